@@ -1,0 +1,67 @@
+"""`policyengine` command line: one subcommand per module, errors without tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from policyengine.cli import check, evaluate, schema
+from policyengine.errors import (
+    CalendarDataMissing,
+    DiagnosticsError,
+    FactError,
+    PolicyEngineError,
+    PolicyError,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CALENDAR = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policyengine",
+        description="Evaluate YAML compliance policies over timestamped workflow facts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (check, evaluate, schema):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except PolicyError as exc:
+        _print_diagnostics(exc, "the policy has errors; nothing was evaluated")
+        return EXIT_FINDINGS if args.command == "check" else EXIT_USAGE
+    except FactError as exc:
+        _print_diagnostics(exc, "some facts were rejected; nothing was evaluated "
+                           "(use --reject-file PATH to evaluate the valid ones)")
+        return EXIT_FINDINGS
+    except CalendarDataMissing as exc:
+        print(f"policyengine: {exc}", file=sys.stderr)
+        return EXIT_CALENDAR
+    except PolicyEngineError as exc:
+        print(f"policyengine: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def _print_diagnostics(exc: DiagnosticsError, summary: str) -> None:
+    shown = exc.diagnostics[:200]
+    for diagnostic in shown:
+        print(diagnostic, file=sys.stderr)
+    if len(exc.diagnostics) > len(shown):
+        print(f"... and {len(exc.diagnostics) - len(shown)} more", file=sys.stderr)
+    print(f"{len(exc.diagnostics)} {exc.kind}(s): {summary}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

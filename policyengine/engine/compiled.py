@@ -1,0 +1,126 @@
+"""Checked policy model -> the form the evaluator runs: matchers and deadline rules by fact type."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+from policyengine.calendar import WorkCalendar
+from policyengine.engine.deadlines import DeadlineRule, Weekly, compile_by, compile_deadline
+from policyengine.facts.schema import Fact, FactSchema
+from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
+from policyengine.policy.model import Duty, FactMatch, Policy
+
+
+@dataclass(frozen=True)
+class Matcher:
+    fact: str
+    where: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @classmethod
+    def of(cls, spec: FactMatch) -> Matcher:
+        return cls(spec.fact, tuple((k, frozenset(v)) for k, v in sorted(spec.where.items())))
+
+    def matches(self, fact: Fact) -> bool:
+        attrs = fact.attrs
+        return all(attrs.get(key) in values for key, values in self.where)
+
+    def describe(self) -> str:
+        conditions = ", ".join(f"{k} in {sorted(v)}" if len(v) > 1 else f"{k} = {next(iter(v))}"
+                               for k, v in self.where)
+        return f"{self.fact} ({conditions})" if conditions else self.fact
+
+
+@dataclass(frozen=True)
+class CompiledExtension:
+    requested: Matcher
+    approved: Matcher
+    date_field: str
+    clock: time
+
+
+@dataclass(frozen=True)
+class CompiledDuty:
+    id: str
+    spec: Duty
+    fulfil: Matcher
+    responsible: str
+    penalty: str | None
+    trigger: Matcher | None = None
+    deadline: DeadlineRule | None = None
+    recurring: Weekly | None = None
+    extension: CompiledExtension | None = None
+
+    @property
+    def title(self) -> str:
+        return self.spec.name or self.id
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    model: Policy
+    calendar: WorkCalendar
+    schema: FactSchema
+    duties: dict[str, CompiledDuty]
+    identity: PolicyIdentity | None = None
+    # Duties by the fact type that opens / fulfils / extends them (evaluator look-ups).
+    by_trigger: dict[str, tuple[CompiledDuty, ...]] = field(default_factory=dict)
+    by_fulfil: dict[str, tuple[CompiledDuty, ...]] = field(default_factory=dict)
+    by_extension: dict[str, tuple[CompiledDuty, ...]] = field(default_factory=dict)
+
+    @property
+    def recurring(self) -> tuple[CompiledDuty, ...]:
+        return tuple(d for d in self.duties.values() if d.recurring is not None)
+
+
+def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
+    identity = None
+    if isinstance(policy, LoadedPolicy):
+        identity, policy = policy.identity, policy.model
+    calendar = WorkCalendar(policy.calendar)
+    duties = {name: _duty(name, spec, calendar) for name, spec in policy.duties.items()}
+    by_trigger: dict[str, list[CompiledDuty]] = defaultdict(list)
+    by_fulfil: dict[str, list[CompiledDuty]] = defaultdict(list)
+    by_extension: dict[str, list[CompiledDuty]] = defaultdict(list)
+    for duty in duties.values():
+        if duty.trigger is not None:
+            by_trigger[duty.trigger.fact].append(duty)
+        by_fulfil[duty.fulfil.fact].append(duty)
+        if duty.extension is not None:
+            by_extension[duty.extension.requested.fact].append(duty)
+            if duty.extension.approved.fact != duty.extension.requested.fact:
+                by_extension[duty.extension.approved.fact].append(duty)
+    return CompiledPolicy(
+        policy, calendar, FactSchema(policy), duties, identity,
+        _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
+    )
+
+
+def _frozen(table: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
+    return {key: tuple(value) for key, value in table.items()}
+
+
+def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
+    extension = None
+    if spec.extension is not None:
+        ext = spec.extension
+        extension = CompiledExtension(Matcher.of(ext.requested_by), Matcher.of(ext.approved_by),
+                                      ext.date_field, calendar.clock(ext.at))
+    recurring = None
+    if spec.recurring is not None:
+        rule = compile_by(spec.recurring, calendar)
+        assert isinstance(rule, Weekly)
+        recurring = rule
+    return CompiledDuty(
+        id=name,
+        spec=spec,
+        fulfil=Matcher.of(spec.fulfilled_by),
+        responsible=spec.responsible,
+        penalty=None if spec.penalty == "none" else spec.penalty,
+        trigger=Matcher.of(spec.trigger) if spec.trigger else None,
+        deadline=compile_deadline(spec.deadline, calendar) if spec.deadline else None,
+        recurring=recurring,
+        extension=extension,
+    )

@@ -1,0 +1,206 @@
+"""Evaluation: replay the facts up to `as_of`, then classify, explain and charge.
+
+`evaluate(policy, facts, period=..., as_of=...)` is the engine's one entry point. It is a
+pure function of its inputs: the same facts (in any order) and policy give the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from policyengine.engine.assess import assess, charge
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.deadlines import fmt
+from policyengine.engine.replay import Obligation, Replay, replay
+from policyengine.engine.rewards import merits, rewards
+from policyengine.errors import UsageError
+from policyengine.facts.schema import Fact
+from policyengine.periods import Period
+from policyengine.results import EvaluationResult, OpenObligation, Violation
+from policyengine.timeparse import format_duration
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One obligation, classified at `as_of`."""
+
+    obligation: Obligation
+    person: str | None
+    how_found: str
+    status: str               # met | late | missed | open
+    late_by: timedelta
+
+    @property
+    def violated(self) -> bool:
+        return self.status in ("late", "missed")
+
+
+def evaluate(
+    policy: CompiledPolicy,
+    facts: Iterable[Fact],
+    *,
+    period: Period | str | None = None,
+    as_of: datetime | None = None,
+) -> EvaluationResult:
+    """Evaluate facts under a policy for a period (violations whose deadline falls in it)."""
+    tz = policy.calendar.tz
+    if isinstance(period, str):
+        period = Period.parse(period)
+    if as_of is None:
+        if period is None:
+            raise UsageError("give a period or an as_of time: the engine never reads the clock")
+        as_of = period.end_at(tz)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=tz)
+    run = replay(policy, facts, as_of)
+    outcomes = [classify(policy, run, o) for o in run.obligations]
+    in_period = [o for o in outcomes
+                 if period is None or period.contains(o.obligation.due, tz)]
+    violations = [_violation(policy, run, o) for o in in_period if o.violated]
+    violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
+    violations, people = assess(violations, policy.model.penalties)
+    open_now = sorted(
+        (_open(o) for o in outcomes if o.obligation.fulfilled_by is None
+         and o.status in ("open", "missed")),
+        key=lambda o: (o.due, o.duty, o.case or ""),
+    )
+    found_rewards = rewards(policy, run, outcomes, violations, period) if period else []
+    return EvaluationResult(
+        period=period.label if period else None,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
+        as_of=as_of,
+        policy=_policy_stamp(policy),
+        violations=tuple(violations),
+        people=tuple(people),
+        obligations=tuple(open_now),
+        rewards=tuple(found_rewards),
+        merits=tuple(merits(policy, in_period)),
+        stats={
+            "facts": run.facts_seen,
+            "facts_after_as_of": run.facts_after_as_of,
+            "duplicates": run.duplicates,
+            "obligations": len(run.obligations),
+            "violations": len(violations),
+        },
+        notes=tuple(run.notes),
+    )
+
+
+def classify(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Outcome:
+    person, how = responsible(policy, run, obligation)
+    done = obligation.fulfilled_at
+    if done is not None:
+        if done <= obligation.due:
+            return Outcome(obligation, person, how, "met", timedelta(0))
+        return Outcome(obligation, person, how, "late", done - obligation.due)
+    if obligation.due < run.as_of:
+        return Outcome(obligation, person, how, "missed", run.as_of - obligation.due)
+    return Outcome(obligation, person, how, "open", timedelta(0))
+
+
+def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> tuple[
+        str | None, str]:
+    """The person answerable for an obligation, and how they were found."""
+    role = obligation.duty.responsible
+    spec = policy.model.roles[role]
+    if spec.assigned:
+        person = run.roles.holder(role, obligation.due)
+        return person, f"holder of role {role} at the deadline"
+    for fact_type in spec.actor_of or ():
+        if obligation.case is not None:
+            actor = run.first_actor.get((obligation.case, fact_type))
+            if actor is not None:
+                return actor, f"actor of {fact_type} of case {obligation.case}"
+    return None, f"no {role} found: no {' / '.join(spec.actor_of or ())} fact for this case"
+
+
+def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violation:
+    obligation = outcome.obligation
+    duty = obligation.duty
+    tz = policy.calendar.tz
+    due_local = obligation.due.astimezone(tz)
+    penalty = policy.model.penalties.get(duty.penalty) if duty.penalty else None
+    charged = charge(duty.penalty, penalty, due_local.date(), outcome.late_by)
+    trigger = obligation.trigger
+    return Violation(
+        duty=duty.id,
+        duty_name=duty.title,
+        case=obligation.case,
+        person=outcome.person,
+        role=duty.responsible,
+        due=due_local,
+        fulfilled_at=(obligation.fulfilled_at.astimezone(tz)
+                      if obligation.fulfilled_at is not None else None),
+        fulfilled_by=_fact_ref(obligation.fulfilled_by),
+        late_by=outcome.late_by,
+        month=due_local.strftime("%Y-%m"),
+        trigger=_trigger_dict(trigger),
+        penalty=charged,
+        explanation=tuple(explain(policy, run, outcome)),
+    )
+
+
+def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[str]:
+    """The steps a reader follows to check a deadline and its verdict by hand."""
+    obligation = outcome.obligation
+    duty = obligation.duty
+    lines = [f"duty {duty.id} {duty.title}" + (f" ({duty.spec.clause})" if duty.spec.clause
+                                                else "")]
+    trigger = obligation.trigger
+    if trigger is not None:
+        assert duty.deadline is not None
+        lines.append(f"opened by {trigger.type} {_fact_ref(trigger)} at {fmt(trigger.at)}"
+                     + (f" by {trigger.actor}" if trigger.actor else ""))
+        lines.append(f"deadline rule: {duty.deadline.describe()}")
+        _, steps = duty.deadline.explain(trigger.at, trigger.attrs)
+    else:
+        assert duty.recurring is not None
+        lines.append(f"weekly duty, for the week after {fmt(obligation.opened_at)}")
+        _, steps = duty.recurring.explain(obligation.opened_at + timedelta(seconds=1), {})
+    lines += steps
+    lines += obligation.history or []
+    lines.append(f"final deadline {fmt(obligation.due)}")
+    fulfil = obligation.fulfilled_by
+    if fulfil is not None:
+        lines.append(f"fulfilled by {fulfil.type} {_fact_ref(fulfil)} at {fmt(fulfil.at)}: "
+                     f"{format_duration(outcome.late_by)} late")
+    else:
+        lines.append(f"no {duty.fulfil.describe()} by {fmt(run.as_of)} (as of): "
+                     f"{format_duration(outcome.late_by)} late and still open")
+    lines.append(f"responsible: {outcome.person or '(unknown)'}, {outcome.how_found}")
+    return lines
+
+
+def _open(outcome: Outcome) -> OpenObligation:
+    obligation = outcome.obligation
+    return OpenObligation(
+        duty=obligation.duty.id, duty_name=obligation.duty.title, case=obligation.case,
+        person=outcome.person, role=obligation.duty.responsible, due=obligation.due,
+        overdue=outcome.status == "missed", opened_at=obligation.opened_at,
+    )
+
+
+def _fact_ref(fact: Fact | None) -> str | None:
+    if fact is None:
+        return None
+    return fact.id or fact.source or f"{fact.type}@{fact.at.isoformat()}"
+
+
+def _trigger_dict(fact: Fact | None) -> dict[str, Any] | None:
+    if fact is None:
+        return None
+    out = fact.to_dict()
+    if fact.source:
+        out["source"] = fact.source
+    return out
+
+
+def _policy_stamp(policy: CompiledPolicy) -> dict[str, Any]:
+    stamp: dict[str, Any] = {"id": policy.model.policy.id, "version": policy.model.policy.version}
+    if policy.identity is not None:
+        stamp.update(policy.identity.to_dict())
+    return stamp

@@ -1,0 +1,94 @@
+"""Errors a user can cause, each with a location and a stable code.
+
+Diagnostics are values: the loader and the fact reader collect them and raise once,
+so a user sees every mistake of a file in one run, sorted by place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One located problem: `file:line:col: code: message`."""
+
+    location: Location
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.code}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class PolicyEngineError(Exception):
+    """Root of every error policyengine raises on purpose."""
+
+
+class DiagnosticsError(PolicyEngineError):
+    """Carries every diagnostic found, sorted by location."""
+
+    kind = "error"
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(set(diagnostics)))
+        count = len(self.diagnostics)
+        summary = f"{count} {self.kind}{'s' if count != 1 else ''}"
+        super().__init__(summary + "\n" + "\n".join(str(d) for d in self.diagnostics))
+
+
+class PolicyError(DiagnosticsError):
+    """The policy files are not a valid policy."""
+
+    kind = "policy error"
+
+
+class FactError(DiagnosticsError):
+    """Some input facts are malformed; nothing was evaluated."""
+
+    kind = "rejected fact"
+
+
+class CalendarDataMissing(PolicyEngineError):
+    """A working-day computation needs a year the calendar has no data for."""
+
+    def __init__(self, year: int, context: str = ""):
+        self.year = year
+        self.context = context
+        where = f" ({context})" if context else ""
+        super().__init__(
+            f"E-CAL-YEAR: no working-day calendar data for {year}{where}. "
+            f"The official calendar covers only published years; add the {year} holidays and "
+            f"adjusted working days under calendar.years.{year} in the policy file."
+        )
+
+    def with_context(self, context: str) -> CalendarDataMissing:
+        return CalendarDataMissing(self.year, context)
+
+
+class UsageError(PolicyEngineError):
+    """A command-line argument or API argument is not usable."""

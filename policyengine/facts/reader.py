@@ -1,0 +1,157 @@
+"""Reading fact files (JSON Lines or CSV): every line becomes a fact or a located rejection.
+
+Nothing is dropped without a word: a malformed line is a `Rejection` with its line and
+reasons; a re-sent fact (same id, same content) is counted as a duplicate.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from policyengine.errors import Diagnostic, FactError, Location
+from policyengine.facts.schema import Fact, FactSchema
+
+
+@dataclass(frozen=True)
+class Rejection:
+    location: Location
+    text: str
+    reasons: tuple[str, ...]
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic(self.location, _code(r), r) for r in self.reasons]
+
+    def __str__(self) -> str:
+        return f"{self.location}: " + "; ".join(self.reasons)
+
+
+def _code(reason: str) -> str:
+    for needle, code in (("unknown fact type", "E-FACT-TYPE"), ("JSON", "E-FACT-JSON"),
+                         ("ISO 8601", "E-FACT-TIME"), ("case id", "E-FACT-CASE"),
+                         ("already used", "E-FACT-DUPLICATE-ID"), ("missing", "E-FACT-MISSING")):
+        if needle in reason:
+            return code
+    return "E-FACT-VALUE"
+
+
+@dataclass
+class FactBatch:
+    facts: list[Fact] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    duplicates: int = 0
+    lines: int = 0
+
+    def raise_if_rejected(self) -> None:
+        if self.rejected:
+            raise FactError(d for r in self.rejected for d in r.diagnostics())
+
+
+Progress = Callable[[int], None]
+
+
+def read_facts(
+    source: str | Path | IO[str],
+    schema: FactSchema,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+) -> FactBatch:
+    """Read a file path, '-' (stdin) or an open text stream."""
+    if isinstance(source, (str, Path)) and str(source) != "-":
+        path = Path(source)
+        fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else None)
+        with path.open(encoding="utf-8", newline="") as handle:
+            return _read(handle, schema, name or str(path), fmt, progress)
+    stream: IO[str] = sys.stdin if isinstance(source, (str, Path)) else source
+    return _read(stream, schema, name or "<stdin>", fmt, progress)
+
+
+def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
+          progress: Progress | None) -> FactBatch:
+    lines: Iterable[str] = stream
+    if fmt is None:
+        # Sniff on the first non-blank line, then put the lines read back in front.
+        head: list[str] = []
+        for line in stream:
+            head.append(line)
+            if line.strip():
+                break
+        fmt = "jsonl" if not head or head[-1].lstrip()[:1] in ("{", "[") else "csv"
+        lines = itertools.chain(head, stream)
+    rows = _csv_rows(lines) if fmt == "csv" else _jsonl_rows(lines)
+    return collect(rows, schema, name, progress)
+
+
+def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
+            progress: Progress | None = None) -> FactBatch:
+    """(line number, text, decoded object or an error string) -> a batch."""
+    batch = FactBatch()
+    seen: dict[str, tuple[Fact, int]] = {}
+    build = schema.build
+    facts_append = batch.facts.append
+    for number, text, raw in rows:
+        batch.lines += 1
+        if progress is not None and batch.lines % 50_000 == 0:
+            progress(batch.lines)
+        if isinstance(raw, str):
+            batch.rejected.append(Rejection(Location(name, number), text, (raw,)))
+            continue
+        fact = build(raw, None)
+        if isinstance(fact, list):
+            batch.rejected.append(Rejection(Location(name, number), text, tuple(fact)))
+            continue
+        fact = fact._replace(source=f"{name}:{number}")
+        if fact.id is not None:
+            earlier = seen.get(fact.id)
+            if earlier is not None:
+                if earlier[0].content() == fact.content():
+                    batch.duplicates += 1
+                    continue
+                batch.rejected.append(Rejection(Location(name, number), text, (
+                    f"id '{fact.id}' was already used at line {earlier[1]} for a different fact",
+                )))
+                continue
+            seen[fact.id] = (fact, number)
+        facts_append(fact)
+    if progress is not None:
+        progress(batch.lines)
+    return batch
+
+
+def _jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
+    loads = json.loads
+    for number, line in enumerate(stream, start=1):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            yield number, text, loads(text)
+        except json.JSONDecodeError as exc:
+            yield number, text, f"not valid JSON: {exc.msg} at column {exc.colno}"
+
+
+def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [h.strip() for h in header]
+    for row in reader:
+        number = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        text = ",".join(row)
+        if len(row) != len(header):
+            yield number, text, (f"{len(row)} cells where the header has {len(header)} "
+                                 f"columns ({', '.join(header)})")
+            continue
+        yield number, text, {k: v.strip() for k, v in zip(header, row, strict=True)
+                             if v.strip() != ""}

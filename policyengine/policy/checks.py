@@ -1,0 +1,285 @@
+"""Checks across sections: references that must exist, schedules that must fit together.
+
+Runs on a shape-valid `Policy`; returns every problem found (empty list = valid).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+
+from croniter import croniter
+
+from policyengine.errors import Diagnostic, Location
+from policyengine.policy.model import (
+    CountTier,
+    FactMatch,
+    LatenessTier,
+    Policy,
+)
+from policyengine.suggest import did_you_mean
+from policyengine.timeparse import format_duration
+
+Locate = Callable[..., Location]
+
+ROLE_FACT = "role.assigned"
+SPECIAL_CASES = ("any", "none")
+
+
+class _Checker:
+    def __init__(self, policy: Policy, locate: Locate, broken: dict[str, set[str]]):
+        self.policy = policy
+        self.locate = locate
+        self.broken = {name for names in broken.values() for name in names}
+        self.out: list[Diagnostic] = []
+
+    def error(self, path: Sequence[str | int], code: str, message: str, *,
+              key: bool = False) -> None:
+        self.out.append(Diagnostic(self.locate(tuple(path), key=key), code, message))
+
+    def known(self, path: Sequence[str | int], code: str, what: str, name: str,
+              pool: Iterable[str]) -> bool:
+        pool = list(pool)
+        if name in pool:
+            return True
+        if name in self.broken:
+            return False  # exists, but its own errors were reported already
+        self.error(path, code, f"unknown {what} '{name}'" + did_you_mean(name, pool))
+        return False
+
+    # -- sections ------------------------------------------------------------------
+
+    def run(self) -> list[Diagnostic]:
+        self.calendar()
+        self.fact_types()
+        self.roles()
+        for duty_id in self.policy.duties:
+            self.duty(duty_id)
+        for penalty_id in self.policy.penalties:
+            self.penalty(penalty_id)
+        for reward_id in self.policy.rewards:
+            self.reward(reward_id)
+        return self.out
+
+    def calendar(self) -> None:
+        cal = self.policy.calendar
+        try:
+            zoneinfo.ZoneInfo(cal.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.error(("calendar", "timezone"), "E-VALUE",
+                       f"unknown time zone '{cal.timezone}'; e.g. Asia/Shanghai")
+        for year, days in cal.years.items():
+            for kind in ("holidays", "working_days"):
+                for day in getattr(days, kind):
+                    if day.year != year:
+                        self.error(("calendar", "years", year, kind), "E-VALUE",
+                                   f"{day} is listed under year {year}")
+            both = set(days.holidays) & set(days.working_days)
+            for day in sorted(both):
+                self.error(("calendar", "years", year), "E-VALUE",
+                           f"{day} is listed both as a holiday and as a working day")
+
+    def fact_types(self) -> None:
+        kinds = [*self.policy.cases, *SPECIAL_CASES]
+        tiers = list(self.policy.urgency_tiers)
+        for name, spec in self.policy.fact_types.items():
+            base = ("fact_types", name)
+            self.known((*base, "case"), "E-UNKNOWN-CASE-KIND", "case kind", spec.case, kinds)
+            for attr, aspec in spec.attributes.items():
+                if attr in ("id", "type", "at", "case", "actor"):
+                    self.error((*base, "attributes", attr), "E-VALUE",
+                               f"'{attr}' is a fact field, not an attribute", key=True)
+                if aspec.type == "tier" and not tiers:
+                    self.error((*base, "attributes", attr), "E-VALUE",
+                               "type 'tier' needs an urgency_tiers section")
+                for other, values in (aspec.required_when or {}).items():
+                    where = (*base, "attributes", attr, "required_when", other)
+                    if self.known(where, "E-UNKNOWN-ATTRIBUTE", f"attribute of {name}", other,
+                                  spec.attributes):
+                        self.values_ok(where, name, other, values)
+        if any(r.assigned for r in self.policy.roles.values()):
+            role_fact = self.policy.fact_types.get(ROLE_FACT)
+            if role_fact is None or not {"role", "person"} <= set(role_fact.attributes):
+                self.error(("fact_types",), "E-MISSING-KEY",
+                           f"roles with 'assigned: true' need a fact type '{ROLE_FACT}' with "
+                           "attributes 'role' and 'person'")
+
+    def roles(self) -> None:
+        for name, role in self.policy.roles.items():
+            for i, fact in enumerate(role.actor_of or ()):
+                self.fact_type(("roles", name, "actor_of", i), fact)
+
+    def fact_type(self, path: Sequence[str | int], name: str) -> bool:
+        return self.known(path, "E-UNKNOWN-FACT-TYPE", "fact type", name,
+                          self.policy.fact_types)
+
+    def match(self, path: tuple[str | int, ...], match: FactMatch) -> bool:
+        if not self.fact_type((*path, "fact"), match.fact):
+            return False
+        attributes = self.policy.fact_types[match.fact].attributes
+        for attr, values in match.where.items():
+            where = (*path, "where", attr)
+            if self.known(where, "E-UNKNOWN-ATTRIBUTE", f"attribute of {match.fact}", attr,
+                          attributes):
+                self.values_ok(where, match.fact, attr, values)
+        return True
+
+    def values_ok(self, path: Sequence[str | int], fact: str, attr: str,
+                  values: Iterable[str]) -> None:
+        spec = self.policy.fact_types[fact].attributes[attr]
+        allowed: Iterable[str] | None = spec.values
+        if spec.type == "tier":
+            allowed = self.policy.urgency_tiers
+        if allowed is None:
+            return
+        for value in values:
+            self.known(path, "E-UNKNOWN-VALUE", f"value of {fact}.{attr}", value, allowed)
+
+    def date_field(self, path: Sequence[str | int], fact: str, field: str) -> None:
+        spec = self.policy.fact_types.get(fact)
+        if spec is None:
+            return
+        dates = [n for n, a in spec.attributes.items() if a.type == "date"]
+        if field not in dates:
+            self.error(path, "E-UNKNOWN-ATTRIBUTE",
+                       f"'{field}' is not a date attribute of {fact}" + did_you_mean(field, dates))
+
+    def duty(self, duty_id: str) -> None:
+        duty = self.policy.duties[duty_id]
+        base: tuple[str | int, ...] = ("duties", duty_id)
+        if duty.trigger is not None and self.match((*base, "trigger"), duty.trigger):
+            by = duty.deadline.by if duty.deadline else None
+            if by is not None and by.date_field:
+                self.date_field((*base, "deadline", "by", "date_field"), duty.trigger.fact,
+                                by.date_field)
+        self.match((*base, "fulfilled_by"), duty.fulfilled_by)
+        if duty.trigger is not None and duty.trigger == duty.fulfilled_by:
+            self.error((*base, "fulfilled_by"), "E-VALUE",
+                       "a duty cannot be fulfilled by the very fact that triggers it")
+        by_time = duty.recurring or (duty.deadline.by if duty.deadline else None)
+        if by_time is not None and by_time.cron and not croniter.is_valid(by_time.cron):
+            self.error((*base, "deadline", "by", "cron"), "E-VALUE",
+                       f"'{by_time.cron}' is not a cron expression (minute hour day month weekday)")
+        if duty.extension is not None:
+            ext = duty.extension
+            if self.match((*base, "extension", "requested_by"), ext.requested_by):
+                self.date_field((*base, "extension", "date_field"), ext.requested_by.fact,
+                                ext.date_field)
+            self.match((*base, "extension", "approved_by"), ext.approved_by)
+        self.known((*base, "responsible"), "E-UNKNOWN-ROLE", "role", duty.responsible,
+                   self.policy.roles)
+        if duty.penalty != "none":
+            self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", duty.penalty,
+                       [*self.policy.penalties, "none"])
+
+    def effective_order(self, base: tuple[str | int, ...], dates: list[date]) -> None:
+        for i in range(1, len(dates)):
+            if dates[i] <= dates[i - 1]:
+                self.error((*base, "versions", i, "effective"), "E-EFFECTIVE-ORDER",
+                           f"effective date {dates[i]} must be after the previous version's "
+                           f"{dates[i - 1]}; list versions oldest first, one per date")
+
+    def penalty(self, penalty_id: str) -> None:
+        penalty = self.policy.penalties[penalty_id]
+        base: tuple[str | int, ...] = ("penalties", penalty_id)
+        self.effective_order(base, [v.effective for v in penalty.versions])
+        for i, version in enumerate(penalty.versions):
+            here = (*base, "versions", i)
+            if version.monthly_count is not None:
+                if version.effective.day != 1:
+                    self.error((*here, "effective"), "E-VALUE",
+                               "a monthly_count schedule counts whole months: its effective date "
+                               f"must be the 1st of a month, not {version.effective}")
+                self.count_tiers((*here, "monthly_count"), version.monthly_count)
+            if version.lateness is not None:
+                self.lateness_tiers((*here, "lateness"), version.lateness)
+
+    def tier_outcome(self, path: tuple[str | int, ...], tier: CountTier | LatenessTier) -> None:
+        if (tier.amount is None) == (not tier.forfeit):
+            self.error(path, "E-VALUE", "each tier has either an 'amount' or 'forfeit: true'")
+
+    def count_tiers(self, path: tuple[str | int, ...], tiers: tuple[CountTier, ...]) -> None:
+        expected = 1
+        for i, tier in enumerate(tiers):
+            here = (*path, i)
+            self.tier_outcome(here, tier)
+            if tier.from_ != expected:
+                code = "E-TIER-GAP" if tier.from_ > expected else "E-TIER-OVERLAP"
+                self.error((*here, "from"), code,
+                           f"this tier starts at {tier.from_} but the previous one ends at "
+                           f"{expected - 1}: write from: {expected}")
+            if tier.to is None:
+                if i != len(tiers) - 1:
+                    self.error((*here, "to"), "E-TIER-OVERLAP",
+                               "only the last tier may be open-ended (no 'to')")
+                return
+            if tier.to < tier.from_:
+                self.error((*here, "to"), "E-VALUE", f"'to' ({tier.to}) is below 'from' "
+                           f"({tier.from_})")
+            expected = tier.to + 1
+        self.error(path, "E-TIER-GAP",
+                   f"counts above {expected - 1} match no tier: end with an open tier "
+                   f"(from: {expected}, no 'to')")
+
+    def lateness_tiers(self, path: tuple[str | int, ...],
+                       tiers: tuple[LatenessTier, ...]) -> None:
+        expected = timedelta(0)
+        for i, tier in enumerate(tiers):
+            here = (*path, i)
+            self.tier_outcome(here, tier)
+            if tier.over != expected:
+                code = "E-TIER-GAP" if tier.over > expected else "E-TIER-OVERLAP"
+                self.error((*here, "over"), code,
+                           f"this tier starts over {_span(tier.over)} but the previous one ends "
+                           f"at {_span(expected)}: write over: {_span(expected)}")
+            if tier.up_to is None:
+                if i != len(tiers) - 1:
+                    self.error((*here, "up_to"), "E-TIER-OVERLAP",
+                               "only the last tier may be open-ended (no 'up_to')")
+                return
+            if tier.up_to <= tier.over:
+                self.error((*here, "up_to"), "E-VALUE", "'up_to' must be longer than 'over'")
+            expected = tier.up_to
+        self.error(path, "E-TIER-GAP",
+                   f"lateness over {_span(expected)} matches no tier: end with an open tier "
+                   f"(over: {_span(expected)}, no 'up_to')")
+
+    def reward(self, reward_id: str) -> None:
+        reward = self.policy.rewards[reward_id]
+        base: tuple[str | int, ...] = ("rewards", reward_id)
+        for i, duty in enumerate(reward.duties):
+            self.known((*base, "duties", i), "E-UNKNOWN-DUTY", "duty", duty, self.policy.duties)
+        for i, rule in enumerate(reward.rules):
+            self.known((*base, "rules", i), "E-UNKNOWN-PENALTY", "penalty", rule,
+                       self.policy.penalties)
+        for i, fact in enumerate(reward.handled):
+            self.fact_type((*base, "handled", i), fact)
+        if reward.role is not None:
+            self.known((*base, "role"), "E-UNKNOWN-ROLE", "role", reward.role, self.policy.roles)
+        self.effective_order(base, [v.effective for v in reward.versions])
+        for i, version in enumerate(reward.versions):
+            if version.min > version.max:
+                self.error((*base, "versions", i, "min"), "E-VALUE",
+                           f"min ({version.min}) is above max ({version.max})")
+        needs = {
+            "on_time": ("duties", "versions"),
+            "early_major": ("duties", "fraction", "versions"),
+            "no_omission": ("role", "rules", "versions"),
+            "early_merit": ("duties",),
+        }[reward.kind]
+        for name in needs:
+            if not getattr(reward, name):
+                self.error(base, "E-MISSING-KEY", f"a reward of kind '{reward.kind}' needs "
+                           f"'{name}'")
+
+
+def _span(delta: timedelta) -> str:
+    return format_duration(delta)
+
+
+def check_policy(
+    policy: Policy, locate: Locate, broken: dict[str, set[str]] | None = None
+) -> list[Diagnostic]:
+    """Every cross-section problem. `broken` names entries whose shape was invalid."""
+    return _Checker(policy, locate, broken or {}).run()

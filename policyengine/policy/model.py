@@ -1,0 +1,344 @@
+"""The checked, immutable policy model: what a policy file may say, and nothing else.
+
+Every model forbids unknown keys and is frozen. Field shapes are checked here; references
+between sections (a duty naming a fact type, a penalty, a role) are checked in `checks.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+
+from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NAMED_TIMES = ("start_of_work", "end_of_work", "morning_end")
+
+
+def _clock_ref(value: Any) -> str:
+    text = str(value).strip()
+    if text in NAMED_TIMES:
+        return text
+    try:
+        parse_clock(text)
+    except ValueError:
+        raise ValueError(
+            f"'{text}' is not a time of day; write HH:MM such as '18:00', or one of "
+            + ", ".join(NAMED_TIMES)
+        ) from None
+    return text
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+def _as_fact_match(value: Any) -> Any:
+    return {"fact": value} if isinstance(value, str) else value
+
+
+def _as_named_by(value: Any) -> Any:
+    return {"named": value} if isinstance(value, str) else value
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, (str, int)) else value
+
+
+def _money(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+_DURATION_TEXT = r"^\s*(\d+d)?\s*(\d+h)?\s*(\d+m)?\s*(\d+s)?\s*$"
+_SPAN_TEXT = _DURATION_TEXT[:-1] + r"|^\s*\d+\s*working_days?\s*$"
+
+ClockRef = Annotated[str, BeforeValidator(_clock_ref), WithJsonSchema({
+    "type": "string", "examples": ["18:00", "end_of_work", "morning_end"],
+    "pattern": r"^(([01]?\d|2[0-3]):[0-5]\d|start_of_work|end_of_work|morning_end)$"})]
+Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(str(v))),
+                     WithJsonSchema({"type": "string", "pattern": _DURATION_TEXT,
+                                     "examples": ["30m", "1h", "2d"]})]
+SpanText = Annotated[Span, BeforeValidator(lambda v: parse_span(str(v))),
+                     WithJsonSchema({"type": "string", "pattern": _SPAN_TEXT,
+                                     "examples": ["1h", "2 working_days"]})]
+Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, decimal_places=2),
+                  WithJsonSchema({"type": "number", "minimum": 0})]
+Regex = Annotated[str, AfterValidator(_regex)]
+Values = Annotated[
+    tuple[str, ...], BeforeValidator(_as_list, json_schema_input_type=str | list[str])
+]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Named(Strict):
+    """Fields every named policy element may carry."""
+
+    name: str | None = None
+    name_en: str | None = None
+    clause: str | None = Field(None, description="Where the source policy says this")
+    note: str | None = None
+
+
+# --- policy identity and calendar -------------------------------------------------------
+
+
+class PolicyInfo(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    name: str
+    name_en: str | None = None
+    version: str
+    currency: Literal["CNY"] = "CNY"
+    source: str | None = None
+
+
+class WorkingHours(Strict):
+    start: ClockRef = "09:00"
+    end: ClockRef = "18:00"
+    morning_end: ClockRef = "12:00"
+
+
+class CalendarYear(Strict):
+    """Dated days for one year, on top of the official calendar (or instead of it)."""
+
+    holidays: dict[date, str] = Field(default_factory=dict)
+    working_days: dict[date, str] = Field(default_factory=dict)
+
+
+class CalendarSpec(Strict):
+    timezone: str = "Asia/Shanghai"
+    working_hours: WorkingHours = WorkingHours()
+    official: Literal["cn", "none"] = "cn"
+    immediately_grace: Duration = timedelta(minutes=30)
+    years: dict[int, CalendarYear] = Field(default_factory=dict)
+
+
+# --- vocabulary ------------------------------------------------------------------------
+
+
+class CaseKind(Named):
+    pattern: Regex
+    example: str | None = None
+
+
+class RoleSpec(Named):
+    actor_of: Values | None = Field(
+        None, description="The role holder is the actor of the first such fact of the case"
+    )
+    assigned: bool = Field(False, description="Held by whoever a role.assigned fact names")
+    default: str | None = Field(None, description="Holder until the first role.assigned fact")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RoleSpec:
+        if bool(self.actor_of) == self.assigned:
+            raise ValueError("a role is found either by 'actor_of: [fact types]' or by "
+                             "'assigned: true' (from role.assigned facts); give exactly one")
+        if self.default and not self.assigned:
+            raise ValueError("'default' applies only to a role with 'assigned: true'")
+        return self
+
+
+class UrgencyTier(Named):
+    meaning: str
+    meaning_en: str | None = None
+    major: bool = False
+
+
+class AttributeSpec(Strict):
+    type: Literal["text", "date", "enum", "tier", "role", "person"] = "text"
+    values: tuple[str, ...] | None = None
+    required: bool = False
+    required_when: dict[str, Values] | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _enum_values(self) -> AttributeSpec:
+        if (self.type == "enum") != bool(self.values):
+            raise ValueError("'values' is given exactly when 'type' is enum")
+        return self
+
+
+class FactTypeSpec(Named):
+    description: str | None = None
+    case: str = Field("any", description="a case kind, 'any' or 'none'")
+    actor: Literal["required", "optional"] = "optional"
+    attributes: dict[str, AttributeSpec] = Field(default_factory=dict)
+
+
+# --- duties ----------------------------------------------------------------------------
+
+
+class FactMatch(Strict):
+    fact: str
+    where: dict[str, Values] = Field(default_factory=dict)
+
+
+TriggerMatch = Annotated[
+    FactMatch, BeforeValidator(_as_fact_match, json_schema_input_type=str | FactMatch)
+]
+
+
+class ByTime(Strict):
+    """A deadline fixed by the calendar rather than by a duration."""
+
+    named: Literal["end_of_working_day"] | None = None
+    weekly: Weekday | None = None
+    at: ClockRef | None = None
+    cutoff: ByTime | None = None
+    date_field: str | None = None
+    cron: str | None = None
+    if_not_working_day: Literal["next_working_day", "keep"] = "next_working_day"
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ByTime:
+        forms = [f for f in ("named", "weekly", "date_field", "cron") if getattr(self, f)]
+        if len(forms) != 1:
+            raise ValueError("give exactly one of: end_of_working_day, weekly, date_field, cron")
+        if self.cutoff is not None and not self.weekly:
+            raise ValueError("'cutoff' goes with 'weekly'")
+        if (self.weekly or self.date_field) and self.at is None:
+            raise ValueError("say the time with 'at', e.g. at: end_of_work")
+        return self
+
+
+ByTimeOrName = Annotated[
+    ByTime,
+    BeforeValidator(_as_named_by, json_schema_input_type=Literal["end_of_working_day"] | ByTime),
+]
+
+
+class Immediately(Strict):
+    grace: Duration | None = None
+
+
+class Deadline(Strict):
+    within: SpanText | None = None
+    by: ByTimeOrName | None = None
+    immediately: Immediately | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Deadline:
+        if sum(x is not None for x in (self.within, self.by, self.immediately)) != 1:
+            raise ValueError("give exactly one of: within, by, immediately")
+        return self
+
+
+class Extension(Strict):
+    """A commitment's date moves when a delay requested before the deadline is approved."""
+
+    requested_by: TriggerMatch
+    approved_by: TriggerMatch
+    date_field: str = "new_due"
+    at: ClockRef = "end_of_work"
+
+
+class Duty(Named):
+    trigger: TriggerMatch | None = None
+    recurring: ByTime | None = None
+    fulfilled_by: TriggerMatch
+    deadline: Deadline | None = None
+    extension: Extension | None = None
+    responsible: str
+    penalty: str = Field(description="a penalty id, or 'none'")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Duty:
+        if (self.trigger is None) == (self.recurring is None):
+            raise ValueError("a duty has either a 'trigger' (a fact) or 'recurring' (a weekly "
+                             "deadline); give exactly one")
+        if self.trigger is not None and self.deadline is None:
+            raise ValueError("a triggered duty needs a 'deadline'")
+        if self.recurring is not None and self.deadline is not None:
+            raise ValueError("a recurring duty's deadline is its 'recurring' time; "
+                             "remove 'deadline'")
+        if self.recurring is not None and not self.recurring.weekly:
+            raise ValueError("'recurring' supports weekly deadlines: recurring: {weekly: fri, "
+                             "at: morning_end}")
+        return self
+
+
+# --- penalties and rewards -------------------------------------------------------------
+
+
+class CountTier(Strict):
+    from_: int = Field(alias="from", ge=1)
+    to: int | None = None
+    amount: Money | None = None
+    forfeit: bool = False
+
+
+class LatenessTier(Strict):
+    over: Duration
+    up_to: Duration | None = None
+    amount: Money | None = None
+    forfeit: bool = False
+
+
+class PenaltyVersion(Strict):
+    effective: date
+    per_instance: Money | None = None
+    monthly_count: tuple[CountTier, ...] | None = None
+    lateness: tuple[LatenessTier, ...] | None = None
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> PenaltyVersion:
+        given = [self.per_instance, self.monthly_count, self.lateness]
+        if sum(x is not None for x in given) != 1:
+            raise ValueError("give exactly one schedule: per_instance, monthly_count or lateness")
+        return self
+
+
+class Penalty(Named):
+    versions: tuple[PenaltyVersion, ...] = Field(min_length=1)
+
+
+class RewardVersion(Strict):
+    effective: date
+    min: Money
+    max: Money
+
+
+class Reward(Named):
+    kind: Literal["on_time", "early_major", "no_omission", "early_merit"]
+    duties: tuple[str, ...] = ()
+    fraction: float | None = Field(None, gt=0, le=1)
+    role: str | None = None
+    rules: tuple[str, ...] = ()
+    handled: tuple[str, ...] = ()
+    versions: tuple[RewardVersion, ...] = ()
+
+
+class Policy(Strict):
+    policy: PolicyInfo
+    calendar: CalendarSpec = CalendarSpec()
+    cases: dict[str, CaseKind]
+    roles: dict[str, RoleSpec]
+    urgency_tiers: dict[str, UrgencyTier] = Field(default_factory=dict)
+    fact_types: dict[str, FactTypeSpec]
+    duties: dict[str, Duty]
+    penalties: dict[str, Penalty] = Field(default_factory=dict)
+    rewards: dict[str, Reward] = Field(default_factory=dict)
+
+
+SECTION_NAMES = tuple(Policy.model_fields)

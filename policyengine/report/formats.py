@@ -1,0 +1,148 @@
+"""An evaluation result as the compliance report (table), JSON, or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from policyengine.report.text import table
+from policyengine.results import EvaluationResult, Violation
+from policyengine.timeparse import format_duration
+
+CSV_TABLES = ("violations", "people", "obligations", "rewards", "merits")
+
+
+def to_json(result: EvaluationResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+
+
+def to_csv(result: EvaluationResult, which: str = "violations") -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if which == "violations":
+        writer.writerow(["period", "month", "duty", "duty_name", "case", "person", "role", "due",
+                         "fulfilled_at", "late_by", "penalty_rule", "schedule", "amount",
+                         "count_in_month", "month_amount", "forfeit"])
+        for v in result.violations:
+            p = v.penalty
+            writer.writerow([result.period or "", v.month, v.duty, v.duty_name, v.case or "",
+                             v.person or "", v.role, v.due.isoformat(),
+                             v.fulfilled_at.isoformat() if v.fulfilled_at else "",
+                             format_duration(v.late_by), p.rule, p.schedule,
+                             _money(p.amount), p.count_in_month or "", _money(p.month_amount),
+                             "yes" if p.forfeit else "no"])
+    elif which == "people":
+        writer.writerow(["period", "person", "violations", "amount", "forfeit", "forfeit_months"])
+        for person in result.people:
+            writer.writerow([result.period or "", person.person or "", person.violations,
+                             _money(person.amount), "yes" if person.forfeit else "no",
+                             " ".join(person.forfeit_months)])
+    elif which == "obligations":
+        writer.writerow(["duty", "duty_name", "case", "person", "role", "opened_at", "due",
+                         "overdue"])
+        for o in result.obligations:
+            writer.writerow([o.duty, o.duty_name, o.case or "", o.person or "", o.role,
+                             o.opened_at.isoformat(), o.due.isoformat(),
+                             "yes" if o.overdue else "no"])
+    elif which == "rewards":
+        writer.writerow(["period", "person", "reward", "reward_name", "min", "max", "reason"])
+        for r in result.rewards:
+            writer.writerow([result.period or "", r.person, r.reward, r.reward_name,
+                             _money(r.min), _money(r.max), r.reason])
+    elif which == "merits":
+        writer.writerow(["person", "duty", "case", "due", "fulfilled_at", "working_days_early"])
+        for m in result.merits:
+            writer.writerow([m.person or "", m.duty, m.case or "", m.due.isoformat(),
+                             m.fulfilled_at.isoformat(), m.working_days_early])
+    else:
+        raise ValueError(f"unknown CSV table '{which}'; one of: {', '.join(CSV_TABLES)}")
+    return buffer.getvalue()
+
+
+def _money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if value == value.to_integral_value() else str(value)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%m-%d %H:%M %a") if moment else "—"
+
+
+def _who(person: str | None) -> str:
+    return person or "(unresolved)"
+
+
+def to_table(result: EvaluationResult, *, explain: bool = False) -> str:
+    """The report a compliance officer reads: per person what was missed and what it costs."""
+    tz = result.as_of.tzinfo
+    kind = "quarterly" if result.period and "Q" in result.period else "monthly"
+    title = (f"policyengine — {kind} evaluation {result.period}" if result.period
+             else "policyengine — evaluation")
+    policy = result.policy
+    out = [title, "=" * 60,
+           f"as of      {result.as_of:%Y-%m-%d %H:%M} ({tz})",
+           f"policy     {policy.get('id')} v{policy.get('version')}"
+           + (f"  {str(policy['content_hash'])[:19]}…" if policy.get("content_hash") else "")
+           + (f"  git {str(policy['git_revision'])[:12]}" if policy.get("git_revision") else ""),
+           f"facts      {result.stats.get('facts', 0)} evaluated, "
+           f"{result.stats.get('duplicates', 0)} re-sent duplicates counted once, "
+           f"{result.stats.get('facts_after_as_of', 0)} after as-of not seen",
+           ""]
+    total = sum((p.amount for p in result.people), Decimal(0))
+    out.append(f"SUMMARY: {len(result.violations)} violations, {len(result.people)} people, "
+               f"{_money(total)} yuan in deductions, "
+               f"{sum(1 for p in result.people if p.forfeit)} forfeiture(s)")
+    out.append("")
+    rows = [[_who(p.person), str(p.violations), _money(p.amount),
+             ("FORFEIT " + " ".join(p.forfeit_months)) if p.forfeit else "-"]
+            for p in result.people]
+    rows.append(["TOTAL", str(len(result.violations)), _money(total), ""])
+    out += table(["person", "violations", "amount (CNY)", "performance pay"], rows,
+                 right=(1, 2))
+    by_person: dict[str | None, list[Violation]] = defaultdict(list)
+    for violation in result.violations:
+        by_person[violation.person].append(violation)
+    for person in result.people:
+        out += ["", f"■ {_who(person.person)} — {_money(person.amount)} yuan"
+                + (", the month's performance pay is FORFEITED" if person.forfeit else "")]
+        out += [f"    {line.detail}" for line in person.lines]
+        rows = []
+        for v in by_person[person.person]:
+            p = v.penalty
+            cost = ("forfeit" if p.forfeit and p.schedule != "monthly_count"
+                    else "count" if p.schedule == "monthly_count"
+                    else _money(p.amount))
+            rows.append([v.duty, v.case or "(weekly)", _when(v.due), _when(v.fulfilled_at),
+                         format_duration(v.late_by), p.rule, cost])
+        out += table(["duty", "case", "due", "done", "late by", "rule", "cost"], rows,
+                     indent="    ")
+        if explain:
+            for v in by_person[person.person]:
+                out.append(f"    · {v.duty} {v.case or ''}")
+                out += [f"        {step}" for step in v.explanation]
+    out += ["", f"OPEN OBLIGATIONS at as-of: {len(result.obligations)} "
+            f"({sum(1 for o in result.obligations if o.overdue)} overdue)"]
+    if result.obligations:
+        rows = [[o.duty, o.case or "(weekly)", _who(o.person), _when(o.due),
+                 "OVERDUE" if o.overdue else ""] for o in result.obligations]
+        out += table(["duty", "case", "person", "due", ""], rows)
+    if result.rewards:
+        out += ["", "REWARDS (the decision group fixes the amount within the range)"]
+        rows = [[r.person, f"{r.reward} {r.reward_name}", f"{_money(r.min)}-{_money(r.max)}",
+                 r.reason] for r in result.rewards]
+        out += table(["person", "reward", "range", "why"], rows)
+    elif result.period and "Q" not in result.period:
+        out += ["", "REWARDS are assessed per quarter: run with --quarter."]
+    if result.merits:
+        out += ["", "MERITS (commitments met early, in working days)"]
+        rows = [[_who(m.person), m.duty, m.case or "", _when(m.due), _when(m.fulfilled_at),
+                 str(m.working_days_early)] for m in result.merits]
+        out += table(["person", "duty", "case", "due", "done", "days early"], rows, right=(5,))
+    if result.notes:
+        out += ["", "NOTES (facts that changed nothing)"] + [f"  {n}" for n in result.notes]
+    return "\n".join(out) + "\n"

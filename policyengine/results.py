@@ -1,0 +1,190 @@
+"""What an evaluation produces: plain immutable values, with their JSON form.
+
+Amounts are `Decimal` yuan; JSON writes them as numbers. Times are ISO 8601 with offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from policyengine.timeparse import format_duration
+
+
+def _num(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+@dataclass(frozen=True)
+class PenaltyCharge:
+    """The penalty rule applied to one violation and the value in force."""
+
+    rule: str                  # penalty id, or "none"
+    schedule: str              # per_instance | lateness | monthly_count | none
+    amount: Decimal | None     # per violation; None for monthly_count (charged per month)
+    forfeit: bool = False
+    effective: date | None = None   # the version in force
+    detail: str = ""
+    count_in_month: int | None = None
+    month_amount: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule, "schedule": self.schedule, "amount": _num(self.amount),
+            "forfeit": self.forfeit,
+            "effective": self.effective.isoformat() if self.effective else None,
+            "detail": self.detail,
+        }
+        if self.schedule == "monthly_count":
+            out["count_in_month"] = self.count_in_month
+            out["month_amount"] = _num(self.month_amount)
+        return out
+
+
+@dataclass(frozen=True)
+class Violation:
+    duty: str
+    duty_name: str
+    case: str | None
+    person: str | None
+    role: str
+    due: datetime
+    fulfilled_at: datetime | None
+    fulfilled_by: str | None       # id (or source) of the fulfilling fact
+    late_by: timedelta
+    month: str
+    trigger: dict[str, Any] | None  # the fact that opened the duty
+    penalty: PenaltyCharge
+    explanation: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "duty": self.duty, "duty_name": self.duty_name, "case": self.case,
+            "person": self.person, "role": self.role, "due": _iso(self.due),
+            "fulfilled_at": _iso(self.fulfilled_at), "fulfilled_by": self.fulfilled_by,
+            "late_by": format_duration(self.late_by),
+            "late_seconds": int(self.late_by.total_seconds()), "month": self.month,
+            "trigger": self.trigger, "penalty": self.penalty.to_dict(),
+            "explanation": list(self.explanation),
+        }
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One penalty rule's charge for one person and month."""
+
+    rule: str
+    month: str
+    count: int
+    amount: Decimal
+    forfeit: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "month": self.month, "count": self.count,
+                "amount": _num(self.amount), "forfeit": self.forfeit, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class PersonTotal:
+    person: str | None
+    amount: Decimal
+    forfeit: bool
+    violations: int
+    lines: tuple[RuleLine, ...]
+    forfeit_months: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"person": self.person, "amount": _num(self.amount), "forfeit": self.forfeit,
+                "forfeit_months": list(self.forfeit_months), "violations": self.violations,
+                "lines": [line.to_dict() for line in self.lines]}
+
+
+@dataclass(frozen=True)
+class OpenObligation:
+    duty: str
+    duty_name: str
+    case: str | None
+    person: str | None
+    role: str
+    due: datetime
+    overdue: bool
+    opened_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"duty": self.duty, "duty_name": self.duty_name, "case": self.case,
+                "person": self.person, "role": self.role, "due": _iso(self.due),
+                "overdue": self.overdue, "opened_at": _iso(self.opened_at)}
+
+
+@dataclass(frozen=True)
+class RewardResult:
+    person: str
+    reward: str
+    reward_name: str
+    min: Decimal
+    max: Decimal
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"person": self.person, "reward": self.reward, "reward_name": self.reward_name,
+                "min": _num(self.min), "max": _num(self.max), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Merit:
+    person: str | None
+    reward: str
+    duty: str
+    case: str | None
+    due: datetime
+    fulfilled_at: datetime
+    working_days_early: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"person": self.person, "reward": self.reward, "duty": self.duty,
+                "case": self.case, "due": _iso(self.due), "fulfilled_at": _iso(self.fulfilled_at),
+                "working_days_early": self.working_days_early}
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    period: str | None
+    period_start: date | None
+    period_end: date | None
+    as_of: datetime
+    policy: dict[str, Any]
+    violations: tuple[Violation, ...]
+    people: tuple[PersonTotal, ...]
+    obligations: tuple[OpenObligation, ...]
+    rewards: tuple[RewardResult, ...]
+    merits: tuple[Merit, ...]
+    stats: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def person(self, name: str) -> PersonTotal | None:
+        return next((p for p in self.people if p.person == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+            "as_of": _iso(self.as_of),
+            "policy": self.policy,
+            "violations": [v.to_dict() for v in self.violations],
+            "people": [p.to_dict() for p in self.people],
+            "obligations": [o.to_dict() for o in self.obligations],
+            "rewards": [r.to_dict() for r in self.rewards],
+            "merits": [m.to_dict() for m in self.merits],
+            "stats": dict(self.stats),
+            "notes": list(self.notes),
+        }
