@@ -11,6 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from policyengine.timeparse import format_duration
+from policyengine.wording import Line, line
+
+EMPTY = line("empty")
 
 
 def _num(value: Decimal | None) -> int | float | None:
@@ -32,7 +35,7 @@ class PenaltyCharge:
     amount: Decimal | None     # per violation; None for monthly_count (charged per month)
     forfeit: bool = False
     effective: date | None = None   # the version in force
-    detail: str = ""
+    detail: Line = EMPTY
     count_in_month: int | None = None
     month_amount: Decimal | None = None
 
@@ -41,7 +44,8 @@ class PenaltyCharge:
             "rule": self.rule, "schedule": self.schedule, "amount": _num(self.amount),
             "forfeit": self.forfeit,
             "effective": self.effective.isoformat() if self.effective else None,
-            "detail": self.detail,
+            "detail": self.detail.render("en"),
+            "detail_zh": self.detail.render("zh"),
         }
         if self.schedule == "monthly_count":
             out["count_in_month"] = self.count_in_month
@@ -63,7 +67,7 @@ class Violation:
     month: str
     trigger: dict[str, Any] | None  # the fact that opened the duty
     penalty: PenaltyCharge
-    explanation: tuple[str, ...] = ()
+    explanation: tuple[Line, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,7 +77,8 @@ class Violation:
             "late_by": format_duration(self.late_by),
             "late_seconds": int(self.late_by.total_seconds()), "month": self.month,
             "trigger": self.trigger, "penalty": self.penalty.to_dict(),
-            "explanation": list(self.explanation),
+            "explanation": [step.render("en") for step in self.explanation],
+            "explanation_zh": [step.render("zh") for step in self.explanation],
         }
 
 
@@ -86,11 +91,12 @@ class RuleLine:
     count: int
     amount: Decimal
     forfeit: bool
-    detail: str
+    detail: Line
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "month": self.month, "count": self.count,
-                "amount": _num(self.amount), "forfeit": self.forfeit, "detail": self.detail}
+                "amount": _num(self.amount), "forfeit": self.forfeit,
+                "detail": self.detail.render("en"), "detail_zh": self.detail.render("zh")}
 
 
 @dataclass(frozen=True)
@@ -168,7 +174,7 @@ class EvaluationResult:
     rewards: tuple[RewardResult, ...]
     merits: tuple[Merit, ...]
     stats: dict[str, int] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Line, ...] = ()
 
     def person(self, name: str) -> PersonTotal | None:
         return next((p for p in self.people if p.person == name), None)
@@ -186,5 +192,5 @@ class EvaluationResult:
             "rewards": [r.to_dict() for r in self.rewards],
             "merits": [m.to_dict() for m in self.merits],
             "stats": dict(self.stats),
-            "notes": list(self.notes),
+            "notes": [note.render("en") for note in self.notes],
         }

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from policyengine.policy.model import Penalty, PenaltyVersion
 from policyengine.results import PenaltyCharge, PersonTotal, RuleLine, Violation
-from policyengine.timeparse import format_duration
+from policyengine.wording import Line, line
 
-NO_PENALTY = PenaltyCharge("none", "none", Decimal(0), detail="this duty carries no penalty")
+NO_PENALTY = PenaltyCharge("none", "none", Decimal(0), detail=line("pen.none"))
 
 
 def version_in_force(penalty: Penalty, day: date) -> PenaltyVersion | None:
@@ -26,6 +26,10 @@ def version_in_force(penalty: Penalty, day: date) -> PenaltyVersion | None:
     return found
 
 
+def _outcome(forfeit: bool, amount: Decimal | None, key: str = "out.yuan") -> Line:
+    return line("out.forfeit") if forfeit else line(key, amount=amount or Decimal(0))
+
+
 def charge(penalty_id: str | None, penalty: Penalty | None, due_day: date,
            late_by: timedelta) -> PenaltyCharge:
     """What one violation costs, before monthly counting."""
@@ -34,26 +38,27 @@ def charge(penalty_id: str | None, penalty: Penalty | None, due_day: date,
     version = version_in_force(penalty, due_day)
     if version is None:
         return PenaltyCharge(penalty_id, "none", Decimal(0),
-                             detail=f"no version of {penalty_id} was in force on {due_day}")
-    since = f"{penalty_id} as in force from {version.effective}"
+                             detail=line("pen.not_in_force", rule=penalty_id, day=due_day))
+    effective = version.effective
     if version.per_instance is not None:
-        return PenaltyCharge(penalty_id, "per_instance", version.per_instance, False,
-                             version.effective, f"{since}: {version.per_instance} yuan each time")
+        return PenaltyCharge(penalty_id, "per_instance", version.per_instance, False, effective,
+                             line("pen.per_instance", rule=penalty_id, effective=effective,
+                                  amount=version.per_instance))
     if version.lateness is not None:
         for tier in version.lateness:
             if late_by > tier.over and (tier.up_to is None or late_by <= tier.up_to):
-                bounds = (f"over {format_duration(tier.over)}"
-                          + (f" and up to {format_duration(tier.up_to)}" if tier.up_to else ""))
-                outcome = ("the month's performance pay is forfeited" if tier.forfeit
-                           else f"{tier.amount} yuan")
+                bounds = (line("bounds.over_up_to", over=tier.over, up_to=tier.up_to)
+                          if tier.up_to is not None else line("bounds.over", over=tier.over))
                 return PenaltyCharge(penalty_id, "lateness", tier.amount or Decimal(0),
-                                     tier.forfeit, version.effective,
-                                     f"{since}: {format_duration(late_by)} late is {bounds}: "
-                                     f"{outcome}")
-        return PenaltyCharge(penalty_id, "lateness", Decimal(0), False, version.effective,
-                             f"{since}: no lateness tier matches {format_duration(late_by)}")
-    return PenaltyCharge(penalty_id, "monthly_count", None, False, version.effective,
-                         f"{since}: charged per month by the count of {penalty_id} violations")
+                                     tier.forfeit, effective,
+                                     line("pen.lateness", rule=penalty_id, effective=effective,
+                                          late=late_by, bounds=bounds,
+                                          outcome=_outcome(tier.forfeit, tier.amount)))
+        return PenaltyCharge(penalty_id, "lateness", Decimal(0), False, effective,
+                             line("pen.lateness_none", rule=penalty_id, effective=effective,
+                                  late=late_by))
+    return PenaltyCharge(penalty_id, "monthly_count", None, False, effective,
+                         line("pen.monthly", rule=penalty_id, effective=effective))
 
 
 @dataclass(frozen=True)
@@ -91,17 +96,17 @@ def _monthly_line(key: _MonthKey, count: int, penalty: Penalty) -> RuleLine:
     version = version_in_force(penalty, date(year, month, 1))
     if version is None or version.monthly_count is None:
         return RuleLine(key.rule, key.month, count, Decimal(0), False,
-                        f"no monthly schedule of {key.rule} in force in {key.month}")
+                        line("pen.month_none", rule=key.rule, month=key.month))
     for tier in version.monthly_count:
         if count >= tier.from_ and (tier.to is None or count <= tier.to):
-            bounds = f"{tier.from_}-{tier.to}" if tier.to is not None else f"{tier.from_} or more"
-            outcome = ("the month's performance pay is forfeited" if tier.forfeit
-                       else f"{tier.amount} yuan for the month")
+            bounds = (line("bounds.count", low=tier.from_, high=tier.to) if tier.to is not None
+                      else line("bounds.count_open", low=tier.from_))
             return RuleLine(key.rule, key.month, count, tier.amount or Decimal(0), tier.forfeit,
-                            f"{key.rule} as in force from {version.effective}: {count} in "
-                            f"{key.month}, tier {bounds}: {outcome}")
+                            line("pen.month_tier", rule=key.rule, effective=version.effective,
+                                 count=count, month=key.month, bounds=bounds,
+                                 outcome=_outcome(tier.forfeit, tier.amount, "out.yuan_month")))
     return RuleLine(key.rule, key.month, count, Decimal(0), False,
-                    f"no tier of {key.rule} matches a count of {count}")
+                    line("pen.month_no_tier", rule=key.rule, count=count))
 
 
 def _people(violations: list[Violation],
@@ -116,20 +121,20 @@ def _people(violations: list[Violation],
     for (person, rule, month), members in instance.items():
         amount = sum((v.penalty.amount or Decimal(0) for v in members), Decimal(0))
         forfeit = any(v.penalty.forfeit for v in members)
-        detail = f"{rule} {month}: {len(members)} × {rule}: {amount} yuan" + (
-            ", and the month's performance pay is forfeited" if forfeit else "")
+        detail = line("pen.instances", rule=rule, month=month, count=len(members), amount=amount,
+                      forfeit=line("out.and_forfeit") if forfeit else line("empty"))
         lines[person].append(RuleLine(rule, month, len(members), amount, forfeit, detail))
-    for key, line in monthly.items():
-        lines[key.person].append(line)
+    for key, month_line in monthly.items():
+        lines[key.person].append(month_line)
     people = []
     for person in sorted(counted, key=lambda p: (p is None, p or "")):
-        own = sorted(lines.get(person, []), key=lambda line: (line.month, line.rule))
+        own = sorted(lines.get(person, []), key=lambda rule_line: (rule_line.month, rule_line.rule))
         people.append(PersonTotal(
             person=person,
-            amount=sum((line.amount for line in own), Decimal(0)),
-            forfeit=any(line.forfeit for line in own),
+            amount=sum((rule_line.amount for rule_line in own), Decimal(0)),
+            forfeit=any(rule_line.forfeit for rule_line in own),
             violations=counted[person],
             lines=tuple(own),
-            forfeit_months=tuple(sorted({line.month for line in own if line.forfeit})),
+            forfeit_months=tuple(sorted({r.month for r in own if r.forfeit})),
         ))
     return people

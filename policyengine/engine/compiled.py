@@ -8,7 +8,12 @@ from datetime import time
 from typing import Any
 
 from policyengine.calendar import WorkCalendar
-from policyengine.engine.deadlines import DeadlineRule, Weekly, compile_by, compile_deadline
+from policyengine.engine.deadlines import (
+    DeadlineRule,
+    Weekly,
+    compile_by,
+    compile_duty_deadline,
+)
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
 from policyengine.policy.model import Duty, FactMatch, Policy
@@ -120,7 +125,7 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
         responsible=spec.responsible,
         penalty=None if spec.penalty == "none" else spec.penalty,
         trigger=Matcher.of(spec.trigger) if spec.trigger else None,
-        deadline=compile_deadline(spec.deadline, calendar) if spec.deadline else None,
+        deadline=compile_duty_deadline(spec, calendar),
         recurring=recurring,
         extension=extension,
     )

@@ -1,8 +1,8 @@
 """Deadline rules: from a trigger's time (and the dates it carries) to a due time.
 
 Each policy deadline compiles to a `DeadlineRule`. `due()` is the hot path (no strings);
-`explain()` recomputes the same due time and says how, step by step, for a reader who
-wants to check it by hand.
+`explain()` recomputes the same due time and says how, step by step (as wording `Line`s,
+rendered in English or Chinese), for a reader who wants to check it by hand.
 """
 
 from __future__ import annotations
@@ -15,19 +15,10 @@ from typing import Any
 from croniter import croniter
 
 from policyengine.calendar import WorkCalendar
-from policyengine.policy.model import WEEKDAYS, ByTime, Deadline
-from policyengine.timeparse import format_duration
+from policyengine.policy.model import WEEKDAYS, ByTime, Deadline, Duty
+from policyengine.wording import Line, Weekday, line
 
-_WEEKDAY_ZH = "一二三四五六日"
-
-
-def fmt(moment: datetime) -> str:
-    """`2026-10-09 18:00 (Fri)`: the form every explanation uses."""
-    return moment.strftime("%Y-%m-%d %H:%M (%a)")
-
-
-def fmt_day(day: date) -> str:
-    return day.strftime("%Y-%m-%d (%a)")
+Steps = list[Line] | None
 
 
 @dataclass(frozen=True)
@@ -39,39 +30,40 @@ class DeadlineRule:
     def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         return self._compute(self.calendar.local(at), attrs, None)
 
-    def explain(self, at: datetime, attrs: Mapping[str, Any]) -> tuple[datetime, list[str]]:
-        steps: list[str] = []
+    def explain(self, at: datetime, attrs: Mapping[str, Any]) -> tuple[datetime, list[Line]]:
+        steps: list[Line] = []
         due = self._compute(self.calendar.local(at), attrs, steps)
         return due, steps
 
-    def describe(self) -> str:
+    def describe(self, at: datetime | None = None) -> Line:
         raise NotImplementedError
 
-    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: list[str] | None) -> datetime:
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         raise NotImplementedError
 
-    def _skipped(self, start: date, end: date) -> str:
+    def _skipped(self, start: date, end: date) -> Line:
         """Non-working days strictly between two dates, for explanations."""
         skipped, day = [], start + timedelta(days=1)
         while day < end:
             if not self.calendar.is_working_day(day):
                 skipped.append(day.strftime("%m-%d"))
             day += timedelta(days=1)
-        return f"; skipped non-working days {', '.join(skipped)}" if skipped else ""
+        return line("step.skipped", days=", ".join(skipped)) if skipped else line("empty")
 
 
 @dataclass(frozen=True)
 class ClockSpan(DeadlineRule):
     span: timedelta
-    label: str = "on the clock"
+    grace: bool = False  # 'immediately' with a grace period, worded as such
 
-    def describe(self) -> str:
-        return f"within {format_duration(self.span)} {self.label}"
+    def describe(self, at: datetime | None = None) -> Line:
+        return line("rule.grace" if self.grace else "rule.clock", span=self.span)
 
-    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: list[str] | None) -> datetime:
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         due = at + self.span
         if steps is not None:
-            steps.append(f"{fmt(at)} + {format_duration(self.span)} {self.label} = {fmt(due)}")
+            steps.append(line("step.grace" if self.grace else "step.clock", at=at,
+                              span=self.span, due=due))
         return due
 
 
@@ -79,40 +71,37 @@ class ClockSpan(DeadlineRule):
 class WorkingDays(DeadlineRule):
     count: int
 
-    def describe(self) -> str:
-        return f"18:00 of the {self.count}th working day after the trigger's date"
+    def describe(self, at: datetime | None = None) -> Line:
+        return line("rule.working_days", count=self.count)
 
-    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: list[str] | None) -> datetime:
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         day = self.calendar.nth_working_day_after(at.date(), self.count)
         due = self.calendar.at(day, self.calendar.end_of_work)
         if steps is not None:
-            steps.append(
-                f"trigger date {fmt_day(at.date())}; working day no. {self.count} after it is "
-                f"{fmt_day(day)}{self._skipped(at.date(), day)}; due at end of work {fmt(due)}"
-            )
+            steps.append(line("step.working_days", day=at.date(), count=self.count, due_day=day,
+                              skipped=self._skipped(at.date(), day), due=due))
         return due
 
 
 @dataclass(frozen=True)
 class EndOfWorkingDay(DeadlineRule):
-    def describe(self) -> str:
-        return "18:00 the same day (next working day if not a working day or after 18:00)"
+    def describe(self, at: datetime | None = None) -> Line:
+        return line("rule.same_day")
 
-    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: list[str] | None) -> datetime:
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         cal = self.calendar
         day = at.date()
         if cal.is_working_day(day) and at.time() < cal.end_of_work:
             due = cal.at(day, cal.end_of_work)
-            why = f"{fmt_day(day)} is a working day and {at:%H:%M} is before end of work"
-        else:
-            nxt = cal.next_working_day(day)
-            due = cal.at(nxt, cal.end_of_work)
-            reason = ("is not a working day" if not cal.is_working_day(day)
-                      else f"is a working day but {at:%H:%M} is not before end of work")
-            why = (f"{fmt_day(day)} {reason}, so the next working day "
-                   f"{fmt_day(nxt)}{self._skipped(day, nxt)}")
+            if steps is not None:
+                steps.append(line("step.same_day_ok", day=day, clock=f"{at:%H:%M}", due=due))
+            return due
+        nxt = cal.next_working_day(day)
+        due = cal.at(nxt, cal.end_of_work)
         if steps is not None:
-            steps.append(f"same day (当天): {why}; due {fmt(due)}")
+            key = "step.same_day_late" if cal.is_working_day(day) else "step.same_day_holiday"
+            steps.append(line(key, day=day, clock=f"{at:%H:%M}", next=nxt,
+                              skipped=self._skipped(day, nxt), due=due))
         return due
 
 
@@ -123,13 +112,12 @@ class Weekly(DeadlineRule):
     cutoff: Weekly | None = None
     shift_to_working_day: bool = True
 
-    def describe(self) -> str:
-        text = f"the first {WEEKDAYS[self.weekday].title()} {self.clock:%H:%M} at or after"
+    def describe(self, at: datetime | None = None) -> Line:
         if self.cutoff:
-            text = (f"{WEEKDAYS[self.weekday].title()} {self.clock:%H:%M} of the week whose cutoff "
-                    f"({WEEKDAYS[self.cutoff.weekday].title()} {self.cutoff.clock:%H:%M}) is the "
-                    "first at or after")
-        return text + " the trigger"
+            return line("rule.weekly_cutoff", weekday=Weekday(self.weekday),
+                        clock=f"{self.clock:%H:%M}", cutoff_weekday=Weekday(self.cutoff.weekday),
+                        cutoff_clock=f"{self.cutoff.clock:%H:%M}")
+        return line("rule.weekly", weekday=Weekday(self.weekday), clock=f"{self.clock:%H:%M}")
 
     def first_at_or_after(self, at: datetime) -> datetime:
         """The raw weekly instant (before any working-day shift)."""
@@ -139,30 +127,34 @@ class Weekly(DeadlineRule):
             candidate += timedelta(days=7)
         return candidate
 
-    def shifted(self, raw: datetime, steps: list[str] | None) -> datetime:
+    def shifted(self, raw: datetime, steps: Steps) -> datetime:
         if not self.shift_to_working_day or self.calendar.is_working_day(raw.date()):
             return raw
         day = self.calendar.next_working_day(raw.date())
         moved = self.calendar.at(day, self.clock)
         if steps is not None:
-            steps.append(f"{fmt_day(raw.date())} is not a working day: moved to the next working "
-                         f"day, {fmt(moved)}{self._skipped(raw.date(), day)}")
+            steps.append(line("step.moved", day=raw.date(), due=moved,
+                              skipped=self._skipped(raw.date(), day)))
         return moved
 
-    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: list[str] | None) -> datetime:
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         if self.cutoff is None:
             raw = self.first_at_or_after(at)
             if steps is not None:
-                steps.append(f"first {WEEKDAYS[self.weekday].title()} {self.clock:%H:%M} at or "
-                             f"after {fmt(at)}: {fmt(raw)}")
+                steps.append(line("step.weekly", weekday=Weekday(self.weekday),
+                                  clock=f"{self.clock:%H:%M}", at=at, raw=raw))
             return self.shifted(raw, steps)
         cut = self.cutoff.first_at_or_after(at)
         raw = self.first_at_or_after(cut + timedelta(seconds=1))
         if steps is not None:
-            steps.append(f"cut-off: first {WEEKDAYS[self.cutoff.weekday].title()} "
-                         f"{self.cutoff.clock:%H:%M} at or after {fmt(at)} is {fmt(cut)}; "
-                         f"the report after it is {fmt(raw)}")
+            steps.append(line("step.weekly_cutoff", cutoff_weekday=Weekday(self.cutoff.weekday),
+                              cutoff_clock=f"{self.cutoff.clock:%H:%M}", at=at, cut=cut, raw=raw))
         return self.shifted(raw, steps)
+
+    def week(self, raw: datetime) -> tuple[datetime, list[Line]]:
+        """A recurring duty's deadline for the week whose raw instant is `raw`."""
+        steps: list[Line] = [line("step.weekly_week", raw=raw)]
+        return self.shifted(raw, steps), steps
 
 
 @dataclass(frozen=True)
@@ -170,15 +162,15 @@ class CommittedDate(DeadlineRule):
     field: str
     clock: time
 
-    def describe(self) -> str:
-        return f"{self.clock:%H:%M} of the date in '{self.field}'"
+    def describe(self, at: datetime | None = None) -> Line:
+        return line("rule.date_field", clock=f"{self.clock:%H:%M}", field=self.field)
 
-    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: list[str] | None) -> datetime:
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         day: date = attrs[self.field]
         due = self.calendar.at(day, self.clock)
         if steps is not None:
-            steps.append(f"committed date {self.field} = {day.isoformat()}; due at "
-                         f"{self.clock:%H:%M} that day: {fmt(due)}")
+            steps.append(line("step.date_field", field=self.field, day=day,
+                              clock=f"{self.clock:%H:%M}", due=due))
         return due
 
 
@@ -186,16 +178,40 @@ class CommittedDate(DeadlineRule):
 class Cron(DeadlineRule):
     expression: str
 
-    def describe(self) -> str:
-        return f"the first time at or after the trigger matching cron '{self.expression}'"
+    def describe(self, at: datetime | None = None) -> Line:
+        return line("rule.cron", expression=self.expression)
 
-    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: list[str] | None) -> datetime:
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         due: datetime = croniter(self.expression, at - timedelta(seconds=1)).get_next(datetime)
         due = due.astimezone(self.calendar.tz)
         if steps is not None:
-            steps.append(f"first time at or after {fmt(at)} matching '{self.expression}': "
-                         f"{fmt(due)}")
+            steps.append(line("step.cron", at=at, expression=self.expression, due=due))
         return due
+
+
+@dataclass(frozen=True)
+class Versioned(DeadlineRule):
+    """Dated deadline rules: the one in force on the trigger's date applies."""
+
+    base: DeadlineRule
+    changes: tuple[tuple[date, DeadlineRule], ...]
+
+    def pick(self, day: date) -> tuple[date | None, DeadlineRule]:
+        chosen: tuple[date | None, DeadlineRule] = (None, self.base)
+        for effective, rule in self.changes:
+            if effective <= day:
+                chosen = (effective, rule)
+        return chosen
+
+    def describe(self, at: datetime | None = None) -> Line:
+        day = self.calendar.local(at).date() if at is not None else date.max
+        return self.pick(day)[1].describe(at)
+
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
+        effective, rule = self.pick(at.date())
+        if steps is not None and effective is not None:
+            steps.append(line("step.version", day=at.date(), effective=effective))
+        return rule._compute(at, attrs, steps)
 
 
 def compile_by(spec: ByTime, calendar: WorkCalendar) -> DeadlineRule:
@@ -221,6 +237,16 @@ def compile_deadline(spec: Deadline, calendar: WorkCalendar) -> DeadlineRule:
         return ClockSpan(calendar, spec.within.hours)
     if spec.immediately is not None:
         grace = spec.immediately.grace or calendar.spec.immediately_grace
-        return ClockSpan(calendar, grace, "grace for 'immediately' (即刻)")
+        return ClockSpan(calendar, grace, grace=True)
     assert spec.by is not None
     return compile_by(spec.by, calendar)
+
+
+def compile_duty_deadline(duty: Duty, calendar: WorkCalendar) -> DeadlineRule | None:
+    if duty.deadline is None:
+        return None
+    base = compile_deadline(duty.deadline, calendar)
+    if not duty.deadline_changes:
+        return base
+    changes = tuple((c.effective, compile_deadline(c, calendar)) for c in duty.deadline_changes)
+    return Versioned(calendar, base, changes)

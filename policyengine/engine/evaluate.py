@@ -13,14 +13,13 @@ from typing import Any
 
 from policyengine.engine.assess import assess, charge
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.deadlines import fmt
 from policyengine.engine.replay import Obligation, Replay, replay
 from policyengine.engine.rewards import merits, rewards
 from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult, OpenObligation, Violation
-from policyengine.timeparse import format_duration
+from policyengine.wording import Line, line
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Outcome:
 
     obligation: Obligation
     person: str | None
-    how_found: str
+    how_found: Line
     status: str               # met | late | missed | open
     late_by: timedelta
 
@@ -103,19 +102,18 @@ def classify(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Out
 
 
 def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> tuple[
-        str | None, str]:
+        str | None, Line]:
     """The person answerable for an obligation, and how they were found."""
     role = obligation.duty.responsible
     spec = policy.model.roles[role]
     if spec.assigned:
-        person = run.roles.holder(role, obligation.due)
-        return person, f"holder of role {role} at the deadline"
+        return run.roles.holder(role, obligation.due), line("how.holder", role=role)
     for fact_type in spec.actor_of or ():
         if obligation.case is not None:
             actor = run.first_actor.get((obligation.case, fact_type))
             if actor is not None:
-                return actor, f"actor of {fact_type} of case {obligation.case}"
-    return None, f"no {role} found: no {' / '.join(spec.actor_of or ())} fact for this case"
+                return actor, line("how.actor", type=fact_type, case=obligation.case)
+    return None, line("how.unknown", role=role, types=" / ".join(spec.actor_of or ()))
 
 
 def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violation:
@@ -144,34 +142,37 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violati
     )
 
 
-def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[str]:
+def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]:
     """The steps a reader follows to check a deadline and its verdict by hand."""
     obligation = outcome.obligation
     duty = obligation.duty
-    lines = [f"duty {duty.id} {duty.title}" + (f" ({duty.spec.clause})" if duty.spec.clause
-                                                else "")]
+    clause = f" ({duty.spec.clause})" if duty.spec.clause else ""
+    lines = [line("why.duty", duty=duty.id, name=duty.title, clause=clause)]
     trigger = obligation.trigger
     if trigger is not None:
         assert duty.deadline is not None
-        lines.append(f"opened by {trigger.type} {_fact_ref(trigger)} at {fmt(trigger.at)}"
-                     + (f" by {trigger.actor}" if trigger.actor else ""))
-        lines.append(f"deadline rule: {duty.deadline.describe()}")
+        lines.append(line("why.opened", type=trigger.type, ref=_fact_ref(trigger),
+                          at=policy.calendar.local(trigger.at),
+                          by=f" ({trigger.actor})" if trigger.actor else ""))
+        lines.append(line("why.rule", rule=duty.deadline.describe(trigger.at)))
         _, steps = duty.deadline.explain(trigger.at, trigger.attrs)
     else:
         assert duty.recurring is not None
-        lines.append(f"weekly duty, for the week after {fmt(obligation.opened_at)}")
-        _, steps = duty.recurring.explain(obligation.opened_at + timedelta(seconds=1), {})
+        lines.append(line("why.weekly", at=policy.calendar.local(obligation.opened_at)))
+        lines.append(line("why.rule", rule=duty.recurring.describe()))
+        _, steps = duty.recurring.week(obligation.opened_at + timedelta(days=7))
     lines += steps
     lines += obligation.history or []
-    lines.append(f"final deadline {fmt(obligation.due)}")
+    lines.append(line("why.final", due=policy.calendar.local(obligation.due)))
     fulfil = obligation.fulfilled_by
     if fulfil is not None:
-        lines.append(f"fulfilled by {fulfil.type} {_fact_ref(fulfil)} at {fmt(fulfil.at)}: "
-                     f"{format_duration(outcome.late_by)} late")
+        lines.append(line("why.fulfilled", type=fulfil.type, ref=_fact_ref(fulfil),
+                          at=policy.calendar.local(fulfil.at), late=outcome.late_by))
     else:
-        lines.append(f"no {duty.fulfil.describe()} by {fmt(run.as_of)} (as of): "
-                     f"{format_duration(outcome.late_by)} late and still open")
-    lines.append(f"responsible: {outcome.person or '(unknown)'}, {outcome.how_found}")
+        lines.append(line("why.open", fulfil=duty.fulfil.describe(),
+                          as_of=policy.calendar.local(run.as_of), late=outcome.late_by))
+    lines.append(line("why.responsible", person=outcome.person or "(unknown)",
+                      how=outcome.how_found))
     return lines
 
 

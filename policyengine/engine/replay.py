@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
-from policyengine.engine.deadlines import fmt
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.schema import Fact
+from policyengine.wording import Line, line
 
 ROLE_FACT = "role.assigned"
 
@@ -37,10 +37,10 @@ class Obligation:
         self.opened_at = opened_at
         self.due = due
         self.fulfilled_by: Fact | None = None
-        self.history: list[str] | None = None  # deadline changes, for the explanation
+        self.history: list[Line] | None = None  # deadline changes, for the explanation
         self.pending: tuple[Fact, object] | None = None  # a delay request awaiting approval
 
-    def note(self, text: str) -> None:
+    def note(self, text: Line) -> None:
         if self.history is None:
             self.history = []
         self.history.append(text)
@@ -79,7 +79,7 @@ class Replay:
     facts_seen: int
     facts_after_as_of: int
     duplicates: int
-    notes: list[str]                             # events that changed nothing, said aloud
+    notes: list[Line]                            # events that changed nothing, said aloud
     handled: dict[str, list[tuple[datetime, str]]]  # fact type -> (time, case), for rewards
 
 
@@ -148,7 +148,7 @@ class _State:
         self.obligations: list[Obligation] = []
         self.first_actor: dict[tuple[str, str], str] = {}
         self.case_tier: dict[str, str] = {}
-        self.notes: list[str] = []
+        self.notes: list[Line] = []
         self.handled: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
         self.tracked = {fact for reward in policy.model.rewards.values() for fact in reward.handled}
         self.actor_types = {fact for spec in policy.model.roles.values()
@@ -218,35 +218,30 @@ class _State:
         if not (is_request or is_approval):
             return
         waiting = self.open_by_key.get((duty.id, fact.case))
-        word = "request" if is_request else "approval"
         if not waiting:
-            self.notes.append(f"{fact.source or fact.id or fact.type}: delay {word} for {duty.id} "
-                              f"of case {fact.case} at {fmt(fact.at)} found no open commitment; "
-                              "it changed nothing")
+            word = line("word.request" if is_request else "word.approval")
+            self.notes.append(line("delay.orphan", where=fact.source or fact.id or fact.type,
+                                   word=word, duty=duty.id, case=fact.case, at=fact.at))
             return
         target = waiting[0]
         if is_request:
             new_date = fact.attrs.get(ext.date_field)
             if fact.at <= target.due:
                 target.pending = (fact, new_date)
-                target.note(f"delay requested at {fmt(fact.at)} (before the deadline "
-                            f"{fmt(target.due)}), new date {new_date}")
+                target.note(line("delay.requested", at=fact.at, due=target.due, new=new_date))
             else:
-                target.note(f"delay requested at {fmt(fact.at)}, after the deadline "
-                            f"{fmt(target.due)}: too late, the deadline stands")
+                target.note(line("delay.too_late", at=fact.at, due=target.due))
             return
         if target.pending is None:
-            target.note(f"delay approval at {fmt(fact.at)} without a request made before the "
-                        "deadline: the deadline stands")
+            target.note(line("delay.unrequested", at=fact.at))
             return
         _, requested_date = target.pending
         new_date = fact.attrs.get(ext.date_field) or requested_date
         old = target.due
         target.due = self.policy.calendar.at(new_date, ext.clock)  # type: ignore[arg-type]
         target.pending = None
-        target.note(f"delay approved at {fmt(fact.at)}"
-                    + (f" by {fact.actor}" if fact.actor else "")
-                    + f": deadline moved from {fmt(old)} to {fmt(target.due)}")
+        target.note(line("delay.approved", at=fact.at, by=f" ({fact.actor})" if fact.actor else "",
+                         old=old, new=target.due))
 
     @staticmethod
     def _guard(compute: Callable[[], datetime], duty: CompiledDuty, fact: Fact | None) -> datetime:

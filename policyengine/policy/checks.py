@@ -154,6 +154,12 @@ class _Checker:
                 self.date_field((*base, "deadline", "by", "date_field"), duty.trigger.fact,
                                 by.date_field)
         self.match((*base, "fulfilled_by"), duty.fulfilled_by)
+        dates = [change.effective for change in duty.deadline_changes]
+        for i in range(1, len(dates)):
+            if dates[i] <= dates[i - 1]:
+                self.error((*base, "deadline_changes", i, "effective"), "E-EFFECTIVE-ORDER",
+                           f"effective date {dates[i]} must be after the previous change's "
+                           f"{dates[i - 1]}; list changes oldest first, one per date")
         if duty.trigger is not None and duty.trigger == duty.fulfilled_by:
             self.error((*base, "fulfilled_by"), "E-VALUE",
                        "a duty cannot be fulfilled by the very fact that triggers it")

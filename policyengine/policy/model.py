@@ -244,6 +244,12 @@ class Deadline(Strict):
         return self
 
 
+class DatedDeadline(Deadline):
+    """A deadline rule that replaces the duty's `deadline` for triggers from `effective` on."""
+
+    effective: date
+
+
 class Extension(Strict):
     """A commitment's date moves when a delay requested before the deadline is approved."""
 
@@ -258,6 +264,9 @@ class Duty(Named):
     recurring: ByTime | None = None
     fulfilled_by: TriggerMatch
     deadline: Deadline | None = None
+    deadline_changes: tuple[DatedDeadline, ...] = Field(
+        (), description="Later deadline rules, oldest first; each applies to triggers from its "
+                        "effective date on")
     extension: Extension | None = None
     responsible: str
     penalty: str = Field(description="a penalty id, or 'none'")
@@ -269,6 +278,8 @@ class Duty(Named):
                              "deadline); give exactly one")
         if self.trigger is not None and self.deadline is None:
             raise ValueError("a triggered duty needs a 'deadline'")
+        if self.deadline_changes and self.deadline is None:
+            raise ValueError("'deadline_changes' needs a base 'deadline'")
         if self.recurring is not None and self.deadline is not None:
             raise ValueError("a recurring duty's deadline is its 'recurring' time; "
                              "remove 'deadline'")

@@ -1,0 +1,185 @@
+"""Explanations in English and Chinese: a `Line` is a message key and its values.
+
+The engine records Lines; a report renders them in the reader's language. Keeping the words
+here, apart from the logic, lets compliance correct a phrase without touching the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from policyengine.timeparse import format_duration
+
+LANGUAGES = ("en", "zh")
+_WEEKDAY_ZH = "一二三四五六日"
+
+# key -> (English, Chinese). Values are formatted per language by `_value`.
+TEMPLATES: dict[str, tuple[str, str]] = {
+    # deadline rules
+    "rule.clock": ("within {span} on the clock", "{span}内（按钟点计算，不分工作日）"),
+    "rule.grace": ("immediately: within a grace of {span}", "即刻：宽限 {span}"),
+    "rule.working_days": ("18:00 of the working day no. {count} after the trigger's date",
+                          "触发日期之后第 {count} 个工作日的下班时间"),
+    "rule.same_day": ("the same day by end of work (next working day if not a working day or "
+                      "after end of work)", "当天下班前（非工作日或下班后则顺延至下一工作日）"),
+    "rule.weekly": ("the first {weekday} {clock} at or after the trigger",
+                    "触发时间当时或之后的第一个{weekday} {clock}"),
+    "rule.weekly_cutoff": ("{weekday} {clock} of the week whose cut-off ({cutoff_weekday} "
+                           "{cutoff_clock}) is the first at or after the trigger",
+                           "以{cutoff_weekday} {cutoff_clock}为截止，截止后的{weekday} {clock}"),
+    "rule.date_field": ("{clock} of the committed date in '{field}'",
+                        "承诺日期（{field}）当天 {clock}"),
+    "rule.cron": ("the first time at or after the trigger matching cron '{expression}'",
+                  "触发后第一个符合 cron '{expression}' 的时间"),
+    # deadline arithmetic
+    "step.clock": ("{at} + {span} = {due}", "{at} 加 {span} = {due}"),
+    "step.grace": ("{at} + grace {span} for 'immediately' = {due}",
+                   "{at} 加“即刻”宽限 {span} = {due}"),
+    "step.working_days": ("trigger date {day}; working day no. {count} after it is {due_day}"
+                          "{skipped}; due at end of work {due}",
+                          "触发日期 {day}；其后第 {count} 个工作日是 {due_day}{skipped}；"
+                          "截止于下班时间 {due}"),
+    "step.skipped": ("; skipped non-working days {days}", "（跳过非工作日 {days}）"),
+    "step.same_day_ok": ("same day: {day} is a working day and {clock} is before end of work; "
+                         "due {due}", "当天：{day} 是工作日且 {clock} 在下班前；截止 {due}"),
+    "step.same_day_holiday": ("same day: {day} is not a working day, so the next working day "
+                              "{next}{skipped}; due {due}",
+                              "当天：{day} 不是工作日，顺延至下一工作日 {next}{skipped}；截止 {due}"),
+    "step.same_day_late": ("same day: {day} is a working day but {clock} is not before end of "
+                           "work, so the next working day {next}{skipped}; due {due}",
+                           "当天：{day} 是工作日但 {clock} 已到下班时间，顺延至下一工作日 "
+                           "{next}{skipped}；截止 {due}"),
+    "step.weekly": ("first {weekday} {clock} at or after {at}: {raw}",
+                    "{at} 当时或之后的第一个{weekday} {clock}：{raw}"),
+    "step.weekly_cutoff": ("cut-off: first {cutoff_weekday} {cutoff_clock} at or after {at} is "
+                           "{cut}; the report after it is {raw}",
+                           "截止点：{at} 之后第一个{cutoff_weekday} {cutoff_clock} 是 {cut}；"
+                           "其后的报告时间是 {raw}"),
+    "step.weekly_week": ("the week's deadline: {raw}", "本周截止：{raw}"),
+    "step.moved": ("{day} is not a working day: moved to the next working day, {due}{skipped}",
+                   "{day} 不是工作日：顺延至下一工作日 {due}{skipped}"),
+    "step.date_field": ("committed date {field} = {day}; due at {clock} that day: {due}",
+                        "承诺日期 {field} = {day}；当天 {clock} 截止：{due}"),
+    "step.cron": ("first time at or after {at} matching '{expression}': {due}",
+                  "{at} 之后第一个符合 '{expression}' 的时间：{due}"),
+    "step.version": ("deadline rule in force on {day}: the version effective {effective}",
+                     "{day} 生效的截止规则：{effective} 起的版本"),
+    # delays
+    "delay.requested": ("delay requested at {at} (before the deadline {due}), new date {new}",
+                        "{at} 申请延期（在截止 {due} 之前），新日期 {new}"),
+    "delay.too_late": ("delay requested at {at}, after the deadline {due}: too late, the "
+                       "deadline stands", "{at} 申请延期，已过截止时间 {due}：申请过晚，截止不变"),
+    "delay.unrequested": ("delay approval at {at} without a request made before the deadline: "
+                          "the deadline stands", "{at} 批准延期，但截止前没有延期申请：截止不变"),
+    "delay.approved": ("delay approved at {at}{by}: deadline moved from {old} to {new}",
+                       "{at} 批准延期{by}：截止时间由 {old} 改为 {new}"),
+    "delay.orphan": ("{where}: delay {word} for {duty} of case {case} at {at} found no open "
+                     "commitment; it changed nothing",
+                     "{where}：{at} 对案例 {case} 的 {duty} 的延期{word}没有对应的未完成承诺，未产生影响"),
+    # the verdict
+    "why.duty": ("duty {duty} {name}{clause}", "职责 {duty} {name}{clause}"),
+    "why.opened": ("opened by {type} {ref} at {at}{by}", "由 {type} {ref} 于 {at} 触发{by}"),
+    "why.rule": ("deadline rule: {rule}", "截止规则：{rule}"),
+    "why.weekly": ("weekly duty, for the week after {at}", "每周职责：{at} 之后的一周"),
+    "why.final": ("final deadline {due}", "最终截止时间 {due}"),
+    "why.fulfilled": ("fulfilled by {type} {ref} at {at}: {late} late",
+                      "由 {type} {ref} 于 {at} 完成：迟了 {late}"),
+    "why.open": ("no {fulfil} by {as_of} (as of): {late} late and still open",
+                 "截至 {as_of} 仍无 {fulfil}：已迟 {late}，仍未完成"),
+    "why.responsible": ("responsible: {person}, {how}", "责任人：{person}（{how}）"),
+    "how.holder": ("holder of role {role} at the deadline", "截止时担任 {role} 的人"),
+    "how.actor": ("actor of {type} of case {case}", "案例 {case} 的 {type} 的执行人"),
+    "how.unknown": ("no {role} found: no {types} fact for this case",
+                    "找不到 {role}：本案例没有 {types} 事实"),
+    # penalties
+    "pen.none": ("this duty carries no penalty", "本职责无罚则"),
+    "pen.not_in_force": ("no version of {rule} was in force on {day}", "{day} 时 {rule} 没有生效版本"),
+    "pen.per_instance": ("{rule} as in force from {effective}: {amount} yuan each time",
+                         "{rule}（{effective} 起生效）：每次 {amount} 元"),
+    "pen.lateness": ("{rule} as in force from {effective}: {late} late is {bounds}: {outcome}",
+                     "{rule}（{effective} 起生效）：迟了 {late}，属于 {bounds}：{outcome}"),
+    "pen.lateness_none": ("{rule} as in force from {effective}: no lateness tier matches {late}",
+                          "{rule}（{effective} 起生效）：迟了 {late}，无匹配档位"),
+    "pen.monthly": ("{rule} as in force from {effective}: charged per month by the count of "
+                    "{rule} violations", "{rule}（{effective} 起生效）：按当月 {rule} 违规次数计"),
+    "pen.month_tier": ("{rule} as in force from {effective}: {count} in {month}, tier {bounds}: "
+                       "{outcome}", "{rule}（{effective} 起生效）：{month} 共 {count} 次，"
+                       "属于 {bounds} 档：{outcome}"),
+    "pen.month_none": ("no monthly schedule of {rule} in force in {month}",
+                       "{month} 时 {rule} 没有生效的按月档位"),
+    "pen.month_no_tier": ("no tier of {rule} matches a count of {count}",
+                          "{rule} 没有与 {count} 次匹配的档位"),
+    "pen.instances": ("{rule} {month}: {count} × {rule}: {amount} yuan{forfeit}",
+                      "{rule} {month}：{count} 次，共 {amount} 元{forfeit}"),
+    "out.forfeit": ("the month's performance pay is forfeited", "当月无绩效"),
+    "out.and_forfeit": (", and the month's performance pay is forfeited", "，且当月无绩效"),
+    "out.yuan": ("{amount} yuan", "{amount} 元"),
+    "out.yuan_month": ("{amount} yuan for the month", "当月扣 {amount} 元"),
+    "bounds.over": ("over {over}", "超过 {over}"),
+    "bounds.over_up_to": ("over {over} and up to {up_to}", "超过 {over} 且不超过 {up_to}"),
+    "bounds.count": ("{low}-{high}", "{low}-{high} 次"),
+    "bounds.count_open": ("{low} or more", "{low} 次及以上"),
+    "word.request": ("request", "申请"),
+    "word.approval": ("approval", "批准"),
+    "empty": ("", ""),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A message key and its values; `render(lang)` gives the sentence."""
+
+    key: str
+    args: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def render(self, lang: str = "en") -> str:
+        english, chinese = TEMPLATES[self.key]
+        template = chinese if lang == "zh" else english
+        values = {k: _value(v, lang) for k, v in self.args.items()}
+        return template.format(**values)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def line(key: str, **args: Any) -> Line:
+    if key not in TEMPLATES:
+        raise KeyError(f"no wording for '{key}'")
+    return Line(key, MappingProxyType(args))
+
+
+def _value(value: Any, lang: str) -> str:
+    if isinstance(value, Weekday):
+        return weekday_name(int(value), lang)
+    if isinstance(value, Line):
+        return value.render(lang)
+    if isinstance(value, datetime):
+        if lang == "zh":
+            return f"{value:%Y-%m-%d %H:%M}（周{_WEEKDAY_ZH[value.weekday()]}）"
+        return value.strftime("%Y-%m-%d %H:%M (%a)")
+    if isinstance(value, date):
+        if lang == "zh":
+            return f"{value:%Y-%m-%d}（周{_WEEKDAY_ZH[value.weekday()]}）"
+        return value.strftime("%Y-%m-%d (%a)")
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def weekday_name(index: int, lang: str = "en") -> str:
+    return f"周{_WEEKDAY_ZH[index]}" if lang == "zh" else (
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][index])
+
+
+class Weekday(int):
+    """A weekday index that renders in the reader's language inside a Line."""
+
