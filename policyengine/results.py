@@ -68,9 +68,11 @@ class Violation:
     trigger: dict[str, Any] | None  # the fact that opened the duty
     penalty: PenaltyCharge
     explanation: tuple[Line, ...] = ()
+    key: str = ""  # the obligation's identity, stable across policies: duty|case|trigger
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "key": self.key,
             "duty": self.duty, "duty_name": self.duty_name, "case": self.case,
             "person": self.person, "role": self.role, "due": _iso(self.due),
             "fulfilled_at": _iso(self.fulfilled_at), "fulfilled_by": self.fulfilled_by,

@@ -40,9 +40,10 @@ def charge(penalty_id: str | None, penalty: Penalty | None, due_day: date,
         return PenaltyCharge(penalty_id, "none", Decimal(0),
                              detail=line("pen.not_in_force", rule=penalty_id, day=due_day))
     effective = version.effective
+    since = effective.isoformat()
     if version.per_instance is not None:
         return PenaltyCharge(penalty_id, "per_instance", version.per_instance, False, effective,
-                             line("pen.per_instance", rule=penalty_id, effective=effective,
+                             line("pen.per_instance", rule=penalty_id, effective=since,
                                   amount=version.per_instance))
     if version.lateness is not None:
         for tier in version.lateness:
@@ -51,14 +52,14 @@ def charge(penalty_id: str | None, penalty: Penalty | None, due_day: date,
                           if tier.up_to is not None else line("bounds.over", over=tier.over))
                 return PenaltyCharge(penalty_id, "lateness", tier.amount or Decimal(0),
                                      tier.forfeit, effective,
-                                     line("pen.lateness", rule=penalty_id, effective=effective,
+                                     line("pen.lateness", rule=penalty_id, effective=since,
                                           late=late_by, bounds=bounds,
                                           outcome=_outcome(tier.forfeit, tier.amount)))
         return PenaltyCharge(penalty_id, "lateness", Decimal(0), False, effective,
-                             line("pen.lateness_none", rule=penalty_id, effective=effective,
+                             line("pen.lateness_none", rule=penalty_id, effective=since,
                                   late=late_by))
     return PenaltyCharge(penalty_id, "monthly_count", None, False, effective,
-                         line("pen.monthly", rule=penalty_id, effective=effective))
+                         line("pen.monthly", rule=penalty_id, effective=since))
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,9 @@ def _monthly_line(key: _MonthKey, count: int, penalty: Penalty) -> RuleLine:
             bounds = (line("bounds.count", low=tier.from_, high=tier.to) if tier.to is not None
                       else line("bounds.count_open", low=tier.from_))
             return RuleLine(key.rule, key.month, count, tier.amount or Decimal(0), tier.forfeit,
-                            line("pen.month_tier", rule=key.rule, effective=version.effective,
-                                 count=count, month=key.month, bounds=bounds,
+                            line("pen.month_tier", rule=key.rule,
+                                 effective=version.effective.isoformat(), count=count,
+                                 month=key.month, bounds=bounds,
                                  outcome=_outcome(tier.forfeit, tier.amount, "out.yuan_month")))
     return RuleLine(key.rule, key.month, count, Decimal(0), False,
                     line("pen.month_no_tier", rule=key.rule, count=count))

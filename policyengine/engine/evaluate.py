@@ -139,7 +139,15 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violati
         trigger=_trigger_dict(trigger),
         penalty=charged,
         explanation=tuple(explain(policy, run, outcome)),
+        key=obligation_key(obligation),
     )
+
+
+def obligation_key(obligation: Obligation) -> str:
+    """Names an obligation the same way under any policy: duty, case, and what opened it."""
+    opener = (_fact_ref(obligation.trigger) if obligation.trigger is not None
+              else obligation.opened_at.isoformat())
+    return f"{obligation.duty.id}|{obligation.case or ''}|{opener}"
 
 
 def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]:
@@ -166,8 +174,11 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
     lines.append(line("why.final", due=policy.calendar.local(obligation.due)))
     fulfil = obligation.fulfilled_by
     if fulfil is not None:
-        lines.append(line("why.fulfilled", type=fulfil.type, ref=_fact_ref(fulfil),
-                          at=policy.calendar.local(fulfil.at), late=outcome.late_by))
+        lines.append(line("why.fulfilled" if outcome.violated else "why.met", type=fulfil.type,
+                          ref=_fact_ref(fulfil), at=policy.calendar.local(fulfil.at),
+                          late=outcome.late_by))
+    elif outcome.status == "open":
+        lines.append(line("why.pending", as_of=policy.calendar.local(run.as_of)))
     else:
         lines.append(line("why.open", fulfil=duty.fulfil.describe(),
                           as_of=policy.calendar.local(run.as_of), late=outcome.late_by))

@@ -77,7 +77,7 @@ def _who(person: str | None) -> str:
     return person or "(unresolved)"
 
 
-def to_table(result: EvaluationResult, *, explain: bool = False) -> str:
+def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en") -> str:
     """The report a compliance officer reads: per person what was missed and what it costs."""
     tz = result.as_of.tzinfo
     kind = "quarterly" if result.period and "Q" in result.period else "monthly"
@@ -110,7 +110,7 @@ def to_table(result: EvaluationResult, *, explain: bool = False) -> str:
     for person in result.people:
         out += ["", f"■ {_who(person.person)} — {_money(person.amount)} yuan"
                 + (", the month's performance pay is FORFEITED" if person.forfeit else "")]
-        out += [f"    {line.detail}" for line in person.lines]
+        out += [f"    {line.detail.render(lang)}" for line in person.lines]
         rows = []
         for v in by_person[person.person]:
             p = v.penalty
@@ -124,7 +124,8 @@ def to_table(result: EvaluationResult, *, explain: bool = False) -> str:
         if explain:
             for v in by_person[person.person]:
                 out.append(f"    · {v.duty} {v.case or ''}")
-                out += [f"        {step}" for step in v.explanation]
+                out += [f"        {step.render(lang)}" for step in v.explanation]
+                out.append(f"        {v.penalty.detail.render(lang)}")
     out += ["", f"OPEN OBLIGATIONS at as-of: {len(result.obligations)} "
             f"({sum(1 for o in result.obligations if o.overdue)} overdue)"]
     if result.obligations:
@@ -144,5 +145,6 @@ def to_table(result: EvaluationResult, *, explain: bool = False) -> str:
                  str(m.working_days_early)] for m in result.merits]
         out += table(["person", "duty", "case", "due", "done", "days early"], rows, right=(5,))
     if result.notes:
-        out += ["", "NOTES (facts that changed nothing)"] + [f"  {n}" for n in result.notes]
+        out += ["", "NOTES (facts that changed nothing)"]
+        out += [f"  {note.render(lang)}" for note in result.notes]
     return "\n".join(out) + "\n"

@@ -1,0 +1,137 @@
+"""Options and steps the evaluating commands share: the facts, the period, the as-of time."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import policyengine as pe
+from policyengine.errors import UsageError
+from policyengine.facts.reader import FactBatch
+from policyengine.facts.schema import parse_time
+from policyengine.policy.loader import load_policy_texts
+
+
+def add_fact_options(parser: argparse.ArgumentParser, *, period_required: bool = True) -> None:
+    parser.add_argument("--facts", required=True, metavar="FILE",
+                        help="facts as JSON Lines or CSV; '-' reads standard input")
+    when = parser.add_mutually_exclusive_group(required=period_required)
+    when.add_argument("--month", metavar="YYYY-MM")
+    when.add_argument("--quarter", metavar="YYYY-Qn")
+    parser.add_argument("--as-of", metavar="TIME",
+                        help="ISO time the evaluation stands at (default: the end of the period)")
+    parser.add_argument("--reject-file", metavar="PATH",
+                        help="evaluate the valid facts and write each rejected line here")
+    parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                        help="progress bar on standard error (auto: on a terminal)")
+
+
+def period_of(args: argparse.Namespace) -> pe.Period | None:
+    text = args.month or args.quarter
+    return pe.Period.parse(text) if text else None
+
+
+def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy) -> datetime | None:
+    if not args.as_of:
+        return None
+    try:
+        return parse_time(args.as_of, policy.calendar.tz)
+    except ValueError:
+        raise UsageError(f"--as-of '{args.as_of}' is not an ISO time; "
+                         "e.g. 2026-10-31T18:00+08:00") from None
+
+
+def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> FactBatch:
+    """Read facts; rejected lines stop everything unless --reject-file takes them."""
+    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
+    if args.facts != "-" and not Path(args.facts).is_file():
+        raise UsageError(f"--facts {args.facts}: no such file")
+    bar = ProgressBar(Path(args.facts)) if show else None
+    batch = pe.read_facts(args.facts, policy, progress=bar)
+    if bar:
+        bar.done()
+    if batch.rejected:
+        if not args.reject_file:
+            batch.raise_if_rejected()
+        write_rejects(Path(args.reject_file), batch)
+        print(f"policyengine: {len(batch.rejected)} fact(s) rejected, written to "
+              f"{args.reject_file}; evaluating the other {len(batch.facts)}", file=sys.stderr)
+    return batch
+
+
+def write_rejects(path: Path, batch: FactBatch) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for rejection in batch.rejected:
+            out.write(json.dumps({"location": str(rejection.location),
+                                  "line": rejection.location.line,
+                                  "reasons": list(rejection.reasons),
+                                  "text": rejection.text}, ensure_ascii=False) + "\n")
+
+
+def load_policy_ref(ref: str) -> pe.CompiledPolicy:
+    """A policy path, or `git:REV` / `git:REV:PATH` for the policy as it was at a revision."""
+    if not ref.startswith("git:"):
+        return pe.load_policy(ref)
+    _, _, rest = ref.partition(":")
+    revision, _, path = rest.partition(":")
+    path = path or "policies"
+    texts = _git_policy_texts(revision, path)
+    return pe.compile_policy(load_policy_texts(texts))
+
+
+def _git_policy_texts(revision: str, path: str) -> list[tuple[str, str]]:
+    def git(*words: str) -> str:
+        done = subprocess.run(["git", *words], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise UsageError(f"git {' '.join(words)}: {done.stderr.strip()}")
+        return done.stdout
+
+    prefix = git("rev-parse", "--show-prefix").strip()
+    target = f"{prefix}{path}".rstrip("/")
+    names = [n for n in git("ls-tree", "-r", "--name-only", revision, "--", target).splitlines()
+             if n.endswith((".yaml", ".yml"))]
+    if not names:
+        raise UsageError(f"no policy files under '{path}' at git revision {revision}")
+    return [(f"{revision}:{name}", git("show", f"{revision}:{name}")) for name in names]
+
+
+class ProgressBar:
+    """`reading facts [#####.....] 52% 520000 lines` on standard error."""
+
+    def __init__(self, path: Path):
+        self.total = 0
+        if path.is_file():
+            with path.open("rb") as handle:
+                chunks = iter(lambda: handle.read(1 << 20), b"")
+                self.total = sum(chunk.count(b"\n") for chunk in chunks)
+        self.started = time.monotonic()
+
+    def __call__(self, lines: int) -> None:
+        if self.total:
+            share = min(lines / self.total, 1.0)
+            filled = int(share * 30)
+            bar = "#" * filled + "." * (30 - filled)
+            sys.stderr.write(f"\rreading facts [{bar}] {share:4.0%} {lines} lines")
+        else:
+            sys.stderr.write(f"\rreading facts: {lines} lines")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        sys.stderr.write(f"  ({time.monotonic() - self.started:.1f}s)\n")
+
+
+def load_json(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a saved evaluation (JSON): {exc}") from None
+    if not isinstance(data, dict) or "violations" not in data:
+        raise UsageError(f"{path}: not a saved evaluation: write one with "
+                         "`policyengine evaluate ... --format json > FILE`")
+    return data

@@ -1,0 +1,45 @@
+"""`policyengine diff`: the same facts and period under two policies — what would change."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import policyengine as pe
+from policyengine.cli.common import (
+    add_fact_options,
+    as_of_of,
+    load_policy_ref,
+    period_of,
+    read_checked_facts,
+)
+from policyengine.compare import compare, comparison_csv, comparison_json, comparison_table
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "diff", help="what-if: evaluate the same facts under two policies, per-person changes",
+        description="OLD and NEW are policy paths, or git:REV[:PATH] for the policy folder as "
+                    "it was at a git revision (e.g. git:HEAD, git:main~3:policies).")
+    add_fact_options(parser)
+    parser.add_argument("--old", required=True, metavar="OLD", help="the policy in force")
+    parser.add_argument("--new", default="policies", metavar="NEW",
+                        help="the edited policy (default: policies/)")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    old_policy, new_policy = load_policy_ref(args.old), load_policy_ref(args.new)
+    batch = read_checked_facts(args, new_policy)
+    period = period_of(args)
+    as_of = as_of_of(args, new_policy)
+    old = pe.evaluate(old_policy, batch.facts, period=period, as_of=as_of).to_dict()
+    new = pe.evaluate(new_policy, batch.facts, period=period, as_of=as_of).to_dict()
+    comparison = compare(old, new, old_label=args.old, new_label=args.new)
+    render = {"table": comparison_table, "json": comparison_json, "csv": comparison_csv}
+    sys.stdout.write(render[args.format](comparison))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,106 @@
+"""`policyengine explain`: why a case's duties were met or missed, or a person's charges."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import policyengine as pe
+from policyengine.cli.common import add_fact_options, as_of_of, period_of, read_checked_facts
+from policyengine.engine.casefile import CaseFile, case_file
+from policyengine.errors import UsageError
+from policyengine.results import EvaluationResult
+from policyengine.wording import Line
+
+_STATUS = {"en": {"met": "met", "late": "LATE", "missed": "MISSED", "open": "open"},
+           "zh": {"met": "按时", "late": "迟交", "missed": "未完成", "open": "未到期"}}
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "explain", help="a case's timeline and deadline arithmetic, or a person's charges",
+        description="With --case: every duty of the case, how its deadline was computed, what "
+                    "fulfilled it, the penalty rule and value in force. With --person and a "
+                    "period: that person's violations and charges.")
+    add_fact_options(parser, period_required=False)
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--case", help="a requirement or bug id")
+    who.add_argument("--person", help="a person's name (needs --month or --quarter)")
+    parser.add_argument("--policy", default="policies", metavar="PATH")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    policy = pe.load_policy(args.policy)
+    period = period_of(args)
+    as_of = as_of_of(args, policy) or (period.end_at(policy.calendar.tz) if period else None)
+    if as_of is None:
+        raise UsageError("say when: --as-of TIME, --month YYYY-MM or --quarter YYYY-Qn")
+    facts = read_checked_facts(args, policy).facts
+    if args.case:
+        found = case_file(policy, facts, args.case, as_of)
+        if not found.facts:
+            raise UsageError(f"no facts for case '{args.case}' up to {as_of.isoformat()}")
+        if args.format == "json":
+            print(json.dumps(found.to_dict(args.lang), ensure_ascii=False, indent=2))
+        else:
+            sys.stdout.write(_case_text(found, args.lang))
+        return 0
+    if period is None:
+        raise UsageError("--person needs --month YYYY-MM or --quarter YYYY-Qn")
+    result = pe.evaluate(policy, facts, period=period, as_of=as_of)
+    if args.format == "json":
+        mine = [v.to_dict() for v in result.violations if v.person == args.person]
+        total = result.person(args.person)
+        print(json.dumps({"person": args.person, "period": result.period,
+                          "as_of": result.as_of.isoformat(),
+                          "total": total.to_dict() if total else None, "violations": mine},
+                         ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(_person_text(result, args.person, args.lang))
+    return 0
+
+
+def _render(lines: tuple[Line, ...] | list[Line], lang: str, indent: str) -> list[str]:
+    return [f"{indent}{line.render(lang)}" for line in lines]
+
+
+def _case_text(found: CaseFile, lang: str) -> str:
+    zh = lang == "zh"
+    out = [f"{'案例' if zh else 'Case'} {found.case} — "
+           f"{'截至' if zh else 'as of'} {found.as_of:%Y-%m-%d %H:%M}", "",
+           "时间线" if zh else "Timeline"]
+    for fact in found.facts:
+        attrs = " ".join(f"{k}={v}" for k, v in fact.attrs.items())
+        out.append(f"  {fact.at:%Y-%m-%d %H:%M %a}  {fact.type:24} {fact.actor or '':8} {attrs}"
+                   f"  [{fact.id or fact.source}]".rstrip())
+    out += ["", "职责" if zh else "Duties"]
+    for trace in found.duties:
+        out.append(f"  {trace.duty} {trace.name} — {_STATUS[lang][trace.status]}")
+        out += _render(trace.steps[1:], lang, "      ")
+        if trace.penalty is not None:
+            out.append(f"      {'罚则' if zh else 'penalty'}: {trace.penalty.detail.render(lang)}")
+    return "\n".join(out) + "\n"
+
+
+def _person_text(result: EvaluationResult, person: str, lang: str) -> str:
+    zh = lang == "zh"
+    total = result.person(person)
+    when = f"{'截至' if zh else 'as of'} {result.as_of:%Y-%m-%d %H:%M}"
+    out = [f"{person} — {result.period} ({when})"]
+    if total is None:
+        return "\n".join([*out, "无违规。" if zh else "No violation.", ""])
+    forfeit = (", 当月无绩效" if zh else ", performance pay forfeited") if total.forfeit else ""
+    out.append(f"{'合计' if zh else 'total'}: {total.amount} {'元' if zh else 'yuan'}{forfeit}")
+    out += _render([line.detail for line in total.lines], lang, "  ")
+    for violation in result.violations:
+        if violation.person != person:
+            continue
+        out += ["", f"  {violation.duty} {violation.case or ''}"]
+        out += _render(violation.explanation, lang, "      ")
+        out.append(f"      {violation.penalty.detail.render(lang)}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,82 @@
+"""A case's file for `policyengine explain`: its facts in time order and every duty it opened.
+
+For each duty: how the deadline was computed, what fulfilled it (or that nothing did), who
+answers for it, and — when missed — the penalty rule and the value in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.evaluate import classify, evaluate, explain, obligation_key
+from policyengine.engine.replay import replay
+from policyengine.facts.schema import Fact
+from policyengine.results import PenaltyCharge
+from policyengine.wording import Line
+
+
+@dataclass(frozen=True)
+class DutyTrace:
+    key: str
+    duty: str
+    name: str
+    status: str                  # met | late | missed | open
+    person: str | None
+    due: datetime
+    fulfilled_at: datetime | None
+    late_by: timedelta
+    steps: tuple[Line, ...]
+    penalty: PenaltyCharge | None
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "key": self.key, "duty": self.duty, "name": self.name, "status": self.status,
+            "person": self.person, "due": self.due.isoformat(),
+            "fulfilled_at": self.fulfilled_at.isoformat() if self.fulfilled_at else None,
+            "late_seconds": int(self.late_by.total_seconds()),
+            "steps": [s.render(lang) for s in self.steps],
+            "penalty": self.penalty.to_dict() if self.penalty else None,
+        }
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    case: str
+    as_of: datetime
+    facts: tuple[Fact, ...]
+    duties: tuple[DutyTrace, ...]
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"case": self.case, "as_of": self.as_of.isoformat(),
+                "facts": [f.to_dict() for f in self.facts],
+                "duties": [d.to_dict(lang) for d in self.duties]}
+
+
+def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
+              as_of: datetime) -> CaseFile:
+    facts = list(facts)
+    charged = {v.key: v.penalty for v in evaluate(policy, facts, as_of=as_of).violations}
+    run = replay(policy, facts, as_of)
+    traces = []
+    for obligation in run.obligations:
+        if obligation.case != case:
+            continue
+        outcome = classify(policy, run, obligation)
+        key = obligation_key(obligation)
+        traces.append(DutyTrace(
+            key=key, duty=obligation.duty.id, name=obligation.duty.title,
+            status=outcome.status, person=outcome.person,
+            due=policy.calendar.local(obligation.due),
+            fulfilled_at=(policy.calendar.local(obligation.fulfilled_at)
+                          if obligation.fulfilled_at else None),
+            late_by=outcome.late_by, steps=tuple(explain(policy, run, outcome)),
+            penalty=charged.get(key),
+        ))
+    timeline = sorted((f for f in facts if f.case == case and f.at <= as_of),
+                      key=lambda f: (f.at, f.type))
+    traces.sort(key=lambda t: (t.due, t.duty))
+    return CaseFile(case, as_of, tuple(timeline), tuple(traces))
