@@ -56,7 +56,7 @@ class WorkCalendar:
         return datetime.combine(day, clock, tzinfo=self.tz)
 
     def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.tz)
+        return moment if moment.tzinfo is self.tz else moment.astimezone(self.tz)
 
     # -- working days --------------------------------------------------------------------
 

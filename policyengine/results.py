@@ -5,6 +5,7 @@ Amounts are `Decimal` yuan; JSON writes them as numbers. Times are ISO 8601 with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -67,8 +68,17 @@ class Violation:
     month: str
     trigger: dict[str, Any] | None  # the fact that opened the duty
     penalty: PenaltyCharge
-    explanation: tuple[Line, ...] = ()
+    # The explanation is computed when first read: most violations are totalled, not read.
+    explain: Callable[[], tuple[Line, ...]] = field(default=tuple, compare=False, repr=False)
     key: str = ""  # the obligation's identity, stable across policies: duty|case|trigger
+
+    @property
+    def explanation(self) -> tuple[Line, ...]:
+        cached: tuple[Line, ...] | None = self.__dict__.get("_explanation")
+        if cached is None:
+            cached = self.explain()
+            object.__setattr__(self, "_explanation", cached)
+        return cached
 
     def to_dict(self) -> dict[str, Any]:
         return {

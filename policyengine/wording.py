@@ -7,11 +7,10 @@ here, apart from the logic, lets compliance correct a phrase without touching th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from policyengine.timeparse import format_duration
 
@@ -133,12 +132,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Line:
-    """A message key and its values; `render(lang)` gives the sentence."""
+class Line(NamedTuple):
+    """A message key and its values; `render(lang)` gives the sentence. Cheap to make: the
+    engine records many and renders only those a reader asks for."""
 
     key: str
-    args: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    args: Mapping[str, Any] = MappingProxyType({})
 
     def render(self, lang: str = "en") -> str:
         english, chinese = TEMPLATES[self.key]
@@ -151,9 +150,8 @@ class Line:
 
 
 def line(key: str, **args: Any) -> Line:
-    if key not in TEMPLATES:
-        raise KeyError(f"no wording for '{key}'")
-    return Line(key, MappingProxyType(args))
+    """A Line; `args` is not copied (callers pass fresh keywords)."""
+    return Line(key, args)
 
 
 def _value(value: Any, lang: str) -> str:

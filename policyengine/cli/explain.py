@@ -77,7 +77,7 @@ def _case_text(found: CaseFile, lang: str) -> str:
     for fact in found.facts:
         attrs = " ".join(f"{k}={v}" for k, v in fact.attrs.items())
         out.append(f"  {fact.at:%Y-%m-%d %H:%M %a}  {fact.type:24} {fact.actor or '':8} {attrs}"
-                   f"  [{fact.id or fact.source}]".rstrip())
+                   f"  [{fact.ref()}]".rstrip())
     out += ["", "职责" if zh else "Duties"]
     for trace in found.duties:
         out.append(f"  {trace.duty} {trace.name} — {_STATUS[lang][trace.status]}")

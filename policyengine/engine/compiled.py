@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -30,12 +31,48 @@ class Matcher:
 
     def matches(self, fact: Fact) -> bool:
         attrs = fact.attrs
-        return all(attrs.get(key) in values for key, values in self.where)
+        for key, values in self.where:  # noqa: SIM110 - a plain loop: hot path, no generator
+            if attrs.get(key) not in values:
+                return False
+        return True
 
     def describe(self) -> str:
         conditions = ", ".join(f"{k} in {sorted(v)}" if len(v) > 1 else f"{k} = {next(iter(v))}"
                                for k, v in self.where)
         return f"{self.fact} ({conditions})" if conditions else self.fact
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """The duties a fact of one type may open or close, chosen by one attribute when possible.
+
+    Most conditions test one attribute (`about: decision`), so a table from its value to the
+    duties replaces testing every condition of every duty for every fact.
+    """
+
+    key: str | None
+    table: dict[str, tuple[CompiledDuty, ...]]
+    default: tuple[CompiledDuty, ...]   # the duties that match whatever the key's value
+
+    def select(self, fact: Fact) -> tuple[CompiledDuty, ...]:
+        if self.key is None:
+            return self.default
+        return self.table.get(fact.attrs.get(self.key), self.default)  # type: ignore[arg-type]
+
+    @classmethod
+    def build(cls, duties: list[tuple[CompiledDuty, Matcher]]) -> Dispatch | None:
+        """A table when every condition tests the same single attribute, else None."""
+        keys = {m.where[0][0] for _, m in duties if len(m.where) == 1}
+        if len(keys) > 1 or any(len(m.where) > 1 for _, m in duties):
+            return None
+        key = next(iter(keys), None)
+        default = tuple(d for d, m in duties if not m.where)
+        table: dict[str, list[CompiledDuty]] = {}
+        for duty, matcher in duties:
+            for _, values in matcher.where:
+                for value in values:
+                    table.setdefault(value, list(default)).append(duty)
+        return cls(key, {v: tuple(ds) for v, ds in table.items()}, default)
 
 
 @dataclass(frozen=True)
@@ -74,6 +111,9 @@ class CompiledPolicy:
     by_trigger: dict[str, tuple[CompiledDuty, ...]] = field(default_factory=dict)
     by_fulfil: dict[str, tuple[CompiledDuty, ...]] = field(default_factory=dict)
     by_extension: dict[str, tuple[CompiledDuty, ...]] = field(default_factory=dict)
+    # The same, as tables on one attribute where the conditions allow (see Dispatch).
+    trigger_dispatch: dict[str, Dispatch] = field(default_factory=dict)
+    fulfil_dispatch: dict[str, Dispatch] = field(default_factory=dict)
 
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:
@@ -100,7 +140,19 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
     return CompiledPolicy(
         policy, calendar, FactSchema(policy), duties, identity,
         _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
+        _dispatch(by_trigger, lambda d: d.trigger), _dispatch(by_fulfil, lambda d: d.fulfil),
     )
+
+
+def _dispatch(table: dict[str, list[CompiledDuty]],
+              matcher: Callable[[CompiledDuty], Matcher | None]) -> dict[str, Dispatch]:
+    out = {}
+    for fact_type, duties in table.items():
+        pairs = [(d, m) for d in duties if (m := matcher(d)) is not None]
+        dispatch = Dispatch.build(pairs)
+        if dispatch is not None:
+            out[fact_type] = dispatch
+    return out
 
 
 def _frozen(table: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:

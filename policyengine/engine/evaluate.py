@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from policyengine.engine.assess import assess, charge
@@ -17,6 +18,7 @@ from policyengine.engine.replay import Obligation, Replay, replay
 from policyengine.engine.rewards import merits, rewards
 from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
+from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult, OpenObligation, Violation
 from policyengine.wording import Line, line
@@ -54,19 +56,39 @@ def evaluate(
         as_of = period.end_at(tz)
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=tz)
+    with gc_paused():
+        return _evaluate(policy, facts, period, as_of)
+
+
+def _evaluate(policy: CompiledPolicy, facts: Iterable[Fact], period: Period | None,
+              as_of: datetime) -> EvaluationResult:
+    tz = policy.calendar.tz
     run = replay(policy, facts, as_of)
-    outcomes = [classify(policy, run, o) for o in run.obligations]
-    in_period = [o for o in outcomes
-                 if period is None or period.contains(o.obligation.due, tz)]
+    # Classify cheaply first; people and explanations only for the obligations reported.
+    start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
+    rewarded = {d for r in policy.model.rewards.values() for d in r.duties}
+    in_period: list[Outcome] = []
+    open_now: list[OpenObligation] = []
+    for_rewards: list[Outcome] = []
+    for obligation in run.obligations:
+        status, late_by = status_of(obligation, as_of)
+        inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
+        unfulfilled = obligation.fulfilled_by is None
+        keep = (inside and status in ("late", "missed")) or unfulfilled
+        if not keep and obligation.duty.id not in rewarded:
+            continue
+        outcome = Outcome(obligation, *responsible(policy, run, obligation), status, late_by)
+        if inside and (outcome.violated or obligation.duty.id in rewarded):
+            in_period.append(outcome)
+        if unfulfilled:
+            open_now.append(_open(outcome))
+        if obligation.duty.id in rewarded:
+            for_rewards.append(outcome)
     violations = [_violation(policy, run, o) for o in in_period if o.violated]
     violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
     violations, people = assess(violations, policy.model.penalties)
-    open_now = sorted(
-        (_open(o) for o in outcomes if o.obligation.fulfilled_by is None
-         and o.status in ("open", "missed")),
-        key=lambda o: (o.due, o.duty, o.case or ""),
-    )
-    found_rewards = rewards(policy, run, outcomes, violations, period) if period else []
+    open_now.sort(key=lambda o: (o.due, o.duty, o.case or ""))
+    found_rewards = rewards(policy, run, for_rewards, violations, period) if period else []
     return EvaluationResult(
         period=period.label if period else None,
         period_start=period.start if period else None,
@@ -77,7 +99,7 @@ def evaluate(
         people=tuple(people),
         obligations=tuple(open_now),
         rewards=tuple(found_rewards),
-        merits=tuple(merits(policy, in_period)),
+        merits=tuple(merits(policy, [o for o in in_period if o.status == "met"])),
         stats={
             "facts": run.facts_seen,
             "facts_after_as_of": run.facts_after_as_of,
@@ -89,16 +111,24 @@ def evaluate(
     )
 
 
+_ON_TIME = timedelta(0)
+
+
+def status_of(obligation: Obligation, as_of: datetime) -> tuple[str, timedelta]:
+    """met | late | missed | open, and how late (0 unless late or missed)."""
+    fulfilled = obligation.fulfilled_by
+    if fulfilled is not None:
+        if fulfilled.at <= obligation.due:
+            return "met", _ON_TIME
+        return "late", fulfilled.at - obligation.due
+    if obligation.due < as_of:
+        return "missed", as_of - obligation.due
+    return "open", _ON_TIME
+
+
 def classify(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Outcome:
-    person, how = responsible(policy, run, obligation)
-    done = obligation.fulfilled_at
-    if done is not None:
-        if done <= obligation.due:
-            return Outcome(obligation, person, how, "met", timedelta(0))
-        return Outcome(obligation, person, how, "late", done - obligation.due)
-    if obligation.due < run.as_of:
-        return Outcome(obligation, person, how, "missed", run.as_of - obligation.due)
-    return Outcome(obligation, person, how, "open", timedelta(0))
+    return Outcome(obligation, *responsible(policy, run, obligation),
+                   *status_of(obligation, run.as_of))
 
 
 def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> tuple[
@@ -138,9 +168,13 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violati
         month=due_local.strftime("%Y-%m"),
         trigger=_trigger_dict(trigger),
         penalty=charged,
-        explanation=tuple(explain(policy, run, outcome)),
+        explain=partial(_explained, policy, run, outcome),
         key=obligation_key(obligation),
     )
+
+
+def _explained(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> tuple[Line, ...]:
+    return tuple(explain(policy, run, outcome))
 
 
 def obligation_key(obligation: Obligation) -> str:
@@ -199,7 +233,7 @@ def _open(outcome: Outcome) -> OpenObligation:
 def _fact_ref(fact: Fact | None) -> str | None:
     if fact is None:
         return None
-    return fact.id or fact.source or f"{fact.type}@{fact.at.isoformat()}"
+    return fact.ref()
 
 
 def _trigger_dict(fact: Fact | None) -> dict[str, Any] | None:

@@ -9,14 +9,15 @@ happens after the replay, when every fact up to `as_of` has been seen.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
+from policyengine.facts.reader import CheckedFacts
 from policyengine.facts.schema import Fact
 from policyengine.wording import Line, line
 
@@ -52,21 +53,32 @@ class Obligation:
 
 @dataclass
 class RoleTimeline:
-    """Who held each assigned role when: from `role.assigned` facts and policy defaults."""
+    """Who held each assigned role when: from `role.assigned` facts and policy defaults.
+
+    Assignments arrive in time order (the replay sorts facts), so the lists stay sorted.
+    """
 
     defaults: dict[str, str | None]
-    changes: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
+    times: dict[str, list[datetime]] = field(default_factory=dict)
+    people: dict[str, list[str]] = field(default_factory=dict)
+
+    def assign(self, role: str, moment: datetime, person: str) -> None:
+        self.times.setdefault(role, []).append(moment)
+        self.people.setdefault(role, []).append(person)
 
     def holder(self, role: str, moment: datetime) -> str | None:
-        changes = self.changes.get(role, [])
-        index = bisect.bisect_right(changes, moment, key=lambda c: c[0])
-        return changes[index - 1][1] if index else self.defaults.get(role)
+        times = self.times.get(role)
+        if not times:
+            return self.defaults.get(role)
+        index = bisect.bisect_right(times, moment)
+        return self.people[role][index - 1] if index else self.defaults.get(role)
 
     def holders_between(self, role: str, start: datetime, end: datetime) -> list[str]:
         """Everyone who held the role at some time in [start, end)."""
-        people = [self.holder(role, start)]
-        people += [p for at, p in self.changes.get(role, []) if start <= at < end]
-        return sorted({p for p in people if p})
+        held = [self.holder(role, start)]
+        held += [p for at, p in zip(self.times.get(role, []), self.people.get(role, []),
+                                    strict=True) if start <= at < end]
+        return sorted({p for p in held if p})
 
 
 @dataclass
@@ -91,6 +103,8 @@ def order_key(fact: Fact) -> tuple[object, ...]:
 
 def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
     """Drop re-sent facts (same id, same content); a different fact under a used id is an error."""
+    if isinstance(facts, CheckedFacts):
+        return facts, 0  # the reader did it, and counted the duplicates
     seen: dict[str, Fact] = {}
     kept: list[Fact] = []
     duplicates = 0
@@ -103,7 +117,7 @@ def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
                     duplicates += 1
                 else:
                     problems.append(Diagnostic(
-                        Location(fact.source or "<facts>"), "E-FACT-DUPLICATE-ID",
+                        Location(fact.origin or "<facts>", fact.line or 0), "E-FACT-DUPLICATE-ID",
                         f"id '{fact.id}' was already used for a different fact "
                         f"({earlier.source or earlier.type})"))
                 continue
@@ -114,27 +128,51 @@ def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
     return kept, duplicates
 
 
+def in_order(facts: list[Fact]) -> list[Fact]:
+    """Facts in `order_key` order. Input sorted by time (the usual case) is only re-sorted
+    within runs of equal times, which is all a full sort would change."""
+    times = [f.at for f in facts]
+    if any(a > b for a, b in itertools.pairwise(times)):
+        return sorted(facts, key=order_key)
+    ordered = list(facts)
+    start = 0
+    while start < len(ordered):
+        stop = start + 1
+        while stop < len(ordered) and times[stop] == times[start]:
+            stop += 1
+        if stop - start > 1:
+            ordered[start:stop] = sorted(ordered[start:stop], key=order_key)
+        start = stop
+    return ordered
+
+
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Replay:
-    ordered, duplicates = dedupe(facts)
-    total = len(ordered)
-    ordered = [f for f in ordered if f.at <= as_of]
-    ordered.sort(key=order_key)
+    unique, duplicates = dedupe(facts)
+    total = len(unique)
+    ordered = in_order([f for f in unique if f.at <= as_of])
     roles = RoleTimeline({name: spec.default for name, spec in policy.model.roles.items()
                           if spec.assigned})
     state = _State(policy, roles)
     if ordered:
         state.open_recurring(ordered[0].at, as_of)
-    start = 0
-    while start < len(ordered):
-        moment = ordered[start].at
+    # Facts of one instant open their duties before any closes one, so a duty opened and
+    # fulfilled at the same minute is met, whatever order those facts arrived in.
+    count, start = len(ordered), 0
+    open_duties, close_duties = state.open, state.close
+    while start < count:
+        fact = ordered[start]
         stop = start + 1
-        while stop < len(ordered) and ordered[stop].at == moment:
-            stop += 1
-        group = ordered[start:stop]
-        for fact in group:
-            state.open(fact)
-        for fact in group:
-            state.close(fact)
+        if stop < count and ordered[stop].at == fact.at:
+            while stop < count and ordered[stop].at == fact.at:
+                stop += 1
+            group = ordered[start:stop]
+            for member in group:
+                open_duties(member)
+            for member in group:
+                close_duties(member)
+        else:
+            open_duties(fact)
+            close_duties(fact)
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
                   len(ordered), total - len(ordered), duplicates, state.notes, state.handled)
@@ -144,7 +182,14 @@ class _State:
     def __init__(self, policy: CompiledPolicy, roles: RoleTimeline):
         self.policy = policy
         self.roles = roles
-        self.open_by_key: dict[tuple[str, str | None], list[Obligation]] = defaultdict(list)
+        # Open obligations by duty, then case (oldest first): what a fulfilling fact closes.
+        self.open_for: dict[str, dict[str | None, list[Obligation]]] = {
+            duty: {} for duty in policy.duties}
+        self.by_trigger = policy.by_trigger
+        self.by_fulfil = policy.by_fulfil
+        self.by_extension = policy.by_extension
+        self.trigger_dispatch = policy.trigger_dispatch
+        self.fulfil_dispatch = policy.fulfil_dispatch
         self.obligations: list[Obligation] = []
         self.first_actor: dict[tuple[str, str], str] = {}
         self.case_tier: dict[str, str] = {}
@@ -166,48 +211,64 @@ class _State:
             raw = rule.first_at_or_after(rule.calendar.local(start))
             opened = raw - timedelta(days=7)
             while opened <= as_of:
-                due = self._guard(partial(rule.shifted, raw, None), duty, None)
+                try:
+                    due = rule.shifted(raw, None)
+                except CalendarDataMissing as exc:
+                    raise exc.with_context(f"weekly duty {duty.id}") from None
                 obligation = Obligation(duty, None, None, opened, due)
                 self.obligations.append(obligation)
-                self.open_by_key[(duty.id, None)].append(obligation)
+                self.open_for[duty.id].setdefault(None, []).append(obligation)
                 opened, raw = raw, raw + timedelta(days=7)
 
     def open(self, fact: Fact) -> None:
         kind = fact.type
+        case = fact.case
         if kind == ROLE_FACT:
-            self.roles.changes.setdefault(fact.attrs["role"], []).append(
-                (fact.at, fact.attrs["person"]))
-        if fact.case is not None:
+            self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
+        if case is not None:
             if kind in self.actor_types and fact.actor is not None:
-                self.first_actor.setdefault((fact.case, kind), fact.actor)
+                self.first_actor.setdefault((case, kind), fact.actor)
             tier = fact.attrs.get("tier")
             if tier is not None:
-                self.case_tier[fact.case] = tier
+                self.case_tier[case] = tier
             if kind in self.tracked:
-                self.handled[kind].append((fact.at, fact.case))
-        for duty in self.policy.by_trigger.get(kind, ()):
-            trigger = duty.trigger
-            assert trigger is not None and duty.deadline is not None
-            if trigger.where and not trigger.matches(fact):
-                continue
-            due = self._guard(partial(duty.deadline.due, fact.at, fact.attrs), duty, fact)
-            obligation = Obligation(duty, fact.case, fact, fact.at, due)
+                self.handled[kind].append((fact.at, case))
+        dispatch = self.trigger_dispatch.get(kind)
+        candidates = (dispatch.select(fact) if dispatch is not None
+                      else [d for d in self.by_trigger.get(kind, ())
+                            if d.trigger is not None and d.trigger.matches(fact)])
+        for duty in candidates:
+            try:
+                due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
+            except CalendarDataMissing as exc:
+                raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
+            obligation = Obligation(duty, case, fact, fact.at, due)
             self.obligations.append(obligation)
-            self.open_by_key[(duty.id, fact.case)].append(obligation)
+            waiting = self.open_for[duty.id]
+            if case in waiting:
+                waiting[case].append(obligation)
+            else:
+                waiting[case] = [obligation]
 
     def close(self, fact: Fact) -> None:
-        for duty in self.policy.by_fulfil.get(fact.type, ()):
-            if duty.fulfil.where and not duty.fulfil.matches(fact):
-                continue
-            waiting = self.open_by_key.get((duty.id, fact.case))
+        dispatch = self.fulfil_dispatch.get(fact.type)
+        candidates = (dispatch.select(fact) if dispatch is not None
+                      else [d for d in self.by_fulfil.get(fact.type, ())
+                            if d.fulfil.matches(fact)])
+        for duty in candidates:
+            open_cases = self.open_for[duty.id]
+            waiting = open_cases.get(fact.case)
             if not waiting:
                 continue
             first = waiting[0]
             if first.trigger is fact or first.opened_at > fact.at:
                 continue
-            waiting.pop(0)
+            if len(waiting) == 1:
+                del open_cases[fact.case]
+            else:
+                waiting.pop(0)
             first.fulfilled_by = fact
-        for duty in self.policy.by_extension.get(fact.type, ()):
+        for duty in self.by_extension.get(fact.type, ()):
             self.extend(duty, fact)
 
     def extend(self, duty: CompiledDuty, fact: Fact) -> None:
@@ -217,10 +278,10 @@ class _State:
         is_approval = ext.approved.fact == fact.type and ext.approved.matches(fact)
         if not (is_request or is_approval):
             return
-        waiting = self.open_by_key.get((duty.id, fact.case))
+        waiting = self.open_for[duty.id].get(fact.case)
         if not waiting:
             word = line("word.request" if is_request else "word.approval")
-            self.notes.append(line("delay.orphan", where=fact.source or fact.id or fact.type,
+            self.notes.append(line("delay.orphan", where=fact.ref(),
                                    word=word, duty=duty.id, case=fact.case, at=fact.at))
             return
         target = waiting[0]
@@ -242,11 +303,3 @@ class _State:
         target.pending = None
         target.note(line("delay.approved", at=fact.at, by=f" ({fact.actor})" if fact.actor else "",
                          old=old, new=target.due))
-
-    @staticmethod
-    def _guard(compute: Callable[[], datetime], duty: CompiledDuty, fact: Fact | None) -> datetime:
-        try:
-            return compute()
-        except CalendarDataMissing as exc:
-            where = f"duty {duty.id}" + (f", fact {fact.source or fact.id}" if fact else "")
-            raise exc.with_context(where) from None

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.facts.schema import Fact, FactSchema
+from policyengine.gcpause import gc_paused
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,13 @@ def _code(reason: str) -> str:
     return "E-FACT-VALUE"
 
 
+class CheckedFacts(list[Fact]):
+    """Facts already checked and de-duplicated by the reader (the engine skips doing it again)."""
+
+
 @dataclass
 class FactBatch:
-    facts: list[Fact] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=CheckedFacts)
     rejected: list[Rejection] = field(default_factory=list)
     duplicates: int = 0
     lines: int = 0
@@ -87,39 +92,41 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
         fmt = "jsonl" if not head or head[-1].lstrip()[:1] in ("{", "[") else "csv"
         lines = itertools.chain(head, stream)
     rows = _csv_rows(lines) if fmt == "csv" else _jsonl_rows(lines)
-    return collect(rows, schema, name, progress)
+    with gc_paused():
+        return collect(rows, schema, name, progress)
 
 
 def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
             progress: Progress | None = None) -> FactBatch:
     """(line number, text, decoded object or an error string) -> a batch."""
     batch = FactBatch()
-    seen: dict[str, tuple[Fact, int]] = {}
+    seen: dict[str, Fact] = {}
     build = schema.build
     facts_append = batch.facts.append
     for number, text, raw in rows:
         batch.lines += 1
         if progress is not None and batch.lines % 50_000 == 0:
             progress(batch.lines)
-        if isinstance(raw, str):
+        if type(raw) is str:
             batch.rejected.append(Rejection(Location(name, number), text, (raw,)))
             continue
-        fact = build(raw, None)
-        if isinstance(fact, list):
+        fact = build(raw, number, name)
+        if type(fact) is list:
             batch.rejected.append(Rejection(Location(name, number), text, tuple(fact)))
             continue
-        fact = fact._replace(source=f"{name}:{number}")
+        assert isinstance(fact, Fact)
         if fact.id is not None:
             earlier = seen.get(fact.id)
             if earlier is not None:
-                if earlier[0].content() == fact.content():
+                if earlier.content() == fact.content():
                     batch.duplicates += 1
                     continue
                 batch.rejected.append(Rejection(Location(name, number), text, (
-                    f"id '{fact.id}' was already used at line {earlier[1]} for a different fact",
+                    f"id '{fact.id}' was already used at line {earlier.line} for a different "
+                    "fact",
                 )))
                 continue
-            seen[fact.id] = (fact, number)
+            seen[fact.id] = fact
         facts_append(fact)
     if progress is not None:
         progress(batch.lines)
