@@ -80,7 +80,7 @@ def _case_text(found: CaseFile, lang: str) -> str:
                    f"  [{fact.ref()}]".rstrip())
     out += ["", "职责" if zh else "Duties"]
     for trace in found.duties:
-        out.append(f"  {trace.duty} {trace.name} — {_STATUS[lang][trace.status]}")
+        out.append(f"  {trace.steps[0].render(lang)} — {_STATUS[lang][trace.status]}")
         out += _render(trace.steps[1:], lang, "      ")
         if trace.penalty is not None:
             out.append(f"      {'罚则' if zh else 'penalty'}: {trace.penalty.detail.render(lang)}")
