@@ -70,8 +70,8 @@ def parse_span(text: str) -> Span:
         if unit.startswith(("day", "天", "日", "工作日")):
             raise AmbiguousUnitError(
                 f"'{raw}' could be read two ways: write '{number}d' for {int(float(number)) * 24}"
-                f" hours on the clock, or '{number} working_days' for 18:00 of the "
-                f"{_ordinal(number)} working day"
+                f" hours on the clock, or '{number} working_day{'' if number == '1' else 's'}' "
+                f"for 18:00 of the {_ordinal(number)} working day"
             )
         short = {"h": "h", "小": "h", "m": "m", "分": "m", "w": "d", "周": "d"}[unit[0]]
         factor = 7 if unit[0] in "w周" else 1

@@ -126,6 +126,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "bounds.over_up_to": ("over {over} and up to {up_to}", "超过 {over} 且不超过 {up_to}"),
     "bounds.count": ("{low}-{high}", "{low}-{high} 次"),
     "bounds.count_open": ("{low} or more", "{low} 次及以上"),
+    "note.week_unknown": ("{duty}: the week's deadline after as-of ({raw}) is not listed as an "
+                          "open duty: no working-day calendar for {year} to check whether that "
+                          "day is a working day (add calendar.years.{year})",
+                          "{duty}：评估时点之后的本周截止（{raw}）未列为待办：缺少 {year} 年工作日"
+                          "数据，无法判断当天是否工作日（请在 calendar.years.{year} 中补充）"),
     "word.request": ("request", "申请"),
     "word.approval": ("approval", "批准"),
     "empty": ("", ""),

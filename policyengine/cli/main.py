@@ -60,7 +60,8 @@ def _print_diagnostics(exc: DiagnosticsError, summary: str) -> None:
         print(diagnostic, file=sys.stderr)
     if len(exc.diagnostics) > len(shown):
         print(f"... and {len(exc.diagnostics) - len(shown)} more", file=sys.stderr)
-    print(f"{len(exc.diagnostics)} {exc.kind}(s): {summary}", file=sys.stderr)
+    places = len({d.location for d in exc.diagnostics})
+    print(f"{len(exc.diagnostics)} problem(s) in {places} place(s): {summary}", file=sys.stderr)
 
 
 if __name__ == "__main__":

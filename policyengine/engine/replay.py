@@ -104,7 +104,7 @@ def order_key(fact: Fact) -> tuple[object, ...]:
 def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
     """Drop re-sent facts (same id, same content); a different fact under a used id is an error."""
     if isinstance(facts, CheckedFacts):
-        return facts, 0  # the reader did it, and counted the duplicates
+        return facts, facts.duplicates  # the reader did it, and counted the duplicates
     seen: dict[str, Fact] = {}
     kept: list[Fact] = []
     duplicates = 0
@@ -214,7 +214,13 @@ class _State:
                 try:
                     due = rule.shifted(raw, None)
                 except CalendarDataMissing as exc:
-                    raise exc.with_context(f"weekly duty {duty.id}") from None
+                    if raw <= as_of:
+                        raise exc.with_context(f"weekly duty {duty.id}") from None
+                    # The week still running at as_of: its deadline is not due yet, and the
+                    # year it may move into has no calendar. Say so rather than fail.
+                    self.notes.append(line("note.week_unknown", duty=duty.id, raw=raw,
+                                           year=exc.year))
+                    break
                 obligation = Obligation(duty, None, None, opened, due)
                 self.obligations.append(obligation)
                 self.open_for[duty.id].setdefault(None, []).append(obligation)

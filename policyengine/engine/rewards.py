@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.deadlines import CommittedDate, Versioned
 from policyengine.engine.replay import Replay
 from policyengine.periods import Period
 from policyengine.policy.model import Reward, RewardVersion
@@ -92,7 +93,9 @@ def _early_major(policy: CompiledPolicy, run: Replay, reward: Reward,
         if not period.contains(done, cal.tz):
             continue
         committed = obligation.duty.deadline
-        field = getattr(committed, "field", None)
+        if isinstance(committed, Versioned):
+            committed = committed.pick(cal.local(obligation.trigger.at).date())[1]
+        field = committed.field if isinstance(committed, CommittedDate) else None
         promised = obligation.trigger.attrs.get(field) if field else None
         if not isinstance(promised, date):
             continue

@@ -43,7 +43,12 @@ def _code(reason: str) -> str:
 
 
 class CheckedFacts(list[Fact]):
-    """Facts already checked and de-duplicated by the reader (the engine skips doing it again)."""
+    """Facts already checked and de-duplicated by the reader (the engine skips doing it again).
+
+    `duplicates` counts the re-sent facts the reader set aside, for the result's statistics.
+    """
+
+    duplicates: int = 0
 
 
 @dataclass
@@ -120,6 +125,7 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
             if earlier is not None:
                 if earlier.content() == fact.content():
                     batch.duplicates += 1
+                    batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
                 batch.rejected.append(Rejection(Location(name, number), text, (
                     f"id '{fact.id}' was already used at line {earlier.line} for a different "

@@ -271,7 +271,7 @@ class _Checker:
         needs = {
             "on_time": ("duties", "versions"),
             "early_major": ("duties", "fraction", "versions"),
-            "no_omission": ("role", "rules", "versions"),
+            "no_omission": ("role", "rules", "handled", "versions"),
             "early_merit": ("duties",),
         }[reward.kind]
         for name in needs:

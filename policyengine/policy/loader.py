@@ -152,9 +152,9 @@ def _validate_sections(
     try:
         return Policy.model_validate(valid), broken
     except ValidationError as exc:
-        missing = [e for e in exc.errors(include_url=False) if e["loc"][0] not in broken]
-        if missing:
-            out.extend(_from_pydantic(exc, sources, ()))
+        # Sections that failed above are absent here; only report what is really missing.
+        out.extend(d for d in _from_pydantic(exc, sources, ())
+                   if not any(f"'{name}'" in d.message for name in broken))
         return None, broken
 
 

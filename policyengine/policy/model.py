@@ -67,8 +67,9 @@ def _money(value: Any) -> Any:
     return value
 
 
-_DURATION_TEXT = r"^\s*(\d+d)?\s*(\d+h)?\s*(\d+m)?\s*(\d+s)?\s*$"
-_SPAN_TEXT = _DURATION_TEXT[:-1] + r"|^\s*\d+\s*working_days?\s*$"
+_CLOCK_SPAN = r"\s*(\d+d)?\s*(\d+h)?\s*(\d+m)?\s*(\d+s)?\s*"
+_DURATION_TEXT = f"^{_CLOCK_SPAN}$"
+_SPAN_TEXT = f"^(?:{_CLOCK_SPAN}|\\s*\\d+\\s*working_days?\\s*)$"
 
 ClockRef = Annotated[str, BeforeValidator(_clock_ref), WithJsonSchema({
     "type": "string", "examples": ["18:00", "end_of_work", "morning_end"],

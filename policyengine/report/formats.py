@@ -145,6 +145,6 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en
                  str(m.working_days_early)] for m in result.merits]
         out += table(["person", "duty", "case", "due", "done", "days early"], rows, right=(5,))
     if result.notes:
-        out += ["", "NOTES (facts that changed nothing)"]
+        out += ["", "NOTES"]
         out += [f"  {note.render(lang)}" for note in result.notes]
     return "\n".join(out) + "\n"
