@@ -198,6 +198,9 @@ class _State:
         self.tracked = {fact for reward in policy.model.rewards.values() for fact in reward.handled}
         self.actor_types = {fact for spec in policy.model.roles.values()
                             for fact in spec.actor_of or ()}
+        tiered = {name for name, spec in policy.model.fact_types.items()
+                  if any(a.type == "tier" for a in spec.attributes.values())}
+        self.noted = self.actor_types | self.tracked | tiered | {ROLE_FACT}
 
     def open_recurring(self, start: datetime, as_of: datetime) -> None:
         """Weekly duties owed from the first fact's week on: one obligation per week.
@@ -229,16 +232,17 @@ class _State:
     def open(self, fact: Fact) -> None:
         kind = fact.type
         case = fact.case
-        if kind == ROLE_FACT:
-            self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
-        if case is not None:
-            if kind in self.actor_types and fact.actor is not None:
-                self.first_actor.setdefault((case, kind), fact.actor)
-            tier = fact.attrs.get("tier")
-            if tier is not None:
-                self.case_tier[case] = tier
-            if kind in self.tracked:
-                self.handled[kind].append((fact.at, case))
+        if kind in self.noted:  # the few types whose facts the results need beyond duties
+            if kind == ROLE_FACT:
+                self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
+            if case is not None:
+                if kind in self.actor_types and fact.actor is not None:
+                    self.first_actor.setdefault((case, kind), fact.actor)
+                tier = fact.attrs.get("tier")
+                if tier is not None:
+                    self.case_tier[case] = tier
+                if kind in self.tracked:
+                    self.handled[kind].append((fact.at, case))
         dispatch = self.trigger_dispatch.get(kind)
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_trigger.get(kind, ())

@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import json.scanner
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.facts.schema import Fact, FactSchema
@@ -66,6 +67,10 @@ class FactBatch:
 Progress = Callable[[int], None]
 
 
+class Unreadable(str):
+    """Why a line could not be decoded at all (distinct from a JSON string value)."""
+
+
 def read_facts(
     source: str | Path | IO[str],
     schema: FactSchema,
@@ -103,7 +108,7 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
 
 def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
             progress: Progress | None = None) -> FactBatch:
-    """(line number, text, decoded object or an error string) -> a batch."""
+    """(line number, text, decoded object or `Unreadable`) -> a batch."""
     batch = FactBatch()
     seen: dict[str, Fact] = {}
     build = schema.build
@@ -112,14 +117,14 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
         batch.lines += 1
         if progress is not None and batch.lines % 50_000 == 0:
             progress(batch.lines)
-        if type(raw) is str:
+        if type(raw) is Unreadable:
             batch.rejected.append(Rejection(Location(name, number), text, (raw,)))
             continue
         fact = build(raw, number, name)
         if type(fact) is list:
             batch.rejected.append(Rejection(Location(name, number), text, tuple(fact)))
             continue
-        assert isinstance(fact, Fact)
+        fact = cast(Fact, fact)
         if fact.id is not None:
             earlier = seen.get(fact.id)
             if earlier is not None:
@@ -139,16 +144,27 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
     return batch
 
 
+# json.loads without its wrappers (typeshed types make_scanner oddly)
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
 def _jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
-    loads = json.loads
+    scan = _SCAN
     for number, line in enumerate(stream, start=1):
         text = line.strip()
         if not text:
             continue
         try:
-            yield number, text, loads(text)
+            value, end = scan(text, 0)
+            if end != len(text):
+                raise json.JSONDecodeError("Extra data", text, end)
+        except StopIteration as stop:
+            yield number, text, Unreadable(
+                f"not valid JSON: expecting a value at column {stop.value + 1}")
         except json.JSONDecodeError as exc:
-            yield number, text, f"not valid JSON: {exc.msg} at column {exc.colno}"
+            yield number, text, Unreadable(f"not valid JSON: {exc.msg} at column {exc.colno}")
+        else:
+            yield number, text, value
 
 
 def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
@@ -163,8 +179,8 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
             continue
         text = ",".join(row)
         if len(row) != len(header):
-            yield number, text, (f"{len(row)} cells where the header has {len(header)} "
-                                 f"columns ({', '.join(header)})")
+            yield number, text, Unreadable(f"{len(row)} cells where the header has "
+                                           f"{len(header)} columns ({', '.join(header)})")
             continue
         yield number, text, {k: v.strip() for k, v in zip(header, row, strict=True)
                              if v.strip() != ""}
