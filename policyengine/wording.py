@@ -31,6 +31,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "rule.weekly_cutoff": ("{weekday} {clock} of the week whose cut-off ({cutoff_weekday} "
                            "{cutoff_clock}) is the first at or after the trigger",
                            "以{cutoff_weekday} {cutoff_clock}为截止，截止后的{weekday} {clock}"),
+    "rule.recurring": ("every week, {weekday} {clock} (the next working day if that day is not "
+                       "one)", "每周{weekday} {clock}（非工作日则顺延至下一工作日）"),
     "rule.date_field": ("{clock} of the committed date in '{field}'",
                         "承诺日期（{field}）当天 {clock}"),
     "rule.cron": ("the first time at or after the trigger matching cron '{expression}'",
@@ -84,7 +86,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "why.duty": ("duty {duty} {name}{clause}", "职责 {duty} {name}{clause}"),
     "why.opened": ("opened by {type} {ref} at {at}{by}", "由 {type} {ref} 于 {at} 触发{by}"),
     "why.rule": ("deadline rule: {rule}", "截止规则：{rule}"),
-    "why.weekly": ("weekly duty, for the week after {at}", "每周职责：{at} 之后的一周"),
+    "why.weekly": ("weekly duty, for the week starting {at}", "每周职责：{at} 开始的一周"),
     "why.final": ("final deadline {due}", "最终截止时间 {due}"),
     "why.fulfilled": ("fulfilled by {type} {ref} at {at}: {late} late",
                       "由 {type} {ref} 于 {at} 完成：迟了 {late}"),
@@ -131,6 +133,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                           "day is a working day (add calendar.years.{year})",
                           "{duty}：评估时点之后的本周截止（{raw}）未列为待办：缺少 {year} 年工作日"
                           "数据，无法判断当天是否工作日（请在 calendar.years.{year} 中补充）"),
+    "note.already_open": ("{where}: {type} at {at} would open {duty} of case {case}, which is "
+                          "already open (since {opened}); the duty is owed once",
+                          "{where}：{at} 的 {type} 本应开启案例 {case} 的 {duty}，但该职责自 {opened} "
+                          "起已在进行中；只计一次"),
+    "note.extra_report": ("{where}: report at {at} for {duty}: every week up to then already has "
+                          "its report; an extra report changes nothing",
+                          "{where}：{at} 的 {duty} 报告：此前每周都已提交，多出的报告不产生影响"),
     "word.request": ("request", "申请"),
     "word.approval": ("approval", "批准"),
     "empty": ("", ""),

@@ -14,14 +14,15 @@ from typing import Any
 
 from policyengine.engine.assess import assess, charge
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.replay import Obligation, Replay, replay
+from policyengine.engine.obligation import Obligation
+from policyengine.engine.replay import Replay, replay
 from policyengine.engine.rewards import merits, rewards
 from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult, OpenObligation, Violation
-from policyengine.wording import Line, line
+from policyengine.wording import Line, Weekday, line
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,10 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
     else:
         assert duty.recurring is not None
         lines.append(line("why.weekly", at=policy.calendar.local(obligation.opened_at)))
-        lines.append(line("why.rule", rule=duty.recurring.describe()))
-        _, steps = duty.recurring.week(obligation.opened_at + timedelta(days=7))
+        rule = duty.recurring
+        lines.append(line("why.rule", rule=line("rule.recurring", weekday=Weekday(rule.weekday),
+                                                clock=f"{rule.clock:%H:%M}")))
+        _, steps = duty.recurring.week(duty.recurring.first_at_or_after(obligation.opened_at))
     lines += steps
     lines += obligation.history or []
     lines.append(line("why.final", due=policy.calendar.local(obligation.due)))

@@ -13,42 +13,18 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from policyengine.engine import weekly
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
+from policyengine.engine.obligation import Obligation
+from policyengine.engine.weekly import Week
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.reader import CheckedFacts
 from policyengine.facts.schema import Fact
 from policyengine.wording import Line, line
 
 ROLE_FACT = "role.assigned"
-
-
-class Obligation:
-    """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
-
-    __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "opened_at", "pending",
-                 "trigger")
-
-    def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
-                 opened_at: datetime, due: datetime):
-        self.duty = duty
-        self.case = case
-        self.trigger = trigger
-        self.opened_at = opened_at
-        self.due = due
-        self.fulfilled_by: Fact | None = None
-        self.history: list[Line] | None = None  # deadline changes, for the explanation
-        self.pending: tuple[Fact, object] | None = None  # a delay request awaiting approval
-
-    def note(self, text: Line) -> None:
-        if self.history is None:
-            self.history = []
-        self.history.append(text)
-
-    @property
-    def fulfilled_at(self) -> datetime | None:
-        return self.fulfilled_by.at if self.fulfilled_by is not None else None
 
 
 @dataclass
@@ -154,11 +130,10 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Re
                           if spec.assigned})
     state = _State(policy, roles)
     if ordered:
-        state.open_recurring(ordered[0].at, as_of)
-    # Facts of one instant open their duties before any closes one, so a duty opened and
-    # fulfilled at the same minute is met, whatever order those facts arrived in.
+        state.open_weeks(ordered[0].at, as_of)
+    # Facts of one instant act in phases — open duties, delay requests, delay approvals,
+    # fulfilments — so the result never depends on the order they arrived in.
     count, start = len(ordered), 0
-    open_duties, close_duties = state.open, state.close
     while start < count:
         fact = ordered[start]
         stop = start + 1
@@ -167,24 +142,31 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Re
                 stop += 1
             group = ordered[start:stop]
             for member in group:
-                open_duties(member)
+                state.open(member)
+            for phase in (REQUEST, APPROVAL):
+                for member in group:
+                    state.extend(member, phase)
             for member in group:
-                close_duties(member)
+                state.fulfil(member)
         else:
-            open_duties(fact)
-            close_duties(fact)
+            state.open(fact)
+            state.extend(fact, None)
+            state.fulfil(fact)
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
                   len(ordered), total - len(ordered), duplicates, state.notes, state.handled)
+
+
+REQUEST, APPROVAL = "request", "approval"
 
 
 class _State:
     def __init__(self, policy: CompiledPolicy, roles: RoleTimeline):
         self.policy = policy
         self.roles = roles
-        # Open obligations by duty, then case (oldest first): what a fulfilling fact closes.
-        self.open_for: dict[str, dict[str | None, list[Obligation]]] = {
-            duty: {} for duty in policy.duties}
+        # The open obligation of each duty, by case: at most one at a time.
+        self.open_for: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
+        self.weeks: dict[str, list[Week]] = {}
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
@@ -202,32 +184,14 @@ class _State:
                   if any(a.type == "tier" for a in spec.attributes.values())}
         self.noted = self.actor_types | self.tracked | tiered | {ROLE_FACT}
 
-    def open_recurring(self, start: datetime, as_of: datetime) -> None:
-        """Weekly duties owed from the first fact's week on: one obligation per week.
-
-        Week n opens at week n-1's deadline (before any working-day shift), so a report
-        always closes the oldest week still owed.
-        """
+    def open_weeks(self, first: datetime, as_of: datetime) -> None:
+        """Recurring duties: one obligation per week from the first fact's week (weekly.py)."""
         for duty in self.policy.recurring:
-            rule = duty.recurring
-            assert rule is not None
-            raw = rule.first_at_or_after(rule.calendar.local(start))
-            opened = raw - timedelta(days=7)
-            while opened <= as_of:
-                try:
-                    due = rule.shifted(raw, None)
-                except CalendarDataMissing as exc:
-                    if raw <= as_of:
-                        raise exc.with_context(f"weekly duty {duty.id}") from None
-                    # The week still running at as_of: its deadline is not due yet, and the
-                    # year it may move into has no calendar. Say so rather than fail.
-                    self.notes.append(line("note.week_unknown", duty=duty.id, raw=raw,
-                                           year=exc.year))
-                    break
-                obligation = Obligation(duty, None, None, opened, due)
+            ledger = self.weeks[duty.id] = []
+            for start, end, due in weekly.weeks(duty, first, as_of, self.notes):
+                obligation = Obligation(duty, None, None, start, due)
                 self.obligations.append(obligation)
-                self.open_for[duty.id].setdefault(None, []).append(obligation)
-                opened, raw = raw, raw + timedelta(days=7)
+                ledger.append(Week(start, end, obligation))
 
     def open(self, fact: Fact) -> None:
         kind = fact.type
@@ -248,61 +212,82 @@ class _State:
                       else [d for d in self.by_trigger.get(kind, ())
                             if d.trigger is not None and d.trigger.matches(fact)])
         for duty in candidates:
+            waiting = self.open_for[duty.id]
+            if case in waiting:
+                # One duty per case at a time: a repeated trigger (a second estimate, a
+                # repeated notice) does not owe the duty twice, nor move its deadline.
+                self.notes.append(line("note.already_open", where=fact.ref(), type=kind,
+                                       at=fact.at, duty=duty.id, case=case,
+                                       opened=waiting[case].opened_at))
+                continue
             try:
                 due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
             except CalendarDataMissing as exc:
                 raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
             obligation = Obligation(duty, case, fact, fact.at, due)
             self.obligations.append(obligation)
-            waiting = self.open_for[duty.id]
-            if case in waiting:
-                waiting[case].append(obligation)
-            else:
-                waiting[case] = [obligation]
+            waiting[case] = obligation
 
-    def close(self, fact: Fact) -> None:
+    def fulfil(self, fact: Fact) -> None:
         dispatch = self.fulfil_dispatch.get(fact.type)
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_fulfil.get(fact.type, ())
                             if d.fulfil.matches(fact)])
         for duty in candidates:
-            open_cases = self.open_for[duty.id]
-            waiting = open_cases.get(fact.case)
-            if not waiting:
+            if duty.recurring is not None:
+                week = weekly.match(self.weeks[duty.id], fact.at)
+                if week is None:
+                    self.notes.append(line("note.extra_report", where=fact.ref(), duty=duty.id,
+                                           at=fact.at))
+                else:
+                    week.obligation.fulfilled_by = fact
                 continue
-            first = waiting[0]
-            if first.trigger is fact or first.opened_at > fact.at:
+            waiting = self.open_for[duty.id]
+            obligation = waiting.get(fact.case)
+            if obligation is None or obligation.trigger is fact:
                 continue
-            if len(waiting) == 1:
-                del open_cases[fact.case]
-            else:
-                waiting.pop(0)
-            first.fulfilled_by = fact
-        for duty in self.by_extension.get(fact.type, ()):
-            self.extend(duty, fact)
+            del waiting[fact.case]
+            obligation.fulfilled_by = fact
 
-    def extend(self, duty: CompiledDuty, fact: Fact) -> None:
+    def extend(self, fact: Fact, phase: str | None) -> None:
+        """Delay requests and approvals (`phase` limits a same-instant group to one kind)."""
+        for duty in self.by_extension.get(fact.type, ()):
+            ext = duty.extension
+            assert ext is not None
+            is_request = ext.requested.fact == fact.type and ext.requested.matches(fact)
+            is_approval = ext.approved.fact == fact.type and ext.approved.matches(fact)
+            if phase == REQUEST and is_request:
+                self.request(duty, fact)
+            elif phase == APPROVAL and is_approval:
+                self.approve(duty, fact)
+            elif phase is None and (is_request or is_approval):
+                (self.request if is_request else self.approve)(duty, fact)
+
+    def _target(self, duty: CompiledDuty, fact: Fact, word: str) -> Obligation | None:
+        target = self.open_for[duty.id].get(fact.case)
+        if target is None:
+            self.notes.append(line("delay.orphan", where=fact.ref(), word=line(word),
+                                   duty=duty.id, case=fact.case, at=fact.at))
+        return target
+
+    def request(self, duty: CompiledDuty, fact: Fact) -> None:
+        target = self._target(duty, fact, "word.request")
+        if target is None:
+            return
+        assert duty.extension is not None
+        new_date = fact.attrs.get(duty.extension.date_field)
+        if fact.at <= target.due:
+            target.pending = (fact, new_date)
+            target.note(line("delay.requested", at=fact.at, due=target.due, new=new_date))
+        else:
+            target.note(line("delay.too_late", at=fact.at, due=target.due))
+
+    def approve(self, duty: CompiledDuty, fact: Fact) -> None:
+        target = self._target(duty, fact, "word.approval")
+        if target is None:
+            return
         ext = duty.extension
         assert ext is not None
-        is_request = ext.requested.fact == fact.type and ext.requested.matches(fact)
-        is_approval = ext.approved.fact == fact.type and ext.approved.matches(fact)
-        if not (is_request or is_approval):
-            return
-        waiting = self.open_for[duty.id].get(fact.case)
-        if not waiting:
-            word = line("word.request" if is_request else "word.approval")
-            self.notes.append(line("delay.orphan", where=fact.ref(),
-                                   word=word, duty=duty.id, case=fact.case, at=fact.at))
-            return
-        target = waiting[0]
-        if is_request:
-            new_date = fact.attrs.get(ext.date_field)
-            if fact.at <= target.due:
-                target.pending = (fact, new_date)
-                target.note(line("delay.requested", at=fact.at, due=target.due, new=new_date))
-            else:
-                target.note(line("delay.too_late", at=fact.at, due=target.due))
-            return
         if target.pending is None:
             target.note(line("delay.unrequested", at=fact.at))
             return

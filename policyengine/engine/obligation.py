@@ -1,0 +1,37 @@
+"""An obligation: one duty owed, from the fact (or week) that opened it to the fact that
+fulfilled it. The replay mutates these while it runs; afterwards they are only read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from policyengine.engine.compiled import CompiledDuty
+from policyengine.facts.schema import Fact
+from policyengine.wording import Line
+
+
+class Obligation:
+    """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
+
+    __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "opened_at", "pending",
+                 "trigger")
+
+    def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
+                 opened_at: datetime, due: datetime):
+        self.duty = duty
+        self.case = case
+        self.trigger = trigger
+        self.opened_at = opened_at
+        self.due = due
+        self.fulfilled_by: Fact | None = None
+        self.history: list[Line] | None = None  # deadline changes, for the explanation
+        self.pending: tuple[Fact, object] | None = None  # a delay request awaiting approval
+
+    def note(self, text: Line) -> None:
+        if self.history is None:
+            self.history = []
+        self.history.append(text)
+
+    @property
+    def fulfilled_at(self) -> datetime | None:
+        return self.fulfilled_by.at if self.fulfilled_by is not None else None

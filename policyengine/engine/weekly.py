@@ -1,0 +1,66 @@
+"""Recurring weekly duties (the weekly report): one obligation per calendar week.
+
+A week runs Monday 00:00 to the next Monday 00:00; when its deadline moves past that (a
+holiday Friday moved to the next working day), the week lasts until the deadline.
+A report belongs to the week it is submitted in and closes that week's duty if it is
+still open; otherwise it closes the oldest week still owed (a late catch-up report);
+otherwise it is an extra report and changes nothing. So one missed week is one violation,
+not a late mark on every week after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from policyengine.engine.compiled import CompiledDuty
+from policyengine.engine.deadlines import Weekly
+from policyengine.engine.obligation import Obligation
+from policyengine.errors import CalendarDataMissing
+from policyengine.wording import Line, line
+
+
+@dataclass
+class Week:
+    start: datetime
+    end: datetime        # the window's end: next Monday, or the moved deadline if later
+    obligation: Obligation
+
+
+def week_start(rule: Weekly, moment: datetime) -> datetime:
+    local = rule.calendar.local(moment)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, time(0), tzinfo=rule.calendar.tz)
+
+
+def weeks(duty: CompiledDuty, first: datetime, as_of: datetime,
+          notes: list[Line]) -> list[tuple[datetime, datetime, datetime]]:
+    """(week start, window end, deadline) for each week owed from the first fact's on."""
+    rule = duty.recurring
+    assert rule is not None
+    raw = rule.first_at_or_after(rule.calendar.local(first))
+    found = []
+    start = week_start(rule, raw)
+    while start <= as_of:
+        try:
+            due = rule.shifted(raw, None)
+        except CalendarDataMissing as exc:
+            if raw <= as_of:
+                raise exc.with_context(f"weekly duty {duty.id}") from None
+            # The week still running at as_of: not due yet, and the year its deadline may
+            # move into has no calendar. Say so rather than fail.
+            notes.append(line("note.week_unknown", duty=duty.id, raw=raw, year=exc.year))
+            break
+        found.append((start, max(start + timedelta(days=7), due), due))
+        raw += timedelta(days=7)
+        start = week_start(rule, raw)
+    return found
+
+
+def match(ledger: list[Week], moment: datetime) -> Week | None:
+    """The week a report submitted at `moment` closes, or None for an extra report."""
+    still_owed = [w for w in ledger if w.start <= moment and w.obligation.fulfilled_by is None]
+    for week in still_owed:
+        if week.start <= moment < week.end:
+            return week
+    return still_owed[0] if still_owed else None
