@@ -35,9 +35,9 @@ class Rejection:
 
 
 def _code(reason: str) -> str:
-    for needle, code in (("unknown fact type", "E-FACT-TYPE"), ("JSON", "E-FACT-JSON"),
-                         ("ISO 8601", "E-FACT-TIME"), ("case id", "E-FACT-CASE"),
-                         ("already used", "E-FACT-DUPLICATE-ID"), ("missing", "E-FACT-MISSING")):
+    for needle, code in (("unknown fact type", "E-FACT-TYPE"), ("missing", "E-FACT-MISSING"),
+                         ("JSON", "E-FACT-JSON"), ("ISO 8601", "E-FACT-TIME"),
+                         ("case id", "E-FACT-CASE"), ("already used", "E-FACT-DUPLICATE-ID")):
         if needle in reason:
             return code
     return "E-FACT-VALUE"

@@ -24,6 +24,10 @@ from policyengine.timeparse import format_duration
 Locate = Callable[..., Location]
 
 ROLE_FACT = "role.assigned"
+WHOLE = "*"  # in `broken`: the whole section could not be read
+_SECTION_OF = {"E-UNKNOWN-CASE-KIND": "cases", "E-UNKNOWN-FACT-TYPE": "fact_types",
+               "E-UNKNOWN-ROLE": "roles", "E-UNKNOWN-PENALTY": "penalties",
+               "E-UNKNOWN-DUTY": "duties"}
 SPECIAL_CASES = ("any", "none")
 
 
@@ -32,6 +36,8 @@ class _Checker:
         self.policy = policy
         self.locate = locate
         self.broken = {name for names in broken.values() for name in names}
+        # Sections not read at all (misspelt, or not a mapping): any name may be in them.
+        self.unreadable = {section for section, names in broken.items() if WHOLE in names}
         self.out: list[Diagnostic] = []
 
     def error(self, path: Sequence[str | int], code: str, message: str, *,
@@ -43,8 +49,8 @@ class _Checker:
         pool = list(pool)
         if name in pool:
             return True
-        if name in self.broken:
-            return False  # exists, but its own errors were reported already
+        if name in self.broken or _SECTION_OF.get(code) in self.unreadable:
+            return False  # exists, or may: its own errors were reported already
         self.error(path, code, f"unknown {what} '{name}'" + did_you_mean(name, pool))
         return False
 

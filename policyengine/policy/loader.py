@@ -19,11 +19,18 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from policyengine.errors import Diagnostic, Location, PolicyError
-from policyengine.policy.checks import check_policy
+from policyengine.policy.checks import WHOLE, check_policy
 from policyengine.policy.model import SECTION_NAMES, Policy
 from policyengine.policy.source import Path_, SourceDocument, parse_yaml
 from policyengine.suggest import closest, did_you_mean
 from policyengine.timeparse import AmbiguousUnitError
+
+# Stand-ins for a header section whose errors were reported, so the checks of the
+# other sections still run in the same pass.
+_PLACEHOLDERS: dict[str, Any] = {
+    "policy": {"id": "invalid", "name": "invalid", "version": "invalid"},
+    "calendar": {},
+}
 
 # Sections whose entries may be spread over several files (one duty per key).
 _MERGEABLE = frozenset(
@@ -102,14 +109,20 @@ def load_policy_texts(texts: Iterable[tuple[str, str]]) -> Policy:
     diagnostics: list[Diagnostic] = []
     sources = _Sources()
     merged: dict[str, Any] = {}
+    unreadable = False
+    misspelt: set[str] = set()
     for file, text in texts:
         doc, found = parse_yaml(text, file)
         diagnostics.extend(found)
-        if doc is not None:
-            _merge(doc, merged, sources, diagnostics)
-    if diagnostics:
+        if doc is None:
+            unreadable = True
+        else:
+            _merge(doc, merged, sources, diagnostics, misspelt)
+    if unreadable:  # a file that is not YAML: what it defines is unknown, so stop here
         raise PolicyError(diagnostics)
     policy, broken = _validate_sections(merged, sources, diagnostics)
+    for section in misspelt:  # its entries were not read: references to it prove nothing
+        broken.setdefault(section, set()).add(WHOLE)
     if policy is not None:
         diagnostics.extend(check_policy(policy, sources.locate, broken))
     if diagnostics:
@@ -144,11 +157,16 @@ def _validate_sections(
                     broken.setdefault(name, set()).add(str(key))
             valid[name] = kept
             continue
+        if name in _MERGEABLE:
+            broken.setdefault(name, set()).add(WHOLE)
         try:
             valid[name] = TypeAdapter(field.annotation).validate_python(body)
         except ValidationError as exc:
             out.extend(_from_pydantic(exc, sources, (name,)))
             broken.setdefault(name, set())
+    for name, placeholder in _PLACEHOLDERS.items():
+        if name in broken and name not in valid:
+            valid[name] = placeholder  # so the other sections are still checked
     try:
         return Policy.model_validate(valid), broken
     except ValidationError as exc:
@@ -158,9 +176,8 @@ def _validate_sections(
         return None, broken
 
 
-def _merge(
-    doc: SourceDocument, merged: dict[str, Any], sources: _Sources, out: list[Diagnostic]
-) -> None:
+def _merge(doc: SourceDocument, merged: dict[str, Any], sources: _Sources,
+           out: list[Diagnostic], misspelt: set[str]) -> None:
     if not isinstance(doc.data, dict):
         sections = ", ".join(SECTION_NAMES)
         out.append(Diagnostic(doc.locate(()), "E-TYPE",
@@ -171,6 +188,7 @@ def _merge(
             out.append(Diagnostic(doc.locate((section,), key=True), "E-UNKNOWN-KEY",
                                   f"unknown section '{section}'"
                                   + did_you_mean(str(section), SECTION_NAMES)))
+            misspelt.update(closest(str(section), SECTION_NAMES))
             continue
         if section in _MERGEABLE and isinstance(body, dict):
             target = merged.setdefault(section, {})

@@ -74,6 +74,9 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagno
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        full_width = _full_width_colons(text, line, file)
+        if full_width:
+            return None, full_width
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         return None, [
@@ -87,6 +90,23 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagno
     constructor = _Loader(text)
     doc.data = _build(root, (), doc, diagnostics, constructor, {})
     return doc, diagnostics
+
+
+# A key followed by a full-width colon (Chinese input methods type "：" for ":").
+_FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"{}\[\],][^:#'\"{}\[\],]*?)\s*：")
+
+
+def _full_width_colons(text: str, up_to: int, file: str) -> list[Diagnostic]:
+    """Where a YAML error is explained by full-width colons after keys, say that instead."""
+    found = []
+    for number, line in enumerate(text.splitlines()[:up_to], start=1):
+        match = _FULL_WIDTH_KEY.match(line)
+        if match:
+            key = match.group(1).strip().lstrip("- ")
+            found.append(Diagnostic(
+                Location(file, number, line.index("：") + 1), "E-YAML",
+                f"full-width colon '：' after '{key}': write an ASCII colon, '{key}: ...'"))
+    return found
 
 
 def _build(

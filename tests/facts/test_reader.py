@@ -1,0 +1,219 @@
+"""Reading facts (docs/fact-format.md): JSON Lines and CSV; every bad line is a located
+`FILE:LINE:` rejection with its reason; re-sent facts count once."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import TZ, at, shipped
+
+import policyengine as pe
+from policyengine import FactError, Location
+from policyengine.facts.reader import read_facts as read_stream
+
+GOOD = {"id": "f-1", "type": "requirement.raised", "at": "2026-10-12T15:20:00+08:00",
+        "case": "26101301", "actor": "李小四", "requester": "王医生"}
+
+
+def write_lines(tmp_path: Path, lines: list[str], name: str = "facts.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def dumps(obj: Mapping[str, object]) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+# -- good facts ------------------------------------------------------------------------------
+
+def test_a_good_fact(tmp_path: Path) -> None:
+    batch = pe.read_facts(write_lines(tmp_path, [dumps(GOOD)]), shipped())
+    [f] = batch.facts
+    assert (f.type, f.at, f.case, f.actor, dict(f.attrs), f.id) == (
+        "requirement.raised", at("2026-10-12 15:20"), "26101301", "李小四",
+        {"requester": "王医生"}, "f-1")
+    assert f.source == f"{tmp_path / 'facts.jsonl'}:1"
+    assert (batch.rejected, batch.duplicates, batch.lines) == ([], 0, 1)
+
+
+def test_times_without_offset_are_read_in_asia_shanghai(tmp_path: Path) -> None:
+    lines = [dumps({**GOOD, "id": "a", "at": "2026-10-12 15:20"}),
+             dumps({**GOOD, "id": "b", "at": "2026-10-12T07:20:00Z"}),   # the same instant
+             dumps({**GOOD, "id": "c", "at": "2026-10-12T15:20"})]
+    batch = pe.read_facts(write_lines(tmp_path, lines), shipped())
+    assert {f.at for f in batch.facts} == {at("2026-10-12 15:20")}
+    assert batch.facts[0].at.tzinfo == TZ
+
+
+def test_dates_are_dates(tmp_path: Path) -> None:
+    line = dumps({"type": "plan.estimated", "at": "2026-10-17 11:00", "case": "26101301",
+                  "actor": "陈立", "due": "2026-10-23"})
+    [f] = pe.read_facts(write_lines(tmp_path, [line]), shipped()).facts
+    assert f.attrs["due"] == date(2026, 10, 23)
+
+
+def test_blank_lines_are_skipped(tmp_path: Path) -> None:
+    batch = pe.read_facts(write_lines(tmp_path, ["", dumps(GOOD), "   ", ""]), shipped())
+    assert len(batch.facts) == 1 and batch.rejected == []
+    assert batch.facts[0].source is not None and batch.facts[0].source.endswith(":2")
+
+
+def test_a_re_sent_fact_counts_once(tmp_path: Path) -> None:
+    batch = pe.read_facts(write_lines(tmp_path, [dumps(GOOD), dumps(GOOD)]), shipped())
+    assert (len(batch.facts), batch.duplicates, batch.rejected) == (1, 1, [])
+
+
+# -- bad lines: each a FILE:LINE: rejection ------------------------------------------------
+
+BAD = [
+    # (line text, code (None: not checked here), key phrase)
+    ('{"type": "bug.found", "at": ', "E-FACT-JSON", "not valid JSON"),
+    (dumps({"type": "bug.found", "case": "B26101301", "actor": "张三"}), None,   # see below
+     "missing field 'at'"),
+    (dumps({"at": "2026-10-12 10:00", "case": "B26101301"}), "E-FACT-MISSING",
+     "missing field 'type'"),
+    (dumps({**GOOD, "id": "x3", "type": "requirement.rasied"}), "E-FACT-TYPE",
+     "unknown fact type 'requirement.rasied'; did you mean 'requirement.raised'?"),
+    (dumps({**GOOD, "id": "x4", "at": "2026-10-32 10:00"}), "E-FACT-TIME",
+     "'at' is not an ISO 8601 time: '2026-10-32 10:00'"),
+    (dumps({**GOOD, "id": "x5", "case": "2610131"}), "E-FACT-CASE",
+     "case id '2610131' is not of the form of a requirement id"),
+    (dumps({**GOOD, "id": "x6", "case": "B26101301"}), "E-FACT-CASE",
+     "case id 'B26101301' is not of the form of a requirement id"),
+    (dumps({**GOOD, "id": "x7", "requestor": "王医生"}), "E-FACT-VALUE",
+     "unknown attribute 'requestor' for requirement.raised; did you mean 'requester'?"),
+    (dumps({"id": "x8", "type": "decision.made", "at": "2026-10-17 10:40", "case": "26101301",
+            "decision": "maybe"}), "E-FACT-VALUE", "'decision' is 'maybe'"),
+    (dumps({"id": "x9", "type": "decision.made", "at": "2026-10-17 10:40", "case": "26101301",
+            "decision": "do"}), "E-FACT-MISSING", "missing attribute 'tier'"),
+    (dumps({"id": "x10", "type": "plan.estimated", "at": "2026-10-17 10:40",
+            "case": "26101301", "due": "2026-10-32"}), "E-FACT-VALUE",
+     "'due' is not a date: '2026-10-32'"),
+    (dumps({"id": "x11", "type": "bug.found", "at": "2026-10-17 10:40", "case": "B26101701"}),
+     "E-FACT-MISSING", "missing field 'actor' (required for bug.found)"),
+    (dumps({"id": "x12", "type": "role.assigned", "at": "2026-10-17 10:40", "role": "boss",
+            "person": "王总"}), "E-FACT-VALUE", "'role' is 'boss'"),
+    (dumps({"id": "x13", "type": "weekly_report.submitted", "at": "2026-10-17 10:40",
+            "case": "26101301"}), "E-FACT-VALUE", "has no 'case'"),
+    (dumps({"id": "x14", "type": "bug.fixed", "at": "2026-10-17 10:40"}), "E-FACT-MISSING",
+     "missing field 'case'"),
+    (dumps({**GOOD, "actor": "张三"}), "E-FACT-DUPLICATE-ID",    # id f-1 of line 1
+     "id 'f-1' was already used at line 1 for a different fact"),
+    ("[1, 2]", "E-FACT-JSON", "a fact is a JSON object"),
+]
+
+
+@pytest.fixture
+def bad_file(tmp_path: Path) -> Path:
+    # line 1 is good; lines 2.. are the bad ones, in the order of BAD
+    return write_lines(tmp_path, [dumps(GOOD), *(text for text, _, _ in BAD)])
+
+
+def test_every_bad_line_is_rejected_with_its_line(bad_file: Path) -> None:
+    batch = pe.read_facts(bad_file, shipped())
+    assert len(batch.facts) == 1
+    assert [r.location for r in batch.rejected] == [
+        Location(str(bad_file), n) for n in range(2, len(BAD) + 2)]
+    for rejection, (text, _, phrase) in zip(batch.rejected, BAD, strict=True):
+        assert rejection.text == text.strip()
+        assert any(phrase in reason for reason in rejection.reasons), rejection
+        assert str(rejection).startswith(f"{bad_file}:{rejection.location.line}: ")
+
+
+def test_raise_if_rejected_gives_file_line_code_diagnostics(bad_file: Path) -> None:
+    batch = pe.read_facts(bad_file, shipped())
+    with pytest.raises(FactError) as caught:
+        batch.raise_if_rejected()
+    found = [str(d) for d in caught.value.diagnostics]
+    for number, (_, code, phrase) in enumerate(BAD, start=2):
+        assert any(f.startswith(f"{bad_file}:{number}: {code or ''}") and phrase in f
+                   for f in found), (number, code, phrase)
+
+
+def test_a_missing_time_is_coded_as_missing(tmp_path: Path) -> None:
+    line = dumps({"type": "bug.found", "case": "B26101301", "actor": "张三"})
+    batch = pe.read_facts(write_lines(tmp_path, [line]), shipped())
+    [rejection] = batch.rejected
+    assert [d.code for d in rejection.diagnostics()] == ["E-FACT-MISSING"]
+
+
+def test_all_reasons_of_one_line_are_given(tmp_path: Path) -> None:
+    # bad time and bad case id on the same line: both reported
+    line = dumps({**GOOD, "at": "yesterday", "case": "123"})
+    [rejection] = pe.read_facts(write_lines(tmp_path, [line]), shipped()).rejected
+    assert len(rejection.reasons) == 2
+    assert "'at' is not an ISO 8601 time" in rejection.reasons[0]
+    assert "case id '123'" in rejection.reasons[1]
+
+
+def test_a_case_id_must_have_a_real_month_and_day(tmp_path: Path) -> None:
+    # YYMMDDNN: month 13 and day 32 are not of the form
+    lines = [dumps({**GOOD, "id": "a", "case": "26131201"}),
+             dumps({**GOOD, "id": "b", "case": "26103201"})]
+    assert len(pe.read_facts(write_lines(tmp_path, lines), shipped()).rejected) == 2
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+CSV_HEADER = ("id,type,at,case,actor,requester,role,person,decision,tier,about,due,new_due,"
+              "commitment")
+
+
+def test_csv_reads_the_same_facts_as_json_lines(tmp_path: Path) -> None:
+    csv_path = write_lines(tmp_path, [
+        CSV_HEADER,
+        "f-1,requirement.raised,2026-10-12 15:20,26101301,李小四,王医生,,,,,,,,",
+        "f-2,role.assigned,2026-10-01 09:00,,王总,,collector,杨宝珠,,,,,,",
+        "f-3,plan.estimated,2026-10-17 11:00,26101301,陈立,,,,,,,2026-10-23,,",
+        "f-4,decision.made,2026-10-17 10:40,26101301,王总,,,,do,A,,,,",
+    ], "facts.csv")
+    json_path = write_lines(tmp_path, [
+        dumps({"id": "f-1", "type": "requirement.raised", "at": "2026-10-12 15:20",
+               "case": "26101301", "actor": "李小四", "requester": "王医生"}),
+        dumps({"id": "f-2", "type": "role.assigned", "at": "2026-10-01 09:00", "actor": "王总",
+               "role": "collector", "person": "杨宝珠"}),
+        dumps({"id": "f-3", "type": "plan.estimated", "at": "2026-10-17 11:00",
+               "case": "26101301", "actor": "陈立", "due": "2026-10-23"}),
+        dumps({"id": "f-4", "type": "decision.made", "at": "2026-10-17 10:40",
+               "case": "26101301", "actor": "王总", "decision": "do", "tier": "A"}),
+    ])
+    from_csv = pe.read_facts(csv_path, shipped())
+    from_json = pe.read_facts(json_path, shipped())
+    assert from_csv.rejected == [] and from_json.rejected == []
+    assert [f.content() for f in from_csv.facts] == [f.content() for f in from_json.facts]
+    result_csv = pe.evaluate(shipped(), from_csv.facts, period="2026-10").to_dict()
+    result_json = pe.evaluate(shipped(), from_json.facts, period="2026-10").to_dict()
+    for doc in (result_csv, result_json):   # only the sources (file:line) differ
+        for v in doc["violations"]:
+            if v["trigger"] is not None:
+                v["trigger"].pop("source", None)
+            v.pop("explanation")
+    assert result_csv == result_json
+
+
+def test_csv_bad_rows_are_located(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, [
+        CSV_HEADER,
+        "f-1,requirement.raised,2026-10-12 15:20,26101301,李小四,王医生,,,,,,,,",
+        "f-2,requirement.raised,2026-10-12 15:20,26101302,李小四",             # too few cells
+        "f-3,decision.made,2026-10-17 10:40,26101301,王总,,,,maybe,,,,,",     # bad enum
+    ], "facts.csv")
+    batch = pe.read_facts(path, shipped())
+    assert len(batch.facts) == 1
+    assert [(r.location.line, r.reasons[0][:9]) for r in batch.rejected] == [
+        (3, "5 cells w"), (4, "'decision")]
+
+
+def test_a_stream_is_read_and_sniffed() -> None:
+    stream = io.StringIO(dumps(GOOD) + "\n")
+    batch = read_stream(stream, shipped().schema, name="<pipe>")
+    assert [f.source for f in batch.facts] == ["<pipe>:1"]
+    stream = io.StringIO(CSV_HEADER + "\nf-1,requirement.raised,2026-10-12 15:20,26101301,"
+                         "李小四,王医生,,,,,,,,\n")
+    assert len(read_stream(stream, shipped().schema).facts) == 1
