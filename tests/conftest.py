@@ -1,0 +1,15 @@
+"""Shared fixtures. The builders live in helpers.py (importable as `helpers`: pytest puts
+this folder on sys.path because it holds this conftest)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import shipped
+
+from policyengine import CompiledPolicy
+
+
+@pytest.fixture(scope="session")
+def policy() -> CompiledPolicy:
+    """The shipped policy (policies/), loaded and compiled once."""
+    return shipped()
