@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.helpers import COLLECTOR, PM, REPORTER, amount, fact, october_base, of, run
+from helpers import COLLECTOR, PM, REPORTER, amount, fact, october_base, of, run
 
 
 def test_a_second_estimate_without_a_delay_does_not_owe_c1_twice_nor_move_it() -> None:
