@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from policyengine.report.text import table
+from policyengine.results import money_number, money_text
 
 _COMPARED = ("person", "due", "fulfilled_at", "late_by")
 _PENALTY_COMPARED = ("rule", "amount", "forfeit", "month_amount", "effective")
@@ -38,8 +39,8 @@ class PersonChange:
         return self.change != 0 or self.old_forfeit != self.new_forfeit
 
     def to_dict(self) -> dict[str, Any]:
-        return {"person": self.person, "old_amount": _num(self.old_amount),
-                "new_amount": _num(self.new_amount), "change": _num(self.change),
+        return {"person": self.person, "old_amount": money_number(self.old_amount),
+                "new_amount": money_number(self.new_amount), "change": money_number(self.change),
                 "old_forfeit": self.old_forfeit, "new_forfeit": self.new_forfeit}
 
 
@@ -130,15 +131,6 @@ def _dec(value: Any) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
 
-def _num(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _money(value: Decimal) -> str:
-    text = str(_num(value))
-    return f"+{text}" if value > 0 else text
-
-
 # --- rendering -------------------------------------------------------------------------
 
 
@@ -154,8 +146,8 @@ def comparison_table(comparison: Comparison) -> str:
         forfeit = ("" if p.old_forfeit == p.new_forfeit
                    else f"forfeit {'yes' if p.old_forfeit else 'no'} → "
                         f"{'yes' if p.new_forfeit else 'no'}")
-        rows.append([p.person or "(unresolved)", str(_num(p.old_amount)),
-                     str(_num(p.new_amount)), _money(p.change), forfeit])
+        rows.append([p.person or "(unresolved)", money_text(p.old_amount),
+                     money_text(p.new_amount), money_text(p.change, signed=True), forfeit])
     out += table(["person", "old (CNY)", "new (CNY)", "change", ""], rows, right=(1, 2, 3))
     out += ["", f"Violations changed: {len(comparison.violations)}"]
     for v in comparison.violations:
@@ -178,6 +170,6 @@ def comparison_csv(comparison: Comparison) -> str:
                      "new_forfeit"])
     for p in comparison.people:
         if p.changed:
-            writer.writerow([p.person or "", _num(p.old_amount), _num(p.new_amount),
-                             _num(p.change), p.old_forfeit, p.new_forfeit])
+            writer.writerow([p.person or "", money_number(p.old_amount), money_number(p.new_amount),
+                             money_number(p.change), p.old_forfeit, p.new_forfeit])
     return buffer.getvalue()

@@ -17,10 +17,19 @@ from policyengine.wording import Line, line
 EMPTY = line("empty")
 
 
-def _num(value: Decimal | None) -> int | float | None:
+def money_number(value: Decimal | None) -> int | float | None:
+    """An amount for JSON: 20, not 20.00 or "20"; None stays None."""
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def money_text(value: Decimal | None, *, signed: bool = False) -> str:
+    """An amount for a table or CSV cell: `20`, `12.5`, `+30` when signed; '' for None."""
+    number = money_number(value)
+    if number is None:
+        return ""
+    return f"+{number}" if signed and number > 0 else str(number)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -42,7 +51,7 @@ class PenaltyCharge:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "rule": self.rule, "schedule": self.schedule, "amount": _num(self.amount),
+            "rule": self.rule, "schedule": self.schedule, "amount": money_number(self.amount),
             "forfeit": self.forfeit,
             "effective": self.effective.isoformat() if self.effective else None,
             "detail": self.detail.render("en"),
@@ -50,7 +59,7 @@ class PenaltyCharge:
         }
         if self.schedule == "monthly_count":
             out["count_in_month"] = self.count_in_month
-            out["month_amount"] = _num(self.month_amount)
+            out["month_amount"] = money_number(self.month_amount)
         return out
 
 
@@ -107,7 +116,7 @@ class RuleLine:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "month": self.month, "count": self.count,
-                "amount": _num(self.amount), "forfeit": self.forfeit,
+                "amount": money_number(self.amount), "forfeit": self.forfeit,
                 "detail": self.detail.render("en"), "detail_zh": self.detail.render("zh")}
 
 
@@ -121,7 +130,7 @@ class PersonTotal:
     forfeit_months: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"person": self.person, "amount": _num(self.amount), "forfeit": self.forfeit,
+        return {"person": self.person, "amount": money_number(self.amount), "forfeit": self.forfeit,
                 "forfeit_months": list(self.forfeit_months), "violations": self.violations,
                 "lines": [line.to_dict() for line in self.lines]}
 
@@ -154,7 +163,7 @@ class RewardResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"person": self.person, "reward": self.reward, "reward_name": self.reward_name,
-                "min": _num(self.min), "max": _num(self.max), "reason": self.reason}
+                "min": money_number(self.min), "max": money_number(self.max), "reason": self.reason}
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Re
     # Facts of one instant act in phases — open duties, delay requests, delay approvals,
     # fulfilments — so the result never depends on the order they arrived in.
     count, start = len(ordered), 0
+    extends = state.by_extension
     while start < count:
         fact = ordered[start]
         stop = start + 1
@@ -150,7 +151,8 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Re
                 state.fulfil(member)
         else:
             state.open(fact)
-            state.extend(fact, None)
+            if fact.type in extends:
+                state.extend(fact, None)
             state.fulfil(fact)
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,

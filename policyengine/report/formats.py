@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from policyengine.report.text import table
-from policyengine.results import EvaluationResult, Violation
+from policyengine.results import EvaluationResult, Violation, money_text
 from policyengine.timeparse import format_duration
 
 CSV_TABLES = ("violations", "people", "obligations", "rewards", "merits")
@@ -33,13 +33,14 @@ def to_csv(result: EvaluationResult, which: str = "violations") -> str:
                              v.person or "", v.role, v.due.isoformat(),
                              v.fulfilled_at.isoformat() if v.fulfilled_at else "",
                              format_duration(v.late_by), p.rule, p.schedule,
-                             _money(p.amount), p.count_in_month or "", _money(p.month_amount),
+                             money_text(p.amount), p.count_in_month or "",
+                             money_text(p.month_amount),
                              "yes" if p.forfeit else "no"])
     elif which == "people":
         writer.writerow(["period", "person", "violations", "amount", "forfeit", "forfeit_months"])
         for person in result.people:
             writer.writerow([result.period or "", person.person or "", person.violations,
-                             _money(person.amount), "yes" if person.forfeit else "no",
+                             money_text(person.amount), "yes" if person.forfeit else "no",
                              " ".join(person.forfeit_months)])
     elif which == "obligations":
         writer.writerow(["duty", "duty_name", "case", "person", "role", "opened_at", "due",
@@ -52,7 +53,7 @@ def to_csv(result: EvaluationResult, which: str = "violations") -> str:
         writer.writerow(["period", "person", "reward", "reward_name", "min", "max", "reason"])
         for r in result.rewards:
             writer.writerow([result.period or "", r.person, r.reward, r.reward_name,
-                             _money(r.min), _money(r.max), r.reason])
+                             money_text(r.min), money_text(r.max), r.reason])
     elif which == "merits":
         writer.writerow(["person", "duty", "case", "due", "fulfilled_at", "working_days_early"])
         for m in result.merits:
@@ -61,12 +62,6 @@ def to_csv(result: EvaluationResult, which: str = "violations") -> str:
     else:
         raise ValueError(f"unknown CSV table '{which}'; one of: {', '.join(CSV_TABLES)}")
     return buffer.getvalue()
-
-
-def _money(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if value == value.to_integral_value() else str(value)
 
 
 def _when(moment: datetime | None) -> str:
@@ -95,20 +90,20 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en
            ""]
     total = sum((p.amount for p in result.people), Decimal(0))
     out.append(f"SUMMARY: {len(result.violations)} violations, {len(result.people)} people, "
-               f"{_money(total)} yuan in deductions, "
+               f"{money_text(total)} yuan in deductions, "
                f"{sum(1 for p in result.people if p.forfeit)} forfeiture(s)")
     out.append("")
-    rows = [[_who(p.person), str(p.violations), _money(p.amount),
+    rows = [[_who(p.person), str(p.violations), money_text(p.amount),
              ("FORFEIT " + " ".join(p.forfeit_months)) if p.forfeit else "-"]
             for p in result.people]
-    rows.append(["TOTAL", str(len(result.violations)), _money(total), ""])
+    rows.append(["TOTAL", str(len(result.violations)), money_text(total), ""])
     out += table(["person", "violations", "amount (CNY)", "performance pay"], rows,
                  right=(1, 2))
     by_person: dict[str | None, list[Violation]] = defaultdict(list)
     for violation in result.violations:
         by_person[violation.person].append(violation)
     for person in result.people:
-        out += ["", f"■ {_who(person.person)} — {_money(person.amount)} yuan"
+        out += ["", f"■ {_who(person.person)} — {money_text(person.amount)} yuan"
                 + (", the month's performance pay is FORFEITED" if person.forfeit else "")]
         out += [f"    {line.detail.render(lang)}" for line in person.lines]
         rows = []
@@ -116,7 +111,7 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en
             p = v.penalty
             cost = ("forfeit" if p.forfeit and p.schedule != "monthly_count"
                     else "count" if p.schedule == "monthly_count"
-                    else _money(p.amount))
+                    else money_text(p.amount))
             rows.append([v.duty, v.case or "(weekly)", _when(v.due), _when(v.fulfilled_at),
                          format_duration(v.late_by), p.rule, cost])
         out += table(["duty", "case", "due", "done", "late by", "rule", "cost"], rows,
@@ -134,8 +129,8 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en
         out += table(["duty", "case", "person", "due", ""], rows)
     if result.rewards:
         out += ["", "REWARDS (the decision group fixes the amount within the range)"]
-        rows = [[r.person, f"{r.reward} {r.reward_name}", f"{_money(r.min)}-{_money(r.max)}",
-                 r.reason] for r in result.rewards]
+        rows = [[r.person, f"{r.reward} {r.reward_name}",
+                 f"{money_text(r.min)}-{money_text(r.max)}", r.reason] for r in result.rewards]
         out += table(["person", "reward", "range", "why"], rows)
     elif result.period and "Q" not in result.period:
         out += ["", "REWARDS are assessed per quarter: run with --quarter."]
