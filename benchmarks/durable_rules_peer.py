@@ -200,7 +200,7 @@ def run_durable(path: Path, k: int) -> Run:
 
     with ruleset(name):
 
-        @when_all(  # type: ignore[misc]
+        @when_all(  # type: ignore
             c.o << (m.kind == "obligation"),
             c.e << (m.kind == "close") & (m.duty == c.o.duty) & (m.case == c.o.case),
         )
@@ -261,6 +261,20 @@ def run_durable(path: Path, k: int) -> Run:
     return run
 
 
+def peak_rss_mib() -> float:
+    """Peak RSS of this process (VmHWM: not inherited from a parent, unlike ru_maxrss)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def compare(ref: Run, peer: Run) -> list[str]:
     """Differences in the counts, each a fact (or obligation) the peer lost or got wrong."""
     out = []
@@ -302,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{t.discharged:,} discharged ({t.late:,} late), {t.open_at_end:,} open "
             f"({t.open_overdue:,} overdue): {t.violations:,} violations"
         )
-    if ref.tally.ambiguous:
+    if ref.tally.ambiguous and diffs:
         print(
             f"note: {ref.tally.ambiguous} closes had two open obligations of the same duty and "
             "case; which one is discharged may differ, so 'late' may differ by that much"
@@ -312,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     if peer.crashed:
         print(f"durable-rules crashed: {peer.crashed}")
     print("lost or wrong: none" if not diffs else "lost or wrong: " + "; ".join(diffs))
+    rss = peak_rss_mib()
+    print(f"peak RSS of this process (both runs): {rss:,.0f} MiB")
     if a.json:
         print(
             json.dumps(
@@ -334,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
                         "crashed": peer.crashed,
                     },
                     "differences": diffs,
+                    "peak_rss_mib": rss,
                 },
                 ensure_ascii=False,
             )

@@ -61,6 +61,6 @@ def match(ledger: list[Week], moment: datetime) -> Week | None:
     """The week a report submitted at `moment` closes, or None for an extra report."""
     still_owed = [w for w in ledger if w.start <= moment and w.obligation.fulfilled_by is None]
     for week in still_owed:
-        if week.start <= moment < week.end:
+        if moment < week.end or moment <= week.obligation.due:  # at the deadline is in time
             return week
     return still_owed[0] if still_owed else None

@@ -1,0 +1,204 @@
+"""One scenario's state: its policy, its facts, its evaluation; and how a step fails.
+
+Steps only add to the world (policy path, changes, fact rows, role holders) until the
+When step evaluates; Then steps read `world.result`. Nothing here reads the clock: a
+scenario's time is the time its facts and its evaluation say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+from policyengine.bdd.compare import Context
+from policyengine.bdd.facttable import (
+    FactRow,
+    RoleRow,
+    TableProblem,
+    build_facts,
+    problem_text,
+    resolve_role,
+)
+from policyengine.bdd.failures import ScenarioError, ScenarioFailure
+from policyengine.bdd.normalize import say
+from policyengine.bdd.policies import PolicyProblem, load
+from policyengine.bdd.values import BadValue, read_moment
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.evaluate import evaluate
+from policyengine.engine.replay import ROLE_FACT
+from policyengine.errors import PolicyEngineError
+from policyengine.facts.schema import Fact
+from policyengine.periods import Period
+from policyengine.results import EvaluationResult
+
+
+@dataclass
+class RunContext:
+    """What all scenarios of a run share: the project folder, the default policy, a cache."""
+
+    rootdir: Path
+    policy: str = "policies"
+    cache: dict[tuple[Any, ...], CompiledPolicy] = field(default_factory=dict)
+
+    def resolve(self, text: str, near: Path | None = None) -> Path:
+        path = Path(text).expanduser()
+        if path.is_absolute():
+            return path
+        candidates = [self.rootdir / path]
+        if near is not None:
+            candidates.append(near.parent / path)
+        return next((c for c in candidates if c.exists()), candidates[0])
+
+
+@dataclass
+class Evaluation:
+    period: Period | None
+    as_of: datetime
+    line: int
+
+
+class World:
+    def __init__(self, context: RunContext, feature: Path, lang: str):
+        self.context = context
+        self.feature = feature
+        self.lang = lang
+        self.policy_path: Path | None = None
+        self.policy_line = 0
+        self.changes: list[tuple[int, Any]] = []
+        self.rows: list[FactRow] = []
+        self.roles: list[RoleRow] = []
+        self.weekly_on_time = False
+        self.result: EvaluationResult | None = None
+        self.evaluation: Evaluation | None = None
+        self.failure: str | None = None          # why the evaluation failed, if it did
+        self.facts: list[Fact] = []
+        self._policy: CompiledPolicy | None = None
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def t(self, zh: str, en: str) -> str:
+        return say(self.lang, zh, en)
+
+    def at_line(self, line: int) -> str:
+        return self.t(f"第 {line} 行：", f"line {line}: ") if line else ""
+
+    def fail(self, line: int, zh: str, en: str) -> NoReturn:
+        raise ScenarioFailure(self.at_line(line) + self.t(zh, en))
+
+    def error(self, line: int, zh: str, en: str) -> NoReturn:
+        raise ScenarioError(self.at_line(line) + self.t(zh, en))
+
+    def bad_value(self, line: int, exc: BadValue) -> NoReturn:
+        raise ScenarioError(self.at_line(line) + exc.text(self.lang))
+
+    @property
+    def source(self) -> str:
+        try:
+            return str(self.feature.relative_to(self.context.rootdir))
+        except ValueError:
+            return str(self.feature)
+
+    # -- policy -----------------------------------------------------------------------------
+
+    def policy(self) -> CompiledPolicy:
+        if self._policy is None:
+            path = self.policy_path or self.context.resolve(self.context.policy)
+            if not path.exists():
+                self.error(self.policy_line, f"找不到制度 {path}：用「假如 使用制度 <路径>」指定，"
+                           "或在 pytest 配置里设置 policyengine_policy",
+                           f"no policy at {path}: name one with 'Given the policy <path>', or "
+                           "set policyengine_policy in the pytest configuration")
+            try:
+                self._policy = load(path, [c for _, c in self.changes], self.context.cache)
+            except PolicyProblem as exc:
+                line = self.changes[-1][0] if self.changes else self.policy_line
+                detail = "\n".join("  " + text for text in exc.lines)
+                raise ScenarioError(self.at_line(line) + self.t(
+                    f"制度 {path} 无法加载：\n{detail}",
+                    f"the policy {path} does not load:\n{detail}")) from None
+        return self._policy
+
+    def set_policy(self, path: Path, line: int) -> None:
+        self.policy_path, self.policy_line, self._policy = path, line, None
+
+    def change_policy(self, change: Any, line: int) -> None:
+        self.changes.append((line, change))
+        self._policy = None
+
+    def table_context(self) -> Context:
+        """What expectation tables need to read and show values."""
+        return Context(self.lang, self.policy().calendar.tz)
+
+    # -- evaluation -------------------------------------------------------------------------
+
+    def evaluate(self, period: Period | None, as_of: datetime | None, line: int) -> None:
+        policy = self.policy()
+        tz = policy.calendar.tz
+        if as_of is None:
+            assert period is not None
+            as_of = period.end_at(tz)
+        try:
+            facts = build_facts(self.rows, policy, self.source, self.lang)
+        except TableProblem as exc:
+            raise ScenarioError("\n".join(problem_text(exc, self.lang))) from None
+        start = min((f.at for f in facts), default=period.start_at(tz) if period else as_of)
+        facts = self._role_facts(policy, start) + facts
+        if self.weekly_on_time:
+            facts += self._weekly_reports(policy, facts, as_of)
+        self.facts = facts
+        self.evaluation = Evaluation(period, as_of, line)
+        self.result, self.failure = None, None
+        try:
+            self.result = evaluate(policy, facts, period=period, as_of=as_of)
+        except PolicyEngineError as exc:
+            self.failure = str(exc)
+
+    def need_result(self, line: int) -> EvaluationResult:
+        if self.failure is not None and self.evaluation is not None:
+            self.error(self.evaluation.line, f"评估无法进行：{self.failure}",
+                       f"the evaluation failed: {self.failure}")
+        if self.result is None:
+            self.error(line, "还没有评估：先写「当 评估 2026年10月」这样的步骤",
+                       "nothing was evaluated yet: add a step such as 'When evaluating 2026-10'")
+        return self.result
+
+    def _role_facts(self, policy: CompiledPolicy, start: datetime) -> list[Fact]:
+        facts = []
+        previous: datetime | None = None
+        for row in self.roles:
+            try:
+                at = read_moment(row.at, policy.calendar.tz, previous).at if row.at else start
+            except BadValue as exc:
+                self.bad_value(row.line, exc)
+            role = resolve_role(row.role, policy)
+            built = policy.schema.build({"type": ROLE_FACT, "at": at.isoformat(), "role": role,
+                                         "person": row.person},
+                                        line=row.line, origin=self.source)
+            if isinstance(built, list):
+                self.error(row.line, "角色无法指派：" + "；".join(built),
+                           "the role cannot be assigned: " + "; ".join(built))
+            facts.append(built)
+        return facts
+
+    def _weekly_reports(self, policy: CompiledPolicy, facts: list[Fact],
+                        as_of: datetime) -> list[Fact]:
+        """One on-time report (Friday 10:00) for every week a recurring duty is owed."""
+        if not facts:
+            return []
+        first = min(f.at for f in facts)
+        made = []
+        for duty in policy.recurring:
+            rule = duty.recurring
+            assert rule is not None
+            raw = rule.first_at_or_after(rule.calendar.local(first))
+            attrs = {key: sorted(values)[0] for key, values in duty.fulfil.where}
+            while raw - timedelta(hours=2) <= as_of:
+                at = raw - timedelta(hours=2)
+                built = policy.schema.build({"type": duty.fulfil.fact, "at": at.isoformat(),
+                                             **attrs}, origin=f"{self.source} (weekly, on time)")
+                if isinstance(built, Fact):
+                    made.append(built)
+                raw += timedelta(days=7)
+        return made
