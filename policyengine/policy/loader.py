@@ -159,6 +159,7 @@ def _validate_sections(
             continue
         if name in _MERGEABLE:
             broken.setdefault(name, set()).add(WHOLE)
+        assert field.annotation is not None
         try:
             valid[name] = TypeAdapter(field.annotation).validate_python(body)
         except ValidationError as exc:
