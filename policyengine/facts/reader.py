@@ -101,7 +101,7 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
                 break
         fmt = "jsonl" if not head or head[-1].lstrip()[:1] in ("{", "[") else "csv"
         lines = itertools.chain(head, stream)
-    rows = _csv_rows(lines) if fmt == "csv" else _jsonl_rows(lines)
+    rows = _csv_rows(lines) if fmt == "csv" else jsonl_rows(lines)
     with gc_paused():
         return collect(rows, schema, name, progress)
 
@@ -148,7 +148,8 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
-def _jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
+def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
+    """(line number, stripped text, decoded value or `Unreadable`) for each non-blank line."""
     scan = _SCAN
     for number, line in enumerate(stream, start=1):
         text = line.strip()

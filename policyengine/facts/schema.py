@@ -129,10 +129,11 @@ class _TypeCheck:
             return None
         try:
             moment = datetime.fromisoformat(at)
-        except ValueError:
+            # One zone object for every time: comparisons then skip offset look-ups.
+            moment = (moment.replace(tzinfo=tz) if moment.tzinfo is None
+                      else moment.astimezone(tz))
+        except (ValueError, OverflowError):  # e.g. year 1 at +05:00 has no local time
             return None
-        # One zone object for every time: comparisons then skip offset look-ups.
-        moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
         case = raw.get("case")
         if self.case_match is None:
             if case is not None and case != "":
@@ -192,7 +193,8 @@ class FactSchema:
               origin: str | None = None) -> Fact | list[str]:
         """A `Fact`, or the reasons `raw` is not one (each says what would be right)."""
         if type(raw) is dict:
-            check = self.types.get(raw.get("type"))  # type: ignore[arg-type]
+            kind = raw.get("type")
+            check = self.types.get(kind) if type(kind) is str else None
             if check is not None:
                 fact = check.fast(raw, self.tz, line, origin)
                 if fact is not None:
@@ -204,8 +206,10 @@ class FactSchema:
             return [f"a fact is a JSON object, not {type(raw).__name__}"]
         errors: list[str] = []
         kind = raw.get("type")
-        if not isinstance(kind, str) or not kind:
+        if kind is None or kind == "":
             return ["missing field 'type'"]
+        if not isinstance(kind, str):
+            return [f"'type' must be a string naming a fact type, not {type(kind).__name__}"]
         check = self.types.get(kind)
         if check is None:
             return [f"unknown fact type '{kind}'" + did_you_mean(kind, self.types)]
@@ -216,7 +220,7 @@ class FactSchema:
         else:
             try:
                 at = parse_time(at_text, self.tz)
-            except ValueError:
+            except (ValueError, OverflowError):
                 errors.append(f"'at' is not an ISO 8601 time: '{at_text}' "
                               "(write e.g. 2026-10-09T10:30:00+08:00)")
         case = self._case(raw.get("case"), check, errors)

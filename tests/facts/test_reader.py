@@ -217,3 +217,14 @@ def test_a_stream_is_read_and_sniffed() -> None:
     stream = io.StringIO(CSV_HEADER + "\nf-1,requirement.raised,2026-10-12 15:20,26101301,"
                          "李小四,王医生,,,,,,,,\n")
     assert len(read_stream(stream, shipped().schema).facts) == 1
+
+
+@pytest.mark.parametrize("raw", [
+    {"type": {}}, {"type": [1]},
+    {"type": "bug.found", "at": "0001-01-01T00:00:00+05:00", "case": "B26100101", "actor": "x"},
+    {"type": "bug.found", "at": "9999-12-31T23:00:00-05:00", "case": "B26100101", "actor": "x"},
+])
+def test_odd_values_are_reasons_not_crashes(raw: dict[str, object]) -> None:
+    # found by the service's property-based run: these raised TypeError / OverflowError
+    reasons = shipped().schema.build(raw)
+    assert isinstance(reasons, list) and reasons

@@ -1,0 +1,311 @@
+"""Throughput and latency of `policyengine serve`, over HTTP on loopback.
+
+Starts the service in its own process on a fresh database, then measures:
+- ingest in batches: facts per second, sending JSON Lines batches of --batch facts;
+- ingest one by one: facts per second and latency, one fact per request (keep-alive);
+- reading a person's month with all the facts stored (one million by default): the first
+  read (the service reads the stored facts into memory and evaluates), a repeated read
+  (cached), another person's month (same evaluation), a read after a new fact that lies
+  after the month (the cached result stays good), a read after a back-dated fact (evaluated
+  again), and a restart: the time to read every stored fact back and the first read then.
+
+Usage (from the repository root; needs the serve extra):
+
+    python benchmarks/service_benchmark.py                        # SQLite file, 1,000,000 facts
+    python benchmarks/service_benchmark.py --facts 100000
+    python benchmarks/service_benchmark.py --db postgresql://user:pw@127.0.0.1:54329/db
+    python benchmarks/service_benchmark.py --json-out figures.json
+
+Facts come from benchmarks/generate_facts.py (cached in benchmarks/.data/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / ".data"
+
+
+def facts_file(count: int, seed: int) -> Path:
+    path = DATA / f"facts-{count}-s{seed}.jsonl"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        generator = ROOT / "benchmarks" / "generate_facts.py"
+        print(f"generating {count:,} facts into {path} ...", file=sys.stderr)
+        subprocess.run([sys.executable, str(generator), "--facts", str(count), "--seed",
+                        str(seed), "--out", str(path)], check=True)
+    return path
+
+
+class Client:
+    """A keep-alive HTTP/1.1 connection with a bearer token."""
+
+    def __init__(self, port: int, token: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.token = token
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json") -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, json.loads(data) if data else None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(database: str, tokens: Path, log: Path) -> Iterator[tuple[int, int]]:
+    """(port, pid) of a running service; stopped on leaving."""
+    port = free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "policyengine.service", "--db", database, "--port", str(port),
+             "--tokens", str(tokens), "--policy", str(ROOT / "policies"), "--log-level",
+             "warning", "--max-batch", "100000", "--max-body-bytes", str(256 * 1024 * 1024)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"the service exited; see {log}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the service did not start; see {log}") from None
+                time.sleep(0.05)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def timed(call: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = call()
+    return time.perf_counter() - start, value
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def month_and_person(lines: list[str]) -> tuple[str, str]:
+    """The last whole month of the stream, and its busiest actor."""
+    last = json.loads(lines[-1])["at"][:7]
+    year, month = int(last[:4]), int(last[5:7])
+    month_text = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+    actors = Counter(f.get("actor") for f in (json.loads(line) for line in lines[-200_000:])
+                     if f["at"][:7] == month_text and f.get("actor"))
+    return month_text, actors.most_common(1)[0][0]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    path = facts_file(args.facts, args.seed)
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    work = Path(tempfile.mkdtemp(prefix="pe-bench-"))
+    token = secrets.token_urlsafe(24)
+    tokens = work / "tokens.txt"
+    tokens.write_text(f"bench ingest,read,admin {token}\n", encoding="utf-8")
+    database, cleanup = prepare_database(args.db, work)
+    log = work / "server.log"
+    shown = re.sub(r"://([^:/@]+):[^@/]*@", r"://\1:***@", args.db) if args.db else None
+    figures: dict[str, Any] = {"facts": len(lines), "database": shown or "SQLite (a new file)"}
+    month, person = month_and_person(lines)
+    single = lines[len(lines) - args.single:]
+    batched = lines[:len(lines) - args.single]
+    try:
+        with server(database, tokens, log) as (port, pid):
+            client = Client(port, token)
+            # 1. batches
+            latencies = []
+            start = time.perf_counter()
+            for first in range(0, len(batched), args.batch):
+                body = "\n".join(batched[first:first + args.batch]).encode()
+                took, (status, answer) = timed(lambda b=body: client.request(
+                    "POST", "/v1/facts/batch", b, "application/x-ndjson"))
+                assert status == 200 and answer["rejected"] == 0, (status, str(answer)[:300])
+                latencies.append(took)
+            elapsed = time.perf_counter() - start
+            figures["batch"] = {"facts": len(batched), "batch_size": args.batch,
+                                "seconds": elapsed, "facts_per_s": len(batched) / elapsed,
+                                "request_p50_s": statistics.median(latencies)}
+            # 2. one by one
+            latencies = []
+            start = time.perf_counter()
+            for line in single:
+                body = line.encode()
+                took, (status, _) = timed(lambda b=body: client.request(
+                    "POST", "/v1/facts", b))
+                assert status == 201, status
+                latencies.append(took)
+            elapsed = time.perf_counter() - start
+            latencies.sort()
+            figures["single"] = {"facts": len(single), "seconds": elapsed,
+                                 "facts_per_s": len(single) / elapsed,
+                                 "p50_s": latencies[len(latencies) // 2],
+                                 "p99_s": latencies[int(len(latencies) * 0.99)]}
+            # 3. reads with everything stored
+            figures["reads"] = reads(client, month, person, lines)
+            figures["reads"]["rss_mib"] = rss_mib(pid)
+            client.close()
+        # 4. a restart: read every stored fact back, then the first read
+        with server(database, tokens, log) as (port, pid):
+            client = Client(port, token)
+            start = time.perf_counter()
+            while client.request("GET", "/v1/admin/status")[1]["facts_in_memory"] < len(lines):
+                time.sleep(0.1)
+            figures["restart"] = {"load_s": time.perf_counter() - start}
+            took, (status, _) = timed(lambda: client.request(
+                "GET", f"/v1/people/{quote(person)}?period={month}"))
+            assert status == 200
+            figures["restart"]["first_read_s"] = took
+            figures["restart"]["rss_mib"] = rss_mib(pid)
+            client.close()
+    finally:
+        cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+def reads(client: Client, month: str, person: str, lines: list[str]) -> dict[str, Any]:
+    url = f"/v1/people/{quote(person)}?period={month}"
+    out: dict[str, Any] = {"month": month, "person": person}
+    took, (status, view) = timed(lambda: client.request("GET", url))
+    assert status == 200, view
+    out["first_s"] = took
+    out["person_violations"] = len(view["violations"])
+    out["repeat_p50_s"] = median_of(client, url, 20)
+    _, (_, people) = timed(lambda: client.request("GET", f"/v1/people?period={month}"))
+    others = [p["person"] for p in people["people"] if p["person"] not in (person, None)][:20]
+    out["other_person_p50_s"] = statistics.median(
+        timed(lambda o=o: client.request("GET", f"/v1/people/{quote(o)}?period={month}"))[0]
+        for o in others) if others else float("nan")
+    last = json.loads(lines[-1])
+    later = {**last, "id": f"bench-later-{uuid.uuid4().hex[:8]}"}
+    assert client.request("POST", "/v1/facts", json.dumps(later).encode())[0] == 201
+    out["after_later_fact_s"] = timed(lambda: client.request("GET", url))[0]
+    times = []
+    for number in range(3):
+        back = {"id": f"bench-back-{number}-{uuid.uuid4().hex[:8]}", "type": "bug.found",
+                "at": f"{month}-1{number}T10:00:00+08:00",
+                "case": f"B{month[2:4]}{month[5:7]}1{number}99", "actor": person}
+        assert client.request("POST", "/v1/facts", json.dumps(back).encode())[0] == 201
+        times.append(timed(lambda: client.request("GET", url))[0])
+    out["after_backdated_fact_s"] = statistics.median(times)
+    return out
+
+
+def median_of(client: Client, url: str, count: int) -> float:
+    return statistics.median(timed(lambda: client.request("GET", url))[0] for _ in range(count))
+
+
+def prepare_database(url: str | None, work: Path) -> tuple[str, Any]:
+    if not url:
+        return str(work / "facts.db"), lambda: None
+    import psycopg
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}", drop
+
+
+def report(f: dict[str, Any]) -> str:
+    b, s, r, x = f["batch"], f["single"], f["reads"], f["restart"]
+    rows = [
+        ("store", f["database"]),
+        ("facts stored", f"{f['facts']:,}"),
+        (f"ingest, batches of {b['batch_size']:,}",
+         f"{b['facts_per_s']:,.0f} facts/s ({b['facts']:,} in {b['seconds']:.1f} s; "
+         f"{ms(b['request_p50_s'])} per batch, median)"),
+        ("ingest, one fact per request",
+         f"{s['facts_per_s']:,.0f} facts/s ({s['facts']:,} facts; latency p50 "
+         f"{ms(s['p50_s'])}, p99 {ms(s['p99_s'])})"),
+        (f"person's month ({r['month']}, {r['person']}, {r['person_violations']} violations)",
+         ""),
+        ("  first read (load facts + evaluate)", ms(r["first_s"])),
+        ("  same read again (cached)", ms(r["repeat_p50_s"])),
+        ("  another person, same month", ms(r["other_person_p50_s"])),
+        ("  after a new fact later than the month", ms(r["after_later_fact_s"])),
+        ("  after a back-dated fact (evaluate again)", ms(r["after_backdated_fact_s"])),
+        ("  service memory (RSS)", f"{r['rss_mib']:,.0f} MiB"),
+        ("restart: read all stored facts into memory", ms(x["load_s"])),
+        ("restart: first read of the person's month", ms(x["first_read_s"])),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facts", type=int, default=1_000_000, help="facts to store")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--batch", type=int, default=5000, help="facts per batch request")
+    parser.add_argument("--single", type=int, default=3000,
+                        help="facts sent one per request (the last ones of the stream)")
+    parser.add_argument("--db", help="a PostgreSQL URL (default: a new SQLite file)")
+    parser.add_argument("--json-out", help="also write the figures as JSON here")
+    args = parser.parse_args()
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        os.environ.pop(name, None)
+    figures = run(args)
+    print(report(figures))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,408 @@
+"""The HTTP API: append facts, read results, see the policy in force. `create_app(config)`.
+
+Routes live under /v1. Every route but /v1/health and the OpenAPI description needs a
+bearer token holding the route's scope: ingest (POST facts), read (GET results, facts and
+the policy) or admin (status, policy reload).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from policyengine import __version__
+from policyengine.errors import FactError, PolicyError
+from policyengine.service import ingest, openapi, views
+from policyengine.service.auth import SCOPES, Token
+from policyengine.service.http import ApiError, BodyLimit, Json
+from policyengine.service.state import Service, ServiceConfig
+from policyengine.service.store import StoreUnavailable
+
+log = logging.getLogger("policyengine.service")
+
+_bearer = HTTPBearer(auto_error=False, description="a token from the tokens file")
+
+
+def create_app(config: ServiceConfig, *, service: Service | None = None,
+               warm: bool = False) -> FastAPI:
+    """The API over the policy and database of `config`. `warm`: read every stored fact
+    into memory at start-up, in the background, so the first read is quick."""
+    svc = service if service is not None else Service(config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=_warm, args=(svc,), daemon=True).start()
+        yield
+        svc.close()  # the connections; they reopen if the app is started again
+
+    app = FastAPI(
+        title="policyengine",
+        version=__version__,
+        summary="Append workflow facts; read violations, open obligations and totals under "
+                "the policy in force.",
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=Json,
+    )
+    app.state.service = svc
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    _handlers(app)
+    _routes(app, svc, config)
+    _describe_errors_as_they_are(app)
+    return app
+
+
+def _describe_errors_as_they_are(app: FastAPI) -> None:
+    """FastAPI documents a 422 `HTTPValidationError` on every route with parameters; this
+    API answers a bad parameter with a 400 `ErrorBody` instead, so those entries go."""
+    build = app.openapi
+
+    def description() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        for item in document.get("paths", {}).values():
+            for operation in item.values():
+                answer = operation.get("responses", {}).get("422", {})
+                if "HTTPValidationError" in json.dumps(answer):
+                    del operation["responses"]["422"]
+        schemas = document.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" not in json.dumps(document.get("paths", {})):
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = description  # type: ignore[method-assign]
+
+
+_DESCRIPTION = """\
+Facts are appended, never changed. Every fact needs an `id`: a fact sent again with the
+same id and content is stored once; a different fact under a stored id is refused.
+Results are computed by the same engine as `policyengine evaluate`, over every stored fact,
+for a `period` (YYYY-MM or YYYY-Qn) and/or `as_of` (an ISO time, or `now`); with only a
+period, `as_of` is the end of the period.
+
+Send `Authorization: Bearer <token>`. Scopes: `ingest` (POST facts), `read` (results,
+facts, the policy), `admin` (status, policy reload). Errors are
+`{"error": {"code": ..., "message": ...}}`; a rejected fact lists the same errors
+`policyengine evaluate` prints for it.
+"""
+
+
+def _warm(svc: Service) -> None:
+    try:
+        svc.live.mirror.refresh()
+        log.info("read %d stored facts into memory", len(svc.live.mirror))
+    except Exception:  # pragma: no cover - logged, the next read retries
+        log.exception("reading the stored facts failed")
+
+
+def _handlers(app: FastAPI) -> None:
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return exc.response()
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
+            for e in exc.errors())
+        return ApiError(400, "E-REQUEST", problems or "the request is not valid").response()
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        log.error("store unavailable: %s", exc)
+        return ApiError(503, "E-STORE-UNAVAILABLE",
+                        f"the database is unavailable ({exc}); nothing was acknowledged: "
+                        "send again later").response()
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "E-NOT-FOUND", 405: "E-METHOD"}.get(exc.status_code, "E-HTTP")
+        message = (f"no such resource: {request.url.path}" if exc.status_code == 404
+                   else f"{request.method} is not allowed on {request.url.path}"
+                   if exc.status_code == 405 else str(exc.detail))
+        return ApiError(exc.status_code, code, message,
+                        headers=dict(exc.headers or {})).response()
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StoreUnavailable, unavailable)
+
+
+def _require(scope: str) -> Callable[..., Token]:
+    def check(request: Request, credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Token:
+        svc: Service = request.app.state.service
+        if credentials is None:
+            given = request.headers.get("authorization")
+            hint = ("send 'Authorization: Bearer <token>'" if not given
+                    else "the Authorization header must read 'Bearer <token>'")
+            raise ApiError(401, "E-AUTH-MISSING", f"no token: {hint}",
+                           headers={"WWW-Authenticate": "Bearer"})
+        token = svc.config.tokens.authenticate(credentials.credentials)
+        if token is None:
+            raise ApiError(401, "E-AUTH-INVALID", "the token is not known to this service",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        if scope not in token.scopes:
+            raise ApiError(403, "E-AUTH-SCOPE",
+                           f"token '{token.name}' holds {', '.join(sorted(token.scopes))}; "
+                           f"{request.method} {request.url.path} needs scope '{scope}'")
+        known = _query_names(request)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ApiError(400, "E-USAGE-PARAM", f"unknown query parameter(s) "
+                           f"{', '.join(unknown)}; {request.method} {request.url.path} takes "
+                           f"{', '.join(sorted(known)) or 'none'}")
+        repeated = sorted(k for k in set(request.query_params)
+                          if len(request.query_params.getlist(k)) > 1)
+        if repeated:
+            raise ApiError(400, "E-USAGE-PARAM", f"query parameter(s) {', '.join(repeated)} "
+                           "given more than once; give each once")
+        return token
+    return check
+
+
+def _query_names(request: Request) -> set[str]:
+    """The query parameters the OpenAPI description gives the route: no others are taken,
+    so a misspelt filter is an error instead of being silently ignored."""
+    table: dict[tuple[str, str], set[str]] | None = getattr(request.app.state, "query_names",
+                                                            None)
+    if table is None:
+        table = {(method.upper(), path): {p["name"] for p in op.get("parameters", [])
+                                          if p.get("in") == "query"}
+                 for path, item in request.app.openapi()["paths"].items()
+                 for method, op in item.items()}
+        request.app.state.query_names = table
+    route = request.scope.get("route")
+    return table.get((request.method, getattr(route, "path_format", "")), set())
+
+
+Ingester = Annotated[Token, Depends(_require("ingest"))]
+Reader = Annotated[Token, Depends(_require("read"))]
+Admin = Annotated[Token, Depends(_require("admin"))]
+PeriodQ = Annotated[str | None, Query(
+    description="a month YYYY-MM or a quarter YYYY-Qn: violations whose deadline falls in it",
+    examples=["2026-10"], json_schema_extra={"pattern": views.PERIOD_PATTERN})]
+Flag = Literal["true", "false"]
+AsOfQ = Annotated[str | None, Query(
+    description="the moment the evaluation stands at: ISO 8601 (no offset: the policy's "
+                "zone) or `now`; default: the end of the period; facts after it are not seen",
+    examples=["2026-10-20T18:00:00+08:00"])]
+PersonQ = Annotated[str | None, Query(description="only this person's")]
+
+
+def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
+    errs = openapi.errors
+
+    @app.get("/v1/health", response_model=openapi.Health, tags=["service"],
+             openapi_extra={"security": []})
+    def health() -> Response:
+        """Whether the service runs (no token needed; tells nothing about the data)."""
+        return Json({"status": "ok"})
+
+    @app.get("/v1/policy", response_model=openapi.PolicyInfo, tags=["policy"],
+             responses=errs(400, 401, 403))
+    def policy_in_force(token: Reader) -> Response:
+        """The policy in force: its id, version and identity (content hash, files, git
+        revision), fact types and duties."""
+        return Json(views.policy_info(svc.live))
+
+    fact_body = openapi.fact_schema(svc.live.policy)
+
+    @app.post("/v1/facts", status_code=201, tags=["facts"], response_model=openapi.ItemResult,
+              responses={200: {"model": openapi.ItemResult,
+                               "description": "the same fact was already stored: stored once"},
+                         409: {"model": openapi.ItemResult,
+                               "description": "a different fact is stored under this id"},
+                         422: {"model": openapi.ItemResult,
+                               "description": "the fact is not valid under the policy"},
+                         **errs(400, 401, 403, 413, 503)},
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": fact_body}}}})
+    async def append_one(request: Request, token: Ingester) -> Response:
+        """Append one fact. 201: stored (committed to disk before this answer)."""
+        value, error = ingest.parse_json(await request.body())
+        rows: list[ingest.Row] = [(None, value, error)]
+        items, _ = await run_in_threadpool(views.append, svc, rows, token.name, False)
+        item = items[0]
+        status = {"stored": 201, "duplicate": 200}.get(item.status, 422)
+        if item.status == "rejected" and any(e["code"] == "E-FACT-DUPLICATE-ID"
+                                             for e in item.errors):
+            status = 409
+        return Json(item.to_dict(), status_code=status)
+
+    batch_body = {"type": "object", "required": ["facts"], "additionalProperties": False,
+                  "properties": {"facts": {"type": "array", "items": fact_body,
+                                           "maxItems": config.max_batch}}}
+
+    @app.post("/v1/facts/batch", tags=["facts"], response_model=openapi.BatchResult,
+              responses={422: {"model": openapi.BatchResult,
+                               "description": "atomic=true and some fact was rejected: "
+                                              "nothing was stored"},
+                         **errs(400, 401, 403, 413, 503)},
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": batch_body},
+                  "application/x-ndjson": {"schema": {
+                      "type": "string", "description": "one fact per line (JSON Lines)"}}}}})
+    async def append_batch(
+        request: Request, token: Ingester,
+        atomic: Annotated[Flag, Query(description="store nothing if any fact is rejected")]
+        = "false",
+    ) -> Response:
+        """Append a batch: `{"facts": [...]}`, a JSON array, or JSON Lines (Content-Type
+        application/x-ndjson). Each fact gets its verdict: stored, duplicate (already
+        stored), rejected (with the CLI's errors), or not_stored (atomic batch refused).
+        The stored ones are committed to disk before this answer."""
+        body = await request.body()
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        rows = views.batch_rows(body, content_type, config.max_batch)
+        all_or_nothing = atomic == "true"
+        items, committed = await run_in_threadpool(views.append, svc, rows, token.name,
+                                                   all_or_nothing)
+        tally = ingest.counts(items)
+        document = {**tally, "results": [i.to_dict() for i in items]}
+        refused = all_or_nothing and (not committed or tally["rejected"] > 0)
+        return Json(document, status_code=422 if refused else 200)
+
+    @app.get("/v1/facts/{fact_id:path}", response_model=openapi.StoredFactOut, tags=["facts"],
+             responses=errs(400, 401, 403, 404, 503))
+    def stored_fact(fact_id: Annotated[str, Path(description="the fact's id")],
+                    token: Reader) -> Response:
+        """One stored fact, as it was received, with when and from which token."""
+        found = svc.store.get(fact_id)
+        if found is None:
+            raise ApiError(404, "E-NOT-FOUND", f"no fact with id '{fact_id}' is stored")
+        return Json({"id": found.id, "seq": found.seq, "received_at": found.received_at
+                     .isoformat(), "sender": found.sender, "fact": json.loads(found.raw)})
+
+    window_errors = errs(400, 401, 403, 409, 503)
+
+    @app.get("/v1/report", response_model=openapi.Report, tags=["results"],
+             responses=window_errors)
+    def report(token: Reader, period: PeriodQ = None, as_of: AsOfQ = None) -> Response:
+        """The whole evaluation, exactly as `policyengine evaluate --format json` prints it
+        (without its `rejected` count: the store holds only valid facts)."""
+        result = views.evaluate(svc.live, period, as_of)
+        return Json(result.to_dict())
+
+    @app.get("/v1/violations", response_model=openapi.ViolationList, tags=["results"],
+             responses=window_errors)
+    def violations(
+        token: Reader, period: PeriodQ = None, as_of: AsOfQ = None, person: PersonQ = None,
+        duty: Annotated[str | None, Query(description="only this duty's")] = None,
+        case: Annotated[str | None, Query(description="only this case's")] = None,
+    ) -> Response:
+        """Violations: duties missed or done late, with the penalty charged and how the
+        deadline was computed. Each has an `id` for /v1/violations/{id}."""
+        result = views.evaluate(svc.live, period, as_of)
+        found = views.violations(result, lambda v: (person is None or v.person == person)
+                            and (duty is None or v.duty == duty)
+                            and (case is None or v.case == case))
+        return Json({**views.window(result), "count": len(found), "violations": found})
+
+    @app.get("/v1/violations/{violation_id:path}", response_model=openapi.Violation,
+             tags=["results"], responses=errs(400, 401, 403, 404, 409, 503))
+    def violation(violation_id: str, token: Reader, period: PeriodQ = None,
+                  as_of: AsOfQ = None) -> Response:
+        """One violation, with its explanation (give the same period / as_of it was read
+        with)."""
+        return Json(views.find_violation(svc.live, violation_id, period, as_of))
+
+    @app.get("/v1/explanations/{violation_id:path}", response_model=openapi.Explanation,
+             tags=["results"], responses=errs(400, 401, 403, 404, 409, 503))
+    def explanation(violation_id: str, token: Reader, period: PeriodQ = None,
+                    as_of: AsOfQ = None) -> Response:
+        """How one violation's deadline and verdict were reached, step by step."""
+        found = views.find_violation(svc.live, violation_id, period, as_of)
+        out = {key: found[key] for key in ("id", "duty", "case", "person", "due")}
+        out.update({key: value for key, value in found.items()
+                    if key.startswith("explanation")})
+        return Json(out)
+
+    @app.get("/v1/obligations", response_model=openapi.ObligationList, tags=["results"],
+             responses=window_errors)
+    def obligations(
+        token: Reader, period: PeriodQ = None, as_of: AsOfQ = None, person: PersonQ = None,
+        overdue: Annotated[Flag | None, Query(description="only overdue (true) or only "
+                                                          "not yet due (false)")] = None,
+    ) -> Response:
+        """Open obligations at `as_of`: who owes what, by when, and whether it is overdue."""
+        result = views.evaluate(svc.live, period, as_of)
+        found = [o.to_dict() for o in result.obligations
+                 if (person is None or o.person == person)
+                 and (overdue is None or o.overdue == (overdue == "true"))]
+        return Json({**views.window(result), "count": len(found), "obligations": found})
+
+    @app.get("/v1/people", response_model=openapi.PeopleList, tags=["results"],
+             responses=window_errors)
+    def people(token: Reader, period: PeriodQ = None, as_of: AsOfQ = None) -> Response:
+        """Per-person totals: the amount charged, forfeits, violations, and each rule's line."""
+        result = views.evaluate(svc.live, period, as_of)
+        return Json({**views.window(result), "people": [p.to_dict() for p in result.people]})
+
+    @app.get("/v1/people/{person}", response_model=openapi.PersonView, tags=["results"],
+             responses=window_errors)
+    def person_view(person: str, token: Reader, period: PeriodQ = None,
+                    as_of: AsOfQ = None) -> Response:
+        """One person's period: their total (null if nothing charged), their violations
+        and their open obligations."""
+        result = views.evaluate(svc.live, period, as_of)
+        total = result.person(person)
+        return Json({**views.window(result), "person": person,
+                     "total": total.to_dict() if total is not None else None,
+                     "violations": views.violations(result, lambda v: v.person == person),
+                     "obligations": [o.to_dict() for o in result.obligations
+                                     if o.person == person]})
+
+    @app.get("/v1/admin/status", response_model=openapi.AdminStatus, tags=["admin"],
+             responses=errs(400, 401, 403, 503))
+    def status(token: Admin) -> Response:
+        """The store, the policy, the cache, the limits and the token names (no secrets)."""
+        count, last = svc.store.count()
+        live = svc.live
+        return Json({
+            "store": {"kind": svc.store.kind, "url": svc.store.display_url, "facts": count,
+                      "last_seq": last},
+            "policy": views.policy_info(live, brief=True),
+            "facts_in_memory": len(live.mirror),
+            "unreadable_facts": [{"seq": u.seq, "id": u.id, "reasons": list(u.reasons)}
+                                 for u in live.mirror.unreadable[:100]],
+            "cache": {"hits": live.results.hits, "misses": live.results.misses,
+                      "size": live.results.size},
+            "limits": {"max_body_bytes": config.max_body_bytes, "max_batch": config.max_batch},
+            "tokens": [t.to_dict() for t in config.tokens.tokens],
+        })
+
+    @app.post("/v1/admin/reload-policy", response_model=openapi.PolicyInfo, tags=["admin"],
+              responses=errs(400, 401, 403, 409, 422, 503))
+    def reload_policy(token: Admin) -> Response:
+        """Load the policy files again. Refused, keeping the policy in force, if they are
+        not a valid policy (422) or a stored fact is not valid under them (409)."""
+        try:
+            live = svc.reload_policy()
+        except PolicyError as exc:
+            raise ApiError(422, "E-POLICY", "the policy files have errors; the policy in force "
+                           "is unchanged", extra={"diagnostics": views.diagnostics(exc)}) from None
+        except FactError as exc:
+            raise ApiError(409, "E-FACT-STORED", "stored facts are not valid under the new "
+                           "policy; the policy in force is unchanged",
+                           extra={"diagnostics": views.diagnostics(exc)}) from None
+        log.info("policy reloaded by %s: %s", token.name, views.policy_info(live, brief=True))
+        return Json(views.policy_info(live))
+
+
+__all__ = ["SCOPES", "create_app"]

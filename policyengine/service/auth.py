@@ -1,0 +1,130 @@
+"""Who may do what: bearer tokens, each with a name and scopes (ingest, read, admin).
+
+A tokens file has one token a line, `NAME SCOPES SECRET`:
+
+    # name    scopes       secret, or sha256:<hex digest of the secret>
+    loader    ingest       2rJx0m0cX8t3nRrH3V1kqg4bE9lq1pHq
+    board     read,admin   sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8
+
+Scopes are separate: a token holds exactly the scopes listed (comma-separated), and `admin`
+does not include the others. Secrets are compared by their SHA-256 digest in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from policyengine.errors import UsageError
+
+SCOPES = ("ingest", "read", "admin")
+MIN_SECRET = 16
+_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+_DIGEST = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
+
+ENV_FILE = "POLICYENGINE_TOKENS_FILE"
+ENV_INLINE = "POLICYENGINE_TOKENS"
+
+
+@dataclass(frozen=True)
+class Token:
+    name: str
+    scopes: frozenset[str]
+    digest: bytes
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "scopes": sorted(self.scopes)}
+
+
+def digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
+
+
+class TokenSet:
+    def __init__(self, tokens: Sequence[Token]):
+        self.tokens = tuple(tokens)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def authenticate(self, secret: str) -> Token | None:
+        """The token with this secret, or None. Every token is compared, in constant time."""
+        presented = digest(secret)
+        found = None
+        for token in self.tokens:
+            if hmac.compare_digest(token.digest, presented):
+                found = token
+        return found
+
+    @classmethod
+    def parse(cls, text: str, origin: str) -> TokenSet:
+        """Entries are lines (or `;`-separated, for an environment variable)."""
+        tokens: list[Token] = []
+        problems: list[str] = []
+        names: set[str] = set()
+        for number, line in enumerate(re.split(r"[\n;]", text), start=1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            where = f"{origin}:{number}" if "\n" in text else f"{origin} entry {number}"
+            fields = line.split()
+            if len(fields) != 3:
+                problems.append(f"{where}: write NAME SCOPES SECRET (3 fields), found "
+                                f"{len(fields)}")
+                continue
+            name, scope_text, secret = fields
+            scopes = frozenset(s for s in scope_text.split(",") if s)
+            unknown = sorted(scopes - set(SCOPES))
+            if not _NAME.match(name):
+                problems.append(f"{where}: the name '{name}' may hold only letters, digits "
+                                "and _ . @ -")
+            elif name in names:
+                problems.append(f"{where}: the name '{name}' is used twice")
+            if unknown or not scopes:
+                problems.append(f"{where}: unknown scope(s) {', '.join(unknown) or '(none)'}; "
+                                f"the scopes are {', '.join(SCOPES)}")
+            match = _DIGEST.match(secret)
+            if match:
+                hashed = bytes.fromhex(match.group(1))
+            elif len(secret) < MIN_SECRET:
+                problems.append(f"{where}: the secret of '{name}' is {len(secret)} characters; "
+                                f"use at least {MIN_SECRET} (`policyengine serve --new-token` "
+                                "makes one)")
+                continue
+            else:
+                hashed = digest(secret)
+            names.add(name)
+            tokens.append(Token(name, scopes, hashed))
+        if problems:
+            raise UsageError("the tokens are not usable:\n  " + "\n  ".join(problems))
+        return cls(tokens)
+
+    @classmethod
+    def load(cls, path: str | Path) -> TokenSet:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read the tokens file {path}: {exc.strerror}") from None
+        return cls.parse(text, str(path))
+
+    @classmethod
+    def from_sources(cls, path: str | None, environ: Mapping[str, str] = os.environ) -> TokenSet:
+        """`--tokens FILE`, else $POLICYENGINE_TOKENS_FILE, else $POLICYENGINE_TOKENS."""
+        path = path or environ.get(ENV_FILE)
+        if path:
+            return cls.load(path)
+        inline = environ.get(ENV_INLINE, "")
+        return cls.parse(inline, f"${ENV_INLINE}") if inline.strip() else cls(())
+
+
+def new_token_line(name: str, scopes: str) -> str:
+    """A fresh tokens-file line with a random secret (checked like a file line)."""
+    line = f"{name} {scopes} {secrets.token_urlsafe(32)}"
+    TokenSet.parse(line, "--new-token")
+    return line

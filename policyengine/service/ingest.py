@@ -1,0 +1,193 @@
+"""Request bodies -> checked facts, each with its verdict; then the store's verdict.
+
+The check is the CLI's: `FactSchema.build` gives the same reasons, and `Rejection` the same
+error codes, as `policyengine evaluate` prints for a bad line. The API adds one rule of its
+own: every fact carries an `id`, since the id is what makes a re-sent fact count once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date
+from typing import Any, Literal
+
+from policyengine.errors import Location
+from policyengine.facts.reader import (  # the CLI's own line decoder: the same messages
+    Rejection,
+    Unreadable,
+    jsonl_rows,
+)
+from policyengine.facts.schema import Fact, FactSchema
+from policyengine.service.store import AppendResult, NewFact
+
+log = logging.getLogger("policyengine.service")
+
+Status = Literal["stored", "duplicate", "rejected", "not_stored"]
+# (line of a JSON Lines body or None, the decoded fact, or why it could not be decoded)
+Row = tuple[int | None, Any, str | None]
+
+MAX_ID_LENGTH = 200
+MISSING_ID = ("missing field 'id' (the API needs a unique id on every fact, so that a fact "
+              "sent again is stored once)")
+
+
+@dataclass
+class Item:
+    """One submitted fact and what became of it."""
+
+    index: int                      # 0-based position in the request
+    line: int | None                # line of an NDJSON body
+    id: str | None
+    status: Status = "rejected"
+    errors: list[dict[str, str]] = field(default_factory=list)
+    new: NewFact | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "id": self.id, "status": self.status}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.errors:
+            out["errors"] = self.errors
+        return out
+
+
+def parse_json(body: bytes) -> tuple[Any, str | None]:
+    """The decoded body, or why it is not JSON (worded as the reader words a bad line)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"not valid JSON: the body is not UTF-8 text (byte {exc.start})"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON: {exc.msg} at column {exc.colno}" + (
+            f" of line {exc.lineno}" if exc.lineno > 1 else "")
+    except RecursionError:
+        return None, "not valid JSON: nested too deeply"
+
+
+def ndjson_rows(body: bytes) -> list[Row]:
+    """JSON Lines, decoded line by line by the CLI's own reader (same messages)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the body is not UTF-8 text (byte {exc.start})") from None
+    rows: list[Row] = []
+    for number, _, value in jsonl_rows(io.StringIO(text, newline="")):
+        if type(value) is Unreadable:
+            rows.append((number, None, str(value)))
+        else:
+            rows.append((number, value, None))
+    return rows
+
+
+def content_key(fact: Fact) -> str:
+    """A digest of `Fact.content()`: equal exactly when the engine sees the same fact."""
+    attrs = sorted((k, v.isoformat() if isinstance(v, date) else v) for k, v in fact.attrs.items())
+    text = json.dumps([fact.type, fact.at.astimezone(UTC).isoformat(), fact.case, fact.actor,
+                       attrs], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def check(rows: Sequence[Row], schema: FactSchema, sender: str | None) -> list[Item]:
+    """Check each (line, raw fact, decoding error) as the CLI would."""
+    items: list[Item] = []
+    first: dict[str, Item] = {}
+    for index, (line, raw, error) in enumerate(rows):
+        item = Item(index, line, _raw_id(raw))
+        items.append(item)
+        reasons = [error] if error is not None else _reasons(raw, schema, item, sender)
+        if reasons:
+            item.errors = _errors(reasons)
+            continue
+        assert item.new is not None and item.id is not None
+        earlier = first.get(item.id)
+        if earlier is None:
+            first[item.id] = item
+            item.status = "stored"  # for now: the store has the last word
+        elif earlier.new is not None and earlier.new.content_key == item.new.content_key:
+            item.status, item.new = "duplicate", None
+        else:
+            where = f"line {earlier.line}" if earlier.line else f"index {earlier.index}"
+            item.status, item.new = "rejected", None
+            item.errors = _errors([f"id '{item.id}' was already used at {where} of this "
+                                   "request for a different fact"])
+    return items
+
+
+def settle(items: list[Item], result: AppendResult) -> None:
+    """Put the store's outcome on the items that were sent to it."""
+    sent = [item for item in items if item.status == "stored"]
+    for item, outcome in zip(sent, result.outcomes, strict=True):
+        if outcome == "conflict":
+            item.status = "rejected"
+            item.errors = _errors([f"id '{item.id}' was already used for a different fact "
+                                   "(it is stored)"])
+        elif outcome == "duplicate":
+            item.status = "duplicate"
+        elif not result.committed:
+            item.status = "not_stored"
+
+
+def to_store(items: list[Item]) -> list[NewFact]:
+    return [item.new for item in items if item.status == "stored" and item.new is not None]
+
+
+def _raw_id(raw: Any) -> str | None:
+    if isinstance(raw, dict):
+        value = raw.get("id")
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
+            return str(value)
+    return None
+
+
+def _reasons(raw: Any, schema: FactSchema, item: Item, sender: str | None) -> list[str]:
+    try:
+        built = schema.build(raw)
+    except (TypeError, ValueError, OverflowError) as exc:
+        # The policy's check should answer every JSON value with reasons; until it does,
+        # a value it trips on is refused here rather than failing the request.
+        log.warning("the fact check failed on %r: %s", raw, exc)
+        return [f"not a fact this policy can check: {type(exc).__name__}: {exc}"]
+    reasons = list(built) if isinstance(built, list) else []
+    if isinstance(raw, dict):
+        if raw.get("id") in (None, ""):
+            reasons.append(MISSING_ID)
+        elif item.id is not None and len(item.id) > MAX_ID_LENGTH:
+            reasons.append(f"'id' is {len(item.id)} characters long; at most {MAX_ID_LENGTH}")
+    if reasons or isinstance(built, list):
+        return reasons
+    assert built.id is not None
+    for name, value in (("id", built.id), ("case", built.case or "")):
+        if "\x00" in value:
+            return [f"'{name}' holds a NUL character, which cannot be stored"]
+    text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))  # escapes NUL
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return ["the fact holds an unpaired surrogate (\\ud800-\\udfff), which is not "
+                "Unicode text and cannot be stored"]
+    try:
+        key = content_key(built)
+    except OverflowError:
+        return [f"'at' is out of range: '{raw.get('at')}'"]
+    item.id = built.id
+    item.new = NewFact(built.id, key, text, built.type, built.at, built.case, sender)
+    return []
+
+
+def _errors(reasons: Sequence[str]) -> list[dict[str, str]]:
+    rejection = Rejection(Location("<request>"), "", tuple(reasons))
+    return [{"code": d.code, "message": d.message} for d in rejection.diagnostics()]
+
+
+def counts(items: Sequence[Item]) -> dict[str, int]:
+    out = {"stored": 0, "duplicate": 0, "rejected": 0, "not_stored": 0}
+    for item in items:
+        out[item.status] += 1
+    return out

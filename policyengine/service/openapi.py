@@ -1,0 +1,257 @@
+"""What the OpenAPI description says: the fact body (from the policy) and response shapes.
+
+The response models document; they do not filter. Endpoints return the engine's own
+`to_dict()` output, so a field the engine adds appears without a change here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.service.ingest import MAX_ID_LENGTH
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorDetail(_Open):
+    code: str
+    message: str
+
+
+class ErrorBody(_Open):
+    error: ErrorDetail
+
+
+class FactError(_Open):
+    code: str
+    message: str
+
+
+class ItemResult(_Open):
+    index: int
+    id: str | None
+    status: Literal["stored", "duplicate", "rejected", "not_stored"]
+    line: int | None = None
+    errors: list[FactError] | None = None
+
+
+class BatchResult(_Open):
+    stored: int
+    duplicate: int
+    rejected: int
+    not_stored: int
+    results: list[ItemResult]
+
+
+class StoredFactOut(_Open):
+    id: str
+    seq: int
+    received_at: str
+    sender: str | None
+    fact: dict[str, Any]
+
+
+class Identity(_Open):
+    content_hash: str
+    files: list[str]
+    git_revision: str | None
+
+
+class PolicyInfo(_Open):
+    id: str
+    name: str
+    version: str
+    timezone: str
+    identity: Identity | None
+    loaded_at: str
+    fact_types: dict[str, dict[str, Any]]
+    duties: list[dict[str, Any]]
+
+
+class Penalty(_Open):
+    rule: str
+    schedule: str
+    amount: int | float | None
+    forfeit: bool
+
+
+class Violation(_Open):
+    id: str
+    duty: str
+    duty_name: str
+    case: str | None
+    person: str | None
+    role: str
+    due: str
+    fulfilled_at: str | None
+    fulfilled_by: str | None
+    late_by: str
+    late_seconds: int
+    month: str
+    trigger: dict[str, Any] | None
+    penalty: Penalty
+    explanation: list[str]
+
+
+class Obligation(_Open):
+    duty: str
+    duty_name: str
+    case: str | None
+    person: str | None
+    role: str
+    due: str
+    overdue: bool
+    opened_at: str
+
+
+class PersonTotal(_Open):
+    person: str | None
+    amount: int | float
+    forfeit: bool
+    violations: int
+    lines: list[dict[str, Any]]
+
+
+class Window(_Open):
+    period: str | None
+    as_of: str
+    policy: dict[str, Any]
+    facts: int
+
+
+class ViolationList(Window):
+    count: int
+    violations: list[Violation]
+
+
+class ObligationList(Window):
+    count: int
+    obligations: list[Obligation]
+
+
+class PeopleList(Window):
+    people: list[PersonTotal]
+
+
+class PersonView(Window):
+    person: str
+    total: PersonTotal | None
+    violations: list[Violation]
+    obligations: list[Obligation]
+
+
+class Explanation(_Open):
+    id: str
+    duty: str
+    case: str | None
+    person: str | None
+    due: str
+    explanation: list[str]
+
+
+class Report(_Open):
+    period: str | None
+    period_start: str | None
+    period_end: str | None
+    as_of: str
+    policy: dict[str, Any]
+    violations: list[dict[str, Any]]
+    people: list[dict[str, Any]]
+    obligations: list[dict[str, Any]]
+    rewards: list[dict[str, Any]]
+    merits: list[dict[str, Any]]
+    stats: dict[str, Any]
+    notes: list[Any]
+
+
+class Health(_Open):
+    status: Literal["ok"]
+
+
+class AdminStatus(_Open):
+    store: dict[str, Any]
+    policy: dict[str, Any]
+    facts_in_memory: int
+    unreadable_facts: list[dict[str, Any]]
+    cache: dict[str, int]
+    limits: dict[str, int]
+    tokens: list[dict[str, Any]]
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Documented error responses, all of the `ErrorBody` shape."""
+    text = {400: "the request is not usable (a parameter unknown, repeated or malformed; "
+                 "the body's shape)",
+            401: "no token, or an unknown token",
+            403: "the token lacks the scope this operation needs",
+            404: "no such resource",
+            409: "the stored facts cannot be evaluated as asked (e.g. a year without "
+                 "calendar data), or the store refused",
+            413: "the body or the batch is over the limit",
+            422: "the input is not valid",
+            503: "the database is unavailable; nothing was acknowledged"}
+    return {status: {"model": ErrorBody, "description": text[status]} for status in statuses}
+
+
+def fact_schema(policy: CompiledPolicy) -> dict[str, Any]:
+    """JSON Schema of one fact under the policy: one variant per fact type."""
+    model = policy.model
+    patterns = {name: kind.pattern for name, kind in model.cases.items()}
+    variants = []
+    for name, spec in model.fact_types.items():
+        props: dict[str, Any] = {
+            "id": {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH,
+                   "description": "unique id; the same fact sent again is stored once"},
+            "type": {"type": "string", "enum": [name]},
+            "at": {"type": "string", "minLength": 10,
+                   "description": "when it happened, ISO 8601; without an offset: "
+                                  f"{model.calendar.timezone}",
+                   "examples": ["2026-10-09T10:30:00+08:00", "2026-10-09 10:30"]},
+        }
+        required = ["id", "type", "at"]
+        if spec.case != "none":
+            kinds = list(patterns) if spec.case == "any" else [spec.case]
+            pattern = "|".join(f"(?:{patterns[k]})" for k in kinds)
+            props["case"] = {"type": "string", "pattern": pattern,
+                             "description": f"{' or '.join(kinds)} id"}
+            required.append("case")
+        props["actor"] = {"type": "string", "minLength": 1, "description": "who did it"}
+        if spec.actor == "required":
+            required.append("actor")
+        conditions = []
+        for attr, aspec in spec.attributes.items():
+            props[attr] = _attribute(aspec.type, aspec.values, policy)
+            if aspec.description:
+                props[attr]["description"] = aspec.description
+            if aspec.required:
+                required.append(attr)
+            for other, values in (aspec.required_when or {}).items():
+                conditions.append({"if": {"properties": {other: {"enum": list(values)}},
+                                          "required": [other]},
+                                   "then": {"required": [attr]}})
+        variant: dict[str, Any] = {"type": "object", "title": name, "properties": props,
+                                   "required": required, "additionalProperties": False}
+        if spec.name:
+            variant["description"] = spec.name
+        if conditions:
+            variant["allOf"] = conditions
+        variants.append(variant)
+    return {"oneOf": variants}
+
+
+def _attribute(kind: str, values: tuple[str, ...] | None, policy: CompiledPolicy) -> dict[str, Any]:
+    if kind == "date":
+        return {"type": "string", "description": "a date, YYYY-MM-DD",
+                "examples": ["2026-10-23"]}
+    if kind == "enum" and values:
+        return {"type": "string", "enum": list(values)}
+    if kind == "tier":
+        return {"type": "string", "enum": list(policy.model.urgency_tiers)}
+    if kind == "role":
+        return {"type": "string", "enum": list(policy.model.roles)}
+    return {"type": "string", "minLength": 1}

@@ -1,0 +1,77 @@
+"""What a running service holds: its settings, the policy in force, the store, the reads.
+
+The policy, the in-memory facts and the cached results change together (an admin reload
+swaps all three at once); the store stays.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from policyengine.engine.compiled import CompiledPolicy, compile_policy
+from policyengine.errors import Diagnostic, FactError, Location
+from policyengine.policy.loader import load_policy_files
+from policyengine.service.auth import TokenSet
+from policyengine.service.reads import FactMirror, Results
+from policyengine.service.store import Store, open_store
+
+DEFAULT_DB = "policyengine.db"
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+DEFAULT_MAX_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    policy_path: Path = Path("policies")
+    database: str = DEFAULT_DB           # a file path, sqlite:///FILE or postgresql://...
+    tokens: TokenSet = field(default_factory=lambda: TokenSet(()))
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    max_batch: int = DEFAULT_MAX_BATCH
+    cache_size: int = 16
+
+
+@dataclass(frozen=True)
+class Live:
+    """The policy in force and the reads made under it."""
+
+    policy: CompiledPolicy
+    mirror: FactMirror
+    results: Results
+    loaded_at: datetime
+
+
+class Service:
+    def __init__(self, config: ServiceConfig, store: Store | None = None):
+        self.config = config
+        # The policy first: a broken policy must not leave a new database file behind.
+        policy = compile_policy(load_policy_files(config.policy_path))
+        self.store = store if store is not None else open_store(config.database)
+        self._reload_lock = threading.Lock()
+        self.live = self._make(policy)
+
+    def _make(self, policy: CompiledPolicy) -> Live:
+        mirror = FactMirror(self.store, policy.schema)
+        return Live(policy, mirror, Results(policy, mirror, self.config.cache_size),
+                    datetime.now(UTC))
+
+    def reload_policy(self) -> Live:
+        """Load the policy files again; refused (FactError) if a stored fact fails it.
+
+        Raises PolicyError when the files are not a valid policy; the old one stays.
+        """
+        with self._reload_lock:
+            live = self._make(compile_policy(load_policy_files(self.config.policy_path)))
+            live.mirror.refresh()
+            if live.mirror.unreadable:
+                raise FactError(
+                    Diagnostic(Location(f"stored fact {u.id} (seq {u.seq})"), "E-FACT-STORED",
+                               reason)
+                    for u in live.mirror.unreadable[:200] for reason in u.reasons)
+            self.live = live
+            return live
+
+    def close(self) -> None:
+        self.store.close()

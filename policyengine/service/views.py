@@ -1,0 +1,178 @@
+"""What the routes do, apart from HTTP: read the window asked for, evaluate, cut the result
+into the parts a route answers with; check and store a batch of facts.
+
+Errors a client can cause are `ApiError`s with a stable code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from policyengine.errors import (
+    CalendarDataMissing,
+    FactError,
+    PolicyEngineError,
+    PolicyError,
+    UsageError,
+)
+from policyengine.facts.schema import parse_time
+from policyengine.periods import Period
+from policyengine.results import EvaluationResult, Violation
+from policyengine.service import ingest
+from policyengine.service.http import ApiError
+from policyengine.service.state import Live, Service
+from policyengine.service.store import StoreUnavailable
+
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+# The grammar of `Period.parse`, years 1900-2999 (ASCII digits: a JSON Schema pattern).
+PERIOD_PATTERN = ("^(?:(?:19|2[0-9])[0-9]{2}-(?:0[1-9]|1[0-2])"
+                  "|(?:19|2[0-9])[0-9]{2}-?[Qq][1-4])$")
+
+
+def append(svc: Service, rows: Sequence[ingest.Row], sender: str,
+           atomic: bool) -> tuple[list[ingest.Item], bool]:
+    """Check the facts, store the valid ones (or, `atomic`, all or none): (items, stored)."""
+    items = ingest.check(rows, svc.live.policy.schema, sender)
+    if atomic and any(item.status == "rejected" for item in items):
+        for item in items:
+            if item.status in ("stored", "duplicate"):
+                item.status = "not_stored"
+        return items, False
+    result = svc.store.append(ingest.to_store(items), atomic=atomic)
+    ingest.settle(items, result)
+    return items, result.committed
+
+
+def batch_rows(body: bytes, content_type: str, limit: int) -> list[ingest.Row]:
+    """A batch body (JSON object or array, or JSON Lines) -> rows to check."""
+    rows: list[ingest.Row]
+    if content_type in NDJSON_TYPES:
+        try:
+            rows = ingest.ndjson_rows(body)
+        except ValueError as exc:
+            raise ApiError(400, "E-FACT-JSON", str(exc)) from None
+    else:
+        value, error = ingest.parse_json(body)
+        if error is not None:
+            raise ApiError(400, "E-FACT-JSON", f"the body is {error}")
+        if isinstance(value, dict) and isinstance(value.get("facts"), list) \
+                and set(value) == {"facts"}:
+            value = value["facts"]
+        if not isinstance(value, list):
+            raise ApiError(400, "E-BATCH-SHAPE", 'a batch is {"facts": [fact, ...]}, a JSON '
+                           "array of facts, or JSON Lines (Content-Type: application/x-ndjson)")
+        rows = [(None, raw, None) for raw in value]
+    if len(rows) > limit:
+        raise ApiError(413, "E-BATCH-TOO-LONG", f"the batch has {len(rows)} facts; at most "
+                       f"{limit} are accepted in one request: split it",
+                       extra={"limit_facts": limit})
+    return rows
+
+
+def when(live: Live, period: str | None,
+         as_of: str | None) -> tuple[Period | None, datetime | None]:
+    """The period and the as-of moment a read asks for, checked."""
+    parsed = None
+    if period is not None:
+        if not re.fullmatch(PERIOD_PATTERN[1:-1], period):
+            raise ApiError(400, "E-USAGE-PERIOD", f"'{period}' is not a period: write a month "
+                           "as YYYY-MM (2026-10) or a quarter as YYYY-Qn (2026-Q4), years "
+                           "1900 to 2999")
+        try:
+            parsed = Period.parse(period)
+        except (UsageError, ValueError) as exc:
+            raise ApiError(400, "E-USAGE-PERIOD", str(exc) if isinstance(exc, UsageError) else
+                           f"'{period}' is not a period: {exc}") from None
+    moment = None
+    if as_of is not None:
+        tz = live.policy.calendar.tz
+        try:
+            moment = (datetime.now(tz).replace(microsecond=0) if as_of.strip() == "now"
+                      else parse_time(as_of.strip(), tz))
+        except ValueError:
+            raise ApiError(400, "E-USAGE-AS-OF", f"as_of '{as_of}' is not an ISO time; write "
+                           "e.g. 2026-10-31T18:00:00+08:00, or now") from None
+    if parsed is None and moment is None:
+        raise ApiError(400, "E-USAGE", "give period=YYYY-MM (or YYYY-Qn), as_of=ISO time "
+                       "(or now), or both")
+    for label, year in (("period", parsed.start.year if parsed else None),
+                        ("as_of", moment.year if moment else None)):
+        if year is not None and not 1900 <= year <= 2999:
+            raise ApiError(400, "E-USAGE", f"{label} is in the year {year}; this service "
+                           "evaluates years 1900 to 2999")
+    return parsed, moment
+
+
+def evaluate(live: Live, period: str | None, as_of: str | None) -> EvaluationResult:
+    """The evaluation a read asks for, from the cache or the engine."""
+    parsed, moment = when(live, period, as_of)
+    try:
+        return live.results.get(parsed, moment)
+    except CalendarDataMissing as exc:
+        raise ApiError(409, "E-CAL-YEAR", str(exc)) from None
+    except FactError as exc:
+        raise ApiError(409, "E-FACT-STORED", str(exc)) from None
+    except StoreUnavailable:
+        raise
+    except PolicyEngineError as exc:
+        raise ApiError(400, "E-USAGE", str(exc)) from None
+
+
+def violation_id(violation: Violation) -> str:
+    """`DUTY:TRIGGER-ID` (stable while the trigger stands), or `DUTY:DUE-DATE` for a duty
+    without a trigger (weekly)."""
+    trigger = violation.trigger or {}
+    if trigger.get("id"):
+        return f"{violation.duty}:{trigger['id']}"
+    return f"{violation.duty}:{violation.due.isoformat()[:10]}"
+
+
+def violations(result: EvaluationResult,
+               keep: Callable[[Violation], bool] | None = None) -> list[dict[str, Any]]:
+    """The violations `keep` selects, as JSON, each with its `id`."""
+    return [{"id": violation_id(v), **v.to_dict()} for v in result.violations
+            if keep is None or keep(v)]
+
+
+def find_violation(live: Live, wanted: str, period: str | None,
+                   as_of: str | None) -> dict[str, Any]:
+    result = evaluate(live, period, as_of)
+    for found in violations(result, lambda v: violation_id(v) == wanted):
+        return found
+    raise ApiError(404, "E-NOT-FOUND", f"no violation '{wanted}' in {result.period or ''}"
+                   f" as of {result.as_of.isoformat()}: ids come from /v1/violations with the "
+                   "same period and as_of")
+
+
+def window(result: EvaluationResult) -> dict[str, Any]:
+    return {"period": result.period, "as_of": result.as_of.isoformat(),
+            "policy": result.policy, "facts": result.stats.get("facts", 0)}
+
+
+def policy_info(live: Live, brief: bool = False) -> dict[str, Any]:
+    model = live.policy.model
+    identity = live.policy.identity
+    out: dict[str, Any] = {
+        "id": model.policy.id, "name": model.policy.name, "version": model.policy.version,
+        "timezone": model.calendar.timezone,
+        "identity": identity.to_dict() if identity is not None else None,
+        "loaded_at": live.loaded_at.isoformat(),
+    }
+    if brief:
+        return out
+    out["fact_types"] = {
+        name: {"name": spec.name, "case": spec.case, "actor": spec.actor,
+               "attributes": {a: {"type": s.type, "required": s.required,
+                                  **({"values": list(s.values)} if s.values else {})}
+                              for a, s in spec.attributes.items()}}
+        for name, spec in model.fact_types.items()}
+    out["duties"] = [{"id": d.id, "name": d.title, "responsible": d.responsible,
+                      "penalty": d.penalty} for d in live.policy.duties.values()]
+    return out
+
+
+def diagnostics(exc: PolicyError | FactError) -> list[dict[str, object]]:
+    return [d.to_dict() for d in exc.diagnostics[:200]]
