@@ -36,6 +36,9 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         text = text.strip()
+        year = re.match(r"\d{4}", text)
+        if year and not 1 <= int(year.group()) < 9999:
+            raise UsageError(f"'{text}': the year must be between 0001 and 9998")
         match = re.fullmatch(r"(\d{4})-(\d{2})", text)
         if match and 1 <= int(match.group(2)) <= 12:
             return cls.month(int(match.group(1)), int(match.group(2)))

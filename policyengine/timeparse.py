@@ -67,16 +67,18 @@ def parse_span(text: str) -> Span:
     ambiguous = _AMBIGUOUS.match(raw)
     if ambiguous:
         number, unit = ambiguous.groups()
+        span_minutes = float(number) * {"d": 1440, "天": 1440, "日": 1440, "工": 1440, "h": 60,
+                                   "小": 60, "m": 1, "分": 1, "w": 10080, "周": 10080}[unit[0]]
+        clock = format_duration(timedelta(minutes=span_minutes))
         if unit.startswith(("day", "天", "日", "工作日")):
+            plural = "" if number == "1" else "s"
+            working = (f"'{number} working_day{plural}' for 18:00 of the {_ordinal(number)} "
+                       "working day" if float(number).is_integer()
+                       else "a whole number of working days ('2 working_days')")
             raise AmbiguousUnitError(
-                f"'{raw}' could be read two ways: write '{number}d' for {int(float(number)) * 24}"
-                f" hours on the clock, or '{number} working_day{'' if number == '1' else 's'}' "
-                f"for 18:00 of the {_ordinal(number)} working day"
-            )
-        short = {"h": "h", "小": "h", "m": "m", "分": "m", "w": "d", "周": "d"}[unit[0]]
-        factor = 7 if unit[0] in "w周" else 1
-        hint = f"{int(float(number)) * factor}{short}"
-        raise ValueError(f"'{raw}' is not a duration this format reads; write '{hint}'")
+                f"'{raw}' could be read two ways: write '{clock}' for {span_minutes / 60:g} hours "
+                f"on the clock, or {working}")
+        raise ValueError(f"'{raw}' is not a duration this format reads; write '{clock}'")
     raise ValueError(
         f"'{raw}' is not a duration; write e.g. '30m', '1h', '2d' (48 hours) or '2 working_days'"
     )

@@ -42,7 +42,7 @@ def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy) -> datetime | 
         return None
     try:
         return parse_time(args.as_of, policy.calendar.tz)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise UsageError(f"--as-of '{args.as_of}' is not an ISO time; "
                          "e.g. 2026-10-31T18:00+08:00") from None
 
@@ -66,7 +66,11 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
 
 
 def write_rejects(path: Path, batch: FactBatch) -> None:
-    with path.open("w", encoding="utf-8") as out:
+    try:
+        out = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--reject-file {path}: cannot write there ({exc.strerror})") from None
+    with out:
         for rejection in batch.rejected:
             out.write(json.dumps({"location": str(rejection.location),
                                   "line": rejection.location.line,
@@ -128,10 +132,12 @@ class ProgressBar:
 
 def load_json(path: str) -> dict[str, Any]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not a saved evaluation (JSON): {exc}") from None
-    if not isinstance(data, dict) or "violations" not in data:
+    violations = data.get("violations") if isinstance(data, dict) else None
+    if not isinstance(violations, list) or not all(
+            isinstance(v, dict) and {"key", "penalty", "duty"} <= set(v) for v in violations):
         raise UsageError(f"{path}: not a saved evaluation: write one with "
                          "`policyengine evaluate ... --format json > FILE`")
     return data

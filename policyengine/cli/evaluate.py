@@ -16,6 +16,7 @@ from policyengine.cli.common import (
     read_checked_facts,
 )
 from policyengine.compare import compare, comparison_table
+from policyengine.errors import UsageError
 from policyengine.report.formats import CSV_TABLES, to_csv, to_table
 
 
@@ -49,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
     corrections = None
     if args.against:
         earlier = load_json(args.against)
+        if earlier.get("period") != document["period"]:
+            raise UsageError(f"--against {args.against} holds the result of "
+                             f"{earlier.get('period')}, not of {document['period']}: compare a "
+                             "period with an earlier result of the same period")
         corrections = compare(earlier, document, old_label=f"saved {args.against} (as of "
                               f"{earlier.get('as_of')})", new_label=f"now (as of {result.as_of})")
     if args.format == "json":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ from policyengine.errors import (
     PolicyError,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CALENDAR = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CALENDAR, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: say so plainly, no traceback for the user
+        if os.environ.get("POLICYENGINE_DEBUG"):
+            raise
+        print(f"policyengine: internal error ({type(exc).__name__}: {exc}). This is a bug in "
+              "policyengine, not in your input; please report it with the command you ran. "
+              "Set POLICYENGINE_DEBUG=1 to see the traceback.", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _print_diagnostics(exc: DiagnosticsError, summary: str) -> None:

@@ -236,7 +236,9 @@ def compile_deadline(spec: Deadline, calendar: WorkCalendar) -> DeadlineRule:
             return WorkingDays(calendar, spec.within.working_days)
         return ClockSpan(calendar, spec.within.hours)
     if spec.immediately is not None:
-        grace = spec.immediately.grace or calendar.spec.immediately_grace
+        grace = spec.immediately.grace
+        if grace is None:
+            grace = calendar.spec.immediately_grace
         return ClockSpan(calendar, grace, grace=True)
     assert spec.by is not None
     return compile_by(spec.by, calendar)

@@ -164,7 +164,7 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violati
         due=due_local,
         fulfilled_at=(obligation.fulfilled_at.astimezone(tz)
                       if obligation.fulfilled_at is not None else None),
-        fulfilled_by=_fact_ref(obligation.fulfilled_by),
+        fulfilled_by=obligation.fulfilled_by.ref() if obligation.fulfilled_by else None,
         late_by=outcome.late_by,
         month=due_local.strftime("%Y-%m"),
         trigger=_trigger_dict(trigger),
@@ -180,7 +180,9 @@ def _explained(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> tuple[L
 
 def obligation_key(obligation: Obligation) -> str:
     """Names an obligation the same way under any policy: duty, case, and what opened it."""
-    opener = (_fact_ref(obligation.trigger) if obligation.trigger is not None
+    trigger = obligation.trigger
+    # Not the file line: the same fact must name the same obligation in a later, longer file.
+    opener = (trigger.id or f"{trigger.type}@{trigger.at.isoformat()}" if trigger is not None
               else obligation.opened_at.isoformat())
     return f"{obligation.duty.id}|{obligation.case or ''}|{opener}"
 
@@ -194,7 +196,7 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
     trigger = obligation.trigger
     if trigger is not None:
         assert duty.deadline is not None
-        lines.append(line("why.opened", type=trigger.type, ref=_fact_ref(trigger),
+        lines.append(line("why.opened", type=trigger.type, ref=trigger.ref(),
                           at=policy.calendar.local(trigger.at),
                           by=f" ({trigger.actor})" if trigger.actor else ""))
         lines.append(line("why.rule", rule=duty.deadline.describe(trigger.at)))
@@ -212,7 +214,7 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
     fulfil = obligation.fulfilled_by
     if fulfil is not None:
         lines.append(line("why.fulfilled" if outcome.violated else "why.met", type=fulfil.type,
-                          ref=_fact_ref(fulfil), at=policy.calendar.local(fulfil.at),
+                          ref=fulfil.ref(), at=policy.calendar.local(fulfil.at),
                           late=outcome.late_by))
     elif outcome.status == "open":
         lines.append(line("why.pending", as_of=policy.calendar.local(run.as_of)))
@@ -231,12 +233,6 @@ def _open(outcome: Outcome) -> OpenObligation:
         person=outcome.person, role=obligation.duty.responsible, due=obligation.due,
         overdue=outcome.status == "missed", opened_at=obligation.opened_at,
     )
-
-
-def _fact_ref(fact: Fact | None) -> str | None:
-    if fact is None:
-        return None
-    return fact.ref()
 
 
 def _trigger_dict(fact: Fact | None) -> dict[str, Any] | None:

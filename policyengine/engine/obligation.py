@@ -3,7 +3,7 @@ fulfilled it. The replay mutates these while it runs; afterwards they are only r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from policyengine.engine.compiled import CompiledDuty
 from policyengine.facts.schema import Fact
@@ -25,7 +25,7 @@ class Obligation:
         self.due = due
         self.fulfilled_by: Fact | None = None
         self.history: list[Line] | None = None  # deadline changes, for the explanation
-        self.pending: tuple[Fact, object] | None = None  # a delay request awaiting approval
+        self.pending: date | None = None  # the date of a delay request awaiting approval
 
     def note(self, text: Line) -> None:
         if self.history is None:

@@ -130,29 +130,23 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Re
                           if spec.assigned})
     state = _State(policy, roles)
     if ordered:
-        state.open_weeks(ordered[0].at, as_of)
+        state.open_weeks(ordered[0], as_of)
     # Facts of one instant act in phases — open duties, delay requests, delay approvals,
     # fulfilments — so the result never depends on the order they arrived in.
     count, start = len(ordered), 0
     extends = state.by_extension
     while start < count:
-        fact = ordered[start]
         stop = start + 1
-        if stop < count and ordered[stop].at == fact.at:
-            while stop < count and ordered[stop].at == fact.at:
-                stop += 1
-            group = ordered[start:stop]
-            for member in group:
-                state.open(member)
-            for phase in (REQUEST, APPROVAL):
-                for member in group:
-                    state.extend(member, phase)
-            for member in group:
-                state.fulfil(member)
-        else:
+        while stop < count and ordered[stop].at == ordered[start].at:
+            stop += 1
+        group = ordered[start:stop]
+        for fact in group:
             state.open(fact)
-            if fact.type in extends:
-                state.extend(fact, None)
+        for phase in (REQUEST, APPROVAL):
+            for fact in group:
+                if fact.type in extends:
+                    state.extend(fact, phase)
+        for fact in group:
             state.fulfil(fact)
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
@@ -168,6 +162,8 @@ class _State:
         self.roles = roles
         # The open obligation of each duty, by case: at most one at a time.
         self.open_for: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
+        # The latest obligation of each duty that can be delayed, open or not, by case.
+        self.latest: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
         self.weeks: dict[str, list[Week]] = {}
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
@@ -182,11 +178,12 @@ class _State:
         self.tracked = {fact for reward in policy.model.rewards.values() for fact in reward.handled}
         self.actor_types = {fact for spec in policy.model.roles.values()
                             for fact in spec.actor_of or ()}
-        tiered = {name for name, spec in policy.model.fact_types.items()
-                  if any(a.type == "tier" for a in spec.attributes.values())}
-        self.noted = self.actor_types | self.tracked | tiered | {ROLE_FACT}
+        # The attribute carrying an urgency tier, by fact type (decision.made: tier).
+        self.tier_attr = {name: attr for name, spec in policy.model.fact_types.items()
+                          for attr, a in spec.attributes.items() if a.type == "tier"}
+        self.noted = self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
 
-    def open_weeks(self, first: datetime, as_of: datetime) -> None:
+    def open_weeks(self, first: Fact, as_of: datetime) -> None:
         """Recurring duties: one obligation per week from the first fact's week (weekly.py)."""
         for duty in self.policy.recurring:
             ledger = self.weeks[duty.id] = []
@@ -204,9 +201,9 @@ class _State:
             if case is not None:
                 if kind in self.actor_types and fact.actor is not None:
                     self.first_actor.setdefault((case, kind), fact.actor)
-                tier = fact.attrs.get("tier")
-                if tier is not None:
-                    self.case_tier[case] = tier
+                tier_attr = self.tier_attr.get(kind)
+                if tier_attr is not None and tier_attr in fact.attrs:
+                    self.case_tier[case] = fact.attrs[tier_attr]
                 if kind in self.tracked:
                     self.handled[kind].append((fact.at, case))
         dispatch = self.trigger_dispatch.get(kind)
@@ -229,6 +226,8 @@ class _State:
             obligation = Obligation(duty, case, fact, fact.at, due)
             self.obligations.append(obligation)
             waiting[case] = obligation
+            if duty.extension is not None:
+                self.latest[duty.id][case] = obligation
 
     def fulfil(self, fact: Fact) -> None:
         dispatch = self.fulfil_dispatch.get(fact.type)
@@ -251,22 +250,19 @@ class _State:
             del waiting[fact.case]
             obligation.fulfilled_by = fact
 
-    def extend(self, fact: Fact, phase: str | None) -> None:
-        """Delay requests and approvals (`phase` limits a same-instant group to one kind)."""
+    def extend(self, fact: Fact, phase: str) -> None:
+        """Delay requests (phase REQUEST) or approvals (phase APPROVAL) this fact makes."""
         for duty in self.by_extension.get(fact.type, ()):
             ext = duty.extension
             assert ext is not None
-            is_request = ext.requested.fact == fact.type and ext.requested.matches(fact)
-            is_approval = ext.approved.fact == fact.type and ext.approved.matches(fact)
-            if phase == REQUEST and is_request:
-                self.request(duty, fact)
-            elif phase == APPROVAL and is_approval:
-                self.approve(duty, fact)
-            elif phase is None and (is_request or is_approval):
-                (self.request if is_request else self.approve)(duty, fact)
+            matcher = ext.requested if phase == REQUEST else ext.approved
+            if matcher.fact == fact.type and matcher.matches(fact):
+                (self.request if phase == REQUEST else self.approve)(duty, fact)
 
     def _target(self, duty: CompiledDuty, fact: Fact, word: str) -> Obligation | None:
-        target = self.open_for[duty.id].get(fact.case)
+        """The commitment a delay fact is about: the open one, else the latest of the case
+        (an approval signed after the work was delivered still moves its deadline)."""
+        target = self.open_for[duty.id].get(fact.case) or self.latest[duty.id].get(fact.case)
         if target is None:
             self.notes.append(line("delay.orphan", where=fact.ref(), word=line(word),
                                    duty=duty.id, case=fact.case, at=fact.at))
@@ -279,7 +275,7 @@ class _State:
         assert duty.extension is not None
         new_date = fact.attrs.get(duty.extension.date_field)
         if fact.at <= target.due:
-            target.pending = (fact, new_date)
+            target.pending = new_date
             target.note(line("delay.requested", at=fact.at, due=target.due, new=new_date))
         else:
             target.note(line("delay.too_late", at=fact.at, due=target.due))
@@ -293,10 +289,9 @@ class _State:
         if target.pending is None:
             target.note(line("delay.unrequested", at=fact.at))
             return
-        _, requested_date = target.pending
-        new_date = fact.attrs.get(ext.date_field) or requested_date
+        new_date = fact.attrs.get(ext.date_field) or target.pending
         old = target.due
-        target.due = self.policy.calendar.at(new_date, ext.clock)  # type: ignore[arg-type]
+        target.due = self.policy.calendar.at(new_date, ext.clock)
         target.pending = None
         target.note(line("delay.approved", at=fact.at, by=f" ({fact.actor})" if fact.actor else "",
                          old=old, new=target.due))

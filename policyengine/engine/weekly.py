@@ -17,6 +17,7 @@ from policyengine.engine.compiled import CompiledDuty
 from policyengine.engine.deadlines import Weekly
 from policyengine.engine.obligation import Obligation
 from policyengine.errors import CalendarDataMissing
+from policyengine.facts.schema import Fact
 from policyengine.wording import Line, line
 
 
@@ -33,12 +34,12 @@ def week_start(rule: Weekly, moment: datetime) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=rule.calendar.tz)
 
 
-def weeks(duty: CompiledDuty, first: datetime, as_of: datetime,
+def weeks(duty: CompiledDuty, first: Fact, as_of: datetime,
           notes: list[Line]) -> list[tuple[datetime, datetime, datetime]]:
     """(week start, window end, deadline) for each week owed from the first fact's on."""
     rule = duty.recurring
     assert rule is not None
-    raw = rule.first_at_or_after(rule.calendar.local(first))
+    raw = rule.first_at_or_after(rule.calendar.local(first.at))
     found = []
     start = week_start(rule, raw)
     while start <= as_of:
@@ -46,7 +47,9 @@ def weeks(duty: CompiledDuty, first: datetime, as_of: datetime,
             due = rule.shifted(raw, None)
         except CalendarDataMissing as exc:
             if raw <= as_of:
-                raise exc.with_context(f"weekly duty {duty.id}") from None
+                raise exc.with_context(f"weekly duty {duty.id}, owed every week from the "
+                                       f"earliest fact, {first.ref()} at {first.at:%Y-%m-%d}"
+                                       ) from None
             # The week still running at as_of: not due yet, and the year its deadline may
             # move into has no calendar. Say so rather than fail.
             notes.append(line("note.week_unknown", duty=duty.id, raw=raw, year=exc.year))

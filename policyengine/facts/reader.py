@@ -37,7 +37,8 @@ class Rejection:
 def _code(reason: str) -> str:
     for needle, code in (("unknown fact type", "E-FACT-TYPE"), ("missing", "E-FACT-MISSING"),
                          ("JSON", "E-FACT-JSON"), ("ISO 8601", "E-FACT-TIME"),
-                         ("case id", "E-FACT-CASE"), ("already used", "E-FACT-DUPLICATE-ID")):
+                         ("case id", "E-FACT-CASE"),
+                         ("for a different fact", "E-FACT-DUPLICATE-ID")):
         if needle in reason:
             return code
     return "E-FACT-VALUE"
@@ -56,8 +57,12 @@ class CheckedFacts(list[Fact]):
 class FactBatch:
     facts: list[Fact] = field(default_factory=CheckedFacts)
     rejected: list[Rejection] = field(default_factory=list)
-    duplicates: int = 0
     lines: int = 0
+
+    @property
+    def duplicates(self) -> int:
+        """Re-sent facts (same id, same content) counted once."""
+        return getattr(self.facts, "duplicates", 0)
 
     def raise_if_rejected(self) -> None:
         if self.rejected:
@@ -83,24 +88,37 @@ def read_facts(
     if isinstance(source, (str, Path)) and str(source) != "-":
         path = Path(source)
         fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else None)
-        with path.open(encoding="utf-8", newline="") as handle:
-            return _read(handle, schema, name or str(path), fmt, progress)
+        name = name or str(path)
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                return _read(handle, schema, name, fmt, progress)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(name, exc) from None
     stream: IO[str] = sys.stdin if isinstance(source, (str, Path)) else source
-    return _read(stream, schema, name or "<stdin>", fmt, progress)
+    try:
+        return _read(stream, schema, name or "<stdin>", fmt, progress)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(name or "<stdin>", exc) from None
+
+
+def _not_utf8(name: str, exc: UnicodeDecodeError) -> FactError:
+    return FactError([Diagnostic(Location(name), "E-FACT-ENCODING",
+                                 f"not UTF-8 text (bad byte at offset {exc.start}): save the "
+                                 "file as UTF-8 (in Excel: 'CSV UTF-8')")])
 
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
           progress: Progress | None) -> FactBatch:
-    lines: Iterable[str] = stream
+    # Read up to the first non-blank line: it tells the format, and a byte-order mark a
+    # spreadsheet may have written before it is dropped. Then put those lines back.
+    head: list[str] = []
+    for line in stream:
+        head.append(line.removeprefix("\ufeff") if not head else line)
+        if line.strip():
+            break
     if fmt is None:
-        # Sniff on the first non-blank line, then put the lines read back in front.
-        head: list[str] = []
-        for line in stream:
-            head.append(line)
-            if line.strip():
-                break
         fmt = "jsonl" if not head or head[-1].lstrip()[:1] in ("{", "[") else "csv"
-        lines = itertools.chain(head, stream)
+    lines = itertools.chain(head, stream)
     rows = _csv_rows(lines) if fmt == "csv" else jsonl_rows(lines)
     with gc_paused():
         return collect(rows, schema, name, progress)
@@ -111,6 +129,7 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
     """(line number, text, decoded object or `Unreadable`) -> a batch."""
     batch = FactBatch()
     seen: dict[str, Fact] = {}
+    conflicted: dict[str, Fact] = {}  # ids used for different facts: every use is rejected
     build = schema.build
     facts_append = batch.facts.append
     for number, text, raw in rows:
@@ -126,19 +145,30 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
             continue
         fact = cast(Fact, fact)
         if fact.id is not None:
-            earlier = seen.get(fact.id)
+            earlier = seen.get(fact.id) or conflicted.get(fact.id)
             if earlier is not None:
-                if earlier.content() == fact.content():
-                    batch.duplicates += 1
+                if earlier.content() == fact.content() and fact.id not in conflicted:
                     batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
                 batch.rejected.append(Rejection(Location(name, number), text, (
-                    f"id '{fact.id}' was already used at line {earlier.line} for a different "
-                    "fact",
+                    f"id '{fact.id}' is also used at line {earlier.line} for a different fact",
                 )))
+                conflicted.setdefault(fact.id, earlier)
                 continue
             seen[fact.id] = fact
         facts_append(fact)
+    if conflicted:
+        # The first use of a conflicting id is as doubtful as the later ones: which of them
+        # is the real fact cannot be told, so none is evaluated, whatever the line order.
+        batch.rejected += [
+            Rejection(Location(name, first.line or 0),
+                      json.dumps(first.to_dict(), ensure_ascii=False),
+                      (f"id '{first.id}' is used again later for a different fact",))
+            for first in conflicted.values()]
+        batch.rejected.sort(key=lambda r: r.location.line)
+        kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
+        kept.duplicates = batch.facts.duplicates  # type: ignore[attr-defined]
+        batch.facts = kept
     if progress is not None:
         progress(batch.lines)
     return batch

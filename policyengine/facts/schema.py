@@ -110,16 +110,14 @@ class _TypeCheck:
                 self.choices[attr] = frozenset(aspec.values)
             elif aspec.type == "tier":
                 self.choices[attr] = frozenset(policy.urgency_tiers)
-            elif aspec.type == "role":
-                self.choices[attr] = frozenset(policy.roles)
+            elif aspec.type == "role":  # only roles held by assignment can be assigned
+                self.choices[attr] = frozenset(n for n, r in policy.roles.items() if r.assigned)
         self.converters: dict[str, Any] = {
             attr: (_day if aspec.type == "date"
                    else _choice(self.choices[attr]) if attr in self.choices else _text)
             for attr, aspec in spec.attributes.items()
         }
-        alternatives = [p.pattern for p in self.case_patterns]
-        self.case_match = re.compile("|".join(f"(?:{a})" for a in alternatives)).match \
-            if alternatives else None
+        self.checks_case = bool(self.case_patterns)
 
     def fast(self, raw: dict[str, Any], tz: ZoneInfo, line: int | None,
              origin: str | None) -> Fact | None:
@@ -135,10 +133,10 @@ class _TypeCheck:
         except (ValueError, OverflowError):  # e.g. year 1 at +05:00 has no local time
             return None
         case = raw.get("case")
-        if self.case_match is None:
+        if not self.checks_case:
             if case is not None and case != "":
                 return None
-        elif type(case) is not str or self.case_match(case) is None:
+        elif type(case) is not str or not any(p.fullmatch(case) for p in self.case_patterns):
             return None
         else:
             case = sys.intern(case)
@@ -254,7 +252,7 @@ class FactSchema:
         if not isinstance(case, str):
             errors.append("'case' must be a string")
             return None
-        if not any(p.match(case) for p in check.case_patterns):
+        if not any(p.fullmatch(case) for p in check.case_patterns):
             kinds = ([check.case_rule] if check.case_rule != "any" else list(self.patterns))
             examples = " or ".join(f"'{self.examples[k]}'" for k in kinds if self.examples[k])
             errors.append(f"case id '{case}' is not of the form of a {' or '.join(kinds)} id"

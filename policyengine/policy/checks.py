@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 
 from policyengine.errors import Diagnostic, Location
 from policyengine.policy.model import (
+    ByTime,
     CountTier,
     FactMatch,
     LatenessTier,
@@ -72,7 +73,7 @@ class _Checker:
         cal = self.policy.calendar
         try:
             zoneinfo.ZoneInfo(cal.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Asia' is a folder
             self.error(("calendar", "timezone"), "E-VALUE",
                        f"unknown time zone '{cal.timezone}'; e.g. Asia/Shanghai")
         for year, days in cal.years.items():
@@ -150,47 +151,70 @@ class _Checker:
         if field not in dates:
             self.error(path, "E-UNKNOWN-ATTRIBUTE",
                        f"'{field}' is not a date attribute of {fact}" + did_you_mean(field, dates))
+        elif not spec.attributes[field].required:
+            self.error(path, "E-VALUE", f"{fact}.{field} carries the date this deadline needs: "
+                       "declare it 'required: true' so every such fact has it")
 
     def duty(self, duty_id: str) -> None:
         duty = self.policy.duties[duty_id]
         base: tuple[str | int, ...] = ("duties", duty_id)
-        if duty.trigger is not None and self.match((*base, "trigger"), duty.trigger):
-            by = duty.deadline.by if duty.deadline else None
-            if by is not None and by.date_field:
-                self.date_field((*base, "deadline", "by", "date_field"), duty.trigger.fact,
-                                by.date_field)
+        trigger_ok = duty.trigger is not None and self.match((*base, "trigger"), duty.trigger)
         self.match((*base, "fulfilled_by"), duty.fulfilled_by)
-        dates = [change.effective for change in duty.deadline_changes]
-        for i in range(1, len(dates)):
-            if dates[i] <= dates[i - 1]:
-                self.error((*base, "deadline_changes", i, "effective"), "E-EFFECTIVE-ORDER",
-                           f"effective date {dates[i]} must be after the previous change's "
-                           f"{dates[i - 1]}; list changes oldest first, one per date")
         if duty.trigger is not None and duty.trigger == duty.fulfilled_by:
             self.error((*base, "fulfilled_by"), "E-VALUE",
                        "a duty cannot be fulfilled by the very fact that triggers it")
-        by_time = duty.recurring or (duty.deadline.by if duty.deadline else None)
-        if by_time is not None and by_time.cron and not croniter.is_valid(by_time.cron):
-            self.error((*base, "deadline", "by", "cron"), "E-VALUE",
-                       f"'{by_time.cron}' is not a cron expression (minute hour day month weekday)")
+        self.effective_order(base, [c.effective for c in duty.deadline_changes],
+                             "deadline_changes", "change")
+        rules: list[tuple[tuple[str | int, ...], ByTime | None]] = [
+            ((*base, "recurring"), duty.recurring)]
+        if duty.deadline is not None:
+            rules.append(((*base, "deadline", "by"), duty.deadline.by))
+        rules += [((*base, "deadline_changes", i, "by"), c.by)
+                  for i, c in enumerate(duty.deadline_changes)]
+        for path, by in rules:
+            if by is None:
+                continue
+            if by.cron:
+                self.cron((*path, "cron"), by.cron)
+            if by.date_field and trigger_ok:
+                assert duty.trigger is not None
+                self.date_field((*path, "date_field"), duty.trigger.fact, by.date_field)
         if duty.extension is not None:
             ext = duty.extension
             if self.match((*base, "extension", "requested_by"), ext.requested_by):
                 self.date_field((*base, "extension", "date_field"), ext.requested_by.fact,
                                 ext.date_field)
-            self.match((*base, "extension", "approved_by"), ext.approved_by)
+            if self.match((*base, "extension", "approved_by"), ext.approved_by):
+                approval = self.policy.fact_types[ext.approved_by.fact].attributes
+                if ext.date_field in approval and approval[ext.date_field].type != "date":
+                    self.error((*base, "extension", "approved_by"), "E-VALUE",
+                               f"{ext.approved_by.fact}.{ext.date_field} must be of type date "
+                               "(it may carry the approved date)")
         self.known((*base, "responsible"), "E-UNKNOWN-ROLE", "role", duty.responsible,
                    self.policy.roles)
         if duty.penalty != "none":
             self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", duty.penalty,
                        [*self.policy.penalties, "none"])
 
-    def effective_order(self, base: tuple[str | int, ...], dates: list[date]) -> None:
+    def cron(self, path: tuple[str | int, ...], expression: str) -> None:
+        problem = ""
+        if not croniter.is_valid(expression):
+            problem = "is not a cron expression (minute hour day month weekday)"
+        else:
+            try:
+                croniter(expression, datetime(2026, 1, 1)).get_next(datetime)
+            except CroniterError:
+                problem = "never matches a date (e.g. 30 February)"
+        if problem:
+            self.error(path, "E-VALUE", f"'{expression}' {problem}")
+
+    def effective_order(self, base: tuple[str | int, ...], dates: list[date],
+                        key: str = "versions", word: str = "version") -> None:
         for i in range(1, len(dates)):
             if dates[i] <= dates[i - 1]:
-                self.error((*base, "versions", i, "effective"), "E-EFFECTIVE-ORDER",
-                           f"effective date {dates[i]} must be after the previous version's "
-                           f"{dates[i - 1]}; list versions oldest first, one per date")
+                self.error((*base, key, i, "effective"), "E-EFFECTIVE-ORDER",
+                           f"effective date {dates[i]} must be after the previous {word}'s "
+                           f"{dates[i - 1]}; list {word}s oldest first, one per date")
 
     def penalty(self, penalty_id: str) -> None:
         penalty = self.policy.penalties[penalty_id]

@@ -88,7 +88,7 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagno
         doc.data = {}
         return doc, diagnostics
     constructor = _Loader(text)
-    doc.data = _build(root, (), doc, diagnostics, constructor, {})
+    doc.data = _build(root, (), doc, diagnostics, constructor)
     return doc, diagnostics
 
 
@@ -115,32 +115,52 @@ def _build(
     doc: SourceDocument,
     diagnostics: list[Diagnostic],
     constructor: _Loader,
-    anchors: dict[int, Any],
+    active: frozenset[int] = frozenset(),
 ) -> Any:
-    doc.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    here = (node.start_mark.line + 1, node.start_mark.column + 1)
+    doc.positions.setdefault(path, here)
+    if id(node) in active:  # an alias inside what it names: `a: &x {b: *x}`
+        diagnostics.append(Diagnostic(Location(doc.file, *here), "E-YAML",
+                                      "this alias refers to a mapping or list that contains it"))
+        return None
+    inside = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         constructor.flatten_mapping(node)  # resolves `<<: *anchor` merges
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
+            key = _scalar(key_node, doc, diagnostics, constructor)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
             child = (*path, key)
-            here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
-                first = doc.key_positions.get(child, here)
+                first = doc.key_positions.get(child, at)
                 diagnostics.append(Diagnostic(
-                    Location(doc.file, *here), "E-DUPLICATE-KEY",
+                    Location(doc.file, *at), "E-DUPLICATE-KEY",
                     f"key '{key}' appears twice in this mapping (first at line {first[0]}); "
                     "remove one of them",
                 ))
                 continue
-            doc.key_positions[child] = here
-            result[key] = _build(value_node, child, doc, diagnostics, constructor, anchors)
+            doc.key_positions[child] = at
+            result[key] = _build(value_node, child, doc, diagnostics, constructor, inside)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(item, (*path, i), doc, diagnostics, constructor, anchors)
+            _build(item, (*path, i), doc, diagnostics, constructor, inside)
             for i, item in enumerate(node.value)
         ]
-    return constructor.construct_object(node, deep=True)
+    return _scalar(node, doc, diagnostics, constructor)
+
+
+def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],
+            constructor: _Loader) -> Any:
+    """A scalar's value; text the YAML reader cannot convert stays text for the checks."""
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        mark = node.start_mark
+        diagnostics.append(Diagnostic(Location(doc.file, mark.line + 1, mark.column + 1),
+                                      "E-YAML", exc.problem or "cannot read this value"))
+    except (ValueError, TypeError, OverflowError):
+        pass  # e.g. 2026-02-30: the model's check then says what is wrong with it
+    return node.value if isinstance(node, yaml.ScalarNode) else None
