@@ -136,8 +136,9 @@ def load_json(path: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not a saved evaluation (JSON): {exc}") from None
     violations = data.get("violations") if isinstance(data, dict) else None
-    if not isinstance(violations, list) or not all(
-            isinstance(v, dict) and {"key", "penalty", "duty"} <= set(v) for v in violations):
+    shaped = isinstance(violations, list) and {"period", "as_of", "people"} <= set(data)
+    if not shaped or not all(isinstance(v, dict) and {"key", "penalty", "duty"} <= set(v)
+                             for v in violations or ()):
         raise UsageError(f"{path}: not a saved evaluation: write one with "
                          "`policyengine evaluate ... --format json > FILE`")
     return data

@@ -47,9 +47,9 @@ def weeks(duty: CompiledDuty, first: Fact, as_of: datetime,
             due = rule.shifted(raw, None)
         except CalendarDataMissing as exc:
             if raw <= as_of:
+                since = first.at.date().isoformat()
                 raise exc.with_context(f"weekly duty {duty.id}, owed every week from the "
-                                       f"earliest fact, {first.ref()} at {first.at:%Y-%m-%d}"
-                                       ) from None
+                                       f"earliest fact, {first.ref()} on {since}") from None
             # The week still running at as_of: not due yet, and the year its deadline may
             # move into has no calendar. Say so rather than fail.
             notes.append(line("note.week_unknown", duty=duty.id, raw=raw, year=exc.year))
