@@ -84,13 +84,6 @@ class WorkCalendar:
             return base
         return (base - set(extra.holidays)) | set(extra.working_days)
 
-    def covers(self, year: int) -> bool:
-        try:
-            self.working_days_of(year)
-        except CalendarDataMissing:
-            return False
-        return True
-
     def is_working_day(self, day: date) -> bool:
         return day in self.working_days_of(day.year)
 
@@ -100,9 +93,6 @@ class WorkCalendar:
         while not self.is_working_day(day):
             day += timedelta(days=1)
         return day
-
-    def working_day_on_or_after(self, day: date) -> date:
-        return day if self.is_working_day(day) else self.next_working_day(day)
 
     def nth_working_day_after(self, day: date, n: int) -> date:
         for _ in range(n):

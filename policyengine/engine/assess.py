@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from policyengine.policy.model import Penalty, PenaltyVersion
+from policyengine.policy.model import Penalty, PenaltyVersion, in_force
 from policyengine.results import PenaltyCharge, PersonTotal, RuleLine, Violation
 from policyengine.wording import Line, line
 
@@ -19,11 +19,7 @@ NO_PENALTY = PenaltyCharge("none", "none", Decimal(0), detail=line("pen.none"))
 
 
 def version_in_force(penalty: Penalty, day: date) -> PenaltyVersion | None:
-    found = None
-    for version in penalty.versions:
-        if version.effective <= day:
-            found = version
-    return found
+    return in_force(penalty.versions, day)
 
 
 def _outcome(forfeit: bool, amount: Decimal | None, key: str = "out.yuan") -> Line:

@@ -58,7 +58,7 @@ class CaseFile:
 
 def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
               as_of: datetime) -> CaseFile:
-    facts = list(facts)
+    facts = facts if isinstance(facts, list) else list(facts)  # keeps CheckedFacts as it is
     charged = {v.key: v.penalty for v in evaluate(policy, facts, as_of=as_of).violations}
     run = replay(policy, facts, as_of)
     traces = []

@@ -15,21 +15,13 @@ from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.deadlines import CommittedDate, Versioned
 from policyengine.engine.replay import Replay
 from policyengine.periods import Period
-from policyengine.policy.model import Reward, RewardVersion
+from policyengine.policy.model import Reward, RewardVersion, in_force
 from policyengine.results import Merit, RewardResult, Violation
 
 if TYPE_CHECKING:
     from policyengine.engine.evaluate import Outcome
 
 Grant = Callable[[str, str], None]  # (person, reason)
-
-
-def _range(reward: Reward, day: date) -> RewardVersion | None:
-    found = None
-    for version in reward.versions:
-        if version.effective <= day:
-            found = version
-    return found
 
 
 def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
@@ -40,8 +32,9 @@ def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
     tz = policy.calendar.tz
     last_day = period.end - timedelta(days=1)
     found: list[RewardResult] = []
+    in_quarter = [o for o in outcomes if period.contains(o.obligation.due, tz)]
     for reward_id, reward in policy.model.rewards.items():
-        version = _range(reward, last_day)
+        version = in_force(reward.versions, last_day)
         if version is None or reward.kind == "early_merit":
             continue
 
@@ -50,7 +43,6 @@ def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
             found.append(RewardResult(person, reward_id, reward.name or reward_id,
                                       version.min, version.max, reason))
 
-        in_quarter = [o for o in outcomes if period.contains(o.obligation.due, tz)]
         if reward.kind == "on_time":
             _on_time(reward, in_quarter, period, grant)
         elif reward.kind == "early_major":
@@ -81,7 +73,8 @@ def _early_major(policy: CompiledPolicy, run: Replay, reward: Reward,
                  outcomes: Sequence[Outcome], period: Period, grant: Grant) -> None:
     cal = policy.calendar
     major = {t for t, spec in policy.model.urgency_tiers.items() if spec.major}
-    fraction = reward.fraction or 0.5
+    fraction = reward.fraction
+    assert fraction is not None  # the loader requires it for early_major
     for outcome in outcomes:
         obligation = outcome.obligation
         if (obligation.duty.id not in reward.duties or outcome.status != "met"

@@ -7,9 +7,10 @@ between sections (a duty naming a fact type, a penalty, a role) are checked in `
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -354,3 +355,20 @@ class Policy(Strict):
 
 
 SECTION_NAMES = tuple(Policy.model_fields)
+
+
+class _Dated(Protocol):
+    @property
+    def effective(self) -> date: ...
+
+
+DatedT = TypeVar("DatedT", bound=_Dated)
+
+
+def in_force(versions: Iterable[DatedT], day: date) -> DatedT | None:
+    """The latest version whose effective date is on or before `day` (oldest-first input)."""
+    found = None
+    for version in versions:
+        if version.effective <= day:
+            found = version
+    return found
