@@ -21,6 +21,7 @@ from policyengine.service.store import (
     Store,
     StoredFact,
     StoreUnavailable,
+    Transaction,
     chunks,
 )
 
@@ -54,16 +55,6 @@ _SCHEMA = [
     f"""INSERT INTO store_meta VALUES ('schema_version', '{SCHEMA_VERSION}')
         ON CONFLICT DO NOTHING""",
 ]
-
-
-class _Tx:
-    def __init__(self, conn: Any):
-        self.conn = conn
-        self.rolled_back = False
-
-    def rollback(self) -> None:
-        self.conn.execute("ROLLBACK")
-        self.rolled_back = True
 
 
 class PostgresStore(Store):
@@ -100,9 +91,9 @@ class PostgresStore(Store):
         return conn
 
     @contextmanager
-    def _transaction(self) -> Iterator[_Tx]:
+    def _transaction(self) -> Iterator[Transaction]:
         conn = self._connection("_writer")
-        tx = _Tx(conn)
+        tx = Transaction(conn)
         try:
             conn.execute("BEGIN")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -124,7 +115,7 @@ class PostgresStore(Store):
             except psycopg.Error:
                 conn.close()
 
-    def _existing(self, tx: _Tx, ids: list[str]) -> dict[str, str]:
+    def _existing(self, tx: Transaction, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for part in chunks(ids):
             rows = tx.conn.execute("SELECT id, content_key FROM facts WHERE id = ANY(%s)",
@@ -132,7 +123,7 @@ class PostgresStore(Store):
             found.update(rows.fetchall())
         return found
 
-    def _insert(self, tx: _Tx, facts: list[NewFact], received_at: datetime) -> None:
+    def _insert(self, tx: Transaction, facts: list[NewFact], received_at: datetime) -> None:
         cursor = tx.conn.cursor()
         with cursor.copy("COPY facts (id, content_key, type, at, case_id, raw, received_at, "
                          "sender) FROM STDIN") as copy:

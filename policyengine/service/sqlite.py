@@ -20,6 +20,7 @@ from policyengine.service.store import (
     Store,
     StoredFact,
     StoreUnavailable,
+    Transaction,
     chunks,
 )
 
@@ -41,16 +42,6 @@ CREATE TRIGGER IF NOT EXISTS facts_no_update BEFORE UPDATE ON facts
 CREATE TRIGGER IF NOT EXISTS facts_no_delete BEFORE DELETE ON facts
     BEGIN SELECT RAISE(ABORT, 'facts are append-only'); END;
 """
-
-
-class _Tx:
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        self.rolled_back = False
-
-    def rollback(self) -> None:
-        self.conn.execute("ROLLBACK")
-        self.rolled_back = True
 
 
 class SqliteStore(Store):
@@ -98,8 +89,8 @@ class SqliteStore(Store):
         return f"sqlite:///{self.path}"
 
     @contextmanager
-    def _transaction(self) -> Iterator[_Tx]:
-        tx = _Tx(self._writer)
+    def _transaction(self) -> Iterator[Transaction]:
+        tx = Transaction(self._writer)
         try:
             self._writer.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -118,7 +109,7 @@ class SqliteStore(Store):
                     self._writer.execute("ROLLBACK")
                 raise StoreUnavailable(f"SQLite: {exc}") from exc
 
-    def _existing(self, tx: _Tx, ids: list[str]) -> dict[str, str]:
+    def _existing(self, tx: Transaction, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for part in chunks(ids):
             marks = ",".join("?" * len(part))
@@ -127,7 +118,7 @@ class SqliteStore(Store):
             found.update(rows.fetchall())
         return found
 
-    def _insert(self, tx: _Tx, facts: list[NewFact], received_at: datetime) -> None:
+    def _insert(self, tx: Transaction, facts: list[NewFact], received_at: datetime) -> None:
         received = received_at.isoformat()
         tx.conn.executemany(
             "INSERT INTO facts (id, content_key, type, at_utc, case_id, raw, received_at, sender)"

@@ -55,6 +55,18 @@ class AppendResult:
     committed: bool                 # False when `atomic` refused the whole batch
 
 
+class Transaction:
+    """An open write transaction of a store's writer connection (either database)."""
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+        self.rolled_back = False
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+        self.rolled_back = True
+
+
 class StoreUnavailable(Exception):
     """The database cannot be reached or refused the operation; nothing was acknowledged."""
 
