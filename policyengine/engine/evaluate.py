@@ -67,25 +67,37 @@ def _evaluate(policy: CompiledPolicy, facts: Iterable[Fact], period: Period | No
     run = replay(policy, facts, as_of)
     # Classify cheaply first; people and explanations only for the obligations reported.
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
-    rewarded = {d for r in policy.model.rewards.values() for d in r.duties}
-    in_period: list[Outcome] = []
+    local = policy.calendar.local
+    rewards_of = policy.model.rewards.values()
+    merit_duties = {d for r in rewards_of if r.kind == "early_merit" for d in r.duties}
+    # Quarterly rewards look at every obligation of their duties (a commitment due outside
+    # the quarter may be fulfilled inside it); other periods have no rewards.
+    reward_duties = ({d for r in rewards_of if r.kind != "early_merit" for d in r.duties}
+                     if period is not None and period.is_quarter else set())
+    violated: list[Outcome] = []
+    early: list[Outcome] = []
     open_now: list[OpenObligation] = []
     for_rewards: list[Outcome] = []
     for obligation in run.obligations:
         status, late_by = status_of(obligation, as_of)
         inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
-        unfulfilled = obligation.fulfilled_by is None
-        keep = (inside and status in ("late", "missed")) or unfulfilled
-        if not keep and obligation.duty.id not in rewarded:
+        duty = obligation.duty.id
+        done = obligation.fulfilled_by
+        is_violation = inside and status in ("late", "missed")
+        is_early = (inside and status == "met" and duty in merit_duties
+                    and done is not None and local(done.at).date() < local(obligation.due).date())
+        if not (is_violation or is_early or done is None or duty in reward_duties):
             continue
         outcome = Outcome(obligation, *responsible(policy, run, obligation), status, late_by)
-        if inside and (outcome.violated or obligation.duty.id in rewarded):
-            in_period.append(outcome)
-        if unfulfilled:
+        if is_violation:
+            violated.append(outcome)
+        if is_early:
+            early.append(outcome)
+        if done is None:
             open_now.append(_open(outcome))
-        if obligation.duty.id in rewarded:
+        if duty in reward_duties:
             for_rewards.append(outcome)
-    violations = [_violation(policy, run, o) for o in in_period if o.violated]
+    violations = [_violation(policy, run, o) for o in violated]
     violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
     violations, people = assess(violations, policy.model.penalties)
     open_now.sort(key=lambda o: (o.due, o.duty, o.case or ""))
@@ -100,7 +112,7 @@ def _evaluate(policy: CompiledPolicy, facts: Iterable[Fact], period: Period | No
         people=tuple(people),
         obligations=tuple(open_now),
         rewards=tuple(found_rewards),
-        merits=tuple(merits(policy, [o for o in in_period if o.status == "met"])),
+        merits=tuple(merits(policy, early)),
         stats={
             "facts": run.facts_seen,
             "facts_after_as_of": run.facts_after_as_of,
@@ -166,7 +178,7 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violati
                       if obligation.fulfilled_at is not None else None),
         fulfilled_by=obligation.fulfilled_by.ref() if obligation.fulfilled_by else None,
         late_by=outcome.late_by,
-        month=due_local.strftime("%Y-%m"),
+        month=f"{due_local.year:04d}-{due_local.month:02d}",
         trigger=_trigger_dict(trigger),
         penalty=charged,
         explain=partial(_explained, policy, run, outcome),
