@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from policyengine.facts.schema import Fact
 from policyengine.timeparse import format_duration
 from policyengine.wording import Line, line
 
@@ -75,11 +76,22 @@ class Violation:
     fulfilled_by: str | None       # id (or source) of the fulfilling fact
     late_by: timedelta
     month: str
-    trigger: dict[str, Any] | None  # the fact that opened the duty
+    trigger_fact: Fact | None       # the fact that opened the duty (None: a weekly duty)
     penalty: PenaltyCharge
     # The explanation is computed when first read: most violations are totalled, not read.
     explain: Callable[[], tuple[Line, ...]] = field(default=tuple, compare=False, repr=False)
     key: str = ""  # the obligation's identity, stable across policies: duty|case|trigger
+
+    @property
+    def trigger(self) -> dict[str, Any] | None:
+        """The fact that opened the duty, as JSON (with where it was read)."""
+        fact = self.trigger_fact
+        if fact is None:
+            return None
+        out = fact.to_dict()
+        if fact.source:
+            out["source"] = fact.source
+        return out
 
     @property
     def explanation(self) -> tuple[Line, ...]:

@@ -7,7 +7,7 @@ person's month by how many violations of that rule fell in it (counted per rule)
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -58,57 +58,48 @@ def charge(penalty_id: str | None, penalty: Penalty | None, due_day: date,
                          line("pen.monthly", rule=penalty_id, effective=since))
 
 
-@dataclass(frozen=True)
-class _MonthKey:
-    person: str | None
-    rule: str
-    month: str
+MonthKey = tuple[str | None, str, str]  # (person, penalty rule, month)
 
 
-def assess(violations: list[Violation], penalties: dict[str, Penalty]) -> tuple[
-        list[Violation], list[PersonTotal]]:
-    """Apply monthly counts to the violations, and total each person."""
-    counts: dict[_MonthKey, list[Violation]] = defaultdict(list)
-    for violation in violations:
-        if violation.penalty.schedule == "monthly_count":
-            counts[_MonthKey(violation.person, violation.penalty.rule, violation.month)].append(
-                violation)
-    month_charge: dict[_MonthKey, RuleLine] = {}
-    for key, members in counts.items():
-        month_charge[key] = _monthly_line(key, len(members), penalties[key.rule])
-    updated = []
-    for violation in violations:
-        if violation.penalty.schedule == "monthly_count":
-            line = month_charge[_MonthKey(violation.person, violation.penalty.rule,
-                                          violation.month)]
-            violation = replace(violation, penalty=replace(
-                violation.penalty, forfeit=line.forfeit, count_in_month=line.count,
-                month_amount=line.amount, detail=line.detail))
-        updated.append(violation)
-    return updated, _people(updated, month_charge)
+def monthly_lines(charged: Iterable[tuple[str | None, PenaltyCharge, str]],
+                  penalties: dict[str, Penalty]) -> dict[MonthKey, RuleLine]:
+    """Each person's month under each monthly-count rule: the count and the tier it reaches."""
+    counts: dict[MonthKey, int] = defaultdict(int)
+    for person, charge_, month in charged:
+        if charge_.schedule == "monthly_count":
+            counts[(person, charge_.rule, month)] += 1
+    return {key: _monthly_line(key, count, penalties[key[1]]) for key, count in counts.items()}
 
 
-def _monthly_line(key: _MonthKey, count: int, penalty: Penalty) -> RuleLine:
-    year, month = (int(x) for x in key.month.split("-"))
+def in_month(charge_: PenaltyCharge, line: RuleLine) -> PenaltyCharge:
+    """A monthly-count charge with its month's count, tier and outcome filled in."""
+    return PenaltyCharge(charge_.rule, charge_.schedule, None, line.forfeit, charge_.effective,
+                         line.detail, line.count, line.amount)
+
+
+def _monthly_line(key: MonthKey, count: int, penalty: Penalty) -> RuleLine:
+    _, rule, month_text = key
+    year, month = (int(x) for x in month_text.split("-"))
     version = version_in_force(penalty, date(year, month, 1))
     if version is None or version.monthly_count is None:
-        return RuleLine(key.rule, key.month, count, Decimal(0), False,
-                        line("pen.month_none", rule=key.rule, month=key.month))
+        return RuleLine(rule, month_text, count, Decimal(0), False,
+                        line("pen.month_none", rule=rule, month=month_text))
     for tier in version.monthly_count:
         if count >= tier.from_ and (tier.to is None or count <= tier.to):
             bounds = (line("bounds.count", low=tier.from_, high=tier.to) if tier.to is not None
                       else line("bounds.count_open", low=tier.from_))
-            return RuleLine(key.rule, key.month, count, tier.amount or Decimal(0), tier.forfeit,
-                            line("pen.month_tier", rule=key.rule,
+            return RuleLine(rule, month_text, count, tier.amount or Decimal(0), tier.forfeit,
+                            line("pen.month_tier", rule=rule,
                                  effective=version.effective.isoformat(), count=count,
-                                 month=key.month, bounds=bounds,
+                                 month=month_text, bounds=bounds,
                                  outcome=_outcome(tier.forfeit, tier.amount, "out.yuan_month")))
-    return RuleLine(key.rule, key.month, count, Decimal(0), False,
-                    line("pen.month_no_tier", rule=key.rule, count=count))
+    return RuleLine(rule, month_text, count, Decimal(0), False,
+                    line("pen.month_no_tier", rule=rule, count=count))
 
 
-def _people(violations: list[Violation],
-            monthly: dict[_MonthKey, RuleLine]) -> list[PersonTotal]:
+def people_totals(violations: list[Violation],
+                  monthly: dict[MonthKey, RuleLine]) -> list[PersonTotal]:
+    """Per person: the amount, the forfeited months, and a line per rule and month."""
     lines: dict[str | None, list[RuleLine]] = defaultdict(list)
     counted: dict[str | None, int] = defaultdict(int)
     instance: dict[tuple[str | None, str, str], list[Violation]] = defaultdict(list)
@@ -122,8 +113,8 @@ def _people(violations: list[Violation],
         detail = line("pen.instances", rule=rule, month=month, count=len(members), amount=amount,
                       forfeit=line("out.and_forfeit") if forfeit else line("empty"))
         lines[person].append(RuleLine(rule, month, len(members), amount, forfeit, detail))
-    for key, month_line in monthly.items():
-        lines[key.person].append(month_line)
+    for (person, _, _), month_line in monthly.items():
+        lines[person].append(month_line)
     people = []
     for person in sorted(counted, key=lambda p: (p is None, p or "")):
         own = sorted(lines.get(person, []), key=lambda rule_line: (rule_line.month, rule_line.rule))

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from policyengine.engine.assess import assess, charge
+from policyengine.engine.assess import charge, in_month, monthly_lines, people_totals
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import Replay, replay
@@ -21,7 +21,7 @@ from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
-from policyengine.results import EvaluationResult, OpenObligation, Violation
+from policyengine.results import EvaluationResult, OpenObligation, PenaltyCharge, Violation
 from policyengine.wording import Line, Weekday, line
 
 
@@ -97,9 +97,15 @@ def _evaluate(policy: CompiledPolicy, facts: Iterable[Fact], period: Period | No
             open_now.append(_open(outcome))
         if duty in reward_duties:
             for_rewards.append(outcome)
-    violations = [_violation(policy, run, o) for o in violated]
+    penalties = policy.model.penalties
+    charged = [(o, *_charge(policy, o)) for o in violated]
+    monthly = monthly_lines(((o.person, c, m) for o, c, m in charged), penalties)
+    violations = [
+        _violation(policy, run, o, in_month(c, monthly[(o.person, c.rule, m)])
+                   if c.schedule == "monthly_count" else c, m)
+        for o, c, m in charged]
     violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
-    violations, people = assess(violations, policy.model.penalties)
+    people = people_totals(violations, monthly)
     open_now.sort(key=lambda o: (o.due, o.duty, o.case or ""))
     found_rewards = rewards(policy, run, for_rewards, violations, period) if period else []
     return EvaluationResult(
@@ -159,13 +165,21 @@ def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> 
     return None, line("how.unknown", role=role, types=" / ".join(spec.actor_of or ()))
 
 
-def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violation:
+def _charge(policy: CompiledPolicy, outcome: Outcome) -> tuple[PenaltyCharge, str]:
+    """The charge before monthly counting, and the month (of the deadline) it belongs to."""
+    duty = outcome.obligation.duty
+    due = policy.calendar.local(outcome.obligation.due)
+    penalty = policy.model.penalties.get(duty.penalty) if duty.penalty else None
+    return (charge(duty.penalty, penalty, due.date(), outcome.late_by),
+            f"{due.year:04d}-{due.month:02d}")
+
+
+def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome, charged: PenaltyCharge,
+               month: str) -> Violation:
     obligation = outcome.obligation
     duty = obligation.duty
     tz = policy.calendar.tz
     due_local = obligation.due.astimezone(tz)
-    penalty = policy.model.penalties.get(duty.penalty) if duty.penalty else None
-    charged = charge(duty.penalty, penalty, due_local.date(), outcome.late_by)
     trigger = obligation.trigger
     return Violation(
         duty=duty.id,
@@ -178,8 +192,8 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> Violati
                       if obligation.fulfilled_at is not None else None),
         fulfilled_by=obligation.fulfilled_by.ref() if obligation.fulfilled_by else None,
         late_by=outcome.late_by,
-        month=f"{due_local.year:04d}-{due_local.month:02d}",
-        trigger=_trigger_dict(trigger),
+        month=month,
+        trigger_fact=trigger,
         penalty=charged,
         explain=partial(_explained, policy, run, outcome),
         key=obligation_key(obligation),
@@ -245,15 +259,6 @@ def _open(outcome: Outcome) -> OpenObligation:
         person=outcome.person, role=obligation.duty.responsible, due=obligation.due,
         overdue=outcome.status == "missed", opened_at=obligation.opened_at,
     )
-
-
-def _trigger_dict(fact: Fact | None) -> dict[str, Any] | None:
-    if fact is None:
-        return None
-    out = fact.to_dict()
-    if fact.source:
-        out["source"] = fact.source
-    return out
 
 
 def _policy_stamp(policy: CompiledPolicy) -> dict[str, Any]:
