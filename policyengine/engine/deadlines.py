@@ -7,6 +7,7 @@ rendered in English or Chinese), for a reader who wants to check it by hand.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -22,8 +23,8 @@ Steps = list[Line] | None
 
 
 @dataclass(frozen=True)
-class DeadlineRule:
-    """Base: a compiled deadline. Subclasses implement `_compute`."""
+class DeadlineRule(ABC):
+    """Base: a compiled deadline. Subclasses implement `describe` and `_compute`."""
 
     calendar: WorkCalendar
 
@@ -35,11 +36,13 @@ class DeadlineRule:
         due = self._compute(self.calendar.local(at), attrs, steps)
         return due, steps
 
+    @abstractmethod
     def describe(self, at: datetime | None = None) -> Line:
-        raise NotImplementedError
+        """The rule in words."""
 
+    @abstractmethod
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
-        raise NotImplementedError
+        """The due time; appends the arithmetic to `steps` when it is a list."""
 
     def _skipped(self, start: date, end: date) -> Line:
         """Non-working days strictly between two dates, for explanations."""
