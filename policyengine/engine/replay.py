@@ -22,9 +22,8 @@ from policyengine.engine.weekly import Week
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.reader import CheckedFacts
 from policyengine.facts.schema import Fact
+from policyengine.policy.checks import ROLE_FACT
 from policyengine.wording import Line, line
-
-ROLE_FACT = "role.assigned"
 
 
 @dataclass
