@@ -27,10 +27,10 @@ from policyengine.bdd.policies import PolicyProblem, load
 from policyengine.bdd.values import BadValue, read_moment
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import evaluate
-from policyengine.engine.replay import ROLE_FACT
 from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact
 from policyengine.periods import Period
+from policyengine.policy.checks import ROLE_FACT
 from policyengine.results import EvaluationResult
 
 
