@@ -118,6 +118,8 @@ class _TypeCheck:
             for attr, aspec in spec.attributes.items()
         }
         self.checks_case = bool(self.case_patterns)
+        # Case ids already seen valid for this type (a case has many facts): no regex again.
+        self.known_cases: dict[str, str] = {}
 
     def fast(self, raw: dict[str, Any], tz: ZoneInfo, line: int | None,
              origin: str | None) -> Fact | None:
@@ -136,10 +138,14 @@ class _TypeCheck:
         if not self.checks_case:
             if case is not None and case != "":
                 return None
-        elif type(case) is not str or not any(p.fullmatch(case) for p in self.case_patterns):
-            return None
         else:
-            case = sys.intern(case)
+            known = self.known_cases.get(case) if type(case) is str else None
+            if known is None:
+                if type(case) is not str or not any(
+                        p.fullmatch(case) for p in self.case_patterns):
+                    return None
+                known = self.known_cases[case] = sys.intern(case)
+            case = known
         actor = raw.get("actor")
         if actor == "":
             actor = None
