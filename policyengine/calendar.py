@@ -84,6 +84,14 @@ class WorkCalendar:
             return base
         return (base - set(extra.holidays)) | set(extra.working_days)
 
+    def has_year(self, year: int) -> bool:
+        """Whether working days of `year` are known (official data or the policy's own)."""
+        try:
+            self.working_days_of(year)
+        except CalendarDataMissing:
+            return False
+        return True
+
     def is_working_day(self, day: date) -> bool:
         return day in self.working_days_of(day.year)
 

@@ -13,6 +13,9 @@ def closest(name: str, candidates: Iterable[str], limit: int = 1) -> list[str]:
     if not found:
         lowered = {c.lower(): c for c in pool}
         found = [lowered[m] for m in difflib.get_close_matches(name.lower(), lowered, n=limit)]
+    if not found and len(name) <= 3:
+        # Two-character Chinese words differ by half when one character is wrong (关与/关于).
+        found = difflib.get_close_matches(name, pool, n=limit, cutoff=0.5)
     return found
 
 

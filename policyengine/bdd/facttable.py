@@ -95,7 +95,8 @@ def read_rows(table: Sequence[TableRow], policy: CompiledPolicy | None,
             continue
         found = columns.get(key)
         if found is None:
-            near = closest(title, [a for aliases in FIELD_ALIASES.values() for a in aliases])
+            near = closest(title, [*columns, *(a for names in FIELD_ALIASES.values()
+                                               for a in names)])
             hint_zh = f"（是不是「{near[0]}」？）" if near else ""
             hint_en = f" (did you mean '{near[0]}'?)" if near else ""
             problems.append((header.line, f"事实表格的列「{title}」不认识{hint_zh}",
@@ -144,6 +145,7 @@ def build_facts(rows: Sequence[FactRow], policy: CompiledPolicy, source: str,
     facts: list[Fact] = []
     problems: list[tuple[int, str, str]] = []
     previous: datetime | None = None
+    previous_bad = False  # a bare time after a row whose time was wrong is that row's error
     for row in rows:
         raw: dict[str, Any] = {}
         try:
@@ -152,9 +154,11 @@ def build_facts(rows: Sequence[FactRow], policy: CompiledPolicy, source: str,
                 raise BadValue(f"「{row.cells.get('at')}」只有日期：请写上时刻，例如 10:30",
                                f"'{row.cells.get('at')}' has no time of day: add one, e.g. 10:30")
         except BadValue as exc:
-            problems.append((row.line, exc.zh, exc.en))
+            if not previous_bad:
+                problems.append((row.line, exc.zh, exc.en))
+            previous_bad = True
             continue
-        previous = moment.at
+        previous, previous_bad = moment.at, False
         raw["at"] = moment.at.isoformat()
         kind = _resolve(row.cells.get("type", ""), policy.model.fact_types, type_names)
         raw["type"] = kind

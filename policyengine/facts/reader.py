@@ -194,6 +194,10 @@ def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
                 f"not valid JSON: expecting a value at column {stop.value + 1}")
         except json.JSONDecodeError as exc:
             yield number, text, Unreadable(f"not valid JSON: {exc.msg} at column {exc.colno}")
+        except RecursionError:
+            yield number, text, Unreadable("not valid JSON: nested too deeply")
+        except ValueError:  # e.g. an integer of thousands of digits
+            yield number, text, Unreadable("not valid JSON: a number is too long")
         else:
             yield number, text, value
 

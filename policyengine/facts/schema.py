@@ -237,7 +237,8 @@ class FactSchema:
         if check.actor_required and actor is None:
             errors.append(f"missing field 'actor' (required for {kind})")
         fact_id = raw.get("id")
-        if fact_id is not None and not isinstance(fact_id, (str, int)):
+        if fact_id is not None and (isinstance(fact_id, bool)
+                                    or not isinstance(fact_id, (str, int))):
             errors.append("'id' must be a string")
         attrs = self._attributes(raw, check, errors)
         if errors or at is None:

@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any, Literal
@@ -69,6 +69,8 @@ def parse_json(body: bytes) -> tuple[Any, str | None]:
             f" of line {exc.lineno}" if exc.lineno > 1 else "")
     except RecursionError:
         return None, "not valid JSON: nested too deeply"
+    except ValueError:  # e.g. an integer of thousands of digits
+        return None, "not valid JSON: a number is too long"
 
 
 def ndjson_rows(body: bytes) -> list[Row]:
@@ -94,14 +96,21 @@ def content_key(fact: Fact) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def check(rows: Sequence[Row], schema: FactSchema, sender: str | None) -> list[Item]:
-    """Check each (line, raw fact, decoding error) as the CLI would."""
+def check(rows: Sequence[Row], schema: FactSchema, sender: str | None,
+          covered: Callable[[int], bool] = lambda year: True) -> list[Item]:
+    """Check each (line, raw fact, decoding error) as the CLI would; `covered` tells the years
+    the policy's calendar has data for (a stored fact outside them would break every read)."""
     items: list[Item] = []
     first: dict[str, Item] = {}
     for index, (line, raw, error) in enumerate(rows):
         item = Item(index, line, _raw_id(raw))
         items.append(item)
         reasons = [error] if error is not None else _reasons(raw, schema, item, sender)
+        if not reasons and item.new is not None and not covered(item.new.at.year):
+            year, item.new = item.new.at.year, None
+            reasons = [f"'at' is in {year}, a year the policy's working-day calendar has no "
+                       f"data for; add calendar.years.{year} to the policy first (or correct "
+                       "the date)"]
         if reasons:
             item.errors = _errors(reasons)
             continue

@@ -49,7 +49,7 @@ class Service:
         # The policy first: a broken policy must not leave a new database file behind.
         policy = compile_policy(load_policy_files(config.policy_path))
         self.store = store if store is not None else open_store(config.database)
-        self._reload_lock = threading.Lock()
+        self.policy_lock = threading.Lock()
         self.live = self._make(policy)
 
     def _make(self, policy: CompiledPolicy) -> Live:
@@ -62,7 +62,7 @@ class Service:
 
         Raises PolicyError when the files are not a valid policy; the old one stays.
         """
-        with self._reload_lock:
+        with self.policy_lock:
             live = self._make(compile_policy(load_policy_files(self.config.policy_path)))
             live.mirror.refresh()
             if live.mirror.unreadable:

@@ -35,13 +35,18 @@ PERIOD_PATTERN = ("^(?:(?:19|2[0-9])[0-9]{2}-(?:0[1-9]|1[0-2])"
 def append(svc: Service, rows: Sequence[ingest.Row], sender: str,
            atomic: bool) -> tuple[list[ingest.Item], bool]:
     """Check the facts, store the valid ones (or, `atomic`, all or none): (items, stored)."""
-    items = ingest.check(rows, svc.live.policy.schema, sender)
-    if atomic and any(item.status == "rejected" for item in items):
-        for item in items:
-            if item.status in ("stored", "duplicate"):
-                item.status = "not_stored"
-        return items, False
-    result = svc.store.append(ingest.to_store(items), atomic=atomic)
+    # Checked and committed under the policy lock: a reload cannot slip in between and leave
+    # stored facts the new policy cannot read.
+    with svc.policy_lock:
+        live = svc.live
+        items = ingest.check(rows, live.policy.schema, sender,
+                             covered=live.policy.calendar.has_year)
+        if atomic and any(item.status == "rejected" for item in items):
+            for item in items:
+                if item.status in ("stored", "duplicate"):
+                    item.status = "not_stored"
+            return items, False
+        result = svc.store.append(ingest.to_store(items), atomic=atomic)
     ingest.settle(items, result)
     return items, result.committed
 
@@ -92,7 +97,7 @@ def when(live: Live, period: str | None,
         try:
             moment = (datetime.now(tz).replace(microsecond=0) if as_of.strip() == "now"
                       else parse_time(as_of.strip(), tz))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ApiError(400, "E-USAGE-AS-OF", f"as_of '{as_of}' is not an ISO time; write "
                            "e.g. 2026-10-31T18:00:00+08:00, or now") from None
     if parsed is None and moment is None:

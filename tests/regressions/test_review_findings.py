@@ -258,3 +258,22 @@ def test_against_is_stable_for_facts_without_ids(tmp_path: Path,
     assert main(["evaluate", "--facts", str(after), "--month", "2026-10", "--format", "json",
                  "--against", str(saved)]) == 0
     assert json.loads(capsys.readouterr().out)["corrections"]["unchanged"] is True
+
+
+@pytest.mark.parametrize("text", [
+    '{"id": ' + "9" * 5000 + ', "type": "role.assigned"}',
+    '{"id": "deep", "person": ' + "[" * 100_000 + "]" * 100_000 + "}",
+])
+def test_lines_that_break_the_json_decoder_are_rejected_not_crashes(tmp_path: Path,
+                                                                    text: str) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text(text + "\n", encoding="utf-8")
+    [rejection] = pe.read_facts(path, shipped()).rejected
+    assert rejection.reasons[0].startswith("not valid JSON")
+
+
+def test_a_boolean_id_is_refused() -> None:
+    reasons = shipped().schema.build({"id": True, "type": "role.assigned",
+                                      "at": "2026-09-01T09:00", "role": "collector",
+                                      "person": "Z"})
+    assert isinstance(reasons, list) and "'id' must be a string" in reasons

@@ -98,14 +98,25 @@ def test_questions_that_cannot_be_answered(loaded: TestClient) -> None:
     assert get(loaded, "/v1/facts/unknown", 404)["error"]["code"] == "E-NOT-FOUND"
 
 
-def test_a_year_without_calendar_data_is_a_clear_409(client: TestClient) -> None:
+def test_a_fact_in_a_year_without_calendar_data_is_refused(client: TestClient) -> None:
+    # Stored facts cannot be deleted, and this one would make every later read fail.
     fact = {"id": "late-1", "type": "bug.found", "at": "2031-03-02T10:00:00+08:00",
             "case": "B31030201", "actor": "张三"}
+    answer = client.post("/v1/facts", json=fact, headers=auth())
+    assert answer.status_code == 422
+    assert "calendar.years.2031" in answer.text
+    assert get(client, "/v1/violations?period=2026-10")["count"] == 0
+
+
+def test_a_deadline_in_a_year_without_calendar_data_is_a_clear_409(client: TestClient) -> None:
+    # A decision on Wed 2026-12-30 owes R4 two working days later: in 2027, not published.
+    fact = {"id": "dec-1", "type": "decision.made", "at": "2026-12-30T10:30:00+08:00",
+            "case": "26122801", "actor": "王总", "decision": "do", "tier": "B"}
     assert client.post("/v1/facts", json=fact, headers=auth()).status_code == 201
-    error = get(client, "/v1/violations?period=2031-03", 409)["error"]
+    error = get(client, "/v1/violations?period=2026-12", 409)["error"]
     assert error["code"] == "E-CAL-YEAR"
-    assert "2031" in error["message"]
-    # Before that fact, nothing needs 2031: the earlier month still reads.
+    assert "2027" in error["message"]
+    # Before that fact nothing needs 2027: the earlier month still reads.
     assert get(client, "/v1/violations?period=2026-10")["count"] == 0
 
 
