@@ -131,6 +131,17 @@ def test_batch_errors_are_the_clis(client: TestClient, tmp_path: Path,
     assert count(client) == 0
 
 
+def test_lines_the_json_decoder_cannot_take_are_rejections(client: TestClient) -> None:
+    # a 5000-digit number and a 100,000-deep list were 500s (found in review)
+    body = ('{"id": ' + "9" * 5000 + ', "type": "role.assigned"}\n'
+            '{"id": "deep", "person": ' + "[" * 100_000 + "]" * 100_000 + "}\n").encode()
+    response = client.post("/v1/facts/batch", content=body,
+                           headers={**auth("ingest"), "Content-Type": "application/x-ndjson"})
+    assert response.status_code == 200
+    assert [item["status"] for item in response.json()["results"]] == ["rejected", "rejected"]
+    assert count(client) == 0
+
+
 def test_a_batch_stores_the_valid_facts_and_says_what_became_of_each(client: TestClient) -> None:
     client.post("/v1/facts", json=ROLE, headers=auth())
     batch: list[Any] = [

@@ -96,6 +96,9 @@ def test_questions_that_cannot_be_answered(loaded: TestClient) -> None:
     assert get(loaded, "/v1/violations?as_of=soon", 400)["error"]["code"] == "E-USAGE-AS-OF"
     assert get(loaded, "/v1/people?period=0000-01", 400)["error"]["code"] == "E-USAGE-PERIOD"
     assert get(loaded, "/v1/facts/unknown", 404)["error"]["code"] == "E-NOT-FOUND"
+    # an offset that takes year 1 out of range was a 500 (found in review)
+    assert get(loaded, "/v1/people?as_of=0001-01-01T00:00%2B05:00", 400)["error"]["code"] == \
+        "E-USAGE-AS-OF"
 
 
 def test_a_fact_in_a_year_without_calendar_data_is_refused(client: TestClient) -> None:
