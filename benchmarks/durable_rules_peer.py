@@ -34,6 +34,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from run_benchmark import peak_rss_mib  # same folder: these scripts run as files
+
 HOUR = 3600
 DAYS2 = 2 * 24 * HOUR
 
@@ -259,20 +261,6 @@ def run_durable(path: Path, k: int) -> Run:
     except Exception as exc:
         run.error(exc)
     return run
-
-
-def peak_rss_mib() -> float:
-    """Peak RSS of this process (VmHWM: not inherited from a parent, unlike ru_maxrss)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def compare(ref: Run, peer: Run) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.evaluate import classify, evaluate, explain, obligation_key
+from policyengine.engine.evaluate import classify, evaluate_replay, explain, obligation_key
 from policyengine.engine.replay import replay
 from policyengine.facts.schema import Fact
 from policyengine.results import PenaltyCharge
@@ -59,8 +59,9 @@ class CaseFile:
 def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
               as_of: datetime) -> CaseFile:
     facts = facts if isinstance(facts, list) else list(facts)  # keeps CheckedFacts as it is
-    charged = {v.key: v.penalty for v in evaluate(policy, facts, as_of=as_of).violations}
     run = replay(policy, facts, as_of)
+    # Charges need every violation of a person's month (monthly counts): all periods.
+    charged = {v.key: v.penalty for v in evaluate_replay(policy, run, None).violations}
     traces = []
     for obligation in run.obligations:
         if obligation.case != case:

@@ -58,13 +58,13 @@ def evaluate(
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=tz)
     with gc_paused():
-        return _evaluate(policy, facts, period, as_of)
+        return evaluate_replay(policy, replay(policy, facts, as_of), period)
 
 
-def _evaluate(policy: CompiledPolicy, facts: Iterable[Fact], period: Period | None,
-              as_of: datetime) -> EvaluationResult:
+def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) -> EvaluationResult:
+    """The results of a replay for a period (None: every deadline up to the replay's as-of)."""
     tz = policy.calendar.tz
-    run = replay(policy, facts, as_of)
+    as_of = run.as_of
     # Classify cheaply first; people and explanations only for the obligations reported.
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
     local = policy.calendar.local
