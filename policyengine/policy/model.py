@@ -113,6 +113,8 @@ class PolicyInfo(Strict):
     version: str
     currency: Literal["CNY"] = "CNY"
     source: str | None = None
+    language: Literal["zh", "en"] | None = Field(
+        None, description="The language reports and messages use when --lang is not given")
 
 
 class WorkingHours(Strict):
