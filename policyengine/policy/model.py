@@ -359,8 +359,6 @@ class Policy(Strict):
     rewards: dict[str, Reward] = Field(default_factory=dict)
 
 
-
-
 class _Dated(Protocol):
     @property
     def effective(self) -> date: ...

@@ -14,14 +14,14 @@ from helpers import REPORTER, amount, at, copy_policy, fact, october_base, of, r
 
 import policyengine as pe
 from policyengine import PolicyError
-from policyengine.engine.penalties import SCHEDULES, Schedule, schedule
+from policyengine.engine.penalties import SCHEDULES, Schedule, penalty_version_model, schedule
 from policyengine.engine.penalties.capped_per_instance import CappedPerInstance, CappedTerms
 from policyengine.engine.penalties.rules import NO_PENALTY
 from policyengine.engine.rewards import REWARDS
 from policyengine.engine.rewards.base import RewardRule
 from policyengine.kinds import RewardKind, ScheduleKind, Status
 from policyengine.policy.loader import load_policy_files
-from policyengine.policy.model import PenaltyVersion
+from policyengine.policy.model import PenaltyVersion, PenaltyVersionBase
 from policyengine.policy.schema import policy_json_schema
 from policyengine.results import PenaltyCharge
 
@@ -63,6 +63,12 @@ def test_a_kind_must_be_named_in_the_enum_and_registered_once() -> None:
     with pytest.raises(TypeError, match="ScheduleKind member"):
         schedule(type("Nameless", (CappedPerInstance,), {"kind": "weekly_cap"}))
     assert SCHEDULES[ScheduleKind.CAPPED_PER_INSTANCE] is CappedPerInstance
+
+
+def test_a_name_without_a_module_fails_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(SCHEDULES, ScheduleKind.CAPPED_PER_INSTANCE)
+    with pytest.raises(RuntimeError, match=r"registers the schedule kind\(s\) capped_per_instance"):
+        penalty_version_model(PenaltyVersionBase)
 
 
 def test_the_compiled_policy_holds_each_rule_and_reward_as_its_kind() -> None:
