@@ -1,8 +1,8 @@
 """A person's month: each rule's line (count, amount, forfeit) and the person's totals.
 
-Kinds charged per violation (per_instance, lateness) sum their violations' amounts; kinds
-charged per month (monthly_count, capped_per_instance) are totalled by the version in force
-on the month's first day (`Schedule.month_line`).
+A kind charged per violation (say per_instance) sums its violations' amounts; a kind with
+`per_month` (say monthly_count) is totalled by the version in force on the month's first
+day (`Schedule.month_line`).
 """
 
 from __future__ import annotations
