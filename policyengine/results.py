@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from policyengine.facts.schema import Fact
+from policyengine.kinds import ScheduleKind
 from policyengine.timeparse import format_duration
 from policyengine.wording import Line, line
 
@@ -42,7 +43,7 @@ class PenaltyCharge:
     """The penalty rule applied to one violation and the value in force."""
 
     rule: str                  # penalty id, or "none"
-    schedule: str              # per_instance | lateness | monthly_count | none
+    schedule: ScheduleKind     # per_instance | lateness | monthly_count | ... | none
     amount: Decimal | None     # per violation; None for monthly_count (charged per month)
     forfeit: bool = False
     effective: date | None = None   # the version in force
@@ -58,7 +59,7 @@ class PenaltyCharge:
             "detail": self.detail.render("en"),
             "detail_zh": self.detail.render("zh"),
         }
-        if self.schedule == "monthly_count":
+        if self.schedule is ScheduleKind.MONTHLY_COUNT:
             out["count_in_month"] = self.count_in_month
             out["month_amount"] = money_number(self.month_amount)
         return out

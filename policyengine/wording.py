@@ -120,6 +120,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                           "{rule} 没有与 {count} 次匹配的档位"),
     "pen.instances": ("{rule} {month}: {count} × {rule}: {amount} yuan{forfeit}",
                       "{rule} {month}：{count} 次，共 {amount} 元{forfeit}"),
+    "pen.capped": ("{rule} as in force from {effective}: {amount} yuan each time, at most {cap} "
+                   "yuan a month", "{rule}（{effective} 起生效）：每次 {amount} 元，每月最多 {cap} 元"),
+    "pen.capped_under": ("{rule} {month}: {count} × {rule}: {amount} yuan (at most {cap} yuan a "
+                         "month)", "{rule} {month}：{count} 次，共 {amount} 元（每月最多 {cap} 元）"),
+    "pen.capped_month": ("{rule} {month}: {count} × {rule} come to {total} yuan, over the cap: "
+                         "{cap} yuan for the month", "{rule} {month}：{count} 次，合计 {total} 元，"
+                         "超过每月上限：当月扣 {cap} 元"),
     "out.forfeit": ("the month's performance pay is forfeited", "当月无绩效"),
     "out.and_forfeit": (", and the month's performance pay is forfeited", "，且当月无绩效"),
     "out.yuan": ("{amount} yuan", "{amount} 元"),

@@ -15,6 +15,8 @@ from policyengine.engine.deadlines import (
     compile_by,
     compile_duty_deadline,
 )
+from policyengine.engine.penalties.rules import CompiledPenalty, compile_penalty
+from policyengine.engine.rewards import RewardRule, compile_reward
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
 from policyengine.policy.model import Duty, FactMatch, Policy
@@ -114,6 +116,10 @@ class CompiledPolicy:
     # The same, as tables on one attribute where the conditions allow (see Dispatch).
     trigger_dispatch: dict[str, Dispatch] = field(default_factory=dict)
     fulfil_dispatch: dict[str, Dispatch] = field(default_factory=dict)
+    # Penalty rules and rewards, each compiled into its kind's class (engine/penalties,
+    # engine/rewards): the evaluator never compares a kind's name.
+    penalties: dict[str, CompiledPenalty] = field(default_factory=dict)
+    rewards: dict[str, RewardRule] = field(default_factory=dict)
 
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:
@@ -141,6 +147,8 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
         policy, calendar, FactSchema(policy), duties, identity,
         _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
         _dispatch(by_trigger, lambda d: d.trigger), _dispatch(by_fulfil, lambda d: d.fulfil),
+        {name: compile_penalty(name, spec) for name, spec in policy.penalties.items()},
+        {name: compile_reward(name, spec) for name, spec in policy.rewards.items()},
     )
 
 

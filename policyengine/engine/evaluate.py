@@ -12,14 +12,16 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from policyengine.engine.assess import charge, in_month, monthly_lines, people_totals
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Obligation
+from policyengine.engine.penalties.months import month_lines, people_totals
+from policyengine.engine.penalties.rules import charge
 from policyengine.engine.replay import Replay, replay
 from policyengine.engine.rewards import merits, rewards
 from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
+from policyengine.kinds import Status
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult, OpenObligation, PenaltyCharge, Violation
 from policyengine.wording import Line, Weekday, line
@@ -32,12 +34,12 @@ class Outcome:
     obligation: Obligation
     person: str | None
     how_found: Line
-    status: str               # met | late | missed | open
+    status: Status
     late_by: timedelta
 
     @property
     def violated(self) -> bool:
-        return self.status in ("late", "missed")
+        return self.status in (Status.LATE, Status.MISSED)
 
 
 def evaluate(
@@ -68,11 +70,11 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     # Classify cheaply first; people and explanations only for the obligations reported.
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
     local = policy.calendar.local
-    rewards_of = policy.model.rewards.values()
-    merit_duties = {d for r in rewards_of if r.kind == "early_merit" for d in r.duties}
+    rewards_of = policy.rewards.values()
+    merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
     # Quarterly rewards look at every obligation of their duties (a commitment due outside
     # the quarter may be fulfilled inside it); other periods have no rewards.
-    reward_duties = ({d for r in rewards_of if r.kind != "early_merit" for d in r.duties}
+    reward_duties = ({d for r in rewards_of if r.quarterly for d in r.duties}
                      if period is not None and period.is_quarter else set())
     violated: list[Outcome] = []
     early: list[Outcome] = []
@@ -83,8 +85,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
         duty = obligation.duty.id
         done = obligation.fulfilled_by
-        is_violation = inside and status in ("late", "missed")
-        is_early = (inside and status == "met" and duty in merit_duties
+        is_violation = inside and status in (Status.LATE, Status.MISSED)
+        is_early = (inside and status is Status.MET and duty in merit_duties
                     and done is not None and local(done.at).date() < local(obligation.due).date())
         if not (is_violation or is_early or done is None or duty in reward_duties):
             continue
@@ -97,15 +99,12 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             open_now.append(_open(outcome))
         if duty in reward_duties:
             for_rewards.append(outcome)
-    penalties = policy.model.penalties
     charged = [(o, *_charge(policy, o)) for o in violated]
-    monthly = monthly_lines(((o.person, c, m) for o, c, m in charged), penalties)
-    violations = [
-        _violation(policy, run, o, in_month(c, monthly[(o.person, c.rule, m)])
-                   if c.schedule == "monthly_count" else c, m)
-        for o, c, m in charged]
+    months = month_lines(policy.penalties, ((o.person, c, m) for o, c, m in charged))
+    violations = [_violation(policy, run, o, months.in_month(o.person, c, m), m)
+                  for o, c, m in charged]
     violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
-    people = people_totals(violations, monthly)
+    people = people_totals(violations, months)
     open_now.sort(key=lambda o: (o.due, o.duty, o.case or ""))
     found_rewards = rewards(policy, run, for_rewards, violations, period) if period else []
     return EvaluationResult(
@@ -133,16 +132,16 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
 _ON_TIME = timedelta(0)
 
 
-def status_of(obligation: Obligation, as_of: datetime) -> tuple[str, timedelta]:
+def status_of(obligation: Obligation, as_of: datetime) -> tuple[Status, timedelta]:
     """met | late | missed | open, and how late (0 unless late or missed)."""
     fulfilled = obligation.fulfilled_by
     if fulfilled is not None:
         if fulfilled.at <= obligation.due:
-            return "met", _ON_TIME
-        return "late", fulfilled.at - obligation.due
+            return Status.MET, _ON_TIME
+        return Status.LATE, fulfilled.at - obligation.due
     if obligation.due < as_of:
-        return "missed", as_of - obligation.due
-    return "open", _ON_TIME
+        return Status.MISSED, as_of - obligation.due
+    return Status.OPEN, _ON_TIME
 
 
 def classify(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Outcome:
@@ -169,8 +168,8 @@ def _charge(policy: CompiledPolicy, outcome: Outcome) -> tuple[PenaltyCharge, st
     """The charge before monthly counting, and the month (of the deadline) it belongs to."""
     duty = outcome.obligation.duty
     due = policy.calendar.local(outcome.obligation.due)
-    penalty = policy.model.penalties.get(duty.penalty) if duty.penalty else None
-    return (charge(duty.penalty, penalty, due.date(), outcome.late_by),
+    penalty = policy.penalties.get(duty.penalty) if duty.penalty else None
+    return (charge(penalty, due.date(), outcome.late_by),
             f"{due.year:04d}-{due.month:02d}")
 
 
@@ -242,7 +241,7 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
         lines.append(line("why.fulfilled" if outcome.violated else "why.met", type=fulfil.type,
                           ref=fulfil.ref(), at=policy.calendar.local(fulfil.at),
                           late=outcome.late_by))
-    elif outcome.status == "open":
+    elif outcome.status is Status.OPEN:
         lines.append(line("why.pending", as_of=policy.calendar.local(run.as_of)))
     else:
         lines.append(line("why.open", fulfil=duty.fulfil.describe(),
@@ -257,7 +256,7 @@ def _open(outcome: Outcome) -> OpenObligation:
     return OpenObligation(
         duty=obligation.duty.id, duty_name=obligation.duty.title, case=obligation.case,
         person=outcome.person, role=obligation.duty.responsible, due=obligation.due,
-        overdue=outcome.status == "missed", opened_at=obligation.opened_at,
+        overdue=outcome.status is Status.MISSED, opened_at=obligation.opened_at,
     )
 
 

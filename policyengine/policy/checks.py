@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from croniter import CroniterError, croniter
 
+from policyengine.engine.penalties import SCHEDULES
+from policyengine.engine.rewards import REWARDS
 from policyengine.errors import Diagnostic, Location
-from policyengine.policy.model import (
-    ByTime,
-    CountTier,
-    FactMatch,
-    LatenessTier,
-    Policy,
-)
+from policyengine.policy.model import ByTime, FactMatch, Policy
 from policyengine.suggest import did_you_mean
-from policyengine.timeparse import format_duration
 
 Locate = Callable[..., Location]
 
@@ -221,65 +216,9 @@ class _Checker:
         base: tuple[str | int, ...] = ("penalties", penalty_id)
         self.effective_order(base, [v.effective for v in penalty.versions])
         for i, version in enumerate(penalty.versions):
-            here = (*base, "versions", i)
-            if version.monthly_count is not None:
-                if version.effective.day != 1:
-                    self.error((*here, "effective"), "E-VALUE",
-                               "a monthly_count schedule counts whole months: its effective date "
-                               f"must be the 1st of a month, not {version.effective}")
-                self.count_tiers((*here, "monthly_count"), version.monthly_count)
-            if version.lateness is not None:
-                self.lateness_tiers((*here, "lateness"), version.lateness)
-
-    def tier_outcome(self, path: tuple[str | int, ...], tier: CountTier | LatenessTier) -> None:
-        if (tier.amount is None) == (not tier.forfeit):
-            self.error(path, "E-VALUE", "each tier has either an 'amount' or 'forfeit: true'")
-
-    def count_tiers(self, path: tuple[str | int, ...], tiers: tuple[CountTier, ...]) -> None:
-        expected = 1
-        for i, tier in enumerate(tiers):
-            here = (*path, i)
-            self.tier_outcome(here, tier)
-            if tier.from_ != expected:
-                code = "E-TIER-GAP" if tier.from_ > expected else "E-TIER-OVERLAP"
-                self.error((*here, "from"), code,
-                           f"this tier starts at {tier.from_} but the previous one ends at "
-                           f"{expected - 1}: write from: {expected}")
-            if tier.to is None:
-                if i != len(tiers) - 1:
-                    self.error((*here, "to"), "E-TIER-OVERLAP",
-                               "only the last tier may be open-ended (no 'to')")
-                return
-            if tier.to < tier.from_:
-                self.error((*here, "to"), "E-VALUE", f"'to' ({tier.to}) is below 'from' "
-                           f"({tier.from_})")
-            expected = tier.to + 1
-        self.error(path, "E-TIER-GAP",
-                   f"counts above {expected - 1} match no tier: end with an open tier "
-                   f"(from: {expected}, no 'to')")
-
-    def lateness_tiers(self, path: tuple[str | int, ...],
-                       tiers: tuple[LatenessTier, ...]) -> None:
-        expected = timedelta(0)
-        for i, tier in enumerate(tiers):
-            here = (*path, i)
-            self.tier_outcome(here, tier)
-            if tier.over != expected:
-                code = "E-TIER-GAP" if tier.over > expected else "E-TIER-OVERLAP"
-                self.error((*here, "over"), code,
-                           f"this tier starts over {_span(tier.over)} but the previous one ends "
-                           f"at {_span(expected)}: write over: {_span(expected)}")
-            if tier.up_to is None:
-                if i != len(tiers) - 1:
-                    self.error((*here, "up_to"), "E-TIER-OVERLAP",
-                               "only the last tier may be open-ended (no 'up_to')")
-                return
-            if tier.up_to <= tier.over:
-                self.error((*here, "up_to"), "E-VALUE", "'up_to' must be longer than 'over'")
-            expected = tier.up_to
-        self.error(path, "E-TIER-GAP",
-                   f"lateness over {_span(expected)} matches no tier: end with an open tier "
-                   f"(over: {_span(expected)}, no 'up_to')")
+            kind, terms = version.schedule
+            for path, code, message in SCHEDULES[kind].check(terms, version.effective):
+                self.error((*base, "versions", i, *path), code, message)
 
     def reward(self, reward_id: str) -> None:
         reward = self.policy.rewards[reward_id]
@@ -298,20 +237,11 @@ class _Checker:
             if version.min > version.max:
                 self.error((*base, "versions", i, "min"), "E-VALUE",
                            f"min ({version.min}) is above max ({version.max})")
-        needs = {
-            "on_time": ("duties", "versions"),
-            "early_major": ("duties", "fraction", "versions"),
-            "no_omission": ("role", "rules", "handled", "versions"),
-            "early_merit": ("duties",),
-        }[reward.kind]
+        needs = REWARDS[reward.kind].needs
         for name in needs:
             if not getattr(reward, name):
                 self.error(base, "E-MISSING-KEY", f"a reward of kind '{reward.kind}' needs "
                            f"'{name}'")
-
-
-def _span(delta: timedelta) -> str:
-    return format_duration(delta)
 
 
 def check_policy(

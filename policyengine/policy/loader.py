@@ -248,7 +248,7 @@ def _from_pydantic(
         code = "E-VALUE"
         if isinstance(ctx.get("error"), AmbiguousUnitError):
             code = "E-AMBIGUOUS-UNIT"
-        elif kind == "literal_error":
+        elif kind in ("literal_error", "enum"):  # a closed choice: Literal or StrEnum
             code = "E-UNKNOWN-VALUE"
             given = err.get("input")
             expected = [s.strip().strip("'") for s in str(ctx.get("expected", "")).replace(

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from policyengine.kinds import RewardKind, ScheduleKind
 from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -296,32 +297,34 @@ class Duty(Named):
 # --- penalties and rewards -------------------------------------------------------------
 
 
-class CountTier(Strict):
-    from_: int = Field(alias="from", ge=1)
-    to: int | None = None
-    amount: Money | None = None
-    forfeit: bool = False
+class PenaltyVersionBase(Strict):
+    """A dated version of a penalty rule: `effective` and exactly one schedule, a key named
+    after its kind (`per_instance: 20`). The keys and their shapes come from the schedule
+    kinds themselves (engine/penalties/, one module each): `PenaltyVersion`, built at the
+    end of this module, is this class with one optional field per registered kind."""
 
-
-class LatenessTier(Strict):
-    over: Duration
-    up_to: Duration | None = None
-    amount: Money | None = None
-    forfeit: bool = False
-
-
-class PenaltyVersion(Strict):
     effective: date
-    per_instance: Money | None = None
-    monthly_count: tuple[CountTier, ...] | None = None
-    lateness: tuple[LatenessTier, ...] | None = None
+
+    @property
+    def schedule(self) -> tuple[ScheduleKind, Any]:
+        """The kind given and its terms."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name != "effective" and value is not None:
+                return ScheduleKind(name), value
+        raise AssertionError("a checked version has a schedule")  # _one_schedule
 
     @model_validator(mode="after")
-    def _one_schedule(self) -> PenaltyVersion:
-        given = [self.per_instance, self.monthly_count, self.lateness]
-        if sum(x is not None for x in given) != 1:
-            raise ValueError("give exactly one schedule: per_instance, monthly_count or lateness")
+    def _one_schedule(self) -> PenaltyVersionBase:
+        kinds = [name for name in type(self).model_fields if name != "effective"]
+        if sum(getattr(self, name) is not None for name in kinds) != 1:
+            raise ValueError("give exactly one schedule: " + ", ".join(kinds[:-1])
+                             + f" or {kinds[-1]}")
         return self
+
+
+if TYPE_CHECKING:
+    PenaltyVersion = PenaltyVersionBase
 
 
 class Penalty(Named):
@@ -335,7 +338,7 @@ class RewardVersion(Strict):
 
 
 class Reward(Named):
-    kind: Literal["on_time", "early_major", "no_omission", "early_merit"]
+    kind: RewardKind
     duties: tuple[str, ...] = ()
     fraction: float | None = Field(None, gt=0, le=1)
     role: str | None = None
@@ -356,9 +359,6 @@ class Policy(Strict):
     rewards: dict[str, Reward] = Field(default_factory=dict)
 
 
-SECTION_NAMES = tuple(Policy.model_fields)
-
-
 class _Dated(Protocol):
     @property
     def effective(self) -> date: ...
@@ -374,3 +374,14 @@ def in_force(versions: Iterable[DatedT], day: date) -> DatedT | None:
         if version.effective <= day:
             found = version
     return found
+
+
+if not TYPE_CHECKING:
+    # A kind's YAML shape lives with its kind; they import the types above, so this comes last.
+    from policyengine.engine.penalties import penalty_version_model
+
+    PenaltyVersion = penalty_version_model(PenaltyVersionBase)
+    Penalty.model_rebuild()
+    Policy.model_rebuild()
+
+SECTION_NAMES = tuple(Policy.model_fields)

@@ -1,0 +1,111 @@
+"""What every penalty schedule is, and the one registry of them.
+
+A schedule kind is one module in this package: a frozen dataclass subclassing `Schedule`,
+decorated with `@schedule`. It declares
+- `kind`: its name, the key of a rule version in the policy file (`per_instance: 20`);
+- `Terms`: the shape of the value under that key, a pydantic type; the policy model builds a
+  version's keys from the registry, so the YAML shape, the JSON Schema and the "did you mean"
+  of a misspelt key all come from here;
+- `check()`: the checks a shape cannot express (tiers without gaps, a whole-month date);
+- `compile()`, `charge()`: what one violation costs under one dated version;
+- `per_month` and `month_line()`: for kinds that charge a person's month as a whole (count
+  tiers, a monthly cap) rather than the sum of its violations.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar, NamedTuple, TypeVar
+
+from policyengine.kinds import ScheduleKind
+from policyengine.results import PenaltyCharge, RuleLine
+from policyengine.wording import Line, line
+
+
+class Problem(NamedTuple):
+    """A problem in a version's terms: where (below the version), a stable code, the words."""
+
+    path: tuple[str | int, ...]
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Schedule(ABC):
+    """One dated version of a penalty rule, compiled."""
+
+    kind: ClassVar[ScheduleKind]
+    Terms: ClassVar[Any]          # the pydantic type of the value under the `kind` key
+    description: ClassVar[str]    # one line for the JSON Schema (editors show it)
+    per_month: ClassVar[bool] = False  # True: the month is charged by `month_line`
+
+    rule: str        # the penalty id
+    effective: date  # the version's effective date
+
+    @classmethod
+    @abstractmethod
+    def compile(cls, rule: str, effective: date, terms: Any) -> Schedule:
+        """The schedule for one version, from its checked terms."""
+
+    @classmethod
+    def check(cls, terms: Any, effective: date) -> list[Problem]:
+        """Problems the terms' shape cannot express; none by default."""
+        return []
+
+    @abstractmethod
+    def charge(self, late_by: timedelta) -> PenaltyCharge:
+        """What one violation costs under this version, before its month is totalled."""
+
+    def month_line(self, month: str, charges: Sequence[PenaltyCharge]) -> RuleLine:
+        """A per-month kind: one person's month under this version (the version in force on
+        the month's first day), from that month's charges of this rule."""
+        raise NotImplementedError(f"{self.kind} is charged per violation, not per month")
+
+    @classmethod
+    def in_month(cls, charge: PenaltyCharge, month: RuleLine) -> PenaltyCharge:
+        """A violation's charge once its month is known; unchanged by default."""
+        return charge
+
+    @property
+    def since(self) -> str:
+        return self.effective.isoformat()
+
+
+def outcome(forfeit: bool, amount: Decimal | None, key: str = "out.yuan") -> Line:
+    """A tier's outcome in words: an amount, or the month forfeited."""
+    return line("out.forfeit") if forfeit else line(key, amount=amount or Decimal(0))
+
+
+def whole_months(kind: ScheduleKind, effective: date) -> list[Problem]:
+    """A kind that charges whole months starts on a month's first day (one month, one
+    version: docs/decisions.md D5)."""
+    if effective.day == 1:
+        return []
+    return [Problem(("effective",), "E-VALUE",
+                    f"a {kind} schedule counts whole months: its effective date must be the "
+                    f"1st of a month, not {effective}")]
+
+
+# --- the registry ------------------------------------------------------------------------
+
+SCHEDULES: dict[ScheduleKind, type[Schedule]] = {}
+
+S = TypeVar("S", bound=type[Schedule])
+
+
+def schedule(cls: S) -> S:
+    """Class decorator: register a schedule kind under its `kind`."""
+    kind = cls.kind
+    if not isinstance(kind, ScheduleKind) or kind is ScheduleKind.NONE:
+        raise TypeError(f"{cls.__name__}.kind must be a ScheduleKind member other than NONE "
+                        "(add the name to policyengine/kinds.py)")
+    if kind in SCHEDULES:
+        raise TypeError(f"schedule kind '{kind}' is registered twice: "
+                        f"{SCHEDULES[kind].__name__} and {cls.__name__}")
+    SCHEDULES[kind] = cls
+    return cls
+

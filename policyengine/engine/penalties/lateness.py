@@ -1,0 +1,89 @@
+"""`lateness: [tiers]`: the amount depends on how late (惩罚6: 1天以内20元, 7天以内100元,
+7天以上当月无绩效). Lateness is wall-clock time past the deadline (docs/decisions.md D5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from policyengine.engine.penalties.base import Problem, Schedule, outcome, schedule
+from policyengine.kinds import ScheduleKind
+from policyengine.policy.model import Duration, Money, Strict
+from policyengine.results import PenaltyCharge
+from policyengine.timeparse import format_duration
+from policyengine.wording import line
+
+
+class LatenessTier(Strict):
+    over: Duration
+    up_to: Duration | None = None
+    amount: Money | None = None
+    forfeit: bool = False
+
+
+@schedule
+@dataclass(frozen=True)
+class Lateness(Schedule):
+    kind = ScheduleKind.LATENESS
+    Terms = tuple[LatenessTier, ...]
+    description = "tiers by how late: over / up_to, each an amount or forfeit"
+
+    tiers: tuple[LatenessTier, ...]
+
+    @classmethod
+    def compile(cls, rule: str, effective: date, terms: Any) -> Lateness:
+        return cls(rule, effective, tuple(terms))
+
+    @classmethod
+    def check(cls, terms: Any, effective: date) -> list[Problem]:
+        return tiers_problems(terms)
+
+    def charge(self, late_by: timedelta) -> PenaltyCharge:
+        for tier in self.tiers:
+            if late_by > tier.over and (tier.up_to is None or late_by <= tier.up_to):
+                bounds = (line("bounds.over_up_to", over=tier.over, up_to=tier.up_to)
+                          if tier.up_to is not None else line("bounds.over", over=tier.over))
+                return PenaltyCharge(self.rule, self.kind, tier.amount or Decimal(0),
+                                     tier.forfeit, self.effective,
+                                     line("pen.lateness", rule=self.rule, effective=self.since,
+                                          late=late_by, bounds=bounds,
+                                          outcome=outcome(tier.forfeit, tier.amount)))
+        return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
+                             line("pen.lateness_none", rule=self.rule, effective=self.since,
+                                  late=late_by))
+
+
+def tiers_problems(tiers: tuple[LatenessTier, ...]) -> list[Problem]:
+    """Tiers from 0 on, each starting where the previous ends, the last one open."""
+    key = ScheduleKind.LATENESS.value
+    found: list[Problem] = []
+    expected = timedelta(0)
+    for i, tier in enumerate(tiers):
+        here = (key, i)
+        if (tier.amount is None) == (not tier.forfeit):
+            found.append(Problem(here, "E-VALUE",
+                                 "each tier has either an 'amount' or 'forfeit: true'"))
+        if tier.over != expected:
+            code = "E-TIER-GAP" if tier.over > expected else "E-TIER-OVERLAP"
+            found.append(Problem((*here, "over"), code,
+                                 f"this tier starts over {_span(tier.over)} but the previous one "
+                                 f"ends at {_span(expected)}: write over: {_span(expected)}"))
+        if tier.up_to is None:
+            if i != len(tiers) - 1:
+                found.append(Problem((*here, "up_to"), "E-TIER-OVERLAP",
+                                     "only the last tier may be open-ended (no 'up_to')"))
+            return found
+        if tier.up_to <= tier.over:
+            found.append(Problem((*here, "up_to"), "E-VALUE",
+                                 "'up_to' must be longer than 'over'"))
+        expected = tier.up_to
+    found.append(Problem((key,), "E-TIER-GAP",
+                         f"lateness over {_span(expected)} matches no tier: end with an open "
+                         f"tier (over: {_span(expected)}, no 'up_to')"))
+    return found
+
+
+def _span(delta: timedelta) -> str:
+    return format_duration(delta)

@@ -1,0 +1,95 @@
+"""A person's month: each rule's line (count, amount, forfeit) and the person's totals.
+
+A kind charged per violation (say per_instance) sums its violations' amounts; a kind with
+`per_month` (say monthly_count) is totalled by the version in force on the month's first
+day (`Schedule.month_line`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from policyengine.engine.penalties.base import SCHEDULES
+from policyengine.engine.penalties.rules import CompiledPenalty
+from policyengine.kinds import ScheduleKind
+from policyengine.results import PenaltyCharge, PersonTotal, RuleLine, Violation
+from policyengine.wording import line
+
+# (person, penalty rule, month "YYYY-MM", the per-month kind totalling it, or None: summed)
+MonthKey = tuple[str | None, str, str, ScheduleKind | None]
+
+
+@dataclass(frozen=True)
+class Months:
+    """Every person's month under every rule, from the charges of their violations."""
+
+    lines: dict[MonthKey, RuleLine]
+
+    def in_month(self, person: str | None, charge: PenaltyCharge, month: str) -> PenaltyCharge:
+        """A violation's charge with its month filled in, for kinds charged per month."""
+        key = _key(person, charge, month)
+        if key is None or key[3] is None:
+            return charge
+        return SCHEDULES[key[3]].in_month(charge, self.lines[key])
+
+
+def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | None:
+    kind = ScheduleKind(charge.schedule)
+    if kind is ScheduleKind.NONE:
+        return None
+    return person, charge.rule, month, kind if SCHEDULES[kind].per_month else None
+
+
+def month_lines(penalties: Mapping[str, CompiledPenalty],
+                charged: Iterable[tuple[str | None, PenaltyCharge, str]]) -> Months:
+    """Group the charges by person, rule and month; one line per group."""
+    groups: dict[MonthKey, list[PenaltyCharge]] = defaultdict(list)
+    for person, charge, month in charged:
+        key = _key(person, charge, month)
+        if key is not None:
+            groups[key].append(charge)
+    return Months({key: _line(key, charges, penalties[key[1]])
+                   for key, charges in groups.items()})
+
+
+def _line(key: MonthKey, charges: list[PenaltyCharge], penalty: CompiledPenalty) -> RuleLine:
+    _, rule, month, kind = key
+    if kind is None:
+        amount = sum((c.amount or Decimal(0) for c in charges), Decimal(0))
+        forfeit = any(c.forfeit for c in charges)
+        return RuleLine(rule, month, len(charges), amount, forfeit,
+                        line("pen.instances", rule=rule, month=month, count=len(charges),
+                             amount=amount,
+                             forfeit=line("out.and_forfeit") if forfeit else line("empty")))
+    year, number = (int(x) for x in month.split("-"))
+    version = penalty.in_force(date(year, number, 1))
+    if version is None or version.kind is not kind:
+        return RuleLine(rule, month, len(charges), Decimal(0), False,
+                        line("pen.month_none", rule=rule, month=month))
+    return version.month_line(month, charges)
+
+
+def people_totals(violations: list[Violation], months: Months) -> list[PersonTotal]:
+    """Per person: the amount, the forfeited months, and a line per rule and month."""
+    lines: dict[str | None, list[RuleLine]] = defaultdict(list)
+    counted: dict[str | None, int] = defaultdict(int)
+    for violation in violations:
+        counted[violation.person] += 1
+    for (person, _, _, _), month_line in months.lines.items():
+        lines[person].append(month_line)
+    people = []
+    for person in sorted(counted, key=lambda p: (p is None, p or "")):
+        own = sorted(lines.get(person, []), key=lambda rule_line: (rule_line.month, rule_line.rule))
+        people.append(PersonTotal(
+            person=person,
+            amount=sum((rule_line.amount for rule_line in own), Decimal(0)),
+            forfeit=any(rule_line.forfeit for rule_line in own),
+            violations=counted[person],
+            lines=tuple(own),
+            forfeit_months=tuple(sorted({r.month for r in own if r.forfeit})),
+        ))
+    return people

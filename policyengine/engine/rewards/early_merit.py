@@ -1,0 +1,45 @@
+"""`early_merit` (记功): each commitment met before its day is one merit, with the working
+days early. Not quarterly: merits are listed for any period."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from policyengine.engine.rewards.base import RewardRule, reward_kind
+from policyengine.kinds import RewardKind, Status
+from policyengine.results import Merit
+
+if TYPE_CHECKING:
+    from policyengine.engine.compiled import CompiledPolicy
+    from policyengine.engine.evaluate import Outcome
+
+
+@reward_kind
+@dataclass(frozen=True)
+class EarlyMerit(RewardRule):
+    kind = RewardKind.EARLY_MERIT
+    needs = ("duties",)
+    quarterly = False
+
+
+def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome]) -> list[Merit]:
+    """Each commitment met before its day: one merit with the working days early."""
+    cal = policy.calendar
+    rules = [r for r in policy.rewards.values() if isinstance(r, EarlyMerit)]
+    duties = {d for r in rules for d in r.duties}
+    reward_id = min((r.id for r in rules), default="")
+    found = []
+    for outcome in outcomes:
+        obligation = outcome.obligation
+        if outcome.status is not Status.MET or obligation.duty.id not in duties:
+            continue
+        done = obligation.fulfilled_at
+        assert done is not None
+        early = cal.working_days_between(cal.local(done).date(), cal.local(obligation.due).date())
+        if early > 0:
+            found.append(Merit(outcome.person, reward_id, obligation.duty.id, obligation.case,
+                               cal.local(obligation.due), cal.local(done), early))
+    found.sort(key=lambda m: (m.due, m.duty, m.case or ""))
+    return found
