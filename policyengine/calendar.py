@@ -8,8 +8,10 @@ Working days are precomputed once per year into a set (the official library answ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from enum import StrEnum
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from policyengine.errors import CalendarDataMissing
@@ -17,6 +19,42 @@ from policyengine.policy.model import CalendarSpec
 from policyengine.timeparse import parse_clock
 
 _NAMED_TIMES = {"start_of_work": "start", "end_of_work": "end", "morning_end": "morning_end"}
+
+
+class CalendarSource(StrEnum):
+    """Where a year's working days come from."""
+
+    OFFICIAL = "official"            # the official data alone
+    OFFICIAL_AND_POLICY = "official_and_policy"  # official data, amended by calendar.years
+    POLICY = "policy"                # calendar.years alone (weekdays, then its dates)
+    NONE = "none"                    # unknown: a working-day rule that needs it must wait
+
+
+@dataclass(frozen=True)
+class NamedDay:
+    day: date
+    name: str            # the official holiday's key (`spring_festival`) or the policy's text
+    official: bool       # from the official data (name is a key) or the policy (free text)
+
+
+@dataclass(frozen=True)
+class YearInfo:
+    """What the calendar knows of one year, for `policyengine calendar show`."""
+
+    year: int
+    source: CalendarSource
+    holidays: tuple[NamedDay, ...]          # the days of each holiday (weekends in it too)
+    working_days: tuple[NamedDay, ...]      # adjusted working days (调休) on a weekend
+    per_month: tuple[int, ...]              # working days in January ... December ( () if none)
+
+
+@cache
+def official_years() -> tuple[int, ...]:
+    """The years the official data covers (2004-2026 with chinesecalendar 1.11)."""
+    import chinese_calendar
+
+    years = sorted({day.year for day in chinese_calendar.holidays})
+    return tuple(y for y in years if _official_working_days(y) is not None)
 
 
 def _official_working_days(year: int) -> frozenset[date] | None:
@@ -32,6 +70,16 @@ def _official_working_days(year: int) -> frozenset[date] | None:
             days.add(day)
         day += timedelta(days=1)
     return frozenset(days)
+
+
+def _holiday_key(english: str) -> str:
+    """The official data names a holiday in English (`Spring Festival`): its enum key."""
+    from chinese_calendar import Holiday
+
+    try:
+        return Holiday(english).name
+    except ValueError:
+        return english
 
 
 class WorkCalendar:
@@ -91,6 +139,55 @@ class WorkCalendar:
         except CalendarDataMissing:
             return False
         return True
+
+    def known_years(self) -> tuple[int, ...]:
+        """Every year whose working days are known, in order."""
+        official = set(official_years()) if self.spec.official == "cn" else set()
+        return tuple(sorted(official | set(self.spec.years)))
+
+    def is_before_data(self, year: int) -> bool:
+        """A year before the calendar's first known one: waiting will not bring its data (a
+        typing mistake, most likely), unlike a year not yet published."""
+        known = self.known_years()
+        return bool(known) and year < known[0]
+
+    def year_start(self, year: int) -> datetime:
+        return datetime(year, 1, 1, tzinfo=self.tz)
+
+    def source_of(self, year: int) -> CalendarSource:
+        official = self.spec.official == "cn" and year in official_years()
+        amended = year in self.spec.years
+        if official:
+            return CalendarSource.OFFICIAL_AND_POLICY if amended else CalendarSource.OFFICIAL
+        return CalendarSource.POLICY if amended else CalendarSource.NONE
+
+    def year_info(self, year: int) -> YearInfo:
+        """The year's holidays and adjusted working days, named, and working days per month."""
+        source = self.source_of(year)
+        if source is CalendarSource.NONE:
+            return YearInfo(year, source, (), (), ())
+        holidays: dict[date, NamedDay] = {}
+        working: dict[date, NamedDay] = {}
+        if source is not CalendarSource.POLICY:
+            import chinese_calendar
+
+            for table, into in ((chinese_calendar.holidays, holidays),
+                                (chinese_calendar.workdays, working)):
+                for day, english in table.items():
+                    if day.year == year:
+                        into[day] = NamedDay(day, _holiday_key(english), True)
+        extra = self.spec.years.get(year)
+        if extra is not None:
+            for day, name in extra.holidays.items():
+                working.pop(day, None)
+                holidays[day] = NamedDay(day, name, False)
+            for day, name in extra.working_days.items():
+                holidays.pop(day, None)
+                working[day] = NamedDay(day, name, False)
+        days = self.working_days_of(year)
+        per_month = tuple(sum(1 for d in days if d.month == month) for month in range(1, 13))
+        return YearInfo(year, source, tuple(v for _, v in sorted(holidays.items())),
+                        tuple(v for _, v in sorted(working.items())), per_month)
 
     def is_working_day(self, day: date) -> bool:
         return day in self.working_days_of(day.year)

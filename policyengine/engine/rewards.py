@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.deadlines import CommittedDate, Versioned
 from policyengine.engine.replay import Replay
+from policyengine.errors import CalendarDataMissing
 from policyengine.periods import Period
 from policyengine.policy.model import Reward, RewardVersion, in_force
 from policyengine.results import Merit, RewardResult, Violation
+from policyengine.wording import Line, line
 
 if TYPE_CHECKING:
     from policyengine.engine.evaluate import Outcome
@@ -25,8 +27,10 @@ Grant = Callable[[str, str], None]  # (person, reason)
 
 
 def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
-            violations: Sequence[Violation], period: Period) -> list[RewardResult]:
-    """Rewards are per quarter: a month's evaluation reports none."""
+            violations: Sequence[Violation], period: Period,
+            notes: list[Line]) -> list[RewardResult]:
+    """Rewards are per quarter: a month's evaluation reports none. A case that cannot be
+    assessed for want of a calendar year is said in `notes`."""
     if not period.is_quarter:
         return []
     tz = policy.calendar.tz
@@ -46,7 +50,7 @@ def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
         if reward.kind == "on_time":
             _on_time(reward, in_quarter, period, grant)
         elif reward.kind == "early_major":
-            _early_major(policy, run, reward, outcomes, period, grant)
+            _early_major(policy, run, reward, outcomes, period, grant, notes)
         elif reward.kind == "no_omission":
             _no_omission(run, reward, violations, period, tz, grant)
     found.sort(key=lambda r: (r.reward, r.person))
@@ -70,7 +74,8 @@ def _on_time(reward: Reward, outcomes: Sequence[Outcome], period: Period, grant:
 
 
 def _early_major(policy: CompiledPolicy, run: Replay, reward: Reward,
-                 outcomes: Sequence[Outcome], period: Period, grant: Grant) -> None:
+                 outcomes: Sequence[Outcome], period: Period, grant: Grant,
+                 notes: list[Line]) -> None:
     cal = policy.calendar
     major = {t for t, spec in policy.model.urgency_tiers.items() if spec.major}
     fraction = reward.fraction
@@ -93,8 +98,15 @@ def _early_major(policy: CompiledPolicy, run: Replay, reward: Reward,
         if not isinstance(promised, date):
             continue
         start = cal.local(obligation.trigger.at).date()
-        available = cal.working_days_between(start, promised)
-        used = cal.working_days_between(start, cal.local(done).date())
+        try:
+            available = cal.working_days_between(start, promised)
+            used = cal.working_days_between(start, cal.local(done).date())
+        except CalendarDataMissing as exc:
+            if cal.is_before_data(exc.year):
+                raise
+            notes.append(line("pending.reward", reward=reward.name or reward.kind,
+                              case=obligation.case, year=exc.year))
+            continue
         if available and used <= fraction * available:
             grant(outcome.person,
                   f"case {obligation.case} (tier {run.case_tier[obligation.case or '']}) "
@@ -119,8 +131,9 @@ def _no_omission(run: Replay, reward: Reward, violations: Sequence[Violation], p
                       f"{reward.role}; handled {len(cases)} requirement(s) and bug(s)")
 
 
-def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome]) -> list[Merit]:
-    """Each commitment met before its day: one merit with the working days early."""
+def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line]) -> list[Merit]:
+    """Each commitment met before its day: one merit with the working days early (said in
+    `notes` instead when they need a calendar year not yet published)."""
     cal = policy.calendar
     duties = {d for r in policy.model.rewards.values() if r.kind == "early_merit" for d in r.duties}
     ids = {r for r, spec in policy.model.rewards.items() if spec.kind == "early_merit"}
@@ -132,7 +145,15 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome]) -> list[Merit]:
             continue
         done = obligation.fulfilled_at
         assert done is not None
-        early = cal.working_days_between(cal.local(done).date(), cal.local(obligation.due).date())
+        try:
+            early = cal.working_days_between(cal.local(done).date(),
+                                             cal.local(obligation.due).date())
+        except CalendarDataMissing as exc:
+            if cal.is_before_data(exc.year):
+                raise
+            notes.append(line("pending.merit", duty=obligation.duty.id, case=obligation.case,
+                              year=exc.year))
+            continue
         if early > 0:
             found.append(Merit(outcome.person, reward_id, obligation.duty.id, obligation.case,
                                cal.local(obligation.due), cal.local(done), early))
