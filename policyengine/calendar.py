@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 from policyengine.errors import CalendarDataMissing
 from policyengine.policy.model import CalendarSpec
 from policyengine.timeparse import parse_clock
+from policyengine.wording import Line, line
+
+YEAR_END_WARNING_DAYS = 31  # `check` warns this many days before the last known year ends
 
 _NAMED_TIMES = {"start_of_work": "start", "end_of_work": "end", "morning_end": "morning_end"}
 
@@ -151,6 +154,13 @@ class WorkCalendar:
         known = self.known_years()
         return bool(known) and year < known[0]
 
+    def takes_facts_in(self, year: int) -> bool:
+        """Whether the service stores a fact of `year`: a known year, or the one after the
+        last known (not published yet: its deadlines are pending, nothing fails). Earlier
+        years would stop every evaluation; later ones are typing mistakes, most likely."""
+        known = self.known_years()
+        return not known or year in known or year == known[-1] + 1
+
     def year_start(self, year: int) -> datetime:
         return datetime(year, 1, 1, tzinfo=self.tz)
 
@@ -212,3 +222,22 @@ class WorkCalendar:
             if self.is_working_day(day):
                 count += 1
         return count
+
+
+def year_end_warning(calendar: WorkCalendar, as_of: datetime,
+                     within_days: int = YEAR_END_WARNING_DAYS) -> Line | None:
+    """W-CAL-YEAR-END when the calendar's last known year ends within `within_days` of
+    `as_of` (its 31 December at most that many days after as-of's date), or has ended:
+    deadlines after it will wait for the next year's data."""
+    known = calendar.known_years()
+    if not known:
+        return None
+    last = known[-1]
+    day = calendar.local(as_of).date()
+    left = (date(last, 12, 31) - day).days
+    if left > within_days:
+        return None
+    words = dict(year=last, next=last + 1, end=date(last, 12, 31), as_of=day)
+    if left < 0:
+        return line("check.year_ended", **words)
+    return line("check.year_end", days=left, **words)

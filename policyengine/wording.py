@@ -190,17 +190,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                    "再按其中的节假日与调休调整"),
     "cal.holidays": ("Holidays ({count} days)", "节假日（{count} 天）"),
     "cal.working_days": ("Adjusted working days, 调休 ({count})", "调休上班日（{count} 天）"),
+    "cal.day": ("{day}  {name}", "{day}  {name}"),
     "cal.none_listed": ("  (none)", "  （无）"),
     "cal.per_month": ("Working days per month (total {total})", "每月工作日数（全年 {total} 天）"),
     "cal.unknown": ("{year}: not in the calendar (source: none). The official data covers "
-                    "{official}; the policy file lists {listed} under calendar.years. Deadlines "
+                    "{official}; the policy file's calendar.years: {listed}. Deadlines "
                     "that need working days of {year} are reported as pending calendar data. To "
                     "add it: copy the State Council's notice (国务院办公厅关于{year}年部分节假日"
                     "安排的通知) into calendar.years.{year} of the policy file (policies/"
                     "policy.yaml), see docs/calendar.en.md, then run `policyengine calendar "
                     "show {year}` to check it.",
                     "{year} 年：日历中没有（来源：无）。官方数据覆盖 {official}；政策文件的 "
-                    "calendar.years 列有 {listed}。需要 {year} 年工作日的截止时间将显示为“待日历"
+                    "calendar.years：{listed}。需要 {year} 年工作日的截止时间将显示为“待日历"
                     "数据”。补充方法：按国务院办公厅关于{year}年部分节假日安排的通知，在政策文件"
                     "（policies/policy.yaml）的 calendar.years.{year} 中填写节假日与调休（见 "
                     "docs/calendar.zh.md），再运行 `policyengine calendar show {year}` 核对。"),
