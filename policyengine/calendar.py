@@ -80,7 +80,7 @@ def _holiday_key(english: str) -> str:
     from chinese_calendar import Holiday
 
     try:
-        return Holiday(english).name
+        return str(Holiday(english).name)
     except ValueError:
         return english
 

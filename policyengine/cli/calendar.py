@@ -13,8 +13,8 @@ from importlib.metadata import version
 from typing import Any
 
 import policyengine as pe
-from policyengine.cli.common import EXIT_CALENDAR, EXIT_OK
 from policyengine.calendar import CalendarSource, NamedDay, WorkCalendar, official_years
+from policyengine.cli.common import EXIT_CALENDAR, EXIT_OK
 from policyengine.errors import UsageError
 from policyengine.language import resolve_language
 from policyengine.wording import Line, line

@@ -12,9 +12,9 @@ from policyengine.calendar import WorkCalendar, year_end_warning
 from policyengine.errors import PolicyError, UsageError
 from policyengine.facts.schema import parse_time
 from policyengine.language import resolve_language
+from policyengine.policy.loader import load_policy_files
 from policyengine.policy.model import Policy
 from policyengine.wording import Line
-from policyengine.policy.loader import load_policy_files
 
 
 def register(commands: Any) -> None:

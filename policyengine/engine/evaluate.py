@@ -24,8 +24,8 @@ from policyengine.periods import Period
 from policyengine.results import (
     EvaluationResult,
     OpenObligation,
-    PendingObligation,
     PenaltyCharge,
+    PendingObligation,
     Violation,
 )
 from policyengine.wording import Line, Weekday, line
