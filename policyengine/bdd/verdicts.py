@@ -229,7 +229,8 @@ def _pending_calendar(world: World, args: dict[str, str], step: StepCall) -> Non
         elif still_open:
             got_zh, got_en = "还没完成，截止时间已知", "not done, its deadline known"
         else:
-            got_zh, got_en = "截止时间已知并已判定（没有违规）", "its deadline is known (no violation)"
+            got_zh, got_en = ("截止时间已知并已判定（没有违规）",
+                              "its deadline is known (no violation)")
     world.fail(step.line, f"{label} 预期待 {year} 年日历数据，实际：{got_zh}",
                f"{label} was expected pending calendar data for {year}; actually: {got_en}")
 
