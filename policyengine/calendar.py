@@ -135,14 +135,6 @@ class WorkCalendar:
             return base
         return (base - set(extra.holidays)) | set(extra.working_days)
 
-    def has_year(self, year: int) -> bool:
-        """Whether working days of `year` are known (official data or the policy's own)."""
-        try:
-            self.working_days_of(year)
-        except CalendarDataMissing:
-            return False
-        return True
-
     def known_years(self) -> tuple[int, ...]:
         """Every year whose working days are known, in order."""
         official = set(official_years()) if self.spec.official == "cn" else set()

@@ -230,7 +230,8 @@ class _State:
                 missing = exc.year
                 due = max(fact.at, self.policy.calendar.year_start(exc.year))
             obligation = Obligation(duty, case, fact, fact.at, due)
-            obligation.missing_year = missing
+            if missing is not None:
+                obligation.missing_year = missing
             self.obligations.append(obligation)
             waiting[case] = obligation
             if duty.extension is not None:

@@ -67,12 +67,22 @@ def test_a_fulfilment_in_2027_is_taken_and_closes_the_pending_obligation(
         post(client, fact)
     before = r6(get(client, "/v1/obligations?as_of=2027-01-05T09:00:00%2B08:00"))
     assert before["status"] == "waiting"
+    assert r6(get(client, "/v1/violations?period=2026-12"))["status"] == "waiting"
+    misses = cache_misses(client)
     # a fact of 2027, the year after the calendar's last: taken (its deadlines wait)
     post(client, {"id": "i-1", "type": "requester.informed", "at": "2027-01-04T10:00:00+08:00",
                   "case": "26122801", "actor": "张三", "about": "decision"})
     after = r6(get(client, "/v1/obligations?as_of=2027-01-05T09:00:00%2B08:00"))
     assert (after["status"], after["fulfilled_at"]) == ("fulfilled", "2027-01-04T10:00:00+08:00")
-    assert r6(get(client, "/v1/violations?period=2026-12"))["status"] == "waiting"
+    # December's result stands at 2027-01-01 00:00, before the fulfilment: read from the cache
+    december = get(client, "/v1/violations?period=2026-12")
+    assert r6(december)["status"] == "waiting"
+    assert cache_misses(client) == misses + 1      # only the 2027-01-05 read was evaluated
+
+
+def cache_misses(client: TestClient) -> int:
+    status = client.get("/v1/admin/status", headers=auth("admin")).json()
+    return int(status["cache"]["misses"])
 
 
 def test_a_fact_two_years_past_the_calendar_is_still_refused(client: TestClient) -> None:
