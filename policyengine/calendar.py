@@ -56,8 +56,15 @@ def official_years() -> tuple[int, ...]:
     """The years the official data covers (2004-2026 with chinesecalendar 1.11)."""
     import chinese_calendar
 
+    def covered(year: int) -> bool:  # one look-up, as in _official_working_days
+        try:
+            chinese_calendar.is_workday(date(year, 6, 1))
+        except NotImplementedError:
+            return False
+        return True
+
     years = sorted({day.year for day in chinese_calendar.holidays})
-    return tuple(y for y in years if _official_working_days(y) is not None)
+    return tuple(y for y in years if covered(y))
 
 
 def _official_working_days(year: int) -> frozenset[date] | None:
@@ -135,10 +142,14 @@ class WorkCalendar:
             return base
         return (base - set(extra.holidays)) | set(extra.working_days)
 
-    def known_years(self) -> tuple[int, ...]:
-        """Every year whose working days are known, in order."""
+    @cached_property
+    def _known(self) -> tuple[int, ...]:
         official = set(official_years()) if self.spec.official == "cn" else set()
         return tuple(sorted(official | set(self.spec.years)))
+
+    def known_years(self) -> tuple[int, ...]:
+        """Every year whose working days are known, in order."""
+        return self._known
 
     def is_before_data(self, year: int) -> bool:
         """A year before the calendar's first known one: waiting will not bring its data (a
