@@ -146,9 +146,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                           "年日历补充后判定"),
     "pending.waiting": ("not fulfilled by {as_of} (as of): no verdict until {year} is in the "
                         "calendar", "截至 {as_of}（评估时点）尚未完成：待 {year} 年日历补充后判定"),
-    "pending.person": ("responsible: {person}, holder of role {role} (the deadline is not known: "
-                       "whoever holds it then)", "责任人：{person}，{role} 的担任人（截止时间未定，"
-                       "以截止时的担任人为准）"),
     "pending.heading": ("PENDING CALENDAR DATA: {count} obligation(s) whose deadline needs the "
                         "working days of {years}, which the calendar lacks: neither violations "
                         "nor met. Add calendar.years.YEAR to the policy (docs/calendar.en.md)",

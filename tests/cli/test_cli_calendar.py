@@ -13,6 +13,8 @@ import pytest
 from helpers import POLICY_DIR, copy_policy
 
 from policyengine.cli.main import EXIT_CALENDAR, main
+from policyengine.results import PendingStatus
+from policyengine.wording import TEMPLATES
 
 POLICY = str(POLICY_DIR)
 FACTS = [
@@ -163,3 +165,13 @@ def test_check_warns_when_the_calendar_runs_out(
     warnings = json.loads(out)["warnings"]
     assert code == 0
     assert [w["code"] for w in warnings] == (["W-CAL-YEAR-END"] if warned else [])
+
+
+def test_every_official_holiday_and_pending_status_has_words() -> None:
+    # Their wording keys are built from names (holiday.<key>, pending.<status>_status).
+    from chinese_calendar import Holiday
+
+    for holiday in Holiday:
+        assert TEMPLATES[f"holiday.{holiday.name}"][1], holiday
+    for status in PendingStatus:
+        assert status.words.render("zh") and status.words.render("en")
