@@ -205,7 +205,7 @@ def _explanation(world: World, args: dict[str, str], step: StepCall) -> None:
     ("zh", "{selector} 的 {duty} 待 {year} 年日历数据", "26123001 的 R7 待 2027 年日历数据"),
     ("en", "{duty} of {selector} is pending calendar data for {year}",
      "R7 of 26123001 is pending calendar data for 2027"),
-], {"zh": "这项职责的截止时间需要某一年的工作日数据，而日历还没有这一年（例如国务院尚未公布的"
+], {"zh": "这项职责的截止时间需要某一年的工作日数据，而日历还没有这一年（例如国务院尚未公布的 "
           "2027 年）：既不算违规也不算按时，等补充日历后再判定。",
     "en": "The duty's deadline needs the working days of a year the calendar lacks (such as "
           "2027 before it is published): neither a violation nor met until the year is added."},
@@ -239,8 +239,8 @@ def _pending_calendar(world: World, args: dict[str, str], step: StepCall) -> Non
 
 
 @STEPS.add("evaluation-fails", "then", [
-    ("zh", "评估失败，提示包含 {text}", "评估失败，提示包含 2027"),
-    ("en", "the evaluation fails with {text}", "the evaluation fails with 2027"),
+    ("zh", "评估失败，提示包含 {text}", "评估失败，提示包含 E-CAL-YEAR"),
+    ("en", "the evaluation fails with {text}", "the evaluation fails with E-CAL-YEAR"),
 ], {"zh": "评估应当失败（例如事实的年份早于工作日历的第一年），并且提示里有这段文字。",
     "en": "The evaluation must fail (e.g. a fact dated before the working-day calendar's "
           "first year), with a message containing this text."})
