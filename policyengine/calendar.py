@@ -8,15 +8,63 @@ Working days are precomputed once per year into a set (the official library answ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from enum import StrEnum
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from policyengine.errors import CalendarDataMissing
 from policyengine.policy.model import CalendarSpec
 from policyengine.timeparse import parse_clock
+from policyengine.wording import Line, line
+
+YEAR_END_WARNING_DAYS = 31  # `check` warns this many days before the last known year ends
 
 _NAMED_TIMES = {"start_of_work": "start", "end_of_work": "end", "morning_end": "morning_end"}
+
+
+class CalendarSource(StrEnum):
+    """Where a year's working days come from."""
+
+    OFFICIAL = "official"            # the official data alone
+    OFFICIAL_AND_POLICY = "official_and_policy"  # official data, amended by calendar.years
+    POLICY = "policy"                # calendar.years alone (weekdays, then its dates)
+    NONE = "none"                    # unknown: a working-day rule that needs it must wait
+
+
+@dataclass(frozen=True)
+class NamedDay:
+    day: date
+    name: str            # the official holiday's key (`spring_festival`) or the policy's text
+    official: bool       # from the official data (name is a key) or the policy (free text)
+
+
+@dataclass(frozen=True)
+class YearInfo:
+    """What the calendar knows of one year, for `policyengine calendar show`."""
+
+    year: int
+    source: CalendarSource
+    holidays: tuple[NamedDay, ...]          # the days of each holiday (weekends in it too)
+    working_days: tuple[NamedDay, ...]      # adjusted working days (调休) on a weekend
+    per_month: tuple[int, ...]              # working days in January ... December ( () if none)
+
+
+@cache
+def official_years() -> tuple[int, ...]:
+    """The years the official data covers (2004-2026 with chinesecalendar 1.11)."""
+    import chinese_calendar
+
+    def covered(year: int) -> bool:  # one look-up, as in _official_working_days
+        try:
+            chinese_calendar.is_workday(date(year, 6, 1))
+        except NotImplementedError:
+            return False
+        return True
+
+    years = sorted({day.year for day in chinese_calendar.holidays})
+    return tuple(y for y in years if covered(y))
 
 
 def _official_working_days(year: int) -> frozenset[date] | None:
@@ -32,6 +80,16 @@ def _official_working_days(year: int) -> frozenset[date] | None:
             days.add(day)
         day += timedelta(days=1)
     return frozenset(days)
+
+
+def _holiday_key(english: str) -> str:
+    """The official data names a holiday in English (`Spring Festival`): its enum key."""
+    from chinese_calendar import Holiday
+
+    try:
+        return str(Holiday(english).name)
+    except ValueError:
+        return english
 
 
 class WorkCalendar:
@@ -84,13 +142,65 @@ class WorkCalendar:
             return base
         return (base - set(extra.holidays)) | set(extra.working_days)
 
-    def has_year(self, year: int) -> bool:
-        """Whether working days of `year` are known (official data or the policy's own)."""
-        try:
-            self.working_days_of(year)
-        except CalendarDataMissing:
-            return False
-        return True
+    @cached_property
+    def _known(self) -> tuple[int, ...]:
+        official = set(official_years()) if self.spec.official == "cn" else set()
+        return tuple(sorted(official | set(self.spec.years)))
+
+    def known_years(self) -> tuple[int, ...]:
+        """Every year whose working days are known, in order."""
+        return self._known
+
+    def is_before_data(self, year: int) -> bool:
+        """A year before the calendar's first known one: waiting will not bring its data (a
+        typing mistake, most likely), unlike a year not yet published."""
+        known = self.known_years()
+        return bool(known) and year < known[0]
+
+    def takes_facts_in(self, year: int) -> bool:
+        """Whether the service stores a fact of `year`: a known year, or the one after the
+        last known (not published yet: its deadlines are pending, nothing fails). Earlier
+        years would stop every evaluation; later ones are typing mistakes, most likely."""
+        known = self.known_years()
+        return not known or year in known or year == known[-1] + 1
+
+    def year_start(self, year: int) -> datetime:
+        return datetime(year, 1, 1, tzinfo=self.tz)
+
+    def source_of(self, year: int) -> CalendarSource:
+        official = self.spec.official == "cn" and year in official_years()
+        amended = year in self.spec.years
+        if official:
+            return CalendarSource.OFFICIAL_AND_POLICY if amended else CalendarSource.OFFICIAL
+        return CalendarSource.POLICY if amended else CalendarSource.NONE
+
+    def year_info(self, year: int) -> YearInfo:
+        """The year's holidays and adjusted working days, named, and working days per month."""
+        source = self.source_of(year)
+        if source is CalendarSource.NONE:
+            return YearInfo(year, source, (), (), ())
+        holidays: dict[date, NamedDay] = {}
+        working: dict[date, NamedDay] = {}
+        if source is not CalendarSource.POLICY:
+            import chinese_calendar
+
+            for table, into in ((chinese_calendar.holidays, holidays),
+                                (chinese_calendar.workdays, working)):
+                for day, english in table.items():
+                    if day.year == year:
+                        into[day] = NamedDay(day, _holiday_key(english), True)
+        extra = self.spec.years.get(year)
+        if extra is not None:
+            for day, name in extra.holidays.items():
+                working.pop(day, None)
+                holidays[day] = NamedDay(day, name, False)
+            for day, name in extra.working_days.items():
+                holidays.pop(day, None)
+                working[day] = NamedDay(day, name, False)
+        days = self.working_days_of(year)
+        per_month = tuple(sum(1 for d in days if d.month == month) for month in range(1, 13))
+        return YearInfo(year, source, tuple(v for _, v in sorted(holidays.items())),
+                        tuple(v for _, v in sorted(working.items())), per_month)
 
     def is_working_day(self, day: date) -> bool:
         return day in self.working_days_of(day.year)
@@ -115,3 +225,22 @@ class WorkCalendar:
             if self.is_working_day(day):
                 count += 1
         return count
+
+
+def year_end_warning(calendar: WorkCalendar, as_of: datetime,
+                     within_days: int = YEAR_END_WARNING_DAYS) -> Line | None:
+    """W-CAL-YEAR-END when the calendar's last known year ends within `within_days` of
+    `as_of` (its 31 December at most that many days after as-of's date), or has ended:
+    deadlines after it will wait for the next year's data."""
+    known = calendar.known_years()
+    if not known:
+        return None
+    last = known[-1]
+    day = calendar.local(as_of).date()
+    left = (date(last, 12, 31) - day).days
+    if left > within_days:
+        return None
+    words = dict(year=last, next=last + 1, end=date(last, 12, 31), as_of=day)
+    if left < 0:
+        return line("check.year_ended", **words)
+    return line("check.year_end", days=left, **words)

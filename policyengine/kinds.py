@@ -38,3 +38,4 @@ class Status(StrEnum):
     LATE = "late"
     MISSED = "missed"
     OPEN = "open"
+    PENDING = "pending"  # the deadline needs a calendar year not yet published

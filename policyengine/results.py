@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from policyengine.facts.schema import Fact
@@ -165,6 +166,59 @@ class OpenObligation:
                 "overdue": self.overdue, "opened_at": _iso(self.opened_at)}
 
 
+class PendingStatus(StrEnum):
+    """Where an obligation pending calendar data stands at as-of."""
+
+    WAITING = "waiting"        # not fulfilled yet
+    FULFILLED = "fulfilled"    # fulfilled; on time or late is known once the year is
+
+    @property
+    def words(self) -> Line:
+        return line(f"pending.{self.value}_status")
+
+
+@dataclass(frozen=True)
+class PendingObligation:
+    """A duty owed whose deadline needs working days of a year the calendar lacks (one not
+    yet published): neither a violation nor met until the year is added to the policy."""
+
+    key: str
+    duty: str
+    duty_name: str
+    case: str | None
+    person: str | None         # None when the holder at the (unknown) deadline is not certain
+    role: str
+    opened_at: datetime
+    trigger_fact: Fact | None  # None: a weekly duty's week
+    missing_year: int
+    due_not_before: datetime   # the earliest the deadline can be
+    fulfilled_at: datetime | None
+    fulfilled_by: str | None
+
+    @property
+    def status(self) -> PendingStatus:
+        return PendingStatus.WAITING if self.fulfilled_at is None else PendingStatus.FULFILLED
+
+    @property
+    def trigger_ref(self) -> str:
+        """The trigger fact's id (or where it was read), or '' for a weekly duty's week."""
+        fact = self.trigger_fact
+        return "" if fact is None else (fact.id or fact.ref())
+
+    def to_dict(self) -> dict[str, Any]:
+        trigger = None
+        if self.trigger_fact is not None:
+            trigger = self.trigger_fact.to_dict()
+            if self.trigger_fact.source:
+                trigger["source"] = self.trigger_fact.source
+        return {"key": self.key, "duty": self.duty, "duty_name": self.duty_name,
+                "case": self.case, "person": self.person, "role": self.role,
+                "opened_at": _iso(self.opened_at), "trigger": trigger,
+                "missing_year": self.missing_year, "due_not_before": _iso(self.due_not_before),
+                "status": self.status.value, "fulfilled_at": _iso(self.fulfilled_at),
+                "fulfilled_by": self.fulfilled_by}
+
+
 @dataclass(frozen=True)
 class RewardResult:
     person: str
@@ -209,6 +263,13 @@ class EvaluationResult:
     merits: tuple[Merit, ...]
     stats: dict[str, int] = field(default_factory=dict)
     notes: tuple[Line, ...] = ()
+    # Obligations whose deadline waits for a calendar year not yet published (every one up
+    # to as-of, like `obligations`: its deadline, hence its period, is not known).
+    pending: tuple[PendingObligation, ...] = ()
+
+    @property
+    def pending_years(self) -> tuple[int, ...]:
+        return tuple(sorted({p.missing_year for p in self.pending}))
 
     def person(self, name: str) -> PersonTotal | None:
         return next((p for p in self.people if p.person == name), None)
@@ -225,6 +286,7 @@ class EvaluationResult:
             "obligations": [o.to_dict() for o in self.obligations],
             "rewards": [r.to_dict() for r in self.rewards],
             "merits": [m.to_dict() for m in self.merits],
+            "pending": [p.to_dict() for p in self.pending],
             "stats": dict(self.stats),
             "notes": [note.render("en") for note in self.notes],
         }

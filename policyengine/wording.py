@@ -135,11 +135,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "bounds.over_up_to": ("over {over} and up to {up_to}", "超过 {over} 且不超过 {up_to}"),
     "bounds.count": ("{low}-{high}", "{low}-{high} 次"),
     "bounds.count_open": ("{low} or more", "{low} 次及以上"),
-    "note.week_unknown": ("{duty}: the week's deadline after as-of ({raw}) is not listed as an "
-                          "open duty: no working-day calendar for {year} to check whether that "
-                          "day is a working day (add calendar.years.{year})",
-                          "{duty}：评估时点之后的本周截止（{raw}）未列为待办：缺少 {year} 年工作日"
-                          "数据，无法判断当天是否工作日（请在 calendar.years.{year} 中补充）"),
     "note.already_open": ("{where}: {type} at {at} would open {duty} of case {case}, which is "
                           "already open (since {opened}); the duty is owed once",
                           "{where}：{at} 的 {type} 本应开启案例 {case} 的 {duty}，但该职责自 {opened} "
@@ -147,6 +142,96 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "note.extra_report": ("{where}: report at {at} for {duty}: every week up to then already has "
                           "its report; an extra report changes nothing",
                           "{where}：{at} 的 {duty} 报告：此前每周都已提交，多出的报告不产生影响"),
+    # --- calendar years not yet published: pending obligations, `calendar show`, check ---
+    "pending.why": ("the deadline needs the working days of {year}, which the calendar does not "
+                    "have yet: pending calendar data (due no earlier than {earliest}); add "
+                    "calendar.years.{year} to the policy",
+                    "截止时间需要 {year} 年的工作日数据，日历中尚无：待日历数据（截止不早于 "
+                    "{earliest}）；请在政策文件 calendar.years.{year} 中补充"),
+    "pending.fulfilled": ("fulfilled by {type} {ref} at {at}: on time or late is known once {year} "
+                          "is in the calendar", "由 {type} {ref} 于 {at} 完成：是否按时，待 {year} "
+                          "年日历补充后判定"),
+    "pending.waiting": ("not fulfilled by {as_of} (as of): no verdict until {year} is in the "
+                        "calendar", "截至 {as_of}（评估时点）尚未完成：待 {year} 年日历补充后判定"),
+    "pending.heading": ("PENDING CALENDAR DATA: {count} obligation(s) whose deadline needs the "
+                        "working days of {years}, which the calendar lacks: neither violations "
+                        "nor met. Add calendar.years.YEAR to the policy (docs/calendar.en.md)",
+                        "待日历数据：{count} 项职责的截止时间需要 {years} 年的工作日数据，日历中"
+                        "尚无：既不算违规，也不算按时。请在政策文件中补充 calendar.years（见 "
+                        "docs/calendar.zh.md）"),
+    "pending.exit": ("{count} obligation(s) pending calendar data for {years}: the report is "
+                     "complete otherwise; add calendar.years to the policy (exit code 3)",
+                     "{count} 项职责待 {years} 年日历数据：其余结果已完整；请在政策文件中补充 "
+                     "calendar.years（退出码 3）"),
+    "pending.waiting_status": ("waiting", "待完成"),
+    "pending.fulfilled_status": ("fulfilled, verdict pending", "已完成，待判定"),
+    "pending.status": ("PENDING calendar data", "待日历数据"),
+    "delay.request_undecided": ("delay requested at {at}: whether that is before the deadline is "
+                                "known once {year} is in the calendar; the deadline stays pending",
+                                "{at} 申请延期：是否在截止前，待 {year} 年日历补充后判定；截止"
+                                "时间仍待定"),
+    "delay.approval_undecided": ("delay approval at {at}: no request known to be in time; the "
+                                 "deadline stays pending until {year} is in the calendar",
+                                 "{at} 批准延期：没有可确认在截止前的申请；截止时间待 {year} "
+                                 "年日历补充"),
+    "delay.approved_pending": ("delay approved at {at}{by}: the deadline, pending the calendar of "
+                               "{year}, is now {new}", "{at} 批准延期{by}：原待 {year} 年日历的"
+                               "截止时间改为 {new}"),
+    "pending.merit": ("{duty} {case}: met before its day, but the working days early need the "
+                      "calendar of {year}: no merit counted until it is added",
+                      "{duty} {case}：提前完成，但提前的工作日数需要 {year} 年日历：补充前不计"),
+    "pending.reward": ("{reward} case {case}: not assessed, the working days need the calendar "
+                       "of {year}", "{reward} 案例 {case}：未评定，工作日数需要 {year} 年日历"),
+    "cal.title": ("Calendar {year}", "{year} 年工作日历"),
+    "cal.source": ("source: {source}", "来源：{source}"),
+    "cal.official": ("official data (State Council notice, via chinesecalendar {version})",
+                     "官方数据（国务院办公厅通知，经 chinesecalendar {version}）"),
+    "cal.official_and_policy": ("official data (chinesecalendar {version}), amended by the policy "
+                                "file (calendar.years.{year})", "官方数据（chinesecalendar "
+                                "{version}），并由政策文件 calendar.years.{year} 调整"),
+    "cal.policy": ("the policy file (calendar.years.{year}): Monday to Friday, then its holidays "
+                   "and adjusted working days", "政策文件（calendar.years.{year}）：周一至周五，"
+                   "再按其中的节假日与调休调整"),
+    "cal.holidays": ("Holidays ({count} days)", "节假日（{count} 天）"),
+    "cal.working_days": ("Adjusted working days, 调休 ({count})", "调休上班日（{count} 天）"),
+    "cal.day": ("{day}  {name}", "{day}  {name}"),
+    "cal.none_listed": ("  (none)", "  （无）"),
+    "cal.per_month": ("Working days per month (total {total})", "每月工作日数（全年 {total} 天）"),
+    "cal.unknown": ("{year}: not in the calendar (source: none). The official data covers "
+                    "{official}; the policy file's calendar.years: {listed}. Deadlines "
+                    "that need working days of {year} are reported as pending calendar data. To "
+                    "add it: copy the State Council's notice (国务院办公厅关于{year}年部分节假日"
+                    "安排的通知) into calendar.years.{year} of the policy file (policies/"
+                    "policy.yaml), see docs/calendar.en.md, then run `policyengine calendar "
+                    "show {year}` to check it.",
+                    "{year} 年：日历中没有（来源：无）。官方数据覆盖 {official}；政策文件的 "
+                    "calendar.years：{listed}。需要 {year} 年工作日的截止时间将显示为“待日历"
+                    "数据”。补充方法：按国务院办公厅关于{year}年部分节假日安排的通知，在政策文件"
+                    "（policies/policy.yaml）的 calendar.years.{year} 中填写节假日与调休（见 "
+                    "docs/calendar.zh.md），再运行 `policyengine calendar show {year}` 核对。"),
+    "cal.nothing": ("no year", "无"),
+    "check.year_end": ("W-CAL-YEAR-END: the calendar's last known year, {year}, ends on {end}, "
+                       "{days} day(s) after {as_of}: deadlines that need {next} will be pending "
+                       "calendar data until calendar.years.{next} is added to the policy "
+                       "(docs/calendar.en.md)",
+                       "W-CAL-YEAR-END：日历已知的最后一年 {year} 年于 {end} 结束，距 {as_of} "
+                       "还有 {days} 天：在政策文件中补充 calendar.years.{next} 之前，需要 "
+                       "{next} 年工作日的截止时间都将“待日历数据”（见 docs/calendar.zh.md）"),
+    "check.year_ended": ("W-CAL-YEAR-END: the calendar's last known year, {year}, ended on {end}, "
+                         "before {as_of}: deadlines that need {next} are pending calendar data "
+                         "until calendar.years.{next} is added to the policy (docs/calendar.en.md)",
+                         "W-CAL-YEAR-END：日历已知的最后一年 {year} 年已于 {end} 结束（早于 "
+                         "{as_of}）：在政策文件中补充 calendar.years.{next} 之前，需要 {next} "
+                         "年工作日的截止时间都“待日历数据”（见 docs/calendar.zh.md）"),
+    "holiday.new_years_day": ("New Year's Day", "元旦"),
+    "holiday.spring_festival": ("Spring Festival", "春节"),
+    "holiday.tomb_sweeping_day": ("Tomb-sweeping Day", "清明节"),
+    "holiday.labour_day": ("Labour Day", "劳动节"),
+    "holiday.dragon_boat_festival": ("Dragon Boat Festival", "端午节"),
+    "holiday.national_day": ("National Day", "国庆节"),
+    "holiday.mid_autumn_festival": ("Mid-autumn Festival", "中秋节"),
+    "holiday.anti_fascist_70th_day": ("Victory Day (70th anniversary)",
+                                      "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
     "word.request": ("request", "申请"),
     "word.approval": ("approval", "批准"),
     "empty": ("", ""),

@@ -1,6 +1,6 @@
 """The step vocabulary, part 3: Then (那么) steps about one duty of one case: its verdict
-(on time, late by, still open, not yet due) and its explanation; and an evaluation that must
-fail."""
+(on time, late by, still open, not yet due, pending calendar data) and its explanation; and
+an evaluation that must fail."""
 
 from __future__ import annotations
 
@@ -198,15 +198,52 @@ def _explanation(world: World, args: dict[str, str], step: StepCall) -> None:
                    f"the explanation of {label} lacks:\n{lost}\nThe explanation is:\n{shown}")
 
 
+# --- Then: a duty pending calendar data ---------------------------------------
+
+
+@STEPS.add("pending-calendar", "then", [
+    ("zh", "{selector} 的 {duty} 待 {year} 年日历数据", "26123001 的 R7 待 2027 年日历数据"),
+    ("en", "{duty} of {selector} is pending calendar data for {year}",
+     "R7 of 26123001 is pending calendar data for 2027"),
+], {"zh": "这项职责的截止时间需要某一年的工作日数据，而日历还没有这一年（例如国务院尚未公布的 "
+          "2027 年）：既不算违规也不算按时，等补充日历后再判定。",
+    "en": "The duty's deadline needs the working days of a year the calendar lacks (such as "
+          "2027 before it is published): neither a violation nor met until the year is added."},
+    slots={"selector": r"[^\s]+?", "year": r"\d{4}"})
+def _pending_calendar(world: World, args: dict[str, str], step: StepCall) -> None:
+    result = world.need_result(step.line)
+    duty, case, year = args["duty"], unquote(args["selector"]), int(args["year"])
+    label = world.t(f"{case} 的 {duty}", f"{duty} of {case}")
+    _check_triggered(world, duty, case, label, step.line)
+    found = [p for p in result.pending if p.duty.upper() == duty.upper() and p.case == case]
+    if found and found[0].missing_year == year:
+        return
+    if found:
+        got_zh, got_en = f"待 {found[0].missing_year} 年日历数据", \
+            f"pending calendar data for {found[0].missing_year}"
+    else:
+        violations, still_open, _ = _select(world, result, duty, case, step.line)
+        got_zh = got_en = ""
+        if violations:
+            got_zh = got_en = _describe(world, violations[0])
+        elif still_open:
+            got_zh, got_en = "还没完成，截止时间已知", "not done, its deadline known"
+        else:
+            got_zh, got_en = ("截止时间已知并已判定（没有违规）",
+                              "its deadline is known (no violation)")
+    world.fail(step.line, f"{label} 预期待 {year} 年日历数据，实际：{got_zh}",
+               f"{label} was expected pending calendar data for {year}; actually: {got_en}")
+
+
 # --- Then: an evaluation that must fail --------------------------------------
 
 
 @STEPS.add("evaluation-fails", "then", [
-    ("zh", "评估失败，提示包含 {text}", "评估失败，提示包含 2027"),
-    ("en", "the evaluation fails with {text}", "the evaluation fails with 2027"),
-], {"zh": "评估应当失败（例如缺少某一年的工作日历），并且提示里有这段文字。",
-    "en": "The evaluation must fail (e.g. a year without working-day calendar data), with a "
-          "message containing this text."})
+    ("zh", "评估失败，提示包含 {text}", "评估失败，提示包含 E-CAL-YEAR"),
+    ("en", "the evaluation fails with {text}", "the evaluation fails with E-CAL-YEAR"),
+], {"zh": "评估应当失败（例如事实的年份早于工作日历的第一年），并且提示里有这段文字。",
+    "en": "The evaluation must fail (e.g. a fact dated before the working-day calendar's "
+          "first year), with a message containing this text."})
 def _evaluation_fails(world: World, args: dict[str, str], step: StepCall) -> None:
     if world.evaluation is None:
         world.need_result(step.line)

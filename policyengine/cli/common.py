@@ -16,6 +16,13 @@ from policyengine.errors import UsageError
 from policyengine.facts.reader import FactBatch
 from policyengine.facts.schema import parse_time
 from policyengine.policy.loader import load_policy_texts
+from policyengine.results import EvaluationResult
+from policyengine.wording import line
+
+# Exit codes (docs/cli.md). 3: a calendar year is missing. Either an evaluation completed with
+# obligations pending calendar data (the full report is printed), or a working-day
+# computation needed a year before the calendar's first (E-CAL-YEAR: nothing evaluated).
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CALENDAR, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 def add_fact_options(parser: argparse.ArgumentParser, *, period_required: bool = True) -> None:
@@ -142,3 +149,14 @@ def load_json(path: str) -> dict[str, Any]:
         raise UsageError(f"{path}: not a saved evaluation: write one with "
                          "`policyengine evaluate ... --format json > FILE`")
     return data
+
+
+def exit_for_pending(result: EvaluationResult, lang: str) -> int:
+    """EXIT_CALENDAR, with a line on standard error, when obligations wait for a calendar
+    year; EXIT_OK otherwise. The report itself was printed in full either way."""
+    if not result.pending:
+        return EXIT_OK
+    years = ", ".join(str(y) for y in result.pending_years)
+    print("policyengine: " + line("pending.exit", count=len(result.pending),
+                                  years=years).render(lang), file=sys.stderr)
+    return EXIT_CALENDAR

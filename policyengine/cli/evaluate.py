@@ -11,6 +11,7 @@ import policyengine as pe
 from policyengine.cli.common import (
     add_fact_options,
     as_of_of,
+    exit_for_pending,
     load_json,
     period_of,
     read_checked_facts,
@@ -70,4 +71,4 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(comparison_table(corrections))
         if batch.rejected:
             print(f"\n{len(batch.rejected)} rejected fact(s) are listed in {args.reject_file}")
-    return 0
+    return exit_for_pending(result, args.lang)

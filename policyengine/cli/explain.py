@@ -8,14 +8,24 @@ import sys
 from typing import Any
 
 import policyengine as pe
-from policyengine.cli.common import add_fact_options, as_of_of, period_of, read_checked_facts
+from policyengine.cli.common import (
+    EXIT_CALENDAR,
+    EXIT_OK,
+    add_fact_options,
+    as_of_of,
+    exit_for_pending,
+    period_of,
+    read_checked_facts,
+)
 from policyengine.engine.casefile import CaseFile, case_file
 from policyengine.errors import UsageError
-from policyengine.results import EvaluationResult
-from policyengine.wording import Line
+from policyengine.results import EvaluationResult, PendingObligation
+from policyengine.wording import Line, line
 
-_STATUS = {"en": {"met": "met", "late": "LATE", "missed": "MISSED", "open": "open"},
-           "zh": {"met": "按时", "late": "迟交", "missed": "未完成", "open": "未到期"}}
+_STATUS = {"en": {"met": "met", "late": "LATE", "missed": "MISSED", "open": "open",
+                  "pending": line("pending.status").render("en")},
+           "zh": {"met": "按时", "late": "迟交", "missed": "未完成", "open": "未到期",
+                  "pending": line("pending.status").render("zh")}}
 
 
 def register(commands: Any) -> None:
@@ -49,20 +59,21 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(found.to_dict(args.lang), ensure_ascii=False, indent=2))
         else:
             sys.stdout.write(_case_text(found, args.lang))
-        return 0
+        return EXIT_CALENDAR if any(t.missing_year for t in found.duties) else EXIT_OK
     if period is None:
         raise UsageError("--person needs --month YYYY-MM or --quarter YYYY-Qn")
     result = pe.evaluate(policy, facts, period=period, as_of=as_of)
     if args.format == "json":
         mine = [v.to_dict() for v in result.violations if v.person == args.person]
         total = result.person(args.person)
+        pending = [p.to_dict() for p in result.pending if p.person == args.person]
         print(json.dumps({"person": args.person, "period": result.period,
                           "as_of": result.as_of.isoformat(),
-                          "total": total.to_dict() if total else None, "violations": mine},
-                         ensure_ascii=False, indent=2))
+                          "total": total.to_dict() if total else None, "violations": mine,
+                          "pending": pending}, ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(_person_text(result, args.person, args.lang))
-    return 0
+    return exit_for_pending(result, args.lang)
 
 
 def _render(lines: tuple[Line, ...] | list[Line], lang: str, indent: str) -> list[str]:
@@ -92,8 +103,10 @@ def _person_text(result: EvaluationResult, person: str, lang: str) -> str:
     total = result.person(person)
     when = f"{'截至' if zh else 'as of'} {result.as_of:%Y-%m-%d %H:%M}"
     out = [f"{person} — {result.period} ({when})"]
+    pending = [p for p in result.pending if p.person == person]
     if total is None:
-        return "\n".join([*out, "无违规。" if zh else "No violation.", ""])
+        return "\n".join([*out, "无违规。" if zh else "No violation.",
+                          *_pending_text(pending, lang), ""])
     forfeit = (", 当月无绩效" if zh else ", performance pay forfeited") if total.forfeit else ""
     out.append(f"{'合计' if zh else 'total'}: {total.amount} {'元' if zh else 'yuan'}{forfeit}")
     out += _render([line.detail for line in total.lines], lang, "  ")
@@ -103,4 +116,17 @@ def _person_text(result: EvaluationResult, person: str, lang: str) -> str:
         out += ["", f"  {violation.duty} {violation.case or ''}"]
         out += _render(violation.explanation, lang, "      ")
         out.append(f"      {violation.penalty.detail.render(lang)}")
+    out += _pending_text(pending, lang)
     return "\n".join(out) + "\n"
+
+
+def _pending_text(pending: list[PendingObligation], lang: str) -> list[str]:
+    """A person's obligations pending calendar data, one line each."""
+    if not pending:
+        return []
+    years = ", ".join(str(y) for y in sorted({p.missing_year for p in pending}))
+    out = ["", line("pending.heading", count=len(pending), years=years).render(lang)]
+    for p in pending:
+        out.append(f"  {p.duty} {p.case or ''} {p.trigger_ref} {p.missing_year}: "
+                   f"{p.status.words.render(lang)}")
+    return out

@@ -7,7 +7,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from policyengine.cli import check, diff, evaluate, explain, schema, serve, steps
+from policyengine.cli import calendar, check, diff, evaluate, explain, schema, serve, steps
+from policyengine.cli.common import (
+    EXIT_CALENDAR,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+)
 from policyengine.errors import (
     CalendarDataMissing,
     DiagnosticsError,
@@ -16,7 +23,7 @@ from policyengine.errors import (
     PolicyError,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CALENDAR, EXIT_INTERNAL = 0, 1, 2, 3, 4
+__all__ = ["EXIT_CALENDAR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate YAML compliance policies over timestamped workflow facts.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (check, evaluate, diff, explain, schema, serve, steps):
+    for module in (check, evaluate, diff, explain, schema, serve, steps, calendar):
         module.register(commands)
     return parser
 

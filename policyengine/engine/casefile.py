@@ -24,18 +24,22 @@ class DutyTrace:
     key: str
     duty: str
     name: str
-    status: str                  # met | late | missed | open
+    status: str                  # met | late | missed | open | pending (calendar data)
     person: str | None
-    due: datetime
+    due: datetime                # pending: only the earliest the deadline can be
     fulfilled_at: datetime | None
     late_by: timedelta
     steps: tuple[Line, ...]
     penalty: PenaltyCharge | None
+    missing_year: int | None = None  # the calendar year a pending deadline waits for
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        pending = self.missing_year is not None
         return {
             "key": self.key, "duty": self.duty, "name": self.name, "status": self.status,
-            "person": self.person, "due": self.due.isoformat(),
+            "person": self.person, "due": None if pending else self.due.isoformat(),
+            **({"missing_year": self.missing_year, "due_not_before": self.due.isoformat()}
+               if pending else {}),
             "fulfilled_at": self.fulfilled_at.isoformat() if self.fulfilled_at else None,
             "late_seconds": int(self.late_by.total_seconds()),
             "steps": [s.render(lang) for s in self.steps],
@@ -75,7 +79,7 @@ def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
             fulfilled_at=(policy.calendar.local(obligation.fulfilled_at)
                           if obligation.fulfilled_at else None),
             late_by=outcome.late_by, steps=tuple(explain(policy, run, outcome)),
-            penalty=charged.get(key),
+            penalty=charged.get(key), missing_year=obligation.missing_year,
         ))
     timeline = sorted((f for f in facts if f.case == case and f.at <= as_of),
                       key=lambda f: (f.at, f.type))

@@ -18,12 +18,18 @@ from policyengine.engine.penalties.months import month_lines, people_totals
 from policyengine.engine.penalties.rules import charge
 from policyengine.engine.replay import Replay, replay
 from policyengine.engine.rewards import merits, rewards
-from policyengine.errors import UsageError
+from policyengine.errors import CalendarDataMissing, UsageError
 from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
 from policyengine.kinds import Status
 from policyengine.periods import Period
-from policyengine.results import EvaluationResult, OpenObligation, PenaltyCharge, Violation
+from policyengine.results import (
+    EvaluationResult,
+    OpenObligation,
+    PenaltyCharge,
+    PendingObligation,
+    Violation,
+)
 from policyengine.wording import Line, Weekday, line
 
 
@@ -80,7 +86,11 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     early: list[Outcome] = []
     open_now: list[OpenObligation] = []
     for_rewards: list[Outcome] = []
+    pending: list[PendingObligation] = []
     for obligation in run.obligations:
+        if obligation.missing_year is not None:
+            pending.append(_pending(policy, run, obligation))
+            continue
         status, late_by = status_of(obligation, as_of)
         inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
         duty = obligation.duty.id
@@ -106,7 +116,9 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
     people = people_totals(violations, months)
     open_now.sort(key=lambda o: (o.due, o.duty, o.case or ""))
-    found_rewards = rewards(policy, run, for_rewards, violations, period) if period else []
+    notes = list(run.notes)
+    found_rewards = rewards(policy, run, for_rewards, violations, period, notes) if period else []
+    found_merits = merits(policy, early, notes)
     return EvaluationResult(
         period=period.label if period else None,
         period_start=period.start if period else None,
@@ -117,15 +129,17 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         people=tuple(people),
         obligations=tuple(open_now),
         rewards=tuple(found_rewards),
-        merits=tuple(merits(policy, early)),
+        merits=tuple(found_merits),
         stats={
             "facts": run.facts_seen,
             "facts_after_as_of": run.facts_after_as_of,
             "duplicates": run.duplicates,
             "obligations": len(run.obligations),
             "violations": len(violations),
+            "pending_calendar": len(pending),
         },
-        notes=tuple(run.notes),
+        notes=tuple(notes),
+        pending=tuple(pending),
     )
 
 
@@ -133,7 +147,9 @@ _ON_TIME = timedelta(0)
 
 
 def status_of(obligation: Obligation, as_of: datetime) -> tuple[Status, timedelta]:
-    """met | late | missed | open, and how late (0 unless late or missed)."""
+    """met | late | missed | open | pending, and how late (0 unless late or missed)."""
+    if obligation.missing_year is not None:
+        return Status.PENDING, _ON_TIME
     fulfilled = obligation.fulfilled_by
     if fulfilled is not None:
         if fulfilled.at <= obligation.due:
@@ -155,6 +171,9 @@ def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> 
     role = obligation.duty.responsible
     spec = policy.model.roles[role]
     if spec.assigned:
+        if obligation.missing_year is not None:
+            return _pending_holder(run, role, obligation), line(
+                "how.holder", role=role)
         return run.roles.holder(role, obligation.due), line("how.holder", role=role)
     for fact_type in spec.actor_of or ():
         if obligation.case is not None:
@@ -162,6 +181,29 @@ def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> 
             if actor is not None:
                 return actor, line("how.actor", type=fact_type, case=obligation.case)
     return None, line("how.unknown", role=role, types=" / ".join(spec.actor_of or ()))
+
+
+def _pending_holder(run: Replay, role: str, obligation: Obligation) -> str | None:
+    """The holder at a deadline not yet known: it is no earlier than `due`; who holds the
+    role from then to as-of (or at `due`, if later) is the answer only if that is one person."""
+    end = max(run.as_of, obligation.due) + timedelta(microseconds=1)
+    held = run.roles.holders_between(role, obligation.due, end)
+    return held[0] if len(held) == 1 else None
+
+
+def _pending(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> PendingObligation:
+    assert obligation.missing_year is not None
+    local = policy.calendar.local
+    done = obligation.fulfilled_by
+    person, _ = responsible(policy, run, obligation)
+    return PendingObligation(
+        key=obligation_key(obligation), duty=obligation.duty.id,
+        duty_name=obligation.duty.title, case=obligation.case, person=person,
+        role=obligation.duty.responsible, opened_at=local(obligation.opened_at),
+        trigger_fact=obligation.trigger, missing_year=obligation.missing_year,
+        due_not_before=local(obligation.due),
+        fulfilled_at=local(done.at) if done is not None else None,
+        fulfilled_by=done.ref() if done is not None else None)
 
 
 def _charge(policy: CompiledPolicy, outcome: Outcome) -> tuple[PenaltyCharge, str]:
@@ -225,16 +267,38 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
                           at=policy.calendar.local(trigger.at),
                           by=f" ({trigger.actor})" if trigger.actor else ""))
         lines.append(line("why.rule", rule=duty.deadline.describe(trigger.at)))
-        _, steps = duty.deadline.explain(trigger.at, trigger.attrs)
+        try:
+            _, steps = duty.deadline.explain(trigger.at, trigger.attrs)
+        except CalendarDataMissing as exc:  # pending, or a pending deadline a delay replaced
+            steps = [line("pending.why", year=exc.year,
+                          earliest=policy.calendar.local(max(
+                              trigger.at, policy.calendar.year_start(exc.year))))]
     else:
         assert duty.recurring is not None
         lines.append(line("why.weekly", at=policy.calendar.local(obligation.opened_at)))
         rule = duty.recurring
         lines.append(line("why.rule", rule=line("rule.recurring", weekday=Weekday(rule.weekday),
                                                 clock=f"{rule.clock:%H:%M}")))
-        _, steps = duty.recurring.week(duty.recurring.first_at_or_after(obligation.opened_at))
+        raw = duty.recurring.first_at_or_after(obligation.opened_at)
+        try:
+            _, steps = duty.recurring.week(raw)
+        except CalendarDataMissing as exc:
+            steps = [line("step.weekly_week", raw=raw),
+                     line("pending.why", year=exc.year, earliest=policy.calendar.local(raw))]
     lines += steps
     lines += obligation.history or []
+    if obligation.missing_year is not None:
+        year = obligation.missing_year
+        fulfil = obligation.fulfilled_by
+        if fulfil is not None:
+            lines.append(line("pending.fulfilled", type=fulfil.type, ref=fulfil.ref(),
+                              at=policy.calendar.local(fulfil.at), year=year))
+        else:
+            lines.append(line("pending.waiting", as_of=policy.calendar.local(run.as_of),
+                              year=year))
+        lines.append(line("why.responsible", person=outcome.person or "(unknown)",
+                          how=outcome.how_found))
+        return lines
     lines.append(line("why.final", due=policy.calendar.local(obligation.due)))
     fulfil = obligation.fulfilled_by
     if fulfil is not None:

@@ -13,8 +13,8 @@ from policyengine.wording import Line
 class Obligation:
     """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
 
-    __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "opened_at", "pending",
-                 "trigger")
+    __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "missing_year", "opened_at",
+                 "pending", "trigger")
 
     def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
                  opened_at: datetime, due: datetime):
@@ -26,6 +26,9 @@ class Obligation:
         self.fulfilled_by: Fact | None = None
         self.history: list[Line] | None = None  # deadline changes, for the explanation
         self.pending: date | None = None  # the date of a delay request awaiting approval
+        # Set when the deadline needs working days of a year the calendar lacks: `due` is
+        # then only the earliest it can be, and the verdict waits for that year's data.
+        self.missing_year: int | None = None
 
     def note(self, text: Line) -> None:
         if self.history is None:

@@ -186,8 +186,9 @@ class _State:
         """Recurring duties: one obligation per week from the first fact's week (weekly.py)."""
         for duty in self.policy.recurring:
             ledger = self.weeks[duty.id] = []
-            for start, end, due in weekly.weeks(duty, first, as_of, self.notes):
+            for start, end, due, missing in weekly.weeks(duty, first, as_of):
                 obligation = Obligation(duty, None, None, start, due)
+                obligation.missing_year = missing
                 self.obligations.append(obligation)
                 ledger.append(Week(start, end, obligation))
 
@@ -218,11 +219,19 @@ class _State:
                                        at=fact.at, duty=duty.id, case=case,
                                        opened=waiting[case].opened_at))
                 continue
+            missing = None
             try:
                 due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
             except CalendarDataMissing as exc:
-                raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
+                if self.policy.calendar.is_before_data(exc.year):
+                    raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
+                # A year not published yet: the duty is owed, its deadline waits for the
+                # year's data. It is no earlier than the trigger nor than that year's start.
+                missing = exc.year
+                due = max(fact.at, self.policy.calendar.year_start(exc.year))
             obligation = Obligation(duty, case, fact, fact.at, due)
+            if missing is not None:
+                obligation.missing_year = missing
             self.obligations.append(obligation)
             waiting[case] = obligation
             if duty.extension is not None:
@@ -273,7 +282,11 @@ class _State:
             return
         assert duty.extension is not None
         new_date = fact.attrs.get(duty.extension.date_field)
-        if fact.at <= target.due:
+        if target.missing_year is not None and fact.at > target.due:
+            # After the earliest the deadline can be: in time or not is known only with the
+            # year's data, so the request waits with the deadline (no guess either way).
+            target.note(line("delay.request_undecided", at=fact.at, year=target.missing_year))
+        elif fact.at <= target.due:
             target.pending = new_date
             target.note(line("delay.requested", at=fact.at, due=target.due, new=new_date))
         else:
@@ -286,11 +299,18 @@ class _State:
         ext = duty.extension
         assert ext is not None
         if target.pending is None:
-            target.note(line("delay.unrequested", at=fact.at))
+            target.note(line("delay.approval_undecided" if target.missing_year is not None
+                             else "delay.unrequested", at=fact.at, year=target.missing_year))
             return
         new_date = fact.attrs.get(ext.date_field) or target.pending
         old = target.due
         target.due = self.policy.calendar.at(new_date, ext.clock)
         target.pending = None
+        if target.missing_year is not None:  # the new date needs no working days: known now
+            target.note(line("delay.approved_pending", at=fact.at,
+                             by=f" ({fact.actor})" if fact.actor else "",
+                             year=target.missing_year, new=target.due))
+            target.missing_year = None
+            return
         target.note(line("delay.approved", at=fact.at, by=f" ({fact.actor})" if fact.actor else "",
                          old=old, new=target.due))

@@ -18,7 +18,6 @@ from policyengine.engine.deadlines import Weekly
 from policyengine.engine.obligation import Obligation
 from policyengine.errors import CalendarDataMissing
 from policyengine.facts.schema import Fact
-from policyengine.wording import Line, line
 
 
 @dataclass
@@ -34,27 +33,28 @@ def week_start(rule: Weekly, moment: datetime) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=rule.calendar.tz)
 
 
-def weeks(duty: CompiledDuty, first: Fact, as_of: datetime,
-          notes: list[Line]) -> list[tuple[datetime, datetime, datetime]]:
-    """(week start, window end, deadline) for each week owed from the first fact's on."""
+def weeks(duty: CompiledDuty, first: Fact,
+          as_of: datetime) -> list[tuple[datetime, datetime, datetime, int | None]]:
+    """(week start, window end, deadline, missing year) for each week owed from the first
+    fact's on. A week whose deadline needs working days of a year the calendar lacks is owed
+    all the same: its deadline is then only the earliest it can be (the unmoved weekly time)
+    and the missing year is given."""
     rule = duty.recurring
     assert rule is not None
     raw = rule.first_at_or_after(rule.calendar.local(first.at))
-    found = []
+    found: list[tuple[datetime, datetime, datetime, int | None]] = []
     start = week_start(rule, raw)
     while start <= as_of:
         try:
             due = rule.shifted(raw, None)
         except CalendarDataMissing as exc:
-            if raw <= as_of:
+            if rule.calendar.is_before_data(exc.year):
                 since = first.at.date().isoformat()
                 raise exc.with_context(f"weekly duty {duty.id}, owed every week from the "
                                        f"earliest fact, {first.ref()} on {since}") from None
-            # The week still running at as_of: not due yet, and the year its deadline may
-            # move into has no calendar. Say so rather than fail.
-            notes.append(line("note.week_unknown", duty=duty.id, raw=raw, year=exc.year))
-            break
-        found.append((start, max(start + timedelta(days=7), due), due))
+            found.append((start, start + timedelta(days=7), raw, exc.year))
+        else:
+            found.append((start, max(start + timedelta(days=7), due), due, None))
         raw += timedelta(days=7)
         start = week_start(rule, raw)
     return found

@@ -12,8 +12,9 @@ from decimal import Decimal
 from policyengine.report.text import table
 from policyengine.results import EvaluationResult, Violation, money_text
 from policyengine.timeparse import format_duration
+from policyengine.wording import line
 
-CSV_TABLES = ("violations", "people", "obligations", "rewards", "merits")
+CSV_TABLES = ("violations", "people", "obligations", "rewards", "merits", "pending")
 
 
 def to_json(result: EvaluationResult) -> str:
@@ -59,6 +60,8 @@ def to_csv(result: EvaluationResult, which: str = "violations") -> str:
         for m in result.merits:
             writer.writerow([m.person or "", m.duty, m.case or "", m.due.isoformat(),
                              m.fulfilled_at.isoformat(), m.working_days_early])
+    elif which == "pending":
+        writer.writerows(pending_rows(result))
     else:
         raise ValueError(f"unknown CSV table '{which}'; one of: {', '.join(CSV_TABLES)}")
     return buffer.getvalue()
@@ -127,6 +130,7 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en
         rows = [[o.duty, o.case or "(weekly)", _who(o.person), _when(o.due),
                  "OVERDUE" if o.overdue else ""] for o in result.obligations]
         out += table(["duty", "case", "person", "due", ""], rows)
+    out += pending_section(result, lang)
     if result.rewards:
         out += ["", "REWARDS (the decision group fixes the amount within the range)"]
         rows = [[r.person, f"{r.reward} {r.reward_name}",
@@ -143,3 +147,31 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en
         out += ["", "NOTES"]
         out += [f"  {note.render(lang)}" for note in result.notes]
     return "\n".join(out) + "\n"
+
+
+# --- obligations pending calendar data (a year not yet published) ---------------------------
+
+
+def pending_rows(result: EvaluationResult) -> list[list[str]]:
+    """The `pending` CSV table: a header, then one row per obligation pending calendar data."""
+    rows = [["duty", "duty_name", "case", "person", "role", "opened_at", "trigger",
+             "missing_year", "due_not_before", "status", "fulfilled_at", "fulfilled_by"]]
+    for p in result.pending:
+        rows.append([p.duty, p.duty_name, p.case or "", p.person or "", p.role,
+                     p.opened_at.isoformat(), p.trigger_ref, str(p.missing_year),
+                     p.due_not_before.isoformat(), p.status.value,
+                     p.fulfilled_at.isoformat() if p.fulfilled_at else "", p.fulfilled_by or ""])
+    return rows
+
+
+def pending_section(result: EvaluationResult, lang: str) -> list[str]:
+    """The report's section on obligations pending calendar data (nothing when none)."""
+    if not result.pending:
+        return []
+    years = ", ".join(str(y) for y in result.pending_years)
+    out = ["", line("pending.heading", count=len(result.pending), years=years).render(lang)]
+    rows = [[p.duty, p.case or "(weekly)", _who(p.person), _when(p.opened_at),
+             p.trigger_ref, str(p.missing_year), p.status.words.render(lang),
+             _when(p.fulfilled_at)] for p in result.pending]
+    return out + table(["duty", "case", "person", "opened", "trigger", "year", "status",
+                        "done"], rows)

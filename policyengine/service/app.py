@@ -312,7 +312,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         found = views.violations(result, lambda v: (person is None or v.person == person)
                             and (duty is None or v.duty == duty)
                             and (case is None or v.case == case))
-        return Json({**views.window(result), "count": len(found), "violations": found})
+        return Json({**views.window(result, person), "count": len(found), "violations": found})
 
     @app.get("/v1/violations/{violation_id:path}", response_model=openapi.Violation,
              tags=["results"], responses=errs(400, 401, 403, 404, 409, 503))
@@ -340,12 +340,14 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         overdue: Annotated[Flag | None, Query(description="only overdue (true) or only "
                                                           "not yet due (false)")] = None,
     ) -> Response:
-        """Open obligations at `as_of`: who owes what, by when, and whether it is overdue."""
+        """Open obligations at `as_of`: who owes what, by when, and whether it is overdue.
+        Those whose deadline waits for a calendar year not yet published are in `pending`."""
         result = views.evaluate(svc.live, period, as_of)
         found = [o.to_dict() for o in result.obligations
                  if (person is None or o.person == person)
                  and (overdue is None or o.overdue == (overdue == "true"))]
-        return Json({**views.window(result), "count": len(found), "obligations": found})
+        return Json({**views.window(result, person), "count": len(found),
+                     "obligations": found})
 
     @app.get("/v1/people", response_model=openapi.PeopleList, tags=["results"],
              responses=window_errors)
@@ -358,11 +360,11 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
              responses=window_errors)
     def person_view(person: str, token: Reader, period: PeriodQ = None,
                     as_of: AsOfQ = None) -> Response:
-        """One person's period: their total (null if nothing charged), their violations
-        and their open obligations."""
+        """One person's period: their total (null if nothing charged), their violations,
+        their open obligations and those pending calendar data."""
         result = views.evaluate(svc.live, period, as_of)
         total = result.person(person)
-        return Json({**views.window(result), "person": person,
+        return Json({**views.window(result, person), "person": person,
                      "total": total.to_dict() if total is not None else None,
                      "violations": views.violations(result, lambda v: v.person == person),
                      "obligations": [o.to_dict() for o in result.obligations

@@ -99,7 +99,8 @@ def content_key(fact: Fact) -> str:
 def check(rows: Sequence[Row], schema: FactSchema, sender: str | None,
           covered: Callable[[int], bool] = lambda year: True) -> list[Item]:
     """Check each (line, raw fact, decoding error) as the CLI would; `covered` tells the years
-    the policy's calendar has data for (a stored fact outside them would break every read)."""
+    the service takes facts in (the calendar's years and the one after them, see
+    `WorkCalendar.takes_facts_in`)."""
     items: list[Item] = []
     first: dict[str, Item] = {}
     for index, (line, raw, error) in enumerate(rows):
@@ -109,8 +110,9 @@ def check(rows: Sequence[Row], schema: FactSchema, sender: str | None,
         if not reasons and item.new is not None and not covered(item.new.at.year):
             year, item.new = item.new.at.year, None
             reasons = [f"'at' is in {year}, a year the policy's working-day calendar has no "
-                       f"data for; add calendar.years.{year} to the policy first (or correct "
-                       "the date)"]
+                       "data for and that does not follow its last known year (a typing "
+                       f"mistake?); correct the date, or add calendar.years.{year} to the "
+                       "policy first"]
         if reasons:
             item.errors = _errors(reasons)
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.service.ingest import MAX_ID_LENGTH
@@ -109,6 +109,24 @@ class Obligation(_Open):
     opened_at: str
 
 
+class Pending(_Open):
+    """An obligation whose deadline needs working days of a year the calendar lacks."""
+
+    key: str
+    duty: str
+    duty_name: str
+    case: str | None
+    person: str | None
+    role: str
+    opened_at: str
+    trigger: dict[str, Any] | None
+    missing_year: int
+    due_not_before: str
+    status: Literal["waiting", "fulfilled"]
+    fulfilled_at: str | None
+    fulfilled_by: str | None
+
+
 class PersonTotal(_Open):
     person: str | None
     amount: int | float
@@ -122,6 +140,10 @@ class Window(_Open):
     as_of: str
     policy: dict[str, Any]
     facts: int
+    pending_calendar: int = Field(description="how many obligations wait for a calendar year "
+                                              "not yet published (all of them, any person)")
+    pending: list[Pending] = Field(description="those obligations (only the person's, on "
+                                               "routes that take a person)")
 
 
 class ViolationList(Window):
@@ -165,6 +187,7 @@ class Report(_Open):
     obligations: list[dict[str, Any]]
     rewards: list[dict[str, Any]]
     merits: list[dict[str, Any]]
+    pending: list[Pending]
     stats: dict[str, Any]
     notes: list[Any]
 

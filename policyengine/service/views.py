@@ -40,7 +40,7 @@ def append(svc: Service, rows: Sequence[ingest.Row], sender: str,
     with svc.policy_lock:
         live = svc.live
         items = ingest.check(rows, live.policy.schema, sender,
-                             covered=live.policy.calendar.has_year)
+                             covered=live.policy.calendar.takes_facts_in)
         if atomic and any(item.status == "rejected" for item in items):
             for item in items:
                 if item.status in ("stored", "duplicate"):
@@ -152,9 +152,14 @@ def find_violation(live: Live, wanted: str, period: str | None,
                    "same period and as_of")
 
 
-def window(result: EvaluationResult) -> dict[str, Any]:
+def window(result: EvaluationResult, person: str | None = None) -> dict[str, Any]:
+    """What every read says of its evaluation, with the obligations pending calendar data
+    (a person's only, when one is asked for): they belong to no period yet."""
     return {"period": result.period, "as_of": result.as_of.isoformat(),
-            "policy": result.policy, "facts": result.stats.get("facts", 0)}
+            "policy": result.policy, "facts": result.stats.get("facts", 0),
+            "pending_calendar": len(result.pending),
+            "pending": [p.to_dict() for p in result.pending
+                        if person is None or p.person == person]}
 
 
 def policy_info(live: Live, brief: bool = False) -> dict[str, Any]:

@@ -28,13 +28,13 @@ GENERATOR = ROOT / "benchmarks" / "generate_facts.py"
 
 
 def cli_report(facts: Path, period: str, as_of: str | None,
-               capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+               capsys: pytest.CaptureFixture[str], exit_code: int = 0) -> dict[str, Any]:
     args = ["evaluate", "--facts", str(facts), "--policy", str(POLICY), "--format", "json",
             "--quarter" if "Q" in period else "--month", period]
     if as_of:
         args += ["--as-of", as_of]
     capsys.readouterr()
-    assert cli_main(args) == 0
+    assert cli_main(args) == exit_code
     document: dict[str, Any] = json.loads(capsys.readouterr().out)
     return normalised(document, facts)
 
@@ -165,3 +165,32 @@ def load_lines(client: TestClient, lines: list[str]) -> None:
                            headers={**auth("ingest"), "Content-Type": "application/x-ndjson"})
     assert response.status_code == 200
     assert response.json()["rejected"] == 0
+
+
+YEAR_END = [
+    {"id": "y-1", "type": "role.assigned", "at": "2026-12-01T09:00:00+08:00",
+     "role": "collector", "person": "杨宝珠"},
+    {"id": "y-2", "type": "requirement.raised", "at": "2026-12-28T10:00:00+08:00",
+     "case": "26122801", "actor": "张三"},
+    {"id": "y-3", "type": "reporter.notified", "at": "2026-12-31T19:00:00+08:00",
+     "case": "26122801", "actor": "杨宝珠", "about": "decision"},
+    {"id": "y-4", "type": "requester.informed", "at": "2027-01-04T10:00:00+08:00",
+     "case": "26122801", "actor": "张三", "about": "decision"},
+]
+
+
+@pytest.mark.parametrize("period, as_of", [
+    ("2026-12", None), ("2026-Q4", None), ("2027-01", "2027-01-10T09:00:00+08:00")])
+def test_pending_calendar_data_reads_as_the_cli_prints_it(
+        api: TestClient, tmp_path: Path, capsys: pytest.CaptureFixture[str], period: str,
+        as_of: str | None) -> None:
+    path = tmp_path / "year-end.jsonl"
+    path.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in YEAR_END),
+                    encoding="utf-8")
+    load(api, path)
+    expected = cli_report(path, period, as_of, capsys, exit_code=3)
+    assert expected["pending"], "the year-end facts should leave obligations pending"
+    assert api_report(api, period, as_of) == expected
+    query = urlencode({"period": period, **({"as_of": as_of} if as_of else {})})
+    obligations = api.get(f"/v1/obligations?{query}", headers=auth("read")).json()
+    assert obligations["pending"] == expected["pending"]

@@ -18,6 +18,7 @@ from policyengine.kinds import RewardKind
 from policyengine.periods import Period
 from policyengine.policy.model import Reward, RewardVersion, in_force
 from policyengine.results import RewardResult, Violation
+from policyengine.wording import Line
 
 if TYPE_CHECKING:
     from policyengine.engine.compiled import CompiledPolicy
@@ -38,12 +39,14 @@ def compile_reward(reward_id: str, spec: Reward) -> RewardRule:
 
 
 def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
-            violations: Sequence[Violation], period: Period) -> list[RewardResult]:
-    """Rewards are per quarter: a month's evaluation reports none."""
+            violations: Sequence[Violation], period: Period,
+            notes: list[Line]) -> list[RewardResult]:
+    """Rewards are per quarter: a month's evaluation reports none. A case that cannot be
+    assessed for want of a calendar year is said in `notes`."""
     if not period.is_quarter:
         return []
     last_day = period.end - timedelta(days=1)
-    quarter = Quarter(policy, run, outcomes, violations, period)
+    quarter = Quarter(policy, run, outcomes, violations, period, notes)
     found: list[RewardResult] = []
     for rule in policy.rewards.values():
         version = in_force(rule.spec.versions, last_day)

@@ -18,6 +18,7 @@ from policyengine.kinds import RewardKind
 from policyengine.periods import Period
 from policyengine.policy.model import Reward
 from policyengine.results import Violation
+from policyengine.wording import Line
 
 if TYPE_CHECKING:
     from policyengine.engine.compiled import CompiledPolicy
@@ -37,6 +38,7 @@ class Quarter:
     outcomes: Sequence[Outcome]
     violations: Sequence[Violation]
     period: Period
+    notes: list[Line]          # a case that cannot be assessed for want of a calendar year
 
     @cached_property
     def due_inside(self) -> list[Outcome]:

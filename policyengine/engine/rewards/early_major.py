@@ -8,7 +8,9 @@ from datetime import date
 
 from policyengine.engine.deadlines import CommittedDate, Versioned
 from policyengine.engine.rewards.base import Grant, Quarter, RewardRule, reward_kind
+from policyengine.errors import CalendarDataMissing
 from policyengine.kinds import RewardKind, Status
+from policyengine.wording import line
 
 
 @reward_kind
@@ -41,8 +43,15 @@ class EarlyMajor(RewardRule):
             if not isinstance(promised, date):
                 continue
             start = cal.local(obligation.trigger.at).date()
-            available = cal.working_days_between(start, promised)
-            used = cal.working_days_between(start, cal.local(done).date())
+            try:
+                available = cal.working_days_between(start, promised)
+                used = cal.working_days_between(start, cal.local(done).date())
+            except CalendarDataMissing as exc:
+                if cal.is_before_data(exc.year):
+                    raise
+                quarter.notes.append(line("pending.reward", reward=self.spec.name or self.kind,
+                                          case=obligation.case, year=exc.year))
+                continue
             if available and used <= fraction * available:
                 grant(outcome.person,
                       f"case {obligation.case} (tier {run.case_tier[obligation.case or '']}) "

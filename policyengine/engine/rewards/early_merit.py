@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from policyengine.engine.rewards.base import RewardRule, reward_kind
+from policyengine.errors import CalendarDataMissing
 from policyengine.kinds import RewardKind, Status
 from policyengine.results import Merit
+from policyengine.wording import Line, line
 
 if TYPE_CHECKING:
     from policyengine.engine.compiled import CompiledPolicy
@@ -24,8 +26,9 @@ class EarlyMerit(RewardRule):
     quarterly = False
 
 
-def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome]) -> list[Merit]:
-    """Each commitment met before its day: one merit with the working days early."""
+def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line]) -> list[Merit]:
+    """Each commitment met before its day: one merit with the working days early (said in
+    `notes` instead when they need a calendar year not yet published)."""
     cal = policy.calendar
     rules = [r for r in policy.rewards.values() if isinstance(r, EarlyMerit)]
     duties = {d for r in rules for d in r.duties}
@@ -37,7 +40,15 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome]) -> list[Merit]:
             continue
         done = obligation.fulfilled_at
         assert done is not None
-        early = cal.working_days_between(cal.local(done).date(), cal.local(obligation.due).date())
+        try:
+            early = cal.working_days_between(cal.local(done).date(),
+                                             cal.local(obligation.due).date())
+        except CalendarDataMissing as exc:
+            if cal.is_before_data(exc.year):
+                raise
+            notes.append(line("pending.merit", duty=obligation.duty.id, case=obligation.case,
+                              year=exc.year))
+            continue
         if early > 0:
             found.append(Merit(outcome.person, reward_id, obligation.duty.id, obligation.case,
                                cal.local(obligation.due), cal.local(done), early))
