@@ -1,0 +1,137 @@
+"""A report `Document` as one printable HTML page: open it in a browser, print it on A4.
+
+Self-contained: the style sheet is inline and nothing is fetched (no fonts, images, scripts
+or links), so the page works offline and as an e-mail attachment. Printing: A4 with margins,
+wide tables on landscape pages, the header row repeated on every printed page (`thead`),
+rows never split across pages, highlighted rows yellow on paper too (`print-color-adjust`).
+Every text is HTML-escaped; numbers are right-aligned and formatted like the spreadsheet's.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from policyengine.report.document import ColumnKind, Document, Table
+from policyengine.report.render.display import (
+    cell_text,
+    column_widths,
+    is_number,
+    is_wide,
+    policy_line,
+    right_aligned,
+    title_lines,
+    whole_yuan,
+    word,
+)
+
+CELL_PADDING = 2          # characters of padding and border per cell, for the column shares
+FONT_STACK = ('"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", '
+              '"WenQuanYi Micro Hei", sans-serif')
+
+STYLE = """
+@page { size: A4 ORIENTATION; margin: 14mm 12mm 16mm 12mm; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: FONTS; font-size: 10.5pt; color: #000; margin: 16px; line-height: 1.4; }
+header.title-block { margin-bottom: 10pt; }
+h1 { font-size: 16pt; margin: 0 0 4pt 0; }
+h2 { font-size: 12pt; margin: 0 0 4pt 0; break-after: avoid; page-break-after: avoid; }
+h1, h2, th, td { font-family: FONTS; }
+table.stamp { border-collapse: collapse; width: auto; }
+table.stamp th { background: none; border: none; text-align: left; padding: 0 8pt 0 0;
+                 white-space: nowrap; vertical-align: top; }
+table.stamp td { border: none; padding: 0; }
+.warning { color: #c00000; font-weight: bold; }
+section.table { margin: 12pt 0 0 0; }
+table.data { border-collapse: collapse; table-layout: fixed; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+table.data th, table.data td { border: 0.5pt solid #999; padding: 2pt 4pt; vertical-align: middle; text-align: left;
+         overflow-wrap: anywhere; }
+table.data th { background: #d9d9d9; font-weight: bold; text-align: center; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.date { white-space: nowrap; }
+tr.highlighted td { background: #ffff00; }
+tr.empty td { color: #595959; font-style: italic; text-align: center; }
+p.note { color: #595959; font-style: italic; margin: 4pt 0 0 0; }
+@media print {
+  body { margin: 0; font-size: 9pt; }
+  tr.highlighted td { background: #ffff00 !important; }
+}
+""".replace("FONTS", FONT_STACK)
+
+
+def _style(doc: Document) -> str:
+    # One orientation for the whole page: a landscape page only for a wide table would leave
+    # the title block alone on a page of its own.
+    wide = any(is_wide(table) for table in doc.tables)
+    return STYLE.replace("ORIENTATION", "landscape" if wide else "portrait")
+
+
+def render(doc: Document) -> bytes:
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_lang_tag(doc)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(doc.title)} {escape(doc.period)}</title>",
+        f"<style>{_style(doc)}</style>",
+        "</head>",
+        "<body>",
+        _title_block(doc),
+        *(_table(doc, table) for table in doc.tables),
+        "</body>",
+        "</html>",
+    ]
+    return ("\n".join(parts) + "\n").encode("utf-8")
+
+
+def _lang_tag(doc: Document) -> str:
+    return "zh-CN" if doc.lang == "zh" else "en"
+
+
+def _title_block(doc: Document) -> str:
+    # A two-column table, not a grid: LibreOffice's HTML import knows no CSS grid.
+    rows = [f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>'
+            for label, value in title_lines(doc)]
+    label, identity, warning = policy_line(doc)
+    flag = f' <span class="warning">{escape(warning)}</span>' if warning else ""
+    rows.append(f'<tr><th scope="row">{escape(label)}</th>'
+                f'<td class="policy">{escape(identity)}{flag}</td></tr>')
+    return ('<header class="title-block">\n'
+            f"<h1>{escape(doc.title)}</h1>\n"
+            '<table class="stamp">\n' + "\n".join(rows) + "\n</table>\n</header>")
+
+
+def _table(doc: Document, table: Table) -> str:
+    heading = (f"<h2>{escape(table.title)}</h2>\n"
+               if table.title and table.title != doc.title else "")
+    header = "".join(f'<th scope="col">{escape(column.header)}</th>'
+                     for column in table.columns)
+    cents = [not whole_yuan(table, index) for index in range(len(table.columns))]
+    body = []
+    for offset, row in enumerate(table.rows):
+        cells = []
+        for index, (column, value) in enumerate(zip(table.columns, row, strict=True)):
+            kind = ("num" if is_number(value) or (value is None and right_aligned(column))
+                    else "date" if column.kind in (ColumnKind.DATE, ColumnKind.DATETIME)
+                    else "text")
+            text = escape(cell_text(value, column.kind, cents=cents[index]))
+            cells.append(f'<td class="{kind}">{text}</td>')
+        marker = ' class="highlighted"' if offset in table.highlighted else ""
+        body.append(f"<tr{marker}>{''.join(cells)}</tr>")
+    if not table.rows:
+        body.append(f'<tr class="empty"><td colspan="{max(1, len(table.columns))}">'
+                    f"{escape(word('no_rows', doc.lang))}</td></tr>")
+    note = f'<p class="note">{escape(table.note)}</p>\n' if table.note else ""
+    widths = column_widths(table)
+    # Each column its share of the measured widths (a Chinese character counts two), so a
+    # long summary cannot squeeze the case numbers; a narrow table is not stretched.
+    total = sum(widths) + CELL_PADDING * len(widths)
+    columns = "".join(f'<col style="width: {100 * (w + CELL_PADDING) / total:.1f}%">'
+                      for w in widths)
+    return (f'<section class="table" id="{escape(table.key)}">\n{heading}'
+            f'<table class="data" style="width: min(100%, {total}ch)">\n<colgroup>{columns}</colgroup>\n'
+            f"<thead><tr>{header}</tr></thead>\n<tbody>\n" + "\n".join(body)
+            + f"\n</tbody>\n</table>\n{note}</section>")
