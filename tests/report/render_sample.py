@@ -77,10 +77,11 @@ def sample_document() -> Document:
 def wide_document(rows: int = 60) -> Document:
     """A one-table English document with twelve columns and many rows: landscape, several
     printed pages, so the repeated header row shows."""
-    columns = tuple(Column(f"c{i}", f"Column {i}", ColumnKind.TEXT) for i in range(10)) + (
-        Column("amount", "Amount", ColumnKind.MONEY), Column("at", "At", ColumnKind.DATETIME))
-    body = tuple(tuple(f"r{r} c{i} 中文" for i in range(10))
-                 + (Decimal(r) + Decimal("0.25"), datetime(2026, 10, 1, 9, 0) + timedelta(hours=r))
+    columns = (*(Column(f"c{i}", f"Column {i}") for i in range(10)),
+               Column("amount", "Amount", ColumnKind.MONEY),
+               Column("at", "At", ColumnKind.DATETIME))
+    body = tuple((*(f"r{r} c{i} 中文" for i in range(10)), Decimal(r) + Decimal("0.25"),
+                  datetime(2026, 10, 1, 9, 0) + timedelta(hours=r))
                  for r in range(rows))
     table = Table(key="wide", title="Deductions", columns=columns, rows=body,
                   highlighted=frozenset(range(0, rows, 7)))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +25,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from policyengine.report.csvfile import safe_cell
 from policyengine.report.document import Cell, Column, ColumnKind, Document, Table
 from policyengine.report.render.display import (
     colon,
@@ -46,8 +46,11 @@ BORDER_COLOR = "#A6A6A6"
 A4 = 9                              # XlsxWriter's paper code for A4
 SHEET_NAME_MAX = 31
 LINE_HEIGHT = 15                    # points: one line of the default 11-point font
-_FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DEFAULT_COLUMN_WIDTH = 8.43         # characters: Excel's width of a column nobody sized
+TITLE_SCALE = 1.3                   # the 14-point title is this much wider than body text
+# Characters Excel forbids in a sheet name, each replaced by a look-alike it allows.
+_SHEET_NAME_SAFE = str.maketrans({"[": "(", "]": ")", ":": "：", "*": "＊", "?": "？",
+                                  "/": "／", "\\": "＼"})
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -79,12 +82,13 @@ def render(doc: Document) -> bytes:
 
 
 def sheet_names(titles: list[str]) -> list[str]:
-    """Valid, distinct sheet names: no [ ] : * ? / \\, at most 31 characters, no two equal
-    ignoring case (Excel's rule), 'History' avoided (Excel reserves it)."""
+    """Valid, distinct sheet names: [ ] : * ? / \\ replaced by full-width look-alikes, at
+    most 31 characters, no two equal ignoring case (Excel's rule), 'History' avoided (Excel
+    reserves it)."""
     names: list[str] = []
     taken: set[str] = set()
     for title in titles:
-        base = _FORBIDDEN_IN_SHEET_NAME.sub("_", title).strip().strip("'") or "Sheet"
+        base = title.translate(_SHEET_NAME_SAFE).strip().strip("'") or "Sheet"
         if base.casefold() == "history":
             base += "_"
         name, number = base[:SHEET_NAME_MAX], 1
@@ -107,6 +111,7 @@ class _Styles:
     def __init__(self, workbook: Workbook) -> None:
         self._workbook = workbook
         self._made: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._cells: dict[tuple[str, bool, bool, bool], Format] = {}
         self.title = self.get(bold=True, font_size=14)
         self.subtitle = self.get(bold=True, font_size=12)
         self.plain = self.get()
@@ -123,6 +128,12 @@ class _Styles:
 
     def cell(self, num_format: str, *, highlighted: bool, quote: bool = False,
              wrap: bool = False) -> Format:
+        key = (num_format, highlighted, quote, wrap)
+        if key not in self._cells:
+            self._cells[key] = self._cell(*key)
+        return self._cells[key]
+
+    def _cell(self, num_format: str, highlighted: bool, quote: bool, wrap: bool) -> Format:
         properties: dict[str, Any] = {"num_format": num_format, "border": 1,
                                       "border_color": BORDER_COLOR, "valign": "vcenter"}
         if highlighted:
@@ -135,8 +146,7 @@ class _Styles:
 
 
 def _write_sheet(sheet: Worksheet, doc: Document, table: Table, styles: _Styles) -> None:
-    row = _write_title_block(sheet, doc, table, styles)
-    header_row = row
+    header_row, title_width = _write_title_block(sheet, doc, table, styles)
     widths = column_widths(table)
     for index, (column, width) in enumerate(zip(table.columns, widths, strict=True)):
         sheet.set_column(index, index, width)
@@ -163,29 +173,48 @@ def _write_sheet(sheet: Worksheet, doc: Document, table: Table, styles: _Styles)
     if table.note:
         last_row += 2
         sheet.write_string(last_row, 0, table.note, styles.note)
-    _print_setup(sheet, doc, table, header_row)
+    sheet.print_area(0, 0, last_row, print_columns(widths, title_width) - 1)
+    _print_setup(sheet, doc, is_wide(table, widths), header_row)
 
 
-def _write_title_block(sheet: Worksheet, doc: Document, table: Table, styles: _Styles) -> int:
+def _write_title_block(sheet: Worksheet, doc: Document, table: Table,
+                       styles: _Styles) -> tuple[int, int]:
     """Title, period, as-of, headings, policy; the table's own title when it differs.
-    Each line sits in column A and runs over the empty cells to its right."""
+    Each line sits in column A and runs over the empty cells to its right. Returns the
+    header row and the width of the longest line."""
     sheet.write_string(0, 0, doc.title, styles.title)
+    longest = round(display_width(doc.title) * TITLE_SCALE)
     row = 1
     for label, value in title_lines(doc):
-        sheet.write_string(row, 0, f"{label}{colon(doc.lang)}{value}", styles.plain)
+        text = f"{label}{colon(doc.lang)}{value}"
+        sheet.write_string(row, 0, text, styles.plain)
+        longest = max(longest, display_width(text))
         row += 1
     label, identity, warning = policy_line(doc)
     text = f"{label}{colon(doc.lang)}{identity}"
     if warning is None:
         sheet.write_string(row, 0, text, styles.plain)
     else:
-        sheet.write_rich_string(row, 0, text, styles.warning,
-                                with_warning("", warning, doc.lang), styles.plain)
+        flag = with_warning("", warning, doc.lang)
+        sheet.write_rich_string(row, 0, text, styles.warning, flag, styles.plain)
+        text += flag
+    longest = max(longest, display_width(text))
     row += 2
     if table.title and table.title != doc.title:
         sheet.write_string(row, 0, table.title, styles.subtitle)
         row += 1
-    return row
+    return row, longest
+
+
+def print_columns(widths: list[int], text_width: int) -> int:
+    """How many columns the printed page spans: the table's, and as many more default-width
+    columns as the title block's longest line runs over (Excel prints no overflowing text
+    beyond the last column it prints)."""
+    count, covered = len(widths), float(sum(widths))
+    while covered < text_width:
+        count += 1
+        covered += widths[count - 1] if count <= len(widths) else DEFAULT_COLUMN_WIDTH
+    return max(count, 1)
 
 
 def text_lines(value: Cell, width: int) -> int:
@@ -193,6 +222,8 @@ def text_lines(value: Cell, width: int) -> int:
     if not isinstance(value, str):
         return 1
     room = max(1, width - 1)
+    if 2 * len(value) <= room and "\n" not in value:
+        return 1                     # fits even if every character is a wide one
     return sum(max(1, math.ceil(display_width(line) / room)) for line in value.split("\n"))
 
 
@@ -225,10 +256,11 @@ def _write_cell(sheet: Worksheet, row: int, col: int, value: Cell, column: Colum
         # A string cell is text whatever it starts with; the quote prefix keeps it text
         # when someone edits it (Excel's equivalent of the CSV's leading apostrophe).
         style = styles.cell(num_format, highlighted=highlighted,
-                            quote=value.startswith(_FORMULA_START), wrap=True)
+                            quote=safe_cell(value) != value, wrap=True)
         sheet.write_string(row, col, value, style)
     elif isinstance(value, datetime | date):
-        moment = wall_time(value) if isinstance(value, datetime) else value
+        moment = (wall_time(value) if isinstance(value, datetime)
+                  else datetime(value.year, value.month, value.day))
         sheet.write_datetime(row, col, moment, styles.cell(num_format, highlighted=highlighted))
     elif isinstance(value, Decimal):
         # Amounts are whole yuan or cents and rates have a few digits: a double holds them.
@@ -238,9 +270,9 @@ def _write_cell(sheet: Worksheet, row: int, col: int, value: Cell, column: Colum
         sheet.write_number(row, col, value, styles.cell(num_format, highlighted=highlighted))
 
 
-def _print_setup(sheet: Worksheet, doc: Document, table: Table, header_row: int) -> None:
+def _print_setup(sheet: Worksheet, doc: Document, wide: bool, header_row: int) -> None:
     sheet.set_paper(A4)
-    if is_wide(table):
+    if wide:
         sheet.set_landscape()
     sheet.fit_to_pages(1, 0)                 # one page wide, as many pages tall as needed
     sheet.repeat_rows(header_row)
