@@ -6,7 +6,7 @@ formats, not text), the highlighted rows filled yellow, the table's note under i
 A4, fit to the page width, landscape for wide tables, the header row repeated on every page,
 page numbers in the footer.
 
-Written with XlsxWriter (docs/decisions.md D-xlsx): the same Document gives the same bytes
+Written with XlsxWriter (docs/decisions.md D8): the same Document gives the same bytes
 (fixed zip times, creation time = the as-of), and a text cell is always written as text, so a
 name like `=HYPERLINK(...)` is never a formula; it also carries Excel's quote prefix, so
 editing the cell keeps it text.
