@@ -1,0 +1,1 @@
+"""Renderers: a report `Document` drawn as a file (xlsx, printable HTML)."""
