@@ -24,7 +24,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "head.as_of": ("as of", "截至"),
     "head.policy": ("policy", "制度"),
     "head.policy_hash": ("policy content hash", "制度内容校验值"),
-    "head.git": ("policy revision", "制度版本（git）"),
+    "head.git": ("policy revision (git)", "制度文件版本"),
     "head.dirty": ("the policy files have uncommitted edits", "制度文件有未提交的修改"),
     "head.clean": ("committed", "已提交"),
     "head.cutoff": ("reports received", "收到报告时间"),
