@@ -15,9 +15,12 @@ from policyengine.cli.common import (
     period_of,
     read_checked_facts,
 )
-from policyengine.compare import compare, comparison_table
+from policyengine.compare import compare
 from policyengine.errors import UsageError
+from policyengine.language import resolve_language
+from policyengine.report.comparison import comparison_table
 from policyengine.report.formats import CSV_TABLES, to_csv, to_table
+from policyengine.report.labels import label
 
 
 def register(commands: Any) -> None:
@@ -33,8 +36,9 @@ def register(commands: Any) -> None:
                         help="which table --format csv prints (default: violations)")
     parser.add_argument("--explain", action="store_true",
                         help="table format: show how each deadline was computed")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en",
-                        help="language of explanations in the table format")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="language of the table (default: the policy's policy.language, "
+                             "else the locale, else zh)")
     parser.add_argument("--against", metavar="SAVED.json",
                         help="an earlier saved result (--format json) of the same period: list "
                              "the corrections against it")
@@ -64,10 +68,12 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(to_csv(result, args.csv_table))
     else:
-        sys.stdout.write(to_table(result, explain=args.explain, lang=args.lang))
+        lang = resolve_language(args.lang, policy.model.policy.language)
+        sys.stdout.write(to_table(result, explain=args.explain, lang=lang))
         if corrections is not None:
-            sys.stdout.write("\nCORRECTIONS against the saved result\n")
-            sys.stdout.write(comparison_table(corrections))
+            sys.stdout.write(f"\n{label('eval.corrections', lang)}\n")
+            sys.stdout.write(comparison_table(corrections, lang))
         if batch.rejected:
-            print(f"\n{len(batch.rejected)} rejected fact(s) are listed in {args.reject_file}")
+            print("\n" + label("eval.rejected", lang, count=len(batch.rejected),
+                                file=args.reject_file))
     return 0

@@ -8,9 +8,11 @@ Explanation sentences (deadline arithmetic, penalty details) stay in `wording.py
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from policyengine.language import Lang
+from policyengine.wording import weekday_name
 
 LABELS: dict[str, tuple[str, str]] = {
     # document titles
@@ -126,6 +128,77 @@ LABELS: dict[str, tuple[str, str]] = {
     "note.rewards": ("The decision group fixes each amount within its range.",
                      "具体金额由决策组在范围内确定。"),
     "note.nobody": ("nobody qualifies for {reward} in {period}", "{period} 无人符合 {reward}"),
+    # the command line's evaluation table (`policyengine evaluate`)
+    "eval.title_monthly": ("policyengine — monthly evaluation {period}", "policyengine — 月度评估 {period}"),
+    "eval.title_quarterly": ("policyengine — quarterly evaluation {period}",
+                             "policyengine — 季度评估 {period}"),
+    "eval.title_weekly": ("policyengine — weekly evaluation {period}", "policyengine — 周评估 {period}"),
+    "eval.title": ("policyengine — evaluation", "policyengine — 评估"),
+    "eval.as_of": ("as of      {as_of} ({tz})", "截至        {as_of}（{tz}）"),
+    "eval.policy": ("policy     {policy}", "制度        {policy}"),
+    "eval.facts": ("facts      {facts} evaluated, {duplicates} re-sent duplicates counted once, "
+                   "{after} after as-of not seen",
+                   "事实        已评估 {facts} 条；重复发送 {duplicates} 条只计一次；"
+                   "晚于截至时间 {after} 条未计入"),
+    "eval.summary": ("SUMMARY: {violations} violations, {people} people, {amount} yuan in "
+                     "deductions, {forfeits} forfeiture(s)",
+                     "汇总：违规 {violations} 次，涉及 {people} 人，扣款 {amount} 元，"
+                     "{forfeits} 人当月无绩效"),
+    "eval.person_block": ("■ {person} — {amount} yuan", "■ {person} — {amount} 元"),
+    "eval.person_forfeit": (", the month's performance pay is FORFEITED", "，当月无绩效"),
+    "eval.forfeit_months": ("FORFEIT {months}", "当月无绩效 {months}"),
+    "eval.total": ("TOTAL", "合计"),
+    "eval.open": ("OPEN OBLIGATIONS at as-of: {count} ({overdue} overdue)",
+                  "截至评估时点的待办职责：{count} 项（{overdue} 项已逾期）"),
+    "eval.overdue": ("OVERDUE", "已逾期"),
+    "eval.rewards": ("REWARDS (the decision group fixes the amount within the range)",
+                     "奖励（具体金额由决策组在范围内确定）"),
+    "eval.rewards_quarterly": ("REWARDS are assessed per quarter: run with --quarter.",
+                               "奖励按季度评定：请加 --quarter 运行。"),
+    "eval.merits": ("MERITS (commitments met early, in working days)",
+                    "加分（承诺提前完成，按工作日计）"),
+    "eval.notes": ("NOTES", "说明"),
+    "eval.corrections": ("CORRECTIONS against the saved result", "与已保存结果相比的更正"),
+    "eval.rejected": ("{count} rejected fact(s) are listed in {file}",
+                      "{count} 条被拒绝的事实已写入 {file}"),
+    "col.case_any": ("case", "编号"),
+    "col.opened": ("opened", "开始时间"),
+    "col.days_early": ("days early", "提前工作日"),
+    "col.range_short": ("range", "金额范围（元）"),
+    "cost.count_short": ("count", "计次"),
+    "who.unresolved": ("(unresolved)", "（未确定）"),
+    "case.weekly": ("(weekly)", "（每周）"),
+    # `policyengine explain`
+    "explain.case": ("Case {case} — as of {as_of}", "案例 {case} — 截至 {as_of}"),
+    "explain.timeline": ("Timeline", "时间线"),
+    "explain.duties": ("Duties", "职责"),
+    "explain.penalty": ("penalty", "罚则"),
+    "explain.person": ("{person} — {period} (as of {as_of})", "{person} — {period}（截至 {as_of}）"),
+    "explain.no_violation": ("No violation.", "无违规。"),
+    "explain.total": ("total: {amount} yuan{forfeit}", "合计：{amount} 元{forfeit}"),
+    "explain.forfeit": (", performance pay forfeited", "，当月无绩效"),
+    "verdict.met": ("met", "按时"),
+    "verdict.late": ("LATE", "迟交"),
+    "verdict.missed": ("MISSED", "未完成"),
+    "verdict.open": ("open", "未到期"),
+    # `policyengine diff` and `evaluate --against`
+    "diff.title": ("Comparison: {old}  →  {new}", "对比：{old}  →  {new}"),
+    "diff.unchanged": ("No change: every person's amount and every violation are the same.",
+                       "无变化：每个人的金额和每条违规都相同。"),
+    "diff.old": ("old (CNY)", "原金额（元）"),
+    "diff.new": ("new (CNY)", "新金额（元）"),
+    "diff.change": ("change", "变化"),
+    "diff.forfeit": ("forfeit {old} → {new}", "当月无绩效 {old} → {new}"),
+    "diff.violations": ("Violations changed: {count}", "变化的违规：{count} 条"),
+    "diff.why": ("why", "原因"),
+    "diff.added": ("ADDED", "新增"),
+    "diff.removed": ("REMOVED", "取消"),
+    "diff.changed": ("CHANGED", "改变"),
+    # durations: 1d2h30m / 1天2小时30分
+    "unit.d": ("d", "天"),
+    "unit.h": ("h", "小时"),
+    "unit.m": ("m", "分"),
+    "unit.s": ("s", "秒"),
     # shared words
     "word.none": ("—", "—"),
     "word.yes": ("yes", "是"),
@@ -138,6 +211,26 @@ def label(key: str, lang: Lang, **values: Any) -> str:
     english, chinese = LABELS[key]
     text = chinese if lang == "zh" else english
     return text.format(**values) if values else text
+
+
+def duration_text(delta: timedelta, lang: Lang) -> str:
+    """`1d2h30m` in English (the policy files' own form), `1天2小时30分` in Chinese."""
+    total = int(delta.total_seconds())
+    sign, total = ("-" if total < 0 else ""), abs(total)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        amount, total = divmod(total, size)
+        if amount:
+            parts.append(f"{amount}{label('unit.' + unit, lang)}")
+    return sign + ("".join(parts) or f"0{label('unit.m', lang)}")
+
+
+def when_text(moment: datetime | None, lang: Lang) -> str:
+    """`10-16 18:00 Fri` / `10-16 18:00 周五` for a table cell; — for none."""
+    if moment is None:
+        return "—"
+    day = weekday_name(moment.weekday(), lang) if lang == "zh" else f"{moment:%a}"
+    return f"{moment:%m-%d %H:%M} {day}"
 
 
 def coded(prefix: str, code: str | None, lang: Lang) -> str:

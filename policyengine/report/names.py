@@ -1,8 +1,9 @@
 """People in the order a reader expects: pinyin order in Chinese, alphabetical in English.
 
 Sorting Chinese names by code point puts 杨 before 陈 for no reason a person sees; a Chinese
-list is read in pinyin order (陈 chen, 李 li, 杨 yang, 张 zhang). Names that read the same in
-pinyin fall back to the characters themselves, so the order is total and stable.
+list is read in pinyin order (陈 chen, 李 li, 杨 yang, 张 zhang), and an English one
+alphabetically by the romanised name. Names that read the same fall back to the characters
+themselves, so the order is total and stable.
 
 >>> sorted(["杨宝珠", "张三", "陈立", "李小四"], key=lambda n: person_sort_key(n, "zh"))
 ['陈立', '李小四', '杨宝珠', '张三']
@@ -29,4 +30,5 @@ def person_sort_key(name: str | None, lang: Lang) -> tuple[object, ...]:
         return (1, (), "")
     if lang == "zh":
         return (0, _pinyin(name), name)
-    return (0, (name.casefold(),), name)
+    # English: alphabetical, Chinese names by their romanisation (陈立 as "chen li").
+    return (0, tuple(s.casefold() for s in lazy_pinyin(name)), name)
