@@ -18,7 +18,6 @@ from policyengine.results import EvaluationResult, money_text
 from policyengine.wording import Line, weekday_name
 
 
-
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "explain", help="a case's timeline and deadline arithmetic, or a person's charges",

@@ -64,7 +64,7 @@ def to_csv(result: EvaluationResult, which: str = "violations") -> str:
                              m.fulfilled_at.isoformat(), m.working_days_early])
     else:
         raise ValueError(f"unknown CSV table '{which}'; one of: {', '.join(CSV_TABLES)}")
-    return csv_text(writer.rows[0], writer.rows[1:])
+    return csv_text([str(h) for h in writer.rows[0]], writer.rows[1:])
 
 
 class _Rows:

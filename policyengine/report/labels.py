@@ -64,7 +64,8 @@ LABELS: dict[str, tuple[str, str]] = {
                           "需求梗概 {count} 字，超过 {limit} 字上限"),
     "warn.summary_long": ("case {case}: the summary has {count} characters, more than {limit}; "
                           "kept in full and flagged in the note",
-                          "需求 {case}：需求梗概 {count} 字，超过 {limit} 字；已完整保留并在备注中标出"),
+                          "需求 {case}：需求梗概 {count} 字，超过 {limit} 字；"
+                          "已完整保留并在备注中标出"),
     "note.separator": ("; ", "；"),
     # weekly
     "table.weekly_new": ("New requirements for this week's decision meeting",
@@ -129,10 +130,12 @@ LABELS: dict[str, tuple[str, str]] = {
                      "具体金额由决策组在范围内确定。"),
     "note.nobody": ("nobody qualifies for {reward} in {period}", "{period} 无人符合 {reward}"),
     # the command line's evaluation table (`policyengine evaluate`)
-    "eval.title_monthly": ("policyengine — monthly evaluation {period}", "policyengine — 月度评估 {period}"),
+    "eval.title_monthly": ("policyengine — monthly evaluation {period}",
+                           "policyengine — 月度评估 {period}"),
     "eval.title_quarterly": ("policyengine — quarterly evaluation {period}",
                              "policyengine — 季度评估 {period}"),
-    "eval.title_weekly": ("policyengine — weekly evaluation {period}", "policyengine — 周评估 {period}"),
+    "eval.title_weekly": ("policyengine — weekly evaluation {period}",
+                          "policyengine — 周评估 {period}"),
     "eval.title": ("policyengine — evaluation", "policyengine — 评估"),
     "eval.as_of": ("as of      {as_of} ({tz})", "截至        {as_of}（{tz}）"),
     "eval.policy": ("policy     {policy}", "制度        {policy}"),
@@ -173,7 +176,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "explain.timeline": ("Timeline", "时间线"),
     "explain.duties": ("Duties", "职责"),
     "explain.penalty": ("penalty", "罚则"),
-    "explain.person": ("{person} — {period} (as of {as_of})", "{person} — {period}（截至 {as_of}）"),
+    "explain.person": ("{person} — {period} (as of {as_of})",
+                       "{person} — {period}（截至 {as_of}）"),
     "explain.no_violation": ("No violation.", "无违规。"),
     "explain.total": ("total: {amount} yuan{forfeit}", "合计：{amount} 元{forfeit}"),
     "explain.forfeit": (", performance pay forfeited", "，当月无绩效"),

@@ -10,12 +10,13 @@ from helpers import REPO, at, fact, october_base, shipped
 
 import policyengine as pe
 from policyengine.facts.schema import Fact
+from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders import ReportVocabularyError, build_document
-from policyengine.language import Lang
 from policyengine.report.document import Document, ReportKind
 
-LONG = "门诊 挂号 缴费 取药 检查 报告 随访 复诊 提醒 评价 投诉 建议 积分 商城 优惠 活动 会员 等级 充值"
+LONG = ("门诊 挂号 缴费 取药 检查 报告 随访 复诊 提醒 评价 投诉 建议 积分 商城 优惠 活动 "
+        "会员 等级 充值")
 
 
 def requirement(case: str, reporter: str, reported: str, *decisions: tuple[str, str, str | None],
@@ -211,6 +212,6 @@ def test_rewards_per_quarter() -> None:
 
 def test_a_policy_without_the_registry_vocabulary_is_a_clear_error() -> None:
     tiny = pe.load_policy(REPO / "tests" / "policy" / "good" / "tiny.yaml")
-    with pytest.raises(ReportVocabularyError, match="E-REPORT-VOCABULARY.*decision.made"):
+    with pytest.raises(ReportVocabularyError, match=r"E-REPORT-VOCABULARY.*decision\.made"):
         build_document(ReportKind.REGISTRY, tiny, [], period=Period.parse("2026-10"),
                        as_of=None, lang="zh")

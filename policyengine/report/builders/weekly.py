@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.deadlines import Versioned, Weekly
+from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
@@ -29,7 +30,6 @@ from policyengine.report.builders.registry import (
 )
 from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import label
-from policyengine.errors import UsageError
 
 
 def weekly_rule(policy: CompiledPolicy, period: Period) -> Weekly:
@@ -74,7 +74,8 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     registry = registry_table(book, lang, frozenset(new),
                               label("note.weekly_marked", lang, count=len(new)))
     stamp = stamp_of(policy)
-    span = label("head.window", lang, start=f"{after:%Y-%m-%d %H:%M}", end=f"{up_to:%Y-%m-%d %H:%M}")
+    span = label("head.window", lang, start=f"{after:%Y-%m-%d %H:%M}",
+                 end=f"{up_to:%Y-%m-%d %H:%M}")
     return Document(
         kind=ReportKind.WEEKLY, lang=lang, title=label("doc.weekly", lang),
         period=period.label, as_of=when, policy=stamp,

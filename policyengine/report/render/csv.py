@@ -30,8 +30,8 @@ def cell_text(value: Cell, kind: ColumnKind) -> object:
     return value
 
 
-def _rows(doc: Document, table: Table) -> tuple[list[str], list[list[object]]]:
-    header = [c.header for c in table.columns]
+def _rows(doc: Document, table: Table) -> tuple[list[object], list[list[object]]]:
+    header: list[object] = [c.header for c in table.columns]
     rows = [[cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
             for row in table.rows]
     if table.highlighted:
@@ -43,7 +43,9 @@ def _rows(doc: Document, table: Table) -> tuple[list[str], list[list[object]]]:
 
 
 def render(doc: Document) -> bytes:
-    sections: list[list[list[object]]] = [[[doc.title], *[[k, v] for k, v in doc.heading]]]
+    title: list[list[object]] = [[doc.title]]
+    title += [[name, value] for name, value in doc.heading]
+    sections: list[list[list[object]]] = [title]
     for table in doc.tables:
         header, rows = _rows(doc, table)
         section: list[list[object]] = [[table.title], header, *rows]

@@ -1,26 +1,35 @@
 """A report as plain text for a terminal: the title block, then each table lined up (Chinese
-characters count two columns), highlighted rows marked with ▶."""
+characters count two columns), highlighted rows marked with ▶ in a first column."""
 
 from __future__ import annotations
 
-from policyengine.report.document import Document
+from policyengine.report.document import ColumnKind, Document, Table
 from policyengine.report.render.csv import cell_text
 from policyengine.report.text import table as text_table
-from policyengine.report.document import ColumnKind
+
+_RIGHT = (ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT)
+
+
+def _lines(table: Table) -> list[str]:
+    marked = bool(table.highlighted)
+    header = [c.header for c in table.columns]
+    rows = [[str(cell_text(v, c.kind)) for v, c in zip(row, table.columns, strict=True)]
+            for row in table.rows]
+    right = [i for i, c in enumerate(table.columns) if c.kind in _RIGHT]
+    if marked:
+        header.insert(0, "")
+        for n, row in enumerate(rows):
+            row.insert(0, "▶" if n in table.highlighted else "")
+        right = [i + 1 for i in right]
+    return text_table(header, rows, right=right)
 
 
 def render(doc: Document) -> bytes:
+    colon = "：" if doc.lang == "zh" else ": "
     out = [doc.title, "=" * 60]
-    out += [f"{name}: {value}" for name, value in doc.heading]
+    out += [f"{name}{colon}{value}" for name, value in doc.heading]
     for table in doc.tables:
-        out += ["", f"■ {table.title}"]
-        right = tuple(i for i, c in enumerate(table.columns)
-                      if c.kind in (ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT))
-        rows = [[("▶ " if n in table.highlighted else "  ") + str(cell_text(row[0], table.columns[0].kind)),
-                 *(str(cell_text(v, c.kind)) for v, c in zip(row[1:], table.columns[1:], strict=True))]
-                for n, row in enumerate(table.rows)]
-        header = ["  " + table.columns[0].header, *(c.header for c in table.columns[1:])]
-        out += text_table(header, rows, right=right)
+        out += ["", f"■ {table.title}", *_lines(table)]
         if table.note:
             out.append(f"  {table.note}")
     out += [f"! {warning}" for warning in doc.warnings]
