@@ -147,7 +147,8 @@ def _charges(result: EvaluationResult, lang: Lang, explain: bool) -> list[str]:
                 + (label("eval.person_forfeit", lang) if person.forfeit else "")]
         out += [f"    {line.detail.render(lang)}" for line in person.lines]
         rows = [[v.duty, _case(v.case, lang), when_text(v.due, lang),
-                 when_text(v.fulfilled_at, lang), duration_text(v.late_by, lang), v.penalty.rule,
+                 when_text(v.fulfilled_at, lang), duration_text(v.late_by, lang),
+                 label("rule.none", lang) if v.penalty.rule == "none" else v.penalty.rule,
                  _cost(v, lang)] for v in by_person[person.person]]
         out += table([label(k, lang) for k in ("col.duty", "col.case_any", "col.due", "col.done",
                                                "col.late_by", "col.rule", "col.cost")],

@@ -169,6 +169,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.days_early": ("days early", "提前工作日"),
     "col.range_short": ("range", "金额范围（元）"),
     "cost.count_short": ("count", "计次"),
+    "rule.none": ("none", "无"),
     "who.unresolved": ("(unresolved)", "（未确定）"),
     "case.weekly": ("(weekly)", "（每周）"),
     # `policyengine explain`
