@@ -17,11 +17,12 @@ from policyengine.engine.replay import Replay
 from policyengine.periods import Period
 from policyengine.policy.model import Reward, RewardVersion, in_force
 from policyengine.results import Merit, RewardResult, Violation
+from policyengine.wording import Line, line
 
 if TYPE_CHECKING:
     from policyengine.engine.evaluate import Outcome
 
-Grant = Callable[[str, str], None]  # (person, reason)
+Grant = Callable[[str, Line], None]  # (person, reason)
 
 
 def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
@@ -38,10 +39,10 @@ def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
         if version is None or reward.kind == "early_merit":
             continue
 
-        def grant(person: str, reason: str, reward_id: str = reward_id,
+        def grant(person: str, reason: Line, reward_id: str = reward_id,
                   reward: Reward = reward, version: RewardVersion = version) -> None:
             found.append(RewardResult(person, reward_id, reward.name or reward_id,
-                                      version.min, version.max, reason))
+                                      version.min, version.max, reason.render("en"), reason))
 
         if reward.kind == "on_time":
             _on_time(reward, in_quarter, period, grant)
@@ -66,7 +67,8 @@ def _on_time(reward: Reward, outcomes: Sequence[Outcome], period: Period, grant:
         for o in items:
             kinds[o.obligation.duty.id] += 1
         listing = ", ".join(f"{d} ×{n}" for d, n in sorted(kinds.items()))
-        grant(person, f"{len(items)} commitment(s) due in {period.label} ({listing}), none late")
+        grant(person, line("reward.on_time", count=len(items), period=period.label,
+                           listing=listing))
 
 
 def _early_major(policy: CompiledPolicy, run: Replay, reward: Reward,
@@ -96,11 +98,11 @@ def _early_major(policy: CompiledPolicy, run: Replay, reward: Reward,
         available = cal.working_days_between(start, promised)
         used = cal.working_days_between(start, cal.local(done).date())
         if available and used <= fraction * available:
-            grant(outcome.person,
-                  f"case {obligation.case} (tier {run.case_tier[obligation.case or '']}) "
-                  f"accepted {cal.local(done):%Y-%m-%d} after {used} of {available} working days "
-                  f"from the estimate on {start} to the committed {promised} "
-                  f"(at most {fraction:.0%} allowed)")
+            grant(outcome.person, line(
+                "reward.early_major", case=obligation.case,
+                tier=run.case_tier[obligation.case or ""], day=f"{cal.local(done):%Y-%m-%d}",
+                used=used, available=available, start=start.isoformat(),
+                promised=promised.isoformat(), fraction=f"{fraction:.0%}"))
 
 
 def _no_omission(run: Replay, reward: Reward, violations: Sequence[Violation], period: Period,
@@ -115,8 +117,8 @@ def _no_omission(run: Replay, reward: Reward, violations: Sequence[Violation], p
                  if start <= at < end and run.roles.holder(reward.role, at) == person}
         if not cases:
             continue
-        grant(person, f"no {'/'.join(reward.rules)} violation in {period.label} as "
-                      f"{reward.role}; handled {len(cases)} requirement(s) and bug(s)")
+        grant(person, line("reward.no_omission", rules="/".join(reward.rules),
+                           period=period.label, role=reward.role, count=len(cases)))
 
 
 def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome]) -> list[Merit]:

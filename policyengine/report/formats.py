@@ -178,7 +178,7 @@ def _rewards(result: EvaluationResult, lang: Lang) -> list[str]:
             return ["", label("eval.rewards_quarterly", lang)]
         return []
     rows = [[r.person, f"{r.reward} {r.reward_name}", f"{money_text(r.min)}-{money_text(r.max)}",
-             r.reason] for r in sorted(result.rewards,
+             r.reason_in(lang)] for r in sorted(result.rewards,
                                        key=lambda r: (r.reward, person_sort_key(r.person, lang)))]
     return ["", label("eval.rewards", lang),
             *table([label("col.person", lang), label("col.reward", lang),

@@ -121,6 +121,7 @@ LABELS: dict[str, tuple[str, str]] = {
                         "违规按截止时间所在月份计。按当月次数分档的罚则，金额只在当月汇总行列出一次。"),
     # rewards
     "table.rewards": ("Who qualifies", "符合条件人员"),
+    "col.reward_id": ("id", "编号"),
     "col.reward": ("reward", "奖项"),
     "col.range": ("range (CNY)", "金额范围（元）"),
     "col.min": ("from (CNY)", "最低（元）"),
@@ -128,7 +129,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.why": ("why", "理由"),
     "note.rewards": ("The decision group fixes each amount within its range.",
                      "具体金额由决策组在范围内确定。"),
-    "note.nobody": ("nobody qualifies for {reward} in {period}", "{period} 无人符合 {reward}"),
+    "note.nobody": ("Nobody qualifies for {reward} in {period}.", "{period} 无人符合 {reward}。"),
     # the command line's evaluation table (`policyengine evaluate`)
     "eval.title_monthly": ("policyengine — monthly evaluation {period}",
                            "policyengine — 月度评估 {period}"),

@@ -17,7 +17,7 @@ from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.common import as_of_for, heading, named, stamp_of
 from policyengine.report.document import Cell, Column, ColumnKind, Document, ReportKind, Table
-from policyengine.report.labels import label
+from policyengine.report.labels import duration_text, label
 from policyengine.report.names import person_sort_key
 from policyengine.results import EvaluationResult, Violation, money_number
 from policyengine.timeparse import format_duration
@@ -89,8 +89,9 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
             item_rows.append((person or unresolved, month, v.duty, named(duty, v.duty, lang),
                               v.case or "", v.due.astimezone(tz),
                               v.fulfilled_at.astimezone(tz) if v.fulfilled_at else None,
-                              format_duration(v.late_by), v.penalty.rule, clause_of(policy, v),
-                              cost_of(v, lang)))
+                              duration_text(v.late_by, lang),
+                              label("rule.none", lang) if v.penalty.rule == "none"
+                              else v.penalty.rule, clause_of(policy, v), cost_of(v, lang)))
     for entry in people.values():
         entry["amount"] = sum((m["amount"] or 0 for m in entry["months"]), 0)
         entry["forfeit_months"] = [m["month"] for m in entry["months"] if m["forfeit"]]

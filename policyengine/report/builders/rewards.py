@@ -29,7 +29,7 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     found = sorted(result.rewards, key=lambda r: (r.reward, person_sort_key(r.person, lang)))
     rewards = policy.model.rewards
     rows = tuple((r.reward, named(rewards.get(r.reward), r.reward_name, lang), r.person,
-                  r.min, r.max, r.reason) for r in found)
+                  r.min, r.max, r.reason_in(lang)) for r in found)
     assessed = [rid for rid, spec in rewards.items() if spec.kind != "early_merit"]
     granted = {r.reward for r in found}
     nobody = [label("note.nobody", lang, reward=f"{rid} {named(rewards[rid], rid, lang)}",
@@ -37,13 +37,13 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     notes = [label("note.rewards", lang), *nobody]
     table = Table(
         "rewards", label("table.rewards", lang),
-        (Column("reward", label("col.reward", lang)),
+        (Column("reward", label("col.reward_id", lang)),
          Column("reward_name", label("col.reward", lang)),
          Column("person", label("col.person", lang)),
          Column("min", label("col.min", lang), ColumnKind.MONEY),
          Column("max", label("col.max", lang), ColumnKind.MONEY),
          Column("reason", label("col.why", lang), width=60)),
-        rows, note=" ".join(notes) if lang == "en" else "".join(notes))
+        rows, note=("" if lang == "zh" else " ").join(notes))
     stamp = stamp_of(policy)
     return Document(
         kind=ReportKind.REWARDS, lang=lang, title=label("doc.rewards", lang),
@@ -51,5 +51,5 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
         heading=heading(stamp, period, when, lang), tables=(table,),
         data={"rewards": [{"reward": r.reward, "reward_name": r.reward_name, "person": r.person,
                            "min": money_number(r.min), "max": money_number(r.max),
-                           "reason": r.reason} for r in found],
+                           "reason": r.reason_in(lang)} for r in found],
               "nobody": [rid for rid in assessed if rid not in granted]})
