@@ -206,6 +206,7 @@ def test_rewards_per_quarter() -> None:
         == [("A1", "陈立", 100, 1000)]
     assert document.data["nobody"] == ["A2", "A3"]
     assert document.tables[0].rows[0][1] == "准时奖"
+    assert document.tables[0].rows[0][5] == "2026-Q4 到期的承诺 1 项（C1 ×1），无一延误"
     with pytest.raises(pe.UsageError, match="per quarter"):
         doc(ReportKind.REWARDS, "2026-10", facts=facts)
 
