@@ -31,7 +31,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "head.clean": ("committed", "已提交"),
     "head.cutoff": ("reports received", "收到报告时间"),
     "head.window": ("after {start} up to {end}", "{start} 之后至 {end}"),
-    "head.lang": ("language", "语言"),
     # registry / weekly columns (the seed's header of 需求登记反馈表)
     "col.case": ("requirement no.", "需求编号"),
     "col.filed_by": ("filed by", "填表人"),
@@ -123,7 +122,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "table.rewards": ("Who qualifies", "符合条件人员"),
     "col.reward_id": ("id", "编号"),
     "col.reward": ("reward", "奖项"),
-    "col.range": ("range (CNY)", "金额范围（元）"),
     "col.min": ("from (CNY)", "最低（元）"),
     "col.max": ("up to (CNY)", "最高（元）"),
     "col.why": ("why", "理由"),
@@ -166,7 +164,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "eval.rejected": ("{count} rejected fact(s) are listed in {file}",
                       "{count} 条被拒绝的事实已写入 {file}"),
     "col.case_any": ("case", "编号"),
-    "col.opened": ("opened", "开始时间"),
     "col.days_early": ("days early", "提前工作日"),
     "col.range_short": ("range", "金额范围（元）"),
     "cost.count_short": ("count", "计次"),

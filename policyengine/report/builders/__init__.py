@@ -6,8 +6,9 @@ period, or for the weekly report to that week's report deadline).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
@@ -17,7 +18,11 @@ from policyengine.report.builders import deductions, monthly, registry, rewards,
 from policyengine.report.builders.casebook import ReportVocabularyError
 from policyengine.report.document import Document, ReportKind
 
-Builder = Callable[..., Document]
+
+class Builder(Protocol):
+    def __call__(self, policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
+                 as_of: datetime | None, lang: Lang) -> Document: ...
+
 
 BUILDERS: dict[ReportKind, Builder] = {
     ReportKind.REGISTRY: registry.build,
