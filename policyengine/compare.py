@@ -8,15 +8,12 @@ late facts).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from policyengine.report.text import table
-from policyengine.results import money_number, money_text
+from policyengine.results import money_number
 
 _COMPARED = ("person", "due", "fulfilled_at", "late_by")
 _PENALTY_COMPARED = ("rule", "amount", "forfeit", "month_amount", "effective")
@@ -53,12 +50,13 @@ class ViolationChange:
     person: str | None
     fields: dict[str, tuple[Any, Any]]   # field -> (old, new)
     why: str
+    why_zh: str = ""                      # the same in Chinese, for a Chinese reader
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "key": self.key, "duty": self.duty, "case": self.case,
                 "person": self.person,
                 "fields": {k: {"old": o, "new": n} for k, (o, n) in self.fields.items()},
-                "why": self.why}
+                "why": self.why, "why_zh": self.why_zh}
 
 
 @dataclass(frozen=True)
@@ -93,9 +91,9 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, old_label: str = "old",
     for key in sorted(set(old_v) | set(new_v)):
         before, after = old_v.get(key), new_v.get(key)
         if before is None and after is not None:
-            changes.append(_change("added", after, {}, _why_added(after)))
+            changes.append(_change("added", after, {}, *_why_added(after)))
         elif after is None and before is not None:
-            changes.append(_change("removed", before, {}, _why_removed(before, new)))
+            changes.append(_change("removed", before, {}, *_why_removed(before, new)))
         elif before is not None and after is not None:
             fields = {f: (before.get(f), after.get(f)) for f in _COMPARED
                       if before.get(f) != after.get(f)}
@@ -104,72 +102,42 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, old_label: str = "old",
                 if was != now:
                     fields[f"penalty.{f}"] = (was, now)
             if fields:
-                why = f"was: {before['penalty']['detail']}; now: {after['penalty']['detail']}"
-                changes.append(_change("changed", after, fields, why))
+                was, now = before["penalty"], after["penalty"]
+                why = f"was: {was['detail']}; now: {now['detail']}"
+                why_zh = (f"原为：{was.get('detail_zh', was['detail'])}；"
+                          f"现为：{now.get('detail_zh', now['detail'])}")
+                changes.append(_change("changed", after, fields, why, why_zh))
     return Comparison(old_label, new_label, tuple(people), tuple(changes))
 
 
 def _change(kind: str, violation: dict[str, Any], fields: dict[str, tuple[Any, Any]],
-            why: str) -> ViolationChange:
+            why: str, why_zh: str) -> ViolationChange:
     return ViolationChange(kind, violation["key"], violation["duty"], violation.get("case"),
-                           violation.get("person"), fields, why)
+                           violation.get("person"), fields, why, why_zh)
 
 
-def _why_added(violation: dict[str, Any]) -> str:
-    done = violation.get("fulfilled_at") or "not fulfilled"
-    return (f"now a violation: due {violation['due']}, {done}, {violation['late_by']} late; "
-            f"{violation['penalty']['detail']}")
+def _why_added(violation: dict[str, Any]) -> tuple[str, str]:
+    done = violation.get("fulfilled_at")
+    penalty = violation["penalty"]
+    return (f"now a violation: due {violation['due']}, {done or 'not fulfilled'}, "
+            f"{violation['late_by']} late; {penalty['detail']}",
+            f"新增违规：截止 {violation['due']}，{('完成于 ' + done) if done else '未完成'}，"
+            f"迟了 {violation['late_by']}；{penalty.get('detail_zh', penalty['detail'])}")
 
 
-def _why_removed(violation: dict[str, Any], new: dict[str, Any]) -> str:
+def _why_removed(violation: dict[str, Any], new: dict[str, Any]) -> tuple[str, str]:
     period = new.get("period")
     return (f"no longer a violation in {period or 'this evaluation'} (deadline, fulfilment or "
-            f"period changed; it was due {violation['due']})")
+            f"period changed; it was due {violation['due']})",
+            f"在 {period or '本次评估'} 中不再是违规（截止时间、完成情况或期间有变；"
+            f"原截止 {violation['due']}）")
 
 
 def _dec(value: Any) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
 
-# --- rendering -------------------------------------------------------------------------
-
-
-def comparison_table(comparison: Comparison) -> str:
-    out = [f"Comparison: {comparison.old_label}  →  {comparison.new_label}", ""]
-    if comparison.unchanged:
-        return "\n".join([*out, "No change: every person's amount and every violation are the "
-                          "same.", ""])
-    rows = []
-    for p in comparison.people:
-        if not p.changed:
-            continue
-        forfeit = ("" if p.old_forfeit == p.new_forfeit
-                   else f"forfeit {'yes' if p.old_forfeit else 'no'} → "
-                        f"{'yes' if p.new_forfeit else 'no'}")
-        rows.append([p.person or "(unresolved)", money_text(p.old_amount),
-                     money_text(p.new_amount), money_text(p.change, signed=True), forfeit])
-    out += table(["person", "old (CNY)", "new (CNY)", "change", ""], rows, right=(1, 2, 3))
-    out += ["", f"Violations changed: {len(comparison.violations)}"]
-    for v in comparison.violations:
-        out.append(f"  {v.kind.upper():8} {v.duty} {v.case or '(weekly)'} "
-                   f"{v.person or '(unresolved)'}")
-        for name, (was, now) in v.fields.items():
-            out.append(f"           {name}: {was} → {now}")
-        out.append(f"           why: {v.why}")
-    return "\n".join(out) + "\n"
-
+# --- JSON (tables and CSV for people: policyengine/report/comparison.py) ---------------
 
 def comparison_json(comparison: Comparison) -> str:
     return json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2)
-
-
-def comparison_csv(comparison: Comparison) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["person", "old_amount", "new_amount", "change", "old_forfeit",
-                     "new_forfeit"])
-    for p in comparison.people:
-        if p.changed:
-            writer.writerow([p.person or "", money_number(p.old_amount), money_number(p.new_amount),
-                             money_number(p.change), p.old_forfeit, p.new_forfeit])
-    return buffer.getvalue()

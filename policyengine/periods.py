@@ -1,16 +1,18 @@
-"""Evaluation periods: a month or a quarter, as half-open ranges of local dates.
+"""Evaluation periods: a month, a quarter or an ISO week, as half-open ranges of local dates.
 
 >>> Period.parse("2026-10")
 Period(label='2026-10', start=datetime.date(2026, 10, 1), end=datetime.date(2026, 11, 1))
 >>> Period.parse("2026-Q4").months()
 ['2026-10', '2026-11', '2026-12']
+>>> Period.parse("2026-W44")
+Period(label='2026-W44', start=datetime.date(2026, 10, 26), end=datetime.date(2026, 11, 2))
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from policyengine.errors import UsageError
@@ -34,6 +36,16 @@ class Period:
         return cls(f"{year:04d}-Q{quarter}", date(year, first, 1), end)
 
     @classmethod
+    def week(cls, year: int, week: int) -> Period:
+        """ISO week `week` of ISO year `year`: Monday to the next Monday."""
+        try:
+            start = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise UsageError(f"'{year:04d}-W{week:02d}': ISO year {year} has no week {week}") \
+                from None
+        return cls(f"{year:04d}-W{week:02d}", start, start + timedelta(days=7))
+
+    @classmethod
     def parse(cls, text: str) -> Period:
         text = text.strip()
         year = re.match(r"\d{4}", text)
@@ -45,12 +57,19 @@ class Period:
         match = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text)
         if match:
             return cls.quarter(int(match.group(1)), int(match.group(2)))
-        raise UsageError(f"'{text}' is not a period: write a month as YYYY-MM (2026-10) or a "
-                         "quarter as YYYY-Qn (2026-Q4)")
+        match = re.fullmatch(r"(\d{4})-?[Ww](\d{2})", text)
+        if match:
+            return cls.week(int(match.group(1)), int(match.group(2)))
+        raise UsageError(f"'{text}' is not a period: write a month as YYYY-MM (2026-10), a "
+                         "quarter as YYYY-Qn (2026-Q4) or an ISO week as YYYY-Www (2026-W44)")
 
     @property
     def is_quarter(self) -> bool:
         return "Q" in self.label
+
+    @property
+    def is_week(self) -> bool:
+        return "W" in self.label
 
     def start_at(self, tz: ZoneInfo) -> datetime:
         return datetime.combine(self.start, time(0), tzinfo=tz)

@@ -227,6 +227,11 @@ class RewardResult:
     min: Decimal
     max: Decimal
     reason: str
+    # The reason as a Line, so a Chinese report says it in Chinese (`reason` is its English).
+    detail: Line | None = field(default=None, compare=False)
+
+    def reason_in(self, lang: str) -> str:
+        return self.detail.render(lang) if self.detail is not None else self.reason
 
     def to_dict(self) -> dict[str, Any]:
         return {"person": self.person, "reward": self.reward, "reward_name": self.reward_name,

@@ -232,6 +232,17 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "holiday.mid_autumn_festival": ("Mid-autumn Festival", "中秋节"),
     "holiday.anti_fascist_70th_day": ("Victory Day (70th anniversary)",
                                       "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
+    # rewards: why a person qualifies
+    "reward.on_time": ("{count} commitment(s) due in {period} ({listing}), none late",
+                       "{period} 到期的承诺 {count} 项（{listing}），无一延误"),
+    "reward.early_major": ("case {case} (tier {tier}) accepted {day} after {used} of {available} "
+                           "working days from the estimate on {start} to the committed "
+                           "{promised} (at most {fraction} allowed)",
+                           "需求 {case}（{tier} 级）于 {day} 验收：从 {start} 预估到承诺日期 "
+                           "{promised} 共 {available} 个工作日，只用了 {used} 个（上限 {fraction}）"),
+    "reward.no_omission": ("no {rules} violation in {period} as {role}; handled {count} "
+                           "requirement(s) and bug(s)",
+                           "{period} 担任 {role} 期间无 {rules} 违规；经手需求和Bug {count} 项"),
     "word.request": ("request", "申请"),
     "word.approval": ("approval", "批准"),
     "empty": ("", ""),

@@ -550,6 +550,63 @@ WEEKLY_REPORTS = [
 CASE_ORDER = {case: n for n, (case, _, _) in enumerate(CASES)}
 
 
+# The registry's words (需求梗概, 备注): a summary on each requirement's report, what each
+# 需求转换 became on its decision, a reason on some delay requests. They are attributes only:
+# no time, id or order changes, so every evaluation result stays the same.
+SUMMARIES = {
+    "26091501": "预约挂号 短信提醒 就诊前一天",
+    "26091502": "考勤记录 导出Excel 按月",
+    "26091503": "家长通知 一键群发 已读回执",
+    "26091601": "自定义报表 医生工作量统计",
+    "26091602": "物流单 状态跟踪页 客户自助查询",
+    "26091701": "会员积分 兑换实体书",
+    "26091702": "库存预警 临期水果 提醒",
+    "26092101": "行程单 导出PDF 带公司抬头",
+    "26092201": "慢病随访 电话记录 到期提醒",
+    "26092301": "收银小票 增加二维码",
+    "26092801": "学生成绩 家长端查看 排名",
+    "26092901": "课程表 冲突检测 教师排课",
+    "26100801": "发票 自动识别 记账凭证",
+    "26100802": "装修进度 照片上传 业主确认",
+    "26100901": "进销存 多仓库 调拨单 扫码出入库",
+    "26101201": "工单 超时自动升级 短信通知负责人",
+    "26101301": "预约 牙椅排班 复诊提醒",
+    "26101401": "客户管理 定制字段 销售漏斗",
+    "26101501": "菜单 扫码点餐 后厨打印",
+    "26101502": "课程 视频回放 倍速播放",
+    "26101601": "处方 电子化 医保结算接口",
+    "26102101": "快递 批量下单 地址簿导入",
+    "26102301": "广告排期 日历视图 冲突提示",
+    "26102201": "外卖订单 合并打印",
+    "26102701": "老人 健康档案 家属查看",
+    "26103001": "书法作业 拍照上传 老师点评",
+}
+TRANSFORMED = {  # decision.made note for 需求转换: what the requirement became
+    "26091601": "改为标准报表模板，不做自定义报表",
+    "26092801": "改为只显示本人成绩，不显示排名",
+    "26101401": "改为标准CRM模块加自定义字段",
+    "26102101": "改为CSV模板导入地址簿",
+}
+DELAY_REASONS = {  # (case, commitment) -> reason on the delay request
+    ("26091502", "acceptance"): "导出模块依赖的报表组件升级",
+    ("26091702", "plan"): "供应商库存接口文档未到",
+    ("26092201", "completion"): "随访流程需卫生站重新确认",
+}
+
+
+def words_for(case: str, ftype: str, attrs: dict) -> dict:
+    """The registry attributes a fact carries (summary, note, reason), if any."""
+    if ftype == "requirement.reported" and case in SUMMARIES:
+        return {"summary": SUMMARIES[case]}
+    if ftype == "decision.made" and attrs.get("decision") == "transform" and case in TRANSFORMED:
+        return {"note": TRANSFORMED[case]}
+    if ftype == "delay.requested" and (case, attrs["commitment"]) in DELAY_REASONS:
+        return {"reason": DELAY_REASONS[(case, attrs["commitment"])]}
+    return {}
+
+
+
+
 def build() -> list[dict]:
     rows = []  # (sort key, fact without id)
     for when, role, person in ROLES:
@@ -563,6 +620,7 @@ def build() -> list[dict]:
             fact = {"type": ftype, "at": stamp(when), "case": case,
                     "actor": actor_for(ftype, when, reporter, attrs)}
             fact.update(attrs)
+            fact.update(words_for(case, ftype, attrs))
             rows.append(((stamp(when), CASE_ORDER[case], step_no), fact))
     rows.sort(key=lambda r: r[0])
     facts = []

@@ -25,12 +25,15 @@ from policyengine.wording import line
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CALENDAR, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
-def add_fact_options(parser: argparse.ArgumentParser, *, period_required: bool = True) -> None:
+def add_fact_options(parser: argparse.ArgumentParser, *, period_required: bool = True,
+                     weeks: bool = False) -> None:
     parser.add_argument("--facts", required=True, metavar="FILE",
                         help="facts as JSON Lines or CSV; '-' reads standard input")
     when = parser.add_mutually_exclusive_group(required=period_required)
     when.add_argument("--month", metavar="YYYY-MM")
     when.add_argument("--quarter", metavar="YYYY-Qn")
+    if weeks:
+        when.add_argument("--week", metavar="YYYY-Www", help="an ISO week, e.g. 2026-W44")
     parser.add_argument("--as-of", metavar="TIME",
                         help="ISO time the evaluation stands at (default: the end of the period)")
     parser.add_argument("--reject-file", metavar="PATH",

@@ -14,7 +14,9 @@ from policyengine.cli.common import (
     period_of,
     read_checked_facts,
 )
-from policyengine.compare import compare, comparison_csv, comparison_json, comparison_table
+from policyengine.compare import compare, comparison_json
+from policyengine.language import resolve_language
+from policyengine.report.comparison import comparison_csv, comparison_table
 
 
 def register(commands: Any) -> None:
@@ -27,6 +29,9 @@ def register(commands: Any) -> None:
     parser.add_argument("--new", default="policies", metavar="NEW",
                         help="the edited policy (default: policies/)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="language of the table (default: the new policy's "
+                             "policy.language, else the locale, else zh)")
     parser.set_defaults(run=run)
 
 
@@ -38,8 +43,11 @@ def run(args: argparse.Namespace) -> int:
     old = pe.evaluate(old_policy, batch.facts, period=period, as_of=as_of).to_dict()
     new = pe.evaluate(new_policy, batch.facts, period=period, as_of=as_of).to_dict()
     comparison = compare(old, new, old_label=args.old, new_label=args.new)
-    render = {"table": comparison_table, "json": comparison_json, "csv": comparison_csv}
-    sys.stdout.write(render[args.format](comparison))
+    if args.format == "table":
+        lang = resolve_language(args.lang, new_policy.model.policy.language)
+        sys.stdout.write(comparison_table(comparison, lang))
+    else:
+        sys.stdout.write((comparison_json if args.format == "json" else comparison_csv)(comparison))
     if args.format == "json":
         sys.stdout.write("\n")
     return 0

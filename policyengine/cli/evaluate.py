@@ -16,9 +16,12 @@ from policyengine.cli.common import (
     period_of,
     read_checked_facts,
 )
-from policyengine.compare import compare, comparison_table
+from policyengine.compare import compare
 from policyengine.errors import UsageError
+from policyengine.language import resolve_language
+from policyengine.report.comparison import comparison_table
 from policyengine.report.formats import CSV_TABLES, to_csv, to_table
+from policyengine.report.labels import label
 
 
 def register(commands: Any) -> None:
@@ -34,8 +37,9 @@ def register(commands: Any) -> None:
                         help="which table --format csv prints (default: violations)")
     parser.add_argument("--explain", action="store_true",
                         help="table format: show how each deadline was computed")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en",
-                        help="language of explanations in the table format")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="language of the table (default: the policy's policy.language, "
+                             "else the locale, else zh)")
     parser.add_argument("--against", metavar="SAVED.json",
                         help="an earlier saved result (--format json) of the same period: list "
                              "the corrections against it")
@@ -57,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
                              "period with an earlier result of the same period")
         corrections = compare(earlier, document, old_label=f"saved {args.against} (as of "
                               f"{earlier.get('as_of')})", new_label=f"now (as of {result.as_of})")
+    lang = resolve_language(args.lang, policy.model.policy.language)
     if args.format == "json":
         document["rejected"] = len(batch.rejected)
         if corrections is not None:
@@ -65,10 +70,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(to_csv(result, args.csv_table))
     else:
-        sys.stdout.write(to_table(result, explain=args.explain, lang=args.lang))
+        sys.stdout.write(to_table(result, explain=args.explain, lang=lang))
         if corrections is not None:
-            sys.stdout.write("\nCORRECTIONS against the saved result\n")
-            sys.stdout.write(comparison_table(corrections))
+            sys.stdout.write(f"\n{label('eval.corrections', lang)}\n")
+            sys.stdout.write(comparison_table(corrections, lang))
         if batch.rejected:
-            print(f"\n{len(batch.rejected)} rejected fact(s) are listed in {args.reject_file}")
-    return exit_for_pending(result, args.lang)
+            print("\n" + label("eval.rejected", lang, count=len(batch.rejected),
+                                file=args.reject_file))
+    return exit_for_pending(result, lang)

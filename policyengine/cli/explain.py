@@ -19,13 +19,11 @@ from policyengine.cli.common import (
 )
 from policyengine.engine.casefile import CaseFile, case_file
 from policyengine.errors import UsageError
-from policyengine.results import EvaluationResult, PendingObligation
-from policyengine.wording import Line, line
-
-_STATUS = {"en": {"met": "met", "late": "LATE", "missed": "MISSED", "open": "open",
-                  "pending": line("pending.status").render("en")},
-           "zh": {"met": "按时", "late": "迟交", "missed": "未完成", "open": "未到期",
-                  "pending": line("pending.status").render("zh")}}
+from policyengine.language import Lang, resolve_language
+from policyengine.report.labels import label
+from policyengine.report.text import pad
+from policyengine.results import EvaluationResult, PendingObligation, money_text
+from policyengine.wording import Line, line, weekday_name
 
 
 def register(commands: Any) -> None:
@@ -39,7 +37,9 @@ def register(commands: Any) -> None:
     who.add_argument("--case", help="a requirement or bug id")
     who.add_argument("--person", help="a person's name (needs --month or --quarter)")
     parser.add_argument("--policy", default="policies", metavar="PATH")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="language (default: the policy's policy.language, else the "
+                             "locale, else zh)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
 
@@ -51,14 +51,15 @@ def run(args: argparse.Namespace) -> int:
     if as_of is None:
         raise UsageError("say when: --as-of TIME, --month YYYY-MM or --quarter YYYY-Qn")
     facts = read_checked_facts(args, policy).facts
+    lang = resolve_language(args.lang, policy.model.policy.language)
     if args.case:
         found = case_file(policy, facts, args.case, as_of)
         if not found.facts:
             raise UsageError(f"no facts for case '{args.case}' up to {as_of.isoformat()}")
         if args.format == "json":
-            print(json.dumps(found.to_dict(args.lang), ensure_ascii=False, indent=2))
+            print(json.dumps(found.to_dict(lang), ensure_ascii=False, indent=2))
         else:
-            sys.stdout.write(_case_text(found, args.lang))
+            sys.stdout.write(_case_text(found, lang, _fact_names(policy, lang)))
         return EXIT_CALENDAR if any(t.missing_year for t in found.duties) else EXIT_OK
     if period is None:
         raise UsageError("--person needs --month YYYY-MM or --quarter YYYY-Qn")
@@ -72,43 +73,50 @@ def run(args: argparse.Namespace) -> int:
                           "total": total.to_dict() if total else None, "violations": mine,
                           "pending": pending}, ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(_person_text(result, args.person, args.lang))
-    return exit_for_pending(result, args.lang)
+        sys.stdout.write(_person_text(result, args.person, lang))
+    return exit_for_pending(result, lang)
 
 
-def _render(lines: tuple[Line, ...] | list[Line], lang: str, indent: str) -> list[str]:
+def _render(lines: tuple[Line, ...] | list[Line], lang: Lang, indent: str) -> list[str]:
     return [f"{indent}{line.render(lang)}" for line in lines]
 
 
-def _case_text(found: CaseFile, lang: str) -> str:
-    zh = lang == "zh"
-    out = [f"{'案例' if zh else 'Case'} {found.case} — "
-           f"{'截至' if zh else 'as of'} {found.as_of:%Y-%m-%d %H:%M}", "",
-           "时间线" if zh else "Timeline"]
+def _fact_names(policy: pe.CompiledPolicy, lang: Lang) -> dict[str, str]:
+    """Fact types as a reader knows them: the policy's Chinese name in Chinese."""
+    if lang != "zh":
+        return {}
+    return {name: spec.name for name, spec in policy.model.fact_types.items() if spec.name}
+
+
+def _case_text(found: CaseFile, lang: Lang, names: dict[str, str]) -> str:
+    out = [label("explain.case", lang, case=found.case, as_of=f"{found.as_of:%Y-%m-%d %H:%M}"),
+           "", label("explain.timeline", lang)]
     for fact in found.facts:
         attrs = " ".join(f"{k}={v}" for k, v in fact.attrs.items())
-        out.append(f"  {fact.at:%Y-%m-%d %H:%M %a}  {fact.type:24} {fact.actor or '':8} {attrs}"
-                   f"  [{fact.ref()}]".rstrip())
-    out += ["", "职责" if zh else "Duties"]
+        day = weekday_name(fact.at.weekday(), lang) if lang == "zh" else f"{fact.at:%a}"
+        kind = names.get(fact.type, fact.type)
+        out.append(f"  {fact.at:%Y-%m-%d %H:%M} {day}  {pad(kind, 24)} {pad(fact.actor or '', 8)} "
+                   f"{attrs}  [{fact.ref()}]".rstrip())
+    out += ["", label("explain.duties", lang)]
     for trace in found.duties:
-        out.append(f"  {trace.steps[0].render(lang)} — {_STATUS[lang][trace.status]}")
+        out.append(f"  {trace.steps[0].render(lang)} — {label('verdict.' + trace.status, lang)}")
         out += _render(trace.steps[1:], lang, "      ")
         if trace.penalty is not None:
-            out.append(f"      {'罚则' if zh else 'penalty'}: {trace.penalty.detail.render(lang)}")
+            out.append(f"      {label('explain.penalty', lang)}: "
+                       f"{trace.penalty.detail.render(lang)}")
     return "\n".join(out) + "\n"
 
 
-def _person_text(result: EvaluationResult, person: str, lang: str) -> str:
-    zh = lang == "zh"
+def _person_text(result: EvaluationResult, person: str, lang: Lang) -> str:
     total = result.person(person)
-    when = f"{'截至' if zh else 'as of'} {result.as_of:%Y-%m-%d %H:%M}"
-    out = [f"{person} — {result.period} ({when})"]
+    out = [label("explain.person", lang, person=person, period=result.period,
+                 as_of=f"{result.as_of:%Y-%m-%d %H:%M}")]
     pending = [p for p in result.pending if p.person == person]
     if total is None:
-        return "\n".join([*out, "无违规。" if zh else "No violation.",
+        return "\n".join([*out, label("explain.no_violation", lang),
                           *_pending_text(pending, lang), ""])
-    forfeit = (", 当月无绩效" if zh else ", performance pay forfeited") if total.forfeit else ""
-    out.append(f"{'合计' if zh else 'total'}: {total.amount} {'元' if zh else 'yuan'}{forfeit}")
+    forfeit = label("explain.forfeit", lang) if total.forfeit else ""
+    out.append(label("explain.total", lang, amount=money_text(total.amount), forfeit=forfeit))
     out += _render([line.detail for line in total.lines], lang, "  ")
     for violation in result.violations:
         if violation.person != person:
@@ -120,7 +128,7 @@ def _person_text(result: EvaluationResult, person: str, lang: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _pending_text(pending: list[PendingObligation], lang: str) -> list[str]:
+def _pending_text(pending: list[PendingObligation], lang: Lang) -> list[str]:
     """A person's obligations pending calendar data, one line each."""
     if not pending:
         return []

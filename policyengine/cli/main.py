@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from policyengine.cli import calendar, check, diff, evaluate, explain, schema, serve, steps
+from policyengine.cli import calendar, check, diff, evaluate, explain, report, schema, serve, steps
 from policyengine.cli.common import (
     EXIT_CALENDAR,
     EXIT_FINDINGS,
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate YAML compliance policies over timestamped workflow facts.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (check, evaluate, diff, explain, schema, serve, steps, calendar):
+    for module in (check, evaluate, diff, explain, report, schema, serve, steps, calendar):
         module.register(commands)
     return parser
 

@@ -35,3 +35,17 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], *,
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
+
+
+def csv_sections(sections: Iterable[Sequence[Sequence[object]]], *, bom: bool = True) -> str:
+    """Several blocks of rows in one CSV, a blank line between blocks, every cell made safe."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n" if bom else "\n")
+    for number, rows in enumerate(sections):
+        if number:
+            writer.writerow([])
+        for row in rows:
+            writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()

@@ -66,3 +66,6 @@ class Document:
     heading: tuple[tuple[str, str], ...]  # the title block: (label, value) pairs
     tables: tuple[Table, ...]
     data: dict[str, Any] = field(default_factory=dict)  # the JSON contract (`--format json`)
+    # Things the reader should check (e.g. a summary over its length limit), in `lang`;
+    # the command line prints them on standard error, the JSON carries them.
+    warnings: tuple[str, ...] = ()

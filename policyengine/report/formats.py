@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
-from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from policyengine.language import Lang
+from policyengine.report.builders.common import policy_words
+from policyengine.report.csvfile import csv_text
+from policyengine.report.labels import duration_text, label, when_text
+from policyengine.report.names import person_sort_key
 from policyengine.report.text import table
 from policyengine.results import EvaluationResult, Violation, money_text
 from policyengine.timeparse import format_duration
@@ -22,8 +25,8 @@ def to_json(result: EvaluationResult) -> str:
 
 
 def to_csv(result: EvaluationResult, which: str = "violations") -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """One table of the result as CSV for a spreadsheet (BOM, formula escape: csvfile.py)."""
+    writer = _Rows()
     if which == "violations":
         writer.writerow(["period", "month", "duty", "duty_name", "case", "person", "role", "due",
                          "fulfilled_at", "late_by", "penalty_rule", "schedule", "amount",
@@ -61,101 +64,166 @@ def to_csv(result: EvaluationResult, which: str = "violations") -> str:
             writer.writerow([m.person or "", m.duty, m.case or "", m.due.isoformat(),
                              m.fulfilled_at.isoformat(), m.working_days_early])
     elif which == "pending":
-        writer.writerows(pending_rows(result))
+        for row in pending_rows(result):
+            writer.writerow(row)
     else:
         raise ValueError(f"unknown CSV table '{which}'; one of: {', '.join(CSV_TABLES)}")
-    return buffer.getvalue()
+    return csv_text([str(h) for h in writer.rows[0]], writer.rows[1:])
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%m-%d %H:%M %a") if moment else "—"
+class _Rows:
+    """Collects rows like a csv writer, for csv_text to write safely."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[object]] = []
+
+    def writerow(self, row: list[object]) -> None:
+        self.rows.append(row)
 
 
-def _who(person: str | None) -> str:
-    return person or "(unresolved)"
+def _who(person: str | None, lang: Lang) -> str:
+    return person or label("who.unresolved", lang)
 
 
-def to_table(result: EvaluationResult, *, explain: bool = False, lang: str = "en") -> str:
-    """The report a compliance officer reads: per person what was missed and what it costs."""
+def _case(case: str | None, lang: Lang) -> str:
+    return case or label("case.weekly", lang)
+
+
+def _title(result: EvaluationResult, lang: Lang) -> str:
+    if not result.period:
+        return label("eval.title", lang)
+    kind = ("eval.title_quarterly" if "Q" in result.period
+            else "eval.title_weekly" if "W" in result.period else "eval.title_monthly")
+    return label(kind, lang, period=result.period)
+
+
+def _policy_line(policy: dict[str, Any], lang: Lang) -> str:
+    """Name, version, content hash and git revision, uncommitted edits said in words."""
+    stamp = {**policy, "dirty": str(policy.get("git_revision") or "").endswith("+dirty")}
+    words = policy_words(stamp, lang)
+    text = words[0][1] + "".join(f"  {value}" for _, value in words[1:])
+    return label("eval.policy", lang, policy=text)
+
+
+def _header(result: EvaluationResult, lang: Lang) -> list[str]:
     tz = result.as_of.tzinfo
-    kind = "quarterly" if result.period and "Q" in result.period else "monthly"
-    title = (f"policyengine — {kind} evaluation {result.period}" if result.period
-             else "policyengine — evaluation")
-    policy = result.policy
-    out = [title, "=" * 60,
-           f"as of      {result.as_of:%Y-%m-%d %H:%M} ({tz})",
-           f"policy     {policy.get('id')} v{policy.get('version')}"
-           + (f"  {str(policy['content_hash'])[:19]}…" if policy.get("content_hash") else "")
-           + (f"  git {str(policy['git_revision'])[:12]}" if policy.get("git_revision") else ""),
-           f"facts      {result.stats.get('facts', 0)} evaluated, "
-           f"{result.stats.get('duplicates', 0)} re-sent duplicates counted once, "
-           f"{result.stats.get('facts_after_as_of', 0)} after as-of not seen",
-           ""]
+    stats = result.stats
+    return [_title(result, lang), "=" * 60,
+            label("eval.as_of", lang, as_of=f"{result.as_of:%Y-%m-%d %H:%M}", tz=tz),
+            _policy_line(result.policy, lang),
+            label("eval.facts", lang, facts=stats.get("facts", 0),
+                  duplicates=stats.get("duplicates", 0), after=stats.get("facts_after_as_of", 0)),
+            ""]
+
+
+def _people(result: EvaluationResult, lang: Lang) -> list[str]:
     total = sum((p.amount for p in result.people), Decimal(0))
-    out.append(f"SUMMARY: {len(result.violations)} violations, {len(result.people)} people, "
-               f"{money_text(total)} yuan in deductions, "
-               f"{sum(1 for p in result.people if p.forfeit)} forfeiture(s)")
-    out.append("")
-    rows = [[_who(p.person), str(p.violations), money_text(p.amount),
-             ("FORFEIT " + " ".join(p.forfeit_months)) if p.forfeit else "-"]
-            for p in result.people]
-    rows.append(["TOTAL", str(len(result.violations)), money_text(total), ""])
-    out += table(["person", "violations", "amount (CNY)", "performance pay"], rows,
-                 right=(1, 2))
+    out = [label("eval.summary", lang, violations=len(result.violations),
+                 people=len(result.people), amount=money_text(total),
+                 forfeits=sum(1 for p in result.people if p.forfeit)), ""]
+    people = sorted(result.people, key=lambda p: person_sort_key(p.person, lang))
+    rows = [[_who(p.person, lang), str(p.violations), money_text(p.amount),
+             label("eval.forfeit_months", lang, months=" ".join(p.forfeit_months))
+             if p.forfeit else "-"] for p in people]
+    rows.append([label("eval.total", lang), str(len(result.violations)), money_text(total), ""])
+    out += table([label("col.person", lang), label("col.violations", lang),
+                  label("col.amount", lang), label("col.pay", lang)], rows, right=(1, 2))
+    return out
+
+
+def _cost(violation: Violation, lang: Lang) -> str:
+    p = violation.penalty
+    if p.forfeit and p.schedule != "monthly_count":
+        return label("cost.forfeit", lang)
+    if p.schedule == "monthly_count":
+        return label("cost.count_short", lang)
+    return money_text(p.amount)
+
+
+def _charges(result: EvaluationResult, lang: Lang, explain: bool) -> list[str]:
     by_person: dict[str | None, list[Violation]] = defaultdict(list)
     for violation in result.violations:
         by_person[violation.person].append(violation)
-    for person in result.people:
-        out += ["", f"■ {_who(person.person)} — {money_text(person.amount)} yuan"
-                + (", the month's performance pay is FORFEITED" if person.forfeit else "")]
+    out: list[str] = []
+    for person in sorted(result.people, key=lambda p: person_sort_key(p.person, lang)):
+        out += ["", label("eval.person_block", lang, person=_who(person.person, lang),
+                          amount=money_text(person.amount))
+                + (label("eval.person_forfeit", lang) if person.forfeit else "")]
         out += [f"    {line.detail.render(lang)}" for line in person.lines]
-        rows = []
-        for v in by_person[person.person]:
-            p = v.penalty
-            cost = ("forfeit" if p.forfeit and p.schedule != "monthly_count"
-                    else "count" if p.schedule == "monthly_count"
-                    else money_text(p.amount))
-            rows.append([v.duty, v.case or "(weekly)", _when(v.due), _when(v.fulfilled_at),
-                         format_duration(v.late_by), p.rule, cost])
-        out += table(["duty", "case", "due", "done", "late by", "rule", "cost"], rows,
-                     indent="    ")
+        rows = [[v.duty, _case(v.case, lang), when_text(v.due, lang),
+                 when_text(v.fulfilled_at, lang), duration_text(v.late_by, lang),
+                 label("rule.none", lang) if v.penalty.rule == "none" else v.penalty.rule,
+                 _cost(v, lang)] for v in by_person[person.person]]
+        out += table([label(k, lang) for k in ("col.duty", "col.case_any", "col.due", "col.done",
+                                               "col.late_by", "col.rule", "col.cost")],
+                     rows, indent="    ")
         if explain:
             for v in by_person[person.person]:
                 out.append(f"    · {v.duty} {v.case or ''}")
                 out += [f"        {step.render(lang)}" for step in v.explanation]
                 out.append(f"        {v.penalty.detail.render(lang)}")
-    out += ["", f"OPEN OBLIGATIONS at as-of: {len(result.obligations)} "
-            f"({sum(1 for o in result.obligations if o.overdue)} overdue)"]
+    return out
+
+
+def _open_obligations(result: EvaluationResult, lang: Lang) -> list[str]:
+    out = ["", label("eval.open", lang, count=len(result.obligations),
+                     overdue=sum(1 for o in result.obligations if o.overdue))]
     if result.obligations:
-        rows = [[o.duty, o.case or "(weekly)", _who(o.person), _when(o.due),
-                 "OVERDUE" if o.overdue else ""] for o in result.obligations]
-        out += table(["duty", "case", "person", "due", ""], rows)
-    out += pending_section(result, lang)
-    if result.rewards:
-        out += ["", "REWARDS (the decision group fixes the amount within the range)"]
-        rows = [[r.person, f"{r.reward} {r.reward_name}",
-                 f"{money_text(r.min)}-{money_text(r.max)}", r.reason] for r in result.rewards]
-        out += table(["person", "reward", "range", "why"], rows)
-    elif result.period and "Q" not in result.period:
-        out += ["", "REWARDS are assessed per quarter: run with --quarter."]
-    if result.merits:
-        out += ["", "MERITS (commitments met early, in working days)"]
-        rows = [[_who(m.person), m.duty, m.case or "", _when(m.due), _when(m.fulfilled_at),
-                 str(m.working_days_early)] for m in result.merits]
-        out += table(["person", "duty", "case", "due", "done", "days early"], rows, right=(5,))
-    if result.notes:
-        out += ["", "NOTES"]
-        out += [f"  {note.render(lang)}" for note in result.notes]
+        rows = [[o.duty, _case(o.case, lang), _who(o.person, lang), when_text(o.due, lang),
+                 label("eval.overdue", lang) if o.overdue else ""] for o in result.obligations]
+        out += table([label("col.duty", lang), label("col.case_any", lang),
+                      label("col.person", lang), label("col.due", lang), ""], rows)
+    return out
+
+
+def _rewards(result: EvaluationResult, lang: Lang) -> list[str]:
+    if not result.rewards:
+        if result.period and "Q" not in result.period:
+            return ["", label("eval.rewards_quarterly", lang)]
+        return []
+    rows = [[r.person, f"{r.reward} {r.reward_name}", f"{money_text(r.min)}-{money_text(r.max)}",
+             r.reason_in(lang)] for r in sorted(result.rewards,
+                                       key=lambda r: (r.reward, person_sort_key(r.person, lang)))]
+    return ["", label("eval.rewards", lang),
+            *table([label("col.person", lang), label("col.reward", lang),
+                    label("col.range_short", lang), label("col.why", lang)], rows)]
+
+
+def _merits(result: EvaluationResult, lang: Lang) -> list[str]:
+    if not result.merits:
+        return []
+    rows = [[_who(m.person, lang), m.duty, m.case or "", when_text(m.due, lang),
+             when_text(m.fulfilled_at, lang), str(m.working_days_early)] for m in result.merits]
+    return ["", label("eval.merits", lang),
+            *table([label(k, lang) for k in ("col.person", "col.duty", "col.case_any", "col.due",
+                                             "col.done", "col.days_early")], rows, right=(5,))]
+
+
+def _notes(result: EvaluationResult, lang: Lang) -> list[str]:
+    if not result.notes:
+        return []
+    return ["", label("eval.notes", lang), *(f"  {note.render(lang)}" for note in result.notes)]
+
+
+def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "zh") -> str:
+    """The report a compliance officer reads: per person what was missed and what it costs.
+    Sections in order; each is a function, so a new one is a line."""
+    out = _header(result, lang) + _people(result, lang) + _charges(result, lang, explain)
+    out += _open_obligations(result, lang) + pending_section(result, lang)
+    out += _rewards(result, lang) + _merits(result, lang)
+    out += _notes(result, lang)
     return "\n".join(out) + "\n"
 
 
 # --- obligations pending calendar data (a year not yet published) ---------------------------
 
 
-def pending_rows(result: EvaluationResult) -> list[list[str]]:
+def pending_rows(result: EvaluationResult) -> list[list[object]]:
     """The `pending` CSV table: a header, then one row per obligation pending calendar data."""
-    rows = [["duty", "duty_name", "case", "person", "role", "opened_at", "trigger",
-             "missing_year", "due_not_before", "status", "fulfilled_at", "fulfilled_by"]]
+    header: list[object] = ["duty", "duty_name", "case", "person", "role", "opened_at", "trigger",
+                            "missing_year", "due_not_before", "status", "fulfilled_at",
+                            "fulfilled_by"]
+    rows = [header]
     for p in result.pending:
         rows.append([p.duty, p.duty_name, p.case or "", p.person or "", p.role,
                      p.opened_at.isoformat(), p.trigger_ref, str(p.missing_year),
@@ -164,14 +232,15 @@ def pending_rows(result: EvaluationResult) -> list[list[str]]:
     return rows
 
 
-def pending_section(result: EvaluationResult, lang: str) -> list[str]:
+def pending_section(result: EvaluationResult, lang: Lang) -> list[str]:
     """The report's section on obligations pending calendar data (nothing when none)."""
     if not result.pending:
         return []
     years = ", ".join(str(y) for y in result.pending_years)
     out = ["", line("pending.heading", count=len(result.pending), years=years).render(lang)]
-    rows = [[p.duty, p.case or "(weekly)", _who(p.person), _when(p.opened_at),
+    rows = [[p.duty, _case(p.case, lang), _who(p.person, lang), when_text(p.opened_at, lang),
              p.trigger_ref, str(p.missing_year), p.status.words.render(lang),
-             _when(p.fulfilled_at)] for p in result.pending]
-    return out + table(["duty", "case", "person", "opened", "trigger", "year", "status",
-                        "done"], rows)
+             when_text(p.fulfilled_at, lang)] for p in result.pending]
+    return out + table([label(k, lang) for k in ("col.duty", "col.case_any", "col.person",
+                                                 "col.opened", "col.trigger", "col.year",
+                                                 "col.verdict", "col.done")], rows)

@@ -78,7 +78,8 @@ def test_the_same_change_dated_in_the_past_changes_october_as_diff_shows(
 
 def test_diff_with_no_change_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["diff", "--facts", str(SAMPLE), "--month", "2026-10",
-                 "--old", str(REPO / "policies"), "--new", str(REPO / "policies")])
+                 "--old", str(REPO / "policies"), "--new", str(REPO / "policies"),
+                 "--lang", "en"])
     assert code == 0
     assert "No change" in capsys.readouterr().out
 
@@ -101,7 +102,8 @@ def test_diff_reads_the_old_policy_from_a_git_revision(
                  "--new", "policies", "--format", "csv"])
     assert code == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows[0] == "person,old_amount,new_amount,change,old_forfeit,new_forfeit"
+    # A spreadsheet's CSV: the byte-order mark first, so Excel reads UTF-8.
+    assert rows[0] == "\ufeffperson,old_amount,new_amount,change,old_forfeit,new_forfeit"
     assert "张三,80,110,30,False,False" in rows
 
 
@@ -183,7 +185,8 @@ def test_explain_a_late_case_names_clause_value_facts_and_arithmetic(
         capsys: pytest.CaptureFixture[str]) -> None:
     # Ledger, case 26092901: C3 committed 2026-10-28, never accepted; as of 11-01 00:00 it is
     # 3d6h late: over 1d and up to 7d -> 100 yuan (P6 as in force from 2014-07-01).
-    code = main(["explain", "--facts", str(SAMPLE), "--month", "2026-10", "--case", "26092901"])
+    code = main(["explain", "--facts", str(SAMPLE), "--month", "2026-10", "--case", "26092901",
+                 "--lang", "en"])
     assert code == 0
     out = capsys.readouterr().out
     assert "completion.estimated" in out and "due=2026-10-28" in out        # the facts
@@ -211,7 +214,7 @@ def test_explain_in_chinese_and_as_json(capsys: pytest.CaptureFixture[str]) -> N
 def test_explain_a_person_lists_their_charges(capsys: pytest.CaptureFixture[str]) -> None:
     # Ledger: 赵强 120 yuan and the October performance pay forfeited.
     assert main(["explain", "--facts", str(SAMPLE), "--month", "2026-10",
-                 "--person", "赵强"]) == 0
+                 "--person", "赵强", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "total: 120 yuan, performance pay forfeited" in out
     assert "15d6h late is over 7d: the month's performance pay is forfeited" in out

@@ -51,7 +51,7 @@ def evaluate(capsys: pytest.CaptureFixture[str], facts: str, *more: str) -> tupl
 
 def test_the_table_lists_pending_obligations_and_exits_3(
         capsys: pytest.CaptureFixture[str], facts: str) -> None:
-    code, out, err = evaluate(capsys, facts)
+    code, out, err = evaluate(capsys, facts, "--lang", "en")
     assert code == EXIT_CALENDAR == 3
     assert "PENDING CALENDAR DATA: 2 obligation(s)" in out
     [r6] = [row for row in out.splitlines() if row.strip().startswith("R6")]
@@ -78,7 +78,8 @@ def test_json_and_csv_carry_the_pending_obligations(
     assert by_duty["R6"]["person"] == "张三" and by_duty["R6"]["missing_year"] == 2027
     assert by_duty["R6"]["status"] == "waiting" and by_duty["R6"]["case"] == "26122801"
     code, out, _ = evaluate(capsys, facts, "--format", "csv", "--csv-table", "pending")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeff")                  # the BOM, for Excel
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert code == 3
     assert {(r["duty"], r["missing_year"], r["status"]) for r in rows} == {
         ("R6", "2027", "waiting"), ("W1", "2027", "waiting")}
@@ -90,13 +91,13 @@ def test_nothing_pending_exits_0(capsys: pytest.CaptureFixture[str], tmp_path: P
     code, out, _ = run_main(capsys, "evaluate", "--facts", str(path), "--month", "2026-10",
                             "--policy", POLICY)
     assert code == 0
-    assert "PENDING" not in out
+    assert "PENDING" not in out and "待日历数据" not in out
 
 
 def test_explain_shows_the_pending_duty_of_a_case(
         capsys: pytest.CaptureFixture[str], facts: str) -> None:
     code, out, _ = run_main(capsys, "explain", "--facts", facts, "--month", "2026-12",
-                            "--case", "26122801", "--policy", POLICY)
+                            "--case", "26122801", "--policy", POLICY, "--lang", "en")
     assert code == 3
     [heading] = [row for row in out.splitlines() if "duty R6" in row]
     assert heading.endswith("PENDING calendar data")

@@ -53,10 +53,10 @@ def rewards(policy: CompiledPolicy, run: Replay, outcomes: Sequence[Outcome],
         if version is None or not rule.quarterly:
             continue
 
-        def grant(person: str, reason: str, rule: RewardRule = rule,
+        def grant(person: str, reason: Line, rule: RewardRule = rule,
                   version: RewardVersion = version) -> None:
             found.append(RewardResult(person, rule.id, rule.spec.name or rule.id,
-                                      version.min, version.max, reason))
+                                      version.min, version.max, reason.render("en"), reason))
 
         rule.qualify(quarter, grant)
     found.sort(key=lambda r: (r.reward, r.person))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from policyengine.engine.evaluate import Outcome
     from policyengine.engine.replay import Replay
 
-Grant = Callable[[str, str], None]  # (person, reason)
+Grant = Callable[[str, Line], None]  # (person, reason in words of both languages)
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,8 @@ class EarlyMajor(RewardRule):
                                           case=obligation.case, year=exc.year))
                 continue
             if available and used <= fraction * available:
-                grant(outcome.person,
-                      f"case {obligation.case} (tier {run.case_tier[obligation.case or '']}) "
-                      f"accepted {cal.local(done):%Y-%m-%d} after {used} of {available} working "
-                      f"days from the estimate on {start} to the committed {promised} "
-                      f"(at most {fraction:.0%} allowed)")
+                grant(outcome.person, line(
+                    "reward.early_major", case=obligation.case,
+                    tier=run.case_tier[obligation.case or ""], day=f"{cal.local(done):%Y-%m-%d}",
+                    used=used, available=available, start=start.isoformat(),
+                    promised=promised.isoformat(), fraction=f"{fraction:.0%}"))

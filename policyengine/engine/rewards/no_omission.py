@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from policyengine.engine.rewards.base import Grant, Quarter, RewardRule, reward_kind
 from policyengine.kinds import RewardKind
+from policyengine.wording import line
 
 
 @reward_kind
@@ -28,5 +29,5 @@ class NoOmission(RewardRule):
                      if start <= at < end and run.roles.holder(role, at) == person}
             if not cases:
                 continue
-            grant(person, f"no {'/'.join(spec.rules)} violation in {quarter.period.label} as "
-                          f"{role}; handled {len(cases)} requirement(s) and bug(s)")
+            grant(person, line("reward.no_omission", rules="/".join(spec.rules),
+                               period=quarter.period.label, role=role, count=len(cases)))

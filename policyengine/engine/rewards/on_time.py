@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from policyengine.engine.rewards.base import Grant, Quarter, RewardRule, reward_kind
 from policyengine.kinds import RewardKind
+from policyengine.wording import line
 
 if TYPE_CHECKING:
     from policyengine.engine.evaluate import Outcome
@@ -31,5 +32,5 @@ class OnTime(RewardRule):
             for o in items:
                 kinds[o.obligation.duty.id] += 1
             listing = ", ".join(f"{d} ×{n}" for d, n in sorted(kinds.items()))
-            grant(person, f"{len(items)} commitment(s) due in {quarter.period.label} "
-                          f"({listing}), none late")
+            grant(person, line("reward.on_time", count=len(items), period=quarter.period.label,
+                               listing=listing))

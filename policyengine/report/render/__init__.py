@@ -1,1 +1,30 @@
-"""Renderers: a report `Document` drawn as a file (xlsx, printable HTML)."""
+"""Output formats of a report `Document`: one dispatch table, each renderer `Document -> bytes`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from policyengine.errors import UsageError
+from policyengine.report.document import Document
+from policyengine.report.render import csv, html, json, text, xlsx
+
+Renderer = Callable[[Document], bytes]
+
+RENDERERS: dict[str, Renderer] = {
+    "json": json.render,
+    "csv": csv.render,
+    "text": text.render,
+    "xlsx": xlsx.render,
+    "html": html.render,
+}
+
+FORMATS = ("text", "xlsx", "html", "csv", "json")   # what the command line offers
+BINARY = frozenset({"xlsx"})                # never written to a terminal
+
+
+def render_document(doc: Document, fmt: str) -> bytes:
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        known = ", ".join(sorted(RENDERERS))
+        raise UsageError(f"unknown report format '{fmt}' (one of: {known})")
+    return renderer(doc)

@@ -1,0 +1,106 @@
+"""`policyengine report KIND`: the documents the rule book asks for, for people to open.
+
+KIND is registry (需求登记反馈表), weekly (新增需求收集周报), monthly (需求收集处理月度总结),
+deductions (绩效扣款表) or rewards (季度奖励建议). The builders make a `Document`; the
+format's renderer turns it into bytes; this module only reads, chooses and writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import policyengine as pe
+from policyengine.cli.common import add_fact_options, as_of_of, read_checked_facts
+from policyengine.errors import UsageError
+from policyengine.language import resolve_language
+from policyengine.report.builders import build_document
+from policyengine.report.document import ReportKind
+from policyengine.report.render import BINARY, FORMATS, render_document
+
+# The period each kind is for, and the option that gives it.
+_PERIOD_OPTION = {ReportKind.REGISTRY: ("month", "week", "quarter"),
+                  ReportKind.WEEKLY: ("week",),
+                  ReportKind.MONTHLY: ("month",),
+                  ReportKind.DEDUCTIONS: ("month", "quarter"),
+                  ReportKind.REWARDS: ("quarter",)}
+_SUFFIX_FORMAT = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".csv": "csv",
+                  ".json": "json", ".txt": "text"}
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "report", help="the rule book's documents: registry, weekly, monthly, deductions, "
+                       "rewards",
+        description="registry: 需求登记反馈表 (the whole registry as of the time given); "
+                    "weekly: 新增需求收集周报 (--week YYYY-Www); monthly: 需求收集处理月度总结 "
+                    "(--month); deductions: 绩效扣款表 (--month or --quarter); rewards: "
+                    "季度奖励建议 (--quarter).")
+    parser.add_argument("kind", choices=[k.value for k in ReportKind], metavar="KIND",
+                        help="registry, weekly, monthly, deductions or rewards")
+    add_fact_options(parser, period_required=True, weeks=True)
+    parser.add_argument("--policy", default="policies", metavar="PATH",
+                        help="policy file or folder (default: policies/)")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="language of the report (default: the policy's, else the locale)")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="output format (default: from -o's suffix; text on a terminal)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.set_defaults(run=run)
+
+
+def _period(args: argparse.Namespace, kind: ReportKind) -> pe.Period:
+    given = [(name, getattr(args, name)) for name in ("month", "week", "quarter")
+             if getattr(args, name)]
+    name, text = given[0]
+    allowed = _PERIOD_OPTION[kind]
+    if name not in allowed:
+        wanted = " or ".join(f"--{a}" for a in allowed)
+        raise UsageError(f"report {kind.value} is for {wanted}, not --{name}")
+    period = pe.Period.parse(text)
+    expected = {"month": period.is_quarter or period.is_week, "week": not period.is_week,
+                "quarter": not period.is_quarter}[name]
+    if expected:
+        forms = {"month": "YYYY-MM", "week": "YYYY-Www", "quarter": "YYYY-Qn"}
+        raise UsageError(f"--{name} '{text}' is not a {name}: write {forms[name]}")
+    return period
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    if args.output:
+        suffix = Path(args.output).suffix.lower()
+        if suffix in _SUFFIX_FORMAT:
+            return _SUFFIX_FORMAT[suffix]
+        raise UsageError(f"-o {args.output}: say the format with --format "
+                         f"({', '.join(FORMATS)}); the suffix '{suffix}' does not tell")
+    return "text"
+
+
+def run(args: argparse.Namespace) -> int:
+    kind = ReportKind(args.kind)
+    fmt = _format(args)
+    if fmt in BINARY and not args.output:
+        raise UsageError(f"--format {fmt} is a binary file: write it with -o FILE.{fmt}, "
+                         "not to the terminal")
+    period = _period(args, kind)
+    policy = pe.load_policy(args.policy)
+    lang = resolve_language(args.lang, policy.model.policy.language)
+    as_of = as_of_of(args, policy)
+    facts = read_checked_facts(args, policy).facts
+    document = build_document(kind, policy, facts, period=period, as_of=as_of, lang=lang)
+    body = render_document(document, fmt)
+    for warning in document.warnings:
+        print(f"policyengine: {warning}", file=sys.stderr)
+    if args.output:
+        try:
+            Path(args.output).write_bytes(body)
+        except OSError as exc:
+            raise UsageError(f"-o {args.output}: cannot write there ({exc.strerror})") from None
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0

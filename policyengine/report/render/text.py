@@ -1,0 +1,36 @@
+"""A report as plain text for a terminal: the title block, then each table lined up (Chinese
+characters count two columns), highlighted rows marked with ▶ in a first column."""
+
+from __future__ import annotations
+
+from policyengine.report.document import ColumnKind, Document, Table
+from policyengine.report.render.csv import cell_text
+from policyengine.report.text import table as text_table
+
+_RIGHT = (ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT)
+
+
+def _lines(table: Table) -> list[str]:
+    marked = bool(table.highlighted)
+    header = [c.header for c in table.columns]
+    rows = [[str(cell_text(v, c.kind)) for v, c in zip(row, table.columns, strict=True)]
+            for row in table.rows]
+    right = [i for i, c in enumerate(table.columns) if c.kind in _RIGHT]
+    if marked:
+        header.insert(0, "")
+        for n, row in enumerate(rows):
+            row.insert(0, "▶" if n in table.highlighted else "")
+        right = [i + 1 for i in right]
+    return text_table(header, rows, right=right)
+
+
+def render(doc: Document) -> bytes:
+    colon = "：" if doc.lang == "zh" else ": "
+    out = [doc.title, "=" * 60]
+    out += [f"{name}{colon}{value}" for name, value in doc.heading]
+    for table in doc.tables:
+        out += ["", f"■ {table.title}", *_lines(table)]
+        if table.note:
+            out.append(f"  {table.note}")
+    out += [f"! {warning}" for warning in doc.warnings]
+    return ("\n".join(out) + "\n").encode("utf-8")
