@@ -1,0 +1,208 @@
+"""The policy page's content: each dated version (penalties, rewards, deadline rules) with its
+state on a day, and what changed since the previous git revision of the policy files.
+
+The diff is structural: both revisions are loaded into the checked model and compared field
+by field, so a moved comment or re-indented file is no change, and a changed amount is shown
+where it sits (penalties.P1.versions[1].per_instance).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.deadlines import Versioned
+from policyengine.errors import PolicyEngineError
+from policyengine.language import Lang
+from policyengine.policy.loader import load_policy_texts, policy_files
+from policyengine.policy.model import Penalty, Policy, PenaltyVersion, Reward
+from policyengine.results import money_text
+from policyengine.service.dashboard.catalogue import span, text
+
+
+class VersionState(StrEnum):
+    SUPERSEDED = "superseded"
+    IN_FORCE = "in_force"
+    UPCOMING = "upcoming"
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    rule: str
+    name: str
+    effective: date | None       # None: from the start (a duty's base deadline)
+    value: str
+    state: VersionState
+
+
+def _states(effectives: list[date | None], day: date) -> list[VersionState]:
+    """Oldest first: the last one on or before `day` is in force, later ones upcoming."""
+    current = None
+    for index, effective in enumerate(effectives):
+        if effective is None or effective <= day:
+            current = index
+    return [VersionState.IN_FORCE if i == current
+            else VersionState.UPCOMING if current is None or i > current
+            else VersionState.SUPERSEDED for i in range(len(effectives))]
+
+
+def _yuan(amount: Any, forfeit: bool, lang: Lang) -> str:
+    if forfeit:
+        return text("sched.forfeit", lang)
+    return text("sched.yuan", lang, amount=money_text(amount))
+
+
+def schedule_text(version: PenaltyVersion, lang: Lang) -> str:
+    if version.per_instance is not None:
+        return text("sched.per_instance", lang, amount=money_text(version.per_instance))
+    parts = []
+    for tier in version.monthly_count or ():
+        outcome = _yuan(tier.amount, tier.forfeit, lang)
+        parts.append(text("sched.count_tier", lang, low=tier.from_, high=tier.to, outcome=outcome)
+                     if tier.to is not None else
+                     text("sched.count_open", lang, low=tier.from_, outcome=outcome))
+    for late in version.lateness or ():
+        outcome = _yuan(late.amount, late.forfeit, lang)
+        over = span(late.over, lang)
+        parts.append(text("sched.late_tier", lang, over=over, up_to=span(late.up_to, lang),
+                          outcome=outcome) if late.up_to is not None else
+                     text("sched.late_open", lang, over=over, outcome=outcome))
+    return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+def _name(item: Penalty | Reward, key: str, lang: Lang) -> str:
+    return (item.name_en if lang == "en" and item.name_en else item.name) or key
+
+
+def penalty_rows(model: Policy, day: date, lang: Lang) -> list[VersionRow]:
+    rows = []
+    for key, penalty in model.penalties.items():
+        states = _states([v.effective for v in penalty.versions], day)
+        rows += [VersionRow(key, _name(penalty, key, lang), v.effective, schedule_text(v, lang),
+                            state) for v, state in zip(penalty.versions, states, strict=True)]
+    return rows
+
+
+def reward_rows(model: Policy, day: date, lang: Lang) -> list[VersionRow]:
+    rows = []
+    for key, reward in model.rewards.items():
+        states = _states([v.effective for v in reward.versions], day)
+        rows += [VersionRow(key, _name(reward, key, lang), v.effective,
+                            text("sched.range", lang, min=money_text(v.min),
+                                 max=money_text(v.max)), state)
+                 for v, state in zip(reward.versions, states, strict=True)]
+    return rows
+
+
+def deadline_rows(policy: CompiledPolicy, day: date, lang: Lang) -> list[VersionRow]:
+    rows = []
+    for key, duty in policy.duties.items():
+        rule = duty.deadline if duty.deadline is not None else duty.recurring
+        if rule is None:
+            continue
+        dated = ([(None, rule.base), *rule.changes] if isinstance(rule, Versioned)
+                 else [(None, rule)])
+        states = _states([effective for effective, _ in dated], day)
+        rows += [VersionRow(key, duty.title, effective, each.describe().render(lang), state)
+                 for (effective, each), state in zip(dated, states, strict=True)]
+    return rows
+
+
+# --- the previous revision --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revision:
+    commit: str
+    day: str
+    subject: str
+    model: Policy
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    old: Any
+    new: Any
+
+
+def _git(folder: Path, *words: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *words], capture_output=True,
+                              text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+_previous: dict[tuple[str, str], Revision | None] = {}
+_previous_lock = threading.Lock()
+
+
+def previous_revision(policy_path: Path, current: Policy, content_hash: str,
+                      depth: int = 30) -> Revision | None:
+    """The latest git revision of the policy files whose model differs from `current`
+    (cached per policy content: git is asked once per loaded policy)."""
+    key = (str(policy_path.resolve()), content_hash)
+    with _previous_lock:
+        if key in _previous:
+            return _previous[key]
+    found = _find_previous(policy_path.resolve(), current, depth)
+    with _previous_lock:
+        _previous[key] = found
+    return found
+
+
+def _find_previous(path: Path, current: Policy, depth: int) -> Revision | None:
+    folder = path if path.is_dir() else path.parent
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    if top is None:
+        return None
+    root = Path(top.strip())
+    files = [str(f.resolve().relative_to(root)) for f in policy_files(path)]
+    log = _git(root, "log", f"-n{depth}", "--format=%H%x09%ad%x09%s", "--date=short", "--",
+               *files)
+    for entry in (log or "").splitlines():
+        commit, day, subject = (entry.split("\t", 2) + ["", ""])[:3]
+        texts = []
+        for name in files:
+            content = _git(root, "show", f"{commit}:{name}")
+            if content is not None:
+                texts.append((f"{commit[:12]}:{name}", content))
+        if not texts:
+            continue
+        try:
+            model = load_policy_texts(texts)
+        except PolicyEngineError:
+            continue  # a revision that did not load is no useful comparison
+        if model != current:
+            return Revision(commit, day, subject, model)
+    return None
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _flatten(item, f"{prefix}[{index}]", out)
+    else:
+        out[prefix] = value
+
+
+def model_changes(old: Policy, new: Policy, limit: int = 300) -> list[Change]:
+    """Field-by-field differences of two checked models, in path order."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    _flatten(old.model_dump(mode="json", by_alias=True, exclude_none=True), "", before)
+    _flatten(new.model_dump(mode="json", by_alias=True, exclude_none=True), "", after)
+    paths = sorted(set(before) | set(after))
+    return [Change(p, before.get(p), after.get(p)) for p in paths
+            if before.get(p) != after.get(p)][:limit]
