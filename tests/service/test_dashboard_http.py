@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from service_support import SECRETS, auth, make_config, sample_facts
 
-from policyengine.report.formats import to_csv
 from policyengine.service.app import create_app
 from policyengine.service.dashboard.catalogue import WORDS
 from policyengine.service.dashboard.names import person_sort_key
@@ -210,7 +209,7 @@ def test_a_report_download_answers_501_until_the_report_module_exists(
         app_client: TestClient) -> None:
     sign_in(app_client)
     try:
-        import policyengine.report.builders  # type: ignore[import-not-found]  # noqa: F401
+        import policyengine.report.builders  # type: ignore[import-not-found]
         import policyengine.report.render  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
         response = app_client.get("/ui/download/registry.xlsx?period=2026-10", headers=EN)
@@ -242,7 +241,7 @@ def test_no_page_or_asset_points_outside_the_server(app_client: TestClient) -> N
              "/ui/case/26091501?period=2026-10", "/ui/registry?period=2026-10",
              "/ui/policy?period=2026-10", "/ui/downloads?period=2026-10",
              "/ui/month?period=2026-10&lang=en", "/ui/static/dashboard.css",
-             "/ui/static/favicon.svg", "/docs"]
+             "/docs"]
     for path in paths:
         response = app_client.get(path)
         assert response.status_code == 200, path

@@ -21,16 +21,16 @@ class MonthPoint:
     current: bool = False
 
 
-def _ceiling(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2, 5 × 10^n)."""
-    if value <= 0:
-        return 1.0
-    step = 1.0
+def _ceiling(value: float, *, whole: bool = False) -> float:
+    """A round axis maximum at or above `value`: four grid steps of 1, 2, 2.5 or 5 × 10^n
+    (`whole`: whole-number steps, for counts)."""
+    wanted = max(value, 1.0) / 4
+    scale = 1.0 if whole else 0.01
     while True:
-        for factor in (1, 2, 5):
-            if factor * step >= value:
-                return factor * step
-        step *= 10
+        for factor in ((1, 2, 5) if whole else (1, 2, 2.5, 5)):
+            if factor * scale >= wanted:
+                return 4 * factor * scale
+        scale *= 10
 
 
 def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
@@ -40,7 +40,7 @@ def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
     top_amount = _ceiling(max((float(p.amount) for p in points if p.amount is not None),
                               default=0.0))
     top_count = _ceiling(max((p.violations for p in points if p.violations is not None),
-                             default=0))
+                             default=0), whole=True)
     slot = plot_w / max(len(points), 1)
     base = TOP + plot_h
     out = [f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
@@ -71,9 +71,12 @@ def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
         out.append(f'<rect class="{bar}" x="{x - slot * 0.3:.1f}" y="{base - height:.1f}" '
                    f'width="{slot * 0.6:.1f}" height="{height:.1f}">'
                    f"<title>{escape(point.label)}: {money_text(point.amount)}</title></rect>")
-        if point.amount:
-            out.append(f'<text class="value" x="{x:.1f}" y="{base - height - 4:.1f}" '
-                       f'text-anchor="middle">{money_text(point.amount)}</text>')
+        if point.amount:  # inside a tall bar, so the count line's dot does not cover it
+            inside = height > 20
+            y_text = base - height + 14 if inside else base - height - 4
+            out.append(f'<text class="value{" inside" if inside else ""}" x="{x:.1f}" '
+                       f'y="{y_text:.1f}" text-anchor="middle">{money_text(point.amount)}'
+                       "</text>")
         y = base - plot_h * point.violations / top_count
         line.append(f"{x:.1f},{y:.1f}")
         dots.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3.5">'
@@ -91,4 +94,4 @@ def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:.1f}"
+    return f"{value:g}"

@@ -109,7 +109,7 @@ class Event:
     title: str
     who: str
     details: str
-    status: str = ""            # the duty's status for duty events
+    state: str = ""             # the duty's status (met, late, missed, open) for duty events
 
 
 def fact_title(model: Policy, fact: Fact, lang: Lang) -> str:
@@ -134,21 +134,21 @@ def timeline(model: Policy, found: CaseFile, lang: Lang) -> list[Event]:
 def _duty_events(trace: DutyTrace, by_id: dict[str, Fact], as_of: datetime,
                  lang: Lang) -> list[Event]:
     who = trace.person or text("month.unresolved", lang)
-    status = text(f"status.{trace.status}", lang)
+    status, state = text(f"status.{trace.status}", lang), trace.status
     out = []
     opener = by_id.get(trace.key.split("|", 2)[-1])
     if opener is not None:
         out.append(Event(opener.at, EventKind.OPENED, text("case.opened", lang, name=trace.name),
                          who, trace.steps[2].render(lang) if len(trace.steps) > 2 else "",
-                         status))
+                         state))
     if trace.fulfilled_at is not None:
         out.append(Event(trace.fulfilled_at, EventKind.FULFILLED,
-                         text("case.fulfilled", lang, name=trace.name), who, status, status))
+                         text("case.fulfilled", lang, name=trace.name), who, status, state))
     if trace.status in ("late", "missed"):
         out.append(Event(trace.due, EventKind.VIOLATED, text("case.violated", lang,
                                                              name=trace.name), who,
-                         trace.penalty.detail.render(lang) if trace.penalty else "", status))
+                         trace.penalty.detail.render(lang) if trace.penalty else "", state))
     elif trace.status == "open" and trace.due > as_of:
         out.append(Event(trace.due, EventKind.DUE, text("case.due_open", lang, name=trace.name),
-                         who, "", status))
+                         who, "", state))
     return out

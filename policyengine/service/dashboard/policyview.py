@@ -21,7 +21,7 @@ from policyengine.engine.deadlines import Versioned
 from policyengine.errors import PolicyEngineError
 from policyengine.language import Lang
 from policyengine.policy.loader import load_policy_texts, policy_files
-from policyengine.policy.model import Penalty, Policy, PenaltyVersion, Reward
+from policyengine.policy.model import Penalty, PenaltyVersion, Policy, Reward
 from policyengine.results import money_text
 from policyengine.service.dashboard.catalogue import span, text
 
@@ -169,7 +169,7 @@ def _find_previous(path: Path, current: Policy, depth: int) -> Revision | None:
     log = _git(root, "log", f"-n{depth}", "--format=%H%x09%ad%x09%s", "--date=short", "--",
                *files)
     for entry in (log or "").splitlines():
-        commit, day, subject = (entry.split("\t", 2) + ["", ""])[:3]
+        commit, day, subject = [*entry.split("\t", 2), "", ""][:3]
         texts = []
         for name in files:
             content = _git(root, "show", f"{commit}:{name}")
