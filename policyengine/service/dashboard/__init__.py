@@ -7,20 +7,14 @@ CDN: the pages and /docs work on a network that reaches nothing but this service
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
-from starlette.staticfiles import StaticFiles
 
 from policyengine.service.dashboard.apidocs import install_docs
 from policyengine.service.dashboard.routes import install as install_pages
 from policyengine.service.state import Service
 
-STATIC = Path(__file__).parent / "static"
-
 
 def install(app: FastAPI, svc: Service) -> None:
-    app.mount("/ui/static", StaticFiles(directory=STATIC), name="dashboard-static")
     install_pages(app, svc)
     install_docs(app)
 

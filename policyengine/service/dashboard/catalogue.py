@@ -191,6 +191,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "table.merits": ("merits", "提前完成"),
     # errors
     "error.title": ("Cannot show this page", "无法显示此页"),
+    "error.not_found": ("no such page", "没有这个页面"),
     "error.back": ("Back to the month overview", "返回月度总览"),
     "error.no_facts": ("No facts are stored yet: send facts to /v1/facts first.",
                        "还没有存储任何事实：请先通过 /v1/facts 提交。"),

@@ -13,7 +13,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
 
 from policyengine.compare import compare
 from policyengine.engine.casefile import case_file
@@ -47,6 +49,7 @@ from policyengine.service.http import ApiError
 from policyengine.service.state import Live, Service
 
 PREFIX = "/ui"
+STATIC = Path(__file__).parent / "static"
 
 
 class SignInNeeded(Exception):
@@ -61,9 +64,12 @@ class PageError(Exception):
 
 
 def install(app: FastAPI, svc: Service) -> None:
-    """Add the dashboard's routes and error pages to the service's app."""
+    """Mount the dashboard at /ui on the service's app: an app of its own, so its pages,
+    error pages and stylesheet stay apart from the API's routes, errors and description."""
+    ui = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    ui.mount("/static", StaticFiles(directory=STATIC), name="static")
     sessions = Sessions()
-    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+    router = APIRouter(include_in_schema=False)
 
     def language(request: Request) -> Lang:
         return page_language(request, svc.live.policy.model.policy.language)
@@ -91,8 +97,15 @@ def install(app: FastAPI, svc: Service) -> None:
         assert isinstance(exc, PageError)
         return show(request, "error.html", {"message": exc.message}, status=exc.status)
 
-    app.add_exception_handler(SignInNeeded, sign_in_needed)
-    app.add_exception_handler(PageError, page_error)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = (f"{request.url.path}: {text('error.not_found', language(request))}"
+                   if exc.status_code == 404 else str(exc.detail))
+        return show(request, "error.html", {"message": message}, status=exc.status_code)
+
+    ui.add_exception_handler(SignInNeeded, sign_in_needed)
+    ui.add_exception_handler(PageError, page_error)
+    ui.add_exception_handler(StarletteHTTPException, http_error)
 
     # --- signing in and out ---------------------------------------------------------------
 
@@ -131,7 +144,6 @@ def install(app: FastAPI, svc: Service) -> None:
 
     # --- pages ----------------------------------------------------------------------------
 
-    @router.get("")
     @router.get("/")
     def home(request: Request) -> Response:
         signed_in(request)
@@ -264,7 +276,8 @@ def install(app: FastAPI, svc: Service) -> None:
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(saved)}",
             "Cache-Control": "no-store"})
 
-    app.include_router(router)
+    ui.include_router(router)
+    app.mount(PREFIX, ui)
 
 
 def _safe_next(target: str) -> str:
