@@ -202,7 +202,7 @@ def test_downloads(app_client: TestClient) -> None:
     assert csv.status_code == 200 and csv.text.splitlines()[0].startswith("period,person")
     assert sum(1 for _ in csv.text.splitlines()) == len(api["people"]) + 1
     unknown = app_client.get("/ui/download/payroll.pdf?period=2026-10", headers=EN)
-    assert unknown.status_code == 404 and "no download" in unknown.text
+    assert unknown.status_code == 404 and "No download &#39;payroll.pdf&#39;" in unknown.text
 
 
 def test_a_report_download_answers_501_until_the_report_module_exists(
@@ -214,7 +214,9 @@ def test_a_report_download_answers_501_until_the_report_module_exists(
     except ImportError:
         response = app_client.get("/ui/download/registry.xlsx?period=2026-10", headers=EN)
         assert response.status_code == 501
-        assert "report module is not installed" in response.text
+        assert "the report module is not installed" in response.text
+        chinese = app_client.get("/ui/download/weekly.html?period=2026-10", headers=ZH)
+        assert chinese.status_code == 501 and "本版本未安装报表模块" in chinese.text
     else:  # pragma: no cover - after the merge
         response = app_client.get("/ui/download/registry.csv?period=2026-10")
         assert response.status_code == 200 and response.content
@@ -224,7 +226,11 @@ def test_a_bad_period_is_a_page_with_the_reason(app_client: TestClient) -> None:
     sign_in(app_client)
     response = app_client.get("/ui/month?period=2026-13", headers=ZH)
     assert response.status_code == 400 and "无法显示此页" in response.text
-    assert "YYYY-MM" in response.text
+    assert "“2026-13”不是月份：请写成 YYYY-MM" in response.text
+    quarter = app_client.get("/ui/month?period=2026-Q4", headers=EN)
+    assert quarter.status_code == 400 and "'2026-Q4' is not a month" in _unescape(quarter.text)
+    unknown = app_client.get("/ui/nowhere", headers=ZH)
+    assert unknown.status_code == 404 and "没有这个页面" in unknown.text
 
 
 def test_pages_carry_no_script_and_a_strict_policy(app_client: TestClient) -> None:

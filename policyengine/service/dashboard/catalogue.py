@@ -177,6 +177,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "downloads.pending": ("These reports are served once the report module is installed; "
                           "until then a link answers 501.",
                           "这些报表在报表模块安装后提供；在此之前链接返回 501。"),
+    "downloads.unavailable": ("This report is not available yet: the report module is not "
+                              "installed in this build ({detail}). The evaluation downloads "
+                              "work.", "此报表暂不可用：本版本未安装报表模块（{detail}）。"
+                              "评估结果可以下载。"),
+    "downloads.unknown": ("No download '{name}': reports are KIND.FORMAT, KIND one of "
+                          "{kinds}, FORMAT one of {formats}; or evaluation.json, "
+                          "evaluation-TABLE.csv.", "没有“{name}”这个下载：报表为 类型.格式，"
+                          "类型为 {kinds} 之一，格式为 {formats} 之一；或 evaluation.json、"
+                          "evaluation-表名.csv。"),
     "kind.registry": ("Requirement registry", "需求登记反馈表"),
     "kind.weekly": ("Weekly collection report", "新增需求收集周报"),
     "kind.monthly": ("Monthly summary", "需求收集处理月度总结"),
@@ -191,6 +200,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "table.merits": ("merits", "提前完成"),
     # errors
     "error.title": ("Cannot show this page", "无法显示此页"),
+    "error.period": ("'{period}' is not a month: write YYYY-MM, e.g. 2026-10",
+                     "“{period}”不是月份：请写成 YYYY-MM，例如 2026-10"),
     "error.not_found": ("no such page", "没有这个页面"),
     "error.back": ("Back to the month overview", "返回月度总览"),
     "error.no_facts": ("No facts are stored yet: send facts to /v1/facts first.",

@@ -107,7 +107,8 @@ def _json_row(row: tuple[Cell, ...]) -> list[object]:
 
 @dataclass(frozen=True)
 class Unavailable(Exception):
-    """The report module is not installed yet: the download answers 501 with this reason."""
+    """The report module is not installed yet: the download answers 501 (the import error
+    is the reason)."""
 
     reason: str
 
@@ -119,8 +120,7 @@ def render_report(kind: ReportKind, fmt: str, policy: CompiledPolicy, facts: Seq
         from policyengine.report.builders import build_document  # type: ignore[import-not-found,unused-ignore]
         from policyengine.report.render import render_document  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
-        raise Unavailable(f"the report module is not installed in this build ({exc}); "
-                          "the evaluation downloads work") from None
+        raise Unavailable(str(exc)) from None
     document = build_document(kind, policy, list(facts), period=period, as_of=as_of, lang=lang)
     rendered = render_document(document, fmt)
     return rendered if isinstance(rendered, bytes) else str(rendered).encode("utf-8")

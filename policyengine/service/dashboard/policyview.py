@@ -109,7 +109,8 @@ def deadline_rows(policy: CompiledPolicy, day: date, lang: Lang) -> list[Version
         dated = ([(None, rule.base), *rule.changes] if isinstance(rule, Versioned)
                  else [(None, rule)])
         states = _states([effective for effective, _ in dated], day)
-        rows += [VersionRow(key, duty.title, effective, each.describe().render(lang), state)
+        name = duty.spec.name_en if lang == "en" and duty.spec.name_en else duty.title
+        rows += [VersionRow(key, name, effective, each.describe().render(lang), state)
                  for (effective, each), state in zip(dated, states, strict=True)]
     return rows
 

@@ -84,8 +84,10 @@ def install(app: FastAPI, svc: Service) -> None:
              status: int = 200) -> Response:
         live = svc.live
         policy = live.policy.model.policy
-        return page(request, template, language(request), {
-            "user": context.pop("user", None), "policy_name": policy.name,
+        lang = language(request)
+        return page(request, template, lang, {
+            "user": context.pop("user", None),
+            "policy_name": policy.name_en if lang == "en" and policy.name_en else policy.name,
             "policy_version": policy.version, "period": None, "as_of_text": None,
             **context}, status=status, tz=live.policy.calendar.tz)
 
@@ -153,7 +155,7 @@ def install(app: FastAPI, svc: Service) -> None:
     def month(request: Request, period: str | None = None, as_of: str | None = None) -> Response:
         user = signed_in(request)
         live = svc.live
-        chosen = _month(live, period)
+        chosen = _month(live, period, language(request))
         result = _evaluate(live, chosen.label, as_of)
         lang = language(request)
         points = pages.trend(live.results, chosen, result)
@@ -172,7 +174,7 @@ def install(app: FastAPI, svc: Service) -> None:
                as_of: str | None = None) -> Response:
         user = signed_in(request)
         live = svc.live
-        chosen = _month(live, period)
+        chosen = _month(live, period, language(request))
         result = _evaluate(live, chosen.label, as_of)
         lang = language(request)
         mine = pages.violations_of(result, person)
@@ -187,7 +189,7 @@ def install(app: FastAPI, svc: Service) -> None:
                    as_of: str | None = None) -> Response:
         user = signed_in(request)
         live = svc.live
-        chosen = _month(live, period)
+        chosen = _month(live, period, language(request))
         result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
         facts = live.mirror.snapshot()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
@@ -201,7 +203,7 @@ def install(app: FastAPI, svc: Service) -> None:
                  as_of: str | None = None) -> Response:
         user = signed_in(request)
         live = svc.live
-        chosen = _month(live, period)
+        chosen = _month(live, period, language(request))
         result = _evaluate(live, chosen.label, as_of)
         document = registry_document(live.policy, live.mirror.snapshot()[1], result, chosen,
                                      result.as_of, language(request))
@@ -212,7 +214,7 @@ def install(app: FastAPI, svc: Service) -> None:
     async def policy(request: Request, period: str | None = None) -> Response:
         user = signed_in(request)
         live = svc.live
-        chosen = _month(live, period)
+        chosen = _month(live, period, language(request))
         lang = language(request)
         today = datetime.now(live.policy.calendar.tz).date()  # the edge: the wall clock
         identity = live.policy.identity
@@ -239,7 +241,7 @@ def install(app: FastAPI, svc: Service) -> None:
                   as_of: str | None = None) -> Response:
         user = signed_in(request)
         live = svc.live
-        chosen = _month(live, period)
+        chosen = _month(live, period, language(request))
         return show(request, "downloads.html", {
             "user": user, "period": chosen.label, "as_of": as_of, "as_of_text": None,
             "kinds": list(ReportKind), "formats": FORMATS,
@@ -250,7 +252,7 @@ def install(app: FastAPI, svc: Service) -> None:
                  as_of: str | None = None) -> Response:
         signed_in(request)
         live = svc.live
-        chosen = _month(live, period)
+        chosen = _month(live, period, language(request))
         name, _, fmt = filename.rpartition(".")
         result = _evaluate(live, chosen.label, as_of)
         if name == "evaluation" and fmt == "json":
@@ -265,12 +267,12 @@ def install(app: FastAPI, svc: Service) -> None:
                                      live.mirror.snapshot()[1], chosen, result.as_of,
                                      language(request))
             except Unavailable as exc:
-                raise PageError(501, exc.reason) from None
+                raise PageError(501, text("downloads.unavailable", language(request),
+                                          detail=exc.reason)) from None
             media = MEDIA_TYPES[fmt]
         else:
-            raise PageError(404, f"no download '{filename}': reports are KIND.FORMAT with "
-                            f"KIND one of {', '.join(ReportKind)} and FORMAT one of "
-                            f"{', '.join(FORMATS)}; or evaluation.json, evaluation-TABLE.csv")
+            raise PageError(404, text("downloads.unknown", language(request), name=filename,
+                                      kinds=", ".join(ReportKind), formats=", ".join(FORMATS)))
         saved = f"{name}-{chosen.label}.{fmt}"
         return Response(body, media_type=media, headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(saved)}",
@@ -285,16 +287,15 @@ def _safe_next(target: str) -> str:
     return target if target.startswith(f"{PREFIX}/") and not target.startswith("//") else ""
 
 
-def _month(live: Live, period: str | None) -> Period:
+def _month(live: Live, period: str | None, lang: Lang) -> Period:
     """The month asked for, else the month of the latest stored fact, else this month."""
     if period:
         try:
             parsed, _ = views.when(live, period, None)
-        except ApiError as exc:
-            raise PageError(400, exc.message) from None
-        assert parsed is not None
-        if parsed.is_quarter:
-            raise PageError(400, f"'{period}': the dashboard shows months: write YYYY-MM")
+        except ApiError:
+            parsed = None
+        if parsed is None or parsed.is_quarter:
+            raise PageError(400, text("error.period", lang, period=period))
         return parsed
     live.mirror.refresh()
     _, facts = live.mirror.snapshot()
