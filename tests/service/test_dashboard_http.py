@@ -292,3 +292,28 @@ def test_names_sort_in_pinyin_order() -> None:
 def _unescape(text: str) -> str:
     import html
     return html.unescape(text)
+
+
+def test_the_trend_agrees_with_the_api_month_by_month(app_client: TestClient) -> None:
+    sign_in(app_client)
+    page = app_client.get("/ui/month?period=2026-10", headers=ZH).text
+    as_of = "2026-11-01T00:00:00+08:00"  # the page's as-of: every month as known then
+    for month in ("2026-08", "2026-09", "2026-10"):
+        query = f"period={month}&as_of={as_of.replace('+', '%2B')}"
+        people = app_client.get(f"/v1/people?{query}", headers=auth("read")).json()["people"]
+        count = app_client.get(f"/v1/violations?{query}", headers=auth("read")).json()["count"]
+        amount = sum(p["amount"] for p in people)
+        assert f"<title>{month}: {amount}</title></rect>" in page, month
+        assert f"<title>{month}: {count}</title></circle>" in page, month
+    assert "<title>2026-10: 870</title></rect>" in page
+
+
+def test_open_duties_show_the_time_left_at_as_of(app_client: TestClient) -> None:
+    sign_in(app_client)
+    page = _unescape(app_client.get(
+        "/ui/person/周敏?period=2026-10&as_of=2026-10-20T18:00", headers=ZH).text)
+    assert "截至 2026-10-20 18:00 的未完成职责" in page
+    # C1 of case 26100802 was due 2026-10-19 18:00: a day overdue at the as-of
+    row = re.search(r"<tr class=\"overdue\">.*?</tr>", page, re.S)
+    assert row is not None and "26100802" in row.group() and "已逾期 1 天" in row.group()
+    assert "还剩 1 天" in page  # C1 of 26092101, due 2026-10-21 18:00

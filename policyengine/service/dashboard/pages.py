@@ -3,6 +3,7 @@ the evaluation and the facts (the routes read those through the service's cached
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -51,23 +52,25 @@ def month_after(period: Period) -> Period:
 
 
 def trend(results: Results, period: Period, current: EvaluationResult) -> list[MonthPoint]:
-    """Amounts and violation counts of the 12 months up to `period` (each read as of its
-    end, through the service's result cache; the chosen month as the page reads it)."""
-    points = []
-    for back in range(11, -1, -1):
-        month = month_before(period, back)
-        if back == 0:
-            result: EvaluationResult | None = current
-        else:
-            try:
-                result = results.get(month, None)
-            except PolicyEngineError:  # e.g. a year without calendar data: a gap, not an error
-                result = None
-        points.append(MonthPoint(month.label,
-                                 totals(result).amount if result is not None else None,
-                                 len(result.violations) if result is not None else None,
-                                 current=back == 0))
-    return points
+    """Amounts and violation counts of the 12 months up to `period`, each month as known at
+    the page's as-of: one evaluation of every period (through the service's result cache),
+    cut by month, instead of twelve. Charges per month are the rule lines' (a monthly count
+    is charged once per person and month); the chosen month's figures equal the page's."""
+    months = [month_before(period, back) for back in range(11, -1, -1)]
+    try:
+        whole: EvaluationResult | None = results.get(None, current.as_of)
+    except PolicyEngineError:  # e.g. a year without calendar data: gaps, not an error page
+        whole = None
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    counts: Counter[str] = Counter()
+    if whole is not None:
+        for person in whole.people:
+            for rule_line in person.lines:
+                amounts[rule_line.month] += rule_line.amount
+        counts.update(v.month for v in whole.violations)
+    return [MonthPoint(m.label, amounts[m.label] if whole is not None else None,
+                       counts[m.label] if whole is not None else None,
+                       current=m.label == period.label) for m in months]
 
 
 @dataclass(frozen=True)
