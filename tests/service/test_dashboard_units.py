@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from service_support import POLICY
+from service_support import POLICY, SAMPLE
 
 import policyengine as pe
 from policyengine.service.auth import TokenSet
@@ -89,3 +89,26 @@ def test_form_field_and_span() -> None:
     assert span(timedelta(days=2, hours=3, minutes=5), "zh") == "2 天 3 小时"
     assert span(timedelta(minutes=-90), "en") == "1 h 30 min"
     assert span(timedelta(0), "zh") == "0 分钟"
+
+
+def test_effect_on_month_compares_the_charges() -> None:
+    policy = pe.load_policy(POLICY)
+    facts = list(pe.read_facts(SAMPLE, policy).facts)
+    month = pe.Period.parse("2026-10")
+    model = policy.model
+    cheaper = model.penalties["P6"].model_copy(update={"versions": (
+        model.penalties["P6"].versions[0].model_copy(update={"lateness": None,
+                                                              "per_instance": Decimal(5)}),)})
+    old = model.model_copy(update={"penalties": {**model.penalties, "P6": cheaper}})
+
+    class Current:
+        def get(self, period: object, as_of: object) -> object:
+            return pe.evaluate(policy, facts, period=month)
+
+    revision = policyview.Revision("0" * 40, "2026-11-01", "cheaper P6", old)
+    found = policyview.effect_on_month(revision, Current(), facts, len(facts), month)  # type: ignore[arg-type]
+    assert found is not None and not found.unchanged
+    changed = {p.person: (p.old_amount, p.new_amount) for p in found.people if p.changed}
+    now = {p.person: p.amount for p in pe.evaluate(policy, facts, period=month).people}
+    assert changed and all(new == now[name] for name, (_, new) in changed.items())
+    assert any(v.fields.get("penalty.amount") for v in found.violations)

@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from policyengine.engine.compiled import CompiledPolicy
+from policyengine.compare import Comparison, compare
+from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.engine.deadlines import Versioned
+from policyengine.engine.evaluate import evaluate
 from policyengine.errors import PolicyEngineError
+from policyengine.facts.schema import Fact
 from policyengine.language import Lang
+from policyengine.periods import Period
 from policyengine.policy.loader import load_policy_texts, policy_files
 from policyengine.policy.model import Penalty, PenaltyVersion, Policy, Reward
 from policyengine.results import money_text
 from policyengine.service.dashboard.catalogue import span, text
+from policyengine.service.reads import Results
 
 
 class VersionState(StrEnum):
@@ -207,3 +213,29 @@ def model_changes(old: Policy, new: Policy, limit: int = 300) -> list[Change]:
     paths = sorted(set(before) | set(after))
     return [Change(p, before.get(p), after.get(p)) for p in paths
             if before.get(p) != after.get(p)][:limit]
+
+
+_effects: OrderedDict[tuple[str, str, int, int], Comparison | None] = OrderedDict()
+
+
+def effect_on_month(previous: Revision, results: Results, facts: list[Fact], count: int,
+                    period: Period) -> Comparison | None:
+    """How the month's charges under the previous revision compare with those in force
+    (`compare`, as `policyengine diff` does); None when the old policy cannot evaluate the
+    month. Cached per revision, month and number of facts read."""
+    key = (previous.commit, period.label, count, id(results))
+    with _previous_lock:
+        if key in _effects:
+            return _effects[key]
+    try:
+        old = evaluate(compile_policy(previous.model), facts, period=period)
+        new = results.get(period, None)
+        found: Comparison | None = compare(old.to_dict(), new.to_dict(),
+                                           old_label=previous.commit[:12], new_label="in force")
+    except PolicyEngineError:
+        found = None
+    with _previous_lock:
+        _effects[key] = found
+        while len(_effects) > 32:
+            _effects.popitem(last=False)
+    return found

@@ -17,10 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from policyengine.compare import compare
 from policyengine.engine.casefile import case_file
-from policyengine.engine.evaluate import evaluate
-from policyengine.errors import PolicyEngineError
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report import formats
@@ -223,7 +220,10 @@ def install(app: FastAPI, svc: Service) -> None:
             identity.content_hash if identity else "")
         effect = None
         if previous is not None:
-            effect = await run_in_threadpool(_effect, live, previous.model, chosen)
+            live.mirror.refresh()
+            count, facts = live.mirror.snapshot()
+            effect = await run_in_threadpool(
+                policyview.effect_on_month, previous, live.results, facts, count, chosen)
         model = live.policy.model
         return show(request, "policy.html", {
             "user": user, "period": chosen.label, "as_of_text": None, "today": today,
@@ -315,14 +315,3 @@ def _evaluate(live: Live, period: str, as_of: str | None) -> Any:
 def _window(result: Any, period: Period, as_of: str | None) -> dict[str, Any]:
     return {"period": period.label, "as_of": as_of, "result": result,
             "as_of_text": result.as_of}
-
-
-def _effect(live: Live, old_model: Any, period: Period) -> Any:
-    """How the previous revision would have charged the month: `compare` of the two."""
-    from policyengine.engine.compiled import compile_policy
-    try:
-        old = evaluate(compile_policy(old_model), live.mirror.snapshot()[1], period=period)
-        new = live.results.get(period, None)
-    except PolicyEngineError:
-        return None
-    return compare(old.to_dict(), new.to_dict())
