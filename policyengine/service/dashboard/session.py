@@ -3,8 +3,9 @@
 A sign-in exchanges a token holding the read scope for a random session id kept in an
 HttpOnly, SameSite=Strict cookie (Secure when the request came over https). The token's
 secret never goes into the cookie: the server keeps session id -> token name in memory, for
-`SESSION_HOURS`, so a restart signs everyone out and a token removed from the tokens file
-stops working at the next page. Sessions hold no other data.
+`SESSION_HOURS`, so a restart (which is also when a changed tokens file takes effect) signs
+everyone out. Each page checks the session's token is still in force with the read scope.
+Sessions hold no other data.
 """
 
 from __future__ import annotations
