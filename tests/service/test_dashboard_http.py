@@ -317,3 +317,12 @@ def test_open_duties_show_the_time_left_at_as_of(app_client: TestClient) -> None
     row = re.search(r"<tr class=\"overdue\">.*?</tr>", page, re.S)
     assert row is not None and "26100802" in row.group() and "已逾期 1 天" in row.group()
     assert "还剩 1 天" in page  # C1 of 26092101, due 2026-10-21 18:00
+
+
+def test_the_pages_read_either_store(loaded: TestClient) -> None:
+    """The same month from SQLite and from PostgreSQL (the `loaded` fixture runs both)."""
+    sign_in(loaded)
+    month = loaded.get("/ui/month?period=2026-10", headers=ZH).text
+    assert "共 40 次违规，扣款 870 元，1 人当月无绩效" in month
+    case = loaded.get("/ui/case/26092801?period=2026-10", headers=ZH)
+    assert case.status_code == 200 and "截止未完成" in case.text
