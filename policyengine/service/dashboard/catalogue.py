@@ -158,6 +158,8 @@ WORDS: dict[str, tuple[str, str]] = {
                               "{period} 没有人的扣款因此改变。"),
     "policy.absent": ("(absent)", "（无）"),
     "sched.per_instance": ("{amount} yuan each time", "每次 {amount} 元"),
+    "sched.capped": ("{amount} yuan each time, at most {cap} yuan a month",
+                     "每次 {amount} 元，每月最多 {cap} 元"),
     "sched.count_tier": ("{low}-{high} a month: {outcome}", "每月 {low}-{high} 次：{outcome}"),
     "sched.count_open": ("{low} or more a month: {outcome}", "每月 {low} 次及以上：{outcome}"),
     "sched.late_tier": ("late over {over} up to {up_to}: {outcome}",

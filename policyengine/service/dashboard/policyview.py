@@ -65,20 +65,33 @@ def _yuan(amount: Any, forfeit: bool, lang: Lang) -> str:
 
 
 def schedule_text(version: PenaltyVersion, lang: Lang) -> str:
-    if version.per_instance is not None:
-        return text("sched.per_instance", lang, amount=money_text(version.per_instance))
-    parts = []
-    for tier in version.monthly_count or ():
-        outcome = _yuan(tier.amount, tier.forfeit, lang)
-        parts.append(text("sched.count_tier", lang, low=tier.from_, high=tier.to, outcome=outcome)
-                     if tier.to is not None else
-                     text("sched.count_open", lang, low=tier.from_, outcome=outcome))
-    for late in version.lateness or ():
-        outcome = _yuan(late.amount, late.forfeit, lang)
-        over = span(late.over, lang)
-        parts.append(text("sched.late_tier", lang, over=over, up_to=span(late.up_to, lang),
-                          outcome=outcome) if late.up_to is not None else
-                     text("sched.late_open", lang, over=over, outcome=outcome))
+    """A version's schedule in words. Read from the version's fields by name, so a schedule
+    kind this page does not know yet is still shown (as its terms) rather than hidden."""
+    terms = version.model_dump(by_alias=True, exclude_none=True)
+    terms.pop("effective", None)
+    parts: list[str] = []
+    for kind, value in terms.items():
+        if kind == "per_instance":
+            parts.append(text("sched.per_instance", lang, amount=money_text(value)))
+        elif kind == "capped_per_instance":
+            parts.append(text("sched.capped", lang, amount=money_text(value["each"]),
+                              cap=money_text(value["monthly_cap"])))
+        elif kind == "monthly_count":
+            for tier in value:
+                outcome = _yuan(tier.get("amount"), tier.get("forfeit", False), lang)
+                parts.append(text("sched.count_tier", lang, low=tier["from"], high=tier["to"],
+                                  outcome=outcome) if tier.get("to") is not None else
+                             text("sched.count_open", lang, low=tier["from"], outcome=outcome))
+        elif kind == "lateness":
+            for tier in value:
+                outcome = _yuan(tier.get("amount"), tier.get("forfeit", False), lang)
+                over = span(tier["over"], lang)
+                parts.append(text("sched.late_tier", lang, over=over,
+                                  up_to=span(tier["up_to"], lang), outcome=outcome)
+                             if tier.get("up_to") is not None else
+                             text("sched.late_open", lang, over=over, outcome=outcome))
+        else:
+            parts.append(f"{kind}: {value}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 
