@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from policyengine import __version__
 from policyengine.errors import FactError, PolicyError
-from policyengine.service import ingest, openapi, views
+from policyengine.service import dashboard, ingest, openapi, views
 from policyengine.service.auth import SCOPES, Token
 from policyengine.service.http import ApiError, BodyLimit, Json
 from policyengine.service.state import Service, ServiceConfig
@@ -55,11 +55,13 @@ def create_app(config: ServiceConfig, *, service: Service | None = None,
         description=_DESCRIPTION,
         lifespan=lifespan,
         default_response_class=Json,
+        docs_url=None, redoc_url=None,  # /docs is the dashboard's: no CDN
     )
     app.state.service = svc
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     _handlers(app)
     _routes(app, svc, config)
+    dashboard.install(app, svc)
     _describe_errors_as_they_are(app)
     return app
 

@@ -1,7 +1,7 @@
 """The rendered files print: LibreOffice converts the xlsx and the html to PDF, chromium
 prints the html as a browser does, and the PDFs are A4, carry a CJK font (Chinese is drawn,
 not boxes) and show the yellow rows. Under CI (CI=true) a missing tool fails the test:
-`.ci/office.sh` installs them; elsewhere the tests are skipped with that hint."""
+`.ci/desktop.sh` installs them; elsewhere the tests are skipped with that hint."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ TIMEOUT = 180
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        message = f"{name} is not installed (bash .ci/office.sh installs it)"
+        message = f"{name} is not installed (bash .ci/desktop.sh installs it)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

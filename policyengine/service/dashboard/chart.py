@@ -1,0 +1,97 @@
+"""The 12-month trend as inline SVG, drawn on the server: bars for the deductions, a line
+for the violation count. No script, so it prints and works offline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from policyengine.results import money_text
+
+WIDTH, HEIGHT = 760, 264
+LEFT, RIGHT, TOP, BOTTOM = 56, 56, 28, 52
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    label: str                   # YYYY-MM
+    amount: Decimal | None       # None: the month could not be evaluated
+    violations: int | None
+    current: bool = False
+
+
+def _ceiling(value: float, *, whole: bool = False) -> float:
+    """A round axis maximum at or above `value`: four grid steps of 1, 2, 2.5 or 5 × 10^n
+    (`whole`: whole-number steps, for counts)."""
+    wanted = max(value, 1.0) / 4
+    scale = 1.0 if whole else 0.01
+    while True:
+        for factor in ((1, 2, 5) if whole else (1, 2, 2.5, 5)):
+            if factor * scale >= wanted:
+                return 4 * factor * scale
+        scale *= 10
+
+
+def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
+              gap_label: str, title: str) -> str:
+    """An accessible SVG (role=img, a <title>) of up to 12 months."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top_amount = _ceiling(max((float(p.amount) for p in points if p.amount is not None),
+                              default=0.0))
+    top_count = _ceiling(max((p.violations for p in points if p.violations is not None),
+                             default=0), whole=True)
+    slot = plot_w / max(len(points), 1)
+    base = TOP + plot_h
+    out = [f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+           f'height="{HEIGHT}" role="img" aria-label="{escape(title)}">',
+           f"<title>{escape(title)}</title>"]
+    for i in range(5):  # grid lines and both axes' ticks
+        y = base - plot_h * i / 4
+        out.append(f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" '
+                   f'y2="{y:.1f}"/>')
+        out.append(f'<text class="axis amount" x="{LEFT - 6}" y="{y + 4:.1f}" '
+                   f'text-anchor="end">{_number(top_amount * i / 4)}</text>')
+        out.append(f'<text class="axis count" x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}">'
+                   f'{_number(top_count * i / 4)}</text>')
+    line: list[str] = []
+    dots: list[str] = []
+    for i, point in enumerate(points):
+        x = LEFT + slot * i + slot / 2
+        month = point.label[2:] if point.label.endswith("-01") or i == 0 else point.label[5:]
+        css = "month current" if point.current else "month"
+        out.append(f'<text class="{css}" x="{x:.1f}" y="{base + 18}" '
+                   f'text-anchor="middle">{escape(month)}</text>')
+        if point.amount is None or point.violations is None:
+            out.append(f'<text class="gap" x="{x:.1f}" y="{base - 6}" '
+                       f'text-anchor="middle">{escape(gap_label)}</text>')
+            continue
+        height = plot_h * float(point.amount) / top_amount
+        bar = "bar current" if point.current else "bar"
+        out.append(f'<rect class="{bar}" x="{x - slot * 0.3:.1f}" y="{base - height:.1f}" '
+                   f'width="{slot * 0.6:.1f}" height="{height:.1f}">'
+                   f"<title>{escape(point.label)}: {money_text(point.amount)}</title></rect>")
+        if point.amount:  # inside a tall bar, so the count line's dot does not cover it
+            inside = height > 20
+            y_text = base - height + 14 if inside else base - height - 4
+            out.append(f'<text class="value{" inside" if inside else ""}" x="{x:.1f}" '
+                       f'y="{y_text:.1f}" text-anchor="middle">{money_text(point.amount)}'
+                       "</text>")
+        y = base - plot_h * point.violations / top_count
+        line.append(f"{x:.1f},{y:.1f}")
+        dots.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3.5">'
+                   f"<title>{escape(point.label)}: {point.violations}</title></circle>")
+    if len(line) > 1:
+        out.append(f'<polyline class="line" points="{" ".join(line)}"/>')
+    out += dots
+    legend_y = HEIGHT - 8
+    out += [f'<rect class="bar" x="{LEFT}" y="{legend_y - 9}" width="12" height="10"/>',
+            f'<text class="legend" x="{LEFT + 16}" y="{legend_y}">{escape(amount_label)}</text>',
+            f'<circle class="dot" cx="{LEFT + 186}" cy="{legend_y - 4}" r="4"/>',
+            f'<text class="legend" x="{LEFT + 196}" y="{legend_y}">{escape(count_label)}</text>',
+            "</svg>"]
+    return "\n".join(out)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,157 @@
+"""What each page shows, as plain values for its template: pure functions of the policy,
+the evaluation and the facts (the routes read those through the service's cached reads)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from policyengine.engine.casefile import CaseFile, DutyTrace
+from policyengine.errors import PolicyEngineError
+from policyengine.facts.schema import Fact
+from policyengine.language import Lang
+from policyengine.periods import Period
+from policyengine.policy.model import Policy
+from policyengine.results import EvaluationResult, OpenObligation, PersonTotal, Violation
+from policyengine.service.dashboard.catalogue import text
+from policyengine.service.dashboard.chart import MonthPoint
+from policyengine.service.dashboard.names import person_sort_key
+from policyengine.service.reads import Results
+
+
+def people_in_order(result: EvaluationResult) -> list[PersonTotal]:
+    return sorted(result.people, key=lambda p: person_sort_key(p.person))
+
+
+@dataclass(frozen=True)
+class Totals:
+    violations: int
+    amount: Decimal
+    forfeits: int
+    open: int
+    overdue: int
+
+
+def totals(result: EvaluationResult) -> Totals:
+    return Totals(len(result.violations), sum((p.amount for p in result.people), Decimal(0)),
+                  sum(1 for p in result.people if p.forfeit), len(result.obligations),
+                  sum(1 for o in result.obligations if o.overdue))
+
+
+def month_before(period: Period, count: int = 1) -> Period:
+    year, month = period.start.year, period.start.month - count
+    while month < 1:
+        year, month = year - 1, month + 12
+    return Period.month(year, month)
+
+
+def month_after(period: Period) -> Period:
+    return Period.month(period.end.year, period.end.month)
+
+
+def trend(results: Results, period: Period, current: EvaluationResult) -> list[MonthPoint]:
+    """Amounts and violation counts of the 12 months up to `period`, each month as known at
+    the page's as-of: one evaluation of every period (through the service's result cache),
+    cut by month, instead of twelve. Charges per month are the rule lines' (a monthly count
+    is charged once per person and month); the chosen month's figures equal the page's."""
+    months = [month_before(period, back) for back in range(11, -1, -1)]
+    try:
+        whole: EvaluationResult | None = results.get(None, current.as_of)
+    except PolicyEngineError:  # e.g. a year without calendar data: gaps, not an error page
+        whole = None
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    counts: Counter[str] = Counter()
+    if whole is not None:
+        for person in whole.people:
+            for rule_line in person.lines:
+                amounts[rule_line.month] += rule_line.amount
+        counts.update(v.month for v in whole.violations)
+    return [MonthPoint(m.label, amounts[m.label] if whole is not None else None,
+                       counts[m.label] if whole is not None else None,
+                       current=m.label == period.label) for m in months]
+
+
+@dataclass(frozen=True)
+class DueLine:
+    obligation: OpenObligation
+    left: timedelta            # negative: overdue by
+
+
+def open_duties(result: EvaluationResult, person: str) -> list[DueLine]:
+    return [DueLine(o, o.due - result.as_of) for o in result.obligations if o.person == person]
+
+
+def violations_of(result: EvaluationResult, person: str) -> list[Violation]:
+    return [v for v in result.violations if v.person == person]
+
+
+def charge_text(violation: Violation, lang: Lang) -> str:
+    """What one violation costs on its own line (a count rule is charged per month)."""
+    penalty = violation.penalty
+    if penalty.schedule == "monthly_count":
+        return text("person.count_charge", lang)
+    if penalty.forfeit:
+        return text("person.forfeit_charge", lang)
+    return text("sched.yuan", lang, amount=penalty.amount) if penalty.amount is not None else ""
+
+
+class EventKind:
+    FACT = "fact"
+    OPENED = "opened"
+    FULFILLED = "fulfilled"
+    VIOLATED = "violated"
+    DUE = "due"
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    kind: str                   # an EventKind
+    title: str
+    who: str
+    details: str
+    state: str = ""             # the duty's status (met, late, missed, open) for duty events
+
+
+def fact_title(model: Policy, fact: Fact, lang: Lang) -> str:
+    spec = model.fact_types.get(fact.type)
+    if spec is None:
+        return fact.type
+    return (spec.name_en if lang == "en" and spec.name_en else spec.name) or fact.type
+
+
+def timeline(model: Policy, found: CaseFile, lang: Lang) -> list[Event]:
+    """The case's facts and its duties' openings, fulfilments and misses, in time order."""
+    by_id = {f.id: f for f in found.facts if f.id}
+    events = [Event(f.at, EventKind.FACT, fact_title(model, f, lang), f.actor or "",
+                    " ".join(f"{k}={v}" for k, v in f.attrs.items())) for f in found.facts]
+    for trace in found.duties:
+        events += _duty_events(trace, by_id, found.as_of, lang)
+    order = {EventKind.FACT: 0, EventKind.OPENED: 1, EventKind.FULFILLED: 2,
+             EventKind.VIOLATED: 3, EventKind.DUE: 4}
+    return sorted(events, key=lambda e: (e.at, order[e.kind]))
+
+
+def _duty_events(trace: DutyTrace, by_id: dict[str, Fact], as_of: datetime,
+                 lang: Lang) -> list[Event]:
+    who = trace.person or text("month.unresolved", lang)
+    status, state = text(f"status.{trace.status}", lang), trace.status
+    out = []
+    opener = by_id.get(trace.key.split("|", 2)[-1])
+    if opener is not None:
+        out.append(Event(opener.at, EventKind.OPENED, text("case.opened", lang, name=trace.name),
+                         who, trace.steps[2].render(lang) if len(trace.steps) > 2 else "",
+                         state))
+    if trace.fulfilled_at is not None:
+        out.append(Event(trace.fulfilled_at, EventKind.FULFILLED,
+                         text("case.fulfilled", lang, name=trace.name), who, status, state))
+    if trace.status in ("late", "missed"):
+        out.append(Event(trace.due, EventKind.VIOLATED, text("case.violated", lang,
+                                                             name=trace.name), who,
+                         trace.penalty.detail.render(lang) if trace.penalty else "", state))
+    elif trace.status == "open" and trace.due > as_of:
+        out.append(Event(trace.due, EventKind.DUE, text("case.due_open", lang, name=trace.name),
+                         who, "", state))
+    return out

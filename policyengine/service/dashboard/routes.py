@@ -1,0 +1,317 @@
+"""The dashboard's routes under /ui: sign-in, the pages, the downloads.
+
+Pages read through the service (`views.evaluate`: the same checks and the same result cache
+as the API), so a page and /v1 agree for the same period and as-of.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from policyengine.engine.casefile import case_file
+from policyengine.language import Lang
+from policyengine.periods import Period
+from policyengine.report import formats
+from policyengine.report.document import ReportKind
+from policyengine.service import views
+from policyengine.service.dashboard import pages, policyview
+from policyengine.service.dashboard.catalogue import text
+from policyengine.service.dashboard.chart import trend_svg
+from policyengine.service.dashboard.documents import (
+    FORMATS,
+    MEDIA_TYPES,
+    Unavailable,
+    registry_document,
+    render_report,
+)
+from policyengine.service.dashboard.render import link, page
+from policyengine.service.dashboard.session import (
+    COOKIE,
+    SESSION_HOURS,
+    Sessions,
+    form_field,
+    is_https,
+    page_language,
+)
+from policyengine.service.http import ApiError
+from policyengine.service.state import Live, Service
+
+PREFIX = "/ui"
+STATIC = Path(__file__).parent / "static"
+
+
+class SignInNeeded(Exception):
+    """No valid session: the page answers with a redirect to the sign-in form."""
+
+
+class PageError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def install(app: FastAPI, svc: Service) -> None:
+    """Mount the dashboard at /ui on the service's app: an app of its own, so its pages,
+    error pages and stylesheet stay apart from the API's routes, errors and description."""
+    ui = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    ui.mount("/static", StaticFiles(directory=STATIC), name="static")
+    sessions = Sessions()
+    router = APIRouter(include_in_schema=False)
+
+    def language(request: Request) -> Lang:
+        return page_language(request, svc.live.policy.model.policy.language)
+
+    def signed_in(request: Request) -> str:
+        name = sessions.reader(request.cookies.get(COOKIE), svc.config.tokens)
+        if name is None:
+            raise SignInNeeded()
+        return name
+
+    def show(request: Request, template: str, context: dict[str, Any], *,
+             status: int = 200) -> Response:
+        live = svc.live
+        policy = live.policy.model.policy
+        lang = language(request)
+        return page(request, template, lang, {
+            "user": context.pop("user", None),
+            "policy_name": policy.name_en if lang == "en" and policy.name_en else policy.name,
+            "policy_version": policy.version, "period": None, "as_of_text": None,
+            **context}, status=status, tz=live.policy.calendar.tz)
+
+    async def sign_in_needed(request: Request, exc: Exception) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(link(f"{PREFIX}/signin", next=target), status_code=303)
+
+    async def page_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageError)
+        return show(request, "error.html", {"message": exc.message}, status=exc.status)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = (f"{request.url.path}: {text('error.not_found', language(request))}"
+                   if exc.status_code == 404 else str(exc.detail))
+        return show(request, "error.html", {"message": message}, status=exc.status_code)
+
+    ui.add_exception_handler(SignInNeeded, sign_in_needed)
+    ui.add_exception_handler(PageError, page_error)
+    ui.add_exception_handler(StarletteHTTPException, http_error)
+
+    # --- signing in and out ---------------------------------------------------------------
+
+    @router.get("/signin")
+    def sign_in_form(request: Request, next: str = "", out: str = "") -> Response:
+        return show(request, "signin.html", {"next": _safe_next(next), "problem": None,
+                                             "signed_out": out == "1"})
+
+    @router.post("/signin")
+    async def sign_in(request: Request) -> Response:
+        body = await request.body()
+        secret, target = form_field(body, "token"), _safe_next(form_field(body, "next"))
+        token = svc.config.tokens.authenticate(secret) if secret else None
+        lang = language(request)
+        problem = (text("signin.empty", lang) if not secret
+                   else text("signin.bad", lang) if token is None
+                   else text("signin.scope", lang, name=token.name)
+                   if "read" not in token.scopes else None)
+        if problem is not None or token is None:
+            return show(request, "signin.html", {"next": target, "problem": problem,
+                                                 "signed_out": False},
+                        status=401 if secret else 400)
+        response = RedirectResponse(target or f"{PREFIX}/month", status_code=303)
+        response.set_cookie(COOKIE, sessions.open(token.name), max_age=SESSION_HOURS * 3600,
+                            path=PREFIX, httponly=True, samesite="strict",
+                            secure=is_https(request))
+        return response
+
+    @router.post("/signout")
+    def sign_out(request: Request) -> Response:
+        sessions.close(request.cookies.get(COOKIE))
+        response = RedirectResponse(link(f"{PREFIX}/signin", out="1"), status_code=303)
+        response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict",
+                               secure=is_https(request))
+        return response
+
+    # --- pages ----------------------------------------------------------------------------
+
+    @router.get("/")
+    def home(request: Request) -> Response:
+        signed_in(request)
+        return RedirectResponse(f"{PREFIX}/month", status_code=303)
+
+    @router.get("/month")
+    def month(request: Request, period: str | None = None, as_of: str | None = None) -> Response:
+        user = signed_in(request)
+        live = svc.live
+        chosen = _month(live, period, language(request))
+        result = _evaluate(live, chosen.label, as_of)
+        lang = language(request)
+        points = pages.trend(live.results, chosen, result)
+        chart = trend_svg(points, amount_label=text("month.trend_amount", lang),
+                          count_label=text("month.trend_count", lang),
+                          gap_label=text("month.trend_gap", lang),
+                          title=text("month.trend", lang))
+        return show(request, "month.html", {
+            "user": user, **_window(result, chosen, as_of),
+            "people": pages.people_in_order(result), "totals": pages.totals(result),
+            "chart": chart, "previous": pages.month_before(chosen).label,
+            "next": pages.month_after(chosen).label})
+
+    @router.get("/person/{person}")
+    def person(request: Request, person: str, period: str | None = None,
+               as_of: str | None = None) -> Response:
+        user = signed_in(request)
+        live = svc.live
+        chosen = _month(live, period, language(request))
+        result = _evaluate(live, chosen.label, as_of)
+        lang = language(request)
+        mine = pages.violations_of(result, person)
+        return show(request, "person.html", {
+            "user": user, **_window(result, chosen, as_of), "person": person,
+            "total": result.person(person),
+            "violations": [(v, pages.charge_text(v, lang)) for v in mine],
+            "open": pages.open_duties(result, person)})
+
+    @router.get("/case/{case}")
+    async def case(request: Request, case: str, period: str | None = None,
+                   as_of: str | None = None) -> Response:
+        user = signed_in(request)
+        live = svc.live
+        chosen = _month(live, period, language(request))
+        result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
+        facts = live.mirror.snapshot()[1]
+        found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
+        lang = language(request)
+        return show(request, "case.html", {
+            "user": user, **_window(result, chosen, as_of), "case": case, "found": found,
+            "events": pages.timeline(live.policy.model, found, lang)})
+
+    @router.get("/registry")
+    def registry(request: Request, period: str | None = None,
+                 as_of: str | None = None) -> Response:
+        user = signed_in(request)
+        live = svc.live
+        chosen = _month(live, period, language(request))
+        result = _evaluate(live, chosen.label, as_of)
+        document = registry_document(live.policy, live.mirror.snapshot()[1], result, chosen,
+                                     result.as_of, language(request))
+        return show(request, "registry.html", {
+            "user": user, **_window(result, chosen, as_of), "document": document})
+
+    @router.get("/policy")
+    async def policy(request: Request, period: str | None = None) -> Response:
+        user = signed_in(request)
+        live = svc.live
+        chosen = _month(live, period, language(request))
+        lang = language(request)
+        today = datetime.now(live.policy.calendar.tz).date()  # the edge: the wall clock
+        identity = live.policy.identity
+        previous = await run_in_threadpool(
+            policyview.previous_revision, Path(svc.config.policy_path), live.policy.model,
+            identity.content_hash if identity else "")
+        effect = None
+        if previous is not None:
+            live.mirror.refresh()
+            count, facts = live.mirror.snapshot()
+            effect = await run_in_threadpool(
+                policyview.effect_on_month, previous, live.results, facts, count, chosen)
+        model = live.policy.model
+        return show(request, "policy.html", {
+            "user": user, "period": chosen.label, "as_of_text": None, "today": today,
+            "identity": identity, "loaded_at": live.loaded_at, "info": model.policy,
+            "penalties": policyview.penalty_rows(model, today, lang),
+            "rewards": policyview.reward_rows(model, today, lang),
+            "deadlines": policyview.deadline_rows(live.policy, today, lang),
+            "previous": previous,
+            "changes": (policyview.model_changes(previous.model, model)
+                        if previous is not None else []),
+            "effect": effect})
+
+    @router.get("/downloads")
+    def downloads(request: Request, period: str | None = None,
+                  as_of: str | None = None) -> Response:
+        user = signed_in(request)
+        live = svc.live
+        chosen = _month(live, period, language(request))
+        return show(request, "downloads.html", {
+            "user": user, "period": chosen.label, "as_of": as_of, "as_of_text": None,
+            "kinds": list(ReportKind), "formats": FORMATS,
+            "tables": formats.CSV_TABLES})
+
+    @router.get("/download/{filename}")
+    def download(request: Request, filename: str, period: str | None = None,
+                 as_of: str | None = None) -> Response:
+        signed_in(request)
+        live = svc.live
+        chosen = _month(live, period, language(request))
+        name, _, fmt = filename.rpartition(".")
+        result = _evaluate(live, chosen.label, as_of)
+        if name == "evaluation" and fmt == "json":
+            body, media = formats.to_json(result).encode("utf-8"), "application/json"
+        elif name.startswith("evaluation-") and fmt == "csv" \
+                and name[len("evaluation-"):] in formats.CSV_TABLES:
+            body = formats.to_csv(result, name[len("evaluation-"):]).encode("utf-8")
+            media = MEDIA_TYPES["csv"]
+        elif name in set(ReportKind) and fmt in FORMATS:
+            try:
+                body = render_report(ReportKind(name), fmt, live.policy,
+                                     live.mirror.snapshot()[1], chosen, result.as_of,
+                                     language(request))
+            except Unavailable as exc:
+                raise PageError(501, text("downloads.unavailable", language(request),
+                                          detail=exc.reason)) from None
+            media = MEDIA_TYPES[fmt]
+        else:
+            raise PageError(404, text("downloads.unknown", language(request), name=filename,
+                                      kinds=", ".join(ReportKind), formats=", ".join(FORMATS)))
+        saved = f"{name}-{chosen.label}.{fmt}"
+        return Response(body, media_type=media, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(saved)}",
+            "Cache-Control": "no-store"})
+
+    ui.include_router(router)
+    app.mount(PREFIX, ui)
+
+
+def _safe_next(target: str) -> str:
+    """Only a page of the dashboard: never another site (an open redirect)."""
+    return target if target.startswith(f"{PREFIX}/") and not target.startswith("//") else ""
+
+
+def _month(live: Live, period: str | None, lang: Lang) -> Period:
+    """The month asked for, else the month of the latest stored fact, else this month."""
+    if period:
+        try:
+            parsed, _ = views.when(live, period, None)
+        except ApiError:
+            parsed = None
+        if parsed is None or parsed.is_quarter:
+            raise PageError(400, text("error.period", lang, period=period))
+        return parsed
+    live.mirror.refresh()
+    _, facts = live.mirror.snapshot()
+    tz = live.policy.calendar.tz
+    latest = max((f.at for f in facts), default=None)
+    moment = latest.astimezone(tz) if latest is not None else datetime.now(tz)
+    return Period.month(moment.year, moment.month)
+
+
+def _evaluate(live: Live, period: str, as_of: str | None) -> Any:
+    try:
+        return views.evaluate(live, period, as_of)
+    except ApiError as exc:
+        raise PageError(exc.status, exc.message) from None
+
+
+def _window(result: Any, period: Period, as_of: str | None) -> dict[str, Any]:
+    return {"period": period.label, "as_of": as_of, "result": result,
+            "as_of_text": result.as_of}

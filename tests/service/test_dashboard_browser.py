@@ -1,0 +1,230 @@
+"""The dashboard in a real browser: Debian's headless chromium, driven by Playwright.
+
+The service runs here on 127.0.0.1 (a free port, a temporary SQLite file) with the sample
+month ingested over the API. The browser signs in through the form, reads the month, clicks
+through to a person and to one of their cases, and visits every other page. Any console
+error, failed request, error status or request to another host fails the test, and the
+Chinese headings must be drawn with a CJK font (asked of chromium itself). A screenshot of
+each page goes to $POLICYENGINE_SCREENSHOTS (default: a temporary folder).
+
+Without chromium (.ci/desktop.sh installs it) the test is skipped, except under CI=true,
+where it fails: a browser set-up that silently stopped working must not pass.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from service_support import SECRETS, auth, make_config, sample_facts
+
+from policyengine.service.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS_ENV = "POLICYENGINE_SCREENSHOTS"
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}: under CI the browser tests must run (.ci/desktop.sh installs "
+                    "chromium and fonts-noto-cjk; pip install -e '.[dev]' installs playwright)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed")
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+    database = tmp_path_factory.mktemp("dashboard") / "facts.db"
+    port = _free_port()
+    config = uvicorn.Config(create_app(make_config(str(database))), host="127.0.0.1",
+                            port=port, log_level="warning", lifespan="on")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    stored = httpx.post(f"{base}/v1/facts/batch", json={"facts": sample_facts()},
+                        headers=auth("ingest"), timeout=60)
+    assert stored.status_code == 200 and stored.json()["rejected"] == 0, stored.text
+    try:
+        yield base
+    finally:
+        running.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = os.environ.get(SCREENSHOTS_ENV)
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass
+class Watch:
+    """Everything that went wrong in the page, as it happened."""
+
+    base: str
+    problems: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any) -> None:
+        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(
+            f"request failed: {r.url} ({r.failure})"))
+        page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}")
+                if r.status >= 400 else None)
+
+        def only_this_server(route: Any) -> None:
+            if route.request.url.startswith(self.base + "/"):
+                route.continue_()
+            else:  # the pages must work on a network that reaches nothing else
+                self.problems.append(f"request to another host: {route.request.url}")
+                route.abort()
+
+        page.route("**/*", only_this_server)
+
+
+def _fonts_drawing(page: Any, selector: str) -> dict[str, int]:
+    """The platform fonts chromium drew the element's text with: family -> glyphs."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return {f["familyName"]: int(f["glyphCount"]) for f in fonts}
+
+
+def _shot(page: Any, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def test_a_reader_walks_the_dashboard(browser: Any, server: str, screenshots: Path) -> None:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    watch = Watch(server)
+    watch.attach(page)
+    try:
+        # No session: the month sends the reader to the sign-in form.
+        page.goto(f"{server}/ui/month?period=2026-10")
+        assert "/ui/signin" in page.url
+        assert page.locator("h1").inner_text() == "登录"
+        _shot(page, screenshots, "01-signin")
+        page.fill("#token", SECRETS["read"])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/ui/month?period=2026-10")
+
+        # The month: Chinese heading, the figures of the sample month, the chart.
+        assert page.locator("h1").inner_text() == "2026-10 月度总览"
+        summary = page.locator(".summary").inner_text()
+        assert "共 40 次违规" in summary and "扣款 870 元" in summary
+        assert page.locator("table.people").get_by_text("杨宝珠").is_visible()
+        assert page.locator("table.people tfoot").inner_text().split() == [
+            "合计", "40", "870", "1"]
+        assert page.locator("svg.trend rect.bar.current").count() == 1
+        assert page.locator("svg.trend circle.dot").count() >= 2
+        family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+        assert family.startswith('"Noto Sans CJK SC"'), family
+        drawn = _fonts_drawing(page, "h1")
+        assert any("CJK" in name for name in drawn), drawn  # real CJK glyphs, no tofu
+        _shot(page, screenshots, "02-month")
+
+        # A click to a person, and from their violations to a case.
+        page.locator("table.people").get_by_role("link", name="杨宝珠").click()
+        page.wait_for_url("**/ui/person/**")
+        assert page.locator("h1").inner_text() == "杨宝珠 — 2026-10"
+        assert "合计扣款 70 元" in page.locator(".summary").inner_text()
+        assert page.get_by_text("违规明细及原因").is_visible()
+        assert page.locator("ol.explanation li").first.inner_text().startswith("职责 ")
+        assert page.get_by_text("截至 2026-11-01 00:00 的未完成职责").is_visible()
+        _shot(page, screenshots, "03-person")
+        case_link = page.locator("article.violation h3 a").first
+        case = case_link.inner_text()
+        case_link.click()
+        page.wait_for_url(f"**/ui/case/{case}**")
+        assert page.locator("h1").inner_text() == f"案例 {case}"
+        assert page.get_by_role("heading", name="时间线").is_visible()
+        assert page.locator("tr.event.fact").count() >= 2
+        assert page.locator("tr.event.violated").count() >= 1
+        _shot(page, screenshots, "04-case")
+
+        # The other pages, from the navigation bar.
+        page.get_by_role("link", name="需求登记反馈表").click()
+        page.wait_for_url("**/ui/registry**")
+        assert page.locator("h1").inner_text() == "需求登记反馈表"
+        assert page.locator("tr.highlight").count() >= 1
+        _shot(page, screenshots, "05-registry")
+        page.get_by_role("link", name="制度版本").click()
+        page.wait_for_url("**/ui/policy**")
+        assert page.locator("h1").inner_text().startswith("现行制度")
+        assert page.get_by_role("heading", name="与上一版本的差异").is_visible()
+        _shot(page, screenshots, "06-policy")
+        page.get_by_role("link", name="报表下载").click()
+        page.wait_for_url("**/ui/downloads**")
+        assert page.locator("a.download").count() == 5 * 4 + 6
+        _shot(page, screenshots, "07-downloads")
+
+        # English on request.
+        page.get_by_role("link", name="English").click()
+        page.wait_for_url("**lang=en**")
+        assert page.locator("h1").inner_text() == "Downloads 2026-10"
+        page.goto(f"{server}/ui/month?period=2026-10")
+        assert page.locator("h1").inner_text() == "Month overview 2026-10"
+        _shot(page, screenshots, "08-month-en")
+        page.get_by_role("link", name="中文").click()
+        page.wait_for_url("**lang=zh**")
+
+        # The API docs, drawn from the service's own copy of Swagger UI.
+        page.goto(f"{server}/docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        assert "policyengine" in page.locator(".swagger-ui .info .title").inner_text()
+        assert page.locator(".opblock").count() >= 10
+        _shot(page, screenshots, "09-api-docs")
+
+        # Signing out ends the session.
+        page.goto(f"{server}/ui/month?period=2026-10")
+        page.get_by_role("button", name="退出").click()
+        page.wait_for_url("**/ui/signin?out=1")
+        page.goto(f"{server}/ui/month?period=2026-10")
+        assert "/ui/signin" in page.url
+        assert watch.problems == []
+    finally:
+        context.close()
