@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from policyengine.errors import PolicyError
+from policyengine.language import LANGUAGES, resolve_language
 from policyengine.policy.loader import load_policy_files
+from policyengine.policy.messages import Say
+
+_SHOWN = 200  # diagnostics printed before "... and N more"
 
 
 def register(commands: Any) -> None:
@@ -15,6 +20,9 @@ def register(commands: Any) -> None:
     parser.add_argument("path", nargs="?", default="policies",
                         help="a policy file or a folder of them (default: policies/)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="language of the messages (default: the policy's policy.language, "
+                             "else the locale, else zh)")
     parser.set_defaults(run=run)
 
 
@@ -26,14 +34,27 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"ok": False, "errors": [d.to_dict() for d in exc.diagnostics]},
                              ensure_ascii=False, indent=2))
             return 1
-        raise
+        print_policy_errors(exc, resolve_language(args.lang, exc.language))
+        return 1
     model = loaded.model
     if args.format == "json":
         print(json.dumps({"ok": True, "policy": model.policy.id,
                           "identity": loaded.identity.to_dict()}, ensure_ascii=False, indent=2))
         return 0
-    print(f"ok: {args.path} — policy {model.policy.id} v{model.policy.version}: "
-          f"{len(loaded.identity.files)} file(s), {len(model.fact_types)} fact types, "
-          f"{len(model.duties)} duties, {len(model.penalties)} penalties, "
-          f"{len(model.rewards)} rewards; {loaded.identity.content_hash}")
+    lang = resolve_language(args.lang, model.policy.language)
+    print(Say.CHECK_OK(path=args.path, id=model.policy.id, version=model.policy.version,
+                       files=len(loaded.identity.files), facts=len(model.fact_types),
+                       duties=len(model.duties), penalties=len(model.penalties),
+                       rewards=len(model.rewards), hash=loaded.identity.content_hash).get(lang))
     return 0
+
+
+def print_policy_errors(exc: PolicyError, lang: str) -> None:
+    """Every diagnostic in `lang`, then one summary line, on standard error."""
+    for found in exc.diagnostics[:_SHOWN]:
+        print(found.render(lang), file=sys.stderr)
+    if len(exc.diagnostics) > _SHOWN:
+        print(Say.MORE(count=len(exc.diagnostics) - _SHOWN).get(lang), file=sys.stderr)
+    places = len({d.location for d in exc.diagnostics})
+    print(Say.SUMMARY_ERRORS(count=len(exc.diagnostics), places=places).get(lang),
+          file=sys.stderr)

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from policyengine.policy.messages import PolicyValueError, Say
 from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -35,10 +36,8 @@ def _clock_ref(value: Any) -> str:
     try:
         parse_clock(text)
     except ValueError:
-        raise ValueError(
-            f"'{text}' is not a time of day; write HH:MM such as '18:00', or one of "
-            + ", ".join(NAMED_TIMES)
-        ) from None
+        raise PolicyValueError(Say.NOT_A_CLOCK_REF(value=text, names=", ".join(NAMED_TIMES))
+                               ) from None
     return text
 
 
@@ -46,7 +45,9 @@ def _regex(value: str) -> str:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
+        raise PolicyValueError(Say.BAD_REGEX(problem=exc, position=(exc.pos or 0) + 1)) from None
+    except (OverflowError, RecursionError) as exc:  # `a{99999999999}`, thousands of '('
+        raise PolicyValueError(Say.BAD_REGEX(problem=exc, position=1)) from None
     return value
 
 
@@ -156,10 +157,9 @@ class RoleSpec(Named):
     @model_validator(mode="after")
     def _one_source(self) -> RoleSpec:
         if bool(self.actor_of) == self.assigned:
-            raise ValueError("a role is found either by 'actor_of: [fact types]' or by "
-                             "'assigned: true' (from role.assigned facts); give exactly one")
+            raise PolicyValueError(Say.ROLE_ONE_SOURCE())
         if self.default and not self.assigned:
-            raise ValueError("'default' applies only to a role with 'assigned: true'")
+            raise PolicyValueError(Say.ROLE_DEFAULT())
         return self
 
 
@@ -179,7 +179,7 @@ class AttributeSpec(Strict):
     @model_validator(mode="after")
     def _enum_values(self) -> AttributeSpec:
         if (self.type == "enum") != bool(self.values):
-            raise ValueError("'values' is given exactly when 'type' is enum")
+            raise PolicyValueError(Say.ENUM_VALUES())
         return self
 
 
@@ -218,11 +218,11 @@ class ByTime(Strict):
     def _one_form(self) -> ByTime:
         forms = [f for f in ("named", "weekly", "date_field", "cron") if getattr(self, f)]
         if len(forms) != 1:
-            raise ValueError("give exactly one of: end_of_working_day, weekly, date_field, cron")
+            raise PolicyValueError(Say.BY_ONE_FORM())
         if self.cutoff is not None and not self.weekly:
-            raise ValueError("'cutoff' goes with 'weekly'")
+            raise PolicyValueError(Say.CUTOFF_WEEKLY())
         if (self.weekly or self.date_field) and self.at is None:
-            raise ValueError("say the time with 'at', e.g. at: end_of_work")
+            raise PolicyValueError(Say.SAY_AT())
         return self
 
 
@@ -244,7 +244,7 @@ class Deadline(Strict):
     @model_validator(mode="after")
     def _one_form(self) -> Deadline:
         if sum(x is not None for x in (self.within, self.by, self.immediately)) != 1:
-            raise ValueError("give exactly one of: within, by, immediately")
+            raise PolicyValueError(Say.DEADLINE_ONE_FORM())
         return self
 
 
@@ -278,18 +278,15 @@ class Duty(Named):
     @model_validator(mode="after")
     def _shape(self) -> Duty:
         if (self.trigger is None) == (self.recurring is None):
-            raise ValueError("a duty has either a 'trigger' (a fact) or 'recurring' (a weekly "
-                             "deadline); give exactly one")
+            raise PolicyValueError(Say.DUTY_TRIGGER_OR_RECURRING())
         if self.trigger is not None and self.deadline is None:
-            raise ValueError("a triggered duty needs a 'deadline'")
+            raise PolicyValueError(Say.DUTY_NEEDS_DEADLINE())
         if self.deadline_changes and self.deadline is None:
-            raise ValueError("'deadline_changes' needs a base 'deadline'")
+            raise PolicyValueError(Say.CHANGES_NEED_DEADLINE())
         if self.recurring is not None and self.deadline is not None:
-            raise ValueError("a recurring duty's deadline is its 'recurring' time; "
-                             "remove 'deadline'")
+            raise PolicyValueError(Say.RECURRING_NO_DEADLINE())
         if self.recurring is not None and not self.recurring.weekly:
-            raise ValueError("'recurring' supports weekly deadlines: recurring: {weekly: fri, "
-                             "at: morning_end}")
+            raise PolicyValueError(Say.RECURRING_WEEKLY())
         return self
 
 
@@ -320,7 +317,7 @@ class PenaltyVersion(Strict):
     def _one_schedule(self) -> PenaltyVersion:
         given = [self.per_instance, self.monthly_count, self.lateness]
         if sum(x is not None for x in given) != 1:
-            raise ValueError("give exactly one schedule: per_instance, monthly_count or lateness")
+            raise PolicyValueError(Say.ONE_SCHEDULE())
         return self
 
 

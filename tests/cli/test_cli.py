@@ -99,7 +99,7 @@ def test_check_by_subprocess_has_no_traceback() -> None:
                            str(BROKEN / "yaml_tab.yaml")], capture_output=True, text=True,
                           cwd=REPO, env=os.environ, timeout=60)
     assert proc.returncode == 1
-    assert proc.stderr.splitlines()[0].startswith(f"{BROKEN / 'yaml_tab.yaml'}:27:1: E-YAML: ")
+    assert proc.stderr.splitlines()[0].startswith(f"{BROKEN / 'yaml_tab.yaml'}:27:1: E-YAML-TAB: ")
     assert "Traceback" not in proc.stderr
 
 
