@@ -230,7 +230,8 @@ class Say(Enum):
                              "定期职责的期限就是“recurring”的时间；请删掉“deadline”")
     RECURRING_WEEKLY = ("'recurring' supports weekly deadlines: recurring: {{weekly: fri, at: "
                         "morning_end}}",
-                        "“recurring”只支持每周的期限，如 recurring: {{weekly: fri, at: morning_end}}")
+                        "“recurring”只支持每周的期限，"
+                        "如 recurring: {{weekly: fri, at: morning_end}}")
     ONE_SCHEDULE = ("give exactly one schedule: per_instance, monthly_count or lateness",
                     "per_instance、monthly_count、lateness 只能且必须写其中一种")
 
@@ -275,7 +276,8 @@ class Say(Enum):
                            "上午结束时间 morning_end {morning} 必须在工作时间（{start}–{end}）之内")
     WORKING_HOURS_NAMED = ("working_hours.{field} defines '{value}' itself: write a clock time "
                            "HH:MM here",
-                           "working_hours.{field} 本身就是在定义“{value}”：这里请写 时:分 形式的时刻")
+                           "working_hours.{field} 本身就是在定义“{value}”："
+                           "这里请写 时:分 形式的时刻")
     ZERO_DEADLINE = ("a deadline of zero ('{value}') makes every fulfilment late; for 'at once' "
                      "write 'immediately: {{}}'",
                      "期限为零（“{value}”）会让每次完成都算迟到；“即刻”请写 'immediately: {{}}'")
@@ -285,7 +287,8 @@ class Say(Enum):
                         "类型“tier”需要有 urgency_tiers 这一节")
     ROLE_FACT_NEEDED = ("roles with 'assigned: true' need a fact type '{fact}' with attributes "
                         "'role' and 'person'",
-                        "有“assigned: true”的角色时，需要事实类型“{fact}”，并带属性“role”和“person”")
+                        "有“assigned: true”的角色时，需要事实类型“{fact}”，"
+                        "并带属性“role”和“person”")
     NOT_A_DATE_ATTRIBUTE = ("'{name}' is not a date attribute of {fact}{hint}",
                             "“{name}”不是 {fact} 的日期属性{hint}")
     DATE_ATTRIBUTE_REQUIRED = ("{fact}.{name} carries the date this deadline needs: declare it "
@@ -334,7 +337,8 @@ class Say(Enum):
                         "“up_to”必须比“over”长：每一档的上限要大于下限")
     LATENESS_TIERS_END = ("lateness over {end} matches no tier: end with an open tier (over: "
                           "{end}, no 'up_to')",
-                          "迟到超过 {end} 的情况没有对应的档位：最后一档请写 over: {end}，不写“up_to”")
+                          "迟到超过 {end} 的情况没有对应的档位："
+                          "最后一档请写 over: {end}，不写“up_to”")
     MIN_ABOVE_MAX = ("min ({min}) is above max ({max})", "min（{min}）大于 max（{max}）")
     REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
                     "类型为“{kind}”的奖励需要写“{name}”")

@@ -82,8 +82,11 @@ Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(str(v))
 SpanText = Annotated[Span, BeforeValidator(lambda v: parse_span(str(v))),
                      WithJsonSchema({"type": "string", "pattern": _SPAN_TEXT,
                                      "examples": ["1h", "2 working_days"]})]
-Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, decimal_places=2),
-                  WithJsonSchema({"type": "number", "minimum": 0})]
+# An amount above a million yuan is a typo in a performance-pay rule book (and a 5000-digit
+# one would print as such in every report): refused with its place. See docs/decisions.md.
+MAX_AMOUNT = 1_000_000
+Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, le=MAX_AMOUNT, decimal_places=2),
+                  WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AMOUNT})]
 Regex = Annotated[str, AfterValidator(_regex)]
 Values = Annotated[
     tuple[str, ...], BeforeValidator(_as_list, json_schema_input_type=str | list[str])

@@ -76,21 +76,22 @@ class _Loader(_ScalarLoader):
         self.aliases: list[tuple[yaml.Mark, yaml.Node]] = []
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: yaml.Mark = event.start_mark
         if isinstance(event, yaml.AliasEvent):
             if len(self.aliases) >= MAX_ALIASES:
-                raise _Refused(diagnostic(_at(self.file, event.start_mark), "E-YAML-ALIAS",
+                raise _Refused(diagnostic(_at(self.file, mark), "E-YAML-ALIAS",
                                           Say.TOO_MANY_ALIASES(limit=MAX_ALIASES)))
             node = self.anchors.get(event.anchor) if event.anchor is not None else None
             if node is not None:
-                self.aliases.append((event.start_mark, node))
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                self.aliases.append((mark, node))
+            return super().compose_node(parent, index)
         if self.depth >= MAX_DEPTH:
-            raise _Refused(diagnostic(_at(self.file, event.start_mark), "E-YAML-DEPTH",
+            raise _Refused(diagnostic(_at(self.file, mark), "E-YAML-DEPTH",
                                       Say.TOO_DEEP(limit=MAX_DEPTH)))
         self.depth += 1
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
@@ -173,7 +174,7 @@ def _bounded_compose(text: str, file: str) -> yaml.Node | None:
         loader.dispose()
     if root is not None and loader.aliases:
         _check_expansion(root, loader.aliases, file)
-    return root  # type: ignore[no-any-return]
+    return root
 
 
 def _check_expansion(root: yaml.Node, aliases: list[tuple[yaml.Mark, yaml.Node]],
@@ -276,4 +277,4 @@ def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],
 
 
 def _node_text(node: yaml.Node) -> str:
-    return f"<{node.id} at line {node.start_mark.line + 1}>"
+    return f"<{node.tag} at line {node.start_mark.line + 1}>"

@@ -62,10 +62,14 @@ def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, 
 # -- check ------------------------------------------------------------------------------------
 
 def test_check_the_shipped_policy(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_main(capsys, "check", POLICY)
+    code, out, err = run_main(capsys, "check", POLICY, "--lang", "en")
     assert code == 0
     assert out.startswith("ok: ") and "customer-requirement-feedback" in out
     assert err == ""
+    # without --lang: the policy's own `language: zh`
+    code, out, err = run_main(capsys, "check", POLICY)
+    assert code == 0
+    assert out.startswith("检查通过：") and "customer-requirement-feedback" in out
 
 
 def test_check_a_broken_policy_one_line_per_mistake(capsys: pytest.CaptureFixture[str]) -> None:
