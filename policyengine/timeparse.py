@@ -67,14 +67,14 @@ def parse_span(text: str) -> Span:
         if count < 1:
             raise PolicyValueError(Say.WORKING_DAYS_AT_LEAST_ONE(value=raw))
         if count > MAX_WORKING_DAYS:
-            raise PolicyValueError(Say.WORKING_DAYS_TOO_MANY(value=raw, limit=MAX_WORKING_DAYS))
+            raise PolicyValueError(Say.WORKING_DAYS_TOO_MANY(value=raw, limit=MAX_WORKING_DAYS), "E-TOO-LARGE")
         return Span(working_days=count)
     match = _CLOCK_SPAN.match(raw)
     if raw and match and any(match.groups()):
         days, hours, minutes, seconds = (_bounded(g) for g in match.groups())
         total = days * 86400 + hours * 3600 + minutes * 60 + seconds
         if total > MAX_DAYS * 86400:
-            raise PolicyValueError(Say.DURATION_TOO_LONG(value=raw, limit=MAX_DAYS))
+            raise PolicyValueError(Say.DURATION_TOO_LONG(value=raw, limit=MAX_DAYS), "E-TOO-LARGE")
         return Span(hours=timedelta(seconds=total))
     ambiguous = _AMBIGUOUS.match(raw)
     if ambiguous and len(ambiguous.group(1)) <= 12:

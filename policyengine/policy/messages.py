@@ -43,9 +43,10 @@ class PolicyValueError(ValueError):
     the loader takes the `Words` back out of the error's context.
     """
 
-    def __init__(self, words: Words):
+    def __init__(self, words: Words, code: str = "E-VALUE"):
         super().__init__(words.en)
         self.words = words
+        self.code = code
 
 
 class Say(Enum):
@@ -148,7 +149,7 @@ class Say(Enum):
     UNKNOWN_KEY = ("unknown key '{name}'{hint}", "未知的键“{name}”{hint}")
     MISSING_KEY = ("missing required key '{name}'", "缺少必填的键“{name}”")
     NOT_A_NUMBER = ("Input should be a valid {kind}: '{value}' is not a number",
-                    "这里应写{kind}，“{value}”不是")
+                    "这里应写{kind}，而不是“{value}”")
     NUMBER_WITH_UNIT = ("Input should be a valid {kind}: write the number alone, '{number}' "
                         "(without '{unit}'{why})",
                         "这里只写数字“{number}”，不要写单位“{unit}”{why}")
@@ -177,6 +178,8 @@ class Say(Enum):
     BELOW = ("must be less than {limit}, not {value}", "必须小于 {limit}（现在是 {value}）")
     DECIMAL_PLACES = ("at most {places} decimal places, e.g. 20.50",
                       "最多 {places} 位小数，如 20.50")
+    TOO_MANY_DIGITS = ("this number has too many digits to be meant; check it",
+                       "这个数字位数多得不合常理：请检查它")
     NOT_FINITE = ("must be a finite number", "必须是有限的数字")
     NOT_A_MAPPING = ("write a mapping here ('key: value' lines), not {given}",
                      "这里应写一组“键: 值”，而不是{given}")
@@ -200,7 +203,7 @@ class Say(Enum):
                        "“{value}”不是时刻：请写成 时:分，如 '18:00'，或写 {names} 之一")
     NOT_A_CLOCK = ("'{value}' is not a time of day; write it as HH:MM, e.g. '18:00'",
                    "“{value}”不是时刻：请写成 时:分，如 '18:00'")
-    BAD_REGEX = ("not a valid regular expression: {problem}",
+    BAD_REGEX = ("not a valid regular expression (near character {position}): {problem}",
                  "不是有效的正则表达式（第 {position} 个字符附近有误）")
     ROLE_ONE_SOURCE = ("a role is found either by 'actor_of: [fact types]' or by 'assigned: "
                        "true' (from role.assigned facts); give exactly one",

@@ -81,7 +81,7 @@ def _rephrase(err: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
     given = err.get("input")
     problem = ctx.get("error")
     if isinstance(problem, PolicyValueError):
-        code = "E-AMBIGUOUS-UNIT" if isinstance(problem, AmbiguousUnitError) else "E-VALUE"
+        code = "E-AMBIGUOUS-UNIT" if isinstance(problem, AmbiguousUnitError) else problem.code
         return code, problem.words
     if kind == "literal_error":
         expected = [s.strip().strip("'") for s in str(ctx.get("expected", "")).replace(
@@ -89,7 +89,9 @@ def _rephrase(err: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
         return "E-UNKNOWN-VALUE", Say.NOT_ALLOWED_VALUE(value=given,
                                                         hint=hint(str(given), expected))
     number_kind = kind.split("_")[0]
-    if number_kind in _NUMBER_KINDS and kind.endswith(("_parsing", "_type", "_parsing_size")):
+    if kind == "int_parsing_size":
+        return "E-TOO-LARGE", Say.TOO_MANY_DIGITS()
+    if number_kind in _NUMBER_KINDS and kind.endswith(("_parsing", "_type")):
         return _number(number_kind, given)
     if kind == "int_from_float":
         return "E-TYPE", Say.NOT_A_NUMBER(kind=Say.NUMBER_KIND_INT(), value=given)
@@ -104,8 +106,9 @@ def _rephrase(err: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
         "greater_than_equal": ("E-VALUE", lambda: Say.AT_LEAST(limit=ctx.get("ge"),
                                                                value=given)),
         "greater_than": ("E-VALUE", lambda: Say.ABOVE(limit=ctx.get("gt"), value=given)),
-        "less_than_equal": ("E-VALUE", lambda: Say.AT_MOST(limit=ctx.get("le"), value=given)),
-        "less_than": ("E-VALUE", lambda: Say.BELOW(limit=ctx.get("lt"), value=given)),
+        "less_than_equal": ("E-TOO-LARGE", lambda: Say.AT_MOST(limit=ctx.get("le"),
+                                                               value=given)),
+        "less_than": ("E-TOO-LARGE", lambda: Say.BELOW(limit=ctx.get("lt"), value=given)),
         "decimal_max_places": ("E-VALUE", lambda: Say.DECIMAL_PLACES(
             places=ctx.get("decimal_places", 2))),
         "finite_number": ("E-VALUE", lambda: Say.NOT_FINITE()),

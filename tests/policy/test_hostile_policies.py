@@ -144,7 +144,7 @@ def test_nesting_below_the_bound_is_read(tmp_path: Path) -> None:
 def test_an_overflowing_duration_is_located(tmp_path: Path) -> None:
     path = write(tmp_path, tiny_with("{within: 2 working_days}", "{within: 9999999999999999999d}"))
     assert problems(path) == [(
-        26, 24, "E-VALUE",
+        26, 24, "E-TOO-LARGE",
         "duties.R1.deadline.within: '9999999999999999999d' is longer than 3660 days; no deadline "
         "of a rule book is that far: check the number",
         "duties.R1.deadline.within：“9999999999999999999d”超过了 3660 天；制度里的期限不会这么长："
@@ -161,13 +161,13 @@ def test_the_duration_bound(tmp_path: Path, value: str, accepted: bool) -> None:
         assert load_policy_files(path).model.duties["R1"].deadline is not None
     else:
         [(line, column, code, _, _)] = problems(path)
-        assert (line, column, code) == (26, 24, "E-VALUE")
+        assert (line, column, code) == (26, 24, "E-TOO-LARGE")
 
 
 def test_a_huge_amount_is_located(tmp_path: Path) -> None:
     path = write(tmp_path, tiny_with("per_instance: 20", "per_instance: " + "9" * 5000))
     [(line, column, code, _, zh)] = problems(path)
-    assert (line, column, code) == (34, 23, "E-VALUE")
+    assert (line, column, code) == (34, 23, "E-TOO-LARGE")
     assert "不能大于" in zh
 
 
@@ -276,7 +276,7 @@ def test_all_loader_errors_are_reported_at_once(tmp_path: Path) -> None:
     text = text.replace("version: \"1\"", "version: \"1\"\ncalendar:\n  working_hours: "
                         "{start: \"09:00\", end: \"08:00\"}")
     found = [(line, code) for line, _, code, _, _ in problems(write(tmp_path, text))]
-    assert found == [(7, "E-WORKING-HOURS"), (28, "E-VALUE"), (36, "E-NUMBER-UNIT")]
+    assert found == [(7, "E-WORKING-HOURS"), (28, "E-TOO-LARGE"), (36, "E-NUMBER-UNIT")]
 
 
 # -- plain words for the usual typing mistakes ------------------------------------------------
