@@ -67,7 +67,8 @@ def parse_span(text: str) -> Span:
         if count < 1:
             raise PolicyValueError(Say.WORKING_DAYS_AT_LEAST_ONE(value=raw))
         if count > MAX_WORKING_DAYS:
-            raise PolicyValueError(Say.WORKING_DAYS_TOO_MANY(value=raw, limit=MAX_WORKING_DAYS), "E-TOO-LARGE")
+            raise PolicyValueError(Say.WORKING_DAYS_TOO_MANY(value=raw, limit=MAX_WORKING_DAYS),
+                                   "E-TOO-LARGE")
         return Span(working_days=count)
     match = _CLOCK_SPAN.match(raw)
     if raw and match and any(match.groups()):
