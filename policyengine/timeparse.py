@@ -29,7 +29,8 @@ _AMBIGUOUS = re.compile(
 
 
 # Longest durations a policy may write: ten years, on the clock or in working days. Beyond
-# them a number is a typo (and `9999999999999999999d` overflows timedelta). See D11.
+# them a number is a typo (and `9999999999999999999d` overflows timedelta).
+# See docs/decisions.md, D8.
 MAX_DAYS = 3660
 MAX_WORKING_DAYS = 2500
 
