@@ -49,8 +49,11 @@ def tiny_with(old: str, new: str) -> str:
 
 # -- the alias bomb ------------------------------------------------------------------------
 
+# VmHWM (the peak resident size of this process's memory) from /proc, not getrusage's
+# ru_maxrss: Linux keeps ru_maxrss across fork and exec, so a child of a large pytest
+# process would report its parent's peak.
 MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 from policyengine.errors import PolicyError
 from policyengine.policy.loader import load_policy_files
 started = time.monotonic()
@@ -60,7 +63,8 @@ try:
 except PolicyError as exc:
     found = [str(d) for d in exc.diagnostics]
 took = time.monotonic() - started
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+with open("/proc/self/status") as status:
+    peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 print(json.dumps({"seconds": took, "peak_mib": peak_kib / 1024, "found": found}))
 """
 
