@@ -21,9 +21,10 @@ _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"{}\[\],][^:#'\"{}\[\],]*?)
 # `key:value` in block context: a key, a colon, then no space (and not `http://`, `18:00`).
 _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*):([^\s/:#'\"][^#]*?)\s*$")
 # The reader's words for an indentation mistake.
+_KEY = re.compile(r"^[^\s#'\"{\[][^:#]*:(\s|$)")
 _INDENT_PROBLEMS = ("expected <block end>", "did not find expected key",
                     "mapping values are not allowed here", "could not find expected ':'",
-                    "did not find expected '-' indicator")
+                    "did not find expected '-' indicator", "expected '<document start>'")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class _Line:
     indent: int          # leading spaces
     inner: int           # where the content of a `- item` starts (else == indent)
     text: str
+    keyed_item: bool = False  # `- key: ...`: the item's keys continue at `inner`
 
     @property
     def opens_block(self) -> bool:
@@ -119,16 +121,26 @@ def _indentation(lines: list[str], number: int, file: str) -> list[Diagnostic]:
         return []
     if parents[0].opens_block and here.indent > parents[0].indent:
         return []  # a child of the line above: the indentation is not the problem
-    levels = {p.indent for p in parents} | {p.inner for p in parents}
-    if here.indent in levels:
-        return []
-    target = min(parents, key=lambda p: (min(abs(p.indent - here.indent),
-                                             abs(p.inner - here.indent)), -p.number))
-    expected = target.indent if abs(target.indent - here.indent) <= abs(
-        target.inner - here.indent) else target.inner
+    item = next((p for p in parents if p.keyed_item), None)
+    if item is not None and here.inner == here.indent and here.indent == item.indent:
+        # a key written under `- key: value` at the dash's column: it belongs to the item
+        target, expected = item, item.inner
+    else:
+        levels = {p.indent for p in parents} | {p.inner for p in parents if p.keyed_item}
+        if here.indent in levels:
+            return []
+        target = min(parents, key=lambda p: (abs(_nearest(p, here) - here.indent), -p.number))
+        expected = _nearest(target, here)
     return [diagnostic(Location(file, number, here.indent + 1), "E-YAML-INDENT",
                        Say.BAD_INDENT(column=here.indent + 1, line=target.number,
                                       text=_short(target.text), expected=expected + 1))]
+
+
+def _nearest(parent: _Line, here: _Line) -> int:
+    """The level of `parent` closest to where `here` is: its own, or its item's content."""
+    if parent.keyed_item and abs(parent.inner - here.indent) < abs(parent.indent - here.indent):
+        return parent.inner
+    return parent.indent
 
 
 def _parse_line(raw: str, number: int) -> _Line | None:
@@ -136,13 +148,14 @@ def _parse_line(raw: str, number: int) -> _Line | None:
     if not stripped or stripped.startswith("#") or "\t" in raw[: len(raw) - len(raw.lstrip())]:
         return None
     indent = len(raw) - len(raw.lstrip(" "))
-    inner = indent
+    inner = indent  # where the content starts after any `- ` dashes
     rest = raw[indent:]
-    while rest.startswith("- ") or rest == "-":
-        step = 2 + len(rest[2:]) - len(rest[2:].lstrip(" ")) if len(rest) > 1 else 1
-        inner += step
-        rest = rest[step:]
-    return _Line(number, indent, inner, _strip_comment(stripped))
+    while rest.startswith("- "):
+        after = rest[1:].lstrip(" ")
+        inner += len(rest) - len(after)
+        rest = after
+    keyed = inner != indent and _KEY.match(rest) is not None
+    return _Line(number, indent, inner, _strip_comment(stripped), keyed)
 
 
 def _content_lines_above(lines: list[str], number: int) -> list[_Line]:

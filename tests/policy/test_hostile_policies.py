@@ -17,7 +17,7 @@ from helpers import POLICY_DIR, REPO, SAMPLE_FACTS, copy_policy, line_of
 from policyengine import PolicyError
 from policyengine.cli.main import main
 from policyengine.policy.loader import load_policy_files
-from policyengine.policy.source import MAX_DEPTH, MAX_EXPANDED_VALUES
+from policyengine.policy.source import MAX_DEPTH, MAX_EXPANDED_VALUES, parse_yaml
 
 HERE = Path(__file__).parent
 TINY = (HERE / "good" / "tiny.yaml").read_text(encoding="utf-8")
@@ -348,3 +348,36 @@ def test_a_unit_in_a_count(tmp_path: Path) -> None:
     assert ("E-NUMBER-UNIT", "penalties.P3.versions.0.monthly_count.1.from：这里只写数字“6”，"
             "不要写单位“次”") in found
 
+
+
+def test_the_block_end_question_mark_in_plain_words(tmp_path: Path) -> None:
+    # PyYAML says "expected <block end>, but found '?'" here (line 34, column 7): the key
+    # belongs to the list item above, whose content starts in column 9.
+    path = write(tmp_path, tiny_with("        per_instance: 20", "      per_instance: 20"))
+    assert problems(path) == [(
+        34, 7, "E-YAML-INDENT",
+        "this line is indented wrongly (column 7): align it with line 33 ('- effective: "
+        "2014-07-01', column 9) if it belongs to the same level, or check the line above",
+        "这一行的缩进有误（从第 7 列开始）：如果它与第 33 行（“- effective: 2014-07-01”）"
+        "属于同一层，请让它也从第 9 列开始；否则请检查上一行")]
+
+
+def test_every_one_space_shift_of_the_shipped_policy_is_explained() -> None:
+    """Each line of policies/ moved by one space either still reads, or fails with a
+    located explanation; the generic E-YAML is left for what no rule explains."""
+    codes: dict[str, int] = {}
+    for file in sorted(POLICY_DIR.glob("*.yaml")):
+        lines = file.read_text(encoding="utf-8").split("\n")
+        for i, line in enumerate(lines):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            for moved in (" " + line, line[1:] if line.startswith(" ") else None):
+                if moved is None:
+                    continue
+                text = "\n".join([*lines[:i], moved, *lines[i + 1:]])
+                _, found = parse_yaml(text, file.name)
+                for d in found:
+                    assert d.location.line >= 1 and d.message_zh, d
+                    codes[d.code] = codes.get(d.code, 0) + 1
+    assert set(codes) <= {"E-YAML-INDENT", "E-YAML"}
+    assert codes.get("E-YAML", 0) * 50 < codes["E-YAML-INDENT"], codes
