@@ -96,6 +96,9 @@ def load_policy_files(path: str | Path = "policies") -> LoadedPolicy:
         except FileNotFoundError:
             problems.append(diagnostic(Location(str(file)), "E-NO-POLICY", Say.FILE_NOT_FOUND()))
             continue
+        except PermissionError:
+            problems.append(diagnostic(Location(str(file)), "E-READ", Say.NO_PERMISSION()))
+            continue
         except OSError as exc:
             problems.append(diagnostic(Location(str(file)), "E-READ",
                                        Say.CANNOT_READ(reason=exc.strerror or exc)))

@@ -72,6 +72,8 @@ class Say(Enum):
     NO_POLICY = ("no .yaml policy files found here", "这里没有找到 .yaml 策略文件")
     FILE_NOT_FOUND = ("file not found", "找不到这个文件")
     CANNOT_READ = ("cannot read this file ({reason})", "无法读取这个文件（{reason}）")
+    NO_PERMISSION = ("cannot read this file: no permission to read it",
+                     "无法读取这个文件：没有读取它的权限")
     NOT_UTF8 = ("this line has a byte ({byte}) that is not UTF-8 text{guess}; save the file as "
                 "UTF-8 (in Notepad: Save As, Encoding: UTF-8)",
                 "这一行有一个不是 UTF-8 文字的字节（{byte}）{guess}；请把文件另存为 UTF-8 编码"
