@@ -111,6 +111,8 @@ def test_the_summary_and_the_ok_line_follow_the_language(
 def test_the_language_comes_from_the_policy_when_not_given(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     path = tmp_path / "p.yaml"
     path.write_text(TINY.replace('version: "1"', 'version: "1"\n  language: en').replace(
