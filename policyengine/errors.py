@@ -26,23 +26,37 @@ class Location:
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One located problem: `file:line:col: code: message`."""
+    """One located problem: `file:line:col: code: message`.
+
+    `message` is English and stable (JSON, logs, tests); `message_zh`, when given, says the
+    same in Chinese. `render(lang)` is what a person reads.
+    """
 
     location: Location
     code: str
     message: str
+    message_zh: str = ""
 
     def __str__(self) -> str:
         return f"{self.location}: {self.code}: {self.message}"
 
+    def render(self, lang: str = "en") -> str:
+        """`file:line:col: CODE: line 12, column 5: message` in `lang` (zh or en)."""
+        from policyengine.policy.messages import render  # the wording lives there
+
+        return render(self, lang)
+
     def to_dict(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "file": self.location.file,
             "line": self.location.line,
             "column": self.location.column,
             "code": self.code,
             "message": self.message,
         }
+        if self.message_zh:
+            found["message_zh"] = self.message_zh
+        return found
 
 
 class PolicyEngineError(Exception):
@@ -54,7 +68,9 @@ class DiagnosticsError(PolicyEngineError):
 
     kind = "error"
 
-    def __init__(self, diagnostics: Iterable[Diagnostic]):
+    def __init__(self, diagnostics: Iterable[Diagnostic], *, language: str | None = None):
+        # The language the input itself asks for (a policy's `policy.language`), if known.
+        self.language = language
         self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(set(diagnostics)))
         count = len(self.diagnostics)
         summary = f"{count} {self.kind}{'s' if count != 1 else ''}"

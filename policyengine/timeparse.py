@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from datetime import time, timedelta
 
+from policyengine.policy.messages import PolicyValueError, Say
+
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK_SPAN = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
 _WORKING_DAYS = re.compile(r"^(\d+)\s*working[_ ]days?$")
@@ -26,7 +28,14 @@ _AMBIGUOUS = re.compile(
 )
 
 
-class AmbiguousUnitError(ValueError):
+# Longest durations a policy may write: ten years, on the clock or in working days. Beyond
+# them a number is a typo (and `9999999999999999999d` overflows timedelta).
+# See docs/decisions.md, D12.
+MAX_DAYS = 3660
+MAX_WORKING_DAYS = 2500
+
+
+class AmbiguousUnitError(PolicyValueError):
     """A unit such as `2 days` that a reader could take as clock or working days."""
 
 
@@ -47,8 +56,7 @@ def parse_duration(text: str) -> timedelta:
     """A wall-clock duration such as `30m`, `1h`, `1h30m`, `2d` (48 hours)."""
     span = parse_span(text)
     if span.working_days:
-        raise ValueError(f"'{text}' is a number of working days; a wall-clock duration is wanted "
-                         "here, such as '30m', '1h' or '2d'")
+        raise PolicyValueError(Say.NEEDS_CLOCK_DURATION(value=text))
     return span.hours
 
 
@@ -56,32 +64,41 @@ def parse_span(text: str) -> Span:
     raw = str(text).strip()
     match = _WORKING_DAYS.match(raw)
     if match:
-        count = int(match.group(1))
+        count = int(match.group(1)) if len(match.group(1)) <= 9 else MAX_WORKING_DAYS + 1
         if count < 1:
-            raise ValueError(f"'{raw}': the number of working days must be at least 1")
+            raise PolicyValueError(Say.WORKING_DAYS_AT_LEAST_ONE(value=raw))
+        if count > MAX_WORKING_DAYS:
+            raise PolicyValueError(Say.WORKING_DAYS_TOO_MANY(value=raw, limit=MAX_WORKING_DAYS),
+                                   "E-TOO-LARGE")
         return Span(working_days=count)
     match = _CLOCK_SPAN.match(raw)
     if raw and match and any(match.groups()):
-        days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-        return Span(hours=timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds))
+        days, hours, minutes, seconds = (_bounded(g) for g in match.groups())
+        total = days * 86400 + hours * 3600 + minutes * 60 + seconds
+        if total > MAX_DAYS * 86400:
+            raise PolicyValueError(Say.DURATION_TOO_LONG(value=raw, limit=MAX_DAYS), "E-TOO-LARGE")
+        return Span(hours=timedelta(seconds=total))
     ambiguous = _AMBIGUOUS.match(raw)
-    if ambiguous:
+    if ambiguous and len(ambiguous.group(1)) <= 12:
         number, unit = ambiguous.groups()
         span_minutes = float(number) * {"d": 1440, "天": 1440, "日": 1440, "工": 1440, "h": 60,
                                    "小": 60, "m": 1, "分": 1, "w": 10080, "周": 10080}[unit[0]]
-        clock = format_duration(timedelta(minutes=span_minutes))
+        clock = format_duration(timedelta(minutes=min(span_minutes, MAX_DAYS * 1440.0)))
         if unit.startswith(("day", "天", "日", "工作日")):
-            plural = "" if number == "1" else "s"
-            working = (f"'{number} working_day{plural}' for 18:00 of the {_ordinal(number)} "
-                       "working day" if float(number).is_integer()
-                       else "a whole number of working days ('2 working_days')")
-            raise AmbiguousUnitError(
-                f"'{raw}' could be read two ways: write '{clock}' for {span_minutes / 60:g} hours "
-                f"on the clock, or {working}")
-        raise ValueError(f"'{raw}' is not a duration this format reads; write '{clock}'")
-    raise ValueError(
-        f"'{raw}' is not a duration; write e.g. '30m', '1h', '2d' (48 hours) or '2 working_days'"
-    )
+            working = (Say.WORKING_DAYS_READING(count=number, plural="" if number == "1" else "s",
+                                                ordinal=_ordinal(number))
+                       if float(number).is_integer() else Say.WHOLE_WORKING_DAYS())
+            raise AmbiguousUnitError(Say.AMBIGUOUS_DAYS(
+                value=raw, clock=clock, hours=f"{span_minutes / 60:g}", working=working))
+        raise PolicyValueError(Say.DURATION_UNIT(value=raw, clock=clock))
+    raise PolicyValueError(Say.NOT_A_DURATION(value=raw))
+
+
+def _bounded(digits: str | None) -> int:
+    """A number of the duration text; absurdly long ones stay absurd without costing work."""
+    if not digits:
+        return 0
+    return int(digits) if len(digits) <= 12 else 10 ** 12
 
 
 def format_duration(delta: timedelta) -> str:
@@ -102,7 +119,7 @@ def parse_clock(text: str) -> time:
     """`HH:MM` -> time."""
     match = re.match(r"^([01]?\d|2[0-3]):([0-5]\d)$", str(text).strip())
     if not match:
-        raise ValueError(f"'{text}' is not a time of day; write it as HH:MM, e.g. '18:00'")
+        raise PolicyValueError(Say.NOT_A_CLOCK(value=text))
     return time(int(match.group(1)), int(match.group(2)))
 
 

@@ -11,10 +11,13 @@ from typing import Any
 from policyengine.calendar import WorkCalendar, year_end_warning
 from policyengine.errors import PolicyError, UsageError
 from policyengine.facts.schema import parse_time
-from policyengine.language import resolve_language
+from policyengine.language import LANGUAGES, resolve_language
 from policyengine.policy.loader import load_policy_files
+from policyengine.policy.messages import Say
 from policyengine.policy.model import Policy
 from policyengine.wording import Line
+
+_SHOWN = 200  # diagnostics printed before "... and N more"
 
 
 def register(commands: Any) -> None:
@@ -25,6 +28,9 @@ def register(commands: Any) -> None:
     parser.add_argument("--as-of", metavar="TIME",
                         help="when the policy will be used, for the calendar's year-end warning "
                              "(default: now)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="language of the messages (default: the policy's policy.language, "
+                             "else the locale, else zh)")
     parser.set_defaults(run=run)
 
 
@@ -36,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"ok": False, "errors": [d.to_dict() for d in exc.diagnostics]},
                              ensure_ascii=False, indent=2))
             return 1
-        raise
+        print_policy_errors(exc, resolve_language(args.lang, exc.language))
+        return 1
     model = loaded.model
     warning = _year_end(args, model)
     if args.format == "json":
@@ -46,13 +53,13 @@ def run(args: argparse.Namespace) -> int:
                           "identity": loaded.identity.to_dict(), "warnings": warnings},
                          ensure_ascii=False, indent=2))
         return 0
+    lang = resolve_language(args.lang, model.policy.language)
     if warning is not None:
-        lang = resolve_language(None, model.policy.language)
-        print(f"warning: {warning.render(lang)}", file=sys.stderr)
-    print(f"ok: {args.path} — policy {model.policy.id} v{model.policy.version}: "
-          f"{len(loaded.identity.files)} file(s), {len(model.fact_types)} fact types, "
-          f"{len(model.duties)} duties, {len(model.penalties)} penalties, "
-          f"{len(model.rewards)} rewards; {loaded.identity.content_hash}")
+        print(f"{Say.WARNING().get(lang)}{warning.render(lang)}", file=sys.stderr)
+    print(Say.CHECK_OK(path=args.path, id=model.policy.id, version=model.policy.version,
+                       files=len(loaded.identity.files), facts=len(model.fact_types),
+                       duties=len(model.duties), penalties=len(model.penalties),
+                       rewards=len(model.rewards), hash=loaded.identity.content_hash).get(lang))
     return 0
 
 
@@ -69,3 +76,14 @@ def _year_end(args: argparse.Namespace, model: Policy) -> Line | None:
     else:
         moment = datetime.now(calendar.tz)
     return year_end_warning(calendar, moment)
+
+
+def print_policy_errors(exc: PolicyError, lang: str) -> None:
+    """Every diagnostic in `lang`, then one summary line, on standard error."""
+    for found in exc.diagnostics[:_SHOWN]:
+        print(found.render(lang), file=sys.stderr)
+    if len(exc.diagnostics) > _SHOWN:
+        print(Say.MORE(count=len(exc.diagnostics) - _SHOWN).get(lang), file=sys.stderr)
+    places = len({d.location for d in exc.diagnostics})
+    print(Say.SUMMARY_ERRORS(count=len(exc.diagnostics), places=places).get(lang),
+          file=sys.stderr)

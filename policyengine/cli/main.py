@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from policyengine.cli import calendar, check, diff, evaluate, explain, report, schema, serve, steps
+from policyengine.cli.check import print_policy_errors
 from policyengine.cli.common import (
     EXIT_CALENDAR,
     EXIT_FINDINGS,
@@ -22,6 +23,7 @@ from policyengine.errors import (
     PolicyEngineError,
     PolicyError,
 )
+from policyengine.language import resolve_language
 
 __all__ = ["EXIT_CALENDAR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -44,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except PolicyError as exc:
-        _print_diagnostics(exc, "the policy has errors; nothing was evaluated")
+        # In the reader's language: --lang of the command, else the policy's own, else locale.
+        print_policy_errors(exc, resolve_language(getattr(args, "lang", None), exc.language))
         return EXIT_FINDINGS if args.command == "check" else EXIT_USAGE
     except FactError as exc:
         _print_diagnostics(exc, "some facts were rejected; nothing was evaluated "

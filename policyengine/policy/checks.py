@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from croniter import CroniterError, croniter
 
 from policyengine.engine.penalties import SCHEDULES
 from policyengine.engine.rewards import REWARDS
 from policyengine.errors import Diagnostic, Location
-from policyengine.policy.model import ByTime, FactMatch, Policy
-from policyengine.suggest import did_you_mean
+from policyengine.policy.messages import Say, Words, diagnostic, hint, thing
+from policyengine.policy.model import NAMED_TIMES, ByTime, Deadline, FactMatch, Policy
+from policyengine.timeparse import parse_clock
 
 Locate = Callable[..., Location]
 
@@ -36,9 +37,9 @@ class _Checker:
         self.unreadable = {section for section, names in broken.items() if WHOLE in names}
         self.out: list[Diagnostic] = []
 
-    def error(self, path: Sequence[str | int], code: str, message: str, *,
+    def error(self, path: Sequence[str | int], code: str, words: Words, *,
               key: bool = False) -> None:
-        self.out.append(Diagnostic(self.locate(tuple(path), key=key), code, message))
+        self.out.append(diagnostic(self.locate(tuple(path), key=key), code, words))
 
     def known(self, path: Sequence[str | int], code: str, what: str, name: str,
               pool: Iterable[str]) -> bool:
@@ -47,7 +48,8 @@ class _Checker:
             return True
         if name in self.broken or _SECTION_OF.get(code) in self.unreadable:
             return False  # exists, or may: its own errors were reported already
-        self.error(path, code, f"unknown {what} '{name}'" + did_you_mean(name, pool))
+        self.error(path, code, Say.UNKNOWN_NAME(what=thing(what), name=name,
+                                                hint=hint(name, pool)))
         return False
 
     # -- sections ------------------------------------------------------------------
@@ -66,21 +68,49 @@ class _Checker:
 
     def calendar(self) -> None:
         cal = self.policy.calendar
+        self.working_hours()
         try:
             zoneinfo.ZoneInfo(cal.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Asia' is a folder
             self.error(("calendar", "timezone"), "E-VALUE",
-                       f"unknown time zone '{cal.timezone}'; e.g. Asia/Shanghai")
+                       Say.UNKNOWN_TIMEZONE(value=cal.timezone))
         for year, days in cal.years.items():
             for kind in ("holidays", "working_days"):
                 for day in getattr(days, kind):
                     if day.year != year:
                         self.error(("calendar", "years", year, kind), "E-VALUE",
-                                   f"{day} is listed under year {year}")
+                                   Say.WRONG_YEAR(day=day, year=year))
             both = set(days.holidays) & set(days.working_days)
             for day in sorted(both):
                 self.error(("calendar", "years", year), "E-VALUE",
-                           f"{day} is listed both as a holiday and as a working day")
+                           Say.HOLIDAY_AND_WORKING(day=day))
+
+    def working_hours(self) -> None:
+        """The working day runs forwards and the morning ends inside it; else every deadline
+        at end_of_work or morning_end moves silently (an 08:00 end turned 40 violations
+        of the sample month into 73)."""
+        hours = self.policy.calendar.working_hours
+        clocks = {}
+        for name in ("start", "end", "morning_end"):
+            value = getattr(hours, name)
+            if value in NAMED_TIMES:
+                self.error(("calendar", "working_hours", name), "E-VALUE",
+                           Say.WORKING_HOURS_NAMED(field=name, value=value))
+                return
+            clocks[name] = parse_clock(value)
+        path = ("calendar", "working_hours")
+        if clocks["end"] <= clocks["start"]:
+            self.error((*path, "end"), "E-WORKING-HOURS",
+                       Say.WORKDAY_ORDER(start=hours.start, end=hours.end))
+        elif not clocks["start"] < clocks["morning_end"] < clocks["end"]:
+            self.error((*path, "morning_end"), "E-WORKING-HOURS", Say.MORNING_END_OUTSIDE(
+                morning=hours.morning_end, start=hours.start, end=hours.end))
+
+    def deadline_length(self, path: tuple[str | int, ...], deadline: Deadline) -> None:
+        """`within: 0m` would make every fulfilment late, silently."""
+        within = deadline.within
+        if within is not None and not within.working_days and within.hours <= timedelta(0):
+            self.error((*path, "within"), "E-VALUE", Say.ZERO_DEADLINE(value=str(within)))
 
     def fact_types(self) -> None:
         kinds = [*self.policy.cases, *SPECIAL_CASES]
@@ -91,10 +121,9 @@ class _Checker:
             for attr, aspec in spec.attributes.items():
                 if attr in ("id", "type", "at", "case", "actor"):
                     self.error((*base, "attributes", attr), "E-VALUE",
-                               f"'{attr}' is a fact field, not an attribute", key=True)
+                               Say.FACT_FIELD_NOT_ATTRIBUTE(name=attr), key=True)
                 if aspec.type == "tier" and not tiers:
-                    self.error((*base, "attributes", attr), "E-VALUE",
-                               "type 'tier' needs an urgency_tiers section")
+                    self.error((*base, "attributes", attr), "E-VALUE", Say.TIER_NEEDS_TIERS())
                 for other, values in (aspec.required_when or {}).items():
                     where = (*base, "attributes", attr, "required_when", other)
                     if self.known(where, "E-UNKNOWN-ATTRIBUTE", f"attribute of {name}", other,
@@ -103,9 +132,7 @@ class _Checker:
         if any(r.assigned for r in self.policy.roles.values()):
             role_fact = self.policy.fact_types.get(ROLE_FACT)
             if role_fact is None or not {"role", "person"} <= set(role_fact.attributes):
-                self.error(("fact_types",), "E-MISSING-KEY",
-                           f"roles with 'assigned: true' need a fact type '{ROLE_FACT}' with "
-                           "attributes 'role' and 'person'")
+                self.error(("fact_types",), "E-MISSING-KEY", Say.ROLE_FACT_NEEDED(fact=ROLE_FACT))
 
     def roles(self) -> None:
         for name, role in self.policy.roles.items():
@@ -144,11 +171,10 @@ class _Checker:
             return
         dates = [n for n, a in spec.attributes.items() if a.type == "date"]
         if field not in dates:
-            self.error(path, "E-UNKNOWN-ATTRIBUTE",
-                       f"'{field}' is not a date attribute of {fact}" + did_you_mean(field, dates))
+            self.error(path, "E-UNKNOWN-ATTRIBUTE", Say.NOT_A_DATE_ATTRIBUTE(
+                name=field, fact=fact, hint=hint(field, dates)))
         elif not spec.attributes[field].required:
-            self.error(path, "E-VALUE", f"{fact}.{field} carries the date this deadline needs: "
-                       "declare it 'required: true' so every such fact has it")
+            self.error(path, "E-VALUE", Say.DATE_ATTRIBUTE_REQUIRED(fact=fact, name=field))
 
     def duty(self, duty_id: str) -> None:
         duty = self.policy.duties[duty_id]
@@ -156,10 +182,13 @@ class _Checker:
         trigger_ok = duty.trigger is not None and self.match((*base, "trigger"), duty.trigger)
         self.match((*base, "fulfilled_by"), duty.fulfilled_by)
         if duty.trigger is not None and duty.trigger == duty.fulfilled_by:
-            self.error((*base, "fulfilled_by"), "E-VALUE",
-                       "a duty cannot be fulfilled by the very fact that triggers it")
+            self.error((*base, "fulfilled_by"), "E-VALUE", Say.SELF_FULFILLED())
         self.effective_order(base, [c.effective for c in duty.deadline_changes],
                              "deadline_changes", "change")
+        if duty.deadline is not None:
+            self.deadline_length((*base, "deadline"), duty.deadline)
+        for i, change in enumerate(duty.deadline_changes):
+            self.deadline_length((*base, "deadline_changes", i), change)
         rules: list[tuple[tuple[str | int, ...], ByTime | None]] = [
             ((*base, "recurring"), duty.recurring)]
         if duty.deadline is not None:
@@ -169,6 +198,7 @@ class _Checker:
         for path, by in rules:
             if by is None:
                 continue
+            self.by_shape(path, by)
             if by.cron:
                 self.cron((*path, "cron"), by.cron)
             if by.date_field and trigger_ok:
@@ -183,33 +213,44 @@ class _Checker:
                 approval = self.policy.fact_types[ext.approved_by.fact].attributes
                 if ext.date_field in approval and approval[ext.date_field].type != "date":
                     self.error((*base, "extension", "approved_by"), "E-VALUE",
-                               f"{ext.approved_by.fact}.{ext.date_field} must be of type date "
-                               "(it may carry the approved date)")
+                               Say.APPROVAL_DATE_TYPE(fact=ext.approved_by.fact,
+                                                      name=ext.date_field))
         self.known((*base, "responsible"), "E-UNKNOWN-ROLE", "role", duty.responsible,
                    self.policy.roles)
         if duty.penalty != "none":
             self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", duty.penalty,
                        [*self.policy.penalties, "none"])
 
+    def by_shape(self, path: tuple[str | int, ...], by: ByTime) -> None:
+        """Parts of a `by` rule the engine would ignore, silently changing the deadline."""
+        if by.at is not None and not (by.weekly or by.date_field):
+            self.error((*path, "at"), "E-VALUE", Say.AT_IGNORED())
+        if by.cutoff is not None:
+            if not by.cutoff.weekly:
+                self.error((*path, "cutoff"), "E-VALUE", Say.CUTOFF_NOT_WEEKLY())
+            elif by.cutoff.cutoff is not None:
+                self.error((*path, "cutoff", "cutoff"), "E-VALUE", Say.CUTOFF_OF_CUTOFF())
+
     def cron(self, path: tuple[str | int, ...], expression: str) -> None:
-        problem = ""
-        if not croniter.is_valid(expression):
-            problem = "is not a cron expression (minute hour day month weekday)"
-        else:
-            try:
-                croniter(expression, datetime(2026, 1, 1)).get_next(datetime)
-            except CroniterError:
-                problem = "never matches a date (e.g. 30 February)"
-        if problem:
-            self.error(path, "E-VALUE", f"'{expression}' {problem}")
+        try:
+            valid = croniter.is_valid(expression)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            valid = False
+        if not valid:
+            self.error(path, "E-VALUE", Say.NOT_CRON(value=expression))
+            return
+        try:
+            croniter(expression, datetime(2026, 1, 1)).get_next(datetime)
+        except (CroniterError, ValueError, OverflowError):
+            self.error(path, "E-VALUE", Say.CRON_NEVER(value=expression))
 
     def effective_order(self, base: tuple[str | int, ...], dates: list[date],
                         key: str = "versions", word: str = "version") -> None:
         for i in range(1, len(dates)):
             if dates[i] <= dates[i - 1]:
                 self.error((*base, key, i, "effective"), "E-EFFECTIVE-ORDER",
-                           f"effective date {dates[i]} must be after the previous {word}'s "
-                           f"{dates[i - 1]}; list {word}s oldest first, one per date")
+                           Say.EFFECTIVE_ORDER(day=dates[i], before=dates[i - 1],
+                                               word=thing(word)))
 
     def penalty(self, penalty_id: str) -> None:
         penalty = self.policy.penalties[penalty_id]
@@ -236,12 +277,11 @@ class _Checker:
         for i, version in enumerate(reward.versions):
             if version.min > version.max:
                 self.error((*base, "versions", i, "min"), "E-VALUE",
-                           f"min ({version.min}) is above max ({version.max})")
+                           Say.MIN_ABOVE_MAX(min=version.min, max=version.max))
         needs = REWARDS[reward.kind].needs
         for name in needs:
             if not getattr(reward, name):
-                self.error(base, "E-MISSING-KEY", f"a reward of kind '{reward.kind}' needs "
-                           f"'{name}'")
+                self.error(base, "E-MISSING-KEY", Say.REWARD_NEEDS(kind=reward.kind, name=name))
 
 
 def check_policy(

@@ -9,21 +9,21 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import types
-import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from policyengine.errors import Diagnostic, Location, PolicyError
 from policyengine.policy.checks import WHOLE, check_policy
+from policyengine.policy.encoding import decode_policy_text
+from policyengine.policy.messages import Say, diagnostic, hint
 from policyengine.policy.model import SECTION_NAMES, Policy
 from policyengine.policy.source import Path_, SourceDocument, parse_yaml
-from policyengine.suggest import closest, did_you_mean
-from policyengine.timeparse import AmbiguousUnitError
+from policyengine.policy.validation import from_pydantic, step
+from policyengine.suggest import closest
 
 # Stand-ins for a header section whose errors were reported, so the checks of the
 # other sections still run in the same pass.
@@ -87,29 +87,41 @@ def load_policy_files(path: str | Path = "policies") -> LoadedPolicy:
     """Load and check a policy file, or a directory of them (merged)."""
     files = policy_files(path)
     if not files:
-        raise PolicyError([Diagnostic(Location(str(path)), "E-NO-POLICY",
-                                      "no .yaml policy files found here")])
+        raise PolicyError([diagnostic(Location(str(path)), "E-NO-POLICY", Say.NO_POLICY())])
     texts: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
     for file in files:
         try:
-            texts.append((str(file), file.read_text(encoding="utf-8")))
+            raw = file.read_bytes()
         except FileNotFoundError:
-            problems.append(Diagnostic(Location(str(file)), "E-NO-POLICY", "file not found"))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Diagnostic(Location(str(file)), "E-READ", f"cannot read: {exc}"))
-    if problems:
-        raise PolicyError(problems)
-    model = load_policy_texts(texts)
+            problems.append(diagnostic(Location(str(file)), "E-NO-POLICY", Say.FILE_NOT_FOUND()))
+            continue
+        except PermissionError:
+            problems.append(diagnostic(Location(str(file)), "E-READ", Say.NO_PERMISSION()))
+            continue
+        except OSError as exc:
+            problems.append(diagnostic(Location(str(file)), "E-READ",
+                                       Say.CANNOT_READ(reason=exc.strerror or exc)))
+            continue
+        text, found = decode_policy_text(raw, str(file))
+        problems.extend(found)
+        if text is not None:
+            texts.append((str(file), text))
+    model = _load(texts, problems)
     return LoadedPolicy(model, _identity(texts, files))
 
 
 def load_policy_texts(texts: Iterable[tuple[str, str]]) -> Policy:
     """The pure core of loading: (file name, YAML text) pairs -> Policy."""
-    diagnostics: list[Diagnostic] = []
+    return _load(texts, [])
+
+
+def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
+    """`unread`: why some files could not be read at all (then only syntax is checked)."""
+    diagnostics: list[Diagnostic] = list(unread)
     sources = _Sources()
     merged: dict[str, Any] = {}
-    unreadable = False
+    unreadable = bool(unread)
     misspelt: set[str] = set()
     for file, text in texts:
         doc, found = parse_yaml(text, file)
@@ -118,17 +130,25 @@ def load_policy_texts(texts: Iterable[tuple[str, str]]) -> Policy:
             unreadable = True
         else:
             _merge(doc, merged, sources, diagnostics, misspelt)
+    language = _language_of(merged)
     if unreadable:  # a file that is not YAML: what it defines is unknown, so stop here
-        raise PolicyError(diagnostics)
+        raise PolicyError(diagnostics, language=language)
     policy, broken = _validate_sections(merged, sources, diagnostics)
     for section in misspelt:  # its entries were not read: references to it prove nothing
         broken.setdefault(section, set()).add(WHOLE)
     if policy is not None:
         diagnostics.extend(check_policy(policy, sources.locate, broken))
     if diagnostics:
-        raise PolicyError(diagnostics)
+        raise PolicyError(diagnostics, language=language)
     assert policy is not None
     return policy
+
+
+def _language_of(merged: dict[str, Any]) -> str | None:
+    """`policy.language` as written, even when the policy has errors (to word them)."""
+    header = merged.get("policy")
+    language = header.get("language") if isinstance(header, dict) else None
+    return language if language in ("zh", "en") else None
 
 
 def _validate_sections(
@@ -145,7 +165,7 @@ def _validate_sections(
         if name not in merged:
             continue
         body = merged[name]
-        entry_type = _step(field.annotation, "") if name in _MERGEABLE else None
+        entry_type = step(field.annotation, "") if name in _MERGEABLE else None
         if entry_type is not None and isinstance(body, dict):
             adapter = TypeAdapter(entry_type)
             kept = {}
@@ -153,7 +173,7 @@ def _validate_sections(
                 try:
                     kept[key] = adapter.validate_python(value)
                 except ValidationError as exc:
-                    out.extend(_from_pydantic(exc, sources, (name, key)))
+                    out.extend(from_pydantic(exc, sources.locate, (name, key)))
                     broken.setdefault(name, set()).add(str(key))
             valid[name] = kept
             continue
@@ -163,7 +183,7 @@ def _validate_sections(
         try:
             valid[name] = TypeAdapter(field.annotation).validate_python(body)
         except ValidationError as exc:
-            out.extend(_from_pydantic(exc, sources, (name,)))
+            out.extend(from_pydantic(exc, sources.locate, (name,)))
             broken.setdefault(name, set())
     for name, placeholder in _PLACEHOLDERS.items():
         if name in broken and name not in valid:
@@ -172,7 +192,7 @@ def _validate_sections(
         return Policy.model_validate(valid), broken
     except ValidationError as exc:
         # Sections that failed above are absent here; only report what is really missing.
-        out.extend(d for d in _from_pydantic(exc, sources, ())
+        out.extend(d for d in from_pydantic(exc, sources.locate, ())
                    if not any(f"'{name}'" in d.message for name in broken))
         return None, broken
 
@@ -180,15 +200,14 @@ def _validate_sections(
 def _merge(doc: SourceDocument, merged: dict[str, Any], sources: _Sources,
            out: list[Diagnostic], misspelt: set[str]) -> None:
     if not isinstance(doc.data, dict):
-        sections = ", ".join(SECTION_NAMES)
-        out.append(Diagnostic(doc.locate(()), "E-TYPE",
-                              f"a policy file is a mapping of sections: {sections}"))
+        out.append(diagnostic(doc.locate(()), "E-TYPE", Say.NOT_A_MAPPING_OF_SECTIONS(
+            sections=", ".join(SECTION_NAMES))))
         return
     for section, body in doc.data.items():
         if section not in SECTION_NAMES:
-            out.append(Diagnostic(doc.locate((section,), key=True), "E-UNKNOWN-KEY",
-                                  f"unknown section '{section}'"
-                                  + did_you_mean(str(section), SECTION_NAMES)))
+            out.append(diagnostic(doc.locate((section,), key=True), "E-UNKNOWN-KEY",
+                                  Say.UNKNOWN_SECTION(name=section,
+                                                      hint=hint(str(section), SECTION_NAMES))))
             misspelt.update(closest(str(section), SECTION_NAMES))
             continue
         if section in _MERGEABLE and isinstance(body, dict):
@@ -199,116 +218,21 @@ def _merge(doc: SourceDocument, merged: dict[str, Any], sources: _Sources,
             for key, value in body.items():
                 if key in target:
                     first = sources.owner[(section, key)]
-                    out.append(Diagnostic(
+                    out.append(diagnostic(
                         doc.locate((section, key), key=True), "E-DUPLICATE-KEY",
-                        f"{section}.{key} is defined twice "
-                        f"(also in {first.locate((section, key), key=True)})",
-                    ))
+                        Say.DEFINED_TWICE(name=f"{section}.{key}",
+                                          other=first.locate((section, key), key=True))))
                     continue
                 target[key] = value
                 sources.owner[(section, key)] = doc
         elif section in merged:
             first = sources.owner[(section,)]
-            out.append(Diagnostic(doc.locate((section,), key=True), "E-DUPLICATE-KEY",
-                                  f"section '{section}' is defined twice (also in "
-                                  f"{first.locate((section,), key=True)})"))
+            out.append(diagnostic(doc.locate((section,), key=True), "E-DUPLICATE-KEY",
+                                  Say.SECTION_TWICE(name=section,
+                                                    other=first.locate((section,), key=True))))
         else:
             merged[section] = body
             sources.owner[(section,)] = doc
-
-
-def _from_pydantic(
-    exc: ValidationError, sources: _Sources, prefix: tuple[str | int, ...]
-) -> list[Diagnostic]:
-    errors = exc.errors(include_url=False)
-    paths = [prefix + tuple(p for p in e["loc"] if not (isinstance(p, str) and "[" in p))
-             for e in errors]
-    unknown_keys = {path: str(path[-1]) for path, e in zip(paths, errors, strict=True)
-                    if e["type"] == "extra_forbidden"}
-    out = []
-    for loc, err in zip(paths, errors, strict=True):
-        kind = err["type"]
-        ctx = err.get("ctx") or {}
-        if kind == "extra_forbidden":
-            name = str(loc[-1])
-            message = f"unknown key '{name}'" + did_you_mean(name, _fields_at(loc[:-1]))
-            out.append(Diagnostic(sources.locate(loc, key=True), "E-UNKNOWN-KEY", message))
-            continue
-        if kind == "missing":
-            # A misspelt key is reported once, as unknown with its suggestion.
-            siblings = [n for p, n in unknown_keys.items() if p[:-1] == loc[:-1]]
-            if any(closest(n, [str(loc[-1])]) for n in siblings):
-                continue
-            out.append(Diagnostic(sources.locate(loc[:-1]), "E-MISSING-KEY",
-                                  f"missing required key '{loc[-1]}'"))
-            continue
-        if kind == "too_short" and any(p[: len(loc)] == loc and p != loc for p in paths):
-            continue  # the items under it were reported; the emptiness is their consequence
-        message = str(err["msg"]).removeprefix("Value error, ")
-        code = "E-VALUE"
-        if isinstance(ctx.get("error"), AmbiguousUnitError):
-            code = "E-AMBIGUOUS-UNIT"
-        elif kind in ("literal_error", "enum"):  # a closed choice: Literal or StrEnum
-            code = "E-UNKNOWN-VALUE"
-            given = err.get("input")
-            expected = [s.strip().strip("'") for s in str(ctx.get("expected", "")).replace(
-                " or ", ", ").split(",")]
-            message = f"'{given}' is not allowed here" + did_you_mean(str(given), expected)
-        elif kind.endswith(("_type", "_parsing")):
-            code = "E-TYPE"
-        where = ".".join(str(p) for p in loc)
-        text = f"{where}: {message}" if where else message
-        out.append(Diagnostic(sources.locate(loc), code, text))
-    return out
-
-
-def _fields_at(loc: Sequence[str | int]) -> list[str]:
-    """The keys the model allows at a data path (for 'did you mean')."""
-    annotation: Any = Policy
-    for part in loc:
-        annotation = _step(annotation, part)
-        if annotation is None:
-            return []
-    model = _model_in(annotation)
-    if model is None:
-        return []
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _step(annotation: Any, part: str | int) -> Any:
-    model = _model_in(annotation)
-    if model is not None:
-        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-        return field.annotation if field else None
-    inner = _unwrap(annotation)
-    origin, args = typing.get_origin(inner), typing.get_args(inner)
-    if origin is dict:
-        return args[1]
-    if origin in (list, tuple):
-        return args[0]
-    if origin in (typing.Union, types.UnionType):
-        for arg in args:
-            if arg is not type(None):
-                return _step(arg, part)
-    return None
-
-
-def _unwrap(annotation: Any) -> Any:
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    return annotation
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    annotation = _unwrap(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
 
 
 def _identity(texts: list[tuple[str, str]], files: list[Path]) -> PolicyIdentity:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from policyengine.kinds import RewardKind, ScheduleKind
+from policyengine.policy.messages import PolicyValueError, Say
 from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,10 +37,8 @@ def _clock_ref(value: Any) -> str:
     try:
         parse_clock(text)
     except ValueError:
-        raise ValueError(
-            f"'{text}' is not a time of day; write HH:MM such as '18:00', or one of "
-            + ", ".join(NAMED_TIMES)
-        ) from None
+        raise PolicyValueError(Say.NOT_A_CLOCK_REF(value=text, names=", ".join(NAMED_TIMES))
+                               ) from None
     return text
 
 
@@ -47,7 +46,9 @@ def _regex(value: str) -> str:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
+        raise PolicyValueError(Say.BAD_REGEX(problem=exc, position=(exc.pos or 0) + 1)) from None
+    except (OverflowError, RecursionError) as exc:  # `a{99999999999}`, thousands of '('
+        raise PolicyValueError(Say.BAD_REGEX(problem=exc, position=1)) from None
     return value
 
 
@@ -82,8 +83,11 @@ Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(str(v))
 SpanText = Annotated[Span, BeforeValidator(lambda v: parse_span(str(v))),
                      WithJsonSchema({"type": "string", "pattern": _SPAN_TEXT,
                                      "examples": ["1h", "2 working_days"]})]
-Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, decimal_places=2),
-                  WithJsonSchema({"type": "number", "minimum": 0})]
+# An amount above a million yuan is a typo in a performance-pay rule book (and a 5000-digit
+# one would print as such in every report): refused with its place. See docs/decisions.md.
+MAX_AMOUNT = 1_000_000
+Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, le=MAX_AMOUNT, decimal_places=2),
+                  WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AMOUNT})]
 Regex = Annotated[str, AfterValidator(_regex)]
 Values = Annotated[
     tuple[str, ...], BeforeValidator(_as_list, json_schema_input_type=str | list[str])
@@ -157,10 +161,9 @@ class RoleSpec(Named):
     @model_validator(mode="after")
     def _one_source(self) -> RoleSpec:
         if bool(self.actor_of) == self.assigned:
-            raise ValueError("a role is found either by 'actor_of: [fact types]' or by "
-                             "'assigned: true' (from role.assigned facts); give exactly one")
+            raise PolicyValueError(Say.ROLE_ONE_SOURCE())
         if self.default and not self.assigned:
-            raise ValueError("'default' applies only to a role with 'assigned: true'")
+            raise PolicyValueError(Say.ROLE_DEFAULT())
         return self
 
 
@@ -180,7 +183,7 @@ class AttributeSpec(Strict):
     @model_validator(mode="after")
     def _enum_values(self) -> AttributeSpec:
         if (self.type == "enum") != bool(self.values):
-            raise ValueError("'values' is given exactly when 'type' is enum")
+            raise PolicyValueError(Say.ENUM_VALUES())
         return self
 
 
@@ -219,11 +222,11 @@ class ByTime(Strict):
     def _one_form(self) -> ByTime:
         forms = [f for f in ("named", "weekly", "date_field", "cron") if getattr(self, f)]
         if len(forms) != 1:
-            raise ValueError("give exactly one of: end_of_working_day, weekly, date_field, cron")
+            raise PolicyValueError(Say.BY_ONE_FORM())
         if self.cutoff is not None and not self.weekly:
-            raise ValueError("'cutoff' goes with 'weekly'")
+            raise PolicyValueError(Say.CUTOFF_WEEKLY())
         if (self.weekly or self.date_field) and self.at is None:
-            raise ValueError("say the time with 'at', e.g. at: end_of_work")
+            raise PolicyValueError(Say.SAY_AT())
         return self
 
 
@@ -245,7 +248,7 @@ class Deadline(Strict):
     @model_validator(mode="after")
     def _one_form(self) -> Deadline:
         if sum(x is not None for x in (self.within, self.by, self.immediately)) != 1:
-            raise ValueError("give exactly one of: within, by, immediately")
+            raise PolicyValueError(Say.DEADLINE_ONE_FORM())
         return self
 
 
@@ -279,18 +282,15 @@ class Duty(Named):
     @model_validator(mode="after")
     def _shape(self) -> Duty:
         if (self.trigger is None) == (self.recurring is None):
-            raise ValueError("a duty has either a 'trigger' (a fact) or 'recurring' (a weekly "
-                             "deadline); give exactly one")
+            raise PolicyValueError(Say.DUTY_TRIGGER_OR_RECURRING())
         if self.trigger is not None and self.deadline is None:
-            raise ValueError("a triggered duty needs a 'deadline'")
+            raise PolicyValueError(Say.DUTY_NEEDS_DEADLINE())
         if self.deadline_changes and self.deadline is None:
-            raise ValueError("'deadline_changes' needs a base 'deadline'")
+            raise PolicyValueError(Say.CHANGES_NEED_DEADLINE())
         if self.recurring is not None and self.deadline is not None:
-            raise ValueError("a recurring duty's deadline is its 'recurring' time; "
-                             "remove 'deadline'")
+            raise PolicyValueError(Say.RECURRING_NO_DEADLINE())
         if self.recurring is not None and not self.recurring.weekly:
-            raise ValueError("'recurring' supports weekly deadlines: recurring: {weekly: fri, "
-                             "at: morning_end}")
+            raise PolicyValueError(Say.RECURRING_WEEKLY())
         return self
 
 
@@ -318,8 +318,8 @@ class PenaltyVersionBase(Strict):
     def _one_schedule(self) -> PenaltyVersionBase:
         kinds = [name for name in type(self).model_fields if name != "effective"]
         if sum(getattr(self, name) is not None for name in kinds) != 1:
-            raise ValueError("give exactly one schedule: " + ", ".join(kinds[:-1])
-                             + f" or {kinds[-1]}")
+            raise PolicyValueError(Say.ONE_SCHEDULE(either=", ".join(kinds[:-1]),
+                                                    listed="、".join(kinds[:-1]), last=kinds[-1]))
         return self
 
 

@@ -1,9 +1,12 @@
 """YAML text -> plain data plus a map from data paths to file positions.
 
-The loader is PyYAML's safe loader with three changes that matter to HR typing YAML:
+The loader is PyYAML's safe loader with changes that matter to HR typing YAML:
 - a duplicate key is an error, not a silent overwrite;
 - `18:00` stays the string "18:00" (YAML 1.1 would read it as the base-60 number 1080);
-- only `true`/`false` are booleans (YAML 1.1 reads `no`, `on`, `off` as booleans too).
+- only `true`/`false` are booleans (YAML 1.1 reads `no`, `on`, `off` as booleans too);
+- what it may cost is bounded: nesting depth, number of aliases, and the number of values
+  the aliases expand to are checked while the file is read, before anything is built
+  (a 400-byte "billion laughs" file would otherwise expand to 387 million values).
 """
 
 from __future__ import annotations
@@ -13,33 +16,118 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from policyengine.errors import Diagnostic, Location
+from policyengine.policy.messages import Say, diagnostic
+from policyengine.policy.syntax import explain_syntax_error
 
 Path_ = tuple[str | int, ...]
 
+# Bounds on what a policy file may make the reader do. The shipped policy uses 2 aliases,
+# nests 8 levels deep and has about 1,300 values; see docs/decisions.md, D12.
+MAX_DEPTH = 100
+MAX_ALIASES = 1_000
+MAX_EXPANDED_VALUES = 100_000
 
-class _Loader(yaml.SafeLoader):
+# What PyYAML's reader refuses (its Reader.NON_PRINTABLE); checked first so it is located.
+_CONTROL = re.compile(
+    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_MAX_CONTROL_REPORTED = 20
+
+
+class _ScalarLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2-like scalars (see module doc)."""
 
 
-_Loader.yaml_implicit_resolvers = {
+_ScalarLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool",
                                                             "tag:yaml.org,2002:int",
                                                             "tag:yaml.org,2002:float")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+_ScalarLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Loader.add_implicit_resolver(
+_ScalarLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
 )
-_Loader.add_implicit_resolver(
+_ScalarLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?$"),
     list("-+0123456789"),
 )
+
+
+class _Refused(Exception):
+    """The reader stopped on purpose (too deep, too many aliases, too large an expansion)."""
+
+    def __init__(self, found: Diagnostic):
+        super().__init__(found.message)
+        self.diagnostic = found
+
+
+class _Bounded(Composer):
+    """Composition bounded in depth and in aliases; the parser class comes after it."""
+
+    file: str = "<policy>"
+    depth: int = 0
+    aliases: list[tuple[yaml.Mark, yaml.Node]]
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        mark: yaml.Mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            if len(self.aliases) >= MAX_ALIASES:
+                raise _Refused(diagnostic(_at(self.file, mark), "E-YAML-ALIAS",
+                                          Say.TOO_MANY_ALIASES(limit=MAX_ALIASES)))
+            node = self.anchors.get(event.anchor) if event.anchor is not None else None
+            if node is not None:
+                self.aliases.append((mark, node))
+            return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(diagnostic(_at(self.file, mark), "E-YAML-DEPTH",
+                                      Say.TOO_DEEP(limit=MAX_DEPTH)))
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Loader(_Bounded, _ScalarLoader):
+    """The scalar rules above, composition bounded; PyYAML's own (pure Python) parser."""
+
+    def __init__(self, stream: str, file: str = "<policy>") -> None:
+        _ScalarLoader.__init__(self, stream)
+        self.file = file
+        self.aliases = []
+
+
+_FAST = yaml.__with_libyaml__
+if _FAST:
+    from yaml._yaml import CParser
+
+    class _FastLoader(_Bounded, CParser, SafeConstructor, Resolver):
+        """The same composition over libyaml's parser: about 7 times faster to read a policy.
+
+        Only the events come from C (the Composer comes first in the MRO, so nodes are
+        composed in Python, with the bounds); the scalar rules are the ones above. A file
+        libyaml refuses is read again by `_Loader`, whose messages and positions the syntax
+        explanations are written for.
+        """
+
+        yaml_implicit_resolvers = _ScalarLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str, file: str = "<policy>") -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self.file = file
+            self.aliases = []
 
 
 @dataclass
@@ -68,45 +156,107 @@ class SourceDocument:
 
 
 def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
-    """Parse one file. Returns the document, or None and the syntax error."""
+    """Parse one file. Returns the document, or None and the reasons it cannot be read."""
+    controls = control_characters(text, file)
+    if controls:
+        return None, controls
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = _bounded_compose(text, file)
+    except _Refused as exc:
+        return None, [exc.diagnostic]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        full_width = _full_width_colons(text, line, file)
-        if full_width:
-            return None, full_width
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
-        return None, [
-            Diagnostic(Location(file, line, col), "E-YAML", f"{problem}{context}")
-        ]
+        return None, explain_syntax_error(text, file, exc)
+    except yaml.YAMLError as exc:  # unmarked: the reader's own refusals
+        return None, [diagnostic(Location(file, 1, 1), "E-YAML",
+                                 Say.YAML_SYNTAX(what=Say.YAML_NOT_VALID(), problem=str(exc)))]
+    except RecursionError:  # a last guard; MAX_DEPTH stops nesting well before this
+        return None, [diagnostic(Location(file, 1, 1), "E-YAML-DEPTH",
+                                 Say.TOO_DEEP(limit=MAX_DEPTH))]
     doc = SourceDocument(file, None)
     diagnostics: list[Diagnostic] = []
     if root is None:
         doc.data = {}
         return doc, diagnostics
-    constructor = _Loader(text)
+    constructor = _Loader(text, file)
     doc.data = _build(root, (), doc, diagnostics, constructor)
     return doc, diagnostics
 
 
-# A key followed by a full-width colon (Chinese input methods type "：" for ":").
-_FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"{}\[\],][^:#'\"{}\[\],]*?)\s*：")
-
-
-def _full_width_colons(text: str, up_to: int, file: str) -> list[Diagnostic]:
-    """Where a YAML error is explained by full-width colons after keys, say that instead."""
-    found = []
-    for number, line in enumerate(text.splitlines()[:up_to], start=1):
-        match = _FULL_WIDTH_KEY.match(line)
-        if match:
-            key = match.group(1).strip().lstrip("- ")
-            found.append(Diagnostic(
-                Location(file, number, line.index("：") + 1), "E-YAML",
-                f"full-width colon '：' after '{key}': write an ASCII colon, '{key}: ...'"))
+def control_characters(text: str, file: str) -> list[Diagnostic]:
+    """Each invisible control character (NUL, escape, ...) the YAML reader would refuse."""
+    found: list[Diagnostic] = []
+    extra = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _CONTROL.finditer(line):
+            if len(found) >= _MAX_CONTROL_REPORTED:
+                extra += 1
+                continue
+            char = f"U+{ord(match.group()):04X}"
+            found.append(diagnostic(Location(file, number, match.start() + 1),
+                                    "E-YAML-CONTROL", Say.CONTROL_CHARACTER(char=char)))
+    if extra:
+        last = found[-1].location
+        found.append(diagnostic(last, "E-YAML-CONTROL", Say.MORE_CONTROL(count=extra)))
     return found
+
+
+def _bounded_compose(text: str, file: str) -> yaml.Node | None:
+    root = None
+    loader: _Bounded | None = None
+    if _FAST:
+        loader = _FastLoader(text, file)
+        try:
+            root = loader.get_single_node()
+        except yaml.YAMLError:
+            loader = None  # read again below, for PyYAML's words and positions
+    if loader is None:
+        slow = _Loader(text, file)
+        try:
+            root = slow.get_single_node()
+        finally:
+            slow.dispose()
+        loader = slow
+    if root is not None and loader.aliases:
+        _check_expansion(root, loader.aliases, file)
+    return root
+
+
+def _check_expansion(root: yaml.Node, aliases: list[tuple[yaml.Mark, yaml.Node]],
+                     file: str) -> None:
+    """Refuse a file whose aliases would expand to more than MAX_EXPANDED_VALUES values.
+
+    Each node's size is computed once (memo), so counting costs the size of the text, not
+    the size of the expansion. The error points at the alias that expands the most.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, active: frozenset[int]) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:  # an alias inside what it names: `_build` reports it
+            return 1
+        inside = active | {key}
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(size(k, inside) + size(v, inside) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item, inside) for item in node.value)
+        sizes[key] = total
+        return total
+
+    total = size(root, frozenset())
+    if total <= MAX_EXPANDED_VALUES:
+        return
+    mark, _ = max(aliases, key=lambda found: (size(found[1], frozenset()),
+                                               -found[0].line, -found[0].column))
+    raise _Refused(diagnostic(_at(file, mark), "E-YAML-ALIAS",
+                              Say.ALIAS_BOMB(limit=f"{MAX_EXPANDED_VALUES:,}",
+                                             size=f"{total:,}")))
+
+
+def _at(file: str, mark: yaml.Mark) -> Location:
+    return Location(file, mark.line + 1, mark.column + 1)
 
 
 def _build(
@@ -117,16 +267,21 @@ def _build(
     constructor: _Loader,
     active: frozenset[int] = frozenset(),
 ) -> Any:
-    here = (node.start_mark.line + 1, node.start_mark.column + 1)
-    doc.positions.setdefault(path, here)
+    here = _at(doc.file, node.start_mark)
+    doc.positions.setdefault(path, (here.line, here.column))
     if id(node) in active:  # an alias inside what it names: `a: &x {b: *x}`
-        diagnostics.append(Diagnostic(Location(doc.file, *here), "E-YAML",
-                                      "this alias refers to a mapping or list that contains it"))
+        diagnostics.append(diagnostic(here, "E-YAML", Say.SELF_ALIAS()))
         return None
     inside = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
-        constructor.flatten_mapping(node)  # resolves `<<: *anchor` merges
+        try:
+            constructor.flatten_mapping(node)  # resolves `<<: *anchor` merges
+        except yaml.constructor.ConstructorError as exc:
+            mark = exc.problem_mark or node.start_mark
+            diagnostics.append(diagnostic(_at(doc.file, mark), "E-YAML",
+                                          Say.CANNOT_READ_VALUE(problem=exc.problem or "?")))
+            return None
         for key_node, value_node in node.value:
             key = _scalar(key_node, doc, diagnostics, constructor)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
@@ -135,11 +290,8 @@ def _build(
             at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
                 first = doc.key_positions.get(child, at)
-                diagnostics.append(Diagnostic(
-                    Location(doc.file, *at), "E-DUPLICATE-KEY",
-                    f"key '{key}' appears twice in this mapping (first at line {first[0]}); "
-                    "remove one of them",
-                ))
+                diagnostics.append(diagnostic(Location(doc.file, *at), "E-DUPLICATE-KEY",
+                                              Say.DUPLICATE_KEY(key=key, first=first[0])))
                 continue
             doc.key_positions[child] = at
             result[key] = _build(value_node, child, doc, diagnostics, constructor, inside)
@@ -155,12 +307,18 @@ def _build(
 def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],
             constructor: _Loader) -> Any:
     """A scalar's value; text the YAML reader cannot convert stays text for the checks."""
+    if not isinstance(node, yaml.ScalarNode):
+        # a mapping or list used as a key (`? [a, b]: 1`): named by its place for the checks
+        return _node_text(node)
     try:
         return constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
-        mark = node.start_mark
-        diagnostics.append(Diagnostic(Location(doc.file, mark.line + 1, mark.column + 1),
-                                      "E-YAML", exc.problem or "cannot read this value"))
+        diagnostics.append(diagnostic(_at(doc.file, node.start_mark), "E-YAML",
+                                      Say.CANNOT_READ_VALUE(problem=exc.problem or "?")))
     except (ValueError, TypeError, OverflowError):
         pass  # e.g. 2026-02-30: the model's check then says what is wrong with it
-    return node.value if isinstance(node, yaml.ScalarNode) else None
+    return node.value
+
+
+def _node_text(node: yaml.Node) -> str:
+    return f"<{node.tag} at line {node.start_mark.line + 1}>"

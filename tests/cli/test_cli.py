@@ -63,10 +63,15 @@ def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, 
 
 def test_check_the_shipped_policy(capsys: pytest.CaptureFixture[str]) -> None:
     # mid-year: no year-end warning (tests/cli/test_cli_calendar.py has those)
-    code, out, err = run_main(capsys, "check", POLICY, "--as-of", "2026-06-01T09:00+08:00")
+    code, out, err = run_main(capsys, "check", POLICY, "--as-of", "2026-06-01T09:00+08:00",
+                              "--lang", "en")
     assert code == 0
     assert out.startswith("ok: ") and "customer-requirement-feedback" in out
     assert err == ""
+    # without --lang: the policy's own `language: zh`
+    code, out, err = run_main(capsys, "check", POLICY)
+    assert code == 0
+    assert out.startswith("检查通过：") and "customer-requirement-feedback" in out
 
 
 def test_check_a_broken_policy_one_line_per_mistake(capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,7 +105,7 @@ def test_check_by_subprocess_has_no_traceback() -> None:
                            str(BROKEN / "yaml_tab.yaml")], capture_output=True, text=True,
                           cwd=REPO, env=os.environ, timeout=60)
     assert proc.returncode == 1
-    assert proc.stderr.splitlines()[0].startswith(f"{BROKEN / 'yaml_tab.yaml'}:27:1: E-YAML: ")
+    assert proc.stderr.splitlines()[0].startswith(f"{BROKEN / 'yaml_tab.yaml'}:27:1: E-YAML-TAB: ")
     assert "Traceback" not in proc.stderr
 
 

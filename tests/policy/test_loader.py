@@ -81,7 +81,9 @@ def test_a_full_width_colon_inside_a_value_is_fine(tmp_path: Path) -> None:
 # -- one mistake per file ------------------------------------------------------------------
 
 ONE_MISTAKE = [
-    ("yaml_tab.yaml", 27, 1, "E-YAML", "cannot start any token"),
+    ("yaml_tab.yaml", 27, 1, "E-YAML-TAB",
+     "indented with a tab; YAML accepts spaces only: replace the tab with spaces, aligned "
+     "with line 26"),
     ("unknown_key.yaml", 25, 5, "E-UNKNOWN-KEY",
      "unknown key 'fulfiled_by'; did you mean 'fulfilled_by'?"),
     ("unknown_section.yaml", 30, 1, "E-UNKNOWN-KEY",

@@ -30,7 +30,8 @@ def patched_policy(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 def check_output(folder: Path) -> tuple[int, str]:
-    done = subprocess.run([sys.executable, "-m", "policyengine.cli.main", "check", str(folder)],
+    done = subprocess.run([sys.executable, "-m", "policyengine.cli.main", "check", str(folder),
+                           "--lang", "en"],
                           capture_output=True, text=True)
     return done.returncode, done.stdout + done.stderr
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from policyengine.kinds import ScheduleKind
+from policyengine.policy.messages import Say, Words
 from policyengine.results import PenaltyCharge, RuleLine
 from policyengine.wording import Line, line
 
@@ -31,7 +32,7 @@ class Problem(NamedTuple):
 
     path: tuple[str | int, ...]
     code: str
-    message: str
+    message: Words             # English and Chinese (policy/messages.py)
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,7 @@ def whole_months(kind: ScheduleKind, effective: date) -> list[Problem]:
     version: docs/decisions.md D5)."""
     if effective.day == 1:
         return []
-    return [Problem(("effective",), "E-VALUE",
-                    f"a {kind} schedule counts whole months: its effective date must be the "
-                    f"1st of a month, not {effective}")]
+    return [Problem(("effective",), "E-VALUE", Say.MONTHLY_FROM_FIRST(kind=kind, day=effective))]
 
 
 # --- the registry ------------------------------------------------------------------------

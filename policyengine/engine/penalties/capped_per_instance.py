@@ -15,6 +15,7 @@ from typing import Any
 
 from policyengine.engine.penalties.base import Problem, Schedule, schedule, whole_months
 from policyengine.kinds import ScheduleKind
+from policyengine.policy.messages import Say
 from policyengine.policy.model import Money, Strict
 from policyengine.results import PenaltyCharge, RuleLine
 from policyengine.wording import line
@@ -46,9 +47,7 @@ class CappedPerInstance(Schedule):
         found = whole_months(cls.kind, effective)
         if terms.monthly_cap < terms.each:
             found.append(Problem((cls.kind.value, "monthly_cap"), "E-VALUE",
-                                 f"the monthly cap ({terms.monthly_cap}) is below the amount of "
-                                 f"one violation ({terms.each}): raise the cap or use "
-                                 "per_instance"))
+                                 Say.CAP_BELOW_EACH(cap=terms.monthly_cap, each=terms.each)))
         return found
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:

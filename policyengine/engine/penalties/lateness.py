@@ -10,6 +10,7 @@ from typing import Any
 
 from policyengine.engine.penalties.base import Problem, Schedule, outcome, schedule
 from policyengine.kinds import ScheduleKind
+from policyengine.policy.messages import Say
 from policyengine.policy.model import Duration, Money, Strict
 from policyengine.results import PenaltyCharge
 from policyengine.timeparse import format_duration
@@ -63,25 +64,20 @@ def tiers_problems(tiers: tuple[LatenessTier, ...]) -> list[Problem]:
     for i, tier in enumerate(tiers):
         here = (key, i)
         if (tier.amount is None) == (not tier.forfeit):
-            found.append(Problem(here, "E-VALUE",
-                                 "each tier has either an 'amount' or 'forfeit: true'"))
+            found.append(Problem(here, "E-VALUE", Say.TIER_OUTCOME()))
         if tier.over != expected:
             code = "E-TIER-GAP" if tier.over > expected else "E-TIER-OVERLAP"
-            found.append(Problem((*here, "over"), code,
-                                 f"this tier starts over {_span(tier.over)} but the previous one "
-                                 f"ends at {_span(expected)}: write over: {_span(expected)}"))
+            found.append(Problem((*here, "over"), code, Say.LATENESS_TIER_START(
+                start=_span(tier.over), end=_span(expected))))
         if tier.up_to is None:
             if i != len(tiers) - 1:
                 found.append(Problem((*here, "up_to"), "E-TIER-OVERLAP",
-                                     "only the last tier may be open-ended (no 'up_to')"))
+                                     Say.OPEN_TIER_LAST(key="up_to")))
             return found
         if tier.up_to <= tier.over:
-            found.append(Problem((*here, "up_to"), "E-VALUE",
-                                 "'up_to' must be longer than 'over'"))
+            found.append(Problem((*here, "up_to"), "E-TIER-ORDER", Say.UP_TO_NOT_LONGER()))
         expected = tier.up_to
-    found.append(Problem((key,), "E-TIER-GAP",
-                         f"lateness over {_span(expected)} matches no tier: end with an open "
-                         f"tier (over: {_span(expected)}, no 'up_to')"))
+    found.append(Problem((key,), "E-TIER-GAP", Say.LATENESS_TIERS_END(end=_span(expected))))
     return found
 
 

@@ -20,6 +20,7 @@ from policyengine.engine.penalties.base import (
     whole_months,
 )
 from policyengine.kinds import ScheduleKind
+from policyengine.policy.messages import Say
 from policyengine.policy.model import Money, Strict
 from policyengine.results import PenaltyCharge, RuleLine
 from policyengine.wording import line
@@ -84,23 +85,20 @@ def tiers_problems(tiers: tuple[CountTier, ...]) -> list[Problem]:
     for i, tier in enumerate(tiers):
         here = (key, i)
         if (tier.amount is None) == (not tier.forfeit):
-            found.append(Problem(here, "E-VALUE",
-                                 "each tier has either an 'amount' or 'forfeit: true'"))
+            found.append(Problem(here, "E-VALUE", Say.TIER_OUTCOME()))
         if tier.from_ != expected:
             code = "E-TIER-GAP" if tier.from_ > expected else "E-TIER-OVERLAP"
-            found.append(Problem((*here, "from"), code,
-                                 f"this tier starts at {tier.from_} but the previous one ends at "
-                                 f"{expected - 1}: write from: {expected}"))
+            found.append(Problem((*here, "from"), code, Say.COUNT_TIER_START(
+                start=tier.from_, end=expected - 1, expected=expected)))
         if tier.to is None:
             if i != len(tiers) - 1:
                 found.append(Problem((*here, "to"), "E-TIER-OVERLAP",
-                                     "only the last tier may be open-ended (no 'to')"))
+                                     Say.OPEN_TIER_LAST(key="to")))
             return found
         if tier.to < tier.from_:
-            found.append(Problem((*here, "to"), "E-VALUE",
-                                 f"'to' ({tier.to}) is below 'from' ({tier.from_})"))
+            found.append(Problem((*here, "to"), "E-TIER-ORDER",
+                                 Say.TO_BELOW_FROM(to=tier.to, start=tier.from_)))
         expected = tier.to + 1
     found.append(Problem((key,), "E-TIER-GAP",
-                         f"counts above {expected - 1} match no tier: end with an open tier "
-                         f"(from: {expected}, no 'to')"))
+                         Say.COUNT_TIERS_END(end=expected - 1, expected=expected)))
     return found

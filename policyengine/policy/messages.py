@@ -1,0 +1,415 @@
+"""Every wording of `policyengine check`, in English and Chinese, described once.
+
+A diagnostic keeps its English `message` stable for machines (JSON, tests, logs) and carries a
+Chinese `message_zh` for people; both come from one `Say` member here. A parameter may itself
+be `Words` (a hint, a list, a phrase): it is rendered in the same language as the sentence.
+
+Chinese output never falls back to English sentences: names from the policy file (fact types,
+keys, codes) appear as written, everything else is translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from policyengine.errors import Diagnostic, Location
+from policyengine.suggest import closest
+
+
+@dataclass(frozen=True)
+class Words:
+    """One sentence (or part of one) in both languages."""
+
+    en: str
+    zh: str
+
+    def __add__(self, other: Words) -> Words:
+        return Words(self.en + other.en, self.zh + other.zh)
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+NOTHING = Words("", "")
+
+
+class PolicyValueError(ValueError):
+    """A value a policy check refuses, with its explanation in both languages.
+
+    Raised inside pydantic validators (a `ValueError`, so pydantic reports it with the place);
+    the loader takes the `Words` back out of the error's context.
+    """
+
+    def __init__(self, words: Words, code: str = "E-VALUE"):
+        super().__init__(words.en)
+        self.words = words
+        self.code = code
+
+
+class Say(Enum):
+    """Each member is (English, Chinese) with `{named}` parameters."""
+
+    # -- place and summary -----------------------------------------------------------------
+    PLACE = ("line {line}, column {column}: ", "第 {line} 行第 {column} 列：")
+    PLACE_LINE = ("line {line}: ", "第 {line} 行：")
+    SUMMARY_ERRORS = ("{count} problem(s) in {places} place(s): the policy has errors; "
+                      "nothing was evaluated",
+                      "{count} 处问题（{places} 个位置）：策略文件有错误，未作任何评估")
+    MORE = ("... and {count} more", "……另有 {count} 处")
+    WARNING = ("warning: ", "警告：")
+    CHECK_OK = ("ok: {path} — policy {id} v{version}: {files} file(s), {facts} fact types, "
+                "{duties} duties, {penalties} penalties, {rewards} rewards; {hash}",
+                "检查通过：{path} — 策略 {id} 第 {version} 版：{files} 个文件，{facts} 种事实，"
+                "{duties} 项职责，{penalties} 条惩罚，{rewards} 项奖励；{hash}")
+
+    # -- hints -----------------------------------------------------------------------------
+    DID_YOU_MEAN = ("; did you mean '{name}'?", "；是不是想写“{name}”？")
+    ONE_OF = ("; expected one of: {names}", "；可选的有：{names}")
+
+    # -- reading files ---------------------------------------------------------------------
+    NO_POLICY = ("no .yaml policy files found here", "这里没有找到 .yaml 策略文件")
+    FILE_NOT_FOUND = ("file not found", "找不到这个文件")
+    CANNOT_READ = ("cannot read this file ({reason})", "无法读取这个文件（{reason}）")
+    NO_PERMISSION = ("cannot read this file: no permission to read it",
+                     "无法读取这个文件：没有读取它的权限")
+    NOT_UTF8 = ("this line has a byte ({byte}) that is not UTF-8 text{guess}; save the file as "
+                "UTF-8 (in Notepad: Save As, Encoding: UTF-8)",
+                "这一行有一个不是 UTF-8 文字的字节（{byte}）{guess}；请把文件另存为 UTF-8 编码"
+                "（记事本：另存为，编码选 UTF-8）")
+    GUESS_GBK = (": the file looks saved as GBK/GB18030", "：这个文件看起来是用 GBK/GB18030 保存的")
+    GUESS_UTF16 = (": the file looks saved as UTF-16", "：这个文件看起来是用 UTF-16 保存的")
+    MORE_ENCODING = ("{count} more lines have bytes that are not UTF-8",
+                     "另有 {count} 行也含有非 UTF-8 字节")
+
+    # -- YAML syntax -----------------------------------------------------------------------
+    CONTROL_CHARACTER = ("an invisible control character ({char}) is written here; delete it "
+                         "(it often comes from copying text out of another program)",
+                         "这里有一个看不见的控制字符（{char}），请删掉它"
+                         "（多半是从别的程序复制文字时带进来的）")
+    MORE_CONTROL = ("{count} more control characters in this file",
+                    "这个文件里另有 {count} 个控制字符")
+    TAB_INDENT = ("this line is indented with a tab; YAML accepts spaces only: replace the tab "
+                  "with spaces{align}",
+                  "这一行用制表符（Tab）缩进了，YAML 只认空格：请把 Tab 换成空格{align}")
+    ALIGN_WITH = (", aligned with line {line} ('{text}', column {column})",
+                  "，与第 {line} 行（“{text}”，第 {column} 列）对齐")
+    BAD_INDENT = ("this line is indented wrongly (column {column}): align it with line {line} "
+                  "('{text}', column {expected}) if it belongs to the same level, or check the "
+                  "line above",
+                  "这一行的缩进有误（从第 {column} 列开始）：如果它与第 {line} 行（“{text}”）属于"
+                  "同一层，请让它也从第 {expected} 列开始；否则请检查上一行")
+    NO_SPACE_AFTER_COLON = ("'{key}:' needs a space after the colon: write '{key}: {value}'",
+                            "“{key}:”的冒号后面少了一个空格：请写成“{key}: {value}”")
+    FULL_WIDTH_COLON = ("full-width colon '：' after '{key}': write an ASCII colon, '{key}: ...'",
+                        "“{key}”后面用了中文全角冒号“：”：请改成英文冒号，写成“{key}: ...”")
+    YAML_SYNTAX = ("{what}; check the quotes, brackets, colons and indentation of this line "
+                   "and the one above (the YAML reader says: {problem})",
+                   "{what}：请检查这一行和上一行的引号、括号、冒号和缩进")
+    YAML_NOT_VALID = ("this is not valid YAML here", "这里的 YAML 写法有误")
+    YAML_UNCLOSED = ("the file ends before a quote or a bracket is closed",
+                     "文件结束时还有引号或括号没有闭合")
+    YAML_BAD_START = ("'{char}' cannot start a value: put the value in quotes",
+                      "“{char}”不能作为值的开头：请给这个值加上引号")
+    YAML_FLOW = ("a list [a, b] or a mapping {{a: 1}} is not closed properly",
+                 "方括号列表 [a, b] 或花括号映射 {{a: 1}} 没有正确闭合")
+    YAML_QUOTE = ("a quoted text is not closed, or has a wrong escape such as \\d inside double "
+                  "quotes (use single quotes for patterns)",
+                  "引号里的文字没有闭合，或在双引号里写了 \\d 这样的转义（正则表达式请用单引号）")
+    YAML_ANCHOR = ("an alias '*name' names no anchor '&name' defined above it",
+                   "别名“*名字”找不到在它上面定义的锚点“&名字”")
+    ALIAS_BOMB = ("the aliases ('*name') of this file would expand to more than {limit} values "
+                  "(about {size}); a policy needs far fewer: write the values out, or use "
+                  "fewer aliases of aliases",
+                  "这个文件里的别名（“*名字”）展开后会超过 {limit} 个值（约 {size} 个）；一份策略"
+                  "远用不了这么多：请直接写出这些值，或少用别名套别名")
+    TOO_MANY_ALIASES = ("this file uses more than {limit} aliases ('*name'); write the values "
+                        "out instead",
+                        "这个文件用了超过 {limit} 个别名（“*名字”）；请直接写出这些值")
+    TOO_DEEP = ("values are nested more than {limit} levels deep here; a policy needs fewer than "
+                "ten: check for unclosed brackets '[' or '{{'",
+                "这里的值嵌套超过了 {limit} 层；一份策略用不到十层：请检查是否有没闭合的“[”或“{{”")
+    SELF_ALIAS = ("this alias refers to a mapping or list that contains it",
+                  "这个别名指向了包含它自己的映射或列表")
+    CANNOT_READ_VALUE = ("this value cannot be read ({problem})", "无法读取这个值（{problem}）")
+    DUPLICATE_KEY = ("key '{key}' appears twice in this mapping (first at line {first}); "
+                     "remove one of them",
+                     "键“{key}”在同一层出现了两次（第一次在第 {first} 行）；请删掉其中一个")
+
+    # -- sections and merging --------------------------------------------------------------
+    NOT_A_MAPPING_OF_SECTIONS = ("a policy file is a mapping of sections: {sections}",
+                                 "策略文件应由以下几节组成（“名称: 内容”）：{sections}")
+    UNKNOWN_SECTION = ("unknown section '{name}'{hint}", "未知的节“{name}”{hint}")
+    DEFINED_TWICE = ("{name} is defined twice (also in {other})",
+                     "{name} 定义了两次（另一处在 {other}）")
+    SECTION_TWICE = ("section '{name}' is defined twice (also in {other})",
+                     "“{name}”这一节定义了两次（另一处在 {other}）")
+
+    # -- shapes (pydantic errors, rephrased) -----------------------------------------------
+    AT = ("{where}: {text}", "{where}：{text}")
+    UNKNOWN_KEY = ("unknown key '{name}'{hint}", "未知的键“{name}”{hint}")
+    MISSING_KEY = ("missing required key '{name}'", "缺少必填的键“{name}”")
+    NOT_A_NUMBER = ("Input should be a valid {kind}: '{value}' is not a number",
+                    "这里应写{kind}，而不是“{value}”")
+    NUMBER_WITH_UNIT = ("Input should be a valid {kind}: write the number alone, '{number}' "
+                        "(without '{unit}'{why})",
+                        "这里只写数字“{number}”，不要写单位“{unit}”{why}")
+    UNIT_IS_CURRENCY = ("; amounts are in the policy's currency, CNY",
+                        "（金额的单位就是策略的币种：人民币元）")
+    NOT_TEXT = ("Input should be a valid string: write text here (in quotes if it looks like a "
+                "number or a date, e.g. \"1.0\")",
+                "这里应写文字（看起来像数字或日期时要加引号，如 \"1.0\"）")
+    NOT_BOOL = ("Input should be a valid boolean: write true or false, not '{value}'",
+                "这里只能写 true 或 false，不能写“{value}”")
+    NOT_DATE = ("Input should be a valid date: write YYYY-MM-DD, e.g. 2026-10-01, not '{value}'",
+                "这里应写日期，格式为 年-月-日，如 2026-10-01，而不是“{value}”")
+    NOT_TIME = ("Input should be a valid time: write HH:MM, e.g. '18:00', not '{value}'",
+                "这里应写时刻，格式为 时:分，如 '18:00'，而不是“{value}”")
+    NOT_ALLOWED_VALUE = ("'{value}' is not allowed here{hint}", "这里不能写“{value}”{hint}")
+    PATTERN_MISMATCH = ("'{value}' does not have the expected form ({pattern})",
+                        "“{value}”的写法不符合要求（格式：{pattern}）")
+    ID_PATTERN = ("'{value}' does not have the expected form: lower-case letters, digits, '.', "
+                  "'_' and '-', starting with a letter or digit",
+                  "“{value}”的写法不符合要求：只能用小写字母、数字、“.”、“_”、“-”，并以字母或数字开头")
+    TOO_SHORT = ("needs at least {min} item(s)", "至少要写 {min} 项")
+    TOO_LONG = ("has more than {max} item(s)", "最多只能写 {max} 项")
+    AT_LEAST = ("must be at least {limit}, not {value}", "不能小于 {limit}（现在是 {value}）")
+    ABOVE = ("must be greater than {limit}, not {value}", "必须大于 {limit}（现在是 {value}）")
+    AT_MOST = ("must be at most {limit}, not {value}", "不能大于 {limit}（现在是 {value}）")
+    BELOW = ("must be less than {limit}, not {value}", "必须小于 {limit}（现在是 {value}）")
+    DECIMAL_PLACES = ("at most {places} decimal places, e.g. 20.50",
+                      "最多 {places} 位小数，如 20.50")
+    TOO_MANY_DIGITS = ("this number has too many digits to be meant; check it",
+                       "这个数字位数多得不合常理：请检查它")
+    NOT_FINITE = ("must be a finite number", "必须是有限的数字")
+    NOT_A_MAPPING = ("write a mapping here ('key: value' lines), not {given}",
+                     "这里应写一组“键: 值”，而不是{given}")
+    NOT_A_LIST = ("write a list here ('- item' lines or [a, b]), not {given}",
+                  "这里应写列表（每行“- 项目”，或 [a, b]），而不是{given}")
+    NOT_ACCEPTED = ("this value is not accepted here ({kind})",
+                    "这里的值不符合要求（{kind}）")
+    GIVEN_TEXT = ("text", "文字")
+    GIVEN_NUMBER = ("a number", "数字")
+    GIVEN_LIST = ("a list", "列表")
+    GIVEN_MAPPING = ("a mapping", "映射")
+    GIVEN_NOTHING = ("nothing", "空值")
+    GIVEN_OTHER = ("this value", "这个值")
+    NUMBER_KIND_DECIMAL = ("decimal", "数字（可带两位小数）")
+    NUMBER_KIND_INT = ("integer", "整数")
+    NUMBER_KIND_FLOAT = ("number", "数字")
+
+    # -- values the model refuses (validators) ---------------------------------------------
+    NOT_A_CLOCK_REF = ("'{value}' is not a time of day; write HH:MM such as '18:00', or one of "
+                       "{names}",
+                       "“{value}”不是时刻：请写成 时:分，如 '18:00'，或写 {names} 之一")
+    NOT_A_CLOCK = ("'{value}' is not a time of day; write it as HH:MM, e.g. '18:00'",
+                   "“{value}”不是时刻：请写成 时:分，如 '18:00'")
+    BAD_REGEX = ("not a valid regular expression (near character {position}): {problem}",
+                 "不是有效的正则表达式（第 {position} 个字符附近有误）")
+    ROLE_ONE_SOURCE = ("a role is found either by 'actor_of: [fact types]' or by 'assigned: "
+                       "true' (from role.assigned facts); give exactly one",
+                       "角色要么由“actor_of: [事实类型]”确定，要么由“assigned: true”"
+                       "（来自 role.assigned 事实）确定；只能写其中一个")
+    ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true'",
+                    "“default”只适用于写了“assigned: true”的角色")
+    ENUM_VALUES = ("'values' is given exactly when 'type' is enum",
+                   "只有“type”为 enum 时才写“values”，而且此时必须写")
+    BY_ONE_FORM = ("give exactly one of: end_of_working_day, weekly, date_field, cron",
+                   "end_of_working_day、weekly、date_field、cron 只能且必须写其中一个")
+    CUTOFF_WEEKLY = ("'cutoff' goes with 'weekly'", "“cutoff”只能和“weekly”一起用")
+    SAY_AT = ("say the time with 'at', e.g. at: end_of_work",
+              "请用“at”写明时刻，如 at: end_of_work")
+    DEADLINE_ONE_FORM = ("give exactly one of: within, by, immediately",
+                         "within、by、immediately 只能且必须写其中一个")
+    DUTY_TRIGGER_OR_RECURRING = ("a duty has either a 'trigger' (a fact) or 'recurring' (a weekly "
+                                 "deadline); give exactly one",
+                                 "职责要么有“trigger”（由事实触发），要么有“recurring”"
+                                 "（每周的期限）；只能且必须写其中一个")
+    DUTY_NEEDS_DEADLINE = ("a triggered duty needs a 'deadline'",
+                           "由事实触发的职责需要写“deadline”")
+    CHANGES_NEED_DEADLINE = ("'deadline_changes' needs a base 'deadline'",
+                             "写了“deadline_changes”就必须有基础的“deadline”")
+    RECURRING_NO_DEADLINE = ("a recurring duty's deadline is its 'recurring' time; remove "
+                             "'deadline'",
+                             "定期职责的期限就是“recurring”的时间；请删掉“deadline”")
+    RECURRING_WEEKLY = ("'recurring' supports weekly deadlines: recurring: {{weekly: fri, at: "
+                        "morning_end}}",
+                        "“recurring”只支持每周的期限，"
+                        "如 recurring: {{weekly: fri, at: morning_end}}")
+    ONE_SCHEDULE = ("give exactly one schedule: {either} or {last}",
+                    "{listed}、{last} 只能且必须写其中一种")
+
+    # -- durations (timeparse) -------------------------------------------------------------
+    WORKING_DAYS_AT_LEAST_ONE = ("'{value}': the number of working days must be at least 1",
+                                 "“{value}”：工作日数至少为 1")
+    NEEDS_CLOCK_DURATION = ("'{value}' is a number of working days; a wall-clock duration is "
+                            "wanted here, such as '30m', '1h' or '2d'",
+                            "“{value}”是工作日数；这里要的是钟点时长，如 '30m'、'1h' 或 '2d'")
+    AMBIGUOUS_DAYS = ("'{value}' could be read two ways: write '{clock}' for {hours} hours on the "
+                      "clock, or {working}",
+                      "“{value}”有两种理解：按钟点算 {hours} 小时请写 '{clock}'，"
+                      "按工作日算请写 {working}")
+    WORKING_DAYS_READING = ("'{count} working_day{plural}' for 18:00 of the {ordinal} working "
+                            "day", "'{count} working_day{plural}'（第 {count} 个工作日的下班时间）")
+    WHOLE_WORKING_DAYS = ("a whole number of working days ('2 working_days')",
+                          "整数个工作日（如 '2 working_days'）")
+    DURATION_UNIT = ("'{value}' is not a duration this format reads; write '{clock}'",
+                     "这里读不懂“{value}”这种时长写法：请写成 '{clock}'")
+    NOT_A_DURATION = ("'{value}' is not a duration; write e.g. '30m', '1h', '2d' (48 hours) or "
+                      "'2 working_days'",
+                      "“{value}”不是时长：请写成如 '30m'、'1h'、'2d'（48 小时）或 '2 working_days'")
+    DURATION_TOO_LONG = ("'{value}' is longer than {limit} days; no deadline of a rule book is "
+                         "that far: check the number",
+                         "“{value}”超过了 {limit} 天；制度里的期限不会这么长：请检查这个数字")
+    WORKING_DAYS_TOO_MANY = ("'{value}' is more than {limit} working days; check the number",
+                             "“{value}”超过了 {limit} 个工作日：请检查这个数字")
+
+    # -- cross checks (checks.py) ----------------------------------------------------------
+    UNKNOWN_NAME = ("unknown {what} '{name}'{hint}", "未知的{what}“{name}”{hint}")
+    UNKNOWN_TIMEZONE = ("unknown time zone '{value}'; e.g. Asia/Shanghai",
+                        "未知的时区“{value}”；应写如 Asia/Shanghai")
+    WRONG_YEAR = ("{day} is listed under year {year}", "{day} 被写在了 {year} 年下面")
+    HOLIDAY_AND_WORKING = ("{day} is listed both as a holiday and as a working day",
+                           "{day} 同时被写成了节假日和工作日")
+    WORKDAY_ORDER = ("the working day ends at {end} but starts at {start}: 'end' must be after "
+                     "'start' (a 24-hour clock: write 18:00, not 06:00)",
+                     "工作日 {start} 开始却在 {end} 结束：“end”必须晚于“start”"
+                     "（24 小时制：下午六点写 18:00，不写 06:00）")
+    MORNING_END_OUTSIDE = ("morning_end {morning} must fall inside the working day "
+                           "({start}–{end})",
+                           "上午结束时间 morning_end {morning} 必须在工作时间（{start}–{end}）之内")
+    WORKING_HOURS_NAMED = ("working_hours.{field} defines '{value}' itself: write a clock time "
+                           "HH:MM here",
+                           "working_hours.{field} 本身就是在定义“{value}”："
+                           "这里请写 时:分 形式的时刻")
+    ZERO_DEADLINE = ("a deadline of zero ('{value}') makes every fulfilment late; for 'at once' "
+                     "write 'immediately: {{}}'",
+                     "期限为零（“{value}”）会让每次完成都算迟到；“即刻”请写 'immediately: {{}}'")
+    FACT_FIELD_NOT_ATTRIBUTE = ("'{name}' is a fact field, not an attribute",
+                                "“{name}”是事实本身的字段，不能当作属性")
+    TIER_NEEDS_TIERS = ("type 'tier' needs an urgency_tiers section",
+                        "类型“tier”需要有 urgency_tiers 这一节")
+    ROLE_FACT_NEEDED = ("roles with 'assigned: true' need a fact type '{fact}' with attributes "
+                        "'role' and 'person'",
+                        "有“assigned: true”的角色时，需要事实类型“{fact}”，"
+                        "并带属性“role”和“person”")
+    NOT_A_DATE_ATTRIBUTE = ("'{name}' is not a date attribute of {fact}{hint}",
+                            "“{name}”不是 {fact} 的日期属性{hint}")
+    DATE_ATTRIBUTE_REQUIRED = ("{fact}.{name} carries the date this deadline needs: declare it "
+                               "'required: true' so every such fact has it",
+                               "{fact}.{name} 带有这个期限要用的日期：请声明“required: true”，"
+                               "让每条这样的事实都带上它")
+    SELF_FULFILLED = ("a duty cannot be fulfilled by the very fact that triggers it",
+                      "职责不能由触发它的同一种事实来完成")
+    APPROVAL_DATE_TYPE = ("{fact}.{name} must be of type date (it may carry the approved date)",
+                          "{fact}.{name} 必须是 date 类型（它可能带有批准的日期）")
+    AT_IGNORED = ("'at' is used only with 'weekly' or 'date_field'; this deadline's time comes "
+                  "from its own rule, so remove 'at'",
+                  "“at”只和“weekly”或“date_field”一起用；这个期限的时刻由它自己的规则决定，"
+                  "请删掉“at”")
+    CUTOFF_NOT_WEEKLY = ("a cutoff is itself weekly: cutoff: {{weekly: thu, at: end_of_work}}",
+                         "截止点本身也必须按周写：cutoff: {{weekly: thu, at: end_of_work}}")
+    CUTOFF_OF_CUTOFF = ("a cutoff has no cutoff of its own; remove this one",
+                        "截止点不能再有自己的截止点；请删掉这一个")
+    NOT_CRON = ("'{value}' is not a cron expression (minute hour day month weekday)",
+                "“{value}”不是 cron 表达式（分 时 日 月 星期）")
+    CRON_NEVER = ("'{value}' never matches a date (e.g. 30 February)",
+                  "“{value}”永远匹配不到任何日期（例如 2 月 30 日）")
+    EFFECTIVE_ORDER = ("effective date {day} must be after the previous {word}'s {before}; list "
+                       "{word}s oldest first, one per date",
+                       "生效日期 {day} 必须晚于上一个{word}的 {before}；请按从旧到新排列，"
+                       "每个日期只写一个")
+    MONTHLY_FROM_FIRST = ("a {kind} schedule counts whole months: its effective date must be the "
+                          "1st of a month, not {day}",
+                          "{kind} 惩罚以整月计算：生效日期必须是某月 1 日，而不是 {day}")
+    CAP_BELOW_EACH = ("the monthly cap ({cap}) is below the amount of one violation ({each}): "
+                      "raise the cap or use per_instance",
+                      "每月上限（{cap}）低于单次金额（{each}）：请提高上限，或改用 per_instance")
+    TIER_OUTCOME = ("each tier has either an 'amount' or 'forfeit: true'",
+                    "每一档要么写“amount”（金额），要么写“forfeit: true”（当月无绩效），只能写一个")
+    COUNT_TIER_START = ("this tier starts at {start} but the previous one ends at {end}: write "
+                        "from: {expected}",
+                        "这一档从 {start} 开始，但上一档到 {end} 为止：请写 from: {expected}")
+    OPEN_TIER_LAST = ("only the last tier may be open-ended (no '{key}')",
+                      "只有最后一档可以不写上限（“{key}”）")
+    TO_BELOW_FROM = ("'to' ({to}) is below 'from' ({start})",
+                     "“to”（{to}）小于“from”（{start}）：每一档的上限不能低于下限")
+    COUNT_TIERS_END = ("counts above {end} match no tier: end with an open tier (from: "
+                       "{expected}, no 'to')",
+                       "超过 {end} 次的情况没有对应的档位：最后一档请写 from: {expected}，不写“to”")
+    LATENESS_TIER_START = ("this tier starts over {start} but the previous one ends at {end}: "
+                           "write over: {end}",
+                           "这一档从超过 {start} 开始，但上一档到 {end} 为止：请写 over: {end}")
+    UP_TO_NOT_LONGER = ("'up_to' must be longer than 'over'",
+                        "“up_to”必须比“over”长：每一档的上限要大于下限")
+    LATENESS_TIERS_END = ("lateness over {end} matches no tier: end with an open tier (over: "
+                          "{end}, no 'up_to')",
+                          "迟到超过 {end} 的情况没有对应的档位："
+                          "最后一档请写 over: {end}，不写“up_to”")
+    MIN_ABOVE_MAX = ("min ({min}) is above max ({max})", "min（{min}）大于 max（{max}）")
+    REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
+                    "类型为“{kind}”的奖励需要写“{name}”")
+
+    def __call__(self, **params: Any) -> Words:
+        en, zh = self.value
+        return Words(en.format(**{k: _in(v, "en") for k, v in params.items()}),
+                     zh.format(**{k: _in(v, "zh") for k, v in params.items()}))
+
+
+# The names a check calls things by ("unknown role 'x'"), in both languages.
+THINGS: dict[str, Words] = {
+    "role": Words("role", "角色"),
+    "fact type": Words("fact type", "事实类型"),
+    "case kind": Words("case kind", "案件类别"),
+    "penalty": Words("penalty", "惩罚"),
+    "duty": Words("duty", "职责"),
+    "version": Words("version", "版本"),
+    "change": Words("change", "变更"),
+}
+
+
+def thing(what: str) -> Words:
+    """`role` -> Words; `attribute of X` / `value of X.y` keep X as written."""
+    if what in THINGS:
+        return THINGS[what]
+    for prefix, zh in (("attribute of ", "的属性"), ("value of ", "的取值")):
+        if what.startswith(prefix):
+            name = what.removeprefix(prefix)
+            return Words(what, name + " " + zh)
+    return Words(what, what)
+
+
+def hint(name: str, candidates: Iterable[str]) -> Words:
+    """'; did you mean X?' (or the short list of choices), or nothing."""
+    pool = sorted(set(candidates))
+    match = closest(name, pool)
+    if match:
+        return Say.DID_YOU_MEAN(name=match[0])
+    if pool and len(pool) <= 12:
+        return Say.ONE_OF(names=", ".join(pool))
+    return NOTHING
+
+
+def diagnostic(location: Location, code: str, words: Words) -> Diagnostic:
+    return Diagnostic(location, code, words.en, words.zh)
+
+
+def place(location: Location) -> Words:
+    """'line 12, column 5: ' for a located diagnostic, else nothing."""
+    if location.line and location.column:
+        return Say.PLACE(line=location.line, column=location.column)
+    if location.line:
+        return Say.PLACE_LINE(line=location.line)
+    return NOTHING
+
+
+def render(d: Diagnostic, lang: str) -> str:
+    """`file:line:col: CODE: line 12, column 5: message` in the reader's language."""
+    text = d.message_zh if lang == "zh" and d.message_zh else d.message
+    return f"{d.location}: {d.code}: {place(d.location).get(lang)}{text}"
+
+
+def _in(value: Any, lang: str) -> Any:
+    return value.get(lang) if isinstance(value, Words) else value
