@@ -239,7 +239,7 @@ class Say(Enum):
                         "“recurring”只支持每周的期限，"
                         "如 recurring: {{weekly: fri, at: morning_end}}")
     ONE_SCHEDULE = ("give exactly one schedule: {either} or {last}",
-                    "{listed}、{last} 只能且必须写其中一种")
+                    "{either} 和 {last} 只能且必须写其中一种")
 
     # -- durations (timeparse) -------------------------------------------------------------
     WORKING_DAYS_AT_LEAST_ONE = ("'{value}': the number of working days must be at least 1",

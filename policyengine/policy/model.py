@@ -318,8 +318,7 @@ class PenaltyVersionBase(Strict):
     def _one_schedule(self) -> PenaltyVersionBase:
         kinds = [name for name in type(self).model_fields if name != "effective"]
         if sum(getattr(self, name) is not None for name in kinds) != 1:
-            raise PolicyValueError(Say.ONE_SCHEDULE(either=", ".join(kinds[:-1]),
-                                                    listed="、".join(kinds[:-1]), last=kinds[-1]))
+            raise PolicyValueError(Say.ONE_SCHEDULE(either=", ".join(kinds[:-1]), last=kinds[-1]))
         return self
 
 
