@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from policyengine.cli import check, diff, evaluate, explain, schema, serve, steps
+from policyengine.cli import check, diff, evaluate, explain, schema, serve, steps, token
 from policyengine.errors import (
     CalendarDataMissing,
     DiagnosticsError,
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate YAML compliance policies over timestamped workflow facts.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (check, evaluate, diff, explain, schema, serve, steps):
+    for module in (check, evaluate, diff, explain, schema, serve, steps, token):
         module.register(commands)
     return parser
 
