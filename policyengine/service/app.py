@@ -423,7 +423,10 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                                  for u in live.mirror.unreadable[:100]],
             "cache": {"hits": live.results.hits, "misses": live.results.misses,
                       "size": live.results.size},
-            "limits": {"max_body_bytes": config.max_body_bytes, "max_batch": config.max_batch},
+            "limits": {"max_body_bytes": config.max_body_bytes, "max_batch": config.max_batch,
+                       "header_timeout_s": config.connections.header_timeout,
+                       "body_timeout_s": config.connections.body_timeout,
+                       "max_connections": config.connections.max_connections},
             "tokens": [t.to_dict() for t in config.tokens.tokens],
         })
 

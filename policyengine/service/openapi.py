@@ -179,7 +179,7 @@ class AdminStatus(_Open):
     facts_in_memory: int
     unreadable_facts: list[dict[str, Any]]
     cache: dict[str, int]
-    limits: dict[str, int]
+    limits: dict[str, float]
     tokens: list[dict[str, Any]]
 
 

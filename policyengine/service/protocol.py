@@ -19,22 +19,21 @@ is closed; an endpoint waiting for the body then sees the client gone. Connectio
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import h11
+import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from policyengine.language import Lang
+from policyengine.service.messages import message
+from policyengine.service.state import ConnectionLimits
+
 log = logging.getLogger("policyengine.service")
-
-
-@dataclass(frozen=True)
-class ConnectionLimits:
-    header_timeout: float = 10.0
-    body_timeout: float = 60.0
-    max_connections: int = 500
+KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open (uvicorn's default)
 
 
 class DeadlineProtocol(H11Protocol):
@@ -119,11 +118,24 @@ class DeadlineProtocol(H11Protocol):
         cls._report_due = False
 
 
-def protocol_class(limits: ConnectionLimits, busy_body: bytes) -> type[DeadlineProtocol]:
-    """A protocol class for uvicorn's `http=` setting, with these limits; `busy_body` is the
-    JSON answered to a connection over the cap."""
+def protocol_class(limits: ConnectionLimits, lang: Lang) -> type[DeadlineProtocol]:
+    """A protocol class for uvicorn's `http=` setting, with these limits; a connection over
+    the cap is told so in `lang` (no request has been read: the policy's language)."""
+    body = json.dumps({"error": {"code": "E-SERVICE-BUSY", "message": message(
+        "service.busy", limit=limits.max_connections).text(lang)}},
+        ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     head = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-            b"retry-after: 1\r\nconnection: close\r\ncontent-length: %d\r\n\r\n" % len(busy_body))
+            b"content-language: %s\r\nretry-after: 1\r\nconnection: close\r\n"
+            b"content-length: %d\r\n\r\n" % (lang.encode(), len(body)))
     return type("LimitedProtocol", (DeadlineProtocol,), {
-        "limits": limits, "busy_response": head + busy_body,
+        "limits": limits, "busy_response": head + body,
         "_closed": Counter(), "_report_due": False})
+
+
+def server(app: Any, *, host: str, port: int, limits: ConnectionLimits, lang: Lang,
+           log_level: str = "info", access_log: bool = False) -> uvicorn.Server:
+    """The uvicorn server `policyengine serve` runs (and the tests run)."""
+    return uvicorn.Server(uvicorn.Config(
+        app, host=host, port=port, http=protocol_class(limits, lang), log_level=log_level,
+        access_log=access_log, server_header=False, timeout_keep_alive=KEEP_ALIVE,
+        timeout_graceful_shutdown=10, lifespan="on"))
