@@ -221,10 +221,24 @@ FACT_REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for
     (r"the body is not UTF-8 text \(byte (?P<n>\d+)\)", "正文不是 UTF-8 文本（第 {n} 字节）"),
     (r"not valid JSON: nested too deeply", "不是有效的 JSON：嵌套层数过多"),
     (r"not valid JSON: a number is too long", "不是有效的 JSON：数字过长"),
+    (r"not valid JSON: (?P<j>.*) at column (?P<c>\d+)(?: of line (?P<l>\d+))?",
+     "不是有效的 JSON：{j}（{l}第 {c} 列）"),
     (r"not valid JSON: (?P<d>.*)", "不是有效的 JSON：{d}"),
     (r"not a fact this policy can check: (?P<d>.*)", "政策无法检查这条事实：{d}"),
 ]]
 _WHERE_ZH = {"line": "行", "index": "条（从 0 数起）"}
+# Python's JSON decoder's messages (json.decoder), as the reader passes them on.
+_JSON_ZH = {
+    "Expecting value": "此处应有一个值",
+    "Expecting property name enclosed in double quotes": "此处应有用双引号括起的键名",
+    "Expecting ',' delimiter": "此处应有逗号 ','",
+    "Expecting ':' delimiter": "此处应有冒号 ':'",
+    "Extra data": "值之后有多余的内容",
+    "Unterminated string starting at": "字符串没有结束",
+    "Invalid control character at": "字符串中有无效的控制字符",
+    "Invalid \\escape": "无效的转义符",
+    "Invalid \\uXXXX escape": "无效的 \\uXXXX 转义",
+}
 
 
 def fact_reason(reason: str, lang: Lang) -> str:
@@ -240,6 +254,9 @@ def fact_reason(reason: str, lang: Lang) -> str:
             values["s"] = _suggestion(values["s"])
         if "w" in values:
             values["w"] = _WHERE_ZH[values["w"]]
+        if "j" in values:
+            values["j"] = _JSON_ZH.get(values["j"], values["j"])
+            values["l"] = f"第 {values['l']} 行" if values["l"] else ""
         if "e" in values and "case id" in pattern.pattern:
             values["e"] = f"（例如 {values['e'].replace(' or ', ' 或 ')}）" if values["e"] else ""
         if "k" in values and "of the form" in pattern.pattern:

@@ -37,7 +37,7 @@ def test_new_token_refuses_an_unknown_scope(capsys: pytest.CaptureFixture[str]) 
 def test_no_tokens_no_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert serve.main(["--db", str(tmp_path / "x.db")]) == 2
     err = capsys.readouterr().err
-    assert "no tokens" in err and "--new-token" in err
+    assert "no tokens" in err and "policyengine token new" in err
     assert not (tmp_path / "x.db").exists()
 
 
