@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--body-timeout", type=float, default=60.0, metavar="SECONDS",
                         help="a request's body must arrive within this time of its headers "
                              "(default: 60)")
-    parser.add_argument("--max-connections", type=int, default=500, metavar="N",
-                        help="most open connections; more are answered 503 (default: 500)")
+    parser.add_argument("--max-connections", type=int, default=4000, metavar="N",
+                        help="most open connections; more are answered 503 (default: 4000)")
     parser.add_argument("--strict-permissions", action="store_true",
                         help="refuse to start when the tokens file or the SQLite database "
                              "can be read by the group or others (default: warn)")
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from policyengine.service.app import create_app
         from policyengine.service.permissions import sqlite_files
-        from policyengine.service.protocol import server
+        from policyengine.service.protocol import fit_to_file_limit, server
         from policyengine.service.sqlite import SqliteStore
         from policyengine.service.state import ConnectionLimits, Service, ServiceConfig
     except ImportError as exc:
@@ -97,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
     if not (args.header_timeout > 0 and args.body_timeout > 0 and args.max_connections >= 1):
         raise UsageError("--header-timeout and --body-timeout must be above 0 seconds, and "
                          "--max-connections at least 1")
-    limits = ConnectionLimits(args.header_timeout, args.body_timeout, args.max_connections)
+    cap, cramped = fit_to_file_limit(args.max_connections)
+    if cramped:
+        print(f"policyengine: warning: {cramped}", file=sys.stderr)
+    limits = ConnectionLimits(args.header_timeout, args.body_timeout, cap)
     config = ServiceConfig(policy_path=Path(args.policy), database=args.db, tokens=tokens,
                            max_body_bytes=args.max_body_bytes, max_batch=args.max_batch,
                            connections=limits)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import resource
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -34,6 +35,7 @@ from policyengine.service.state import ConnectionLimits
 
 log = logging.getLogger("policyengine.service")
 KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open (uvicorn's default)
+SPARE_FILES = 64  # file descriptors kept for the database, logs and the policy files
 
 
 class DeadlineProtocol(H11Protocol):
@@ -130,6 +132,26 @@ def protocol_class(limits: ConnectionLimits, lang: Lang) -> type[DeadlineProtoco
     return type("LimitedProtocol", (DeadlineProtocol,), {
         "limits": limits, "busy_response": head + body,
         "_closed": Counter(), "_report_due": False})
+
+
+def fit_to_file_limit(max_connections: int) -> tuple[int, str | None]:
+    """Room for `max_connections` open sockets: the soft limit on open files is raised
+    towards the hard one if needed (the soft limit is often 1024); if the hard limit is too
+    low, the cap is lowered to fit. (cap, a warning or None)."""
+    want = max_connections + SPARE_FILES
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        raised = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY or soft >= want:
+        return max_connections, None
+    cap = max(1, soft - SPARE_FILES)
+    return cap, (f"the limit on open files is {soft}: at most {cap} connections instead of "
+                 f"{max_connections} (raise it with `ulimit -n`)")
 
 
 def server(app: Any, *, host: str, port: int, limits: ConnectionLimits, lang: Lang,

@@ -30,7 +30,7 @@ class ConnectionLimits:
 
     header_timeout: float = 10.0   # seconds for the request line and headers
     body_timeout: float = 60.0     # seconds for the body, from the end of the headers
-    max_connections: int = 500     # open connections; more are answered 503 and closed
+    max_connections: int = 4000    # open connections; more are answered 503 and closed
 
 
 @dataclass(frozen=True)

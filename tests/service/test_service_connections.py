@@ -10,6 +10,8 @@ import json
 import logging
 import selectors
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -211,3 +213,22 @@ def test_connections_over_the_cap_are_answered_503(tmp_path: Path) -> None:
                 sock.close()
         time.sleep(0.3)
         assert running.get() == (200, b'{"status":"ok"}')
+
+
+def test_the_cap_fits_the_limit_on_open_files() -> None:
+    # In a child process: lowering the hard limit cannot be undone without privileges.
+    code = ("import resource\n"
+            "resource.setrlimit(resource.RLIMIT_NOFILE, (200, 300))\n"
+            "from policyengine.service.protocol import fit_to_file_limit\n"
+            "print(fit_to_file_limit(100)[0], resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+            "cap, warning = fit_to_file_limit(4000)\n"
+            "print(cap, resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+            "print(warning)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    small, large, warning = done.stdout.splitlines()
+    assert small == "100 200"    # room enough: nothing changes
+    assert large == "236 300"    # raised to the hard limit, and the cap lowered to fit
+    assert warning == ("the limit on open files is 300: at most 236 connections instead of "
+                       "4000 (raise it with `ulimit -n`)")
