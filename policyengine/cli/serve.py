@@ -77,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.new_token:
         print(new_token_line(*args.new_token))
+        if not sys.stdout.isatty():  # most likely `> tokens.txt`: a file others can read
+            print("policyengine: note: a file written with `>` can be read by others; "
+                  "`policyengine token new NAME --scopes SCOPES --file FILE` writes it with "
+                  "mode 0600", file=sys.stderr)
         return 0
     try:
         from policyengine.service.app import create_app

@@ -29,6 +29,11 @@ def test_new_token_prints_a_tokens_file_line(capsys: pytest.CaptureFixture[str])
     assert token is not None and token.scopes == {"ingest", "read"}
 
 
+def test_new_token_into_a_file_points_to_token_new(capsys: pytest.CaptureFixture[str]) -> None:
+    assert serve.main(["--new-token", "loader", "ingest"]) == 0  # stdout is not a terminal
+    assert "policyengine token new NAME --scopes SCOPES --file FILE" in capsys.readouterr().err
+
+
 def test_new_token_refuses_an_unknown_scope(capsys: pytest.CaptureFixture[str]) -> None:
     assert serve.main(["--new-token", "loader", "write"]) == 2
     assert "unknown scope(s) write" in capsys.readouterr().err
