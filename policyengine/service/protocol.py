@@ -83,7 +83,13 @@ class DeadlineProtocol(H11Protocol):
         if state is h11.SEND_BODY:
             if self._waiting_for != "body":
                 self._arm("body")
-        elif state is not h11.IDLE:
+        elif state is h11.IDLE:
+            if self._waiting_for == "body":
+                # A body that came in after its answer (a refusal sent before reading it) is
+                # done; uvicorn's keep-alive timer went with its bytes, so the next head's
+                # deadline starts now and bounds the idle wait too.
+                self._arm("headers")
+        else:
             self._disarm()  # DONE, MUST_CLOSE, CLOSED or ERROR: nothing more to wait for
 
     def _arm(self, part: str) -> None:

@@ -232,3 +232,23 @@ def test_the_cap_fits_the_limit_on_open_files() -> None:
     assert large == "236 300"    # raised to the hard limit, and the cap lowered to fit
     assert warning == ("the limit on open files is 300: at most 236 connections instead of "
                        "4000 (raise it with `ulimit -n`)")
+
+
+def test_a_body_sent_after_its_refusal_leaves_the_connection_usable_then_bounded(
+        live: Running) -> None:
+    with live.connect() as sock:
+        sock.settimeout(5)
+        sock.sendall(b"POST /v1/facts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                     b"\r\nContent-Length: 10\r\n\r\n")
+        refusal = sock.recv(65536)  # no token: refused before the body is read
+        assert refusal.startswith(b"HTTP/1.1 401 ")
+        sock.sendall(b'{"id": 1 }')  # the body after all; the connection is kept
+        sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while b'{"status":"ok"}' not in answer:  # bounded by the socket's timeout
+            chunk = sock.recv(65536)
+            assert chunk, answer
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 ")
+        ended = closed_within([sock], HEADER_TIMEOUT + 5 + SLACK)  # idle: closed, not kept
+    assert ended
