@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 import selectors
 import socket
 import subprocess
@@ -172,11 +173,13 @@ def test_a_client_that_leaves_mid_body_is_one_log_line(
     while not any("left before" in r.getMessage() for r in caplog.records):
         assert time.monotonic() < deadline, "the departure was not logged"
         time.sleep(0.05)
+    time.sleep(0.3)  # room for a traceback, were one coming
     lines = [r for r in caplog.records if r.name.startswith(("policyengine", "uvicorn"))]
-    assert [r.getMessage() for r in lines] == [
-        f"client {HOST}:{lines[0].getMessage().split(':')[1].split()[0]} left before sending "
-        "the whole body of POST /v1/facts/batch; nothing was stored"]
-    assert lines[0].exc_info is None
+    assert not [r for r in lines if r.exc_info or r.levelno >= logging.WARNING]
+    left = [r.getMessage() for r in lines if "left before" in r.getMessage()]
+    assert len(left) == 1
+    assert re.fullmatch(rf"client {HOST}:\d+ left before sending the whole body of POST "
+                        r"/v1/facts/batch; nothing was stored", left[0])
     assert live.get() == (200, b'{"status":"ok"}')
 
 
@@ -240,15 +243,16 @@ def test_a_body_sent_after_its_refusal_leaves_the_connection_usable_then_bounded
         sock.settimeout(5)
         sock.sendall(b"POST /v1/facts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
                      b"\r\nContent-Length: 10\r\n\r\n")
-        refusal = sock.recv(65536)  # no token: refused before the body is read
-        assert refusal.startswith(b"HTTP/1.1 401 ")
+        answer = sock.recv(65536)  # no token: refused before the body is read
+        assert answer.startswith(b"HTTP/1.1 401 ")
         sock.sendall(b'{"id": 1 }')  # the body after all; the connection is kept
         sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        answer = b""
         while b'{"status":"ok"}' not in answer:  # bounded by the socket's timeout
             chunk = sock.recv(65536)
             assert chunk, answer
             answer += chunk
-        assert answer.startswith(b"HTTP/1.1 200 ")
+        # the refusal (perhaps read in two parts), then the answer on the same connection
+        assert answer.count(b"HTTP/1.1 ") == 2
+        assert answer.index(b"HTTP/1.1 200 ") > answer.index(b"E-AUTH-MISSING")
         ended = closed_within([sock], HEADER_TIMEOUT + 5 + SLACK)  # idle: closed, not kept
     assert ended
