@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from policyengine.language import Lang
+from policyengine.language import DEFAULT, Lang
 from policyengine.service.messages import Message as Words
 from policyengine.service.messages import message, request_language
 
@@ -25,18 +25,19 @@ class ApiError(Exception):
 
     def __init__(self, status: int, code: str, words: Words | str, *,
                  headers: Mapping[str, str] | None = None, extra: Mapping[str, Any] | None = None):
-        super().__init__(words if isinstance(words, str) else words.text("en"))
+        self.message = words if isinstance(words, str) else words.text("en")  # for logs
+        super().__init__(self.message)
         self.status = status
         self.code = code
         self.words = words
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})
 
-    def message(self, lang: Lang) -> str:
+    def worded(self, lang: Lang) -> str:
         return self.words if isinstance(self.words, str) else self.words.text(lang)
 
-    def response(self, lang: Lang) -> JSONResponse:
-        body: dict[str, Any] = {"error": {"code": self.code, "message": self.message(lang),
+    def response(self, lang: Lang = DEFAULT) -> JSONResponse:
+        body: dict[str, Any] = {"error": {"code": self.code, "message": self.worded(lang),
                                           **self.extra}}
         return Json(body, status_code=self.status,
                     headers={**self.headers, "Content-Language": lang})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.service.ingest import MAX_ID_LENGTH
@@ -19,8 +19,9 @@ class _Open(BaseModel):
 
 
 class ErrorDetail(_Open):
-    code: str
-    message: str
+    code: str = Field(description="stable, the same in every language: match on this")
+    message: str = Field(description="for a person: Chinese or English (?lang=, else "
+                                     "Accept-Language, else the policy's language)")
 
 
 class ErrorBody(_Open):
