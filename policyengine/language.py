@@ -31,6 +31,8 @@ def resolve_language(explicit: str | None, policy_setting: str | None = None,
                      environ: Mapping[str, str] | None = None) -> Lang:
     """`--lang` if given, else the policy's `policy.language`, else the locale, else zh."""
     for candidate in (explicit, policy_setting, locale_language(environ)):
-        if candidate == "zh" or candidate == "en":
-            return candidate
+        if candidate == "zh":
+            return "zh"
+        if candidate == "en":
+            return "en"
     return DEFAULT
