@@ -7,7 +7,7 @@
 #   POLICYENGINE_TEST_PG_URL="$(bash .ci/postgres.sh)"; export POLICYENGINE_TEST_PG_URL
 #
 # Safe to run again: a cluster already running on the port is reused.
-# `bash .ci/postgres.sh stop` stops it. Settings (environment): PE_PG_PORT (54329),
+# `bash .ci/postgres.sh stop` stops it; `bash .ci/postgres.sh running` succeeds when it runs. Settings (environment): PE_PG_PORT (54329),
 # PE_PG_DIR (/tmp/policyengine-pg-$PE_PG_PORT).
 set -euo pipefail
 
@@ -27,6 +27,9 @@ find_bin() {
 }
 
 BIN="$(find_bin || true)"
+if [ -z "$BIN" ] && [ -n "${1:-}" ]; then
+    exit "$([ "$1" = stop ] && echo 0 || echo 1)"  # not installed: nothing runs, nothing to stop
+fi
 if [ -z "$BIN" ]; then
     log "installing PostgreSQL (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
@@ -47,6 +50,10 @@ as_pg() {
 if [ "${1:-}" = "stop" ]; then
     as_pg "$BIN/pg_ctl" -D "$DIR/data" -m fast stop >&2 || true
     exit 0
+fi
+if [ "${1:-}" = "running" ]; then
+    as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1
+    exit
 fi
 
 if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then

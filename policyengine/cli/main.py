@@ -7,7 +7,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from policyengine.cli import calendar, check, diff, evaluate, explain, report, schema, serve, steps
+from policyengine.cli import (
+    calendar,
+    check,
+    diff,
+    evaluate,
+    explain,
+    report,
+    schema,
+    serve,
+    steps,
+    token,
+)
 from policyengine.cli.check import print_policy_errors
 from policyengine.cli.common import (
     EXIT_CALENDAR,
@@ -34,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate YAML compliance policies over timestamped workflow facts.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (check, evaluate, diff, explain, report, schema, serve, steps, calendar):
+    for module in (check, evaluate, diff, explain, report, schema, serve, steps, token, calendar):
         module.register(commands)
     return parser
 

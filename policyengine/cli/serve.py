@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from policyengine.errors import PolicyEngineError, PolicyError, UsageError
+from policyengine.language import resolve_language
 
 INSTALL_HINT = ("policyengine serve needs the HTTP packages of the 'serve' extra: "
                 "pip install 'policyengine[serve]'")
@@ -51,41 +52,70 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="largest request body accepted (default: 8 MiB)")
     parser.add_argument("--max-batch", type=int, default=10_000, metavar="N",
                         help="most facts in one batch request (default: 10000)")
+    parser.add_argument("--header-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="a request's line and headers must arrive within this time of "
+                             "the connection opening (default: 10)")
+    parser.add_argument("--body-timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="a request's body must arrive within this time of its headers "
+                             "(default: 60)")
+    parser.add_argument("--max-connections", type=int, default=4000, metavar="N",
+                        help="most open connections; more are answered 503 (default: 4000)")
+    parser.add_argument("--strict-permissions", action="store_true",
+                        help="refuse to start when the tokens file or the SQLite database "
+                             "can be read by the group or others (default: warn)")
     parser.add_argument("--log-level", default="info",
                         choices=("critical", "error", "warning", "info", "debug"))
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.add_argument("--new-token", nargs=2, metavar=("NAME", "SCOPES"),
-                        help="print a tokens-file line with a new random secret, e.g. "
-                             "--new-token loader ingest (scopes: ingest, read, admin, "
-                             "comma-separated) and exit")
+                        help="print a tokens-file line with a new random secret and exit "
+                             "(kept for scripts; prefer `policyengine token new NAME --scopes "
+                             "SCOPES --file tokens.txt`, which writes the file mode 0600)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from policyengine.service.auth import TokenSet, new_token_line
+    from policyengine.service.auth import ENV_FILE, TokenSet, new_token_line
 
     if args.new_token:
         print(new_token_line(*args.new_token))
+        if not sys.stdout.isatty():  # most likely `> tokens.txt`: a file others can read
+            print("policyengine: note: a file written with `>` can be read by others; "
+                  "`policyengine token new NAME --scopes SCOPES --file FILE` writes it with "
+                  "mode 0600", file=sys.stderr)
         return 0
     try:
-        import uvicorn
-
         from policyengine.service.app import create_app
-        from policyengine.service.state import Service, ServiceConfig
+        from policyengine.service.permissions import sqlite_files
+        from policyengine.service.protocol import fit_to_file_limit, server
+        from policyengine.service.sqlite import SqliteStore
+        from policyengine.service.state import ConnectionLimits, Service, ServiceConfig
     except ImportError as exc:
         print(f"{INSTALL_HINT}\n(missing: {exc.name})", file=sys.stderr)
         return 2
     tokens = TokenSet.from_sources(args.tokens)
     if not len(tokens):
         raise UsageError("no tokens: every request needs one. Make a tokens file with "
-                         "`policyengine serve --new-token NAME ingest,read > tokens.txt` and "
-                         "start with --tokens tokens.txt (see docs/integrators.md)")
+                         "`policyengine token new NAME --scopes ingest,read --file tokens.txt` "
+                         "and start with --tokens tokens.txt (see docs/integrators.md)")
     if args.max_body_bytes < 1024 or args.max_batch < 1:
         raise UsageError("--max-body-bytes must be at least 1024 and --max-batch at least 1")
+    if not (args.header_timeout > 0 and args.body_timeout > 0 and args.max_connections >= 1):
+        raise UsageError("--header-timeout and --body-timeout must be above 0 seconds, and "
+                         "--max-connections at least 1")
+    cap, cramped = fit_to_file_limit(args.max_connections)
+    if cramped:
+        print(f"policyengine: warning: {cramped}", file=sys.stderr)
+    limits = ConnectionLimits(args.header_timeout, args.body_timeout, cap)
     config = ServiceConfig(policy_path=Path(args.policy), database=args.db, tokens=tokens,
-                           max_body_bytes=args.max_body_bytes, max_batch=args.max_batch)
+                           max_body_bytes=args.max_body_bytes, max_batch=args.max_batch,
+                           connections=limits)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     service = Service(config)
+    tokens_file = args.tokens or os.environ.get(ENV_FILE)
+    private = [Path(tokens_file)] if tokens_file else []
+    if isinstance(service.store, SqliteStore):
+        private += sqlite_files(service.store.path)
+    _check_permissions(private, strict=args.strict_permissions)
     app = create_app(config, service=service, warm=True)
     count, _ = service.store.count()
     policy = service.live.policy
@@ -94,10 +124,23 @@ def run(args: argparse.Namespace) -> int:
           f"({identity}); {count} facts in {service.store.display_url}; {len(tokens)} "
           f"token(s); http://{args.host}:{args.port} (OpenAPI: /docs, /openapi.json)",
           file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=args.access_log, server_header=False,
-                timeout_graceful_shutdown=10)
+    server(app, host=args.host, port=args.port, limits=limits,
+           lang=resolve_language(None, policy.model.policy.language, environ={}),
+           log_level=args.log_level, access_log=args.access_log).run()
     return 0
+
+
+def _check_permissions(paths: list[Path], strict: bool) -> None:
+    """Warn about (or, strict, refuse) a tokens or database file others may read."""
+    from policyengine.service.permissions import open_to_others
+
+    loose = open_to_others(paths)
+    for path, mode in loose:
+        print(f"policyengine: {'error' if strict else 'warning'}: {path} can be read by the "
+              f"group or others (mode {mode:04o}); it holds secrets or facts: chmod 600 "
+              f"{path}", file=sys.stderr)
+    if loose and strict:
+        raise UsageError("not serving: files open to others (--strict-permissions)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

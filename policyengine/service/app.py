@@ -19,13 +19,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
+from starlette.types import Scope
 
 from policyengine import __version__
 from policyengine.errors import FactError, PolicyError
+from policyengine.language import LANGUAGES, Lang
 from policyengine.service import dashboard, ingest, openapi, views
 from policyengine.service.auth import SCOPES, Token
-from policyengine.service.http import ApiError, BodyLimit, Json
+from policyengine.service.http import ApiError, BodyLimit, Json, scope_language
+from policyengine.service.messages import message
 from policyengine.service.state import Service, ServiceConfig
 from policyengine.service.store import StoreUnavailable
 
@@ -58,17 +62,31 @@ def create_app(config: ServiceConfig, *, service: Service | None = None,
         docs_url=None, redoc_url=None,  # /docs is the dashboard's: no CDN
     )
     app.state.service = svc
-    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
-    _handlers(app)
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes,
+                       language=lambda scope: language(svc, scope))
+    _handlers(app, svc)
     _routes(app, svc, config)
     dashboard.install(app, svc)
     _describe_errors_as_they_are(app)
     return app
 
 
+def language(svc: Service, scope: Scope) -> Lang:
+    """The language of a request's messages: ?lang=, Accept-Language, the policy's."""
+    return scope_language(scope, svc.live.policy.model.policy.language)
+
+
+LANG_PARAMETER = {
+    "name": "lang", "in": "query", "required": False,
+    "description": "the language of error messages: zh or en (default: the Accept-Language "
+                   "header, else the policy's language)",
+    "schema": {"type": "string", "enum": list(LANGUAGES)}}
+
+
 def _describe_errors_as_they_are(app: FastAPI) -> None:
     """FastAPI documents a 422 `HTTPValidationError` on every route with parameters; this
-    API answers a bad parameter with a 400 `ErrorBody` instead, so those entries go."""
+    API answers a bad parameter with a 400 `ErrorBody` instead, so those entries go. Every
+    route that can answer an error takes `lang`."""
     build = app.openapi
 
     def description() -> dict[str, Any]:
@@ -80,6 +98,8 @@ def _describe_errors_as_they_are(app: FastAPI) -> None:
                 answer = operation.get("responses", {}).get("422", {})
                 if "HTTPValidationError" in json.dumps(answer):
                     del operation["responses"]["422"]
+                if operation.get("security") != []:
+                    operation.setdefault("parameters", []).append(LANG_PARAMETER)
         schemas = document.get("components", {}).get("schemas", {})
         if "HTTPValidationError" not in json.dumps(document.get("paths", {})):
             for name in ("HTTPValidationError", "ValidationError"):
@@ -100,7 +120,8 @@ period, `as_of` is the end of the period.
 Send `Authorization: Bearer <token>`. Scopes: `ingest` (POST facts), `read` (results,
 facts, the policy), `admin` (status, policy reload). Errors are
 `{"error": {"code": ..., "message": ...}}`; a rejected fact lists the same errors
-`policyengine evaluate` prints for it.
+`policyengine evaluate` prints for it. Messages are in Chinese or English: `?lang=zh|en`,
+else the `Accept-Language` header, else the policy's language; codes are the same in both.
 """
 
 
@@ -112,37 +133,52 @@ def _warm(svc: Service) -> None:
         log.exception("reading the stored facts failed")
 
 
-def _handlers(app: FastAPI) -> None:
+def _handlers(app: FastAPI, svc: Service) -> None:
+    def answer(request: Request, error: ApiError) -> Response:
+        return error.response(language(svc, request.scope))
+
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return exc.response()
+        return answer(request, exc)
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
             for e in exc.errors())
-        return ApiError(400, "E-REQUEST", problems or "the request is not valid").response()
+        words = (message("request.invalid", problems=problems) if problems
+                 else message("request.invalid.empty"))
+        return answer(request, ApiError(400, "E-REQUEST", words))
 
     async def unavailable(request: Request, exc: Exception) -> Response:
         log.error("store unavailable: %s", exc)
-        return ApiError(503, "E-STORE-UNAVAILABLE",
-                        f"the database is unavailable ({exc}); nothing was acknowledged: "
-                        "send again later").response()
+        return answer(request, ApiError(503, "E-STORE-UNAVAILABLE",
+                                        message("store.unavailable", detail=str(exc))))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         code = {404: "E-NOT-FOUND", 405: "E-METHOD"}.get(exc.status_code, "E-HTTP")
-        message = (f"no such resource: {request.url.path}" if exc.status_code == 404
-                   else f"{request.method} is not allowed on {request.url.path}"
-                   if exc.status_code == 405 else str(exc.detail))
-        return ApiError(exc.status_code, code, message,
-                        headers=dict(exc.headers or {})).response()
+        path, method = request.url.path, request.method
+        words = (message("http.not_found", path=path) if exc.status_code == 404
+                 else message("http.method", method=method, path=path)
+                 if exc.status_code == 405 else message("http.other", detail=str(exc.detail)))
+        return answer(request, ApiError(exc.status_code, code, words,
+                                        headers=dict(exc.headers or {})))
+
+    async def gone(request: Request, exc: Exception) -> Response:
+        # The client went away before sending its whole body (or was cut off by the body
+        # deadline): nothing was stored, and no one is left to answer. One line, no trace.
+        client = request.client
+        log.info("client %s left before sending the whole body of %s %s; nothing was stored",
+                 f"{client.host}:{client.port}" if client else "?", request.method,
+                 request.url.path)
+        return Response(status_code=400)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StoreUnavailable, unavailable)
+    app.add_exception_handler(ClientDisconnect, gone)
 
 
 def _require(scope: str) -> Callable[..., Token]:
@@ -151,29 +187,32 @@ def _require(scope: str) -> Callable[..., Token]:
         svc: Service = request.app.state.service
         if credentials is None:
             given = request.headers.get("authorization")
-            hint = ("send 'Authorization: Bearer <token>'" if not given
-                    else "the Authorization header must read 'Bearer <token>'")
-            raise ApiError(401, "E-AUTH-MISSING", f"no token: {hint}",
+            raise ApiError(401, "E-AUTH-MISSING",
+                           message("auth.malformed" if given else "auth.missing"),
                            headers={"WWW-Authenticate": "Bearer"})
         token = svc.config.tokens.authenticate(credentials.credentials)
         if token is None:
-            raise ApiError(401, "E-AUTH-INVALID", "the token is not known to this service",
+            raise ApiError(401, "E-AUTH-INVALID", message("auth.invalid"),
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        where = {"method": request.method, "path": request.url.path}
         if scope not in token.scopes:
-            raise ApiError(403, "E-AUTH-SCOPE",
-                           f"token '{token.name}' holds {', '.join(sorted(token.scopes))}; "
-                           f"{request.method} {request.url.path} needs scope '{scope}'")
+            raise ApiError(403, "E-AUTH-SCOPE", message(
+                "auth.scope", name=token.name, held=", ".join(sorted(token.scopes)),
+                scope=scope, **where))
         known = _query_names(request)
         unknown = sorted(set(request.query_params) - known)
         if unknown:
-            raise ApiError(400, "E-USAGE-PARAM", f"unknown query parameter(s) "
-                           f"{', '.join(unknown)}; {request.method} {request.url.path} takes "
-                           f"{', '.join(sorted(known)) or 'none'}")
+            raise ApiError(400, "E-USAGE-PARAM", message(
+                "param.unknown", unknown=", ".join(unknown),
+                known=", ".join(sorted(known)) or message("param.none"), **where))
         repeated = sorted(k for k in set(request.query_params)
                           if len(request.query_params.getlist(k)) > 1)
         if repeated:
-            raise ApiError(400, "E-USAGE-PARAM", f"query parameter(s) {', '.join(repeated)} "
-                           "given more than once; give each once")
+            raise ApiError(400, "E-USAGE-PARAM",
+                           message("param.repeated", names=", ".join(repeated)))
+        chosen = request.query_params.get("lang")
+        if chosen is not None and chosen not in LANGUAGES:
+            raise ApiError(400, "E-USAGE-PARAM", message("param.lang", value=chosen))
         return token
     return check
 
@@ -245,7 +284,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         if item.status == "rejected" and any(e["code"] == "E-FACT-DUPLICATE-ID"
                                              for e in item.errors):
             status = 409
-        return Json(item.to_dict(), status_code=status)
+        return Json(item.to_dict(language(svc, request.scope)), status_code=status)
 
     batch_body = {"type": "object", "required": ["facts"], "additionalProperties": False,
                   "properties": {"facts": {"type": "array", "items": fact_body,
@@ -276,7 +315,8 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         items, committed = await run_in_threadpool(views.append, svc, rows, token.name,
                                                    all_or_nothing)
         tally = ingest.counts(items)
-        document = {**tally, "results": [i.to_dict() for i in items]}
+        lang = language(svc, request.scope)
+        document = {**tally, "results": [i.to_dict(lang) for i in items]}
         refused = all_or_nothing and (not committed or tally["rejected"] > 0)
         return Json(document, status_code=422 if refused else 200)
 
@@ -287,7 +327,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         """One stored fact, as it was received, with when and from which token."""
         found = svc.store.get(fact_id)
         if found is None:
-            raise ApiError(404, "E-NOT-FOUND", f"no fact with id '{fact_id}' is stored")
+            raise ApiError(404, "E-NOT-FOUND", message("fact.not_found", id=fact_id))
         return Json({"id": found.id, "seq": found.seq, "received_at": found.received_at
                      .isoformat(), "sender": found.sender, "fact": json.loads(found.raw)})
 
@@ -387,7 +427,10 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                                  for u in live.mirror.unreadable[:100]],
             "cache": {"hits": live.results.hits, "misses": live.results.misses,
                       "size": live.results.size},
-            "limits": {"max_body_bytes": config.max_body_bytes, "max_batch": config.max_batch},
+            "limits": {"max_body_bytes": config.max_body_bytes, "max_batch": config.max_batch,
+                       "header_timeout_s": config.connections.header_timeout,
+                       "body_timeout_s": config.connections.body_timeout,
+                       "max_connections": config.connections.max_connections},
             "tokens": [t.to_dict() for t in config.tokens.tokens],
         })
 
@@ -399,11 +442,10 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         try:
             live = svc.reload_policy()
         except PolicyError as exc:
-            raise ApiError(422, "E-POLICY", "the policy files have errors; the policy in force "
-                           "is unchanged", extra={"diagnostics": views.diagnostics(exc)}) from None
+            raise ApiError(422, "E-POLICY", message("policy.invalid"),
+                           extra={"diagnostics": views.diagnostics(exc)}) from None
         except FactError as exc:
-            raise ApiError(409, "E-FACT-STORED", "stored facts are not valid under the new "
-                           "policy; the policy in force is unchanged",
+            raise ApiError(409, "E-FACT-STORED", message("policy.stored_invalid"),
                            extra={"diagnostics": views.diagnostics(exc)}) from None
         log.info("policy reloaded by %s: %s", token.name, views.policy_info(live, brief=True))
         return Json(views.policy_info(live))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policyengine.errors import UsageError
+from policyengine.service.permissions import append_private
 
 SCOPES = ("ingest", "read", "admin")
 MIN_SECRET = 16
@@ -94,8 +95,7 @@ class TokenSet:
                 hashed = bytes.fromhex(match.group(1))
             elif len(secret) < MIN_SECRET:
                 problems.append(f"{where}: the secret of '{name}' is {len(secret)} characters; "
-                                f"use at least {MIN_SECRET} (`policyengine serve --new-token` "
-                                "makes one)")
+                                f"use at least {MIN_SECRET} (`policyengine token new` makes one)")
                 continue
             else:
                 hashed = digest(secret)
@@ -126,5 +126,26 @@ class TokenSet:
 def new_token_line(name: str, scopes: str) -> str:
     """A fresh tokens-file line with a random secret (checked like a file line)."""
     line = f"{name} {scopes} {secrets.token_urlsafe(32)}"
-    TokenSet.parse(line, "--new-token")
+    TokenSet.parse(line, "the new token")
     return line
+
+
+def add_token(path: Path, name: str, scopes: str) -> tuple[str, bool]:
+    """Append a new token to the tokens file `path` (created 0600): (its line, whether an
+    existing file open to the group or others was tightened to 0600).
+
+    Refused (UsageError) when the file's tokens are not usable or already hold `name`.
+    """
+    line = new_token_line(name, scopes)
+    text = ""
+    if path.exists():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if any(t.name == name for t in TokenSet.load(path).tokens):
+            raise UsageError(f"{path} already has a token named '{name}': choose another "
+                             "name, or delete its line first")
+    separator = "" if not text or text.endswith("\n") else "\n"
+    try:
+        tightened = append_private(path, separator + line + "\n")
+    except OSError as exc:
+        raise UsageError(f"cannot write the tokens file {path}: {exc.strerror}") from None
+    return line, tightened

@@ -1,33 +1,54 @@
 """HTTP plumbing: the error shape, JSON rendering, and the request-size limit.
 
 Every error the API returns is `{"error": {"code": ..., "message": ...}}`, with a stable
-code and a message that says what would be right.
+code and a message that says what would be right, in the reader's language (messages.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from policyengine.language import DEFAULT, Lang
+from policyengine.service.messages import Message as Words
+from policyengine.service.messages import message, request_language
+
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *,
+    """An error answer: status, stable code, and the message (worded per language; a plain
+    string is said as it is in every language)."""
+
+    def __init__(self, status: int, code: str, words: Words | str, *,
                  headers: Mapping[str, str] | None = None, extra: Mapping[str, Any] | None = None):
-        super().__init__(message)
+        self.message = words if isinstance(words, str) else words.text("en")  # for logs
+        super().__init__(self.message)
         self.status = status
         self.code = code
-        self.message = message
+        self.words = words
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})
 
-    def response(self) -> JSONResponse:
-        body: dict[str, Any] = {"error": {"code": self.code, "message": self.message,
+    def worded(self, lang: Lang) -> str:
+        return self.words if isinstance(self.words, str) else self.words.text(lang)
+
+    def response(self, lang: Lang = DEFAULT) -> JSONResponse:
+        body: dict[str, Any] = {"error": {"code": self.code, "message": self.worded(lang),
                                           **self.extra}}
-        return Json(body, status_code=self.status, headers=self.headers)
+        return Json(body, status_code=self.status,
+                    headers={**self.headers, "Content-Language": lang})
+
+
+def scope_language(scope: Scope, policy_language: str | None) -> Lang:
+    """The language a request reads (`?lang=`, Accept-Language, the policy's language)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang")
+    headers = dict(scope.get("headers") or [])
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    return request_language(query[-1] if query else None, accept, policy_language)
 
 
 class Json(JSONResponse):
@@ -48,9 +69,10 @@ class BodyLimit:
     grows past the limit as it arrives raises `ApiError` (413) inside the endpoint reading it.
     """
 
-    def __init__(self, app: ASGIApp, limit: int):
+    def __init__(self, app: ASGIApp, limit: int, language: Callable[[Scope], Lang]):
         self.app = app
         self.limit = limit
+        self.language = language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,23 +80,24 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await too_large(self.limit, str(int(declared))).response()(scope, receive, send)
+            answer = too_large(self.limit, str(int(declared))).response(self.language(scope))
+            await answer(scope, receive, send)
             return
         seen = 0
 
         async def counting_receive() -> Message:
             nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+            event = await receive()
+            if event["type"] == "http.request":
+                seen += len(event.get("body", b""))
                 if seen > self.limit:
-                    raise too_large(self.limit, f"more than {self.limit}")
-            return message
+                    raise too_large(self.limit, message("request.more_than", limit=self.limit))
+            return event
 
         await self.app(scope, counting_receive, send)
 
 
-def too_large(limit: int, size: str) -> ApiError:
+def too_large(limit: int, size: str | Words) -> ApiError:
     return ApiError(413, "E-REQUEST-TOO-LARGE",
-                    f"the request body is {size} bytes; at most {limit} bytes are accepted: "
-                    "send the facts in smaller batches", extra={"limit_bytes": limit})
+                    message("request.too_large", size=size, limit=limit),
+                    extra={"limit_bytes": limit})

@@ -23,6 +23,8 @@ from policyengine.facts.reader import (  # the CLI's own line decoder: the same 
     jsonl_rows,
 )
 from policyengine.facts.schema import Fact, FactSchema
+from policyengine.language import Lang
+from policyengine.service.messages import fact_reason
 from policyengine.service.store import AppendResult, NewFact
 
 log = logging.getLogger("policyengine.service")
@@ -47,12 +49,13 @@ class Item:
     errors: list[dict[str, str]] = field(default_factory=list)
     new: NewFact | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: Lang = "en") -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "id": self.id, "status": self.status}
         if self.line is not None:
             out["line"] = self.line
         if self.errors:
-            out["errors"] = self.errors
+            out["errors"] = [{**e, "message": fact_reason(e["message"], lang)}
+                             for e in self.errors]
         return out
 
 

@@ -19,8 +19,9 @@ class _Open(BaseModel):
 
 
 class ErrorDetail(_Open):
-    code: str
-    message: str
+    code: str = Field(description="stable, the same in every language: match on this")
+    message: str = Field(description="for a person: Chinese or English (?lang=, else "
+                                     "Accept-Language, else the policy's language)")
 
 
 class ErrorBody(_Open):
@@ -202,7 +203,7 @@ class AdminStatus(_Open):
     facts_in_memory: int
     unreadable_facts: list[dict[str, Any]]
     cache: dict[str, int]
-    limits: dict[str, int]
+    limits: dict[str, float]
     tokens: list[dict[str, Any]]
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from policyengine.errors import UsageError
+from policyengine.service.permissions import create_private
 from policyengine.service.store import (
     SCHEMA_VERSION,
     NewFact,
@@ -56,11 +57,14 @@ class SqliteStore(Store):
         self._writer_conn: sqlite3.Connection | None = None
         self._reader_conn: sqlite3.Connection | None = None
         try:
+            # Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the
+            # mode of the database file, so all three stay the owner's alone.
+            create_private(self.path)
             with self._write_lock:
                 self._writer.executescript(
                     "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR IGNORE INTO store_meta VALUES "
                     f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise UsageError(f"cannot open the SQLite database {self.path}: {exc}") from None
 
     def _connect(self) -> sqlite3.Connection:

@@ -24,6 +24,16 @@ DEFAULT_MAX_BATCH = 10_000
 
 
 @dataclass(frozen=True)
+class ConnectionLimits:
+    """How long a request may take to arrive, and how many connections may be open (see
+    protocol.py and docs/decisions.md for why these figures)."""
+
+    header_timeout: float = 10.0   # seconds for the request line and headers
+    body_timeout: float = 60.0     # seconds for the body, from the end of the headers
+    max_connections: int = 4000    # open connections; more are answered 503 and closed
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     policy_path: Path = Path("policies")
     database: str = DEFAULT_DB           # a file path, sqlite:///FILE or postgresql://...
@@ -31,6 +41,7 @@ class ServiceConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY
     max_batch: int = DEFAULT_MAX_BATCH
     cache_size: int = 16
+    connections: ConnectionLimits = ConnectionLimits()
 
 
 @dataclass(frozen=True)

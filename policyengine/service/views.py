@@ -23,6 +23,7 @@ from policyengine.periods import Period
 from policyengine.results import EvaluationResult, Violation
 from policyengine.service import ingest
 from policyengine.service.http import ApiError
+from policyengine.service.messages import Reason, message
 from policyengine.service.state import Live, Service
 from policyengine.service.store import StoreUnavailable
 
@@ -58,21 +59,21 @@ def batch_rows(body: bytes, content_type: str, limit: int) -> list[ingest.Row]:
         try:
             rows = ingest.ndjson_rows(body)
         except ValueError as exc:
-            raise ApiError(400, "E-FACT-JSON", str(exc)) from None
+            raise ApiError(400, "E-FACT-JSON", message("batch.ndjson", detail=Reason(
+                str(exc)))) from None
     else:
         value, error = ingest.parse_json(body)
         if error is not None:
-            raise ApiError(400, "E-FACT-JSON", f"the body is {error}")
+            raise ApiError(400, "E-FACT-JSON", message("batch.json", detail=Reason(error)))
         if isinstance(value, dict) and isinstance(value.get("facts"), list) \
                 and set(value) == {"facts"}:
             value = value["facts"]
         if not isinstance(value, list):
-            raise ApiError(400, "E-BATCH-SHAPE", 'a batch is {"facts": [fact, ...]}, a JSON '
-                           "array of facts, or JSON Lines (Content-Type: application/x-ndjson)")
+            raise ApiError(400, "E-BATCH-SHAPE", message("batch.shape"))
         rows = [(None, raw, None) for raw in value]
     if len(rows) > limit:
-        raise ApiError(413, "E-BATCH-TOO-LONG", f"the batch has {len(rows)} facts; at most "
-                       f"{limit} are accepted in one request: split it",
+        raise ApiError(413, "E-BATCH-TOO-LONG", message("batch.too_long", count=len(rows),
+                                                        limit=limit),
                        extra={"limit_facts": limit})
     return rows
 
@@ -83,14 +84,11 @@ def when(live: Live, period: str | None,
     parsed = None
     if period is not None:
         if not re.fullmatch(PERIOD_PATTERN[1:-1], period):
-            raise ApiError(400, "E-USAGE-PERIOD", f"'{period}' is not a period: write a month "
-                           "as YYYY-MM (2026-10) or a quarter as YYYY-Qn (2026-Q4), years "
-                           "1900 to 2999")
+            raise ApiError(400, "E-USAGE-PERIOD", message("period.form", period=period))
         try:
             parsed = Period.parse(period)
-        except (UsageError, ValueError) as exc:
-            raise ApiError(400, "E-USAGE-PERIOD", str(exc) if isinstance(exc, UsageError) else
-                           f"'{period}' is not a period: {exc}") from None
+        except (UsageError, ValueError):
+            raise ApiError(400, "E-USAGE-PERIOD", message("period.form", period=period)) from None
     moment = None
     if as_of is not None:
         tz = live.policy.calendar.tz
@@ -98,16 +96,13 @@ def when(live: Live, period: str | None,
             moment = (datetime.now(tz).replace(microsecond=0) if as_of.strip() == "now"
                       else parse_time(as_of.strip(), tz))
         except (ValueError, OverflowError):
-            raise ApiError(400, "E-USAGE-AS-OF", f"as_of '{as_of}' is not an ISO time; write "
-                           "e.g. 2026-10-31T18:00:00+08:00, or now") from None
+            raise ApiError(400, "E-USAGE-AS-OF", message("as_of.form", as_of=as_of)) from None
     if parsed is None and moment is None:
-        raise ApiError(400, "E-USAGE", "give period=YYYY-MM (or YYYY-Qn), as_of=ISO time "
-                       "(or now), or both")
+        raise ApiError(400, "E-USAGE", message("window.missing"))
     for label, year in (("period", parsed.start.year if parsed else None),
                         ("as_of", moment.year if moment else None)):
         if year is not None and not 1900 <= year <= 2999:
-            raise ApiError(400, "E-USAGE", f"{label} is in the year {year}; this service "
-                           "evaluates years 1900 to 2999")
+            raise ApiError(400, "E-USAGE", message("window.year", label=label, year=year))
     return parsed, moment
 
 
@@ -117,13 +112,16 @@ def evaluate(live: Live, period: str | None, as_of: str | None) -> EvaluationRes
     try:
         return live.results.get(parsed, moment)
     except CalendarDataMissing as exc:
-        raise ApiError(409, "E-CAL-YEAR", str(exc)) from None
+        raise ApiError(409, "E-CAL-YEAR", message(
+            "calendar.year", year=exc.year, context=f" ({exc.context})" if exc.context else ""
+        )) from None
     except FactError as exc:
-        raise ApiError(409, "E-FACT-STORED", str(exc)) from None
+        raise ApiError(409, "E-FACT-STORED", message("facts.stored_invalid", detail=str(exc))
+                       ) from None
     except StoreUnavailable:
         raise
     except PolicyEngineError as exc:
-        raise ApiError(400, "E-USAGE", str(exc)) from None
+        raise ApiError(400, "E-USAGE", message("evaluate.failed", detail=str(exc))) from None
 
 
 def violation_id(violation: Violation) -> str:
@@ -147,9 +145,9 @@ def find_violation(live: Live, wanted: str, period: str | None,
     result = evaluate(live, period, as_of)
     for found in violations(result, lambda v: violation_id(v) == wanted):
         return found
-    raise ApiError(404, "E-NOT-FOUND", f"no violation '{wanted}' in {result.period or ''}"
-                   f" as of {result.as_of.isoformat()}: ids come from /v1/violations with the "
-                   "same period and as_of")
+    raise ApiError(404, "E-NOT-FOUND", message("violation.not_found", id=wanted,
+                                               period=result.period or "",
+                                               as_of=result.as_of.isoformat()))
 
 
 def window(result: EvaluationResult, person: str | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ pytest.importorskip("fastapi", reason="the service tests need the serve extra")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from service_support import (  # noqa: E402
+    ENGLISH,
     PgSchema,
     auth,
     make_config,
@@ -39,7 +40,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def client(database: str) -> Iterator[TestClient]:
-    with TestClient(create_app(make_config(database))) as test_client:
+    with TestClient(create_app(make_config(database)), headers=ENGLISH) as test_client:
         yield test_client
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from service_support import SECRETS, auth, make_config
+from service_support import ENGLISH, SECRETS, auth, make_config
 
 from policyengine.errors import UsageError
 from policyengine.service.app import create_app
@@ -37,7 +37,8 @@ BODY = b'{"id": "x-1", "type": "weekly_report.submitted", "at": "2026-10-09T10:0
 
 @pytest.fixture
 def sqlite_client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(make_config(str(tmp_path / "facts.db")))) as client:
+    app = create_app(make_config(str(tmp_path / "facts.db")))
+    with TestClient(app, headers=ENGLISH) as client:
         yield client
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import POLICY, ROOT, SAMPLE, auth, make_config
+from service_support import ENGLISH, POLICY, ROOT, SAMPLE, auth, make_config
 
 from policyengine.cli.main import main as cli_main
 from policyengine.service.app import create_app
@@ -80,7 +80,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def api(database: str) -> Iterator[TestClient]:
-    with TestClient(create_app(make_config(database))) as client:
+    with TestClient(create_app(make_config(database)), headers=ENGLISH) as client:
         yield client
 
 

@@ -29,6 +29,11 @@ def test_new_token_prints_a_tokens_file_line(capsys: pytest.CaptureFixture[str])
     assert token is not None and token.scopes == {"ingest", "read"}
 
 
+def test_new_token_into_a_file_points_to_token_new(capsys: pytest.CaptureFixture[str]) -> None:
+    assert serve.main(["--new-token", "loader", "ingest"]) == 0  # stdout is not a terminal
+    assert "policyengine token new NAME --scopes SCOPES --file FILE" in capsys.readouterr().err
+
+
 def test_new_token_refuses_an_unknown_scope(capsys: pytest.CaptureFixture[str]) -> None:
     assert serve.main(["--new-token", "loader", "write"]) == 2
     assert "unknown scope(s) write" in capsys.readouterr().err
@@ -37,7 +42,7 @@ def test_new_token_refuses_an_unknown_scope(capsys: pytest.CaptureFixture[str]) 
 def test_no_tokens_no_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert serve.main(["--db", str(tmp_path / "x.db")]) == 2
     err = capsys.readouterr().err
-    assert "no tokens" in err and "--new-token" in err
+    assert "no tokens" in err and "policyengine token new" in err
     assert not (tmp_path / "x.db").exists()
 
 

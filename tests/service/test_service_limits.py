@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import auth, make_config
+from service_support import ENGLISH, auth, make_config
 
 from policyengine.service.app import create_app
 
@@ -22,7 +22,7 @@ def fact(number: int) -> dict[str, str]:
 @pytest.fixture
 def small(database: str) -> Iterator[TestClient]:
     config = make_config(database, max_body_bytes=LIMIT, max_batch=5)
-    with TestClient(create_app(config)) as client:
+    with TestClient(create_app(config), headers=ENGLISH) as client:
         yield client
 
 

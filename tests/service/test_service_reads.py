@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
-from service_support import POLICY, auth, make_config
+from service_support import ENGLISH, POLICY, auth, make_config
 
 import policyengine as pe
 from policyengine.service.app import create_app
@@ -148,7 +148,7 @@ def test_the_policy_in_force_and_its_identity(client: TestClient) -> None:
 def test_two_services_on_one_database_see_the_same_facts(database: str,
                                                          loaded: TestClient) -> None:
     """A shared deployment: what one instance stores, another reads."""
-    with TestClient(create_app(make_config(database))) as other:
+    with TestClient(create_app(make_config(database)), headers=ENGLISH) as other:
         assert get(other, "/v1/violations?period=2026-10") == \
             get(loaded, "/v1/violations?period=2026-10")
         fact = {"id": "two-1", "type": "bug.found", "at": "2026-10-30T10:00", "case":
@@ -169,7 +169,7 @@ def test_reloading_the_policy(tmp_path: Path, database: str) -> None:
     config = type(config)(**{**config.__dict__, "policy_path": policy})
     vocabulary = policy / "vocabulary.yaml"
     text = vocabulary.read_text(encoding="utf-8")
-    with TestClient(create_app(config)) as client:
+    with TestClient(create_app(config), headers=ENGLISH) as client:
         fact = {"id": "p-1", "type": "bug.found", "at": "2026-10-09T10:00", "case": "B26100901",
                 "actor": "张三", "requester": "王医生"}
         assert client.post("/v1/facts", json=fact, headers=auth()).status_code == 201
