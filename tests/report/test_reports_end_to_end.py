@@ -226,7 +226,8 @@ def headings(text: str) -> list[str]:
     out = lines[:first]
     for index, line in enumerate(lines[first:], start=first):
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        if line.startswith("■") or re.match(r"^\s*-+(\s+-+)*\s*$", following) and "--" in following:
+        rule = re.match(r"^\s*-+(\s+-+)*\s*$", following) and "--" in following
+        if line.startswith("■") or rule:
             out.append(line)
         elif line.startswith("  ") and not line.startswith("   ") and index > first and \
                 (following.strip() == "" or following.startswith("■")) and \
