@@ -160,7 +160,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "downloads.reports": ("Reports", "报表"),
     "downloads.evaluation": ("The evaluation (as `policyengine evaluate` writes it)",
                              "评估结果（与 policyengine evaluate 输出相同）"),
+    "downloads.report": ("Report", "报表"),
     "downloads.period": ("For", "期间"),
+    "downloads.format": ("File", "文件格式"),
     "downloads.note": ("Each report as `policyengine report` writes it: Excel (xlsx), a "
                        "printable page (html), CSV (opens in Excel) or JSON. The weekly "
                        "report is offered for each ISO week whose Thursday falls in the month; "
