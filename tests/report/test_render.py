@@ -15,7 +15,7 @@ from policyengine.errors import UsageError
 from policyengine.periods import Period
 from policyengine.report.builders import build_document
 from policyengine.report.document import Document, ReportKind
-from policyengine.report.render import RENDERERS, render_document
+from policyengine.report.render import FORMATS, RENDERERS, render_document
 
 SAMPLE = ["--facts", str(SAMPLE_FACTS), "--policy", str(POLICY_DIR)]
 
@@ -55,13 +55,12 @@ def test_json_carries_the_data_and_what_it_stands_on() -> None:
     assert data["rows"][0]["requester"] == "王医生"
 
 
-def test_xlsx_and_html_are_not_available_until_wired() -> None:
+def test_every_format_the_command_offers_has_a_renderer() -> None:
     doc = registry("王医生")
-    for fmt in ("xlsx", "html"):
-        if fmt in RENDERERS:
-            continue  # wired in by the lead: nothing to check here
-        with pytest.raises(UsageError, match="not available"):
-            render_document(doc, fmt)
+    for fmt in FORMATS:
+        assert fmt in RENDERERS and render_document(doc, fmt)
+    with pytest.raises(UsageError, match="unknown report format 'pdf'"):
+        render_document(doc, "pdf")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -78,13 +77,12 @@ def test_report_refuses_a_binary_format_on_the_terminal(
     assert "binary" in err and "-o" in err
 
 
-@pytest.mark.skipif("html" in RENDERERS, reason="html is wired in")
-def test_report_html_is_a_clear_usage_error_until_wired(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "report", "monthly", *SAMPLE, "--month", "2026-10",
-                       "-o", str(tmp_path / "m.html"))
-    assert code == 2 and "not available" in err
-    assert not (tmp_path / "m.html").exists()
+def test_report_writes_html_by_its_suffix(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    code, _, _ = run(capsys, "report", "monthly", *SAMPLE, "--month", "2026-10",
+                     "-o", str(tmp_path / "m.html"))
+    assert code == 0
+    assert (tmp_path / "m.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_report_writes_the_format_its_suffix_names(capsys: pytest.CaptureFixture[str],

@@ -70,12 +70,12 @@ def test_policy_identity_with_and_without_uncommitted_edits() -> None:
     text, warning = policy_identity(STAMP, "zh")
     assert text == ("customer-requirements 2026.1 · 内容哈希 sha256:abababababab · "
                     "Git 0123456789ab")
-    assert warning == "有未提交的修改"
+    assert warning == "制度文件有未提交的修改"
     text, warning = policy_identity({**STAMP, "git_revision": REVISION}, "en")
     assert text.endswith("git 0123456789ab") and "dirty" not in text
     assert warning is None
     _, warning = policy_identity(STAMP, "en")
-    assert warning == "uncommitted edits"
+    assert warning == "the policy files have uncommitted edits"
     # a policy outside git, or a stamp with only id and version
     assert policy_identity({"id": "p", "version": "1", "git_revision": None}, "zh") == ("p 1", None)
 

@@ -100,7 +100,7 @@ def test_title_block_has_period_as_of_headings_and_the_policy_with_its_warning()
     assert "customer-requirements 2026.1" in policy.text()
     assert "sha256:abababababab" in policy.text() and REVISION[:12] in policy.text()
     warning = policy.find_all("span")
-    assert [w.text() for w in warning] == ["有未提交的修改"]
+    assert [w.text() for w in warning] == ["制度文件有未提交的修改"]
     assert "warning" in warning[0].classes()
     clean, _ = _parse(wide_document(2))
     assert not [s for s in clean.root.find_all("span") if "warning" in s.classes()]

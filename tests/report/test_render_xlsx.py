@@ -165,7 +165,7 @@ def test_title_block_names_period_as_of_headings_and_the_policy() -> None:
     assert "customer-requirements 2026.1" in policy
     assert "sha256:abababababab" in policy
     assert REVISION[:12] in policy
-    assert policy.endswith("（有未提交的修改）")
+    assert policy.endswith("（制度文件有未提交的修改）")
     # the table's own title above it
     assert "需求登记反馈表" in lines
 

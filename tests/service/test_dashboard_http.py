@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from service_support import SECRETS, auth, make_config, sample_facts
 
+from policyengine.report.names import person_sort_key
 from policyengine.service.app import create_app
 from policyengine.service.dashboard.catalogue import WORDS
-from policyengine.service.dashboard.names import person_sort_key
 from policyengine.service.dashboard.session import accept_language
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "report"))
+from report_tables import assert_workbook_equals_json
 
 ZH = {"accept-language": "zh-CN,zh;q=0.9"}
 EN = {"accept-language": "en-US,en;q=0.9"}
@@ -115,7 +120,8 @@ def test_the_month_page_shows_the_sample_month_in_chinese(app_client: TestClient
     # the people table: in pinyin order, the same figures as the API
     people = app_client.get("/v1/people?period=2026-10", headers=auth("read")).json()["people"]
     names = re.findall(r'href="/ui/person/[^"]+">([^<]+)</a>', text)
-    expected = sorted((p["person"] for p in people if p["person"]), key=person_sort_key)
+    expected = sorted((p["person"] for p in people if p["person"]),
+                      key=lambda n: person_sort_key(n, "zh"))
     assert names == expected
     assert names[0] == "陈立" and names[-1] == "周敏"
 
@@ -171,12 +177,26 @@ def test_the_case_page_has_the_timeline_and_duties(app_client: TestClient) -> No
     assert "没有案例 nope 的事实" in missing
 
 
-def test_the_registry_renders_a_document(app_client: TestClient) -> None:
+def test_the_registry_page_is_the_report_registry(app_client: TestClient) -> None:
+    """The page draws `build_document(REGISTRY)`: the rule book's columns, the sample month's
+    rows, the same values as the registry's JSON download."""
     sign_in(app_client)
     page = _unescape(app_client.get("/ui/registry?period=2026-10", headers=ZH).text)
     assert "<h1>需求登记反馈表</h1>" in page
-    assert 'class="highlight"' in page  # cases with a violation are marked
-    assert "26101501" in page
+    table = re.search(r'<table class="report registry">(.*?)</table>', page, re.S)
+    assert table is not None
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", table.group(1))
+    assert headers == ["需求编号", "填表人", "需求人", "决策结果", "需求分级", "预期交付日",
+                       "实际交付日", "需求状态", "需求梗概", "备注"]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", table.group(1).split("</thead>")[1], re.S)]
+    data = app_client.get("/ui/download/registry.json?period=2026-10").json()
+    assert [r[0] for r in rows] == [r["case"] for r in data["rows"]] and len(rows) == 26
+    delayed = next(r for r in rows if r[0] == "26092201")
+    assert delayed[:8] == ["26092201", "张三", "蒋主任（康宁社区卫生站）", "做", "C",
+                           "2026-11-13", "", "延期"]
+    assert "批准延期" in delayed[9]
+    assert "期间" in page and "制度版本" in page  # the report's title block
 
 
 def test_the_policy_page_lists_versions_and_the_diff(app_client: TestClient) -> None:
@@ -188,38 +208,127 @@ def test_the_policy_page_lists_versions_and_the_diff(app_client: TestClient) -> 
     assert "对比 Git 版本" in page or "没有制度文件的上一版本" in page
 
 
-def test_downloads(app_client: TestClient) -> None:
+REPORT_PERIODS = {"registry": "2026-10", "weekly": "2026-W43", "monthly": "2026-10",
+                  "deductions": "2026-10", "rewards": "2026-Q4"}
+
+
+def test_the_download_page_offers_every_report_kind_and_format(app_client: TestClient) -> None:
     sign_in(app_client)
-    page = app_client.get("/ui/downloads?period=2026-10", headers=ZH).text
-    for kind in ("registry", "weekly", "monthly", "deductions", "rewards"):
+    page = _unescape(app_client.get("/ui/downloads?period=2026-10", headers=ZH).text)
+    for kind in ("registry", "monthly", "deductions"):
         for fmt in ("xlsx", "html", "csv", "json"):
             assert f"/ui/download/{kind}.{fmt}?period=2026-10" in page
+    # the weeks whose Thursday is in October 2026, and the month's quarter
+    for week in ("2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44"):
+        assert f"/ui/download/weekly.xlsx?period={week}" in page
+    assert "2026-W39" not in page and "2026-W45" not in page
+    assert "/ui/download/rewards.csv?period=2026-Q4" in page
+    assert "/ui/download/evaluation.json?period=2026-10" in page
+    for table in ("violations", "people", "obligations", "rewards", "merits", "pending"):
+        assert f"/ui/download/evaluation-{table}.csv?period=2026-10" in page
+
+
+@pytest.mark.parametrize("kind", list(REPORT_PERIODS))
+def test_each_report_download(app_client: TestClient, kind: str) -> None:
+    """Each kind in each format: the media type, and content that agrees with the JSON."""
+    import io
+
+    import openpyxl
+
+    sign_in(app_client)
+    period = REPORT_PERIODS[kind]
+
+    def get(fmt: str) -> Any:
+        response = app_client.get(f"/ui/download/{kind}.{fmt}?period={period}")
+        assert response.status_code == 200, (fmt, response.text[:300])
+        assert response.headers["content-type"].startswith(MEDIA[fmt]), fmt
+        saved = response.headers["content-disposition"]
+        assert saved.startswith("attachment;") and f"{kind}-{period}.{fmt}" in saved
+        return response
+
+    data = get("json").json()
+    assert data["kind"] == kind and data["period"] == period and data["lang"] == "zh"
+    workbook = get("xlsx").content
+    assert openpyxl.load_workbook(io.BytesIO(workbook)).worksheets[0]["A1"].value == \
+        data["title"]
+    assert_workbook_equals_json(workbook, data)  # typed, cell by cell
+    csv = get("csv").content
+    assert csv.startswith(b"\xef\xbb\xbf") and data["title"] in csv.decode("utf-8-sig")
+    html = get("html").text
+    assert html.lstrip().lower().startswith("<!doctype html>") and data["title"] in html
+    assert not re.findall(r"""(?:src|href)=["'](?!#)""", html)  # self-contained
+    assert "<style" in html
+
+
+def test_a_weekly_download_matches_the_command(app_client: TestClient) -> None:
+    """The download is the command's file, byte for byte, for the same week."""
+    from policyengine.cli.main import main
+    sign_in(app_client)
+    import tempfile
+
+    body = app_client.get("/ui/download/weekly.json?period=2026-W43").content
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "weekly.json"
+        facts = Path(folder) / "facts.jsonl"
+        facts.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n"
+                                 for f in sample_facts()), encoding="utf-8")
+        assert main(["report", "weekly", "--week", "2026-W43", "--facts", str(facts),
+                     "-o", str(target)]) == 0
+        expected = json.loads(target.read_text(encoding="utf-8"))
+    got = json.loads(body)
+    assert got["rows"] == expected["rows"] and got["this_week"] == expected["this_week"]
+    assert got["as_of"] == expected["as_of"] == "2026-10-23T12:00:00+08:00"
+
+
+def test_evaluation_downloads(app_client: TestClient) -> None:
+    sign_in(app_client)
     whole = app_client.get("/ui/download/evaluation.json?period=2026-10")
     assert whole.status_code == 200 and "attachment" in whole.headers["content-disposition"]
     api = app_client.get("/v1/report?period=2026-10", headers=auth("read")).json()
     assert json.loads(whole.text)["violations"] == api["violations"]
     csv = app_client.get("/ui/download/evaluation-people.csv?period=2026-10")
-    assert csv.status_code == 200 and csv.text.splitlines()[0].startswith("period,person")
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+    assert csv.text.lstrip("\ufeff").splitlines()[0].startswith("period,person")
     assert sum(1 for _ in csv.text.splitlines()) == len(api["people"]) + 1
+    pending = app_client.get("/ui/download/evaluation-pending.csv?period=2026-10")
+    assert pending.status_code == 200
     unknown = app_client.get("/ui/download/payroll.pdf?period=2026-10", headers=EN)
     assert unknown.status_code == 404 and "No download &#39;payroll.pdf&#39;" in unknown.text
 
 
-def test_a_report_download_answers_501_until_the_report_module_exists(
-        app_client: TestClient) -> None:
+def test_a_report_that_cannot_be_built_is_a_located_page(app_client: TestClient) -> None:
     sign_in(app_client)
-    try:
-        import policyengine.report.builders  # type: ignore[import-not-found]
-        import policyengine.report.render  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        response = app_client.get("/ui/download/registry.xlsx?period=2026-10", headers=EN)
-        assert response.status_code == 501
-        assert "the report module is not installed" in response.text
-        chinese = app_client.get("/ui/download/weekly.html?period=2026-10", headers=ZH)
-        assert chinese.status_code == 501 and "本版本未安装报表模块" in chinese.text
-    else:  # pragma: no cover - after the merge
-        response = app_client.get("/ui/download/registry.csv?period=2026-10")
-        assert response.status_code == 200 and response.content
+    week = app_client.get("/ui/download/weekly.xlsx?period=2026-10", headers=ZH)
+    assert week.status_code == 400 and "无法显示此页" in week.text
+    assert "“2026-10”不是《新增需求收集周报》的期间：请写成 ISO 周 YYYY-Www" in _unescape(week.text)
+    quarter = app_client.get("/ui/download/rewards.csv?period=2026-13", headers=EN)
+    assert quarter.status_code == 400
+    assert "'2026-13' is not a period for Quarterly reward proposals" in _unescape(quarter.text)
+    as_of = app_client.get("/ui/download/monthly.csv?period=2026-10&as_of=soon", headers=EN)
+    assert as_of.status_code == 400 and "as_of &#39;soon&#39;" in as_of.text
+
+
+def test_a_policy_without_the_rule_books_vocabulary_gives_a_422_page(
+        app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policyengine.report.builders import casebook
+    from policyengine.service.dashboard import documents
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise casebook.ReportVocabularyError("E-REPORT-VOCABULARY: the registry report reads "
+                                             "fact types policy 'p' does not declare")
+    monkeypatch.setattr(documents, "build_document", refuse)
+    sign_in(app_client)
+    page = _unescape(app_client.get("/ui/download/registry.xlsx?period=2026-10",
+                                    headers=ZH).text)
+    assert "无法生成《需求登记反馈表》（2026-10）：E-REPORT-VOCABULARY" in page
+    registry = app_client.get("/ui/registry?period=2026-10", headers=EN)
+    assert registry.status_code == 422
+    assert "Cannot build Requirement registry for 2026-10: E-REPORT-VOCABULARY" in \
+        _unescape(registry.text)
+
+
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "html": "text/html", "csv": "text/csv", "json": "application/json"}
 
 
 def test_a_bad_period_is_a_page_with_the_reason(app_client: TestClient) -> None:
@@ -283,10 +392,16 @@ def test_every_wording_has_both_languages() -> None:
             sorted(re.findall(r"{(\w+)}", chinese)), key
 
 
-def test_names_sort_in_pinyin_order() -> None:
+def test_the_month_page_lists_people_in_pinyin_order(app_client: TestClient) -> None:
+    """The page sorts with the reports' `person_sort_key` (pypinyin): a romanised name
+    sorts among the Chinese ones by its letters, an unresolved person last."""
     names = ["赵强", "杨宝珠", "陈立", "孙婷", "李小四", "张三", "陈小美", "王总", None, "Alice"]
-    assert sorted(names, key=person_sort_key) == [
+    assert sorted(names, key=lambda n: person_sort_key(n, "zh")) == [
         "Alice", "陈立", "陈小美", "李小四", "孙婷", "王总", "杨宝珠", "张三", "赵强", None]
+    sign_in(app_client)
+    page = app_client.get("/ui/month?period=2026-10", headers=ZH).text
+    shown = re.findall(r'href="/ui/person/[^"]+">([^<]+)</a>', page)
+    assert shown == ["陈立", "陈小美", "李小四", "孙婷", "杨宝珠", "张三", "赵强", "周敏"]
 
 
 def _unescape(text: str) -> str:

@@ -1,4 +1,8 @@
-"""What every report shares: the title block with the policy's identity, the as-of default."""
+"""What every report builder shares: the policy stamp a document carries, the as-of default.
+
+The title block's period, as-of and policy lines are drawn by the renderers from the
+document's own fields (report/render/display.py), the same in every format; a builder's
+`heading` holds only what is particular to its report (the weekly cut-off window)."""
 
 from __future__ import annotations
 
@@ -29,8 +33,8 @@ def stamp_of(policy: CompiledPolicy) -> dict[str, Any]:
 
 
 def policy_words(stamp: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
-    """The policy lines of a title block: name and version, content hash, git revision in
-    words (uncommitted edits said as such, not left to a '+dirty' suffix)."""
+    """The policy lines of the command line's evaluation table: name and version, content
+    hash, git revision in words (uncommitted edits said as such, not left to '+dirty')."""
     out = [(label("head.policy", lang), f"{stamp.get('id')} v{stamp.get('version')}")]
     if stamp.get("content_hash"):
         out.append((label("head.policy_hash", lang), str(stamp["content_hash"])[:19] + "…"))
@@ -41,13 +45,6 @@ def policy_words(stamp: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
         out.append((label("head.git", lang), f"{commit}（{state}）" if lang == "zh"
                     else f"{commit} ({state})"))
     return out
-
-
-def heading(stamp: dict[str, Any], period: Period, as_of: datetime,
-            lang: Lang) -> tuple[tuple[str, str], ...]:
-    return ((label("head.period", lang), period.label),
-            (label("head.as_of", lang), f"{as_of:%Y-%m-%d %H:%M}"),
-            *policy_words(stamp, lang))
 
 
 def day_text(moment: datetime | None) -> str | None:

@@ -15,7 +15,7 @@ from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
-from policyengine.report.builders.common import as_of_for, heading, named, stamp_of
+from policyengine.report.builders.common import as_of_for, named, stamp_of
 from policyengine.report.document import Cell, Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import duration_text, label
 from policyengine.report.names import person_sort_key
@@ -118,8 +118,8 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     total = sum((a for a, _ in totals.values()), Decimal(0))
     return Document(
         kind=ReportKind.DEDUCTIONS, lang=lang, title=label("doc.deductions", lang),
-        period=period.label, as_of=when, policy=stamp,
-        heading=heading(stamp, period, when, lang), tables=(month_table, item_table),
+        period=period.label, as_of=when, policy=stamp, heading=(),
+        tables=(month_table, item_table),
         data={"people": list(people.values()), "total": money_number(total),
               "violations": len(result.violations),
               "forfeits": sum(1 for _, f in totals.values() if f)})

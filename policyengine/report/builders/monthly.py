@@ -21,7 +21,7 @@ from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.casebook import DECIDED, DECISION, Casebook, casebook
-from policyengine.report.builders.common import as_of_for, heading, stamp_of
+from policyengine.report.builders.common import as_of_for, stamp_of
 from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import coded, label
 from policyengine.report.names import person_sort_key
@@ -120,6 +120,6 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     stamp = stamp_of(policy)
     return Document(
         kind=ReportKind.MONTHLY, lang=lang, title=label("doc.monthly", lang),
-        period=period.label, as_of=when, policy=stamp,
-        heading=heading(stamp, period, when, lang), tables=(count_table, rank_table),
+        period=period.label, as_of=when, policy=stamp, heading=(),
+        tables=(count_table, rank_table),
         data={"counts": figures, "ranking": [s.to_dict() for s in standings]})

@@ -11,7 +11,7 @@ from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.casebook import SUMMARY_LIMIT, Casebook, Requirement, casebook
-from policyengine.report.builders.common import as_of_for, day_text, heading, stamp_of
+from policyengine.report.builders.common import as_of_for, day_text, stamp_of
 from policyengine.report.document import Cell, Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import coded, label
 
@@ -79,7 +79,7 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     stamp = stamp_of(policy)
     return Document(
         kind=ReportKind.REGISTRY, lang=lang, title=label("doc.registry", lang),
-        period=period.label, as_of=when, policy=stamp,
-        heading=heading(stamp, period, when, lang), tables=(registry_table(book, lang),),
+        period=period.label, as_of=when, policy=stamp, heading=(),
+        tables=(registry_table(book, lang),),
         data={"rows": [row_data(r, lang) for r in book.requirements]},
         warnings=warnings_of(book, lang))

@@ -12,7 +12,7 @@ from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
-from policyengine.report.builders.common import as_of_for, heading, named, stamp_of
+from policyengine.report.builders.common import as_of_for, named, stamp_of
 from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import label
 from policyengine.report.names import person_sort_key
@@ -47,8 +47,8 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     stamp = stamp_of(policy)
     return Document(
         kind=ReportKind.REWARDS, lang=lang, title=label("doc.rewards", lang),
-        period=period.label, as_of=when, policy=stamp,
-        heading=heading(stamp, period, when, lang), tables=(table,),
+        period=period.label, as_of=when, policy=stamp, heading=(),
+        tables=(table,),
         data={"rewards": [{"reward": r.reward, "reward_name": r.reward_name, "person": r.person,
                            "min": money_number(r.min), "max": money_number(r.max),
                            "reason": r.reason_in(lang)} for r in found],

@@ -20,7 +20,7 @@ from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.casebook import REPORTED, ReportVocabularyError, casebook
-from policyengine.report.builders.common import as_of_for, heading, stamp_of
+from policyengine.report.builders.common import as_of_for, stamp_of
 from policyengine.report.builders.registry import (
     columns,
     registry_table,
@@ -79,7 +79,7 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     return Document(
         kind=ReportKind.WEEKLY, lang=lang, title=label("doc.weekly", lang),
         period=period.label, as_of=when, policy=stamp,
-        heading=(*heading(stamp, period, when, lang), (label("head.cutoff", lang), span)),
+        heading=((label("head.cutoff", lang), span),),
         tables=(new_table, registry),
         data={"window": {"after": after.isoformat(), "up_to": up_to.isoformat(),
                          "report_due": due.isoformat()},

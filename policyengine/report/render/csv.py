@@ -13,6 +13,7 @@ from decimal import Decimal
 from policyengine.report.csvfile import csv_sections
 from policyengine.report.document import Cell, ColumnKind, Document, Table
 from policyengine.report.labels import label
+from policyengine.report.render.display import title_pairs
 from policyengine.results import money_text
 
 
@@ -44,7 +45,7 @@ def _rows(doc: Document, table: Table) -> tuple[list[object], list[list[object]]
 
 def render(doc: Document) -> bytes:
     title: list[list[object]] = [[doc.title]]
-    title += [[name, value] for name, value in doc.heading]
+    title += [[name, value] for name, value in title_pairs(doc)]
     sections: list[list[list[object]]] = [title]
     for table in doc.tables:
         header, rows = _rows(doc, table)

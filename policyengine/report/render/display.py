@@ -16,6 +16,7 @@ from typing import Any
 
 from policyengine.language import Lang
 from policyengine.report.document import Cell, Column, ColumnKind, Document, Table
+from policyengine.report.labels import label
 
 # The words of the title block, (English, Chinese). Builders name their own headings.
 _WORDS: dict[str, tuple[str, str]] = {
@@ -24,7 +25,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "policy": ("Policy", "制度版本"),
     "hash": ("content", "内容哈希"),
     "git": ("git", "Git"),
-    "dirty": ("uncommitted edits", "有未提交的修改"),
     "no_rows": ("(no rows)", "（无数据）"),
     "page": ("Page &P of &N", "第 &P 页，共 &N 页"),
 }
@@ -154,7 +154,7 @@ def policy_identity(stamp: Mapping[str, Any], lang: Lang) -> tuple[str, str | No
     if revision:
         parts.append(f"{word('git', lang)} {revision.removesuffix('+dirty')[:HASH_PREFIX]}")
     text = " · ".join(part for part in parts if part)
-    return text, word("dirty", lang) if dirty else None
+    return text, label("head.dirty", lang) if dirty else None
 
 
 def title_lines(doc: Document) -> list[tuple[str, str]]:
@@ -174,3 +174,15 @@ def with_warning(text: str, warning: str | None, lang: Lang) -> str:
     if warning is None:
         return text
     return f"{text}（{warning}）" if lang == "zh" else f"{text} ({warning})"
+
+
+def title_pairs(doc: Document) -> list[tuple[str, str]]:
+    """The whole title block as (label, value): period, as-of, headings, then the policy
+    with its uncommitted-edits warning; for the formats without styles (text, CSV)."""
+    label, identity, warning = policy_line(doc)
+    return [*title_lines(doc), (label, with_warning(identity, warning, doc.lang))]
+
+
+def title_block(doc: Document) -> list[str]:
+    """The title block as lines of text: `期间：2026-10`."""
+    return [f"{label}{colon(doc.lang)}{value}" for label, value in title_pairs(doc)]

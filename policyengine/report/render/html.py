@@ -30,6 +30,7 @@ YELLOW = "#ffff00"
 HEADER_FILL = "#d9d9d9"
 FULL_WIDTH = 110         # characters of measured width that fill the page's width
 CELL_PADDING = 2          # characters of padding and border per cell, for the column shares
+SHORT_COLUMN = 18         # measured width of a column kept whole: a time (16) and its margin
 FONT_STACK = ('"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", '
               '"WenQuanYi Micro Hei", sans-serif')
 
@@ -118,10 +119,22 @@ def _cell_class(value: Cell, column: Column) -> str:
     return "text"
 
 
+def fitted(widths: list[int]) -> list[float]:
+    """Widths that fit the page: a table wider than the page gives up the width of its long
+    text columns (they wrap), not of its short ones: a case number, a time or a name
+    squeezed below its width would break inside, or spill into the next cell."""
+    total = sum(widths) + CELL_PADDING * len(widths)
+    give = [max(0, width - SHORT_COLUMN) for width in widths]
+    if total <= FULL_WIDTH or not sum(give):
+        return [float(width) for width in widths]
+    share = min(1.0, (total - FULL_WIDTH) / sum(give))
+    return [width - spare * share for width, spare in zip(widths, give, strict=True)]
+
+
 def _table(doc: Document, table: Table) -> str:
     heading = (f"<h2>{escape(table.title)}</h2>\n"
                if table.title and table.title != doc.title else "")
-    widths = column_widths(table)
+    widths = fitted(column_widths(table))
     # Each column its share of the measured widths (a Chinese character counts two), so a
     # long summary cannot squeeze the case numbers; a narrow table is not stretched.
     total = sum(widths) + CELL_PADDING * len(widths)

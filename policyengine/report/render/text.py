@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from policyengine.report.document import ColumnKind, Document, Table
 from policyengine.report.render.csv import cell_text
+from policyengine.report.render.display import title_block
 from policyengine.report.text import table as text_table
 
 _RIGHT = (ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT)
@@ -25,9 +26,7 @@ def _lines(table: Table) -> list[str]:
 
 
 def render(doc: Document) -> bytes:
-    colon = "：" if doc.lang == "zh" else ": "
-    out = [doc.title, "=" * 60]
-    out += [f"{name}{colon}{value}" for name, value in doc.heading]
+    out = [doc.title, "=" * 60, *title_block(doc)]
     for table in doc.tables:
         out += ["", f"■ {table.title}", *_lines(table)]
         if table.note:

@@ -172,9 +172,25 @@ def _write_sheet(sheet: Worksheet, doc: Document, table: Table, styles: _Styles)
         sheet.write_string(last_row, 0, word("no_rows", doc.lang), styles.note)
     if table.note:
         last_row += 2
-        sheet.write_string(last_row, 0, table.note, styles.note)
+        _write_note(sheet, last_row, table.note, widths, styles)
     sheet.print_area(0, 0, last_row, print_columns(widths, title_width) - 1)
     _print_setup(sheet, doc, is_wide(table, widths), header_row)
+
+
+def _write_note(sheet: Worksheet, row: int, note: str, widths: list[int],
+                styles: _Styles) -> None:
+    """The note under a table, wrapped within the table's width: left to run over the empty
+    cells to its right, a long note would be cut at the printed page's edge."""
+    span = sum(widths)
+    if not widths or display_width(note) <= span:
+        sheet.write_string(row, 0, note, styles.note)
+        return
+    wrapped = styles.get(italic=True, font_color="#595959", text_wrap=True, valign="top")
+    if len(widths) == 1:
+        sheet.write_string(row, 0, note, wrapped)
+    else:
+        sheet.merge_range(row, 0, row, len(widths) - 1, note, wrapped)
+    sheet.set_row(row, LINE_HEIGHT * text_lines(note, span) + 2)
 
 
 def _write_title_block(sheet: Worksheet, doc: Document, table: Table,

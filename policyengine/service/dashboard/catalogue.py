@@ -104,23 +104,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.late": ("late", "迟交"),
     "status.missed": ("missed", "未完成"),
     "status.open": ("not yet due", "未到期"),
-    # registry and documents
-    "registry.title": ("Requirement registry {period}", "需求登记反馈表 {period}"),
-    "registry.interim": ("Interim registry (built by the dashboard until the report builders "
-                         "are merged)", "临时登记表（报表模块合并前由看板生成）"),
-    "registry.case": ("No.", "编号"),
-    "registry.kind": ("Kind", "类型"),
-    "registry.raised": ("Raised", "提出时间"),
-    "registry.requester": ("Requester", "需求方"),
-    "registry.reporter": ("Reporter", "报告人"),
-    "registry.last": ("Last step", "最新进展"),
-    "registry.last_at": ("Last step at", "进展时间"),
-    "registry.violations": ("Violations", "违规次数"),
-    "registry.heading_period": ("Period", "期间"),
-    "registry.heading_as_of": ("As of", "截至"),
-    "registry.heading_cases": ("Cases", "案例数"),
-    "registry.note": ("Highlighted: cases with a violation in the period.",
-                      "黄色标记：本期有违规的案例。"),
+    # report documents
     "document.empty": ("(no rows)", "（无数据）"),
     # policy
     "policy.title": ("Policy in force", "现行制度"),
@@ -176,13 +160,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "downloads.reports": ("Reports", "报表"),
     "downloads.evaluation": ("The evaluation (as `policyengine evaluate` writes it)",
                              "评估结果（与 policyengine evaluate 输出相同）"),
-    "downloads.pending": ("These reports are served once the report module is installed; "
-                          "until then a link answers 501.",
-                          "这些报表在报表模块安装后提供；在此之前链接返回 501。"),
-    "downloads.unavailable": ("This report is not available yet: the report module is not "
-                              "installed in this build ({detail}). The evaluation downloads "
-                              "work.", "此报表暂不可用：本版本未安装报表模块（{detail}）。"
-                              "评估结果可以下载。"),
+    "downloads.report": ("Report", "报表"),
+    "downloads.period": ("For", "期间"),
+    "downloads.format": ("File", "文件格式"),
+    "downloads.note": ("Each report as `policyengine report` writes it: Excel (xlsx), a "
+                       "printable page (html), CSV (opens in Excel) or JSON. The weekly "
+                       "report is offered for each ISO week whose Thursday falls in the month; "
+                       "the reward proposals for the month's quarter.",
+                       "与 policyengine report 命令生成的文件相同：Excel（xlsx）、可打印网页"
+                       "（html）、CSV（Excel 可直接打开）或 JSON。周报按周四落在本月的每个 ISO "
+                       "周提供；季度奖励建议为本月所在季度。"),
     "downloads.unknown": ("No download '{name}': reports are KIND.FORMAT, KIND one of "
                           "{kinds}, FORMAT one of {formats}; or evaluation.json, "
                           "evaluation-TABLE.csv.", "没有“{name}”这个下载：报表为 类型.格式，"
@@ -200,10 +187,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "table.obligations": ("open duties", "未完成职责"),
     "table.rewards": ("rewards", "奖励"),
     "table.merits": ("merits", "提前完成"),
+    "table.pending": ("duties pending calendar data", "待日历数据的职责"),
     # errors
     "error.title": ("Cannot show this page", "无法显示此页"),
     "error.period": ("'{period}' is not a month: write YYYY-MM, e.g. 2026-10",
                      "“{period}”不是月份：请写成 YYYY-MM，例如 2026-10"),
+    "error.report": ("Cannot build {report} for {period}: {detail}",
+                     "无法生成《{report}》（{period}）：{detail}"),
+    "error.report_period": ("'{period}' is not a period for {report}: write {form}",
+                            "“{period}”不是《{report}》的期间：请写成 {form}"),
+    "form.month": ("a month, YYYY-MM (2026-10)", "月份 YYYY-MM（如 2026-10）"),
+    "form.week": ("an ISO week, YYYY-Www (2026-W43)", "ISO 周 YYYY-Www（如 2026-W43）"),
+    "form.quarter": ("a quarter, YYYY-Qn (2026-Q4)", "季度 YYYY-Qn（如 2026-Q4）"),
     "error.not_found": ("no such page", "没有这个页面"),
     "error.back": ("Back to the month overview", "返回月度总览"),
     "error.no_facts": ("No facts are stored yet: send facts to /v1/facts first.",

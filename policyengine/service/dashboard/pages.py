@@ -14,15 +14,15 @@ from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.policy.model import Policy
+from policyengine.report.names import person_sort_key
 from policyengine.results import EvaluationResult, OpenObligation, PersonTotal, Violation
 from policyengine.service.dashboard.catalogue import text
 from policyengine.service.dashboard.chart import MonthPoint
-from policyengine.service.dashboard.names import person_sort_key
 from policyengine.service.reads import Results
 
 
-def people_in_order(result: EvaluationResult) -> list[PersonTotal]:
-    return sorted(result.people, key=lambda p: person_sort_key(p.person))
+def people_in_order(result: EvaluationResult, lang: Lang) -> list[PersonTotal]:
+    return sorted(result.people, key=lambda p: person_sort_key(p.person, lang))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from policyengine.language import Lang
+from policyengine.report.document import Table
+from policyengine.report.render import display
 from policyengine.results import money_text
 from policyengine.service.dashboard.catalogue import span, text
 from policyengine.service.dashboard.session import LANG_COOKIE
@@ -62,7 +64,8 @@ def page(request: Request, template: str, lang: Lang, context: Mapping[str, Any]
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
     switch = link(request.url.path, **params, lang=other)
     html = _env.get_template(template).render(
-        t=t, when=when, money=money, span=lambda d: span(d, lang), link=link, lang=lang,
+        t=t, when=when, report=display, cents=_cents, money=money,
+        span=lambda d: span(d, lang), link=link, lang=lang,
         switch_language=switch, request_path=request.url.path, **context)
     response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
     chosen = request.query_params.get("lang")
@@ -70,3 +73,8 @@ def page(request: Request, template: str, lang: Lang, context: Mapping[str, Any]
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True,
                             samesite="strict", path="/ui")
     return response
+
+
+def _cents(table: Table) -> list[bool]:
+    """Per column of a report table: whether its amounts show cents (not all whole yuan)."""
+    return [not display.whole_yuan(table, index) for index in range(len(table.columns))]

@@ -6,9 +6,10 @@ as the API), so a page and /v1 agree for the same period and as-of.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
@@ -18,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from policyengine.engine.casefile import case_file
+from policyengine.errors import PolicyEngineError, UsageError
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report import formats
@@ -29,9 +31,11 @@ from policyengine.service.dashboard.chart import trend_svg
 from policyengine.service.dashboard.documents import (
     FORMATS,
     MEDIA_TYPES,
-    Unavailable,
+    PERIOD_KINDS,
+    quarter_of,
     registry_document,
     render_report,
+    weeks_of,
 )
 from policyengine.service.dashboard.render import link, page
 from policyengine.service.dashboard.session import (
@@ -46,6 +50,7 @@ from policyengine.service.http import ApiError
 from policyengine.service.state import Live, Service
 
 PREFIX = "/ui"
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
 
 
@@ -162,7 +167,7 @@ def install(app: FastAPI, svc: Service) -> None:
                           title=text("month.trend", lang))
         return show(request, "month.html", {
             "user": user, **_window(result, chosen, as_of),
-            "people": pages.people_in_order(result), "totals": pages.totals(result),
+            "people": pages.people_in_order(result, lang), "totals": pages.totals(result),
             "chart": chart, "previous": pages.month_before(chosen).label,
             "next": pages.month_after(chosen).label})
 
@@ -202,8 +207,9 @@ def install(app: FastAPI, svc: Service) -> None:
         live = svc.live
         chosen = _month(live, period, language(request))
         result = _evaluate(live, chosen.label, as_of)
-        document = registry_document(live.policy, live.mirror.snapshot()[1], result, chosen,
-                                     result.as_of, language(request))
+        document = _built(language(request), ReportKind.REGISTRY, chosen, registry_document,
+                          live.policy, live.mirror.snapshot()[1], chosen, result.as_of,
+                          language(request))
         return show(request, "registry.html", {
             "user": user, **_window(result, chosen, as_of), "document": document})
 
@@ -242,36 +248,38 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
+        offered = {"month": [chosen], "week": weeks_of(chosen), "quarter": [quarter_of(chosen)]}
         return show(request, "downloads.html", {
             "user": user, "period": chosen.label, "as_of": as_of, "as_of_text": None,
-            "kinds": list(ReportKind), "formats": FORMATS,
-            "tables": formats.CSV_TABLES})
+            "reports": [(kind, offered[PERIOD_KINDS[kind]]) for kind in ReportKind],
+            "formats": FORMATS, "tables": formats.CSV_TABLES})
 
     @router.get("/download/{filename}")
-    def download(request: Request, filename: str, period: str | None = None,
-                 as_of: str | None = None) -> Response:
+    async def download(request: Request, filename: str, period: str | None = None,
+                       as_of: str | None = None) -> Response:
         signed_in(request)
         live = svc.live
-        chosen = _month(live, period, language(request))
+        lang = language(request)
         name, _, fmt = filename.rpartition(".")
-        result = _evaluate(live, chosen.label, as_of)
-        if name == "evaluation" and fmt == "json":
-            body, media = formats.to_json(result).encode("utf-8"), "application/json"
-        elif name.startswith("evaluation-") and fmt == "csv" \
-                and name[len("evaluation-"):] in formats.CSV_TABLES:
-            body = formats.to_csv(result, name[len("evaluation-"):]).encode("utf-8")
-            media = MEDIA_TYPES["csv"]
-        elif name in set(ReportKind) and fmt in FORMATS:
-            try:
-                body = render_report(ReportKind(name), fmt, live.policy,
-                                     live.mirror.snapshot()[1], chosen, result.as_of,
-                                     language(request))
-            except Unavailable as exc:
-                raise PageError(501, text("downloads.unavailable", language(request),
-                                          detail=exc.reason)) from None
+        table = name.removeprefix("evaluation-")
+        if name in set(ReportKind) and fmt in FORMATS:
+            kind = ReportKind(name)
+            chosen = _report_period(live, kind, period, lang)
+            moment = _as_of(live, as_of)
+            live.mirror.refresh()
+            body = await run_in_threadpool(
+                _built, lang, kind, chosen, render_report, kind, fmt, live.policy,
+                live.mirror.snapshot()[1], chosen, moment, lang)
+            media = MEDIA_TYPES[fmt]
+        elif (name == "evaluation" and fmt == "json") or (
+                name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
+            chosen = _month(live, period, lang)
+            result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
+            body = (formats.to_json(result) if fmt == "json"
+                    else formats.to_csv(result, table)).encode("utf-8")
             media = MEDIA_TYPES[fmt]
         else:
-            raise PageError(404, text("downloads.unknown", language(request), name=filename,
+            raise PageError(404, text("downloads.unknown", lang, name=filename,
                                       kinds=", ".join(ReportKind), formats=", ".join(FORMATS)))
         saved = f"{name}-{chosen.label}.{fmt}"
         return Response(body, media_type=media, headers={
@@ -303,6 +311,48 @@ def _month(live: Live, period: str | None, lang: Lang) -> Period:
     latest = max((f.at for f in facts), default=None)
     moment = latest.astimezone(tz) if latest is not None else datetime.now(tz)
     return Period.month(moment.year, moment.month)
+
+
+def _report_period(live: Live, kind: ReportKind, period: str | None, lang: Lang) -> Period:
+    """The report's own period: a month, an ISO week or a quarter, as the kind takes
+    (default: the month of the latest fact, its first offered week or its quarter)."""
+    wanted = PERIOD_KINDS[kind]
+    if not period:
+        month = _month(live, None, lang)
+        return {"month": month, "week": (weeks_of(month) or [month])[0],
+                "quarter": quarter_of(month)}[wanted]
+    try:
+        parsed = Period.parse(period)
+    except (UsageError, ValueError):
+        parsed = None
+    shape = None if parsed is None else ("quarter" if parsed.is_quarter else
+                                         "week" if parsed.is_week else "month")
+    if parsed is None or shape != wanted or not 1900 <= parsed.start.year <= 2999:
+        raise PageError(400, text("error.report_period", lang, period=period,
+                                  report=text(f"kind.{kind.value}", lang),
+                                  form=text(f"form.{wanted}", lang)))
+    return parsed
+
+
+def _as_of(live: Live, as_of: str | None) -> datetime | None:
+    """The as-of asked for, checked as the API checks it; none: the report's own default."""
+    if as_of is None:
+        return None
+    try:
+        return views.when(live, None, as_of)[1]
+    except ApiError as exc:
+        raise PageError(exc.status, exc.message) from None
+
+
+def _built(lang: Lang, kind: ReportKind, period: Period, make: Callable[..., T],
+           *args: Any) -> T:
+    """`make(*args)`, with a report that cannot be built (the policy lacks the rule book's
+    vocabulary, a year without calendar data) as a 422 page naming the report and period."""
+    try:
+        return make(*args)
+    except (PolicyEngineError, ValueError) as exc:
+        raise PageError(422, text("error.report", lang, report=text(f"kind.{kind.value}", lang),
+                                  period=period.label, detail=str(exc))) from None
 
 
 def _evaluate(live: Live, period: str, as_of: str | None) -> Any:
