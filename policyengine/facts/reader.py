@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from policyengine.errors import Diagnostic, FactError, Location
-from policyengine.facts.schema import Fact, FactSchema
+from policyengine.facts.schema import (
+    DUPLICATE_ID,
+    JSON_ERROR,
+    VALUE_ERROR,
+    Fact,
+    FactSchema,
+    Reason,
+)
 from policyengine.gcpause import gc_paused
 
 
@@ -35,6 +42,9 @@ class Rejection:
 
 
 def _code(reason: str) -> str:
+    if isinstance(reason, Reason):
+        return reason.code
+    # Plain text from callers that predate `Reason` (the service's own reasons).
     for needle, code in (("unknown fact type", "E-FACT-TYPE"), ("missing", "E-FACT-MISSING"),
                          ("JSON", "E-FACT-JSON"), ("ISO 8601", "E-FACT-TIME"),
                          ("case id", "E-FACT-CASE"),
@@ -72,8 +82,17 @@ class FactBatch:
 Progress = Callable[[int], None]
 
 
-class Unreadable(str):
+class Unreadable(Reason):
     """Why a line could not be decoded at all (distinct from a JSON string value)."""
+
+    def __new__(cls, text: str, code: str = JSON_ERROR) -> Unreadable:
+        return cast(Unreadable, super().__new__(cls, code, text))
+
+
+# Python's csv module refuses a cell over 131,072 characters with an error that names no
+# line. Cells this large are still read (a long free-text note); beyond the bound the line
+# is a located rejection, so one runaway quote cannot make the reader hold a whole file.
+CSV_CELL_LIMIT = 10 * 1024 * 1024
 
 
 def read_facts(
@@ -150,8 +169,9 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
                 if earlier.content() == fact.content() and fact.id not in conflicted:
                     batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
-                batch.rejected.append(Rejection(Location(name, number), text, (
-                    f"id '{fact.id}' is also used at line {earlier.line} for a different fact",
+                batch.rejected.append(Rejection(Location(name, number), text, (Reason(
+                    DUPLICATE_ID,
+                    f"id '{fact.id}' is also used at line {earlier.line} for a different fact"),
                 )))
                 conflicted.setdefault(fact.id, earlier)
                 continue
@@ -163,7 +183,8 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
         batch.rejected += [
             Rejection(Location(name, first.line or 0),
                       json.dumps(first.to_dict(), ensure_ascii=False),
-                      (f"id '{first.id}' is used again later for a different fact",))
+                      (Reason(DUPLICATE_ID,
+                              f"id '{first.id}' is used again later for a different fact"),))
             for first in conflicted.values()]
         batch.rejected.sort(key=lambda r: r.location.line)
         kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
@@ -203,19 +224,42 @@ def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
 
 
 def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
+    """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines)."""
+    csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide, and only ever raised
     reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        return
-    header = [h.strip() for h in header]
-    for row in reader:
-        number = reader.line_num
+    header: list[str] | None = None
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # The csv module resumes at the next line: one bad row costs one row.
+            problem = _csv_problem(exc)
+            if header is None:
+                yield start, "", Unreadable(f"the header row cannot be read ({problem}); "
+                                            "no line of this file was read", VALUE_ERROR)
+                return
+            yield start, "", Unreadable(problem, VALUE_ERROR)
+            continue
+        if header is None:
+            header = [h.strip() for h in row]
+            continue
         if not any(cell.strip() for cell in row):
             continue
         text = ",".join(row)
         if len(row) != len(header):
-            yield number, text, Unreadable(f"{len(row)} cells where the header has "
-                                           f"{len(header)} columns ({', '.join(header)})")
+            yield start, text, Unreadable(f"{len(row)} cells where the header has "
+                                          f"{len(header)} columns ({', '.join(header)})",
+                                          VALUE_ERROR)
             continue
-        yield number, text, {k: v.strip() for k, v in zip(header, row, strict=True)
-                             if v.strip() != ""}
+        yield start, text, {k: v.strip() for k, v in zip(header, row, strict=True)
+                            if v.strip() != ""}
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (f"a cell is longer than {CSV_CELL_LIMIT:,} characters, the most a fact file "
+                "cell may hold (is a closing quote missing?)")
+    return f"not a readable CSV row: {exc}"
