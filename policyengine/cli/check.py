@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from policyengine.cli.history import add_history_options, check_history
 from policyengine.errors import PolicyError
 from policyengine.policy.loader import load_policy_files
 
@@ -15,6 +16,7 @@ def register(commands: Any) -> None:
     parser.add_argument("path", nargs="?", default="policies",
                         help="a policy file or a folder of them (default: policies/)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_history_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -27,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
                              ensure_ascii=False, indent=2))
             return 1
         raise
+    refused, loaded = check_history(args, loaded)  # edits of values already in force
+    if refused:
+        return 1
     model = loaded.model
     if args.format == "json":
         print(json.dumps({"ok": True, "policy": model.policy.id,

@@ -356,7 +356,8 @@ class FactSchema:
                 continue
             if key not in check.attributes:
                 errors.append(Reason(VALUE_ERROR, f"unknown attribute '{_shown(key)}' for "
-                                                  f"{check.name}" + did_you_mean(key, check.allowed)))
+                                                  f"{check.name}"
+                                                  + did_you_mean(key, check.allowed)))
                 continue
             if value is None or value == "":
                 continue
