@@ -67,7 +67,7 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
 
 def write_rejects(path: Path, batch: FactBatch) -> None:
     try:
-        out = path.open("w", encoding="utf-8")
+        out = path.open("w", encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
         raise UsageError(f"--reject-file {path}: cannot write there ({exc.strerror})") from None
     with out:

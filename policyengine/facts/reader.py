@@ -10,6 +10,7 @@ import csv
 import itertools
 import json
 import json.scanner
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import IO, Any, cast
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.facts.schema import (
     DUPLICATE_ID,
+    ENCODING_ERROR,
     JSON_ERROR,
     VALUE_ERROR,
     Fact,
@@ -112,7 +114,7 @@ def read_facts(
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 return _read(handle, schema, name, fmt, progress)
         except UnicodeDecodeError as exc:
-            raise _not_utf8(name, exc) from None
+            raise _not_utf8(name, exc, path) from None
     stream: IO[str] = sys.stdin if isinstance(source, (str, Path)) else source
     try:
         return _read(stream, schema, name or "<stdin>", fmt, progress)
@@ -120,10 +122,21 @@ def read_facts(
         raise _not_utf8(name or "<stdin>", exc) from None
 
 
-def _not_utf8(name: str, exc: UnicodeDecodeError) -> FactError:
-    return FactError([Diagnostic(Location(name), "E-FACT-ENCODING",
-                                 f"not UTF-8 text (bad byte at offset {exc.start}): save the "
-                                 "file as UTF-8 (in Excel: 'CSV UTF-8')")])
+def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> FactError:
+    """A file not in UTF-8 is one error (its other lines would be wrong too), at its first
+    bad line: a file is read again, line by line, to find it (only on this rare path)."""
+    where, byte = Location(name), exc.object[exc.start:exc.start + 1]
+    if path is not None:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    where, byte = Location(name, number), raw[bad.start:bad.start + 1]
+                    break
+    return FactError([Diagnostic(where, ENCODING_ERROR,
+                                 f"not UTF-8 text (byte 0x{bytes(byte).hex()}): save the file "
+                                 "as UTF-8 (in Excel: 'CSV UTF-8')")])
 
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
@@ -199,6 +212,17 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _is_unicode(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
     """(line number, stripped text, decoded value or `Unreadable`) for each non-blank line."""
     scan = _SCAN
@@ -220,6 +244,13 @@ def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
         except ValueError:  # e.g. an integer of thousands of digits
             yield number, text, Unreadable("not valid JSON: a number is too long")
         else:
+            # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
+            # nothing could print or store it. Only lines with such an escape are checked.
+            if "\\u" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
+                yield number, text, Unreadable(
+                    "not valid JSON text: a \\ud800-\\udfff escape without its pair (an "
+                    "unpaired surrogate) is not a character")
+                continue
             yield number, text, value
 
 

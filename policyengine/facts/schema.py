@@ -82,6 +82,7 @@ CASE_ERROR = "E-FACT-CASE"        # a case id not of the form of its kind
 MISSING = "E-FACT-MISSING"        # a required field or attribute is absent
 VALUE_ERROR = "E-FACT-VALUE"      # any other bad value
 DUPLICATE_ID = "E-FACT-DUPLICATE-ID"
+ENCODING_ERROR = "E-FACT-ENCODING"  # a line holding bytes that are not UTF-8
 
 TIME_EXAMPLE = "2026-10-09T10:30:00+08:00"
 DATE_EXAMPLE = "2026-10-23"

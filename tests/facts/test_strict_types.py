@@ -132,3 +132,18 @@ def test_an_unreadable_csv_header_is_located() -> None:
     batch = read_facts(io.StringIO(text), shipped().schema, fmt="csv", name="h.csv")
     [rejection] = batch.rejected
     assert rejection.location.line == 1 and "header row cannot be read" in rejection.reasons[0]
+
+
+def test_an_unpaired_surrogate_escape_is_a_located_rejection() -> None:
+    # found by tests/fuzz: "\ud800" decoded to a lone surrogate, which could not be written
+    # to the reject file or printed (an internal error)
+    text = ('{"id": "a", "type": "bug.found", "at": "2026-10-13 10:00", "case": "B26101301", '
+            '"actor": "\\ud800x"}\n'
+            '{"id": "b", "type": "bug.found", "at": "2026-10-13 10:00", "case": "B26101301", '
+            '"actor": "\\ud83d\\ude42 \\u5f20"}\n')
+    batch = read_facts(io.StringIO(text), shipped().schema, name="s.jsonl")
+    assert [f.actor for f in batch.facts] == ["🙂 张"]        # a pair and a plain escape: fine
+    [rejection] = batch.rejected
+    [diagnostic] = rejection.diagnostics()
+    assert (str(diagnostic.location), diagnostic.code) == ("s.jsonl:1", "E-FACT-JSON")
+    assert "unpaired surrogate" in diagnostic.message
