@@ -10,6 +10,7 @@ policy stamp (docs/decisions.md D8).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import subprocess
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from policyengine.cli.common import git_policy_texts
 from policyengine.errors import PolicyError, UsageError
+from policyengine.facts.schema import parse_time
 from policyengine.policy.history import (
     HistoryEdit,
     Sources,
@@ -36,9 +38,11 @@ def add_history_options(parser: argparse.ArgumentParser, *, against: bool = True
         parser.add_argument("--against", metavar="REV",
                             help="git revision the policy is compared with for edits of values "
                                  "already in force (default: HEAD, when the folder is in git)")
-        parser.add_argument("--as-of", metavar="DATE",
-                            help="the day that counts as today for that comparison, "
-                                 "YYYY-MM-DD (default: today)")
+        # `check --as-of` may be defined by another of its options, with the same meaning
+        with contextlib.suppress(argparse.ArgumentError):
+            parser.add_argument("--as-of", metavar="DATE",
+                                help="the day that counts as today for that comparison, "
+                                     "YYYY-MM-DD (default: today)")
     parser.add_argument("--allow-history-edit", action="store_true",
                         help="let an edit of a value already in force through (a correction): "
                              "a warning, recorded in the result's policy stamp")
@@ -85,13 +89,15 @@ def compare_with_git(path: str | Path, policy: Policy, revision: str | None, tod
 
 
 def today_of(args: argparse.Namespace, policy: Policy) -> date:
+    """--as-of (a date, or a time: its day in the policy's zone), else today."""
+    tz = ZoneInfo(policy.calendar.timezone)
     text = getattr(args, "as_of", None)
-    if text:
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            raise UsageError(f"--as-of '{text}' is not a date; write YYYY-MM-DD") from None
-    return datetime.now(ZoneInfo(policy.calendar.timezone)).date()  # the edge reads the clock
+    if not text:
+        return datetime.now(tz).date()  # the edge may read the clock; the engine never does
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else parse_time(text, tz).date()
+    except (ValueError, OverflowError):
+        raise UsageError(f"--as-of '{text}' is not a date; write YYYY-MM-DD") from None
 
 
 def check_history(args: argparse.Namespace, loaded: LoadedPolicy) -> tuple[bool, LoadedPolicy]:
