@@ -246,7 +246,8 @@ def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
         else:
             # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
             # nothing could print or store it. Only lines with such an escape are checked.
-            if "\\u" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
+            # (`"\\" in` first: a one-character search is several times faster than two)
+            if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
                 yield number, text, Unreadable(
                     "not valid JSON text: a \\ud800-\\udfff escape without its pair (an "
                     "unpaired surrogate) is not a character")
@@ -259,34 +260,34 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
     csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide, and only ever raised
     reader = csv.reader(stream)
     header: list[str] | None = None
+    last = 0  # the line the previous row ended on
     while True:
-        start = reader.line_num + 1
         try:
-            row = next(reader)
-        except StopIteration:
+            for row in reader:
+                start, last = last + 1, reader.line_num
+                if header is None:
+                    header = [h.strip() for h in row]
+                    continue
+                if not any(cell.strip() for cell in row):
+                    continue
+                text = ",".join(row)
+                if len(row) != len(header):
+                    yield start, text, Unreadable(f"{len(row)} cells where the header has "
+                                                  f"{len(header)} columns "
+                                                  f"({', '.join(header)})", VALUE_ERROR)
+                    continue
+                yield start, text, {k: v.strip() for k, v in zip(header, row, strict=True)
+                                    if v.strip() != ""}
             return
         except csv.Error as exc:
             # The csv module resumes at the next line: one bad row costs one row.
+            start, last = last + 1, reader.line_num
             problem = _csv_problem(exc)
             if header is None:
                 yield start, "", Unreadable(f"the header row cannot be read ({problem}); "
                                             "no line of this file was read", VALUE_ERROR)
                 return
             yield start, "", Unreadable(problem, VALUE_ERROR)
-            continue
-        if header is None:
-            header = [h.strip() for h in row]
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        text = ",".join(row)
-        if len(row) != len(header):
-            yield start, text, Unreadable(f"{len(row)} cells where the header has "
-                                          f"{len(header)} columns ({', '.join(header)})",
-                                          VALUE_ERROR)
-            continue
-        yield start, text, {k: v.strip() for k, v in zip(header, row, strict=True)
-                            if v.strip() != ""}
 
 
 def _csv_problem(exc: csv.Error) -> str:
