@@ -139,3 +139,11 @@ def test_an_unknown_revision_is_a_usage_error(
         repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(repo / "policies"), "--against", "no-such-rev"]) == 2
     assert "no-such-rev" in capsys.readouterr().err
+
+
+def test_as_of_takes_a_date_or_a_time(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_p2(repo)
+    assert main(["check", str(repo / "policies"), "--as-of", "2014-06-30T23:00+08:00"]) == 0
+    assert main(["check", str(repo / "policies"), "--as-of", "2014-07-01T00:00+08:00"]) == 1
+    assert main(["check", str(repo / "policies"), "--as-of", "July"]) == 2
+    assert "--as-of 'July' is not a date" in capsys.readouterr().err
