@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from policyengine.calendar import WorkCalendar, year_end_warning
+from policyengine.cli.history import add_history_options, check_history
 from policyengine.errors import PolicyError, UsageError
 from policyengine.facts.schema import parse_time
 from policyengine.language import LANGUAGES, resolve_language
@@ -26,11 +27,13 @@ def register(commands: Any) -> None:
                         help="a policy file or a folder of them (default: policies/)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--as-of", metavar="TIME",
-                        help="when the policy will be used, for the calendar's year-end warning "
-                             "(default: now)")
+                        help="now, for this check: the day that counts as today for edits of "
+                             "values already in force, and the time of the calendar's year-end "
+                             "warning (default: now)")
     parser.add_argument("--lang", choices=LANGUAGES, default=None,
                         help="language of the messages (default: the policy's policy.language, "
                              "else the locale, else zh)")
+    add_history_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -43,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
                              ensure_ascii=False, indent=2))
             return 1
         print_policy_errors(exc, resolve_language(args.lang, exc.language))
+        return 1
+    refused, loaded = check_history(args, loaded)  # edits of values already in force
+    if refused:
         return 1
     model = loaded.model
     warning = _year_end(args, model)

@@ -77,7 +77,7 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
 
 def write_rejects(path: Path, batch: FactBatch) -> None:
     try:
-        out = path.open("w", encoding="utf-8")
+        out = path.open("w", encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
         raise UsageError(f"--reject-file {path}: cannot write there ({exc.strerror})") from None
     with out:
@@ -100,15 +100,23 @@ def load_policy_ref(ref: str) -> pe.CompiledPolicy:
 
 
 def _git_policy_texts(revision: str, path: str) -> list[tuple[str, str]]:
+    return git_policy_texts(revision, path)
+
+
+def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None
+                     ) -> list[tuple[str, str]]:
+    """(REV:file, text) of the policy files under `path` (relative to `cwd`) at `revision`."""
     def git(*words: str) -> str:
-        done = subprocess.run(["git", *words], capture_output=True, text=True)
+        done = subprocess.run(["git", *words], capture_output=True, text=True, cwd=cwd)
         if done.returncode != 0:
             raise UsageError(f"git {' '.join(words)}: {done.stderr.strip()}")
         return done.stdout
 
     prefix = git("rev-parse", "--show-prefix").strip()
-    target = f"{prefix}{path}".rstrip("/")
-    names = [n for n in git("ls-tree", "-r", "--name-only", revision, "--", target).splitlines()
+    target = f"{prefix}{path}".rstrip("/") if path not in ("", ".") else prefix.rstrip("/")
+    # --full-tree: names relative to the repository root, as `git show REV:NAME` wants them
+    names = [n for n in git("ls-tree", "-r", "--name-only", "--full-tree", revision, "--",
+                            target or ".").splitlines()
              if n.endswith((".yaml", ".yml"))]
     if not names:
         raise UsageError(f"no policy files under '{path}' at git revision {revision}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import Any
@@ -16,6 +17,7 @@ from policyengine.cli.common import (
     period_of,
     read_checked_facts,
 )
+from policyengine.cli.history import add_history_options, record_for_evaluate
 from policyengine.compare import compare
 from policyengine.errors import UsageError
 from policyengine.language import resolve_language
@@ -43,11 +45,15 @@ def register(commands: Any) -> None:
     parser.add_argument("--against", metavar="SAVED.json",
                         help="an earlier saved result (--format json) of the same period: list "
                              "the corrections against it")
+    add_history_options(parser, against=False)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     policy = pe.load_policy(args.policy)
+    if args.allow_history_edit:  # compare with HEAD, warn, and say so in the result's stamp
+        policy = dataclasses.replace(policy, identity=record_for_evaluate(
+            args.policy, policy.identity, policy.model))
     period = period_of(args)
     batch = read_checked_facts(args, policy)
     result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy))

@@ -10,6 +10,7 @@ import csv
 import itertools
 import json
 import json.scanner
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,15 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from policyengine.errors import Diagnostic, FactError, Location
-from policyengine.facts.schema import Fact, FactSchema
+from policyengine.facts.schema import (
+    DUPLICATE_ID,
+    ENCODING_ERROR,
+    JSON_ERROR,
+    VALUE_ERROR,
+    Fact,
+    FactSchema,
+    Reason,
+)
 from policyengine.gcpause import gc_paused
 
 
@@ -35,6 +44,9 @@ class Rejection:
 
 
 def _code(reason: str) -> str:
+    if isinstance(reason, Reason):
+        return reason.code
+    # Plain text from callers that predate `Reason` (the service's own reasons).
     for needle, code in (("unknown fact type", "E-FACT-TYPE"), ("missing", "E-FACT-MISSING"),
                          ("JSON", "E-FACT-JSON"), ("ISO 8601", "E-FACT-TIME"),
                          ("case id", "E-FACT-CASE"),
@@ -72,8 +84,17 @@ class FactBatch:
 Progress = Callable[[int], None]
 
 
-class Unreadable(str):
+class Unreadable(Reason):
     """Why a line could not be decoded at all (distinct from a JSON string value)."""
+
+    def __new__(cls, text: str, code: str = JSON_ERROR) -> Unreadable:
+        return cast(Unreadable, super().__new__(cls, code, text))
+
+
+# Python's csv module refuses a cell over 131,072 characters with an error that names no
+# line. Cells this large are still read (a long free-text note); beyond the bound the line
+# is a located rejection, so one runaway quote cannot make the reader hold a whole file.
+CSV_CELL_LIMIT = 10 * 1024 * 1024
 
 
 def read_facts(
@@ -93,7 +114,7 @@ def read_facts(
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 return _read(handle, schema, name, fmt, progress)
         except UnicodeDecodeError as exc:
-            raise _not_utf8(name, exc) from None
+            raise _not_utf8(name, exc, path) from None
     stream: IO[str] = sys.stdin if isinstance(source, (str, Path)) else source
     try:
         return _read(stream, schema, name or "<stdin>", fmt, progress)
@@ -101,10 +122,21 @@ def read_facts(
         raise _not_utf8(name or "<stdin>", exc) from None
 
 
-def _not_utf8(name: str, exc: UnicodeDecodeError) -> FactError:
-    return FactError([Diagnostic(Location(name), "E-FACT-ENCODING",
-                                 f"not UTF-8 text (bad byte at offset {exc.start}): save the "
-                                 "file as UTF-8 (in Excel: 'CSV UTF-8')")])
+def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> FactError:
+    """A file not in UTF-8 is one error (its other lines would be wrong too), at its first
+    bad line: a file is read again, line by line, to find it (only on this rare path)."""
+    where, byte = Location(name), exc.object[exc.start:exc.start + 1]
+    if path is not None:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    where, byte = Location(name, number), raw[bad.start:bad.start + 1]
+                    break
+    return FactError([Diagnostic(where, ENCODING_ERROR,
+                                 f"not UTF-8 text (byte 0x{bytes(byte).hex()}): save the file "
+                                 "as UTF-8 (in Excel: 'CSV UTF-8')")])
 
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
@@ -150,8 +182,9 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
                 if earlier.content() == fact.content() and fact.id not in conflicted:
                     batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
-                batch.rejected.append(Rejection(Location(name, number), text, (
-                    f"id '{fact.id}' is also used at line {earlier.line} for a different fact",
+                batch.rejected.append(Rejection(Location(name, number), text, (Reason(
+                    DUPLICATE_ID,
+                    f"id '{fact.id}' is also used at line {earlier.line} for a different fact"),
                 )))
                 conflicted.setdefault(fact.id, earlier)
                 continue
@@ -163,7 +196,8 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
         batch.rejected += [
             Rejection(Location(name, first.line or 0),
                       json.dumps(first.to_dict(), ensure_ascii=False),
-                      (f"id '{first.id}' is used again later for a different fact",))
+                      (Reason(DUPLICATE_ID,
+                              f"id '{first.id}' is used again later for a different fact"),))
             for first in conflicted.values()]
         batch.rejected.sort(key=lambda r: r.location.line)
         kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
@@ -176,6 +210,17 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
 
 # json.loads without its wrappers (typeshed types make_scanner oddly)
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _is_unicode(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
@@ -199,23 +244,54 @@ def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
         except ValueError:  # e.g. an integer of thousands of digits
             yield number, text, Unreadable("not valid JSON: a number is too long")
         else:
+            # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
+            # nothing could print or store it. Only lines with such an escape are checked.
+            # (`"\\" in` first: a one-character search is several times faster than two)
+            if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
+                yield number, text, Unreadable(
+                    "not valid JSON text: a \\ud800-\\udfff escape without its pair (an "
+                    "unpaired surrogate) is not a character")
+                continue
             yield number, text, value
 
 
 def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
+    """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines)."""
+    csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide, and only ever raised
     reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        return
-    header = [h.strip() for h in header]
-    for row in reader:
-        number = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        text = ",".join(row)
-        if len(row) != len(header):
-            yield number, text, Unreadable(f"{len(row)} cells where the header has "
-                                           f"{len(header)} columns ({', '.join(header)})")
-            continue
-        yield number, text, {k: v.strip() for k, v in zip(header, row, strict=True)
-                             if v.strip() != ""}
+    header: list[str] | None = None
+    last = 0  # the line the previous row ended on
+    while True:
+        try:
+            for row in reader:
+                start, last = last + 1, reader.line_num
+                if header is None:
+                    header = [h.strip() for h in row]
+                    continue
+                if not any(cell.strip() for cell in row):
+                    continue
+                text = ",".join(row)
+                if len(row) != len(header):
+                    yield start, text, Unreadable(f"{len(row)} cells where the header has "
+                                                  f"{len(header)} columns "
+                                                  f"({', '.join(header)})", VALUE_ERROR)
+                    continue
+                yield start, text, {k: v.strip() for k, v in zip(header, row, strict=True)
+                                    if v.strip() != ""}
+            return
+        except csv.Error as exc:
+            # The csv module resumes at the next line: one bad row costs one row.
+            start, last = last + 1, reader.line_num
+            problem = _csv_problem(exc)
+            if header is None:
+                yield start, "", Unreadable(f"the header row cannot be read ({problem}); "
+                                            "no line of this file was read", VALUE_ERROR)
+                return
+            yield start, "", Unreadable(problem, VALUE_ERROR)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (f"a cell is longer than {CSV_CELL_LIMIT:,} characters, the most a fact file "
+                "cell may hold (is a closing quote missing?)")
+    return f"not a readable CSV row: {exc}"

@@ -1,7 +1,9 @@
 """A fact as the engine sees it, and the policy-driven check that turns raw input into one.
 
 `FactSchema.build(raw)` is pure: a dict in, a `Fact` or a list of reasons out. Reasons say
-what is wrong and what would be right; the reader adds the file and line.
+what is wrong and what would be right, and carry their stable code; the reader adds the file
+and line. Types follow docs/fact-format.md strictly: every field and attribute is JSON text,
+times and dates in the documented forms only (no number for a date, no `true` for a name).
 """
 
 from __future__ import annotations
@@ -61,6 +63,68 @@ class Fact(NamedTuple):
 _NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
 
 
+class Reason(str):
+    """Why raw input is not a fact: the text a person reads, carrying its stable code."""
+
+    code: str
+
+    def __new__(cls, code: str, text: str) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code = code
+        return reason
+
+
+# Codes of rejected facts (docs/cli.md lists them with what each means).
+JSON_ERROR = "E-FACT-JSON"        # not JSON at all, or not a JSON object
+TYPE_ERROR = "E-FACT-TYPE"        # an unknown fact type, or a value of the wrong JSON type
+TIME_ERROR = "E-FACT-TIME"        # 'at' is text but not a time in the documented form
+CASE_ERROR = "E-FACT-CASE"        # a case id not of the form of its kind
+MISSING = "E-FACT-MISSING"        # a required field or attribute is absent
+VALUE_ERROR = "E-FACT-VALUE"      # any other bad value
+DUPLICATE_ID = "E-FACT-DUPLICATE-ID"
+ENCODING_ERROR = "E-FACT-ENCODING"  # a line holding bytes that are not UTF-8
+
+TIME_EXAMPLE = "2026-10-09T10:30:00+08:00"
+DATE_EXAMPLE = "2026-10-23"
+
+
+def is_time_form(text: str) -> bool:
+    """Whether `text` starts `YYYY-MM-DDTHH:MM` (or a space for the T).
+
+    `datetime.fromisoformat` also takes forms the fact format does not document (a bare date,
+    `20261009T1030`, week dates, any character for the T); this cheap shape test keeps them
+    out while `fromisoformat` still checks the digits, the rest and the offset.
+    """
+    return (len(text) >= 16 and text[4] == "-" and text[7] == "-" and text[13] == ":"
+            and text[10] in "T ")
+
+
+def json_kind(value: Any) -> str:
+    """How a JSON value's type is named in a message."""
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a JSON boolean)"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}" if len(repr(value)) <= 30 else "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, str):
+        return "text"
+    return "null" if value is None else type(value).__name__
+
+
+def _date_hint(value: Any) -> str:
+    """A written date for a value that looks like one (20261023 -> 2026-10-23)."""
+    digits = str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and len(digits) == 8:
+        try:
+            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:])).isoformat()
+        except ValueError:
+            pass
+    return DATE_EXAMPLE
+
+
 def parse_time(text: str, tz: ZoneInfo) -> datetime:
     """ISO 8601 (`2026-10-09T10:30:00+08:00`, `2026-10-09 10:30`); no offset = policy zone."""
     moment = datetime.fromisoformat(text)
@@ -75,9 +139,11 @@ def _text(value: Any) -> Any:
 
 
 def _day(value: Any) -> Any:
+    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return _BAD
     try:
         return date.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return _BAD
 
 
@@ -125,7 +191,9 @@ class _TypeCheck:
              origin: str | None) -> Fact | None:
         """The fact, if `raw` is valid; None sends it to the slow path for the reasons."""
         at = raw.get("at")
-        if type(at) is not str:
+        # is_time_form(at), inlined: this runs once per fact
+        if (type(at) is not str or len(at) < 16 or at[10] not in "T " or at[4] != "-"
+                or at[7] != "-" or at[13] != ":"):
             return None
         try:
             moment = datetime.fromisoformat(at)
@@ -207,63 +275,78 @@ class FactSchema:
 
     def _reasons(self, raw: Any, line: int | None, origin: str | None) -> Fact | list[str]:
         if not isinstance(raw, dict):
-            return [f"a fact is a JSON object, not {type(raw).__name__}"]
+            return [Reason(JSON_ERROR, f"a fact is a JSON object, not {json_kind(raw)}")]
         errors: list[str] = []
         kind = raw.get("type")
         if kind is None or kind == "":
-            return ["missing field 'type'"]
+            return [Reason(MISSING, "missing field 'type'")]
         if not isinstance(kind, str):
-            return [f"'type' must be a string naming a fact type, not {type(kind).__name__}"]
+            return [Reason(TYPE_ERROR, "'type' must be text naming a fact type, not "
+                                       f"{json_kind(kind)}")]
         check = self.types.get(kind)
         if check is None:
-            return [f"unknown fact type '{kind}'" + did_you_mean(kind, self.types)]
-        at_text = raw.get("at")
-        at: datetime | None = None
-        if not isinstance(at_text, str) or not at_text:
-            errors.append("missing field 'at' (an ISO 8601 time, e.g. 2026-10-09T10:30:00+08:00)")
-        else:
-            try:
-                at = parse_time(at_text, self.tz)
-            except (ValueError, OverflowError):
-                errors.append(f"'at' is not an ISO 8601 time: '{at_text}' "
-                              "(write e.g. 2026-10-09T10:30:00+08:00)")
+            return [Reason(TYPE_ERROR, f"unknown fact type '{_shown(kind)}'"
+                                       + did_you_mean(kind, self.types))]
+        at = self._time(raw.get("at"), errors)
         case = self._case(raw.get("case"), check, errors)
         actor = raw.get("actor")
         if actor is not None and not isinstance(actor, str):
-            errors.append("'actor' must be a string")
+            errors.append(_not_text("actor", actor, "the person's name"))
             actor = None
-        if actor == "":
+        elif actor is None or actor == "":
             actor = None
-        if check.actor_required and actor is None:
-            errors.append(f"missing field 'actor' (required for {kind})")
+            if check.actor_required:
+                errors.append(Reason(MISSING, f"missing field 'actor' (required for {kind})"))
         fact_id = raw.get("id")
-        if fact_id is not None and (isinstance(fact_id, bool)
-                                    or not isinstance(fact_id, (str, int))):
-            errors.append("'id' must be a string")
+        if fact_id is not None and not isinstance(fact_id, str):
+            written = str(fact_id) if type(fact_id) is int and len(str(fact_id)) <= 30 else "f-001"
+            errors.append(_not_text("id", fact_id, f'"{written}"'))
         attrs = self._attributes(raw, check, errors)
         if errors or at is None:
             return errors
-        return Fact(kind, at, case, actor, attrs or _NO_ATTRS,
-                    None if fact_id is None else str(fact_id), line, origin)
+        return Fact(kind, at, case, actor, attrs or _NO_ATTRS, fact_id, line, origin)
+
+    def _time(self, text: Any, errors: list[str]) -> datetime | None:
+        if text is None or text == "":
+            errors.append(Reason(MISSING, f"missing field 'at' (an ISO 8601 time, e.g. "
+                                          f"{TIME_EXAMPLE})"))
+            return None
+        if not isinstance(text, str):
+            errors.append(Reason(TYPE_ERROR, f"'at' must be a time written as text, e.g. "
+                                             f"\"{TIME_EXAMPLE}\", not {json_kind(text)}"))
+            return None
+        try:
+            if is_time_form(text):
+                return parse_time(text, self.tz)
+        except (ValueError, OverflowError):
+            pass
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        errors.append(Reason(TIME_ERROR, f"'at' is not an ISO 8601 time: '{shown}' (write e.g. "
+                                         f"{TIME_EXAMPLE} or 2026-10-09 10:30)"))
+        return None
 
     def _case(self, case: Any, check: _TypeCheck, errors: list[str]) -> str | None:
         if check.case_rule == "none":
-            if case not in (None, ""):
-                errors.append(f"a {check.name} fact has no 'case' (got '{case}')")
+            if case is not None and case != "":
+                errors.append(Reason(VALUE_ERROR, f"a {check.name} fact has no 'case' (got "
+                                                  f"'{_shown(case)}')"))
             return None
         if case is None or case == "":
-            errors.append(f"missing field 'case' (the requirement or bug id, for {check.name})")
+            errors.append(Reason(MISSING, "missing field 'case' (the requirement or bug id, "
+                                          f"for {check.name})"))
             return None
-        if isinstance(case, int):
-            case = str(case)
         if not isinstance(case, str):
-            errors.append("'case' must be a string")
+            example = (str(case) if type(case) is int and len(str(case)) <= 30
+                       else self.examples.get(check.case_rule) or next(
+                           (e for e in self.examples.values() if e), "26100903"))
+            errors.append(_not_text("case", case, f'"{example}"'))
             return None
         if not any(p.fullmatch(case) for p in check.case_patterns):
             kinds = ([check.case_rule] if check.case_rule != "any" else list(self.patterns))
             examples = " or ".join(f"'{self.examples[k]}'" for k in kinds if self.examples[k])
-            errors.append(f"case id '{case}' is not of the form of a {' or '.join(kinds)} id"
-                          + (f" (e.g. {examples})" if examples else ""))
+            errors.append(Reason(CASE_ERROR, f"case id '{_shown(case)}' is not of the form of a "
+                                             f"{' or '.join(kinds)} id"
+                                             + (f" (e.g. {examples})" if examples else "")))
         return case
 
     def _attributes(self, raw: dict[str, Any], check: _TypeCheck,
@@ -273,8 +356,9 @@ class FactSchema:
             if key in FIELDS:
                 continue
             if key not in check.attributes:
-                errors.append(f"unknown attribute '{key}' for {check.name}"
-                              + did_you_mean(key, check.allowed))
+                errors.append(Reason(VALUE_ERROR, f"unknown attribute '{_shown(key)}' for "
+                                                  f"{check.name}"
+                                                  + did_you_mean(key, check.allowed)))
                 continue
             if value is None or value == "":
                 continue
@@ -283,29 +367,49 @@ class FactSchema:
                 attrs[key] = converted
         for key in check.required:
             if key not in attrs and not any(e.startswith(f"'{key}'") for e in errors):
-                errors.append(f"missing attribute '{key}' (required for {check.name})")
+                errors.append(Reason(MISSING, f"missing attribute '{key}' (required for "
+                                              f"{check.name})"))
         for key, when in check.conditional:
-            if key in attrs:
+            if key in attrs or any(e.startswith(f"'{key}'") for e in errors):
                 continue
             for other, values in when.items():
                 if attrs.get(other) in values:
-                    errors.append(f"missing attribute '{key}' (required for {check.name} when "
-                                  f"{other} is {attrs[other]})")
+                    errors.append(Reason(MISSING, f"missing attribute '{key}' (required for "
+                                                  f"{check.name} when {other} is "
+                                                  f"{attrs[other]})"))
         return attrs
 
     def _value(self, key: str, value: Any, spec: AttributeSpec, check: _TypeCheck,
                errors: list[str]) -> Any:
         if spec.type == "date":
-            try:
-                return date.fromisoformat(str(value))
-            except ValueError:
-                errors.append(f"'{key}' is not a date: '{value}' (write YYYY-MM-DD)")
+            if not isinstance(value, str):
+                errors.append(Reason(TYPE_ERROR, f"'{key}' must be a date written "
+                                                 f"\"{_date_hint(value)}\" (text in quotes, "
+                                                 f"YYYY-MM-DD), not {json_kind(value)}"))
                 return None
+            converted = _day(value)
+            if converted is _BAD:
+                errors.append(Reason(VALUE_ERROR, f"'{key}' is not a date: '{_shown(value)}' "
+                                                  f"(write YYYY-MM-DD, e.g. {DATE_EXAMPLE})"))
+                return None
+            return converted
         if not isinstance(value, str):
-            errors.append(f"'{key}' must be a string, not {type(value).__name__}")
+            errors.append(_not_text(key, value, None))
             return None
         choices = check.choices.get(key)
         if choices is not None and value not in choices:
-            errors.append(f"'{key}' is '{value}'" + did_you_mean(value, choices))
+            errors.append(Reason(VALUE_ERROR, f"'{key}' is '{_shown(value)}'"
+                                              + did_you_mean(value, choices)))
             return None
         return value
+
+
+def _not_text(key: str, value: Any, example: str | None) -> Reason:
+    hint = f", e.g. {example}" if example else ""
+    return Reason(TYPE_ERROR, f"'{key}' must be text in quotes{hint}, not {json_kind(value)}")
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as quoted in a message: a cell of a million characters is not repeated whole."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,13 +45,18 @@ class PolicyIdentity:
     content_hash: str
     files: tuple[str, ...]
     git_revision: str | None = None
+    # Set only when --allow-history-edit let an edit of a value in force through (history.py).
+    history_edit: Mapping[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "content_hash": self.content_hash,
             "files": list(self.files),
             "git_revision": self.git_revision,
         }
+        if self.history_edit is not None:
+            out["history_edit"] = dict(self.history_edit)
+        return out
 
 
 @dataclass(frozen=True)

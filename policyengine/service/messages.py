@@ -173,7 +173,7 @@ _SUGGEST = (re.compile(r"; did you mean '(?P<m>.*)'\?$"), "；是否应为 '{m}'
 _ONE_OF = (re.compile(r"; expected one of: (?P<m>.*)$"), "；可选值：{m}")
 
 FACT_REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in [
-    (r"a fact is a JSON object, not (?P<t>\w+)", "事实应为 JSON 对象，而不是 {t}"),
+    (r"a fact is a JSON object, not (?:an? )?(?P<t>\w+)", "事实应为 JSON 对象，而不是 {t}"),
     (r"missing field 'type'", "缺少字段 'type'"),
     (r"'type' must be a string naming a fact type, not (?P<t>\w+)",
      "'type' 应为事实类型名称（字符串），而不是 {t}"),

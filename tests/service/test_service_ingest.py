@@ -151,19 +151,22 @@ def test_a_batch_stores_the_valid_facts_and_says_what_became_of_each(client: Tes
         {**BUG, "actor": "other"},                  # same id as item 0, other fact: rejected
         {**ROLE, "person": "someone else"},         # a stored id, other fact: rejected
         {**BUG, "id": "f-003", "type": "nope"},     # invalid: rejected
-        {**BUG, "id": 4},                           # a number as id: stored as "4"
+        {**BUG, "id": 4},                           # a number as id: rejected (text only)
+        {**BUG, "id": "f-004", "actor": "王五"},    # stored
     ]
     response = client.post("/v1/facts/batch", json={"facts": batch}, headers=auth())
     assert response.status_code == 200
     document = response.json()
     assert [r["status"] for r in document["results"]] == [
-        "stored", "duplicate", "duplicate", "rejected", "rejected", "rejected", "stored"]
-    assert (document["stored"], document["duplicate"], document["rejected"]) == (2, 2, 3)
+        "stored", "duplicate", "duplicate", "rejected", "rejected", "rejected", "rejected",
+        "stored"]
+    assert (document["stored"], document["duplicate"], document["rejected"]) == (2, 2, 4)
     codes = [r.get("errors", [{}])[0].get("code") for r in document["results"]]
     assert codes[3] == codes[4] == "E-FACT-DUPLICATE-ID"
     assert "at index 0 of this request" in document["results"][3]["errors"][0]["message"]
-    assert codes[5] == "E-FACT-TYPE"
-    assert document["results"][6]["id"] == "4"
+    assert codes[5] == codes[6] == "E-FACT-TYPE"
+    assert "'id' must be text in quotes, e.g. \"4\"" in document["results"][6]["errors"][0][
+        "message"]
     assert count(client) == 3
 
 

@@ -1,0 +1,169 @@
+"""The git edge of the history check: the policy as committed, the clock, the options.
+
+`policyengine check` compares the policy folder with a git revision (HEAD unless
+`--against REV`) and refuses edits of dated values already in force
+(policyengine/policy/history.py); `--allow-history-edit` lets a correction through as a
+warning, and `evaluate --allow-history-edit` records the same comparison in every result's
+policy stamp (docs/decisions.md D15).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from policyengine.cli.common import git_policy_texts
+from policyengine.errors import PolicyError, UsageError
+from policyengine.facts.schema import parse_time
+from policyengine.policy.history import (
+    HistoryEdit,
+    Sources,
+    history_diagnostics,
+    history_edits,
+)
+from policyengine.policy.loader import LoadedPolicy, PolicyIdentity, load_policy_texts, policy_files
+from policyengine.policy.model import Policy
+
+
+def add_history_options(parser: argparse.ArgumentParser, *, against: bool = True) -> None:
+    if against:
+        parser.add_argument("--against", metavar="REV",
+                            help="git revision the policy is compared with for edits of values "
+                                 "already in force (default: HEAD, when the folder is in git)")
+        # `check --as-of` may be defined by another of its options, with the same meaning
+        with contextlib.suppress(argparse.ArgumentError):
+            parser.add_argument("--as-of", metavar="DATE",
+                                help="the day that counts as today for that comparison, "
+                                     "YYYY-MM-DD (default: today)")
+    parser.add_argument("--allow-history-edit", action="store_true",
+                        help="let an edit of a value already in force through (a correction): "
+                             "a warning, recorded in the result's policy stamp")
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryCheck:
+    against: str
+    today: date
+    edits: tuple[HistoryEdit, ...]
+    allowed: bool
+
+    def record(self) -> dict[str, Any]:
+        """What the policy stamp of a result says about it."""
+        return {"against": self.against, "as_of": str(self.today), "allowed": self.allowed,
+                "changes": [e.to_dict() for e in self.edits]}
+
+
+def compare_with_git(path: str | Path, policy: Policy, revision: str | None, today: date,
+                     allowed: bool) -> HistoryCheck | str:
+    """The comparison, or a note saying why there is none (not in git, not in REV)."""
+    root = Path(path)
+    folder = root if root.is_dir() else root.parent
+    relative = "." if root.is_dir() else root.name
+    if not _in_git(folder):
+        if revision:
+            raise UsageError(f"--against {revision}: {path} is not in a git repository")
+        return f"{path} is not in git: edits of values already in force are not checked"
+    try:
+        old_texts = git_policy_texts(revision or "HEAD", relative, cwd=folder)
+    except UsageError as exc:
+        if revision:
+            raise
+        return (f"no committed policy to compare with at {revision or 'HEAD'} ({exc}): edits "
+                "of values already in force are not checked")
+    try:
+        old = load_policy_texts(old_texts)
+    except PolicyError as exc:
+        return (f"the policy at {revision or 'HEAD'} does not load ({len(exc.diagnostics)} "
+                "error(s)): edits of values already in force are not checked")
+    new_texts = [(str(f), f.read_text(encoding="utf-8")) for f in policy_files(path)]
+    edits = history_edits(old, policy, today, Sources.parse(new_texts), Sources.parse(old_texts))
+    return HistoryCheck(revision or "HEAD", today, tuple(edits), allowed)
+
+
+def today_of(args: argparse.Namespace, policy: Policy) -> date:
+    """--as-of (a date, or a time: its day in the policy's zone), else today."""
+    tz = ZoneInfo(policy.calendar.timezone)
+    text = getattr(args, "as_of", None)
+    if not text:
+        return datetime.now(tz).date()  # the edge may read the clock; the engine never does
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else parse_time(text, tz).date()
+    except (ValueError, OverflowError):
+        raise UsageError(f"--as-of '{text}' is not a date; write YYYY-MM-DD") from None
+
+
+def check_history(args: argparse.Namespace, loaded: LoadedPolicy) -> tuple[bool, LoadedPolicy]:
+    """`check`: print the edits (errors, or warnings if allowed); True when refused.
+
+    The returned policy's identity records an allowed edit.
+    """
+    found = compare_with_git(args.path, loaded.model, args.against,
+                             today_of(args, loaded.model), args.allow_history_edit)
+    if isinstance(found, str):
+        print(f"note: {found}", file=sys.stderr)
+        return False, loaded
+    if not found.edits:
+        return False, loaded
+    if args.format == "json" and not found.allowed:
+        diagnostics = history_diagnostics(found.edits, found.today)
+        print(json.dumps({"ok": False, "errors": [
+            {**d.to_dict(), "suggestion": e.suggestion}
+            for d, e in zip(diagnostics, found.edits, strict=True)]},
+            ensure_ascii=False, indent=2))
+        return True, loaded
+    show(found)
+    return not found.allowed, with_record(loaded, found) if found.allowed else loaded
+
+
+def record_for_evaluate(path: str, loaded_identity: PolicyIdentity | None, policy: Policy
+                        ) -> PolicyIdentity | None:
+    """`evaluate --allow-history-edit`: compare with HEAD, warn, and stamp the result."""
+    found = compare_with_git(path, policy, None, today_of(argparse.Namespace(), policy), True)
+    if isinstance(found, str):
+        print(f"note: {found}", file=sys.stderr)
+        return loaded_identity
+    show(found)
+    if loaded_identity is None:
+        return None
+    return dataclasses.replace(loaded_identity, history_edit=found.record())
+
+
+def with_record(loaded: LoadedPolicy, found: HistoryCheck) -> LoadedPolicy:
+    return dataclasses.replace(
+        loaded, identity=dataclasses.replace(loaded.identity, history_edit=found.record()))
+
+
+def show(found: HistoryCheck) -> None:
+    diagnostics = history_diagnostics(found.edits, found.today, allowed=found.allowed)
+    shown: set[str] = set()
+    for diagnostic, edit in zip(diagnostics, found.edits, strict=True):
+        print(f"{'warning' if found.allowed else 'error'}: {diagnostic}", file=sys.stderr)
+        if edit.suggestion and edit.suggestion not in shown:  # once per version
+            shown.add(edit.suggestion)
+            print(edit.suggestion, end="", file=sys.stderr)
+    count = len(found.edits)
+    if found.allowed:
+        print(f"{count} edit(s) of values already in force (compared with {found.against}), "
+              "allowed by --allow-history-edit: results record them in their policy stamp",
+              file=sys.stderr)
+    else:
+        print(f"{count} edit(s) of values already in force (compared with {found.against}): "
+              "refused. Add a dated version instead (docs/changing-values.md), or, for a "
+              "correction, run again with --allow-history-edit", file=sys.stderr)
+
+
+def _in_git(folder: Path) -> bool:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == "true"

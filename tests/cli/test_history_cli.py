@@ -1,0 +1,149 @@
+"""`policyengine check` against git: an edit of a value in force is refused (exit 1) with
+its file:line; `--allow-history-edit` lets it through as a warning that results record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import POLICY_DIR, SAMPLE_FACTS
+
+from policyengine.cli.main import main
+
+OLD_P2 = "      - effective: 2014-07-01\n        per_instance: 20\n  P3:"
+NEW_P2 = "      - effective: 2014-07-01\n        per_instance: 25\n  P3:"
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def git(repo: Path, *words: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), "-c", "user.email=t@example.com",
+                           "-c", "user.name=t", *words], capture_output=True, text=True,
+                          check=True)
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository holding the shipped policy, committed."""
+    shutil.copytree(POLICY_DIR, tmp_path / "policies")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "policy")
+    return tmp_path
+
+
+def edit_p2(repo: Path) -> Path:
+    penalties = repo / "policies" / "penalties.yaml"
+    text = penalties.read_text(encoding="utf-8")
+    assert text.count(OLD_P2) == 1
+    penalties.write_text(text.replace(OLD_P2, NEW_P2), encoding="utf-8")
+    return penalties
+
+
+def test_the_finding_check_refuses_an_amount_edited_in_place(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    penalties = edit_p2(repo)
+    line = penalties.read_text(encoding="utf-8").splitlines().index(
+        "        per_instance: 25") + 1
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"error: {penalties}:{line}:23: E-HISTORY-EDIT: " in err
+    assert "penalties.P2.versions.0.per_instance was 20, now 25" in err
+    assert "  - {effective: 2026-12-01, per_instance: 25}" in err   # the YAML to add
+    assert "--allow-history-edit" in err
+
+
+def test_check_json_lists_the_refusal_with_its_suggestion(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_p2(repo)
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1 and document["ok"] is False
+    [error] = document["errors"]
+    assert error["code"] == "E-HISTORY-EDIT" and error["line"] > 0
+    assert "per_instance: 25" in error["suggestion"]
+
+
+def test_a_version_still_to_come_may_be_edited(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_p2(repo)
+    # as of 2014-06-30 the version of 2014-07-01 was not yet in force
+    assert main(["check", str(repo / "policies"), "--as-of", "2014-06-30", "--lang", "en"]) == 0
+    assert "ok: " in capsys.readouterr().out
+
+
+def test_allow_history_edit_warns_and_is_recorded(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_p2(repo)
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30",
+                 "--allow-history-edit", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "W-HISTORY-EDIT" in captured.err
+    record = json.loads(captured.out)["identity"]["history_edit"]
+    assert (record["against"], record["allowed"], record["as_of"]) == ("HEAD", True, "2026-11-30")
+    assert [c["path"] for c in record["changes"]] == ["penalties.P2.versions.0.per_instance"]
+
+
+def test_evaluate_with_allow_history_edit_stamps_every_result(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_p2(repo)
+    code = main(["evaluate", "--policy", str(repo / "policies"), "--facts", str(SAMPLE_FACTS),
+                 "--month", "2026-10", "--format", "json", "--allow-history-edit"])
+    captured = capsys.readouterr()
+    assert code == 0 and "W-HISTORY-EDIT" in captured.err
+    stamp = json.loads(captured.out)["policy"]
+    assert stamp["git_revision"].endswith("+dirty")
+    assert stamp["history_edit"]["allowed"] is True
+    assert stamp["history_edit"]["changes"][0]["old"] == "20"
+    assert stamp["history_edit"]["changes"][0]["new"] == "25"
+
+
+def test_evaluate_without_the_flag_stamps_nothing(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--policy", str(repo / "policies"), "--facts", str(SAMPLE_FACTS),
+                 "--month", "2026-10", "--format", "json"]) == 0
+    assert "history_edit" not in json.loads(capsys.readouterr().out)["policy"]
+
+
+def test_against_an_older_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = git(repo, "rev-parse", "HEAD").strip()
+    edit_p2(repo)
+    git(repo, "commit", "-qam", "P2 edited in place")
+    assert main(["check", str(repo / "policies"), "--as-of", "2026-11-30"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(repo / "policies"), "--as-of", "2026-11-30",
+                 "--against", first]) == 1
+    assert "E-HISTORY-EDIT" in capsys.readouterr().err
+
+
+def test_a_folder_not_in_git_or_not_in_the_revision_is_a_note(
+        tmp_path_factory: pytest.TempPathFactory, repo: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    loose = tmp_path_factory.mktemp("outside") / "loose"
+    shutil.copytree(POLICY_DIR, loose)
+    assert main(["check", str(loose)]) == 0
+    assert "is not in git" in capsys.readouterr().err
+    fresh = repo / "new-policies"                        # in the repository, never committed
+    shutil.copytree(POLICY_DIR, fresh)
+    assert main(["check", str(fresh)]) == 0
+    assert "no committed policy to compare with" in capsys.readouterr().err
+
+
+def test_an_unknown_revision_is_a_usage_error(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(repo / "policies"), "--against", "no-such-rev"]) == 2
+    assert "no-such-rev" in capsys.readouterr().err
+
+
+def test_as_of_takes_a_date_or_a_time(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_p2(repo)
+    assert main(["check", str(repo / "policies"), "--as-of", "2014-06-30T23:00+08:00"]) == 0
+    assert main(["check", str(repo / "policies"), "--as-of", "2014-07-01T00:00+08:00"]) == 1
+    assert main(["check", str(repo / "policies"), "--as-of", "July"]) == 2
+    assert "--as-of 'July' is not a date" in capsys.readouterr().err
