@@ -105,20 +105,32 @@ def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
 
 def in_order(facts: list[Fact]) -> list[Fact]:
     """Facts in `order_key` order. Input sorted by time (the usual case) is only re-sorted
-    within runs of equal times, which is all a full sort would change."""
+    within runs of equal times, which is all a full sort would change, and a run already in
+    order (type, case, id rising: what decides `order_key` between facts of one instant) is
+    left as it is."""
     times = [f.at for f in facts]
-    if any(a > b for a, b in itertools.pairwise(times)):
+    pairs = list(itertools.pairwise(times))
+    if any(a > b for a, b in pairs):
         return sorted(facts, key=order_key)
     ordered = list(facts)
-    start = 0
-    while start < len(ordered):
-        stop = start + 1
-        while stop < len(ordered) and times[stop] == times[start]:
+    tied = [i for i, (a, b) in enumerate(pairs) if a == b]  # i and i + 1 share a time
+    k = 0
+    while k < len(tied):
+        start = stop = tied[k]
+        while k < len(tied) and tied[k] == stop:
             stop += 1
-        if stop - start > 1:
-            ordered[start:stop] = sorted(ordered[start:stop], key=order_key)
-        start = stop
+            k += 1
+        run = ordered[start:stop + 1]
+        if not _rising(run):
+            ordered[start:stop + 1] = sorted(run, key=order_key)
     return ordered
+
+
+def _rising(run: list[Fact]) -> bool:
+    """Facts of one instant strictly in order by (type, case, id): then `order_key` orders
+    them the same way, its later parts never reached."""
+    keys = [(f.type, f.case or "", f.id or "") for f in run]
+    return all(a < b for a, b in itertools.pairwise(keys))
 
 
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Replay:
