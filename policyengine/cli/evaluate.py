@@ -43,14 +43,28 @@ def register(commands: Any) -> None:
     parser.add_argument("--against", metavar="SAVED.json",
                         help="an earlier saved result (--format json) of the same period: list "
                              "the corrections against it")
+    parser.add_argument("--workers", type=_worker_count, default=1, metavar="N",
+                        help="split the cases over N processes (default: 1); the report is "
+                             "the same")
     parser.set_defaults(run=run)
+
+
+def _worker_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, got {text!r}")
+    return count
 
 
 def run(args: argparse.Namespace) -> int:
     policy = pe.load_policy(args.policy)
     period = period_of(args)
     batch = read_checked_facts(args, policy)
-    result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy))
+    result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy),
+                         workers=args.workers)
     document = result.to_dict()
     corrections = None
     if args.against:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from policyengine.engine import weekly
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
@@ -68,6 +69,8 @@ class Replay:
     duplicates: int
     notes: list[Line]                            # events that changed nothing, said aloud
     handled: dict[str, list[tuple[datetime, str]]]  # fact type -> (time, case), for rewards
+    # Obligations made, when `obligations` holds only those the results look at (workers.py)
+    total_obligations: int | None = None
 
 
 def order_key(fact: Fact) -> tuple[object, ...]:
@@ -137,31 +140,51 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Re
     unique, duplicates = dedupe(facts)
     total = len(unique)
     ordered = in_order([f for f in unique if f.at <= as_of])
+    run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None)
+    run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
+    return run
+
+
+def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime, *,
+                   weeks_from: Fact | None, note_tags: list[tuple[Any, ...]] | None = None
+                   ) -> Replay:
+    """The replay of facts already in `order_key` order, none after `as_of`, no duplicate.
+
+    Weekly duties are opened from `weeks_from` (the first fact) unless it is None. With
+    `note_tags`, each note gets a tag (time, phase, position) saying when it was made, so
+    notes of replays over parts of the facts can be merged in the order one replay makes
+    them (engine/workers.py)."""
     roles = RoleTimeline({name: spec.default for name, spec in policy.model.roles.items()
                           if spec.assigned})
     state = _State(policy, roles)
-    if ordered:
-        state.open_weeks(ordered[0], as_of)
+    if weeks_from is not None:
+        state.open_weeks(weeks_from, as_of)
     # Facts of one instant act in phases — open duties, delay requests, delay approvals,
     # fulfilments — so the result never depends on the order they arrived in.
     count, start = len(ordered), 0
     extends = state.by_extension
+    notes = state.notes
     while start < count:
         stop = start + 1
         while stop < count and ordered[stop].at == ordered[start].at:
             stop += 1
-        group = ordered[start:stop]
-        for fact in group:
-            state.open(fact)
-        for phase in (REQUEST, APPROVAL):
-            for fact in group:
-                if fact.type in extends:
-                    state.extend(fact, phase)
-        for fact in group:
-            state.fulfil(fact)
+        for i in range(start, stop):
+            state.open(ordered[i])
+            if note_tags is not None and len(notes) > len(note_tags):
+                note_tags += [(ordered[i].at, 0, i)] * (len(notes) - len(note_tags))
+        for phase_no, phase in ((1, REQUEST), (2, APPROVAL)):
+            for i in range(start, stop):
+                if ordered[i].type in extends:
+                    state.extend(ordered[i], phase)
+                    if note_tags is not None and len(notes) > len(note_tags):
+                        note_tags += [(ordered[i].at, phase_no, i)] * (len(notes) - len(note_tags))
+        for i in range(start, stop):
+            state.fulfil(ordered[i])
+            if note_tags is not None and len(notes) > len(note_tags):
+                note_tags += [(ordered[i].at, 3, i)] * (len(notes) - len(note_tags))
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
-                  len(ordered), total - len(ordered), duplicates, state.notes, state.handled)
+                  len(ordered), 0, 0, state.notes, state.handled)
 
 
 REQUEST, APPROVAL = "request", "approval"
