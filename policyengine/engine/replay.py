@@ -123,17 +123,26 @@ def in_order(facts: list[Fact]) -> list[Fact]:
         while k < len(tied) and tied[k] == stop:
             stop += 1
             k += 1
-        run = ordered[start:stop + 1]
-        if not _rising(run):
-            ordered[start:stop + 1] = sorted(run, key=order_key)
+        ordered[start:stop + 1] = _in_order(ordered[start:stop + 1])
     return ordered
 
 
-def _rising(run: list[Fact]) -> bool:
-    """Facts of one instant strictly in order by (type, case, id): then `order_key` orders
-    them the same way, its later parts never reached."""
+def _in_order(run: list[Fact]) -> list[Fact]:
+    """Facts of one instant in `order_key` order. Between such facts the order is decided by
+    (type, case, id) whenever those differ, which they do when every fact has its own id:
+    then neither the attributes' text nor a full key is needed, and a run already rising is
+    kept as it is."""
     keys = [(f.type, f.case or "", f.id or "") for f in run]
-    return all(a < b for a, b in itertools.pairwise(keys))
+    if all(a < b for a, b in itertools.pairwise(keys)):
+        return run
+    ids = [f.id for f in run]
+    if None not in ids and len(set(ids)) == len(ids):
+        return [f for _, f in sorted(zip(keys, run, strict=True), key=_first)]
+    return sorted(run, key=order_key)
+
+
+def _first(pair: tuple[tuple[str, str, str], Fact]) -> tuple[str, str, str]:
+    return pair[0]
 
 
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Replay:
@@ -164,24 +173,48 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     count, start = len(ordered), 0
     extends = state.by_extension
     notes = state.notes
+    open_, extend, fulfil = state.open, state.extend, state.fulfil
+    tagging = note_tags is not None
+    tags: list[tuple[Any, ...]] = note_tags if note_tags is not None else []
+
+    def tag(phase: int, i: int) -> None:  # the notes just made, with when they were made
+        tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
+
     while start < count:
+        fact = ordered[start]
         stop = start + 1
-        while stop < count and ordered[stop].at == ordered[start].at:
+        if stop == count or ordered[stop].at != fact.at:  # alone at its instant: most facts
+            open_(fact)
+            if tagging and len(notes) > len(tags):
+                tag(0, start)
+            if fact.type in extends:
+                extend(fact, REQUEST)
+                if tagging and len(notes) > len(tags):
+                    tag(1, start)
+                extend(fact, APPROVAL)
+                if tagging and len(notes) > len(tags):
+                    tag(2, start)
+            fulfil(fact)
+            if tagging and len(notes) > len(tags):
+                tag(3, start)
+            start = stop
+            continue
+        while stop < count and ordered[stop].at == fact.at:
             stop += 1
         for i in range(start, stop):
-            state.open(ordered[i])
-            if note_tags is not None and len(notes) > len(note_tags):
-                note_tags += [(ordered[i].at, 0, i)] * (len(notes) - len(note_tags))
+            open_(ordered[i])
+            if tagging and len(notes) > len(tags):
+                tag(0, i)
         for phase_no, phase in ((1, REQUEST), (2, APPROVAL)):
             for i in range(start, stop):
                 if ordered[i].type in extends:
-                    state.extend(ordered[i], phase)
-                    if note_tags is not None and len(notes) > len(note_tags):
-                        note_tags += [(ordered[i].at, phase_no, i)] * (len(notes) - len(note_tags))
+                    extend(ordered[i], phase)
+                    if tagging and len(notes) > len(tags):
+                        tag(phase_no, i)
         for i in range(start, stop):
-            state.fulfil(ordered[i])
-            if note_tags is not None and len(notes) > len(note_tags):
-                note_tags += [(ordered[i].at, 3, i)] * (len(notes) - len(note_tags))
+            fulfil(ordered[i])
+            if tagging and len(notes) > len(tags):
+                tag(3, i)
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
                   len(ordered), 0, 0, state.notes, state.handled)
