@@ -89,6 +89,8 @@ def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,
     sort_out = triage(policy, period, as_of)
     run = split_replay(policy, ordered, as_of,
                        lambda o: o.missing_year is not None or sort_out(o) is not None, parts)
+    if run is None:
+        return None
     run.facts_after_as_of, run.duplicates = len(unique) - len(ordered), duplicates
     return run
 

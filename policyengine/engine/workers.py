@@ -70,9 +70,11 @@ def parts_of(ordered: list[Fact], workers: int) -> list[list[int]] | None:
 
 
 def split_replay(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
-                 keep: Callable[[Obligation], bool], parts: list[list[int]]) -> Replay:
+                 keep: Callable[[Obligation], bool], parts: list[list[int]]) -> Replay | None:
     """The replay of `ordered` (in order, none after as-of, no duplicates) over the parts,
-    one per process (this one does the first), holding only the obligations kept."""
+    one per process (this one does the first), holding only the obligations kept. None if
+    a part failed: the caller replays in one process, which says what is wrong exactly as
+    it always does (the first error in time, not the first a worker happened to meet)."""
     global _JOB
     _JOB = (policy, ordered, parts, as_of, keep)
     try:
@@ -83,10 +85,20 @@ def split_replay(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
             results = [first, *later.get()]
     finally:
         _JOB = None
-    return _merge(policy, ordered, as_of, results)
+    if any(r is None for r in results):
+        return None
+    return _merge(policy, ordered, as_of, [r for r in results if r is not None])
 
 
-def _replay_part(k: int) -> Part:
+def _replay_part(k: int) -> Part | None:
+    """One part's replay, or None if it raised (an error travels badly between processes)."""
+    try:
+        return _replay(k)
+    except Exception:
+        return None
+
+
+def _replay(k: int) -> Part:
     assert _JOB is not None
     policy, ordered, parts, as_of, keep = _JOB
     positions = parts[k]

@@ -91,3 +91,18 @@ def test_cli_rejects_a_worker_count_below_one(capsys: pytest.CaptureFixture[str]
         main(["evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10", "--workers", "0"])
     assert stop.value.code == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def test_an_error_is_the_same_with_workers() -> None:
+    # A fact of 2003, before the calendar's first year, in one case: the one-process replay
+    # raises E-CAL-YEAR naming the duty and fact; with workers the very same error comes out.
+    facts = list(pe.read_facts(SAMPLE_FACTS, shipped()).facts)
+    trigger = next(f for f in facts if f.type == "requirement.raised")
+    early = trigger._replace(at=trigger.at.replace(year=2003), id="early-one", case="03010101")
+    errors = []
+    for workers in (1, 2):
+        with pytest.raises(pe.CalendarDataMissing) as failed:
+            pe.evaluate(shipped(), [*facts, early], period="2026-10", workers=workers)
+        errors.append(str(failed.value))
+    assert "2003" in errors[0] and "early-one" in errors[0]
+    assert errors[0] == errors[1]
