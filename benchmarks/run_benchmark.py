@@ -155,6 +155,8 @@ def e2e_worker(path: Path, policy_dir: Path, as_of: str, profile: int,
         "obligations": len(result.obligations),
         "rss_after_import_mib": rss_start,
         "peak_rss_mib": peak_rss_mib(),
+        # the largest worker process of --workers (0 without): ru_maxrss of waited children
+        "workers_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -360,7 +362,9 @@ def main(argv: list[str] | None = None) -> int:
             f"                 {e2e['facts']:,} facts accepted, {e2e['rejected']:,} rejected, "
             f"{e2e['obligations']:,} obligations, {e2e['violations']:,} violations; "
             f"peak RSS {e2e['peak_rss_mib']:,.0f} MiB "
-            f"(after import {e2e['rss_after_import_mib']:,.0f} MiB)"
+            f"(after import {e2e['rss_after_import_mib']:,.0f} MiB"
+            + (f"; largest worker {e2e['workers_peak_rss_mib']:,.0f} MiB)" if workers > 1
+               else ")")
         )
         if e2e["rejected"]:
             print(f"                 first rejected: {e2e['first_rejected']}")
