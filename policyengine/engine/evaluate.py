@@ -110,7 +110,13 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
 
+    looked_at_when_met = merit_duties | reward_duties
+
     def sort_out(obligation: Obligation) -> tuple[Status, timedelta, bool, bool] | None:
+        done = obligation.fulfilled_by
+        if (done is not None and done.at <= obligation.due
+                and obligation.duty.id not in looked_at_when_met):
+            return None  # met, and no merit or reward reads it: most obligations
         status, late_by = status_of(obligation, as_of)
         inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
         duty = obligation.duty.id
