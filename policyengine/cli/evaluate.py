@@ -46,7 +46,20 @@ def register(commands: Any) -> None:
                         help="an earlier saved result (--format json) of the same period: list "
                              "the corrections against it")
     add_history_options(parser, against=False)
+    parser.add_argument("--workers", type=_worker_count, default=1, metavar="N",
+                        help="split the cases over N processes (default: 1); the report is "
+                             "the same")
     parser.set_defaults(run=run)
+
+
+def _worker_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, got {text!r}")
+    return count
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
             args.policy, policy.identity, policy.model))
     period = period_of(args)
     batch = read_checked_facts(args, policy)
-    result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy))
+    result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy),
+                         workers=args.workers)
     document = result.to_dict()
     corrections = None
     if args.against:

@@ -3,13 +3,19 @@
 Each policy deadline compiles to a `DeadlineRule`. `due()` is the hot path (no strings);
 `explain()` recomputes the same due time and says how, step by step (as wording `Line`s,
 rendered in English or Chinese), for a reader who wants to check it by hand.
+
+Rules whose answer depends on less than the exact trigger time remember their answers
+(`_due`): a working-days rule only on the trigger's local date, a same-day rule on the date
+and whether the trigger came before the end of work. Rules that add a span to the exact time
+(hours, cron, weekly cut-offs) compute every time. A failure (a year without calendar data)
+is never remembered: it is raised again each time.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -29,7 +35,11 @@ class DeadlineRule(ABC):
     calendar: WorkCalendar
 
     def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
-        return self._compute(self.calendar.local(at), attrs, None)
+        return self._due(self.calendar.local(at), attrs)
+
+    def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        """The due time from a local trigger time; rules that can remember answers do."""
+        return self._compute(at, attrs, None)
 
     def explain(self, at: datetime, attrs: Mapping[str, Any]) -> tuple[datetime, list[Line]]:
         steps: list[Line] = []
@@ -73,6 +83,16 @@ class ClockSpan(DeadlineRule):
 @dataclass(frozen=True)
 class WorkingDays(DeadlineRule):
     count: int
+    # trigger's local date -> due time: the answer depends on nothing else
+    _memo: dict[date, datetime] = field(default_factory=dict, init=False, repr=False,
+                                        compare=False, hash=False)
+
+    def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        day = at.date()
+        due = self._memo.get(day)
+        if due is None:
+            due = self._memo[day] = self._compute(at, attrs, None)
+        return due
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.working_days", count=self.count)
@@ -88,6 +108,17 @@ class WorkingDays(DeadlineRule):
 
 @dataclass(frozen=True)
 class EndOfWorkingDay(DeadlineRule):
+    # (trigger's local date, before the end of work) -> due time: all the answer depends on
+    _memo: dict[tuple[date, bool], datetime] = field(default_factory=dict, init=False,
+                                                     repr=False, compare=False, hash=False)
+
+    def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        key = (at.date(), at.time() < self.calendar.end_of_work)
+        due = self._memo.get(key)
+        if due is None:
+            due = self._memo[key] = self._compute(at, attrs, None)
+        return due
+
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.same_day")
 
@@ -209,6 +240,9 @@ class Versioned(DeadlineRule):
     def describe(self, at: datetime | None = None) -> Line:
         day = self.calendar.local(at).date() if at is not None else date.max
         return self.pick(day)[1].describe(at)
+
+    def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        return self.pick(at.date())[1]._due(at, attrs)
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         effective, rule = self.pick(at.date())

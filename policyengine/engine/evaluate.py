@@ -6,7 +6,7 @@ pure function of its inputs: the same facts (in any order) and policy give the s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -16,8 +16,9 @@ from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.penalties.months import month_lines, people_totals
 from policyengine.engine.penalties.rules import charge
-from policyengine.engine.replay import Replay, replay
+from policyengine.engine.replay import Replay, dedupe, in_order, replay
 from policyengine.engine.rewards import merits, rewards
+from policyengine.engine.workers import can_split, parts_of, split_replay
 from policyengine.errors import CalendarDataMissing, UsageError
 from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
@@ -54,8 +55,12 @@ def evaluate(
     *,
     period: Period | str | None = None,
     as_of: datetime | None = None,
+    workers: int = 1,
 ) -> EvaluationResult:
-    """Evaluate facts under a policy for a period (violations whose deadline falls in it)."""
+    """Evaluate facts under a policy for a period (violations whose deadline falls in it).
+
+    With `workers` > 1 the replay is split by case over that many processes (where the
+    system can fork; else one process does it all): the result is the same."""
     tz = policy.calendar.tz
     if isinstance(period, str):
         period = Period.parse(period)
@@ -66,22 +71,78 @@ def evaluate(
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=tz)
     with gc_paused():
+        if workers > 1 and can_split(policy, workers):
+            run = _split(policy, facts, as_of, period, workers)
+            if run is not None:
+                return evaluate_replay(policy, run, period)
         return evaluate_replay(policy, replay(policy, facts, as_of), period)
 
 
-def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) -> EvaluationResult:
-    """The results of a replay for a period (None: every deadline up to the replay's as-of)."""
+def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,
+           period: Period | None, workers: int) -> Replay | None:
+    """The replay over worker processes (engine/workers.py); None if it cannot be split."""
+    unique, duplicates = dedupe(facts)
+    ordered = in_order([f for f in unique if f.at <= as_of])
+    parts = parts_of(ordered, workers)
+    if not ordered or parts is None:
+        return None
+    sort_out = triage(policy, period, as_of)
+    run = split_replay(policy, ordered, as_of,
+                       lambda o: o.missing_year is not None or sort_out(o) is not None, parts)
+    if run is None:
+        return None
+    run.facts_after_as_of, run.duplicates = len(unique) - len(ordered), duplicates
+    return run
+
+
+Triage = Callable[[Obligation], "tuple[Status, timedelta, bool, bool] | None"]
+
+
+def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Triage:
+    """For an obligation with a known deadline: (status, late by, a violation of the period,
+    early for a merit), or None when the results do not look at it (met, or outside the
+    period, and no reward reads it). Classifying cheaply first: people and explanations are
+    found only for the obligations reported."""
     tz = policy.calendar.tz
-    as_of = run.as_of
-    # Classify cheaply first; people and explanations only for the obligations reported.
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
     local = policy.calendar.local
     rewards_of = policy.rewards.values()
     merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
+    reward_duties = _reward_duties(policy, period)
+
+    looked_at_when_met = merit_duties | reward_duties
+
+    def sort_out(obligation: Obligation) -> tuple[Status, timedelta, bool, bool] | None:
+        done = obligation.fulfilled_by
+        if (done is not None and done.at <= obligation.due
+                and obligation.duty.id not in looked_at_when_met):
+            return None  # met, and no merit or reward reads it: most obligations
+        status, late_by = status_of(obligation, as_of)
+        inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
+        duty = obligation.duty.id
+        done = obligation.fulfilled_by
+        is_violation = inside and status in (Status.LATE, Status.MISSED)
+        is_early = (inside and status is Status.MET and duty in merit_duties
+                    and done is not None and local(done.at).date() < local(obligation.due).date())
+        if not (is_violation or is_early or done is None or duty in reward_duties):
+            return None
+        return status, late_by, is_violation, is_early
+
+    return sort_out
+
+
+def _reward_duties(policy: CompiledPolicy, period: Period | None) -> set[str]:
     # Quarterly rewards look at every obligation of their duties (a commitment due outside
     # the quarter may be fulfilled inside it); other periods have no rewards.
-    reward_duties = ({d for r in rewards_of if r.quarterly for d in r.duties}
-                     if period is not None and period.is_quarter else set())
+    return ({d for r in policy.rewards.values() if r.quarterly for d in r.duties}
+            if period is not None and period.is_quarter else set())
+
+
+def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) -> EvaluationResult:
+    """The results of a replay for a period (None: every deadline up to the replay's as-of)."""
+    as_of = run.as_of
+    sort_out = triage(policy, period, as_of)
+    reward_duties = _reward_duties(policy, period)
     violated: list[Outcome] = []
     early: list[Outcome] = []
     open_now: list[OpenObligation] = []
@@ -91,23 +152,18 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         if obligation.missing_year is not None:
             pending.append(_pending(policy, run, obligation))
             continue
-        status, late_by = status_of(obligation, as_of)
-        inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
-        duty = obligation.duty.id
-        done = obligation.fulfilled_by
-        is_violation = inside and status in (Status.LATE, Status.MISSED)
-        is_early = (inside and status is Status.MET and duty in merit_duties
-                    and done is not None and local(done.at).date() < local(obligation.due).date())
-        if not (is_violation or is_early or done is None or duty in reward_duties):
+        verdict = sort_out(obligation)
+        if verdict is None:
             continue
+        status, late_by, is_violation, is_early = verdict
         outcome = Outcome(obligation, *responsible(policy, run, obligation), status, late_by)
         if is_violation:
             violated.append(outcome)
         if is_early:
             early.append(outcome)
-        if done is None:
+        if obligation.fulfilled_by is None:
             open_now.append(_open(outcome))
-        if duty in reward_duties:
+        if obligation.duty.id in reward_duties:
             for_rewards.append(outcome)
     charged = [(o, *_charge(policy, o)) for o in violated]
     months = month_lines(policy.penalties, ((o.person, c, m) for o, c, m in charged))
@@ -134,7 +190,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             "facts": run.facts_seen,
             "facts_after_as_of": run.facts_after_as_of,
             "duplicates": run.duplicates,
-            "obligations": len(run.obligations),
+            "obligations": (len(run.obligations) if run.total_obligations is None
+                            else run.total_obligations),
             "violations": len(violations),
             "pending_calendar": len(pending),
         },

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from policyengine.engine import weekly
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
@@ -68,6 +69,8 @@ class Replay:
     duplicates: int
     notes: list[Line]                            # events that changed nothing, said aloud
     handled: dict[str, list[tuple[datetime, str]]]  # fact type -> (time, case), for rewards
+    # Obligations made, when `obligations` holds only those the results look at (workers.py)
+    total_obligations: int | None = None
 
 
 def order_key(fact: Fact) -> tuple[object, ...]:
@@ -105,51 +108,116 @@ def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
 
 def in_order(facts: list[Fact]) -> list[Fact]:
     """Facts in `order_key` order. Input sorted by time (the usual case) is only re-sorted
-    within runs of equal times, which is all a full sort would change."""
+    within runs of equal times, which is all a full sort would change, and a run already in
+    order (type, case, id rising: what decides `order_key` between facts of one instant) is
+    left as it is."""
     times = [f.at for f in facts]
-    if any(a > b for a, b in itertools.pairwise(times)):
+    pairs = list(itertools.pairwise(times))
+    if any(a > b for a, b in pairs):
         return sorted(facts, key=order_key)
     ordered = list(facts)
-    start = 0
-    while start < len(ordered):
-        stop = start + 1
-        while stop < len(ordered) and times[stop] == times[start]:
+    tied = [i for i, (a, b) in enumerate(pairs) if a == b]  # i and i + 1 share a time
+    k = 0
+    while k < len(tied):
+        start = stop = tied[k]
+        while k < len(tied) and tied[k] == stop:
             stop += 1
-        if stop - start > 1:
-            ordered[start:stop] = sorted(ordered[start:stop], key=order_key)
-        start = stop
+            k += 1
+        ordered[start:stop + 1] = _in_order(ordered[start:stop + 1])
     return ordered
+
+
+def _in_order(run: list[Fact]) -> list[Fact]:
+    """Facts of one instant in `order_key` order. Between such facts the order is decided by
+    (type, case, id) whenever those differ, which they do when every fact has its own id:
+    then neither the attributes' text nor a full key is needed, and a run already rising is
+    kept as it is."""
+    keys = [(f.type, f.case or "", f.id or "") for f in run]
+    if all(a < b for a, b in itertools.pairwise(keys)):
+        return run
+    ids = [f.id for f in run]
+    if None not in ids and len(set(ids)) == len(ids):
+        return [f for _, f in sorted(zip(keys, run, strict=True), key=_first)]
+    return sorted(run, key=order_key)
+
+
+def _first(pair: tuple[tuple[str, str, str], Fact]) -> tuple[str, str, str]:
+    return pair[0]
 
 
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Replay:
     unique, duplicates = dedupe(facts)
     total = len(unique)
     ordered = in_order([f for f in unique if f.at <= as_of])
+    run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None)
+    run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
+    return run
+
+
+def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime, *,
+                   weeks_from: Fact | None, note_tags: list[tuple[Any, ...]] | None = None
+                   ) -> Replay:
+    """The replay of facts already in `order_key` order, none after `as_of`, no duplicate.
+
+    Weekly duties are opened from `weeks_from` (the first fact) unless it is None. With
+    `note_tags`, each note gets a tag (time, phase, position) saying when it was made, so
+    notes of replays over parts of the facts can be merged in the order one replay makes
+    them (engine/workers.py)."""
     roles = RoleTimeline({name: spec.default for name, spec in policy.model.roles.items()
                           if spec.assigned})
     state = _State(policy, roles)
-    if ordered:
-        state.open_weeks(ordered[0], as_of)
+    if weeks_from is not None:
+        state.open_weeks(weeks_from, as_of)
     # Facts of one instant act in phases — open duties, delay requests, delay approvals,
     # fulfilments — so the result never depends on the order they arrived in.
     count, start = len(ordered), 0
     extends = state.by_extension
+    notes = state.notes
+    open_, extend, fulfil = state.open, state.extend, state.fulfil
+    tagging = note_tags is not None
+    tags: list[tuple[Any, ...]] = note_tags if note_tags is not None else []
+
+    def tag(phase: int, i: int) -> None:  # the notes just made, with when they were made
+        tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
+
     while start < count:
+        fact = ordered[start]
         stop = start + 1
-        while stop < count and ordered[stop].at == ordered[start].at:
+        if stop == count or ordered[stop].at != fact.at:  # alone at its instant: most facts
+            open_(fact)
+            if tagging and len(notes) > len(tags):
+                tag(0, start)
+            if fact.type in extends:
+                extend(fact, REQUEST)
+                if tagging and len(notes) > len(tags):
+                    tag(1, start)
+                extend(fact, APPROVAL)
+                if tagging and len(notes) > len(tags):
+                    tag(2, start)
+            fulfil(fact)
+            if tagging and len(notes) > len(tags):
+                tag(3, start)
+            start = stop
+            continue
+        while stop < count and ordered[stop].at == fact.at:
             stop += 1
-        group = ordered[start:stop]
-        for fact in group:
-            state.open(fact)
-        for phase in (REQUEST, APPROVAL):
-            for fact in group:
-                if fact.type in extends:
-                    state.extend(fact, phase)
-        for fact in group:
-            state.fulfil(fact)
+        for i in range(start, stop):
+            open_(ordered[i])
+            if tagging and len(notes) > len(tags):
+                tag(0, i)
+        for phase_no, phase in ((1, REQUEST), (2, APPROVAL)):
+            for i in range(start, stop):
+                if ordered[i].type in extends:
+                    extend(ordered[i], phase)
+                    if tagging and len(notes) > len(tags):
+                        tag(phase_no, i)
+        for i in range(start, stop):
+            fulfil(ordered[i])
+            if tagging and len(notes) > len(tags):
+                tag(3, i)
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
-                  len(ordered), total - len(ordered), duplicates, state.notes, state.handled)
+                  len(ordered), 0, 0, state.notes, state.handled)
 
 
 REQUEST, APPROVAL = "request", "approval"

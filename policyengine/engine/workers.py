@@ -1,0 +1,154 @@
+"""The replay split by case over worker processes (`evaluate --workers N`).
+
+Cases are independent: a duty is opened, delayed and fulfilled by facts of one case. What
+joins cases stays whole: every worker sees every role assignment (the role roster), the
+first worker alone sees the other facts without a case (the weekly report, duty W1) and
+opens the weekly duties from the first fact of all, and the parent counts the monthly
+tiers (evaluate_replay runs over the merged replay). Workers send back only the
+obligations the results look at (engine/evaluate.py `triage`), naming facts by their
+position in the ordered facts, which the workers share with the parent by `fork`. The
+merge restores the order one replay makes obligations, notes and handled cases in, so the
+results are the same, byte for byte, as with one process.
+"""
+
+from __future__ import annotations
+
+import heapq
+import multiprocessing
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.obligation import Obligation
+from policyengine.engine.replay import Replay, replay_ordered
+from policyengine.facts.schema import Fact
+from policyengine.policy.checks import ROLE_FACT
+from policyengine.wording import Line
+
+# (trigger position or -1, duty, case, opened at, due, fulfilment position or -1,
+#  history, pending date, missing year)
+Sent = tuple[int, str, str | None, datetime, datetime, int, list[Line] | None, date | None,
+             int | None]
+Part = tuple[list[Sent], list[tuple[Any, ...]], list[Line], dict[tuple[str, str], str],
+             dict[str, str], dict[str, list[tuple[datetime, str]]], int, Any]
+
+# What the workers inherit by fork: the policy, the ordered facts, the parts, as-of, the
+# obligation filter. Set by `split_replay` just before the workers start.
+_JOB: tuple[CompiledPolicy, list[Fact], list[list[int]], datetime,
+            Callable[[Obligation], bool]] | None = None
+
+
+def can_split(policy: CompiledPolicy, workers: int) -> bool:
+    """Splitting needs fork (workers share the facts without copying them) and a policy
+    where role assignments open, delay and close no duty."""
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return not any(ROLE_FACT in table for table in
+                   (policy.by_trigger, policy.by_fulfil, policy.by_extension))
+
+
+def parts_of(ordered: list[Fact], workers: int) -> list[list[int]] | None:
+    """Positions of the facts each worker replays: its cases, every role assignment, and
+    for the first worker every other fact without a case. None if a role assignment names
+    a case (it would belong to two workers)."""
+    parts: list[list[int]] = [[] for _ in range(workers)]
+    everyone = range(workers)
+    for position, fact in enumerate(ordered):
+        case = fact.case
+        if fact.type == ROLE_FACT:
+            if case is not None:
+                return None
+            for k in everyone:
+                parts[k].append(position)
+        elif case is None:
+            parts[0].append(position)
+        else:
+            parts[hash(case) % workers].append(position)
+    return parts
+
+
+def split_replay(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
+                 keep: Callable[[Obligation], bool], parts: list[list[int]]) -> Replay | None:
+    """The replay of `ordered` (in order, none after as-of, no duplicates) over the parts,
+    one per process (this one does the first), holding only the obligations kept. None if
+    a part failed: the caller replays in one process, which says what is wrong exactly as
+    it always does (the first error in time, not the first a worker happened to meet)."""
+    global _JOB
+    _JOB = (policy, ordered, parts, as_of, keep)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(len(parts) - 1) as pool:
+            later = pool.map_async(_replay_part, range(1, len(parts)))
+            first = _replay_part(0)
+            results = [first, *later.get()]
+    finally:
+        _JOB = None
+    if any(r is None for r in results):
+        return None
+    return _merge(policy, ordered, as_of, [r for r in results if r is not None])
+
+
+def _replay_part(k: int) -> Part | None:
+    """One part's replay, or None if it raised (an error travels badly between processes)."""
+    try:
+        return _replay(k)
+    except Exception:
+        return None
+
+
+def _replay(k: int) -> Part:
+    assert _JOB is not None
+    policy, ordered, parts, as_of, keep = _JOB
+    positions = parts[k]
+    facts = [ordered[p] for p in positions]
+    tags: list[tuple[Any, ...]] = []
+    run = replay_ordered(policy, facts, as_of, weeks_from=ordered[0] if k == 0 else None,
+                         note_tags=tags)
+    where = {id(fact): p for fact, p in zip(facts, positions, strict=True)}
+    sent: list[Sent] = []
+    for o in run.obligations:
+        if not keep(o):
+            continue
+        sent.append((-1 if o.trigger is None else where[id(o.trigger)], o.duty.id, o.case,
+                     o.opened_at, o.due,
+                     -1 if o.fulfilled_by is None else where[id(o.fulfilled_by)],
+                     o.history, o.pending, o.missing_year))
+    tags = [(at, phase, positions[i]) for at, phase, i in tags]
+    return (sent, tags, run.notes, run.first_actor, run.case_tier, dict(run.handled),
+            len(run.obligations), run.roles if k == 0 else None)
+
+
+def _merge(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
+           results: list[Part]) -> Replay:
+    # Obligations are made in the order of their trigger (weekly ones first, by the first
+    # worker); notes by (time, phase, position); handled cases by (time, case) within a type.
+    sent = heapq.merge(*(r[0] for r in results), key=lambda s: s[0])
+    obligations = [_rebuilt(policy, ordered, s) for s in sent]
+    notes = [n for _, n in heapq.merge(*(zip(r[1], r[2], strict=True) for r in results),
+                                       key=lambda tn: tn[0])]
+    first_actor: dict[tuple[str, str], str] = {}
+    case_tier: dict[str, str] = {}
+    handled: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    kinds = sorted({kind for r in results for kind in r[5]})
+    for r in results:
+        first_actor.update(r[3])
+        case_tier.update(r[4])
+    for kind in kinds:
+        handled[kind] = list(heapq.merge(*(r[5].get(kind, []) for r in results)))
+    roles = results[0][7]
+    run = Replay(as_of, obligations, roles, first_actor, case_tier, len(ordered), 0, 0, notes,
+                 handled)
+    run.total_obligations = sum(r[6] for r in results)
+    return run
+
+
+def _rebuilt(policy: CompiledPolicy, ordered: list[Fact], s: Sent) -> Obligation:
+    trigger, duty, case, opened_at, due, fulfil, history, pending, missing_year = s
+    obligation = Obligation(policy.duties[duty], case, ordered[trigger] if trigger >= 0 else None,
+                            opened_at, due)
+    if fulfil >= 0:
+        obligation.fulfilled_by = ordered[fulfil]
+    obligation.history, obligation.pending, obligation.missing_year = history, pending, missing_year
+    return obligation
