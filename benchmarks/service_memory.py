@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_benchmark import DATA, ROOT, Client, rss_mib, server  # noqa: E402
+from service_benchmark import DATA, ROOT, Client, rss_mib, server
 
 
 def facts_file(count: int, seed: int, per_day: float) -> Path:

@@ -327,6 +327,7 @@ def _open(outcome: Outcome) -> OpenObligation:
         duty=obligation.duty.id, duty_name=obligation.duty.title, case=obligation.case,
         person=outcome.person, role=obligation.duty.responsible, due=obligation.due,
         overdue=outcome.status is Status.MISSED, opened_at=obligation.opened_at,
+        key=obligation_key(obligation), trigger_fact=obligation.trigger,
     )
 
 
