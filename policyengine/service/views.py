@@ -193,11 +193,9 @@ def duties_feed(live: Live, person: str, as_of: str | None, lang: str) -> str:
     so the polls of every subscribed calendar within a minute share one evaluation)."""
     tz = live.policy.calendar.tz
     if as_of is None:
-        moment = datetime.now(tz).replace(second=0, microsecond=0)
-        as_of = moment.isoformat()
-    else:
-        _, moment = when(live, None, as_of)
-        assert moment is not None
+        as_of = datetime.now(tz).replace(second=0, microsecond=0).isoformat()
+    _, moment = when(live, None, as_of)
+    assert moment is not None  # `when` gives a moment for an as-of, or refuses it
     # The month of as-of: the open obligations are every one up to as-of whatever the
     # period; a month keeps the violations evaluated along with them few.
     period = f"{moment.astimezone(tz):%Y-%m}"
