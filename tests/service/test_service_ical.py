@@ -143,13 +143,18 @@ def test_the_feed_lists_the_persons_open_obligations_at_their_due_times(
     again = feed_client.get(f"/v1/people/{person}/duties.ics?as_of={AS_OF}",
                             headers=auth("read"))
     assert again.text == answer.text
-    # A later read: the duties still open keep their UID.
-    later = feed_client.get(f"/v1/people/{person}/duties.ics?as_of=2026-10-20T13:00:00",
+    # A later read (a new DTSTAMP, some duties now overdue): each duty keeps its UID.
+    later = feed_client.get(f"/v1/people/{person}/duties.ics?as_of=2026-10-21T12:00:00",
                             headers=auth("read"))
-    uids = {str(e["UID"]) for e in events}
-    later_uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(later.text)
-                  .walk("VEVENT")}
-    assert uids & later_uids and later_uids <= uids | later_uids
+    later_events = icalendar.Calendar.from_ical(later.text).walk("VEVENT")
+
+    def by_duty(found: list[Any]) -> dict[tuple[str, datetime], str]:
+        return {(str(e["SUMMARY"]).removeprefix("已逾期："), e.decoded("DTSTART")):
+                str(e["UID"]) for e in found}
+    before, after = by_duty(events), by_duty(later_events)
+    shared = before.keys() & after.keys()
+    assert shared and all(before[k] == after[k] for k in shared)
+    assert {e.decoded("DTSTAMP") for e in later_events} == {datetime(2026, 10, 21, 4, tzinfo=UTC)}
 
 
 def test_a_feed_token_in_the_url_works_and_a_read_token_there_does_not(
