@@ -159,6 +159,9 @@ class OpenObligation:
     due: datetime
     overdue: bool
     opened_at: datetime
+    # Not in the JSON (kept byte for byte): the identity and opener a calendar feed shows.
+    key: str = field(default="", compare=False)
+    trigger_fact: Fact | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"duty": self.duty, "duty_name": self.duty_name, "case": self.case,

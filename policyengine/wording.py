@@ -243,6 +243,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "reward.no_omission": ("no {rules} violation in {period} as {role}; handled {count} "
                            "requirement(s) and bug(s)",
                            "{period} 担任 {role} 期间无 {rules} 违规；经手需求和Bug {count} 项"),
+    # the calendar feed of open duties (report/icalendar.py)
+    "ical.name": ("open duties of {person}", "{person} 的待办职责"),
+    "ical.summary": ("{name}: {case}", "{name}：{case}"),
+    "ical.overdue": ("overdue: {summary}", "已逾期：{summary}"),
+    "ical.pending": ("pending calendar data: {summary}", "待日历数据：{summary}"),
+    "ical.due": ("deadline {due}", "截止时间 {due}"),
+    "ical.pending_due": ("the deadline needs the working days of {year}, not yet in the "
+                         "calendar; it is no earlier than {earliest}",
+                         "截止时间需要 {year} 年的工作日数据（日历尚未补充），不早于 {earliest}"),
     "word.request": ("request", "申请"),
     "word.approval": ("approval", "批准"),
     "empty": ("", ""),

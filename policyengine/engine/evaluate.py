@@ -293,13 +293,14 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome, charged: P
         month=month,
         trigger_fact=trigger,
         penalty=charged,
-        explain=partial(_explained, policy, run, outcome),
+        # Over the as-of, not the replay: a cached result must not keep every fact alive.
+        explain=partial(_explained, policy, run.as_of, outcome),
         key=obligation_key(obligation),
     )
 
 
-def _explained(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> tuple[Line, ...]:
-    return tuple(explain(policy, run, outcome))
+def _explained(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> tuple[Line, ...]:
+    return tuple(explain_at(policy, as_of, outcome))
 
 
 def obligation_key(obligation: Obligation) -> str:
@@ -313,6 +314,11 @@ def obligation_key(obligation: Obligation) -> str:
 
 def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]:
     """The steps a reader follows to check a deadline and its verdict by hand."""
+    return explain_at(policy, run.as_of, outcome)
+
+
+def explain_at(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> list[Line]:
+    """`explain` with only the replay's as-of: all the explanation reads of the replay."""
     obligation = outcome.obligation
     duty = obligation.duty
     clause = f" ({duty.spec.clause})" if duty.spec.clause else ""
@@ -351,7 +357,7 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
             lines.append(line("pending.fulfilled", type=fulfil.type, ref=fulfil.ref(),
                               at=policy.calendar.local(fulfil.at), year=year))
         else:
-            lines.append(line("pending.waiting", as_of=policy.calendar.local(run.as_of),
+            lines.append(line("pending.waiting", as_of=policy.calendar.local(as_of),
                               year=year))
         lines.append(line("why.responsible", person=outcome.person or "(unknown)",
                           how=outcome.how_found))
@@ -363,10 +369,10 @@ def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]
                           ref=fulfil.ref(), at=policy.calendar.local(fulfil.at),
                           late=outcome.late_by))
     elif outcome.status is Status.OPEN:
-        lines.append(line("why.pending", as_of=policy.calendar.local(run.as_of)))
+        lines.append(line("why.pending", as_of=policy.calendar.local(as_of)))
     else:
         lines.append(line("why.open", fulfil=duty.fulfil.describe(),
-                          as_of=policy.calendar.local(run.as_of), late=outcome.late_by))
+                          as_of=policy.calendar.local(as_of), late=outcome.late_by))
     lines.append(line("why.responsible", person=outcome.person or "(unknown)",
                       how=outcome.how_found))
     return lines
@@ -378,6 +384,7 @@ def _open(outcome: Outcome) -> OpenObligation:
         duty=obligation.duty.id, duty_name=obligation.duty.title, case=obligation.case,
         person=outcome.person, role=obligation.duty.responsible, due=obligation.due,
         overdue=outcome.status is Status.MISSED, opened_at=obligation.opened_at,
+        key=obligation_key(obligation), trigger_fact=obligation.trigger,
     )
 
 

@@ -26,6 +26,7 @@ from starlette.types import Scope
 from policyengine import __version__
 from policyengine.errors import FactError, PolicyError
 from policyengine.language import LANGUAGES, Lang
+from policyengine.report import icalendar
 from policyengine.service import dashboard, ingest, openapi, views
 from policyengine.service.auth import SCOPES, Token
 from policyengine.service.http import ApiError, BodyLimit, Json, scope_language
@@ -181,24 +182,29 @@ def _handlers(app: FastAPI, svc: Service) -> None:
     app.add_exception_handler(ClientDisconnect, gone)
 
 
-def _require(scope: str) -> Callable[..., Token]:
+def _require(scope: str, *, feed: bool = False) -> Callable[..., Token]:
+    """`feed`: a calendar app cannot send a header, so the route also takes `?token=`,
+    which must then be a token of the feed scope (never a read token: URLs get logged)."""
     def check(request: Request, credentials: Annotated[
             HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Token:
         svc: Service = request.app.state.service
-        if credentials is None:
+        needed, secret = scope, credentials.credentials if credentials else None
+        if feed and credentials is None and "token" in request.query_params:
+            needed, secret = "feed", request.query_params["token"]
+        if secret is None:
             given = request.headers.get("authorization")
             raise ApiError(401, "E-AUTH-MISSING",
                            message("auth.malformed" if given else "auth.missing"),
                            headers={"WWW-Authenticate": "Bearer"})
-        token = svc.config.tokens.authenticate(credentials.credentials)
+        token = svc.config.tokens.authenticate(secret)
         if token is None:
             raise ApiError(401, "E-AUTH-INVALID", message("auth.invalid"),
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         where = {"method": request.method, "path": request.url.path}
-        if scope not in token.scopes:
+        if needed not in token.scopes:
             raise ApiError(403, "E-AUTH-SCOPE", message(
                 "auth.scope", name=token.name, held=", ".join(sorted(token.scopes)),
-                scope=scope, **where))
+                scope=needed, **where))
         known = _query_names(request)
         unknown = sorted(set(request.query_params) - known)
         if unknown:
@@ -235,6 +241,7 @@ def _query_names(request: Request) -> set[str]:
 Ingester = Annotated[Token, Depends(_require("ingest"))]
 Reader = Annotated[Token, Depends(_require("read"))]
 Admin = Annotated[Token, Depends(_require("admin"))]
+FeedReader = Annotated[Token, Depends(_require("read", feed=True))]
 PeriodQ = Annotated[str | None, Query(
     description="a month YYYY-MM or a quarter YYYY-Qn: violations whose deadline falls in it",
     examples=["2026-10"], json_schema_extra={"pattern": views.PERIOD_PATTERN})]
@@ -411,6 +418,24 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                      "violations": views.violations(result, lambda v: v.person == person),
                      "obligations": [o.to_dict() for o in result.obligations
                                      if o.person == person]})
+
+    @app.get("/v1/people/{person}/duties.ics", tags=["results"], response_class=Response,
+             responses={200: {"description": "an iCalendar feed (RFC 5545)", "content": {
+                 icalendar.MEDIA_TYPE: {"schema": {"type": "string"}}}},
+                 **errs(400, 401, 403, 409, 503)})
+    def duties_feed(
+        request: Request, person: str, token: FeedReader, as_of: AsOfQ = None,
+        feed_token: Annotated[str | None, Query(
+            alias="token", description="a token of the feed scope, for a calendar app that "
+                                       "cannot send the Authorization header")] = None,
+    ) -> Response:
+        """One person's open duties as an iCalendar feed a calendar app subscribes to: one
+        event per open duty at its deadline (default as-of: now, to the minute), and
+        all-day events for the duties pending calendar data. The bearer token needs the
+        read scope; `?token=` takes only a token of the feed scope."""
+        text = views.duties_feed(svc.live, person, as_of, language(svc, request.scope))
+        return Response(text.encode("utf-8"), media_type=icalendar.MEDIA_TYPE,
+                        headers={"Cache-Control": "private, max-age=60"})
 
     @app.get("/v1/admin/status", response_model=openapi.AdminStatus, tags=["admin"],
              responses=errs(400, 401, 403, 503))

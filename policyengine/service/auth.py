@@ -1,4 +1,4 @@
-"""Who may do what: bearer tokens, each with a name and scopes (ingest, read, admin).
+"""Who may do what: bearer tokens, each with a name and scopes (ingest, read, admin, feed).
 
 A tokens file has one token a line, `NAME SCOPES SECRET`:
 
@@ -24,7 +24,7 @@ from pathlib import Path
 from policyengine.errors import UsageError
 from policyengine.service.permissions import append_private
 
-SCOPES = ("ingest", "read", "admin")
+SCOPES = ("ingest", "read", "admin", "feed")  # feed: only the calendar feed, in a URL
 MIN_SECRET = 16
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _DIGEST = re.compile(r"^sha256:([0-9a-fA-F]{64})$")

@@ -18,14 +18,16 @@ from policyengine.errors import (
     PolicyError,
     UsageError,
 )
-from policyengine.facts.schema import parse_time
+from policyengine.facts.schema import Fact, parse_time
 from policyengine.periods import Period
+from policyengine.report import icalendar
 from policyengine.results import EvaluationResult, Violation
 from policyengine.service import ingest
 from policyengine.service.http import ApiError
 from policyengine.service.messages import Reason, message
 from policyengine.service.state import Live, Service
 from policyengine.service.store import StoreUnavailable
+from policyengine.wording import Line, Weekday, line
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 # The grammar of `Period.parse`, years 1900-2999 (ASCII digits: a JSON Schema pattern).
@@ -184,3 +186,34 @@ def policy_info(live: Live, brief: bool = False) -> dict[str, Any]:
 
 def diagnostics(exc: PolicyError | FactError) -> list[dict[str, object]]:
     return [d.to_dict() for d in exc.diagnostics[:200]]
+
+
+def duties_feed(live: Live, person: str, as_of: str | None, lang: str) -> str:
+    """`person`'s open duties as an iCalendar feed, at `as_of` (default: now, to the minute,
+    so the polls of every subscribed calendar within a minute share one evaluation)."""
+    tz = live.policy.calendar.tz
+    if as_of is None:
+        as_of = datetime.now(tz).replace(second=0, microsecond=0).isoformat()
+    _, moment = when(live, None, as_of)
+    assert moment is not None  # `when` gives a moment for an as-of, or refuses it
+    # The month of as-of: the open obligations are every one up to as-of whatever the
+    # period; a month keeps the violations evaluated along with them few.
+    period = f"{moment.astimezone(tz):%Y-%m}"
+    result = evaluate(live, period, as_of)
+    duties = live.policy.duties
+
+    def rule_of(duty_id: str, trigger: Fact | None, opened_at: datetime) -> Line | None:
+        duty = duties.get(duty_id)
+        if duty is None:
+            return None
+        if trigger is not None and duty.deadline is not None:
+            return line("why.rule", rule=duty.deadline.describe(trigger.at))
+        if duty.recurring is not None:
+            return line("why.rule", rule=line("rule.recurring",
+                                              weekday=Weekday(duty.recurring.weekday),
+                                              clock=f"{duty.recurring.clock:%H:%M}"))
+        return None
+
+    return icalendar.duties_calendar(
+        person, result.obligations, result.pending, as_of=result.as_of, tz=tz, lang=lang,
+        domain=f"{live.policy.model.policy.id}.policyengine", rule_of=rule_of)

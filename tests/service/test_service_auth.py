@@ -28,6 +28,7 @@ ROUTES = [
     ("GET", "/v1/obligations?as_of=2026-10-20T18:00", "read"),
     ("GET", "/v1/people?period=2026-10", "read"),
     ("GET", "/v1/people/周敏?period=2026-10", "read"),
+    ("GET", "/v1/people/周敏/duties.ics?as_of=2026-10-20T18:00", "read"),
     ("GET", "/v1/admin/status", "admin"),
     ("POST", "/v1/admin/reload-policy", "admin"),
 ]

@@ -1,0 +1,82 @@
+"""A cached result holds results, not the replay it came from (issue 10).
+
+Violation.explain used to be a partial over the whole Replay, so every cached month kept
+every stored fact's replay state alive. The explanation needs only the obligation, its
+outcome and the as-of; these tests walk everything a cached result references and check
+that no Replay, and no copy of the fact list, is among it.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+from types import FunctionType, ModuleType
+from typing import Any
+
+from fastapi.testclient import TestClient
+from service_support import ENGLISH, auth, make_config, sample_facts
+
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.replay import Replay
+from policyengine.facts.schema import Fact
+from policyengine.service.app import create_app
+from policyengine.service.state import Service
+
+
+def reachable(root: object) -> Iterator[object]:
+    """Every object `root` references, directly or not, except the shared, long-lived ones:
+    modules, classes, functions (their globals reach everything) and the compiled policy."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, ModuleType | type | FunctionType
+                                          | CompiledPolicy):
+            continue
+        seen.add(id(item))
+        yield item
+        stack.extend(gc.get_referents(item))
+
+
+def cached_results(svc: Service) -> list[Any]:
+    return [entry.result for entry in svc.live.results._cache.values()]
+
+
+def loaded_service(tmp_path: Path) -> tuple[TestClient, Service]:
+    app = create_app(make_config(str(tmp_path / "facts.db")))
+    client = TestClient(app, headers=ENGLISH)
+    answer = client.post("/v1/facts/batch", json={"facts": sample_facts()}, headers=auth())
+    assert answer.status_code == 200, answer.text
+    return client, app.state.service
+
+
+def test_a_cached_result_keeps_no_replay_and_no_fact_list(tmp_path: Path) -> None:
+    client, svc = loaded_service(tmp_path)
+    stored = len(sample_facts())
+    with client:
+        # /v1/people renders no explanation (still lazy); /v1/report renders them all.
+        assert client.get("/v1/people?period=2026-10", headers=auth()).status_code == 200
+        assert client.get("/v1/report?period=2026-09", headers=auth()).status_code == 200
+        results = cached_results(svc)
+        assert len(results) == 2
+        assert all(result.violations for result in results[1:])
+        for result in results:
+            found = list(reachable(result))
+            assert not [o for o in found if isinstance(o, Replay)]
+            fact_lists = [o for o in found if isinstance(o, list | tuple)
+                          and len(o) >= stored and all(isinstance(f, Fact) for f in o)]
+            assert fact_lists == []
+
+
+def test_explanations_of_a_cached_result_are_the_same_on_every_read(tmp_path: Path) -> None:
+    client, svc = loaded_service(tmp_path)
+    with client:
+        first = client.get("/v1/report?period=2026-10", headers=auth()).json()
+        # The cached result's explanations, rebuilt from what the result kept.
+        again = client.get("/v1/report?period=2026-10", headers=auth()).json()
+        assert svc.live.results.hits == 1
+        assert first == again
+        explained = [v["explanation_zh"] for v in first["violations"]]
+        assert len(explained) == 40 and all(len(steps) >= 4 for steps in explained)
+        assert all(steps[-1].startswith("责任人") for steps in explained), explained[0]
