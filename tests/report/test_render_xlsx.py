@@ -293,3 +293,14 @@ def test_the_print_area_holds_the_title_block() -> None:
     policy = next(c.value for c in empty["A"] if str(c.value).startswith("制度版本"))
     printed = 2 * 10 + (last_column - 2) * 8.43            # two columns of 10, then defaults
     assert printed >= display_width(policy) > printed - 8.43
+
+
+def test_a_cut_sheet_name_ends_on_a_whole_word_never_on_an_apostrophe() -> None:
+    # The English weekly report's title once cut to "New requirements for this week'",
+    # which Excel (and XlsxWriter) refuse: the workbook was an internal error.
+    names = sheet_names(["New requirements for this week's decision meeting",
+                         "Submissions and adoption rate by person", "'" * 40])
+    assert names[0] == "New requirements for this"  # "week's" would be cut mid-word
+    assert names[1] == "Submissions and adoption rate"
+    assert names[2] and not names[2].endswith("'")
+    assert all(len(name) <= 31 and not name.endswith(("'", " ")) for name in names)

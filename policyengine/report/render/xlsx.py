@@ -91,14 +91,25 @@ def sheet_names(titles: list[str]) -> list[str]:
         base = title.translate(_SHEET_NAME_SAFE).strip().strip("'") or "Sheet"
         if base.casefold() == "history":
             base += "_"
-        name, number = base[:SHEET_NAME_MAX], 1
+        name, number = _cut(base, SHEET_NAME_MAX), 1
         while name.casefold() in taken:
             number += 1
             suffix = f" ({number})"
-            name = base[:SHEET_NAME_MAX - len(suffix)] + suffix
+            name = _cut(base, SHEET_NAME_MAX - len(suffix)) + suffix
         taken.add(name.casefold())
         names.append(name)
     return names
+
+
+def _cut(title: str, limit: int) -> str:
+    """At most `limit` characters, cut after a whole word where the title has spaces, never
+    ending in a space or an apostrophe (Excel refuses a sheet name that ends in one)."""
+    if len(title) <= limit:
+        return title
+    cut = title[:limit]
+    if title[limit] != " " and " " in cut[limit // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" '") or title[:limit].replace("'", "")
 
 
 def _utc(moment: datetime) -> datetime:
