@@ -106,6 +106,10 @@ def _git_policy_texts(revision: str, path: str) -> list[tuple[str, str]]:
 def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None
                      ) -> list[tuple[str, str]]:
     """(REV:file, text) of the policy files under `path` (relative to `cwd`) at `revision`."""
+    if revision.startswith("-"):
+        # git would read it as an option (`--output=FILE` writes a file), not a revision
+        raise UsageError(f"'{revision}' is not a git revision: a revision never starts with '-'")
+
     def git(*words: str) -> str:
         done = subprocess.run(["git", *words], capture_output=True, text=True, cwd=cwd)
         if done.returncode != 0:

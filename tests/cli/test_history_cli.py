@@ -147,3 +147,13 @@ def test_as_of_takes_a_date_or_a_time(repo: Path, capsys: pytest.CaptureFixture[
     assert main(["check", str(repo / "policies"), "--as-of", "2014-07-01T00:00+08:00"]) == 1
     assert main(["check", str(repo / "policies"), "--as-of", "July"]) == 2
     assert "--as-of 'July' is not a date" in capsys.readouterr().err
+
+
+def test_a_revision_that_looks_like_a_git_option_is_refused(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    written = tmp_path / "written-by-git"
+    code = main(["diff", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
+                 "--old", f"git:--output={written}", "--new", "policies"])
+    assert code == 2
+    assert "not a git revision" in capsys.readouterr().err
+    assert not written.exists()
