@@ -49,7 +49,17 @@ class PolicyValueError(ValueError):
         self.code = code
 
 
-class Say(Enum):
+class Catalogue(Enum):
+    """A catalogue of wordings: each member is (English, Chinese) with `{named}` parameters;
+    calling a member with its values gives the `Words`."""
+
+    def __call__(self, **params: Any) -> Words:
+        en, zh = self.value
+        return Words(en.format(**{k: _in(v, "en") for k, v in params.items()}),
+                     zh.format(**{k: _in(v, "zh") for k, v in params.items()}))
+
+
+class Say(Catalogue):
     """Each member is (English, Chinese) with `{named}` parameters."""
 
     # -- place and summary -----------------------------------------------------------------
@@ -352,10 +362,6 @@ class Say(Enum):
     REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
                     "类型为“{kind}”的奖励需要写“{name}”")
 
-    def __call__(self, **params: Any) -> Words:
-        en, zh = self.value
-        return Words(en.format(**{k: _in(v, "en") for k, v in params.items()}),
-                     zh.format(**{k: _in(v, "zh") for k, v in params.items()}))
 
 
 # The names a check calls things by ("unknown role 'x'"), in both languages.
