@@ -87,8 +87,7 @@ def print_rejected_facts(exc: FactError, lang: str) -> None:
     """`FILE:LINE: CODE: reason` for each rejected fact in `lang`, then one summary line."""
     shown = exc.diagnostics[:200]
     for found in shown:
-        text = found.message_zh if lang == "zh" and found.message_zh else found.message
-        print(f"{found.location}: {found.code}: {text}", file=sys.stderr)
+        print(f"{found.location}: {found.code}: {found.text(lang)}", file=sys.stderr)
     if len(exc.diagnostics) > len(shown):
         print(Say.MORE(count=len(exc.diagnostics) - len(shown)).get(lang), file=sys.stderr)
     places = len({d.location for d in exc.diagnostics})
