@@ -40,6 +40,10 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.code}: {self.message}"
 
+    def text(self, lang: str = "en") -> str:
+        """The message alone in `lang` (zh or en): Chinese when it has a Chinese form."""
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
+
     def render(self, lang: str = "en") -> str:
         """`file:line:col: CODE: line 12, column 5: message` in `lang` (zh or en)."""
         from policyengine.policy.messages import render  # the wording lives there

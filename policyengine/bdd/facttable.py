@@ -194,7 +194,7 @@ def build_facts(rows: Sequence[FactRow], policy: CompiledPolicy, source: str,
             raw[field] = text
         built = policy.schema.build(raw, line=row.line, origin=source)
         if isinstance(built, list):
-            problems.append((row.line, "这一行不是有效的事实：" + "；".join(built),
+            problems.append((row.line, "这一行不是有效的事实：" + "；".join(r.zh for r in built),
                              "this row is not a valid fact: " + "; ".join(built)))
             continue
         facts.append(built)

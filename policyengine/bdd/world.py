@@ -177,7 +177,7 @@ class World:
                                          "person": row.person},
                                         line=row.line, origin=self.source)
             if isinstance(built, list):
-                self.error(row.line, "角色无法指派：" + "；".join(built),
+                self.error(row.line, "角色无法指派：" + "；".join(r.zh for r in built),
                            "the role cannot be assigned: " + "; ".join(built))
             facts.append(built)
         return facts

@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import policyengine as pe
-from policyengine.errors import UsageError
+from policyengine.errors import FactError, UsageError
+from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import FactBatch
 from policyengine.facts.schema import parse_time
+from policyengine.language import resolve_language
 from policyengine.policy.loader import load_policy_texts
 from policyengine.results import EvaluationResult
 from policyengine.wording import line
@@ -63,15 +65,21 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
     if args.facts != "-" and not Path(args.facts).is_file():
         raise UsageError(f"--facts {args.facts}: no such file")
     bar = ProgressBar(Path(args.facts)) if show else None
-    batch = pe.read_facts(args.facts, policy, progress=bar)
+    language = policy.model.policy.language
+    try:
+        batch = pe.read_facts(args.facts, policy, progress=bar)
+    except FactError as exc:  # a file not in UTF-8: told in the policy's language too
+        exc.language = language
+        raise
     if bar:
         bar.done()
     if batch.rejected:
         if not args.reject_file:
-            batch.raise_if_rejected()
+            batch.raise_if_rejected(language)
         write_rejects(Path(args.reject_file), batch)
-        print(f"policyengine: {len(batch.rejected)} fact(s) rejected, written to "
-              f"{args.reject_file}; evaluating the other {len(batch.facts)}", file=sys.stderr)
+        lang = resolve_language(getattr(args, "lang", None), language)
+        print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
+                                       kept=len(batch.facts)).get(lang), file=sys.stderr)
     return batch
 
 
@@ -85,6 +93,7 @@ def write_rejects(path: Path, batch: FactBatch) -> None:
             out.write(json.dumps({"location": str(rejection.location),
                                   "line": rejection.location.line,
                                   "reasons": list(rejection.reasons),
+                                  "reasons_zh": [r.zh for r in rejection.reasons],
                                   "text": rejection.text}, ensure_ascii=False) + "\n")
 
 

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     policy = pe.load_policy(args.policy)
     if args.allow_history_edit:  # compare with HEAD, warn, and say so in the result's stamp
         policy = dataclasses.replace(policy, identity=record_for_evaluate(
-            args.policy, policy.identity, policy.model))
+            args.policy, policy.identity, policy.model, args.lang))
     period = period_of(args)
     batch = read_checked_facts(args, policy)
     result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy),

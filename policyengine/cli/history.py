@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from policyengine.cli.common import git_policy_texts
 from policyengine.errors import PolicyError, UsageError
 from policyengine.facts.schema import parse_time
+from policyengine.language import resolve_language
 from policyengine.policy.history import (
     HistoryEdit,
     Sources,
@@ -30,6 +31,7 @@ from policyengine.policy.history import (
     history_edits,
 )
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity, load_policy_texts, policy_files
+from policyengine.policy.messages import Say, Words
 from policyengine.policy.model import Policy
 
 
@@ -62,7 +64,7 @@ class HistoryCheck:
 
 
 def compare_with_git(path: str | Path, policy: Policy, revision: str | None, today: date,
-                     allowed: bool) -> HistoryCheck | str:
+                     allowed: bool) -> HistoryCheck | Words:
     """The comparison, or a note saying why there is none (not in git, not in REV)."""
     root = Path(path)
     folder = root if root.is_dir() else root.parent
@@ -70,19 +72,18 @@ def compare_with_git(path: str | Path, policy: Policy, revision: str | None, tod
     if not _in_git(folder):
         if revision:
             raise UsageError(f"--against {revision}: {path} is not in a git repository")
-        return f"{path} is not in git: edits of values already in force are not checked"
+        return Say.HISTORY_NOT_IN_GIT(path=path)
     try:
         old_texts = git_policy_texts(revision or "HEAD", relative, cwd=folder)
     except UsageError as exc:
         if revision:
             raise
-        return (f"no committed policy to compare with at {revision or 'HEAD'} ({exc}): edits "
-                "of values already in force are not checked")
+        return Say.HISTORY_NOTHING_COMMITTED(revision=revision or "HEAD", problem=exc)
     try:
         old = load_policy_texts(old_texts)
     except PolicyError as exc:
-        return (f"the policy at {revision or 'HEAD'} does not load ({len(exc.diagnostics)} "
-                "error(s)): edits of values already in force are not checked")
+        return Say.HISTORY_OLD_DOES_NOT_LOAD(revision=revision or "HEAD",
+                                             count=len(exc.diagnostics))
     new_texts = [(str(f), f.read_text(encoding="utf-8")) for f in policy_files(path)]
     edits = history_edits(old, policy, today, Sources.parse(new_texts), Sources.parse(old_texts))
     return HistoryCheck(revision or "HEAD", today, tuple(edits), allowed)
@@ -107,30 +108,33 @@ def check_history(args: argparse.Namespace, loaded: LoadedPolicy) -> tuple[bool,
     """
     found = compare_with_git(args.path, loaded.model, args.against,
                              today_of(args, loaded.model), args.allow_history_edit)
-    if isinstance(found, str):
-        print(f"note: {found}", file=sys.stderr)
+    lang = resolve_language(getattr(args, "lang", None), loaded.model.policy.language)
+    if isinstance(found, Words):
+        print((Say.NOTE() + found).get(lang), file=sys.stderr)
         return False, loaded
     if not found.edits:
         return False, loaded
     if args.format == "json" and not found.allowed:
         diagnostics = history_diagnostics(found.edits, found.today)
         print(json.dumps({"ok": False, "errors": [
-            {**d.to_dict(), "suggestion": e.suggestion}
+            {**d.to_dict(), "suggestion": e.advice.en, "suggestion_zh": e.advice.zh}
             for d, e in zip(diagnostics, found.edits, strict=True)]},
             ensure_ascii=False, indent=2))
         return True, loaded
-    show(found)
+    show(found, lang)
     return not found.allowed, with_record(loaded, found) if found.allowed else loaded
 
 
-def record_for_evaluate(path: str, loaded_identity: PolicyIdentity | None, policy: Policy
-                        ) -> PolicyIdentity | None:
-    """`evaluate --allow-history-edit`: compare with HEAD, warn, and stamp the result."""
+def record_for_evaluate(path: str, loaded_identity: PolicyIdentity | None, policy: Policy,
+                        lang: str | None = None) -> PolicyIdentity | None:
+    """`evaluate --allow-history-edit`: compare with HEAD, warn, and stamp the result.
+    `lang` is the command's --lang (else the policy's language, else the locale)."""
     found = compare_with_git(path, policy, None, today_of(argparse.Namespace(), policy), True)
-    if isinstance(found, str):
-        print(f"note: {found}", file=sys.stderr)
+    language = resolve_language(lang, policy.policy.language)
+    if isinstance(found, Words):
+        print((Say.NOTE() + found).get(language), file=sys.stderr)
         return loaded_identity
-    show(found)
+    show(found, language)
     if loaded_identity is None:
         return None
     return dataclasses.replace(loaded_identity, history_edit=found.record())
@@ -141,23 +145,21 @@ def with_record(loaded: LoadedPolicy, found: HistoryCheck) -> LoadedPolicy:
         loaded, identity=dataclasses.replace(loaded.identity, history_edit=found.record()))
 
 
-def show(found: HistoryCheck) -> None:
+def show(found: HistoryCheck, lang: str = "en") -> None:
+    """Each edit (an error, or a warning when allowed) with the YAML to write instead, then
+    one summary line, on standard error in `lang`."""
     diagnostics = history_diagnostics(found.edits, found.today, allowed=found.allowed)
+    kind = Say.WARNING() if found.allowed else Say.ERROR()
     shown: set[str] = set()
     for diagnostic, edit in zip(diagnostics, found.edits, strict=True):
-        print(f"{'warning' if found.allowed else 'error'}: {diagnostic}", file=sys.stderr)
-        if edit.suggestion and edit.suggestion not in shown:  # once per version
-            shown.add(edit.suggestion)
-            print(edit.suggestion, end="", file=sys.stderr)
-    count = len(found.edits)
-    if found.allowed:
-        print(f"{count} edit(s) of values already in force (compared with {found.against}), "
-              "allowed by --allow-history-edit: results record them in their policy stamp",
-              file=sys.stderr)
-    else:
-        print(f"{count} edit(s) of values already in force (compared with {found.against}): "
-              "refused. Add a dated version instead (docs/changing-values.md), or, for a "
-              "correction, run again with --allow-history-edit", file=sys.stderr)
+        print(f"{kind.get(lang)}{diagnostic.location}: {diagnostic.code}: "
+              f"{diagnostic.text(lang)}", file=sys.stderr)
+        advice = edit.advice.get(lang)
+        if advice and advice not in shown:  # once per version
+            shown.add(advice)
+            print(advice, end="", file=sys.stderr)
+    summary = Say.HISTORY_ALLOWED_SUMMARY if found.allowed else Say.HISTORY_REFUSED_SUMMARY
+    print(summary(count=len(found.edits), against=found.against).get(lang), file=sys.stderr)
 
 
 def _in_git(folder: Path) -> bool:

@@ -29,12 +29,13 @@ from policyengine.cli.common import (
 )
 from policyengine.errors import (
     CalendarDataMissing,
-    DiagnosticsError,
     FactError,
     PolicyEngineError,
     PolicyError,
 )
+from policyengine.facts.messages import FactSay
 from policyengine.language import resolve_language
+from policyengine.policy.messages import Say
 
 __all__ = ["EXIT_CALENDAR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -61,8 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_policy_errors(exc, resolve_language(getattr(args, "lang", None), exc.language))
         return EXIT_FINDINGS if args.command == "check" else EXIT_USAGE
     except FactError as exc:
-        _print_diagnostics(exc, "some facts were rejected; nothing was evaluated "
-                           "(use --reject-file PATH to evaluate the valid ones)")
+        print_rejected_facts(exc, resolve_language(getattr(args, "lang", None), exc.language))
         return EXIT_FINDINGS
     except CalendarDataMissing as exc:
         print(f"policyengine: {exc}", file=sys.stderr)
@@ -83,14 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _print_diagnostics(exc: DiagnosticsError, summary: str) -> None:
+def print_rejected_facts(exc: FactError, lang: str) -> None:
+    """`FILE:LINE: CODE: reason` for each rejected fact in `lang`, then one summary line."""
     shown = exc.diagnostics[:200]
-    for diagnostic in shown:
-        print(diagnostic, file=sys.stderr)
+    for found in shown:
+        print(f"{found.location}: {found.code}: {found.text(lang)}", file=sys.stderr)
     if len(exc.diagnostics) > len(shown):
-        print(f"... and {len(exc.diagnostics) - len(shown)} more", file=sys.stderr)
+        print(Say.MORE(count=len(exc.diagnostics) - len(shown)).get(lang), file=sys.stderr)
     places = len({d.location for d in exc.diagnostics})
-    print(f"{len(exc.diagnostics)} problem(s) in {places} place(s): {summary}", file=sys.stderr)
+    print(FactSay.REJECTED_SUMMARY(count=len(exc.diagnostics), places=places).get(lang),
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

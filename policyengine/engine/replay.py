@@ -21,6 +21,7 @@ from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.weekly import Week
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
+from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import CheckedFacts
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
@@ -94,10 +95,11 @@ def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
                 if earlier.content() == fact.content():
                     duplicates += 1
                 else:
+                    words = FactSay.ID_ALREADY_USED(id=fact.id,
+                                                    where=earlier.source or earlier.type)
                     problems.append(Diagnostic(
                         Location(fact.origin or "<facts>", fact.line or 0), "E-FACT-DUPLICATE-ID",
-                        f"id '{fact.id}' was already used for a different fact "
-                        f"({earlier.source or earlier.type})"))
+                        words.en, words.zh))
                 continue
             seen[fact.id] = fact
         kept.append(fact)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from policyengine.errors import Diagnostic, FactError, Location
+from policyengine.facts.messages import FactSay, json_problem
 from policyengine.facts.schema import (
     DUPLICATE_ID,
     ENCODING_ERROR,
@@ -28,32 +29,20 @@ from policyengine.facts.schema import (
     Reason,
 )
 from policyengine.gcpause import gc_paused
+from policyengine.policy.messages import Words
 
 
 @dataclass(frozen=True)
 class Rejection:
     location: Location
     text: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
     def diagnostics(self) -> list[Diagnostic]:
-        return [Diagnostic(self.location, _code(r), r) for r in self.reasons]
+        return [Diagnostic(self.location, r.code, str(r), r.zh) for r in self.reasons]
 
     def __str__(self) -> str:
         return f"{self.location}: " + "; ".join(self.reasons)
-
-
-def _code(reason: str) -> str:
-    if isinstance(reason, Reason):
-        return reason.code
-    # Plain text from callers that predate `Reason` (the service's own reasons).
-    for needle, code in (("unknown fact type", "E-FACT-TYPE"), ("missing", "E-FACT-MISSING"),
-                         ("JSON", "E-FACT-JSON"), ("ISO 8601", "E-FACT-TIME"),
-                         ("case id", "E-FACT-CASE"),
-                         ("for a different fact", "E-FACT-DUPLICATE-ID")):
-        if needle in reason:
-            return code
-    return "E-FACT-VALUE"
 
 
 class CheckedFacts(list[Fact]):
@@ -76,9 +65,11 @@ class FactBatch:
         """Re-sent facts (same id, same content) counted once."""
         return getattr(self.facts, "duplicates", 0)
 
-    def raise_if_rejected(self) -> None:
+    def raise_if_rejected(self, language: str | None = None) -> None:
+        """FactError with every rejection; `language` is the policy's `policy.language`."""
         if self.rejected:
-            raise FactError(d for r in self.rejected for d in r.diagnostics())
+            raise FactError((d for r in self.rejected for d in r.diagnostics()),
+                            language=language)
 
 
 Progress = Callable[[int], None]
@@ -87,8 +78,8 @@ Progress = Callable[[int], None]
 class Unreadable(Reason):
     """Why a line could not be decoded at all (distinct from a JSON string value)."""
 
-    def __new__(cls, text: str, code: str = JSON_ERROR) -> Unreadable:
-        return cast(Unreadable, super().__new__(cls, code, text))
+    def __new__(cls, words: Words, code: str = JSON_ERROR) -> Unreadable:
+        return cast(Unreadable, super().__new__(cls, code, words))
 
 
 # Python's csv module refuses a cell over 131,072 characters with an error that names no
@@ -134,9 +125,8 @@ def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> F
                 except UnicodeDecodeError as bad:
                     where, byte = Location(name, number), raw[bad.start:bad.start + 1]
                     break
-    return FactError([Diagnostic(where, ENCODING_ERROR,
-                                 f"not UTF-8 text (byte 0x{bytes(byte).hex()}): save the file "
-                                 "as UTF-8 (in Excel: 'CSV UTF-8')")])
+    words = FactSay.NOT_UTF8(byte=bytes(byte).hex())
+    return FactError([Diagnostic(where, ENCODING_ERROR, words.en, words.zh)])
 
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
@@ -183,9 +173,7 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
                     batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
                 batch.rejected.append(Rejection(Location(name, number), text, (Reason(
-                    DUPLICATE_ID,
-                    f"id '{fact.id}' is also used at line {earlier.line} for a different fact"),
-                )))
+                    DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact.id, line=earlier.line)),)))
                 conflicted.setdefault(fact.id, earlier)
                 continue
             seen[fact.id] = fact
@@ -196,8 +184,7 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
         batch.rejected += [
             Rejection(Location(name, first.line or 0),
                       json.dumps(first.to_dict(), ensure_ascii=False),
-                      (Reason(DUPLICATE_ID,
-                              f"id '{first.id}' is used again later for a different fact"),))
+                      (Reason(DUPLICATE_ID, FactSay.ID_USED_AGAIN(id=first.id)),))
             for first in conflicted.values()]
         batch.rejected.sort(key=lambda r: r.location.line)
         kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
@@ -235,22 +222,20 @@ def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
             if end != len(text):
                 raise json.JSONDecodeError("Extra data", text, end)
         except StopIteration as stop:
-            yield number, text, Unreadable(
-                f"not valid JSON: expecting a value at column {stop.value + 1}")
+            yield number, text, Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
         except json.JSONDecodeError as exc:
-            yield number, text, Unreadable(f"not valid JSON: {exc.msg} at column {exc.colno}")
+            yield number, text, Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg),
+                                                           column=exc.colno))
         except RecursionError:
-            yield number, text, Unreadable("not valid JSON: nested too deeply")
+            yield number, text, Unreadable(FactSay.JSON_TOO_DEEP())
         except ValueError:  # e.g. an integer of thousands of digits
-            yield number, text, Unreadable("not valid JSON: a number is too long")
+            yield number, text, Unreadable(FactSay.JSON_NUMBER_TOO_LONG())
         else:
             # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
             # nothing could print or store it. Only lines with such an escape are checked.
             # (`"\\" in` first: a one-character search is several times faster than two)
             if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
-                yield number, text, Unreadable(
-                    "not valid JSON text: a \\ud800-\\udfff escape without its pair (an "
-                    "unpaired surrogate) is not a character")
+                yield number, text, Unreadable(FactSay.JSON_SURROGATE())
                 continue
             yield number, text, value
 
@@ -272,9 +257,9 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
                     continue
                 text = ",".join(row)
                 if len(row) != len(header):
-                    yield start, text, Unreadable(f"{len(row)} cells where the header has "
-                                                  f"{len(header)} columns "
-                                                  f"({', '.join(header)})", VALUE_ERROR)
+                    yield start, text, Unreadable(FactSay.CSV_CELLS(
+                        cells=len(row), columns=len(header), header=", ".join(header)),
+                        VALUE_ERROR)
                     continue
                 yield start, text, {k: v.strip() for k, v in zip(header, row, strict=True)
                                     if v.strip() != ""}
@@ -284,14 +269,12 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
             start, last = last + 1, reader.line_num
             problem = _csv_problem(exc)
             if header is None:
-                yield start, "", Unreadable(f"the header row cannot be read ({problem}); "
-                                            "no line of this file was read", VALUE_ERROR)
+                yield start, "", Unreadable(FactSay.CSV_HEADER(problem=problem), VALUE_ERROR)
                 return
             yield start, "", Unreadable(problem, VALUE_ERROR)
 
 
-def _csv_problem(exc: csv.Error) -> str:
+def _csv_problem(exc: csv.Error) -> Words:
     if "field larger than field limit" in str(exc):
-        return (f"a cell is longer than {CSV_CELL_LIMIT:,} characters, the most a fact file "
-                "cell may hold (is a closing quote missing?)")
-    return f"not a readable CSV row: {exc}"
+        return FactSay.CSV_CELL_TOO_LONG(limit=f"{CSV_CELL_LIMIT:,}")
+    return FactSay.CSV_ROW(problem=str(exc))

@@ -16,8 +16,9 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from policyengine.facts.messages import FactSay, either, json_kind, shown
+from policyengine.policy.messages import NOTHING, Words, hint
 from policyengine.policy.model import AttributeSpec, FactTypeSpec, Policy
-from policyengine.suggest import did_you_mean
 
 FIELDS = frozenset(("id", "type", "at", "case", "actor"))
 
@@ -64,14 +65,25 @@ _NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Reason(str):
-    """Why raw input is not a fact: the text a person reads, carrying its stable code."""
+    """Why raw input is not a fact: the English text (stable, what machines and tests read),
+    carrying its stable code and its Chinese form (facts/messages.py words both)."""
 
     code: str
+    zh: str
 
-    def __new__(cls, code: str, text: str) -> Reason:
-        reason = super().__new__(cls, text)
+    def __new__(cls, code: str, words: Words) -> Reason:
+        reason = super().__new__(cls, words.en)
         reason.code = code
+        reason.zh = words.zh
         return reason
+
+    @property
+    def words(self) -> Words:
+        return Words(str(self), self.zh)
+
+    def get(self, lang: str) -> str:
+        """The reason in `lang` (zh or en)."""
+        return self.zh if lang == "zh" else str(self)
 
 
 # Codes of rejected facts (docs/cli.md lists them with what each means).
@@ -97,21 +109,6 @@ def is_time_form(text: str) -> bool:
     """
     return (len(text) >= 16 and text[4] == "-" and text[7] == "-" and text[13] == ":"
             and text[10] in "T ")
-
-
-def json_kind(value: Any) -> str:
-    """How a JSON value's type is named in a message."""
-    if isinstance(value, bool):
-        return f"{'true' if value else 'false'} (a JSON boolean)"
-    if isinstance(value, (int, float)):
-        return f"the number {value!r}" if len(repr(value)) <= 30 else "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, str):
-        return "text"
-    return "null" if value is None else type(value).__name__
 
 
 def _date_hint(value: Any) -> str:
@@ -262,7 +259,7 @@ class FactSchema:
                       for name, spec in policy.fact_types.items()}
 
     def build(self, raw: Any, line: int | None = None,
-              origin: str | None = None) -> Fact | list[str]:
+              origin: str | None = None) -> Fact | list[Reason]:
         """A `Fact`, or the reasons `raw` is not one (each says what would be right)."""
         if type(raw) is dict:
             kind = raw.get("type")
@@ -273,92 +270,88 @@ class FactSchema:
                     return fact
         return self._reasons(raw, line, origin)
 
-    def _reasons(self, raw: Any, line: int | None, origin: str | None) -> Fact | list[str]:
+    def _reasons(self, raw: Any, line: int | None, origin: str | None) -> Fact | list[Reason]:
         if not isinstance(raw, dict):
-            return [Reason(JSON_ERROR, f"a fact is a JSON object, not {json_kind(raw)}")]
-        errors: list[str] = []
+            return [Reason(JSON_ERROR, FactSay.NOT_AN_OBJECT(kind=json_kind(raw)))]
+        errors: list[Reason] = []
         kind = raw.get("type")
         if kind is None or kind == "":
-            return [Reason(MISSING, "missing field 'type'")]
+            return [Reason(MISSING, FactSay.MISSING_TYPE())]
         if not isinstance(kind, str):
-            return [Reason(TYPE_ERROR, "'type' must be text naming a fact type, not "
-                                       f"{json_kind(kind)}")]
+            return [Reason(TYPE_ERROR, FactSay.TYPE_NOT_TEXT(kind=json_kind(kind)))]
         check = self.types.get(kind)
         if check is None:
-            return [Reason(TYPE_ERROR, f"unknown fact type '{_shown(kind)}'"
-                                       + did_you_mean(kind, self.types))]
+            return [Reason(TYPE_ERROR, FactSay.UNKNOWN_TYPE(name=shown(kind),
+                                                            hint=hint(kind, self.types)))]
         at = self._time(raw.get("at"), errors)
         case = self._case(raw.get("case"), check, errors)
         actor = raw.get("actor")
         if actor is not None and not isinstance(actor, str):
-            errors.append(_not_text("actor", actor, "the person's name"))
+            errors.append(_not_text("actor", actor, Words("the person's name", "“张三”这样的人名")))
             actor = None
         elif actor is None or actor == "":
             actor = None
             if check.actor_required:
-                errors.append(Reason(MISSING, f"missing field 'actor' (required for {kind})"))
+                errors.append(Reason(MISSING, FactSay.MISSING_ACTOR(type=kind)))
         fact_id = raw.get("id")
         if fact_id is not None and not isinstance(fact_id, str):
             written = str(fact_id) if type(fact_id) is int and len(str(fact_id)) <= 30 else "f-001"
-            errors.append(_not_text("id", fact_id, f'"{written}"'))
+            errors.append(_not_text("id", fact_id, Words(f'"{written}"', f'"{written}"')))
         attrs = self._attributes(raw, check, errors)
         if errors or at is None:
             return errors
         return Fact(kind, at, case, actor, attrs or _NO_ATTRS, fact_id, line, origin)
 
-    def _time(self, text: Any, errors: list[str]) -> datetime | None:
+    def _time(self, text: Any, errors: list[Reason]) -> datetime | None:
         if text is None or text == "":
-            errors.append(Reason(MISSING, f"missing field 'at' (an ISO 8601 time, e.g. "
-                                          f"{TIME_EXAMPLE})"))
+            errors.append(Reason(MISSING, FactSay.MISSING_AT(example=TIME_EXAMPLE)))
             return None
         if not isinstance(text, str):
-            errors.append(Reason(TYPE_ERROR, f"'at' must be a time written as text, e.g. "
-                                             f"\"{TIME_EXAMPLE}\", not {json_kind(text)}"))
+            errors.append(Reason(TYPE_ERROR, FactSay.AT_NOT_TEXT(example=TIME_EXAMPLE,
+                                                                 kind=json_kind(text))))
             return None
         try:
             if is_time_form(text):
                 return parse_time(text, self.tz)
         except (ValueError, OverflowError):
             pass
-        shown = text if len(text) <= 60 else text[:60] + "…"
-        errors.append(Reason(TIME_ERROR, f"'at' is not an ISO 8601 time: '{shown}' (write e.g. "
-                                         f"{TIME_EXAMPLE} or 2026-10-09 10:30)"))
+        cut = text if len(text) <= 60 else text[:60] + "…"
+        errors.append(Reason(TIME_ERROR, FactSay.AT_NOT_TIME(value=cut, example=TIME_EXAMPLE)))
         return None
 
-    def _case(self, case: Any, check: _TypeCheck, errors: list[str]) -> str | None:
+    def _case(self, case: Any, check: _TypeCheck, errors: list[Reason]) -> str | None:
         if check.case_rule == "none":
             if case is not None and case != "":
-                errors.append(Reason(VALUE_ERROR, f"a {check.name} fact has no 'case' (got "
-                                                  f"'{_shown(case)}')"))
+                errors.append(Reason(VALUE_ERROR, FactSay.NO_CASE_HERE(type=check.name,
+                                                                       value=shown(case))))
             return None
         if case is None or case == "":
-            errors.append(Reason(MISSING, "missing field 'case' (the requirement or bug id, "
-                                          f"for {check.name})"))
+            errors.append(Reason(MISSING, FactSay.MISSING_CASE(type=check.name)))
             return None
         if not isinstance(case, str):
             example = (str(case) if type(case) is int and len(str(case)) <= 30
                        else self.examples.get(check.case_rule) or next(
                            (e for e in self.examples.values() if e), "26100903"))
-            errors.append(_not_text("case", case, f'"{example}"'))
+            errors.append(_not_text("case", case, Words(f'"{example}"', f'"{example}"')))
             return None
         if not any(p.fullmatch(case) for p in check.case_patterns):
             kinds = ([check.case_rule] if check.case_rule != "any" else list(self.patterns))
-            examples = " or ".join(f"'{self.examples[k]}'" for k in kinds if self.examples[k])
-            errors.append(Reason(CASE_ERROR, f"case id '{_shown(case)}' is not of the form of a "
-                                             f"{' or '.join(kinds)} id"
-                                             + (f" (e.g. {examples})" if examples else "")))
+            examples = [f"'{self.examples[k]}'" for k in kinds if self.examples[k]]
+            errors.append(Reason(CASE_ERROR, FactSay.CASE_FORM(
+                value=shown(case), kinds=either(kinds),
+                examples=FactSay.FOR_EXAMPLE(examples=either(examples)) if examples
+                else NOTHING)))
         return case
 
     def _attributes(self, raw: dict[str, Any], check: _TypeCheck,
-                    errors: list[str]) -> dict[str, Any]:
+                    errors: list[Reason]) -> dict[str, Any]:
         attrs: dict[str, Any] = {}
         for key, value in raw.items():
             if key in FIELDS:
                 continue
             if key not in check.attributes:
-                errors.append(Reason(VALUE_ERROR, f"unknown attribute '{_shown(key)}' for "
-                                                  f"{check.name}"
-                                                  + did_you_mean(key, check.allowed)))
+                errors.append(Reason(VALUE_ERROR, FactSay.UNKNOWN_ATTRIBUTE(
+                    name=shown(key), type=check.name, hint=hint(key, check.allowed))))
                 continue
             if value is None or value == "":
                 continue
@@ -367,30 +360,28 @@ class FactSchema:
                 attrs[key] = converted
         for key in check.required:
             if key not in attrs and not any(e.startswith(f"'{key}'") for e in errors):
-                errors.append(Reason(MISSING, f"missing attribute '{key}' (required for "
-                                              f"{check.name})"))
+                errors.append(Reason(MISSING, FactSay.MISSING_ATTRIBUTE(name=key,
+                                                                        type=check.name)))
         for key, when in check.conditional:
             if key in attrs or any(e.startswith(f"'{key}'") for e in errors):
                 continue
             for other, values in when.items():
                 if attrs.get(other) in values:
-                    errors.append(Reason(MISSING, f"missing attribute '{key}' (required for "
-                                                  f"{check.name} when {other} is "
-                                                  f"{attrs[other]})"))
+                    errors.append(Reason(MISSING, FactSay.MISSING_ATTRIBUTE_WHEN(
+                        name=key, type=check.name, other=other, value=attrs[other])))
         return attrs
 
     def _value(self, key: str, value: Any, spec: AttributeSpec, check: _TypeCheck,
-               errors: list[str]) -> Any:
+               errors: list[Reason]) -> Any:
         if spec.type == "date":
             if not isinstance(value, str):
-                errors.append(Reason(TYPE_ERROR, f"'{key}' must be a date written "
-                                                 f"\"{_date_hint(value)}\" (text in quotes, "
-                                                 f"YYYY-MM-DD), not {json_kind(value)}"))
+                errors.append(Reason(TYPE_ERROR, FactSay.DATE_NOT_TEXT(
+                    key=key, hint=_date_hint(value), kind=json_kind(value))))
                 return None
             converted = _day(value)
             if converted is _BAD:
-                errors.append(Reason(VALUE_ERROR, f"'{key}' is not a date: '{_shown(value)}' "
-                                                  f"(write YYYY-MM-DD, e.g. {DATE_EXAMPLE})"))
+                errors.append(Reason(VALUE_ERROR, FactSay.NOT_A_DATE(
+                    key=key, value=shown(value), example=DATE_EXAMPLE)))
                 return None
             return converted
         if not isinstance(value, str):
@@ -398,18 +389,13 @@ class FactSchema:
             return None
         choices = check.choices.get(key)
         if choices is not None and value not in choices:
-            errors.append(Reason(VALUE_ERROR, f"'{key}' is '{_shown(value)}'"
-                                              + did_you_mean(value, choices)))
+            errors.append(Reason(VALUE_ERROR, FactSay.NOT_A_CHOICE(
+                key=key, value=shown(value), hint=hint(value, choices))))
             return None
         return value
 
 
-def _not_text(key: str, value: Any, example: str | None) -> Reason:
-    hint = f", e.g. {example}" if example else ""
-    return Reason(TYPE_ERROR, f"'{key}' must be text in quotes{hint}, not {json_kind(value)}")
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """A value as quoted in a message: a cell of a million characters is not repeated whole."""
-    text = str(value)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+def _not_text(key: str, value: Any, example: Words | None) -> Reason:
+    return Reason(TYPE_ERROR, FactSay.NOT_TEXT(
+        key=key, example=FactSay.E_G(example=example) if example else NOTHING,
+        kind=json_kind(value)))

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from policyengine.engine.penalties import SCHEDULES
 from policyengine.errors import Diagnostic, Location
+from policyengine.policy.messages import NOTHING, Say, Words
 from policyengine.policy.model import Policy
 from policyengine.policy.source import Path_, SourceDocument, parse_yaml
 from policyengine.timeparse import Span, format_duration
@@ -84,29 +85,32 @@ class HistoryEdit:
     location: Location
     old: str | None = None
     new: str | None = None
-    suggestion: str = ""        # the YAML to write instead
+    advice: Words = NOTHING     # the YAML to write instead, with where to write it
 
     @property
     def where(self) -> str:
         return ".".join(str(p) for p in self.path)
 
-    def message(self, today: date) -> str:
-        since = ("has applied from the start" if self.effective == SINCE_ALWAYS
-                 else f"is in force since {self.effective}")
-        since += f", already in force on {today},"
+    @property
+    def suggestion(self) -> str:
+        """The YAML to write instead, introduced in English (JSON, tests)."""
+        return self.advice.en
+
+    def words(self, today: date) -> Words:
+        """Why the edit is refused, in both languages."""
+        since = (Say.HISTORY_SINCE_START() if self.effective == SINCE_ALWAYS
+                 else Say.HISTORY_SINCE(date=self.effective))
         owner = _owner(self.path)
         if self.kind is EditKind.CHANGED:
-            return (f"{self.where} was {self.old}, now {self.new}: the version of {owner} that "
-                    f"{since} was edited in place, which rewrites months "
-                    f"already evaluated. Put back {self.old} and add a dated version instead "
-                    "(below)")
+            return Say.HISTORY_CHANGED(where=self.where, old=self.old, new=self.new,
+                                       owner=owner, since=since, today=today)
         if self.kind is EditKind.REMOVED:
-            return (f"the version of {owner} that {since} was removed, which "
-                    "rewrites months already evaluated. Put it back (below); to change what "
-                    "applies from now on, add a version with a later effective date")
-        return (f"{self.where}: a version of {owner} effective {self.effective} was added, a "
-                f"date already past on {today}, which rewrites months already evaluated. "
-                "Date it from tomorrow or later (below)")
+            return Say.HISTORY_REMOVED(owner=owner, since=since, today=today)
+        return Say.HISTORY_BACKDATED(where=self.where, owner=owner, effective=self.effective,
+                                     today=today)
+
+    def message(self, today: date) -> str:
+        return self.words(today).en
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "path": self.where,
@@ -157,8 +161,13 @@ def history_diagnostics(edits: Sequence[HistoryEdit], today: date, *,
                         allowed: bool = False) -> list[Diagnostic]:
     """One located diagnostic per edit: an error, or a warning when the edit was allowed."""
     code = HISTORY_EDIT_ALLOWED if allowed else HISTORY_EDIT
-    prefix = "allowed by --allow-history-edit: " if allowed else ""
-    return [Diagnostic(e.location, code, prefix + e.message(today)) for e in edits]
+    found = []
+    for edit in edits:
+        words = edit.words(today)
+        if allowed:
+            words = Say.HISTORY_ALLOWED(message=words)
+        found.append(Diagnostic(edit.location, code, words.en, words.zh))
+    return found
 
 
 # --- the dated series of a policy ----------------------------------------------------------
@@ -230,7 +239,7 @@ def _removed(version: _Version, entry: tuple[str, str], new_sources: Sources,
     raw = old_sources.raw(version.path)
     text = _yaml_item(raw, version.base, version.effective)
     return HistoryEdit(EditKind.REMOVED, version.path, version.effective, where,
-                       _show(version.values), None, text)
+                       _show(version.values), None, Words(text, text))
 
 
 def _next_effective(version: _Version, today: date) -> date:
@@ -241,11 +250,12 @@ def _next_effective(version: _Version, today: date) -> date:
     return today + timedelta(days=1)
 
 
-def _suggest(version: _Version, sources: Sources, effective: date) -> str:
+def _suggest(version: _Version, sources: Sources, effective: date) -> Words:
     """The version to add instead: what the edit says, under a date still to come."""
     raw = sources.raw(version.path)
     where = ".".join(str(p) for p in version.list_path)
-    return f"under {where}:\n" + _yaml_item(raw, version.base, effective)
+    text = _yaml_item(raw, version.base, effective)
+    return Say.HISTORY_UNDER(where=where) + Words(text, text)
 
 
 def _yaml_item(raw: Any, base: bool, effective: date) -> str:

@@ -49,7 +49,17 @@ class PolicyValueError(ValueError):
         self.code = code
 
 
-class Say(Enum):
+class Catalogue(Enum):
+    """A catalogue of wordings: each member is (English, Chinese) with `{named}` parameters;
+    calling a member with its values gives the `Words`."""
+
+    def __call__(self, **params: Any) -> Words:
+        en, zh = self.value
+        return Words(en.format(**{k: _in(v, "en") for k, v in params.items()}),
+                     zh.format(**{k: _in(v, "zh") for k, v in params.items()}))
+
+
+class Say(Catalogue):
     """Each member is (English, Chinese) with `{named}` parameters."""
 
     # -- place and summary -----------------------------------------------------------------
@@ -60,6 +70,8 @@ class Say(Enum):
                       "{count} 处问题（{places} 个位置）：策略文件有错误，未作任何评估")
     MORE = ("... and {count} more", "……另有 {count} 处")
     WARNING = ("warning: ", "警告：")
+    ERROR = ("error: ", "错误：")
+    NOTE = ("note: ", "注意：")
     CHECK_OK = ("ok: {path} — policy {id} v{version}: {files} file(s), {facts} fact types, "
                 "{duties} duties, {penalties} penalties, {rewards} rewards; {hash}",
                 "检查通过：{path} — 策略 {id} 第 {version} 版：{files} 个文件，{facts} 种事实，"
@@ -352,10 +364,56 @@ class Say(Enum):
     REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
                     "类型为“{kind}”的奖励需要写“{name}”")
 
-    def __call__(self, **params: Any) -> Words:
-        en, zh = self.value
-        return Words(en.format(**{k: _in(v, "en") for k, v in params.items()}),
-                     zh.format(**{k: _in(v, "zh") for k, v in params.items()}))
+    # -- edits of values already in force (policy/history.py, cli/history.py) --------------
+    HISTORY_SINCE_START = ("has applied from the start", "从一开始就适用")
+    HISTORY_SINCE = ("is in force since {date}", "自 {date} 起生效")
+    HISTORY_CHANGED = ("{where} was {old}, now {new}: the version of {owner} that {since}, "
+                       "already in force on {today}, was edited in place, which rewrites "
+                       "months already evaluated. Put back {old} and add a dated version "
+                       "instead (below)",
+                       "{where} 原为 {old}，现在改成了 {new}：{owner} 中{since}、在 {today} "
+                       "已经生效的版本被直接改动了，这会改写已经评估过的月份。请改回 {old}，"
+                       "另外新增一个带生效日期的版本（见下）")
+    HISTORY_REMOVED = ("the version of {owner} that {since}, already in force on {today}, was "
+                       "removed, which rewrites months already evaluated. Put it back (below); "
+                       "to change what applies from now on, add a version with a later "
+                       "effective date",
+                       "{owner} 中{since}、在 {today} 已经生效的版本被删除了，这会改写已经评估"
+                       "过的月份。请把它放回去（见下）；要改变今后适用的规定，请新增一个生效"
+                       "日期更晚的版本")
+    HISTORY_BACKDATED = ("{where}: a version of {owner} effective {effective} was added, a "
+                         "date already past on {today}, which rewrites months already "
+                         "evaluated. Date it from tomorrow or later (below)",
+                         "{where}：新增了一个 {owner} 的版本，生效日期为 {effective}，这在 "
+                         "{today} 已是过去的日期，会改写已经评估过的月份。请把生效日期定在明天"
+                         "或以后（见下）")
+    HISTORY_ALLOWED = ("allowed by --allow-history-edit: {message}",
+                       "已用 --allow-history-edit 放行：{message}")
+    HISTORY_UNDER = ("under {where}:\n", "加在 {where} 之下：\n")
+    HISTORY_NOT_IN_GIT = ("{path} is not in git: edits of values already in force are not "
+                          "checked",
+                          "{path} 不在 git 仓库中：不检查对已生效取值的修改")
+    HISTORY_NOTHING_COMMITTED = ("no committed policy to compare with at {revision} "
+                                 "({problem}): edits of values already in force are not "
+                                 "checked",
+                                 "{revision} 处没有可供比较的已提交策略（git 的说明：{problem}）"
+                                 "：不检查对已生效取值的修改")
+    HISTORY_OLD_DOES_NOT_LOAD = ("the policy at {revision} does not load ({count} error(s)): "
+                                 "edits of values already in force are not checked",
+                                 "{revision} 处的策略无法加载（{count} 处错误）：不检查对已生效"
+                                 "取值的修改")
+    HISTORY_ALLOWED_SUMMARY = ("{count} edit(s) of values already in force (compared with "
+                               "{against}), allowed by --allow-history-edit: results record "
+                               "them in their policy stamp",
+                               "{count} 处对已生效取值的修改（与 {against} 比较），已用 "
+                               "--allow-history-edit 放行：结果会在策略标记中记下这些修改")
+    HISTORY_REFUSED_SUMMARY = ("{count} edit(s) of values already in force (compared with "
+                               "{against}): refused. Add a dated version instead "
+                               "(docs/changing-values.md), or, for a correction, run again with "
+                               "--allow-history-edit",
+                               "{count} 处对已生效取值的修改（与 {against} 比较）：已拒绝。请改为"
+                               "新增一个带生效日期的版本（见 docs/changing-values.md）；如果是"
+                               "更正错误，请加上 --allow-history-edit 重新运行")
 
 
 # The names a check calls things by ("unknown role 'x'"), in both languages.
@@ -407,8 +465,7 @@ def place(location: Location) -> Words:
 
 def render(d: Diagnostic, lang: str) -> str:
     """`file:line:col: CODE: line 12, column 5: message` in the reader's language."""
-    text = d.message_zh if lang == "zh" and d.message_zh else d.message
-    return f"{d.location}: {d.code}: {place(d.location).get(lang)}{text}"
+    return f"{d.location}: {d.code}: {place(d.location).get(lang)}{d.text(lang)}"
 
 
 def _in(value: Any, lang: str) -> Any:

@@ -288,7 +288,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         items, _ = await run_in_threadpool(views.append, svc, rows, token.name, False)
         item = items[0]
         status = {"stored": 201, "duplicate": 200}.get(item.status, 422)
-        if item.status == "rejected" and any(e["code"] == "E-FACT-DUPLICATE-ID"
+        if item.status == "rejected" and any(e.code == "E-FACT-DUPLICATE-ID"
                                              for e in item.errors):
             status = 409
         return Json(item.to_dict(language(svc, request.scope)), status_code=status)

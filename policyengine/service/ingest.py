@@ -1,8 +1,9 @@
 """Request bodies -> checked facts, each with its verdict; then the store's verdict.
 
-The check is the CLI's: `FactSchema.build` gives the same reasons, and `Rejection` the same
-error codes, as `policyengine evaluate` prints for a bad line. The API adds one rule of its
-own: every fact carries an `id`, since the id is what makes a re-sent fact count once.
+The check is the CLI's: `FactSchema.build` gives the same reasons (codes, English and
+Chinese, from facts/messages.py) as `policyengine evaluate` prints for a bad line. The API
+adds one rule of its own: every fact carries an `id`, since the id is what makes a re-sent
+fact count once.
 """
 
 from __future__ import annotations
@@ -16,26 +17,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any, Literal
 
-from policyengine.errors import Location
+from policyengine.facts.messages import FactSay, json_problem
 from policyengine.facts.reader import (  # the CLI's own line decoder: the same messages
-    Rejection,
     Unreadable,
     jsonl_rows,
 )
-from policyengine.facts.schema import Fact, FactSchema
+from policyengine.facts.schema import (
+    DUPLICATE_ID,
+    JSON_ERROR,
+    MISSING,
+    VALUE_ERROR,
+    Fact,
+    FactSchema,
+    Reason,
+)
 from policyengine.language import Lang
-from policyengine.service.messages import fact_reason
 from policyengine.service.store import AppendResult, NewFact
 
 log = logging.getLogger("policyengine.service")
 
 Status = Literal["stored", "duplicate", "rejected", "not_stored"]
 # (line of a JSON Lines body or None, the decoded fact, or why it could not be decoded)
-Row = tuple[int | None, Any, str | None]
+Row = tuple[int | None, Any, Reason | None]
 
 MAX_ID_LENGTH = 200
-MISSING_ID = ("missing field 'id' (the API needs a unique id on every fact, so that a fact "
-              "sent again is stored once)")
+
+
+class BodyNotUtf8(ValueError):
+    """A JSON Lines body that is not UTF-8 text; `reason` says so in both languages."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 @dataclass
@@ -46,7 +59,7 @@ class Item:
     line: int | None                # line of an NDJSON body
     id: str | None
     status: Status = "rejected"
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[Reason] = field(default_factory=list)
     new: NewFact | None = None
 
     def to_dict(self, lang: Lang = "en") -> dict[str, Any]:
@@ -54,26 +67,27 @@ class Item:
         if self.line is not None:
             out["line"] = self.line
         if self.errors:
-            out["errors"] = [{**e, "message": fact_reason(e["message"], lang)}
-                             for e in self.errors]
+            out["errors"] = [{"code": e.code, "message": e.get(lang)} for e in self.errors]
         return out
 
 
-def parse_json(body: bytes) -> tuple[Any, str | None]:
+def parse_json(body: bytes) -> tuple[Any, Reason | None]:
     """The decoded body, or why it is not JSON (worded as the reader words a bad line)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, f"not valid JSON: the body is not UTF-8 text (byte {exc.start})"
+        return None, Reason(JSON_ERROR, FactSay.JSON_BODY_NOT_UTF8(byte=exc.start))
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
-        return None, f"not valid JSON: {exc.msg} at column {exc.colno}" + (
-            f" of line {exc.lineno}" if exc.lineno > 1 else "")
+        problem = json_problem(exc.msg)
+        return None, Reason(JSON_ERROR, FactSay.JSON_AT_LINE(
+            problem=problem, column=exc.colno, line=exc.lineno) if exc.lineno > 1
+            else FactSay.JSON_AT(problem=problem, column=exc.colno))
     except RecursionError:
-        return None, "not valid JSON: nested too deeply"
+        return None, Reason(JSON_ERROR, FactSay.JSON_TOO_DEEP())
     except ValueError:  # e.g. an integer of thousands of digits
-        return None, "not valid JSON: a number is too long"
+        return None, Reason(JSON_ERROR, FactSay.JSON_NUMBER_TOO_LONG())
 
 
 def ndjson_rows(body: bytes) -> list[Row]:
@@ -81,11 +95,11 @@ def ndjson_rows(body: bytes) -> list[Row]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"the body is not UTF-8 text (byte {exc.start})") from None
+        raise BodyNotUtf8(Reason(JSON_ERROR, FactSay.BODY_NOT_UTF8(byte=exc.start))) from None
     rows: list[Row] = []
     for number, _, value in jsonl_rows(io.StringIO(text, newline="")):
         if type(value) is Unreadable:
-            rows.append((number, None, str(value)))
+            rows.append((number, None, value))
         else:
             rows.append((number, value, None))
     return rows
@@ -112,12 +126,9 @@ def check(rows: Sequence[Row], schema: FactSchema, sender: str | None,
         reasons = [error] if error is not None else _reasons(raw, schema, item, sender)
         if not reasons and item.new is not None and not covered(item.new.at.year):
             year, item.new = item.new.at.year, None
-            reasons = [f"'at' is in {year}, a year the policy's working-day calendar has no "
-                       "data for and that does not follow its last known year (a typing "
-                       f"mistake?); correct the date, or add calendar.years.{year} to the "
-                       "policy first"]
+            reasons = [Reason(VALUE_ERROR, FactSay.YEAR_NOT_COVERED(year=year))]
         if reasons:
-            item.errors = _errors(reasons)
+            item.errors = reasons
             continue
         assert item.new is not None and item.id is not None
         earlier = first.get(item.id)
@@ -127,10 +138,11 @@ def check(rows: Sequence[Row], schema: FactSchema, sender: str | None,
         elif earlier.new is not None and earlier.new.content_key == item.new.content_key:
             item.status, item.new = "duplicate", None
         else:
-            where = f"line {earlier.line}" if earlier.line else f"index {earlier.index}"
+            where = (FactSay.AT_LINE(line=earlier.line) if earlier.line
+                     else FactSay.AT_INDEX(index=earlier.index))
             item.status, item.new = "rejected", None
-            item.errors = _errors([f"id '{item.id}' was already used at {where} of this "
-                                   "request for a different fact"])
+            item.errors = [Reason(DUPLICATE_ID,
+                                  FactSay.ID_USED_IN_REQUEST(id=item.id, where=where))]
     return items
 
 
@@ -140,8 +152,7 @@ def settle(items: list[Item], result: AppendResult) -> None:
     for item, outcome in zip(sent, result.outcomes, strict=True):
         if outcome == "conflict":
             item.status = "rejected"
-            item.errors = _errors([f"id '{item.id}' was already used for a different fact "
-                                   "(it is stored)"])
+            item.errors = [Reason(DUPLICATE_ID, FactSay.ID_STORED(id=item.id))]
         elif outcome == "duplicate":
             item.status = "duplicate"
         elif not result.committed:
@@ -160,44 +171,39 @@ def _raw_id(raw: Any) -> str | None:
     return None
 
 
-def _reasons(raw: Any, schema: FactSchema, item: Item, sender: str | None) -> list[str]:
+def _reasons(raw: Any, schema: FactSchema, item: Item, sender: str | None) -> list[Reason]:
     try:
         built = schema.build(raw)
     except (TypeError, ValueError, OverflowError) as exc:
         # The policy's check should answer every JSON value with reasons; until it does,
         # a value it trips on is refused here rather than failing the request.
         log.warning("the fact check failed on %r: %s", raw, exc)
-        return [f"not a fact this policy can check: {type(exc).__name__}: {exc}"]
+        return [Reason(VALUE_ERROR, FactSay.CANNOT_CHECK(kind=type(exc).__name__, detail=exc))]
     reasons = list(built) if isinstance(built, list) else []
     if isinstance(raw, dict):
         if raw.get("id") in (None, ""):
-            reasons.append(MISSING_ID)
+            reasons.append(Reason(MISSING, FactSay.MISSING_ID()))
         elif item.id is not None and len(item.id) > MAX_ID_LENGTH:
-            reasons.append(f"'id' is {len(item.id)} characters long; at most {MAX_ID_LENGTH}")
+            reasons.append(Reason(VALUE_ERROR, FactSay.ID_TOO_LONG(length=len(item.id),
+                                                                   limit=MAX_ID_LENGTH)))
     if reasons or isinstance(built, list):
         return reasons
     assert built.id is not None
     for name, value in (("id", built.id), ("case", built.case or "")):
         if "\x00" in value:
-            return [f"'{name}' holds a NUL character, which cannot be stored"]
+            return [Reason(VALUE_ERROR, FactSay.HOLDS_NUL(name=name))]
     text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))  # escapes NUL
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return ["the fact holds an unpaired surrogate (\\ud800-\\udfff), which is not "
-                "Unicode text and cannot be stored"]
+        return [Reason(VALUE_ERROR, FactSay.HOLDS_SURROGATE())]
     try:
         key = content_key(built)
     except OverflowError:
-        return [f"'at' is out of range: '{raw.get('at')}'"]
+        return [Reason(VALUE_ERROR, FactSay.AT_OUT_OF_RANGE(value=raw.get("at")))]
     item.id = built.id
     item.new = NewFact(built.id, key, text, built.type, built.at, built.case, sender)
     return []
-
-
-def _errors(reasons: Sequence[str]) -> list[dict[str, str]]:
-    rejection = Rejection(Location("<request>"), "", tuple(reasons))
-    return [{"code": d.code, "message": d.message} for d in rejection.diagnostics()]
 
 
 def counts(items: Sequence[Item]) -> dict[str, int]:

@@ -5,9 +5,8 @@ language; only `message` is worded for the reader. The language is the request's
 query parameter, else its `Accept-Language` header (zh* is Chinese, en* English), else the
 policy's `policy.language`, else Chinese (`policyengine.language.resolve_language`).
 
-Facts rejected by the policy's fact check carry the CLI's English reasons (the fact reader
-is shared with `policyengine evaluate`); `fact_reason` words them in Chinese by the patterns
-in `FACT_REASONS`, and a test sends a fact breaking each rule to keep the two in step.
+A rejected fact's reason is the fact check's own `Reason` (policyengine/facts/messages.py):
+it carries both languages, so a value of a message may be one and is worded in the reader's.
 """
 
 from __future__ import annotations
@@ -17,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from policyengine.facts.schema import Reason
 from policyengine.language import Lang, resolve_language
+from policyengine.policy.messages import Words
 
 # key -> (English, Chinese); `{name}` takes a value of the error.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -109,16 +110,6 @@ class Message:
         return template.format(**{k: _value(v, lang) for k, v in self.values.items()})
 
 
-@dataclass(frozen=True)
-class Reason:
-    """A rejected fact's reason, as the fact check words it in English (see fact_reason)."""
-
-    english: str
-
-    def text(self, lang: Lang) -> str:
-        return fact_reason(self.english, lang)
-
-
 def message(key: str, **values: Any) -> Message:
     if key not in MESSAGES:
         raise KeyError(f"no message '{key}' in the catalogue")
@@ -126,7 +117,9 @@ def message(key: str, **values: Any) -> Message:
 
 
 def _value(value: Any, lang: Lang) -> Any:
-    return value.text(lang) if isinstance(value, (Message, Reason)) else value
+    if isinstance(value, Message):
+        return value.text(lang)
+    return value.get(lang) if isinstance(value, (Reason, Words)) else value
 
 
 def request_language(lang_param: str | None, accept_language: str | None,
@@ -164,111 +157,3 @@ def _accepted(header: str) -> Lang | None:
         if lang is not None and quality > 0:
             ranked.append((-quality, position, lang))
     return min(ranked)[2] if ranked else None
-
-
-# ---------------------------------------------------------------------------------------
-# Reasons a fact is rejected: the fact check's English sentence -> its Chinese wording.
-
-_SUGGEST = (re.compile(r"; did you mean '(?P<m>.*)'\?$"), "；是否应为 '{m}'？")
-_ONE_OF = (re.compile(r"; expected one of: (?P<m>.*)$"), "；可选值：{m}")
-
-FACT_REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in [
-    (r"a fact is a JSON object, not (?:an? )?(?P<t>\w+)", "事实应为 JSON 对象，而不是 {t}"),
-    (r"missing field 'type'", "缺少字段 'type'"),
-    (r"'type' must be a string naming a fact type, not (?P<t>\w+)",
-     "'type' 应为事实类型名称（字符串），而不是 {t}"),
-    (r"unknown fact type '(?P<v>.*)'(?P<s>(; .*)?)", "未知的事实类型 '{v}'{s}"),
-    (r"missing field 'at' \(an ISO 8601 time, e\.g\. (?P<e>\S+)\)",
-     "缺少字段 'at'（ISO 8601 时间，例如 {e}）"),
-    (r"'at' is not an ISO 8601 time: '(?P<v>.*)' \(write e\.g\. (?P<e>\S+)\)",
-     "'at' 不是 ISO 8601 时间：'{v}'（请写作如 {e}）"),
-    (r"'at' is in (?P<y>\d+), a year the policy's working-day calendar has no data for and "
-     r"that does not follow its last known year \(a typing mistake\?\); correct the date, or "
-     r"add calendar\.years\.\d+ to the policy first",
-     "'at' 落在 {y} 年：政策的工作日历没有该年的数据，且该年并不紧接日历已知的最后一年"
-     "（是否输入有误？）；请更正日期，或先在政策中加入 calendar.years.{y}"),
-    (r"'at' is out of range: '(?P<v>.*)'", "'at' 超出可表示的范围：'{v}'"),
-    (r"'(?P<k>[^']+)' must be a string, not (?P<t>\w+)", "'{k}' 应为字符串，而不是 {t}"),
-    (r"'(?P<k>actor|id|case)' must be a string", "'{k}' 应为字符串"),
-    (r"missing field 'actor' \(required for (?P<t>.*)\)", "缺少字段 'actor'（{t} 必须有）"),
-    (r"missing field 'case' \(the requirement or bug id, for (?P<t>.*)\)",
-     "缺少字段 'case'（需求或缺陷编号，{t} 必须有）"),
-    (r"a (?P<t>.*) fact has no 'case' \(got '(?P<v>.*)'\)",
-     "{t} 事实没有 'case'（收到的是 '{v}'）"),
-    (r"case id '(?P<v>.*)' is not of the form of an? (?P<k>.*) id(?: \(e\.g\. (?P<e>.*)\))?",
-     "案件编号 '{v}' 不符合 {k} 编号的格式{e}"),
-    (r"unknown attribute '(?P<k>.*)' for (?P<t>[^;]*)(?P<s>(; .*)?)",
-     "{t} 没有属性 '{k}'{s}"),
-    (r"missing attribute '(?P<k>.*)' \(required for (?P<t>\S+) when (?P<o>\S+) is (?P<v>.*)\)",
-     "缺少属性 '{k}'（{o} 为 {v} 时，{t} 必须有）"),
-    (r"missing attribute '(?P<k>.*)' \(required for (?P<t>.*)\)", "缺少属性 '{k}'（{t} 必须有）"),
-    (r"'(?P<k>[^']+)' is not a date: '(?P<v>.*)' \(write YYYY-MM-DD\)",
-     "'{k}' 不是日期：'{v}'（请写作 YYYY-MM-DD）"),
-    (r"'(?P<k>[^']+)' is '(?P<v>.*?)'(?P<s>(; (did you mean|expected one of).*)?)",
-     "'{k}' 不能是 '{v}'{s}"),
-    (r"missing field 'id' \(the API needs a unique id on every fact, so that a fact sent again "
-     r"is stored once\)", "缺少字段 'id'（接口要求每条事实都有唯一的 id，重发的事实才只存一次）"),
-    (r"'id' is (?P<n>\d+) characters long; at most (?P<m>\d+)", "'id' 长 {n} 个字符；最多 {m} 个"),
-    (r"id '(?P<v>.*)' was already used at (?P<w>line|index) (?P<n>\d+) of this request for a "
-     r"different fact", "id '{v}' 已在本请求的第 {n} {w}用于另一条事实"),
-    (r"id '(?P<v>.*)' was already used for a different fact \(it is stored\)",
-     "id '{v}' 已用于另一条已存储的事实"),
-    (r"'(?P<k>id|case)' holds a NUL character, which cannot be stored",
-     "'{k}' 含有 NUL 字符，无法存储"),
-    (r"the fact holds an unpaired surrogate .*", "事实含有不成对的代理字符（\\ud800-\\udfff），"
-     "不是有效的 Unicode 文本，无法存储"),
-    (r"not valid JSON: the body is not UTF-8 text \(byte (?P<n>\d+)\)",
-     "不是有效的 JSON：正文不是 UTF-8 文本（第 {n} 字节）"),
-    (r"the body is not UTF-8 text \(byte (?P<n>\d+)\)", "正文不是 UTF-8 文本（第 {n} 字节）"),
-    (r"not valid JSON: nested too deeply", "不是有效的 JSON：嵌套层数过多"),
-    (r"not valid JSON: a number is too long", "不是有效的 JSON：数字过长"),
-    (r"not valid JSON: (?P<j>.*) at column (?P<c>\d+)(?: of line (?P<l>\d+))?",
-     "不是有效的 JSON：{j}（{l}第 {c} 列）"),
-    (r"not valid JSON: (?P<d>.*)", "不是有效的 JSON：{d}"),
-    (r"not a fact this policy can check: (?P<d>.*)", "政策无法检查这条事实：{d}"),
-]]
-_WHERE_ZH = {"line": "行", "index": "条（从 0 数起）"}
-# Python's JSON decoder's messages (json.decoder), as the reader passes them on.
-_JSON_ZH = {
-    "Expecting value": "此处应有一个值",
-    "Expecting property name enclosed in double quotes": "此处应有用双引号括起的键名",
-    "Expecting ',' delimiter": "此处应有逗号 ','",
-    "Expecting ':' delimiter": "此处应有冒号 ':'",
-    "Extra data": "值之后有多余的内容",
-    "Unterminated string starting at": "字符串没有结束",
-    "Invalid control character at": "字符串中有无效的控制字符",
-    "Invalid \\escape": "无效的转义符",
-    "Invalid \\uXXXX escape": "无效的 \\uXXXX 转义",
-}
-
-
-def fact_reason(reason: str, lang: Lang) -> str:
-    """A rejected fact's reason in `lang`: English as the fact check words it, or Chinese."""
-    if lang != "zh":
-        return reason
-    for pattern, chinese in FACT_REASONS:
-        match = pattern.fullmatch(reason)
-        if match is None:
-            continue
-        values = {k: v or "" for k, v in match.groupdict().items()}
-        if "s" in values:
-            values["s"] = _suggestion(values["s"])
-        if "w" in values:
-            values["w"] = _WHERE_ZH[values["w"]]
-        if "j" in values:
-            values["j"] = _JSON_ZH.get(values["j"], values["j"])
-            values["l"] = f"第 {values['l']} 行" if values["l"] else ""
-        if "e" in values and "case id" in pattern.pattern:
-            values["e"] = f"（例如 {values['e'].replace(' or ', ' 或 ')}）" if values["e"] else ""
-        if "k" in values and "of the form" in pattern.pattern:
-            values["k"] = values["k"].replace(" or ", " 或 ")
-        return chinese.format(**values)
-    return reason  # a reason the catalogue does not know yet: still said, in English
-
-
-def _suggestion(text: str) -> str:
-    for pattern, chinese in (_SUGGEST, _ONE_OF):
-        match = pattern.fullmatch(text)
-        if match:
-            return chinese.format(**match.groupdict())
-    return text

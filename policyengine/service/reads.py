@@ -18,7 +18,7 @@ from datetime import datetime
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import evaluate
-from policyengine.facts.schema import Fact, FactSchema
+from policyengine.facts.schema import Fact, FactSchema, Reason
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult
 from policyengine.service.store import Store
@@ -32,7 +32,7 @@ class Unreadable:
 
     seq: int
     id: str | None
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 class FactMirror:

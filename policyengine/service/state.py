@@ -79,7 +79,7 @@ class Service:
             if live.mirror.unreadable:
                 raise FactError(
                     Diagnostic(Location(f"stored fact {u.id} (seq {u.seq})"), "E-FACT-STORED",
-                               reason)
+                               str(reason), reason.zh)
                     for u in live.mirror.unreadable[:200] for reason in u.reasons)
             self.live = live
             return live

@@ -24,7 +24,7 @@ from policyengine.report import icalendar
 from policyengine.results import EvaluationResult, Violation
 from policyengine.service import ingest
 from policyengine.service.http import ApiError
-from policyengine.service.messages import Reason, message
+from policyengine.service.messages import message
 from policyengine.service.state import Live, Service
 from policyengine.service.store import StoreUnavailable
 from policyengine.wording import Line, Weekday, line
@@ -60,13 +60,13 @@ def batch_rows(body: bytes, content_type: str, limit: int) -> list[ingest.Row]:
     if content_type in NDJSON_TYPES:
         try:
             rows = ingest.ndjson_rows(body)
-        except ValueError as exc:
-            raise ApiError(400, "E-FACT-JSON", message("batch.ndjson", detail=Reason(
-                str(exc)))) from None
+        except ingest.BodyNotUtf8 as exc:
+            raise ApiError(400, "E-FACT-JSON", message("batch.ndjson",
+                                                       detail=exc.reason)) from None
     else:
         value, error = ingest.parse_json(body)
         if error is not None:
-            raise ApiError(400, "E-FACT-JSON", message("batch.json", detail=Reason(error)))
+            raise ApiError(400, "E-FACT-JSON", message("batch.json", detail=error))
         if isinstance(value, dict) and isinstance(value.get("facts"), list) \
                 and set(value) == {"facts"}:
             value = value["facts"]

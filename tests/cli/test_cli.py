@@ -218,7 +218,7 @@ def mixed_file(tmp_path: Path) -> Path:
 def test_bad_facts_stop_the_evaluation(capsys: pytest.CaptureFixture[str],
                                        mixed_file: Path) -> None:
     code, out, err = run_main(capsys, "evaluate", "--facts", str(mixed_file), "--month",
-                              "2026-10", "--policy", POLICY, "--format", "json")
+                              "2026-10", "--policy", POLICY, "--format", "json", "--lang", "en")
     assert code == 1
     assert out == ""                     # nothing evaluated
     lines = err.splitlines()
@@ -236,7 +236,7 @@ def test_reject_file_evaluates_the_valid_facts(capsys: pytest.CaptureFixture[str
     rejects = tmp_path / "rejects.jsonl"
     code, out, err = run_main(capsys, "evaluate", "--facts", str(mixed_file), "--month",
                               "2026-10", "--policy", POLICY, "--format", "json",
-                              "--reject-file", str(rejects))
+                              "--reject-file", str(rejects), "--lang", "en")
     assert code == 0
     doc = json.loads(out)
     assert doc["rejected"] == 3

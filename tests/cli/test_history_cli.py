@@ -4,6 +4,7 @@ its file:line; `--allow-history-edit` lets it through as a warning that results 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_the_finding_check_refuses_an_amount_edited_in_place(
     penalties = edit_p2(repo)
     line = penalties.read_text(encoding="utf-8").splitlines().index(
         "        per_instance: 25") + 1
-    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30"])
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30", "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 1
     assert f"error: {penalties}:{line}:23: E-HISTORY-EDIT: " in err
@@ -127,12 +128,16 @@ def test_a_folder_not_in_git_or_not_in_the_revision_is_a_note(
         capsys: pytest.CaptureFixture[str]) -> None:
     loose = tmp_path_factory.mktemp("outside") / "loose"
     shutil.copytree(POLICY_DIR, loose)
-    assert main(["check", str(loose)]) == 0
-    assert "is not in git" in capsys.readouterr().err
+    assert main(["check", str(loose), "--lang", "en"]) == 0
+    assert f"note: {loose} is not in git" in capsys.readouterr().err
+    assert main(["check", str(loose)]) == 0              # the policy's language: Chinese
+    assert f"注意：{loose} 不在 git 仓库中：不检查对已生效取值的修改" in capsys.readouterr().err
     fresh = repo / "new-policies"                        # in the repository, never committed
     shutil.copytree(POLICY_DIR, fresh)
-    assert main(["check", str(fresh)]) == 0
+    assert main(["check", str(fresh), "--lang", "en"]) == 0
     assert "no committed policy to compare with" in capsys.readouterr().err
+    assert main(["check", str(fresh), "--lang", "zh"]) == 0
+    assert "HEAD 处没有可供比较的已提交策略" in capsys.readouterr().err
 
 
 def test_an_unknown_revision_is_a_usage_error(
@@ -157,3 +162,80 @@ def test_a_revision_that_looks_like_a_git_option_is_refused(
     assert code == 2
     assert "not a git revision" in capsys.readouterr().err
     assert not written.exists()
+
+
+# -- in Chinese -----------------------------------------------------------------------------
+
+ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,} +[A-Za-z]{2,}")
+
+
+def chinese_only(text: str) -> bool:
+    """Chinese, with no English sentence (names such as paths, codes and options aside)."""
+    return bool(re.search(r"[\u4e00-\u9fff]", text)) and ENGLISH_WORDS.search(text) is None
+
+
+def test_the_refusal_is_said_in_chinese(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    penalties = edit_p2(repo)
+    line = penalties.read_text(encoding="utf-8").splitlines().index(
+        "        per_instance: 25") + 1
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30", "--lang", "zh"])
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert lines == [
+        f"错误：{penalties}:{line}:23: E-HISTORY-EDIT: penalties.P2.versions.0.per_instance "
+        "原为 20，现在改成了 25：penalties.P2 中自 2014-07-01 起生效、在 2026-11-30 已经生效的"
+        "版本被直接改动了，这会改写已经评估过的月份。请改回 20，另外新增一个带生效日期的版本"
+        "（见下）",
+        "加在 penalties.P2.versions 之下：",
+        "  - {effective: 2026-12-01, per_instance: 25}",
+        "1 处对已生效取值的修改（与 HEAD 比较）：已拒绝。请改为新增一个带生效日期的版本"
+        "（见 docs/changing-values.md）；如果是更正错误，请加上 --allow-history-edit 重新运行"]
+    for text in (lines[0], lines[1], lines[3]):
+        assert chinese_only(text), text
+
+
+def test_check_json_keeps_english_and_adds_chinese(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_p2(repo)
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30", "--format", "json",
+                 "--lang", "zh"])
+    [error] = json.loads(capsys.readouterr().out)["errors"]
+    assert code == 1
+    assert error["message"].startswith("penalties.P2.versions.0.per_instance was 20, now 25")
+    assert error["message_zh"].startswith("penalties.P2.versions.0.per_instance 原为 20")
+    assert error["suggestion"].startswith("under penalties.P2.versions:\n")
+    assert error["suggestion_zh"] == ("加在 penalties.P2.versions 之下：\n"
+                                      "  - {effective: 2026-12-01, per_instance: 25}\n")
+
+
+def test_a_removed_or_backdated_version_and_an_allowed_edit_are_said_in_chinese(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    penalties = repo / "policies" / "penalties.yaml"
+    text = penalties.read_text(encoding="utf-8")
+    penalties.write_text(text.replace(OLD_P2, "      - effective: 2014-07-01\n"
+                                              "        per_instance: 20\n"
+                                              "      - effective: 2026-11-01\n"
+                                              "        per_instance: 30\n  P3:"),
+                         encoding="utf-8")
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30", "--lang", "zh"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert ("penalties.P2.versions.1：新增了一个 penalties.P2 的版本，生效日期为 2026-11-01，"
+            "这在 2026-11-30 已是过去的日期") in err
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30", "--lang", "zh",
+                 "--allow-history-edit"])
+    err = capsys.readouterr().err
+    assert code == 0
+    warning = next(line for line in err.splitlines() if "W-HISTORY-EDIT" in line)
+    assert warning.startswith("警告：")
+    assert "W-HISTORY-EDIT: 已用 --allow-history-edit 放行：" in warning
+    assert chinese_only(warning)
+    assert "1 处对已生效取值的修改（与 HEAD 比较），已用 --allow-history-edit 放行" in err
+    penalties.write_text(text.replace(OLD_P2, "      - effective: 2015-07-01\n"
+                                              "        per_instance: 20\n  P3:"),
+                         encoding="utf-8")
+    code = main(["check", str(repo / "policies"), "--as-of", "2026-11-30", "--lang", "zh"])
+    err = capsys.readouterr().err
+    assert code == 1
+    removed = next(line for line in err.splitlines() if "2014-07-01 起生效" in line)
+    assert "被删除了" in removed and chinese_only(removed)

@@ -99,13 +99,13 @@ def test_an_invalid_fact_gets_the_cli_message(client: TestClient) -> None:
     assert bad_json.json()["errors"][0]["code"] == "E-FACT-JSON"
 
 
-def cli_errors(tmp_path: Path, lines: list[str],
-               capsys: pytest.CaptureFixture[str]) -> dict[int, set[tuple[str, str]]]:
+def cli_errors(tmp_path: Path, lines: list[str], capsys: pytest.CaptureFixture[str],
+               lang: str = "en") -> dict[int, set[tuple[str, str]]]:
     """What `policyengine evaluate` prints for each line of a file: {line: {(code, msg)}}."""
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     capsys.readouterr()
-    code = cli_main(["evaluate", "--facts", str(path), "--month", "2026-10"])
+    code = cli_main(["evaluate", "--facts", str(path), "--month", "2026-10", "--lang", lang])
     assert code == 1
     found: dict[int, set[tuple[str, str]]] = {}
     for line in capsys.readouterr().err.splitlines():
@@ -117,17 +117,19 @@ def cli_errors(tmp_path: Path, lines: list[str],
 
 def test_batch_errors_are_the_clis(client: TestClient, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    expected = cli_errors(tmp_path, BAD_LINES, capsys)
-    assert len(expected) == len(BAD_LINES)  # every line is refused by the CLI too
-    body = "\n".join(BAD_LINES).encode()
-    response = client.post("/v1/facts/batch", content=body,
-                           headers={**auth("ingest"), "Content-Type": "application/x-ndjson"})
-    assert response.status_code == 200
-    document = response.json()
-    assert document["rejected"] == len(BAD_LINES) and document["stored"] == 0
-    for item in document["results"]:
-        got = {(e["code"], e["message"]) for e in item["errors"]}
-        assert got == expected[item["line"]], item
+    for lang in ("en", "zh"):  # the same codes and the same wording, in either language
+        expected = cli_errors(tmp_path, BAD_LINES, capsys, lang)
+        assert len(expected) == len(BAD_LINES)  # every line is refused by the CLI too
+        body = "\n".join(BAD_LINES).encode()
+        response = client.post(f"/v1/facts/batch?lang={lang}", content=body,
+                               headers={**auth("ingest"),
+                                        "Content-Type": "application/x-ndjson"})
+        assert response.status_code == 200
+        document = response.json()
+        assert document["rejected"] == len(BAD_LINES) and document["stored"] == 0
+        for item in document["results"]:
+            got = {(e["code"], e["message"]) for e in item["errors"]}
+            assert got == expected[item["line"]], item
     assert count(client) == 0
 
 
