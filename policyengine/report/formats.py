@@ -20,8 +20,8 @@ from policyengine.wording import Glossary, line
 CSV_TABLES = ("violations", "people", "obligations", "rewards", "merits", "pending")
 
 
-def to_json(result: EvaluationResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+def to_json(result: EvaluationResult, names: Glossary | None = None) -> str:
+    return json.dumps(result.to_dict(names), ensure_ascii=False, indent=2)
 
 
 def to_csv(result: EvaluationResult, which: str = "violations") -> str:

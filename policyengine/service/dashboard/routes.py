@@ -277,7 +277,7 @@ def install(app: FastAPI, svc: Service) -> None:
                 name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
             chosen = _month(live, period, lang)
             result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
-            body = (formats.to_json(result) if fmt == "json"
+            body = (formats.to_json(result, Glossary.of(live.policy.model)) if fmt == "json"
                     else formats.to_csv(result, table)).encode("utf-8")
             media = MEDIA_TYPES[fmt]
         else:
