@@ -15,7 +15,7 @@ from typing import Any
 from policyengine.facts.schema import Fact
 from policyengine.kinds import ScheduleKind
 from policyengine.timeparse import format_duration
-from policyengine.wording import Line, line
+from policyengine.wording import Glossary, Line, line
 
 EMPTY = line("empty")
 
@@ -103,7 +103,9 @@ class Violation:
             object.__setattr__(self, "_explanation", cached)
         return cached
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, names: Glossary | None = None) -> dict[str, Any]:
+        """As JSON; `names` (the policy's glossary) names fact types and roles in
+        `explanation_zh` (the English `explanation` keeps the ids)."""
         return {
             "key": self.key,
             "duty": self.duty, "duty_name": self.duty_name, "case": self.case,
@@ -113,7 +115,7 @@ class Violation:
             "late_seconds": int(self.late_by.total_seconds()), "month": self.month,
             "trigger": self.trigger, "penalty": self.penalty.to_dict(),
             "explanation": [step.render("en") for step in self.explanation],
-            "explanation_zh": [step.render("zh") for step in self.explanation],
+            "explanation_zh": [step.render("zh", names) for step in self.explanation],
         }
 
 
@@ -282,14 +284,14 @@ class EvaluationResult:
     def person(self, name: str) -> PersonTotal | None:
         return next((p for p in self.people if p.person == name), None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, names: Glossary | None = None) -> dict[str, Any]:
         return {
             "period": self.period,
             "period_start": self.period_start.isoformat() if self.period_start else None,
             "period_end": self.period_end.isoformat() if self.period_end else None,
             "as_of": _iso(self.as_of),
             "policy": self.policy,
-            "violations": [v.to_dict() for v in self.violations],
+            "violations": [v.to_dict(names) for v in self.violations],
             "people": [p.to_dict() for p in self.people],
             "obligations": [o.to_dict() for o in self.obligations],
             "rewards": [r.to_dict() for r in self.rewards],

@@ -6,7 +6,9 @@ here, apart from the logic, lets compliance correct a phrase without touching th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -65,7 +67,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "step.moved": ("{day} is not a working day: moved to the next working day, {due}{skipped}",
                    "{day} 不是工作日：顺延至下一工作日 {due}{skipped}"),
     "step.date_field": ("committed date {field} = {day}; due at {clock} that day: {due}",
-                        "承诺日期 {field} = {day}；当天 {clock} 截止：{due}"),
+                        "承诺日期（{field}）为 {day}；当天 {clock} 截止：{due}"),
     "step.cron": ("first time at or after {at} matching '{expression}': {due}",
                   "{at} 之后第一个符合 '{expression}' 的时间：{due}"),
     "step.version": ("deadline rule in force on {day}: the version effective {effective}",
@@ -258,18 +260,91 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
+# The slots whose values are policy ids a Chinese reader knows by the policy's names: the
+# engine records ids (it does not know the reader); `Glossary` names them at render time.
+_FACT_TYPE_SLOTS = frozenset({"type", "fulfil", "types"})
+_ROLE_SLOTS = frozenset({"role"})
+_FACT_TYPE_ID = re.compile(r"[a-z_]+(?:\.[a-z_]+)+")
+_CONDITION = re.compile(r"\b([a-z_]+) = ([a-z_]+)\b")  # a fulfilment's `about = decision`
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The policy's Chinese names of fact types and roles, for Chinese sentences: a name
+    followed by the raw id in parentheses (`交付可供开发的策划案（plan.delivered）`), the id
+    alone when the policy names none. English sentences keep the ids."""
+
+    fact_types: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, str] = field(default_factory=dict)
+    tiers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, model: Any) -> Glossary:
+        """From a checked policy model (`policyengine.policy.model.Policy`)."""
+        return cls({k: s.name for k, s in model.fact_types.items() if s.name},
+                   {k: s.name for k, s in model.roles.items() if s.name},
+                   {k: s.name for k, s in model.urgency_tiers.items() if s.name})
+
+    def attributes(self, attrs: Mapping[str, Any], lang: str) -> str:
+        """A fact's attributes for a timeline: `decision=do tier=B` in English; in Chinese
+        `决策：做；分级：B级`, names and coded values in words, other values as written."""
+        if lang != "zh":
+            return " ".join(f"{k}={v}" for k, v in attrs.items())
+        return "；".join(f"{ATTRIBUTE_ZH.get(k, k)}：{self._attribute_value(k, v)}"
+                        for k, v in attrs.items())
+
+    def _attribute_value(self, key: str, value: Any) -> str:
+        if key == "tier":
+            return self.tiers.get(str(value), str(value))
+        if key == "role":
+            return self.role(str(value))
+        return VALUE_ZH.get(f"{key}.{value}", str(value))
+
+    def fact_types_in(self, text: str) -> str:
+        """`text` with every known fact type id named, and a fulfilment's conditions
+        (`about = decision`) in words (`事由：决策结果`)."""
+        text = _FACT_TYPE_ID.sub(lambda m: _named(self.fact_types, m.group()), text)
+        return _CONDITION.sub(lambda m: f"{ATTRIBUTE_ZH.get(m[1], m[1])}："
+                                        f"{self._attribute_value(m[1], m[2])}", text)
+
+    def role(self, role: str) -> str:
+        return _named(self.roles, role)
+
+
+def _named(names: Mapping[str, str], key: str) -> str:
+    name = names.get(key)
+    return f"{name}（{key}）" if name else key
+
+
+# Attribute names and coded values of the shipped vocabulary in Chinese (the vocabulary gives
+# attributes free-text descriptions, not names); an unknown one is shown as written.
+ATTRIBUTE_ZH = {
+    "requester": "需求人", "summary": "需求梗概", "note": "备注", "decision": "决策",
+    "tier": "分级", "about": "事由", "due": "日期", "commitment": "承诺", "new_due": "新日期",
+    "reason": "原因", "role": "角色", "person": "人员",
+}
+VALUE_ZH = {
+    "decision.do": "做", "decision.dont": "不做", "decision.reconsider": "再议",
+    "decision.transform": "需求转换",
+    "about.decision": "决策结果", "about.estimate": "预估时间", "about.delay": "延期",
+    "about.completion": "完成", "about.bugfix": "Bug修复",
+    "commitment.plan": "策划案", "commitment.acceptance": "交验收", "commitment.completion": "交付",
+}
+
+
 class Line(NamedTuple):
     """A message key and its values; `render(lang)` gives the sentence. Cheap to make: the
-    engine records many and renders only those a reader asks for."""
+    engine records many and renders only those a reader asks for. In Chinese, `names` (the
+    policy's glossary) turns fact type and role ids into the words the reader knows."""
 
     key: str
     args: Mapping[str, Any] = MappingProxyType({})
 
-    def render(self, lang: str = "en") -> str:
+    def render(self, lang: str = "en", names: Glossary | None = None) -> str:
         english, chinese = TEMPLATES[self.key]
-        template = chinese if lang == "zh" else english
-        values = {k: _value(v, lang) for k, v in self.args.items()}
-        return template.format(**values)
+        if lang != "zh":
+            return english.format(**{k: _value(v, lang) for k, v in self.args.items()})
+        return chinese.format(**{k: _value_zh(k, v, names) for k, v in self.args.items()})
 
     def __str__(self) -> str:
         return self.render("en")
@@ -278,6 +353,17 @@ class Line(NamedTuple):
 def line(key: str, **args: Any) -> Line:
     """A Line; `args` is not copied (callers pass fresh keywords)."""
     return Line(key, args)
+
+
+def _value_zh(slot: str, value: Any, names: Glossary | None) -> str:
+    if isinstance(value, Line):
+        return value.render("zh", names)
+    if names is not None and type(value) is str:
+        if slot in _FACT_TYPE_SLOTS:
+            return names.fact_types_in(value)
+        if slot in _ROLE_SLOTS:
+            return names.role(value)
+    return _value(value, "zh")
 
 
 def _value(value: Any, lang: str) -> str:
@@ -294,12 +380,29 @@ def _value(value: Any, lang: str) -> str:
             return f"{value:%Y-%m-%d}（周{_WEEKDAY_ZH[value.weekday()]}）"
         return value.strftime("%Y-%m-%d (%a)")
     if isinstance(value, timedelta):
-        return format_duration(value)
+        return duration_text(value, lang)
     if isinstance(value, Decimal):
         return str(int(value)) if value == value.to_integral_value() else str(value)
     if value is None:
         return ""
     return str(value)
+
+
+_UNITS_ZH = {"d": "天", "h": "小时", "m": "分", "s": "秒"}
+
+
+def duration_text(delta: timedelta, lang: str = "en") -> str:
+    """`1d2h30m` in English (the policy files' own form), `1天2小时30分` in Chinese."""
+    if lang != "zh":
+        return format_duration(delta)
+    total = int(delta.total_seconds())
+    sign, total = ("-" if total < 0 else ""), abs(total)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        amount, total = divmod(total, size)
+        if amount:
+            parts.append(f"{amount}{_UNITS_ZH[unit]}")
+    return sign + ("".join(parts) or "0分")
 
 
 def weekday_name(index: int, lang: str = "en") -> str:

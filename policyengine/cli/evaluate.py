@@ -24,6 +24,7 @@ from policyengine.language import resolve_language
 from policyengine.report.comparison import comparison_table
 from policyengine.report.formats import CSV_TABLES, to_csv, to_table
 from policyengine.report.labels import label
+from policyengine.wording import Glossary
 
 
 def register(commands: Any) -> None:
@@ -71,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     batch = read_checked_facts(args, policy)
     result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy),
                          workers=args.workers)
-    document = result.to_dict()
+    names = Glossary.of(policy.model)  # the policy's words for Chinese explanations
+    document = result.to_dict(names)
     corrections = None
     if args.against:
         earlier = load_json(args.against)
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(to_csv(result, args.csv_table))
     else:
-        sys.stdout.write(to_table(result, explain=args.explain, lang=lang))
+        sys.stdout.write(to_table(result, explain=args.explain, lang=lang, names=names))
         if corrections is not None:
             sys.stdout.write(f"\n{label('eval.corrections', lang)}\n")
             sys.stdout.write(comparison_table(corrections, lang))

@@ -23,7 +23,7 @@ from policyengine.language import Lang, resolve_language
 from policyengine.report.labels import label
 from policyengine.report.text import pad
 from policyengine.results import EvaluationResult, PendingObligation, money_text
-from policyengine.wording import Line, line, weekday_name
+from policyengine.wording import Glossary, Line, line, weekday_name
 
 
 def register(commands: Any) -> None:
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("say when: --as-of TIME, --month YYYY-MM or --quarter YYYY-Qn")
     facts = read_checked_facts(args, policy).facts
     lang = resolve_language(args.lang, policy.model.policy.language)
+    names = Glossary.of(policy.model)
     if args.case:
         found = case_file(policy, facts, args.case, as_of)
         if not found.facts:
@@ -59,13 +60,13 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(found.to_dict(lang), ensure_ascii=False, indent=2))
         else:
-            sys.stdout.write(_case_text(found, lang, _fact_names(policy, lang)))
+            sys.stdout.write(_case_text(found, lang, names, _fact_names(policy, lang)))
         return EXIT_CALENDAR if any(t.missing_year for t in found.duties) else EXIT_OK
     if period is None:
         raise UsageError("--person needs --month YYYY-MM or --quarter YYYY-Qn")
     result = pe.evaluate(policy, facts, period=period, as_of=as_of)
     if args.format == "json":
-        mine = [v.to_dict() for v in result.violations if v.person == args.person]
+        mine = [v.to_dict(names) for v in result.violations if v.person == args.person]
         total = result.person(args.person)
         pending = [p.to_dict() for p in result.pending if p.person == args.person]
         print(json.dumps({"person": args.person, "period": result.period,
@@ -73,12 +74,13 @@ def run(args: argparse.Namespace) -> int:
                           "total": total.to_dict() if total else None, "violations": mine,
                           "pending": pending}, ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(_person_text(result, args.person, lang))
+        sys.stdout.write(_person_text(result, args.person, lang, names))
     return exit_for_pending(result, lang)
 
 
-def _render(lines: tuple[Line, ...] | list[Line], lang: Lang, indent: str) -> list[str]:
-    return [f"{indent}{line.render(lang)}" for line in lines]
+def _render(lines: tuple[Line, ...] | list[Line], lang: Lang, indent: str,
+            names: Glossary) -> list[str]:
+    return [f"{indent}{line.render(lang, names)}" for line in lines]
 
 
 def _fact_names(policy: pe.CompiledPolicy, lang: Lang) -> dict[str, str]:
@@ -88,26 +90,27 @@ def _fact_names(policy: pe.CompiledPolicy, lang: Lang) -> dict[str, str]:
     return {name: spec.name for name, spec in policy.model.fact_types.items() if spec.name}
 
 
-def _case_text(found: CaseFile, lang: Lang, names: dict[str, str]) -> str:
+def _case_text(found: CaseFile, lang: Lang, names: Glossary, kinds: dict[str, str]) -> str:
     out = [label("explain.case", lang, case=found.case, as_of=f"{found.as_of:%Y-%m-%d %H:%M}"),
            "", label("explain.timeline", lang)]
     for fact in found.facts:
-        attrs = " ".join(f"{k}={v}" for k, v in fact.attrs.items())
+        attrs = names.attributes(fact.attrs, lang)
         day = weekday_name(fact.at.weekday(), lang) if lang == "zh" else f"{fact.at:%a}"
-        kind = names.get(fact.type, fact.type)
+        kind = kinds.get(fact.type, fact.type)
         out.append(f"  {fact.at:%Y-%m-%d %H:%M} {day}  {pad(kind, 24)} {pad(fact.actor or '', 8)} "
                    f"{attrs}  [{fact.ref()}]".rstrip())
     out += ["", label("explain.duties", lang)]
     for trace in found.duties:
-        out.append(f"  {trace.steps[0].render(lang)} — {label('verdict.' + trace.status, lang)}")
-        out += _render(trace.steps[1:], lang, "      ")
+        out.append(f"  {trace.steps[0].render(lang, names)} — "
+                   f"{label('verdict.' + trace.status, lang)}")
+        out += _render(trace.steps[1:], lang, "      ", names)
         if trace.penalty is not None:
             out.append(f"      {label('explain.penalty', lang)}: "
-                       f"{trace.penalty.detail.render(lang)}")
+                       f"{trace.penalty.detail.render(lang, names)}")
     return "\n".join(out) + "\n"
 
 
-def _person_text(result: EvaluationResult, person: str, lang: Lang) -> str:
+def _person_text(result: EvaluationResult, person: str, lang: Lang, names: Glossary) -> str:
     total = result.person(person)
     out = [label("explain.person", lang, person=person, period=result.period,
                  as_of=f"{result.as_of:%Y-%m-%d %H:%M}")]
@@ -117,13 +120,13 @@ def _person_text(result: EvaluationResult, person: str, lang: Lang) -> str:
                           *_pending_text(pending, lang), ""])
     forfeit = label("explain.forfeit", lang) if total.forfeit else ""
     out.append(label("explain.total", lang, amount=money_text(total.amount), forfeit=forfeit))
-    out += _render([line.detail for line in total.lines], lang, "  ")
+    out += _render([line.detail for line in total.lines], lang, "  ", names)
     for violation in result.violations:
         if violation.person != person:
             continue
         out += ["", f"  {violation.duty} {violation.case or ''}"]
-        out += _render(violation.explanation, lang, "      ")
-        out.append(f"      {violation.penalty.detail.render(lang)}")
+        out += _render(violation.explanation, lang, "      ", names)
+        out.append(f"      {violation.penalty.detail.render(lang, names)}")
     out += _pending_text(pending, lang)
     return "\n".join(out) + "\n"
 

@@ -15,13 +15,13 @@ from policyengine.report.names import person_sort_key
 from policyengine.report.text import table
 from policyengine.results import EvaluationResult, Violation, money_text
 from policyengine.timeparse import format_duration
-from policyengine.wording import line
+from policyengine.wording import Glossary, line
 
 CSV_TABLES = ("violations", "people", "obligations", "rewards", "merits", "pending")
 
 
-def to_json(result: EvaluationResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+def to_json(result: EvaluationResult, names: Glossary | None = None) -> str:
+    return json.dumps(result.to_dict(names), ensure_ascii=False, indent=2)
 
 
 def to_csv(result: EvaluationResult, which: str = "violations") -> str:
@@ -140,7 +140,8 @@ def _cost(violation: Violation, lang: Lang) -> str:
     return money_text(p.amount)
 
 
-def _charges(result: EvaluationResult, lang: Lang, explain: bool) -> list[str]:
+def _charges(result: EvaluationResult, lang: Lang, explain: bool,
+             names: Glossary | None) -> list[str]:
     by_person: dict[str | None, list[Violation]] = defaultdict(list)
     for violation in result.violations:
         by_person[violation.person].append(violation)
@@ -160,8 +161,8 @@ def _charges(result: EvaluationResult, lang: Lang, explain: bool) -> list[str]:
         if explain:
             for v in by_person[person.person]:
                 out.append(f"    · {v.duty} {v.case or ''}")
-                out += [f"        {step.render(lang)}" for step in v.explanation]
-                out.append(f"        {v.penalty.detail.render(lang)}")
+                out += [f"        {step.render(lang, names)}" for step in v.explanation]
+                out.append(f"        {v.penalty.detail.render(lang, names)}")
     return out
 
 
@@ -205,10 +206,12 @@ def _notes(result: EvaluationResult, lang: Lang) -> list[str]:
     return ["", label("eval.notes", lang), *(f"  {note.render(lang)}" for note in result.notes)]
 
 
-def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "zh") -> str:
+def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "zh",
+             names: Glossary | None = None) -> str:
     """The report a compliance officer reads: per person what was missed and what it costs.
-    Sections in order; each is a function, so a new one is a line."""
-    out = _header(result, lang) + _people(result, lang) + _charges(result, lang, explain)
+    Sections in order; each is a function, so a new one is a line. `names`: the policy's
+    glossary, for fact types and roles in Chinese explanations."""
+    out = _header(result, lang) + _people(result, lang) + _charges(result, lang, explain, names)
     out += _open_obligations(result, lang) + pending_section(result, lang)
     out += _rewards(result, lang) + _merits(result, lang)
     out += _notes(result, lang)

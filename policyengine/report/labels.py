@@ -8,10 +8,11 @@ Explanation sentences (deadline arithmetic, penalty details) stay in `wording.py
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from policyengine.language import Lang
+from policyengine.wording import duration_text as duration_text  # one wording, re-exported
 from policyengine.wording import weekday_name
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -202,11 +203,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "diff.added": ("ADDED", "新增"),
     "diff.removed": ("REMOVED", "取消"),
     "diff.changed": ("CHANGED", "改变"),
-    # durations: 1d2h30m / 1天2小时30分
-    "unit.d": ("d", "天"),
-    "unit.h": ("h", "小时"),
-    "unit.m": ("m", "分"),
-    "unit.s": ("s", "秒"),
     # shared words
     "word.none": ("—", "—"),
     "word.yes": ("yes", "是"),
@@ -219,18 +215,6 @@ def label(key: str, lang: Lang, **values: Any) -> str:
     english, chinese = LABELS[key]
     text = chinese if lang == "zh" else english
     return text.format(**values) if values else text
-
-
-def duration_text(delta: timedelta, lang: Lang) -> str:
-    """`1d2h30m` in English (the policy files' own form), `1天2小时30分` in Chinese."""
-    total = int(delta.total_seconds())
-    sign, total = ("-" if total < 0 else ""), abs(total)
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        amount, total = divmod(total, size)
-        if amount:
-            parts.append(f"{amount}{label('unit.' + unit, lang)}")
-    return sign + ("".join(parts) or f"0{label('unit.m', lang)}")
 
 
 def when_text(moment: datetime | None, lang: Lang) -> str:

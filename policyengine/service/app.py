@@ -33,6 +33,7 @@ from policyengine.service.http import ApiError, BodyLimit, Json, scope_language
 from policyengine.service.messages import message
 from policyengine.service.state import Service, ServiceConfig
 from policyengine.service.store import StoreUnavailable
+from policyengine.wording import Glossary
 
 log = logging.getLogger("policyengine.service")
 
@@ -346,7 +347,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         """The whole evaluation, exactly as `policyengine evaluate --format json` prints it
         (without its `rejected` count: the store holds only valid facts)."""
         result = views.evaluate(svc.live, period, as_of)
-        return Json(result.to_dict())
+        return Json(result.to_dict(Glossary.of(svc.live.policy.model)))
 
     @app.get("/v1/violations", response_model=openapi.ViolationList, tags=["results"],
              responses=window_errors)
@@ -360,7 +361,8 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         result = views.evaluate(svc.live, period, as_of)
         found = views.violations(result, lambda v: (person is None or v.person == person)
                             and (duty is None or v.duty == duty)
-                            and (case is None or v.case == case))
+                            and (case is None or v.case == case),
+                                   Glossary.of(svc.live.policy.model))
         return Json({**views.window(result, person), "count": len(found), "violations": found})
 
     @app.get("/v1/violations/{violation_id:path}", response_model=openapi.Violation,
@@ -415,7 +417,8 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         total = result.person(person)
         return Json({**views.window(result, person), "person": person,
                      "total": total.to_dict() if total is not None else None,
-                     "violations": views.violations(result, lambda v: v.person == person),
+                     "violations": views.violations(result, lambda v: v.person == person,
+                                                     Glossary.of(svc.live.policy.model)),
                      "obligations": [o.to_dict() for o in result.obligations
                                      if o.person == person]})
 

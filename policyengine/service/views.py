@@ -27,7 +27,7 @@ from policyengine.service.http import ApiError
 from policyengine.service.messages import message
 from policyengine.service.state import Live, Service
 from policyengine.service.store import StoreUnavailable
-from policyengine.wording import Line, Weekday, line
+from policyengine.wording import Glossary, Line, Weekday, line
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 # The grammar of `Period.parse`, years 1900-2999 (ASCII digits: a JSON Schema pattern).
@@ -135,17 +135,19 @@ def violation_id(violation: Violation) -> str:
     return f"{violation.duty}:{violation.due.isoformat()[:10]}"
 
 
-def violations(result: EvaluationResult,
-               keep: Callable[[Violation], bool] | None = None) -> list[dict[str, Any]]:
-    """The violations `keep` selects, as JSON, each with its `id`."""
-    return [{"id": violation_id(v), **v.to_dict()} for v in result.violations
+def violations(result: EvaluationResult, keep: Callable[[Violation], bool] | None = None,
+               names: Glossary | None = None) -> list[dict[str, Any]]:
+    """The violations `keep` selects, as JSON, each with its `id` (`names`: the policy's
+    glossary, for fact types and roles in `explanation_zh`)."""
+    return [{"id": violation_id(v), **v.to_dict(names)} for v in result.violations
             if keep is None or keep(v)]
 
 
 def find_violation(live: Live, wanted: str, period: str | None,
                    as_of: str | None) -> dict[str, Any]:
     result = evaluate(live, period, as_of)
-    for found in violations(result, lambda v: violation_id(v) == wanted):
+    for found in violations(result, lambda v: violation_id(v) == wanted,
+                            Glossary.of(live.policy.model)):
         return found
     raise ApiError(404, "E-NOT-FOUND", message("violation.not_found", id=wanted,
                                                period=result.period or "",

@@ -202,7 +202,7 @@ def test_explain_in_chinese_and_as_json(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["explain", "--facts", str(SAMPLE), "--month", "2026-10", "--case", "26092901",
                  "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert "承诺日期 due = 2026-10-28（周三）；当天 18:00 截止" in out
+    assert "承诺日期（due）为 2026-10-28（周三）；当天 18:00 截止" in out
     assert "职责" in out and "未完成" in out
     assert main(["explain", "--facts", str(SAMPLE), "--month", "2026-10", "--case", "26092901",
                  "--format", "json"]) == 0

@@ -19,6 +19,7 @@ from policyengine.results import EvaluationResult, OpenObligation, PersonTotal, 
 from policyengine.service.dashboard.catalogue import text
 from policyengine.service.dashboard.chart import MonthPoint
 from policyengine.service.reads import Results
+from policyengine.wording import Glossary
 
 
 def people_in_order(result: EvaluationResult, lang: Lang) -> list[PersonTotal]:
@@ -122,27 +123,27 @@ def fact_title(model: Policy, fact: Fact, lang: Lang) -> str:
     return (spec.name_en if lang == "en" and spec.name_en else spec.name) or fact.type
 
 
-def timeline(model: Policy, found: CaseFile, lang: Lang) -> list[Event]:
+def timeline(model: Policy, found: CaseFile, lang: Lang, names: Glossary) -> list[Event]:
     """The case's facts and its duties' openings, fulfilments and misses, in time order."""
     by_id = {f.id: f for f in found.facts if f.id}
     events = [Event(f.at, EventKind.FACT, fact_title(model, f, lang), f.actor or "",
-                    " ".join(f"{k}={v}" for k, v in f.attrs.items())) for f in found.facts]
+                    names.attributes(f.attrs, lang)) for f in found.facts]
     for trace in found.duties:
-        events += _duty_events(trace, by_id, found.as_of, lang)
+        events += _duty_events(trace, by_id, found.as_of, lang, names)
     order = {EventKind.FACT: 0, EventKind.OPENED: 1, EventKind.FULFILLED: 2,
              EventKind.VIOLATED: 3, EventKind.DUE: 4}
     return sorted(events, key=lambda e: (e.at, order[e.kind]))
 
 
 def _duty_events(trace: DutyTrace, by_id: dict[str, Fact], as_of: datetime,
-                 lang: Lang) -> list[Event]:
+                 lang: Lang, names: Glossary) -> list[Event]:
     who = trace.person or text("month.unresolved", lang)
     status, state = text(f"status.{trace.status}", lang), trace.status
     out = []
     opener = by_id.get(trace.key.split("|", 2)[-1])
     if opener is not None:
         out.append(Event(opener.at, EventKind.OPENED, text("case.opened", lang, name=trace.name),
-                         who, trace.steps[2].render(lang) if len(trace.steps) > 2 else "",
+                         who, trace.steps[2].render(lang, names) if len(trace.steps) > 2 else "",
                          state))
     if trace.fulfilled_at is not None:
         out.append(Event(trace.fulfilled_at, EventKind.FULFILLED,
@@ -150,7 +151,7 @@ def _duty_events(trace: DutyTrace, by_id: dict[str, Fact], as_of: datetime,
     if trace.status in ("late", "missed"):
         out.append(Event(trace.due, EventKind.VIOLATED, text("case.violated", lang,
                                                              name=trace.name), who,
-                         trace.penalty.detail.render(lang) if trace.penalty else "", state))
+                         trace.penalty.detail.render(lang, names) if trace.penalty else "", state))
     elif trace.status == "open" and trace.due > as_of:
         out.append(Event(trace.due, EventKind.DUE, text("case.due_open", lang, name=trace.name),
                          who, "", state))

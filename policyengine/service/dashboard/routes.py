@@ -48,6 +48,7 @@ from policyengine.service.dashboard.session import (
 )
 from policyengine.service.http import ApiError
 from policyengine.service.state import Live, Service
+from policyengine.wording import Glossary
 
 PREFIX = "/ui"
 T = TypeVar("T")
@@ -184,7 +185,7 @@ def install(app: FastAPI, svc: Service) -> None:
             "user": user, **_window(result, chosen, as_of), "person": person,
             "total": result.person(person),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
-            "open": pages.open_duties(result, person)})
+            "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model)})
 
     @router.get("/case/{case}")
     async def case(request: Request, case: str, period: str | None = None,
@@ -196,9 +197,10 @@ def install(app: FastAPI, svc: Service) -> None:
         facts = live.mirror.snapshot()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
         lang = language(request)
+        names = Glossary.of(live.policy.model)
         return show(request, "case.html", {
             "user": user, **_window(result, chosen, as_of), "case": case, "found": found,
-            "events": pages.timeline(live.policy.model, found, lang)})
+            "events": pages.timeline(live.policy.model, found, lang, names), "names": names})
 
     @router.get("/registry")
     def registry(request: Request, period: str | None = None,
@@ -275,7 +277,7 @@ def install(app: FastAPI, svc: Service) -> None:
                 name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
             chosen = _month(live, period, lang)
             result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
-            body = (formats.to_json(result) if fmt == "json"
+            body = (formats.to_json(result, Glossary.of(live.policy.model)) if fmt == "json"
                     else formats.to_csv(result, table)).encode("utf-8")
             media = MEDIA_TYPES[fmt]
         else:

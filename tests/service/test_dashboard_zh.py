@@ -1,0 +1,68 @@
+"""The dashboard's person and case pages in Chinese: fact types and roles by the policy's
+names, durations in 天/小时/分, timeline attributes in words; the API's `explanation_zh` says
+the same as the page, and English pages keep the ids."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from chinese_text import ATTRIBUTE_PAIR, ENGLISH_DURATION, bare_ids
+from fastapi.testclient import TestClient
+from service_support import POLICY, SECRETS, auth, make_config, sample_facts
+
+import policyengine as pe
+from policyengine.service.app import create_app
+from policyengine.wording import Glossary
+
+ZH = {"accept-language": "zh-CN,zh;q=0.9"}
+EN = {"accept-language": "en-US,en;q=0.9"}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(make_config(str(tmp_path / "facts.db")))) as app_client:
+        response = app_client.post("/v1/facts/batch", json={"facts": sample_facts()},
+                                   headers=auth())
+        assert response.status_code == 200, response.text
+        signed = app_client.post("/ui/signin", data={"token": SECRETS["read"]},
+                                 follow_redirects=False)
+        assert signed.status_code == 303, signed.text
+        yield app_client
+
+
+def page(client: TestClient, path: str, headers: dict[str, str]) -> str:
+    """The page's visible text: tags dropped, entities read."""
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.text
+    return html.unescape(re.sub(r"<[^>]+>", " ", response.text))
+
+
+def test_the_person_page_in_chinese(client: TestClient) -> None:
+    names = Glossary.of(pe.load_policy(POLICY).model)
+    text = page(client, "/ui/person/陈立?period=2026-10", ZH)
+    assert bare_ids(text, names) == [] and ENGLISH_DURATION.findall(text) == []
+    assert "由 决策会议决策（decision.made） s-0119" in text and "迟了 15小时30分" in text
+    api = client.get("/v1/people/陈立?period=2026-10", headers=auth("read")).json()
+    steps = [step for v in api["violations"] for step in v["explanation_zh"]]
+    assert steps and all(html.unescape(step) in text for step in steps)
+    assert any("decision.made s-0119" in step for v in api["violations"]
+               for step in v["explanation"])
+
+
+def test_the_case_page_in_chinese(client: TestClient) -> None:
+    names = Glossary.of(pe.load_policy(POLICY).model)
+    text = page(client, "/ui/case/26092801?period=2026-10", ZH)
+    assert bare_ids(text, names) == [] and ENGLISH_DURATION.findall(text) == []
+    assert ATTRIBUTE_PAIR.findall(text) == []
+    assert "决策：需求转换；分级：B级；备注：改为只显示本人成绩" in text
+    assert "事由：决策结果" in text
+
+
+def test_the_english_case_page_keeps_the_ids(client: TestClient) -> None:
+    text = page(client, "/ui/case/26092801?period=2026-10&lang=en", EN)
+    assert "decision=transform tier=B note=改为只显示本人成绩" in text
+    assert "about=decision" in text
