@@ -275,8 +275,10 @@ def install(app: FastAPI, svc: Service) -> None:
                 name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
             chosen = _month(live, period, lang)
             result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
-            body = (formats.to_json(result) if fmt == "json"
-                    else formats.to_csv(result, table)).encode("utf-8")
+            body = (formats.to_json(result) if fmt == "json"  # CSV in the page's language
+                    else formats.to_csv(result, table, lang=lang,
+                                        roles=formats.role_names(live.policy, lang))
+                    ).encode("utf-8")
             media = MEDIA_TYPES[fmt]
         else:
             raise PageError(404, text("downloads.unknown", lang, name=filename,
