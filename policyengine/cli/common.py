@@ -10,14 +10,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import policyengine as pe
 from policyengine.errors import FactError, UsageError
 from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import FactBatch
 from policyengine.facts.schema import parse_time
-from policyengine.language import resolve_language
+from policyengine.language import Lang, resolve_language
 from policyengine.policy.loader import load_policy_texts
+from policyengine.report.labels import label
 from policyengine.results import EvaluationResult
 from policyengine.wording import line
 
@@ -57,6 +59,20 @@ def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy) -> datetime | 
     except (ValueError, OverflowError):
         raise UsageError(f"--as-of '{args.as_of}' is not an ISO time; "
                          "e.g. 2026-10-31T18:00+08:00") from None
+
+
+def open_period_warning(period: pe.Period | None, as_of_given: bool, tz: ZoneInfo, lang: Lang,
+                        now: datetime) -> str | None:
+    """The warning for a period not yet ended whose as-of defaulted to its end: such a
+    result reads as final but will change with new facts. None when --as-of was given, when
+    there is no period, or when the period is over. `now` comes from the caller (the command
+    line reads the clock; the engine never does), so a test can say what today is."""
+    if as_of_given or period is None:
+        return None
+    end = period.end_at(tz)
+    if end <= now:
+        return None
+    return label("warn.period_open", lang, as_of=f"{end:%Y-%m-%d %H:%M}")
 
 
 def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> FactBatch:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import policyengine as pe
@@ -11,6 +12,7 @@ from policyengine.cli.common import (
     add_fact_options,
     as_of_of,
     load_policy_ref,
+    open_period_warning,
     period_of,
     read_checked_facts,
 )
@@ -30,8 +32,9 @@ def register(commands: Any) -> None:
                         help="the edited policy (default: policies/)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--lang", choices=("zh", "en"),
-                        help="language of the table (default: the new policy's "
-                             "policy.language, else the locale, else zh)")
+                        help="language of the table and of the CSV (default: the new policy's "
+                             "policy.language, else the locale, else zh); --lang en gives the "
+                             "CSV with machine keys integrators read")
     parser.set_defaults(run=run)
 
 
@@ -43,11 +46,17 @@ def run(args: argparse.Namespace) -> int:
     old = pe.evaluate(old_policy, batch.facts, period=period, as_of=as_of).to_dict()
     new = pe.evaluate(new_policy, batch.facts, period=period, as_of=as_of).to_dict()
     comparison = compare(old, new, old_label=args.old, new_label=args.new)
+    lang = resolve_language(args.lang, new_policy.model.policy.language)
+    warning = open_period_warning(period, bool(args.as_of), new_policy.calendar.tz, lang,
+                                  datetime.now(UTC))
+    if warning:
+        print(f"policyengine: {warning}", file=sys.stderr)
     if args.format == "table":
-        lang = resolve_language(args.lang, new_policy.model.policy.language)
         sys.stdout.write(comparison_table(comparison, lang))
+    elif args.format == "csv":
+        sys.stdout.write(comparison_csv(comparison, lang))
     else:
-        sys.stdout.write((comparison_json if args.format == "json" else comparison_csv)(comparison))
+        sys.stdout.write(comparison_json(comparison))
     if args.format == "json":
         sys.stdout.write("\n")
     return 0

@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import policyengine as pe
@@ -14,6 +15,7 @@ from policyengine.cli.common import (
     as_of_of,
     exit_for_pending,
     load_json,
+    open_period_warning,
     period_of,
     read_checked_facts,
 )
@@ -22,7 +24,7 @@ from policyengine.compare import compare
 from policyengine.errors import UsageError
 from policyengine.language import resolve_language
 from policyengine.report.comparison import comparison_table
-from policyengine.report.formats import CSV_TABLES, to_csv, to_table
+from policyengine.report.formats import CSV_TABLES, role_names, to_csv, to_table
 from policyengine.report.labels import label
 from policyengine.wording import Glossary
 
@@ -41,8 +43,9 @@ def register(commands: Any) -> None:
     parser.add_argument("--explain", action="store_true",
                         help="table format: show how each deadline was computed")
     parser.add_argument("--lang", choices=("zh", "en"),
-                        help="language of the table (default: the policy's policy.language, "
-                             "else the locale, else zh)")
+                        help="language of the table and of the CSV (default: the policy's "
+                             "policy.language, else the locale, else zh); --lang en gives the "
+                             "CSV with machine keys integrators read")
     parser.add_argument("--against", metavar="SAVED.json",
                         help="an earlier saved result (--format json) of the same period: list "
                              "the corrections against it")
@@ -84,15 +87,20 @@ def run(args: argparse.Namespace) -> int:
         corrections = compare(earlier, document, old_label=f"saved {args.against} (as of "
                               f"{earlier.get('as_of')})", new_label=f"now (as of {result.as_of})")
     lang = resolve_language(args.lang, policy.model.policy.language)
+    warning = open_period_warning(period, bool(args.as_of), policy.calendar.tz, lang,
+                                  datetime.now(UTC))
+    if warning and args.format != "table":  # the table says it itself; JSON/CSV stay data
+        print(f"policyengine: {warning}", file=sys.stderr)
     if args.format == "json":
         document["rejected"] = len(batch.rejected)
         if corrections is not None:
             document["corrections"] = corrections.to_dict()
         print(json.dumps(document, ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(to_csv(result, args.csv_table))
+        sys.stdout.write(to_csv(result, args.csv_table, lang=lang, roles=role_names(policy, lang)))
     else:
-        sys.stdout.write(to_table(result, explain=args.explain, lang=lang, names=names))
+        sys.stdout.write(to_table(result, explain=args.explain, lang=lang, names=names,
+                                  warnings=(warning,) if warning else ()))
         if corrections is not None:
             sys.stdout.write(f"\n{label('eval.corrections', lang)}\n")
             sys.stdout.write(comparison_table(corrections, lang))

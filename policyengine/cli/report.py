@@ -8,16 +8,24 @@ format's renderer turns it into bytes; this module only reads, chooses and write
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import policyengine as pe
-from policyengine.cli.common import add_fact_options, as_of_of, read_checked_facts
+from policyengine.cli.common import (
+    add_fact_options,
+    as_of_of,
+    open_period_warning,
+    read_checked_facts,
+)
 from policyengine.errors import UsageError
 from policyengine.language import resolve_language
 from policyengine.report.builders import build_document
-from policyengine.report.document import ReportKind
+from policyengine.report.document import Document, ReportKind
+from policyengine.report.labels import label
 from policyengine.report.render import BINARY, FORMATS, render_document
 
 # The period each kind is for, and the option that gives it.
@@ -80,6 +88,16 @@ def _format(args: argparse.Namespace) -> str:
     return "text"
 
 
+def with_open_period_warning(document: Document, warning: str | None) -> Document:
+    """The document with the period-not-ended warning among its warnings (text, JSON, standard
+    error) and in its title block, which every format shows (HTML, XLSX, CSV too)."""
+    if not warning:
+        return document
+    attention = (label("head.attention", document.lang), warning)
+    return dataclasses.replace(document, warnings=(warning, *document.warnings),
+                               heading=(attention, *document.heading))
+
+
 def run(args: argparse.Namespace) -> int:
     kind = ReportKind(args.kind)
     fmt = _format(args)
@@ -92,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     as_of = as_of_of(args, policy)
     facts = read_checked_facts(args, policy).facts
     document = build_document(kind, policy, facts, period=period, as_of=as_of, lang=lang)
+    document = with_open_period_warning(document, open_period_warning(
+        period, bool(args.as_of), policy.calendar.tz, lang, datetime.now(UTC)))
     body = render_document(document, fmt)
     for warning in document.warnings:
         print(f"policyengine: {warning}", file=sys.stderr)

@@ -40,10 +40,19 @@ def comparison_table(comparison: Comparison, lang: Lang = "zh") -> str:
     return "\n".join(out) + "\n"
 
 
-def comparison_csv(comparison: Comparison) -> str:
-    """Changed people as CSV (machine keys as headers; BOM and formula escape: csvfile.py)."""
+def comparison_csv(comparison: Comparison, lang: Lang = "en") -> str:
+    """Changed people as CSV (BOM and formula escape: csvfile.py). English: the machine keys as
+    headers, True/False and the comparison's order, byte for byte as integrators read it;
+    Chinese: headers and 是/否 in words, people in pinyin order."""
+    people = [p for p in comparison.people if p.changed]
+    if lang == "zh":
+        people.sort(key=lambda p: person_sort_key(p.person, lang))
+
+    def flag(value: bool) -> object:
+        return value if lang == "en" else label("word.yes" if value else "word.no", lang)
+
     rows = [[p.person or "", money_number(p.old_amount), money_number(p.new_amount),
-             money_number(p.change), p.old_forfeit, p.new_forfeit]
-            for p in comparison.people if p.changed]
-    return csv_text(["person", "old_amount", "new_amount", "change", "old_forfeit",
-                     "new_forfeit"], rows)
+             money_number(p.change), flag(p.old_forfeit), flag(p.new_forfeit)] for p in people]
+    return csv_text([label(f"csv.{key}", lang) for key in
+                     ("person", "old_amount", "new_amount", "change", "old_forfeit",
+                      "new_forfeit")], rows)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from policyengine.engine.compiled import CompiledPolicy
 from policyengine.language import Lang
 from policyengine.report.builders.common import policy_words
 from policyengine.report.csvfile import csv_text
-from policyengine.report.labels import duration_text, label, when_text
+from policyengine.report.labels import coded, duration_text, label, when_text
 from policyengine.report.names import person_sort_key
 from policyengine.report.text import table
 from policyengine.results import EvaluationResult, Violation, money_text
@@ -24,51 +27,87 @@ def to_json(result: EvaluationResult, names: Glossary | None = None) -> str:
     return json.dumps(result.to_dict(names), ensure_ascii=False, indent=2)
 
 
-def to_csv(result: EvaluationResult, which: str = "violations") -> str:
-    """One table of the result as CSV for a spreadsheet (BOM, formula escape: csvfile.py)."""
-    writer = _Rows()
+def role_names(policy: CompiledPolicy, lang: Lang) -> dict[str, str]:
+    """Role codes in words for a Chinese CSV: the policy's own names (vocabulary `roles.*.name`).
+    English keeps the codes, the keys integrators match on."""
+    if lang != "zh":
+        return {}
+    return {code: spec.name for code, spec in policy.model.roles.items() if spec.name}
+
+
+def to_csv(result: EvaluationResult, which: str = "violations", *, lang: Lang = "en",
+           roles: Mapping[str, str] | None = None) -> str:
+    """One table of the result as CSV for a spreadsheet (BOM, formula escape: csvfile.py).
+
+    English is the integrators' form and stays as it was: machine keys as headers, codes,
+    `1d16h`, yes/no. Chinese is for a person opening it in Excel: headers, yes/no, durations,
+    schedules and roles in words (`roles`: code -> name, see `role_names`); times stay ISO."""
+    cells = _CsvWords(lang, roles or {})
+    header, rows = _csv_table(result, which, cells)
+    return csv_text([cells.head(h) for h in header], rows)
+
+
+class _CsvWords:
+    """The cells that differ between the English (machine) CSV and the Chinese (people) one."""
+
+    def __init__(self, lang: Lang, roles: Mapping[str, str]) -> None:
+        self.lang, self.roles = lang, roles
+
+    def head(self, key: str) -> str:
+        return label(f"csv.{key}", self.lang)
+
+    def yes_no(self, value: bool) -> str:
+        return label("word.yes" if value else "word.no", self.lang)
+
+    def duration(self, delta: timedelta) -> str:
+        return format_duration(delta) if self.lang == "en" else duration_text(delta, self.lang)
+
+    def schedule(self, code: str) -> str:
+        return code if self.lang == "en" else coded("schedule", code, self.lang)
+
+    def rule(self, rule: str) -> str:
+        return label("rule.none", self.lang) if rule == "none" and self.lang != "en" else rule
+
+    def role(self, code: str) -> str:
+        return self.roles.get(code, code)
+
+
+def _csv_table(result: EvaluationResult, which: str, w: _CsvWords
+               ) -> tuple[list[str], list[list[object]]]:
+    period = result.period or ""
     if which == "violations":
-        writer.writerow(["period", "month", "duty", "duty_name", "case", "person", "role", "due",
-                         "fulfilled_at", "late_by", "penalty_rule", "schedule", "amount",
-                         "count_in_month", "month_amount", "forfeit"])
-        for v in result.violations:
-            p = v.penalty
-            writer.writerow([result.period or "", v.month, v.duty, v.duty_name, v.case or "",
-                             v.person or "", v.role, v.due.isoformat(),
-                             v.fulfilled_at.isoformat() if v.fulfilled_at else "",
-                             format_duration(v.late_by), p.rule, p.schedule,
-                             money_text(p.amount), p.count_in_month or "",
-                             money_text(p.month_amount),
-                             "yes" if p.forfeit else "no"])
-    elif which == "people":
-        writer.writerow(["period", "person", "violations", "amount", "forfeit", "forfeit_months"])
-        for person in result.people:
-            writer.writerow([result.period or "", person.person or "", person.violations,
-                             money_text(person.amount), "yes" if person.forfeit else "no",
-                             " ".join(person.forfeit_months)])
-    elif which == "obligations":
-        writer.writerow(["duty", "duty_name", "case", "person", "role", "opened_at", "due",
-                         "overdue"])
-        for o in result.obligations:
-            writer.writerow([o.duty, o.duty_name, o.case or "", o.person or "", o.role,
-                             o.opened_at.isoformat(), o.due.isoformat(),
-                             "yes" if o.overdue else "no"])
-    elif which == "rewards":
-        writer.writerow(["period", "person", "reward", "reward_name", "min", "max", "reason"])
-        for r in result.rewards:
-            writer.writerow([result.period or "", r.person, r.reward, r.reward_name,
-                             money_text(r.min), money_text(r.max), r.reason])
-    elif which == "merits":
-        writer.writerow(["person", "duty", "case", "due", "fulfilled_at", "working_days_early"])
-        for m in result.merits:
-            writer.writerow([m.person or "", m.duty, m.case or "", m.due.isoformat(),
-                             m.fulfilled_at.isoformat(), m.working_days_early])
-    elif which == "pending":
-        for row in pending_rows(result):
-            writer.writerow(row)
-    else:
-        raise ValueError(f"unknown CSV table '{which}'; one of: {', '.join(CSV_TABLES)}")
-    return csv_text([str(h) for h in writer.rows[0]], writer.rows[1:])
+        return (["period", "month", "duty", "duty_name", "case", "person", "role", "due",
+                 "fulfilled_at", "late_by", "penalty_rule", "schedule", "amount",
+                 "count_in_month", "month_amount", "forfeit"],
+                [[period, v.month, v.duty, v.duty_name, v.case or "", v.person or "",
+                  w.role(v.role), v.due.isoformat(),
+                  v.fulfilled_at.isoformat() if v.fulfilled_at else "",
+                  w.duration(v.late_by), w.rule(v.penalty.rule), w.schedule(v.penalty.schedule),
+                  money_text(v.penalty.amount), v.penalty.count_in_month or "",
+                  money_text(v.penalty.month_amount), w.yes_no(v.penalty.forfeit)]
+                 for v in result.violations])
+    if which == "people":
+        return (["period", "person", "violations", "amount", "forfeit", "forfeit_months"],
+                [[period, p.person or "", p.violations, money_text(p.amount),
+                  w.yes_no(p.forfeit), " ".join(p.forfeit_months)] for p in result.people])
+    if which == "obligations":
+        return (["duty", "duty_name", "case", "person", "role", "opened_at", "due", "overdue"],
+                [[o.duty, o.duty_name, o.case or "", o.person or "", w.role(o.role),
+                  o.opened_at.isoformat(), o.due.isoformat(), w.yes_no(o.overdue)]
+                 for o in result.obligations])
+    if which == "rewards":
+        return (["period", "person", "reward", "reward_name", "min", "max", "reason"],
+                [[period, r.person, r.reward, r.reward_name, money_text(r.min),
+                  money_text(r.max), r.reason if w.lang == "en" else r.reason_in(w.lang)]
+                 for r in result.rewards])
+    if which == "merits":
+        return (["person", "duty", "case", "due", "fulfilled_at", "working_days_early"],
+                [[m.person or "", m.duty, m.case or "", m.due.isoformat(),
+                  m.fulfilled_at.isoformat(), m.working_days_early] for m in result.merits])
+    if which == "pending":
+        header, *rows = _pending_table(result, w)
+        return [str(h) for h in header], rows
+    raise ValueError(f"unknown CSV table '{which}'; one of: {', '.join(CSV_TABLES)}")
 
 
 class _Rows:
@@ -105,7 +144,7 @@ def _policy_line(policy: dict[str, Any], lang: Lang) -> str:
     return label("eval.policy", lang, policy=text)
 
 
-def _header(result: EvaluationResult, lang: Lang) -> list[str]:
+def _header(result: EvaluationResult, lang: Lang, warnings: Sequence[str]) -> list[str]:
     tz = result.as_of.tzinfo
     stats = result.stats
     return [_title(result, lang), "=" * 60,
@@ -113,6 +152,7 @@ def _header(result: EvaluationResult, lang: Lang) -> list[str]:
             _policy_line(result.policy, lang),
             label("eval.facts", lang, facts=stats.get("facts", 0),
                   duplicates=stats.get("duplicates", 0), after=stats.get("facts_after_as_of", 0)),
+            *(f"! {warning}" for warning in warnings),
             ""]
 
 
@@ -207,11 +247,13 @@ def _notes(result: EvaluationResult, lang: Lang) -> list[str]:
 
 
 def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "zh",
-             names: Glossary | None = None) -> str:
+             names: Glossary | None = None, warnings: Sequence[str] = ()) -> str:
     """The report a compliance officer reads: per person what was missed and what it costs.
     Sections in order; each is a function, so a new one is a line. `names`: the policy's
-    glossary, for fact types and roles in Chinese explanations."""
-    out = _header(result, lang) + _people(result, lang) + _charges(result, lang, explain, names)
+    glossary, for fact types and roles in Chinese explanations; `warnings` (in `lang`, e.g.
+    the period has not ended) are shown under the title block."""
+    out = _header(result, lang, warnings) + _people(result, lang)
+    out += _charges(result, lang, explain, names)
     out += _open_obligations(result, lang) + pending_section(result, lang)
     out += _rewards(result, lang) + _merits(result, lang)
     out += _notes(result, lang)
@@ -221,16 +263,16 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "z
 # --- obligations pending calendar data (a year not yet published) ---------------------------
 
 
-def pending_rows(result: EvaluationResult) -> list[list[object]]:
-    """The `pending` CSV table: a header, then one row per obligation pending calendar data."""
+def _pending_table(result: EvaluationResult, w: _CsvWords) -> list[list[object]]:
     header: list[object] = ["duty", "duty_name", "case", "person", "role", "opened_at", "trigger",
                             "missing_year", "due_not_before", "status", "fulfilled_at",
                             "fulfilled_by"]
     rows = [header]
     for p in result.pending:
-        rows.append([p.duty, p.duty_name, p.case or "", p.person or "", p.role,
+        rows.append([p.duty, p.duty_name, p.case or "", p.person or "", w.role(p.role),
                      p.opened_at.isoformat(), p.trigger_ref, str(p.missing_year),
-                     p.due_not_before.isoformat(), p.status.value,
+                     p.due_not_before.isoformat(),
+                     p.status.value if w.lang == "en" else p.status.words.render(w.lang),
                      p.fulfilled_at.isoformat() if p.fulfilled_at else "", p.fulfilled_by or ""])
     return rows
 

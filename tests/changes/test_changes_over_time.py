@@ -99,7 +99,7 @@ def test_diff_reads_the_old_policy_from_a_git_revision(
         encoding="utf-8")
     monkeypatch.chdir(repo)
     code = main(["diff", "--facts", str(SAMPLE), "--month", "2026-10", "--old", "git:HEAD",
-                 "--new", "policies", "--format", "csv"])
+                 "--new", "policies", "--format", "csv", "--lang", "en"])
     assert code == 0
     rows = capsys.readouterr().out.splitlines()
     # A spreadsheet's CSV: the byte-order mark first, so Excel reads UTF-8.

@@ -155,7 +155,7 @@ def test_evaluate_as_of_must_be_a_time(capsys: pytest.CaptureFixture[str],
 
 def test_evaluate_csv(capsys: pytest.CaptureFixture[str], october_file: Path) -> None:
     code, out, _ = run_main(capsys, "evaluate", "--facts", str(october_file), "--month",
-                            "2026-10", "--policy", POLICY, "--format", "csv")
+                            "2026-10", "--policy", POLICY, "--format", "csv", "--lang", "en")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["duty"], r["case"], r["person"], r["due"], r["penalty_rule"], r["amount"])
@@ -163,7 +163,7 @@ def test_evaluate_csv(capsys: pytest.CaptureFixture[str], october_file: Path) ->
         ("R1", "26101201", "李小四", "2026-10-15T18:00:00+08:00", "P1", "20")]
     code, out, _ = run_main(capsys, "evaluate", "--facts", str(october_file), "--month",
                             "2026-10", "--policy", POLICY, "--format", "csv",
-                            "--csv-table", "people")
+                            "--csv-table", "people", "--lang", "en")
     assert [(r["person"], r["amount"], r["forfeit"]) for r in csv.DictReader(io.StringIO(out))
             ] == [("李小四", "20", "no")]
 

@@ -77,7 +77,8 @@ def test_json_and_csv_carry_the_pending_obligations(
     assert by_duty["R6"]["trigger"]["id"] == "n-1"
     assert by_duty["R6"]["person"] == "张三" and by_duty["R6"]["missing_year"] == 2027
     assert by_duty["R6"]["status"] == "waiting" and by_duty["R6"]["case"] == "26122801"
-    code, out, _ = evaluate(capsys, facts, "--format", "csv", "--csv-table", "pending")
+    code, out, _ = evaluate(capsys, facts, "--format", "csv", "--csv-table", "pending",
+                              "--lang", "en")
     assert out.startswith("\ufeff")                  # the BOM, for Excel
     rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert code == 3

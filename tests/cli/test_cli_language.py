@@ -89,6 +89,6 @@ def test_a_policy_with_uncommitted_edits_says_so(capsys: pytest.CaptureFixture[s
 
 def test_evaluate_csv_is_for_spreadsheets(capsys: pytest.CaptureFixture[str]) -> None:
     text = out_of(capsys, "evaluate", *SAMPLE, "--month", "2026-10", "--format", "csv",
-                  "--csv-table", "people")
+                  "--csv-table", "people", "--lang", "en")
     assert text.startswith("\ufeffperiod,person,violations,amount,forfeit,forfeit_months\r\n")
     assert "2026-10,赵强,4,120,yes,2026-10\r\n" in text

@@ -286,12 +286,18 @@ def test_evaluation_downloads(app_client: TestClient) -> None:
     assert whole.status_code == 200 and "attachment" in whole.headers["content-disposition"]
     api = app_client.get("/v1/report?period=2026-10", headers=auth("read")).json()
     assert json.loads(whole.text)["violations"] == api["violations"]
-    csv = app_client.get("/ui/download/evaluation-people.csv?period=2026-10")
+    csv = app_client.get("/ui/download/evaluation-people.csv?period=2026-10", headers=EN)
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
     assert csv.text.lstrip("\ufeff").splitlines()[0].startswith("period,person")
     assert sum(1 for _ in csv.text.splitlines()) == len(api["people"]) + 1
     pending = app_client.get("/ui/download/evaluation-pending.csv?period=2026-10")
     assert pending.status_code == 200
+    # a Chinese page's download is Chinese: headers and yes/no in words
+    chinese = app_client.get("/ui/download/evaluation-people.csv?period=2026-10",
+                             headers={"accept-language": "zh-CN"})
+    header, *rows = chinese.text.lstrip("\ufeff").splitlines()
+    assert header == "期间,姓名,违规次数,扣款（元）,当月无绩效,无绩效月份"
+    assert {row.split(",")[4] for row in rows} == {"是", "否"}
     unknown = app_client.get("/ui/download/payroll.pdf?period=2026-10", headers=EN)
     assert unknown.status_code == 404 and "No download &#39;payroll.pdf&#39;" in unknown.text
 

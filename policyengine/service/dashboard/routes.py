@@ -278,7 +278,9 @@ def install(app: FastAPI, svc: Service) -> None:
             chosen = _month(live, period, lang)
             result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
             body = (formats.to_json(result, Glossary.of(live.policy.model)) if fmt == "json"
-                    else formats.to_csv(result, table)).encode("utf-8")
+                    else formats.to_csv(result, table, lang=lang,  # in the page's language
+                                        roles=formats.role_names(live.policy, lang))
+                    ).encode("utf-8")
             media = MEDIA_TYPES[fmt]
         else:
             raise PageError(404, text("downloads.unknown", lang, name=filename,

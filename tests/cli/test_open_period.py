@@ -1,0 +1,92 @@
+"""A period not yet ended, its as-of defaulted to the period's end, must not read as final:
+the command line says so. "Today" is injected, never the real clock."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers import POLICY_DIR, SAMPLE_FACTS
+
+import policyengine as pe
+from policyengine.cli import evaluate as evaluate_cli
+from policyengine.cli import report as report_cli
+from policyengine.cli.common import open_period_warning
+from policyengine.cli.main import main
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+SAMPLE = ["--facts", str(SAMPLE_FACTS), "--policy", str(POLICY_DIR)]
+ZH = "本期尚未结束：截至时间 2027-01-01 00:00 在今天之后，结果会随新事实变化"
+EN = "the period has not ended: as of 2027-01-01 00:00 is after today"
+
+
+def test_the_warning_is_for_a_future_period_end_only() -> None:
+    q4, october = pe.Period.parse("2026-Q4"), pe.Period.parse("2026-10")
+    assert open_period_warning(q4, False, SHANGHAI, "zh", TODAY) == ZH
+    assert (open_period_warning(q4, False, SHANGHAI, "en", TODAY) or "").startswith(EN)
+    assert open_period_warning(october, False, SHANGHAI, "zh", TODAY) is None  # ended
+    assert open_period_warning(q4, True, SHANGHAI, "zh", TODAY) is None  # --as-of given
+    assert open_period_warning(None, False, SHANGHAI, "zh", TODAY) is None
+    # the end itself: 2027-01-01 00:00 in Shanghai is 2026-12-31 16:00 UTC
+    end = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+    assert open_period_warning(q4, False, SHANGHAI, "zh", end) is None
+
+
+class _Today(datetime):
+    @classmethod
+    def now(cls, tz: object = None) -> _Today:  # type: ignore[override]
+        return cls.fromtimestamp(TODAY.timestamp(), UTC)
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in (evaluate_cli, report_cli):
+        monkeypatch.setattr(module, "datetime", _Today)
+
+
+def test_report_rewards_of_an_open_quarter_warns(
+        today: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "rewards.json"
+    assert main(["report", "rewards", "--quarter", "2026-Q4", *SAMPLE, "-o", str(target)]) == 0
+    assert ZH in capsys.readouterr().err
+    assert ZH in json.loads(target.read_text(encoding="utf-8"))["warnings"]
+    # every format shows it: the title block (here the CSV's) carries it too
+    csv_file = tmp_path / "rewards.csv"
+    assert main(["report", "rewards", "--quarter", "2026-Q4", *SAMPLE, "-o", str(csv_file)]) == 0
+    cells = [c for row in csv.reader(io.StringIO(csv_file.read_text(encoding="utf-8-sig")))
+             for c in row]
+    assert ZH in cells
+
+
+def test_no_warning_with_as_of_or_for_an_ended_period(
+        today: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "rewards.json"
+    assert main(["report", "rewards", "--quarter", "2026-Q4", *SAMPLE, "-o", str(target),
+                 "--as-of", "2026-11-30T17:00"]) == 0
+    assert "本期尚未结束" not in capsys.readouterr().err
+    assert json.loads(target.read_text(encoding="utf-8"))["warnings"] == []
+    assert main(["report", "deductions", "--month", "2026-10", *SAMPLE, "-o", str(target)]) == 0
+    assert "本期尚未结束" not in capsys.readouterr().err
+
+
+def test_evaluate_table_warns_for_an_open_quarter(
+        today: None, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["evaluate", "--quarter", "2026-Q4", *SAMPLE])  # exit 3: a 2027 duty is pending
+    assert f"! {ZH}" in capsys.readouterr().out
+    main(["evaluate", "--quarter", "2026-Q4", *SAMPLE, "--lang", "en"])
+    assert f"! {EN}" in capsys.readouterr().out
+    assert main(["evaluate", "--month", "2026-10", *SAMPLE]) == 0
+    assert "本期尚未结束" not in capsys.readouterr().out
+
+
+def test_evaluate_csv_keeps_the_warning_off_the_data(
+        today: None, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["evaluate", "--quarter", "2026-Q4", *SAMPLE, "--format", "csv", "--lang", "en"])
+    out, err = capsys.readouterr()
+    assert ZH not in out and EN not in out and EN in err
