@@ -30,9 +30,7 @@ def to_json(result: EvaluationResult, names: Glossary | None = None) -> str:
 def role_names(policy: CompiledPolicy, lang: Lang) -> dict[str, str]:
     """Role codes in words for a Chinese CSV: the policy's own names (vocabulary `roles.*.name`).
     English keeps the codes, the keys integrators match on."""
-    if lang != "zh":
-        return {}
-    return {code: spec.name for code, spec in policy.model.roles.items() if spec.name}
+    return dict(Glossary.of(policy.model).roles) if lang == "zh" else {}
 
 
 def to_csv(result: EvaluationResult, which: str = "violations", *, lang: Lang = "en",
