@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -194,9 +195,14 @@ def load_json(path: str) -> dict[str, Any]:
 def exit_for_pending(result: EvaluationResult, lang: str) -> int:
     """EXIT_CALENDAR, with a line on standard error, when obligations wait for a calendar
     year; EXIT_OK otherwise. The report itself was printed in full either way."""
-    if not result.pending:
+    return exit_for_pending_count(len(result.pending), result.pending_years, lang)
+
+
+def exit_for_pending_count(count: int, years: Sequence[int], lang: str) -> int:
+    """`exit_for_pending` from the count and years alone (a report's JSON data holds them)."""
+    if not count:
         return EXIT_OK
-    years = ", ".join(str(y) for y in result.pending_years)
-    print("policyengine: " + line("pending.exit", count=len(result.pending),
-                                  years=years).render(lang), file=sys.stderr)
+    print("policyengine: " + line("pending.exit", count=count,
+                                  years=", ".join(str(y) for y in years)).render(lang),
+          file=sys.stderr)
     return EXIT_CALENDAR

@@ -18,12 +18,14 @@ import policyengine as pe
 from policyengine.cli.common import (
     add_fact_options,
     as_of_of,
+    exit_for_pending_count,
     open_period_warning,
     read_checked_facts,
 )
 from policyengine.errors import UsageError
 from policyengine.language import resolve_language
 from policyengine.report.builders import build_document
+from policyengine.report.builders.pending import pending_warning
 from policyengine.report.document import Document, ReportKind
 from policyengine.report.labels import label
 from policyengine.report.render import BINARY, FORMATS, render_document
@@ -113,8 +115,13 @@ def run(args: argparse.Namespace) -> int:
     document = with_open_period_warning(document, open_period_warning(
         period, bool(args.as_of), policy.calendar.tz, lang, datetime.now(UTC)))
     body = render_document(document, fmt)
+    pending = document.data.get("pending") or []
+    years = document.data.get("pending_years") or []
+    # The pending warning is said once on standard error, by the exit line below.
+    said_later = pending_warning(len(pending), years, lang) if pending else None
     for warning in document.warnings:
-        print(f"policyengine: {warning}", file=sys.stderr)
+        if warning != said_later:
+            print(f"policyengine: {warning}", file=sys.stderr)
     if args.output:
         try:
             Path(args.output).write_bytes(body)
@@ -123,4 +130,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
-    return 0
+    # Obligations waiting for a calendar year: the report is written in full, and the exit
+    # code says something is pending (as `evaluate` does).
+    return exit_for_pending_count(len(pending), years, lang)

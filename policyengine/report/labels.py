@@ -129,6 +129,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "note.rewards": ("The decision group fixes each amount within its range.",
                      "具体金额由决策组在范围内确定。"),
     "note.nobody": ("Nobody qualifies for {reward} in {period}.", "{period} 无人符合 {reward}。"),
+    # obligations pending calendar data (a year not yet published), in every report
+    "table.pending": ("Pending calendar data", "待日历数据"),
+    "col.missing_year": ("calendar year needed", "缺少日历的年份"),
+    "col.due_not_before": ("due no earlier than", "截止不早于"),
+    "note.pending": ("These deadlines need the working days of {years}, which the calendar does "
+                     "not have yet: neither violations nor met. Add calendar.years to the policy "
+                     "and run the report again (docs/calendar.en.md).",
+                     "这些职责的截止时间需要 {years} 年的工作日数据，日历中尚无：既不算违规，也不算"
+                     "按时。请在政策文件中补充 calendar.years 后重新生成报告（见 "
+                     "docs/calendar.zh.md）。"),
+    "warn.pending": ("{count} obligation(s) pending calendar data for {years}: listed in the "
+                     "table 'Pending calendar data', neither violations nor met",
+                     "{count} 项职责待 {years} 年日历数据：已列于“待日历数据”表，既不算违规，"
+                     "也不算按时"),
+    "warn.weekly_due": ("the report deadline {due} is as written: it moves to the next working "
+                        "day if that day is a holiday, which is known once the {year} calendar "
+                        "is added to the policy",
+                        "报告截止时间 {due} 按制度原文列出：如当天为节假日将顺延至下一个工作日，"
+                        "待 {year} 年日历补充后确定"),
     # the command line's evaluation table (`policyengine evaluate`)
     "eval.title_monthly": ("policyengine — monthly evaluation {period}",
                            "policyengine — 月度评估 {period}"),

@@ -97,7 +97,20 @@ def registry_row(row: dict[str, Any], lang: Lang) -> Row:
 
 def expected_tables(data: dict[str, Any]) -> list[tuple[list[Row], list[int] | None]]:
     """From a report's JSON: each table's rows as the workbook should hold them, and the
-    columns compared (None: all)."""
+    columns compared (None: all); the table of obligations pending calendar data last."""
+    tables = _kind_tables(data)
+    if data.get("pending"):
+        lang: Lang = data["lang"]
+        rows = [(p["duty"], None, p["case"] or label("case.weekly", lang),
+                 p["person"] or label("who.unresolved", lang),
+                 (p["trigger"] or {}).get("id"), _number(p["missing_year"]),
+                 _moment(p["due_not_before"]), None) for p in data["pending"]]
+        # the duty's name and the status are words in the workbook
+        tables.append((rows, [0, 2, 3, 4, 5, 6]))
+    return tables
+
+
+def _kind_tables(data: dict[str, Any]) -> list[tuple[list[Row], list[int] | None]]:
     lang: Lang = data["lang"]
     kind = data["kind"]
     if kind == "registry":

@@ -115,7 +115,9 @@ def test_chinese_reports_have_no_english_headings(capsys: pytest.CaptureFixture[
                                                   kind: str, period: tuple[str, str]) -> None:
     code, out, _ = run(capsys, "report", kind, *SAMPLE, *period, "--lang", "zh",
                        "--format", "csv")
-    assert code == 0
+    # The sample quarter's last weekly report (W1 of 2026-W53, due Friday 2027-01-01) waits
+    # for the 2027 calendar: the rewards report lists it and exits 3 (issue 8).
+    assert code == (3 if kind == "rewards" else 0)
     blocks = out.lstrip("\ufeff").split("\r\n\r\n")
     title_block = blocks[0].splitlines()
     labels = [line.split(",")[0] for line in title_block]

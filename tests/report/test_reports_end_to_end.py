@@ -44,7 +44,10 @@ def run(capsys: pytest.CaptureFixture[str] | None, *argv: str) -> str:
     """`policyengine ARGV` in this process; its standard output."""
     if capsys is not None:
         capsys.readouterr()
-    assert main(list(argv)) == 0, argv
+    # The sample quarter's last weekly report (W1 of 2026-W53, due Friday 2027-01-01) waits
+    # for the 2027 calendar: a report over the quarter lists it and exits 3 (issue 8).
+    expected = 3 if "2026-Q4" in argv else 0
+    assert main(list(argv)) == expected, argv
     return capsys.readouterr().out if capsys is not None else ""
 
 

@@ -16,6 +16,7 @@ from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.common import as_of_for, named, stamp_of
+from policyengine.report.builders.pending import pending_parts
 from policyengine.report.document import Cell, Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import duration_text, label
 from policyengine.report.names import person_sort_key
@@ -116,10 +117,12 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
         tuple(item_rows), note=label("note.deductions", lang))
     stamp = stamp_of(policy)
     total = sum((a for a, _ in totals.values()), Decimal(0))
+    pending = pending_parts(policy, result, lang)
     return Document(
         kind=ReportKind.DEDUCTIONS, lang=lang, title=label("doc.deductions", lang),
         period=period.label, as_of=when, policy=stamp, heading=(),
-        tables=(month_table, item_table),
-        data={"people": list(people.values()), "total": money_number(total),
-              "violations": len(result.violations),
-              "forfeits": sum(1 for _, f in totals.values() if f)})
+        tables=(month_table, item_table, *pending.tables),
+        data=pending.data_of({"people": list(people.values()), "total": money_number(total),
+                              "violations": len(result.violations),
+                              "forfeits": sum(1 for _, f in totals.values() if f)}),
+        warnings=pending.warnings)

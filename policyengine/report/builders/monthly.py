@@ -16,12 +16,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import policyengine as pe
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.casebook import DECIDED, DECISION, Casebook, casebook
 from policyengine.report.builders.common import as_of_for, stamp_of
+from policyengine.report.builders.pending import pending_parts
 from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import coded, label
 from policyengine.report.names import person_sort_key
@@ -118,8 +120,13 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
         tuple((s.rank, s.person, s.submitted, s.adopted, s.pending, s.rate) for s in standings),
         note=label("note.rate", lang, as_of=f"{when:%Y-%m-%d %H:%M}"))
     stamp = stamp_of(policy)
+    # The summary counts facts, not verdicts; it still names the obligations whose deadline
+    # waits for a calendar year, so a December summary does not look complete without them.
+    pending = pending_parts(policy, pe.evaluate(policy, facts, period=period, as_of=when), lang)
     return Document(
         kind=ReportKind.MONTHLY, lang=lang, title=label("doc.monthly", lang),
         period=period.label, as_of=when, policy=stamp, heading=(),
-        tables=(count_table, rank_table),
-        data={"counts": figures, "ranking": [s.to_dict() for s in standings]})
+        tables=(count_table, rank_table, *pending.tables),
+        data=pending.data_of({"counts": figures,
+                              "ranking": [s.to_dict() for s in standings]}),
+        warnings=pending.warnings)

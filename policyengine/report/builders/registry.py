@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import policyengine as pe
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.casebook import SUMMARY_LIMIT, Casebook, Requirement, casebook
 from policyengine.report.builders.common import as_of_for, day_text, stamp_of
+from policyengine.report.builders.pending import pending_parts
 from policyengine.report.document import Cell, Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import coded, label
 
@@ -77,9 +79,12 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     when = as_of_for(policy, period, as_of)
     book = casebook(policy, facts, when, "registry")
     stamp = stamp_of(policy)
+    # The registry lists requirements, not verdicts; it still names the obligations whose
+    # deadline waits for a calendar year, so no report over such a month looks complete.
+    pending = pending_parts(policy, pe.evaluate(policy, facts, period=period, as_of=when), lang)
     return Document(
         kind=ReportKind.REGISTRY, lang=lang, title=label("doc.registry", lang),
         period=period.label, as_of=when, policy=stamp, heading=(),
-        tables=(registry_table(book, lang),),
-        data={"rows": [row_data(r, lang) for r in book.requirements]},
-        warnings=warnings_of(book, lang))
+        tables=(registry_table(book, lang), *pending.tables),
+        data=pending.data_of({"rows": [row_data(r, lang) for r in book.requirements]}),
+        warnings=warnings_of(book, lang) + pending.warnings)

@@ -13,6 +13,7 @@ from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.common import as_of_for, named, stamp_of
+from policyengine.report.builders.pending import pending_parts
 from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import label
 from policyengine.report.names import person_sort_key
@@ -45,11 +46,13 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
          Column("reason", label("col.why", lang), width=60)),
         rows, note=("" if lang == "zh" else " ").join(notes))
     stamp = stamp_of(policy)
+    pending = pending_parts(policy, result, lang)
     return Document(
         kind=ReportKind.REWARDS, lang=lang, title=label("doc.rewards", lang),
         period=period.label, as_of=when, policy=stamp, heading=(),
-        tables=(table,),
-        data={"rewards": [{"reward": r.reward, "reward_name": r.reward_name, "person": r.person,
-                           "min": money_number(r.min), "max": money_number(r.max),
-                           "reason": r.reason_in(lang)} for r in found],
-              "nobody": [rid for rid in assessed if rid not in granted]})
+        tables=(table, *pending.tables), warnings=pending.warnings,
+        data=pending.data_of({
+            "rewards": [{"reward": r.reward, "reward_name": r.reward_name, "person": r.person,
+                         "min": money_number(r.min), "max": money_number(r.max),
+                         "reason": r.reason_in(lang)} for r in found],
+            "nobody": [rid for rid in assessed if rid not in granted]}))
