@@ -173,8 +173,9 @@ def test_the_case_page_has_the_timeline_and_duties(app_client: TestClient) -> No
     assert "客户提出需求" in page and "职责开始：提需求" in page and "职责完成：提需求" in page
     times = re.findall(r'<td class="time">([^<]+)</td>', page)
     assert times == sorted(times) and len(times) > 10
-    missing = app_client.get("/ui/case/nope?period=2026-10", headers=ZH).text
-    assert "没有案例 nope 的事实" in missing
+    missing = app_client.get("/ui/case/nope?period=2026-10", headers=ZH)
+    assert missing.status_code == 404
+    assert "没有案例 nope 的事实" in missing.text
 
 
 def test_the_registry_page_is_the_report_registry(app_client: TestClient) -> None:

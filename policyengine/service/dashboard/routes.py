@@ -200,7 +200,8 @@ def install(app: FastAPI, svc: Service) -> None:
         names = Glossary.of(live.policy.model)
         return show(request, "case.html", {
             "user": user, **_window(result, chosen, as_of), "case": case, "found": found,
-            "events": pages.timeline(live.policy.model, found, lang, names), "names": names})
+            "events": pages.timeline(live.policy.model, found, lang, names), "names": names},
+            status=200 if found.facts else 404)  # the page still says why, in words
 
     @router.get("/registry")
     def registry(request: Request, period: str | None = None,
