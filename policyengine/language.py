@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
 LANGUAGES: tuple[Lang, ...] = ("zh", "en")
@@ -36,3 +36,10 @@ def resolve_language(explicit: str | None, policy_setting: str | None = None,
         if candidate == "en":
             return "en"
     return DEFAULT
+
+
+def worded(pair: tuple[str, str], lang: Lang, **values: Any) -> str:
+    """One wording of an (English, Chinese) pair, its placeholders filled: the lookup every
+    catalogue of words shares (report labels, service messages, dashboard words)."""
+    english, chinese = pair
+    return (chinese if lang == "zh" else english).format(**values)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from policyengine.language import Lang
+from policyengine.language import Lang, worded
 from policyengine.wording import duration_text as duration_text  # one wording, re-exported
 from policyengine.wording import weekday_name
 
@@ -280,9 +280,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 def label(key: str, lang: Lang, **values: Any) -> str:
     """The wording of `key` in `lang`, placeholders filled."""
-    english, chinese = LABELS[key]
-    text = chinese if lang == "zh" else english
-    return text.format(**values) if values else text
+    return worded(LABELS[key], lang, **values)
 
 
 def when_text(moment: datetime | None, lang: Lang) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policyengine.facts.schema import Reason
-from policyengine.language import Lang, resolve_language
+from policyengine.language import Lang, resolve_language, worded
 from policyengine.policy.messages import Words
 
 # key -> (English, Chinese); `{name}` takes a value of the error.
@@ -105,9 +105,8 @@ class Message:
     values: Mapping[str, Any] = field(default_factory=dict)
 
     def text(self, lang: Lang) -> str:
-        english, chinese = MESSAGES[self.key]
-        template = chinese if lang == "zh" else english
-        return template.format(**{k: _value(v, lang) for k, v in self.values.items()})
+        return worded(MESSAGES[self.key], lang,
+                      **{k: _value(v, lang) for k, v in self.values.items()})
 
 
 def message(key: str, **values: Any) -> Message:

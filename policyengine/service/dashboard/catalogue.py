@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from policyengine.language import Lang
+from policyengine.language import Lang, worded
 
 # key -> (English, Chinese)
 WORDS: dict[str, tuple[str, str]] = {
@@ -212,9 +212,7 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def text(key: str, lang: Lang, **values: Any) -> str:
-    english, chinese = WORDS[key]
-    template = chinese if lang == "zh" else english
-    return template.format(**values) if values else template
+    return worded(WORDS[key], lang, **values)
 
 
 def span(delta: timedelta, lang: Lang) -> str:
