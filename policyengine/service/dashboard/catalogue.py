@@ -83,8 +83,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "person.overdue_by": ("overdue by {span}", "已逾期 {span}"),
     "person.left_span": ("{span} left", "还剩 {span}"),
     "person.penalty": ("Penalty", "罚则"),
-    "person.count_charge": ("counted for the month", "按月累计"),
-    "person.forfeit_charge": ("performance pay forfeited", "当月无绩效"),
     # case
     "case.title": ("Case {case}", "案例 {case}"),
     "case.timeline": ("Timeline", "时间线"),

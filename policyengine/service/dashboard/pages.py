@@ -14,6 +14,7 @@ from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.policy.model import Policy
+from policyengine.report.builders.deductions import cost_of
 from policyengine.report.names import person_sort_key
 from policyengine.results import EvaluationResult, OpenObligation, PersonTotal, Violation
 from policyengine.service.dashboard.catalogue import text
@@ -89,13 +90,9 @@ def violations_of(result: EvaluationResult, person: str) -> list[Violation]:
 
 
 def charge_text(violation: Violation, lang: Lang) -> str:
-    """What one violation costs on its own line (a count rule is charged per month)."""
-    penalty = violation.penalty
-    if penalty.schedule == "monthly_count":
-        return text("person.count_charge", lang)
-    if penalty.forfeit:
-        return text("person.forfeit_charge", lang)
-    return text("sched.yuan", lang, amount=penalty.amount) if penalty.amount is not None else ""
+    """What one violation costs on its own line, as the deductions report says it."""
+    cost = cost_of(violation, lang)
+    return text("sched.yuan", lang, amount=cost) if isinstance(cost, Decimal) else str(cost)
 
 
 class EventKind:
