@@ -155,8 +155,8 @@ def test_the_sample_month_gives_the_hand_worked_figures(
     # Worked out by hand in the guide (section 5.1): 张经办 50 (E1, the second delivery),
     # 周会计 20 + 500 + 500 (E2 in working time, X1 cash, X2 another payee), 吴行政 50 (E3);
     # E4 and E6 are violations that cost nothing.
-    code = main(["evaluate", "--policy", str(PACK), "--facts", str(PACK / "facts-2026-11.jsonl"),
-                 "--month", "2026-11", "--format", "json"])
+    code = main(["evaluate", "--policy", str(PACK), "--facts", str(PACK / "facts-2026-10.jsonl"),
+                 "--month", "2026-10", "--format", "json"])
     result = json.loads(capsys.readouterr().out)
     assert code == 0
     got = sorted((v["duty"], v["case"]) for v in result["violations"])

@@ -13,27 +13,28 @@ Feature: Contract performance: letters go to the archive, major issues go to the
   Scenario: Only the archivist files a letter
     Given these facts:
       | time             | type              | case     | actor  | designated_payee | doc_no | department |
-      | 2026-11-02 09:00 | contract.signed   | HT260102 | 李经办 | 某建材公司       |        |            |
-      | 2026-11-18 09:00 | document.received | HT260102 | 吴行政 |                  | L2     | admin      |
-      | 2026-11-19 10:00 | document.filed    | HT260102 | 吴行政 |                  | L2     |            |
-      | 2026-11-20 09:30 | document.filed    | HT260102 | 刘档案 |                  | L2     |            |
-    When evaluating 2026-11
-    # due: the next working day after 11-18, 2026-11-19 18:00; 吴行政 is not the archivist,
-    # so his filing does not count; 刘档案 files it 11-20 09:30: 15h30m late
+      | 2026-10-08 09:30 | contract.signed   | HT260102 | 李经办 | 某建材公司       |        |            |
+      | 2026-10-27 09:00 | document.received | HT260102 | 吴行政 |                  | L2     | admin      |
+      | 2026-10-28 10:00 | document.filed    | HT260102 | 吴行政 |                  | L2     |            |
+      | 2026-10-29 09:30 | document.filed    | HT260102 | 刘档案 |                  | L2     |            |
+    When evaluating 2026-10
+    # due: the next working day after Tue 10-27, 2026-10-28 18:00; 吴行政 is not the archivist,
+    # so his filing does not count; 刘档案 files it 10-29 09:30: 15h30m late
     Then the E3 violations are:
       | duty | case     | person | due              | late   | penalty | amount |
-      | E3   | HT260102 | 吴行政 | 2026-11-19 18:00 | 15h30m | P1      | 50     |
+      | E3   | HT260102 | 吴行政 | 2026-10-28 18:00 | 15h30m | P1      | 50     |
     And 吴行政 pays 50 yuan
 
   Scenario: A 150,000 yuan issue is major: reported the next day, decided by a leader
     Given these facts:
       | time             | type            | case     | actor  | designated_payee | amount | legal_risk |
-      | 2026-11-02 09:00 | contract.signed | HT260102 | 李经办 | 某建材公司       |        |            |
-      | 2026-11-23 10:00 | issue.found     | HT260102 | 李经办 |                  | 150000 | no         |
-      | 2026-11-24 16:00 | issue.reported  | HT260102 | 李经办 |                  |        |            |
-      | 2026-11-27 11:00 | issue.decided   | HT260102 | 王总   |                  |        |            |
-    When evaluating 2026-11
+      | 2026-10-08 09:30 | contract.signed | HT260102 | 李经办 | 某建材公司       |        |            |
+      | 2026-10-19 10:00 | issue.found     | HT260102 | 李经办 |                  | 150000 | no         |
+      | 2026-10-20 16:00 | issue.reported  | HT260102 | 李经办 |                  |        |            |
+      | 2026-10-23 11:00 | issue.decided   | HT260102 | 王总   |                  |        |            |
+    When evaluating 2026-10
     # the decision table: 150000 >= 100000, so the first rule gives "major": E5 applies, E6 not
-    # E5 due 2026-11-24 18:00, reported 16:00: on time; E7 due 2026-12-01 18:00, decided 11-27
+    # E5 due Tue 2026-10-20 18:00, reported 16:00: on time
+    # E7 due 5 working days after 10-20 (21, 22, 23, 26, 27): 2026-10-27 18:00; decided 10-23
     Then there are no E5, E6, E7 violations
     And 李经办 pays 0 yuan
