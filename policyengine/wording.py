@@ -144,6 +144,21 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "note.extra_report": ("{where}: report at {at} for {duty}: every week up to then already has "
                           "its report; an extra report changes nothing",
                           "{where}：{at} 的 {duty} 报告：此前每周都已提交，多出的报告不产生影响"),
+    # --- decision tables (engine/decisions.py) ---
+    "decision.used": ("case value {decision} = {value}, set by rule {rule} of decision "
+                      "{decision} (inputs {inputs}) from {type} {ref} at {at}",
+                      "案件取值 {decision} = {value}：由决策表 {decision} 的第 {rule} 条规则"
+                      "（输入 {inputs}）根据 {at} 的 {type} {ref} 得出"),
+    "decision.no_hit": ("{where}: decision {decision} for case {case} at {at}: no rule matches "
+                        "(inputs {inputs}); the case value stays as it was",
+                        "{where}：{at} 案例 {case} 的决策表 {decision} 没有任何规则符合"
+                        "（输入 {inputs}）；案件取值保持不变"),
+    "decision.not_unique": ("{where}: decision {decision} for case {case} at {at}: rules "
+                            "{rules} all match (inputs {inputs}), but its hit policy is "
+                            "unique; the case value stays as it was",
+                            "{where}：{at} 案例 {case} 的决策表 {decision} 有多条规则（第 "
+                            "{rules} 条）同时符合（输入 {inputs}），而命中策略是 unique"
+                            "（只能有一条符合）；案件取值保持不变"),
     # --- calendar years not yet published: pending obligations, `calendar show`, check ---
     "pending.why": ("the deadline needs the working days of {year}, which the calendar does not "
                     "have yet: pending calendar data (due no earlier than {earliest}); add "

@@ -42,8 +42,10 @@ _JOB: tuple[CompiledPolicy, list[Fact], list[list[int]], datetime,
 
 def can_split(policy: CompiledPolicy, workers: int) -> bool:
     """Splitting needs fork (workers share the facts without copying them) and a policy
-    where role assignments open, delay and close no duty."""
+    where role assignments open, delay and close no duty, and with no decision table."""
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if policy.decisions:  # the case values they set are not merged back (yet): one process
         return False
     return not any(ROLE_FACT in table for table in
                    (policy.by_trigger, policy.by_fulfil, policy.by_extension))

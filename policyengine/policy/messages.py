@@ -361,6 +361,46 @@ class Say(Catalogue):
                           "迟到超过 {end} 的情况没有对应的档位："
                           "最后一档请写 over: {end}，不写“up_to”")
     MIN_ABOVE_MAX = ("min ({min}) is above max ({max})", "min（{min}）大于 max（{max}）")
+    # -- conditions and decision tables ----------------------------------------------------
+    NO_OPERATOR = ("write at least one operator here: {names}",
+                   "这里至少要写一个运算符：{names}")
+    UNKNOWN_OPERATOR = ("unknown operator '{name}'; the operators are: {names}",
+                        "未知的运算符“{name}”；可用的运算符有：{names}")
+    ORDER_NOT_ALLOWED = ("'{op}' compares by order, which {fact}.{attr} (type {type}) has not: "
+                         "order comparisons are for number, money and date attributes; write "
+                         "a value, a list, or eq / ne / in / not_in",
+                         "“{op}”按大小比较，而 {fact}.{attr}（类型 {type}）没有大小之分："
+                         "只有 number、money 和 date 属性可以比大小；请直接写取值、列表，"
+                         "或用 eq / ne / in / not_in")
+    OPERAND_TYPE = ("'{value}' is not {kind}, which {fact}.{attr} (type {type}) holds",
+                    "“{value}”不是{kind}，而 {fact}.{attr}（类型 {type}）的取值是{kind}")
+    KIND_A_NUMBER = ("a number", "数字")
+    KIND_AN_AMOUNT = ("an amount (a number with at most 2 decimal places)",
+                      "金额（最多两位小数的数字）")
+    KIND_A_DATE = ("a date (YYYY-MM-DD)", "日期（年-月-日）")
+    KIND_TEXT = ("text", "文字")
+    BETWEEN_ORDER = ("between [{low}, {high}]: the low end comes first",
+                     "between [{low}, {high}]：小的一端要写在前面")
+    CASE_VALUE_NEEDS_CASE = ("{fact} facts have no case, so they have no case value to read "
+                             "('{key}')",
+                             "{fact} 事实不带案件编号，所以读不到案件取值（“{key}”）")
+    DECISION_ON_NO_CASE = ("the decision is evaluated on {fact} facts, which have no case: "
+                           "its value would belong to no case",
+                           "这个决策表在 {fact} 事实上求值，但这种事实不带案件编号："
+                           "结果不属于任何案件")
+    DECISION_NOT_INPUT = ("'{name}' is not an input of this decision (inputs: {inputs}); "
+                          "add it to 'inputs' or remove the condition",
+                          "“{name}”不是这个决策表的输入（输入有：{inputs}）；"
+                          "请把它加进“inputs”，或删掉这个条件")
+    DECISION_THEN_NOT_OUTPUT = ("'{value}' is not listed in 'outputs' ({outputs})",
+                                "“{value}”不在“outputs”（{outputs}）中")
+    DECISION_PRIORITY_OUTPUTS = ("hit_policy priority picks the output listed highest: list "
+                                 "'outputs', highest first",
+                                 "hit_policy 为 priority 时按“outputs”中的先后取最高者："
+                                 "请写出“outputs”，优先级高的在前")
+    DECISION_OUTPUT_TWICE = ("'{value}' is listed twice in 'outputs'",
+                             "“{value}”在“outputs”中写了两次")
+
     REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
                     "类型为“{kind}”的奖励需要写“{name}”")
 
@@ -425,6 +465,7 @@ THINGS: dict[str, Words] = {
     "duty": Words("duty", "职责"),
     "version": Words("version", "版本"),
     "change": Words("change", "变更"),
+    "decision": Words("decision", "决策表"),
 }
 
 

@@ -17,12 +17,14 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     WithJsonSchema,
     model_validator,
 )
 
-from policyengine.kinds import RewardKind, ScheduleKind
+from policyengine.kinds import HitPolicy, Operator, RewardKind, ScheduleKind
 from policyengine.policy.messages import PolicyValueError, Say
 from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
 
@@ -64,6 +66,16 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, (str, int)) else value
 
 
+def _as_texts(value: Any) -> Any:
+    """Membership values as text: `amount: 5` on a number attribute is compared as a number
+    once compiled (engine/compiled.py reads the text back by the attribute's type)."""
+    value = _as_list(value)
+    if isinstance(value, (list, tuple)):
+        return [str(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+                else v for v in value]
+    return value
+
+
 def _money(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(str(value))
@@ -93,6 +105,9 @@ Values = Annotated[
     tuple[str, ...], BeforeValidator(_as_list, json_schema_input_type=str | list[str])
 ]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# What a `where` condition compares with: text, a number or a date (checked against the
+# attribute's type in checks.py, E-WHERE-TYPE, and converted by engine/compiled.py).
+Operand = str | int | float | date
 
 
 class Strict(BaseModel):
@@ -174,7 +189,7 @@ class UrgencyTier(Named):
 
 
 class AttributeSpec(Strict):
-    type: Literal["text", "date", "enum", "tier", "role", "person"] = "text"
+    type: Literal["text", "date", "enum", "tier", "role", "person", "number", "money"] = "text"
     values: tuple[str, ...] | None = None
     required: bool = False
     required_when: dict[str, Values] | None = None
@@ -197,9 +212,53 @@ class FactTypeSpec(Named):
 # --- duties ----------------------------------------------------------------------------
 
 
+class Comparison(Strict):
+    """Operators on one attribute, all of which must hold: `{ge: 5, lt: 10}`."""
+
+    gt: Operand | None = None
+    ge: Operand | None = None
+    lt: Operand | None = None
+    le: Operand | None = None
+    eq: Operand | None = None
+    ne: Operand | None = None
+    in_: tuple[Operand, ...] | None = Field(None, alias="in")
+    not_in: tuple[Operand, ...] | None = None
+    between: tuple[Operand, Operand] | None = Field(
+        None, description="inclusive: [low, high]")
+
+    @property
+    def tests(self) -> tuple[tuple[Operator, Any], ...]:
+        """(operator, operand) for each operator written, in the order of `Operator`."""
+        return tuple((op, getattr(self, op.field)) for op in Operator
+                     if getattr(self, op.field) is not None)
+
+    @model_validator(mode="after")
+    def _some(self) -> Comparison:
+        if not self.tests:
+            raise PolicyValueError(Say.NO_OPERATOR(names=", ".join(Operator)),
+                                   "E-WHERE-OPERATOR")
+        return self
+
+
+MembershipValues = Annotated[
+    tuple[str, ...], BeforeValidator(_as_texts, json_schema_input_type=str | list[str])
+]
+# A condition is either values (membership, as always) or a mapping of operators. The tags'
+# names hold '[' so error locations skip them, as they skip pydantic's other wrappers.
+Condition = Annotated[
+    Annotated[MembershipValues, Tag("where[values]")] | Annotated[Comparison,
+                                                                  Tag("where[operators]")],
+    Discriminator(lambda v: "where[operators]" if isinstance(v, (dict, Comparison))
+                  else "where[values]"),
+]
+Where = dict[str, Condition]
+
+
 class FactMatch(Strict):
     fact: str
-    where: dict[str, Values] = Field(default_factory=dict)
+    where: Where = Field(
+        default_factory=dict,
+        description="attribute (or case.<decision>) -> value, [values] or {operator: operand}")
 
 
 TriggerMatch = Annotated[
@@ -346,6 +405,34 @@ class Reward(Named):
     versions: tuple[RewardVersion, ...] = ()
 
 
+# --- decision tables -------------------------------------------------------------------
+
+
+class DecisionRule(Strict):
+    when: Where = Field(default_factory=dict,
+                        description="conditions on the inputs, in `where` syntax; none = always")
+    then: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _then_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("then"), (int, float, Decimal)) \
+                and not isinstance(data.get("then"), bool):
+            return {**data, "then": str(data["then"])}
+        return data
+
+
+class Decision(Named):
+    """A DMN-like decision table: a fact of type `on` sets the case value named by the key."""
+
+    on: str = Field(description="the fact type (with a case) whose facts are evaluated")
+    hit_policy: HitPolicy = HitPolicy.FIRST
+    inputs: tuple[str, ...] = Field(min_length=1)
+    rules: tuple[DecisionRule, ...] = Field(min_length=1)
+    outputs: tuple[str, ...] = Field(
+        (), description="the values it may give; with `priority`, highest first")
+
+
 class Policy(Strict):
     policy: PolicyInfo
     calendar: CalendarSpec = CalendarSpec()
@@ -356,6 +443,7 @@ class Policy(Strict):
     duties: dict[str, Duty]
     penalties: dict[str, Penalty] = Field(default_factory=dict)
     rewards: dict[str, Reward] = Field(default_factory=dict)
+    decisions: dict[str, Decision] = Field(default_factory=dict)
 
 
 class _Dated(Protocol):
