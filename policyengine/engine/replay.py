@@ -304,7 +304,7 @@ class _State:
                 if kind in self.tracked:
                     self.handled[kind].append((fact.at, case))
         dispatch = self.trigger_dispatch.get(kind)
-        values = self.values_now.get(case) if case is not None else None
+        values = self.values_now.get(case) if self.values_now else None  # type: ignore[arg-type]
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_trigger.get(kind, ())
                             if d.trigger is not None and d.trigger.matches(fact, values)])
@@ -348,7 +348,7 @@ class _State:
 
     def fulfil(self, fact: Fact) -> None:
         dispatch = self.fulfil_dispatch.get(fact.type)
-        values = self.values_now.get(fact.case) if fact.case is not None else None
+        values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_fulfil.get(fact.type, ())
                             if d.fulfil.matches(fact, values)])
@@ -374,7 +374,7 @@ class _State:
             ext = duty.extension
             assert ext is not None
             matcher = ext.requested if phase == REQUEST else ext.approved
-            values = self.values_now.get(fact.case) if fact.case is not None else None
+            values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
             if matcher.fact == fact.type and matcher.matches(fact, values):
                 (self.request if phase == REQUEST else self.approve)(duty, fact)
 
