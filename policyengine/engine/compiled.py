@@ -76,6 +76,11 @@ class Matcher:
             return self._tests(attrs, case_values)
         return True
 
+    def matches_attributes(self, fact: Fact) -> bool:
+        """Whether `fact`'s own attributes meet the conditions (case values not read): what
+        can be told of a fact without replaying its case."""
+        return Matcher(self.fact, self.where, self.tests).matches(fact)
+
     def _tests(self, attrs: Mapping[str, Any], case_values: Mapping[str, str] | None) -> bool:
         # A missing value fails every test (`ne` and `not_in` too): unknown is not "other".
         try:

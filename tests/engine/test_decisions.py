@@ -252,3 +252,12 @@ def test_describe_says_the_conditions_as_written() -> None:
     matcher = match({"amount": {"ge": 10, "lt": 20}, "case.grade": ["A", "B"]})
     assert matcher.describe() == "visit.requested (amount >= 10, amount < 20, case.grade in [A, B])"
     assert dict(matcher.where) == {}
+
+
+def test_a_fact_can_be_matched_on_its_attributes_alone() -> None:
+    # What the scenario library checks without a replay: case values are not read.
+    matcher = match({"case.grade": "A", "amount": {"gt": 1000}})
+    assert not matcher.matches(visit(amount=1500))
+    assert matcher.matches(visit(amount=1500), {"grade": "A"})
+    assert matcher.matches_attributes(visit(amount=1500))
+    assert not matcher.matches_attributes(visit(amount=999))
