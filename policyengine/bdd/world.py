@@ -200,5 +200,5 @@ class World:
                                              **attrs}, origin=f"{self.source} (weekly, on time)")
                 if isinstance(built, Fact):
                     made.append(built)
-                raw += timedelta(days=7)
+                raw = rule.following(raw)
         return made

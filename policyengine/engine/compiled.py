@@ -9,13 +9,9 @@ from datetime import time
 from typing import Any
 
 from policyengine.calendar import WorkCalendar
-from policyengine.engine.deadlines import (
-    DeadlineRule,
-    Weekly,
-    compile_by,
-    compile_duty_deadline,
-)
+from policyengine.engine.deadlines import DeadlineRule, compile_duty_deadline
 from policyengine.engine.penalties.rules import CompiledPenalty, compile_penalty
+from policyengine.engine.recurring import Recurrence, compile_recurring
 from policyengine.engine.rewards import RewardRule, compile_reward
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
@@ -94,7 +90,7 @@ class CompiledDuty:
     penalty: str | None
     trigger: Matcher | None = None
     deadline: DeadlineRule | None = None
-    recurring: Weekly | None = None
+    recurring: Recurrence | None = None
     extension: CompiledExtension | None = None
 
     @property
@@ -147,7 +143,7 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
         policy, calendar, FactSchema(policy), duties, identity,
         _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
         _dispatch(by_trigger, lambda d: d.trigger), _dispatch(by_fulfil, lambda d: d.fulfil),
-        {name: compile_penalty(name, spec) for name, spec in policy.penalties.items()},
+        {name: compile_penalty(name, spec, calendar) for name, spec in policy.penalties.items()},
         {name: compile_reward(name, spec) for name, spec in policy.rewards.items()},
     )
 
@@ -173,11 +169,8 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
         ext = spec.extension
         extension = CompiledExtension(Matcher.of(ext.requested_by), Matcher.of(ext.approved_by),
                                       ext.date_field, calendar.clock(ext.at))
-    recurring = None
-    if spec.recurring is not None:
-        rule = compile_by(spec.recurring, calendar)
-        assert isinstance(rule, Weekly)
-        recurring = rule
+    recurring = (compile_recurring(spec.recurring, calendar) if spec.recurring is not None
+                 else None)
     return CompiledDuty(
         id=name,
         spec=spec,
