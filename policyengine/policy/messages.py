@@ -239,6 +239,10 @@ class Say(Catalogue):
                        "（每月某日，或 monthly: last_working_day 每月最后一个工作日）、"
                        "yearly: {{from: \"03-25\", to: \"03-30\"}}（每年的一段时间）"
                        "或 cron: \"0 18 * * 5\"；前三种还要用 at: 写时刻（如 end_of_work）")
+    NOT_MONTHLY = ("'{value}' is not a day of the month: write 1 to 31 (a shorter month uses "
+                   "its last day) or last_working_day",
+                   "“{value}”不是每月的某一天：请写 1 到 31（当月没有这一天则取月末）"
+                   "或 last_working_day")
     NOT_MONTH_DAY = ("'{value}' is not a day of the year: write MM-DD, e.g. \"03-25\"",
                      "“{value}”不是一年中的日子：请写成 月-日，如 \"03-25\"")
     CUTOFF_WEEKLY = ("'cutoff' goes with 'weekly'", "“cutoff”只能和“weekly”一起用")

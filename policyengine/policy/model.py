@@ -208,7 +208,22 @@ TriggerMatch = Annotated[
 ]
 
 
-MonthDay = Annotated[int, Field(ge=1, le=31)]
+def _monthly(value: Any) -> int | str:
+    """A day of the month (1-31) or `last_working_day`."""
+    if value == "last_working_day":
+        return "last_working_day"
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 31:
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and 1 <= int(value) <= 31:
+        return int(value)
+    raise PolicyValueError(Say.NOT_MONTHLY(value=value))
+
+
+MonthlyDay = Annotated[int | str, BeforeValidator(_monthly), WithJsonSchema({
+    "anyOf": [{"type": "integer", "minimum": 1, "maximum": 31},
+              {"const": "last_working_day"}],
+    "description": "a day of the month (1-31; a short month uses its last day) or "
+                   "last_working_day"})]
 _MONTH_DAY_TEXT = r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 
 
@@ -242,9 +257,7 @@ class _TimeForm(Strict):
     """The calendar forms shared by `by:` deadlines and `recurring:` duties."""
 
     weekly: Weekday | None = None
-    monthly: MonthDay | Literal["last_working_day"] | None = Field(
-        None, description="a day of the month (1-31; a short month uses its last day) or "
-                          "last_working_day")
+    monthly: MonthlyDay | None = None
     yearly: YearWindow | None = None
     cron: str | None = Field(None, description="a cron expression in the policy's time zone; "
                                                "its times are never moved")
