@@ -26,7 +26,7 @@ class LatenessMeasure(StrEnum):
     """How a penalty rule reads its lateness tiers: the `measure` of a rule (D20)."""
 
     CALENDAR_TIME = "calendar_time"  # on the clock: 1d is 24 hours
-    WORKING_TIME = "working_time"    # 1d: the deadline moved by one working day; 1h: one working hour
+    WORKING_TIME = "working_time"    # 1d: the deadline one working day on; 1h: a working hour
 
 
 class RewardKind(StrEnum):

@@ -21,8 +21,8 @@ for 18:00 of the 2nd working day
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from calendar import monthrange
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from policyengine.policy.messages import PolicyValueError, Say
@@ -103,8 +103,8 @@ def parse_span(text: str) -> Span:
         return Span(working_days=count)
     match = _CALENDAR.match(raw)
     if match:
-        number = int(match.group(1)) if len(match.group(1)) <= 9 else MAX_MONTHS + 1
-        months = number * 12 if match.group(2).startswith("year") else number
+        count = int(match.group(1)) if len(match.group(1)) <= 9 else MAX_MONTHS + 1
+        months = count * 12 if match.group(2).startswith("year") else count
         if months < 1:
             raise PolicyValueError(Say.CALENDAR_SPAN_ZERO(value=raw))
         if months > MAX_MONTHS:

@@ -5,6 +5,7 @@ Runs on a shape-valid `Policy`; returns every problem found (empty list = valid)
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -269,7 +270,8 @@ class _Checker:
             return
         # A recurring duty owes one obligation per cron time: more than one an hour is a
         # typo (`* 18 * * 5`) that would owe thousands.
-        if recurring and min(b - a for a, b in zip(found, found[1:], strict=False)) < timedelta(hours=1):
+        gaps = [b - a for a, b in itertools.pairwise(found)]
+        if recurring and min(gaps) < timedelta(hours=1):
             self.error(path, "E-TOO-LARGE", Say.CRON_TOO_OFTEN(value=expression))
 
     def effective_order(self, base: tuple[str | int, ...], dates: list[date],

@@ -289,7 +289,8 @@ class Say(Catalogue):
                          "“{value}”超过了 {limit} 天；制度里的期限不会这么长：请检查这个数字")
     CALENDAR_SPAN_TOO_LONG = ("'{value}' is more than {limit} months; no deadline of a rule book "
                               "is that far: check the number",
-                              "“{value}”超过了 {limit} 个月；制度里的期限不会这么长：请检查这个数字")
+                              "“{value}”超过了 {limit} 个月；制度里的期限不会这么长："
+                              "请检查这个数字")
     CALENDAR_SPAN_ZERO = ("'{value}': the number of months or years must be at least 1",
                           "“{value}”：月数或年数至少为 1")
     WORKING_DAYS_TOO_MANY = ("'{value}' is more than {limit} working days; check the number",
@@ -401,7 +402,8 @@ class Say(Catalogue):
                        "rule (a new id) for the duties from then",
                        "{where} 原为 {old}，现在改成了 {new}：{owner} 的每个版本都按它计算迟延，"
                        "而 {effective} 起生效的版本在 {today} 已经生效，已评估过的月份会因此改变。"
-                       "请改回 {old}；若要从某天起换一种算法，请另写一条罚则（新的编号）给此后的职责用")
+                       "请改回 {old}；若要从某天起换一种算法，"
+                       "请另写一条罚则（新的编号）给此后的职责用")
     HISTORY_CHANGED = ("{where} was {old}, now {new}: the version of {owner} that {since}, "
                        "already in force on {today}, was edited in place, which rewrites "
                        "months already evaluated. Put back {old} and add a dated version "

@@ -181,7 +181,7 @@ def test_six_months_from_august_31_is_february_28_without_calendar_data(tmp_path
     six = compile_deadline(Deadline(within="6 months"), policy.calendar)
     # 2027 has no calendar data: a calendar-month span needs none
     assert six.due(at("2026-08-31 10:00"), {}) == at("2027-02-28 10:00")
-    due, steps = six.explain(at("2026-08-31 10:00"), {})
+    _, steps = six.explain(at("2026-08-31 10:00"), {})
     assert [s.render("en") for s in steps] == [
         "2026-08-31 10:00 (Mon) + 6 months on the calendar: that month is shorter, so its last "
         "day: 2027-02-28 10:00 (Sun)"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-
 from typing import TYPE_CHECKING
 
 from policyengine.engine.penalties.base import SCHEDULES, Late, Schedule
