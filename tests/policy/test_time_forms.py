@@ -116,3 +116,10 @@ def test_a_measure_of_a_rule_not_yet_in_force_may_change() -> None:
 
 def line_of_text(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_stating_the_default_measure_is_not_a_history_edit() -> None:
+    # the shipped P6 gained `measure: calendar_time`, which was already its reading
+    old = edited(penalties=("    measure: calendar_time\n", ""))
+    assert "measure: calendar_time" not in old["policies/penalties.yaml"]
+    assert edits(old, shipped_texts()) == []
