@@ -22,6 +22,13 @@ class ScheduleKind(StrEnum):
     NONE = "none"  # no penalty: the duty has none, or no version was in force
 
 
+class LatenessMeasure(StrEnum):
+    """How a penalty rule reads its lateness tiers: the `measure` of a rule (D20)."""
+
+    CALENDAR_TIME = "calendar_time"  # on the clock: 1d is 24 hours
+    WORKING_TIME = "working_time"    # 1d: the deadline one working day on; 1h: a working hour
+
+
 class RewardKind(StrEnum):
     """What a reward counts: the `kind` of a reward in the policy file."""
 

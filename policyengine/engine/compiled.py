@@ -17,14 +17,10 @@ from policyengine.engine.conditions import (
     describe,
     members,
 )
-from policyengine.engine.deadlines import (
-    DeadlineRule,
-    Weekly,
-    compile_by,
-    compile_duty_deadline,
-)
+from policyengine.engine.deadlines import DeadlineRule, compile_duty_deadline
 from policyengine.engine.decisions import CompiledDecision, compile_decisions
 from policyengine.engine.penalties.rules import CompiledPenalty, compile_penalty
+from policyengine.engine.recurring import Recurrence, compile_recurring
 from policyengine.engine.rewards import RewardRule, compile_reward
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
@@ -151,7 +147,7 @@ class CompiledDuty:
     penalty: str | None
     trigger: Matcher | None = None
     deadline: DeadlineRule | None = None
-    recurring: Weekly | None = None
+    recurring: Recurrence | None = None
     extension: CompiledExtension | None = None
 
     @property
@@ -207,7 +203,7 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
         policy, calendar, FactSchema(policy), duties, identity,
         _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
         _dispatch(by_trigger, lambda d: d.trigger), _dispatch(by_fulfil, lambda d: d.fulfil),
-        {name: compile_penalty(name, spec) for name, spec in policy.penalties.items()},
+        {name: compile_penalty(name, spec, calendar) for name, spec in policy.penalties.items()},
         {name: compile_reward(name, spec) for name, spec in policy.rewards.items()},
         compile_decisions(policy),
     )
@@ -235,11 +231,8 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar, policy: Policy) -> Comp
         extension = CompiledExtension(Matcher.of(ext.requested_by, policy),
                                       Matcher.of(ext.approved_by, policy),
                                       ext.date_field, calendar.clock(ext.at))
-    recurring = None
-    if spec.recurring is not None:
-        rule = compile_by(spec.recurring, calendar)
-        assert isinstance(rule, Weekly)
-        recurring = rule
+    recurring = (compile_recurring(spec.recurring, calendar) if spec.recurring is not None
+                 else None)
     return CompiledDuty(
         id=name,
         spec=spec,

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from policyengine.engine import weekly
+from policyengine.engine import recurring
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
 from policyengine.engine.decisions import CaseValues, Setting
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.weekly import Week
+from policyengine.engine.recurring import Owed
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import CheckedFacts
@@ -248,7 +248,7 @@ class _State:
         self.open_for: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
         # The latest obligation of each duty that can be delayed, open or not, by case.
         self.latest: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
-        self.weeks: dict[str, list[Week]] = {}
+        self.periods: dict[str, list[Owed]] = {}
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
@@ -280,14 +280,17 @@ class _State:
                 self.notes.append(outcome)
 
     def open_weeks(self, first: Fact, as_of: datetime) -> None:
-        """Recurring duties: one obligation per week from the first fact's week (weekly.py)."""
+        """Recurring duties: one obligation per period (week, month, ...) from the first
+        fact's period on (recurring.py)."""
         for duty in self.policy.recurring:
-            ledger = self.weeks[duty.id] = []
-            for start, end, due, missing in weekly.weeks(duty, first, as_of):
+            assert duty.recurring is not None
+            ledger = self.periods[duty.id] = []
+            for start, end, due, missing in recurring.periods(duty.recurring, duty.id, first,
+                                                              as_of):
                 obligation = Obligation(duty, None, None, start, due)
                 obligation.missing_year = missing
                 self.obligations.append(obligation)
-                ledger.append(Week(start, end, obligation))
+                ledger.append(Owed(start, end, obligation))
 
     def open(self, fact: Fact) -> None:
         kind = fact.type
@@ -354,12 +357,13 @@ class _State:
                             if d.fulfil.matches(fact, values)])
         for duty in candidates:
             if duty.recurring is not None:
-                week = weekly.match(self.weeks[duty.id], fact.at)
-                if week is None:
-                    self.notes.append(line("note.extra_report", where=fact.ref(), duty=duty.id,
-                                           at=fact.at))
+                period = recurring.match(self.periods[duty.id], fact.at)
+                if period is None:
+                    self.notes.append(line("note.extra_report" if duty.recurring.form == "weekly"
+                                           else "note.extra_period", where=fact.ref(),
+                                           duty=duty.id, at=fact.at))
                 else:
-                    week.obligation.fulfilled_by = fact
+                    period.obligation.fulfilled_by = fact
                 continue
             waiting = self.open_for[duty.id]
             obligation = waiting.get(fact.case)

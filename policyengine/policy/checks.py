@@ -5,6 +5,7 @@ Runs on a shape-valid `Policy`; returns every problem found (empty list = valid)
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -31,6 +32,7 @@ from policyengine.policy.model import (
     Deadline,
     FactMatch,
     Policy,
+    Recurring,
 )
 from policyengine.timeparse import parse_clock
 
@@ -298,8 +300,11 @@ class _Checker:
             self.deadline_length((*base, "deadline"), duty.deadline)
         for i, change in enumerate(duty.deadline_changes):
             self.deadline_length((*base, "deadline_changes", i), change)
-        rules: list[tuple[tuple[str | int, ...], ByTime | None]] = [
-            ((*base, "recurring"), duty.recurring)]
+        if duty.recurring is not None:
+            self.form_shape((*base, "recurring"), duty.recurring)
+            if duty.recurring.cron:
+                self.cron((*base, "recurring", "cron"), duty.recurring.cron, recurring=True)
+        rules: list[tuple[tuple[str | int, ...], ByTime | None]] = []
         if duty.deadline is not None:
             rules.append(((*base, "deadline", "by"), duty.deadline.by))
         rules += [((*base, "deadline_changes", i, "by"), c.by)
@@ -332,15 +337,27 @@ class _Checker:
 
     def by_shape(self, path: tuple[str | int, ...], by: ByTime) -> None:
         """Parts of a `by` rule the engine would ignore, silently changing the deadline."""
-        if by.at is not None and not (by.weekly or by.date_field):
-            self.error((*path, "at"), "E-VALUE", Say.AT_IGNORED())
+        self.form_shape(path, by, dated=by.date_field is not None)
         if by.cutoff is not None:
             if not by.cutoff.weekly:
                 self.error((*path, "cutoff"), "E-VALUE", Say.CUTOFF_NOT_WEEKLY())
             elif by.cutoff.cutoff is not None:
                 self.error((*path, "cutoff", "cutoff"), "E-VALUE", Say.CUTOFF_OF_CUTOFF())
 
-    def cron(self, path: tuple[str | int, ...], expression: str) -> None:
+    def form_shape(self, path: tuple[str | int, ...], form: Recurring | ByTime,
+                   dated: bool = False) -> None:
+        """`at` or `if_not_working_day` where the form would ignore them."""
+        if form.at is not None and not (form.weekly or form.monthly or form.yearly or dated):
+            self.error((*path, "at"), "E-VALUE", Say.AT_IGNORED())
+        if "if_not_working_day" in form.model_fields_set and form.if_not_working_day != "keep":
+            why = (Say.CRON_NOT_MOVED() if form.cron
+                   else Say.LAST_WORKING_DAY_NOT_MOVED() if form.monthly == "last_working_day"
+                   else None)
+            if why is not None:
+                self.error((*path, "if_not_working_day"), "E-VALUE",
+                           Say.IF_NOT_WORKING_DAY_IGNORED(why=why))
+
+    def cron(self, path: tuple[str | int, ...], expression: str, recurring: bool = False) -> None:
         try:
             valid = croniter.is_valid(expression)
         except (ValueError, TypeError, OverflowError, RecursionError):
@@ -349,9 +366,16 @@ class _Checker:
             self.error(path, "E-VALUE", Say.NOT_CRON(value=expression))
             return
         try:
-            croniter(expression, datetime(2026, 1, 1)).get_next(datetime)
+            times = croniter(expression, datetime(2026, 1, 1))
+            found = [times.get_next(datetime) for _ in range(24 if recurring else 1)]
         except (CroniterError, ValueError, OverflowError):
             self.error(path, "E-VALUE", Say.CRON_NEVER(value=expression))
+            return
+        # A recurring duty owes one obligation per cron time: more than one an hour is a
+        # typo (`* 18 * * 5`) that would owe thousands.
+        gaps = [b - a for a, b in itertools.pairwise(found)]
+        if recurring and min(gaps) < timedelta(hours=1):
+            self.error(path, "E-TOO-LARGE", Say.CRON_TOO_OFTEN(value=expression))
 
     def effective_order(self, base: tuple[str | int, ...], dates: list[date],
                         key: str = "versions", word: str = "version") -> None:
