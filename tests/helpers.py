@@ -19,7 +19,8 @@ import policyengine as pe
 from policyengine import CompiledPolicy, EvaluationResult, Fact, Violation
 
 REPO = Path(__file__).resolve().parents[1]
-POLICY_DIR = REPO / "policies"
+POLICY_DIR = REPO / "policies" / "customer-requirement"  # the default pack (packs.yaml)
+POLICY_LIBRARY = REPO / "policies"                          # the folder of packs
 SAMPLE_FACTS = REPO / "samples" / "facts-2026-10.jsonl"
 TZ = ZoneInfo("Asia/Shanghai")
 
