@@ -22,6 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 POLICY_DIR = REPO / "policies" / "customer-requirement"  # the default pack (packs.yaml)
 POLICY_LIBRARY = REPO / "policies"                          # the folder of packs
 SAMPLE_FACTS = REPO / "samples" / "facts-2026-10.jsonl"
+# P1's only version in the shipped penalties.yaml, followed by the next rule (a patch anchor)
+P1_VERSION = "      - effective: 2014-07-01\n        per_instance: 20\n  P2:"
 TZ = ZoneInfo("Asia/Shanghai")
 
 # The cast of the tests (same people as the sample month).

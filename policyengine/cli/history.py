@@ -76,11 +76,12 @@ def compare_with_git(path: str | Path, policy: Policy, revision: str | None, tod
     try:
         old_texts = git_policy_texts(revision or "HEAD", relative, cwd=folder)
     except UsageError as exc:
-        old_texts = _before_packs(root, revision or "HEAD")
-        if old_texts is None:
+        before = _before_packs(root, revision or "HEAD")
+        if before is None:
             if revision:
                 raise
             return Say.HISTORY_NOTHING_COMMITTED(revision=revision or "HEAD", problem=exc)
+        old_texts = before
     try:
         old = load_policy_texts(old_texts)
     except PolicyError as exc:
