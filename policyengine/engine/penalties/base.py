@@ -16,13 +16,12 @@ named by the `policyengine.schedules` entry point). It declares
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-import re
-from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from policyengine.kinds import schedule_kind
