@@ -135,6 +135,29 @@ def copy_policy(target: Path, patches: Sequence[tuple[str, str, str]] = ()) -> P
     return target
 
 
+SECOND_PACK = REPO / "tests" / "fixtures" / "packs" / "equipment-loan"
+PACKS_YAML = """\
+default: customer-requirement
+packs:
+  customer-requirement:
+    title: 客户需求反馈及跟进制度
+    title_en: Customer requirement feedback and follow-up policy
+  equipment-loan:
+    title: 设备借用管理制度
+    title_en: Equipment loan policy
+"""
+
+
+def pack_library(target: Path, packs_yaml: str | None = PACKS_YAML) -> Path:
+    """A folder of two packs at `target`: the shipped pack and the small test pack
+    equipment-loan (tests/fixtures/packs/), with `packs_yaml` as its packs.yaml."""
+    shutil.copytree(POLICY_DIR, target / "customer-requirement")
+    shutil.copytree(SECOND_PACK, target / "equipment-loan")
+    if packs_yaml is not None:
+        (target / "packs.yaml").write_text(packs_yaml, encoding="utf-8")
+    return target
+
+
 def line_of(path: Path, needle: str) -> int:
     """The 1-based line number of the only line of `path` containing `needle`."""
     found = [i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)

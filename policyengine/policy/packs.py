@@ -116,7 +116,8 @@ def _read_packs_file(text: str, file: str, folders: list[str]
         fields = body if isinstance(body, dict) else {}
         wrong = [k for k in fields if k not in _PACK_KEYS] if isinstance(body, dict) else [""]
         for key in wrong:
-            out.append(diagnostic(doc.locate(("packs", name, key) if key else ("packs", name)),
+            out.append(diagnostic(doc.locate(("packs", name, key) if key else ("packs", name),
+                                             key=bool(key)),
                                   "E-PACKS-FILE",
                                   Say.PACKS_SHAPE(hint=hint(str(key), _PACK_KEYS))))
         zh = str(fields.get("title") or name)
@@ -163,15 +164,15 @@ class Resolved:
 def resolve(path: str | Path, pack: str | None = None) -> Resolved:
     """The policy `path` means: a library's default pack (or `pack`), else `path` itself.
 
-    A pack folder inside a library keeps its name as the pack. `pack` given for a path that
-    is one policy is an error unless it names that very folder.
+    A pack folder next to a packs.yaml keeps its name as the pack. `pack` given for a path
+    that is one policy is an error unless it names that very folder.
     """
     root = Path(path)
     library = library_at(root)
     if library is not None:
         chosen = library.pick(pack)
         return Resolved(root / chosen.name, chosen.name)
-    own = root.name if root.is_dir() and library_at(root.parent) is not None else None
+    own = root.name if root.is_dir() and (root.parent / PACKS_FILE).is_file() else None
     if pack is not None and pack != own:
         raise PolicyError([diagnostic(Location(str(root)), "E-PACK-NOT-LIBRARY",
                                       Say.PACK_NOT_A_LIBRARY(name=pack, folder=root))])
