@@ -155,8 +155,8 @@ class World:
         """`Given the rule book NAME`: a pack of the project's folder of packs."""
         library = self.context.library()
         if library is None:
-            self.error(line, f"项目的制度 {self.context.policy} 不是制度包目录（每个子文件夹各有一个 "
-                       "policy.yaml），没有制度包可选",
+            self.error(line, f"项目的制度 {self.context.policy} 不是制度包目录"
+                       "（每个子文件夹各有一个 policy.yaml），没有制度包可选",
                        f"the project's policy {self.context.policy} is not a folder of packs "
                        "(sub-folders with a policy.yaml each): there is no pack to choose")
         if name not in library.names():
