@@ -44,13 +44,17 @@ class RunContext:
     policy: str = "policies"
     cache: dict[tuple[Any, ...], CompiledPolicy] = field(default_factory=dict)
     features: tuple[Path, ...] = ()   # the policyengine_features folders
+    _library: list[Library | None] = field(default_factory=list)  # read once per run
 
     def library(self) -> Library | None:
-        """The default policy as a folder of packs, or None when it is one policy."""
-        try:
-            return library_at(self.resolve(self.policy))
-        except PolicyError:
-            return None
+        """The default policy as a folder of packs, or None when it is one policy (or its
+        packs.yaml is broken: loading the policy then says where)."""
+        if not self._library:
+            try:
+                self._library.append(library_at(self.resolve(self.policy)))
+            except PolicyError:
+                self._library.append(None)
+        return self._library[0]
 
     def pack_of(self, feature: Path) -> str | None:
         """The pack a feature file runs under by default: `features/<pack>/...` when <pack>

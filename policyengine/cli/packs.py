@@ -8,6 +8,7 @@ from typing import Any
 
 from policyengine.errors import UsageError
 from policyengine.language import LANGUAGES, resolve_language
+from policyengine.policy.messages import Say
 from policyengine.policy.packs import library_at
 
 
@@ -41,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
                   else pack.title_in(lang))
         print(f"{mark} {pack.name:<{width}}  {titles}")
     if default:
-        print("\n* " + ("默认制度包（packs.yaml 的 default）" if lang == "zh" else
-                        "the default pack (packs.yaml `default`)" if lang == "en" else
-                        "默认制度包 the default pack (packs.yaml `default`)"))
+        note = Say.PACK_DEFAULT_MARK()
+        print("\n" + (f"{note.zh}  {note.en[2:]}" if lang == "all" else note.get(lang)))
     return 0

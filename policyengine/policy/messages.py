@@ -121,6 +121,8 @@ class Say(Catalogue):
     PACKS_CHECKED = ("{count} pack(s) checked, {failed} with errors",
                      "共检查 {count} 个制度包，其中 {failed} 个有错误")
     PACK_HEADING = ("pack {name}:", "制度包 {name}：")
+    PACK_DEFAULT_MARK = ("* the default pack (packs.yaml `default`)",
+                         "* 默认制度包（packs.yaml 的 default）")
 
     # -- YAML syntax -----------------------------------------------------------------------
     CONTROL_CHARACTER = ("an invisible control character ({char}) is written here; delete it "
