@@ -8,6 +8,7 @@ run's registry (and the shipped schema test) as shipped."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,22 @@ def test_a_kind_from_one_file_outside_the_package(tmp_path: Path) -> None:
 
 def test_this_run_keeps_the_shipped_kinds() -> None:
     assert set(SCHEDULES) == {k for k in ScheduleKind if k is not ScheduleKind.NONE}
+
+
+def test_an_installed_package_names_its_kind_by_entry_point(tmp_path: Path) -> None:
+    """`[project.entry-points."policyengine.schedules"]` of an installed package: every
+    command then knows the kind (here `policyengine schema`, in a fresh interpreter)."""
+    dist = tmp_path / "site" / "penalty_kind_plugin-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: penalty-kind-plugin\n"
+                                   "Version: 0.1\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text(
+        "[policyengine.schedules]\nper_started_day = penalty_kind_plugin\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(HERE)])}
+    done = subprocess.run([sys.executable, "-m", "policyengine.cli.main", "schema"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    version = json.loads(done.stdout)["$defs"]["PenaltyVersion"]["properties"]
+    assert list(version)[-2:] == ["capped_per_instance", "per_started_day"]
+    assert version["per_started_day"]["description"] == (
+        "yuan for each started day (24 hours) late, at least one")
