@@ -94,6 +94,15 @@ def test_a_month_span_in_a_duty_loads_and_a_grace_refuses_it(tmp_path: Path) -> 
     assert any("working days or months" in m for _, _, m, _ in found), found
 
 
+@pytest.mark.parametrize("span", ["6 months", "1 month", "1 year", "2 years"])
+def test_a_month_span_is_not_a_deadline_of_zero(tmp_path: Path, span: str) -> None:
+    # `within: 6 months` has no hours and no working days, yet is months long: it loads
+    old = "fulfilled_by: plan.estimated\n    deadline: {within: 2 working_days}"
+    folder = copy_policy(tmp_path / "policies",
+                         [("duties.yaml", old, old.replace("2 working_days", span))])
+    assert pe.load_policy(folder) is not None
+
+
 def test_a_changed_measure_of_a_rule_in_force_is_a_history_edit() -> None:
     new = edited(penalties=("measure: calendar_time", "measure: working_time"))
     [edit] = edits(shipped_texts(), new)
