@@ -39,3 +39,4 @@ class Status(StrEnum):
     MISSED = "missed"
     OPEN = "open"
     PENDING = "pending"  # the deadline needs a calendar year not yet published
+    PROHIBITED = "prohibited"  # a fact a prohibition forbids: a violation of its own

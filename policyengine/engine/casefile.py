@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.evaluate import classify, evaluate_replay, explain, obligation_key
+from policyengine.engine.evaluate import classify, evaluate_replay, explain
+from policyengine.engine.obligation import obligation_key
 from policyengine.engine.replay import replay
 from policyengine.facts.schema import Fact
 from policyengine.results import PenaltyCharge

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
+from enum import Enum
 from typing import Any
 
 from policyengine.calendar import WorkCalendar
@@ -19,17 +20,19 @@ from policyengine.engine.penalties.rules import CompiledPenalty, compile_penalty
 from policyengine.engine.rewards import RewardRule, compile_reward
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
-from policyengine.policy.model import Duty, FactMatch, Policy
+from policyengine.policy.model import Duty, FactMatch, Policy, Prohibition, Who
 
 
 @dataclass(frozen=True)
 class Matcher:
     fact: str
     where: tuple[tuple[str, frozenset[str]], ...] = ()
+    by: Who | None = None  # who may make a fact that counts (engine/replay.py `_State.allowed`)
 
     @classmethod
     def of(cls, spec: FactMatch) -> Matcher:
-        return cls(spec.fact, tuple((k, frozenset(v)) for k, v in sorted(spec.where.items())))
+        return cls(spec.fact, tuple((k, frozenset(v)) for k, v in sorted(spec.where.items())),
+                   spec.by)
 
     def matches(self, fact: Fact) -> bool:
         attrs = fact.attrs
@@ -63,7 +66,10 @@ class Dispatch:
 
     @classmethod
     def build(cls, duties: list[tuple[CompiledDuty, Matcher]]) -> Dispatch | None:
-        """A table when every condition tests the same single attribute, else None."""
+        """A table when every condition tests the same single attribute, else None (also
+        when a duty has two matches for the type: which one matched is then asked)."""
+        if len({id(d) for d, _ in duties}) != len(duties):
+            return None
         keys = {m.where[0][0] for _, m in duties if len(m.where) == 1}
         if len(keys) > 1 or any(len(m.where) > 1 for _, m in duties):
             return None
@@ -85,17 +91,49 @@ class CompiledExtension:
     clock: time
 
 
+class Per(Enum):
+    """How the obligations of a duty are keyed (the duty's `per`)."""
+
+    CASE = "case"            # one open at a time per case: the hot path
+    TRIGGER = "trigger"      # one per trigger fact; a fulfilment closes the oldest open
+    ATTRIBUTE = "attribute"  # one per (case, an attribute of the trigger)
+
+
 @dataclass(frozen=True)
 class CompiledDuty:
     id: str
     spec: Duty
-    fulfil: Matcher
+    fulfil: Matcher    # the first of `fulfils` (the only one, mostly)
     responsible: str
     penalty: str | None
     trigger: Matcher | None = None
     deadline: DeadlineRule | None = None
     recurring: Weekly | None = None
     extension: CompiledExtension | None = None
+    fulfils: tuple[Matcher, ...] = ()  # any of them fulfils
+    per: Per = Per.CASE
+    per_attribute: str | None = None
+    plain_fulfil: bool = True  # one match, anyone may: the hot path asks nothing more
+
+    def fulfilling(self, fact: Fact) -> Matcher | None:
+        """The match of `fulfilled_by` this fact meets (its `where`; `by` is asked apart)."""
+        for matcher in self.fulfils:
+            if matcher.fact == fact.type and matcher.matches(fact):
+                return matcher
+        return None
+
+    @property
+    def title(self) -> str:
+        return self.spec.name or self.id
+
+
+@dataclass(frozen=True)
+class CompiledProhibition:
+    id: str
+    spec: Prohibition
+    fact: Matcher
+    responsible: str   # `actor` or a role
+    penalty: str | None
 
     @property
     def title(self) -> str:
@@ -120,6 +158,8 @@ class CompiledPolicy:
     # engine/rewards): the evaluator never compares a kind's name.
     penalties: dict[str, CompiledPenalty] = field(default_factory=dict)
     rewards: dict[str, RewardRule] = field(default_factory=dict)
+    prohibitions: dict[str, CompiledProhibition] = field(default_factory=dict)
+    by_prohibited: dict[str, tuple[CompiledProhibition, ...]] = field(default_factory=dict)
 
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:
@@ -132,13 +172,21 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
         identity, policy = policy.identity, policy.model
     calendar = WorkCalendar(policy.calendar)
     duties = {name: _duty(name, spec, calendar) for name, spec in policy.duties.items()}
+    prohibitions = {name: CompiledProhibition(
+        name, spec, Matcher.of(spec.fact), spec.responsible,
+        None if spec.penalty == "none" else spec.penalty)
+        for name, spec in policy.prohibitions.items()}
+    by_prohibited: dict[str, list[CompiledProhibition]] = defaultdict(list)
+    for prohibition in prohibitions.values():
+        by_prohibited[prohibition.fact.fact].append(prohibition)
     by_trigger: dict[str, list[CompiledDuty]] = defaultdict(list)
     by_fulfil: dict[str, list[CompiledDuty]] = defaultdict(list)
     by_extension: dict[str, list[CompiledDuty]] = defaultdict(list)
     for duty in duties.values():
         if duty.trigger is not None:
             by_trigger[duty.trigger.fact].append(duty)
-        by_fulfil[duty.fulfil.fact].append(duty)
+        for fact_type in dict.fromkeys(m.fact for m in duty.fulfils):
+            by_fulfil[fact_type].append(duty)
         if duty.extension is not None:
             by_extension[duty.extension.requested.fact].append(duty)
             if duty.extension.approved.fact != duty.extension.requested.fact:
@@ -146,17 +194,20 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
     return CompiledPolicy(
         policy, calendar, FactSchema(policy), duties, identity,
         _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
-        _dispatch(by_trigger, lambda d: d.trigger), _dispatch(by_fulfil, lambda d: d.fulfil),
+        _dispatch(by_trigger, lambda d: (d.trigger,)), _dispatch(by_fulfil, lambda d: d.fulfils),
         {name: compile_penalty(name, spec) for name, spec in policy.penalties.items()},
         {name: compile_reward(name, spec) for name, spec in policy.rewards.items()},
+        prohibitions, _frozen(by_prohibited),
     )
 
 
 def _dispatch(table: dict[str, list[CompiledDuty]],
-              matcher: Callable[[CompiledDuty], Matcher | None]) -> dict[str, Dispatch]:
+              matchers: Callable[[CompiledDuty], tuple[Matcher | None, ...]]
+              ) -> dict[str, Dispatch]:
     out = {}
     for fact_type, duties in table.items():
-        pairs = [(d, m) for d in duties if (m := matcher(d)) is not None]
+        pairs = [(d, m) for d in duties for m in matchers(d)
+                 if m is not None and m.fact == fact_type]
         dispatch = Dispatch.build(pairs)
         if dispatch is not None:
             out[fact_type] = dispatch
@@ -178,10 +229,17 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
         rule = compile_by(spec.recurring, calendar)
         assert isinstance(rule, Weekly)
         recurring = rule
+    fulfils = tuple(Matcher.of(m) for m in spec.fulfilled_by)
+    per, per_attribute = ((Per(spec.per), None) if isinstance(spec.per, str)
+                          else (Per.ATTRIBUTE, spec.per.attribute))
     return CompiledDuty(
         id=name,
         spec=spec,
-        fulfil=Matcher.of(spec.fulfilled_by),
+        fulfil=fulfils[0],
+        fulfils=fulfils,
+        per=per,
+        per_attribute=per_attribute,
+        plain_fulfil=len(fulfils) == 1 and fulfils[0].by is None,
         responsible=spec.responsible,
         penalty=None if spec.penalty == "none" else spec.penalty,
         trigger=Matcher.of(spec.trigger) if spec.trigger else None,

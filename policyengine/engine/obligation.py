@@ -13,8 +13,8 @@ from policyengine.wording import Line
 class Obligation:
     """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
 
-    __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "missing_year", "opened_at",
-                 "pending", "trigger")
+    __slots__ = ("actor", "case", "due", "duty", "fulfilled_by", "history", "missing_year",
+                 "opened_at", "pending", "seq", "trigger")
 
     def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
                  opened_at: datetime, due: datetime):
@@ -29,6 +29,11 @@ class Obligation:
         # Set when the deadline needs working days of a year the calendar lacks: `due` is
         # then only the earliest it can be, and the verdict waits for that year's data.
         self.missing_year: int | None = None
+        # Duties not keyed by case (`per`): who the responsible role's facts name at opening
+        # (engine/evaluate.py `responsible`), and a number telling apart obligations opened
+        # by facts that would otherwise name them alike (no id, same type and time).
+        self.actor: str | None = None
+        self.seq = 0
 
     def note(self, text: Line) -> None:
         if self.history is None:
@@ -38,3 +43,17 @@ class Obligation:
     @property
     def fulfilled_at(self) -> datetime | None:
         return self.fulfilled_by.at if self.fulfilled_by is not None else None
+
+
+def opener(trigger: Fact | None, opened_at: datetime, seq: int = 0) -> str:
+    """What opened an obligation (or made a forbidden fact), as a key's last part. Not the
+    file line: the same fact must give the same key in a later, longer file."""
+    text = (trigger.id or f"{trigger.type}@{trigger.at.isoformat()}" if trigger is not None
+            else opened_at.isoformat())
+    return f"{text}#{seq}" if seq else text
+
+
+def obligation_key(obligation: Obligation) -> str:
+    """Names an obligation the same way under any policy: duty, case, and what opened it."""
+    return (f"{obligation.duty.id}|{obligation.case or ''}|"
+            f"{opener(obligation.trigger, obligation.opened_at, obligation.seq)}")
