@@ -427,7 +427,9 @@ class _State:
             matcher = rule.fact
             if not matcher.matches(fact):
                 continue
-            if matcher.by is not None and not self.allowed(matcher.by, fact, rule.id):
+            # `by` narrows whom it forbids; a fact by anyone else is simply not forbidden
+            # (no note: nothing was refused).
+            if matcher.by is not None and not self.permits(matcher.by, fact):
                 continue
             seen = f"{rule.id}|{fact.case}|{opener(fact, fact.at)}"
             seq = self.keys_used.get(seen, 0)
