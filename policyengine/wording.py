@@ -151,7 +151,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "note.not_allowed": ("{where}: {type} at {at} by {actor} does not count for {duty}: only "
                          "{who} may", "{where}：{at} 的 {type} 由 {actor} 做出，不计入 {duty}："
                          "只有 {who} 可以"),
-    "who.role": ("role {role} ({people})", "{role}（{people}）"),
+    "who.members": ("the members of role {role} ({people})", "{role} 的成员 {people}"),
+    "who.holder": ("the holder of role {role} then ({people})", "当时担任 {role} 的 {people}"),
     "who.people": ("{people}", "{people}"),
     "who.either": ("{first} or {second}", "{first}或{second}"),
     "note.already_open": ("{where}: {type} at {at} would open {duty} of case {case}, which is "

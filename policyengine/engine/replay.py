@@ -415,7 +415,8 @@ class _State:
             spec = self.policy.model.roles[by.role]
             people = (spec.members or () if not spec.assigned
                       else [p for p in [self.roles.holder(by.role, moment)] if p])
-            parts.append(line("who.role", role=by.role, people=", ".join(people) or "?"))
+            parts.append(line("who.holder" if spec.assigned else "who.members", role=by.role,
+                              people=", ".join(people) or "?"))
         if by.people:
             parts.append(line("who.people", people=", ".join(by.people)))
         return parts[0] if len(parts) == 1 else line("who.either", first=parts[0],
