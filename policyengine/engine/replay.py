@@ -273,6 +273,9 @@ class _State:
         self.queues: dict[str, dict[str | None, list[Obligation]]] = {
             d.id: {} for d in policy.duties.values() if d.per is Per.TRIGGER}
         self.latest_actor: dict[tuple[str, str], tuple[datetime, str]] = {}
+        # Kept only when something reads it: the shipped pack's replay does as it did.
+        self.track_latest = (any(d.per is not Per.CASE for d in policy.duties.values())
+                             or bool(policy.prohibitions))
         self.keys_used: dict[str, int] = {}
         self.by_prohibited = policy.by_prohibited
         self.forbidden: list[Forbidden] = []
@@ -296,7 +299,8 @@ class _State:
             if case is not None:
                 if kind in self.actor_types and fact.actor is not None:
                     self.first_actor.setdefault((case, kind), fact.actor)
-                    self.latest_actor[(case, kind)] = (fact.at, fact.actor)
+                    if self.track_latest:
+                        self.latest_actor[(case, kind)] = (fact.at, fact.actor)
                 tier_attr = self.tier_attr.get(kind)
                 if tier_attr is not None and tier_attr in fact.attrs:
                     self.case_tier[case] = fact.attrs[tier_attr]
