@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from enum import Enum
 from typing import Any
@@ -31,8 +31,7 @@ class Matcher:
 
     @classmethod
     def of(cls, spec: FactMatch) -> Matcher:
-        return cls(spec.fact, tuple((k, frozenset(v)) for k, v in sorted(spec.where.items())),
-                   spec.by)
+        return cls(spec.fact, tuple((k, frozenset(v)) for k, v in sorted(spec.where.items())))
 
     def matches(self, fact: Fact) -> bool:
         attrs = fact.attrs
@@ -173,7 +172,7 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
     calendar = WorkCalendar(policy.calendar)
     duties = {name: _duty(name, spec, calendar) for name, spec in policy.duties.items()}
     prohibitions = {name: CompiledProhibition(
-        name, spec, Matcher.of(spec.fact), spec.responsible,
+        name, spec, matcher(spec.fact), spec.responsible,
         None if spec.penalty == "none" else spec.penalty)
         for name, spec in policy.prohibitions.items()}
     by_prohibited: dict[str, list[CompiledProhibition]] = defaultdict(list)
@@ -214,6 +213,12 @@ def _dispatch(table: dict[str, list[CompiledDuty]],
     return out
 
 
+def matcher(spec: FactMatch) -> Matcher:
+    """`Matcher.of` with the match's `by` (who may make a fact that counts)."""
+    found = Matcher.of(spec)
+    return found if spec.by is None else replace(found, by=spec.by)
+
+
 def _frozen(table: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
     return {key: tuple(value) for key, value in table.items()}
 
@@ -222,14 +227,14 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
     extension = None
     if spec.extension is not None:
         ext = spec.extension
-        extension = CompiledExtension(Matcher.of(ext.requested_by), Matcher.of(ext.approved_by),
+        extension = CompiledExtension(matcher(ext.requested_by), matcher(ext.approved_by),
                                       ext.date_field, calendar.clock(ext.at))
     recurring = None
     if spec.recurring is not None:
         rule = compile_by(spec.recurring, calendar)
         assert isinstance(rule, Weekly)
         recurring = rule
-    fulfils = tuple(Matcher.of(m) for m in spec.fulfilled_by)
+    fulfils = tuple(matcher(m) for m in spec.fulfilled_by)
     per, per_attribute = ((Per(spec.per), None) if isinstance(spec.per, str)
                           else (Per.ATTRIBUTE, spec.per.attribute))
     return CompiledDuty(
@@ -242,7 +247,7 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
         plain_fulfil=len(fulfils) == 1 and fulfils[0].by is None,
         responsible=spec.responsible,
         penalty=None if spec.penalty == "none" else spec.penalty,
-        trigger=Matcher.of(spec.trigger) if spec.trigger else None,
+        trigger=matcher(spec.trigger) if spec.trigger else None,
         deadline=compile_duty_deadline(spec, calendar),
         recurring=recurring,
         extension=extension,

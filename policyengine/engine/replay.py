@@ -446,7 +446,8 @@ class _State:
         dispatch = self.fulfil_dispatch.get(fact.type)
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_fulfil.get(fact.type, ())
-                            if d.fulfil.matches(fact)])
+                            if (d.fulfil.matches(fact) if len(d.fulfils) == 1
+                                else d.fulfilling(fact) is not None)])
         for duty in candidates:
             if not duty.plain_fulfil and not self.may_fulfil(duty, fact):
                 continue

@@ -235,3 +235,21 @@ def test_the_split_replay_gives_the_same_result(policy: CompiledPolicy) -> None:
     two = evaluate(policy, f, workers=2)
     assert [v.to_dict() for v in one.violations] == [v.to_dict() for v in two.violations]
     assert len(one.violations) == 20 + 7 + 20
+
+
+def test_a_list_is_matched_whole_when_no_table_serves_its_type(tmp_path: Path) -> None:
+    # Two matches of contract.signed in one list: no dispatch table for that type, so each
+    # of the duty's matches is asked (not only the first, a contract.waived one). C4: order
+    # 10-01 09:00, signed 10:00 by 张三: met by the plain contract.signed match.
+    text = POLICY.read_text(encoding="utf-8").replace(
+        "fulfilled_by: [contract.signed, {fact: contract.waived, where: {reason: cancelled}}]",
+        "fulfilled_by: [{fact: contract.waived, where: {reason: cancelled}}, contract.signed, "
+        "{fact: contract.signed, by: {people: [王总]}}]")
+    (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
+    policy = pe.load_policy(tmp_path / "policy.yaml")
+    assert "contract.signed" not in policy.fulfil_dispatch
+    f = [fact("order.placed", "2026-10-01 09:00", case="C4", actor="张三", policy=policy),
+         fact("contract.signed", "2026-10-01 10:00", case="C4", actor="张三", policy=policy)]
+    result = evaluate(policy, f)
+    assert of(result, "D3") == []
+    assert not any("D3" in n for n in notes(result))  # one match let anyone: nothing refused
