@@ -112,7 +112,10 @@ class CompiledDuty:
     fulfils: tuple[Matcher, ...] = ()  # any of them fulfils
     per: Per = Per.CASE
     per_attribute: str | None = None
-    plain_fulfil: bool = True  # one match, anyone may: the hot path asks nothing more
+    # The hot path asks nothing more: one open per case and anyone may open it (plain_open);
+    # one match, anyone may make it, one open per case (plain_fulfil).
+    plain_open: bool = True
+    plain_fulfil: bool = True
 
     def fulfilling(self, fact: Fact) -> Matcher | None:
         """The match of `fulfilled_by` this fact meets (its `where`; `by` is asked apart)."""
@@ -244,7 +247,8 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
         fulfils=fulfils,
         per=per,
         per_attribute=per_attribute,
-        plain_fulfil=len(fulfils) == 1 and fulfils[0].by is None,
+        plain_open=per is Per.CASE and (spec.trigger is None or spec.trigger.by is None),
+        plain_fulfil=per is Per.CASE and len(fulfils) == 1 and fulfils[0].by is None,
         responsible=spec.responsible,
         penalty=None if spec.penalty == "none" else spec.penalty,
         trigger=matcher(spec.trigger) if spec.trigger else None,

@@ -13,8 +13,12 @@ from policyengine.wording import Line
 class Obligation:
     """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
 
-    __slots__ = ("actor", "case", "due", "duty", "fulfilled_by", "history", "missing_year",
-                 "opened_at", "pending", "seq", "trigger")
+    __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "missing_year", "opened_at",
+                 "pending", "trigger")
+    # Set on a `Keyed` obligation only (a duty whose `per` is not `case`): nothing more to
+    # make for each obligation of the hot path.
+    actor: str | None = None
+    seq = 0
 
     def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
                  opened_at: datetime, due: datetime):
@@ -29,11 +33,6 @@ class Obligation:
         # Set when the deadline needs working days of a year the calendar lacks: `due` is
         # then only the earliest it can be, and the verdict waits for that year's data.
         self.missing_year: int | None = None
-        # Duties not keyed by case (`per`): who the responsible role's facts name at opening
-        # (engine/evaluate.py `responsible`), and a number telling apart obligations opened
-        # by facts that would otherwise name them alike (no id, same type and time).
-        self.actor: str | None = None
-        self.seq = 0
 
     def note(self, text: Line) -> None:
         if self.history is None:
@@ -43,6 +42,21 @@ class Obligation:
     @property
     def fulfilled_at(self) -> datetime | None:
         return self.fulfilled_by.at if self.fulfilled_by is not None else None
+
+
+class Keyed(Obligation):
+    """An obligation of a duty whose `per` is not `case`: who the responsible role's facts
+    name when it opens (engine/evaluate.py `responsible`), and a number telling apart
+    obligations opened by facts that would otherwise name them alike (no id, same type and
+    time)."""
+
+    __slots__ = ("actor", "seq")
+
+    def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
+                 opened_at: datetime, due: datetime):
+        super().__init__(duty, case, trigger, opened_at, due)
+        self.actor = None
+        self.seq = 0
 
 
 def opener(trigger: Fact | None, opened_at: datetime, seq: int = 0) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from policyengine.engine import weekly
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
-from policyengine.engine.obligation import Obligation, opener
+from policyengine.engine.obligation import Keyed, Obligation, opener
 from policyengine.engine.weekly import Week
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.messages import FactSay
@@ -267,7 +267,9 @@ class _State:
         # The attribute carrying an urgency tier, by fact type (decision.made: tier).
         self.tier_attr = {name: attr for name, spec in policy.model.fact_types.items()
                           for attr, a in spec.attributes.items() if a.type == "tier"}
-        self.noted = self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
+        self.by_prohibited = policy.by_prohibited
+        self.noted = (self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
+                      | set(self.by_prohibited))
         # Duties not keyed by case (`per`): FIFO queues of open obligations (per: trigger),
         # the latest actor of each actor_of type by case, and how often a key was used.
         self.queues: dict[str, dict[str | None, list[Obligation]]] = {
@@ -277,7 +279,6 @@ class _State:
         self.track_latest = (any(d.per is not Per.CASE for d in policy.duties.values())
                              or bool(policy.prohibitions))
         self.keys_used: dict[str, int] = {}
-        self.by_prohibited = policy.by_prohibited
         self.forbidden: list[Forbidden] = []
 
     def open_weeks(self, first: Fact, as_of: datetime) -> None:
@@ -294,6 +295,8 @@ class _State:
         kind = fact.type
         case = fact.case
         if kind in self.noted:  # the few types whose facts the results need beyond duties
+            if kind in self.by_prohibited:
+                self.prohibited(fact)
             if kind == ROLE_FACT:
                 self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
             if case is not None:
@@ -311,12 +314,13 @@ class _State:
                       else [d for d in self.by_trigger.get(kind, ())
                             if d.trigger is not None and d.trigger.matches(fact)])
         for duty in candidates:
-            by = duty.trigger.by  # type: ignore[union-attr]
-            if by is not None and not self.allowed(by, fact, duty.id):
-                continue
-            if duty.per is not Per.CASE:
-                self.open_keyed(duty, fact)
-                continue
+            if not duty.plain_open:  # `by` on the trigger, or `per` other than case
+                by = duty.trigger.by  # type: ignore[union-attr]
+                if by is not None and not self.allowed(by, fact, duty.id):
+                    continue
+                if duty.per is not Per.CASE:
+                    self.open_keyed(duty, fact)
+                    continue
             waiting = self.open_for[duty.id]
             if case in waiting:
                 # One duty per case at a time: a repeated trigger (a second estimate, a
@@ -325,26 +329,37 @@ class _State:
                                        at=fact.at, duty=duty.id, case=case,
                                        opened=waiting[case].opened_at))
                 continue
-            obligation = self.owed(duty, fact)
+            # The obligation is made here rather than by `owed` (as for `per` duties): this is
+            # the hot path, and a call per obligation costs a few percent of the replay.
+            missing = None
+            try:
+                due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
+            except CalendarDataMissing as exc:
+                missing, due = exc.year, self.due_pending(duty, fact, exc)
+            obligation = Obligation(duty, case, fact, fact.at, due)
+            if missing is not None:
+                obligation.missing_year = missing
+            self.obligations.append(obligation)
             waiting[case] = obligation
             if duty.extension is not None:
                 self.latest[duty.id][case] = obligation
-        if kind in self.by_prohibited:
-            self.prohibited(fact)
 
-    def owed(self, duty: CompiledDuty, fact: Fact) -> Obligation:
-        """A new obligation of `duty`, opened by `fact`, with its deadline."""
+    def due_pending(self, duty: CompiledDuty, fact: Fact, exc: CalendarDataMissing) -> datetime:
+        """The deadline when it needs a calendar year not published yet: the duty is owed,
+        its deadline waits for the year's data, and is no earlier than the trigger nor than
+        that year's start. A year before the calendar's data is an error."""
+        if self.policy.calendar.is_before_data(exc.year):
+            raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
+        return max(fact.at, self.policy.calendar.year_start(exc.year))
+
+    def owed(self, duty: CompiledDuty, fact: Fact) -> Keyed:
+        """A new obligation of a duty whose `per` is not `case`, opened by `fact`."""
         missing = None
         try:
             due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
         except CalendarDataMissing as exc:
-            if self.policy.calendar.is_before_data(exc.year):
-                raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
-            # A year not published yet: the duty is owed, its deadline waits for the
-            # year's data. It is no earlier than the trigger nor than that year's start.
-            missing = exc.year
-            due = max(fact.at, self.policy.calendar.year_start(exc.year))
-        obligation = Obligation(duty, fact.case, fact, fact.at, due)
+            missing, due = exc.year, self.due_pending(duty, fact, exc)
+        obligation = Keyed(duty, fact.case, fact, fact.at, due)
         if missing is not None:
             obligation.missing_year = missing
         self.obligations.append(obligation)
@@ -449,8 +464,12 @@ class _State:
                             if (d.fulfil.matches(fact) if len(d.fulfils) == 1
                                 else d.fulfilling(fact) is not None)])
         for duty in candidates:
-            if not duty.plain_fulfil and not self.may_fulfil(duty, fact):
-                continue
+            if not duty.plain_fulfil:  # a list, `by`, or `per` other than case
+                if not self.may_fulfil(duty, fact):
+                    continue
+                if duty.per is not Per.CASE:
+                    self.fulfil_keyed(duty, fact)
+                    continue
             if duty.recurring is not None:
                 week = weekly.match(self.weeks[duty.id], fact.at)
                 if week is None:
@@ -458,9 +477,6 @@ class _State:
                                            at=fact.at))
                 else:
                     week.obligation.fulfilled_by = fact
-                continue
-            if duty.per is not Per.CASE:
-                self.fulfil_keyed(duty, fact)
                 continue
             waiting = self.open_for[duty.id]
             obligation = waiting.get(fact.case)

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.obligation import Obligation
+from policyengine.engine.compiled import CompiledPolicy, Per
+from policyengine.engine.obligation import Keyed, Obligation
 from policyengine.engine.replay import Forbidden, Replay, replay_ordered
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
@@ -153,10 +153,12 @@ def _merge(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
 
 def _rebuilt(policy: CompiledPolicy, ordered: list[Fact], s: Sent) -> Obligation:
     trigger, duty, case, opened_at, due, fulfil, history, pending, missing_year, actor, seq = s
-    obligation = Obligation(policy.duties[duty], case, ordered[trigger] if trigger >= 0 else None,
-                            opened_at, due)
+    compiled = policy.duties[duty]
+    obligation = (Obligation if compiled.per is Per.CASE else Keyed)(
+        compiled, case, ordered[trigger] if trigger >= 0 else None, opened_at, due)
     if fulfil >= 0:
         obligation.fulfilled_by = ordered[fulfil]
     obligation.history, obligation.pending, obligation.missing_year = history, pending, missing_year
-    obligation.actor, obligation.seq = actor, seq
+    if isinstance(obligation, Keyed):
+        obligation.actor, obligation.seq = actor, seq
     return obligation
