@@ -257,6 +257,8 @@ class _Checker:
     def prohibition(self, prohibition_id: str) -> None:
         spec = self.policy.prohibitions[prohibition_id]
         base: tuple[str | int, ...] = ("prohibitions", prohibition_id)
+        if prohibition_id in self.policy.duties:
+            self.error(base, "E-VALUE", Say.PROHIBITION_IS_DUTY(name=prohibition_id), key=True)
         self.match((*base, "fact"), spec.fact)
         if spec.responsible != ACTOR:
             self.known((*base, "responsible"), "E-UNKNOWN-ROLE", "role", spec.responsible,

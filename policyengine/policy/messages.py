@@ -327,6 +327,9 @@ class Say(Catalogue):
                         "'members: [...]', or 'people: [...]'",
                         "角色“{role}”本身由事实确定（actor_of），不能用来限定谁可以做这件事；"
                         "请改用写了“assigned: true”或“members: [...]”的角色，或写“people: [...]”")
+    PROHIBITION_IS_DUTY = ("'{name}' names both a duty and a prohibition; a violation names "
+                           "one of them: rename one",
+                           "“{name}”既是职责又是禁止事项的编号；违规记录只写一个编号：请改掉其中一个")
     PROHIBITION_LATENESS = ("a prohibited fact is not late by any amount: penalty {penalty} has a "
                             "lateness schedule; use per_instance, capped_per_instance or "
                             "monthly_count",

@@ -84,3 +84,10 @@ def test_a_recurring_duty_takes_no_per(tmp_path: Path) -> None:
         "    fulfilled_by: invoice.paid")
     assert [c for c, *_ in found] == ["E-VALUE"]
     assert "'per' applies to triggered duties" in found[0][2]
+
+
+def test_a_prohibition_may_not_share_a_duty_name(tmp_path: Path) -> None:
+    # Reports name a violation by one id: X2 renamed D1 would be two things.
+    [(code, line, en, zh)] = problems(tmp_path, "  X2:\n", "  D1:\n")
+    assert (code, line) == ("E-VALUE", 98)
+    assert "'D1' names both a duty and a prohibition" in en and "禁止事项" in zh
