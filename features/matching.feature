@@ -96,3 +96,30 @@
       禁止事项 X1 现金支付
       是 X1 禁止的
       """
+
+  场景: 禁止事项按事实所在的月份计，不按是否“完成”
+    假如 制度修改如下：
+      """
+      fact_types:
+        payment.made:
+          name: 付款
+          case: requirement
+          attributes:
+            method: {type: enum, values: [cash, bank]}
+      prohibitions:
+        X1:
+          name: 现金支付
+          fact: {fact: payment.made, where: {method: cash}}
+          responsible: actor
+          penalty: P1
+      """
+    并且 以下事实：
+      | 时间             | 类型         | 编号     | 人员 | method |
+      | 2026-10-30 17:00 | payment.made | 26103001 | 陈立 | cash   |
+      | 2026-11-02 10:00 | payment.made | 26110201 | 陈立 | cash   |
+    当 评估 2026年11月
+    # 只有 11-02 的一次在 11 月；10-30 的那次属于 10 月
+    那么 处罚明细如下：
+      | 人员 | 处罚 | 月份    | 次数 | 金额 |
+      | 陈立 | P1   | 2026-11 | 1    | 20   |
+    并且 陈立 应缴纳 20 元

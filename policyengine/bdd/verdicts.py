@@ -18,6 +18,7 @@ from policyengine.bdd.values import (
 )
 from policyengine.bdd.vocabulary import STEPS
 from policyengine.bdd.world import World
+from policyengine.kinds import Status
 from policyengine.results import EvaluationResult, OpenObligation, Violation
 from policyengine.wording import Glossary
 
@@ -76,6 +77,8 @@ def _check_triggered(world: World, duty: str, case: str, label: str, line: int) 
 def _describe(world: World, violation: Violation) -> str:
     tz = world.policy().calendar.tz
     due = format_moment(violation.due, tz)
+    if violation.status is Status.PROHIBITED:
+        return world.t(f"{due} 的事实是禁止事项", f"the fact at {due} is forbidden")
     if violation.fulfilled_at is None:
         return world.t(f"截止 {due}，评估时仍未完成，迟了 {format_duration(violation.late_by)}",
                        f"due {due}, still open at the evaluation, "
