@@ -156,29 +156,36 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
     conflicted: dict[str, Fact] = {}  # ids used for different facts: every use is rejected
     build = schema.build
     facts_append = batch.facts.append
+    lines = 0
     for number, text, raw in rows:
-        batch.lines += 1
-        if progress is not None and batch.lines % 50_000 == 0:
-            progress(batch.lines)
-        if type(raw) is Unreadable:
+        lines += 1
+        if progress is not None and lines % 50_000 == 0:
+            progress(lines)
+        if type(raw) is Fact:  # read whole by the fast path (facts/fastpath.py)
+            fact: Fact = raw
+        elif type(raw) is Unreadable:
             batch.rejected.append(Rejection(Location(name, number), text, (raw,)))
             continue
-        fact = raw if type(raw) is Fact else build(raw, number, name)  # Fact: the fast path's
-        if type(fact) is list:
-            batch.rejected.append(Rejection(Location(name, number), text, tuple(fact)))
-            continue
-        fact = cast(Fact, fact)
-        if fact.id is not None:
-            earlier = seen.get(fact.id) or conflicted.get(fact.id)
+        else:
+            built = build(raw, number, name)
+            if type(built) is list:
+                batch.rejected.append(Rejection(Location(name, number), text, tuple(built)))
+                continue
+            fact = cast(Fact, built)
+        fact_id = fact.id
+        if fact_id is not None:
+            earlier = seen.get(fact_id)
+            if earlier is None and conflicted:
+                earlier = conflicted.get(fact_id)
             if earlier is not None:
-                if earlier.content() == fact.content() and fact.id not in conflicted:
+                if earlier.content() == fact.content() and fact_id not in conflicted:
                     batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
                 batch.rejected.append(Rejection(Location(name, number), text, (Reason(
-                    DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact.id, line=earlier.line)),)))
-                conflicted.setdefault(fact.id, earlier)
+                    DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact_id, line=earlier.line)),)))
+                conflicted.setdefault(fact_id, earlier)
                 continue
-            seen[fact.id] = fact
+            seen[fact_id] = fact
         facts_append(fact)
     if conflicted:
         # The first use of a conflicting id is as doubtful as the later ones: which of them
@@ -192,8 +199,9 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
         kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
         kept.duplicates = batch.facts.duplicates  # type: ignore[attr-defined]
         batch.facts = kept
+    batch.lines = lines
     if progress is not None:
-        progress(batch.lines)
+        progress(lines)
     return batch
 
 
