@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Union
@@ -260,26 +260,29 @@ class FastPath:
         self.convert: dict[type, Convert] = {t.record: t.convert for t in self.types.values()}
         self.convert[_Never] = _not_sure
         self.decode = msgspec.json.Decoder(Union[tuple(self.convert)]).decode  # noqa: UP007
-        # The last time read and its datetime: in a file sorted by time a third of the facts
-        # share the instant of the one before (and then its datetime object). One tuple, so
-        # that two threads reading at once never pair one's text with the other's time.
-        self.last: tuple[str, datetime | None] = ("", None)
 
-    def fact(self, text: str, line: int, origin: str | None) -> Fact | None:
-        """The fact a stripped JSON line holds, or None: let the slow path read it."""
-        try:
-            record = self.decode(text)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-            return None
-        at, last = record.at, self.last
-        if at == last[0]:
-            moment = last[1]
-        else:
-            moment = _moment(at, self.tz)
-            self.last = (at, moment)
-        if moment is None:
-            return None
-        return self.convert[type(record)](record, moment, line, origin, text)
+    def rows(self, stream: Iterable[str], origin: str | None,
+             slow: Callable[[str], Any]) -> Iterator[tuple[int, str, Any]]:
+        """(line number, stripped text, `Fact`) for each non-blank line read here, and
+        (number, text, `slow(text)`) for each other: the JSON value the slow path checks."""
+        decode, convert, tz = self.decode, self.convert, self.tz
+        # In a file sorted by time a third of the facts share the instant of the one before
+        # (and then its datetime object).
+        last_at, moment = "", None
+        for number, line in enumerate(stream, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                record = decode(text)
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+                yield number, text, slow(text)
+                continue
+            if record.at != last_at:
+                last_at, moment = record.at, _moment(record.at, tz)
+            fact = (None if moment is None
+                    else convert[type(record)](record, moment, number, origin, text))
+            yield number, text, slow(text) if fact is None else fact
 
 
 # Built once per schema (a few ms) and kept as long as it is.

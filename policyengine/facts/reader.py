@@ -227,37 +227,35 @@ def jsonl_rows(stream: Iterable[str], fast: FastPath | None = None,
     With `fast`, a line it reads whole comes as its checked `Fact` (from `origin`); the
     others are decoded here and checked by `FactSchema.build`, which words the reasons.
     """
-    scan = _SCAN
+    if fast is not None:
+        yield from fast.rows(stream, origin, json_value)
+        return
     for number, line in enumerate(stream, start=1):
         text = line.strip()
-        if not text:
-            continue
-        if fast is not None:
-            fact = fast.fact(text, number, origin)
-            if fact is not None:
-                yield number, text, fact
-                continue
-        try:
-            value, end = scan(text, 0)
-            if end != len(text):
-                raise json.JSONDecodeError("Extra data", text, end)
-        except StopIteration as stop:
-            yield number, text, Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
-        except json.JSONDecodeError as exc:
-            yield number, text, Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg),
-                                                           column=exc.colno))
-        except RecursionError:
-            yield number, text, Unreadable(FactSay.JSON_TOO_DEEP())
-        except ValueError:  # e.g. an integer of thousands of digits
-            yield number, text, Unreadable(FactSay.JSON_NUMBER_TOO_LONG())
-        else:
-            # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
-            # nothing could print or store it. Only lines with such an escape are checked.
-            # (`"\\" in` first: a one-character search is several times faster than two)
-            if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
-                yield number, text, Unreadable(FactSay.JSON_SURROGATE())
-                continue
-            yield number, text, value
+        if text:
+            yield number, text, json_value(text)
+
+
+def json_value(text: str) -> Any:
+    """The JSON value of a stripped line, or `Unreadable` saying why there is none."""
+    try:
+        value, end = _SCAN(text, 0)
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    except StopIteration as stop:
+        return Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
+    except json.JSONDecodeError as exc:
+        return Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
+    except RecursionError:
+        return Unreadable(FactSay.JSON_TOO_DEEP())
+    except ValueError:  # e.g. an integer of thousands of digits
+        return Unreadable(FactSay.JSON_NUMBER_TOO_LONG())
+    # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
+    # nothing could print or store it. Only lines with such an escape are checked.
+    # (`"\\" in` first: a one-character search is several times faster than two)
+    if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
+        return Unreadable(FactSay.JSON_SURROGATE())
+    return value
 
 
 def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
