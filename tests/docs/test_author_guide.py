@@ -173,7 +173,8 @@ def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """pytest in a subprocess, every installed plugin loaded as for a user (pytest-bdd too)."""
     env = dict(os.environ)
     env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o",
+                           "addopts=", "-q",
                            *args], cwd=folder, env=env, capture_output=True, text=True,
                           encoding="utf-8", timeout=300)
 
