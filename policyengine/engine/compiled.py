@@ -10,8 +10,10 @@ from typing import Any
 
 from policyengine.calendar import WorkCalendar
 from policyengine.engine.deadlines import (
+    Anchors,
     DeadlineRule,
     Weekly,
+    compile_anchors,
     compile_by,
     compile_duty_deadline,
 )
@@ -96,6 +98,7 @@ class CompiledDuty:
     deadline: DeadlineRule | None = None
     recurring: Weekly | None = None
     extension: CompiledExtension | None = None
+    anchors: Anchors | None = None  # the facts its deadline runs from, if not its trigger
 
     @property
     def title(self) -> str:
@@ -124,6 +127,12 @@ class CompiledPolicy:
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:
         return tuple(d for d in self.duties.values() if d.recurring is not None)
+
+    @property
+    def anchor_types(self) -> frozenset[str]:
+        """The fact types some deadline runs from (`deadline: {from: ...}`)."""
+        return frozenset(a.fact for d in self.duties.values() if d.anchors is not None
+                         for a in d.anchors.all)
 
 
 def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
@@ -188,4 +197,5 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
         deadline=compile_duty_deadline(spec, calendar),
         recurring=recurring,
         extension=extension,
+        anchors=compile_anchors(spec),
     )

@@ -187,8 +187,11 @@ class _Checker:
                              "deadline_changes", "change")
         if duty.deadline is not None:
             self.deadline_length((*base, "deadline"), duty.deadline)
+            self.anchor((*base, "deadline"), duty.deadline, duty.trigger if trigger_ok else None)
         for i, change in enumerate(duty.deadline_changes):
             self.deadline_length((*base, "deadline_changes", i), change)
+            self.anchor((*base, "deadline_changes", i), change,
+                        duty.trigger if trigger_ok else None)
         rules: list[tuple[tuple[str | int, ...], ByTime | None]] = [
             ((*base, "recurring"), duty.recurring)]
         if duty.deadline is not None:
@@ -220,6 +223,27 @@ class _Checker:
         if duty.penalty != "none":
             self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", duty.penalty,
                        [*self.policy.penalties, "none"])
+
+    def anchor(self, path: tuple[str | int, ...], deadline: Deadline,
+               trigger: FactMatch | None) -> None:
+        """`from: {fact, join}`: the anchor type exists and has the join attribute, and so
+        does the trigger (else no trigger could ever find its anchor, silently)."""
+        anchor = deadline.from_
+        if anchor is None:
+            return
+        where = (*path, "from")
+        if deadline.by is not None and deadline.by.date_field:
+            self.error(where, "E-VALUE", Say.FROM_DATE_FIELD())
+        if not self.fact_type((*where, "fact"), anchor.fact):
+            return
+        attributes = self.policy.fact_types[anchor.fact].attributes
+        if anchor.join not in attributes:
+            self.error((*where, "join"), "E-UNKNOWN-ATTRIBUTE", Say.FROM_JOIN_ANCHOR(
+                join=anchor.join, fact=anchor.fact, hint=hint(anchor.join, attributes)))
+            return
+        if trigger is not None and anchor.join not in self.policy.fact_types[trigger.fact].attributes:
+            self.error((*where, "join"), "E-FROM-JOIN", Say.FROM_JOIN_TRIGGER(
+                anchor=anchor.fact, join=anchor.join, trigger=trigger.fact))
 
     def by_shape(self, path: tuple[str | int, ...], by: ByTime) -> None:
         """Parts of a `by` rule the engine would ignore, silently changing the deadline."""
