@@ -241,7 +241,8 @@ class _Checker:
             self.error((*where, "join"), "E-UNKNOWN-ATTRIBUTE", Say.FROM_JOIN_ANCHOR(
                 join=anchor.join, fact=anchor.fact, hint=hint(anchor.join, attributes)))
             return
-        if trigger is not None and anchor.join not in self.policy.fact_types[trigger.fact].attributes:
+        trigger_attributes = self.policy.fact_types[trigger.fact].attributes if trigger else {}
+        if trigger is not None and anchor.join not in trigger_attributes:
             self.error((*where, "join"), "E-FROM-JOIN", Say.FROM_JOIN_TRIGGER(
                 anchor=anchor.fact, join=anchor.join, trigger=trigger.fact))
 
