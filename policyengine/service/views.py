@@ -27,7 +27,7 @@ from policyengine.service.http import ApiError
 from policyengine.service.messages import message
 from policyengine.service.state import Live, Service
 from policyengine.service.store import StoreUnavailable
-from policyengine.wording import Glossary, Line, Weekday, line
+from policyengine.wording import Glossary, Line, line
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 # The grammar of `Period.parse`, years 1900-2999 (ASCII digits: a JSON Schema pattern).
@@ -168,6 +168,7 @@ def policy_info(live: Live, brief: bool = False) -> dict[str, Any]:
     model = live.policy.model
     identity = live.policy.identity
     out: dict[str, Any] = {
+        "pack": identity.pack if identity is not None else None,
         "id": model.policy.id, "name": model.policy.name, "version": model.policy.version,
         "timezone": model.calendar.timezone,
         "identity": identity.to_dict() if identity is not None else None,
@@ -211,9 +212,7 @@ def duties_feed(live: Live, person: str, as_of: str | None, lang: str) -> str:
         if trigger is not None and duty.deadline is not None:
             return line("why.rule", rule=duty.deadline.describe(trigger.at))
         if duty.recurring is not None:
-            return line("why.rule", rule=line("rule.recurring",
-                                              weekday=Weekday(duty.recurring.weekday),
-                                              clock=f"{duty.recurring.clock:%H:%M}"))
+            return line("why.rule", rule=duty.recurring.describe())
         return None
 
     return icalendar.duties_calendar(
