@@ -78,8 +78,9 @@ def weekly_reports(first_friday: str, last_friday: str, *, actor: str = COLLECTO
                    clock: str = "10:00", others: bool = True) -> list[Fact]:
     """One weekly_report.submitted (W1) every Friday at `clock` (10:00 is before every W1
     deadline, including a Friday holiday whose deadline moves later), and with `others` the
-    W2 and W3 reports at 10:00 (before their Friday 18:00 deadlines), so a test about
-    something else has no weekly violation."""
+    W2 and W3 reports at 10:00 (before their Friday 18:00 deadlines) and the W4 month-end
+    summary on the last Friday of each month, so a test about something else has no
+    weekly or monthly violation."""
     day, last = date.fromisoformat(first_friday), date.fromisoformat(last_friday)
     assert day.weekday() == 4 and last.weekday() == 4, "give Fridays"
     out = []
@@ -87,6 +88,10 @@ def weekly_reports(first_friday: str, last_friday: str, *, actor: str = COLLECTO
         out.append(fact("weekly_report.submitted", f"{day} {clock}", actor=actor))
         if others:
             out += [fact(kind, f"{day} 10:00", actor=who) for kind, who in OTHER_WEEKLY]
+            if day.month != (day + timedelta(days=7)).month or day == last:
+                # W4: the month's summary, on its last Friday given (any time of the month
+                # closes it; before its last working day's 18:00, it is on time)
+                out.append(fact("monthly_summary.submitted", f"{day} 10:00", actor=COLLECTOR))
         day += timedelta(days=7)
     return out
 

@@ -64,21 +64,23 @@ def december(policy: pe.CompiledPolicy | None = None) -> list[pe.Fact]:
 def test_a_deadline_that_needs_2027_is_pending_named_and_counted() -> None:
     result = run(december(), "2026-12")
     by_duty = {p.duty: p for p in result.pending}
-    assert set(by_duty) == {"R2", "R4", "R6", "W1", "W2", "W3"}  # W2, W3: weekly, as W1
+    # W2, W3: weekly, as W1; W4: January 2027's month-end summary
+    assert set(by_duty) == {"R2", "R4", "R6", "W1", "W2", "W3", "W4"}
     r6 = by_duty["R6"]
     assert (r6.case, r6.person, r6.missing_year, r6.trigger_ref) == (CASE, REPORTER, 2027, "n-1")
     assert r6.status is PendingStatus.WAITING
     assert r6.due_not_before == at("2027-01-01 00:00")
     assert by_duty["R4"].person == PM          # the pm held the role all along: known
-    assert result.stats["pending_calendar"] == 6
+    assert result.stats["pending_calendar"] == 7
     # not violations, not open obligations, and the rest of the month is computed as usual
-    assert not {v.duty for v in result.violations} & set(by_duty) - {"W1", "W2", "W3"}
-    # the earlier, unreported weeks
-    assert {o.duty for o in result.obligations} == {"W1", "W2", "W3"}
+    assert not {v.duty for v in result.violations} & set(by_duty) - {"W1", "W2", "W3", "W4"}
+    # the earlier, unreported weeks, and December's summary
+    assert {o.duty for o in result.obligations} == {"W1", "W2", "W3", "W4"}
     assert [v.duty for v in of(result, "R5")] == []        # R5 was met at 19:00
     document = result.to_dict()
-    assert document["stats"]["pending_calendar"] == 6
-    assert {p["duty"] for p in document["pending"]} == {"R2", "R4", "R6", "W1", "W2", "W3"}
+    assert document["stats"]["pending_calendar"] == 7
+    assert {p["duty"] for p in document["pending"]} == {"R2", "R4", "R6", "W1", "W2", "W3",
+                                                          "W4"}
     assert document["pending"][0]["missing_year"] == 2027
 
 
@@ -114,7 +116,8 @@ def test_clock_deadlines_are_computed_across_the_year_boundary() -> None:
     assert r5.due == at("2027-01-01 00:30")
     [c1] = of(result, "C1")
     assert c1.due == at("2027-01-08 18:00")
-    assert {p.duty for p in result.pending} == {"W1", "W2", "W3"}   # only the weeks of 2027
+    # only the weeks (and the month) of 2027
+    assert {p.duty for p in result.pending} == {"W1", "W2", "W3", "W4"}
 
 
 def test_every_week_whose_deadline_needs_2027_is_pending_and_a_report_closes_it() -> None:

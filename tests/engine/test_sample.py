@@ -21,7 +21,7 @@ def october() -> EvaluationResult:
 
 # person -> (violations, amount, forfeit), from the ledger's summary table
 LEDGER = {
-    "杨宝珠": (14, 70, False),   # P3 20 (4) + P4 50 (7); R16, R17 x 2 cost nothing
+    "杨宝珠": (15, 70, False),   # P3 20 (4) + P4 50 (7); R16, R17 x 2, W4 cost nothing
     "陈立": (3, 20, False),      # P5 20 (1); R4, R8 cost nothing
     "周敏": (9, 460, False),     # P5 20 (1) + P6 440 (6); R4, R8
     "赵强": (5, 120, True),      # P6 forfeit + 20 + 100; R7, W2
@@ -38,8 +38,8 @@ def test_october_totals_per_person(october: EvaluationResult) -> None:
 
 
 def test_october_grand_total(october: EvaluationResult) -> None:
-    # 44 violations; 870 yuan; one forfeiture (赵强)
-    assert len(october.violations) == 44
+    # 45 violations; 870 yuan; one forfeiture (赵强)
+    assert len(october.violations) == 45
     assert sum(p.amount for p in october.people) == Decimal(870)
     assert [p.person for p in october.people if p.forfeit] == ["赵强"]
 

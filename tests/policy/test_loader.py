@@ -36,7 +36,7 @@ def test_the_shipped_policy_loads() -> None:
     assert model.policy.id == "customer-requirement-feedback"
     assert set(model.duties) == {
         "R1", "R2", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "R11", "R12", "R13", "R14",
-        "R15", "R16", "R17", "B1", "B2", "B4", "W1", "W2", "W3", "C1", "C2", "C3"}
+        "R15", "R16", "R17", "B1", "B2", "B4", "W1", "W2", "W3", "W4", "C1", "C2", "C3"}
     assert set(model.penalties) == {"P1", "P2", "P3", "P4", "P5", "P6"}
     assert set(model.rewards) == {"A1", "A2", "A3", "M1"}
     assert sorted(loaded.identity.files) == [

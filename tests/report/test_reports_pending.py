@@ -25,7 +25,8 @@ POLICY = ROOT / "policies" / "customer-requirement"  # the default pack (policie
 # report of that week (W1, due Friday 2027-01-01) need the working days of 2027.
 DECEMBER = {"id": "x-1", "type": "decision.made", "at": "2026-12-31T17:30:00+08:00",
             "case": "26091501", "actor": "决策组", "decision": "do", "tier": "A"}
-PENDING = {("R4", "26091501"), ("W1", None), ("W2", None), ("W3", None)}  # W2, W3: weekly too
+# W2, W3: weekly too; W4: January 2027's month-end summary
+PENDING = {("R4", "26091501"), ("W1", None), ("W2", None), ("W3", None), ("W4", None)}
 
 KINDS: list[tuple[str, tuple[str, ...]]] = [
     ("deductions", ("--month", "2026-12")),
