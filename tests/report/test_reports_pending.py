@@ -95,7 +95,7 @@ def test_every_kind_draws_the_pending_table_in_the_workbook(
         "col.missing_year", "col.due_not_before", "col.verdict"))
     body = [r for r in rows[header + 1:header + 3]]
     assert {(r[0], r[2]) for r in body} == {("R4", "26091501"),
-                                           ("W1", label("case.weekly", lang))}
+                                           ("W1", label("case.none", lang))}
     estimate = next(r for r in body if r[0] == "R4")
     assert estimate[4] == "x-1" and estimate[5] == 2027
     assert estimate[7] == ("待完成" if lang == "zh" else "waiting")
