@@ -24,6 +24,10 @@ Feature: Contract performance: letters go to the archive, major issues go to the
       | duty | case     | person | due              | late   | penalty | amount |
       | E3   | HT260102 | 吴行政 | 2026-10-28 18:00 | 15h30m | P1      | 50     |
     And 吴行政 pays 50 yuan
+    And the notes include:
+      """
+      by 吴行政 does not count for E3
+      """
 
   Scenario: A 150,000 yuan issue is major: reported the next day, decided by a leader
     Given these facts:
