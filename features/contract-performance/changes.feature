@@ -5,7 +5,7 @@
   或公司领导批准，3 个工作日内（CH2）。其他人的批准不算（结果的备注里会写明）。CPP3：每次 100 元，经办人负责。
 
   背景:
-    假如 使用制度 policies/contract-performance
+    假如 使用制度包 contract-performance
     并且 孙伟 是 dept_head
 
   场景: 重大变更只有公司领导批准才算

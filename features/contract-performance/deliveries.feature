@@ -7,7 +7,7 @@
   CP2：验收不合格后 3 个工作日内书面提出异议（CPP2：每次 50 元）。
 
   背景:
-    假如 使用制度 policies/contract-performance
+    假如 使用制度包 contract-performance
 
   场景: 每批到货各自计时，只有同一批次的验收才算
     假如 以下事实：

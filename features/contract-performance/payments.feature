@@ -5,7 +5,7 @@
   X1：每一笔现金付款本身就是一次违规，由付款人负责（CPP5：每次 500 元）。
 
   背景:
-    假如 使用制度 policies/contract-performance
+    假如 使用制度包 contract-performance
     并且 吴敏 是 cashier
 
   场景: 每笔付款各要一张收据，收据按先后对应

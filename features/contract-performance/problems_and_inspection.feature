@@ -6,7 +6,7 @@
   迟延按日历时间计：3 天以内 100 元，更多 300 元（CPP4）。
 
   背景:
-    假如 使用制度 policies/contract-performance
+    假如 使用制度包 contract-performance
 
   场景: 重大问题要上报，一般问题也要与法务沟通
     假如 以下事实：

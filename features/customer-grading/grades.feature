@@ -9,7 +9,7 @@
   评为 A 级后 3 个月内，销售经理要亲自走访一次（G3，迟 7 天以上 30 天以内 100 元）；B、C 级没有这项职责。
 
   背景:
-    假如 使用制度 policies/customer-grading
+    假如 使用制度包 customer-grading
     并且 高峰 是 sales_manager
 
   场景大纲: 评为 A 级，就要求销售经理 3 个月内走访

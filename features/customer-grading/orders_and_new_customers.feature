@@ -6,7 +6,7 @@
   GP2：每次 50 元，由销售员负责。
 
   背景:
-    假如 使用制度 policies/customer-grading
+    假如 使用制度包 customer-grading
     并且 高峰 是 sales_manager
     并且 罗军 是 sales_director
 

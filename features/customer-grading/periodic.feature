@@ -6,7 +6,7 @@
   GP3：每次 100 元。
 
   背景:
-    假如 使用制度 policies/customer-grading
+    假如 使用制度包 customer-grading
 
   场景: 年度评定会议开在窗口之后
     假如 唐丽 是 promotion_head
