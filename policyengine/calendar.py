@@ -217,6 +217,30 @@ class WorkCalendar:
             day = self.next_working_day(day)
         return day
 
+    def add_working_time(self, moment: datetime, span: timedelta) -> datetime:
+        """`moment` moved by `span` in working time: its whole days are working days (the
+        same clock time on the Nth working day after), the rest working hours, counted only
+        between the start and the end of work of working days (docs/decisions.md D20)."""
+        local = self.local(moment)
+        days, rest = span.days, span - timedelta(days=span.days)
+        if days:
+            local = self.at(self.nth_working_day_after(local.date(), days), local.time())
+        if not rest:
+            return local
+        start, end = self.clock("start_of_work"), self.end_of_work
+        while True:
+            day = local.date()
+            if not self.is_working_day(day) or local.time() >= end:
+                local = self.at(self.next_working_day(day), start)
+                continue
+            if local.time() < start:
+                local = self.at(day, start)
+            room = self.at(day, end) - local
+            if rest <= room:
+                return local + rest
+            rest -= room
+            local = self.at(self.next_working_day(day), start)
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days d with start < d <= end (0 when end <= start)."""
         count, day = 0, start

@@ -22,6 +22,13 @@ class ScheduleKind(StrEnum):
     NONE = "none"  # no penalty: the duty has none, or no version was in force
 
 
+class LatenessMeasure(StrEnum):
+    """How a penalty rule reads its lateness tiers: the `measure` of a rule (D20)."""
+
+    CALENDAR_TIME = "calendar_time"  # on the clock: 1d is 24 hours
+    WORKING_TIME = "working_time"    # 1d: the deadline one working day on; 1h: a working hour
+
+
 class RewardKind(StrEnum):
     """What a reward counts: the `kind` of a reward in the policy file."""
 
@@ -39,3 +46,35 @@ class Status(StrEnum):
     MISSED = "missed"
     OPEN = "open"
     PENDING = "pending"  # the deadline needs a calendar year not yet published
+
+
+class HitPolicy(StrEnum):
+    """How a decision table picks among matching rules (DMN's F, U and P)."""
+
+    FIRST = "first"        # the first matching rule, in the order written
+    UNIQUE = "unique"      # exactly one rule may match; two is a note, not a guess
+    PRIORITY = "priority"  # the matching output listed highest in `outputs`
+
+
+class Operator(StrEnum):
+    """A comparison in a `where` condition: `{ge: 5}`. `in` is a Python word, so its model
+    field is `in_` (the YAML key stays `in`)."""
+
+    GT = "gt"
+    GE = "ge"
+    LT = "lt"
+    LE = "le"
+    EQ = "eq"
+    NE = "ne"
+    IN = "in"
+    NOT_IN = "not_in"
+    BETWEEN = "between"
+
+    @property
+    def field(self) -> str:
+        return "in_" if self is Operator.IN else self.value
+
+    @property
+    def orders(self) -> bool:
+        """Whether it compares by order (number, money and date attributes only)."""
+        return self in (Operator.GT, Operator.GE, Operator.LT, Operator.LE, Operator.BETWEEN)

@@ -4,6 +4,12 @@
 Span(hours=datetime.timedelta(seconds=3600), working_days=0)
 >>> parse_span("2 working_days")
 Span(hours=datetime.timedelta(0), working_days=2)
+>>> parse_span("6 months")
+Span(hours=datetime.timedelta(0), working_days=0, months=6)
+>>> parse_span("1 year").months
+12
+>>> add_months(datetime(2026, 8, 31, 10, 0), 6)
+datetime.datetime(2027, 2, 28, 10, 0)
 >>> try:
 ...     parse_span("2 days")
 ... except AmbiguousUnitError as exc:
@@ -15,14 +21,16 @@ for 18:00 of the 2nd working day
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from policyengine.policy.messages import PolicyValueError, Say
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK_SPAN = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
 _WORKING_DAYS = re.compile(r"^(\d+)\s*working[_ ]days?$")
+_CALENDAR = re.compile(r"^(\d+)\s*(months?|years?)$")
 _AMBIGUOUS = re.compile(
     r"^(\d+(?:\.\d+)?)\s*(days?|天|日|工作日|hours?|hrs?|小时|minutes?|mins?|分钟|weeks?|周)$"
 )
@@ -33,6 +41,7 @@ _AMBIGUOUS = re.compile(
 # See docs/decisions.md, D12.
 MAX_DAYS = 3660
 MAX_WORKING_DAYS = 2500
+MAX_MONTHS = 120
 
 
 class AmbiguousUnitError(PolicyValueError):
@@ -41,21 +50,42 @@ class AmbiguousUnitError(PolicyValueError):
 
 @dataclass(frozen=True)
 class Span:
-    """A wall-clock duration, or a count of working days (never both)."""
+    """A wall-clock duration, a count of working days or a count of calendar months (a year
+    is 12): exactly one of them."""
 
     hours: timedelta = timedelta(0)
     working_days: int = 0
+    months: int = 0
 
     def __str__(self) -> str:
         if self.working_days:
             return f"{self.working_days} working_days"
+        if self.months:
+            return month_text(self.months)
         return format_duration(self.hours)
+
+
+def month_text(months: int) -> str:
+    """`6 months`, `1 year`, `2 years`: how a policy writes a calendar span."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year" if years == 1 else f"{years} years"
+    return f"{months} month" if months == 1 else f"{months} months"
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day of the month `months` later, clamped to the month's end (08-31 + 6 months
+    is 02-28, or 02-29 in a leap year); the same clock time."""
+    total = moment.month - 1 + months
+    year, month = moment.year + total // 12, total % 12 + 1
+    day = min(moment.day, monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
 
 
 def parse_duration(text: str) -> timedelta:
     """A wall-clock duration such as `30m`, `1h`, `1h30m`, `2d` (48 hours)."""
     span = parse_span(text)
-    if span.working_days:
+    if span.working_days or span.months:
         raise PolicyValueError(Say.NEEDS_CLOCK_DURATION(value=text))
     return span.hours
 
@@ -71,6 +101,16 @@ def parse_span(text: str) -> Span:
             raise PolicyValueError(Say.WORKING_DAYS_TOO_MANY(value=raw, limit=MAX_WORKING_DAYS),
                                    "E-TOO-LARGE")
         return Span(working_days=count)
+    match = _CALENDAR.match(raw)
+    if match:
+        count = int(match.group(1)) if len(match.group(1)) <= 9 else MAX_MONTHS + 1
+        months = count * 12 if match.group(2).startswith("year") else count
+        if months < 1:
+            raise PolicyValueError(Say.CALENDAR_SPAN_ZERO(value=raw))
+        if months > MAX_MONTHS:
+            raise PolicyValueError(Say.CALENDAR_SPAN_TOO_LONG(value=raw, limit=MAX_MONTHS),
+                                   "E-TOO-LARGE")
+        return Span(months=months)
     match = _CLOCK_SPAN.match(raw)
     if raw and match and any(match.groups()):
         days, hours, minutes, seconds = (_bounded(g) for g in match.groups())

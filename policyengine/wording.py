@@ -14,7 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from policyengine.timeparse import format_duration
+from policyengine.timeparse import format_duration, month_text
 
 LANGUAGES = ("en", "zh")
 _WEEKDAY_ZH = "一二三四五六日"
@@ -35,6 +35,27 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                            "以{cutoff_weekday} {cutoff_clock}为截止，截止后的{weekday} {clock}"),
     "rule.recurring": ("every week, {weekday} {clock} (the next working day if that day is not "
                        "one)", "每周{weekday} {clock}（非工作日则顺延至下一工作日）"),
+    "rule.monthly": ("every month, day {day} at {clock} (a shorter month: its last day; the next "
+                     "working day if that day is not one)",
+                     "每月 {day} 日 {clock}（当月没有这一天则取月末；非工作日则顺延至下一工作日）"),
+    "rule.monthly_keep": ("every month, day {day} at {clock} (a shorter month: its last day; "
+                          "kept even on a non-working day)",
+                          "每月 {day} 日 {clock}（当月没有这一天则取月末；非工作日也不顺延）"),
+    "rule.monthly_last": ("every month, the last working day at {clock}",
+                          "每月最后一个工作日 {clock}"),
+    "rule.yearly": ("every year, the window {start} to {end}, due {end} {clock} (the next working "
+                    "day if that day is not one)",
+                    "每年 {start} 至 {end}，{end} {clock} 截止（非工作日则顺延至下一工作日）"),
+    "rule.yearly_keep": ("every year, the window {start} to {end}, due {end} {clock} (kept even "
+                         "on a non-working day)",
+                         "每年 {start} 至 {end}，{end} {clock} 截止（非工作日也不顺延）"),
+    "rule.recurring_cron": ("every time matching cron '{expression}' (kept as written)",
+                            "每个符合 cron '{expression}' 的时间（按原样，不顺延）"),
+    "rule.first_of": ("the first at or after the trigger of: {rule}",
+                      "触发时间当时或之后最近的一次：{rule}"),
+    "rule.months": ("{span} later on the calendar (the same day of the month, or the month's "
+                    "last day if it has none; the same clock time)",
+                    "按日历 {span}后（同一日，当月没有这一天则取月末；同一时刻）"),
     "rule.date_field": ("{clock} of the committed date in '{field}'",
                         "承诺日期（{field}）当天 {clock}"),
     "rule.cron": ("the first time at or after the trigger matching cron '{expression}'",
@@ -66,6 +87,17 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "step.weekly_week": ("the week's deadline: {raw}", "本周截止：{raw}"),
     "step.moved": ("{day} is not a working day: moved to the next working day, {due}{skipped}",
                    "{day} 不是工作日：顺延至下一工作日 {due}{skipped}"),
+    "step.month_day": ("the month's deadline: {raw}", "本月截止：{raw}"),
+    "step.month_last_day": ("the month {month}: its last working day", "{month}：当月最后一个工作日"),
+    "step.last_working_day": ("the last working day of {month}: due {due}",
+                              "{month} 的最后一个工作日：截止 {due}"),
+    "step.year_window": ("the window opens {start}; its deadline: {raw}",
+                         "时段自 {start} 开始；截止：{raw}"),
+    "step.cron_period": ("the period's time matching '{expression}': {raw}",
+                         "本期符合 '{expression}' 的时间：{raw}"),
+    "step.months": ("{at} + {span} on the calendar = {due}", "{at} 按日历加 {span} = {due}"),
+    "step.months_clamped": ("{at} + {span} on the calendar: that month is shorter, so its last "
+                            "day: {due}", "{at} 按日历加 {span}：该月没有这一天，取月末：{due}"),
     "step.date_field": ("committed date {field} = {day}; due at {clock} that day: {due}",
                         "承诺日期（{field}）为 {day}；当天 {clock} 截止：{due}"),
     "step.cron": ("first time at or after {at} matching '{expression}': {due}",
@@ -89,6 +121,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "why.opened": ("opened by {type} {ref} at {at}{by}", "由 {type} {ref} 于 {at} 触发{by}"),
     "why.rule": ("deadline rule: {rule}", "截止规则：{rule}"),
     "why.weekly": ("weekly duty, for the week starting {at}", "每周职责：{at} 开始的一周"),
+    "why.monthly": ("monthly duty, for the month {month}", "每月职责：{month} 这个月"),
+    "why.yearly": ("yearly duty, for the window opening {at}", "每年职责：{at} 开始的时段"),
+    "why.cron": ("recurring duty, for the period starting {at}", "定期职责：{at} 开始的一期"),
     "why.final": ("final deadline {due}", "最终截止时间 {due}"),
     "why.fulfilled": ("fulfilled by {type} {ref} at {at}: {late} late",
                       "由 {type} {ref} 于 {at} 完成：迟了 {late}"),
@@ -109,6 +144,21 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                          "{rule}（{effective} 起生效）：每次 {amount} 元"),
     "pen.lateness": ("{rule} as in force from {effective}: {late} late is {bounds}: {outcome}",
                      "{rule}（{effective} 起生效）：迟了 {late}，属于 {bounds}：{outcome}"),
+    "pen.lateness_working": ("{rule} as in force from {effective}, lateness in working time: "
+                             "fulfilled {late} after the deadline, {bounds} working time "
+                             "(the deadline moved to {low}{high}): {outcome}",
+                             "{rule}（{effective} 起生效，按工作时间计迟延）：截止后 {late} 完成，"
+                             "属于工作时间 {bounds}（截止时间顺延到 {low}{high}）：{outcome}"),
+    "pen.lateness_working_none": ("{rule} as in force from {effective}, lateness in working "
+                                  "time: no tier matches {late}",
+                                  "{rule}（{effective} 起生效，按工作时间计迟延）："
+                                  "迟了 {late}，无匹配档位"),
+    "pen.lateness_pending": ("{rule}: lateness in working time needs the working days of {year}, "
+                             "which the calendar does not have yet: no charge until "
+                             "calendar.years.{year} is added",
+                             "{rule}：按工作时间计算迟延需要 {year} 年的工作日数据，日历中尚无："
+                             "补充 calendar.years.{year} 之前暂不计罚"),
+    "bounds.to": (" to {at}", " 至 {at}"),
     "pen.lateness_none": ("{rule} as in force from {effective}: no lateness tier matches {late}",
                           "{rule}（{effective} 起生效）：迟了 {late}，无匹配档位"),
     "pen.monthly": ("{rule} as in force from {effective}: charged per month by the count of "
@@ -144,6 +194,24 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "note.extra_report": ("{where}: report at {at} for {duty}: every week up to then already has "
                           "its report; an extra report changes nothing",
                           "{where}：{at} 的 {duty} 报告：此前每周都已提交，多出的报告不产生影响"),
+    # --- decision tables (engine/decisions.py) ---
+    "decision.used": ("case value {decision} = {value}, set by rule {rule} of decision "
+                      "{decision} (inputs {inputs}) from {type} {ref} at {at}",
+                      "案件取值 {decision} = {value}：由决策表 {decision} 的第 {rule} 条规则"
+                      "（输入 {inputs}）根据 {at} 的 {type} {ref} 得出"),
+    "decision.no_hit": ("{where}: decision {decision} for case {case} at {at}: no rule matches "
+                        "(inputs {inputs}); the case value stays as it was",
+                        "{where}：{at} 案例 {case} 的决策表 {decision} 没有任何规则符合"
+                        "（输入 {inputs}）；案件取值保持不变"),
+    "decision.not_unique": ("{where}: decision {decision} for case {case} at {at}: rules "
+                            "{rules} all match (inputs {inputs}), but its hit policy is "
+                            "unique; the case value stays as it was",
+                            "{where}：{at} 案例 {case} 的决策表 {decision} 有多条规则（第 "
+                            "{rules} 条）同时符合（输入 {inputs}），而命中策略是 unique"
+                            "（只能有一条符合）；案件取值保持不变"),
+    "note.extra_period": ("{where}: {at} for {duty}: every period up to then is already "
+                          "fulfilled; an extra one changes nothing",
+                          "{where}：{at} 的 {duty}：此前每一期都已完成，多出的这次不产生影响"),
     # --- calendar years not yet published: pending obligations, `calendar show`, check ---
     "pending.why": ("the deadline needs the working days of {year}, which the calendar does not "
                     "have yet: pending calendar data (due no earlier than {earliest}); add "
@@ -369,6 +437,8 @@ def _value_zh(slot: str, value: Any, names: Glossary | None) -> str:
 def _value(value: Any, lang: str) -> str:
     if isinstance(value, Weekday):
         return weekday_name(int(value), lang)
+    if isinstance(value, Months):
+        return value.text(lang)
     if isinstance(value, Line):
         return value.render(lang)
     if isinstance(value, datetime):
@@ -413,3 +483,13 @@ def weekday_name(index: int, lang: str = "en") -> str:
 class Weekday(int):
     """A weekday index that renders in the reader's language inside a Line."""
 
+
+
+class Months(int):
+    """A count of calendar months (12 a year) that renders in the reader's language."""
+
+    def text(self, lang: str = "en") -> str:
+        years, months = divmod(int(self), 12)
+        if lang == "zh":
+            return f"{years} 年" if not months else f"{int(self)} 个月"
+        return month_text(int(self))

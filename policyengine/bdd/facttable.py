@@ -15,7 +15,7 @@ from typing import Any
 
 from policyengine.bdd.lint import TableRow
 from policyengine.bdd.normalize import cell_text, say
-from policyengine.bdd.values import BadValue, parse_date, read_moment
+from policyengine.bdd.values import BadValue, parse_date, parse_number, read_moment
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
 from policyengine.suggest import closest
@@ -207,6 +207,8 @@ def _attribute(field: str, text: str, kind: str, values: Sequence[str] | None,
                policy: CompiledPolicy, year: int) -> str:
     if kind == "date":
         return parse_date(text, year).isoformat()
+    if kind in ("number", "money"):
+        return parse_number(text)
     aliases = {cell_text(k): v for k, v in VALUE_ALIASES.get(field, {}).items()}
     if kind == "enum" and values:
         return _resolve(text, values, aliases)

@@ -237,6 +237,26 @@ def parse_amount(text: str) -> Decimal:
                        f"'{text}' is not an amount: write a number, e.g. 20") from None
 
 
+def parse_number(text: str) -> str:
+    """A number cell as the fact reader reads numbers: `1200`, `1,200`, `¥1,200.50`,
+    `1200 元`, `500万` (ten thousands) -> plain digits ("1200.50", "5000000")."""
+    raw = _clean(text).replace(" ", "").replace(",", "").replace("，", "")
+    raw = re.sub(r"(元|块|yuan|cny|rmb)$", "", raw, flags=re.IGNORECASE).lstrip("¥￥")
+    scale = 1
+    if raw.endswith("万"):
+        raw, scale = raw[:-1], 10_000
+    elif raw.endswith("亿"):
+        raw, scale = raw[:-1], 100_000_000
+    try:
+        number = Decimal(raw) * scale
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise BadValue(f"「{text}」不是数字：请写一个数，例如 1200、1200.50 或 500万",
+                       f"'{text}' is not a number: write e.g. 1200, 1200.50 or 500万")
+    return format(number, "f")
+
+
 _YES = {"是", "有", "对", "扣", "扣除", "yes", "y", "true", "x", "✓", "√"}
 _NO = {"否", "无", "没有", "不", "不扣", "no", "n", "false", "-", ""}
 

@@ -62,7 +62,8 @@ def _check_triggered(world: World, duty: str, case: str, label: str, line: int) 
         world.error(line, f"制度里没有职责 {duty}", f"the policy has no duty {duty}")
     trigger = compiled.trigger
     if trigger is not None and not any(
-            f.case == case and f.type == trigger.fact and trigger.matches(f) for f in world.facts):
+            f.case == case and f.type == trigger.fact and trigger.matches_attributes(f)
+            for f in world.facts):
         world.fail(line, f"{label}：这个编号没有触发 {duty} 的事实（{trigger.describe()}），"
                    "所以谈不上按时或迟了",
                    f"{label}: no fact of this case opens {duty} ({trigger.describe()}), so it "

@@ -27,7 +27,7 @@ from policyengine.bdd.policies import PolicyProblem, load
 from policyengine.bdd.values import BadValue, read_moment
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import evaluate
-from policyengine.errors import PolicyEngineError
+from policyengine.errors import CalendarDataMissing, PolicyEngineError
 from policyengine.facts.schema import Fact
 from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
@@ -195,10 +195,16 @@ class World:
             raw = rule.first_at_or_after(rule.calendar.local(first))
             attrs = {key: sorted(values)[0] for key, values in duty.fulfil.where}
             while raw - timedelta(hours=2) <= as_of:
-                at = raw - timedelta(hours=2)
+                # two hours before the deadline (a last working day may be before the raw
+                # month-end; a year without data keeps the raw time)
+                try:
+                    due = rule.due_of(raw, None)
+                except CalendarDataMissing:
+                    due = raw
+                at = min(raw, due) - timedelta(hours=2)
                 built = policy.schema.build({"type": duty.fulfil.fact, "at": at.isoformat(),
                                              **attrs}, origin=f"{self.source} (weekly, on time)")
                 if isinstance(built, Fact):
                     made.append(built)
-                raw += timedelta(days=7)
+                raw = rule.following(raw)
         return made

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
 from policyengine.calendar import WorkCalendar
-from policyengine.engine.deadlines import (
-    DeadlineRule,
-    Weekly,
-    compile_by,
-    compile_duty_deadline,
+from policyengine.engine.conditions import (
+    TEXT_TYPE,
+    Test,
+    compile_comparison,
+    decision_of,
+    describe,
+    members,
 )
+from policyengine.engine.deadlines import DeadlineRule, compile_duty_deadline
+from policyengine.engine.decisions import CompiledDecision, compile_decisions
 from policyengine.engine.penalties.rules import CompiledPenalty, compile_penalty
+from policyengine.engine.recurring import Recurrence, compile_recurring
 from policyengine.engine.rewards import RewardRule, compile_reward
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
@@ -25,22 +30,70 @@ from policyengine.policy.model import Duty, FactMatch, Policy
 @dataclass(frozen=True)
 class Matcher:
     fact: str
-    where: tuple[tuple[str, frozenset[str]], ...] = ()
+    where: tuple[tuple[str, frozenset[Any]], ...] = ()   # plain membership: the common case
+    tests: tuple[tuple[str, Test], ...] = ()              # operators on attributes
+    case_tests: tuple[tuple[str, Test], ...] = ()         # on case values (`case.grade`)
+    written: tuple[str, ...] = ()                         # the conditions, for `describe`
 
     @classmethod
-    def of(cls, spec: FactMatch) -> Matcher:
-        return cls(spec.fact, tuple((k, frozenset(v)) for k, v in sorted(spec.where.items())))
+    def of(cls, spec: FactMatch, policy: Policy | None = None) -> Matcher:
+        fact_type = policy.fact_types.get(spec.fact) if policy is not None else None
+        where: list[tuple[str, frozenset[Any]]] = []
+        tests: list[tuple[str, Test]] = []
+        case_tests: list[tuple[str, Test]] = []
+        for key, condition in sorted(spec.where.items()):
+            decision = decision_of(key)
+            attr = fact_type.attributes.get(key) if fact_type is not None else None
+            kind = TEXT_TYPE if decision is not None or attr is None else attr.type
+            test: Test = (members(condition, kind).__contains__
+                          if isinstance(condition, tuple) else compile_comparison(condition, kind))
+            if decision is not None:
+                case_tests.append((decision, test))
+            elif isinstance(condition, tuple):
+                where.append((key, members(condition, kind)))
+            else:
+                tests.append((key, test))
+        return cls(spec.fact, tuple(where), tuple(tests), tuple(case_tests),
+                   tuple(describe(k, c) for k, c in sorted(spec.where.items())))
 
-    def matches(self, fact: Fact) -> bool:
+    @property
+    def plain(self) -> bool:
+        """Only membership conditions on attributes: a Dispatch table can stand for it."""
+        return not self.tests and not self.case_tests
+
+    def matches(self, fact: Fact, case_values: Mapping[str, str] | None = None) -> bool:
+        """Whether `fact` meets every condition; `case_values` are its case's values in force
+        at its time (the replay's), needed only by `case.<decision>` conditions."""
         attrs = fact.attrs
-        for key, values in self.where:  # noqa: SIM110 - a plain loop: hot path, no generator
+        for key, values in self.where:  # a plain loop: hot path, no generator
             if attrs.get(key) not in values:
                 return False
+        if self.tests or self.case_tests:
+            return self._tests(attrs, case_values)
+        return True
+
+    def matches_attributes(self, fact: Fact) -> bool:
+        """Whether `fact`'s own attributes meet the conditions (case values not read): what
+        can be told of a fact without replaying its case."""
+        return Matcher(self.fact, self.where, self.tests).matches(fact)
+
+    def _tests(self, attrs: Mapping[str, Any], case_values: Mapping[str, str] | None) -> bool:
+        # A missing value fails every test (`ne` and `not_in` too): unknown is not "other".
+        try:
+            for key, test in self.tests:
+                value = attrs.get(key)
+                if value is None or not test(value):
+                    return False
+            for decision, test in self.case_tests:
+                value = case_values.get(decision) if case_values is not None else None
+                if value is None or not test(value):
+                    return False
+        except TypeError:  # a value of another type than declared (a hand-made fact)
+            return False
         return True
 
     def describe(self) -> str:
-        conditions = ", ".join(f"{k} in {sorted(v)}" if len(v) > 1 else f"{k} = {next(iter(v))}"
-                               for k, v in self.where)
+        conditions = ", ".join(self.written)
         return f"{self.fact} ({conditions})" if conditions else self.fact
 
 
@@ -65,7 +118,7 @@ class Dispatch:
     def build(cls, duties: list[tuple[CompiledDuty, Matcher]]) -> Dispatch | None:
         """A table when every condition tests the same single attribute, else None."""
         keys = {m.where[0][0] for _, m in duties if len(m.where) == 1}
-        if len(keys) > 1 or any(len(m.where) > 1 for _, m in duties):
+        if len(keys) > 1 or any(len(m.where) > 1 or not m.plain for _, m in duties):
             return None
         key = next(iter(keys), None)
         default = tuple(d for d, m in duties if not m.where)
@@ -94,7 +147,7 @@ class CompiledDuty:
     penalty: str | None
     trigger: Matcher | None = None
     deadline: DeadlineRule | None = None
-    recurring: Weekly | None = None
+    recurring: Recurrence | None = None
     extension: CompiledExtension | None = None
 
     @property
@@ -120,6 +173,8 @@ class CompiledPolicy:
     # engine/rewards): the evaluator never compares a kind's name.
     penalties: dict[str, CompiledPenalty] = field(default_factory=dict)
     rewards: dict[str, RewardRule] = field(default_factory=dict)
+    # Decision tables by the fact type that evaluates them (engine/decisions.py).
+    decisions: dict[str, tuple[CompiledDecision, ...]] = field(default_factory=dict)
 
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:
@@ -131,7 +186,8 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
     if isinstance(policy, LoadedPolicy):
         identity, policy = policy.identity, policy.model
     calendar = WorkCalendar(policy.calendar)
-    duties = {name: _duty(name, spec, calendar) for name, spec in policy.duties.items()}
+    duties = {name: _duty(name, spec, calendar, policy)
+              for name, spec in policy.duties.items()}
     by_trigger: dict[str, list[CompiledDuty]] = defaultdict(list)
     by_fulfil: dict[str, list[CompiledDuty]] = defaultdict(list)
     by_extension: dict[str, list[CompiledDuty]] = defaultdict(list)
@@ -147,8 +203,9 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
         policy, calendar, FactSchema(policy), duties, identity,
         _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
         _dispatch(by_trigger, lambda d: d.trigger), _dispatch(by_fulfil, lambda d: d.fulfil),
-        {name: compile_penalty(name, spec) for name, spec in policy.penalties.items()},
+        {name: compile_penalty(name, spec, calendar) for name, spec in policy.penalties.items()},
         {name: compile_reward(name, spec) for name, spec in policy.rewards.items()},
+        compile_decisions(policy),
     )
 
 
@@ -167,24 +224,22 @@ def _frozen(table: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
     return {key: tuple(value) for key, value in table.items()}
 
 
-def _duty(name: str, spec: Duty, calendar: WorkCalendar) -> CompiledDuty:
+def _duty(name: str, spec: Duty, calendar: WorkCalendar, policy: Policy) -> CompiledDuty:
     extension = None
     if spec.extension is not None:
         ext = spec.extension
-        extension = CompiledExtension(Matcher.of(ext.requested_by), Matcher.of(ext.approved_by),
+        extension = CompiledExtension(Matcher.of(ext.requested_by, policy),
+                                      Matcher.of(ext.approved_by, policy),
                                       ext.date_field, calendar.clock(ext.at))
-    recurring = None
-    if spec.recurring is not None:
-        rule = compile_by(spec.recurring, calendar)
-        assert isinstance(rule, Weekly)
-        recurring = rule
+    recurring = (compile_recurring(spec.recurring, calendar) if spec.recurring is not None
+                 else None)
     return CompiledDuty(
         id=name,
         spec=spec,
-        fulfil=Matcher.of(spec.fulfilled_by),
+        fulfil=Matcher.of(spec.fulfilled_by, policy),
         responsible=spec.responsible,
         penalty=None if spec.penalty == "none" else spec.penalty,
-        trigger=Matcher.of(spec.trigger) if spec.trigger else None,
+        trigger=Matcher.of(spec.trigger, policy) if spec.trigger else None,
         deadline=compile_duty_deadline(spec, calendar),
         recurring=recurring,
         extension=extension,

@@ -23,7 +23,8 @@ from croniter import croniter
 
 from policyengine.calendar import WorkCalendar
 from policyengine.policy.model import WEEKDAYS, ByTime, Deadline, Duty
-from policyengine.wording import Line, Weekday, line
+from policyengine.timeparse import add_months
+from policyengine.wording import Line, Months, Weekday, line
 
 Steps = list[Line] | None
 
@@ -55,13 +56,31 @@ class DeadlineRule(ABC):
         """The due time; appends the arithmetic to `steps` when it is a list."""
 
     def _skipped(self, start: date, end: date) -> Line:
-        """Non-working days strictly between two dates, for explanations."""
-        skipped, day = [], start + timedelta(days=1)
-        while day < end:
-            if not self.calendar.is_working_day(day):
-                skipped.append(day.strftime("%m-%d"))
-            day += timedelta(days=1)
-        return line("step.skipped", days=", ".join(skipped)) if skipped else line("empty")
+        return skipped_days(self.calendar, start, end)
+
+
+def skipped_days(calendar: WorkCalendar, start: date, end: date) -> Line:
+    """Non-working days strictly between two dates, for explanations."""
+    skipped, day = [], start + timedelta(days=1)
+    while day < end:
+        if not calendar.is_working_day(day):
+            skipped.append(day.strftime("%m-%d"))
+        day += timedelta(days=1)
+    return line("step.skipped", days=", ".join(skipped)) if skipped else line("empty")
+
+
+def moved(calendar: WorkCalendar, raw: datetime, clock: time, shift: bool,
+          steps: Steps) -> datetime:
+    """A calendar deadline on a non-working day, moved to the next working day (same clock)
+    unless the rule keeps it."""
+    if not shift or calendar.is_working_day(raw.date()):
+        return raw
+    day = calendar.next_working_day(raw.date())
+    due = calendar.at(day, clock)
+    if steps is not None:
+        steps.append(line("step.moved", day=raw.date(), due=due,
+                          skipped=skipped_days(calendar, raw.date(), day)))
+    return due
 
 
 @dataclass(frozen=True)
@@ -162,14 +181,7 @@ class Weekly(DeadlineRule):
         return candidate
 
     def shifted(self, raw: datetime, steps: Steps) -> datetime:
-        if not self.shift_to_working_day or self.calendar.is_working_day(raw.date()):
-            return raw
-        day = self.calendar.next_working_day(raw.date())
-        moved = self.calendar.at(day, self.clock)
-        if steps is not None:
-            steps.append(line("step.moved", day=raw.date(), due=moved,
-                              skipped=self._skipped(raw.date(), day)))
-        return moved
+        return moved(self.calendar, raw, self.clock, self.shift_to_working_day, steps)
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         if self.cutoff is None:
@@ -184,11 +196,6 @@ class Weekly(DeadlineRule):
             steps.append(line("step.weekly_cutoff", cutoff_weekday=Weekday(self.cutoff.weekday),
                               cutoff_clock=f"{self.cutoff.clock:%H:%M}", at=at, cut=cut, raw=raw))
         return self.shifted(raw, steps)
-
-    def week(self, raw: datetime) -> tuple[datetime, list[Line]]:
-        """A recurring duty's deadline for the week whose raw instant is `raw`."""
-        steps: list[Line] = [line("step.weekly_week", raw=raw)]
-        return self.shifted(raw, steps), steps
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,24 @@ class Cron(DeadlineRule):
         due = due.astimezone(self.calendar.tz)
         if steps is not None:
             steps.append(line("step.cron", at=at, expression=self.expression, due=due))
+        return due
+
+
+@dataclass(frozen=True)
+class CalendarMonths(DeadlineRule):
+    """`within: 6 months`: the same day of the month that many months on (clamped to the
+    month's end), the same clock time. Needs no working days."""
+
+    months: int
+
+    def describe(self, at: datetime | None = None) -> Line:
+        return line("rule.months", span=Months(self.months))
+
+    def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
+        due = add_months(at, self.months)
+        if steps is not None:
+            key = "step.months_clamped" if due.day != at.day else "step.months"
+            steps.append(line(key, at=at, span=Months(self.months), due=due))
         return due
 
 
@@ -263,6 +288,14 @@ def compile_by(spec: ByTime, calendar: WorkCalendar) -> DeadlineRule:
     if spec.date_field:
         assert spec.at is not None
         return CommittedDate(calendar, spec.date_field, calendar.clock(spec.at))
+    if spec.monthly is not None or spec.yearly is not None:
+        # Imported here: the recurring forms build on the rules of this module.
+        from policyengine.engine.recurring import Occurrence, compile_recurring
+        from policyengine.policy.model import Recurring
+
+        form = Recurring(monthly=spec.monthly, yearly=spec.yearly, at=spec.at,
+                         if_not_working_day=spec.if_not_working_day)
+        return Occurrence(calendar, compile_recurring(form, calendar))
     assert spec.cron is not None
     return Cron(calendar, spec.cron)
 
@@ -271,6 +304,8 @@ def compile_deadline(spec: Deadline, calendar: WorkCalendar) -> DeadlineRule:
     if spec.within is not None:
         if spec.within.working_days:
             return WorkingDays(calendar, spec.within.working_days)
+        if spec.within.months:
+            return CalendarMonths(calendar, spec.within.months)
         return ClockSpan(calendar, spec.within.hours)
     if spec.immediately is not None:
         grace = spec.immediately.grace

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -22,7 +23,7 @@ from policyengine.engine.workers import can_split, parts_of, split_replay
 from policyengine.errors import CalendarDataMissing, UsageError
 from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
-from policyengine.kinds import Status
+from policyengine.kinds import ScheduleKind, Status
 from policyengine.periods import Period
 from policyengine.results import (
     EvaluationResult,
@@ -31,7 +32,7 @@ from policyengine.results import (
     PendingObligation,
     Violation,
 )
-from policyengine.wording import Line, Weekday, line
+from policyengine.wording import Line, line
 
 
 @dataclass(frozen=True)
@@ -268,8 +269,17 @@ def _charge(policy: CompiledPolicy, outcome: Outcome) -> tuple[PenaltyCharge, st
     duty = outcome.obligation.duty
     due = policy.calendar.local(outcome.obligation.due)
     penalty = policy.penalties.get(duty.penalty) if duty.penalty else None
-    return (charge(penalty, due.date(), outcome.late_by),
-            f"{due.year:04d}-{due.month:02d}")
+    try:
+        charged = charge(penalty, due.date(), outcome.late_by, due)
+    except CalendarDataMissing as exc:  # lateness in working time, into a year not published
+        assert penalty is not None
+        if policy.calendar.is_before_data(exc.year):
+            raise exc.with_context(f"penalty {penalty.id}, lateness in working time of duty "
+                                   f"{duty.id} due {due:%Y-%m-%d %H:%M}") from None
+        charged = PenaltyCharge(penalty.id, ScheduleKind.NONE, Decimal(0),
+                                detail=line("pen.lateness_pending", rule=penalty.id,
+                                            year=exc.year))
+    return charged, f"{due.year:04d}-{due.month:02d}"
 
 
 def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome, charged: PenaltyCharge,
@@ -337,17 +347,11 @@ def explain_at(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> lis
                           earliest=policy.calendar.local(max(
                               trigger.at, policy.calendar.year_start(exc.year))))]
     else:
-        assert duty.recurring is not None
-        lines.append(line("why.weekly", at=policy.calendar.local(obligation.opened_at)))
         rule = duty.recurring
-        lines.append(line("why.rule", rule=line("rule.recurring", weekday=Weekday(rule.weekday),
-                                                clock=f"{rule.clock:%H:%M}")))
-        raw = duty.recurring.first_at_or_after(obligation.opened_at)
-        try:
-            _, steps = duty.recurring.week(raw)
-        except CalendarDataMissing as exc:
-            steps = [line("step.weekly_week", raw=raw),
-                     line("pending.why", year=exc.year, earliest=policy.calendar.local(raw))]
+        assert rule is not None
+        lines.append(rule.period_line(policy.calendar.local(obligation.opened_at)))
+        lines.append(line("why.rule", rule=rule.describe()))
+        steps = rule.explain(rule.raw_of(obligation.opened_at))
     lines += steps
     lines += obligation.history or []
     if obligation.missing_year is not None:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from policyengine.engine import weekly
+from policyengine.engine import recurring
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
+from policyengine.engine.decisions import CaseValues, Setting
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.weekly import Week
+from policyengine.engine.recurring import Owed
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import CheckedFacts
@@ -72,6 +73,8 @@ class Replay:
     handled: dict[str, list[tuple[datetime, str]]]  # fact type -> (time, case), for rewards
     # Obligations made, when `obligations` holds only those the results look at (workers.py)
     total_obligations: int | None = None
+    # The values decision tables set, per case and time (engine/decisions.py)
+    case_values: CaseValues = field(default_factory=CaseValues)
 
 
 def order_key(fact: Fact) -> tuple[object, ...]:
@@ -176,6 +179,7 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     extends = state.by_extension
     notes = state.notes
     open_, extend, fulfil = state.open, state.extend, state.fulfil
+    deciding, decide = policy.decisions, state.decide
     tagging = note_tags is not None
     tags: list[tuple[Any, ...]] = note_tags if note_tags is not None else []
 
@@ -186,6 +190,10 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
         fact = ordered[start]
         stop = start + 1
         if stop == count or ordered[stop].at != fact.at:  # alone at its instant: most facts
+            if fact.type in deciding:
+                decide(fact)
+                if tagging and len(notes) > len(tags):
+                    tag(-1, start)
             open_(fact)
             if tagging and len(notes) > len(tags):
                 tag(0, start)
@@ -203,6 +211,12 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
             continue
         while stop < count and ordered[stop].at == fact.at:
             stop += 1
+        # Case values first: a value set at an instant holds for every fact of that instant.
+        for i in range(start, stop):
+            if ordered[i].type in deciding:
+                decide(ordered[i])
+                if tagging and len(notes) > len(tags):
+                    tag(-1, i)
         for i in range(start, stop):
             open_(ordered[i])
             if tagging and len(notes) > len(tags):
@@ -219,7 +233,8 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
                 tag(3, i)
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
-                  len(ordered), 0, 0, state.notes, state.handled)
+                  len(ordered), 0, 0, state.notes, state.handled,
+                  case_values=state.case_values)
 
 
 REQUEST, APPROVAL = "request", "approval"
@@ -233,7 +248,7 @@ class _State:
         self.open_for: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
         # The latest obligation of each duty that can be delayed, open or not, by case.
         self.latest: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
-        self.weeks: dict[str, list[Week]] = {}
+        self.periods: dict[str, list[Owed]] = {}
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
@@ -251,16 +266,31 @@ class _State:
         self.tier_attr = {name: attr for name, spec in policy.model.fact_types.items()
                           for attr, a in spec.attributes.items() if a.type == "tier"}
         self.noted = self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
+        self.case_values = CaseValues()
+        self.values_now = self.case_values.now
+
+    def decide(self, fact: Fact) -> None:
+        """Decision tables evaluated on this fact set its case's values from its time on."""
+        for table in self.policy.decisions[fact.type]:
+            outcome = table.decide(fact)
+            if isinstance(outcome, Setting):
+                if fact.case is not None:
+                    self.case_values.set(fact.case, outcome)
+            else:
+                self.notes.append(outcome)
 
     def open_weeks(self, first: Fact, as_of: datetime) -> None:
-        """Recurring duties: one obligation per week from the first fact's week (weekly.py)."""
+        """Recurring duties: one obligation per period (week, month, ...) from the first
+        fact's period on (recurring.py)."""
         for duty in self.policy.recurring:
-            ledger = self.weeks[duty.id] = []
-            for start, end, due, missing in weekly.weeks(duty, first, as_of):
+            assert duty.recurring is not None
+            ledger = self.periods[duty.id] = []
+            for start, end, due, missing in recurring.periods(duty.recurring, duty.id, first,
+                                                              as_of):
                 obligation = Obligation(duty, None, None, start, due)
                 obligation.missing_year = missing
                 self.obligations.append(obligation)
-                ledger.append(Week(start, end, obligation))
+                ledger.append(Owed(start, end, obligation))
 
     def open(self, fact: Fact) -> None:
         kind = fact.type
@@ -277,9 +307,10 @@ class _State:
                 if kind in self.tracked:
                     self.handled[kind].append((fact.at, case))
         dispatch = self.trigger_dispatch.get(kind)
+        values = self.values_now.get(case) if self.values_now else None  # type: ignore[arg-type]
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_trigger.get(kind, ())
-                            if d.trigger is not None and d.trigger.matches(fact)])
+                            if d.trigger is not None and d.trigger.matches(fact, values)])
         for duty in candidates:
             waiting = self.open_for[duty.id]
             if case in waiting:
@@ -302,24 +333,37 @@ class _State:
             obligation = Obligation(duty, case, fact, fact.at, due)
             if missing is not None:
                 obligation.missing_year = missing
+            if duty.trigger is not None and duty.trigger.case_tests and case is not None:
+                self.decided(obligation, duty, case, fact.at)
             self.obligations.append(obligation)
             waiting[case] = obligation
             if duty.extension is not None:
                 self.latest[duty.id][case] = obligation
 
+    def decided(self, obligation: Obligation, duty: CompiledDuty, case: str,
+                moment: datetime) -> None:
+        """Say which rule set each case value the trigger's conditions read (for explain)."""
+        assert duty.trigger is not None
+        for decision, _ in duty.trigger.case_tests:
+            setting = self.case_values.in_force(case, decision, moment)
+            if setting is not None:
+                obligation.note(setting.line())
+
     def fulfil(self, fact: Fact) -> None:
         dispatch = self.fulfil_dispatch.get(fact.type)
+        values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_fulfil.get(fact.type, ())
-                            if d.fulfil.matches(fact)])
+                            if d.fulfil.matches(fact, values)])
         for duty in candidates:
             if duty.recurring is not None:
-                week = weekly.match(self.weeks[duty.id], fact.at)
-                if week is None:
-                    self.notes.append(line("note.extra_report", where=fact.ref(), duty=duty.id,
-                                           at=fact.at))
+                period = recurring.match(self.periods[duty.id], fact.at)
+                if period is None:
+                    self.notes.append(line("note.extra_report" if duty.recurring.form == "weekly"
+                                           else "note.extra_period", where=fact.ref(),
+                                           duty=duty.id, at=fact.at))
                 else:
-                    week.obligation.fulfilled_by = fact
+                    period.obligation.fulfilled_by = fact
                 continue
             waiting = self.open_for[duty.id]
             obligation = waiting.get(fact.case)
@@ -334,7 +378,8 @@ class _State:
             ext = duty.extension
             assert ext is not None
             matcher = ext.requested if phase == REQUEST else ext.approved
-            if matcher.fact == fact.type and matcher.matches(fact):
+            values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
+            if matcher.fact == fact.type and matcher.matches(fact, values):
                 (self.request if phase == REQUEST else self.approve)(duty, fact)
 
     def _target(self, duty: CompiledDuty, fact: Fact, word: str) -> Obligation | None:

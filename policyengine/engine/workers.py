@@ -3,7 +3,8 @@
 Cases are independent: a duty is opened, delayed and fulfilled by facts of one case. What
 joins cases stays whole: every worker sees every role assignment (the role roster), the
 first worker alone sees the other facts without a case (the weekly report, duty W1) and
-opens the weekly duties from the first fact of all, and the parent counts the monthly
+opens the recurring duties (weekly, monthly, ...: engine/recurring.py) from the first fact
+of all, and the parent counts the monthly
 tiers (evaluate_replay runs over the merged replay). Workers send back only the
 obligations the results look at (engine/evaluate.py `triage`), naming facts by their
 position in the ordered facts, which the workers share with the parent by `fork`. The
@@ -42,8 +43,10 @@ _JOB: tuple[CompiledPolicy, list[Fact], list[list[int]], datetime,
 
 def can_split(policy: CompiledPolicy, workers: int) -> bool:
     """Splitting needs fork (workers share the facts without copying them) and a policy
-    where role assignments open, delay and close no duty."""
+    where role assignments open, delay and close no duty, and with no decision table."""
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if policy.decisions:  # the case values they set are not merged back (yet): one process
         return False
     return not any(ROLE_FACT in table for table in
                    (policy.by_trigger, policy.by_fulfil, policy.by_extension))
@@ -122,7 +125,7 @@ def _replay(k: int) -> Part:
 
 def _merge(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
            results: list[Part]) -> Replay:
-    # Obligations are made in the order of their trigger (weekly ones first, by the first
+    # Obligations are made in the order of their trigger (recurring ones first, by the first
     # worker); notes by (time, phase, position); handled cases by (time, case) within a type.
     sent = heapq.merge(*(r[0] for r in results), key=lambda s: s[0])
     obligations = [_rebuilt(policy, ordered, s) for s in sent]

@@ -55,6 +55,13 @@ class FactSay(Catalogue):
                      "而不是{kind}")
     NOT_A_DATE = ("'{key}' is not a date: '{value}' (write YYYY-MM-DD, e.g. {example})",
                   "“{key}”不是日期：“{value}”（请写成 YYYY-MM-DD，例如 {example}）")
+    NOT_A_NUMBER = ("'{key}' must be a number, e.g. 1200 or 1200.5 (a JSON number, or digits "
+                    "in quotes), not {kind}",
+                    "“{key}”应是数字，例如 1200 或 1200.5（JSON 数字，或加引号的一串数字），"
+                    "而不是{kind}")
+    NOT_AN_AMOUNT = ("'{key}' must be an amount of money, e.g. 1200 or 1200.50 (a number with at "
+                     "most 2 decimal places), not {kind}",
+                     "“{key}”应是金额，例如 1200 或 1200.50（最多两位小数的数字），而不是{kind}")
     NOT_A_CHOICE = ("'{key}' is '{value}'{hint}", "“{key}”不能是“{value}”{hint}")
     NOT_TEXT = ("'{key}' must be text in quotes{example}, not {kind}",
                 "“{key}”应是加引号的文字{example}，而不是{kind}")

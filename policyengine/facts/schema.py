@@ -8,10 +8,12 @@ times and dates in the documented forms only (no number for a date, no `true` fo
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -57,11 +59,21 @@ class Fact(NamedTuple):
         if self.actor is not None:
             out["actor"] = self.actor
         for key, value in self.attrs.items():
-            out[key] = value.isoformat() if isinstance(value, date) else value
+            out[key] = (value.isoformat() if isinstance(value, date)
+                        else _json_number(value) if isinstance(value, Decimal) else value)
         return out
 
 
 _NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _json_number(value: Decimal) -> int | float | str:
+    """A number attribute as JSON: an integer, else a float that reads back to the same
+    Decimal, else (a long decimal) its text, which the reader also takes."""
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    return as_float if Decimal(repr(as_float)) == value else str(value)
 
 
 class Reason(str):
@@ -144,6 +156,38 @@ def _day(value: Any) -> Any:
         return _BAD
 
 
+# A number written as text: digits, an optional sign and decimal part (no exponent, no
+# thousands separator: "1,200" in a CSV cell is refused, not read as 1 or 1200 by guess).
+_NUMBER_TEXT = re.compile(r"[+-]?\d{1,30}(?:\.\d{1,30})?")
+
+
+def _number(value: Any) -> Any:
+    """A number attribute: a JSON number or numeric text, read as an exact Decimal."""
+    kind = type(value)
+    if kind is int:
+        return Decimal(value)
+    if kind is float:
+        return Decimal(repr(value)) if math.isfinite(value) else _BAD
+    if kind is str and _NUMBER_TEXT.fullmatch(value):
+        return Decimal(value)
+    return _BAD
+
+
+def _money(value: Any) -> Any:
+    """A money attribute: a number with at most 2 decimal places (yuan and fen)."""
+    number = _number(value)
+    if number is _BAD or number.as_tuple().exponent < -2:
+        return _BAD
+    return number
+
+
+def read_number(value: Any, money: bool = False) -> Decimal | None:
+    """`value` as the reader reads a number (or money) attribute, None if it is not one.
+    Policy conditions on such attributes read their operands with it (engine/conditions.py)."""
+    number = (_money if money else _number)(value)
+    return None if number is _BAD else number
+
+
 def _choice(values: frozenset[str]) -> Any:
     canonical = {v: v for v in values}  # one shared string object per value
     return lambda value: canonical.get(value, _BAD) if type(value) is str else _BAD
@@ -177,6 +221,8 @@ class _TypeCheck:
                 self.choices[attr] = frozenset(n for n, r in policy.roles.items() if r.assigned)
         self.converters: dict[str, Any] = {
             attr: (_day if aspec.type == "date"
+                   else _number if aspec.type == "number"
+                   else _money if aspec.type == "money"
                    else _choice(self.choices[attr]) if attr in self.choices else _text)
             for attr, aspec in spec.attributes.items()
         }
@@ -382,6 +428,16 @@ class FactSchema:
             if converted is _BAD:
                 errors.append(Reason(VALUE_ERROR, FactSay.NOT_A_DATE(
                     key=key, value=shown(value), example=DATE_EXAMPLE)))
+                return None
+            return converted
+        if spec.type in ("number", "money"):
+            converted = (_number if spec.type == "number" else _money)(value)
+            if converted is _BAD:
+                kind = (Words("'", "“") + shown(value) + Words("'", "”")
+                        if isinstance(value, str) else json_kind(value))
+                errors.append(Reason(TYPE_ERROR, (
+                    FactSay.NOT_A_NUMBER if spec.type == "number" else FactSay.NOT_AN_AMOUNT)(
+                        key=key, kind=kind)))
                 return None
             return converted
         if not isinstance(value, str):

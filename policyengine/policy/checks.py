@@ -5,17 +5,35 @@ Runs on a shape-valid `Policy`; returns every problem found (empty list = valid)
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from croniter import CroniterError, croniter
 
+from policyengine.engine.conditions import (
+    CASE_PREFIX,
+    ORDERED_TYPES,
+    TEXT_TYPE,
+    decision_of,
+    operand,
+)
 from policyengine.engine.penalties import SCHEDULES
 from policyengine.engine.rewards import REWARDS
 from policyengine.errors import Diagnostic, Location
+from policyengine.kinds import HitPolicy, Operator
 from policyengine.policy.messages import Say, Words, diagnostic, hint, thing
-from policyengine.policy.model import NAMED_TIMES, ByTime, Deadline, FactMatch, Policy
+from policyengine.policy.model import (
+    NAMED_TIMES,
+    ByTime,
+    Comparison,
+    Deadline,
+    FactMatch,
+    Policy,
+    Recurring,
+)
 from policyengine.timeparse import parse_clock
 
 Locate = Callable[..., Location]
@@ -24,8 +42,10 @@ ROLE_FACT = "role.assigned"
 WHOLE = "*"  # in `broken`: the whole section could not be read
 _SECTION_OF = {"E-UNKNOWN-CASE-KIND": "cases", "E-UNKNOWN-FACT-TYPE": "fact_types",
                "E-UNKNOWN-ROLE": "roles", "E-UNKNOWN-PENALTY": "penalties",
-               "E-UNKNOWN-DUTY": "duties"}
+               "E-UNKNOWN-DUTY": "duties", "E-UNKNOWN-DECISION": "decisions"}
 SPECIAL_CASES = ("any", "none")
+# What a condition's operand must be, by the attribute's type (else E-WHERE-TYPE).
+_KIND_WORDS = {"number": Say.KIND_A_NUMBER, "money": Say.KIND_AN_AMOUNT, "date": Say.KIND_A_DATE}
 
 
 class _Checker:
@@ -64,6 +84,8 @@ class _Checker:
             self.penalty(penalty_id)
         for reward_id in self.policy.rewards:
             self.reward(reward_id)
+        for decision_id in self.policy.decisions:
+            self.decision(decision_id)
         return self.out
 
     def calendar(self) -> None:
@@ -146,13 +168,102 @@ class _Checker:
     def match(self, path: tuple[str | int, ...], match: FactMatch) -> bool:
         if not self.fact_type((*path, "fact"), match.fact):
             return False
-        attributes = self.policy.fact_types[match.fact].attributes
-        for attr, values in match.where.items():
-            where = (*path, "where", attr)
-            if self.known(where, "E-UNKNOWN-ATTRIBUTE", f"attribute of {match.fact}", attr,
-                          attributes):
-                self.values_ok(where, match.fact, attr, values)
+        spec = self.policy.fact_types[match.fact]
+        for key, condition in match.where.items():
+            where = (*path, "where", key)
+            decision = decision_of(key)
+            if decision is not None:
+                self.case_condition(where, match.fact, key, decision, condition)
+            elif self.known(where, "E-UNKNOWN-ATTRIBUTE", f"attribute of {match.fact}", key,
+                            spec.attributes):
+                self.condition(where, match.fact, key, condition)
         return True
+
+    def allowed_values(self, fact: str, attr: str) -> Iterable[str] | None:
+        spec = self.policy.fact_types[fact].attributes[attr]
+        return self.policy.urgency_tiers if spec.type == "tier" else spec.values
+
+    def case_condition(self, where: tuple[str | int, ...], fact: str, key: str, decision: str,
+                       condition: tuple[str, ...] | Comparison) -> None:
+        """`case.<decision>`: a decision that exists, on a fact that has a case."""
+        if not self.known(where, "E-UNKNOWN-DECISION", "decision", decision,
+                          self.policy.decisions):
+            return
+        if self.policy.fact_types[fact].case == "none":
+            self.error(where, "E-VALUE", Say.CASE_VALUE_NEEDS_CASE(fact=fact, key=key), key=True)
+        table = self.policy.decisions[decision]
+        outputs = table.outputs or tuple(dict.fromkeys(r.then for r in table.rules))
+        self.condition(where, f"{CASE_PREFIX}{decision}", "", condition, TEXT_TYPE, outputs)
+
+    def condition(self, where: tuple[str | int, ...], fact: str, attr: str,
+                  condition: tuple[str, ...] | Comparison, kind: str | None = None,
+                  allowed: Iterable[str] | None = None) -> None:
+        """Values, or operators, a fact of that attribute type can be compared with."""
+        if kind is None:
+            kind = self.policy.fact_types[fact].attributes[attr].type
+            allowed = self.allowed_values(fact, attr)
+        name = f"{fact}.{attr}" if attr else fact
+        owner, _, short = name.rpartition(".")
+        if isinstance(condition, tuple):
+            for value in condition:
+                self.operand(where, owner, short, kind, value, allowed)
+            return
+        for op, value in condition.tests:
+            at = (*where, op.value)
+            if op.orders and kind not in ORDERED_TYPES:
+                self.error(at, "E-WHERE-TYPE", Say.ORDER_NOT_ALLOWED(
+                    op=op.value, fact=owner, attr=short, type=kind), key=True)
+                continue
+            many = op in (Operator.IN, Operator.NOT_IN, Operator.BETWEEN)
+            fine = all([self.operand(at, owner, short, kind, v, allowed)
+                        for v in (value if many else (value,))])
+            if op is Operator.BETWEEN and fine and \
+                    operand(value[0], kind) > operand(value[1], kind):
+                self.error(at, "E-VALUE", Say.BETWEEN_ORDER(low=value[0], high=value[1]))
+
+    def operand(self, at: tuple[str | int, ...], fact: str, attr: str, kind: str, value: Any,
+                allowed: Iterable[str] | None) -> bool:
+        if operand(value, kind) is None:
+            words = _KIND_WORDS.get(kind, Say.KIND_TEXT)()
+            self.error(at, "E-WHERE-TYPE", Say.OPERAND_TYPE(
+                value=value, kind=words, fact=fact, attr=attr, type=kind))
+            return False
+        if allowed is not None:
+            return self.known(at, "E-UNKNOWN-VALUE", f"value of {fact}.{attr}", value, allowed)
+        return True
+
+    def decision(self, name: str) -> None:
+        spec = self.policy.decisions[name]
+        base: tuple[str | int, ...] = ("decisions", name)
+        if not self.fact_type((*base, "on"), spec.on):
+            return
+        fact = self.policy.fact_types[spec.on]
+        if fact.case == "none":
+            self.error((*base, "on"), "E-DECISION-ON", Say.DECISION_ON_NO_CASE(fact=spec.on))
+        inputs = [attr for i, attr in enumerate(spec.inputs)
+                  if self.known((*base, "inputs", i), "E-UNKNOWN-ATTRIBUTE",
+                                f"attribute of {spec.on}", attr, fact.attributes)]
+        seen: set[str] = set()
+        for i, output in enumerate(spec.outputs):
+            if output in seen:
+                self.error((*base, "outputs", i), "E-VALUE",
+                           Say.DECISION_OUTPUT_TWICE(value=output))
+            seen.add(output)
+        if spec.hit_policy is HitPolicy.PRIORITY and not spec.outputs:
+            self.error((*base, "hit_policy"), "E-DECISION-OUTPUTS",
+                       Say.DECISION_PRIORITY_OUTPUTS())
+        for r, rule in enumerate(spec.rules):
+            for key, condition in rule.when.items():
+                where = (*base, "rules", r, "when", key)
+                if key not in spec.inputs:
+                    self.error(where, "E-DECISION-INPUT", Say.DECISION_NOT_INPUT(
+                        name=key, inputs=", ".join(spec.inputs)), key=True)
+                elif key in inputs:
+                    self.condition(where, spec.on, key, condition)
+            if spec.outputs and rule.then not in spec.outputs:
+                self.error((*base, "rules", r, "then"), "E-UNKNOWN-VALUE",
+                           Say.DECISION_THEN_NOT_OUTPUT(value=rule.then,
+                                                        outputs=", ".join(spec.outputs)))
 
     def values_ok(self, path: Sequence[str | int], fact: str, attr: str,
                   values: Iterable[str]) -> None:
@@ -189,8 +300,11 @@ class _Checker:
             self.deadline_length((*base, "deadline"), duty.deadline)
         for i, change in enumerate(duty.deadline_changes):
             self.deadline_length((*base, "deadline_changes", i), change)
-        rules: list[tuple[tuple[str | int, ...], ByTime | None]] = [
-            ((*base, "recurring"), duty.recurring)]
+        if duty.recurring is not None:
+            self.form_shape((*base, "recurring"), duty.recurring)
+            if duty.recurring.cron:
+                self.cron((*base, "recurring", "cron"), duty.recurring.cron, recurring=True)
+        rules: list[tuple[tuple[str | int, ...], ByTime | None]] = []
         if duty.deadline is not None:
             rules.append(((*base, "deadline", "by"), duty.deadline.by))
         rules += [((*base, "deadline_changes", i, "by"), c.by)
@@ -223,15 +337,27 @@ class _Checker:
 
     def by_shape(self, path: tuple[str | int, ...], by: ByTime) -> None:
         """Parts of a `by` rule the engine would ignore, silently changing the deadline."""
-        if by.at is not None and not (by.weekly or by.date_field):
-            self.error((*path, "at"), "E-VALUE", Say.AT_IGNORED())
+        self.form_shape(path, by, dated=by.date_field is not None)
         if by.cutoff is not None:
             if not by.cutoff.weekly:
                 self.error((*path, "cutoff"), "E-VALUE", Say.CUTOFF_NOT_WEEKLY())
             elif by.cutoff.cutoff is not None:
                 self.error((*path, "cutoff", "cutoff"), "E-VALUE", Say.CUTOFF_OF_CUTOFF())
 
-    def cron(self, path: tuple[str | int, ...], expression: str) -> None:
+    def form_shape(self, path: tuple[str | int, ...], form: Recurring | ByTime,
+                   dated: bool = False) -> None:
+        """`at` or `if_not_working_day` where the form would ignore them."""
+        if form.at is not None and not (form.weekly or form.monthly or form.yearly or dated):
+            self.error((*path, "at"), "E-VALUE", Say.AT_IGNORED())
+        if "if_not_working_day" in form.model_fields_set and form.if_not_working_day != "keep":
+            why = (Say.CRON_NOT_MOVED() if form.cron
+                   else Say.LAST_WORKING_DAY_NOT_MOVED() if form.monthly == "last_working_day"
+                   else None)
+            if why is not None:
+                self.error((*path, "if_not_working_day"), "E-VALUE",
+                           Say.IF_NOT_WORKING_DAY_IGNORED(why=why))
+
+    def cron(self, path: tuple[str | int, ...], expression: str, recurring: bool = False) -> None:
         try:
             valid = croniter.is_valid(expression)
         except (ValueError, TypeError, OverflowError, RecursionError):
@@ -240,9 +366,16 @@ class _Checker:
             self.error(path, "E-VALUE", Say.NOT_CRON(value=expression))
             return
         try:
-            croniter(expression, datetime(2026, 1, 1)).get_next(datetime)
+            times = croniter(expression, datetime(2026, 1, 1))
+            found = [times.get_next(datetime) for _ in range(24 if recurring else 1)]
         except (CroniterError, ValueError, OverflowError):
             self.error(path, "E-VALUE", Say.CRON_NEVER(value=expression))
+            return
+        # A recurring duty owes one obligation per cron time: more than one an hour is a
+        # typo (`* 18 * * 5`) that would owe thousands.
+        gaps = [b - a for a, b in itertools.pairwise(found)]
+        if recurring and min(gaps) < timedelta(hours=1):
+            self.error(path, "E-TOO-LARGE", Say.CRON_TOO_OFTEN(value=expression))
 
     def effective_order(self, base: tuple[str | int, ...], dates: list[date],
                         key: str = "versions", word: str = "version") -> None:

@@ -40,6 +40,7 @@ class EditKind(StrEnum):
     CHANGED = "changed"        # a value or bound of a version in force was changed in place
     REMOVED = "removed"        # a version in force was deleted (or its date moved)
     BACKDATED = "backdated"    # a version was added with an effective date already past
+    MEASURE = "measure"        # a rule's lateness measure changed while a version is in force
 
 
 class Sources:
@@ -104,6 +105,9 @@ class HistoryEdit:
         if self.kind is EditKind.CHANGED:
             return Say.HISTORY_CHANGED(where=self.where, old=self.old, new=self.new,
                                        owner=owner, since=since, today=today)
+        if self.kind is EditKind.MEASURE:
+            return Say.HISTORY_MEASURE(where=self.where, old=self.old, new=self.new, owner=owner,
+                                       effective=self.effective, today=today)
         if self.kind is EditKind.REMOVED:
             return Say.HISTORY_REMOVED(owner=owner, since=since, today=today)
         return Say.HISTORY_BACKDATED(where=self.where, owner=owner, effective=self.effective,
@@ -150,11 +154,31 @@ def history_edits(old: Policy, new: Policy, today: date, new_sources: Sources,
                     EditKind.BACKDATED, added.path, added.effective,
                     new_sources.locate((*added.path, "effective")), None, str(added.effective),
                     _suggest(added, new_sources, _next_effective(added, today))))
+    edits += _measures(old, new, today, new_sources)
     for entry, old_versions in old_series.items():
         if entry not in new_series:
             edits.extend(_removed(v, entry, new_sources, old_sources)
                          for v in old_versions if v.effective <= today)
     return sorted(edits, key=lambda e: (e.location, e.where))
+
+
+def _measures(old: Policy, new: Policy, today: date, new_sources: Sources) -> list[HistoryEdit]:
+    """A rule's `measure` reads every version's tiers: changed while a version is in force,
+    it rewrites the lateness of months already evaluated (from the oldest such version)."""
+    edits = []
+    for pid, after in new.penalties.items():
+        before = old.penalties.get(pid)
+        if before is None or before.measure == after.measure:
+            continue
+        in_force = [v.effective for v in before.versions if v.effective <= today]
+        if not in_force:
+            continue
+        path = ("penalties", pid, "measure")
+        located = new_sources.locate(path if new_sources.raw(path) is not None
+                                     else ("penalties", pid))
+        edits.append(HistoryEdit(EditKind.MEASURE, path, min(in_force), located,
+                                 str(before.measure), str(after.measure)))
+    return edits
 
 
 def history_diagnostics(edits: Sequence[HistoryEdit], today: date, *,

@@ -34,7 +34,8 @@ _PLACEHOLDERS: dict[str, Any] = {
 
 # Sections whose entries may be spread over several files (one duty per key).
 _MERGEABLE = frozenset(
-    {"cases", "roles", "urgency_tiers", "fact_types", "duties", "penalties", "rewards"}
+    {"cases", "roles", "urgency_tiers", "fact_types", "duties", "penalties", "rewards",
+     "decisions"}
 )
 
 

@@ -228,17 +228,32 @@ class Say(Catalogue):
                     "“default”只适用于写了“assigned: true”的角色")
     ENUM_VALUES = ("'values' is given exactly when 'type' is enum",
                    "只有“type”为 enum 时才写“values”，而且此时必须写")
-    BY_ONE_FORM = ("give exactly one of: end_of_working_day, weekly, date_field, cron",
-                   "end_of_working_day、weekly、date_field、cron 只能且必须写其中一个")
+    BY_ONE_FORM = ("give exactly one of: end_of_working_day, weekly, monthly, yearly, "
+                   "date_field, cron",
+                   "end_of_working_day、weekly、monthly、yearly、date_field、cron "
+                   "只能且必须写其中一个")
+    RECURRING_FORMS = ("write exactly one recurring form: weekly: fri, monthly: 25 (or "
+                       "monthly: last_working_day), yearly: {{from: \"03-25\", to: \"03-30\"}} "
+                       "or cron: \"0 18 * * 5\"; with at: (say end_of_work) for the first three",
+                       "定期职责必须且只能写一种周期：weekly: fri（每周）、monthly: 25"
+                       "（每月某日，或 monthly: last_working_day 每月最后一个工作日）、"
+                       "yearly: {{from: \"03-25\", to: \"03-30\"}}（每年的一段时间）"
+                       "或 cron: \"0 18 * * 5\"；前三种还要用 at: 写时刻（如 end_of_work）")
+    NOT_MONTHLY = ("'{value}' is not a day of the month: write 1 to 31 (a shorter month uses "
+                   "its last day) or last_working_day",
+                   "“{value}”不是每月的某一天：请写 1 到 31（当月没有这一天则取月末）"
+                   "或 last_working_day")
+    NOT_MONTH_DAY = ("'{value}' is not a day of the year: write MM-DD, e.g. \"03-25\"",
+                     "“{value}”不是一年中的日子：请写成 月-日，如 \"03-25\"")
     CUTOFF_WEEKLY = ("'cutoff' goes with 'weekly'", "“cutoff”只能和“weekly”一起用")
     SAY_AT = ("say the time with 'at', e.g. at: end_of_work",
               "请用“at”写明时刻，如 at: end_of_work")
     DEADLINE_ONE_FORM = ("give exactly one of: within, by, immediately",
                          "within、by、immediately 只能且必须写其中一个")
-    DUTY_TRIGGER_OR_RECURRING = ("a duty has either a 'trigger' (a fact) or 'recurring' (a weekly "
-                                 "deadline); give exactly one",
+    DUTY_TRIGGER_OR_RECURRING = ("a duty has either a 'trigger' (a fact) or 'recurring' (a weekly, "
+                                 "monthly, yearly or cron deadline); give exactly one",
                                  "职责要么有“trigger”（由事实触发），要么有“recurring”"
-                                 "（每周的期限）；只能且必须写其中一个")
+                                 "（每周、每月、每年或 cron 的期限）；只能且必须写其中一个")
     DUTY_NEEDS_DEADLINE = ("a triggered duty needs a 'deadline'",
                            "由事实触发的职责需要写“deadline”")
     CHANGES_NEED_DEADLINE = ("'deadline_changes' needs a base 'deadline'",
@@ -246,19 +261,15 @@ class Say(Catalogue):
     RECURRING_NO_DEADLINE = ("a recurring duty's deadline is its 'recurring' time; remove "
                              "'deadline'",
                              "定期职责的期限就是“recurring”的时间；请删掉“deadline”")
-    RECURRING_WEEKLY = ("'recurring' supports weekly deadlines: recurring: {{weekly: fri, at: "
-                        "morning_end}}",
-                        "“recurring”只支持每周的期限，"
-                        "如 recurring: {{weekly: fri, at: morning_end}}")
     ONE_SCHEDULE = ("give exactly one schedule: {either} or {last}",
                     "{either} 和 {last} 只能且必须写其中一种")
 
     # -- durations (timeparse) -------------------------------------------------------------
     WORKING_DAYS_AT_LEAST_ONE = ("'{value}': the number of working days must be at least 1",
                                  "“{value}”：工作日数至少为 1")
-    NEEDS_CLOCK_DURATION = ("'{value}' is a number of working days; a wall-clock duration is "
-                            "wanted here, such as '30m', '1h' or '2d'",
-                            "“{value}”是工作日数；这里要的是钟点时长，如 '30m'、'1h' 或 '2d'")
+    NEEDS_CLOCK_DURATION = ("'{value}' is a number of working days or months; a wall-clock "
+                            "duration is wanted here, such as '30m', '1h' or '2d'",
+                            "“{value}”是工作日数或月数；这里要的是钟点时长，如 '30m'、'1h' 或 '2d'")
     AMBIGUOUS_DAYS = ("'{value}' could be read two ways: write '{clock}' for {hours} hours on the "
                       "clock, or {working}",
                       "“{value}”有两种理解：按钟点算 {hours} 小时请写 '{clock}'，"
@@ -269,12 +280,19 @@ class Say(Catalogue):
                           "整数个工作日（如 '2 working_days'）")
     DURATION_UNIT = ("'{value}' is not a duration this format reads; write '{clock}'",
                      "这里读不懂“{value}”这种时长写法：请写成 '{clock}'")
-    NOT_A_DURATION = ("'{value}' is not a duration; write e.g. '30m', '1h', '2d' (48 hours) or "
-                      "'2 working_days'",
-                      "“{value}”不是时长：请写成如 '30m'、'1h'、'2d'（48 小时）或 '2 working_days'")
+    NOT_A_DURATION = ("'{value}' is not a duration; write e.g. '30m', '1h', '2d' (48 hours), "
+                      "'2 working_days' or '6 months'",
+                      "“{value}”不是时长：请写成如 '30m'、'1h'、'2d'（48 小时）、'2 working_days' "
+                      "或 '6 months'")
     DURATION_TOO_LONG = ("'{value}' is longer than {limit} days; no deadline of a rule book is "
                          "that far: check the number",
                          "“{value}”超过了 {limit} 天；制度里的期限不会这么长：请检查这个数字")
+    CALENDAR_SPAN_TOO_LONG = ("'{value}' is more than {limit} months; no deadline of a rule book "
+                              "is that far: check the number",
+                              "“{value}”超过了 {limit} 个月；制度里的期限不会这么长："
+                              "请检查这个数字")
+    CALENDAR_SPAN_ZERO = ("'{value}': the number of months or years must be at least 1",
+                          "“{value}”：月数或年数至少为 1")
     WORKING_DAYS_TOO_MANY = ("'{value}' is more than {limit} working days; check the number",
                              "“{value}”超过了 {limit} 个工作日：请检查这个数字")
 
@@ -317,16 +335,26 @@ class Say(Catalogue):
                       "职责不能由触发它的同一种事实来完成")
     APPROVAL_DATE_TYPE = ("{fact}.{name} must be of type date (it may carry the approved date)",
                           "{fact}.{name} 必须是 date 类型（它可能带有批准的日期）")
-    AT_IGNORED = ("'at' is used only with 'weekly' or 'date_field'; this deadline's time comes "
-                  "from its own rule, so remove 'at'",
-                  "“at”只和“weekly”或“date_field”一起用；这个期限的时刻由它自己的规则决定，"
-                  "请删掉“at”")
+    AT_IGNORED = ("'at' is used only with 'weekly', 'monthly', 'yearly' or 'date_field'; this "
+                  "deadline's time comes from its own rule, so remove 'at'",
+                  "“at”只和“weekly”“monthly”“yearly”或“date_field”一起用；"
+                  "这个期限的时刻由它自己的规则决定，请删掉“at”")
+    IF_NOT_WORKING_DAY_IGNORED = ("'if_not_working_day' does not apply here: {why}",
+                                  "这里用不上“if_not_working_day”：{why}")
+    CRON_NOT_MOVED = ("a cron expression's times are kept as written (write the days in the "
+                      "expression)", "cron 表达式的时间按原样使用（要避开的日子请写进表达式）")
+    LAST_WORKING_DAY_NOT_MOVED = ("the last working day of a month is a working day already",
+                                  "每月最后一个工作日本身就是工作日")
     CUTOFF_NOT_WEEKLY = ("a cutoff is itself weekly: cutoff: {{weekly: thu, at: end_of_work}}",
                          "截止点本身也必须按周写：cutoff: {{weekly: thu, at: end_of_work}}")
     CUTOFF_OF_CUTOFF = ("a cutoff has no cutoff of its own; remove this one",
                         "截止点不能再有自己的截止点；请删掉这一个")
     NOT_CRON = ("'{value}' is not a cron expression (minute hour day month weekday)",
                 "“{value}”不是 cron 表达式（分 时 日 月 星期）")
+    CRON_TOO_OFTEN = ("'{value}' gives more than one time an hour; a recurring duty owes one "
+                      "obligation per time: check the minute field (e.g. '0 18 * * 5')",
+                      "“{value}”每小时超过一次；定期职责每个时间都要完成一次：请检查分钟字段"
+                      "（如 '0 18 * * 5'）")
     CRON_NEVER = ("'{value}' never matches a date (e.g. 30 February)",
                   "“{value}”永远匹配不到任何日期（例如 2 月 30 日）")
     EFFECTIVE_ORDER = ("effective date {day} must be after the previous {word}'s {before}; list "
@@ -361,12 +389,61 @@ class Say(Catalogue):
                           "迟到超过 {end} 的情况没有对应的档位："
                           "最后一档请写 over: {end}，不写“up_to”")
     MIN_ABOVE_MAX = ("min ({min}) is above max ({max})", "min（{min}）大于 max（{max}）")
+    # -- conditions and decision tables ----------------------------------------------------
+    NO_OPERATOR = ("write at least one operator here: {names}",
+                   "这里至少要写一个运算符：{names}")
+    UNKNOWN_OPERATOR = ("unknown operator '{name}'; the operators are: {names}",
+                        "未知的运算符“{name}”；可用的运算符有：{names}")
+    ORDER_NOT_ALLOWED = ("'{op}' compares by order, which {fact}.{attr} (type {type}) has not: "
+                         "order comparisons are for number, money and date attributes; write "
+                         "a value, a list, or eq / ne / in / not_in",
+                         "“{op}”按大小比较，而 {fact}.{attr}（类型 {type}）没有大小之分："
+                         "只有 number、money 和 date 属性可以比大小；请直接写取值、列表，"
+                         "或用 eq / ne / in / not_in")
+    OPERAND_TYPE = ("'{value}' is not {kind}, which {fact}.{attr} (type {type}) holds",
+                    "“{value}”不是{kind}，而 {fact}.{attr}（类型 {type}）的取值是{kind}")
+    KIND_A_NUMBER = ("a number", "数字")
+    KIND_AN_AMOUNT = ("an amount (a number with at most 2 decimal places)",
+                      "金额（最多两位小数的数字）")
+    KIND_A_DATE = ("a date (YYYY-MM-DD)", "日期（年-月-日）")
+    KIND_TEXT = ("text", "文字")
+    BETWEEN_ORDER = ("between [{low}, {high}]: the low end comes first",
+                     "between [{low}, {high}]：小的一端要写在前面")
+    CASE_VALUE_NEEDS_CASE = ("{fact} facts have no case, so they have no case value to read "
+                             "('{key}')",
+                             "{fact} 事实不带案件编号，所以读不到案件取值（“{key}”）")
+    DECISION_ON_NO_CASE = ("the decision is evaluated on {fact} facts, which have no case: "
+                           "its value would belong to no case",
+                           "这个决策表在 {fact} 事实上求值，但这种事实不带案件编号："
+                           "结果不属于任何案件")
+    DECISION_NOT_INPUT = ("'{name}' is not an input of this decision (inputs: {inputs}); "
+                          "add it to 'inputs' or remove the condition",
+                          "“{name}”不是这个决策表的输入（输入有：{inputs}）；"
+                          "请把它加进“inputs”，或删掉这个条件")
+    DECISION_THEN_NOT_OUTPUT = ("'{value}' is not listed in 'outputs' ({outputs})",
+                                "“{value}”不在“outputs”（{outputs}）中")
+    DECISION_PRIORITY_OUTPUTS = ("hit_policy priority picks the output listed highest: list "
+                                 "'outputs', highest first",
+                                 "hit_policy 为 priority 时按“outputs”中的先后取最高者："
+                                 "请写出“outputs”，优先级高的在前")
+    DECISION_OUTPUT_TWICE = ("'{value}' is listed twice in 'outputs'",
+                             "“{value}”在“outputs”中写了两次")
+
     REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
                     "类型为“{kind}”的奖励需要写“{name}”")
 
     # -- edits of values already in force (policy/history.py, cli/history.py) --------------
     HISTORY_SINCE_START = ("has applied from the start", "从一开始就适用")
     HISTORY_SINCE = ("is in force since {date}", "自 {date} 起生效")
+    HISTORY_MEASURE = ("{where} was {old}, now {new}: {owner} reads the lateness tiers of "
+                       "every version with it, and a version in force since {effective} was "
+                       "already in force on {today}, so months already evaluated would change. "
+                       "Put back {old}; to measure otherwise from a date on, write a new penalty "
+                       "rule (a new id) for the duties from then",
+                       "{where} 原为 {old}，现在改成了 {new}：{owner} 的每个版本都按它计算迟延，"
+                       "而 {effective} 起生效的版本在 {today} 已经生效，已评估过的月份会因此改变。"
+                       "请改回 {old}；若要从某天起换一种算法，"
+                       "请另写一条罚则（新的编号）给此后的职责用")
     HISTORY_CHANGED = ("{where} was {old}, now {new}: the version of {owner} that {since}, "
                        "already in force on {today}, was edited in place, which rewrites "
                        "months already evaluated. Put back {old} and add a dated version "
@@ -425,6 +502,7 @@ THINGS: dict[str, Words] = {
     "duty": Words("duty", "职责"),
     "version": Words("version", "版本"),
     "change": Words("change", "变更"),
+    "decision": Words("decision", "决策表"),
 }
 
 

@@ -17,12 +17,14 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     WithJsonSchema,
     model_validator,
 )
 
-from policyengine.kinds import RewardKind, ScheduleKind
+from policyengine.kinds import HitPolicy, LatenessMeasure, Operator, RewardKind, ScheduleKind
 from policyengine.policy.messages import PolicyValueError, Say
 from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
 
@@ -64,6 +66,16 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, (str, int)) else value
 
 
+def _as_texts(value: Any) -> Any:
+    """Membership values as text: `amount: 5` on a number attribute is compared as a number
+    once compiled (engine/compiled.py reads the text back by the attribute's type)."""
+    value = _as_list(value)
+    if isinstance(value, (list, tuple)):
+        return [str(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+                else v for v in value]
+    return value
+
+
 def _money(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(str(value))
@@ -72,7 +84,8 @@ def _money(value: Any) -> Any:
 
 _CLOCK_SPAN = r"\s*(\d+d)?\s*(\d+h)?\s*(\d+m)?\s*(\d+s)?\s*"
 _DURATION_TEXT = f"^{_CLOCK_SPAN}$"
-_SPAN_TEXT = f"^(?:{_CLOCK_SPAN}|\\s*\\d+\\s*working_days?\\s*)$"
+_SPAN_TEXT = (f"^(?:{_CLOCK_SPAN}|\\s*\\d+\\s*working_days?\\s*"
+              f"|\\s*\\d+\\s*(?:months?|years?)\\s*)$")
 
 ClockRef = Annotated[str, BeforeValidator(_clock_ref), WithJsonSchema({
     "type": "string", "examples": ["18:00", "end_of_work", "morning_end"],
@@ -82,7 +95,7 @@ Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(str(v))
                                      "examples": ["30m", "1h", "2d"]})]
 SpanText = Annotated[Span, BeforeValidator(lambda v: parse_span(str(v))),
                      WithJsonSchema({"type": "string", "pattern": _SPAN_TEXT,
-                                     "examples": ["1h", "2 working_days"]})]
+                                     "examples": ["1h", "2 working_days", "6 months"]})]
 # An amount above a million yuan is a typo in a performance-pay rule book (and a 5000-digit
 # one would print as such in every report): refused with its place. See docs/decisions.md.
 MAX_AMOUNT = 1_000_000
@@ -93,6 +106,9 @@ Values = Annotated[
     tuple[str, ...], BeforeValidator(_as_list, json_schema_input_type=str | list[str])
 ]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# What a `where` condition compares with: text, a number or a date (checked against the
+# attribute's type in checks.py, E-WHERE-TYPE, and converted by engine/compiled.py).
+Operand = str | int | float | date
 
 
 class Strict(BaseModel):
@@ -174,7 +190,7 @@ class UrgencyTier(Named):
 
 
 class AttributeSpec(Strict):
-    type: Literal["text", "date", "enum", "tier", "role", "person"] = "text"
+    type: Literal["text", "date", "enum", "tier", "role", "person", "number", "money"] = "text"
     values: tuple[str, ...] | None = None
     required: bool = False
     required_when: dict[str, Values] | None = None
@@ -197,9 +213,53 @@ class FactTypeSpec(Named):
 # --- duties ----------------------------------------------------------------------------
 
 
+class Comparison(Strict):
+    """Operators on one attribute, all of which must hold: `{ge: 5, lt: 10}`."""
+
+    gt: Operand | None = None
+    ge: Operand | None = None
+    lt: Operand | None = None
+    le: Operand | None = None
+    eq: Operand | None = None
+    ne: Operand | None = None
+    in_: tuple[Operand, ...] | None = Field(None, alias="in")
+    not_in: tuple[Operand, ...] | None = None
+    between: tuple[Operand, Operand] | None = Field(
+        None, description="inclusive: [low, high]")
+
+    @property
+    def tests(self) -> tuple[tuple[Operator, Any], ...]:
+        """(operator, operand) for each operator written, in the order of `Operator`."""
+        return tuple((op, getattr(self, op.field)) for op in Operator
+                     if getattr(self, op.field) is not None)
+
+    @model_validator(mode="after")
+    def _some(self) -> Comparison:
+        if not self.tests:
+            raise PolicyValueError(Say.NO_OPERATOR(names=", ".join(Operator)),
+                                   "E-WHERE-OPERATOR")
+        return self
+
+
+MembershipValues = Annotated[
+    tuple[str, ...], BeforeValidator(_as_texts, json_schema_input_type=str | list[str])
+]
+# A condition is either values (membership, as always) or a mapping of operators. The tags'
+# names hold '[' so error locations skip them, as they skip pydantic's other wrappers.
+Condition = Annotated[
+    Annotated[MembershipValues, Tag("where[values]")] | Annotated[Comparison,
+                                                                  Tag("where[operators]")],
+    Discriminator(lambda v: "where[operators]" if isinstance(v, (dict, Comparison))
+                  else "where[values]"),
+]
+Where = dict[str, Condition]
+
+
 class FactMatch(Strict):
     fact: str
-    where: dict[str, Values] = Field(default_factory=dict)
+    where: Where = Field(
+        default_factory=dict,
+        description="attribute (or case.<decision>) -> value, [values] or {operator: operand}")
 
 
 TriggerMatch = Annotated[
@@ -207,27 +267,110 @@ TriggerMatch = Annotated[
 ]
 
 
-class ByTime(Strict):
+def _monthly(value: Any) -> int | str:
+    """A day of the month (1-31) or `last_working_day`."""
+    if value == "last_working_day":
+        return "last_working_day"
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 31:
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and 1 <= int(value) <= 31:
+        return int(value)
+    raise PolicyValueError(Say.NOT_MONTHLY(value=value))
+
+
+MonthlyDay = Annotated[int | str, BeforeValidator(_monthly), WithJsonSchema({
+    "anyOf": [{"type": "integer", "minimum": 1, "maximum": 31},
+              {"const": "last_working_day"}],
+    "description": "a day of the month (1-31; a short month uses its last day) or "
+                   "last_working_day"})]
+_MONTH_DAY_TEXT = r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def _month_day(value: Any) -> str:
+    """`MM-DD` of a yearly window; 02-29 is allowed (a common year uses 02-28)."""
+    text = str(value).strip()
+    match = re.fullmatch(_MONTH_DAY_TEXT, text)
+    if match is None or int(match.group(2)) > _DAYS_IN_MONTH[int(match.group(1)) - 1]:
+        raise PolicyValueError(Say.NOT_MONTH_DAY(value=text))
+    return text
+
+
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+MonthDayText = Annotated[str, BeforeValidator(_month_day), WithJsonSchema({
+    "type": "string", "pattern": _MONTH_DAY_TEXT, "examples": ["03-25", "12-31"]})]
+
+
+class YearWindow(Strict):
+    """A yearly window: the duty opens at the start of `from` and is due at `at` on `to`
+    (a `to` before `from` falls in the next year)."""
+
+    from_: MonthDayText = Field(alias="from")
+    to: MonthDayText
+
+
+# The calendar forms a recurring duty may use, and `by:` deadlines too (docs: D20).
+RECURRING_FORMS = ("weekly", "monthly", "yearly", "cron")
+
+
+class _TimeForm(Strict):
+    """The calendar forms shared by `by:` deadlines and `recurring:` duties."""
+
+    weekly: Weekday | None = None
+    monthly: MonthlyDay | None = None
+    yearly: YearWindow | None = None
+    cron: str | None = Field(None, description="a cron expression in the policy's time zone; "
+                                               "its times are never moved")
+    at: ClockRef | None = None
+    if_not_working_day: Literal["next_working_day", "keep"] = "next_working_day"
+
+    def _forms(self, names: tuple[str, ...]) -> list[str]:
+        return [f for f in names if getattr(self, f) is not None]
+
+    def _needs_at(self) -> bool:
+        return bool(self.weekly or self.monthly or self.yearly)
+
+
+class ByTime(_TimeForm):
     """A deadline fixed by the calendar rather than by a duration."""
 
     named: Literal["end_of_working_day"] | None = None
-    weekly: Weekday | None = None
-    at: ClockRef | None = None
     cutoff: ByTime | None = None
     date_field: str | None = None
-    cron: str | None = None
-    if_not_working_day: Literal["next_working_day", "keep"] = "next_working_day"
 
     @model_validator(mode="after")
     def _one_form(self) -> ByTime:
-        forms = [f for f in ("named", "weekly", "date_field", "cron") if getattr(self, f)]
-        if len(forms) != 1:
+        if len(self._forms(("named", *RECURRING_FORMS, "date_field"))) != 1:
             raise PolicyValueError(Say.BY_ONE_FORM())
         if self.cutoff is not None and not self.weekly:
             raise PolicyValueError(Say.CUTOFF_WEEKLY())
-        if (self.weekly or self.date_field) and self.at is None:
+        if (self._needs_at() or self.date_field) and self.at is None:
             raise PolicyValueError(Say.SAY_AT())
         return self
+
+
+class Recurring(_TimeForm):
+    """When a recurring duty falls due: one obligation per period (week, month, year, or
+    the time between two cron times)."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Recurring:
+        if len(self._forms(RECURRING_FORMS)) != 1:
+            raise PolicyValueError(Say.RECURRING_FORMS())
+        if self._needs_at() and self.at is None:
+            raise PolicyValueError(Say.SAY_AT())
+        return self
+
+
+def _recurring_mapping(value: Any) -> Any:
+    """`recurring: fri`, `recurring: end_of_working_day`, `recurring: {date_field: x}`: none
+    is a recurring form, so say which forms an author may write."""
+    if not isinstance(value, dict) or not any(k in value for k in RECURRING_FORMS):
+        raise PolicyValueError(Say.RECURRING_FORMS())
+    return value
+
+
+RecurringTime = Annotated[Recurring, BeforeValidator(_recurring_mapping,
+                                                     json_schema_input_type=Recurring)]
 
 
 ByTimeOrName = Annotated[
@@ -269,7 +412,7 @@ class Extension(Strict):
 
 class Duty(Named):
     trigger: TriggerMatch | None = None
-    recurring: ByTime | None = None
+    recurring: RecurringTime | None = None
     fulfilled_by: TriggerMatch
     deadline: Deadline | None = None
     deadline_changes: tuple[DatedDeadline, ...] = Field(
@@ -289,8 +432,6 @@ class Duty(Named):
             raise PolicyValueError(Say.CHANGES_NEED_DEADLINE())
         if self.recurring is not None and self.deadline is not None:
             raise PolicyValueError(Say.RECURRING_NO_DEADLINE())
-        if self.recurring is not None and not self.recurring.weekly:
-            raise PolicyValueError(Say.RECURRING_WEEKLY())
         return self
 
 
@@ -327,6 +468,10 @@ if TYPE_CHECKING:
 
 
 class Penalty(Named):
+    measure: LatenessMeasure = Field(
+        LatenessMeasure.CALENDAR_TIME,
+        description="how lateness tiers are read: calendar_time (1d = 24 hours) or "
+                    "working_time (1d = one working day later, 1h = one working hour)")
     versions: tuple[PenaltyVersion, ...] = Field(min_length=1)
 
 
@@ -346,6 +491,34 @@ class Reward(Named):
     versions: tuple[RewardVersion, ...] = ()
 
 
+# --- decision tables -------------------------------------------------------------------
+
+
+class DecisionRule(Strict):
+    when: Where = Field(default_factory=dict,
+                        description="conditions on the inputs, in `where` syntax; none = always")
+    then: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _then_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("then"), (int, float, Decimal)) \
+                and not isinstance(data.get("then"), bool):
+            return {**data, "then": str(data["then"])}
+        return data
+
+
+class Decision(Named):
+    """A DMN-like decision table: a fact of type `on` sets the case value named by the key."""
+
+    on: str = Field(description="the fact type (with a case) whose facts are evaluated")
+    hit_policy: HitPolicy = HitPolicy.FIRST
+    inputs: tuple[str, ...] = Field(min_length=1)
+    rules: tuple[DecisionRule, ...] = Field(min_length=1)
+    outputs: tuple[str, ...] = Field(
+        (), description="the values it may give; with `priority`, highest first")
+
+
 class Policy(Strict):
     policy: PolicyInfo
     calendar: CalendarSpec = CalendarSpec()
@@ -356,6 +529,7 @@ class Policy(Strict):
     duties: dict[str, Duty]
     penalties: dict[str, Penalty] = Field(default_factory=dict)
     rewards: dict[str, Reward] = Field(default_factory=dict)
+    decisions: dict[str, Decision] = Field(default_factory=dict)
 
 
 class _Dated(Protocol):

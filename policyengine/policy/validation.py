@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from policyengine.errors import Diagnostic, Location
+from policyengine.kinds import Operator
 from policyengine.policy.messages import (
     NOTHING,
     PolicyValueError,
@@ -25,7 +26,7 @@ from policyengine.policy.messages import (
     diagnostic,
     hint,
 )
-from policyengine.policy.model import Policy
+from policyengine.policy.model import Comparison, Policy
 from policyengine.suggest import closest
 from policyengine.timeparse import AmbiguousUnitError
 
@@ -53,6 +54,11 @@ def from_pydantic(exc: ValidationError, locate: Locate,
         kind = err["type"]
         if kind == "extra_forbidden":
             name = str(loc[-1])
+            if model_at(loc[:-1]) is Comparison:  # a condition's operators
+                out.append(diagnostic(locate(loc, key=True), "E-WHERE-OPERATOR",
+                                      Say.UNKNOWN_OPERATOR(name=name,
+                                                           names=", ".join(Operator))))
+                continue
             words = Say.UNKNOWN_KEY(name=name, hint=hint(name, fields_at(loc[:-1])))
             out.append(diagnostic(locate(loc, key=True), "E-UNKNOWN-KEY", words))
             continue
@@ -161,15 +167,20 @@ def _given(value: Any) -> Words:
 
 def fields_at(loc: Sequence[str | int]) -> list[str]:
     """The keys the model allows at a data path (for 'did you mean')."""
+    model = model_at(loc)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model at a data path of a policy, if one is there."""
     annotation: Any = Policy
     for part in loc:
         annotation = step(annotation, part)
         if annotation is None:
-            return []
-    model = _model_in(annotation)
-    if model is None:
-        return []
-    return [f.alias or name for name, f in model.model_fields.items()]
+            return None
+    return _model_in(annotation)
 
 
 def step(annotation: Any, part: str | int) -> Any:

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
+from decimal import Decimal
 from typing import Any, Literal
 
 from policyengine.facts.messages import FactSay, json_problem
@@ -107,10 +108,19 @@ def ndjson_rows(body: bytes) -> list[Row]:
 
 def content_key(fact: Fact) -> str:
     """A digest of `Fact.content()`: equal exactly when the engine sees the same fact."""
-    attrs = sorted((k, v.isoformat() if isinstance(v, date) else v) for k, v in fact.attrs.items())
+    attrs = sorted((k, _same(v)) for k, v in fact.attrs.items())
     text = json.dumps([fact.type, fact.at.astimezone(UTC).isoformat(), fact.case, fact.actor,
                        attrs], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _same(value: Any) -> Any:
+    """An attribute as text equal exactly when the values are: 5 and "5.00" are one amount."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    return value
 
 
 def check(rows: Sequence[Row], schema: FactSchema, sender: str | None,

@@ -27,7 +27,7 @@ from policyengine.service.http import ApiError
 from policyengine.service.messages import message
 from policyengine.service.state import Live, Service
 from policyengine.service.store import StoreUnavailable
-from policyengine.wording import Glossary, Line, Weekday, line
+from policyengine.wording import Glossary, Line, line
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 # The grammar of `Period.parse`, years 1900-2999 (ASCII digits: a JSON Schema pattern).
@@ -211,9 +211,7 @@ def duties_feed(live: Live, person: str, as_of: str | None, lang: str) -> str:
         if trigger is not None and duty.deadline is not None:
             return line("why.rule", rule=duty.deadline.describe(trigger.at))
         if duty.recurring is not None:
-            return line("why.rule", rule=line("rule.recurring",
-                                              weekday=Weekday(duty.recurring.weekday),
-                                              clock=f"{duty.recurring.clock:%H:%M}"))
+            return line("why.rule", rule=duty.recurring.describe())
         return None
 
     return icalendar.duties_calendar(

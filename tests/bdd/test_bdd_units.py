@@ -22,6 +22,7 @@ from policyengine.bdd.values import (
     parse_date,
     parse_duration,
     parse_moment,
+    parse_number,
     parse_period,
     parse_yes_no,
 )
@@ -250,3 +251,40 @@ def test_deep_merge_replaces_lists_and_removes_with_null() -> None:
     assert merged == {"penalties": {"P1": {"name": "x", "versions": [{"per_instance": 50}]}},
                       "duties": {"R1": {}}}
     assert base["duties"] == {"W1": {}, "R1": {}}  # the input is not changed
+
+
+# -- number and money cells (attributes of type number / money) ---------------------------
+
+@pytest.mark.parametrize(("cell", "read"), [
+    ("1200", "1200"), ("1,200.50", "1200.50"), ("¥1200", "1200"), ("1200 元", "1200"),
+    ("500万", "5000000"), ("１２００", "1200"), ("-30", "-30"),
+])
+def test_number_cells_as_people_write_them(cell: str, read: str) -> None:
+    assert parse_number(cell) == read
+
+
+def test_a_cell_that_is_not_a_number_says_so_in_both_languages() -> None:
+    with pytest.raises(BadValue) as caught:
+        parse_number("很多")
+    assert "「很多」不是数字" in caught.value.zh and "'很多' is not a number" in caught.value.en
+
+
+def test_a_facts_table_states_number_and_money_attributes() -> None:
+    import policyengine as pe
+    from policyengine.bdd.facttable import TableProblem, build_facts, read_rows
+
+    policy = pe.load_policy(Path(__file__).parents[1] / "policy" / "good" / "grading")
+    table = [TableRow(1, ("时间", "类型", "编号", "执行人", "annual_sales", "score")),
+             TableRow(2, ("2026-10-09 10:00", "customer.reviewed", "C001", "王经理",
+                          "500万", "87.5")),
+             TableRow(3, ("10:30", "customer.reviewed", "C002", "王经理", "1,200.50", ""))]
+    facts = build_facts(read_rows(table, policy, "zh"), policy, "t.feature", "zh")
+    assert [f.attrs.get("annual_sales") for f in facts] == [Decimal(5000000),
+                                                            Decimal("1200.50")]
+    assert facts[0].attrs["score"] == Decimal("87.5") and "score" not in facts[1].attrs
+    bad = [table[0], TableRow(2, ("2026-10-09 10:00", "customer.reviewed", "C001", "王经理",
+                                  "12.345", ""))]
+    with pytest.raises(TableProblem) as caught:
+        build_facts(read_rows(bad, policy, "zh"), policy, "t.feature", "zh")
+    [(line, zh, en)] = caught.value.problems
+    assert line == 2 and "annual_sales" in en and "最多两位小数" in zh

@@ -17,14 +17,30 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say, Words
 from policyengine.results import PenaltyCharge, RuleLine
 from policyengine.wording import Line, line
+
+if TYPE_CHECKING:
+    from policyengine.calendar import WorkCalendar
+
+
+class Late(NamedTuple):
+    """A violation's lateness with what working time needs: the deadline and the calendar.
+    The late instant is `due + by` (the fulfilment, or as-of for a missed duty)."""
+
+    due: datetime
+    by: timedelta                 # on the clock
+    calendar: WorkCalendar
+
+    @property
+    def end(self) -> datetime:
+        return self.due + self.by
 
 
 class Problem(NamedTuple):
@@ -60,6 +76,11 @@ class Schedule(ABC):
     @abstractmethod
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         """What one violation costs under this version, before its month is totalled."""
+
+    def charge_late(self, late: Late) -> PenaltyCharge:
+        """What one violation costs under a rule measuring lateness in working time; kinds
+        that do not read lateness charge as always."""
+        return self.charge(late.by)
 
     def month_line(self, month: str, charges: Sequence[PenaltyCharge]) -> RuleLine:
         """A per-month kind: one person's month under this version (the version in force on

@@ -1,5 +1,8 @@
 """`lateness: [tiers]`: the amount depends on how late (惩罚6: 1天以内20元, 7天以内100元,
-7天以上当月无绩效). Lateness is wall-clock time past the deadline (docs/decisions.md D5)."""
+7天以上当月无绩效). Lateness is wall-clock time past the deadline (docs/decisions.md D5),
+unless the rule says `measure: working_time`: then a bound `Nd` is the deadline moved by N
+working days and `Nh` by N working hours (D20), and a tier holds when the late instant is
+after its `over` and no later than its `up_to`, so moved."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from policyengine.engine.penalties.base import Problem, Schedule, outcome, schedule
+from policyengine.engine.penalties.base import Late, Problem, Schedule, outcome, schedule
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
 from policyengine.policy.model import Duration, Money, Strict
@@ -54,6 +57,31 @@ class Lateness(Schedule):
         return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
                              line("pen.lateness_none", rule=self.rule, effective=self.since,
                                   late=late_by))
+
+    def charge_late(self, late: Late) -> PenaltyCharge:
+        """Tiers read in working time: the bounds move the deadline on the calendar's
+        working days and hours (may raise CalendarDataMissing)."""
+        cal, end = late.calendar, late.end
+        for tier in self.tiers:
+            low = cal.add_working_time(late.due, tier.over)
+            if end <= low:
+                continue
+            high = cal.add_working_time(late.due, tier.up_to) if tier.up_to is not None else None
+            if high is not None and end > high:
+                continue
+            bounds = (line("bounds.over_up_to", over=tier.over, up_to=tier.up_to)
+                      if tier.up_to is not None else line("bounds.over", over=tier.over))
+            return PenaltyCharge(self.rule, self.kind, tier.amount or Decimal(0), tier.forfeit,
+                                 self.effective,
+                                 line("pen.lateness_working", rule=self.rule,
+                                      effective=self.since, late=late.by, bounds=bounds,
+                                      low=cal.local(low),
+                                      high=line("bounds.to", at=cal.local(high))
+                                      if high is not None else line("empty"),
+                                      outcome=outcome(tier.forfeit, tier.amount)))
+        return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
+                             line("pen.lateness_working_none", rule=self.rule,
+                                  effective=self.since, late=late.by))
 
 
 def tiers_problems(tiers: tuple[LatenessTier, ...]) -> list[Problem]:

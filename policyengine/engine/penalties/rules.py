@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from policyengine.engine.penalties.base import SCHEDULES, Schedule
-from policyengine.kinds import ScheduleKind
+from policyengine.engine.penalties.base import SCHEDULES, Late, Schedule
+from policyengine.kinds import LatenessMeasure, ScheduleKind
 from policyengine.policy.model import Penalty, in_force
 from policyengine.results import PenaltyCharge
 from policyengine.wording import line
+
+if TYPE_CHECKING:  # the calendar reads the policy model, which reads the schedule kinds
+    from policyengine.calendar import WorkCalendar
 
 NO_PENALTY = PenaltyCharge("none", ScheduleKind.NONE, Decimal(0), detail=line("pen.none"))
 
@@ -19,27 +23,35 @@ NO_PENALTY = PenaltyCharge("none", ScheduleKind.NONE, Decimal(0), detail=line("p
 class CompiledPenalty:
     id: str
     versions: tuple[Schedule, ...]  # oldest first
+    measure: LatenessMeasure = LatenessMeasure.CALENDAR_TIME
+    calendar: WorkCalendar | None = None  # for lateness in working time
 
     def in_force(self, day: date) -> Schedule | None:
         return in_force(self.versions, day)
 
-    def charge(self, due_day: date, late_by: timedelta) -> PenaltyCharge:
-        """What one violation costs: the version in force on the day its deadline fell."""
+    def charge(self, due_day: date, late_by: timedelta,
+               due: datetime | None = None) -> PenaltyCharge:
+        """What one violation costs: the version in force on the day its deadline fell.
+        With the deadline (`due`), a rule measuring lateness in working time reads it so."""
         version = self.in_force(due_day)
         if version is None:
             return PenaltyCharge(self.id, ScheduleKind.NONE, Decimal(0),
                                  detail=line("pen.not_in_force", rule=self.id, day=due_day))
-        return version.charge(late_by)
+        if due is None or self.measure is LatenessMeasure.CALENDAR_TIME or self.calendar is None:
+            return version.charge(late_by)
+        return version.charge_late(Late(due, late_by, self.calendar))
 
 
-def compile_penalty(penalty_id: str, spec: Penalty) -> CompiledPenalty:
+def compile_penalty(penalty_id: str, spec: Penalty,
+                    calendar: WorkCalendar | None = None) -> CompiledPenalty:
     versions = []
     for version in spec.versions:
         kind, terms = version.schedule
         versions.append(SCHEDULES[kind].compile(penalty_id, version.effective, terms))
-    return CompiledPenalty(penalty_id, tuple(versions))
+    return CompiledPenalty(penalty_id, tuple(versions), spec.measure, calendar)
 
 
-def charge(penalty: CompiledPenalty | None, due_day: date, late_by: timedelta) -> PenaltyCharge:
+def charge(penalty: CompiledPenalty | None, due_day: date, late_by: timedelta,
+           due: datetime | None = None) -> PenaltyCharge:
     """What one violation of a duty costs (no rule: nothing), before its month is totalled."""
-    return NO_PENALTY if penalty is None else penalty.charge(due_day, late_by)
+    return NO_PENALTY if penalty is None else penalty.charge(due_day, late_by, due)
