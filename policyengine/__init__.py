@@ -39,9 +39,11 @@ from policyengine.results import (
 __version__ = "0.1.0"
 
 
-def load_policy(path: str | Path = "policies") -> CompiledPolicy:
-    """Load, check and compile a policy file or directory. Raises `PolicyError`."""
-    return compile_policy(load_policy_files(path))
+def load_policy(path: str | Path = "policies", pack: str | None = None) -> CompiledPolicy:
+    """Load, check and compile a policy file or directory. Raises `PolicyError`.
+
+    A folder of packs (`policies/`) means its default pack, or the one named `pack`."""
+    return compile_policy(load_policy_files(path, pack))
 
 
 def read_facts(source: str | Path, policy: CompiledPolicy, **options: object) -> FactBatch:

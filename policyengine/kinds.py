@@ -3,8 +3,10 @@
 
 They are `StrEnum`s: a member is its own value as text (`str(ScheduleKind.LATENESS)` and JSON
 give "lateness"), so outputs read as before and comparisons with plain text still hold.
-The behaviour of each kind lives in its own module (engine/penalties/, engine/rewards/);
-a name here without a module, or a module without a name here, fails at import.
+The behaviour of each kind lives in its own module (engine/penalties/, engine/rewards/).
+A built-in schedule name here without a module fails at import. A schedule kind outside this
+list is one file: a module with a `@schedule` class, registered under its own name (a plain
+`str`) when it is imported (docs/decisions.md D22, docs/extending.md).
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ class LatenessMeasure(StrEnum):
 
     CALENDAR_TIME = "calendar_time"  # on the clock: 1d is 24 hours
     WORKING_TIME = "working_time"    # 1d: the deadline one working day on; 1h: a working hour
+
+
+def schedule_kind(name: str) -> str:
+    """A built-in schedule kind as its `ScheduleKind` member, any other (a registered
+    plug-in kind) as its name: both are text, and compare equal to it."""
+    try:
+        return ScheduleKind(name)
+    except ValueError:
+        return name
 
 
 class RewardKind(StrEnum):

@@ -44,7 +44,7 @@ class PenaltyCharge:
     """The penalty rule applied to one violation and the value in force."""
 
     rule: str                  # penalty id, or "none"
-    schedule: ScheduleKind     # per_instance | lateness | monthly_count | ... | none
+    schedule: str              # a ScheduleKind member (per_instance ... none) or a plug-in kind
     amount: Decimal | None     # per violation; None for monthly_count (charged per month)
     forfeit: bool = False
     effective: date | None = None   # the version in force

@@ -271,13 +271,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                     "{official}; the policy file's calendar.years: {listed}. Deadlines "
                     "that need working days of {year} are reported as pending calendar data. To "
                     "add it: copy the State Council's notice (国务院办公厅关于{year}年部分节假日"
-                    "安排的通知) into calendar.years.{year} of the policy file (policies/"
-                    "policy.yaml), see docs/calendar.en.md, then run `policyengine calendar "
+                    "安排的通知) into calendar.years.{year} of the pack's policy file (policies/"
+                    "<pack>/policy.yaml), see docs/calendar.en.md, then run `policyengine calendar "
                     "show {year}` to check it.",
                     "{year} 年：日历中没有（来源：无）。官方数据覆盖 {official}；政策文件的 "
                     "calendar.years：{listed}。需要 {year} 年工作日的截止时间将显示为“待日历"
                     "数据”。补充方法：按国务院办公厅关于{year}年部分节假日安排的通知，在政策文件"
-                    "（policies/policy.yaml）的 calendar.years.{year} 中填写节假日与调休（见 "
+                    "（policies/<制度包>/policy.yaml）的 calendar.years.{year} 中填写节假日与调休（见 "
                     "docs/calendar.zh.md），再运行 `policyengine calendar show {year}` 核对。"),
     "cal.nothing": ("no year", "无"),
     "check.year_end": ("W-CAL-YEAR-END: the calendar's last known year, {year}, ends on {end}, "

@@ -11,5 +11,6 @@ from policyengine import CompiledPolicy
 
 @pytest.fixture(scope="session")
 def policy() -> CompiledPolicy:
-    """The shipped policy (policies/), loaded and compiled once."""
+    """The shipped policy (the default pack, policies/customer-requirement/), loaded and
+    compiled once."""
     return shipped()

@@ -19,8 +19,11 @@ import policyengine as pe
 from policyengine import CompiledPolicy, EvaluationResult, Fact, Violation
 
 REPO = Path(__file__).resolve().parents[1]
-POLICY_DIR = REPO / "policies"
+POLICY_DIR = REPO / "policies" / "customer-requirement"  # the default pack (packs.yaml)
+POLICY_LIBRARY = REPO / "policies"                          # the folder of packs
 SAMPLE_FACTS = REPO / "samples" / "facts-2026-10.jsonl"
+# P1's only version in the shipped penalties.yaml, followed by the next rule (a patch anchor)
+P1_VERSION = "      - effective: 2014-07-01\n        per_instance: 20\n  P2:"
 TZ = ZoneInfo("Asia/Shanghai")
 
 # The cast of the tests (same people as the sample month).
@@ -129,6 +132,29 @@ def copy_policy(target: Path, patches: Sequence[tuple[str, str, str]] = ()) -> P
         text = path.read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {name}"
         path.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
+SECOND_PACK = REPO / "tests" / "fixtures" / "packs" / "equipment-loan"
+PACKS_YAML = """\
+default: customer-requirement
+packs:
+  customer-requirement:
+    title: 客户需求反馈及跟进制度
+    title_en: Customer requirement feedback and follow-up policy
+  equipment-loan:
+    title: 设备借用管理制度
+    title_en: Equipment loan policy
+"""
+
+
+def pack_library(target: Path, packs_yaml: str | None = PACKS_YAML) -> Path:
+    """A folder of two packs at `target`: the shipped pack and the small test pack
+    equipment-loan (tests/fixtures/packs/), with `packs_yaml` as its packs.yaml."""
+    shutil.copytree(POLICY_DIR, target / "customer-requirement")
+    shutil.copytree(SECOND_PACK, target / "equipment-loan")
+    if packs_yaml is not None:
+        (target / "packs.yaml").write_text(packs_yaml, encoding="utf-8")
     return target
 
 

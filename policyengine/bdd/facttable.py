@@ -70,13 +70,16 @@ class TableProblem(Exception):
 
 
 def known_columns(policy: CompiledPolicy | None) -> dict[str, str]:
-    """Normalised header -> field."""
+    """Normalised header -> field: a fact's own fields, and the attributes of the pack's fact
+    types by their names. The Chinese titles above apply to the attributes of those names a
+    pack has (the shipped pack's words); another pack's columns are its attribute names."""
+    attributes = None if policy is None else {
+        a for spec in policy.model.fact_types.values() for a in spec.attributes}
     columns = {cell_text(alias): name for name, aliases in FIELD_ALIASES.items()
+               if attributes is None or name in _FIELDS or name in attributes
                for alias in aliases}
-    if policy is not None:
-        for spec in policy.model.fact_types.values():
-            for attribute in spec.attributes:
-                columns.setdefault(cell_text(attribute), attribute)
+    for attribute in sorted(attributes or ()):
+        columns.setdefault(cell_text(attribute), attribute)
     return columns
 
 
@@ -95,8 +98,7 @@ def read_rows(table: Sequence[TableRow], policy: CompiledPolicy | None,
             continue
         found = columns.get(key)
         if found is None:
-            near = closest(title, [*columns, *(a for names in FIELD_ALIASES.values()
-                                               for a in names)])
+            near = closest(title, list(columns))
             hint_zh = f"（是不是「{near[0]}」？）" if near else ""
             hint_en = f" (did you mean '{near[0]}'?)" if near else ""
             problems.append((header.line, f"事实表格的列「{title}」不认识{hint_zh}",
@@ -225,7 +227,7 @@ def resolve_role(text: str, policy: CompiledPolicy) -> str:
     roles = policy.model.roles
     names = {cell_text(n): r for r, spec in roles.items() for n in (spec.name, spec.name_en)
              if n}
-    names.update({cell_text(k): v for k, v in VALUE_ALIASES["role"].items()})
+    names.update({cell_text(k): v for k, v in VALUE_ALIASES["role"].items() if v in roles})
     return _resolve(text, roles, names)
 
 

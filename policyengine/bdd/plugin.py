@@ -35,7 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   help="folders whose .feature files are policyengine scenarios, e.g. features")
     parser.addini("policyengine_policy", default="policies",
                   help="the policy scenarios use unless they name one (file or folder, "
-                       "relative to the rootdir); default: policies")
+                       "relative to the rootdir; a folder of packs means its default pack, "
+                       "and features/<pack>/ runs under <pack>); default: policies")
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
@@ -63,8 +64,9 @@ def _context(config: pytest.Config) -> RunContext:
     from policyengine.bdd.world import RunContext
 
     if _CONTEXT not in config.stash:
-        config.stash[_CONTEXT] = RunContext(config.rootpath, str(config.getini(
-            "policyengine_policy") or "policies"))
+        config.stash[_CONTEXT] = RunContext(
+            config.rootpath, str(config.getini("policyengine_policy") or "policies"),
+            features=tuple(Path(p) for p in config.getini("policyengine_features")))
     return config.stash[_CONTEXT]
 
 

@@ -19,6 +19,7 @@ import yaml
 from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.errors import PolicyError
 from policyengine.policy.loader import load_policy_files, load_policy_texts, policy_files
+from policyengine.policy.packs import resolve
 from policyengine.policy.source import parse_yaml
 
 
@@ -57,7 +58,12 @@ def parse_change(text: str, name: str) -> Any:
 
 
 def load(path: Path, changes: Sequence[Any], cache: dict[tuple[Any, ...], CompiledPolicy],
-         ) -> CompiledPolicy:
+         pack: str | None = None) -> CompiledPolicy:
+    """The policy at `path` (a folder of packs: its default pack, or `pack`) with `changes`."""
+    try:
+        path = resolve(path, pack).path
+    except PolicyError as exc:
+        raise PolicyProblem([d.render("en") for d in exc.diagnostics]) from None
     files = policy_files(path)
     stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files if f.exists())
     key = (str(path), stamp, yaml.safe_dump(list(changes), allow_unicode=True, sort_keys=True))

@@ -59,6 +59,22 @@ def _policy(world: World, args: dict[str, str], step: StepCall) -> None:
     world.policy()
 
 
+@STEPS.add("pack", "given", [
+    ("zh", "使用制度包 {pack}", "使用制度包 customer-requirement"),
+    ("en", "the rule book {pack}", "the rule book customer-requirement"),
+    ("en", "the pack {pack}", "the pack customer-requirement"),
+], {"zh": "用项目制度目录（policies/）里的哪一个制度包，写包名（policyengine packs 列出）。"
+          "features/<包名>/ 下的场景不写这一步也用那个包；其他场景用默认包（packs.yaml 的 "
+          "default）。通常写在「背景」里。",
+    "en": "Which pack (rule book) of the project's folder of packs (policies/), by its name "
+          "(`policyengine packs` lists them). Scenarios under features/<pack>/ use that pack "
+          "without this step; others use the default pack (packs.yaml `default`). Usually "
+          "written in the Background."})
+def _pack(world: World, args: dict[str, str], step: StepCall) -> None:
+    world.set_pack(unquote(args["pack"]), step.line)
+    world.policy()
+
+
 # --- Given: roles and facts ----------------------------------------------------
 
 

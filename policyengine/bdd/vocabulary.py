@@ -48,10 +48,12 @@ SLOTS: dict[str, str] = {
     "period": r"(?:the\s+(?:month|quarter)\s+)?(?:\d{4}.*?|[A-Za-z]+\.?\s*\d{4}|q[1-4]\s*\d{4})",
     "as_of": r"\d.*?",
     "at": r"\d.*?",
+    "pack": r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    "path": r"(?!包).+?",  # 使用制度包 NAME is the pack step, not a path starting with 包
 }
 LABELS: dict[str, dict[str, str]] = {
     "zh": {"person": "人员", "amount": "金额", "duty": "职责", "duties": "职责", "role": "角色",
-           "time": "时间", "path": "路径", "period": "月份或季度", "case": "编号",
+           "time": "时间", "path": "路径", "pack": "制度包", "period": "月份或季度", "case": "编号",
            "verdict": "结论", "reward": "奖励", "rewards": "奖励", "selector": "编号",
            "at": "时间", "as_of": "时间", "text": "文字"},
     "en": {},

@@ -27,20 +27,49 @@ from policyengine.bdd.policies import PolicyProblem, load
 from policyengine.bdd.values import BadValue, read_moment
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import evaluate
-from policyengine.errors import CalendarDataMissing, PolicyEngineError
+from policyengine.errors import CalendarDataMissing, PolicyEngineError, PolicyError
 from policyengine.facts.schema import Fact
 from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
+from policyengine.policy.packs import Library, library_at
 from policyengine.results import EvaluationResult
 
 
 @dataclass
 class RunContext:
-    """What all scenarios of a run share: the project folder, the default policy, a cache."""
+    """What all scenarios of a run share: the project folder, the default policy, the
+    scenario folders, a cache."""
 
     rootdir: Path
     policy: str = "policies"
     cache: dict[tuple[Any, ...], CompiledPolicy] = field(default_factory=dict)
+    features: tuple[Path, ...] = ()   # the policyengine_features folders
+    _library: list[Library | None] = field(default_factory=list)  # read once per run
+
+    def library(self) -> Library | None:
+        """The default policy as a folder of packs, or None when it is one policy (or its
+        packs.yaml is broken: loading the policy then says where)."""
+        if not self._library:
+            try:
+                self._library.append(library_at(self.resolve(self.policy)))
+            except PolicyError:
+                self._library.append(None)
+        return self._library[0]
+
+    def pack_of(self, feature: Path) -> str | None:
+        """The pack a feature file runs under by default: `features/<pack>/...` when <pack>
+        is a pack of the default policy's folder of packs (docs/writing-scenarios.en.md)."""
+        library = self.library()
+        if library is None:
+            return None
+        where = feature.resolve()
+        for root in self.features:
+            top = root.resolve()
+            if top in where.parents:
+                first = where.relative_to(top).parts[0]
+                if first in library.names() and len(where.relative_to(top).parts) > 1:
+                    return first
+        return None
 
     def resolve(self, text: str, near: Path | None = None) -> Path:
         path = Path(text).expanduser()
@@ -66,6 +95,7 @@ class World:
         self.lang = lang
         self.policy_path: Path | None = None
         self.policy_line = 0
+        self.pack: str | None = context.pack_of(feature)  # its folder's pack, else the default
         self.changes: list[tuple[int, Any]] = []
         self.rows: list[FactRow] = []
         self.roles: list[RoleRow] = []
@@ -105,13 +135,15 @@ class World:
     def policy(self) -> CompiledPolicy:
         if self._policy is None:
             path = self.policy_path or self.context.resolve(self.context.policy)
+            pack = None if self.policy_path else self.pack
             if not path.exists():
                 self.error(self.policy_line, f"找不到制度 {path}：用「假如 使用制度 <路径>」指定，"
                            "或在 pytest 配置里设置 policyengine_policy",
                            f"no policy at {path}: name one with 'Given the policy <path>', or "
                            "set policyengine_policy in the pytest configuration")
             try:
-                self._policy = load(path, [c for _, c in self.changes], self.context.cache)
+                self._policy = load(path, [c for _, c in self.changes], self.context.cache,
+                                    pack)
             except PolicyProblem as exc:
                 line = self.changes[-1][0] if self.changes else self.policy_line
                 detail = "\n".join("  " + text for text in exc.lines)
@@ -122,6 +154,20 @@ class World:
 
     def set_policy(self, path: Path, line: int) -> None:
         self.policy_path, self.policy_line, self._policy = path, line, None
+
+    def set_pack(self, name: str, line: int) -> None:
+        """`Given the rule book NAME`: a pack of the project's folder of packs."""
+        library = self.context.library()
+        if library is None:
+            self.error(line, f"项目的制度 {self.context.policy} 不是制度包目录"
+                       "（每个子文件夹各有一个 policy.yaml），没有制度包可选",
+                       f"the project's policy {self.context.policy} is not a folder of packs "
+                       "(sub-folders with a policy.yaml each): there is no pack to choose")
+        if name not in library.names():
+            listed = "、".join(library.names())
+            self.error(line, f"没有名为「{name}」的制度包；现有的制度包：{listed}",
+                       f"there is no pack '{name}'; the packs: {', '.join(library.names())}")
+        self.pack, self.policy_path, self.policy_line, self._policy = name, None, line, None
 
     def change_policy(self, change: Any, line: int) -> None:
         self.changes.append((line, change))

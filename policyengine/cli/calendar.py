@@ -14,7 +14,7 @@ from typing import Any
 
 import policyengine as pe
 from policyengine.calendar import CalendarSource, NamedDay, WorkCalendar, official_years
-from policyengine.cli.common import EXIT_CALENDAR, EXIT_OK
+from policyengine.cli.common import EXIT_CALENDAR, EXIT_OK, add_pack_option
 from policyengine.errors import UsageError
 from policyengine.language import resolve_language
 from policyengine.wording import Line, line
@@ -29,6 +29,7 @@ def register(commands: Any) -> None:
     show.add_argument("year", help="a year, e.g. 2027")
     show.add_argument("--policy", default="policies", metavar="PATH",
                       help="policy file or folder (default: policies/)")
+    add_pack_option(show)
     show.add_argument("--lang", choices=("zh", "en"), default=None,
                       help="language (default: the policy's language, else the locale, else zh)")
     show.set_defaults(run=run)
@@ -37,7 +38,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not (args.year.isascii() and args.year.isdigit() and 1900 <= int(args.year) <= 2999):
         raise UsageError(f"calendar show {args.year}: give a year from 1900 to 2999, e.g. 2027")
-    policy = pe.load_policy(args.policy)
+    policy = pe.load_policy(args.policy, args.pack)
     lang = resolve_language(args.lang, policy.model.policy.language)
     sys.stdout.write(show_year(policy.calendar, int(args.year), lang))
     known = policy.calendar.source_of(int(args.year)) is not CalendarSource.NONE

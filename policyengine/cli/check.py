@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from policyengine.calendar import WorkCalendar, year_end_warning
+from policyengine.cli.common import add_pack_option
 from policyengine.cli.history import add_history_options, check_history
 from policyengine.errors import PolicyError, UsageError
 from policyengine.facts.schema import parse_time
@@ -16,6 +18,7 @@ from policyengine.language import LANGUAGES, resolve_language
 from policyengine.policy.loader import load_policy_files
 from policyengine.policy.messages import Say
 from policyengine.policy.model import Policy
+from policyengine.policy.packs import library_at, resolve
 from policyengine.wording import Line
 
 _SHOWN = 200  # diagnostics printed before "... and N more"
@@ -24,7 +27,9 @@ _SHOWN = 200  # diagnostics printed before "... and N more"
 def register(commands: Any) -> None:
     parser = commands.add_parser("check", help="validate policy files, report every error")
     parser.add_argument("path", nargs="?", default="policies",
-                        help="a policy file or a folder of them (default: policies/)")
+                        help="a policy file or a folder of them, or a folder of packs: every "
+                             "pack is checked unless --pack names one (default: policies/)")
+    add_pack_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--as-of", metavar="TIME",
                         help="now, for this check: the day that counts as today for edits of "
@@ -38,35 +43,57 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """One policy, or every pack of a folder of packs (each said on its own, D22)."""
+    library = library_at(args.path) if args.pack is None else None
+    if library is None:
+        code, payload = check_one(args, args.path, args.pack)
+        if payload is not None:
+            print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return code
+    failed, payloads = 0, {}
+    for pack in library.packs:
+        if args.format == "text":
+            print(Say.PACK_HEADING(name=pack.name).get(resolve_language(args.lang, None)))
+        code, payload = check_one(args, str(Path(args.path) / pack.name), None)
+        failed += code != 0
+        payloads[pack.name] = payload
+    if args.format == "json":
+        print(json.dumps({"ok": not failed, "packs": payloads}, ensure_ascii=False, indent=2))
+    else:
+        print(Say.PACKS_CHECKED(count=len(library.packs), failed=failed).get(
+            resolve_language(args.lang, None)))
+    return 1 if failed else 0
+
+
+def check_one(args: argparse.Namespace, path: str, pack: str | None
+              ) -> tuple[int, dict[str, Any] | None]:
+    """Check one policy (a pack): the exit code, and with --format json what to print."""
     try:
-        loaded = load_policy_files(args.path)
+        loaded = load_policy_files(path, pack)
     except PolicyError as exc:
         if args.format == "json":
-            print(json.dumps({"ok": False, "errors": [d.to_dict() for d in exc.diagnostics]},
-                             ensure_ascii=False, indent=2))
-            return 1
+            return 1, {"ok": False, "errors": [d.to_dict() for d in exc.diagnostics]}
         print_policy_errors(exc, resolve_language(args.lang, exc.language))
-        return 1
-    refused, loaded = check_history(args, loaded)  # edits of values already in force
+        return 1, None
+    folder = resolve(path, pack).path
+    refused, loaded, refusal = check_history(args, loaded, folder)  # edits of values in force
     if refused:
-        return 1
+        return 1, refusal
     model = loaded.model
     warning = _year_end(args, model)
     if args.format == "json":
         warnings = [] if warning is None else [{"code": "W-CAL-YEAR-END",
                                                 "message": warning.render("en")}]
-        print(json.dumps({"ok": True, "policy": model.policy.id,
-                          "identity": loaded.identity.to_dict(), "warnings": warnings},
-                         ensure_ascii=False, indent=2))
-        return 0
+        return 0, {"ok": True, "policy": model.policy.id,
+                   "identity": loaded.identity.to_dict(), "warnings": warnings}
     lang = resolve_language(args.lang, model.policy.language)
     if warning is not None:
         print(f"{Say.WARNING().get(lang)}{warning.render(lang)}", file=sys.stderr)
-    print(Say.CHECK_OK(path=args.path, id=model.policy.id, version=model.policy.version,
+    print(Say.CHECK_OK(path=folder, id=model.policy.id, version=model.policy.version,
                        files=len(loaded.identity.files), facts=len(model.fact_types),
                        duties=len(model.duties), penalties=len(model.penalties),
                        rewards=len(model.rewards), hash=loaded.identity.content_hash).get(lang))
-    return 0
+    return 0, None
 
 
 def _year_end(args: argparse.Namespace, model: Policy) -> Line | None:

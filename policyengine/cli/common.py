@@ -14,12 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import policyengine as pe
-from policyengine.errors import FactError, UsageError
+from policyengine.errors import FactError, Location, PolicyError, UsageError
 from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import FactBatch
 from policyengine.facts.schema import parse_time
 from policyengine.language import Lang, resolve_language
 from policyengine.policy.loader import load_policy_texts
+from policyengine.policy.messages import Say, diagnostic
+from policyengine.policy.packs import PACKS_FILE, layout, resolve
 from policyengine.report.labels import label
 from policyengine.results import EvaluationResult
 from policyengine.wording import line
@@ -114,24 +116,39 @@ def write_rejects(path: Path, batch: FactBatch) -> None:
                                   "text": rejection.text}, ensure_ascii=False) + "\n")
 
 
-def load_policy_ref(ref: str) -> pe.CompiledPolicy:
-    """A policy path, or `git:REV` / `git:REV:PATH` for the policy as it was at a revision."""
+def add_pack_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    parser.add_argument("--pack", metavar="NAME", default=default,
+                        help="the pack (rule book) of a folder of packs such as policies/ "
+                             "(default: the one packs.yaml names; `policyengine packs` lists "
+                             "them)")
+
+
+def policy_path(path: str, pack: str | None) -> str:
+    """The policy folder a --policy PATH [--pack NAME] pair means (a pack, not a library)."""
+    return str(resolve(path, pack).path)
+
+
+def load_policy_ref(ref: str, pack: str | None = None) -> pe.CompiledPolicy:
+    """A policy path, or `git:REV` / `git:REV:PATH` for the policy as it was at a revision.
+    A folder of packs means its default pack, or `pack`, at that revision too."""
     if not ref.startswith("git:"):
-        return pe.load_policy(ref)
+        return pe.load_policy(ref, pack)
     _, _, rest = ref.partition(":")
     revision, _, path = rest.partition(":")
     path = path or "policies"
-    texts = _git_policy_texts(revision, path)
+    texts = git_policy_texts(revision, path, pack=pack)
     return pe.compile_policy(load_policy_texts(texts))
 
 
-def _git_policy_texts(revision: str, path: str) -> list[tuple[str, str]]:
-    return git_policy_texts(revision, path)
-
-
-def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None
+def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None,
+                     pack: str | None = None, *, one_policy_ok: bool = False
                      ) -> list[tuple[str, str]]:
-    """(REV:file, text) of the policy files under `path` (relative to `cwd`) at `revision`."""
+    """(REV:file, text) of the policy files under `path` (relative to `cwd`) at `revision`.
+
+    A folder of packs at that revision gives its default pack, or `pack`. `pack` given for a
+    folder that is one policy at that revision is an error, unless `one_policy_ok` (the
+    history check reading a revision from before the packs layout).
+    """
     if revision.startswith("-"):
         # git would read it as an option (`--output=FILE` writes a file), not a revision
         raise UsageError(f"'{revision}' is not a git revision: a revision never starts with '-'")
@@ -150,6 +167,16 @@ def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None
              if n.endswith((".yaml", ".yml"))]
     if not names:
         raise UsageError(f"no policy files under '{path}' at git revision {revision}")
+    inside = len(target) + 1 if target else 0
+    library = layout([n[inside:] for n in names],
+                     lambda: git("show", f"{revision}:{target}/{PACKS_FILE}".replace(":/", ":")),
+                     f"{revision}:{path}")
+    if library is not None:
+        chosen = f"{target}/{library.pick(pack).name}/".lstrip("/")
+        names = [n for n in names if n.startswith(chosen)]
+    elif pack is not None and not one_policy_ok:
+        raise PolicyError([diagnostic(Location(f"{revision}:{path}"), "E-PACK-NOT-LIBRARY",
+                                      Say.PACK_NOT_A_LIBRARY(name=pack, folder=path))])
     return [(f"{revision}:{name}", git("show", f"{revision}:{name}")) for name in names]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import policyengine as pe
 from policyengine.cli.common import (
     add_fact_options,
+    add_pack_option,
     as_of_of,
     load_policy_ref,
     open_period_warning,
@@ -30,6 +31,7 @@ def register(commands: Any) -> None:
     parser.add_argument("--old", required=True, metavar="OLD", help="the policy in force")
     parser.add_argument("--new", default="policies", metavar="NEW",
                         help="the edited policy (default: policies/)")
+    add_pack_option(parser)
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--lang", choices=("zh", "en"),
                         help="language of the table and of the CSV (default: the new policy's "
@@ -39,7 +41,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    old_policy, new_policy = load_policy_ref(args.old), load_policy_ref(args.new)
+    old_policy = load_policy_ref(args.old, args.pack)
+    new_policy = load_policy_ref(args.new, args.pack)
     batch = read_checked_facts(args, new_policy)
     period = period_of(args)
     as_of = as_of_of(args, new_policy)

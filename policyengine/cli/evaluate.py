@@ -12,11 +12,13 @@ from typing import Any
 import policyengine as pe
 from policyengine.cli.common import (
     add_fact_options,
+    add_pack_option,
     as_of_of,
     exit_for_pending,
     load_json,
     open_period_warning,
     period_of,
+    policy_path,
     read_checked_facts,
 )
 from policyengine.cli.history import add_history_options, record_for_evaluate
@@ -37,6 +39,7 @@ def register(commands: Any) -> None:
     add_fact_options(parser)
     parser.add_argument("--policy", default="policies", metavar="PATH",
                         help="policy file or folder (default: policies/)")
+    add_pack_option(parser)
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--csv-table", choices=CSV_TABLES, default="violations",
                         help="which table --format csv prints (default: violations)")
@@ -67,6 +70,7 @@ def _worker_count(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.policy = policy_path(args.policy, args.pack)
     policy = pe.load_policy(args.policy)
     if args.allow_history_edit:  # compare with HEAD, warn, and say so in the result's stamp
         policy = dataclasses.replace(policy, identity=record_for_evaluate(

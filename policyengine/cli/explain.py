@@ -12,6 +12,7 @@ from policyengine.cli.common import (
     EXIT_CALENDAR,
     EXIT_OK,
     add_fact_options,
+    add_pack_option,
     as_of_of,
     exit_for_pending,
     period_of,
@@ -37,6 +38,7 @@ def register(commands: Any) -> None:
     who.add_argument("--case", help="a requirement or bug id")
     who.add_argument("--person", help="a person's name (needs --month or --quarter)")
     parser.add_argument("--policy", default="policies", metavar="PATH")
+    add_pack_option(parser)
     parser.add_argument("--lang", choices=("zh", "en"),
                         help="language (default: the policy's policy.language, else the "
                              "locale, else zh)")
@@ -45,7 +47,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = pe.load_policy(args.policy)
+    policy = pe.load_policy(args.policy, args.pack)
     period = period_of(args)
     as_of = as_of_of(args, policy) or (period.end_at(policy.calendar.tz) if period else None)
     if as_of is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import json
 import subprocess
 import sys
 from datetime import date, datetime
@@ -33,6 +32,7 @@ from policyengine.policy.history import (
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity, load_policy_texts, policy_files
 from policyengine.policy.messages import Say, Words
 from policyengine.policy.model import Policy
+from policyengine.policy.packs import library_at
 
 
 def add_history_options(parser: argparse.ArgumentParser, *, against: bool = True) -> None:
@@ -76,17 +76,38 @@ def compare_with_git(path: str | Path, policy: Policy, revision: str | None, tod
     try:
         old_texts = git_policy_texts(revision or "HEAD", relative, cwd=folder)
     except UsageError as exc:
-        if revision:
-            raise
-        return Say.HISTORY_NOTHING_COMMITTED(revision=revision or "HEAD", problem=exc)
+        before = _before_packs(root, revision or "HEAD")
+        if before is None:
+            if revision:
+                raise
+            return Say.HISTORY_NOTHING_COMMITTED(revision=revision or "HEAD", problem=exc)
+        old_texts = before
     try:
         old = load_policy_texts(old_texts)
     except PolicyError as exc:
         return Say.HISTORY_OLD_DOES_NOT_LOAD(revision=revision or "HEAD",
                                              count=len(exc.diagnostics))
+    if old.policy.id != policy.policy.id:  # the library held another rule book then
+        return Say.HISTORY_NOTHING_COMMITTED(
+            revision=revision or "HEAD",
+            problem=f"{root.parent} held policy {old.policy.id}, not {policy.policy.id}")
     new_texts = [(str(f), f.read_text(encoding="utf-8")) for f in policy_files(path)]
     edits = history_edits(old, policy, today, Sources.parse(new_texts), Sources.parse(old_texts))
     return HistoryCheck(revision or "HEAD", today, tuple(edits), allowed)
+
+
+def _before_packs(root: Path, revision: str) -> list[tuple[str, str]] | None:
+    """A pack folder absent at `revision`: its library's folder as it was then, a policy of
+    its own (the flat layout before D22) or a folder of packs holding a pack of this name.
+    The caller checks that it is the same rule book (its policy id). None when there is none.
+    """
+    if not root.is_dir() or library_at(root.parent) is None:
+        return None
+    try:
+        return git_policy_texts(revision, ".", cwd=root.parent, pack=root.name,
+                                one_policy_ok=True)
+    except (UsageError, PolicyError):
+        return None
 
 
 def today_of(args: argparse.Namespace, policy: Policy) -> date:
@@ -101,28 +122,28 @@ def today_of(args: argparse.Namespace, policy: Policy) -> date:
         raise UsageError(f"--as-of '{text}' is not a date; write YYYY-MM-DD") from None
 
 
-def check_history(args: argparse.Namespace, loaded: LoadedPolicy) -> tuple[bool, LoadedPolicy]:
-    """`check`: print the edits (errors, or warnings if allowed); True when refused.
+def check_history(args: argparse.Namespace, loaded: LoadedPolicy, path: str | Path
+                  ) -> tuple[bool, LoadedPolicy, dict[str, Any] | None]:
+    """`check` of the policy at `path`: print the edits (errors, or warnings if allowed);
+    True when refused. With --format json a refusal is returned as the JSON to print.
 
     The returned policy's identity records an allowed edit.
     """
-    found = compare_with_git(args.path, loaded.model, args.against,
+    found = compare_with_git(path, loaded.model, args.against,
                              today_of(args, loaded.model), args.allow_history_edit)
     lang = resolve_language(getattr(args, "lang", None), loaded.model.policy.language)
     if isinstance(found, Words):
         print((Say.NOTE() + found).get(lang), file=sys.stderr)
-        return False, loaded
+        return False, loaded, None
     if not found.edits:
-        return False, loaded
+        return False, loaded, None
     if args.format == "json" and not found.allowed:
         diagnostics = history_diagnostics(found.edits, found.today)
-        print(json.dumps({"ok": False, "errors": [
+        return True, loaded, {"ok": False, "errors": [
             {**d.to_dict(), "suggestion": e.advice.en, "suggestion_zh": e.advice.zh}
-            for d, e in zip(diagnostics, found.edits, strict=True)]},
-            ensure_ascii=False, indent=2))
-        return True, loaded
+            for d, e in zip(diagnostics, found.edits, strict=True)]}
     show(found, lang)
-    return not found.allowed, with_record(loaded, found) if found.allowed else loaded
+    return (not found.allowed, with_record(loaded, found) if found.allowed else loaded, None)
 
 
 def record_for_evaluate(path: str, loaded_identity: PolicyIdentity | None, policy: Policy,

@@ -13,6 +13,7 @@ from policyengine.cli import (
     diff,
     evaluate,
     explain,
+    packs,
     report,
     schema,
     serve,
@@ -46,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate YAML compliance policies over timestamped workflow facts.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (check, evaluate, diff, explain, report, schema, serve, steps, token, calendar):
+    for module in (check, evaluate, diff, explain, report, schema, serve, steps, token, calendar,
+                   packs):
         module.register(commands)
     return parser
 

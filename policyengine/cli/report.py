@@ -17,6 +17,7 @@ from typing import Any
 import policyengine as pe
 from policyengine.cli.common import (
     add_fact_options,
+    add_pack_option,
     as_of_of,
     exit_for_pending_count,
     open_period_warning,
@@ -53,6 +54,7 @@ def register(commands: Any) -> None:
     add_fact_options(parser, period_required=True, weeks=True)
     parser.add_argument("--policy", default="policies", metavar="PATH",
                         help="policy file or folder (default: policies/)")
+    add_pack_option(parser)
     parser.add_argument("--lang", choices=("zh", "en"),
                         help="language of the report (default: the policy's, else the locale)")
     parser.add_argument("--format", choices=FORMATS,
@@ -107,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {fmt} is a binary file: write it with -o FILE.{fmt}, "
                          "not to the terminal")
     period = _period(args, kind)
-    policy = pe.load_policy(args.policy)
+    policy = pe.load_policy(args.policy, args.pack)
     lang = resolve_language(args.lang, policy.model.policy.language)
     as_of = as_of_of(args, policy)
     facts = read_checked_facts(args, policy).facts

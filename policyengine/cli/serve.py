@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", default=env.get("POLICYENGINE_POLICY", "policies"),
                         metavar="PATH", help="policy file or folder (default: policies/; "
                                              "env POLICYENGINE_POLICY)")
+    parser.add_argument("--pack", default=env.get("POLICYENGINE_PACK") or None, metavar="NAME",
+                        help="the pack of a folder of packs (default: the one packs.yaml "
+                             "names; env POLICYENGINE_PACK)")
     parser.add_argument("--db", default=env.get("POLICYENGINE_DB", "policyengine.db"),
                         metavar="URL", help="an SQLite file (default: policyengine.db), "
                         "sqlite:///FILE, or postgresql://USER:PASSWORD@HOST:PORT/DB "
@@ -105,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     if cramped:
         print(f"policyengine: warning: {cramped}", file=sys.stderr)
     limits = ConnectionLimits(args.header_timeout, args.body_timeout, cap)
-    config = ServiceConfig(policy_path=Path(args.policy), database=args.db, tokens=tokens,
+    config = ServiceConfig(policy_path=Path(args.policy), pack=args.pack, database=args.db,
+                           tokens=tokens,
                            max_body_bytes=args.max_body_bytes, max_batch=args.max_batch,
                            connections=limits)
     logging.basicConfig(level=args.log_level.upper(),
@@ -120,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
     count, _ = service.store.count()
     policy = service.live.policy
     identity = policy.identity.content_hash[:19] if policy.identity else "no identity"
-    print(f"policyengine: policy {policy.model.policy.id} v{policy.model.policy.version} "
+    pack = f"pack {policy.identity.pack}, " if policy.identity and policy.identity.pack else ""
+    print(f"policyengine: {pack}policy {policy.model.policy.id} v{policy.model.policy.version} "
           f"({identity}); {count} facts in {service.store.display_url}; {len(tokens)} "
           f"token(s); http://{args.host}:{args.port} (OpenAPI: /docs, /openapi.json)",
           file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@ Stages: read files -> parse YAML (positions kept) -> merge sections -> validate 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import subprocess
@@ -21,6 +22,7 @@ from policyengine.policy.checks import WHOLE, check_policy
 from policyengine.policy.encoding import decode_policy_text
 from policyengine.policy.messages import Say, diagnostic, hint
 from policyengine.policy.model import SECTION_NAMES, Policy
+from policyengine.policy.packs import resolve
 from policyengine.policy.source import Path_, SourceDocument, parse_yaml
 from policyengine.policy.validation import from_pydantic, step
 from policyengine.suggest import closest
@@ -48,6 +50,8 @@ class PolicyIdentity:
     git_revision: str | None = None
     # Set only when --allow-history-edit let an edit of a value in force through (history.py).
     history_edit: Mapping[str, object] | None = None
+    # The pack's name when the policy is one pack of a folder of packs (packs.py, D22).
+    pack: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -57,6 +61,8 @@ class PolicyIdentity:
         }
         if self.history_edit is not None:
             out["history_edit"] = dict(self.history_edit)
+        if self.pack is not None:
+            out["pack"] = self.pack
         return out
 
 
@@ -89,8 +95,13 @@ def policy_files(path: str | Path) -> list[Path]:
     return [root]
 
 
-def load_policy_files(path: str | Path = "policies") -> LoadedPolicy:
-    """Load and check a policy file, or a directory of them (merged)."""
+def load_policy_files(path: str | Path = "policies", pack: str | None = None) -> LoadedPolicy:
+    """Load and check a policy file, or a directory of them (merged).
+
+    A folder of packs (packs.py) means its default pack, or the one named `pack`.
+    """
+    resolved = resolve(path, pack)
+    path = resolved.path
     files = policy_files(path)
     if not files:
         raise PolicyError([diagnostic(Location(str(path)), "E-NO-POLICY", Say.NO_POLICY())])
@@ -114,7 +125,8 @@ def load_policy_files(path: str | Path = "policies") -> LoadedPolicy:
         if text is not None:
             texts.append((str(file), text))
     model = _load(texts, problems)
-    return LoadedPolicy(model, _identity(texts, files))
+    identity = _identity(texts, files)
+    return LoadedPolicy(model, dataclasses.replace(identity, pack=resolved.pack))
 
 
 def load_policy_texts(texts: Iterable[tuple[str, str]]) -> Policy:

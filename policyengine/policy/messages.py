@@ -96,6 +96,34 @@ class Say(Catalogue):
     MORE_ENCODING = ("{count} more lines have bytes that are not UTF-8",
                      "另有 {count} 行也含有非 UTF-8 字节")
 
+    # -- packs (policies/packs.yaml; docs/decisions.md D22) ---------------------------------
+    PACK_UNKNOWN = ("there is no pack '{name}' in {folder}{hint}; the packs: {packs}",
+                    "{folder} 里没有名为“{name}”的制度包{hint}；现有的制度包：{packs}")
+    PACK_NO_DEFAULT = ("{folder} holds several packs and packs.yaml names no default: choose "
+                       "one with --pack NAME; the packs: {packs}",
+                       "{folder} 里有多个制度包，packs.yaml 没有指定默认的一个：请用 --pack 名称 "
+                       "选择；现有的制度包：{packs}")
+    PACK_DEFAULT_UNKNOWN = ("the default pack '{name}' is not a folder of this library (a "
+                            "sub-folder with a policy.yaml){hint}",
+                            "默认制度包“{name}”不是这里的一个文件夹（含 policy.yaml 的子文件夹）"
+                            "{hint}")
+    PACK_MISSING = ("the pack '{name}' is listed here but there is no folder {name}/ with a "
+                    "policy.yaml next to this file",
+                    "这里列出了制度包“{name}”，但同一目录下没有含 policy.yaml 的 {name}/ 文件夹")
+    PACK_NOT_A_LIBRARY = ("--pack {name}: {folder} is one policy, not a folder of packs (a "
+                          "folder of packs has sub-folders with a policy.yaml each)",
+                          "--pack {name}：{folder} 是一份制度，不是制度包目录（制度包目录的每个"
+                          "子文件夹各有一个 policy.yaml）")
+    PACKS_SHAPE = ("packs.yaml is a mapping with 'default: NAME' and 'packs:' (each pack: "
+                   "title, title_en){hint}",
+                   "packs.yaml 应是一个映射，写“default: 名称”和“packs:”（每个包写 title、"
+                   "title_en）{hint}")
+    PACKS_CHECKED = ("{count} pack(s) checked, {failed} with errors",
+                     "共检查 {count} 个制度包，其中 {failed} 个有错误")
+    PACK_HEADING = ("pack {name}:", "制度包 {name}：")
+    PACK_DEFAULT_MARK = ("* the default pack (packs.yaml `default`)",
+                         "* 默认制度包（packs.yaml 的 default）")
+
     # -- YAML syntax -----------------------------------------------------------------------
     CONTROL_CHARACTER = ("an invisible control character ({char}) is written here; delete it "
                          "(it often comes from copying text out of another program)",

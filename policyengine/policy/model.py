@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from policyengine.kinds import HitPolicy, LatenessMeasure, Operator, RewardKind, ScheduleKind
+from policyengine.kinds import HitPolicy, LatenessMeasure, Operator, RewardKind, schedule_kind
 from policyengine.policy.messages import PolicyValueError, Say
 from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
 
@@ -447,12 +447,12 @@ class PenaltyVersionBase(Strict):
     effective: date
 
     @property
-    def schedule(self) -> tuple[ScheduleKind, Any]:
-        """The kind given and its terms."""
+    def schedule(self) -> tuple[str, Any]:
+        """The kind given (a `ScheduleKind` member when built in) and its terms."""
         for name in type(self).model_fields:
             value = getattr(self, name)
             if name != "effective" and value is not None:
-                return ScheduleKind(name), value
+                return schedule_kind(name), value
         raise AssertionError("a checked version has a schedule")  # _one_schedule
 
     @model_validator(mode="after")
@@ -551,10 +551,18 @@ def in_force(versions: Iterable[DatedT], day: date) -> DatedT | None:
 
 if not TYPE_CHECKING:
     # A kind's YAML shape lives with its kind; they import the types above, so this comes last.
-    from policyengine.engine.penalties import penalty_version_model
+    from policyengine.engine.penalties import ON_NEW_KIND, penalty_version_model
 
-    PenaltyVersion = penalty_version_model(PenaltyVersionBase)
-    Penalty.model_rebuild()
-    Policy.model_rebuild()
+    def _build_versions() -> None:
+        """(Re)build a version's keys from the registered kinds; a kind registered later
+        (a plug-in module imported after this one) calls it again."""
+        global PenaltyVersion
+        PenaltyVersion = penalty_version_model(PenaltyVersionBase)
+        Penalty.model_fields["versions"].annotation = tuple[PenaltyVersion, ...]
+        Penalty.model_rebuild(force=True)
+        Policy.model_rebuild(force=True)
+
+    _build_versions()
+    ON_NEW_KIND.append(_build_versions)
 
 SECTION_NAMES = tuple(Policy.model_fields)

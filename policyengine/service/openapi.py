@@ -61,9 +61,11 @@ class Identity(_Open):
     content_hash: str
     files: list[str]
     git_revision: str | None
+    pack: str | None = None
 
 
 class PolicyInfo(_Open):
+    pack: str | None  # the pack of a folder of packs (docs/decisions.md D22), else null
     id: str
     name: str
     version: str

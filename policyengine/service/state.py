@@ -36,6 +36,7 @@ class ConnectionLimits:
 @dataclass(frozen=True)
 class ServiceConfig:
     policy_path: Path = Path("policies")
+    pack: str | None = None              # a pack of the folder of packs at policy_path (D22)
     database: str = DEFAULT_DB           # a file path, sqlite:///FILE or postgresql://...
     tokens: TokenSet = field(default_factory=lambda: TokenSet(()))
     max_body_bytes: int = DEFAULT_MAX_BODY
@@ -58,7 +59,7 @@ class Service:
     def __init__(self, config: ServiceConfig, store: Store | None = None):
         self.config = config
         # The policy first: a broken policy must not leave a new database file behind.
-        policy = compile_policy(load_policy_files(config.policy_path))
+        policy = compile_policy(load_policy_files(config.policy_path, config.pack))
         self.store = store if store is not None else open_store(config.database)
         self.policy_lock = threading.Lock()
         self.live = self._make(policy)
@@ -74,7 +75,8 @@ class Service:
         Raises PolicyError when the files are not a valid policy; the old one stays.
         """
         with self.policy_lock:
-            live = self._make(compile_policy(load_policy_files(self.config.policy_path)))
+            live = self._make(compile_policy(load_policy_files(self.config.policy_path,
+                                                               self.config.pack)))
             live.mirror.refresh()
             if live.mirror.unreadable:
                 raise FactError(

@@ -168,6 +168,7 @@ def policy_info(live: Live, brief: bool = False) -> dict[str, Any]:
     model = live.policy.model
     identity = live.policy.identity
     out: dict[str, Any] = {
+        "pack": identity.pack if identity is not None else None,
         "id": model.policy.id, "name": model.policy.name, "version": model.policy.version,
         "timezone": model.calendar.timezone,
         "identity": identity.to_dict() if identity is not None else None,

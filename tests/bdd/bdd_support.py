@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-POLICY = REPO / "policies"
+POLICY = REPO / "policies" / "customer-requirement"  # the default pack (policies/packs.yaml)
 
 
 @dataclass

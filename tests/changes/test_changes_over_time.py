@@ -19,6 +19,7 @@ from policyengine.compare import compare
 from policyengine.errors import PolicyError
 
 REPO = Path(__file__).resolve().parents[2]
+POLICY_DIR = REPO / "policies" / "customer-requirement"  # the default pack (packs.yaml)
 SAMPLE = REPO / "samples" / "facts-2026-10.jsonl"
 
 P2_BLOCK = """    clause: 惩罚2 (每次扣绩效20元)
@@ -29,7 +30,7 @@ P2_BLOCK = """    clause: 惩罚2 (每次扣绩效20元)
 
 def policy_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
     folder = tmp_path / name
-    shutil.copytree(REPO / "policies", folder)
+    shutil.copytree(POLICY_DIR, folder)
     for path in folder.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         if old in text:
@@ -52,7 +53,7 @@ def october(policy_path: Path | str) -> dict[str, object]:
 
 
 def test_a_future_dated_amount_leaves_october_byte_identical(tmp_path: Path) -> None:
-    before = json.dumps(october(REPO / "policies"), ensure_ascii=False, sort_keys=True)
+    before = json.dumps(october(POLICY_DIR), ensure_ascii=False, sort_keys=True)
     after = json.dumps(october(p2_from(tmp_path, "2027-01-01")), ensure_ascii=False,
                        sort_keys=True)
     assert before == after
@@ -64,7 +65,7 @@ def test_the_same_change_dated_in_the_past_changes_october_as_diff_shows(
     # 陈小美 ×2, 李小四 ×1. At 30 instead of 20: +30, +20, +10.
     edited = p2_from(tmp_path, "2026-10-01")
     code = main(["diff", "--facts", str(SAMPLE), "--month", "2026-10",
-                 "--old", str(REPO / "policies"), "--new", str(edited), "--format", "json"])
+                 "--old", str(POLICY_DIR), "--new", str(edited), "--format", "json"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     changes = {p["person"]: (p["old_amount"], p["new_amount"], p["change"])
@@ -78,7 +79,7 @@ def test_the_same_change_dated_in_the_past_changes_october_as_diff_shows(
 
 def test_diff_with_no_change_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["diff", "--facts", str(SAMPLE), "--month", "2026-10",
-                 "--old", str(REPO / "policies"), "--new", str(REPO / "policies"),
+                 "--old", str(POLICY_DIR), "--new", str(POLICY_DIR),
                  "--lang", "en"])
     assert code == 0
     assert "No change" in capsys.readouterr().out
@@ -88,7 +89,7 @@ def test_diff_reads_the_old_policy_from_a_git_revision(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     repo = tmp_path / "repo"
-    shutil.copytree(REPO / "policies", repo / "policies")
+    shutil.copytree(POLICY_DIR, repo / "policies")
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
@@ -108,7 +109,7 @@ def test_diff_reads_the_old_policy_from_a_git_revision(
 
 
 def test_every_result_is_stamped_with_the_policy_identity_and_as_of() -> None:
-    policy = pe.load_policy(REPO / "policies")
+    policy = pe.load_policy(POLICY_DIR)
     result = pe.evaluate(policy, pe.read_facts(SAMPLE, policy).facts, period="2026-10")
     stamp = result.to_dict()["policy"]
     assert stamp["content_hash"].startswith("sha256:") and len(stamp["content_hash"]) == 71
@@ -116,7 +117,7 @@ def test_every_result_is_stamped_with_the_policy_identity_and_as_of() -> None:
                                       "rewards.yaml", "vocabulary.yaml"]
     assert result.to_dict()["as_of"] == "2026-11-01T00:00:00+08:00"
     # the same files give the same hash
-    assert pe.load_policy(REPO / "policies").identity == policy.identity
+    assert pe.load_policy(POLICY_DIR).identity == policy.identity
 
 
 def test_unordered_effective_dates_are_refused_with_their_line(tmp_path: Path) -> None:
@@ -176,7 +177,7 @@ def test_corrections_against_a_saved_result(tmp_path: Path,
 
 
 def test_compare_of_identical_results_is_unchanged() -> None:
-    policy = pe.load_policy(REPO / "policies")
+    policy = pe.load_policy(POLICY_DIR)
     result = pe.evaluate(policy, pe.read_facts(SAMPLE, policy).facts, period="2026-10")
     assert compare(result.to_dict(), result.to_dict()).unchanged
 

@@ -57,12 +57,17 @@ def test_the_json_schema_describes_each_kind_from_its_own_module() -> None:
     assert schema["$defs"]["CappedTerms"]["required"] == ["each", "monthly_cap"]
 
 
-def test_a_kind_must_be_named_in_the_enum_and_registered_once() -> None:
+def test_a_kind_must_have_a_key_name_and_be_registered_once() -> None:
+    # The registry is open (D22): any lower-case name may be a kind (a plug-in module, see
+    # test_penalty_kind_plugin.py); what is refused is a name that cannot be a YAML key of a
+    # version (or is taken: `none`, `effective`), and a second class for one name.
     with pytest.raises(TypeError, match="registered twice"):
         schedule(type("Again", (CappedPerInstance,), {}))
-    with pytest.raises(TypeError, match="ScheduleKind member"):
-        schedule(type("Nameless", (CappedPerInstance,), {"kind": "weekly_cap"}))
+    for wrong in ("Weekly cap", "none", "effective", ""):
+        with pytest.raises(TypeError, match="lower-case name"):
+            schedule(type("Nameless", (CappedPerInstance,), {"kind": wrong}))
     assert SCHEDULES[ScheduleKind.CAPPED_PER_INSTANCE] is CappedPerInstance
+    assert set(SCHEDULES) == {k for k in ScheduleKind if k is not ScheduleKind.NONE}
 
 
 def test_a_name_without_a_module_fails_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:

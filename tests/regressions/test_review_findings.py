@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import COLLECTOR, PM, REPORTER, at, fact, october_base, of, run, shipped
+from helpers import COLLECTOR, PM, POLICY_DIR, REPORTER, at, fact, october_base, of, run, shipped
 
 import policyengine as pe
 from policyengine.cli.main import main
@@ -22,7 +22,7 @@ SAMPLE = REPO / "samples" / "facts-2026-10.jsonl"
 
 def patched_policy(tmp_path: Path, file: str, old: str, new: str) -> Path:
     folder = tmp_path / "policy"
-    shutil.copytree(REPO / "policies", folder)
+    shutil.copytree(POLICY_DIR, folder)
     text = (folder / file).read_text(encoding="utf-8")
     assert old in text
     (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -23,7 +23,7 @@ from policyengine.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "facts-2026-10.jsonl"
-POLICY = ROOT / "policies"
+POLICY = ROOT / "policies" / "customer-requirement"  # the default pack (policies/packs.yaml)
 BOM = b"\xef\xbb\xbf"
 FORMULA_NAME = '=HYPERLINK("http://x","y")'
 REPLACED = "张三"  # a filer, an actor and a duty holder in the sample month: he is everywhere

@@ -20,7 +20,7 @@ from policyengine.report.labels import label
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "facts-2026-10.jsonl"
-POLICY = ROOT / "policies"
+POLICY = ROOT / "policies" / "customer-requirement"  # the default pack (policies/packs.yaml)
 # A decision on the last working afternoon of 2026: the estimate it opens (R4) and the weekly
 # report of that week (W1, due Friday 2027-01-01) need the working days of 2027.
 DECEMBER = {"id": "x-1", "type": "decision.made", "at": "2026-12-31T17:30:00+08:00",

@@ -20,7 +20,7 @@ from policyengine.service.auth import TokenSet
 from policyengine.service.state import ServiceConfig
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies"
+POLICY = ROOT / "policies" / "customer-requirement"  # the default pack (policies/packs.yaml)
 SAMPLE = ROOT / "samples" / "facts-2026-10.jsonl"
 PG_ENV = "POLICYENGINE_TEST_PG_URL"
 

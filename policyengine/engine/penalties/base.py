@@ -1,8 +1,10 @@
 """What every penalty schedule is, and the one registry of them.
 
-A schedule kind is one module in this package: a frozen dataclass subclassing `Schedule`,
-decorated with `@schedule`. It declares
-- `kind`: its name, the key of a rule version in the policy file (`per_instance: 20`);
+A schedule kind is one module: a frozen dataclass subclassing `Schedule`, decorated with
+`@schedule` (in this package, found by import; or anywhere else, registered when imported or
+named by the `policyengine.schedules` entry point). It declares
+- `kind`: its name, the key of a rule version in the policy file (`per_instance: 20`): a
+  `ScheduleKind` member for the built-in kinds, a plain lower-case name for any other;
 - `Terms`: the shape of the value under that key, a pydantic type; the policy model builds a
   version's keys from the registry, so the YAML shape, the JSON Schema and the "did you mean"
   of a misspelt key all come from here;
@@ -14,14 +16,15 @@ decorated with `@schedule`. It declares
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
-from policyengine.kinds import ScheduleKind
+from policyengine.kinds import schedule_kind
 from policyengine.policy.messages import Say, Words
 from policyengine.results import PenaltyCharge, RuleLine
 from policyengine.wording import Line, line
@@ -55,7 +58,7 @@ class Problem(NamedTuple):
 class Schedule(ABC):
     """One dated version of a penalty rule, compiled."""
 
-    kind: ClassVar[ScheduleKind]
+    kind: ClassVar[str]           # a ScheduleKind member, or a plug-in kind's own name
     Terms: ClassVar[Any]          # the pydantic type of the value under the `kind` key
     description: ClassVar[str]    # one line for the JSON Schema (editors show it)
     per_month: ClassVar[bool] = False  # True: the month is charged by `month_line`
@@ -102,7 +105,7 @@ def outcome(forfeit: bool, amount: Decimal | None, key: str = "out.yuan") -> Lin
     return line("out.forfeit") if forfeit else line(key, amount=amount or Decimal(0))
 
 
-def whole_months(kind: ScheduleKind, effective: date) -> list[Problem]:
+def whole_months(kind: str, effective: date) -> list[Problem]:
     """A kind that charges whole months starts on a month's first day (one month, one
     version: docs/decisions.md D5)."""
     if effective.day == 1:
@@ -112,20 +115,30 @@ def whole_months(kind: ScheduleKind, effective: date) -> list[Problem]:
 
 # --- the registry ------------------------------------------------------------------------
 
-SCHEDULES: dict[ScheduleKind, type[Schedule]] = {}
+# Kind name -> its class. Keys are text: a ScheduleKind member hashes and compares as its value.
+SCHEDULES: dict[str, type[Schedule]] = {}
+# Called after a kind registers once the policy model exists (it rebuilds its version keys).
+ON_NEW_KIND: list[Callable[[], None]] = []
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_TAKEN = ("none", "effective")  # "no penalty", and the version's date key
 
 S = TypeVar("S", bound=type[Schedule])
 
 
 def schedule(cls: S) -> S:
-    """Class decorator: register a schedule kind under its `kind`."""
+    """Class decorator: register a schedule kind under its `kind` (a lower-case name)."""
     kind = cls.kind
-    if not isinstance(kind, ScheduleKind) or kind is ScheduleKind.NONE:
-        raise TypeError(f"{cls.__name__}.kind must be a ScheduleKind member other than NONE "
-                        "(add the name to policyengine/kinds.py)")
+    if not isinstance(kind, str) or not _NAME.fullmatch(kind) or kind in _TAKEN:
+        raise TypeError(f"{cls.__name__}.kind must be a lower-case name such as "
+                        f"'weekly_cap' (letters, digits, _), other than {' and '.join(_TAKEN)}; "
+                        f"got {kind!r}")
     if kind in SCHEDULES:
         raise TypeError(f"schedule kind '{kind}' is registered twice: "
                         f"{SCHEDULES[kind].__name__} and {cls.__name__}")
-    SCHEDULES[kind] = cls
+    cls.kind = schedule_kind(kind)
+    SCHEDULES[cls.kind] = cls
+    for rebuild in ON_NEW_KIND:
+        rebuild()
     return cls
 

@@ -20,7 +20,7 @@ from policyengine.results import PenaltyCharge, PersonTotal, RuleLine, Violation
 from policyengine.wording import line
 
 # (person, penalty rule, month "YYYY-MM", the per-month kind totalling it, or None: summed)
-MonthKey = tuple[str | None, str, str, ScheduleKind | None]
+MonthKey = tuple[str | None, str, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class Months:
 
 
 def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | None:
-    kind = ScheduleKind(charge.schedule)
-    if kind is ScheduleKind.NONE:
+    kind = charge.schedule
+    if kind == ScheduleKind.NONE:
         return None
     return person, charge.rule, month, kind if SCHEDULES[kind].per_month else None
 
@@ -67,7 +67,7 @@ def _line(key: MonthKey, charges: list[PenaltyCharge], penalty: CompiledPenalty)
                              forfeit=line("out.and_forfeit") if forfeit else line("empty")))
     year, number = (int(x) for x in month.split("-"))
     version = penalty.in_force(date(year, number, 1))
-    if version is None or version.kind is not kind:
+    if version is None or version.kind != kind:
         return RuleLine(rule, month, len(charges), Decimal(0), False,
                         line("pen.month_none", rule=rule, month=month))
     return version.month_line(month, charges)

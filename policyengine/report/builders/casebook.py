@@ -55,7 +55,7 @@ class Vocabulary:
                 f"E-REPORT-VOCABULARY: the {report} report reads fact types policy "
                 f"'{policy.model.policy.id}' does not declare: {'; '.join(missing)}. It is "
                 "written for the vocabulary of 《客户需求反馈及跟进制度》 "
-                "(policies/vocabulary.yaml)")
+                "(policies/customer-requirement/vocabulary.yaml)")
         tier = next((name for name, spec in types[DECIDED].attributes.items()
                      if spec.type == "tier"), None)
         commitment = next((d for d in policy.duties.values()
