@@ -57,6 +57,7 @@ class Status(StrEnum):
     MISSED = "missed"
     OPEN = "open"
     PENDING = "pending"  # the deadline needs a calendar year not yet published
+    PROHIBITED = "prohibited"  # a fact a prohibition forbids: a violation of its own
 
 
 class HitPolicy(StrEnum):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from policyengine.facts.schema import Fact
-from policyengine.kinds import ScheduleKind
+from policyengine.kinds import ScheduleKind, Status
 from policyengine.timeparse import format_duration
 from policyengine.wording import Glossary, Line, line
 
@@ -83,6 +83,9 @@ class Violation:
     # The explanation is computed when first read: most violations are totalled, not read.
     explain: Callable[[], tuple[Line, ...]] = field(default=tuple, compare=False, repr=False)
     key: str = ""  # the obligation's identity, stable across policies: duty|case|trigger
+    # late | missed, or prohibited: `duty` is then a prohibition, `trigger_fact` the fact it
+    # forbids, and `due` that fact's time
+    status: Status = Status.LATE
 
     @property
     def trigger(self) -> dict[str, Any] | None:
@@ -107,7 +110,7 @@ class Violation:
         """As JSON; `names` (the policy's glossary) names fact types and roles in
         `explanation_zh` (the English `explanation` keeps the ids)."""
         return {
-            "key": self.key,
+            "key": self.key, "status": self.status.value,
             "duty": self.duty, "duty_name": self.duty_name, "case": self.case,
             "person": self.person, "role": self.role, "due": _iso(self.due),
             "fulfilled_at": _iso(self.fulfilled_at), "fulfilled_by": self.fulfilled_by,

@@ -135,6 +135,17 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "why.responsible": ("responsible: {person}, {how}", "责任人：{person}（{how}）"),
     "how.holder": ("holder of role {role} at the deadline", "截止时担任 {role} 的人"),
     "how.actor": ("actor of {type} of case {case}", "案例 {case} 的 {type} 的执行人"),
+    "how.holder_at_fact": ("holder of role {role} at the fact's time", "该事实发生时担任 {role} 的人"),
+    "how.latest_actor": ("actor of the latest {types} of case {case} at its opening",
+                         "开启时案例 {case} 最近一次 {types} 的执行人"),
+    "how.fact_actor": ("who made the forbidden fact", "做出被禁止事实的人"),
+    "how.members": ("the only member of {role}", "{role} 的唯一成员"),
+    "how.no_member": ("{role} is a group of {count}: no one person answers",
+                      "{role} 是 {count} 人的小组：无法确定一个责任人"),
+    "why.prohibition": ("prohibition {id} {name}{clause}", "禁止事项 {id} {name}{clause}"),
+    "why.forbidden": ("the fact {type} {ref} at {at}{by} is forbidden by {id}: a violation of "
+                      "its own, at the fact's time", "{at} 的 {type} {ref}{by} 是 {id} 禁止的："
+                      "本身即为一次违规，时间为该事实的时间"),
     "how.unknown": ("no {role} found: no {types} fact for this case",
                     "找不到 {role}：本案例没有 {types} 事实"),
     # penalties
@@ -187,6 +198,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "bounds.over_up_to": ("over {over} and up to {up_to}", "超过 {over} 且不超过 {up_to}"),
     "bounds.count": ("{low}-{high}", "{low}-{high} 次"),
     "bounds.count_open": ("{low} or more", "{low} 次及以上"),
+    "note.not_allowed": ("{where}: {type} at {at} by {actor} does not count for {duty}: only "
+                         "{who} may", "{where}：{at} 的 {type} 由 {actor} 做出，不计入 {duty}："
+                         "只有 {who} 可以"),
+    "who.members": ("the members of role {role} ({people})", "{role} 的成员 {people}"),
+    "who.holder": ("the holder of role {role} then ({people})", "当时担任 {role} 的 {people}"),
+    "who.people": ("{people}", "{people}"),
+    "who.either": ("{first} or {second}", "{first}或{second}"),
     "note.already_open": ("{where}: {type} at {at} would open {duty} of case {case}, which is "
                           "already open (since {opened}); the duty is owed once",
                           "{where}：{at} 的 {type} 本应开启案例 {case} 的 {duty}，但该职责自 {opened} "

@@ -18,7 +18,9 @@ from policyengine.bdd.values import (
 )
 from policyengine.bdd.vocabulary import STEPS
 from policyengine.bdd.world import World
+from policyengine.kinds import Status
 from policyengine.results import EvaluationResult, OpenObligation, Violation
+from policyengine.wording import Glossary
 
 # --- Then: one duty's verdict --------------------------------------------------
 
@@ -58,6 +60,9 @@ def _check_triggered(world: World, duty: str, case: str, label: str, line: int) 
                     f"no fact has the case {case} (a typo?)")
     compiled = next((d for name, d in world.policy().duties.items()
                      if name.upper() == duty.upper()), None)
+    if compiled is None and any(name.upper() == duty.upper()
+                                for name in world.policy().prohibitions):
+        return  # a prohibition: each forbidden fact is its own violation, nothing opens it
     if compiled is None:
         world.error(line, f"制度里没有职责 {duty}", f"the policy has no duty {duty}")
     trigger = compiled.trigger
@@ -73,6 +78,8 @@ def _check_triggered(world: World, duty: str, case: str, label: str, line: int) 
 def _describe(world: World, violation: Violation) -> str:
     tz = world.policy().calendar.tz
     due = format_moment(violation.due, tz)
+    if violation.status is Status.PROHIBITED:
+        return world.t(f"{due} 的事实是禁止事项", f"the fact at {due} is forbidden")
     if violation.fulfilled_at is None:
         return world.t(f"截止 {due}，评估时仍未完成，迟了 {format_duration(violation.late_by)}",
                        f"due {due}, still open at the evaluation, "
@@ -197,6 +204,32 @@ def _explanation(world: World, args: dict[str, str], step: StepCall) -> None:
         lost = "\n".join("  " + line.strip() for line in missing)
         world.fail(step.line, f"{label} 的说明里找不到：\n{lost}\n实际的说明是：\n{shown}",
                    f"the explanation of {label} lacks:\n{lost}\nThe explanation is:\n{shown}")
+
+
+# --- Then: the evaluation's notes -----------------------------------------------
+
+
+@STEPS.add("notes", "then", [
+    ("zh", "评估提示包括：", "评估提示包括："),
+    ("en", "the notes include:", "the notes include:"),
+], {"zh": "评估时记下的提示（没有改变结果的事实：例如重复的触发、无权人员做出的事实、找不到"
+          "对应承诺的延期）中，有一条包含下面文档字符串里的每一行（空格不计）。",
+    "en": "One of the evaluation's notes (facts that changed nothing: a repeated trigger, a "
+          "fact by someone not allowed to make it, a delay with no commitment) contains every "
+          "line of the doc string (spacing ignored)."},
+    docstring="required")
+def _notes(world: World, args: dict[str, str], step: StepCall) -> None:
+    result = world.need_result(step.line)
+    assert step.docstring is not None
+    wanted = [cell_text(line).replace(" ", "") for line in step.docstring.splitlines()
+              if line.strip()]
+    names = Glossary.of(world.policy().model)  # roles and fact types as a report names them
+    said = [note.render(world.lang, names) for note in result.notes]
+    if any(all(w in cell_text(n).replace(" ", "") for w in wanted) for n in said):
+        return
+    shown = "\n".join("  " + n for n in said) or world.t("  （没有提示）", "  (no note)")
+    world.fail(step.line, f"没有一条提示包含：\n{step.docstring}\n实际的提示是：\n{shown}",
+               f"no note contains:\n{step.docstring}\nThe notes are:\n{shown}")
 
 
 # --- Then: a duty pending calendar data ---------------------------------------

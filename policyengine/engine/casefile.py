@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.evaluate import classify, evaluate_replay, explain, obligation_key
+from policyengine.engine.evaluate import classify, evaluate_replay, explain
+from policyengine.engine.obligation import obligation_key
 from policyengine.engine.replay import replay
 from policyengine.facts.schema import Fact
+from policyengine.kinds import Status
 from policyengine.results import PenaltyCharge
 from policyengine.wording import Line
 
@@ -24,7 +26,7 @@ class DutyTrace:
     key: str
     duty: str
     name: str
-    status: str                  # met | late | missed | open | pending (calendar data)
+    status: str                  # met | late | missed | open | pending | prohibited
     person: str | None
     due: datetime                # pending: only the earliest the deadline can be
     fulfilled_at: datetime | None
@@ -65,7 +67,8 @@ def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
     facts = facts if isinstance(facts, list) else list(facts)  # keeps CheckedFacts as it is
     run = replay(policy, facts, as_of)
     # Charges need every violation of a person's month (monthly counts): all periods.
-    charged = {v.key: v.penalty for v in evaluate_replay(policy, run, None).violations}
+    everything = evaluate_replay(policy, run, None).violations
+    charged = {v.key: v.penalty for v in everything}
     traces = []
     for obligation in run.obligations:
         if obligation.case != case:
@@ -81,6 +84,10 @@ def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
             late_by=outcome.late_by, steps=tuple(explain(policy, run, outcome)),
             penalty=charged.get(key), missing_year=obligation.missing_year,
         ))
+    traces += [DutyTrace(  # facts a prohibition forbids: violations of their own
+        key=v.key, duty=v.duty, name=v.duty_name, status=v.status, person=v.person, due=v.due,
+        fulfilled_at=None, late_by=v.late_by, steps=v.explanation, penalty=v.penalty)
+        for v in everything if v.status is Status.PROHIBITED and v.case == case]
     timeline = sorted((f for f in facts if f.case == case and f.at <= as_of),
                       key=lambda f: (f.at, f.type))
     traces.sort(key=lambda t: (t.due, t.duty))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
+from enum import Enum
 from typing import Any
 
 from policyengine.calendar import WorkCalendar
@@ -24,7 +25,7 @@ from policyengine.engine.recurring import Recurrence, compile_recurring
 from policyengine.engine.rewards import RewardRule, compile_reward
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.loader import LoadedPolicy, PolicyIdentity
-from policyengine.policy.model import Duty, FactMatch, Policy
+from policyengine.policy.model import Duty, FactMatch, Policy, Prohibition, Who
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Matcher:
     tests: tuple[tuple[str, Test], ...] = ()              # operators on attributes
     case_tests: tuple[tuple[str, Test], ...] = ()         # on case values (`case.grade`)
     written: tuple[str, ...] = ()                         # the conditions, for `describe`
+    by: Who | None = None  # who may make a fact that counts (engine/replay.py `_State.allowed`)
 
     @classmethod
     def of(cls, spec: FactMatch, policy: Policy | None = None) -> Matcher:
@@ -116,7 +118,10 @@ class Dispatch:
 
     @classmethod
     def build(cls, duties: list[tuple[CompiledDuty, Matcher]]) -> Dispatch | None:
-        """A table when every condition tests the same single attribute, else None."""
+        """A table when every condition tests the same single attribute, else None (also
+        when a duty has two matches for the type: which one matched is then asked)."""
+        if len({id(d) for d, _ in duties}) != len(duties):
+            return None
         keys = {m.where[0][0] for _, m in duties if len(m.where) == 1}
         if len(keys) > 1 or any(len(m.where) > 1 or not m.plain for _, m in duties):
             return None
@@ -138,17 +143,53 @@ class CompiledExtension:
     clock: time
 
 
+class Per(Enum):
+    """How the obligations of a duty are keyed (the duty's `per`)."""
+
+    CASE = "case"            # one open at a time per case: the hot path
+    TRIGGER = "trigger"      # one per trigger fact; a fulfilment closes the oldest open
+    ATTRIBUTE = "attribute"  # one per (case, an attribute of the trigger)
+
+
 @dataclass(frozen=True)
 class CompiledDuty:
     id: str
     spec: Duty
-    fulfil: Matcher
+    fulfil: Matcher    # the first of `fulfils` (the only one, mostly)
     responsible: str
     penalty: str | None
     trigger: Matcher | None = None
     deadline: DeadlineRule | None = None
     recurring: Recurrence | None = None
     extension: CompiledExtension | None = None
+    fulfils: tuple[Matcher, ...] = ()  # any of them fulfils
+    per: Per = Per.CASE
+    per_attribute: str | None = None
+    # The hot path asks nothing more: one open per case and anyone may open it (plain_open);
+    # one match, anyone may make it, one open per case (plain_fulfil).
+    plain_open: bool = True
+    plain_fulfil: bool = True
+
+    def fulfilling(self, fact: Fact, case_values: Mapping[str, str] | None = None
+                   ) -> Matcher | None:
+        """The match of `fulfilled_by` this fact meets (its `where`; `by` is asked apart)."""
+        for matcher in self.fulfils:
+            if matcher.fact == fact.type and matcher.matches(fact, case_values):
+                return matcher
+        return None
+
+    @property
+    def title(self) -> str:
+        return self.spec.name or self.id
+
+
+@dataclass(frozen=True)
+class CompiledProhibition:
+    id: str
+    spec: Prohibition
+    fact: Matcher
+    responsible: str   # `actor` or a role
+    penalty: str | None
 
     @property
     def title(self) -> str:
@@ -175,6 +216,8 @@ class CompiledPolicy:
     rewards: dict[str, RewardRule] = field(default_factory=dict)
     # Decision tables by the fact type that evaluates them (engine/decisions.py).
     decisions: dict[str, tuple[CompiledDecision, ...]] = field(default_factory=dict)
+    prohibitions: dict[str, CompiledProhibition] = field(default_factory=dict)
+    by_prohibited: dict[str, tuple[CompiledProhibition, ...]] = field(default_factory=dict)
 
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:
@@ -188,13 +231,21 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
     calendar = WorkCalendar(policy.calendar)
     duties = {name: _duty(name, spec, calendar, policy)
               for name, spec in policy.duties.items()}
+    prohibitions = {name: CompiledProhibition(
+        name, spec, matcher(spec.fact, policy), spec.responsible,
+        None if spec.penalty == "none" else spec.penalty)
+        for name, spec in policy.prohibitions.items()}
+    by_prohibited: dict[str, list[CompiledProhibition]] = defaultdict(list)
+    for prohibition in prohibitions.values():
+        by_prohibited[prohibition.fact.fact].append(prohibition)
     by_trigger: dict[str, list[CompiledDuty]] = defaultdict(list)
     by_fulfil: dict[str, list[CompiledDuty]] = defaultdict(list)
     by_extension: dict[str, list[CompiledDuty]] = defaultdict(list)
     for duty in duties.values():
         if duty.trigger is not None:
             by_trigger[duty.trigger.fact].append(duty)
-        by_fulfil[duty.fulfil.fact].append(duty)
+        for fact_type in dict.fromkeys(m.fact for m in duty.fulfils):
+            by_fulfil[fact_type].append(duty)
         if duty.extension is not None:
             by_extension[duty.extension.requested.fact].append(duty)
             if duty.extension.approved.fact != duty.extension.requested.fact:
@@ -202,22 +253,31 @@ def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
     return CompiledPolicy(
         policy, calendar, FactSchema(policy), duties, identity,
         _frozen(by_trigger), _frozen(by_fulfil), _frozen(by_extension),
-        _dispatch(by_trigger, lambda d: d.trigger), _dispatch(by_fulfil, lambda d: d.fulfil),
+        _dispatch(by_trigger, lambda d: (d.trigger,)), _dispatch(by_fulfil, lambda d: d.fulfils),
         {name: compile_penalty(name, spec, calendar) for name, spec in policy.penalties.items()},
         {name: compile_reward(name, spec) for name, spec in policy.rewards.items()},
         compile_decisions(policy),
+        prohibitions, _frozen(by_prohibited),
     )
 
 
 def _dispatch(table: dict[str, list[CompiledDuty]],
-              matcher: Callable[[CompiledDuty], Matcher | None]) -> dict[str, Dispatch]:
+              matchers: Callable[[CompiledDuty], tuple[Matcher | None, ...]]
+              ) -> dict[str, Dispatch]:
     out = {}
     for fact_type, duties in table.items():
-        pairs = [(d, m) for d in duties if (m := matcher(d)) is not None]
+        pairs = [(d, m) for d in duties for m in matchers(d)
+                 if m is not None and m.fact == fact_type]
         dispatch = Dispatch.build(pairs)
         if dispatch is not None:
             out[fact_type] = dispatch
     return out
+
+
+def matcher(spec: FactMatch, policy: Policy | None = None) -> Matcher:
+    """`Matcher.of` with the match's `by` (who may make a fact that counts)."""
+    found = Matcher.of(spec, policy)
+    return found if spec.by is None else replace(found, by=spec.by)
 
 
 def _frozen(table: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
@@ -228,18 +288,26 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar, policy: Policy) -> Comp
     extension = None
     if spec.extension is not None:
         ext = spec.extension
-        extension = CompiledExtension(Matcher.of(ext.requested_by, policy),
-                                      Matcher.of(ext.approved_by, policy),
+        extension = CompiledExtension(matcher(ext.requested_by, policy),
+                                      matcher(ext.approved_by, policy),
                                       ext.date_field, calendar.clock(ext.at))
     recurring = (compile_recurring(spec.recurring, calendar) if spec.recurring is not None
                  else None)
+    fulfils = tuple(matcher(m, policy) for m in spec.fulfilled_by)
+    per, per_attribute = ((Per(spec.per), None) if isinstance(spec.per, str)
+                          else (Per.ATTRIBUTE, spec.per.attribute))
     return CompiledDuty(
         id=name,
         spec=spec,
-        fulfil=Matcher.of(spec.fulfilled_by, policy),
+        fulfil=fulfils[0],
+        fulfils=fulfils,
+        per=per,
+        per_attribute=per_attribute,
+        plain_open=per is Per.CASE and (spec.trigger is None or spec.trigger.by is None),
+        plain_fulfil=per is Per.CASE and len(fulfils) == 1 and fulfils[0].by is None,
         responsible=spec.responsible,
         penalty=None if spec.penalty == "none" else spec.penalty,
-        trigger=Matcher.of(spec.trigger, policy) if spec.trigger else None,
+        trigger=matcher(spec.trigger, policy) if spec.trigger else None,
         deadline=compile_duty_deadline(spec, calendar),
         recurring=recurring,
         extension=extension,

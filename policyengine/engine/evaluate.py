@@ -13,11 +13,11 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.obligation import Obligation
+from policyengine.engine.compiled import CompiledPolicy, Per
+from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.months import month_lines, people_totals
 from policyengine.engine.penalties.rules import charge
-from policyengine.engine.replay import Replay, dedupe, in_order, replay
+from policyengine.engine.replay import Forbidden, Replay, dedupe, in_order, replay
 from policyengine.engine.rewards import merits, rewards
 from policyengine.engine.workers import can_split, parts_of, split_replay
 from policyengine.errors import CalendarDataMissing, UsageError
@@ -25,6 +25,7 @@ from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
 from policyengine.kinds import ScheduleKind, Status
 from policyengine.periods import Period
+from policyengine.policy.checks import ACTOR
 from policyengine.results import (
     EvaluationResult,
     OpenObligation,
@@ -167,9 +168,13 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         if obligation.duty.id in reward_duties:
             for_rewards.append(outcome)
     charged = [(o, *_charge(policy, o)) for o in violated]
-    months = month_lines(policy.penalties, ((o.person, c, m) for o, c, m in charged))
+    forbidden = _forbidden(policy, run, period)
+    months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m in charged),
+                                            *((f.person, c, m) for f, c, m in forbidden)])
     violations = [_violation(policy, run, o, months.in_month(o.person, c, m), m)
                   for o, c, m in charged]
+    violations += [_prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
+                   for f, c, m in forbidden]
     violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
     people = people_totals(violations, months)
     open_now.sort(key=lambda o: (o.due, o.duty, o.case or ""))
@@ -204,6 +209,83 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
 _ON_TIME = timedelta(0)
 
 
+@dataclass(frozen=True)
+class Breach:
+    """A forbidden fact, with who answers for it and how they were found."""
+
+    forbidden: Forbidden
+    person: str | None
+    how_found: Line
+
+
+def _forbidden(policy: CompiledPolicy, run: Replay, period: Period | None
+               ) -> list[tuple[Breach, PenaltyCharge, str]]:
+    """The period's forbidden facts (by the fact's time), charged like any violation."""
+    tz = policy.calendar.tz
+    start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
+    out = []
+    for forbidden in run.forbidden:
+        at = forbidden.fact.at
+        if start is not None and not start <= at < end:  # type: ignore[operator]
+            continue
+        rule = policy.prohibitions[forbidden.prohibition]
+        breach = Breach(forbidden, *_answerable(policy, run, rule.responsible, forbidden))
+        penalty = policy.penalties.get(rule.penalty) if rule.penalty else None
+        local = policy.calendar.local(at)
+        out.append((breach, charge(penalty, local.date(), _ON_TIME),
+                    f"{local.year:04d}-{local.month:02d}"))
+    return out
+
+
+def _answerable(policy: CompiledPolicy, run: Replay, role: str, forbidden: Forbidden
+                ) -> tuple[str | None, Line]:
+    fact = forbidden.fact
+    if role == ACTOR:
+        return fact.actor, line("how.fact_actor")
+    spec = policy.model.roles[role]
+    if spec.assigned:
+        return run.roles.holder(role, fact.at), line("how.holder_at_fact", role=role)
+    if spec.members:
+        return _member(role, spec.members)
+    if forbidden.actor is not None:
+        return forbidden.actor, line("how.latest_actor", types=" / ".join(spec.actor_of or ()),
+                                     case=fact.case)
+    return None, line("how.unknown", role=role, types=" / ".join(spec.actor_of or ()))
+
+
+def _member(role: str, members: tuple[str, ...]) -> tuple[str | None, Line]:
+    if len(members) == 1:
+        return members[0], line("how.members", role=role)
+    return None, line("how.no_member", role=role, count=len(members))
+
+
+def _prohibited(policy: CompiledPolicy, as_of: datetime, breach: Breach, charged: PenaltyCharge,
+                month: str) -> Violation:
+    forbidden = breach.forbidden
+    rule = policy.prohibitions[forbidden.prohibition]
+    fact = forbidden.fact
+    at = policy.calendar.local(fact.at)
+    return Violation(
+        duty=rule.id, duty_name=rule.title, case=fact.case, person=breach.person,
+        role=rule.responsible, due=at, fulfilled_at=None, fulfilled_by=None, late_by=_ON_TIME,
+        month=month, trigger_fact=fact, penalty=charged,
+        explain=partial(_explained_breach, policy, breach),
+        key=f"{rule.id}|{fact.case or ''}|{opener(fact, fact.at, forbidden.seq)}",
+        status=Status.PROHIBITED)
+
+
+def _explained_breach(policy: CompiledPolicy, breach: Breach) -> tuple[Line, ...]:
+    forbidden = breach.forbidden
+    rule = policy.prohibitions[forbidden.prohibition]
+    fact = forbidden.fact
+    clause = f" ({rule.spec.clause})" if rule.spec.clause else ""
+    return (line("why.prohibition", id=rule.id, name=rule.title, clause=clause),
+            line("why.forbidden", type=fact.type, ref=fact.ref(), id=rule.id,
+                 at=policy.calendar.local(fact.at),
+                 by=f" ({fact.actor})" if fact.actor else ""),
+            line("why.responsible", person=breach.person or "(unknown)", how=breach.how_found))
+
+
 def status_of(obligation: Obligation, as_of: datetime) -> tuple[Status, timedelta]:
     """met | late | missed | open | pending, and how late (0 unless late or missed)."""
     if obligation.missing_year is not None:
@@ -228,6 +310,14 @@ def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> 
     """The person answerable for an obligation, and how they were found."""
     role = obligation.duty.responsible
     spec = policy.model.roles[role]
+    if spec.members:
+        return _member(role, spec.members)
+    if obligation.duty.per is not Per.CASE and spec.actor_of and not spec.assigned:
+        # Not the case's first such fact: the latest at or before this obligation's trigger.
+        if obligation.actor is not None:
+            return obligation.actor, line("how.latest_actor", types=" / ".join(spec.actor_of),
+                                          case=obligation.case)
+        return None, line("how.unknown", role=role, types=" / ".join(spec.actor_of))
     if spec.assigned:
         if obligation.missing_year is not None:
             return _pending_holder(run, role, obligation), line(
@@ -306,20 +396,12 @@ def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome, charged: P
         # Over the as-of, not the replay: a cached result must not keep every fact alive.
         explain=partial(_explained, policy, run.as_of, outcome),
         key=obligation_key(obligation),
+        status=outcome.status,
     )
 
 
 def _explained(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> tuple[Line, ...]:
     return tuple(explain_at(policy, as_of, outcome))
-
-
-def obligation_key(obligation: Obligation) -> str:
-    """Names an obligation the same way under any policy: duty, case, and what opened it."""
-    trigger = obligation.trigger
-    # Not the file line: the same fact must name the same obligation in a later, longer file.
-    opener = (trigger.id or f"{trigger.type}@{trigger.at.isoformat()}" if trigger is not None
-              else obligation.opened_at.isoformat())
-    return f"{obligation.duty.id}|{obligation.case or ''}|{opener}"
 
 
 def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]:
@@ -375,7 +457,7 @@ def explain_at(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> lis
     elif outcome.status is Status.OPEN:
         lines.append(line("why.pending", as_of=policy.calendar.local(as_of)))
     else:
-        lines.append(line("why.open", fulfil=duty.fulfil.describe(),
+        lines.append(line("why.open", fulfil=" / ".join(m.describe() for m in duty.fulfils),
                           as_of=policy.calendar.local(as_of), late=outcome.late_by))
     lines.append(line("why.responsible", person=outcome.person or "(unknown)",
                       how=outcome.how_found))

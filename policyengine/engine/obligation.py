@@ -15,6 +15,10 @@ class Obligation:
 
     __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "missing_year", "opened_at",
                  "pending", "trigger")
+    # Set on a `Keyed` obligation only (a duty whose `per` is not `case`): nothing more to
+    # make for each obligation of the hot path.
+    actor: str | None = None
+    seq = 0
 
     def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
                  opened_at: datetime, due: datetime):
@@ -38,3 +42,32 @@ class Obligation:
     @property
     def fulfilled_at(self) -> datetime | None:
         return self.fulfilled_by.at if self.fulfilled_by is not None else None
+
+
+class Keyed(Obligation):
+    """An obligation of a duty whose `per` is not `case`: who the responsible role's facts
+    name when it opens (engine/evaluate.py `responsible`), and a number telling apart
+    obligations opened by facts that would otherwise name them alike (no id, same type and
+    time)."""
+
+    __slots__ = ("actor", "seq")
+
+    def __init__(self, duty: CompiledDuty, case: str | None, trigger: Fact | None,
+                 opened_at: datetime, due: datetime):
+        super().__init__(duty, case, trigger, opened_at, due)
+        self.actor = None
+        self.seq = 0
+
+
+def opener(trigger: Fact | None, opened_at: datetime, seq: int = 0) -> str:
+    """What opened an obligation (or made a forbidden fact), as a key's last part. Not the
+    file line: the same fact must give the same key in a later, longer file."""
+    text = (trigger.id or f"{trigger.type}@{trigger.at.isoformat()}" if trigger is not None
+            else opened_at.isoformat())
+    return f"{text}#{seq}" if seq else text
+
+
+def obligation_key(obligation: Obligation) -> str:
+    """Names an obligation the same way under any policy: duty, case, and what opened it."""
+    return (f"{obligation.duty.id}|{obligation.case or ''}|"
+            f"{opener(obligation.trigger, obligation.opened_at, obligation.seq)}")

@@ -17,15 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from policyengine.engine import recurring
-from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.decisions import CaseValues, Setting
-from policyengine.engine.obligation import Obligation
+from policyengine.engine.obligation import Keyed, Obligation, opener
 from policyengine.engine.recurring import Owed
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import CheckedFacts
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
+from policyengine.policy.model import Who
 from policyengine.wording import Line, line
 
 
@@ -75,6 +76,17 @@ class Replay:
     total_obligations: int | None = None
     # The values decision tables set, per case and time (engine/decisions.py)
     case_values: CaseValues = field(default_factory=CaseValues)
+    forbidden: list[Forbidden] = field(default_factory=list)  # in the order of their facts
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A fact a prohibition forbids: a violation of its own (engine/evaluate.py)."""
+
+    prohibition: str
+    fact: Fact
+    actor: str | None   # for a responsible role found by actor_of: its latest fact's actor
+    seq: int = 0        # tells apart facts that would name the violation alike (no id)
 
 
 def order_key(fact: Fact) -> tuple[object, ...]:
@@ -234,10 +246,14 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
         start = stop
     return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
                   len(ordered), 0, 0, state.notes, state.handled,
-                  case_values=state.case_values)
+                  case_values=state.case_values, forbidden=state.forbidden)
 
 
 REQUEST, APPROVAL = "request", "approval"
+
+
+def _when(seen: tuple[datetime, str]) -> datetime:
+    return seen[0]
 
 
 class _State:
@@ -245,9 +261,10 @@ class _State:
         self.policy = policy
         self.roles = roles
         # The open obligation of each duty, by case: at most one at a time.
-        self.open_for: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
+        # (By case and attribute for a duty `per: {attribute: X}`.)
+        self.open_for: dict[str, dict[Any, Obligation]] = {d: {} for d in policy.duties}
         # The latest obligation of each duty that can be delayed, open or not, by case.
-        self.latest: dict[str, dict[str | None, Obligation]] = {d: {} for d in policy.duties}
+        self.latest: dict[str, dict[Any, Obligation]] = {d: {} for d in policy.duties}
         self.periods: dict[str, list[Owed]] = {}
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
@@ -265,9 +282,25 @@ class _State:
         # The attribute carrying an urgency tier, by fact type (decision.made: tier).
         self.tier_attr = {name: attr for name, spec in policy.model.fact_types.items()
                           for attr, a in spec.attributes.items() if a.type == "tier"}
-        self.noted = self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
+        self.by_prohibited = policy.by_prohibited
+        self.noted = (self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
+                      | set(self.by_prohibited))
+        # Duties not keyed by case (`per`): FIFO queues of open obligations (per: trigger),
+        # the latest actor of each actor_of type by case, and how often a key was used.
+        self.queues: dict[str, dict[str | None, list[Obligation]]] = {
+            d.id: {} for d in policy.duties.values() if d.per is Per.TRIGGER}
+        self.latest_actor: dict[tuple[str, str], tuple[datetime, str]] = {}
+        # Kept only when something reads it: the shipped pack's replay does as it did.
+        self.track_latest = (any(d.per is not Per.CASE for d in policy.duties.values())
+                             or bool(policy.prohibitions))
+        self.keys_used: dict[str, int] = {}
+        self.forbidden: list[Forbidden] = []
         self.case_values = CaseValues()
         self.values_now = self.case_values.now
+
+    def values(self, case: str | None) -> dict[str, str] | None:
+        """The case's values now (decision tables), or None when the policy has none."""
+        return self.values_now.get(case) if self.values_now else None  # type: ignore[arg-type]
 
     def decide(self, fact: Fact) -> None:
         """Decision tables evaluated on this fact set its case's values from its time on."""
@@ -296,11 +329,15 @@ class _State:
         kind = fact.type
         case = fact.case
         if kind in self.noted:  # the few types whose facts the results need beyond duties
+            if kind in self.by_prohibited:
+                self.prohibited(fact)
             if kind == ROLE_FACT:
                 self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
             if case is not None:
                 if kind in self.actor_types and fact.actor is not None:
                     self.first_actor.setdefault((case, kind), fact.actor)
+                    if self.track_latest:
+                        self.latest_actor[(case, kind)] = (fact.at, fact.actor)
                 tier_attr = self.tier_attr.get(kind)
                 if tier_attr is not None and tier_attr in fact.attrs:
                     self.case_tier[case] = fact.attrs[tier_attr]
@@ -312,6 +349,13 @@ class _State:
                       else [d for d in self.by_trigger.get(kind, ())
                             if d.trigger is not None and d.trigger.matches(fact, values)])
         for duty in candidates:
+            if not duty.plain_open:  # `by` on the trigger, or `per` other than case
+                by = duty.trigger.by  # type: ignore[union-attr]
+                if by is not None and not self.allowed(by, fact, duty.id):
+                    continue
+                if duty.per is not Per.CASE:
+                    self.open_keyed(duty, fact)
+                    continue
             waiting = self.open_for[duty.id]
             if case in waiting:
                 # One duty per case at a time: a repeated trigger (a second estimate, a
@@ -320,16 +364,13 @@ class _State:
                                        at=fact.at, duty=duty.id, case=case,
                                        opened=waiting[case].opened_at))
                 continue
+            # The obligation is made here rather than by `owed` (as for `per` duties): this is
+            # the hot path, and a call per obligation costs a few percent of the replay.
             missing = None
             try:
                 due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
             except CalendarDataMissing as exc:
-                if self.policy.calendar.is_before_data(exc.year):
-                    raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
-                # A year not published yet: the duty is owed, its deadline waits for the
-                # year's data. It is no earlier than the trigger nor than that year's start.
-                missing = exc.year
-                due = max(fact.at, self.policy.calendar.year_start(exc.year))
+                missing, due = exc.year, self.due_pending(duty, fact, exc)
             obligation = Obligation(duty, case, fact, fact.at, due)
             if missing is not None:
                 obligation.missing_year = missing
@@ -349,13 +390,135 @@ class _State:
             if setting is not None:
                 obligation.note(setting.line())
 
+    def due_pending(self, duty: CompiledDuty, fact: Fact, exc: CalendarDataMissing) -> datetime:
+        """The deadline when it needs a calendar year not published yet: the duty is owed,
+        its deadline waits for the year's data, and is no earlier than the trigger nor than
+        that year's start. A year before the calendar's data is an error."""
+        if self.policy.calendar.is_before_data(exc.year):
+            raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
+        return max(fact.at, self.policy.calendar.year_start(exc.year))
+
+    def owed(self, duty: CompiledDuty, fact: Fact) -> Keyed:
+        """A new obligation of a duty whose `per` is not `case`, opened by `fact`."""
+        missing = None
+        try:
+            due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
+        except CalendarDataMissing as exc:
+            missing, due = exc.year, self.due_pending(duty, fact, exc)
+        obligation = Keyed(duty, fact.case, fact, fact.at, due)
+        if missing is not None:
+            obligation.missing_year = missing
+        self.obligations.append(obligation)
+        return obligation
+
+    def open_keyed(self, duty: CompiledDuty, fact: Fact) -> None:
+        """A duty keyed by trigger or by an attribute of it (`per`): see docs/decisions.md D21."""
+        case = fact.case
+        key: Any = case
+        if duty.per is Per.ATTRIBUTE:
+            key = (case, fact.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
+            waiting = self.open_for[duty.id]
+            if key in waiting:
+                self.notes.append(line("note.already_open", where=fact.ref(), type=fact.type,
+                                       at=fact.at, duty=duty.id, case=self._keyed(duty, key),
+                                       opened=waiting[key].opened_at))
+                return
+        obligation = self.owed(duty, fact)
+        obligation.actor = self.actor_now(duty.responsible, case)
+        if duty.trigger is not None and duty.trigger.case_tests and case is not None:
+            self.decided(obligation, duty, case, fact.at)
+        seen = f"{duty.id}|{case}|{opener(fact, fact.at)}"
+        obligation.seq = self.keys_used.get(seen, 0)
+        self.keys_used[seen] = obligation.seq + 1
+        if duty.per is Per.ATTRIBUTE:
+            self.open_for[duty.id][key] = obligation
+        else:
+            self.queues[duty.id].setdefault(case, []).append(obligation)
+        if duty.extension is not None:
+            self.latest[duty.id][key] = obligation
+
+    @staticmethod
+    def _keyed(duty: CompiledDuty, key: tuple[str | None, str | None]) -> str:
+        return f"{key[0]} ({duty.per_attribute} {key[1]})"
+
+    def actor_now(self, role: str, case: str | None) -> str | None:
+        """The actor of the latest fact, in the case, of the types that name `role`
+        (actor_of); None for other roles, or when there is none yet."""
+        spec = self.policy.model.roles.get(role)
+        if spec is None or not spec.actor_of or case is None:
+            return None
+        found = [self.latest_actor[(case, t)] for t in spec.actor_of
+                 if (case, t) in self.latest_actor]
+        return max(found, key=_when)[1] if found else None
+
+    def permits(self, by: Who, fact: Fact) -> bool:
+        """Whether the fact's actor is one `by` names: a person listed, a member of the role,
+        or its holder at the fact's time."""
+        actor = fact.actor
+        if actor is None:
+            return False
+        if actor in by.people:
+            return True
+        if by.role is None:
+            return False
+        spec = self.policy.model.roles[by.role]
+        return actor in (spec.members or ()) or (
+            spec.assigned and self.roles.holder(by.role, fact.at) == actor)
+
+    def allowed(self, by: Who, fact: Fact, what: str) -> bool:
+        """`permits`, and if not, a note says which fact, who made it and who may."""
+        if self.permits(by, fact):
+            return True
+        actor = fact.actor
+        self.notes.append(line("note.not_allowed", where=fact.ref(), type=fact.type,
+                               at=fact.at, actor=actor or "?", duty=what,
+                               who=self.who(by, fact.at)))
+        return False
+
+    def who(self, by: Who, moment: datetime) -> Line:
+        """Who may, in words: the role and its people then, and/or the people named."""
+        parts: list[Line] = []
+        if by.role is not None:
+            spec = self.policy.model.roles[by.role]
+            people = (spec.members or () if not spec.assigned
+                      else [p for p in [self.roles.holder(by.role, moment)] if p])
+            parts.append(line("who.holder" if spec.assigned else "who.members", role=by.role,
+                              people=", ".join(people) or "?"))
+        if by.people:
+            parts.append(line("who.people", people=", ".join(by.people)))
+        return parts[0] if len(parts) == 1 else line("who.either", first=parts[0],
+                                                     second=parts[1])
+
+    def prohibited(self, fact: Fact) -> None:
+        """Each fact a prohibition forbids is a violation of its own."""
+        for rule in self.by_prohibited[fact.type]:
+            matcher = rule.fact
+            if not matcher.matches(fact, self.values(fact.case)):
+                continue
+            # `by` narrows whom it forbids; a fact by anyone else is simply not forbidden
+            # (no note: nothing was refused).
+            if matcher.by is not None and not self.permits(matcher.by, fact):
+                continue
+            seen = f"{rule.id}|{fact.case}|{opener(fact, fact.at)}"
+            seq = self.keys_used.get(seen, 0)
+            self.keys_used[seen] = seq + 1
+            self.forbidden.append(Forbidden(rule.id, fact,
+                                            self.actor_now(rule.responsible, fact.case), seq))
+
     def fulfil(self, fact: Fact) -> None:
         dispatch = self.fulfil_dispatch.get(fact.type)
         values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
         candidates = (dispatch.select(fact) if dispatch is not None
                       else [d for d in self.by_fulfil.get(fact.type, ())
-                            if d.fulfil.matches(fact, values)])
+                            if (d.fulfil.matches(fact, values) if len(d.fulfils) == 1
+                                else d.fulfilling(fact, values) is not None)])
         for duty in candidates:
+            if not duty.plain_fulfil:  # a list, `by`, or `per` other than case
+                if not self.may_fulfil(duty, fact):
+                    continue
+                if duty.per is not Per.CASE:
+                    self.fulfil_keyed(duty, fact)
+                    continue
             if duty.recurring is not None:
                 period = recurring.match(self.periods[duty.id], fact.at)
                 if period is None:
@@ -372,6 +535,34 @@ class _State:
             del waiting[fact.case]
             obligation.fulfilled_by = fact
 
+    def may_fulfil(self, duty: CompiledDuty, fact: Fact) -> bool:
+        """Whether a fact that matches `fulfilled_by` is from someone who may (`by`): any of
+        the matches it meets will do; refused by all, a note says so."""
+        values = self.values(fact.case)
+        matches = [m for m in duty.fulfils if m.fact == fact.type and m.matches(fact, values)]
+        if any(m.by is None or self.permits(m.by, fact) for m in matches):
+            return True
+        return matches == [] or self.allowed(matches[0].by, fact, duty.id)  # type: ignore[arg-type]
+
+    def fulfil_keyed(self, duty: CompiledDuty, fact: Fact) -> None:
+        """per: trigger closes the oldest open of the case (never the one the fact opened);
+        per: {attribute: X} the open one whose key is the fact's own X."""
+        if duty.per is Per.ATTRIBUTE:
+            key = (fact.case, fact.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
+            waiting = self.open_for[duty.id]
+            obligation = waiting.get(key)
+            if obligation is None or obligation.trigger is fact:
+                return
+            del waiting[key]
+            obligation.fulfilled_by = fact
+            return
+        queue = self.queues[duty.id].get(fact.case)
+        for i, obligation in enumerate(queue or ()):
+            if obligation.trigger is not fact:
+                del queue[i]  # type: ignore[union-attr]
+                obligation.fulfilled_by = fact
+                return
+
     def extend(self, fact: Fact, phase: str) -> None:
         """Delay requests (phase REQUEST) or approvals (phase APPROVAL) this fact makes."""
         for duty in self.by_extension.get(fact.type, ()):
@@ -380,12 +571,21 @@ class _State:
             matcher = ext.requested if phase == REQUEST else ext.approved
             values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
             if matcher.fact == fact.type and matcher.matches(fact, values):
+                if matcher.by is not None and not self.allowed(matcher.by, fact, duty.id):
+                    continue
                 (self.request if phase == REQUEST else self.approve)(duty, fact)
 
     def _target(self, duty: CompiledDuty, fact: Fact, word: str) -> Obligation | None:
         """The commitment a delay fact is about: the open one, else the latest of the case
         (an approval signed after the work was delivered still moves its deadline)."""
-        target = self.open_for[duty.id].get(fact.case) or self.latest[duty.id].get(fact.case)
+        key: Any = fact.case
+        if duty.per is Per.ATTRIBUTE:  # about the commitment its own attribute names
+            key = (fact.case, fact.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
+        elif duty.per is Per.TRIGGER:  # about the oldest still open
+            queue = self.queues[duty.id].get(fact.case)
+            if queue:
+                return queue[0]
+        target = self.open_for[duty.id].get(key) or self.latest[duty.id].get(key)
         if target is None:
             self.notes.append(line("delay.orphan", where=fact.ref(), word=line(word),
                                    duty=duty.id, case=fact.case, at=fact.at))

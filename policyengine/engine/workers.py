@@ -21,19 +21,22 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.obligation import Obligation
-from policyengine.engine.replay import Replay, replay_ordered
+from policyengine.engine.compiled import CompiledPolicy, Per
+from policyengine.engine.obligation import Keyed, Obligation
+from policyengine.engine.replay import Forbidden, Replay, replay_ordered
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.wording import Line
 
 # (trigger position or -1, duty, case, opened at, due, fulfilment position or -1,
-#  history, pending date, missing year)
+#  history, pending date, missing year, actor, seq)
 Sent = tuple[int, str, str | None, datetime, datetime, int, list[Line] | None, date | None,
-             int | None]
+             int | None, str | None, int]
+# A forbidden fact: (position, prohibition, actor, seq)
+SentForbidden = tuple[int, str, str | None, int]
 Part = tuple[list[Sent], list[tuple[Any, ...]], list[Line], dict[tuple[str, str], str],
-             dict[str, str], dict[str, list[tuple[datetime, str]]], int, Any]
+             dict[str, str], dict[str, list[tuple[datetime, str]]], int, Any,
+             list[SentForbidden]]
 
 # What the workers inherit by fork: the policy, the ordered facts, the parts, as-of, the
 # obligation filter. Set by `split_replay` just before the workers start.
@@ -117,10 +120,11 @@ def _replay(k: int) -> Part:
         sent.append((-1 if o.trigger is None else where[id(o.trigger)], o.duty.id, o.case,
                      o.opened_at, o.due,
                      -1 if o.fulfilled_by is None else where[id(o.fulfilled_by)],
-                     o.history, o.pending, o.missing_year))
+                     o.history, o.pending, o.missing_year, o.actor, o.seq))
     tags = [(at, phase, positions[i]) for at, phase, i in tags]
+    forbidden = [(where[id(f.fact)], f.prohibition, f.actor, f.seq) for f in run.forbidden]
     return (sent, tags, run.notes, run.first_actor, run.case_tier, dict(run.handled),
-            len(run.obligations), run.roles if k == 0 else None)
+            len(run.obligations), run.roles if k == 0 else None, forbidden)
 
 
 def _merge(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
@@ -144,14 +148,20 @@ def _merge(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     run = Replay(as_of, obligations, roles, first_actor, case_tier, len(ordered), 0, 0, notes,
                  handled)
     run.total_obligations = sum(r[6] for r in results)
+    run.forbidden = [Forbidden(prohibition, ordered[position], actor, seq)
+                     for position, prohibition, actor, seq
+                     in heapq.merge(*(r[8] for r in results), key=lambda f: f[0])]
     return run
 
 
 def _rebuilt(policy: CompiledPolicy, ordered: list[Fact], s: Sent) -> Obligation:
-    trigger, duty, case, opened_at, due, fulfil, history, pending, missing_year = s
-    obligation = Obligation(policy.duties[duty], case, ordered[trigger] if trigger >= 0 else None,
-                            opened_at, due)
+    trigger, duty, case, opened_at, due, fulfil, history, pending, missing_year, actor, seq = s
+    compiled = policy.duties[duty]
+    obligation = (Obligation if compiled.per is Per.CASE else Keyed)(
+        compiled, case, ordered[trigger] if trigger >= 0 else None, opened_at, due)
     if fulfil >= 0:
         obligation.fulfilled_by = ordered[fulfil]
     obligation.history, obligation.pending, obligation.missing_year = history, pending, missing_year
+    if isinstance(obligation, Keyed):
+        obligation.actor, obligation.seq = actor, seq
     return obligation

@@ -23,13 +23,14 @@ from policyengine.engine.conditions import (
 from policyengine.engine.penalties import SCHEDULES
 from policyengine.engine.rewards import REWARDS
 from policyengine.errors import Diagnostic, Location
-from policyengine.kinds import HitPolicy, Operator
+from policyengine.kinds import HitPolicy, Operator, ScheduleKind
 from policyengine.policy.messages import Say, Words, diagnostic, hint, thing
 from policyengine.policy.model import (
     NAMED_TIMES,
     ByTime,
     Comparison,
     Deadline,
+    Duty,
     FactMatch,
     Policy,
     Recurring,
@@ -43,6 +44,7 @@ WHOLE = "*"  # in `broken`: the whole section could not be read
 _SECTION_OF = {"E-UNKNOWN-CASE-KIND": "cases", "E-UNKNOWN-FACT-TYPE": "fact_types",
                "E-UNKNOWN-ROLE": "roles", "E-UNKNOWN-PENALTY": "penalties",
                "E-UNKNOWN-DUTY": "duties", "E-UNKNOWN-DECISION": "decisions"}
+ACTOR = "actor"  # a prohibition's `responsible`: whoever made the forbidden fact
 SPECIAL_CASES = ("any", "none")
 # What a condition's operand must be, by the attribute's type (else E-WHERE-TYPE).
 _KIND_WORDS = {"number": Say.KIND_A_NUMBER, "money": Say.KIND_AN_AMOUNT, "date": Say.KIND_A_DATE}
@@ -86,6 +88,8 @@ class _Checker:
             self.reward(reward_id)
         for decision_id in self.policy.decisions:
             self.decision(decision_id)
+        for prohibition_id in self.policy.prohibitions:
+            self.prohibition(prohibition_id)
         return self.out
 
     def calendar(self) -> None:
@@ -179,6 +183,8 @@ class _Checker:
             elif self.known(where, "E-UNKNOWN-ATTRIBUTE", f"attribute of {match.fact}", key,
                             spec.attributes):
                 self.condition(where, match.fact, key, condition)
+        if match.by is not None:
+            self.who((*path, "by"), match.by.role)
         return True
 
     def allowed_values(self, fact: str, attr: str) -> Iterable[str] | None:
@@ -267,6 +273,14 @@ class _Checker:
                            Say.DECISION_THEN_NOT_OUTPUT(value=rule.then,
                                                         outputs=", ".join(spec.outputs)))
 
+    def who(self, path: tuple[str | int, ...], role: str | None) -> None:
+        """`by: {role: R}`: R must say who holds it apart from the facts it would judge."""
+        if role is None or not self.known((*path, "role"), "E-UNKNOWN-ROLE", "role", role,
+                                          self.policy.roles):
+            return
+        if self.policy.roles[role].actor_of:
+            self.error((*path, "role"), "E-BY-ROLE", Say.BY_ROLE_ACTOR_OF(role=role))
+
     def values_ok(self, path: Sequence[str | int], fact: str, attr: str,
                   values: Iterable[str]) -> None:
         spec = self.policy.fact_types[fact].attributes[attr]
@@ -293,9 +307,13 @@ class _Checker:
         duty = self.policy.duties[duty_id]
         base: tuple[str | int, ...] = ("duties", duty_id)
         trigger_ok = duty.trigger is not None and self.match((*base, "trigger"), duty.trigger)
-        self.match((*base, "fulfilled_by"), duty.fulfilled_by)
-        if duty.trigger is not None and duty.trigger == duty.fulfilled_by:
-            self.error((*base, "fulfilled_by"), "E-VALUE", Say.SELF_FULFILLED())
+        single = len(duty.fulfilled_by) == 1  # written as one match: located without an index
+        for i, fulfil in enumerate(duty.fulfilled_by):
+            path = (*base, "fulfilled_by") if single else (*base, "fulfilled_by", i)
+            self.match(path, fulfil)
+            if duty.trigger is not None and duty.trigger == fulfil:
+                self.error(path, "E-VALUE", Say.SELF_FULFILLED())
+        self.per(base, duty)
         self.effective_order(base, [c.effective for c in duty.deadline_changes],
                              "deadline_changes", "change")
         if duty.deadline is not None:
@@ -336,6 +354,39 @@ class _Checker:
         if duty.penalty != "none":
             self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", duty.penalty,
                        [*self.policy.penalties, "none"])
+
+    def per(self, base: tuple[str | int, ...], duty: Duty) -> None:
+        """`per: {attribute: X}`: X is on the trigger and on every fulfilling fact type, or
+        no fulfilling fact could ever name the obligation it closes."""
+        if isinstance(duty.per, str):
+            return
+        name = duty.per.attribute
+        types = [m.fact for m in duty.fulfilled_by]
+        if duty.trigger is not None:
+            types.insert(0, duty.trigger.fact)
+        for fact in dict.fromkeys(types):
+            spec = self.policy.fact_types.get(fact)
+            if spec is not None and name not in spec.attributes:
+                self.error((*base, "per", "attribute"), "E-PER-ATTRIBUTE", Say.PER_ATTRIBUTE(
+                    name=name, fact=fact, hint=hint(name, spec.attributes)))
+
+    def prohibition(self, prohibition_id: str) -> None:
+        spec = self.policy.prohibitions[prohibition_id]
+        base: tuple[str | int, ...] = ("prohibitions", prohibition_id)
+        if prohibition_id in self.policy.duties:
+            self.error(base, "E-VALUE", Say.PROHIBITION_IS_DUTY(name=prohibition_id), key=True)
+        self.match((*base, "fact"), spec.fact)
+        if spec.responsible != ACTOR:
+            self.known((*base, "responsible"), "E-UNKNOWN-ROLE", "role", spec.responsible,
+                       [*self.policy.roles, ACTOR])
+        if spec.penalty == "none":
+            return
+        if self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", spec.penalty,
+                      [*self.policy.penalties, "none"]):
+            penalty = self.policy.penalties[spec.penalty]
+            if any(v.schedule[0] is ScheduleKind.LATENESS for v in penalty.versions):
+                self.error((*base, "penalty"), "E-PROHIBITION-LATENESS",
+                           Say.PROHIBITION_LATENESS(penalty=spec.penalty))
 
     def by_shape(self, path: tuple[str | int, ...], by: ByTime) -> None:
         """Parts of a `by` rule the engine would ignore, silently changing the deadline."""

@@ -37,7 +37,7 @@ _PLACEHOLDERS: dict[str, Any] = {
 # Sections whose entries may be spread over several files (one duty per key).
 _MERGEABLE = frozenset(
     {"cases", "roles", "urgency_tiers", "fact_types", "duties", "penalties", "rewards",
-     "decisions"}
+     "decisions", "prohibitions"}
 )
 
 

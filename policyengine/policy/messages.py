@@ -248,10 +248,15 @@ class Say(Catalogue):
                    "“{value}”不是时刻：请写成 时:分，如 '18:00'")
     BAD_REGEX = ("not a valid regular expression (near character {position}): {problem}",
                  "不是有效的正则表达式（第 {position} 个字符附近有误）")
-    ROLE_ONE_SOURCE = ("a role is found either by 'actor_of: [fact types]' or by 'assigned: "
-                       "true' (from role.assigned facts); give exactly one",
-                       "角色要么由“actor_of: [事实类型]”确定，要么由“assigned: true”"
-                       "（来自 role.assigned 事实）确定；只能写其中一个")
+    ROLE_ONE_SOURCE = ("a role is found by exactly one of 'actor_of: [fact types]', 'assigned: "
+                       "true' (from role.assigned facts) or 'members: [people]' (a fixed group)",
+                       "角色只能由以下一种方式确定：“actor_of: [事实类型]”、“assigned: true”"
+                       "（来自 role.assigned 事实）或“members: [人员]”（固定的一组人）；"
+                       "只能且必须写其中一个")
+    BY_SOMEONE = ("'by' names who may act: give 'role: ...' and/or 'people: [...]'",
+                  "“by”写明谁可以做：请写“role: ...”和/或“people: [...]”")
+    RECURRING_PER = ("a recurring duty is owed once a week; 'per' applies to triggered duties",
+                     "定期职责每周只欠一次；“per”只适用于由事实触发的职责")
     ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true'",
                     "“default”只适用于写了“assigned: true”的角色")
     ENUM_VALUES = ("'values' is given exactly when 'type' is enum",
@@ -359,6 +364,23 @@ class Say(Catalogue):
                                "'required: true' so every such fact has it",
                                "{fact}.{name} 带有这个期限要用的日期：请声明“required: true”，"
                                "让每条这样的事实都带上它")
+    PER_ATTRIBUTE = ("'per: {{attribute: {name}}}': {fact} has no attribute '{name}' (every "
+                     "trigger and fulfilling fact type must have it){hint}",
+                     "“per: {{attribute: {name}}}”：{fact} 没有属性“{name}”（触发和完成的事实类型都"
+                     "必须有它）{hint}")
+    BY_ROLE_ACTOR_OF = ("role '{role}' is found from the facts themselves (actor_of), so it "
+                        "cannot say who may make them; use a role with 'assigned: true' or "
+                        "'members: [...]', or 'people: [...]'",
+                        "角色“{role}”本身由事实确定（actor_of），不能用来限定谁可以做这件事；"
+                        "请改用写了“assigned: true”或“members: [...]”的角色，或写“people: [...]”")
+    PROHIBITION_IS_DUTY = ("'{name}' names both a duty and a prohibition; a violation names "
+                           "one of them: rename one",
+                           "“{name}”既是职责又是禁止事项的编号；违规记录只写一个编号：请改掉其中一个")
+    PROHIBITION_LATENESS = ("a prohibited fact is not late by any amount: penalty {penalty} has a "
+                            "lateness schedule; use per_instance, capped_per_instance or "
+                            "monthly_count",
+                            "禁止的事实没有“迟了多久”：罚则 {penalty} 是按迟延时长计的；"
+                            "请用 per_instance、capped_per_instance 或 monthly_count")
     SELF_FULFILLED = ("a duty cannot be fulfilled by the very fact that triggers it",
                       "职责不能由触发它的同一种事实来完成")
     APPROVAL_DATE_TYPE = ("{fact}.{name} must be of type date (it may carry the approved date)",

@@ -173,10 +173,11 @@ class RoleSpec(Named):
     )
     assigned: bool = Field(False, description="Held by whoever a role.assigned fact names")
     default: str | None = Field(None, description="Holder until the first role.assigned fact")
+    members: Values | None = Field(None, description="A fixed group: any of these people")
 
     @model_validator(mode="after")
     def _one_source(self) -> RoleSpec:
-        if bool(self.actor_of) == self.assigned:
+        if [bool(self.actor_of), self.assigned, bool(self.members)].count(True) != 1:
             raise PolicyValueError(Say.ROLE_ONE_SOURCE())
         if self.default and not self.assigned:
             raise PolicyValueError(Say.ROLE_DEFAULT())
@@ -255,16 +256,48 @@ Condition = Annotated[
 Where = dict[str, Condition]
 
 
+class Who(Strict):
+    """Who may make a fact that counts: a role's members or holder, and/or named people
+    (either satisfies)."""
+
+    role: str | None = None
+    people: Values = ()
+
+    @model_validator(mode="after")
+    def _someone(self) -> Who:
+        if self.role is None and not self.people:
+            raise PolicyValueError(Say.BY_SOMEONE())
+        return self
+
+
 class FactMatch(Strict):
     fact: str
     where: Where = Field(
         default_factory=dict,
         description="attribute (or case.<decision>) -> value, [values] or {operator: operand}")
+    by: Who | None = Field(None, description="Only facts by these people count")
 
 
 TriggerMatch = Annotated[
     FactMatch, BeforeValidator(_as_fact_match, json_schema_input_type=str | FactMatch)
 ]
+
+
+def _as_matches(value: Any) -> Any:
+    return [value] if isinstance(value, (str, dict)) else value
+
+
+FactMatches = Annotated[
+    tuple[TriggerMatch, ...],
+    Field(min_length=1),
+    BeforeValidator(_as_matches, json_schema_input_type=str | FactMatch | list[str | FactMatch]),
+]
+
+
+class PerAttribute(Strict):
+    """Obligations keyed by (case, this attribute of the trigger)."""
+
+    attribute: str
 
 
 def _monthly(value: Any) -> int | str:
@@ -413,7 +446,10 @@ class Extension(Strict):
 class Duty(Named):
     trigger: TriggerMatch | None = None
     recurring: RecurringTime | None = None
-    fulfilled_by: TriggerMatch
+    fulfilled_by: FactMatches = Field(description="One fact match, or a list: any of them fulfils")
+    per: Literal["case", "trigger"] | PerAttribute = Field(
+        "case", description="case: one open obligation per case; trigger: one per trigger fact; "
+                            "{attribute: X}: one per case and value of the trigger's X")
     deadline: Deadline | None = None
     deadline_changes: tuple[DatedDeadline, ...] = Field(
         (), description="Later deadline rules, oldest first; each applies to triggers from its "
@@ -432,6 +468,8 @@ class Duty(Named):
             raise PolicyValueError(Say.CHANGES_NEED_DEADLINE())
         if self.recurring is not None and self.deadline is not None:
             raise PolicyValueError(Say.RECURRING_NO_DEADLINE())
+        if self.recurring is not None and self.per != "case":
+            raise PolicyValueError(Say.RECURRING_PER())
         return self
 
 
@@ -519,6 +557,14 @@ class Decision(Named):
         (), description="the values it may give; with `priority`, highest first")
 
 
+class Prohibition(Named):
+    """A fact that must not happen: each matching fact is a violation of its own."""
+
+    fact: TriggerMatch
+    responsible: str = Field(description="'actor' (the fact's actor) or a role name")
+    penalty: str = Field(description="a penalty id, or 'none'")
+
+
 class Policy(Strict):
     policy: PolicyInfo
     calendar: CalendarSpec = CalendarSpec()
@@ -530,6 +576,7 @@ class Policy(Strict):
     penalties: dict[str, Penalty] = Field(default_factory=dict)
     rewards: dict[str, Reward] = Field(default_factory=dict)
     decisions: dict[str, Decision] = Field(default_factory=dict)
+    prohibitions: dict[str, Prohibition] = Field(default_factory=dict)
 
 
 class _Dated(Protocol):

@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
+from policyengine.kinds import Status
 from policyengine.language import Lang
 from policyengine.report.builders.common import policy_words
 from policyengine.report.csvfile import csv_text
-from policyengine.report.labels import coded, duration_text, label, when_text
+from policyengine.report.labels import coded, duration_text, label, late_text, when_text
 from policyengine.report.names import person_sort_key
 from policyengine.report.text import table
 from policyengine.results import EvaluationResult, Violation, money_text
@@ -69,6 +70,9 @@ class _CsvWords:
     def role(self, code: str) -> str:
         return self.roles.get(code, code)
 
+    def status(self, status: Status) -> str:
+        return status.value if self.lang == "en" else label(f"verdict.{status.value}", self.lang)
+
 
 def _csv_table(result: EvaluationResult, which: str, w: _CsvWords
                ) -> tuple[list[str], list[list[object]]]:
@@ -76,13 +80,14 @@ def _csv_table(result: EvaluationResult, which: str, w: _CsvWords
     if which == "violations":
         return (["period", "month", "duty", "duty_name", "case", "person", "role", "due",
                  "fulfilled_at", "late_by", "penalty_rule", "schedule", "amount",
-                 "count_in_month", "month_amount", "forfeit"],
+                 "count_in_month", "month_amount", "forfeit", "status"],
                 [[period, v.month, v.duty, v.duty_name, v.case or "", v.person or "",
                   w.role(v.role), v.due.isoformat(),
                   v.fulfilled_at.isoformat() if v.fulfilled_at else "",
                   w.duration(v.late_by), w.rule(v.penalty.rule), w.schedule(v.penalty.schedule),
                   money_text(v.penalty.amount), v.penalty.count_in_month or "",
-                  money_text(v.penalty.month_amount), w.yes_no(v.penalty.forfeit)]
+                  money_text(v.penalty.month_amount), w.yes_no(v.penalty.forfeit),
+                  w.status(v.status)]
                  for v in result.violations])
     if which == "people":
         return (["period", "person", "violations", "amount", "forfeit", "forfeit_months"],
@@ -190,7 +195,7 @@ def _charges(result: EvaluationResult, lang: Lang, explain: bool,
                 + (label("eval.person_forfeit", lang) if person.forfeit else "")]
         out += [f"    {line.detail.render(lang)}" for line in person.lines]
         rows = [[v.duty, _case(v.case, lang), when_text(v.due, lang),
-                 when_text(v.fulfilled_at, lang), duration_text(v.late_by, lang),
+                 when_text(v.fulfilled_at, lang), late_text(v, lang),
                  label("rule.none", lang) if v.penalty.rule == "none" else v.penalty.rule,
                  _cost(v, lang)] for v in by_person[person.person]]
         out += table([label(k, lang) for k in ("col.duty", "col.case_any", "col.due", "col.done",

@@ -9,11 +9,15 @@ Explanation sentences (deadline arithmetic, penalty details) stay in `wording.py
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from policyengine.kinds import Status
 from policyengine.language import Lang, worded
 from policyengine.wording import duration_text as duration_text  # one wording, re-exported
 from policyengine.wording import weekday_name
+
+if TYPE_CHECKING:
+    from policyengine.results import Violation
 
 LABELS: dict[str, tuple[str, str]] = {
     # document titles
@@ -209,6 +213,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "verdict.missed": ("MISSED", "未完成"),
     "verdict.open": ("open", "未到期"),
     "verdict.pending": ("PENDING calendar data", "待日历数据"),
+    "verdict.prohibited": ("PROHIBITED", "禁止事项"),
     # `policyengine diff` and `evaluate --against`
     "diff.title": ("Comparison: {old}  →  {new}", "对比：{old}  →  {new}"),
     "diff.unchanged": ("No change: every person's amount and every violation are the same.",
@@ -289,6 +294,13 @@ def when_text(moment: datetime | None, lang: Lang) -> str:
         return "—"
     day = weekday_name(moment.weekday(), lang) if lang == "zh" else f"{moment:%a}"
     return f"{moment:%m-%d %H:%M} {day}"
+
+
+def late_text(violation: Violation, lang: Lang) -> str:
+    """A violation's "late by" cell, or, for a forbidden fact (never late), that it is one."""
+    if violation.status is Status.PROHIBITED:
+        return label("verdict.prohibited", lang)
+    return duration_text(violation.late_by, lang)
 
 
 def coded(prefix: str, code: str | None, lang: Lang) -> str:

@@ -99,6 +99,9 @@ class Violation(_Open):
     trigger: dict[str, Any] | None
     penalty: Penalty
     explanation: list[str]
+    status: Literal["late", "missed", "prohibited"] = Field(
+        description="late or missed: a duty; prohibited: `duty` is a prohibition and "
+                    "`trigger` the fact it forbids")
 
 
 class Obligation(_Open):

@@ -20,7 +20,7 @@ ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 ENGLISH_HEADERS = {
     "violations": "period,month,duty,duty_name,case,person,role,due,fulfilled_at,late_by,"
-                  "penalty_rule,schedule,amount,count_in_month,month_amount,forfeit",
+                  "penalty_rule,schedule,amount,count_in_month,month_amount,forfeit,status",
     "people": "period,person,violations,amount,forfeit,forfeit_months",
     "obligations": "duty,duty_name,case,person,role,opened_at,due,overdue",
     "rewards": "period,person,reward,reward_name,min,max,reason",

@@ -13,12 +13,13 @@ from typing import Any
 import policyengine as pe
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
+from policyengine.kinds import Status
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.common import as_of_for, named, stamp_of
 from policyengine.report.builders.pending import pending_parts
 from policyengine.report.document import Cell, Column, ColumnKind, Document, ReportKind, Table
-from policyengine.report.labels import duration_text, label
+from policyengine.report.labels import label, late_text
 from policyengine.report.names import person_sort_key
 from policyengine.results import EvaluationResult, Violation, money_number
 from policyengine.timeparse import format_duration
@@ -38,10 +39,17 @@ def cost_of(violation: Violation, lang: Lang) -> Cell:
 
 def clause_of(policy: CompiledPolicy, violation: Violation) -> str:
     penalty = policy.model.penalties.get(violation.penalty.rule)
-    duty = policy.model.duties.get(violation.duty)
+    duty = _rule_of(policy, violation)
     parts = [p for p in ((penalty.clause if penalty else None), (duty.clause if duty else None))
              if p]
     return " / ".join(parts)
+
+
+def _rule_of(policy: CompiledPolicy, violation: Violation) -> Any:
+    """The duty a violation is of, or the prohibition it breaks (status `prohibited`)."""
+    if violation.status is Status.PROHIBITED:
+        return policy.model.prohibitions.get(violation.duty)
+    return policy.model.duties.get(violation.duty)
 
 
 def months_of(result: EvaluationResult) -> dict[tuple[str | None, str], tuple[Decimal, bool]]:
@@ -81,16 +89,17 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
                 "duty": v.duty, "duty_name": v.duty_name, "case": v.case,
                 "due": v.due.isoformat(),
                 "fulfilled_at": v.fulfilled_at.isoformat() if v.fulfilled_at else None,
-                "late_by": format_duration(v.late_by), "rule": v.penalty.rule,
+                "late_by": format_duration(v.late_by), "status": v.status.value,
+                "rule": v.penalty.rule,
                 "clause": clause_of(policy, v), "schedule": v.penalty.schedule,
                 "amount": money_number(v.penalty.amount), "forfeit": v.penalty.forfeit}
                 for v in items]})
         for v in items:
-            duty = policy.model.duties.get(v.duty)
+            duty = _rule_of(policy, v)
             item_rows.append((person or unresolved, month, v.duty, named(duty, v.duty, lang),
                               v.case or "", v.due.astimezone(tz),
                               v.fulfilled_at.astimezone(tz) if v.fulfilled_at else None,
-                              duration_text(v.late_by, lang),
+                              late_text(v, lang),
                               label("rule.none", lang) if v.penalty.rule == "none"
                               else v.penalty.rule, clause_of(policy, v), cost_of(v, lang)))
     for entry in people.values():

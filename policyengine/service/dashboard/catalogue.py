@@ -102,6 +102,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.late": ("late", "迟交"),
     "status.missed": ("missed", "未完成"),
     "status.open": ("not yet due", "未到期"),
+    "status.pending": ("waiting for calendar data", "待日历数据"),
+    "status.prohibited": ("forbidden", "禁止事项"),
+    "case.prohibited": ("forbidden: {name}", "禁止事项：{name}"),
     # report documents
     "document.empty": ("(no rows)", "（无数据）"),
     # policy

@@ -11,6 +11,7 @@ from decimal import Decimal
 from policyengine.engine.casefile import CaseFile, DutyTrace
 from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact
+from policyengine.kinds import Status
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.policy.model import Policy
@@ -137,6 +138,10 @@ def _duty_events(trace: DutyTrace, by_id: dict[str, Fact], as_of: datetime,
     who = trace.person or text("month.unresolved", lang)
     status, state = text(f"status.{trace.status}", lang), trace.status
     out = []
+    if trace.status == Status.PROHIBITED:  # one event: the forbidden fact, at its time
+        return [Event(trace.due, EventKind.VIOLATED, text("case.prohibited", lang,
+                                                          name=trace.name), who,
+                      trace.penalty.detail.render(lang, names) if trace.penalty else "", state)]
     opener = by_id.get(trace.key.split("|", 2)[-1])
     if opener is not None:
         out.append(Event(opener.at, EventKind.OPENED, text("case.opened", lang, name=trace.name),
