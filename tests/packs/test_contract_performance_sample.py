@@ -105,9 +105,9 @@ def test_working_time_measure_decides_the_cp1_tiers(tmp_path: Path) -> None:
     pack = shutil.copytree(PACK, tmp_path / "pack")
     penalties = pack / "penalties.yaml"
     text = penalties.read_text(encoding="utf-8")
-    assert text.count("measure: working_time") == 1
-    penalties.write_text(text.replace("measure: working_time", "measure: calendar_time"),
-                         encoding="utf-8")
+    key = "\n    measure: working_time\n"  # the rule's key, not the comment above it
+    assert text.count(key) == 1
+    penalties.write_text(text.replace(key, "\n    measure: calendar_time\n"), encoding="utf-8")
     changed = pe.load_policy(pack)
     batch = pe.read_facts(FACTS, changed)
     result = pe.evaluate(changed, batch.facts, period="2026-10", as_of=at("2026-11-01 00:00"))
