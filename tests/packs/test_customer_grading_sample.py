@@ -65,7 +65,7 @@ def test_totals_per_person(october: EvaluationResult) -> None:
 
 
 def test_open_and_not_yet_due(october: EvaluationResult) -> None:
-    # ledger, last paragraph: six obligations wait, none overdue besides G2 KH0001 (a violation)
+    # ledger, last paragraph: nine obligations wait, none overdue besides G2 KH0001 (a violation)
     waiting = {(o.duty, o.case, o.person, o.due) for o in october.obligations if not o.overdue}
     assert waiting == {
         ("G2", "KH0002", "马超", at("2026-11-26 11:00")),
@@ -74,6 +74,9 @@ def test_open_and_not_yet_due(october: EvaluationResult) -> None:
         ("G3", "KH0002", "高峰", at("2026-11-15 10:00")),
         ("G7", None, "钱芳", at("2026-11-05 18:00")),
         ("G6", None, "高峰", at("2027-01-20 18:00")),
+        ("G8", "KH0002", "高峰", at("2027-08-15 10:00")),
+        ("G8", "KH0001", "高峰", at("2027-09-28 10:00")),
+        ("G8", "KH0005", "高峰", at("2027-09-30 10:00")),
     }
 
 
