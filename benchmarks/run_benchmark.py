@@ -28,6 +28,7 @@ import os
 import platform
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -129,7 +130,7 @@ def e2e_worker(path: Path, policy_dir: Path, as_of: str, profile: int,
     if prof:
         prof.enable()
     batch = pe.read_facts(str(path), policy)
-    t2 = time.perf_counter()
+    t2, c2, rss_read = time.perf_counter(), cpu_seconds(), peak_rss_mib()
     extra: dict[str, Any] = {"workers": workers} if workers > 1 else {}
     result = pe.evaluate(policy, batch.facts, as_of=parse_at(as_of), **extra)
     t3, c3 = time.perf_counter(), cpu_seconds()
@@ -144,7 +145,9 @@ def e2e_worker(path: Path, policy_dir: Path, as_of: str, profile: int,
     return {
         "load_policy_s": t1 - t0,
         "read_s": t2 - t1,
+        "read_cpu_s": c2 - c1,
         "evaluate_s": t3 - t2,
+        "evaluate_cpu_s": c3 - c2,
         "wall_s": t3 - t1,
         "cpu_s": c3 - c1,
         "workers": workers,
@@ -154,6 +157,7 @@ def e2e_worker(path: Path, policy_dir: Path, as_of: str, profile: int,
         "violations": len(result.violations),
         "obligations": len(result.obligations),
         "rss_after_import_mib": rss_start,
+        "rss_after_read_mib": rss_read,
         "peak_rss_mib": peak_rss_mib(),
         # the largest worker process of --workers (0 without): ru_maxrss of waited children
         "workers_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -178,6 +182,18 @@ def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The fastest run (wall time) among those that did not fail; else the first failure."""
     ok = [r for r in runs if "error" not in r]
     return min(ok, key=lambda r: r["wall_s"]) if ok else runs[0]
+
+
+MEDIAN_KEYS = ("wall_s", "cpu_s", "peak_rss_mib", "read_s", "read_cpu_s", "evaluate_s",
+               "evaluate_cpu_s", "rss_after_read_mib")
+
+
+def medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Each figure's median over the runs that did not fail (figures vary independently:
+    the run with the median wall time need not have the median CPU time)."""
+    ok = [r for r in runs if "error" not in r]
+    return {k: statistics.median(r[k] for r in ok) for k in MEDIAN_KEYS
+            if ok and all(k in r for r in ok)}
 
 
 def run_peer(path: Path, k: int, timeout: float) -> dict[str, Any]:
@@ -326,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run_worker(args, a.timeout, echo_stderr=bool(a.profile)))
     floor, decode = best(floors), best(decodes)
     figures.update(facts=n, as_of=as_of, floor=floor, decode=decode)
+    figures["medians"] = {"floor": medians(floors), "decode": medians(decodes)} | {
+        ("e2e" if w == 1 else f"e2e_workers_{w}"): medians(runs) for w, runs in e2es.items()}
     print(
         f"floor          : {n / floor['wall_s']:,.0f} facts/s: {floor['wall_s']:.2f} s wall, "
         f"{floor['cpu_s']:.2f} s CPU (read + msgspec typed decode); "
@@ -377,6 +395,22 @@ def main(argv: list[str] | None = None) -> int:
         speedup = figures["e2e"]["wall_s"] / figures[f"e2e_workers_{a.workers}"]["wall_s"]
         figures["workers_speedup"] = speedup
         print(f"speed-up       : {a.workers} workers / 1 worker = {speedup:.2f}x (wall)")
+    if a.repeat > 1:
+        print(f"medians of {a.repeat} (wall / CPU s, peak RSS MiB; end-to-end: read, evaluate):")
+        for key, m in figures["medians"].items():
+            if not m:
+                continue
+            parts = [f"{m['wall_s']:.2f} / {m['cpu_s']:.2f} s, {m['peak_rss_mib']:,.0f} MiB"]
+            if "read_s" in m:
+                parts.append(f"read {m['read_s']:.2f} / {m['read_cpu_s']:.2f} s "
+                             f"({m['rss_after_read_mib']:,.0f} MiB after it), evaluate "
+                             f"{m['evaluate_s']:.2f} / {m['evaluate_cpu_s']:.2f} s")
+            print(f"  {key:<13}: " + "; ".join(parts))
+        floor_m, e2e_m = figures["medians"]["floor"], figures["medians"].get("e2e")
+        if e2e_m:
+            print(f"  ratio to the floor (medians): {e2e_m['wall_s'] / floor_m['wall_s']:.2f} "
+                  f"wall, {e2e_m['cpu_s'] / floor_m['cpu_s']:.2f} CPU; reading alone "
+                  f"{e2e_m['read_cpu_s'] / floor_m['cpu_s']:.2f} CPU")
     figures["load_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average   : {figures['load_at_end']:.2f} at the end")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from policyengine.errors import Diagnostic, FactError, Location
+from policyengine.facts.fastpath import FastPath, fast_path
 from policyengine.facts.messages import FactSay, json_problem
 from policyengine.facts.schema import (
     DUPLICATE_ID,
@@ -141,7 +142,8 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
     if fmt is None:
         fmt = "jsonl" if not head or head[-1].lstrip()[:1] in ("{", "[") else "csv"
     lines = itertools.chain(head, stream)
-    rows = _csv_rows(lines) if fmt == "csv" else jsonl_rows(lines)
+    # CSV stays on the slow path: its cells arrive as text already split, nothing to decode.
+    rows = _csv_rows(lines) if fmt == "csv" else jsonl_rows(lines, fast_path(schema), name)
     with gc_paused():
         return collect(rows, schema, name, progress)
 
@@ -154,29 +156,36 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
     conflicted: dict[str, Fact] = {}  # ids used for different facts: every use is rejected
     build = schema.build
     facts_append = batch.facts.append
+    lines = 0
     for number, text, raw in rows:
-        batch.lines += 1
-        if progress is not None and batch.lines % 50_000 == 0:
-            progress(batch.lines)
-        if type(raw) is Unreadable:
+        lines += 1
+        if progress is not None and lines % 50_000 == 0:
+            progress(lines)
+        if type(raw) is Fact:  # read whole by the fast path (facts/fastpath.py)
+            fact: Fact = raw
+        elif type(raw) is Unreadable:
             batch.rejected.append(Rejection(Location(name, number), text, (raw,)))
             continue
-        fact = build(raw, number, name)
-        if type(fact) is list:
-            batch.rejected.append(Rejection(Location(name, number), text, tuple(fact)))
-            continue
-        fact = cast(Fact, fact)
-        if fact.id is not None:
-            earlier = seen.get(fact.id) or conflicted.get(fact.id)
+        else:
+            built = build(raw, number, name)
+            if type(built) is list:
+                batch.rejected.append(Rejection(Location(name, number), text, tuple(built)))
+                continue
+            fact = cast(Fact, built)
+        fact_id = fact.id
+        if fact_id is not None:
+            earlier = seen.get(fact_id)
+            if earlier is None and conflicted:
+                earlier = conflicted.get(fact_id)
             if earlier is not None:
-                if earlier.content() == fact.content() and fact.id not in conflicted:
+                if earlier.content() == fact.content() and fact_id not in conflicted:
                     batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
                 batch.rejected.append(Rejection(Location(name, number), text, (Reason(
-                    DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact.id, line=earlier.line)),)))
-                conflicted.setdefault(fact.id, earlier)
+                    DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact_id, line=earlier.line)),)))
+                conflicted.setdefault(fact_id, earlier)
                 continue
-            seen[fact.id] = fact
+            seen[fact_id] = fact
         facts_append(fact)
     if conflicted:
         # The first use of a conflicting id is as doubtful as the later ones: which of them
@@ -190,8 +199,9 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
         kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
         kept.duplicates = batch.facts.duplicates  # type: ignore[attr-defined]
         batch.facts = kept
+    batch.lines = lines
     if progress is not None:
-        progress(batch.lines)
+        progress(lines)
     return batch
 
 
@@ -210,34 +220,42 @@ def _is_unicode(value: Any) -> bool:
     return True
 
 
-def jsonl_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
-    """(line number, stripped text, decoded value or `Unreadable`) for each non-blank line."""
-    scan = _SCAN
+def jsonl_rows(stream: Iterable[str], fast: FastPath | None = None,
+               origin: str | None = None) -> Iterator[tuple[int, str, Any]]:
+    """(line number, stripped text, decoded value or `Unreadable`) for each non-blank line.
+
+    With `fast`, a line it reads whole comes as its checked `Fact` (from `origin`); the
+    others are decoded here and checked by `FactSchema.build`, which words the reasons.
+    """
+    if fast is not None:
+        yield from fast.rows(stream, origin, json_value)
+        return
     for number, line in enumerate(stream, start=1):
         text = line.strip()
-        if not text:
-            continue
-        try:
-            value, end = scan(text, 0)
-            if end != len(text):
-                raise json.JSONDecodeError("Extra data", text, end)
-        except StopIteration as stop:
-            yield number, text, Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
-        except json.JSONDecodeError as exc:
-            yield number, text, Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg),
-                                                           column=exc.colno))
-        except RecursionError:
-            yield number, text, Unreadable(FactSay.JSON_TOO_DEEP())
-        except ValueError:  # e.g. an integer of thousands of digits
-            yield number, text, Unreadable(FactSay.JSON_NUMBER_TOO_LONG())
-        else:
-            # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
-            # nothing could print or store it. Only lines with such an escape are checked.
-            # (`"\\" in` first: a one-character search is several times faster than two)
-            if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
-                yield number, text, Unreadable(FactSay.JSON_SURROGATE())
-                continue
-            yield number, text, value
+        if text:
+            yield number, text, json_value(text)
+
+
+def json_value(text: str) -> Any:
+    """The JSON value of a stripped line, or `Unreadable` saying why there is none."""
+    try:
+        value, end = _SCAN(text, 0)
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    except StopIteration as stop:
+        return Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
+    except json.JSONDecodeError as exc:
+        return Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
+    except RecursionError:
+        return Unreadable(FactSay.JSON_TOO_DEEP())
+    except ValueError:  # e.g. an integer of thousands of digits
+        return Unreadable(FactSay.JSON_NUMBER_TOO_LONG())
+    # "\ud800" without its pair decodes to a lone surrogate: not Unicode text, and
+    # nothing could print or store it. Only lines with such an escape are checked.
+    # (`"\\" in` first: a one-character search is several times faster than two)
+    if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
+        return Unreadable(FactSay.JSON_SURROGATE())
+    return value
 
 
 def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:

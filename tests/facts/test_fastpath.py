@@ -1,0 +1,331 @@
+"""The reader's fast path (facts/fastpath.py) against the slow path it stands in for.
+
+Thousands of generated lines (fixed seed), valid and broken in the ways a fact file breaks,
+are read twice: as the reader reads them (msgspec first) and with the fast path switched
+off (json + FactSchema.build for every line). Both must give the same facts, attributes in
+the same order, and the same rejections: the same line, code and words in both languages.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import typing
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from helpers import shipped
+
+from policyengine.facts import fastpath, reader
+from policyengine.facts.fastpath import ATTRIBUTE_KINDS, FastPath, fast_path
+from policyengine.facts.reader import FactBatch, read_facts
+from policyengine.facts.schema import Fact, FactSchema
+from policyengine.policy.model import AttributeSpec, FactTypeSpec
+
+SEED = 20261130
+
+# -- generated lines -------------------------------------------------------------------------
+
+TIMES = ["2026-10-09T10:30:00+08:00", "2026-10-09 10:30", "2026-10-09T10:30",
+         "2026-10-09T02:30:00Z", "2026-10-09T10:30:00.25+08:00", "2026-10-09T10:30:00-05:00",
+         "2026-10-09T10:30:00+0800", "2026-10-09 10:30:00", "2024-02-29T23:59:59+08:00",
+         # Shanghai kept summer time 1986-1991: a zone offset that changes, an hour twice
+         "1988-04-10T01:30:00", "1988-09-11T01:30:00+08:00", "1988-09-11T01:30:00+09:00"]
+ODD_TIMES = ["2026-10-09t10:30:00+08:00", "2026-10-09T10:30:00z",
+             "2026-10-09T10:30:00.1234567+08:00", "2026-02-30T10:30:00+08:00",
+             "0001-01-01T00:00:00+05:00", "2026-10-09T24:00:00",
+             "2026-10-09", "20261009T1030", "2026-10-09T10:30:00+08", "2026-10-09X10:30",
+             "9999-12-31T23:59:59-05:00", "2026-10-09T10:30:60", "", " 2026-10-09T10:30", "明天"]
+DATES = ["2026-10-23", "2024-02-29", "1999-01-01"]
+BAD_DATES = ["20261023", "2026-W43-5", "2026-10-23T00:00", "2026-13-01", "2026/10/23", "",
+             "2026-10-2"]
+TEXTS = ["王医生", "杨宝珠", "a", "x" * 80, "tab\there", "引号\"和\\反斜杠", "🙂",
+         "\u3000空格\u3000", "null", "do"]
+JUNK: list[Any] = [None, "", 0, 7, -1.5, True, False, [], ["do"], {}, {"a": 1}, 20261023,
+                   10**40, "  ", "\u0000"]
+NAMES = ["杨宝珠", "陈立", "赵强", "孙婷", "李小四"]
+
+
+def valid_value(rng: random.Random, spec: AttributeSpec, choices: frozenset[str] | None) -> Any:
+    if choices:
+        return rng.choice(sorted(choices))
+    if spec.type == "date":
+        return rng.choice(DATES)
+    if spec.type in ("text", "person"):
+        return rng.choice(TEXTS + NAMES)
+    return rng.choice(JUNK)  # a kind this test does not know: anything
+
+
+def a_case(rng: random.Random, rule: str) -> str:
+    day = "".join(f"{rng.randint(low, high):02}" for low, high in ((0, 99), (1, 12), (1, 28),
+                                                                   (0, 99)))
+    if rule == "bug" or (rule == "any" and rng.random() < 0.4):
+        return "B" + day
+    return day
+
+
+BAD_CASES = ["2610090", "26130903", "B2610090x", "b26100903", "26100903\n", " 26100903", "",
+             "２６１００９０３"]
+
+
+def a_fact(rng: random.Random, schema: FactSchema, number: int) -> dict[str, Any]:
+    """A valid fact of a random type, its keys in a random order."""
+    name = rng.choice(sorted(schema.types))
+    check = schema.types[name]
+    raw: dict[str, Any] = {"type": name, "at": rng.choice(TIMES)}
+    if rng.random() < 0.9:
+        raw["id"] = f"f-{number}"
+    if check.case_rule != "none":
+        raw["case"] = a_case(rng, check.case_rule)
+    elif rng.random() < 0.1:
+        raw["case"] = rng.choice(["", None])
+    if check.actor_required or rng.random() < 0.7:
+        raw["actor"] = rng.choice(NAMES)
+    elif rng.random() < 0.2:
+        raw["actor"] = rng.choice(["", None])
+    for attr, spec in check.attributes.items():
+        if attr in check.required or rng.random() < 0.6:
+            raw[attr] = valid_value(rng, spec, check.choices.get(attr))
+        elif rng.random() < 0.1:
+            raw[attr] = rng.choice(["", None])
+    for attr, when in check.conditional:
+        if attr not in raw and any(raw.get(o) in v for o, v in when.items()):
+            raw[attr] = valid_value(rng, check.attributes[attr], check.choices.get(attr))
+    items = list(raw.items())
+    rng.shuffle(items)
+    return dict(items)
+
+
+def broken(rng: random.Random, raw: dict[str, Any], schema: FactSchema) -> dict[str, Any]:
+    """The fact with one or two things wrong (or, now and then, still right)."""
+    raw = dict(raw)
+    check = schema.types[raw["type"]]
+    for _ in range(rng.choice([1, 1, 1, 2])):
+        field = rng.choice(["type", "at", "case", "actor", "id", "attr", "attr", "unknown", "drop"])
+        attrs = list(check.attributes)
+        if field == "type":
+            raw["type"] = rng.choice(["requirement.raise", "", None, 3, "Bug.found",
+                                      "role.assigned"])
+        elif field == "at":
+            raw["at"] = rng.choice(ODD_TIMES + JUNK)
+        elif field == "case":
+            raw["case"] = rng.choice(BAD_CASES + JUNK + [a_case(rng, "any")])
+        elif field in ("actor", "id"):
+            raw[field] = rng.choice(JUNK + TEXTS)
+        elif field == "attr" and attrs:
+            attr = rng.choice(attrs)
+            kind = check.attributes[attr].type
+            raw[attr] = rng.choice(JUNK + TEXTS + (BAD_DATES if kind == "date" else [])
+                                   + ["A", "Z", "collector", "reporter", "do ", "DO"])
+        elif field == "unknown":
+            raw[rng.choice(["tire", "requester", "note", "due", "x", "Case", "类型"])] = "v"
+        elif field == "drop":
+            raw.pop(rng.choice(list(raw)), None)
+    return raw
+
+
+def written(rng: random.Random, raw: dict[str, Any]) -> str:
+    """A JSON line as people and programs write one."""
+    style = rng.random()
+    if style < 0.6:
+        return json.dumps(raw, ensure_ascii=False)
+    if style < 0.75:
+        return json.dumps(raw)                        # \uXXXX escapes
+    if style < 0.85:
+        return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(raw, ensure_ascii=False, separators=(" , ", " : "))  # space before ':'
+
+
+def mangled(rng: random.Random, line: str) -> str:
+    """A line whose JSON itself is odd or broken."""
+    cut = rng.randrange(1, max(2, len(line)))
+    choices: list[Callable[[], str]] = [
+        lambda: line[:cut],                                    # truncated
+        lambda: line + " x",                                   # trailing text
+        lambda: line + " {}",
+        lambda: line.replace('"', "'", 2),
+        lambda: line[:-1] + ', "at": "2026-10-09 10:30"}',    # a key twice
+        lambda: line[:-1] + ', "type": "bug.found"}',
+        lambda: line[:-1] + ', "note": "a", "note": ""}',
+        lambda: line[:-1] + ', "tier": "B", "tier": null}',
+        lambda: line.replace('"type"', '"\\u0074ype"'),
+        lambda: line.replace('"decision"', '"decisio\\u006e"'),
+        lambda: line.replace('"tier"', '"\\u0074ier"'),
+        lambda: line[:-1] + ', "note": "\\"tier\\": \\"A\\""}',
+        lambda: line[:-1] + ', "requester": "\\ud800"}',       # an unpaired surrogate
+        lambda: line[:-1] + ', "requester": "\\ud83d\\ude42"}',
+        lambda: line.replace(", ", ",\t", 1),
+        lambda: line.replace(", ", ",\x0c", 1),                # not JSON whitespace
+        lambda: line[:-1] + ', "x": NaN}',
+        lambda: "\u3000" + line + "\u2028",                   # stripped by str.strip
+        lambda: "\ufeff" + line,                               # a byte-order mark mid-file
+        lambda: "[" + line + "]",
+        lambda: "[" * 3000 + "]" * 3000,
+        lambda: '"just text"',
+        lambda: "null",
+        lambda: "12",
+        lambda: line.replace("\\", "\\\\x", 1),
+        lambda: line.replace(":", ": \x01", 1),                # a control character
+    ]
+    return rng.choice(choices)()
+
+
+def generated_lines(schema: FactSchema, count: int, seed: int = SEED) -> list[str]:
+    rng = random.Random(seed)
+    lines: list[str] = []
+    for number in range(count):
+        raw = a_fact(rng, schema, number)
+        roll = rng.random()
+        if roll < 0.45:
+            line = written(rng, raw)
+        elif roll < 0.8:
+            line = written(rng, broken(rng, raw, schema))
+        else:
+            line = mangled(rng, written(rng, raw))
+        if rng.random() < 0.03 and lines:                     # re-sent, or an id reused
+            line = rng.choice(lines) if rng.random() < 0.5 else line.replace(
+                f'"f-{number}"', f'"f-{number - 1}"')
+        lines.append(line)
+        if rng.random() < 0.02:
+            lines.append(rng.choice(["", "   ", "\t"]))       # blank lines count as lines
+    return lines
+
+
+# -- reading both ways -----------------------------------------------------------------------
+
+def read_both(text: str, schema: FactSchema, monkeypatch: pytest.MonkeyPatch,
+              ) -> tuple[FactBatch, FactBatch]:
+    fast = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "fast_path", lambda schema: None)
+        slow = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
+    return fast, slow
+
+
+def as_written(fact: Fact) -> tuple[Any, ...]:
+    """Everything of a fact, the attributes' order and the time's zone object included."""
+    return (fact, list(fact.attrs.items()), fact.at.tzinfo, fact.at.fold,
+            [type(v) for v in fact.attrs.values()])
+
+
+def worded(batch: FactBatch) -> list[tuple[Any, ...]]:
+    return [(str(r.location), r.text, [(x.code, str(x), x.zh) for x in r.reasons])
+            for r in batch.rejected]
+
+
+def assert_same(fast: FactBatch, slow: FactBatch) -> None:
+    assert [as_written(f) for f in fast.facts] == [as_written(f) for f in slow.facts]
+    assert worded(fast) == worded(slow)
+    assert (fast.lines, fast.duplicates) == (slow.lines, slow.duplicates)
+
+
+def fast_hits(path: FastPath, lines: list[str]) -> Iterator[tuple[str, Fact]]:
+    """(stripped line, its Fact) for each line the fast path reads whole."""
+    not_read = object()
+    for _, text, value in path.rows(lines, "f.jsonl", lambda text: not_read):
+        if value is not not_read:
+            yield text, value
+
+
+def test_fast_and_slow_paths_agree_on_generated_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = shipped().schema
+    lines = generated_lines(schema, 6000)
+    fast, slow = read_both("\n".join(lines) + "\n", schema, monkeypatch)
+    assert_same(fast, slow)
+    # Not a vacuous agreement: both paths saw many facts and many kinds of rejection.
+    assert len(slow.facts) > 2000 and len(slow.rejected) > 2000
+    codes = {x.code for r in slow.rejected for x in r.reasons}
+    assert codes >= {"E-FACT-JSON", "E-FACT-TYPE", "E-FACT-TIME", "E-FACT-CASE",
+                     "E-FACT-MISSING", "E-FACT-VALUE", "E-FACT-DUPLICATE-ID"}
+
+
+def test_every_fact_the_fast_path_accepts_is_the_one_the_slow_path_builds() -> None:
+    schema = shipped().schema
+    path = fast_path(schema)
+    assert path is not None and set(path.types) == set(schema.types)
+    lines = generated_lines(schema, 6000, seed=SEED + 1)
+    hits = list(fast_hits(path, lines))
+    for line, fact in hits:
+        built = schema.build(json.loads(line), fact.line, "f.jsonl")
+        assert isinstance(built, Fact), line
+        assert as_written(fact) == as_written(built), line
+    # The fast path is the path most valid lines take (the rest: escaped keys, ' : ').
+    valid = sum(isinstance(schema.build(json.loads(x.strip())), Fact)
+                for x in lines if _is_json(x.strip()))
+    assert len(hits) > 0.75 * valid
+
+
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+# -- every attribute type, and a type the fast path does not know ---------------------------
+
+def every_kind_schema() -> FactSchema:
+    """The shipped vocabulary plus a fact type with one attribute of every type the policy
+    model allows (so a type added to the model is compared here too)."""
+    model = shipped().model
+    kinds = typing.get_args(AttributeSpec.model_fields["type"].annotation)
+    attributes = {f"k_{kind}": AttributeSpec(type=kind, values=("甲", "乙") if kind == "enum"
+                                             else None) for kind in kinds}
+    attributes["k_required"] = AttributeSpec(type="text", required=True)
+    attributes["k_when"] = AttributeSpec(type="date", required_when={"k_enum": ("乙",)})
+    extra = FactTypeSpec(case="any", attributes=attributes)
+    return FactSchema(model.model_copy(update={"fact_types": {**model.fact_types,
+                                                              "every.kind": extra}}))
+
+
+def test_every_attribute_type_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = every_kind_schema()
+    lines = [line for line in generated_lines(schema, 4000, seed=SEED + 2)]
+    fast, slow = read_both("\n".join(lines), schema, monkeypatch)
+    assert_same(fast, slow)
+    assert sum(f.type == "every.kind" for f in slow.facts) > 20
+
+
+def test_a_type_missing_from_the_table_takes_the_slow_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = FactSchema(shipped().model)  # its own fast path, built with the table patched
+    monkeypatch.setattr(fastpath, "ATTRIBUTE_KINDS",
+                        {k: v for k, v in ATTRIBUTE_KINDS.items() if k != "date"})
+    path = fast_path(schema)
+    assert path is not None
+    with_dates = {n for n, c in schema.types.items()
+                  if any(a.type == "date" for a in c.attributes.values())}
+    assert with_dates and not with_dates & set(path.types)
+    lines = generated_lines(schema, 2000, seed=SEED + 3)
+    fast, slow = read_both("\n".join(lines), schema, monkeypatch)
+    assert_same(fast, slow)
+    assert any(f.type in with_dates for f in fast.facts)
+
+
+# -- the generated code and what it keeps ----------------------------------------------------
+
+def test_the_generated_check_reads_as_the_vocabulary_says() -> None:
+    path = fast_path(shipped().schema)
+    assert path is not None
+    decision = path.types["decision.made"].source
+    # decision is required (a missing one goes to the slow path); tier only with do/transform
+    assert "attrs[K0] = value\n    else:\n        return None" in decision
+    assert "if K1 not in attrs and any(" in decision
+    assert "return None" in path.types["role.assigned"].source
+
+
+def test_a_fact_holds_no_object_of_the_fast_path() -> None:
+    line = ('{"id": "f-1", "type": "decision.made", "at": "2026-10-17 10:40", '
+            '"case": "26101301", "actor": "王总", "decision": "do", "tier": "B"}')
+    path = fast_path(shipped().schema)
+    assert path is not None
+    [(_, fact), (_, again)] = fast_hits(path, [line, line.replace("f-1", "f-2")])
+    assert type(fact) is Fact and not hasattr(fact, "__dict__") and type(fact.attrs) is dict
+    assert again.at is fact.at            # the same instant twice: one datetime object
+    assert again.case is fact.case and again.actor is fact.actor   # one string each
+    record = path.decode(line)
+    assert not hasattr(record, "__dict__")
+    assert not type(record).__struct_config__.gc      # never tracked by the collector
