@@ -41,7 +41,8 @@ HT260101 = [  # steel purchase: three deliveries, two payments
                                              "counterparty": "重庆钢材有限公司"}),
     ("10-08 10:00", "goods.received", RECEIVER, {"delivery_no": "HT260101-1", "value": "400000"}),
     ("10-09 10:00", "payment.made", CASHIER, {"amount": "360000.00", "method": "transfer",
-                                              "purpose": "第一批钢筋货款"}),
+                                              "purpose": "第一批钢筋货款",
+                                              "payment_no": "FK2610-01"}),
     ("10-09 15:00", "goods.inspected", RECEIVER, {"delivery_no": "HT260101-1",
                                                   "result": "conforming"}),
     ("10-12 09:30", "goods.received", RECEIVER, {"delivery_no": "HT260101-2", "value": "400000"}),
@@ -53,14 +54,16 @@ HT260101 = [  # steel purchase: three deliveries, two payments
                                                   "result": "conforming"}),
     ("10-19 10:30", "objection.sent", RECEIVER, {"delivery_no": "HT260101-2", "form": "written"}),
     ("10-20 10:00", "payment.made", CASHIER, {"amount": "240000.00", "method": "transfer",
-                                              "purpose": "第二批钢筋货款"}),
+                                              "purpose": "第二批钢筋货款",
+                                              "payment_no": "FK2610-02"}),
     ("10-29 09:00", "receipt.obtained", CASHIER, {"kind": "iou"}),
 ]
 
 HT260102 = [  # equipment rental: a cash deposit, a major and a minor problem
     ("09-15 10:00", "contract.signed", LIU, {"amount": "80000", "counterparty": "渝北机械租赁"}),
     ("10-13 11:00", "payment.made", CASHIER, {"amount": "8000", "method": "cash",
-                                              "purpose": "设备租赁押金"}),
+                                              "purpose": "设备租赁押金",
+                                              "payment_no": "FK2610-03"}),
     ("10-13 11:05", "receipt.obtained", CASHIER, {"kind": "iou"}),
     ("10-22 15:00", "issue.found", LIU, {"severity": "major"}),
     ("10-23 10:00", "legal.consulted", LIU, {}),
@@ -88,12 +91,17 @@ HT260104 = [  # cement purchase: a delivery entered twice, objected to only oral
 INSPECTIONS = [("09-29 16:00", "inspection.reported", None, LEGAL, {}),
                ("10-31 10:00", "inspection.reported", None, LEGAL, {})]
 
+# the bank's confirmations that a transfer reached the payee (case-less statement lines);
+# the cash deposit has none
+CLEARED = [("10-09 15:00", "payment.cleared", None, None, {"payment_no": "FK2610-01"}),
+           ("10-21 10:00", "payment.cleared", None, None, {"payment_no": "FK2610-02"})]
+
 CONTRACTS = {"HT260101": HT260101, "HT260102": HT260102, "HT260103": HT260103,
              "HT260104": HT260104}
 
 
 def build() -> list[dict]:
-    rows = [*ROLES, *INSPECTIONS]
+    rows = [*ROLES, *INSPECTIONS, *CLEARED]
     for case, steps in CONTRACTS.items():
         rows += [(when, kind, case, actor, attrs) for when, kind, actor, attrs in steps]
     rows.sort(key=lambda r: r[0])  # stable: same-minute facts keep the order written
@@ -102,7 +110,8 @@ def build() -> list[dict]:
         fact = {"id": f"c-{n:03d}", "type": kind, "at": stamp(when)}
         if case is not None:
             fact["case"] = case
-        fact["actor"] = actor
+        if actor is not None:
+            fact["actor"] = actor
         fact.update(attrs)
         facts.append(fact)
     return facts

@@ -27,7 +27,7 @@ def policy() -> CompiledPolicy:
 @pytest.fixture(scope="module")
 def october(policy: CompiledPolicy) -> EvaluationResult:
     batch = pe.read_facts(FACTS, policy)
-    assert (len(batch.facts), batch.rejected, batch.duplicates) == (35, [], 0)
+    assert (len(batch.facts), batch.rejected, batch.duplicates) == (37, [], 0)
     return pe.evaluate(policy, batch.facts, period="2026-10", as_of=at("2026-11-01 00:00"))
 
 
@@ -52,7 +52,7 @@ LEDGER = [
     ("CP1", "HT260101", "周杰", "2026-10-16 18:00", "2d16h", "CPP1", 50),
     ("CH1", "HT260103", "陈刚", "2026-10-19 18:00", "15h", "CPP3", 100),
     ("CP4", "HT260102", "刘洋", "2026-10-23 18:00", "2d15h30m", "CPP2", 50),
-    ("CP3", "HT260101", "吴敏", "2026-10-27 18:00", "1d15h", "CPP2", 50),
+    ("CP3", "HT260101", "吴敏", "2026-10-28 18:00", "15h", "CPP2", 50),
     ("CP1", "HT260104", "刘洋", "2026-10-28 18:00", "3d6h", "CPP1", 100),
     ("CP5", "HT260102", "刘洋", "2026-10-28 18:00", "3d6h", "CPP2", 50),
     ("M1", None, "何静", "2026-10-30 18:00", "16h", "CPP4", 100),
@@ -85,7 +85,7 @@ def test_fulfilments_and_open_violations(october: EvaluationResult) -> None:
         ("CP1", "HT260101", at("2026-10-16 18:00")): at("2026-10-19 10:00"),
         ("CH1", "HT260103", at("2026-10-19 18:00")): at("2026-10-20 09:00"),
         ("CP4", "HT260102", at("2026-10-23 18:00")): at("2026-10-26 09:30"),
-        ("CP3", "HT260101", at("2026-10-27 18:00")): at("2026-10-29 09:00"),
+        ("CP3", "HT260101", at("2026-10-28 18:00")): at("2026-10-29 09:00"),
         ("CP1", "HT260104", at("2026-10-28 18:00")): None,
         ("CP5", "HT260102", at("2026-10-28 18:00")): None,
         ("M1", None, at("2026-10-30 18:00")): at("2026-10-31 10:00"),
