@@ -31,6 +31,7 @@ from policyengine.service import dashboard, ingest, openapi, views
 from policyengine.service.auth import SCOPES, Token
 from policyengine.service.http import ApiError, BodyLimit, Json, scope_language
 from policyengine.service.messages import message
+from policyengine.service.query import strict_query
 from policyengine.service.state import Service, ServiceConfig
 from policyengine.service.store import StoreUnavailable
 from policyengine.wording import Glossary
@@ -62,6 +63,7 @@ def create_app(config: ServiceConfig, *, service: Service | None = None,
         lifespan=lifespan,
         default_response_class=Json,
         docs_url=None, redoc_url=None,  # /docs is the dashboard's: no CDN
+        dependencies=[Depends(strict_query)],  # unknown query parameters: 400 (query.py)
     )
     app.state.service = svc
     app.add_middleware(BodyLimit, limit=config.max_body_bytes,
@@ -88,7 +90,8 @@ LANG_PARAMETER = {
 def _describe_errors_as_they_are(app: FastAPI) -> None:
     """FastAPI documents a 422 `HTTPValidationError` on every route with parameters; this
     API answers a bad parameter with a 400 `ErrorBody` instead, so those entries go. Every
-    route that can answer an error takes `lang`."""
+    route can answer an error (an unknown query parameter: query.py), so every one takes
+    `lang`."""
     build = app.openapi
 
     def description() -> dict[str, Any]:
@@ -100,8 +103,7 @@ def _describe_errors_as_they_are(app: FastAPI) -> None:
                 answer = operation.get("responses", {}).get("422", {})
                 if "HTTPValidationError" in json.dumps(answer):
                     del operation["responses"]["422"]
-                if operation.get("security") != []:
-                    operation.setdefault("parameters", []).append(LANG_PARAMETER)
+                operation.setdefault("parameters", []).append(LANG_PARAMETER)
         schemas = document.get("components", {}).get("schemas", {})
         if "HTTPValidationError" not in json.dumps(document.get("paths", {})):
             for name in ("HTTPValidationError", "ValidationError"):
@@ -206,37 +208,8 @@ def _require(scope: str, *, feed: bool = False) -> Callable[..., Token]:
             raise ApiError(403, "E-AUTH-SCOPE", message(
                 "auth.scope", name=token.name, held=", ".join(sorted(token.scopes)),
                 scope=needed, **where))
-        known = _query_names(request)
-        unknown = sorted(set(request.query_params) - known)
-        if unknown:
-            raise ApiError(400, "E-USAGE-PARAM", message(
-                "param.unknown", unknown=", ".join(unknown),
-                known=", ".join(sorted(known)) or message("param.none"), **where))
-        repeated = sorted(k for k in set(request.query_params)
-                          if len(request.query_params.getlist(k)) > 1)
-        if repeated:
-            raise ApiError(400, "E-USAGE-PARAM",
-                           message("param.repeated", names=", ".join(repeated)))
-        chosen = request.query_params.get("lang")
-        if chosen is not None and chosen not in LANGUAGES:
-            raise ApiError(400, "E-USAGE-PARAM", message("param.lang", value=chosen))
         return token
     return check
-
-
-def _query_names(request: Request) -> set[str]:
-    """The query parameters the OpenAPI description gives the route: no others are taken,
-    so a misspelt filter is an error instead of being silently ignored."""
-    table: dict[tuple[str, str], set[str]] | None = getattr(request.app.state, "query_names",
-                                                            None)
-    if table is None:
-        table = {(method.upper(), path): {p["name"] for p in op.get("parameters", [])
-                                          if p.get("in") == "query"}
-                 for path, item in request.app.openapi()["paths"].items()
-                 for method, op in item.items()}
-        request.app.state.query_names = table
-    route = request.scope.get("route")
-    return table.get((request.method, getattr(route, "path_format", "")), set())
 
 
 Ingester = Annotated[Token, Depends(_require("ingest"))]
@@ -258,7 +231,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
     errs = openapi.errors
 
     @app.get("/v1/health", response_model=openapi.Health, tags=["service"],
-             openapi_extra={"security": []})
+             responses=errs(400), openapi_extra={"security": []})
     def health() -> Response:
         """Whether the service runs (no token needed; tells nothing about the data)."""
         return Json({"status": "ok"})
