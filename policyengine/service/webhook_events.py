@@ -53,6 +53,23 @@ _WORDS: dict[EventType, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class Names:
+    """What the policy calls its duties and roles, (English, Chinese) by id; an id without a
+    name is said as it is."""
+
+    duties: dict[str, tuple[str, str]]
+    roles: dict[str, tuple[str, str]]
+
+    @classmethod
+    def of(cls, model: Any) -> Names:
+        """From a checked policy model (`policyengine.policy.model.Policy`)."""
+        def both(items: dict[str, Any]) -> dict[str, tuple[str, str]]:
+            return {k: (v.name_en or v.name or k, v.name or v.name_en or k)
+                    for k, v in items.items()}
+        return cls(both(model.duties), both(model.roles))
+
+
+@dataclass(frozen=True)
 class Event:
     type: EventType
     key: str                      # the obligation's key (engine/obligation.py)
@@ -63,19 +80,22 @@ class Event:
         """Stable per event, whatever process or retry sends it: a digest of its identity."""
         return hashlib.sha256(f"{self.type.value}\n{self.key}".encode()).hexdigest()[:40]
 
-    def body(self, as_of: datetime) -> dict[str, Any]:
+    def body(self, as_of: datetime, names: Names) -> dict[str, Any]:
         """The JSON a receiver gets (the worded `summary` in Chinese and English)."""
-        o = self.obligation
-        who = o.get("person") or o.get("role") or "?"
+        duty_en, duty_zh = names.duties.get(self.obligation["duty"], (self.obligation["duty"],) * 2)
+        o = {**self.obligation, "duty_name_en": duty_en}
+        role_en, role_zh = names.roles.get(o.get("role") or "", (o.get("role") or "?",) * 2)
         case_en = f" for {o['case']}" if o.get("case") else ""
         case_zh = f"（{o['case']}）" if o.get("case") else ""
         due = o.get("due") or o.get("due_not_before") or ""
         late = o.get("status") == Status.LATE.value
-        values_en = {"who": who, "duty": o.get("duty_name") or o["duty"], "case": case_en,
+        values_en = {"who": o.get("person") or f"the {role_en}", "duty": duty_en,
+                     "case": case_en,
                      "due": due, "year": o.get("missing_year", ""),
                      "late": f", late by {o['late_by']}" if late and o.get("late_by") else "",
                      "how": "done late" if late else "missed"}
-        values_zh = {**values_en, "case": case_zh,
+        values_zh = {**values_en, "case": case_zh, "duty": duty_zh,
+                     "who": o.get("person") or f"{role_zh}",
                      "late": f"，逾期 {o['late_by']}" if late and o.get("late_by") else "",
                      "how": "逾期完成" if late else "已逾期未完成"}
         en, zh = _WORDS[self.type]
@@ -120,9 +140,10 @@ def derive(result: EvaluationResult, sent_open: Iterable[tuple[str, dict[str, An
     for v in result.violations:
         if not v.key or v.status not in (Status.LATE, Status.MISSED):
             continue  # a prohibition is a forbidden fact, not an obligation
-        seen.add(v.key)
         body = _violation(v)
-        yield Event(EventType.OPENED, v.key, body)
+        if v.key not in seen:
+            yield Event(EventType.OPENED, v.key, body)
+        seen.add(v.key)
         later.append(Event(EventType.VIOLATED, v.key, body))
         if v.status is Status.LATE:
             later.append(Event(EventType.FULFILLED, v.key, body))

@@ -46,7 +46,7 @@ from policyengine.service.outbox import (
     Subscription,
     open_outbox,
 )
-from policyengine.service.webhook_events import EventType, derive
+from policyengine.service.webhook_events import EventType, Names, derive
 
 if TYPE_CHECKING:
     from policyengine.service.state import Service
@@ -221,8 +221,9 @@ class Webhooks:
         del facts
         open_before = self.outbox.sent_open(EventType.OPENED.value,
                                             EventType.FULFILLED.value)
+        names = Names.of(live.policy.model)
         recorded = [Recorded(e.type.value, e.key, e.idempotency_key,
-                             json.dumps(e.body(result.as_of), ensure_ascii=False,
+                             json.dumps(e.body(result.as_of, names), ensure_ascii=False,
                                         separators=(",", ":")))
                     for e in derive(result, list(open_before))]
         new = self.outbox.record(recorded, time.time())
