@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -166,8 +167,10 @@ def _handlers(app: FastAPI, svc: Service) -> None:
         words = (message("http.not_found", path=path) if exc.status_code == 404
                  else message("http.method", method=method, path=path)
                  if exc.status_code == 405 else message("http.other", detail=str(exc.detail)))
-        return answer(request, ApiError(exc.status_code, code, words,
-                                        headers=dict(exc.headers or {})))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed(request.app.routes, path))
+        return answer(request, ApiError(exc.status_code, code, words, headers=headers))
 
     async def gone(request: Request, exc: Exception) -> Response:
         # The client went away before sending its whole body (or was cut off by the body
@@ -183,6 +186,15 @@ def _handlers(app: FastAPI, svc: Service) -> None:
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StoreUnavailable, unavailable)
     app.add_exception_handler(ClientDisconnect, gone)
+
+
+def _allowed(routes: list[Any], path: str) -> list[str]:
+    """Every method of the routes of `path` (Starlette names the first route's only): those
+    of a route written out in full (`/v1/facts/batch`) before a template that also matches
+    (`/v1/facts/{fact_id}`)."""
+    matching = [r for r in routes if isinstance(r, APIRoute) and r.path_regex.match(path)]
+    literal = [r for r in matching if "{" not in r.path]
+    return sorted({m for r in literal or matching for m in r.methods or ()})
 
 
 def _require(scope: str, *, feed: bool = False) -> Callable[..., Token]:
@@ -518,7 +530,8 @@ def _webhook_routes(app: FastAPI, svc: Service) -> None:
     @app.post("/v1/webhooks/dead-letters/{delivery_id}/retry", status_code=202,
               response_model=openapi.RetryAnswer, tags=["webhooks"],
               responses=errs(400, 401, 403, 404, 503))
-    def retry(delivery_id: int, token: Admin) -> Response:
+    def retry(delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="a dead "
+                                               "letter's id")], token: Admin) -> Response:
         """Send a dead letter again: its attempts start over, now."""
         if not hooks.retry(delivery_id):
             raise ApiError(404, "E-NOT-FOUND", message("webhook.dead_not_found",
