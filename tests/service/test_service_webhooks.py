@@ -216,6 +216,8 @@ def test_events_are_signed_retried_and_sent_once(database: str, receiver: Receiv
         assert all(a["event"] == a["body"]["type"] for a in receiver.accepted)
         events = svc.webhooks.outbox.event_count()
         assert len(receiver.accepted) == events
+        # The scans evaluate beside the read cache: nothing of theirs is kept in it.
+        assert (svc.live.results.misses, svc.live.results.hits) == (0, 0)
         accepted = len(receiver.accepted)
 
     # A restart on the same database: the same evaluation, no event again.
@@ -370,3 +372,41 @@ def test_the_documented_verification_accepts_only_the_right_signature() -> None:
     assert verify(SECRET.encode(), body + b" ", header) is False
     assert verify(b"another-secret-0123456789", body, header) is False
     assert verify(SECRET.encode(), body, "sha1=" + header[7:]) is False
+
+
+def test_serve_checks_its_webhook_options(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from service_support import POLICY, TOKENS_TEXT
+
+    from policyengine.cli import serve
+
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text(TOKENS_TEXT, encoding="utf-8")
+    secret_file = tmp_path / "hook-secret"
+    base = ["--tokens", str(tokens), "--policy", str(POLICY), "--db", str(tmp_path / "x.db")]
+
+    def refused(*extra: str) -> str:
+        assert serve.main([*base, *extra]) == 2
+        return capsys.readouterr().err
+
+    assert "--webhook needs --webhook-secret-file" in refused("--webhook", "http://127.0.0.1:9/")
+    assert "without --webhook URL" in refused("--webhook-secret-file", str(secret_file))
+    assert "cannot read the webhook secret file" in refused(
+        "--webhook", "http://127.0.0.1:9/", "--webhook-secret-file", str(secret_file))
+    secret_file.write_text("short\n", encoding="utf-8")
+    assert "at least 16 characters" in refused(
+        "--webhook", "http://127.0.0.1:9/", "--webhook-secret-file", str(secret_file))
+    secret_file.write_text(SECRET + "\n", encoding="utf-8")
+    assert "not an http:// or https:// URL" in refused(
+        "--webhook", "file:///etc/passwd", "--webhook-secret-file", str(secret_file))
+    assert "--webhook-attempts at least 1" in refused("--webhook-attempts", "0")
+    assert not (tmp_path / "x.db").exists()
+
+    parser = serve.argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    args = parser.parse_args(["--webhook", "http://127.0.0.1:9/a", "--webhook", "https://h/b",
+                              "--webhook-secret-file", str(secret_file),
+                              "--webhook-backoff", "2", "--webhook-attempts", "3"])
+    settings = serve.webhook_settings(args)
+    assert settings.subscriptions == (("http://127.0.0.1:9/a", SECRET), ("https://h/b", SECRET))
+    assert (settings.max_attempts, settings.delay(1), settings.delay(3)) == (3, 2.0, 8.0)
