@@ -95,6 +95,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     updated_at      TEXT NOT NULL,
     UNIQUE (event_id, subscription_id)
 );
+CREATE INDEX IF NOT EXISTS webhook_events_key ON webhook_events (key);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (state, next_at)
 """
 
@@ -113,9 +114,10 @@ class Outbox(ABC):
 
     @abstractmethod
     @contextmanager
-    def _tx(self) -> Iterator[Any]:
+    def _tx(self, write: bool = True) -> Iterator[Any]:
         """A transaction (committed on leaving without an error); yields an object with
-        `execute(sql, params)` returning a cursor; `?` marks."""
+        `execute(sql, params)` returning a cursor; `?` marks. `write=False`: it only reads,
+        and takes no write lock (SQLite: an ingest is not held up by it)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -138,7 +140,7 @@ class Outbox(ABC):
                        (secret, sub_id))
 
     def subscriptions(self) -> list[Subscription]:
-        with self._tx() as tx:
+        with self._tx(write=False) as tx:
             rows = tx.execute("SELECT id, url, secret, description, origin, created_at "
                               "FROM webhook_subscriptions ORDER BY created_at, id", ()).fetchall()
         return [Subscription(*row) for row in rows]
@@ -153,10 +155,26 @@ class Outbox(ABC):
 
     # --- events ---------------------------------------------------------------------------
 
+    def unrecorded(self, events: Sequence[Recorded]) -> list[Recorded]:
+        """Those of `events` not recorded yet, found by reading only: a scan finds mostly
+        events it recorded before, and must not hold the write lock to learn that."""
+        known: set[tuple[str, str]] = set()
+        keys = sorted({e.key for e in events})
+        with self._tx(write=False) as tx:
+            for start in range(0, len(keys), 500):
+                part = keys[start:start + 500]
+                known.update(tx.execute(
+                    "SELECT type, key FROM webhook_events WHERE key IN "
+                    f"({','.join('?' * len(part))})", part).fetchall())
+        return [e for e in events if (e.type, e.key) not in known]
+
     def record(self, events: Sequence[Recorded], now: float) -> int:
         """Record the events not recorded yet, each queued for every subscription there is
         now; how many were new."""
         new = 0
+        events = self.unrecorded(events)
+        if not events:
+            return 0
         with self._tx() as tx:
             subs = [r[0] for r in tx.execute("SELECT id FROM webhook_subscriptions",
                                              ()).fetchall()]
@@ -178,7 +196,7 @@ class Outbox(ABC):
 
     def sent_open(self, opened: str, fulfilled: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """(key, obligation) of each `opened` event without a `fulfilled` one."""
-        with self._tx() as tx:
+        with self._tx(write=False) as tx:
             rows = tx.execute(
                 "SELECT o.key, o.body FROM webhook_events o WHERE o.type = ? AND NOT EXISTS "
                 "(SELECT 1 FROM webhook_events f WHERE f.type = ? AND f.key = o.key)",
@@ -187,7 +205,7 @@ class Outbox(ABC):
             yield key, json.loads(body)["obligation"]
 
     def event_count(self) -> int:
-        with self._tx() as tx:
+        with self._tx(write=False) as tx:
             return int(tx.execute("SELECT COUNT(*) FROM webhook_events", ()).fetchone()[0])
 
     # --- deliveries -----------------------------------------------------------------------
@@ -199,14 +217,14 @@ class Outbox(ABC):
 
     def due(self, now: float, limit: int = 100) -> list[Delivery]:
         """Pending deliveries whose time has come, oldest event first."""
-        with self._tx() as tx:
+        with self._tx(write=False) as tx:
             rows = tx.execute(self._DELIVERY + "WHERE d.state = ? AND d.next_at <= ? "
                               "ORDER BY d.event_id, d.id LIMIT ?",
                               (DeliveryState.PENDING.value, now, limit)).fetchall()
         return [Delivery(*row) for row in rows]
 
     def next_due(self) -> float | None:
-        with self._tx() as tx:
+        with self._tx(write=False) as tx:
             row = tx.execute("SELECT MIN(next_at) FROM webhook_deliveries WHERE state = ?",
                              (DeliveryState.PENDING.value,)).fetchone()
         return float(row[0]) if row and row[0] is not None else None
@@ -219,7 +237,7 @@ class Outbox(ABC):
                        (state.value, attempts, next_at, error, _now_text(), delivery_id))
 
     def dead_letters(self, limit: int = 1000) -> list[dict[str, Any]]:
-        with self._tx() as tx:
+        with self._tx(write=False) as tx:
             rows = tx.execute(
                 "SELECT d.id, e.type, e.key, e.idempotency_key, d.subscription_id, d.attempts, "
                 "d.last_error, d.updated_at, e.recorded_at FROM webhook_deliveries d "
@@ -240,7 +258,7 @@ class Outbox(ABC):
         return row is not None
 
     def counts(self) -> dict[str, int]:
-        with self._tx() as tx:
+        with self._tx(write=False) as tx:
             rows = tx.execute("SELECT state, COUNT(*) FROM webhook_deliveries GROUP BY state",
                               ()).fetchall()
         out = {state.value: 0 for state in DeliveryState}
@@ -267,7 +285,7 @@ class SqliteOutbox(Outbox):
                 tx.execute(statement, ())
 
     @contextmanager
-    def _tx(self) -> Iterator[_SqliteTx]:
+    def _tx(self, write: bool = True) -> Iterator[_SqliteTx]:
         with self._lock:
             if self._conn is None:
                 self._conn = sqlite3.connect(self.path, isolation_level=None,
@@ -276,7 +294,7 @@ class SqliteOutbox(Outbox):
                 self._conn.execute("PRAGMA foreign_keys=ON")
             conn = self._conn
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"SQLite: {exc}") from exc
             try:
@@ -318,7 +336,7 @@ class PostgresOutbox(Outbox):
                 tx.execute(statement, ())
 
     @contextmanager
-    def _tx(self) -> Iterator[_PgTx]:
+    def _tx(self, write: bool = True) -> Iterator[_PgTx]:
         import psycopg
         with self._lock:
             if self._conn is None or self._conn.closed or self._conn.broken:
