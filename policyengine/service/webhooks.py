@@ -219,13 +219,16 @@ class Webhooks:
         as_of = self.clock()
         result = evaluate(live.policy, facts, period=None, as_of=as_of)
         del facts
-        open_before = self.outbox.sent_open(EventType.OPENED.value,
-                                            EventType.FULFILLED.value)
+        # An obligation of a duty the policy no longer has (after a reload) was not met:
+        # it is left out rather than said to be fulfilled.
+        duties = live.policy.duties
+        open_before = [(key, o) for key, o in self.outbox.sent_open(
+            EventType.OPENED.value, EventType.FULFILLED.value) if o.get("duty") in duties]
         names = Names.of(live.policy.model)
         recorded = [Recorded(e.type.value, e.key, e.idempotency_key,
                              json.dumps(e.body(result.as_of, names), ensure_ascii=False,
                                         separators=(",", ":")))
-                    for e in derive(result, list(open_before))]
+                    for e in derive(result, open_before)]
         new = self.outbox.record(recorded, time.time())
         self.last_scan = as_of
         if new:
