@@ -77,7 +77,11 @@ def evaluate(
             run = _split(policy, facts, as_of, period, workers)
             if run is not None:
                 return evaluate_replay(policy, run, period)
-        return evaluate_replay(policy, replay(policy, facts, as_of), period)
+        # Only the obligations the results look at are kept (memory): those met in time
+        # that nothing reads are dropped as the replay goes.
+        sort_out = triage(policy, period, as_of)
+        run = replay(policy, facts, as_of, keep=lambda o: sort_out(o) is not None)
+        return evaluate_replay(policy, run, period)
 
 
 def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -165,18 +166,23 @@ def _first(pair: tuple[tuple[str, str, str], Fact]) -> tuple[str, str, str]:
     return pair[0]
 
 
-def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Replay:
+def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
+           keep: Callable[[Obligation], bool] | None = None) -> Replay:
+    """The replay of `facts` up to `as_of`. With `keep`, an obligation closed for good that
+    `keep` refuses is dropped as the replay goes (memory): `obligations` then holds only
+    the rest, and `total_obligations` says how many were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
     ordered = in_order([f for f in unique if f.at <= as_of])
-    run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None)
+    run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
+                         keep=keep)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
     return run
 
 
 def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime, *,
-                   weeks_from: Fact | None, note_tags: list[tuple[Any, ...]] | None = None
-                   ) -> Replay:
+                   weeks_from: Fact | None, note_tags: list[tuple[Any, ...]] | None = None,
+                   keep: Callable[[Obligation], bool] | None = None) -> Replay:
     """The replay of facts already in `order_key` order, none after `as_of`, no duplicate.
 
     Weekly duties are opened from `weeks_from` (the first fact) unless it is None. With
@@ -202,7 +208,7 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
         tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
 
     if not tagging:
-        _replay_untagged(state, ordered, deciding)
+        _replay_untagged(state, ordered, deciding, keep)
         start = count
     while start < count:
         fact = ordered[start]
@@ -250,21 +256,50 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
             if tagging and len(notes) > len(tags):
                 tag(3, i)
         start = stop
-    return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
-                  len(ordered), 0, 0, state.notes, state.handled,
-                  case_values=state.case_values, forbidden=state.forbidden)
+    if keep is not None:
+        dropped = state.dropped + _compact(state.obligations, keep)
+    run = Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
+                 len(ordered), 0, 0, state.notes, state.handled,
+                 case_values=state.case_values, forbidden=state.forbidden)
+    if keep is not None:
+        run.total_obligations = len(run.obligations) + dropped
+    return run
 
 
 REQUEST, APPROVAL = "request", "approval"
+_COMPACT_FROM = 65_536  # obligations made before the first compaction
 
 
-def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
+def _compact(obligations: list[Obligation], keep: Callable[[Obligation], bool]) -> int:
+    """Drop, in place and keeping the order, the obligations closed for good that `keep`
+    refuses; return how many were dropped. Closed for good: fulfilled, with its deadline
+    known, of a duty that no delay can move (no extension: a late approval reaches an
+    obligation after its fulfilment) and not recurring (a later report in the period
+    replaces the fulfilment). Nothing else changes such an obligation, so `keep` says at
+    once what it would say at the end."""
+    before = len(obligations)
+    obligations[:] = [o for o in obligations
+                      if o.fulfilled_by is None or o.missing_year is not None
+                      or o.duty.extension is not None or o.duty.recurring is not None
+                      or keep(o)]
+    return before - len(obligations)
+
+
+def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any,
+                     keep: Callable[[Obligation], bool] | None) -> None:
     """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
-    nothing checked per fact but what it needs (this loop runs once per fact)."""
+    nothing checked per fact but what it needs (this loop runs once per fact). With `keep`,
+    the obligations closed for good that `keep` refuses are dropped whenever the list has
+    doubled since it was last compacted."""
     extends = state.by_extension
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
+    obligations = state.obligations
+    limit = _COMPACT_FROM if keep is not None else sys.maxsize
     count, start = len(ordered), 0
     while start < count:
+        if len(obligations) > limit:
+            state.dropped += _compact(obligations, keep)  # type: ignore[arg-type]
+            limit = max(_COMPACT_FROM, 2 * len(obligations))
         fact = ordered[start]
         at = fact.at
         stop = start + 1
@@ -339,6 +374,7 @@ class _State:
         self.track_latest = (any(d.per is not Per.CASE for d in policy.duties.values())
                              or bool(policy.prohibitions))
         self.keys_used: dict[str, int] = {}
+        self.dropped = 0  # obligations dropped as the replay went (`keep`)
         self.forbidden: list[Forbidden] = []
         self.case_values = CaseValues()
         self.values_now = self.case_values.now
@@ -392,7 +428,7 @@ class _State:
         if dispatch is not None:  # inlined Dispatch.select: once per fact
             key = dispatch.key
             candidates = (dispatch.default if key is None
-                          else dispatch.table.get(fact.attrs.get(key), dispatch.default))
+                          else dispatch.table.get(fact.attrs.get(key), dispatch.default))  # type: ignore[arg-type]
         else:
             duties = self.by_trigger.get(kind)
             if not duties:
@@ -562,7 +598,7 @@ class _State:
         if dispatch is not None:  # inlined Dispatch.select: once per fact
             key = dispatch.key
             candidates = (dispatch.default if key is None
-                          else dispatch.table.get(fact.attrs.get(key), dispatch.default))
+                          else dispatch.table.get(fact.attrs.get(key), dispatch.default))  # type: ignore[arg-type]
         else:
             duties = self.by_fulfil.get(fact.type)
             if not duties:
