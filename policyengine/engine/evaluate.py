@@ -77,10 +77,11 @@ def evaluate(
             run = _split(policy, facts, as_of, period, workers)
             if run is not None:
                 return evaluate_replay(policy, run, period)
-        # Only the obligations the results look at are kept (memory): those met in time
-        # that nothing reads are dropped as the replay goes.
-        sort_out = triage(policy, period, as_of)
-        run = replay(policy, facts, as_of, keep=lambda o: sort_out(o) is not None)
+        # Obligations met in time that no result reads are dropped as the replay goes
+        # (memory): most obligations.
+        looked_at = _looked_at_when_met(policy, period)
+        run = replay(policy, facts, as_of,
+                     unread=[d for d in policy.duties if d not in looked_at])
         return evaluate_replay(policy, run, period)
 
 

@@ -13,7 +13,7 @@ import itertools
 import operator
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -167,22 +167,23 @@ def _first(pair: tuple[tuple[str, str, str], Fact]) -> tuple[str, str, str]:
 
 
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
-           keep: Callable[[Obligation], bool] | None = None) -> Replay:
-    """The replay of `facts` up to `as_of`. With `keep`, an obligation closed for good that
-    `keep` refuses is dropped as the replay goes (memory): `obligations` then holds only
-    the rest, and `total_obligations` says how many were made."""
+           unread: Collection[str] | None = None) -> Replay:
+    """The replay of `facts` up to `as_of`. With `unread` (duty ids), an obligation of one
+    of these duties met in time is dropped as the replay goes, once nothing can change it
+    (memory): `obligations` then holds only the rest, and `total_obligations` says how many
+    were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
     ordered = in_order([f for f in unique if f.at <= as_of])
     run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
-                         keep=keep)
+                         unread=unread)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
     return run
 
 
 def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime, *,
                    weeks_from: Fact | None, note_tags: list[tuple[Any, ...]] | None = None,
-                   keep: Callable[[Obligation], bool] | None = None) -> Replay:
+                   unread: Collection[str] | None = None) -> Replay:
     """The replay of facts already in `order_key` order, none after `as_of`, no duplicate.
 
     Weekly duties are opened from `weeks_from` (the first fact) unless it is None. With
@@ -207,8 +208,14 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     def tag(phase: int, i: int) -> None:  # the notes just made, with when they were made
         tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
 
+    # Only duties no delay can move (an approval reaches an obligation after its
+    # fulfilment) and not recurring (a later report in the period replaces the fulfilment):
+    # nothing changes their obligations once fulfilled.
+    drop = None if unread is None else frozenset(
+        d for d in unread if policy.duties[d].extension is None
+        and policy.duties[d].recurring is None)
     if not tagging:
-        _replay_untagged(state, ordered, deciding, keep)
+        _replay_untagged(state, ordered, deciding, drop)
         start = count
     while start < count:
         fact = ordered[start]
@@ -256,12 +263,12 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
             if tagging and len(notes) > len(tags):
                 tag(3, i)
         start = stop
-    if keep is not None:
-        dropped = state.dropped + _compact(state.obligations, keep)
+    if drop is not None:
+        dropped = state.dropped + _compact(state.obligations, drop)
     run = Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
                  len(ordered), 0, 0, state.notes, state.handled,
                  case_values=state.case_values, forbidden=state.forbidden)
-    if keep is not None:
+    if drop is not None:
         run.total_obligations = len(run.obligations) + dropped
     return run
 
@@ -270,35 +277,30 @@ REQUEST, APPROVAL = "request", "approval"
 _COMPACT_FROM = 65_536  # obligations made before the first compaction
 
 
-def _compact(obligations: list[Obligation], keep: Callable[[Obligation], bool]) -> int:
-    """Drop, in place and keeping the order, the obligations closed for good that `keep`
-    refuses; return how many were dropped. Closed for good: fulfilled, with its deadline
-    known, of a duty that no delay can move (no extension: a late approval reaches an
-    obligation after its fulfilment) and not recurring (a later report in the period
-    replaces the fulfilment). Nothing else changes such an obligation, so `keep` says at
-    once what it would say at the end."""
+def _compact(obligations: list[Obligation], drop: frozenset[str]) -> int:
+    """Drop, in place and keeping the order, the obligations of `drop`'s duties fulfilled
+    in time (deadline known); return how many were dropped."""
     before = len(obligations)
     obligations[:] = [o for o in obligations
-                      if o.fulfilled_by is None or o.missing_year is not None
-                      or o.duty.extension is not None or o.duty.recurring is not None
-                      or keep(o)]
+                      if (done := o.fulfilled_by) is None or done.at > o.due
+                      or o.missing_year is not None or o.duty.id not in drop]
     return before - len(obligations)
 
 
 def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any,
-                     keep: Callable[[Obligation], bool] | None) -> None:
+                     drop: frozenset[str] | None) -> None:
     """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
-    nothing checked per fact but what it needs (this loop runs once per fact). With `keep`,
-    the obligations closed for good that `keep` refuses are dropped whenever the list has
-    doubled since it was last compacted."""
+    nothing checked per fact but what it needs (this loop runs once per fact). With `drop`,
+    the obligations of those duties met in time are dropped whenever the list has doubled
+    since it was last compacted."""
     extends = state.by_extension
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
     obligations = state.obligations
-    limit = _COMPACT_FROM if keep is not None else sys.maxsize
+    limit = _COMPACT_FROM if drop is not None else sys.maxsize
     count, start = len(ordered), 0
     while start < count:
         if len(obligations) > limit:
-            state.dropped += _compact(obligations, keep)  # type: ignore[arg-type]
+            state.dropped += _compact(obligations, drop)  # type: ignore[arg-type]
             limit = max(_COMPACT_FROM, 2 * len(obligations))
         fact = ordered[start]
         at = fact.at

@@ -1,4 +1,4 @@
-"""Obligations dropped as the replay goes (`replay(..., keep=...)`, used by `evaluate`) give
+"""Obligations dropped as the replay goes (`replay(..., unread=...)`, used by `evaluate`) give
 the very result the whole replay gives: on a generated stream of 20,000 facts, with
 compactions made every few obligations so that many happen mid-stream."""
 
@@ -12,7 +12,7 @@ from test_workers import generated
 
 import policyengine as pe
 from policyengine.engine import replay as replay_module
-from policyengine.engine.evaluate import evaluate_replay, triage
+from policyengine.engine.evaluate import _looked_at_when_met, evaluate_replay
 from policyengine.periods import Period
 
 
@@ -31,8 +31,9 @@ def test_dropping_closed_obligations_changes_nothing(label: str | None,
     expected = evaluate_replay(policy, whole, period)
 
     monkeypatch.setattr(replay_module, "_COMPACT_FROM", 50)
-    sort_out = triage(policy, period, as_of)
-    kept = replay_module.replay(policy, facts, as_of, keep=lambda o: sort_out(o) is not None)
+    looked_at = _looked_at_when_met(policy, period)
+    kept = replay_module.replay(policy, facts, as_of,
+                                unread=[d for d in policy.duties if d not in looked_at])
     assert kept.total_obligations == len(whole.obligations)
     assert len(kept.obligations) < len(whole.obligations) / 2  # most were dropped
     assert _document(evaluate_replay(policy, kept, period)) == _document(expected)
