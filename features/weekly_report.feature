@@ -89,6 +89,8 @@ Feature: The weekly new-requirement report (W1)
 
   Scenario: A month of weekly reports, one late
     Given from 2026-10-01 09:00, 杨宝珠 holds the role collector
+    # fills in only the W2 and W3 reports: the W1 reports are the facts below
+    And every weekly report is on time
     And these facts:
       | time             | type                    | actor  | note                                  |
       | 2026-10-08 10:00 | weekly_report.submitted | 杨宝珠 | week of Fri 10-02 (holiday): due 10-08 12:00 |
@@ -103,8 +105,11 @@ Feature: The weekly new-requirement report (W1)
     And the penalties are:
       | person | penalty | month   | count | amount | forfeit |
       | 杨宝珠 | P3      | 2026-10 | 1     | 20     | no      |
-    # the next week starts Mon 11-02, after the evaluation time 11-01 00:00: nothing owed yet
-    And there is no open duty
+    # the next week starts Mon 11-02, after the evaluation time 11-01 00:00: no report owed yet;
+    # November's month-end summary (W4, filled in only two hours before its deadline) has begun
+    And the open duties are:
+      | duty | case | person | due              | overdue |
+      | W4   | -    | 杨宝珠 | 2026-11-30 18:00 | no      |
 
   Scenario: "Every weekly report is on time" fills in the reports
     Given 杨宝珠 holds the role collector

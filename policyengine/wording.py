@@ -116,6 +116,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "delay.orphan": ("{where}: delay {word} for {duty} of case {case} at {at} found no open "
                      "commitment; it changed nothing",
                      "{where}：{at} 对案例 {case} 的 {duty} 的延期{word}没有对应的未完成承诺，未产生影响"),
+    # deadlines that run from another fact (`deadline: {from: ...}`)
+    "anchor.moved": ("{type} {ref} at {at} ({join} = {value}): the deadline runs from it, "
+                     "moved from {old} to {new}",
+                     "{at} 的 {type} {ref}（{join} = {value}）：期限从它起算，截止时间由 {old} "
+                     "改为 {new}"),
+    "why.from": ("the deadline runs from {type} {ref} at {at} ({join} = {value}), not from the "
+                 "trigger", "期限从 {at} 的 {type} {ref}（{join} = {value}）起算，而不是从触发事实起算"),
+    "why.from_trigger": ("no {type} with {join} = {value} was known: the deadline runs from the "
+                         "trigger", "没有 {join} = {value} 的 {type}：期限从触发事实起算"),
+    "why.from_no_join": ("the trigger has no {join}, so no {type} can time it: the deadline runs "
+                         "from the trigger",
+                         "触发事实没有 {join}，无法对应 {type}：期限从触发事实起算"),
     # the verdict
     "why.duty": ("duty {duty} {name}{clause}", "职责 {duty} {name}{clause}"),
     "why.opened": ("opened by {type} {ref} at {at}{by}", "由 {type} {ref} 于 {at} 触发{by}"),

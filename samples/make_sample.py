@@ -550,6 +550,94 @@ WEEKLY_REPORTS = [
 CASE_ORDER = {case: n for n, (case, _, _) in enumerate(CASES)}
 
 
+# ---------------------------------------------------------------------------
+# Facts added for issue 11 (the seed's duties the first pack lacked, and the meeting's
+# end that 会后 runs from). They follow the original facts in the file, in time order of
+# their own, so every original fact keeps its id and its line; facts may come in any
+# order (the engine sorts them by time).
+# ---------------------------------------------------------------------------
+
+# Decision meetings (Saturdays 10:00-11:00) by date: their ids, carried by the decisions
+# made there (decision.made `meeting`), and the recorded end (meeting.ended), if any. The
+# 09-19 meeting's end was not recorded (its deadlines run from each decision); the 10-31
+# decisions carry no meeting id at all.
+MEETINGS = {
+    "09-19": ("M20260919", None),
+    "10-10": ("M20261010", "10-10 11:00"),
+    "10-17": ("M20261017", "10-17 11:00"),
+    "10-24": ("M20261024", "10-24 11:00"),
+}
+
+# R16 (决策下发2): the collector mails each recorded meeting's results to the decision group.
+RESULTS_MAILED = {"M20261010": "10-10 11:50", "M20261017": "10-17 12:30",  # 10-17: 30 min late
+                  "M20261024": "10-24 11:45"}
+
+# R17 (决策下发4): the collector tells the head of IT of each do / transform decision.
+IT_LEAD_TOLD = {
+    "26091501": "09-19 10:40", "26091502": "09-19 10:50", "26091503": "09-19 11:15",
+    "26091601": "09-19 11:00", "26091602": "09-19 11:10",
+    "26091702": "10-10 11:40", "26092101": "10-10 11:40", "26092201": "10-10 11:40",
+    "26092301": "10-10 11:40", "26092801": "10-10 11:40", "26092901": "10-10 11:40",
+    "26100802": "10-10 11:40",
+    "26100901": "10-10 12:20",  # 20 minutes after 12:00 (meeting end + 1 h)
+    "26101201": "10-17 11:30", "26101301": "10-17 11:30", "26101401": "10-17 11:30",
+    "26101601": "10-24 11:30", "26102101": "10-24 11:30",
+    # 26102301 (do, 10-24): never told
+    "26102201": "10-31 11:10",  # no meeting id: due 10:15 + 1 h = 11:15
+}
+
+# W2: IT's weekly new-bug report (分工·IT部5), by the IT lead.
+BUG_WEEKLY_REPORTS = [
+    "09-04 16:00", "09-11 16:00", "09-18 16:00",
+    "09-24 17:00",  # week of Fri 09-25 (Mid-Autumn holiday): due Mon 09-28 18:00
+    "09-30 17:00",  # week of Fri 10-02 (National Day): due Thu 10-08 18:00
+    "10-09 16:00",
+    "10-17 09:30",  # Saturday: still the week of Fri 10-16, 15 h 30 min late
+    "10-23 16:00", "10-30 16:00",
+]
+
+# W3: the tester's bug feedback form to the decision group (BUG反馈流程·收集和汇总3).
+BUG_FEEDBACK_FORMS = [
+    "09-04 15:00", "09-11 15:00", "09-18 15:00", "09-24 15:00", "09-30 15:00",
+    "10-09 15:00", "10-16 15:00",
+    # week of Fri 10-23: none sent
+    "10-30 15:00",
+]
+
+# W4: the collector's month-end summary (分工·资讯部6), due the month's last working day.
+MONTHLY_SUMMARIES = [
+    "09-30 16:00",  # September: last working day Wed 09-30
+    "10-31 10:00",  # October: last working day Fri 10-30, sent Saturday: 16 h late
+]
+
+
+def meeting_of(ftype: str, when: str) -> dict:
+    """The meeting id a decision carries (decision.made `meeting`), if its meeting has one."""
+    if ftype != "decision.made" or when.split()[0] not in MEETINGS:
+        return {}
+    return {"meeting": MEETINGS[when.split()[0]][0]}
+
+
+def added_facts() -> list[tuple[str, dict]]:
+    """(time, fact without id) of the issue-11 facts."""
+    out: list[tuple[str, dict]] = []
+    for _day, (meeting, ended) in MEETINGS.items():
+        if ended is not None:
+            out.append((ended, {"type": "meeting.ended", "actor": DECIDER, "meeting": meeting}))
+    for meeting, when in RESULTS_MAILED.items():
+        out.append((when, {"type": "decision_results.mailed", "actor": COLLECTOR,
+                           "meeting": meeting}))
+    for case, when in IT_LEAD_TOLD.items():
+        out.append((when, {"type": "it_lead.notified", "case": case, "actor": COLLECTOR}))
+    for when in BUG_WEEKLY_REPORTS:
+        out.append((when, {"type": "bug_weekly_report.submitted", "actor": IT_LEAD}))
+    for when in BUG_FEEDBACK_FORMS:
+        out.append((when, {"type": "bug_feedback_form.submitted", "actor": TESTER}))
+    for when in MONTHLY_SUMMARIES:
+        out.append((when, {"type": "monthly_summary.submitted", "actor": COLLECTOR}))
+    return out
+
+
 # The registry's words (需求梗概, 备注): a summary on each requirement's report, what each
 # 需求转换 became on its decision, a reason on some delay requests. They are attributes only:
 # no time, id or order changes, so every evaluation result stays the same.
@@ -621,11 +709,17 @@ def build() -> list[dict]:
                     "actor": actor_for(ftype, when, reporter, attrs)}
             fact.update(attrs)
             fact.update(words_for(case, ftype, attrs))
+            fact.update(meeting_of(ftype, when))
             rows.append(((stamp(when), CASE_ORDER[case], step_no), fact))
     rows.sort(key=lambda r: r[0])
     facts = []
     for n, (_, fact) in enumerate(rows, 1):
         facts.append({"id": f"s-{n:04d}", **fact})
+    # The issue-11 facts after them (see `added_facts`), numbered on.
+    added = sorted(added_facts(), key=lambda a: (stamp(a[0]), a[1]["type"], a[1].get("case", "")))
+    for n, (when, fact) in enumerate(added, len(facts) + 1):
+        facts.append({"id": f"s-{n:04d}", "type": fact["type"], "at": stamp(when),
+                      **{k: v for k, v in fact.items() if k != "type"}})
     return facts
 
 

@@ -69,15 +69,29 @@ def roles(when: str = "2026-09-01 09:00", *, collector: str = COLLECTOR, pm: str
                                  ("tester", tester))]
 
 
+# The shipped pack's other weekly duties and who sends each: W2 IT's new-bug report, W3 the
+# tester's bug feedback form (both due Friday 18:00).
+OTHER_WEEKLY = (("bug_weekly_report.submitted", IT_LEAD), ("bug_feedback_form.submitted", TESTER))
+
+
 def weekly_reports(first_friday: str, last_friday: str, *, actor: str = COLLECTOR,
-                   clock: str = "10:00") -> list[Fact]:
-    """One weekly_report.submitted every Friday at `clock` (10:00 is before every W1 deadline,
-    including a Friday holiday whose deadline moves later)."""
+                   clock: str = "10:00", others: bool = True) -> list[Fact]:
+    """One weekly_report.submitted (W1) every Friday at `clock` (10:00 is before every W1
+    deadline, including a Friday holiday whose deadline moves later), and with `others` the
+    W2 and W3 reports at 10:00 (before their Friday 18:00 deadlines) and the W4 month-end
+    summary on the last Friday of each month, so a test about something else has no
+    weekly or monthly violation."""
     day, last = date.fromisoformat(first_friday), date.fromisoformat(last_friday)
     assert day.weekday() == 4 and last.weekday() == 4, "give Fridays"
     out = []
     while day <= last:
         out.append(fact("weekly_report.submitted", f"{day} {clock}", actor=actor))
+        if others:
+            out += [fact(kind, f"{day} 10:00", actor=who) for kind, who in OTHER_WEEKLY]
+            if day.month != (day + timedelta(days=7)).month or day == last:
+                # W4: the month's summary, on its last Friday given (any time of the month
+                # closes it; before its last working day's 18:00, it is on time)
+                out.append(fact("monthly_summary.submitted", f"{day} 10:00", actor=COLLECTOR))
         day += timedelta(days=7)
     return out
 

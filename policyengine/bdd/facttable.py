@@ -35,6 +35,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "due": ("承诺日期", "承诺日", "预估日期", "due", "due date"),
     "new_due": ("新日期", "新承诺日期", "延期至", "new due", "new_due"),
     "commitment": ("承诺", "承诺类型", "延期项目", "commitment"),
+    "meeting": ("会议", "决策会议", "会议编号", "meeting"),
 }
 _FIELDS = ("at", "type", "case", "actor", "id")
 IGNORED = ("备注", "说明", "注", "note", "notes", "comment", "#")

@@ -124,11 +124,14 @@ def _facts(world: World, args: dict[str, str], step: StepCall) -> None:
 @STEPS.add("weekly-on-time", "given", [
     ("zh", "每周的周报都按时提交", "每周的周报都按时提交"),
     ("en", "every weekly report is on time", "every weekly report is on time"),
-], {"zh": "《新增需求收集周报》每周五 10:00 按时提交（从第一个事实那一周到评估时刻）。"
-          "不写这一步、也没有 weekly_report.submitted 事实时，每周都会有一条 W1 违规。",
-    "en": "The weekly report is submitted on time, Fridays 10:00, from the week of the first "
-          "fact to the evaluation time. Without this step (or weekly_report.submitted facts) "
-          "every week has a W1 violation."})
+], {"zh": "每周的报告（《新增需求收集周报》W1、《新增Bug周报》W2、《Bug收集反馈表》W3）都在截止前"
+          "2 小时按时提交（从第一个事实那一周到评估时刻）；场景里自己写了事实的那种报告不再补。"
+          "不写这一步、也没有这些事实时，每周都会有 W1、W2、W3 违规。",
+    "en": "Every weekly report (W1 new-requirement report, W2 new-bug report, W3 bug feedback "
+          "form) is submitted on time, two hours before each deadline, from the week of the "
+          "first fact to the evaluation time; a kind of report the scenario writes facts of "
+          "itself is not filled in. Without this step (or such facts) every week has W1, W2 "
+          "and W3 violations."})
 def _weekly(world: World, args: dict[str, str], step: StepCall) -> None:
     world.weekly_on_time = True
 

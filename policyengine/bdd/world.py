@@ -230,12 +230,17 @@ class World:
 
     def _weekly_reports(self, policy: CompiledPolicy, facts: list[Fact],
                         as_of: datetime) -> list[Fact]:
-        """One on-time report (Friday 10:00) for every week a recurring duty is owed."""
+        """One on-time report (two hours before each deadline) for every week a recurring
+        duty is owed, for the duties the scenario writes no report of itself (a scenario about
+        late W1 reports still has its W2 and W3 reports filled in)."""
         if not facts:
             return []
         first = min(f.at for f in facts)
+        written = {f.type for f in facts}
         made = []
         for duty in policy.recurring:
+            if duty.fulfil.fact in written:
+                continue
             rule = duty.recurring
             assert rule is not None
             raw = rule.first_at_or_after(rule.calendar.local(first))

@@ -18,7 +18,12 @@ from policyengine.engine.conditions import (
     describe,
     members,
 )
-from policyengine.engine.deadlines import DeadlineRule, compile_duty_deadline
+from policyengine.engine.deadlines import (
+    Anchors,
+    DeadlineRule,
+    compile_anchors,
+    compile_duty_deadline,
+)
 from policyengine.engine.decisions import CompiledDecision, compile_decisions
 from policyengine.engine.penalties.rules import CompiledPenalty, compile_penalty
 from policyengine.engine.recurring import Recurrence, compile_recurring
@@ -162,6 +167,7 @@ class CompiledDuty:
     deadline: DeadlineRule | None = None
     recurring: Recurrence | None = None
     extension: CompiledExtension | None = None
+    anchors: Anchors | None = None  # the facts its deadline runs from, if not its trigger
     fulfils: tuple[Matcher, ...] = ()  # any of them fulfils
     per: Per = Per.CASE
     per_attribute: str | None = None
@@ -222,6 +228,12 @@ class CompiledPolicy:
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:
         return tuple(d for d in self.duties.values() if d.recurring is not None)
+
+    @property
+    def anchor_types(self) -> frozenset[str]:
+        """The fact types some deadline runs from (`deadline: {from: ...}`)."""
+        return frozenset(a.fact for d in self.duties.values() if d.anchors is not None
+                         for a in d.anchors.all)
 
 
 def compile_policy(policy: Policy | LoadedPolicy) -> CompiledPolicy:
@@ -311,4 +323,5 @@ def _duty(name: str, spec: Duty, calendar: WorkCalendar, policy: Policy) -> Comp
         deadline=compile_duty_deadline(spec, calendar),
         recurring=recurring,
         extension=extension,
+        anchors=compile_anchors(spec),
     )

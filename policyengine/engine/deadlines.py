@@ -22,7 +22,7 @@ from typing import Any
 from croniter import croniter
 
 from policyengine.calendar import WorkCalendar
-from policyengine.policy.model import WEEKDAYS, ByTime, Deadline, Duty
+from policyengine.policy.model import WEEKDAYS, Anchor, ByTime, Deadline, Duty
 from policyengine.timeparse import add_months
 from policyengine.wording import Line, Months, Weekday, line
 
@@ -35,16 +35,20 @@ class DeadlineRule(ABC):
 
     calendar: WorkCalendar
 
-    def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
-        return self._due(self.calendar.local(at), attrs)
+    def due(self, at: datetime, attrs: Mapping[str, Any], *,
+            start: datetime | None = None) -> datetime:
+        """The due time of a trigger at `at`; `start` is the time it runs from when that is
+        not the trigger's (a deadline `from` another fact, such as the meeting's end)."""
+        return self._due(self.calendar.local(at if start is None else start), attrs)
 
     def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         """The due time from a local trigger time; rules that can remember answers do."""
         return self._compute(at, attrs, None)
 
-    def explain(self, at: datetime, attrs: Mapping[str, Any]) -> tuple[datetime, list[Line]]:
+    def explain(self, at: datetime, attrs: Mapping[str, Any], *,
+                start: datetime | None = None) -> tuple[datetime, list[Line]]:
         steps: list[Line] = []
-        due = self._compute(self.calendar.local(at), attrs, steps)
+        due = self._compute(self.calendar.local(at if start is None else start), attrs, steps)
         return due, steps
 
     @abstractmethod
@@ -269,6 +273,24 @@ class Versioned(DeadlineRule):
     def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         return self.pick(at.date())[1]._due(at, attrs)
 
+    def due(self, at: datetime, attrs: Mapping[str, Any], *,
+            start: datetime | None = None) -> datetime:
+        # The version in force on the trigger's date, whatever time it runs from.
+        if start is None:
+            return self._due(self.calendar.local(at), attrs)
+        return self.pick(self.calendar.local(at).date())[1].due(at, attrs, start=start)
+
+    def explain(self, at: datetime, attrs: Mapping[str, Any], *,
+                start: datetime | None = None) -> tuple[datetime, list[Line]]:
+        if start is None:
+            return super().explain(at, attrs)
+        effective, rule = self.pick(self.calendar.local(at).date())
+        due, steps = rule.explain(at, attrs, start=start)
+        if effective is not None:
+            steps.insert(0, line("step.version", day=self.calendar.local(at).date(),
+                                 effective=effective))
+        return due, steps
+
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         effective, rule = self.pick(at.date())
         if steps is not None and effective is not None:
@@ -324,3 +346,33 @@ def compile_duty_deadline(duty: Duty, calendar: WorkCalendar) -> DeadlineRule | 
         return base
     changes = tuple((c.effective, compile_deadline(c, calendar)) for c in duty.deadline_changes)
     return Versioned(calendar, base, changes)
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The facts a duty's deadlines run from (`deadline: {from: ...}`), by version: the
+    deadline in force on the trigger's date says whether, and from what, it runs."""
+
+    base: Anchor | None
+    changes: tuple[tuple[date, Anchor | None], ...] = ()
+
+    def on(self, day: date) -> Anchor | None:
+        chosen = self.base
+        for effective, anchor in self.changes:
+            if effective <= day:
+                chosen = anchor
+        return chosen
+
+    @property
+    def all(self) -> tuple[Anchor, ...]:
+        found = [self.base, *(a for _, a in self.changes)]
+        return tuple(a for a in found if a is not None)
+
+
+def compile_anchors(duty: Duty) -> Anchors | None:
+    """None when no version of the duty's deadline runs from another fact (the usual case)."""
+    if duty.deadline is None:
+        return None
+    anchors = Anchors(duty.deadline.from_, tuple((c.effective, c.from_)
+                                                 for c in duty.deadline_changes))
+    return anchors if anchors.all else None

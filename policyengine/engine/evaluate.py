@@ -90,7 +90,7 @@ def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,
     """The replay over worker processes (engine/workers.py); None if it cannot be split."""
     unique, duplicates = dedupe(facts)
     ordered = in_order([f for f in unique if f.at <= as_of])
-    parts = parts_of(ordered, workers)
+    parts = parts_of(ordered, workers, policy.anchor_types)
     if not ordered or parts is None:
         return None
     sort_out = triage(policy, period, as_of)
@@ -439,8 +439,11 @@ def explain_at(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> lis
                           at=policy.calendar.local(trigger.at),
                           by=f" ({trigger.actor})" if trigger.actor else ""))
         lines.append(line("why.rule", rule=duty.deadline.describe(trigger.at)))
+        lines += _runs_from(policy, obligation)
+        anchor = obligation.anchor
         try:
-            _, steps = duty.deadline.explain(trigger.at, trigger.attrs)
+            _, steps = duty.deadline.explain(trigger.at, trigger.attrs,
+                                             start=anchor.at if anchor is not None else None)
         except CalendarDataMissing as exc:  # pending, or a pending deadline a delay replaced
             steps = [line("pending.why", year=exc.year,
                           earliest=policy.calendar.local(max(
@@ -479,6 +482,25 @@ def explain_at(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> lis
     lines.append(line("why.responsible", person=outcome.person or "(unknown)",
                       how=outcome.how_found))
     return lines
+
+
+def _runs_from(policy: CompiledPolicy, obligation: Obligation) -> list[Line]:
+    """Which time a deadline `from` another fact ran from: that fact's, or the trigger's."""
+    anchors, trigger = obligation.duty.anchors, obligation.trigger
+    if anchors is None or trigger is None:
+        return []
+    spec = anchors.on(policy.calendar.local(trigger.at).date())
+    if spec is None:
+        return []
+    anchor = obligation.anchor
+    if anchor is not None:
+        return [line("why.from", type=anchor.type, ref=anchor.ref(),
+                     at=policy.calendar.local(anchor.at), join=spec.join,
+                     value=anchor.attrs.get(spec.join))]
+    value = trigger.attrs.get(spec.join)
+    if value is None:
+        return [line("why.from_no_join", type=spec.fact, join=spec.join)]
+    return [line("why.from_trigger", type=spec.fact, join=spec.join, value=value)]
 
 
 def _open(outcome: Outcome) -> OpenObligation:

@@ -13,8 +13,8 @@ from policyengine.wording import Line
 class Obligation:
     """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
 
-    __slots__ = ("case", "due", "duty", "fulfilled_by", "history", "missing_year", "opened_at",
-                 "pending", "trigger")
+    __slots__ = ("anchor", "case", "due", "duty", "fulfilled_by", "history", "missing_year",
+                 "opened_at", "pending", "trigger")
     # Set on a `Keyed` obligation only (a duty whose `per` is not `case`): nothing more to
     # make for each obligation of the hot path.
     actor: str | None = None
@@ -33,6 +33,8 @@ class Obligation:
         # Set when the deadline needs working days of a year the calendar lacks: `due` is
         # then only the earliest it can be, and the verdict waits for that year's data.
         self.missing_year: int | None = None
+        # The fact the deadline runs from when not the trigger (`deadline: {from: ...}`).
+        self.anchor: Fact | None = None
 
     def note(self, text: Line) -> None:
         if self.history is None:

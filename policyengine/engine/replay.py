@@ -183,16 +183,18 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
 
 def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime, *,
                    weeks_from: Fact | None, note_tags: list[tuple[Any, ...]] | None = None,
+                   anchor_only: frozenset[int] = frozenset(),
                    unread: Collection[str] | None = None) -> Replay:
     """The replay of facts already in `order_key` order, none after `as_of`, no duplicate.
 
     Weekly duties are opened from `weeks_from` (the first fact) unless it is None. With
     `note_tags`, each note gets a tag (time, phase, position) saying when it was made, so
     notes of replays over parts of the facts can be merged in the order one replay makes
-    them (engine/workers.py)."""
+    them (engine/workers.py). Facts whose `id()` is in `anchor_only` only time deadlines
+    (`deadline: {from: ...}`): another worker replays them in full."""
     roles = RoleTimeline({name: spec.default for name, spec in policy.model.roles.items()
                           if spec.assigned})
-    state = _State(policy, roles)
+    state = _State(policy, roles, anchor_only)
     if weeks_from is not None:
         state.open_weeks(weeks_from, as_of)
     # Facts of one instant act in phases — open duties, delay requests, delay approvals,
@@ -209,11 +211,12 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
         tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
 
     # Only duties no delay can move (an approval reaches an obligation after its
-    # fulfilment) and not recurring (a later report in the period replaces the fulfilment):
+    # fulfilment), not recurring (a later report in the period replaces the fulfilment) and
+    # not timed from an anchor (a later anchor re-times obligations already fulfilled):
     # nothing changes their obligations once fulfilled.
     drop = None if unread is None else frozenset(
         d for d in unread if policy.duties[d].extension is None
-        and policy.duties[d].recurring is None)
+        and policy.duties[d].recurring is None and policy.duties[d].anchors is None)
     if not tagging:
         _replay_untagged(state, ordered, deciding, drop)
         start = count
@@ -334,14 +337,28 @@ def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any,
         start = stop
 
 
+AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
+
+
 def _when(seen: tuple[datetime, str]) -> datetime:
     return seen[0]
 
 
 class _State:
-    def __init__(self, policy: CompiledPolicy, roles: RoleTimeline):
+    def __init__(self, policy: CompiledPolicy, roles: RoleTimeline,
+                 anchor_only: frozenset[int] = frozenset()):
         self.policy = policy
         self.roles = roles
+        # Deadlines that run from another fact (`from: {fact, join}`): the join attributes
+        # of each anchor type, the latest anchor by join value, and the obligations timed
+        # (or waiting to be timed) by each join value.
+        self.anchor_joins: dict[str, set[str]] = defaultdict(set)
+        for duty in policy.duties.values():
+            for anchor in duty.anchors.all if duty.anchors is not None else ():
+                self.anchor_joins[anchor.fact].add(anchor.join)
+        self.anchors: dict[AnchorKey, Fact] = {}
+        self.timed_by: dict[AnchorKey, list[Obligation]] = defaultdict(list)
+        self.anchor_only = anchor_only
         # The open obligation of each duty, by case: at most one at a time.
         # (By case and attribute for a duty `per: {attribute: X}`.)
         self.open_for: dict[str, dict[Any, Obligation]] = {d: {} for d in policy.duties}
@@ -411,6 +428,10 @@ class _State:
     def open(self, fact: Fact) -> None:
         kind = fact.type
         case = fact.case
+        if kind in self.anchor_joins:
+            self.anchor(fact)
+            if id(fact) in self.anchor_only:
+                return
         if kind in self.noted:  # the few types whose facts the results need beyond duties
             if kind in self.by_prohibited:
                 self.prohibited(fact)
@@ -428,9 +449,9 @@ class _State:
                     self.handled[kind].append((fact.at, case))
         dispatch = self.trigger_dispatch.get(kind)
         if dispatch is not None:  # inlined Dispatch.select: once per fact
-            key = dispatch.key
-            candidates = (dispatch.default if key is None
-                          else dispatch.table.get(fact.attrs.get(key), dispatch.default))  # type: ignore[arg-type]
+            on = dispatch.key
+            candidates = (dispatch.default if on is None
+                          else dispatch.table.get(fact.attrs.get(on), dispatch.default))  # type: ignore[arg-type]
         else:
             duties = self.by_trigger.get(kind)
             if not duties:
@@ -454,16 +475,24 @@ class _State:
                                        at=fact.at, duty=duty.id, case=case,
                                        opened=waiting[case].opened_at))
                 continue
-            # The obligation is made here rather than by `owed` (as for `per` duties): this is
-            # the hot path, and a call per obligation costs a few percent of the replay.
-            missing = None
-            try:
-                due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
-            except CalendarDataMissing as exc:
-                missing, due = exc.year, self.due_pending(duty, fact, exc)
+            key = self._anchor_key(duty, fact) if duty.anchors is not None else None
+            if key is None:
+                # The obligation is made here rather than by `owed` (as for `per` duties): this
+                # is the hot path, and a call per obligation costs a few percent of the replay.
+                anchor, missing = None, None
+                try:
+                    due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
+                except CalendarDataMissing as exc:
+                    missing, due = exc.year, self.due_pending(duty, fact, exc)
+            else:  # the deadline runs from another fact (`from`): the few such duties
+                anchor = self.anchors.get(key)
+                due, missing = self._due(duty, fact, anchor)
             obligation = Obligation(duty, case, fact, fact.at, due)
             if missing is not None:
                 obligation.missing_year = missing
+            if key is not None:
+                obligation.anchor = anchor
+                self.timed_by[key].append(obligation)
             if duty.trigger is not None and duty.trigger.case_tests and case is not None:
                 self.decided(obligation, duty, case, fact.at)
             self.obligations.append(obligation)
@@ -480,24 +509,70 @@ class _State:
             if setting is not None:
                 obligation.note(setting.line())
 
-    def due_pending(self, duty: CompiledDuty, fact: Fact, exc: CalendarDataMissing) -> datetime:
+    def _due(self, duty: CompiledDuty, trigger: Fact,
+             anchor: Fact | None) -> tuple[datetime, int | None]:
+        """The deadline of `duty` opened by `trigger`, run from `anchor` if there is one, and
+        the year whose calendar data it waits for (None: the deadline is known)."""
+        assert duty.deadline is not None
+        start = anchor.at if anchor is not None else None
+        try:
+            return duty.deadline.due(trigger.at, trigger.attrs, start=start), None
+        except CalendarDataMissing as exc:
+            return self.due_pending(duty, trigger, exc, start), exc.year
+
+    def _anchor_key(self, duty: CompiledDuty, trigger: Fact) -> AnchorKey | None:
+        """Which anchor times this obligation: the deadline in force on the trigger's date
+        names the anchor type and the join attribute; the trigger gives the value."""
+        assert duty.anchors is not None
+        spec = duty.anchors.on(self.policy.calendar.local(trigger.at).date())
+        if spec is None:
+            return None
+        value = trigger.attrs.get(spec.join)
+        return None if value is None else (spec.fact, spec.join, value)
+
+    def anchor(self, fact: Fact) -> None:
+        """A fact some deadline runs from: the latest of its join value from now on, and it
+        re-times the obligations already opened with that value (the meeting ends after its
+        decisions). Obligations already fulfilled are re-timed too: they were fulfilled
+        before the anchor, so within any deadline that runs from it."""
+        for join in self.anchor_joins[fact.type]:
+            value = fact.attrs.get(join)
+            if value is None:
+                continue
+            key = (fact.type, join, value)
+            self.anchors[key] = fact
+            for obligation in self.timed_by.get(key, ()):
+                if obligation.anchor is fact:
+                    continue
+                assert obligation.trigger is not None
+                old = obligation.due
+                due, missing = self._due(obligation.duty, obligation.trigger, fact)
+                obligation.due, obligation.missing_year = due, missing
+                obligation.anchor = fact
+                obligation.note(line("anchor.moved", type=fact.type, ref=fact.ref(),
+                                     at=fact.at, join=join, value=value, old=old, new=due))
+
+    def due_pending(self, duty: CompiledDuty, fact: Fact, exc: CalendarDataMissing,
+                    start: datetime | None = None) -> datetime:
         """The deadline when it needs a calendar year not published yet: the duty is owed,
-        its deadline waits for the year's data, and is no earlier than the trigger nor than
-        that year's start. A year before the calendar's data is an error."""
+        its deadline waits for the year's data, and is no earlier than the time it runs from
+        (the trigger, or `start`) nor than that year's start. A year before the calendar's
+        data is an error."""
         if self.policy.calendar.is_before_data(exc.year):
             raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
-        return max(fact.at, self.policy.calendar.year_start(exc.year))
+        return max(start or fact.at, self.policy.calendar.year_start(exc.year))
 
     def owed(self, duty: CompiledDuty, fact: Fact) -> Keyed:
         """A new obligation of a duty whose `per` is not `case`, opened by `fact`."""
-        missing = None
-        try:
-            due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
-        except CalendarDataMissing as exc:
-            missing, due = exc.year, self.due_pending(duty, fact, exc)
+        key = self._anchor_key(duty, fact) if duty.anchors is not None else None
+        anchor = self.anchors.get(key) if key is not None else None
+        due, missing = self._due(duty, fact, anchor)
         obligation = Keyed(duty, fact.case, fact, fact.at, due)
         if missing is not None:
             obligation.missing_year = missing
+        if key is not None:
+            obligation.anchor = anchor
+            self.timed_by[key].append(obligation)
         self.obligations.append(obligation)
         return obligation
 
@@ -596,11 +671,13 @@ class _State:
                                             self.actor_now(rule.responsible, fact.case), seq))
 
     def fulfil(self, fact: Fact) -> None:
+        if self.anchor_only and id(fact) in self.anchor_only:
+            return
         dispatch = self.fulfil_dispatch.get(fact.type)
         if dispatch is not None:  # inlined Dispatch.select: once per fact
-            key = dispatch.key
-            candidates = (dispatch.default if key is None
-                          else dispatch.table.get(fact.attrs.get(key), dispatch.default))  # type: ignore[arg-type]
+            on = dispatch.key
+            candidates = (dispatch.default if on is None
+                          else dispatch.table.get(fact.attrs.get(on), dispatch.default))  # type: ignore[arg-type]
         else:
             duties = self.by_fulfil.get(fact.type)
             if not duties:
@@ -662,6 +739,8 @@ class _State:
 
     def extend(self, fact: Fact, phase: str) -> None:
         """Delay requests (phase REQUEST) or approvals (phase APPROVAL) this fact makes."""
+        if self.anchor_only and id(fact) in self.anchor_only:
+            return
         for duty in self.by_extension.get(fact.type, ()):
             ext = duty.extension
             assert ext is not None

@@ -1,7 +1,8 @@
 """The replay split by case over worker processes (`evaluate --workers N`).
 
 Cases are independent: a duty is opened, delayed and fulfilled by facts of one case. What
-joins cases stays whole: every worker sees every role assignment (the role roster), the
+joins cases stays whole: every worker sees every role assignment (the role roster) and
+every fact a deadline runs from (a meeting's end, replayed in full by one worker only), the
 first worker alone sees the other facts without a case (the weekly report, duty W1) and
 opens the recurring duties (weekly, monthly, ...: engine/recurring.py) from the first fact
 of all, and the parent counts the monthly
@@ -29,9 +30,9 @@ from policyengine.policy.checks import ROLE_FACT
 from policyengine.wording import Line
 
 # (trigger position or -1, duty, case, opened at, due, fulfilment position or -1,
-#  history, pending date, missing year, actor, seq)
+#  history, pending date, missing year, actor, seq, anchor position or -1)
 Sent = tuple[int, str, str | None, datetime, datetime, int, list[Line] | None, date | None,
-             int | None, str | None, int]
+             int | None, str | None, int, int]
 # A forbidden fact: (position, prohibition, actor, seq)
 SentForbidden = tuple[int, str, str | None, int]
 Part = tuple[list[Sent], list[tuple[Any, ...]], list[Line], dict[tuple[str, str], str],
@@ -55,10 +56,18 @@ def can_split(policy: CompiledPolicy, workers: int) -> bool:
                    (policy.by_trigger, policy.by_fulfil, policy.by_extension))
 
 
-def parts_of(ordered: list[Fact], workers: int) -> list[list[int]] | None:
+def owner(fact: Fact, workers: int) -> int:
+    """The worker that replays a fact in full: its case's, or the first for one without."""
+    return 0 if fact.case is None else hash(fact.case) % workers
+
+
+def parts_of(ordered: list[Fact], workers: int,
+             anchor_types: frozenset[str] = frozenset()) -> list[list[int]] | None:
     """Positions of the facts each worker replays: its cases, every role assignment, and
-    for the first worker every other fact without a case. None if a role assignment names
-    a case (it would belong to two workers)."""
+    for the first worker every other fact without a case. Facts some deadline runs from
+    (`anchor_types`: a meeting's end times the decisions of every case) go to every worker;
+    only their owner replays them in full. None if a role assignment names a case (it would
+    belong to two workers)."""
     parts: list[list[int]] = [[] for _ in range(workers)]
     everyone = range(workers)
     for position, fact in enumerate(ordered):
@@ -68,10 +77,11 @@ def parts_of(ordered: list[Fact], workers: int) -> list[list[int]] | None:
                 return None
             for k in everyone:
                 parts[k].append(position)
-        elif case is None:
-            parts[0].append(position)
+        elif fact.type in anchor_types:
+            for k in everyone:
+                parts[k].append(position)
         else:
-            parts[hash(case) % workers].append(position)
+            parts[owner(fact, workers)].append(position)
     return parts
 
 
@@ -109,9 +119,12 @@ def _replay(k: int) -> Part:
     policy, ordered, parts, as_of, keep = _JOB
     positions = parts[k]
     facts = [ordered[p] for p in positions]
+    anchors = policy.anchor_types
+    anchor_only = frozenset(id(f) for f in facts
+                            if f.type in anchors and owner(f, len(parts)) != k)
     tags: list[tuple[Any, ...]] = []
     run = replay_ordered(policy, facts, as_of, weeks_from=ordered[0] if k == 0 else None,
-                         note_tags=tags)
+                         note_tags=tags, anchor_only=anchor_only)
     where = {id(fact): p for fact, p in zip(facts, positions, strict=True)}
     sent: list[Sent] = []
     for o in run.obligations:
@@ -120,7 +133,8 @@ def _replay(k: int) -> Part:
         sent.append((-1 if o.trigger is None else where[id(o.trigger)], o.duty.id, o.case,
                      o.opened_at, o.due,
                      -1 if o.fulfilled_by is None else where[id(o.fulfilled_by)],
-                     o.history, o.pending, o.missing_year, o.actor, o.seq))
+                     o.history, o.pending, o.missing_year, o.actor, o.seq,
+                     -1 if o.anchor is None else where[id(o.anchor)]))
     tags = [(at, phase, positions[i]) for at, phase, i in tags]
     forbidden = [(where[id(f.fact)], f.prohibition, f.actor, f.seq) for f in run.forbidden]
     return (sent, tags, run.notes, run.first_actor, run.case_tier, dict(run.handled),
@@ -155,7 +169,8 @@ def _merge(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
 
 
 def _rebuilt(policy: CompiledPolicy, ordered: list[Fact], s: Sent) -> Obligation:
-    trigger, duty, case, opened_at, due, fulfil, history, pending, missing_year, actor, seq = s
+    trigger, duty, case, opened_at, due, fulfil, history, pending, missing_year, actor, seq, \
+        anchor = s
     compiled = policy.duties[duty]
     obligation = (Obligation if compiled.per is Per.CASE else Keyed)(
         compiled, case, ordered[trigger] if trigger >= 0 else None, opened_at, due)
@@ -164,4 +179,6 @@ def _rebuilt(policy: CompiledPolicy, ordered: list[Fact], s: Sent) -> Obligation
     obligation.history, obligation.pending, obligation.missing_year = history, pending, missing_year
     if isinstance(obligation, Keyed):
         obligation.actor, obligation.seq = actor, seq
+    if anchor >= 0:
+        obligation.anchor = ordered[anchor]
     return obligation

@@ -316,8 +316,11 @@ class _Checker:
                              "deadline_changes", "change")
         if duty.deadline is not None:
             self.deadline_length((*base, "deadline"), duty.deadline)
+            self.anchor((*base, "deadline"), duty.deadline, duty.trigger if trigger_ok else None)
         for i, change in enumerate(duty.deadline_changes):
             self.deadline_length((*base, "deadline_changes", i), change)
+            self.anchor((*base, "deadline_changes", i), change,
+                        duty.trigger if trigger_ok else None)
         if duty.recurring is not None:
             self.form_shape((*base, "recurring"), duty.recurring)
             if duty.recurring.cron:
@@ -352,6 +355,28 @@ class _Checker:
         if duty.penalty != "none":
             self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", duty.penalty,
                        [*self.policy.penalties, "none"])
+
+    def anchor(self, path: tuple[str | int, ...], deadline: Deadline,
+               trigger: FactMatch | None) -> None:
+        """`from: {fact, join}`: the anchor type exists and has the join attribute, and so
+        does the trigger (else no trigger could ever find its anchor, silently)."""
+        anchor = deadline.from_
+        if anchor is None:
+            return
+        where = (*path, "from")
+        if deadline.by is not None and deadline.by.date_field:
+            self.error(where, "E-VALUE", Say.FROM_DATE_FIELD())
+        if not self.fact_type((*where, "fact"), anchor.fact):
+            return
+        attributes = self.policy.fact_types[anchor.fact].attributes
+        if anchor.join not in attributes:
+            self.error((*where, "join"), "E-UNKNOWN-ATTRIBUTE", Say.FROM_JOIN_ANCHOR(
+                join=anchor.join, fact=anchor.fact, hint=hint(anchor.join, attributes)))
+            return
+        trigger_attributes = self.policy.fact_types[trigger.fact].attributes if trigger else {}
+        if trigger is not None and anchor.join not in trigger_attributes:
+            self.error((*where, "join"), "E-FROM-JOIN", Say.FROM_JOIN_TRIGGER(
+                anchor=anchor.fact, join=anchor.join, trigger=trigger.fact))
 
     def per(self, base: tuple[str | int, ...], duty: Duty) -> None:
         """`per: {attribute: X}`: X is on the trigger and on every fulfilling fact type, or

@@ -364,6 +364,16 @@ class Say(Catalogue):
                                "'required: true' so every such fact has it",
                                "{fact}.{name} 带有这个期限要用的日期：请声明“required: true”，"
                                "让每条这样的事实都带上它")
+    FROM_JOIN_ANCHOR = ("'{join}' is not an attribute of {fact}, the fact type this deadline runs "
+                        "from{hint}: the anchor is found by that attribute",
+                        "“{join}”不是 {fact}（期限起算的事实类型）的属性{hint}："
+                        "要靠这个属性找到起算的事实")
+    FROM_JOIN_TRIGGER = ("the deadline runs from {anchor} joined by '{join}', but the trigger "
+                         "{trigger} has no attribute '{join}': add it to {trigger}'s attributes",
+                         "期限从 {anchor} 起算、按“{join}”对应，"
+                         "但触发事实 {trigger} 没有属性“{join}”：请在 {trigger} 的属性里加上它")
+    FROM_DATE_FIELD = ("a committed date ('date_field') does not run from any fact: remove 'from'",
+                       "承诺日期（date_field）不从任何事实起算：请删掉“from”")
     PER_ATTRIBUTE = ("'per: {{attribute: {name}}}': {fact} has no attribute '{name}' (every "
                      "trigger and fulfilling fact type must have it){hint}",
                      "“per: {{attribute: {name}}}”：{fact} 没有属性“{name}”（触发和完成的事实类型都"

@@ -416,10 +416,23 @@ class Immediately(Strict):
     grace: Duration | None = None
 
 
+class Anchor(Strict):
+    """What a deadline runs from when not from its trigger: the latest fact of type `fact`
+    whose attribute `join` equals the trigger's attribute of that name (decision.made ->
+    meeting.ended by `meeting`: 会后1小时)."""
+
+    fact: str = Field(description="the fact type the deadline runs from")
+    join: str = Field(description="the attribute the anchor and the trigger share")
+
+
 class Deadline(Strict):
     within: SpanText | None = None
     by: ByTimeOrName | None = None
     immediately: Immediately | None = None
+    from_: Anchor | None = Field(
+        None, alias="from",
+        description="run from another fact (the latest with the same join value) instead of "
+                    "the trigger; without one, from the trigger")
 
     @model_validator(mode="after")
     def _one_form(self) -> Deadline:

@@ -31,7 +31,7 @@ def comparison_table(comparison: Comparison, lang: Lang = "zh") -> str:
     out += ["", label("diff.violations", lang, count=len(comparison.violations))]
     for v in comparison.violations:
         kind = label(f"diff.{v.kind}", lang)
-        out.append(f"  {kind:8} {v.duty} {v.case or label('case.weekly', lang)} "
+        out.append(f"  {kind:8} {v.duty} {v.case or label('case.none', lang)} "
                    f"{v.person or label('who.unresolved', lang)}")
         for name, (was, now) in v.fields.items():
             out.append(f"           {name}: {was} → {now}")

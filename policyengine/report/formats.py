@@ -128,7 +128,7 @@ def _who(person: str | None, lang: Lang) -> str:
 
 
 def _case(case: str | None, lang: Lang) -> str:
-    return case or label("case.weekly", lang)
+    return case or label("case.none", lang)
 
 
 def _title(result: EvaluationResult, lang: Lang) -> str:

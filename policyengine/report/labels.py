@@ -197,7 +197,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cost.count_short": ("count", "计次"),
     "rule.none": ("none", "无"),
     "who.unresolved": ("(unresolved)", "（未确定）"),
-    "case.weekly": ("(weekly)", "（每周）"),
+    "case.none": ("(no case)", "（无编号）"),  # weekly and monthly reports, a meeting's mail
     # `policyengine explain`
     "explain.case": ("Case {case} — as of {as_of}", "案例 {case} — 截至 {as_of}"),
     "explain.timeline": ("Timeline", "时间线"),

@@ -143,18 +143,20 @@ def test_a_monthly_schedule_must_start_on_the_first_of_a_month(tmp_path: Path) -
 
 
 def test_a_dated_deadline_change_applies_to_triggers_from_its_date(tmp_path: Path) -> None:
-    # R5 becomes "within 2h" for decisions from 2026-10-17. Ledger: R5 of 26101201 was decided
-    # Sat 10-17 10:40 and notified 12:05 -> 25 min late under 1h (due 11:40), on time under 2h
-    # (due 12:40). R5 of 26092101 (decided 10-10 10:20, notified 11:45, due 11:20) stays late.
-    edited = policy_copy(tmp_path, "r5", "    deadline: {within: 1h}\n    responsible: collector\n"
+    # R5 becomes "within 2h" for decisions from 2026-10-24. Ledger: R5 of 26102701 was decided
+    # Sat 10-31 10:30 (no meeting id: from the decision) and notified 11:45 -> 15 min late
+    # under 1h (due 11:30), on time under 2h (due 12:30). R5 of 26101201 (decided 10-17 10:40
+    # at the meeting that ended 11:00, notified 12:05, due 12:00) is before the change: late.
+    deadline = "    deadline: {within: 1h, from: {fact: meeting.ended, join: meeting}}\n"
+    edited = policy_copy(tmp_path, "r5", deadline + "    responsible: collector\n"
                          "    penalty: P4\n  R6:",
-                         "    deadline: {within: 1h}\n    deadline_changes:\n"
-                         "      - {effective: 2026-10-17, within: 2h}\n"
+                         deadline + "    deadline_changes:\n"
+                         "      - {effective: 2026-10-24, within: 2h}\n"
                          "    responsible: collector\n    penalty: P4\n  R6:")
     result = october(edited)
     r5 = sorted(v["case"] for v in result["violations"] if v["duty"] == "R5")  # type: ignore[index,union-attr]
-    assert "26101201" not in r5
-    assert "26092101" in r5
+    assert "26102701" not in r5
+    assert "26101201" in r5
 
 
 def test_corrections_against_a_saved_result(tmp_path: Path,

@@ -35,9 +35,18 @@ def roles() -> list[dict[str, Any]]:
                                  ("tester", "孙婷"))]
 
 
+# The weekly duties and who sends each: W1 the collector's report, W2 IT's bug report, W3 the
+# tester's bug form; a Friday 10:00 meets each of them.
+WEEKLY = (("w", "weekly_report.submitted", "杨宝珠"), ("wb", "bug_weekly_report.submitted", "赵强"),
+          ("wf", "bug_feedback_form.submitted", "孙婷"))
+
+
 def weekly(fridays: list[str]) -> list[dict[str, Any]]:
-    return [{"id": f"w-{day}", "type": "weekly_report.submitted", "at": f"{day} 10:00",
-             "actor": "杨宝珠"} for day in fridays]
+    """The weekly reports of each Friday, and W4's month-end summary on the last one."""
+    return [*({"id": f"{tag}-{day}", "type": kind, "at": f"{day} 10:00", "actor": who}
+              for day in fridays for tag, kind, who in WEEKLY),
+            {"id": f"m-{fridays[-1]}", "type": "monthly_summary.submitted",
+             "at": f"{fridays[-1]} 10:00", "actor": "杨宝珠"}]
 
 
 OCTOBER_FRIDAYS = ["2026-10-02", "2026-10-09", "2026-10-16", "2026-10-23", "2026-10-30"]
@@ -124,10 +133,11 @@ def test_evaluate_json(capsys: pytest.CaptureFixture[str], october_file: Path) -
     assert (v["penalty"]["rule"], v["penalty"]["amount"]) == ("P1", 20)
     assert [{k: p[k] for k in ("person", "amount", "forfeit")} for p in doc["people"]] == [
         {"person": "李小四", "amount": 20, "forfeit": False}]
-    # open at the end of October (Sun 11-01 00:00): R1 (overdue); the week of Mon 11-02,
-    # whose report is due Fri 11-06, has not started
+    # open at the end of October (Sun 11-01 00:00): R1 (overdue) and November's month-end
+    # summary (W4, due Mon 11-30 18:00, its month has begun); the week of Mon 11-02, whose
+    # report is due Fri 11-06, has not started
     assert [(o["duty"], o["due"], o["overdue"]) for o in doc["obligations"]] == [
-        ("R1", "2026-10-15T18:00:00+08:00", True)]
+        ("R1", "2026-10-15T18:00:00+08:00", True), ("W4", "2026-11-30T18:00:00+08:00", False)]
     assert doc["rewards"] == []
     assert doc["rejected"] == 0
 
@@ -242,7 +252,8 @@ def test_reject_file_evaluates_the_valid_facts(capsys: pytest.CaptureFixture[str
     assert doc["rejected"] == 3
     # lines 1 and 5 evaluated: R1 of 26101201 (due Thu 10-15 18:00) and B1 of B26101301
     # (found Tue 10-13 10:00 -> due 18:00), both never done
-    assert sorted((v["duty"], v["case"]) for v in doc["violations"] if v["duty"] != "W1") == [
+    assert sorted((v["duty"], v["case"]) for v in doc["violations"]
+                  if v["duty"] not in ("W1", "W2", "W3", "W4")) == [
         ("B1", "B26101301"), ("R1", "26101201")]
     written = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
     assert [(r["line"], r["location"]) for r in written] == [
@@ -323,7 +334,9 @@ def test_evaluate_csv_facts(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     rows = [f"r-{role},role.assigned,2026-10-01 09:00,,王总,,{role},{person}"
             for role, person in (("collector", "杨宝珠"), ("pm", "陈立"), ("it_lead", "赵强"),
                                  ("tester", "孙婷"))]
-    rows += [f"w-{day},weekly_report.submitted,{day} 10:00,,杨宝珠,,," for day in OCTOBER_FRIDAYS]
+    rows += [f"{tag}-{day},{kind},{day} 10:00,,{who},,," for day in OCTOBER_FRIDAYS
+             for tag, kind, who in WEEKLY]
+    rows.append("m-1,monthly_summary.submitted,2026-10-30 10:00,,杨宝珠,,,")
     rows.append("f-1,requirement.raised,2026-10-12 09:30,26101201,李小四,王医生,,")
     path = tmp_path / "october.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")

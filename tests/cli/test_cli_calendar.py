@@ -53,16 +53,16 @@ def test_the_table_lists_pending_obligations_and_exits_3(
         capsys: pytest.CaptureFixture[str], facts: str) -> None:
     code, out, err = evaluate(capsys, facts, "--lang", "en")
     assert code == EXIT_CALENDAR == 3
-    assert "PENDING CALENDAR DATA: 2 obligation(s)" in out
+    assert "PENDING CALENDAR DATA: 5 obligation(s)" in out
     [r6] = [row for row in out.splitlines() if row.strip().startswith("R6")]
     assert "26122801" in r6 and "张三" in r6 and "n-1" in r6 and "2027" in r6
     assert "SUMMARY:" in out                        # the rest of the report is there
-    assert "2 obligation(s) pending calendar data for 2027" in err
+    assert "5 obligation(s) pending calendar data for 2027" in err
 
 
 def test_the_table_in_chinese(capsys: pytest.CaptureFixture[str], facts: str) -> None:
     _, out, err = evaluate(capsys, facts, "--lang", "zh")
-    assert "待日历数据：2 项职责" in out and "待完成" in out
+    assert "待日历数据：5 项职责" in out and "待完成" in out
     assert "退出码 3" in err
 
 
@@ -71,9 +71,11 @@ def test_json_and_csv_carry_the_pending_obligations(
     code, out, _ = evaluate(capsys, facts, "--format", "json")
     document: dict[str, Any] = json.loads(out)
     assert code == 3
-    assert document["stats"]["pending_calendar"] == 2
+    # R6, the week of Fri 2027-01-01 of each weekly duty (W1, W2, W3) and January 2027 of
+    # the monthly W4 (its last working day needs the 2027 calendar)
+    assert document["stats"]["pending_calendar"] == 5
     by_duty = {p["duty"]: p for p in document["pending"]}
-    assert set(by_duty) == {"R6", "W1"}
+    assert set(by_duty) == {"R6", "W1", "W2", "W3", "W4"}
     assert by_duty["R6"]["trigger"]["id"] == "n-1"
     assert by_duty["R6"]["person"] == "张三" and by_duty["R6"]["missing_year"] == 2027
     assert by_duty["R6"]["status"] == "waiting" and by_duty["R6"]["case"] == "26122801"
@@ -83,7 +85,8 @@ def test_json_and_csv_carry_the_pending_obligations(
     rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert code == 3
     assert {(r["duty"], r["missing_year"], r["status"]) for r in rows} == {
-        ("R6", "2027", "waiting"), ("W1", "2027", "waiting")}
+        ("R6", "2027", "waiting"), ("W1", "2027", "waiting"), ("W2", "2027", "waiting"),
+        ("W3", "2027", "waiting"), ("W4", "2027", "waiting")}
 
 
 def test_nothing_pending_exits_0(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

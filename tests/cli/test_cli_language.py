@@ -37,7 +37,7 @@ def headings(text: str) -> list[str]:
 def test_evaluate_speaks_chinese_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     text = out_of(capsys, "evaluate", *SAMPLE, "--month", "2026-10")
     assert text.startswith("policyengine — 月度评估 2026-10")
-    assert "汇总：违规 40 次，涉及 8 人，扣款 870 元，1 人当月无绩效" in text
+    assert "汇总：违规 45 次，涉及 8 人，扣款 870 元，1 人当月无绩效" in text
     assert "当月无绩效 2026-10" in text and "截至评估时点的待办职责" in text
     for line in headings(text):
         # the program's name is not a word to translate
@@ -49,7 +49,7 @@ def test_evaluate_speaks_chinese_by_default(capsys: pytest.CaptureFixture[str]) 
 
 def test_evaluate_in_english_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
     text = out_of(capsys, "evaluate", *SAMPLE, "--month", "2026-10", "--lang", "en")
-    assert "SUMMARY: 40 violations, 8 people, 870 yuan in deductions, 1 forfeiture(s)" in text
+    assert "SUMMARY: 45 violations, 8 people, 870 yuan in deductions, 1 forfeiture(s)" in text
     assert "FORFEIT 2026-10" in text and "OPEN OBLIGATIONS at as-of" in text
     assert "汇总" not in text
 
@@ -91,4 +91,4 @@ def test_evaluate_csv_is_for_spreadsheets(capsys: pytest.CaptureFixture[str]) ->
     text = out_of(capsys, "evaluate", *SAMPLE, "--month", "2026-10", "--format", "csv",
                   "--csv-table", "people", "--lang", "en")
     assert text.startswith("\ufeffperiod,person,violations,amount,forfeit,forfeit_months\r\n")
-    assert "2026-10,赵强,4,120,yes,2026-10\r\n" in text
+    assert "2026-10,赵强,5,120,yes,2026-10\r\n" in text

@@ -18,6 +18,10 @@ from helpers import BOSS, PM, REPORTER, at, copy_policy, fact, of, roles, run
 
 import policyengine as pe
 
+# The weekly reports: W1 the collector's, W2 IT's bug report, W3 the tester's bug form.
+WEEKLY_KINDS = (("weekly_report.submitted", "杨宝珠"), ("bug_weekly_report.submitted", "赵强"),
+                ("bug_feedback_form.submitted", "孙婷"))
+
 
 def _month(due: str) -> str:
     return due[:7]
@@ -245,14 +249,18 @@ def test_december_2026_evaluates_without_2027_data(period: str) -> None:
     # Roles 12-01; weekly reports every Friday 12-04 .. 12-25 at 10:00 (all working Fridays);
     # a bug found Tue 12-01 10:00 and reported 12-01 11:00. Nothing is late in December.
     facts = [*roles("2026-12-01 09:00"),
-             *[fact("weekly_report.submitted", f"2026-12-{d:02d} 10:00", actor="杨宝珠")
-               for d in (4, 11, 18, 25)],
+             *[fact(kind, f"2026-12-{d:02d} 10:00", actor=who)
+               for d in (4, 11, 18, 25) for kind, who in WEEKLY_KINDS],
+             fact("monthly_summary.submitted", "2026-12-25 10:00", actor="杨宝珠"),
              fact("bug.found", "2026-12-01 10:00", case="B26120101", actor=REPORTER),
              fact("bug.reported", "2026-12-01 11:00", case="B26120101", actor=REPORTER)]
     result = run(facts, period)
     assert result.violations == ()
-    # the week of 12-28, whose Friday is 2027-01-01, is owed and pending calendar data
-    [week] = result.pending
+    # the week of 12-28, whose Friday is 2027-01-01, is owed and pending calendar data (for
+    # each weekly duty: W1, and W2 and W3 due the same Friday at 18:00); with the quarter
+    # (as of 2027-01-01 00:00) January's W4 has begun, its last working day unknown
+    assert sorted({p.duty for p in result.pending}) == ["W1", "W2", "W3", "W4"]
+    [week] = [p for p in result.pending if p.duty == "W1"]
     assert (week.duty, week.missing_year, week.opened_at) == ("W1", 2027, at("2026-12-28 00:00"))
     assert week.due_not_before == at("2027-01-01 12:00")
 

@@ -56,26 +56,31 @@ def december(policy: pe.CompiledPolicy | None = None) -> list[pe.Fact]:
             fact("decision.made", "2026-12-31 18:30", case=CASE, actor="王总", decision="do",
                  tier="B", id="d-1", policy=policy),
             fact("reporter.notified", "2026-12-31 19:00", case=CASE, actor=COLLECTOR,
-                 about="decision", id="n-1", policy=policy)]
+                 about="decision", id="n-1", policy=policy),
+            fact("it_lead.notified", "2026-12-31 19:00", case=CASE, actor=COLLECTOR,
+                 id="t-1", policy=policy)]
 
 
 def test_a_deadline_that_needs_2027_is_pending_named_and_counted() -> None:
     result = run(december(), "2026-12")
     by_duty = {p.duty: p for p in result.pending}
-    assert set(by_duty) == {"R2", "R4", "R6", "W1"}
+    # W2, W3: weekly, as W1; W4: January 2027's month-end summary
+    assert set(by_duty) == {"R2", "R4", "R6", "W1", "W2", "W3", "W4"}
     r6 = by_duty["R6"]
     assert (r6.case, r6.person, r6.missing_year, r6.trigger_ref) == (CASE, REPORTER, 2027, "n-1")
     assert r6.status is PendingStatus.WAITING
     assert r6.due_not_before == at("2027-01-01 00:00")
     assert by_duty["R4"].person == PM          # the pm held the role all along: known
-    assert result.stats["pending_calendar"] == 4
+    assert result.stats["pending_calendar"] == 7
     # not violations, not open obligations, and the rest of the month is computed as usual
-    assert not {v.duty for v in result.violations} & set(by_duty) - {"W1"}
-    assert {o.duty for o in result.obligations} == {"W1"}  # the earlier, unreported weeks
+    assert not {v.duty for v in result.violations} & set(by_duty) - {"W1", "W2", "W3", "W4"}
+    # the earlier, unreported weeks, and December's summary
+    assert {o.duty for o in result.obligations} == {"W1", "W2", "W3", "W4"}
     assert [v.duty for v in of(result, "R5")] == []        # R5 was met at 19:00
     document = result.to_dict()
-    assert document["stats"]["pending_calendar"] == 4
-    assert {p["duty"] for p in document["pending"]} == {"R2", "R4", "R6", "W1"}
+    assert document["stats"]["pending_calendar"] == 7
+    assert {p["duty"] for p in document["pending"]} == {"R2", "R4", "R6", "W1", "W2", "W3",
+                                                          "W4"}
     assert document["pending"][0]["missing_year"] == 2027
 
 
@@ -111,7 +116,8 @@ def test_clock_deadlines_are_computed_across_the_year_boundary() -> None:
     assert r5.due == at("2027-01-01 00:30")
     [c1] = of(result, "C1")
     assert c1.due == at("2027-01-08 18:00")
-    assert {p.duty for p in result.pending} == {"W1"}   # only the weeks of 2027
+    # only the weeks (and the month) of 2027
+    assert {p.duty for p in result.pending} == {"W1", "W2", "W3", "W4"}
 
 
 def test_every_week_whose_deadline_needs_2027_is_pending_and_a_report_closes_it() -> None:
@@ -120,7 +126,7 @@ def test_every_week_whose_deadline_needs_2027_is_pending_and_a_report_closes_it(
                for d in (4, 11, 18, 25)],
              fact("weekly_report.submitted", "2027-01-07 10:00", actor=COLLECTOR)]
     result = run(facts, None, as_of="2027-01-20 09:00")
-    weeks = {p.opened_at.date().isoformat(): p for p in result.pending}
+    weeks = {p.opened_at.date().isoformat(): p for p in result.pending if p.duty == "W1"}
     assert set(weeks) == {"2026-12-28", "2027-01-04", "2027-01-11", "2027-01-18"}
     assert weeks["2027-01-04"].status is PendingStatus.FULFILLED
     assert weeks["2026-12-28"].status is PendingStatus.WAITING

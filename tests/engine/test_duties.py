@@ -81,6 +81,18 @@ CASES = [
                         decision="dont"),
              ("reporter.notified", dict(case=REQ, actor=COLLECTOR, about="decision")),
              "2026-10-17 11:40", COLLECTOR, "P4", [_raised()]),
+    # R16: the meeting ended Sat 10-17 11:00 + 1 hour on the clock = 12:00 (决策下发2).
+    DutyCase("R16", fact("meeting.ended", "2026-10-17 11:00", actor=BOSS, meeting="M20261017"),
+             ("decision_results.mailed", dict(actor=COLLECTOR, meeting="M20261017")),
+             "2026-10-17 12:00", COLLECTOR, "none"),
+    # R17: decided (do) Sat 10-17 10:40 at meeting M20261017, which ended 11:00: the deadline
+    # runs from the meeting's end, 11:00 + 1 hour = 12:00 (决策下发4).
+    DutyCase("R17", fact("decision.made", "2026-10-17 10:40", case=REQ, actor=BOSS,
+                         decision="do", tier="B", meeting="M20261017"),
+             ("it_lead.notified", dict(case=REQ, actor=COLLECTOR)),
+             "2026-10-17 12:00", COLLECTOR, "none",
+             [_raised(), fact("meeting.ended", "2026-10-17 11:00", actor=BOSS,
+                              meeting="M20261017")]),
     # R6: notified Sat 10-17 11:00, not a working day -> next working day Mon 10-19 18:00.
     DutyCase("R6", fact("reporter.notified", "2026-10-17 11:00", case=REQ, actor=COLLECTOR,
                         about="decision"),

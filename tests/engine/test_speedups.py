@@ -135,7 +135,7 @@ def test_an_evaluation_leaves_no_cyclic_garbage() -> None:
     gc.unfreeze()
     gc.collect()
     result = pe.evaluate(policy, pe.read_facts(SAMPLE_FACTS, policy).facts, period="2026-10")
-    assert len(result.violations) == 40
+    assert len(result.violations) == 45
     document = result.to_dict()  # explanations computed too
     assert document["violations"]
     del result, document

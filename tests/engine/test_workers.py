@@ -52,7 +52,7 @@ def test_sample_month_the_same_with_two_and_three_workers(period: str) -> None:
 def test_sample_month_figures_with_two_workers() -> None:
     result = pe.evaluate(shipped(), pe.read_facts(SAMPLE_FACTS, shipped()).facts,
                          period="2026-10", workers=2)
-    assert len(result.violations) == 40
+    assert len(result.violations) == 45
     assert sum(p.amount for p in result.people) == 870
     assert sum(p.forfeit for p in result.people) == 1
     assert result.stats["obligations"] == pe.evaluate(
@@ -83,7 +83,7 @@ def test_cli_workers_option(capsys: pytest.CaptureFixture[str]) -> None:
         assert code == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
-    assert len(json.loads(outputs[1])["violations"]) == 40
+    assert len(json.loads(outputs[1])["violations"]) == 45
 
 
 def test_cli_rejects_a_worker_count_below_one(capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,7 +27,7 @@ P2 = """  P2:
       - effective: 2014-07-01
         per_instance: 20
 """
-R5_DEADLINE = ("    fulfilled_by: {fact: reporter.notified, where: {about: decision}}\n"
+R9_DEADLINE = ("    fulfilled_by: {fact: reporter.notified, where: {about: estimate}}\n"
                "    deadline: {within: 1h}\n")
 
 
@@ -134,23 +134,23 @@ def test_a_version_effective_today_is_in_force() -> None:
 
 
 def test_duty_deadlines_in_force_are_history() -> None:
-    dated = R5_DEADLINE + "    deadline_changes:\n      - {effective: 2026-10-01, within: 2h}\n"
-    old = edited(duties=(R5_DEADLINE, dated))
-    new = edited(duties=(R5_DEADLINE, dated.replace("within: 2h", "within: 3h")))
+    dated = R9_DEADLINE + "    deadline_changes:\n      - {effective: 2026-10-01, within: 2h}\n"
+    old = edited(duties=(R9_DEADLINE, dated))
+    new = edited(duties=(R9_DEADLINE, dated.replace("within: 2h", "within: 3h")))
     [edit] = edits(old, new)
     assert (edit.where, edit.old, edit.new) == (
-        "duties.R5.deadline_changes.0.within", "2h", "3h")
-    assert edit.suggestion == ("under duties.R5.deadline_changes:\n"
+        "duties.R9.deadline_changes.0.within", "2h", "3h")
+    assert edit.suggestion == ("under duties.R9.deadline_changes:\n"
                                "  - {effective: 2026-12-01, within: 3h}\n")
     # the base deadline has applied from the start: an edit of it is history too
-    base = edited(duties=(R5_DEADLINE, R5_DEADLINE.replace("within: 1h", "within: 90m")))
+    base = edited(duties=(R9_DEADLINE, R9_DEADLINE.replace("within: 1h", "within: 90m")))
     [edit] = edits(shipped_texts(), base)
     assert (edit.where, edit.old, edit.new, edit.effective) == (
-        "duties.R5.deadline.within", "1h", "1h30m", date.min)
+        "duties.R9.deadline.within", "1h", "1h30m", date.min)
     assert "has applied from the start" in edit.message(TODAY)
-    assert "under duties.R5.deadline_changes:" in edit.suggestion
+    assert "under duties.R9.deadline_changes:" in edit.suggestion
     # the same duration written another way is no edit
-    same = edited(duties=(R5_DEADLINE, R5_DEADLINE.replace("within: 1h", "within: 60m")))
+    same = edited(duties=(R9_DEADLINE, R9_DEADLINE.replace("within: 1h", "within: 60m")))
     assert edits(shipped_texts(), same) == []
 
 

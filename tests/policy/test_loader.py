@@ -36,7 +36,7 @@ def test_the_shipped_policy_loads() -> None:
     assert model.policy.id == "customer-requirement-feedback"
     assert set(model.duties) == {
         "R1", "R2", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "R11", "R12", "R13", "R14",
-        "R15", "B1", "B2", "B4", "W1", "C1", "C2", "C3"}
+        "R15", "R16", "R17", "B1", "B2", "B4", "W1", "W2", "W3", "W4", "C1", "C2", "C3"}
     assert set(model.penalties) == {"P1", "P2", "P3", "P4", "P5", "P6"}
     assert set(model.rewards) == {"A1", "A2", "A3", "M1"}
     assert sorted(loaded.identity.files) == [
@@ -195,10 +195,10 @@ def test_a_duplicate_key_does_not_hide_the_others(tmp_path: Path) -> None:
 def test_bare_days_in_the_shipped_duties(tmp_path: Path) -> None:
     # R4's '2 working_days' written as '2 days'
     folder = copy_policy(tmp_path / "p", [(
-        "duties.yaml", "    deadline: {within: 2 working_days}\n    responsible: pm",
-        "    deadline: {within: 2 days}\n    responsible: pm")])
+        "duties.yaml", "    deadline: {within: 2 working_days, from:",
+        "    deadline: {within: 2 days, from:")])
     file = folder / "duties.yaml"
-    line = line_of(file, "{within: 2 days}")
+    line = line_of(file, "{within: 2 days, from:")
     [found] = diagnostics(folder)
     # '    deadline: {within: ' is 23 characters: the value starts in column 24
     assert found.startswith(f"{file}:{line}:24: E-AMBIGUOUS-UNIT: duties.R4.deadline.within: ")

@@ -157,7 +157,7 @@ def test_a_file_not_in_utf8_is_one_clear_error(tmp_path: Path) -> None:
 
 # --- policy files ---------------------------------------------------------------------
 
-R5_TAIL = "    deadline: {within: 1h}\n    responsible: collector\n    penalty: P4\n  R6:"
+R9_TAIL = "    deadline: {within: 1h}\n    responsible: collector\n    penalty: P4\n  R10:"
 
 
 @pytest.mark.parametrize(("file", "old", "new", "code", "phrase"), [
@@ -166,13 +166,13 @@ R5_TAIL = "    deadline: {within: 1h}\n    responsible: collector\n    penalty: 
     ("policy.yaml", 'version: "1.0"', 'version: !foo "1.0"', "E-YAML", "!foo"),
     ("policy.yaml", "years: {}", "years: &y {2027: *y}", "E-YAML", "alias"),
     ("policy.yaml", "timezone: Asia/Shanghai", "timezone: Asia", "E-VALUE", "time zone"),
-    ("duties.yaml", R5_TAIL,
+    ("duties.yaml", R9_TAIL,
      "    deadline: {within: 1h}\n    deadline_changes:\n"
      "      - {effective: 2027-01-01, by: {cron: \"0 18 * *\"}}\n"
-     "    responsible: collector\n    penalty: P4\n  R6:", "E-VALUE", "not a cron expression"),
-    ("duties.yaml", R5_TAIL,
+     "    responsible: collector\n    penalty: P4\n  R10:", "E-VALUE", "not a cron expression"),
+    ("duties.yaml", R9_TAIL,
      "    deadline: {by: {cron: \"0 18 30 2 *\"}}\n    responsible: collector\n    penalty: P4\n"
-     "  R6:", "E-VALUE", "never matches"),
+     "  R10:", "E-VALUE", "never matches"),
     ("vocabulary.yaml", "      due: {type: date, required: true}", "      due: {type: date}",
      "E-VALUE", "required: true"),
 ])

@@ -101,7 +101,7 @@ def expected_tables(data: dict[str, Any]) -> list[tuple[list[Row], list[int] | N
     tables = _kind_tables(data)
     if data.get("pending"):
         lang: Lang = data["lang"]
-        rows = [(p["duty"], None, p["case"] or label("case.weekly", lang),
+        rows = [(p["duty"], None, p["case"] or label("case.none", lang),
                  p["person"] or label("who.unresolved", lang),
                  (p["trigger"] or {}).get("id"), _number(p["missing_year"]),
                  _moment(p["due_not_before"]), None) for p in data["pending"]]

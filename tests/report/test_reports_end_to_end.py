@@ -87,7 +87,7 @@ def test_the_sample_month_figures_reach_the_workbook(files: Path) -> None:
     amounts = [row for row in months.iter_rows(values_only=True)
                if row and isinstance(row[3], int | float) and row[1] == "2026-10"]
     assert sum(row[3] for row in amounts) == 870
-    assert sum(row[2] for row in amounts) == 40
+    assert sum(row[2] for row in amounts) == 45
     assert [row[0] for row in amounts if row[4] == "当月无绩效"] == ["赵强"]
     ranking = openpyxl.load_workbook(files / "monthly-en.xlsx").worksheets[1]
     rows = [row for row in ranking.iter_rows(values_only=True) if row and row[0] == 1]

@@ -37,11 +37,11 @@ def test_sample_month_monthly_summary_equals_the_hand_table(
 
 def test_sample_month_deductions_keep_the_evaluation_totals(
         capsys: pytest.CaptureFixture[str]) -> None:
-    # samples/README.md: 40 violations, 870 yuan, one forfeited month (赵强).
+    # samples/README.md: 45 violations, 870 yuan, one forfeited month (赵强).
     main(["report", "deductions", "--facts", str(SAMPLE_FACTS), "--policy", str(POLICY_DIR),
           "--month", "2026-10", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
-    assert (data["violations"], data["total"], data["forfeits"]) == (40, 870, 1)
+    assert (data["violations"], data["total"], data["forfeits"]) == (45, 870, 1)
     forfeited = [p["person"] for p in data["people"] if p["forfeit_months"]]
     assert forfeited == ["赵强"]
 

@@ -157,10 +157,10 @@ def test_a_reader_walks_the_dashboard(browser: Any, server: str, screenshots: Pa
         # The month: Chinese heading, the figures of the sample month, the chart.
         assert page.locator("h1").inner_text() == "2026-10 月度总览"
         summary = page.locator(".summary").inner_text()
-        assert "共 40 次违规" in summary and "扣款 870 元" in summary
+        assert "共 45 次违规" in summary and "扣款 870 元" in summary
         assert page.locator("table.people").get_by_text("杨宝珠").is_visible()
         assert page.locator("table.people tfoot").inner_text().split() == [
-            "合计", "40", "870", "1"]
+            "合计", "45", "870", "1"]
         assert page.locator("svg.trend rect.bar.current").count() == 1
         assert page.locator("svg.trend circle.dot").count() >= 2
         family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")

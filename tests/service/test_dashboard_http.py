@@ -114,7 +114,7 @@ def test_the_month_page_shows_the_sample_month_in_chinese(app_client: TestClient
     assert page.status_code == 200
     text = page.text
     assert "2026-10 月度总览" in text
-    assert "共 40 次违规，扣款 870 元，1 人当月无绩效" in text
+    assert "共 45 次违规，扣款 870 元，1 人当月无绩效" in text
     assert "当月无绩效" in text and "近 12 个月趋势" in text
     assert "<svg" in text and text.count('class="bar') >= 2  # the chart has this month's bar
     # the people table: in pinyin order, the same figures as the API
@@ -445,6 +445,6 @@ def test_the_pages_read_either_store(loaded: TestClient) -> None:
     """The same month from SQLite and from PostgreSQL (the `loaded` fixture runs both)."""
     sign_in(loaded)
     month = loaded.get("/ui/month?period=2026-10", headers=ZH).text
-    assert "共 40 次违规，扣款 870 元，1 人当月无绩效" in month
+    assert "共 45 次违规，扣款 870 元，1 人当月无绩效" in month
     case = loaded.get("/ui/case/26092801?period=2026-10", headers=ZH)
     assert case.status_code == 200 and "截止未完成" in case.text

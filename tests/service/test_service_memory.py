@@ -78,5 +78,5 @@ def test_explanations_of_a_cached_result_are_the_same_on_every_read(tmp_path: Pa
         assert svc.live.results.hits == 1
         assert first == again
         explained = [v["explanation_zh"] for v in first["violations"]]
-        assert len(explained) == 40 and all(len(steps) >= 4 for steps in explained)
+        assert len(explained) == 45 and all(len(steps) >= 4 for steps in explained)
         assert all(steps[-1].startswith("责任人") for steps in explained), explained[0]

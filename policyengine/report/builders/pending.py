@@ -45,7 +45,7 @@ def pending_parts(policy: CompiledPolicy, result: EvaluationResult, lang: Lang) 
     found = sorted(result.pending, key=lambda p: (p.due_not_before, p.duty, p.case or ""))
     rows = tuple(
         (p.duty, named(policy.model.duties.get(p.duty), p.duty_name, lang),
-         p.case or label("case.weekly", lang), p.person or label("who.unresolved", lang),
+         p.case or label("case.none", lang), p.person or label("who.unresolved", lang),
          p.trigger_ref, p.missing_year, p.due_not_before.astimezone(tz),
          p.status.words.render(lang))
         for p in found)
