@@ -12,10 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policyengine.errors import PolicyEngineError, PolicyError, UsageError
 from policyengine.language import resolve_language
+
+if TYPE_CHECKING:
+    from policyengine.service.webhooks import WebhookSettings
 
 INSTALL_HINT = ("policyengine serve needs the HTTP packages of the 'serve' extra: "
                 "pip install 'policyengine[serve]'")
@@ -69,6 +72,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="info",
                         choices=("critical", "error", "warning", "info", "debug"))
     parser.add_argument("--access-log", action="store_true", help="log every request")
+    hooks = parser.add_argument_group(
+        "webhooks", "signed POSTs for each obligation opened, fulfilled, violated or pending "
+                    "calendar data (docs/integrators.md); subscriptions may also be made by an "
+                    "admin token: POST /v1/webhooks")
+    hooks.add_argument("--webhook", action="append", default=[], metavar="URL",
+                       help="subscribe URL (repeatable; kept across restarts, one "
+                            "subscription per URL); needs --webhook-secret-file")
+    hooks.add_argument("--webhook-secret-file", metavar="FILE",
+                       help="a file holding the signing secret of the --webhook URLs (its "
+                            "first line; at least 16 characters)")
+    hooks.add_argument("--webhook-timeout", type=float, default=5.0, metavar="SECONDS",
+                       help="one delivery attempt's limit (default: 5)")
+    hooks.add_argument("--webhook-attempts", type=int, default=8, metavar="N",
+                       help="attempts before a delivery becomes a dead letter (default: 8)")
+    hooks.add_argument("--webhook-backoff", type=float, default=10.0, metavar="SECONDS",
+                       help="wait before the second attempt, doubled each time up to an hour "
+                            "(default: 10)")
+    hooks.add_argument("--webhook-scan-interval", type=float, default=60.0, metavar="SECONDS",
+                       help="how often deadlines are looked at when no fact arrives "
+                            "(default: 60)")
     parser.add_argument("--new-token", nargs=2, metavar=("NAME", "SCOPES"),
                         help="print a tokens-file line with a new random secret and exit "
                              "(kept for scripts; prefer `policyengine token new NAME --scopes "
@@ -108,15 +131,18 @@ def run(args: argparse.Namespace) -> int:
     if cramped:
         print(f"policyengine: warning: {cramped}", file=sys.stderr)
     limits = ConnectionLimits(args.header_timeout, args.body_timeout, cap)
+    webhooks = webhook_settings(args)
     config = ServiceConfig(policy_path=Path(args.policy), pack=args.pack, database=args.db,
                            tokens=tokens,
                            max_body_bytes=args.max_body_bytes, max_batch=args.max_batch,
-                           connections=limits)
+                           connections=limits, webhooks=webhooks)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     service = Service(config)
     tokens_file = args.tokens or os.environ.get(ENV_FILE)
     private = [Path(tokens_file)] if tokens_file else []
+    if args.webhook_secret_file:
+        private.append(Path(args.webhook_secret_file))
     if isinstance(service.store, SqliteStore):
         private += sqlite_files(service.store.path)
     _check_permissions(private, strict=args.strict_permissions)
@@ -133,6 +159,33 @@ def run(args: argparse.Namespace) -> int:
            lang=resolve_language(None, policy.model.policy.language, environ={}),
            log_level=args.log_level, access_log=args.access_log).run()
     return 0
+
+
+def webhook_settings(args: argparse.Namespace) -> WebhookSettings:
+    """The --webhook options, checked: a URL needs a secret file, the figures must be sane."""
+    from policyengine.service.webhooks import WebhookSettings, check_secret, check_url
+
+    if not (args.webhook_timeout > 0 and args.webhook_attempts >= 1
+            and args.webhook_backoff >= 0 and args.webhook_scan_interval > 0):
+        raise UsageError("--webhook-timeout and --webhook-scan-interval must be above 0 "
+                         "seconds, --webhook-backoff at least 0, --webhook-attempts at least 1")
+    subscriptions: tuple[tuple[str, str], ...] = ()
+    if args.webhook:
+        if not args.webhook_secret_file:
+            raise UsageError("--webhook needs --webhook-secret-file FILE: the secret that "
+                             "signs every delivery (at least 16 characters)")
+        try:
+            text = Path(args.webhook_secret_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read the webhook secret file {args.webhook_secret_file}:"
+                             f" {exc.strerror}") from None
+        secret = check_secret(text.strip().splitlines()[0].strip() if text.strip() else "")
+        subscriptions = tuple((check_url(url), secret) for url in args.webhook)
+    elif args.webhook_secret_file:
+        raise UsageError("--webhook-secret-file is given without --webhook URL")
+    return WebhookSettings(timeout=args.webhook_timeout, max_attempts=args.webhook_attempts,
+                           backoff=args.webhook_backoff, scan_interval=args.webhook_scan_interval,
+                           subscriptions=subscriptions)
 
 
 def _check_permissions(paths: list[Path], strict: bool) -> None:

@@ -133,9 +133,11 @@ class _Checker:
                 morning=hours.morning_end, start=hours.start, end=hours.end))
 
     def deadline_length(self, path: tuple[str | int, ...], deadline: Deadline) -> None:
-        """`within: 0m` would make every fulfilment late, silently."""
+        """`within: 0m` would make every fulfilment late, silently. (A count of working days or
+        of months has no hours and is never zero: the parser refuses `0 months`.)"""
         within = deadline.within
-        if within is not None and not within.working_days and within.hours <= timedelta(0):
+        if (within is not None and not within.working_days and not within.months
+                and within.hours <= timedelta(0)):
             self.error((*path, "within"), "E-VALUE", Say.ZERO_DEADLINE(value=str(within)))
 
     def fact_types(self) -> None:

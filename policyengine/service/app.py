@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -24,13 +25,14 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from policyengine import __version__
-from policyengine.errors import FactError, PolicyError
+from policyengine.errors import FactError, PolicyError, UsageError
 from policyengine.language import LANGUAGES, Lang
 from policyengine.report import icalendar
 from policyengine.service import dashboard, ingest, openapi, views
 from policyengine.service.auth import SCOPES, Token
 from policyengine.service.http import ApiError, BodyLimit, Json, scope_language
 from policyengine.service.messages import message
+from policyengine.service.query import strict_query
 from policyengine.service.state import Service, ServiceConfig
 from policyengine.service.store import StoreUnavailable
 from policyengine.wording import Glossary
@@ -50,6 +52,7 @@ def create_app(config: ServiceConfig, *, service: Service | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm:
             threading.Thread(target=_warm, args=(svc,), daemon=True).start()
+        svc.webhooks.start()
         yield
         svc.close()  # the connections; they reopen if the app is started again
 
@@ -62,12 +65,14 @@ def create_app(config: ServiceConfig, *, service: Service | None = None,
         lifespan=lifespan,
         default_response_class=Json,
         docs_url=None, redoc_url=None,  # /docs is the dashboard's: no CDN
+        dependencies=[Depends(strict_query)],  # unknown query parameters: 400 (query.py)
     )
     app.state.service = svc
     app.add_middleware(BodyLimit, limit=config.max_body_bytes,
                        language=lambda scope: language(svc, scope))
     _handlers(app, svc)
     _routes(app, svc, config)
+    _webhook_routes(app, svc)
     dashboard.install(app, svc)
     _describe_errors_as_they_are(app)
     return app
@@ -88,7 +93,8 @@ LANG_PARAMETER = {
 def _describe_errors_as_they_are(app: FastAPI) -> None:
     """FastAPI documents a 422 `HTTPValidationError` on every route with parameters; this
     API answers a bad parameter with a 400 `ErrorBody` instead, so those entries go. Every
-    route that can answer an error takes `lang`."""
+    route can answer an error (an unknown query parameter: query.py), so every one takes
+    `lang`."""
     build = app.openapi
 
     def description() -> dict[str, Any]:
@@ -100,8 +106,7 @@ def _describe_errors_as_they_are(app: FastAPI) -> None:
                 answer = operation.get("responses", {}).get("422", {})
                 if "HTTPValidationError" in json.dumps(answer):
                     del operation["responses"]["422"]
-                if operation.get("security") != []:
-                    operation.setdefault("parameters", []).append(LANG_PARAMETER)
+                operation.setdefault("parameters", []).append(LANG_PARAMETER)
         schemas = document.get("components", {}).get("schemas", {})
         if "HTTPValidationError" not in json.dumps(document.get("paths", {})):
             for name in ("HTTPValidationError", "ValidationError"):
@@ -120,7 +125,7 @@ for a `period` (YYYY-MM or YYYY-Qn) and/or `as_of` (an ISO time, or `now`); with
 period, `as_of` is the end of the period.
 
 Send `Authorization: Bearer <token>`. Scopes: `ingest` (POST facts), `read` (results,
-facts, the policy), `admin` (status, policy reload). Errors are
+facts, the policy), `admin` (status, policy reload, webhook subscriptions). Errors are
 `{"error": {"code": ..., "message": ...}}`; a rejected fact lists the same errors
 `policyengine evaluate` prints for it. Messages are in Chinese or English: `?lang=zh|en`,
 else the `Accept-Language` header, else the policy's language; codes are the same in both.
@@ -164,8 +169,10 @@ def _handlers(app: FastAPI, svc: Service) -> None:
         words = (message("http.not_found", path=path) if exc.status_code == 404
                  else message("http.method", method=method, path=path)
                  if exc.status_code == 405 else message("http.other", detail=str(exc.detail)))
-        return answer(request, ApiError(exc.status_code, code, words,
-                                        headers=dict(exc.headers or {})))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed(request.app.routes, path))
+        return answer(request, ApiError(exc.status_code, code, words, headers=headers))
 
     async def gone(request: Request, exc: Exception) -> Response:
         # The client went away before sending its whole body (or was cut off by the body
@@ -181,6 +188,15 @@ def _handlers(app: FastAPI, svc: Service) -> None:
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StoreUnavailable, unavailable)
     app.add_exception_handler(ClientDisconnect, gone)
+
+
+def _allowed(routes: list[Any], path: str) -> list[str]:
+    """Every method of the routes of `path` (Starlette names the first route's only): those
+    of a route written out in full (`/v1/facts/batch`) before a template that also matches
+    (`/v1/facts/{fact_id}`)."""
+    matching = [r for r in routes if isinstance(r, APIRoute) and r.path_regex.match(path)]
+    literal = [r for r in matching if "{" not in r.path]
+    return sorted({m for r in literal or matching for m in r.methods or ()})
 
 
 def _require(scope: str, *, feed: bool = False) -> Callable[..., Token]:
@@ -206,37 +222,8 @@ def _require(scope: str, *, feed: bool = False) -> Callable[..., Token]:
             raise ApiError(403, "E-AUTH-SCOPE", message(
                 "auth.scope", name=token.name, held=", ".join(sorted(token.scopes)),
                 scope=needed, **where))
-        known = _query_names(request)
-        unknown = sorted(set(request.query_params) - known)
-        if unknown:
-            raise ApiError(400, "E-USAGE-PARAM", message(
-                "param.unknown", unknown=", ".join(unknown),
-                known=", ".join(sorted(known)) or message("param.none"), **where))
-        repeated = sorted(k for k in set(request.query_params)
-                          if len(request.query_params.getlist(k)) > 1)
-        if repeated:
-            raise ApiError(400, "E-USAGE-PARAM",
-                           message("param.repeated", names=", ".join(repeated)))
-        chosen = request.query_params.get("lang")
-        if chosen is not None and chosen not in LANGUAGES:
-            raise ApiError(400, "E-USAGE-PARAM", message("param.lang", value=chosen))
         return token
     return check
-
-
-def _query_names(request: Request) -> set[str]:
-    """The query parameters the OpenAPI description gives the route: no others are taken,
-    so a misspelt filter is an error instead of being silently ignored."""
-    table: dict[tuple[str, str], set[str]] | None = getattr(request.app.state, "query_names",
-                                                            None)
-    if table is None:
-        table = {(method.upper(), path): {p["name"] for p in op.get("parameters", [])
-                                          if p.get("in") == "query"}
-                 for path, item in request.app.openapi()["paths"].items()
-                 for method, op in item.items()}
-        request.app.state.query_names = table
-    route = request.scope.get("route")
-    return table.get((request.method, getattr(route, "path_format", "")), set())
 
 
 Ingester = Annotated[Token, Depends(_require("ingest"))]
@@ -258,7 +245,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
     errs = openapi.errors
 
     @app.get("/v1/health", response_model=openapi.Health, tags=["service"],
-             openapi_extra={"security": []})
+             responses=errs(400), openapi_extra={"security": []})
     def health() -> Response:
         """Whether the service runs (no token needed; tells nothing about the data)."""
         return Json({"status": "ok"})
@@ -477,6 +464,69 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                            extra={"diagnostics": views.diagnostics(exc)}) from None
         log.info("policy reloaded by %s: %s", token.name, views.policy_info(live, brief=True))
         return Json(views.policy_info(live))
+
+
+def _webhook_routes(app: FastAPI, svc: Service) -> None:
+    """Subscriptions to the signed events of webhooks.py, and the dead letters."""
+    errs = openapi.errors
+    hooks = svc.webhooks
+
+    @app.post("/v1/webhooks", status_code=201, response_model=openapi.WebhookOut,
+              tags=["webhooks"], responses=errs(400, 401, 403, 422, 503))
+    def subscribe(body: openapi.WebhookIn, token: Admin) -> Response:
+        """Subscribe a URL to every obligation event from now on (the state as it stands
+        is not sent: read /v1/obligations for it). The secret is kept and never shown."""
+        try:
+            sub = hooks.subscribe(body.url, body.secret, body.description)
+        except UsageError as exc:
+            raise ApiError(422, "E-WEBHOOK", message("webhook.invalid",
+                                                     detail=str(exc))) from None
+        log.info("webhook %s subscribed by %s: %s", sub.id, token.name, sub.url)
+        return Json(sub.to_dict(), status_code=201)
+
+    @app.get("/v1/webhooks", response_model=openapi.WebhookList, tags=["webhooks"],
+             responses=errs(400, 401, 403, 503))
+    def subscriptions(token: Admin) -> Response:
+        """The subscriptions (without their secrets) and the deliveries by state."""
+        last = hooks.last_scan
+        return Json({"subscriptions": [s.to_dict() for s in hooks.outbox.subscriptions()],
+                     "deliveries": hooks.outbox.counts(), "events": hooks.outbox.event_count(),
+                     "last_scan": last.isoformat() if last else None})
+
+    @app.get("/v1/webhooks/dead-letters", response_model=openapi.DeadLetterList,
+             tags=["webhooks"], responses=errs(400, 401, 403, 503))
+    def dead_letters(token: Admin) -> Response:
+        """Deliveries given up after the last attempt failed (oldest first, at most 1000)."""
+        found = hooks.outbox.dead_letters()
+        return Json({"count": len(found), "dead_letters": found})
+
+    @app.post("/v1/webhooks/dead-letters/{delivery_id}/retry", status_code=202,
+              response_model=openapi.RetryAnswer, tags=["webhooks"],
+              responses=errs(400, 401, 403, 404, 503))
+    def retry(delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="a dead "
+                                               "letter's id")], token: Admin) -> Response:
+        """Send a dead letter again: its attempts start over, now."""
+        if not hooks.retry(delivery_id):
+            raise ApiError(404, "E-NOT-FOUND", message("webhook.dead_not_found",
+                                                       id=delivery_id))
+        return Json({"id": delivery_id, "state": "pending"}, status_code=202)
+
+    @app.delete("/v1/webhooks/{subscription_id}", status_code=204, tags=["webhooks"],
+                response_class=Response, responses=errs(400, 401, 403, 404, 503))
+    def unsubscribe(subscription_id: str, token: Admin) -> Response:
+        """Remove a subscription and the deliveries still owed to it. One given to `serve
+        --webhook` comes back when the service starts again with that option."""
+        if not hooks.outbox.remove_subscription(subscription_id):
+            raise ApiError(404, "E-NOT-FOUND", message("webhook.not_found",
+                                                       id=subscription_id))
+        log.info("webhook %s removed by %s", subscription_id, token.name)
+        return Response(status_code=204)
+
+    for kind in ("obligation.opened", "obligation.fulfilled", "obligation.violated",
+                 "obligation.pending_calendar"):
+        def event(body: openapi.WebhookEvent) -> None:
+            """What a subscription receives (see WebhookEvent for the headers)."""
+        app.webhooks.post(kind, summary=f"{kind}: POSTed to each subscription")(event)
 
 
 __all__ = ["SCOPES", "create_app"]

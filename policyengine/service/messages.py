@@ -88,6 +88,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "/v1/violations with the same period and as_of",
                             "在 {period}（截至 {as_of}）中没有违规 '{id}'：违规 id 取自相同 "
                             "period 和 as_of 的 /v1/violations"),
+    # webhooks
+    "webhook.invalid": ("the webhook is not usable: {detail}", "webhook 设置不可用：{detail}"),
+    "webhook.not_found": ("no webhook subscription '{id}': the ids are in GET /v1/webhooks",
+                          "没有 webhook 订阅 '{id}'：订阅 id 见 GET /v1/webhooks"),
+    "webhook.dead_not_found": ("no dead letter {id}: the ids are in GET "
+                               "/v1/webhooks/dead-letters",
+                               "没有编号为 {id} 的死信：编号见 GET /v1/webhooks/dead-letters"),
     # administration
     "policy.invalid": ("the policy files have errors; the policy in force is unchanged",
                        "政策文件有错误；当前政策保持不变"),

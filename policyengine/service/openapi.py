@@ -212,6 +212,85 @@ class AdminStatus(_Open):
     tokens: list[dict[str, Any]]
 
 
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(description="where events are POSTed: http:// or https:// (https in "
+                                 "production; the body names people and cases)",
+                     examples=["https://hr.example.com/policyengine-hook"])
+    secret: str = Field(min_length=16, max_length=512,
+                        description="the HMAC key of `X-Policyengine-Signature`: at least 16 "
+                                    "characters. Kept by the service, never shown again")
+    description: str = Field("", max_length=200, description="a note for admins")
+
+
+class WebhookOut(_Open):
+    id: str
+    url: str
+    description: str
+    origin: Literal["api", "command line"]
+    created_at: str
+
+
+class WebhookList(_Open):
+    subscriptions: list[WebhookOut]
+    deliveries: dict[str, int] = Field(description="deliveries by state: pending, "
+                                                   "delivered, dead")
+    events: int = Field(description="events recorded so far")
+    last_scan: str | None = Field(description="the as-of of this process's last scan")
+
+
+class DeadLetter(_Open):
+    id: int = Field(description="the delivery's id, for .../{id}/retry")
+    event: str
+    key: str = Field(description="the obligation's key")
+    idempotency_key: str
+    subscription: str
+    attempts: int
+    last_error: str | None
+    failed_at: str
+    recorded_at: str
+
+
+class DeadLetterList(_Open):
+    count: int
+    dead_letters: list[DeadLetter]
+
+
+class RetryAnswer(_Open):
+    id: int
+    state: Literal["pending"]
+
+
+class WebhookObligation(_Open):
+    key: str = Field(description="the obligation's identity: duty|case|what opened it")
+    duty: str
+    duty_name: str
+    case: str | None
+    person: str | None
+    role: str
+    status: str = Field(description="open, late, missed, met, or (pending calendar data) "
+                                    "waiting / fulfilled")
+
+
+class WebhookSummary(_Open):
+    zh: str
+    en: str
+
+
+class WebhookEvent(_Open):
+    """The body POSTed to a subscription. Headers: `X-Policyengine-Event` (the type),
+    `X-Policyengine-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed by the
+    subscription's secret>`, `Idempotency-Key` (the same as `id`: the same on every retry),
+    `X-Policyengine-Delivery`. Answer 2xx to acknowledge; anything else is retried."""
+
+    id: str = Field(description="stable per event (type and obligation): the idempotency key")
+    type: Literal["obligation.opened", "obligation.fulfilled", "obligation.violated",
+                  "obligation.pending_calendar"]
+    as_of: str = Field(description="the moment of the evaluation that found the event")
+    obligation: WebhookObligation
+    summary: WebhookSummary
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Documented error responses, all of the `ErrorBody` shape."""
     text = {400: "the request is not usable (a parameter unknown, repeated or malformed; "

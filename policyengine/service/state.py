@@ -17,6 +17,7 @@ from policyengine.policy.loader import load_policy_files
 from policyengine.service.auth import TokenSet
 from policyengine.service.reads import FactMirror, Results
 from policyengine.service.store import Store, open_store
+from policyengine.service.webhooks import Webhooks, WebhookSettings
 
 DEFAULT_DB = "policyengine.db"
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -43,6 +44,7 @@ class ServiceConfig:
     max_batch: int = DEFAULT_MAX_BATCH
     cache_size: int = 16
     connections: ConnectionLimits = ConnectionLimits()
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Service:
         self.store = store if store is not None else open_store(config.database)
         self.policy_lock = threading.Lock()
         self.live = self._make(policy)
+        self.webhooks = Webhooks(self, config.webhooks)
 
     def _make(self, policy: CompiledPolicy) -> Live:
         mirror = FactMirror(self.store, policy.schema)
@@ -87,4 +90,5 @@ class Service:
             return live
 
     def close(self) -> None:
+        self.webhooks.stop()
         self.store.close()

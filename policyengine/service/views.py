@@ -51,6 +51,8 @@ def append(svc: Service, rows: Sequence[ingest.Row], sender: str,
             return items, False
         result = svc.store.append(ingest.to_store(items), atomic=atomic)
     ingest.settle(items, result)
+    if result.committed and "stored" in result.outcomes:
+        svc.webhooks.notify()
     return items, result.committed
 
 

@@ -83,8 +83,11 @@ def test_check_checks_every_pack_and_fails_if_one_does(
 def test_the_repository_check_says_the_pack(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(POLICY_LIBRARY), "--lang", "zh", "--as-of", "2026-10-01"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("制度包 customer-requirement：\n检查通过：")
-    assert out.endswith("共检查 1 个制度包，其中 0 个有错误\n")
+    # every pack of the repository, in name order
+    assert out.startswith("制度包 contract-performance：\n检查通过：")
+    assert "\n制度包 customer-grading：\n检查通过：" in out
+    assert "\n制度包 customer-requirement：\n检查通过：" in out
+    assert out.endswith("共检查 3 个制度包，其中 0 个有错误\n")
 
 
 def test_evaluate_runs_the_chosen_pack(library: Path, loans: Path,

@@ -26,6 +26,9 @@ def test_the_repository_policies_folder_is_the_default_pack() -> None:
     assert library is not None
     assert library.default == "customer-requirement"
     assert [(p.name, p.title, p.title_en) for p in library.packs] == [
+        ("contract-performance", "合同履约、变更管理制度",
+         "Contract performance and change management policy"),
+        ("customer-grading", "客户分级管理制度", "Customer grading policy"),
         ("customer-requirement", "客户需求反馈及跟进制度",
          "Customer requirement feedback and follow-up policy")]
     via_library = load_policy_files(POLICY_LIBRARY)

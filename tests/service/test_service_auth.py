@@ -31,6 +31,11 @@ ROUTES = [
     ("GET", "/v1/people/周敏/duties.ics?as_of=2026-10-20T18:00", "read"),
     ("GET", "/v1/admin/status", "admin"),
     ("POST", "/v1/admin/reload-policy", "admin"),
+    ("POST", "/v1/webhooks", "admin"),
+    ("GET", "/v1/webhooks", "admin"),
+    ("DELETE", "/v1/webhooks/wh_0", "admin"),
+    ("GET", "/v1/webhooks/dead-letters", "admin"),
+    ("POST", "/v1/webhooks/dead-letters/1/retry", "admin"),
 ]
 PUBLIC = {"/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 BODY = b'{"id": "x-1", "type": "weekly_report.submitted", "at": "2026-10-09T10:00"}'

@@ -170,8 +170,11 @@ def test_a_feed_token_in_the_url_works_and_a_read_token_there_does_not(
     bearer = {"Authorization": f"Bearer {FEED_SECRET}"}
     assert feed_client.get(f"/v1/people/{person}?period=2026-10", headers=bearer
                            ).status_code == 403
-    assert feed_client.get(f"/v1/people/{person}?period=2026-10&token={FEED_SECRET}"
-                           ).status_code == 401
+    elsewhere = feed_client.get(f"/v1/people/{person}?period=2026-10&token={FEED_SECRET}")
+    assert elsewhere.status_code == 400  # no other route takes ?token=
+    assert elsewhere.json()["error"]["code"] == "E-USAGE-PARAM"
+    assert feed_client.get(f"/v1/people/{person}?period=2026-10", headers={
+        "Authorization": f"Bearer {FEED_SECRET}"}).status_code == 403
     assert feed_client.get(url, headers=bearer).status_code == 403
 
 
