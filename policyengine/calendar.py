@@ -99,6 +99,9 @@ class WorkCalendar:
         self.spec = spec
         self.tz = ZoneInfo(spec.timezone)
         self._years: dict[int, frozenset[date] | None] = {}
+        # working_days_between's answers: merits ask it for the same few pairs again and
+        # again (a failure, a year without data, is not kept: it is raised each time)
+        self._between: dict[tuple[date, date], int] = {}
 
     @cached_property
     def end_of_work(self) -> time:
@@ -243,6 +246,13 @@ class WorkCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days d with start < d <= end (0 when end <= start)."""
+        known = self._between.get((start, end))
+        if known is not None:
+            return known
+        count = self._between[(start, end)] = self._count_between(start, end)
+        return count
+
+    def _count_between(self, start: date, end: date) -> int:
         count, day = 0, start
         while day < end:
             day += timedelta(days=1)

@@ -77,7 +77,12 @@ def evaluate(
             run = _split(policy, facts, as_of, period, workers)
             if run is not None:
                 return evaluate_replay(policy, run, period)
-        return evaluate_replay(policy, replay(policy, facts, as_of), period)
+        # Obligations met in time that no result reads are dropped as the replay goes
+        # (memory): most obligations.
+        looked_at = _looked_at_when_met(policy, period)
+        run = replay(policy, facts, as_of,
+                     unread=[d for d in policy.duties if d not in looked_at])
+        return evaluate_replay(policy, run, period)
 
 
 def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,
@@ -111,8 +116,7 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     rewards_of = policy.rewards.values()
     merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
-
-    looked_at_when_met = merit_duties | reward_duties
+    looked_at_when_met = _looked_at_when_met(policy, period)
 
     def sort_out(obligation: Obligation) -> tuple[Status, timedelta, bool, bool] | None:
         done = obligation.fulfilled_by
@@ -133,6 +137,12 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     return sort_out
 
 
+def _looked_at_when_met(policy: CompiledPolicy, period: Period | None) -> set[str]:
+    """The duties whose obligations met in time the results still read (merits, rewards)."""
+    return ({d for r in policy.rewards.values() if not r.quarterly for d in r.duties}
+            | _reward_duties(policy, period))
+
+
 def _reward_duties(policy: CompiledPolicy, period: Period | None) -> set[str]:
     # Quarterly rewards look at every obligation of their duties (a commitment due outside
     # the quarter may be fulfilled inside it); other periods have no rewards.
@@ -150,7 +160,14 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     open_now: list[OpenObligation] = []
     for_rewards: list[Outcome] = []
     pending: list[PendingObligation] = []
+    looked_at_when_met = _looked_at_when_met(policy, period)
     for obligation in run.obligations:
+        # `sort_out`'s first test, inlined: most obligations were met and nothing reads them.
+        done = obligation.fulfilled_by
+        if (done is not None and done.at <= obligation.due
+                and obligation.missing_year is None
+                and obligation.duty.id not in looked_at_when_met):
+            continue
         if obligation.missing_year is not None:
             pending.append(_pending(policy, run, obligation))
             continue

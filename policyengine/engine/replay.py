@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
+import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,11 +131,13 @@ def in_order(facts: list[Fact]) -> list[Fact]:
     order (type, case, id rising: what decides `order_key` between facts of one instant) is
     left as it is."""
     times = [f.at for f in facts]
-    pairs = list(itertools.pairwise(times))
-    if any(a > b for a, b in pairs):
+    later = itertools.islice(times, 1, None)
+    if not all(map(operator.le, times, later)):
         return sorted(facts, key=order_key)
     ordered = list(facts)
-    tied = [i for i, (a, b) in enumerate(pairs) if a == b]  # i and i + 1 share a time
+    # i and i + 1 share a time (pairs compared in C: this runs over every fact)
+    tied = list(itertools.compress(itertools.count(),
+                                   map(operator.eq, times, itertools.islice(times, 1, None))))
     k = 0
     while k < len(tied):
         start = stop = tied[k]
@@ -162,18 +166,25 @@ def _first(pair: tuple[tuple[str, str, str], Fact]) -> tuple[str, str, str]:
     return pair[0]
 
 
-def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime) -> Replay:
+def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
+           unread: Collection[str] | None = None) -> Replay:
+    """The replay of `facts` up to `as_of`. With `unread` (duty ids), an obligation of one
+    of these duties met in time is dropped as the replay goes, once nothing can change it
+    (memory): `obligations` then holds only the rest, and `total_obligations` says how many
+    were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
     ordered = in_order([f for f in unique if f.at <= as_of])
-    run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None)
+    run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
+                         unread=unread)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
     return run
 
 
 def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime, *,
                    weeks_from: Fact | None, note_tags: list[tuple[Any, ...]] | None = None,
-                   anchor_only: frozenset[int] = frozenset()) -> Replay:
+                   anchor_only: frozenset[int] = frozenset(),
+                   unread: Collection[str] | None = None) -> Replay:
     """The replay of facts already in `order_key` order, none after `as_of`, no duplicate.
 
     Weekly duties are opened from `weeks_from` (the first fact) unless it is None. With
@@ -199,6 +210,16 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     def tag(phase: int, i: int) -> None:  # the notes just made, with when they were made
         tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
 
+    # Only duties no delay can move (an approval reaches an obligation after its
+    # fulfilment), not recurring (a later report in the period replaces the fulfilment) and
+    # not timed from an anchor (a later anchor re-times obligations already fulfilled):
+    # nothing changes their obligations once fulfilled.
+    drop = None if unread is None else frozenset(
+        d for d in unread if policy.duties[d].extension is None
+        and policy.duties[d].recurring is None and policy.duties[d].anchors is None)
+    if not tagging:
+        _replay_untagged(state, ordered, deciding, drop)
+        start = count
     while start < count:
         fact = ordered[start]
         stop = start + 1
@@ -245,12 +266,75 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
             if tagging and len(notes) > len(tags):
                 tag(3, i)
         start = stop
-    return Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
-                  len(ordered), 0, 0, state.notes, state.handled,
-                  case_values=state.case_values, forbidden=state.forbidden)
+    if drop is not None:
+        dropped = state.dropped + _compact(state.obligations, drop)
+    run = Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
+                 len(ordered), 0, 0, state.notes, state.handled,
+                 case_values=state.case_values, forbidden=state.forbidden)
+    if drop is not None:
+        run.total_obligations = len(run.obligations) + dropped
+    return run
 
 
 REQUEST, APPROVAL = "request", "approval"
+_COMPACT_FROM = 65_536  # obligations made before the first compaction
+
+
+def _compact(obligations: list[Obligation], drop: frozenset[str]) -> int:
+    """Drop, in place and keeping the order, the obligations of `drop`'s duties fulfilled
+    in time (deadline known); return how many were dropped."""
+    before = len(obligations)
+    obligations[:] = [o for o in obligations
+                      if (done := o.fulfilled_by) is None or done.at > o.due
+                      or o.missing_year is not None or o.duty.id not in drop]
+    return before - len(obligations)
+
+
+def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any,
+                     drop: frozenset[str] | None) -> None:
+    """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
+    nothing checked per fact but what it needs (this loop runs once per fact). With `drop`,
+    the obligations of those duties met in time are dropped whenever the list has doubled
+    since it was last compacted."""
+    extends = state.by_extension
+    open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
+    obligations = state.obligations
+    limit = _COMPACT_FROM if drop is not None else sys.maxsize
+    count, start = len(ordered), 0
+    while start < count:
+        if len(obligations) > limit:
+            state.dropped += _compact(obligations, drop)  # type: ignore[arg-type]
+            limit = max(_COMPACT_FROM, 2 * len(obligations))
+        fact = ordered[start]
+        at = fact.at
+        stop = start + 1
+        if stop == count or ordered[stop].at != at:  # alone at its instant: most facts
+            kind = fact.type
+            if kind in deciding:
+                decide(fact)
+            open_(fact)
+            if kind in extends:
+                extend(fact, REQUEST)
+                extend(fact, APPROVAL)
+            fulfil(fact)
+            start = stop
+            continue
+        while stop < count and ordered[stop].at == at:
+            stop += 1
+        run = ordered[start:stop]
+        for f in run:
+            if f.type in deciding:
+                decide(f)
+        for f in run:
+            open_(f)
+        delaying = [f for f in run if f.type in extends]
+        for f in delaying:
+            extend(f, REQUEST)
+        for f in delaying:
+            extend(f, APPROVAL)
+        for f in run:
+            fulfil(f)
+        start = stop
 
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
@@ -309,6 +393,7 @@ class _State:
         self.track_latest = (any(d.per is not Per.CASE for d in policy.duties.values())
                              or bool(policy.prohibitions))
         self.keys_used: dict[str, int] = {}
+        self.dropped = 0  # obligations dropped as the replay went (`keep`)
         self.forbidden: list[Forbidden] = []
         self.case_values = CaseValues()
         self.values_now = self.case_values.now
@@ -363,10 +448,17 @@ class _State:
                 if kind in self.tracked:
                     self.handled[kind].append((fact.at, case))
         dispatch = self.trigger_dispatch.get(kind)
-        values = self.values_now.get(case) if self.values_now else None  # type: ignore[arg-type]
-        candidates = (dispatch.select(fact) if dispatch is not None
-                      else [d for d in self.by_trigger.get(kind, ())
-                            if d.trigger is not None and d.trigger.matches(fact, values)])
+        if dispatch is not None:  # inlined Dispatch.select: once per fact
+            on = dispatch.key
+            candidates = (dispatch.default if on is None
+                          else dispatch.table.get(fact.attrs.get(on), dispatch.default))  # type: ignore[arg-type]
+        else:
+            duties = self.by_trigger.get(kind)
+            if not duties:
+                return
+            values = self.values_now.get(case) if self.values_now else None  # type: ignore[arg-type]
+            candidates = tuple(d for d in duties
+                               if d.trigger is not None and d.trigger.matches(fact, values))
         for duty in candidates:
             if not duty.plain_open:  # `by` on the trigger, or `per` other than case
                 by = duty.trigger.by  # type: ignore[union-attr]
@@ -582,11 +674,18 @@ class _State:
         if self.anchor_only and id(fact) in self.anchor_only:
             return
         dispatch = self.fulfil_dispatch.get(fact.type)
-        values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
-        candidates = (dispatch.select(fact) if dispatch is not None
-                      else [d for d in self.by_fulfil.get(fact.type, ())
-                            if (d.fulfil.matches(fact, values) if len(d.fulfils) == 1
-                                else d.fulfilling(fact, values) is not None)])
+        if dispatch is not None:  # inlined Dispatch.select: once per fact
+            on = dispatch.key
+            candidates = (dispatch.default if on is None
+                          else dispatch.table.get(fact.attrs.get(on), dispatch.default))  # type: ignore[arg-type]
+        else:
+            duties = self.by_fulfil.get(fact.type)
+            if not duties:
+                return
+            values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
+            candidates = tuple(d for d in duties
+                               if (d.fulfil.matches(fact, values) if len(d.fulfils) == 1
+                                   else d.fulfilling(fact, values) is not None))
         for duty in candidates:
             if not duty.plain_fulfil:  # a list, `by`, or `per` other than case
                 if not self.may_fulfil(duty, fact):
