@@ -72,7 +72,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "person.open": ("Open duties at {as_of}", "截至 {as_of} 的未完成职责"),
     "person.no_open": ("No open duty.", "没有未完成的职责。"),
     "person.case": ("Case", "案例"),
+    # a row without a case: the duty's recurring form, else no case (report/labels.py case.none)
     "person.weekly": ("(weekly)", "（每周）"),
+    "person.monthly": ("(monthly)", "（每月）"),
+    "person.yearly": ("(yearly)", "（每年）"),
+    "person.cron": ("(periodic)", "（定期）"),
+    "person.no_case": ("(no case)", "（无编号）"),
     "person.duty": ("Duty", "职责"),
     "person.due": ("Due", "截止时间"),
     "person.done": ("Done", "完成时间"),

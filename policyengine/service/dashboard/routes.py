@@ -185,7 +185,8 @@ def install(app: FastAPI, svc: Service) -> None:
             "user": user, **_window(result, chosen, as_of), "person": person,
             "total": result.person(person),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
-            "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model)})
+            "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model),
+            "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)})
 
     @router.get("/case/{case}")
     async def case(request: Request, case: str, period: str | None = None,
