@@ -20,7 +20,8 @@ def _ok_line(pack: str, lang: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.mark.parametrize(("pack", "english", "chinese"), [
-    ("customer-grading", "0 rewards, 1 decision table(s); sha256:", "0 项奖励，1 张决策表；sha256:"),
+    ("customer-grading", "0 rewards, 1 decision table(s); sha256:",
+     "0 项奖励，1 张决策表；sha256:"),
     ("contract-performance", "0 rewards, 1 prohibition(s); sha256:",
      "0 项奖励，1 项禁止事项；sha256:"),
     ("customer-requirement", "4 rewards; sha256:", "4 项奖励；sha256:"),

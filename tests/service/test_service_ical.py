@@ -205,7 +205,7 @@ def test_chinese_feeds_name_fact_types_and_roles_by_the_glossary() -> None:
 
 
 def test_the_feed_route_names_fact_types_in_chinese(feed_client: TestClient) -> None:
-    person, owed = _busiest(feed_client)
+    person, _ = _busiest(feed_client)
     zh = feed_client.get(f"/v1/people/{person}/duties.ics?as_of={AS_OF}", headers=auth("read"))
     descriptions = [str(e["DESCRIPTION"])
                     for e in icalendar.Calendar.from_ical(zh.text).walk("VEVENT")]
