@@ -126,12 +126,13 @@ def test_the_contract_pack_s_prohibition_anchor_any_of_and_measure(
     assert duties["CP1"][3] == ("以下任一：验收记录（goods.inspected）；或 向对方提出异议"
                                 "（objection.sent），且 form = written")
     assert duties["CP1"][4] == "每个案例按 到货批次号（delivery_no） 各一项"
-    assert duties["CH1"][2] == "提出合同变更（change.requested），且 变更涉及金额（amount） ≥ 100000"
+    assert duties["CH1"][2] == ("提出合同变更（change.requested），且 变更涉及金额（amount）"
+                                " ≥ 100000")
     assert duties["CH1"][3].endswith("须由 公司领导（leader：王总、李总） 作出")
     versions = _rows(response.text, "versions")
     cp3 = next(row for row in versions if row[0] == "CP3")
-    assert cp3[3].endswith("自同一 付款凭证号（payment_no） 最近一次 银行到账确认（payment.cleared）"
-                           " 起算（没有则自触发起算）")
+    assert cp3[3].endswith("自同一 付款凭证号（payment_no） 最近一次 银行到账确认"
+                           "（payment.cleared） 起算（没有则自触发起算）")
     cpp1 = next(row for row in versions if row[0] == "CPP1")
     assert cpp1[3].startswith("迟交时长按工作时间计（1 天 = 1 个工作日，1 小时 = 1 个工作小时）：")
     english = contract.get("/ui/policy?period=2026-10&lang=en", headers=EN).text
@@ -150,7 +151,8 @@ def test_the_first_pack_s_page_shows_no_empty_sections() -> None:
 
 
 @pytest.mark.parametrize(("duty", "zh", "en"), [
-    ("G1", "（每年）", "(yearly)"), ("G6", "（定期）", "(periodic)"), ("G7", "（每月）", "(monthly)"),
+    ("G1", "（每年）", "(yearly)"), ("G6", "（定期）", "(periodic)"),
+    ("G7", "（每月）", "(monthly)"),
     ("G2", "（无编号）", "(no case)"), ("NOT-A-DUTY", "（无编号）", "(no case)")])
 def test_a_caseless_label_names_the_duty_s_form(duty: str, zh: str, en: str) -> None:
     model = pe.load_policy(LIBRARY, "customer-grading").model
