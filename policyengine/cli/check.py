@@ -16,7 +16,7 @@ from policyengine.errors import PolicyError, UsageError
 from policyengine.facts.schema import parse_time
 from policyengine.language import LANGUAGES, resolve_language
 from policyengine.policy.loader import load_policy_files
-from policyengine.policy.messages import Say
+from policyengine.policy.messages import NOTHING, Say, Words
 from policyengine.policy.model import Policy
 from policyengine.policy.packs import library_at, resolve
 from policyengine.wording import Line
@@ -92,8 +92,19 @@ def check_one(args: argparse.Namespace, path: str, pack: str | None
     print(Say.CHECK_OK(path=folder, id=model.policy.id, version=model.policy.version,
                        files=len(loaded.identity.files), facts=len(model.fact_types),
                        duties=len(model.duties), penalties=len(model.penalties),
-                       rewards=len(model.rewards), hash=loaded.identity.content_hash).get(lang))
+                       rewards=len(model.rewards), more=_constructs(model),
+                       hash=loaded.identity.content_hash).get(lang))
     return 0, None
+
+
+def _constructs(model: Policy) -> Words:
+    """The decision tables and prohibitions a policy has, for the ok line (none: nothing)."""
+    more = NOTHING
+    if model.decisions:
+        more += Say.CHECK_DECISIONS(count=len(model.decisions))
+    if model.prohibitions:
+        more += Say.CHECK_PROHIBITIONS(count=len(model.prohibitions))
+    return more
 
 
 def _year_end(args: argparse.Namespace, model: Policy) -> Line | None:

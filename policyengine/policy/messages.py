@@ -73,9 +73,12 @@ class Say(Catalogue):
     ERROR = ("error: ", "错误：")
     NOTE = ("note: ", "注意：")
     CHECK_OK = ("ok: {path} — policy {id} v{version}: {files} file(s), {facts} fact types, "
-                "{duties} duties, {penalties} penalties, {rewards} rewards; {hash}",
+                "{duties} duties, {penalties} penalties, {rewards} rewards{more}; {hash}",
                 "检查通过：{path} — 策略 {id} 第 {version} 版：{files} 个文件，{facts} 种事实，"
-                "{duties} 项职责，{penalties} 条惩罚，{rewards} 项奖励；{hash}")
+                "{duties} 项职责，{penalties} 条惩罚，{rewards} 项奖励{more}；{hash}")
+    # added to CHECK_OK only when the policy has them (a pack without them reads as before)
+    CHECK_DECISIONS = (", {count} decision table(s)", "，{count} 张决策表")
+    CHECK_PROHIBITIONS = (", {count} prohibition(s)", "，{count} 项禁止事项")
 
     # -- hints -----------------------------------------------------------------------------
     DID_YOU_MEAN = ("; did you mean '{name}'?", "；是不是想写“{name}”？")

@@ -22,7 +22,7 @@ from typing import Any
 from policyengine.errors import Diagnostic, Location, PolicyError
 from policyengine.policy.messages import NOTHING, Say, Words, diagnostic, hint
 from policyengine.policy.source import parse_yaml
-from policyengine.suggest import closest
+from policyengine.suggest import closest, completion
 
 PACKS_FILE = "packs.yaml"
 HEADER_FILES = ("policy.yaml", "policy.yml")
@@ -135,7 +135,8 @@ def _read_packs_file(text: str, file: str, folders: list[str]
 
 
 def _did_you_mean(name: str, names: list[str]) -> Words:
-    match = closest(name, names)
+    """A near name (`equipment-lone`), else the one pack the name begins (`contract`)."""
+    match = closest(name, names) or [c for c in [completion(name, names)] if c is not None]
     return Say.DID_YOU_MEAN(name=match[0]) if match else NOTHING
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from policyengine import __version__
 from policyengine.facts.schema import Fact
 from policyengine.results import OpenObligation, PendingObligation, PendingStatus
-from policyengine.wording import Line, line
+from policyengine.wording import Glossary, Line, line
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 LIMIT = 75  # octets a line may hold, CRLF not counted (RFC 5545 3.1)
@@ -68,10 +68,12 @@ def _event(uid: str, stamp: str, start: str, summary: str, description: Sequence
 
 def duties_calendar(person: str, obligations: Sequence[OpenObligation],
                     pending: Sequence[PendingObligation], *, as_of: datetime, tz: tzinfo,
-                    lang: str, domain: str, rule_of: RuleOf) -> str:
+                    lang: str, domain: str, rule_of: RuleOf,
+                    names: Glossary | None = None) -> str:
     """The feed of `person`'s open duties at `as_of` (DTSTAMP); the others' are left out.
 
-    `domain` ends every UID (`KEY@DOMAIN`); `rule_of` says a duty's deadline rule in words.
+    `domain` ends every UID (`KEY@DOMAIN`); `rule_of` says a duty's deadline rule in words;
+    `names` (the policy's Glossary) names fact types and roles in Chinese, as reports do.
     """
     stamp = _utc(as_of)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0",
@@ -89,7 +91,7 @@ def duties_calendar(person: str, obligations: Sequence[OpenObligation],
                  rule_of(duty.duty, duty.trigger_fact, duty.opened_at),
                  line("ical.due", due=duty.due.astimezone(tz))]
         lines += _event(f"{duty.key}@{domain}", stamp, f"DTSTART:{_utc(duty.due)}", summary,
-                        [step.render(lang) for step in steps if step is not None])
+                        [step.render(lang, names) for step in steps if step is not None])
     for waiting in pending:
         if waiting.person != person or waiting.status is not PendingStatus.WAITING:
             continue
@@ -102,7 +104,7 @@ def duties_calendar(person: str, obligations: Sequence[OpenObligation],
                  line("ical.pending_due", year=waiting.missing_year, earliest=earliest)]
         lines += _event(f"{waiting.key}@{domain}", stamp,
                         f"DTSTART;VALUE=DATE:{earliest:%Y%m%d}", summary,
-                        [step.render(lang) for step in steps if step is not None])
+                        [step.render(lang, names) for step in steps if step is not None])
     lines.append("END:VCALENDAR")
     return "".join(fold(content) + "\r\n" for content in lines)
 

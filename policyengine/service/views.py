@@ -219,4 +219,5 @@ def duties_feed(live: Live, person: str, as_of: str | None, lang: str) -> str:
 
     return icalendar.duties_calendar(
         person, result.obligations, result.pending, as_of=result.as_of, tz=tz, lang=lang,
-        domain=f"{live.policy.model.policy.id}.policyengine", rule_of=rule_of)
+        domain=f"{live.policy.model.policy.id}.policyengine", rule_of=rule_of,
+        names=Glossary.of(live.policy.model))

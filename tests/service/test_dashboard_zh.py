@@ -66,3 +66,20 @@ def test_the_english_case_page_keeps_the_ids(client: TestClient) -> None:
     text = page(client, "/ui/case/26092801?period=2026-10&lang=en", EN)
     assert "decision=transform tier=B note=改为只显示本人成绩" in text
     assert "about=decision" in text
+
+
+@pytest.mark.parametrize(("headers", "lang", "words"), [
+    (ZH, "zh", {"W1": "（每周）", "W4": "（每月）", "R16": "（无编号）"}),
+    (EN, "en", {"W1": "(weekly)", "W4": "(monthly)", "R16": "(no case)"})])
+def test_a_caseless_row_names_the_duty_s_form(client: TestClient, headers: dict[str, str],
+                                             lang: str, words: dict[str, str]) -> None:
+    """杨宝珠's October: the weekly report W1, the monthly summary W4 and the meeting's mail
+    R16 (triggered by a case-less fact) have no case; each row says which it is."""
+    response = client.get(f"/ui/person/杨宝珠?period=2026-10&lang={lang}", headers=headers)
+    assert response.status_code == 200, response.text
+    headings = {re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", h))).strip()
+                for h in re.findall(r"<h3>(.*?)</h3>", response.text, re.S)}
+    for duty, word in words.items():
+        found = [h for h in headings if h.startswith(f"{duty} ")]
+        assert found and all(h.endswith(f"— {word}") for h in found), (duty, headings)
+    assert not any(h.startswith("W4 ") and ("每周" in h or "weekly" in h) for h in headings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,7 +19,7 @@ from policyengine.report.icalendar import MEDIA_TYPE, duties_calendar, escape, f
 from policyengine.results import OpenObligation, PendingObligation
 from policyengine.service.app import create_app
 from policyengine.service.auth import TokenSet
-from policyengine.wording import line
+from policyengine.wording import Glossary, Line, line
 
 SHANGHAI = timezone(timedelta(hours=8))
 AS_OF = "2026-10-20T12:00:00"
@@ -186,3 +187,31 @@ def test_a_bad_as_of_is_a_clear_error(feed_client: TestClient) -> None:
                             headers=auth("read"))
     assert empty.status_code == 200
     assert icalendar.Calendar.from_ical(empty.text).walk("VEVENT") == []
+
+
+def test_chinese_feeds_name_fact_types_and_roles_by_the_glossary() -> None:
+    due = datetime(2026, 10, 20, 18, 0, tzinfo=SHANGHAI)
+    names = Glossary({"plan.estimated": "预估策划"}, {"planner": "策划"})
+
+    def rule(duty: str, trigger: Fact | None, at: datetime) -> Line:
+        return line("why.rule", rule="规则")
+
+    def feed(lang: str) -> str:
+        text = duties_calendar("周敏", [_opened("26100802", due)], [], as_of=due, tz=SHANGHAI,
+                               lang=lang, domain="d", rule_of=rule, names=names)
+        return str(icalendar.Calendar.from_ical(text).walk("VEVENT")[0]["DESCRIPTION"])
+    assert "由 预估策划（plan.estimated） s-26100802 于 2026-10-17 18:00（周六） 触发" in feed("zh")
+    assert "plan.estimated s-26100802" in feed("en") and "预估策划" not in feed("en")
+
+
+def test_the_feed_route_names_fact_types_in_chinese(feed_client: TestClient) -> None:
+    person, _ = _busiest(feed_client)
+    zh = feed_client.get(f"/v1/people/{person}/duties.ics?as_of={AS_OF}", headers=auth("read"))
+    descriptions = [str(e["DESCRIPTION"])
+                    for e in icalendar.Calendar.from_ical(zh.text).walk("VEVENT")]
+    openers = [d.split("\n")[1] for d in descriptions if d.split("\n")[1].startswith("由 ")]
+    assert openers and all(re.match(r"由 [^a-z]+（[a-z_.]+） ", o) for o in openers), openers
+    en = feed_client.get(f"/v1/people/{person}/duties.ics?as_of={AS_OF}&lang=en",
+                         headers=auth("read"))
+    assert en.status_code == 200 and "DESCRIPTION:" in en.text
+    assert "（" not in en.text.replace("\r\n ", "")

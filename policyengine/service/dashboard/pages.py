@@ -14,7 +14,7 @@ from policyengine.facts.schema import Fact
 from policyengine.kinds import Status
 from policyengine.language import Lang
 from policyengine.periods import Period
-from policyengine.policy.model import Policy
+from policyengine.policy.model import RECURRING_FORMS, Policy
 from policyengine.report.builders.deductions import cost_of
 from policyengine.report.names import person_sort_key
 from policyengine.results import EvaluationResult, OpenObligation, PersonTotal, Violation
@@ -88,6 +88,19 @@ def open_duties(result: EvaluationResult, person: str) -> list[DueLine]:
 
 def violations_of(result: EvaluationResult, person: str) -> list[Violation]:
     return [v for v in result.violations if v.person == person]
+
+
+def caseless_label(model: Policy, duty: str, lang: Lang) -> str:
+    """What stands for the case of a row without one: a recurring duty's period (每周, 每月,
+    每年, 定期 for cron), else 无编号 as the reports say it (a duty triggered by a case-less
+    fact, a prohibition)."""
+    spec = model.duties.get(duty)
+    recurring = spec.recurring if spec is not None else None
+    if recurring is not None:
+        for form in RECURRING_FORMS:
+            if getattr(recurring, form) is not None:
+                return text(f"person.{form}", lang)
+    return text("person.no_case", lang)
 
 
 def charge_text(violation: Violation, lang: Lang) -> str:

@@ -23,12 +23,14 @@ from policyengine.engine.deadlines import Versioned
 from policyengine.engine.evaluate import evaluate
 from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact
+from policyengine.kinds import LatenessMeasure, ScheduleKind
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.policy.loader import load_policy_texts, policy_files
 from policyengine.policy.model import Penalty, PenaltyVersion, Policy, Reward
 from policyengine.results import money_text
 from policyengine.service.dashboard.catalogue import span, text
+from policyengine.service.dashboard.rulebook import Namer, anchor_text
 from policyengine.service.reads import Results
 
 
@@ -99,12 +101,22 @@ def _name(item: Penalty | Reward, key: str, lang: Lang) -> str:
     return (item.name_en if lang == "en" and item.name_en else item.name) or key
 
 
+def _with_measure(version: PenaltyVersion, measure: LatenessMeasure, lang: Lang) -> str:
+    """A lateness schedule says how its lateness is measured (`measure`, D20): 1 d on the
+    clock or one working day; the other schedules do not read lateness."""
+    said = schedule_text(version, lang)
+    if version.schedule[0] != ScheduleKind.LATENESS:
+        return said
+    return f"{text(f'measure.{measure}', lang)}{'：' if lang == 'zh' else ': '}{said}"
+
+
 def penalty_rows(model: Policy, day: date, lang: Lang) -> list[VersionRow]:
     rows = []
     for key, penalty in model.penalties.items():
         states = _states([v.effective for v in penalty.versions], day)
-        rows += [VersionRow(key, _name(penalty, key, lang), v.effective, schedule_text(v, lang),
-                            state) for v, state in zip(penalty.versions, states, strict=True)]
+        rows += [VersionRow(key, _name(penalty, key, lang), v.effective,
+                            _with_measure(v, penalty.measure, lang), state)
+                 for v, state in zip(penalty.versions, states, strict=True)]
     return rows
 
 
@@ -120,6 +132,9 @@ def reward_rows(model: Policy, day: date, lang: Lang) -> list[VersionRow]:
 
 
 def deadline_rows(policy: CompiledPolicy, day: date, lang: Lang) -> list[VersionRow]:
+    """Each duty's deadline rules, dated; a `from:` anchor is said after its rule."""
+    namer = Namer.of(policy.model, lang)
+    names = namer.glossary
     rows = []
     for key, duty in policy.duties.items():
         rule = duty.deadline if duty.deadline is not None else duty.recurring
@@ -127,11 +142,21 @@ def deadline_rows(policy: CompiledPolicy, day: date, lang: Lang) -> list[Version
             continue
         dated = ([(None, rule.base), *rule.changes] if isinstance(rule, Versioned)
                  else [(None, rule)])
+        written = [duty.spec.deadline, *duty.spec.deadline_changes]  # the same order
         states = _states([effective for effective, _ in dated], day)
         name = duty.spec.name_en if lang == "en" and duty.spec.name_en else duty.title
-        rows += [VersionRow(key, name, effective, each.describe().render(lang), state)
-                 for (effective, each), state in zip(dated, states, strict=True)]
+        rows += [VersionRow(key, name, effective, _with_anchor(
+                     each.describe().render(lang, names),
+                     anchor_text(written[i] if i < len(written) else None, namer), lang), state)
+                 for i, ((effective, each), state) in enumerate(zip(dated, states,
+                                                                    strict=True))]
     return rows
+
+
+def _with_anchor(rule: str, anchor: str | None, lang: Lang) -> str:
+    if anchor is None:
+        return rule
+    return f"{rule}{'；' if lang == 'zh' else '; '}{anchor}"
 
 
 # --- the previous revision --------------------------------------------------------------

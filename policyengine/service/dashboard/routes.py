@@ -25,7 +25,7 @@ from policyengine.periods import Period
 from policyengine.report import formats
 from policyengine.report.document import ReportKind
 from policyengine.service import views
-from policyengine.service.dashboard import pages, policyview
+from policyengine.service.dashboard import pages, policyview, rulebook
 from policyengine.service.dashboard.catalogue import text
 from policyengine.service.dashboard.chart import trend_svg
 from policyengine.service.dashboard.documents import (
@@ -185,7 +185,8 @@ def install(app: FastAPI, svc: Service) -> None:
             "user": user, **_window(result, chosen, as_of), "person": person,
             "total": result.person(person),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
-            "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model)})
+            "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model),
+            "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)})
 
     @router.get("/case/{case}")
     async def case(request: Request, case: str, period: str | None = None,
@@ -240,6 +241,9 @@ def install(app: FastAPI, svc: Service) -> None:
             "penalties": policyview.penalty_rows(model, today, lang),
             "rewards": policyview.reward_rows(model, today, lang),
             "deadlines": policyview.deadline_rows(live.policy, today, lang),
+            "duties": rulebook.duty_rows(live.policy, lang),
+            "prohibitions": rulebook.prohibition_rows(model, lang),
+            "decisions": rulebook.decision_tables(model, lang),
             "previous": previous,
             "changes": (policyview.model_changes(previous.model, model)
                         if previous is not None else []),
