@@ -163,11 +163,11 @@ def _duty_events(trace: DutyTrace, by_id: dict[str, Fact], as_of: datetime,
     if trace.fulfilled_at is not None:
         out.append(Event(trace.fulfilled_at, EventKind.FULFILLED,
                          text("case.fulfilled", lang, name=trace.name), who, status, state))
-    if trace.status in ("late", "missed"):
+    if trace.status in (Status.LATE, Status.MISSED):
         out.append(Event(trace.due, EventKind.VIOLATED, text("case.violated", lang,
                                                              name=trace.name), who,
                          trace.penalty.detail.render(lang, names) if trace.penalty else "", state))
-    elif trace.status == "open" and trace.due > as_of:
+    elif trace.status == Status.OPEN and trace.due > as_of:
         out.append(Event(trace.due, EventKind.DUE, text("case.due_open", lang, name=trace.name),
                          who, "", state))
     return out

@@ -73,18 +73,18 @@ def schedule_text(version: PenaltyVersion, lang: Lang) -> str:
     terms.pop("effective", None)
     parts: list[str] = []
     for kind, value in terms.items():
-        if kind == "per_instance":
+        if kind == ScheduleKind.PER_INSTANCE:
             parts.append(text("sched.per_instance", lang, amount=money_text(value)))
-        elif kind == "capped_per_instance":
+        elif kind == ScheduleKind.CAPPED_PER_INSTANCE:
             parts.append(text("sched.capped", lang, amount=money_text(value["each"]),
                               cap=money_text(value["monthly_cap"])))
-        elif kind == "monthly_count":
+        elif kind == ScheduleKind.MONTHLY_COUNT:
             for tier in value:
                 outcome = _yuan(tier.get("amount"), tier.get("forfeit", False), lang)
                 parts.append(text("sched.count_tier", lang, low=tier["from"], high=tier["to"],
                                   outcome=outcome) if tier.get("to") is not None else
                              text("sched.count_open", lang, low=tier["from"], outcome=outcome))
-        elif kind == "lateness":
+        elif kind == ScheduleKind.LATENESS:
             for tier in value:
                 outcome = _yuan(tier.get("amount"), tier.get("forfeit", False), lang)
                 over = span(tier["over"], lang)
