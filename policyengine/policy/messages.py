@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -462,6 +463,12 @@ class Say(Catalogue):
                          "或用 eq / ne / in / not_in")
     OPERAND_TYPE = ("'{value}' is not {kind}, which {fact}.{attr} (type {type}) holds",
                     "“{value}”不是{kind}，而 {fact}.{attr}（类型 {type}）的取值是{kind}")
+    NOT_OPERAND = ("write one value here (a number, a date or text), not {given}; 'in' and "
+                   "'not_in' take a list [a, b], 'between' takes [low, high]",
+                   "这里写一个值（数字、日期或文字），而不是{given}；“in”和“not_in”写列表 [a, b]，"
+                   "“between”写 [小, 大]")
+    BETWEEN_TWO = ("between takes two values [low, high], e.g. between: [1000, 5000]",
+                   "between 要写两个值 [小, 大]，如 between: [1000, 5000]")
     KIND_A_NUMBER = ("a number", "数字")
     KIND_AN_AMOUNT = ("an amount (a number with at most 2 decimal places)",
                       "金额（最多两位小数的数字）")
@@ -608,3 +615,18 @@ def render(d: Diagnostic, lang: str) -> str:
 
 def _in(value: Any, lang: str) -> Any:
     return value.get(lang) if isinstance(value, Words) else value
+
+
+def given_words(value: Any) -> Words:
+    """What kind of value was written, in words ('not {given}')."""
+    if value is None:
+        return Say.GIVEN_NOTHING()
+    if isinstance(value, str):
+        return Say.GIVEN_TEXT()
+    if isinstance(value, (bool, int, float, Decimal)):
+        return Say.GIVEN_NUMBER()
+    if isinstance(value, (list, tuple)):
+        return Say.GIVEN_LIST()
+    if isinstance(value, dict):
+        return Say.GIVEN_MAPPING()
+    return Say.GIVEN_OTHER()
