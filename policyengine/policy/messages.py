@@ -256,6 +256,10 @@ class Say(Catalogue):
                        "只能且必须写其中一个")
     BY_SOMEONE = ("'by' names who may act: give 'role: ...' and/or 'people: [...]'",
                   "“by”写明谁可以做：请写“role: ...”和/或“people: [...]”")
+    PER_FORM = ("'{value}': per is case, trigger or {{attribute: NAME}} (one obligation per "
+                "case, per trigger fact, or per case and value of the trigger's NAME)",
+                "“{value}”：per 可写 case、trigger 或 {{attribute: 属性名}}（每个案件一项、"
+                "每个触发事实一项，或每个案件按触发事实的该属性取值各一项）")
     RECURRING_PER = ("a recurring duty is owed once a week; 'per' applies to triggered duties",
                      "定期职责每周只欠一次；“per”只适用于由事实触发的职责")
     ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true'",

@@ -320,6 +320,22 @@ class PerAttribute(Strict):
     attribute: str
 
 
+def _per_word(value: Any) -> Any:
+    if isinstance(value, str) and value in ("case", "trigger"):
+        return value
+    raise PolicyValueError(Say.PER_FORM(value=value))
+
+
+# `per` is a word or `{attribute: X}`: the shape picks the one read, so a mistake is told once
+# (the tags' names hold '[' so error locations skip them).
+Per = Annotated[
+    Annotated[Literal["case", "trigger"], BeforeValidator(_per_word), Tag("per[word]")]
+    | Annotated[PerAttribute, Tag("per[attribute]")],
+    Discriminator(lambda v: "per[attribute]" if isinstance(v, (dict, PerAttribute))
+                  else "per[word]"),
+]
+
+
 def _monthly(value: Any) -> int | str:
     """A day of the month (1-31) or `last_working_day`."""
     if value == "last_working_day":
@@ -480,7 +496,7 @@ class Duty(Named):
     trigger: TriggerMatch | None = None
     recurring: RecurringTime | None = None
     fulfilled_by: FactMatches = Field(description="One fact match, or a list: any of them fulfils")
-    per: Literal["case", "trigger"] | PerAttribute = Field(
+    per: Per = Field(
         "case", description="case: one open obligation per case; trigger: one per trigger fact; "
                             "{attribute: X}: one per case and value of the trigger's X")
     deadline: Deadline | None = None

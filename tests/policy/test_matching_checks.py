@@ -91,3 +91,16 @@ def test_a_prohibition_may_not_share_a_duty_name(tmp_path: Path) -> None:
     [(code, line, en, zh)] = problems(tmp_path, "  X2:\n", "  D1:\n")
     assert (code, line) == ("E-VALUE", 98)
     assert "'D1' names both a duty and a prohibition" in en and "禁止事项" in zh
+
+
+@pytest.mark.parametrize("written", ["per: fact", "per: [trigger]", "per: {attribute: 5}"])
+def test_a_misshapen_per_gives_one_error_naming_the_three_forms(tmp_path: Path,
+                                                               written: str) -> None:
+    [(code, line, en, zh)] = problems(tmp_path, "    per: trigger\n", f"    {written}\n")
+    assert line == 52
+    assert "PerAttribute" not in en
+    if "attribute" in written:
+        assert code == "E-TYPE"
+    else:
+        assert code == "E-VALUE"
+        assert "per is case, trigger or {attribute: NAME}" in en and "per 可写" in zh
