@@ -383,6 +383,12 @@ class Say(Catalogue):
                      "trigger and fulfilling fact type must have it){hint}",
                      "“per: {{attribute: {name}}}”：{fact} 没有属性“{name}”（触发和完成的事实类型都"
                      "必须有它）{hint}")
+    PER_NOT_REQUIRED = ("'per: {{attribute: {name}}}': {fact}.{name} is not required, so a "
+                        "{fact} fact without it would open (or could never close) an obligation: "
+                        "write 'required: true' on {fact}'s attribute '{name}'",
+                        "“per: {{attribute: {name}}}”：{fact}.{name} 不是必填属性，缺少它的 {fact} "
+                        "事实会开出无法完成的职责（或完成不了任何职责）：请在 {fact} 的属性“{name}”"
+                        "上写“required: true”")
     BY_ROLE_ACTOR_OF = ("role '{role}' is found from the facts themselves (actor_of), so it "
                         "cannot say who may make them; use a role with 'assigned: true' or "
                         "'members: [...]', or 'people: [...]'",

@@ -104,3 +104,17 @@ def test_a_misshapen_per_gives_one_error_naming_the_three_forms(tmp_path: Path,
     else:
         assert code == "E-VALUE"
         assert "per is case, trigger or {attribute: NAME}" in en and "per 可写" in zh
+
+
+@pytest.mark.parametrize(("old", "fact"), [
+    ("  delivery.sent:\n    case: contract\n    attributes: {delivery_no: {required: true}}",
+     "delivery.sent"),
+    ("  delivery.received:\n    case: contract\n    attributes: {delivery_no: {required: true}}",
+     "delivery.received"),
+])
+def test_a_per_attribute_must_be_required_where_it_is_read(tmp_path: Path, old: str,
+                                                           fact: str) -> None:
+    [(code, line, en, zh)] = problems(tmp_path, old, old.replace("{required: true}", "{}"))
+    assert (code, line) == ("E-PER-ATTRIBUTE", 44)
+    assert f"{fact}.delivery_no is not required" in en and "required: true" in en
+    assert "required: true" in zh and fact in zh
