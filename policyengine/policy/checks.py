@@ -261,6 +261,10 @@ class _Checker:
             self.error((*base, "hit_policy"), "E-DECISION-OUTPUTS",
                        Say.DECISION_PRIORITY_OUTPUTS())
         for r, rule in enumerate(spec.rules):
+            if spec.hit_policy is HitPolicy.UNIQUE and not rule.when and len(spec.rules) > 1:
+                # A certain overlap, refused here rather than on the first fact it meets.
+                self.error((*base, "rules", r), "E-DECISION-UNIQUE",
+                           Say.DECISION_UNIQUE_ALWAYS())
             for key, condition in rule.when.items():
                 where = (*base, "rules", r, "when", key)
                 if key not in spec.inputs:

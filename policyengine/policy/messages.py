@@ -389,6 +389,11 @@ class Say(Catalogue):
                         "“per: {{attribute: {name}}}”：{fact}.{name} 不是必填属性，缺少它的 {fact} "
                         "事实会开出无法完成的职责（或完成不了任何职责）：请在 {fact} 的属性“{name}”"
                         "上写“required: true”")
+    DECISION_UNIQUE_ALWAYS = ("hit_policy unique: this rule has no 'when', so it always "
+                              "applies and overlaps every other rule: give it a condition, or "
+                              "use hit_policy first with it as the last rule",
+                              "hit_policy unique：这条规则没有“when”，总是适用，与其他每条规则"
+                              "都重叠：请给它写条件，或改用 hit_policy first 并把它放在最后")
     BY_ROLE_ACTOR_OF = ("role '{role}' is found from the facts themselves (actor_of), so it "
                         "cannot say who may make them; use a role with 'assigned: true' or "
                         "'members: [...]', or 'people: [...]'",

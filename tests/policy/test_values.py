@@ -237,3 +237,22 @@ def test_a_misshapen_operand_gives_one_error_in_plain_words(
     assert d.location.line == line_of(path, f"amount: {written}")
     assert en in d.message and zh in d.message_zh
     assert ".date" not in d.message and ".str" not in d.message and "'1'" not in d.message
+
+
+def test_unique_with_a_rule_that_always_applies_is_refused_at_that_rule(tmp_path: Path) -> None:
+    path, found = broken(tmp_path, "hit_policy: first", "hit_policy: unique")
+    d = only(found, "E-DECISION-UNIQUE")
+    assert d.location.line == line_of(path, "- {then: C}")
+    assert "always applies" in d.message and "unique" in d.message_zh
+
+
+def test_unique_with_a_single_unconditional_rule_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "grading"
+    shutil.copytree(GRADING, folder)
+    path = folder / "policy.yaml"
+    text = path.read_text(encoding="utf-8").replace("hit_policy: first", "hit_policy: unique")
+    for rule in ("      - {when: {annual_sales: {ge: 5000000}, payment_record: good}, then: A}\n",
+                 "      - {when: {annual_sales: {ge: 1000000}}, then: B}\n"):
+        text = text.replace(rule, "")
+    path.write_text(text, encoding="utf-8")
+    assert load_policy_files(folder).model.decisions["grade"].hit_policy is HitPolicy.UNIQUE
