@@ -260,8 +260,10 @@ class Say(Catalogue):
                 "case, per trigger fact, or per case and value of the trigger's NAME)",
                 "“{value}”：per 可写 case、trigger 或 {{attribute: 属性名}}（每个案件一项、"
                 "每个触发事实一项，或每个案件按触发事实的该属性取值各一项）")
-    RECURRING_PER = ("a recurring duty is owed once a week; 'per' applies to triggered duties",
-                     "定期职责每周只欠一次；“per”只适用于由事实触发的职责")
+    RECURRING_PER = ("a recurring duty is owed once each time its schedule comes round "
+                     "(weekly, monthly, yearly or cron); 'per' applies to triggered duties",
+                     "定期职责按周期每到一次只欠一次（每周、每月、每年或 cron）；"
+                     "“per”只适用于由事实触发的职责")
     ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true'",
                     "“default”只适用于写了“assigned: true”的角色")
     ENUM_VALUES = ("'values' is given exactly when 'type' is enum",

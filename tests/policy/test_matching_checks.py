@@ -118,3 +118,14 @@ def test_a_per_attribute_must_be_required_where_it_is_read(tmp_path: Path, old: 
     assert (code, line) == ("E-PER-ATTRIBUTE", 44)
     assert f"{fact}.delivery_no is not required" in en and "required: true" in en
     assert "required: true" in zh and fact in zh
+
+
+def test_per_on_a_monthly_duty_is_not_said_to_be_weekly(tmp_path: Path) -> None:
+    [(code, _, en, zh)] = problems(
+        tmp_path, "    trigger: invoice.issued\n    per: trigger\n    fulfilled_by: invoice.paid\n"
+                  "    deadline: {within: 1d}",
+        "    recurring: {monthly: 25, at: end_of_work}\n    per: trigger\n"
+        "    fulfilled_by: invoice.paid")
+    assert code == "E-VALUE"
+    assert "once a week" not in en and "每周只欠" not in zh
+    assert "once each time its schedule comes round" in en and "每到一次" in zh
