@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from policyengine.bdd.steps import STEPS
+from collections.abc import Mapping
+
+from policyengine.bdd.steps import SHIPPED_WORDS, STEPS
 from policyengine.bdd.vocabulary import KEYWORDS, KIND_MEANING, KINDS, Registry
+from policyengine.policy.model import Policy
+
+Words = Mapping[str, Mapping[str, str]]  # lang -> {"fact": ..., "roles": ..., "attributes": ...}
 
 _TITLES = {"zh": "policyengine 场景步骤（# language: zh-CN）",
            "en": "policyengine scenario steps (# language: en)"}
@@ -15,8 +20,32 @@ _NOTES = {
 }
 
 
-def render(lang: str = "all", registry: Registry = STEPS, markdown: bool = False) -> str:
-    """Every step, grouped by keyword, in one language ('zh', 'en') or both ('all')."""
+def pack_words(policy: Policy) -> dict[str, dict[str, str]]:
+    """A fact type, the roles a scenario can give someone (those held by assignment) and the
+    attributes its fact table can have, of one pack, for the step list."""
+    roles = [(rid, spec.name) for rid, spec in policy.roles.items() if spec.assigned]
+    attributes = sorted({a for spec in policy.fact_types.values() for a in spec.attributes})
+    fact = next((name for name, spec in policy.fact_types.items()
+                 if name != "role.assigned"), "-")  # a pack's own fact type, not the built-in
+    return {
+        "zh": {"fact": fact,
+               "roles": "、".join(f"{rid} {name}" if name else rid for rid, name in roles),
+               "attributes": "、".join(attributes)},
+        "en": {"fact": fact, "roles": ", ".join(rid for rid, _ in roles),
+               "attributes": ", ".join(attributes)},
+    }
+
+
+def _filled(doc: str, words: Mapping[str, str]) -> str:
+    for key, value in words.items():
+        doc = doc.replace("{" + key + "}", value or "-")
+    return doc
+
+
+def render(lang: str = "all", registry: Registry = STEPS, markdown: bool = False,
+           words: Words = SHIPPED_WORDS) -> str:
+    """Every step, grouped by keyword, in one language ('zh', 'en') or both ('all'); the
+    roles and attributes named are `words` (a pack's: `pack_words`)."""
     langs = ["zh", "en"] if lang == "all" else [lang]
     out: list[str] = []
     for code in langs:
@@ -42,7 +71,7 @@ def render(lang: str = "all", registry: Registry = STEPS, markdown: bool = False
                 if step.docstring == "required":
                     extra.append('（下面接 """ 文字）' if code == "zh"
                                  else '(a """ doc string follows)')
-                doc = step.doc.get(code, "")
+                doc = _filled(step.doc.get(code, ""), words[code])
                 indent = "  " if markdown else "      "
                 out.append(f"{indent}{doc}{' ' + ' '.join(extra) if extra else ''}")
                 example = templates[0].example

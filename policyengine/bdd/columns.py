@@ -23,6 +23,7 @@ from policyengine.bdd.values import (
     read_moment,
     yes_no,
 )
+from policyengine.kinds import ScheduleKind
 from policyengine.results import Merit, OpenObligation, RewardResult, RuleLine, Violation
 
 
@@ -133,7 +134,7 @@ VIOLATION_COLUMNS: list[Column[Violation]] = [
     _duration_column("late", ("迟了", "迟到", "超时", "延迟", "late", "late by"),
                      lambda v: v.late_by),
     _penalty_column(lambda v: v.penalty.rule),
-    _amount_column(lambda v: None if v.penalty.schedule == "monthly_count" else
+    _amount_column(lambda v: None if v.penalty.schedule == ScheduleKind.MONTHLY_COUNT else
                    (v.penalty.amount or Decimal(0))),
     _month_column(lambda v: v.month),
     _yes_no_column("forfeit", ("扣绩效", "扣除绩效", "取消绩效", "forfeit", "forfeits"),

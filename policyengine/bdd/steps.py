@@ -19,7 +19,19 @@ from policyengine.bdd.values import BadValue, parse_period, read_moment
 from policyengine.bdd.vocabulary import STEPS
 from policyengine.bdd.world import World
 
-__all__ = ["STEPS"]
+__all__ = ["SHIPPED_WORDS", "STEPS"]
+
+# What the {fact}, {roles} and {attributes} of the step list say when no pack is named (the
+# generated docs): the default pack's, as its HR pages write them. `policyengine steps --pack`
+# says the named pack's instead (bdd/catalog.py pack_words).
+SHIPPED_WORDS = {
+    "zh": {"fact": "requirement.raised",
+           "roles": "collector 需求收集人、pm 产品经理、it_lead IT部负责人、tester 测试",
+           "attributes": "需求方、决定、等级、关于、承诺日期、新日期、承诺、角色、担任人"},
+    "en": {"fact": "requirement.raised", "roles": "collector, pm, it_lead, tester",
+           "attributes": "requester, decision, tier, about, due, new_due, commitment, role, "
+                         "person"},
+}
 
 # --- Given: the policy ---------------------------------------------------------
 
@@ -84,9 +96,9 @@ def _pack(world: World, args: dict[str, str], step: StepCall) -> None:
     ("en", "{person} holds the role {role}[from: from {at}]", "杨宝珠 holds the role collector"),
     ("en", "from {at}, {person} holds the role {role}",
      "from 2026-10-19 09:00, 周敏 holds the role pm"),
-], {"zh": "谁担任哪个角色（collector 需求收集人、pm 产品经理、it_lead IT部负责人、tester 测试）。"
+], {"zh": "谁担任哪个角色（{roles}）。"
           "不写时间就从场景最早的事实起担任；写「从 … 起」就从那一刻起（例如交接）。",
-    "en": "Who holds a role (collector, pm, it_lead, tester). Without a time, from the "
+    "en": "Who holds a role ({roles}). Without a time, from the "
           "scenario's first fact on; with 'from ...', from that moment (e.g. a handover)."},
     hints={"zh": ("杨宝珠 是 需求收集人", "周敏 是 产品经理", "杨宝珠 当 收集人",
                   "角色 杨宝珠 收集人"),
@@ -103,14 +115,13 @@ def _role(world: World, args: dict[str, str], step: StepCall) -> None:
     ("en", "these facts:", "these facts:"),
     ("en", "the following facts:", "the following facts:"),
 ], {"zh": "发生了什么：一个表格，每行一个事实。列：时间（2026-10-09 10:30，北京时间；只写 10:45 "
-          "表示与上一行同一天）、类型（requirement.raised 等，或制度里的中文名）、编号、人员，"
-          "以及需要的属性列：需求方、决定、等级、关于、承诺日期、新日期、承诺、角色、担任人；"
+          "表示与上一行同一天）、类型（{fact} 等，或制度里的中文名）、编号、人员，"
+          "以及需要的属性列：{attributes}；"
           "「备注」列会被忽略。",
     "en": "What happened: a table, one fact a row. Columns: time (2026-10-09 10:30, "
           "Asia/Shanghai; a bare 10:45 is the same day as the row above), type "
-          "(requirement.raised ...), case, actor, and the attributes needed: requester, "
-          "decision, tier, about, due, new_due, commitment, role, person; a 'note' column is "
-          "ignored."}, table="required",
+          "({fact} ...), case, actor, and the attributes needed: {attributes}; a "
+          "'note' column is ignored."}, table="required",
     hints={"zh": ("事实", "以下是事实", "有以下事实", "发生的事"),
            "en": ("the facts are", "facts", "given facts")})
 def _facts(world: World, args: dict[str, str], step: StepCall) -> None:

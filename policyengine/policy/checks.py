@@ -261,6 +261,10 @@ class _Checker:
             self.error((*base, "hit_policy"), "E-DECISION-OUTPUTS",
                        Say.DECISION_PRIORITY_OUTPUTS())
         for r, rule in enumerate(spec.rules):
+            if spec.hit_policy is HitPolicy.UNIQUE and not rule.when and len(spec.rules) > 1:
+                # A certain overlap, refused here rather than on the first fact it meets.
+                self.error((*base, "rules", r), "E-DECISION-UNIQUE",
+                           Say.DECISION_UNIQUE_ALWAYS())
             for key, condition in rule.when.items():
                 where = (*base, "rules", r, "when", key)
                 if key not in spec.inputs:
@@ -381,8 +385,8 @@ class _Checker:
                 anchor=anchor.fact, join=anchor.join, trigger=trigger.fact))
 
     def per(self, base: tuple[str | int, ...], duty: Duty) -> None:
-        """`per: {attribute: X}`: X is on the trigger and on every fulfilling fact type, or
-        no fulfilling fact could ever name the obligation it closes."""
+        """`per: {attribute: X}`: X is a required attribute of the trigger and of every
+        fulfilling fact type, or some fact could not name the obligation it opens or closes."""
         if isinstance(duty.per, str):
             return
         name = duty.per.attribute
@@ -394,6 +398,10 @@ class _Checker:
             if spec is not None and name not in spec.attributes:
                 self.error((*base, "per", "attribute"), "E-PER-ATTRIBUTE", Say.PER_ATTRIBUTE(
                     name=name, fact=fact, hint=hint(name, spec.attributes)))
+            elif spec is not None and not spec.attributes[name].required:
+                # A fact without the value has no obligation key to open or close.
+                self.error((*base, "per", "attribute"), "E-PER-ATTRIBUTE",
+                           Say.PER_NOT_REQUIRED(name=name, fact=fact))
 
     def prohibition(self, prohibition_id: str) -> None:
         spec = self.policy.prohibitions[prohibition_id]

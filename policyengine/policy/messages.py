@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -258,8 +259,14 @@ class Say(Catalogue):
                        "只能且必须写其中一个")
     BY_SOMEONE = ("'by' names who may act: give 'role: ...' and/or 'people: [...]'",
                   "“by”写明谁可以做：请写“role: ...”和/或“people: [...]”")
-    RECURRING_PER = ("a recurring duty is owed once a week; 'per' applies to triggered duties",
-                     "定期职责每周只欠一次；“per”只适用于由事实触发的职责")
+    PER_FORM = ("'{value}': per is case, trigger or {{attribute: NAME}} (one obligation per "
+                "case, per trigger fact, or per case and value of the trigger's NAME)",
+                "“{value}”：per 可写 case、trigger 或 {{attribute: 属性名}}（每个案件一项、"
+                "每个触发事实一项，或每个案件按触发事实的该属性取值各一项）")
+    RECURRING_PER = ("a recurring duty is owed once each time its schedule comes round "
+                     "(weekly, monthly, yearly or cron); 'per' applies to triggered duties",
+                     "定期职责按周期每到一次只欠一次（每周、每月、每年或 cron）；"
+                     "“per”只适用于由事实触发的职责")
     ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true'",
                     "“default”只适用于写了“assigned: true”的角色")
     ENUM_VALUES = ("'values' is given exactly when 'type' is enum",
@@ -381,6 +388,17 @@ class Say(Catalogue):
                      "trigger and fulfilling fact type must have it){hint}",
                      "“per: {{attribute: {name}}}”：{fact} 没有属性“{name}”（触发和完成的事实类型都"
                      "必须有它）{hint}")
+    PER_NOT_REQUIRED = ("'per: {{attribute: {name}}}': {fact}.{name} is not required, so a "
+                        "{fact} fact without it would open (or could never close) an obligation: "
+                        "write 'required: true' on {fact}'s attribute '{name}'",
+                        "“per: {{attribute: {name}}}”：{fact}.{name} 不是必填属性，缺少它的 {fact} "
+                        "事实会开出无法完成的职责（或完成不了任何职责）：请在 {fact} 的属性“{name}”"
+                        "上写“required: true”")
+    DECISION_UNIQUE_ALWAYS = ("hit_policy unique: this rule has no 'when', so it always "
+                              "applies and overlaps every other rule: give it a condition, or "
+                              "use hit_policy first with it as the last rule",
+                              "hit_policy unique：这条规则没有“when”，总是适用，与其他每条规则"
+                              "都重叠：请给它写条件，或改用 hit_policy first 并把它放在最后")
     BY_ROLE_ACTOR_OF = ("role '{role}' is found from the facts themselves (actor_of), so it "
                         "cannot say who may make them; use a role with 'assigned: true' or "
                         "'members: [...]', or 'people: [...]'",
@@ -465,6 +483,12 @@ class Say(Catalogue):
                          "或用 eq / ne / in / not_in")
     OPERAND_TYPE = ("'{value}' is not {kind}, which {fact}.{attr} (type {type}) holds",
                     "“{value}”不是{kind}，而 {fact}.{attr}（类型 {type}）的取值是{kind}")
+    NOT_OPERAND = ("write one value here (a number, a date or text), not {given}; 'in' and "
+                   "'not_in' take a list [a, b], 'between' takes [low, high]",
+                   "这里写一个值（数字、日期或文字），而不是{given}；“in”和“not_in”写列表 [a, b]，"
+                   "“between”写 [小, 大]")
+    BETWEEN_TWO = ("between takes two values [low, high], e.g. between: [1000, 5000]",
+                   "between 要写两个值 [小, 大]，如 between: [1000, 5000]")
     KIND_A_NUMBER = ("a number", "数字")
     KIND_AN_AMOUNT = ("an amount (a number with at most 2 decimal places)",
                       "金额（最多两位小数的数字）")
@@ -611,3 +635,18 @@ def render(d: Diagnostic, lang: str) -> str:
 
 def _in(value: Any, lang: str) -> Any:
     return value.get(lang) if isinstance(value, Words) else value
+
+
+def given_words(value: Any) -> Words:
+    """What kind of value was written, in words ('not {given}')."""
+    if value is None:
+        return Say.GIVEN_NOTHING()
+    if isinstance(value, str):
+        return Say.GIVEN_TEXT()
+    if isinstance(value, (bool, int, float, Decimal)):
+        return Say.GIVEN_NUMBER()
+    if isinstance(value, (list, tuple)):
+        return Say.GIVEN_LIST()
+    if isinstance(value, dict):
+        return Say.GIVEN_MAPPING()
+    return Say.GIVEN_OTHER()

@@ -19,13 +19,14 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     Tag,
     WithJsonSchema,
     model_validator,
 )
 
 from policyengine.kinds import HitPolicy, LatenessMeasure, Operator, RewardKind, schedule_kind
-from policyengine.policy.messages import PolicyValueError, Say
+from policyengine.policy.messages import PolicyValueError, Say, given_words
 from policyengine.timeparse import Span, parse_clock, parse_duration, parse_span
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -108,7 +109,26 @@ Values = Annotated[
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # What a `where` condition compares with: text, a number or a date (checked against the
 # attribute's type in checks.py, E-WHERE-TYPE, and converted by engine/compiled.py).
-Operand = str | int | float | date
+_OPERAND_TYPES = (str, int, float, date)
+
+
+def _operand(value: Any) -> Any:
+    """One scalar, kept as written. A boolean is kept too (not read as 1 by a union of
+    number types) so checks.py refuses it with the attribute's type; a list, a mapping or
+    nothing is refused here in one sentence rather than once per member of the union."""
+    if isinstance(value, _OPERAND_TYPES):
+        return value
+    raise PolicyValueError(Say.NOT_OPERAND(given=given_words(value)), "E-WHERE-TYPE")
+
+
+def _between(value: Any) -> Any:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return value
+    raise PolicyValueError(Say.BETWEEN_TWO())
+
+
+Operand = Annotated[str | int | float | date, PlainValidator(
+    _operand, json_schema_input_type=str | int | float | date)]
 
 
 class Strict(BaseModel):
@@ -225,7 +245,7 @@ class Comparison(Strict):
     ne: Operand | None = None
     in_: tuple[Operand, ...] | None = Field(None, alias="in")
     not_in: tuple[Operand, ...] | None = None
-    between: tuple[Operand, Operand] | None = Field(
+    between: Annotated[tuple[Operand, Operand], BeforeValidator(_between)] | None = Field(
         None, description="inclusive: [low, high]")
 
     @property
@@ -298,6 +318,22 @@ class PerAttribute(Strict):
     """Obligations keyed by (case, this attribute of the trigger)."""
 
     attribute: str
+
+
+def _per_word(value: Any) -> Any:
+    if isinstance(value, str) and value in ("case", "trigger"):
+        return value
+    raise PolicyValueError(Say.PER_FORM(value=value))
+
+
+# `per` is a word or `{attribute: X}`: the shape picks the one read, so a mistake is told once
+# (the tags' names hold '[' so error locations skip them).
+Per = Annotated[
+    Annotated[Literal["case", "trigger"], BeforeValidator(_per_word), Tag("per[word]")]
+    | Annotated[PerAttribute, Tag("per[attribute]")],
+    Discriminator(lambda v: "per[attribute]" if isinstance(v, (dict, PerAttribute))
+                  else "per[word]"),
+]
 
 
 def _monthly(value: Any) -> int | str:
@@ -460,7 +496,7 @@ class Duty(Named):
     trigger: TriggerMatch | None = None
     recurring: RecurringTime | None = None
     fulfilled_by: FactMatches = Field(description="One fact match, or a list: any of them fulfils")
-    per: Literal["case", "trigger"] | PerAttribute = Field(
+    per: Per = Field(
         "case", description="case: one open obligation per case; trigger: one per trigger fact; "
                             "{attribute: X}: one per case and value of the trigger's X")
     deadline: Deadline | None = None

@@ -11,7 +11,6 @@ import re
 import types
 import typing
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -24,6 +23,7 @@ from policyengine.policy.messages import (
     Say,
     Words,
     diagnostic,
+    given_words,
     hint,
 )
 from policyengine.policy.model import Comparison, Policy
@@ -118,11 +118,11 @@ def _rephrase(err: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
         "decimal_max_places": ("E-VALUE", lambda: Say.DECIMAL_PLACES(
             places=ctx.get("decimal_places", 2))),
         "finite_number": ("E-VALUE", lambda: Say.NOT_FINITE()),
-        "dict_type": ("E-TYPE", lambda: Say.NOT_A_MAPPING(given=_given(given))),
-        "model_type": ("E-TYPE", lambda: Say.NOT_A_MAPPING(given=_given(given))),
-        "model_attributes_type": ("E-TYPE", lambda: Say.NOT_A_MAPPING(given=_given(given))),
-        "list_type": ("E-TYPE", lambda: Say.NOT_A_LIST(given=_given(given))),
-        "tuple_type": ("E-TYPE", lambda: Say.NOT_A_LIST(given=_given(given))),
+        "dict_type": ("E-TYPE", lambda: Say.NOT_A_MAPPING(given=given_words(given))),
+        "model_type": ("E-TYPE", lambda: Say.NOT_A_MAPPING(given=given_words(given))),
+        "model_attributes_type": ("E-TYPE", lambda: Say.NOT_A_MAPPING(given=given_words(given))),
+        "list_type": ("E-TYPE", lambda: Say.NOT_A_LIST(given=given_words(given))),
+        "tuple_type": ("E-TYPE", lambda: Say.NOT_A_LIST(given=given_words(given))),
     }
     if kind in simple:
         code, words = simple[kind]
@@ -149,20 +149,6 @@ def _number(kind: str, given: Any) -> tuple[str, Words]:
                                                      unit=unit, why=why)
     shown = given if not isinstance(given, str) or len(given) <= 40 else given[:37] + "..."
     return "E-TYPE", Say.NOT_A_NUMBER(kind=what, value=shown)
-
-
-def _given(value: Any) -> Words:
-    if value is None:
-        return Say.GIVEN_NOTHING()
-    if isinstance(value, str):
-        return Say.GIVEN_TEXT()
-    if isinstance(value, (bool, int, float, Decimal)):
-        return Say.GIVEN_NUMBER()
-    if isinstance(value, (list, tuple)):
-        return Say.GIVEN_LIST()
-    if isinstance(value, dict):
-        return Say.GIVEN_MAPPING()
-    return Say.GIVEN_OTHER()
 
 
 def fields_at(loc: Sequence[str | int]) -> list[str]:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.kinds import Status
+from policyengine.kinds import ScheduleKind, Status
 from policyengine.language import Lang
 from policyengine.report.builders.common import policy_words
 from policyengine.report.csvfile import csv_text
@@ -176,9 +176,9 @@ def _people(result: EvaluationResult, lang: Lang) -> list[str]:
 
 def _cost(violation: Violation, lang: Lang) -> str:
     p = violation.penalty
-    if p.forfeit and p.schedule != "monthly_count":
+    if p.forfeit and p.schedule != ScheduleKind.MONTHLY_COUNT:
         return label("cost.forfeit", lang)
-    if p.schedule == "monthly_count":
+    if p.schedule == ScheduleKind.MONTHLY_COUNT:
         return label("cost.count_short", lang)
     return money_text(p.amount)
 

@@ -53,12 +53,26 @@ def test_the_worked_examples_run_as_written(tmp_path: Path) -> None:
 def test_policyengine_steps_command(capsys: pytest.CaptureFixture[str]) -> None:
     parser = argparse.ArgumentParser()
     steps_command.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["steps"])
+    args = parser.parse_args(["steps", "--policy", str(REPO / "policies")])
     assert args.run(args) == 0
     shown = capsys.readouterr().out
-    assert shown == render("all")
+    assert "Who holds a role (collector, pm, it_lead, tester)" in shown
     assert "假如 以下事实：" in shown and "Given these facts:" in shown
     args = parser.parse_args(["steps", "--lang", "en", "--format", "markdown"])
     assert args.run(args) == 0
     shown = capsys.readouterr().out
     assert "- `Then {person} pays {amount} yuan" in shown and "假如" not in shown
+
+
+def test_policyengine_steps_names_the_packs_roles_and_attributes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    steps_command.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["steps", "--policy", str(REPO / "policies"),
+                              "--pack", "contract-performance", "--lang", "en"])
+    assert args.run(args) == 0
+    shown = capsys.readouterr().out
+    assert "Who holds a role (cashier, legal, dept_head)" in shown
+    [columns] = [text for text in shown.splitlines() if "the attributes needed" in text]
+    assert "delivery_no" in columns and "tier" not in columns
+    assert render("en") != shown

@@ -129,18 +129,24 @@ def test_the_explain_command_shows_the_rule(tmp_path: Path,
 
 # -- hit policies -------------------------------------------------------------------------
 
-def with_table(tmp_path: Path, old: str, new: str) -> pe.CompiledPolicy:
+def with_table(tmp_path: Path, old: str, new: str, *more: tuple[str, str]) -> pe.CompiledPolicy:
     folder = tmp_path / "grading"
     shutil.copytree(GRADING, folder)
     path = folder / "policy.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    for before, after in ((old, new), *more):
+        assert text.count(before) == 1
+        text = text.replace(before, after)
+    path.write_text(text, encoding="utf-8")
     return pe.load_policy(folder)
 
 
 def test_unique_with_two_matching_rules_is_a_note_and_keeps_the_value(tmp_path: Path) -> None:
-    policy = with_table(tmp_path, "hit_policy: first", "hit_policy: unique")
+    # A rule without `when` under unique is refused by the checks, so rule 3 gets a condition
+    # that overlaps rule 2 only for some facts.
+    policy = with_table(tmp_path, "hit_policy: first", "hit_policy: unique",
+                        ("      - {then: C}\n",
+                         "      - {when: {annual_sales: {ge: 0}}, then: C}\n"))
     facts = [
         review("2026-10-09 10:00", 10),                       # only rule 3 -> C
         review("2026-10-12 10:00", 2000000),                  # rules 2 and 3 both match

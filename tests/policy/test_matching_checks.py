@@ -91,3 +91,41 @@ def test_a_prohibition_may_not_share_a_duty_name(tmp_path: Path) -> None:
     [(code, line, en, zh)] = problems(tmp_path, "  X2:\n", "  D1:\n")
     assert (code, line) == ("E-VALUE", 98)
     assert "'D1' names both a duty and a prohibition" in en and "禁止事项" in zh
+
+
+@pytest.mark.parametrize("written", ["per: fact", "per: [trigger]", "per: {attribute: 5}"])
+def test_a_misshapen_per_gives_one_error_naming_the_three_forms(tmp_path: Path,
+                                                               written: str) -> None:
+    [(code, line, en, zh)] = problems(tmp_path, "    per: trigger\n", f"    {written}\n")
+    assert line == 52
+    assert "PerAttribute" not in en
+    if "attribute" in written:
+        assert code == "E-TYPE"
+    else:
+        assert code == "E-VALUE"
+        assert "per is case, trigger or {attribute: NAME}" in en and "per 可写" in zh
+
+
+@pytest.mark.parametrize(("old", "fact"), [
+    ("  delivery.sent:\n    case: contract\n    attributes: {delivery_no: {required: true}}",
+     "delivery.sent"),
+    ("  delivery.received:\n    case: contract\n    attributes: {delivery_no: {required: true}}",
+     "delivery.received"),
+])
+def test_a_per_attribute_must_be_required_where_it_is_read(tmp_path: Path, old: str,
+                                                           fact: str) -> None:
+    [(code, line, en, zh)] = problems(tmp_path, old, old.replace("{required: true}", "{}"))
+    assert (code, line) == ("E-PER-ATTRIBUTE", 44)
+    assert f"{fact}.delivery_no is not required" in en and "required: true" in en
+    assert "required: true" in zh and fact in zh
+
+
+def test_per_on_a_monthly_duty_is_not_said_to_be_weekly(tmp_path: Path) -> None:
+    [(code, _, en, zh)] = problems(
+        tmp_path, "    trigger: invoice.issued\n    per: trigger\n    fulfilled_by: invoice.paid\n"
+                  "    deadline: {within: 1d}",
+        "    recurring: {monthly: 25, at: end_of_work}\n    per: trigger\n"
+        "    fulfilled_by: invoice.paid")
+    assert code == "E-VALUE"
+    assert "once a week" not in en and "每周只欠" not in zh
+    assert "once each time its schedule comes round" in en and "每到一次" in zh

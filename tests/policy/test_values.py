@@ -215,3 +215,44 @@ def test_an_unknown_hit_policy_names_the_three(tmp_path: Path) -> None:
     d = only(found, "E-UNKNOWN-VALUE")
     assert "'any' is not allowed here" in d.message
     assert all(word in d.message for word in ("first", "unique", "priority"))
+
+
+def test_a_boolean_operand_is_refused_not_read_as_a_number(tmp_path: Path) -> None:
+    path, found = broken(tmp_path, "amount: {gt: 1000}", "amount: {gt: true}")
+    d = only(found, "E-WHERE-TYPE")
+    assert d.location.line == line_of(path, "amount: {gt: true}")
+    assert "'True' is not an amount" in d.message and "金额" in d.message_zh
+
+
+@pytest.mark.parametrize(("written", "en", "zh"), [
+    ("{between: [5]}", "between takes two values [low, high]", "between 要写两个值"),
+    ("{gt: [1, 2]}", "write one value here", "这里写一个值"),
+    ("{eq: {ge: 1}}", "write one value here", "这里写一个值"),
+    ("{in: [1, x, null]}", "write one value here", "这里写一个值"),
+])
+def test_a_misshapen_operand_gives_one_error_in_plain_words(
+        tmp_path: Path, written: str, en: str, zh: str) -> None:
+    path, found = broken(tmp_path, "amount: {gt: 1000}", f"amount: {written}")
+    [d] = found
+    assert d.location.line == line_of(path, f"amount: {written}")
+    assert en in d.message and zh in d.message_zh
+    assert ".date" not in d.message and ".str" not in d.message and "'1'" not in d.message
+
+
+def test_unique_with_a_rule_that_always_applies_is_refused_at_that_rule(tmp_path: Path) -> None:
+    path, found = broken(tmp_path, "hit_policy: first", "hit_policy: unique")
+    d = only(found, "E-DECISION-UNIQUE")
+    assert d.location.line == line_of(path, "- {then: C}")
+    assert "always applies" in d.message and "unique" in d.message_zh
+
+
+def test_unique_with_a_single_unconditional_rule_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "grading"
+    shutil.copytree(GRADING, folder)
+    path = folder / "policy.yaml"
+    text = path.read_text(encoding="utf-8").replace("hit_policy: first", "hit_policy: unique")
+    for rule in ("      - {when: {annual_sales: {ge: 5000000}, payment_record: good}, then: A}\n",
+                 "      - {when: {annual_sales: {ge: 1000000}}, then: B}\n"):
+        text = text.replace(rule, "")
+    path.write_text(text, encoding="utf-8")
+    assert load_policy_files(folder).model.decisions["grade"].hit_policy is HitPolicy.UNIQUE

@@ -13,7 +13,7 @@ from typing import Any
 import policyengine as pe
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
-from policyengine.kinds import Status
+from policyengine.kinds import ScheduleKind, Status
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.common import as_of_for, named, stamp_of
@@ -28,7 +28,7 @@ from policyengine.timeparse import format_duration
 def cost_of(violation: Violation, lang: Lang) -> Cell:
     """What one violation costs on its own line: yuan, forfeit, or counted in the month."""
     charge = violation.penalty
-    if charge.schedule == "monthly_count":
+    if charge.schedule == ScheduleKind.MONTHLY_COUNT:
         return label("cost.count", lang)
     if charge.forfeit:
         return label("cost.forfeit", lang)

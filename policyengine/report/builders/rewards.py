@@ -10,6 +10,7 @@ import policyengine as pe
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
+from policyengine.kinds import RewardKind
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report.builders.common import as_of_for, named, stamp_of
@@ -31,7 +32,7 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
     rewards = policy.model.rewards
     rows = tuple((r.reward, named(rewards.get(r.reward), r.reward_name, lang), r.person,
                   r.min, r.max, r.reason_in(lang)) for r in found)
-    assessed = [rid for rid, spec in rewards.items() if spec.kind != "early_merit"]
+    assessed = [rid for rid, spec in rewards.items() if spec.kind != RewardKind.EARLY_MERIT]
     granted = {r.reward for r in found}
     nobody = [label("note.nobody", lang, reward=f"{rid} {named(rewards[rid], rid, lang)}",
                     period=period.label) for rid in assessed if rid not in granted]
