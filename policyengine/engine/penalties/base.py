@@ -105,6 +105,13 @@ def outcome(forfeit: bool, amount: Decimal | None, key: str = "out.yuan") -> Lin
     return line("out.forfeit") if forfeit else line(key, amount=amount or Decimal(0))
 
 
+def outcome_problems(tier: Any, here: tuple[str | int, ...]) -> list[Problem]:
+    """A tier (of any tiered kind) gives exactly one of an `amount` and `forfeit: true`."""
+    if (tier.amount is None) == (not tier.forfeit):
+        return [Problem(here, "E-VALUE", Say.TIER_OUTCOME())]
+    return []
+
+
 def whole_months(kind: str, effective: date) -> list[Problem]:
     """A kind that charges whole months starts on a month's first day (one month, one
     version: docs/decisions.md D5)."""

@@ -11,13 +11,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from policyengine.engine.penalties.base import Late, Problem, Schedule, outcome, schedule
+from policyengine.engine.penalties.base import (
+    Late,
+    Problem,
+    Schedule,
+    outcome,
+    outcome_problems,
+    schedule,
+)
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
 from policyengine.policy.model import Duration, Money, Strict
 from policyengine.results import PenaltyCharge
 from policyengine.timeparse import format_duration
-from policyengine.wording import line
+from policyengine.wording import Line, line
 
 
 class LatenessTier(Strict):
@@ -47,13 +54,9 @@ class Lateness(Schedule):
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         for tier in self.tiers:
             if late_by > tier.over and (tier.up_to is None or late_by <= tier.up_to):
-                bounds = (line("bounds.over_up_to", over=tier.over, up_to=tier.up_to)
-                          if tier.up_to is not None else line("bounds.over", over=tier.over))
-                return PenaltyCharge(self.rule, self.kind, tier.amount or Decimal(0),
-                                     tier.forfeit, self.effective,
-                                     line("pen.lateness", rule=self.rule, effective=self.since,
-                                          late=late_by, bounds=bounds,
-                                          outcome=outcome(tier.forfeit, tier.amount)))
+                return self._charged(tier, line(
+                    "pen.lateness", rule=self.rule, effective=self.since, late=late_by,
+                    bounds=_bounds(tier), outcome=outcome(tier.forfeit, tier.amount)))
         return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
                              line("pen.lateness_none", rule=self.rule, effective=self.since,
                                   late=late_by))
@@ -69,20 +72,24 @@ class Lateness(Schedule):
             high = cal.add_working_time(late.due, tier.up_to) if tier.up_to is not None else None
             if high is not None and end > high:
                 continue
-            bounds = (line("bounds.over_up_to", over=tier.over, up_to=tier.up_to)
-                      if tier.up_to is not None else line("bounds.over", over=tier.over))
-            return PenaltyCharge(self.rule, self.kind, tier.amount or Decimal(0), tier.forfeit,
-                                 self.effective,
-                                 line("pen.lateness_working", rule=self.rule,
-                                      effective=self.since, late=late.by, bounds=bounds,
-                                      low=cal.local(low),
-                                      high=line("bounds.to", at=cal.local(high))
-                                      if high is not None else line("empty"),
-                                      outcome=outcome(tier.forfeit, tier.amount)))
+            return self._charged(tier, line(
+                "pen.lateness_working", rule=self.rule, effective=self.since, late=late.by,
+                bounds=_bounds(tier), low=cal.local(low),
+                high=line("bounds.to", at=cal.local(high)) if high is not None else line("empty"),
+                outcome=outcome(tier.forfeit, tier.amount)))
         return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
                              line("pen.lateness_working_none", rule=self.rule,
                                   effective=self.since, late=late.by))
 
+    def _charged(self, tier: LatenessTier, words: Line) -> PenaltyCharge:
+        """The charge of the tier a lateness falls in (on the clock or in working time)."""
+        return PenaltyCharge(self.rule, self.kind, tier.amount or Decimal(0), tier.forfeit,
+                             self.effective, words)
+
+
+def _bounds(tier: LatenessTier) -> Line:
+    return (line("bounds.over_up_to", over=tier.over, up_to=tier.up_to)
+            if tier.up_to is not None else line("bounds.over", over=tier.over))
 
 def tiers_problems(tiers: tuple[LatenessTier, ...]) -> list[Problem]:
     """Tiers from 0 on, each starting where the previous ends, the last one open."""
@@ -91,8 +98,7 @@ def tiers_problems(tiers: tuple[LatenessTier, ...]) -> list[Problem]:
     expected = timedelta(0)
     for i, tier in enumerate(tiers):
         here = (key, i)
-        if (tier.amount is None) == (not tier.forfeit):
-            found.append(Problem(here, "E-VALUE", Say.TIER_OUTCOME()))
+        found += outcome_problems(tier, here)
         if tier.over != expected:
             code = "E-TIER-GAP" if tier.over > expected else "E-TIER-OVERLAP"
             found.append(Problem((*here, "over"), code, Say.LATENESS_TIER_START(

@@ -16,6 +16,7 @@ from policyengine.engine.penalties.base import (
     Problem,
     Schedule,
     outcome,
+    outcome_problems,
     schedule,
     whole_months,
 )
@@ -84,8 +85,7 @@ def tiers_problems(tiers: tuple[CountTier, ...]) -> list[Problem]:
     expected = 1
     for i, tier in enumerate(tiers):
         here = (key, i)
-        if (tier.amount is None) == (not tier.forfeit):
-            found.append(Problem(here, "E-VALUE", Say.TIER_OUTCOME()))
+        found += outcome_problems(tier, here)
         if tier.from_ != expected:
             code = "E-TIER-GAP" if tier.from_ > expected else "E-TIER-OVERLAP"
             found.append(Problem((*here, "from"), code, Say.COUNT_TIER_START(
