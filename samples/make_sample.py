@@ -15,13 +15,10 @@ collector for the collector's, the PM holding the role at that moment (陈立 un
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from pathlib import Path
 
-YEAR = 2026
-TZ = "+08:00"
+import sample_files
+from sample_files import YEAR, stamp
 
 COLLECTOR = "杨宝珠"
 PM_OLD, PM_NEW = "陈立", "周敏"
@@ -34,14 +31,6 @@ DECIDER = "王总"
 LI = "李小四"      # 推广部
 ZHANG = "张三"     # 资讯部
 CHEN = "陈小美"    # 策划部
-
-
-def stamp(when: str) -> str:
-    """'MM-DD HH:MM' or 'MM-DD HH:MM:SS' -> ISO 8601 with +08:00."""
-    day, clock = when.split()
-    if clock.count(":") == 1:
-        clock += ":00"
-    return f"{YEAR}-{day}T{clock}{TZ}"
 
 
 def pm_at(when: str) -> str:
@@ -723,18 +712,5 @@ def build() -> list[dict]:
     return facts
 
 
-def main(argv=None) -> int:
-    here = Path(__file__).resolve().parent
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-o", "--output", default=str(here / "facts-2026-10.jsonl"))
-    args = ap.parse_args(argv)
-    text = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in build())
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(sample_files.main(build, __doc__, __file__))

@@ -12,24 +12,17 @@ facts meet or miss and what each miss costs.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
-YEAR = 2026
-TZ = "+08:00"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # samples/: the shared helpers
+import sample_files
+from sample_files import numbered
 
 CASHIER, LEGAL, DEPT_HEAD = "吴敏", "何静", "孙伟"
 RECEIVER = "周杰"          # 项目部材料员: receives and inspects HT260101's deliveries
 LIU, CHEN = "刘洋", "陈刚"  # contract handlers
 BOSS, NOT_A_LEADER = "王总", "张经理"
-
-
-def stamp(when: str) -> str:
-    """'MM-DD HH:MM' -> ISO 8601 with +08:00."""
-    day, clock = when.split()
-    return f"{YEAR}-{day}T{clock}:00{TZ}"
 
 
 # (when, type, case, actor, attributes); listed per contract, sorted by time when written.
@@ -104,31 +97,8 @@ def build() -> list[dict]:
     rows = [*ROLES, *INSPECTIONS, *CLEARED]
     for case, steps in CONTRACTS.items():
         rows += [(when, kind, case, actor, attrs) for when, kind, actor, attrs in steps]
-    rows.sort(key=lambda r: r[0])  # stable: same-minute facts keep the order written
-    facts = []
-    for n, (when, kind, case, actor, attrs) in enumerate(rows, 1):
-        fact = {"id": f"c-{n:03d}", "type": kind, "at": stamp(when)}
-        if case is not None:
-            fact["case"] = case
-        if actor is not None:
-            fact["actor"] = actor
-        fact.update(attrs)
-        facts.append(fact)
-    return facts
-
-
-def main(argv: list[str] | None = None) -> int:
-    here = Path(__file__).resolve().parent
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("-o", "--output", default=str(here / "facts-2026-10.jsonl"))
-    args = ap.parse_args(argv)
-    text = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in build())
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-    return 0
+    return numbered(rows, "c")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(sample_files.main(build, __doc__, __file__))

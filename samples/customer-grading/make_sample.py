@@ -14,23 +14,16 @@ the spot check quarterly, the grading review yearly).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
-YEAR = 2026
-TZ = "+08:00"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # samples/: the shared helpers
+import sample_files
+from sample_files import numbered
 
 MANAGER, DIRECTOR, PROMOTION, FINANCE = "高峰", "罗军", "唐丽", "钱芳"
 GM = "周总经理"
 HUANG, LIN, MA = "黄磊", "林娜", "马超"   # sales representatives
-
-
-def stamp(when: str) -> str:
-    """'MM-DD HH:MM' -> ISO 8601 with +08:00."""
-    day, clock = when.split()
-    return f"{YEAR}-{day}T{clock}:00{TZ}"
 
 
 def review(when: str, sales: str, price: float, rate: float) -> tuple:
@@ -99,31 +92,8 @@ def build() -> list[dict]:
     rows = [*ROLES, *[(when, kind, None, actor, {}) for when, kind, actor in CASELESS]]
     for case, steps in CUSTOMERS.items():
         rows += [(when, kind, case, actor, attrs) for when, kind, actor, attrs in steps]
-    rows.sort(key=lambda r: r[0])  # stable: same-minute facts keep the order written
-    facts = []
-    for n, (when, kind, case, actor, attrs) in enumerate(rows, 1):
-        fact = {"id": f"g-{n:03d}", "type": kind, "at": stamp(when)}
-        if case is not None:
-            fact["case"] = case
-        if actor is not None:
-            fact["actor"] = actor
-        fact.update(attrs)
-        facts.append(fact)
-    return facts
-
-
-def main(argv: list[str] | None = None) -> int:
-    here = Path(__file__).resolve().parent
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("-o", "--output", default=str(here / "facts-2026-10.jsonl"))
-    args = ap.parse_args(argv)
-    text = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in build())
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-    return 0
+    return numbered(rows, "g")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(sample_files.main(build, __doc__, __file__))
