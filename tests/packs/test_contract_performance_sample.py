@@ -5,7 +5,6 @@ below is copied from that ledger, not from the engine."""
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from helpers import REPO, at
 
 import policyengine as pe
 from policyengine import CompiledPolicy, EvaluationResult
+from policyengine.timeparse import parse_duration
 
 PACK = REPO / "policies" / "contract-performance"
 FACTS = REPO / "samples" / "contract-performance" / "facts-2026-10.jsonl"
@@ -31,21 +31,7 @@ def october(policy: CompiledPolicy) -> EvaluationResult:
     return pe.evaluate(policy, batch.facts, period="2026-10", as_of=at("2026-11-01 00:00"))
 
 
-def late(text: str) -> timedelta:
-    """'2d15h30m' -> timedelta (the ledger's way of writing a lateness)."""
-    units = {"d": "days", "h": "hours", "m": "minutes"}
-    parts: dict[str, int] = {}
-    number = ""
-    for char in text:
-        if char.isdigit():
-            number += char
-        else:
-            parts[units[char]] = int(number)
-            number = ""
-    return timedelta(**parts)
-
-
-# (duty, case, person, due, late by, penalty, amount): the ledger's violation table
+# (duty, case, person, due, late by (a policy duration), penalty, amount): the ledger's table
 LEDGER = [
     ("X1", "HT260102", "吴敏", "2026-10-13 11:00", "0m", "CPP5", 500),
     ("CP1", "HT260101", "周杰", "2026-10-14 18:00", "1d17h", "CPP1", 100),
@@ -65,7 +51,7 @@ TOTALS = {"吴敏": (2, 550), "刘洋": (3, 200), "周杰": (2, 150), "陈刚": 
 def test_violations_match_the_ledger(october: EvaluationResult) -> None:
     found = sorted((v.duty, v.case, v.person, v.due, v.late_by, v.penalty.rule,
                     v.penalty.amount) for v in october.violations)
-    expected = sorted((duty, case, person, at(due), late(by), rule, Decimal(amount))
+    expected = sorted((duty, case, person, at(due), parse_duration(by), rule, Decimal(amount))
                       for duty, case, person, due, by, rule, amount in LEDGER)
     assert found == expected
 
