@@ -263,26 +263,33 @@ class FastPath:
 
     def rows(self, stream: Iterable[str], origin: str | None,
              slow: Callable[[str], Any]) -> Iterator[tuple[int, str, Any]]:
-        """(line number, stripped text, `Fact`) for each non-blank line read here, and
-        (number, text, `slow(text)`) for each other: the JSON value the slow path checks."""
+        """(line number, the line as read, `Fact`) for each line read here, and (number,
+        stripped text, `slow(text)`) for each other non-blank line: the JSON value the slow
+        path checks. A `Fact`'s line is not stripped (a copy of each line costs 0.3 µs, as
+        much as a third of msgspec's decode): strip it before showing it."""
         decode, convert, tz = self.decode, self.convert, self.tz
         # In a file sorted by time a third of the facts share the instant of the one before
         # (and then its datetime object).
         last_at, moment = "", None
         for number, line in enumerate(stream, start=1):
-            text = line.strip()
-            if not text:
-                continue
             try:
-                record = decode(text)
+                # JSON's own whitespace around the value (the line's end) is read as such;
+                # any other space `strip` would drop fails here and goes the slow way.
+                record = decode(line)
             except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-                yield number, text, slow(text)
+                text = line.strip()
+                if text:
+                    yield number, text, slow(text)
                 continue
             if record.at != last_at:
                 last_at, moment = record.at, _moment(record.at, tz)
             fact = (None if moment is None
-                    else convert[type(record)](record, moment, number, origin, text))
-            yield number, text, slow(text) if fact is None else fact
+                    else convert[type(record)](record, moment, number, origin, line))
+            if fact is None:
+                text = line.strip()
+                yield number, text, slow(text)
+            else:
+                yield number, line, fact
 
 
 # Built once per schema (a few ms) and kept as long as it is.

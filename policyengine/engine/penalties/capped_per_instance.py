@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -51,6 +52,11 @@ class CappedPerInstance(Schedule):
         return found
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:
+        return self.each_charge
+
+    @cached_property
+    def each_charge(self) -> PenaltyCharge:
+        """The same for every violation (lateness is not read): made once, shared (frozen)."""
         return PenaltyCharge(self.rule, self.kind, self.each, False, self.effective,
                              line("pen.capped", rule=self.rule, effective=self.since,
                                   amount=self.each, cap=self.cap))
