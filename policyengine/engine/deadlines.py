@@ -99,6 +99,9 @@ class ClockSpan(DeadlineRule):
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.grace" if self.grace else "rule.clock", span=self.span)
 
+    def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        return at + self.span  # `_compute` without steps, one call fewer: the hot path
+
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         due = at + self.span
         if steps is not None:
@@ -228,6 +231,10 @@ class CommittedDate(DeadlineRule):
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.date_field", clock=f"{self.clock:%H:%M}", field=self.field)
+
+    def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        # `_compute` without steps, one call fewer: the hot path
+        return datetime.combine(attrs[self.field], self.clock, tzinfo=self.calendar.tz)
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         day: date = attrs[self.field]
