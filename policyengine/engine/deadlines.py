@@ -8,8 +8,8 @@ Rules whose answer depends on less than the exact trigger time remember their an
 (`_due`): a working-days rule only on the trigger's local date, a same-day rule on the date
 and whether the trigger came before the end of work, a weekly rule (with or without a
 cut-off) on the date and whether the trigger came after the clock that decides its week.
-Rules that add a span to the exact time (hours, cron) compute every time. A failure (a year without calendar data)
-is never remembered: it is raised again each time.
+Rules that add a span to the exact time (hours, cron) compute every time. A failure (a year
+without calendar data) is never remembered: it is raised again each time.
 """
 
 from __future__ import annotations

@@ -525,10 +525,11 @@ def _runs_from(policy: CompiledPolicy, obligation: Obligation) -> list[Line]:
 def _open(outcome: Outcome) -> OpenObligation:
     obligation = outcome.obligation
     return made(
-        OpenObligation, duty=obligation.duty.id, duty_name=obligation.duty.title, case=obligation.case,
-        person=outcome.person, role=obligation.duty.responsible, due=obligation.due,
-        overdue=outcome.status is Status.MISSED, opened_at=obligation.opened_at,
-        key=obligation_key(obligation), trigger_fact=obligation.trigger,
+        OpenObligation, duty=obligation.duty.id, duty_name=obligation.duty.title,
+        case=obligation.case, person=outcome.person, role=obligation.duty.responsible,
+        due=obligation.due, overdue=outcome.status is Status.MISSED,
+        opened_at=obligation.opened_at, key=obligation_key(obligation),
+        trigger_fact=obligation.trigger,
     )
 
 
