@@ -186,12 +186,16 @@ def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[st
     colon is not found: the slow path reads that line.
     """
     places = []
+    rising, last = True, -1
     for name, key in zip(names, keys, strict=True):
         if name in attrs:
             place = text.find(key)
             if place < 0:
                 return {}
             places.append((place, name))
+            rising, last = rising and place > last, place
+    if rising:  # written in the declared order, the order `attrs` was filled in: most lines
+        return attrs
     places.sort()
     return {name: attrs[name] for _, name in places}
 
