@@ -459,6 +459,7 @@ class _State:
             values = self.values_now.get(case) if self.values_now else None  # type: ignore[arg-type]
             candidates = tuple(d for d in duties
                                if d.trigger is not None and d.trigger.matches(fact, values))
+        at = fact.at
         for duty in candidates:
             if not duty.plain_open:  # `by` on the trigger, or `per` other than case
                 by = duty.trigger.by  # type: ignore[union-attr]
@@ -472,7 +473,7 @@ class _State:
                 # One duty per case at a time: a repeated trigger (a second estimate, a
                 # repeated notice) does not owe the duty twice, nor move its deadline.
                 self.notes.append(line("note.already_open", where=fact.ref(), type=kind,
-                                       at=fact.at, duty=duty.id, case=case,
+                                       at=at, duty=duty.id, case=case,
                                        opened=waiting[case].opened_at))
                 continue
             key = self._anchor_key(duty, fact) if duty.anchors is not None else None
@@ -481,20 +482,20 @@ class _State:
                 # is the hot path, and a call per obligation costs a few percent of the replay.
                 anchor, missing = None, None
                 try:
-                    due = duty.deadline.due(fact.at, fact.attrs)  # type: ignore[union-attr]
+                    due = duty.deadline.due(at, fact.attrs)  # type: ignore[union-attr]
                 except CalendarDataMissing as exc:
                     missing, due = exc.year, self.due_pending(duty, fact, exc)
             else:  # the deadline runs from another fact (`from`): the few such duties
                 anchor = self.anchors.get(key)
                 due, missing = self._due(duty, fact, anchor)
-            obligation = Obligation(duty, case, fact, fact.at, due)
+            obligation = Obligation(duty, case, fact, at, due)
             if missing is not None:
                 obligation.missing_year = missing
             if key is not None:
                 obligation.anchor = anchor
                 self.timed_by[key].append(obligation)
             if duty.trigger is not None and duty.trigger.case_tests and case is not None:
-                self.decided(obligation, duty, case, fact.at)
+                self.decided(obligation, duty, case, at)
             self.obligations.append(obligation)
             waiting[case] = obligation
             if duty.extension is not None:

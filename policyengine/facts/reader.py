@@ -181,7 +181,7 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
                 if earlier.content() == fact.content() and fact_id not in conflicted:
                     batch.facts.duplicates += 1  # type: ignore[attr-defined]
                     continue
-                batch.rejected.append(Rejection(Location(name, number), text, (Reason(
+                batch.rejected.append(Rejection(Location(name, number), text.strip(), (Reason(
                     DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact_id, line=earlier.line)),)))
                 conflicted.setdefault(fact_id, earlier)
                 continue

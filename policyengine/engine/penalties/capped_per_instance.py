@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from policyengine.engine.penalties.base import Problem, Schedule, schedule, whole_months
@@ -51,6 +52,11 @@ class CappedPerInstance(Schedule):
         return found
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:
+        return self.each_charge
+
+    @cached_property
+    def each_charge(self) -> PenaltyCharge:
+        """The same for every violation (lateness is not read): made once, shared (frozen)."""
         return PenaltyCharge(self.rule, self.kind, self.each, False, self.effective,
                              line("pen.capped", rule=self.rule, effective=self.since,
                                   amount=self.each, cap=self.cap))

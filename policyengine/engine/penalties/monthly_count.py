@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from pydantic import Field
@@ -54,6 +55,11 @@ class MonthlyCount(Schedule):
         return [*whole_months(cls.kind, effective), *tiers_problems(terms)]
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:
+        return self.each_charge
+
+    @cached_property
+    def each_charge(self) -> PenaltyCharge:
+        """The same for every violation (its month says the rest): made once, shared."""
         return PenaltyCharge(self.rule, self.kind, None, False, self.effective,
                              line("pen.monthly", rule=self.rule, effective=self.since))
 

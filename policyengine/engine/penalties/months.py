@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -28,13 +28,22 @@ class Months:
     """Every person's month under every rule, from the charges of their violations."""
 
     lines: dict[MonthKey, RuleLine]
+    # (month key, the charge's id) -> the charge in its month: the violations of one
+    # person's month under one version share their charge (a schedule makes it once), so
+    # they share this too. Ids are safe: `charged` keeps every charge alive meanwhile.
+    _filled: dict[tuple[MonthKey, int], PenaltyCharge] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def in_month(self, person: str | None, charge: PenaltyCharge, month: str) -> PenaltyCharge:
         """A violation's charge with its month filled in, for kinds charged per month."""
         key = _key(person, charge, month)
         if key is None or key[3] is None:
             return charge
-        return SCHEDULES[key[3]].in_month(charge, self.lines[key])
+        filled = self._filled.get((key, id(charge)))
+        if filled is None:
+            filled = self._filled[(key, id(charge))] = SCHEDULES[key[3]].in_month(
+                charge, self.lines[key])
+        return filled
 
 
 def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from policyengine.engine.penalties.base import Schedule, schedule
@@ -28,6 +29,11 @@ class PerInstance(Schedule):
         return cls(rule, effective, terms)
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:
+        return self.each_charge
+
+    @cached_property
+    def each_charge(self) -> PenaltyCharge:
+        """The same for every violation (lateness is not read): made once, shared (frozen)."""
         return PenaltyCharge(self.rule, self.kind, self.amount, False, self.effective,
                              line("pen.per_instance", rule=self.rule, effective=self.since,
                                   amount=self.amount))
