@@ -32,6 +32,7 @@ from typing import Any
 from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.engine.sharing import (
     FileLines,
+    Lines,
     Share,
     file_lines,
     ids_agree,
@@ -153,9 +154,8 @@ def _policy(model: bytes) -> CompiledPolicy:
     return policy
 
 
-def _read(model: bytes, name: str, lines: tuple[list[int] | None, list[str], frozenset[int]],
-          as_of: datetime) -> Share:
-    return read_share(_policy(model).schema, name, *lines, as_of)
+def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
+    return read_share(_policy(model).schema, name, lines, as_of)
 
 
 def _head(share: Share) -> tuple[Fact | None, Any]:

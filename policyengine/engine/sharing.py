@@ -19,6 +19,7 @@ from __future__ import annotations
 import copyreg
 import itertools
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -168,22 +169,28 @@ def _masks(k: int) -> tuple[bytes, bytes]:
     return mine, foreign
 
 
-def share_of(lines: FileLines, codes: bytes, k: int, *, sparse: bool = False
-             ) -> tuple[list[int] | None, list[str], frozenset[int]]:
-    """Worker `k`'s lines: their numbers, their text, and the numbers of those it reads but
-    does not own. `sparse`: every line of the file, "" for another worker's (no numbers:
-    a line's place is its number), for a worker that shares the file's memory."""
+@dataclass(frozen=True)
+class Lines:
+    """One worker's lines, compact to send: their numbers, their bytes joined by newlines
+    (no line holds one), and the numbers of those it reads but does not own."""
+
+    numbers: array[int]
+    joined: bytes
+    foreign: frozenset[int]
+
+    def texts(self) -> list[str]:
+        """The lines as text (UnicodeDecodeError: the reader says where, in one process)."""
+        return self.joined.decode("utf-8").split("\n") if self.numbers else []
+
+
+def share_of(lines: FileLines, codes: bytes, k: int) -> Lines:
+    """Worker `k`'s lines."""
     mine, foreign = _masks(k)
     at = list(itertools.compress(range(len(codes)), codes.translate(mine)))
-    others = frozenset(i + 1 for i in itertools.compress(range(len(codes)),
-                                                          codes.translate(foreign)))
     raw = lines.raw
-    if sparse:
-        texts = [""] * len(raw)
-        for i in at:
-            texts[i] = raw[i].decode("utf-8")
-        return None, texts, others
-    return [i + 1 for i in at], [raw[i].decode("utf-8") for i in at], others
+    return Lines(array("q", [i + 1 for i in at]), b"\n".join([raw[i] for i in at]),
+                 frozenset(i + 1 for i in itertools.compress(range(len(codes)),
+                                                              codes.translate(foreign))))
 
 
 @dataclass
@@ -219,14 +226,22 @@ class Share:
         return self.ordered[0] if self.ordered else None
 
 
-def read_share(schema: FactSchema, name: str, numbers: list[int] | None, texts: list[str],
-               foreign: frozenset[int], as_of: datetime) -> Share:
+def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime, *,
+               file_lines: int | None = None) -> Share:
     """Decode and check one worker's lines as the reader does (facts/reader.py `collect`,
-    over the fast path where it applies), each fact and rejection at its line in the file
-    (`numbers`, or None when `texts` holds every line, "" for those of other workers)."""
+    over the fast path where it applies), each fact and rejection at its line in the file.
+    With `file_lines` (the file's line count) a line's place in the list read is its number,
+    "" for the lines of other workers: cheaper than numbering each row."""
+    texts, numbers, foreign = lines.texts(), lines.numbers, lines.foreign
+    if file_lines is not None:
+        every = [""] * file_lines
+        for number, text in zip(numbers, texts, strict=True):
+            every[number - 1] = text
+        texts = every
     rows = jsonl_rows(texts, fast_path(schema), name)
     with gc_paused():
-        batch = collect(rows if numbers is None else _renumbered(rows, numbers), schema, name)
+        batch = collect(rows if file_lines is not None else _renumbered(rows, numbers),
+                        schema, name)
     facts, rejected = batch.facts, batch.rejected
     kept, valid = len(facts), [f for f in facts if f.at <= as_of]
     seen = len(valid)
@@ -243,7 +258,7 @@ def read_share(schema: FactSchema, name: str, numbers: list[int] | None, texts: 
 _new = tuple.__new__
 
 
-def _renumbered(rows: Iterator[tuple[int, str, Any]], numbers: list[int]
+def _renumbered(rows: Iterator[tuple[int, str, Any]], numbers: array[int]
                 ) -> Iterator[tuple[int, str, Any]]:
     """Rows of a worker's lines, numbered as in the file (a fact read whole by the fast
     path carries its line)."""

@@ -320,7 +320,8 @@ def _parent(links: list[Connection]) -> FileSplit | None:
     for link in links:
         link.send(codes)
     try:
-        share = read_share(policy.schema, name, *share_of(lines, codes, 0, sparse=True), as_of)
+        share = read_share(policy.schema, name, share_of(lines, codes, 0), as_of,
+                           file_lines=len(lines.raw))
     except Exception:
         share = None
     firsts = [link.recv() for link in links]
@@ -360,7 +361,8 @@ def _child(k: int, link: Connection) -> None:
     if codes is None:
         return
     try:
-        share = read_share(policy.schema, name, *share_of(lines, codes, k, sparse=True), as_of)
+        share = read_share(policy.schema, name, share_of(lines, codes, k), as_of,
+                           file_lines=len(lines.raw))
         link.send(share.first)
     except Exception:
         link.send(False)
