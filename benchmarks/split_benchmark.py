@@ -79,11 +79,15 @@ def main() -> None:
     parser.add_argument("--facts", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dask", action="store_true", help="also Dask on 1 and 2 local workers")
+    parser.add_argument("--dask-only", action="store_true",
+                        help="one process, then Dask on 1 and 2 local workers (no --workers)")
     args = parser.parse_args()
     path = facts_file(args.facts)
     as_of = last_time(path)
     settings = {"1 process": [], "--workers 2": ["--workers", "2"]}
-    if args.dask:
+    if args.dask_only:
+        del settings["--workers 2"]
+    if args.dask or args.dask_only:
         settings["dask 1 worker"] = ["--engine", "dask", "--workers", "1"]
         settings["dask 2 workers"] = ["--engine", "dask", "--workers", "2"]
     print(f"{path.name}: month {as_of[:7]}, as of {as_of}; load average before "
@@ -103,11 +107,12 @@ def main() -> None:
     for name, (wall, cpu, own) in medians.items():
         print(f"  {name:15} wall {wall:6.2f} s   cpu {cpu:6.2f} s (own process {own:6.2f} s)"
               f"   walls: {', '.join(f'{t[0]:.2f}' for t in times[name])}")
-    one, two = medians["1 process"], medians["--workers 2"]
-    print(f"  --workers 2 speed-up: wall {one[0] / two[0]:.2f}x; by CPU, one process's CPU over "
-          f"the parent's ({two[2]:.2f} s; the worker's {two[1] - two[2]:.2f} s): "
-          f"{one[1] / two[2]:.2f}x (an upper bound for an idle machine)")
-    if args.dask:
+    one, two = medians["1 process"], medians.get("--workers 2")
+    if two is not None:
+        print(f"  --workers 2 speed-up: wall {one[0] / two[0]:.2f}x; by CPU, one process's CPU "
+              f"over the parent's ({two[2]:.2f} s; the worker's {two[1] - two[2]:.2f} s): "
+              f"{one[1] / two[2]:.2f}x (an upper bound for an idle machine)")
+    if args.dask or args.dask_only:
         print(f"  dask 2 vs 1 workers (wall): "
               f"{medians['dask 1 worker'][0] / medians['dask 2 workers'][0]:.2f}x")
     print(f"  outputs byte-identical: yes ({len(reference or b''):,} bytes); load average after "

@@ -50,6 +50,7 @@ from policyengine.engine.workers import (
 )
 from policyengine.errors import UsageError
 from policyengine.facts.schema import Fact
+from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
 
 INSTALL = "pip install 'policyengine[dask]'"
@@ -155,7 +156,8 @@ def _policy(model: bytes) -> CompiledPolicy:
 
 
 def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
-    return read_share(_policy(model).schema, name, lines, as_of)
+    with gc_paused():  # millions of objects, no cycles (gcpause.py)
+        return read_share(_policy(model).schema, name, lines, as_of)
 
 
 def _head(share: Share) -> tuple[Fact | None, Any]:
@@ -168,6 +170,7 @@ def _replay(model: bytes, share: Share, k: int, first: Fact | None, as_of: datet
 
     policy = _policy(model)
     sort_out = triage(policy, period, as_of)
-    return replay_share(policy, share, as_of,
-                        lambda o: o.missing_year is not None or sort_out(o) is not None,
-                        first, k)
+    with gc_paused():
+        return replay_share(policy, share, as_of,
+                            lambda o: o.missing_year is not None or sort_out(o) is not None,
+                            first, k)
