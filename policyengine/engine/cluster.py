@@ -83,7 +83,12 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     with ExitStack() as stack:
         client = stack.enter_context(_client(scheduler, workers))
         count = partitions or max(sum(client.nthreads().values()), 1)
-        return _run(client, policy, lines, name, as_of, period, count)
+        try:
+            return _run(client, policy, lines, name, as_of, period, count)
+        except Exception:
+            # An error in a partition (a fact before the calendar's first year, ...): one
+            # process says it as it always does, the first error in time.
+            return None
     return None  # pragma: no cover (mypy: ExitStack may swallow an exception)
 
 
@@ -98,7 +103,7 @@ def _client(scheduler: str | None, workers: int | None) -> AbstractContextManage
             raise UsageError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
                              f"({exc})") from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=None, silence_logs=logging.CRITICAL)
     return _LocalClient(cluster, Client(cluster))
 
 

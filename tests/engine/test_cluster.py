@@ -10,6 +10,7 @@ how to install it.
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,20 @@ def test_without_dask_the_engine_imports_and_the_option_says_how_to_install(
                  "--engine", "dask"]) == 2
     err = capsys.readouterr().err
     assert "--engine dask needs Dask" in err and "policyengine[dask]" in err
+
+
+@needs_dask
+def test_an_error_on_dask_is_said_as_by_one_process(tmp_path: Path) -> None:
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    early = json.loads(next(t for t in lines if '"requirement.raised"' in t))
+    early["id"], early["case"], early["at"] = "early-one", "03010101", "2003-01-06T10:00:00+08:00"
+    path = tmp_path / "early.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(early, ensure_ascii=False)]) + "\n",
+                    encoding="utf-8")
+    said = []
+    for options in ([], ["--engine", "dask", "--workers", "2"]):
+        done = subprocess.run([str(CLI), "evaluate", "--facts", str(path), "--month", "2026-10",
+                               *options], capture_output=True, text=True, cwd=REPO, timeout=300)
+        said.append((done.returncode, done.stdout, done.stderr))
+    assert said[0][0] == 3 and "early-one" in said[0][2]
+    assert said[1] == said[0]
