@@ -24,6 +24,7 @@ Two ways in:
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import heapq
 import multiprocessing
@@ -43,6 +44,7 @@ from policyengine.engine.sharing import (
     BROADCAST,
     FileLines,
     Share,
+    Summary,
     file_lines,
     ids_agree,
     read_share,
@@ -257,7 +259,7 @@ class FileSplit:
     reader says of the file (rejections in line order, counts)."""
 
     run: Replay
-    summary: Any  # engine/sharing.py Summary, over every worker
+    summary: Summary  # what the reader says, over every worker
 
 
 # What the forked workers inherit: the policy, the lines, the file's name, as-of, the
@@ -286,6 +288,8 @@ def split_file(policy: CompiledPolicy, path: Path, name: str, as_of: datetime, k
         for child in children:
             child.start()
         return _parent([here for here, _ in pipes])
+    except (EOFError, OSError):  # a worker died (out of memory, killed): one process reads
+        return None
     finally:
         _FILE_JOB = None
         for here, there in pipes:
@@ -325,15 +329,13 @@ def _parent(links: list[Connection]) -> FileSplit | None:
     except Exception:
         share = None
     firsts = [link.recv() for link in links]
-    if share is None or any(f is False for f in firsts):
-        for link in links:
+    candidates = [f for f in [share and share.first, *firsts] if f]
+    if share is None or any(f is False for f in firsts) or not candidates:
+        for link in links:  # (no fact up to as-of at all: one process says what it says)
             link.send(False)
         return None
     for link in links:
         link.send(True)
-    candidates = [f for f in [share.first, *firsts] if f is not None]
-    if not candidates:
-        return None
     first = min(candidates, key=line_key)
     try:
         part: Part | None = replay_share(policy, share, as_of, keep, first, 0)
@@ -349,6 +351,11 @@ def _parent(links: list[Connection]) -> FileSplit | None:
 
 
 def _child(k: int, link: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):  # the parent gave up and closed its end
+        _child_steps(k, link)
+
+
+def _child_steps(k: int, link: Connection) -> None:
     assert _FILE_JOB is not None
     policy, lines, name, as_of, keep, workers = _FILE_JOB
     try:

@@ -11,11 +11,12 @@ import random
 import subprocess
 import sys
 import zlib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SAMPLE_FACTS, shipped
+from helpers import REPO, SAMPLE_FACTS, TZ, shipped
 
 import policyengine as pe
 from policyengine.cli.main import main
@@ -268,3 +269,10 @@ def test_an_error_in_a_worker_reading_its_share_is_said_as_by_one_process(
                  "--workers", w) for w in ("1", "2")]
     assert said[0][0] == 3 and "2003" in said[0][2] and "early-one" in said[0][2]
     assert said[1] == said[0]
+
+
+def test_no_fact_up_to_as_of_is_left_to_one_process() -> None:
+    before_all = datetime(2026, 8, 1, tzinfo=TZ)
+    assert evaluate_file(shipped(), SAMPLE_FACTS, workers=2, as_of=before_all) is None
+    one = pe.evaluate(shipped(), pe.read_facts(SAMPLE_FACTS, shipped()).facts, as_of=before_all)
+    assert one.stats["facts_after_as_of"] == 400
