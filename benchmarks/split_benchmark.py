@@ -11,7 +11,8 @@ the median wall time and CPU time (the command and every process it waited for: 
 workers, a local Dask cluster) and the command's own CPU time, the speed-up of 2 workers
 over 1 in wall time and by the parent's CPU time (a bound for the speed-up on free cores:
 on a shared machine the wall time measures the others' load too), that every output
-is byte-identical to the one-process output, and the load average before and after.
+is byte-identical to the one-process output, the load average before and after, and how
+many cores two processes get then (a pure-Python loop run once, then twice at once).
 """
 
 from __future__ import annotations
@@ -74,6 +75,28 @@ def one_pass(path: Path, as_of: str, options: list[str]) -> tuple[float, float, 
     return wall, cpu, own, done.stdout
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def cores_free() -> float:
+    """How many cores two processes get right now: one pure-Python loop's time over the
+    time of two run at once, times 2 (2.0 on an idle 2-core machine; on a machine shared
+    with others' runs, less: then no split can show its speed-up in wall time)."""
+    import multiprocessing
+
+    start = time.perf_counter()
+    _spin(20_000_000)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_spin, [20_000_000] * 2)
+    return 2 * one / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--facts", type=int, default=200_000)
@@ -91,7 +114,8 @@ def main() -> None:
         settings["dask 1 worker"] = ["--engine", "dask", "--workers", "1"]
         settings["dask 2 workers"] = ["--engine", "dask", "--workers", "2"]
     print(f"{path.name}: month {as_of[:7]}, as of {as_of}; load average before "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
+          f"{cores_free():.2f}")
     times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in settings}
     reference: bytes | None = None
     for _ in range(args.rounds):
@@ -116,7 +140,8 @@ def main() -> None:
         print(f"  dask 2 vs 1 workers (wall): "
               f"{medians['dask 1 worker'][0] / medians['dask 2 workers'][0]:.2f}x")
     print(f"  outputs byte-identical: yes ({len(reference or b''):,} bytes); load average after "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
+          f"{cores_free():.2f}")
 
 
 if __name__ == "__main__":
