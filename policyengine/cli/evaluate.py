@@ -21,6 +21,7 @@ from policyengine.cli.common import (
     policy_path,
     read_checked_facts,
 )
+from policyengine.cli.engines import add_engine_options, evaluate_split, workers_of
 from policyengine.cli.history import add_history_options, record_for_evaluate
 from policyengine.compare import compare
 from policyengine.errors import UsageError
@@ -53,20 +54,8 @@ def register(commands: Any) -> None:
                         help="an earlier saved result (--format json) of the same period: list "
                              "the corrections against it")
     add_history_options(parser, against=False)
-    parser.add_argument("--workers", type=_worker_count, default=1, metavar="N",
-                        help="split the cases over N processes (default: 1); the report is "
-                             "the same")
+    add_engine_options(parser)  # --workers, --engine, --scheduler, --partitions
     parser.set_defaults(run=run)
-
-
-def _worker_count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, got {text!r}")
-    return count
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,9 +65,13 @@ def run(args: argparse.Namespace) -> int:
         policy = dataclasses.replace(policy, identity=record_for_evaluate(
             args.policy, policy.identity, policy.model, args.lang))
     period = period_of(args)
-    batch = read_checked_facts(args, policy)
-    result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy),
-                         workers=args.workers)
+    split = evaluate_split(args, policy, period, as_of_of(args, policy))  # the workers read
+    if split is not None:
+        batch, result = split
+    else:
+        batch = read_checked_facts(args, policy)
+        result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy),
+                             workers=workers_of(args))
     names = Glossary.of(policy.model)  # the policy's words for Chinese explanations
     document = result.to_dict(names)
     corrections = None

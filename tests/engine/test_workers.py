@@ -1,6 +1,8 @@
 """`evaluate --workers N`: cases split over processes give the very same result as one
 process (engine/workers.py), on the sample month and on a generated stream of 20,000 facts
-(hundreds of cases, role handovers, weekly reports, delays, facts sharing one instant)."""
+(hundreds of cases, role handovers, weekly reports, delays, facts sharing one instant);
+with the workers reading their own share of a file (engine/sharing.py), what the reader
+says of the file (rejected lines, re-sent facts) is the same too."""
 
 from __future__ import annotations
 
@@ -8,14 +10,18 @@ import json
 import random
 import subprocess
 import sys
+import zlib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SAMPLE_FACTS, shipped
+from helpers import REPO, SAMPLE_FACTS, TZ, shipped
 
 import policyengine as pe
 from policyengine.cli.main import main
+from policyengine.engine.parallel import evaluate_file
+from policyengine.engine.sharing import BLANK, BROADCAST, case_owner, sort_lines
 from policyengine.engine.workers import can_split
 
 
@@ -106,3 +112,167 @@ def test_an_error_is_the_same_with_workers() -> None:
         errors.append(str(failed.value))
     assert "2003" in errors[0] and "early-one" in errors[0]
     assert errors[0] == errors[1]
+
+
+# -- the command line: workers read their own share of the file ---------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *words: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(words))
+    except SystemExit as stop:  # argparse
+        code = int(stop.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _split_is_used(path: Path, workers: int, **when: object) -> str:
+    """The document of `evaluate_file` (asserting the file was split, not read whole)."""
+    done = evaluate_file(shipped(), path, workers=workers, **when)  # type: ignore[arg-type]
+    assert done is not None, "the file was split over the workers"
+    return json.dumps(done.result.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_reading_their_share_give_the_one_process_result(workers: int) -> None:
+    for path, when in ((SAMPLE_FACTS, {"period": "2026-10"}),
+                       (SAMPLE_FACTS, {"period": "2026-Q4"}),
+                       (generated(), {"period": "2021-03"})):
+        facts = pe.read_facts(path, shipped()).facts
+        assert _split_is_used(path, workers, **when) == _document(facts, 1, **when)
+
+
+def test_workers_reading_the_generated_stream_as_of_its_middle() -> None:
+    facts = pe.read_facts(generated(), shipped()).facts
+    middle = sorted(f.at for f in facts)[len(facts) // 2]
+    one = _document(facts, 1, as_of=middle)
+    assert json.loads(one)["stats"]["facts_after_as_of"] > 0
+    assert json.loads(one)["notes"], "notes, whose order the merge restores"
+    assert _split_is_used(generated(), 2, as_of=middle) == one
+
+
+def _messy_file(tmp_path: Path) -> Path:
+    """The sample month with what the reader reports: broken JSON, unknown types, a bad case
+    id, re-sent facts (also a role assignment), an id used for two different facts, blank
+    lines, Windows line ends."""
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    raised = next(i for i, text in enumerate(lines) if '"requirement.raised"' in text)
+    lines[5:5] = ["", "{not json", '{"type": "no.such.type", "at": "2026-10-01T09:00:00+08:00"}',
+                  "   "]
+    lines.insert(40, lines[raised + 4])             # a fact sent again, further on
+    lines.insert(60, lines[0])                      # a role assignment sent again
+    clash = json.loads(lines[raised + 4])
+    clash["actor"] = "someone else"                 # the same id for another fact (same case)
+    lines.insert(80, json.dumps(clash, ensure_ascii=False))
+    bad_case = json.loads(lines[raised + 4])
+    bad_case["id"], bad_case["case"] = "bad-case", "ZZ"
+    lines.insert(90, json.dumps(bad_case, ensure_ascii=False))
+    lines.append('[1, 2]')
+    path = tmp_path / "messy.jsonl"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+def test_rejected_and_re_sent_lines_are_reported_as_by_one_process(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _messy_file(tmp_path)
+    assert evaluate_file(shipped(), path, workers=2, period="2026-10") is not None
+    runs = []
+    for workers in ("1", "2", "3"):
+        rejects = tmp_path / "rejects.jsonl"
+        said = _cli(capsys, "evaluate", "--facts", str(path), "--month", "2026-10",
+                    "--format", "json", "--workers", workers, "--reject-file", str(rejects))
+        runs.append((*said, rejects.read_text(encoding="utf-8")))
+    assert runs[0][0] == 0
+    document = json.loads(runs[0][1])
+    assert document["rejected"] == 6 and document["stats"]["duplicates"] == 2
+    assert len(runs[0][3].splitlines()) == 6
+    assert runs[1] == runs[0] and runs[2] == runs[0]
+    # without --reject-file: the same error, every line located, and nothing evaluated
+    stopped = [_cli(capsys, "evaluate", "--facts", str(path), "--month", "2026-10",
+                    "--workers", w) for w in ("1", "2")]
+    assert stopped[0][0] != 0 and "messy.jsonl:" in stopped[0][2]
+    assert stopped[1] == stopped[0]
+
+
+def test_what_is_not_split_is_read_whole(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    # an id used by facts of cases of two workers: one reader must see both
+    clash = json.loads(lines[-1])
+    worker = case_owner(clash["case"], 2) if clash.get("case") else 0
+    other = next(json.loads(t) for t in lines if '"case"' in t
+                 and case_owner(json.loads(t)["case"], 2) != worker)
+    other["id"] = clash["id"]
+    shared = tmp_path / "shared-id.jsonl"
+    shared.write_text("\n".join([*lines, json.dumps(other, ensure_ascii=False)]) + "\n",
+                      encoding="utf-8")
+    # a role assignment naming a case (it would belong to one worker and to all)
+    role = json.loads(lines[0])
+    role["case"], role["id"] = "26091501", "role-with-case"
+    with_case = tmp_path / "role-case.jsonl"
+    with_case.write_text("\n".join([*lines, json.dumps(role, ensure_ascii=False)]) + "\n",
+                         encoding="utf-8")
+    # a lone carriage return ends a line for the reader
+    lone_cr = tmp_path / "lone-cr.jsonl"
+    lone_cr.write_text("\r".join(lines) + "\n", encoding="utf-8", newline="")
+    for path in (shared, with_case, lone_cr):
+        assert evaluate_file(shipped(), path, workers=2, period="2026-10") is None
+        outputs = [_cli(capsys, "evaluate", "--facts", str(path), "--month", "2026-10",
+                        "--format", "json", "--workers", w, "--reject-file",
+                        str(tmp_path / "r.jsonl")) for w in ("1", "2")]
+        assert outputs[0] == outputs[1]
+
+
+def test_engine_options_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _cli(capsys, "evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
+                        "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "--engine dask" in err
+    code, _, err = _cli(capsys, "evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
+                        "--engine", "spark")
+    assert code == 2 and "--engine" in err
+
+
+def test_a_line_s_worker_is_the_same_on_every_machine() -> None:
+    # crc32, not Python's salted str hash: a Dask client and its workers agree on it
+    assert case_owner("26091501", 2) == zlib.crc32(b"26091501") % 2
+    owners = {case_owner(f"2609{n:04d}", 4) for n in range(200)}
+    assert owners == {0, 1, 2, 3}
+
+
+def test_sorting_lines_reads_type_case_and_id_only() -> None:
+    policy = shipped()
+    raw = [b'{"id": "r1", "type": "role.assigned", "at": "x", "role": "pm", "person": "a"}',
+           b'{"id": "f1", "type": "requirement.raised", "case": "26091501", "at": "x"}',
+           b'{"type": "weekly_report.submitted", "at": "x"}',
+           b"", b"  ", b"{broken", b'{"type": "meeting.ended", "at": "x", "meeting": "M1"}']
+    sorted_lines = sort_lines(raw, 0, len(raw), 2, policy.anchor_types)
+    assert sorted_lines is not None
+    codes, ids = sorted_lines
+    assert "meeting.ended" in policy.anchor_types
+    assert list(codes) == [BROADCAST, case_owner("26091501", 2), 0, BLANK, BLANK, 0, BROADCAST]
+    assert ids == ["r1", "f1"]
+    role_with_case = [b'{"type": "role.assigned", "case": "26091501", "at": "x"}']
+    assert sort_lines(role_with_case, 0, 1, 2, policy.anchor_types) is None
+
+
+def test_an_error_in_a_worker_reading_its_share_is_said_as_by_one_process(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A fact of 2003, before the calendar's first year: E-CAL-YEAR, exit 3, the same words.
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    early = json.loads(next(t for t in lines if '"requirement.raised"' in t))
+    early["id"], early["case"], early["at"] = "early-one", "03010101", "2003-01-06T10:00:00+08:00"
+    path = tmp_path / "early.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(early, ensure_ascii=False)]) + "\n",
+                    encoding="utf-8")
+    said = [_cli(capsys, "evaluate", "--facts", str(path), "--month", "2026-10",
+                 "--workers", w) for w in ("1", "2")]
+    assert said[0][0] == 3 and "2003" in said[0][2] and "early-one" in said[0][2]
+    assert said[1] == said[0]
+
+
+def test_no_fact_up_to_as_of_is_left_to_one_process() -> None:
+    before_all = datetime(2026, 8, 1, tzinfo=TZ)
+    assert evaluate_file(shipped(), SAMPLE_FACTS, workers=2, as_of=before_all) is None
+    one = pe.evaluate(shipped(), pe.read_facts(SAMPLE_FACTS, shipped()).facts, as_of=before_all)
+    assert one.stats["facts_after_as_of"] == 400

@@ -1,0 +1,148 @@
+"""Paired benchmark of the split engines: `evaluate` end to end on 1 and 2 workers.
+
+Usage::
+
+    python benchmarks/split_benchmark.py --facts 200000 [--rounds 3] [--dask]
+
+Each pass is the command line in a fresh subprocess (`policyengine evaluate --format json`
+over the generated facts, the month of the last fact, as of that fact), the passes
+interleaved round by round so a busy machine slows all of them alike. Prints per setting
+the median wall time and CPU time (the command and every process it waited for: forked
+workers, a local Dask cluster) and the command's own CPU time, the speed-up of 2 workers
+over 1 in wall time and by the parent's CPU time (a bound for the speed-up on free cores:
+on a shared machine the wall time measures the others' load too), that every output
+is byte-identical to the one-process output, the load average before and after, and how
+many cores two processes get then (a pure-Python loop run once, then twice at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / ".data"
+
+
+def facts_file(count: int) -> Path:
+    path = DATA / f"facts-{count}-s42.jsonl"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(HERE / "generate_facts.py"), "--facts", str(count),
+                        "--seed", "42", "--out", str(path)], check=True)
+    return path
+
+
+def last_time(path: Path) -> str:
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 4096))
+        last = handle.read().splitlines()[-1]
+    return str(json.loads(last)["at"])
+
+
+# The command line run in-process by a small wrapper that also says, on its last line of
+# standard error, its own CPU time: with forked workers that is the parent's share, the
+# critical path on an idle machine (the parent never waits while it has work: it does its
+# share, then merges and writes the report).
+WRAPPER = ("import resource, sys\n"
+           "from policyengine.cli.main import main\n"
+           "code = main(sys.argv[1:])\n"
+           "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+           "print(f'SELF-CPU {me.ru_utime + me.ru_stime}', file=sys.stderr)\n"
+           "sys.exit(code)\n")
+
+
+def one_pass(path: Path, as_of: str, options: list[str]) -> tuple[float, float, float, bytes]:
+    """Wall time, CPU time of every process, CPU time of the command's own process, output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", WRAPPER, "evaluate", "--facts", str(path),
+                           "--month", as_of[:7], "--as-of", as_of, "--format", "json",
+                           *options], capture_output=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 3):
+        sys.exit(f"{options}: exit {done.returncode}\n{done.stderr.decode()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    own = float(done.stderr.decode().strip().splitlines()[-1].split()[-1])
+    return wall, cpu, own, done.stdout
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def cores_free() -> float:
+    """How many cores two processes get right now: one pure-Python loop's time over the
+    time of two run at once, times 2 (2.0 on an idle 2-core machine; on a machine shared
+    with others' runs, less: then no split can show its speed-up in wall time)."""
+    import multiprocessing
+
+    start = time.perf_counter()
+    _spin(20_000_000)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_spin, [20_000_000] * 2)
+    return 2 * one / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facts", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dask", action="store_true", help="also Dask on 1 and 2 local workers")
+    parser.add_argument("--dask-only", action="store_true",
+                        help="one process, then Dask on 1 and 2 local workers (no --workers)")
+    args = parser.parse_args()
+    path = facts_file(args.facts)
+    as_of = last_time(path)
+    settings = {"1 process": [], "--workers 2": ["--workers", "2"]}
+    if args.dask_only:
+        del settings["--workers 2"]
+    if args.dask or args.dask_only:
+        settings["dask 1 worker"] = ["--engine", "dask", "--workers", "1"]
+        settings["dask 2 workers"] = ["--engine", "dask", "--workers", "2"]
+    print(f"{path.name}: month {as_of[:7]}, as of {as_of}; load average before "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
+          f"{cores_free():.2f}")
+    times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in settings}
+    reference: bytes | None = None
+    for _ in range(args.rounds):
+        for name, options in settings.items():
+            wall, cpu, own, out = one_pass(path, as_of, options)
+            if reference is None:
+                reference = out
+            elif out != reference:
+                sys.exit(f"{name}: the output differs from one process's")
+            times[name].append((wall, cpu, own))
+    medians = {name: tuple(statistics.median(t[i] for t in ts) for i in range(3))
+               for name, ts in times.items()}
+    for name, (wall, cpu, own) in medians.items():
+        print(f"  {name:15} wall {wall:6.2f} s   cpu {cpu:6.2f} s (own process {own:6.2f} s)"
+              f"   walls: {', '.join(f'{t[0]:.2f}' for t in times[name])}")
+    one, two = medians["1 process"], medians.get("--workers 2")
+    if two is not None:
+        print(f"  --workers 2 speed-up: wall {one[0] / two[0]:.2f}x; by CPU, one process's CPU "
+              f"over the parent's ({two[2]:.2f} s; the worker's {two[1] - two[2]:.2f} s): "
+              f"{one[1] / two[2]:.2f}x (an upper bound for an idle machine)")
+    if args.dask or args.dask_only:
+        print(f"  dask 2 vs 1 workers (wall): "
+              f"{medians['dask 1 worker'][0] / medians['dask 2 workers'][0]:.2f}x")
+    print(f"  outputs byte-identical: yes ({len(reference or b''):,} bytes); load average after "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
+          f"{cores_free():.2f}")
+
+
+if __name__ == "__main__":
+    main()

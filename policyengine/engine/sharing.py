@@ -1,0 +1,269 @@
+"""A JSON Lines file shared out by case: which worker reads which line, and one worker's
+reading of its lines (engine/workers.py forks the workers, engine/cluster.py runs them
+on Dask).
+
+Sorting the lines costs one cheap decode per line (msgspec, three fields: `type`, `case`,
+`id`; everything else is skipped in C). Each line then gets a code: the worker that owns it
+(its case's, by a hash stable across machines; the first for a line without a case or one
+that is not a JSON object), plus `BROADCAST` for a line every worker reads (a role
+assignment, a fact a deadline runs from). The owner alone reports what the reader says of a
+line: its rejection, or that it re-sends a fact.
+
+A fact id names one fact: re-sent and clashing facts are found within one worker's lines,
+so every line of an id must go to the same workers (`ids_agree`); when not, the caller
+reads the file in one process.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import itertools
+import zlib
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from policyengine.engine.replay import in_order
+from policyengine.facts.fastpath import fast_path
+from policyengine.facts.reader import Rejection, Unreadable, collect, jsonl_rows
+from policyengine.facts.schema import Fact, FactSchema, Reason
+from policyengine.gcpause import gc_paused
+from policyengine.policy.checks import ROLE_FACT
+
+BROADCAST = 0x80  # the line goes to every worker (its owner is in the low bits)
+BLANK = 0x7F      # a blank line: no worker reads it
+MAX_WORKERS = 126
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _reason(kind: type[Reason], code: str, en: str, zh: str) -> Reason:
+    reason = str.__new__(kind, en)
+    reason.code, reason.zh = code, zh
+    return reason
+
+
+# A rejection's reasons travel from a worker with their code and Chinese words (a str
+# subclass whose __new__ takes other arguments than str's pickles only so).
+for _kind in (Reason, Unreadable):
+    copyreg.pickle(_kind, lambda r: (_reason, (type(r), r.code, str(r), r.zh)))
+
+
+@dataclass(frozen=True)
+class FileLines:
+    """A file's lines as bytes, numbered from 1 as the reader numbers them."""
+
+    raw: list[bytes]
+
+
+def file_lines(path: Path) -> FileLines | None:
+    """The lines of a JSON Lines file, or None when the reader's own path must read it:
+    CSV, a lone carriage return (the reader ends a line there too), a doubled byte-order
+    mark, no fact at all."""
+    if path.suffix.lower() == ".csv":
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    data = data.removeprefix(_BOM)
+    if data.startswith(_BOM):
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    raw = data.split(b"\n")
+    for line in raw:  # the format, as the reader tells it: by the first non-blank line
+        text = line.decode("utf-8", errors="replace").strip()
+        if text:
+            return FileLines(raw) if text[:1] in "{[" else None
+    return None
+
+
+class _Key(msgspec.Struct, gc=False):
+    """What sorting a line reads of it; any other field is skipped unread."""
+
+    type: Any = None
+    case: Any = None
+    id: Any = None
+
+
+_decode_key = msgspec.json.Decoder(_Key).decode
+_NOT_SORTED = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+
+
+def case_owner(case: str, workers: int) -> int:
+    """The worker of a case: the same on every machine (unlike `hash`)."""
+    return zlib.crc32(case.encode("utf-8", "surrogatepass")) % workers
+
+
+def sort_lines(raw: list[bytes], start: int, stop: int, workers: int,
+               anchor_types: frozenset[str]) -> tuple[bytearray, list[str]] | None:
+    """The codes of lines `start` to `stop`, and the fact ids met there. None when a role
+    assignment names a case (it would belong to one worker and to all)."""
+    if workers > MAX_WORKERS:
+        return None
+    codes = bytearray(stop - start)
+    ids: list[str] = []
+    owners: dict[str, int] = {}
+    decode, role = _decode_key, ROLE_FACT
+    for j, line in enumerate(itertools.islice(raw, start, stop)):
+        try:
+            key = decode(line)
+        except _NOT_SORTED:
+            codes[j] = 0 if line.strip() else BLANK  # a rejection, told by the first worker
+            continue
+        case = key.case
+        if type(case) is str and case:
+            k = owners.get(case)
+            if k is None:
+                k = owners[case] = case_owner(case, workers)
+        else:
+            k, case = 0, None
+        kind = key.type
+        if kind == role:
+            if case is not None:
+                return None
+            k |= BROADCAST
+        elif kind in anchor_types:
+            k |= BROADCAST
+        codes[j] = k
+        if type(key.id) is str:
+            ids.append(key.id)
+    return codes, ids
+
+
+def ids_agree(raw: list[bytes], slices: list[Any], workers: int,
+              anchor_types: frozenset[str]) -> bool:
+    """Whether every line of each fact id goes to the same workers (then the workers find
+    re-sent and clashing facts as one reader does). Ids are nearly always unique: only
+    then is a repeated one looked at line by line."""
+    every = list(itertools.chain.from_iterable(s[1] for s in slices))
+    if len(set(every)) == len(every):
+        return True
+    codes = b"".join(bytes(s[0]) for s in slices)
+    seen: dict[str, int] = {}
+    for line, code in zip(raw, codes, strict=True):
+        if code == BLANK:
+            continue
+        try:
+            key = _decode_key(line)
+        except _NOT_SORTED:
+            continue
+        if type(key.id) is str and seen.setdefault(key.id, code) != code:
+            return False
+    return True
+
+
+def _masks(k: int) -> tuple[bytes, bytes]:
+    """Tables turning codes into 1 for worker `k`'s lines, and for those it reads but does
+    not own (broadcast lines of another owner)."""
+    mine = bytes(1 if c != BLANK and (c & 0x7F == k or c & BROADCAST) else 0
+                 for c in range(256))
+    foreign = bytes(1 if c != BLANK and c & BROADCAST and c & 0x7F != k else 0
+                    for c in range(256))
+    return mine, foreign
+
+
+@dataclass(frozen=True)
+class Lines:
+    """One worker's lines, compact to send: their numbers, their bytes joined by newlines
+    (no line holds one), and the numbers of those it reads but does not own."""
+
+    numbers: array[int]
+    joined: bytes
+    foreign: frozenset[int]
+
+    def texts(self) -> list[str]:
+        """The lines as text (UnicodeDecodeError: the reader says where, in one process)."""
+        return self.joined.decode("utf-8").split("\n") if self.numbers else []
+
+
+def share_of(lines: FileLines, codes: bytes, k: int) -> Lines:
+    """Worker `k`'s lines."""
+    mine, foreign = _masks(k)
+    at = list(itertools.compress(range(len(codes)), codes.translate(mine)))
+    raw = lines.raw
+    return Lines(array("q", [i + 1 for i in at]), b"\n".join([raw[i] for i in at]),
+                 frozenset(i + 1 for i in itertools.compress(range(len(codes)),
+                                                              codes.translate(foreign))))
+
+
+@dataclass
+class Summary:
+    """What the reader says of the lines one worker owns (or of all, joined)."""
+
+    rejected: list[Rejection] = field(default_factory=list)
+    lines: int = 0        # non-blank lines
+    kept: int = 0         # facts accepted
+    duplicates: int = 0   # re-sent facts
+    after_as_of: int = 0  # accepted facts after as-of
+    seen: int = 0         # accepted facts up to as-of
+
+    @staticmethod
+    def joined(parts: list[Summary]) -> Summary:
+        return Summary(sorted((r for p in parts for r in p.rejected),
+                              key=lambda r: r.location.line or 0),
+                       sum(p.lines for p in parts), sum(p.kept for p in parts),
+                       sum(p.duplicates for p in parts), sum(p.after_as_of for p in parts),
+                       sum(p.seen for p in parts))
+
+
+@dataclass
+class Share:
+    """One worker's facts up to as-of, in order, and what it reports of its lines."""
+
+    ordered: list[Fact]
+    foreign: frozenset[int]   # lines read here but owned (and reported) by another worker
+    summary: Summary
+
+    @property
+    def first(self) -> Fact | None:
+        return self.ordered[0] if self.ordered else None
+
+
+def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime, *,
+               file_lines: int | None = None) -> Share:
+    """Decode and check one worker's lines as the reader does (facts/reader.py `collect`,
+    over the fast path where it applies), each fact and rejection at its line in the file.
+    With `file_lines` (the file's line count) a line's place in the list read is its number,
+    "" for the lines of other workers: cheaper than numbering each row."""
+    texts, numbers, foreign = lines.texts(), lines.numbers, lines.foreign
+    if file_lines is not None:
+        every = [""] * file_lines
+        for number, text in zip(numbers, texts, strict=True):
+            every[number - 1] = text
+        texts = every
+    rows = jsonl_rows(texts, fast_path(schema), name)
+    with gc_paused():
+        batch = collect(rows if file_lines is not None else _renumbered(rows, numbers),
+                        schema, name)
+    facts, rejected = batch.facts, batch.rejected
+    kept, valid = len(facts), [f for f in facts if f.at <= as_of]
+    seen = len(valid)
+    if foreign:  # count only the lines owned here
+        rejected = [r for r in rejected if r.location.line not in foreign]
+        kept -= sum(1 for f in facts if f.line in foreign)
+        seen -= sum(1 for f in valid if f.line in foreign)
+    owned_lines = batch.lines - len(foreign)
+    summary = Summary(rejected, owned_lines, kept, owned_lines - kept - len(rejected),
+                      kept - seen, seen)
+    return Share(in_order(valid), foreign, summary)
+
+
+_new = tuple.__new__
+
+
+def _renumbered(rows: Iterator[tuple[int, str, Any]], numbers: array[int]
+                ) -> Iterator[tuple[int, str, Any]]:
+    """Rows of a worker's lines, numbered as in the file (a fact read whole by the fast
+    path carries its line)."""
+    for local, text, value in rows:
+        number = numbers[local - 1]
+        if type(value) is Fact:
+            value = _new(Fact, (*value[:6], number, value[7]))
+        yield number, text, value
