@@ -28,6 +28,7 @@ from typing import Any
 
 from policyengine.engine import spill
 from policyengine.engine.compiled import CompiledPolicy, Per
+from policyengine.engine.dormant import Dormant, Latest
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
     _COMPACT_FROM,
@@ -180,13 +181,21 @@ class Unread:
 
 
 def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datetime, *,
-                unread: Unread | None = None) -> Replay:
+                unread: Unread | None = None, directory: Path | None = None) -> Replay:
     """`replay_ordered` over the facts of each instant as they come (none after `as_of`):
     the same phases in the same order (replay.py `_replay_untagged`), with no list of all
-    facts. With `unread`, what no result reads is dropped as the replay goes."""
+    facts. With `unread`, what no result reads is dropped as the replay goes; with
+    `directory` too, delayable commitments no result reads sleep on disk (engine/dormant.py)."""
     roles = RoleTimeline({name: spec.default for name, spec in policy.model.roles.items()
                           if spec.assigned})
     state = _State(policy, roles)
+    dormant = None
+    if unread is not None and directory is not None and any(
+            d.extension is not None for d in policy.duties.values()):
+        dormant = Dormant(policy, directory, state.obligations)
+        for duty in policy.duties.values():
+            if duty.extension is not None:
+                state.latest[duty.id] = Latest(duty.id, dormant, state.latest[duty.id])
     extends = state.by_extension
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
     deciding = policy.decisions
@@ -198,7 +207,7 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             state.open_weeks(run[0], as_of)
         seen += len(run)
         if len(obligations) > limit:
-            state.dropped += _drop_unread(state, unread)  # type: ignore[arg-type]
+            state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
             limit = max(_COMPACT_FROM, 2 * len(obligations))
         if len(run) == 1:
             fact = run[0]
@@ -223,7 +232,16 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             extend(f, APPROVAL)
         for f in run:
             fulfil(f)
-    dropped = state.dropped + (_drop_unread(state, unread) if unread is not None else 0)
+    dropped = state.dropped
+    if unread is not None:
+        dropped += _drop_unread(state, unread, dormant)
+    if dormant is not None:
+        # A woken obligation was counted when it fell asleep, and is in `obligations` again.
+        dropped -= dormant.woken
+        dormant.close()
+        for duty in policy.duties.values():
+            if duty.extension is not None:
+                state.latest[duty.id] = dict(state.latest[duty.id])
     replayed = Replay(as_of, obligations, roles, state.first_actor, state.case_tier, seen, 0, 0,
                       state.notes, state.handled, case_values=state.case_values,
                       forbidden=state.forbidden)
@@ -232,9 +250,10 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
     return replayed
 
 
-def _drop_unread(state: _State, unread: Unread) -> int:
+def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None) -> int:
     """Drop, in place and keeping the order, the obligations `unread` says no result reads
-    and nothing can change; return how many were dropped."""
+    and nothing can change, and put to sleep those only a late delay could change; return
+    how many left `obligations`."""
     if not unread.by_case:
         state.case_tier.clear()
         state.handled.clear()
@@ -242,14 +261,56 @@ def _drop_unread(state: _State, unread: Unread) -> int:
     start, end = unread.outside if unread.outside is not None else (None, None)
     obligations = state.obligations
     before = len(obligations)
-    obligations[:] = [
-        o for o in obligations
-        if (done := o.fulfilled_by) is None or o.missing_year is not None
-        or not ((done.at <= o.due and o.duty.id in met)
-                or (start is not None and not start <= o.due < end  # type: ignore[operator]
-                    and o.duty.id not in always_read))
-        or not final(state, o)]
+    if dormant is None:
+        obligations[:] = [o for o in obligations if not _unread_now(o, met, always_read, start, end)
+                          or not final(state, o)]
+        return before - len(obligations)
+    dormant.number()
+    kept: list[Obligation] = []
+    ordinals = array("q")
+    for obligation, ordinal in zip(obligations, dormant.ordinals, strict=True):
+        if _unread_now(obligation, met, always_read, start, end):
+            if final(state, obligation):
+                continue
+            key = _sleeps_as(state, obligation)
+            if key is not None:
+                dormant.sleep(obligation, ordinal, key)
+                del state.latest[obligation.duty.id][key]
+                continue
+        kept.append(obligation)
+        ordinals.append(ordinal)
+    obligations[:] = kept
+    dormant.ordinals = ordinals
     return before - len(obligations)
+
+
+def _unread_now(o: Obligation, met: frozenset[str], always_read: frozenset[str],
+                start: datetime | None, end: datetime | None) -> bool:
+    """Whether no result reads the obligation as it is now (see `Unread`)."""
+    done = o.fulfilled_by
+    return done is not None and o.missing_year is None and (
+        (done.at <= o.due and o.duty.id in met)
+        or (start is not None and not start <= o.due < end  # type: ignore[operator]
+            and o.duty.id not in always_read))
+
+
+def _sleeps_as(state: _State, obligation: Obligation) -> Any:
+    """The key under which a fulfilled obligation may sleep (engine/dormant.py): the latest
+    of a delayable duty for its key, neither recurring nor timed from an anchor. None: it
+    may not."""
+    duty = obligation.duty
+    if duty.extension is None or duty.recurring is not None or duty.anchors is not None:
+        return None
+    key = _latest_key(obligation)
+    return key if dict.get(state.latest[duty.id], key) is obligation else None
+
+
+def _latest_key(obligation: Obligation) -> Any:
+    duty = obligation.duty
+    if duty.per is Per.ATTRIBUTE:
+        assert obligation.trigger is not None
+        return (obligation.case, obligation.trigger.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
+    return obligation.case
 
 
 def final(state: _State, obligation: Obligation) -> bool:
@@ -260,13 +321,9 @@ def final(state: _State, obligation: Obligation) -> bool:
     duty = obligation.duty
     if duty.recurring is not None:
         return False
-    if duty.extension is not None:
-        key: Any = obligation.case
-        if duty.per is Per.ATTRIBUTE:
-            assert obligation.trigger is not None
-            key = (obligation.case, obligation.trigger.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
-        if state.latest[duty.id].get(key) is obligation:
-            return False
+    if duty.extension is not None and dict.get(state.latest[duty.id],
+                                                _latest_key(obligation)) is obligation:
+        return False
     if duty.anchors is not None:
         return obligation.trigger is not None and state._anchor_key(
             duty, obligation.trigger) is None
@@ -309,7 +366,7 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
         facts = spill.sorted_on_disk(facts, directory, stream.name)
     ids = IdHashes(directory) if plan is None else None
     runs = Runs(facts, as_of, ids)
-    replayed = replay_runs(policy, runs, as_of, unread=unread)
+    replayed = replay_runs(policy, runs, as_of, unread=unread, directory=directory)
     if ids is not None:
         repeated = ids.repeated()
         if repeated or runs.conflicted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import random
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from test_workers import generated
 
 import policyengine as pe
 from policyengine.cli.main import main
-from policyengine.engine import spill, stream
+from policyengine.engine import dormant, spill, stream
 from policyengine.engine.evaluate import evaluate_file
 from policyengine.facts.reader import FactStream
 from policyengine.facts.schema import Fact, parse_time
@@ -199,3 +200,55 @@ def test_memory_does_not_hold_every_fact(monkeypatch: pytest.MonkeyPatch) -> Non
     assert read.kept == 20_000 and len(alive) >= 5
     assert max(alive) < 0.4 * read.kept, alive
     assert result.stats["facts"] == 20_000
+
+
+def _late_delay(lines: list[str]) -> tuple[list[str], str]:
+    """The stream with a delay asked and approved for a plan already delivered early, a few
+    days later: it moves the commitment's date into March (a merit of March, if met early)."""
+    facts = [json.loads(text) for text in lines]
+    estimated = {f["case"]: f for f in facts if f["type"] == "plan.estimated"}
+    delayed = {f["case"] for f in facts if f["type"].startswith("delay.")}
+    candidates = [f for f in facts if f["type"] == "plan.delivered" and f["case"] in estimated
+                  and f["case"] not in delayed and "2021-01-20" < f["at"][:10] < "2021-02-20"]
+    # the longest from delivery to the committed date: the likeliest to sleep meanwhile
+    for delivered in sorted(candidates, reverse=True, key=lambda f: date.fromisoformat(
+            estimated[f["case"]]["due"]) - date.fromisoformat(f["at"][:10])):
+        case = delivered["case"]
+        due = estimated[case]["due"]
+        if date.fromisoformat(due) - date.fromisoformat(delivered["at"][:10]) < timedelta(3):
+            continue
+        day = f"{due}T09:00:00+08:00"  # the morning of the committed date: in time
+        asked = {"id": "late-ask", "type": "delay.requested", "at": day, "case": case,
+                 "actor": delivered["actor"], "commitment": "plan", "new_due": "2021-03-15"}
+        approved = dict(asked, id="late-yes", type="delay.approved",
+                        at=day.replace("T10:", "T11:"), actor="刘建国")
+        del approved["new_due"]
+        out = [text for text, f in zip(lines, facts, strict=True) if f["at"] <= day]
+        rest = lines[len(out):]
+        return ([*out, json.dumps(asked, ensure_ascii=False),
+                 json.dumps(approved, ensure_ascii=False), *rest], case)
+    raise AssertionError("no plan delivered early in the generated stream")
+
+
+def test_a_sleeping_commitment_woken_by_a_late_delay(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delivered plan no result reads sleeps on disk (engine/dormant.py); a delay approved
+    later wakes it, and it counts as if it had never slept (here: a merit of March)."""
+    lines, case = _late_delay(_lines())
+    path = _write(tmp_path, lines)
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
+    woken: list[str] = []
+    wake = dormant.Dormant.wake
+
+    def spy(self, duty, key):  # type: ignore[no-untyped-def]
+        found = wake(self, duty, key)
+        if found is not None:
+            woken.append(f"{duty} {key}")
+        return found
+
+    monkeypatch.setattr(dormant.Dormant, "wake", spy)
+    streamed = _streamed(path, period="2021-03")
+    assert f"C1 {case}" in woken
+    assert streamed == _listed(path, period="2021-03")
+    merits = json.loads(streamed[0])["merits"]
+    assert any(case in json.dumps(m, ensure_ascii=False) for m in merits)
