@@ -281,6 +281,7 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None) -> int:
         ordinals.append(ordinal)
     obligations[:] = kept
     dormant.ordinals = ordinals
+    dormant.flush()
     return before - len(obligations)
 
 
