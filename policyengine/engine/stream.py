@@ -202,46 +202,46 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
     obligations = state.obligations
     limit = _COMPACT_FROM if unread is not None else 1 << 62
     seen = 0
-    for run in runs:
-        if not seen:
-            state.open_weeks(run[0], as_of)
-        seen += len(run)
-        if len(obligations) > limit:
-            state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
-            limit = max(_COMPACT_FROM, 2 * len(obligations))
-        if len(run) == 1:
-            fact = run[0]
-            kind = fact.type
-            if kind in deciding:
-                decide(fact)
-            open_(fact)
-            if kind in extends:
-                extend(fact, REQUEST)
-                extend(fact, APPROVAL)
-            fulfil(fact)
-            continue
-        for f in run:
-            if f.type in deciding:
-                decide(f)
-        for f in run:
-            open_(f)
-        delaying = [f for f in run if f.type in extends]
-        for f in delaying:
-            extend(f, REQUEST)
-        for f in delaying:
-            extend(f, APPROVAL)
-        for f in run:
-            fulfil(f)
-    dropped = state.dropped
-    if unread is not None:
-        dropped += _drop_unread(state, unread, dormant)
-    if dormant is not None:
-        # A woken obligation was counted when it fell asleep, and is in `obligations` again.
-        dropped -= dormant.woken
-        dormant.close()
-        for duty in policy.duties.values():
-            if duty.extension is not None:
-                state.latest[duty.id] = dict(state.latest[duty.id])
+    try:
+        for run in runs:
+            if not seen:
+                state.open_weeks(run[0], as_of)
+            seen += len(run)
+            if len(obligations) > limit:
+                state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
+                limit = max(_COMPACT_FROM, 2 * len(obligations))
+            if len(run) == 1:
+                fact = run[0]
+                kind = fact.type
+                if kind in deciding:
+                    decide(fact)
+                open_(fact)
+                if kind in extends:
+                    extend(fact, REQUEST)
+                    extend(fact, APPROVAL)
+                fulfil(fact)
+                continue
+            for f in run:
+                if f.type in deciding:
+                    decide(f)
+            for f in run:
+                open_(f)
+            delaying = [f for f in run if f.type in extends]
+            for f in delaying:
+                extend(f, REQUEST)
+            for f in delaying:
+                extend(f, APPROVAL)
+            for f in run:
+                fulfil(f)
+        dropped = state.dropped
+        if unread is not None:  # no fact comes any more: whatever no result reads goes
+            dropped += _drop_unread(state, unread, None, ended=True)
+        if dormant is not None:
+            # A woken obligation was counted when it fell asleep, and is in `obligations` again.
+            dropped -= dormant.woken
+    finally:
+        if dormant is not None:
+            dormant.close()  # also when the file turns out unsorted (`Unsorted`)
     replayed = Replay(as_of, obligations, roles, state.first_actor, state.case_tier, seen, 0, 0,
                       state.notes, state.handled, case_values=state.case_values,
                       forbidden=state.forbidden)
@@ -250,10 +250,11 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
     return replayed
 
 
-def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None) -> int:
+def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
+                 ended: bool = False) -> int:
     """Drop, in place and keeping the order, the obligations `unread` says no result reads
-    and nothing can change, and put to sleep those only a late delay could change; return
-    how many left `obligations`."""
+    and nothing can change (`ended`: no fact comes any more, nothing can), and put to sleep
+    those only a late delay could change; return how many left `obligations`."""
     if not unread.by_case:
         state.case_tier.clear()
         state.handled.clear()
@@ -263,7 +264,7 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None) -> int:
     before = len(obligations)
     if dormant is None:
         obligations[:] = [o for o in obligations if not _unread_now(o, met, always_read, start, end)
-                          or not final(state, o)]
+                          or not (ended or final(state, o))]
         return before - len(obligations)
     dormant.number()
     kept: list[Obligation] = []
