@@ -17,6 +17,7 @@ list of every fact:
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from array import array
@@ -65,12 +66,12 @@ class IdHashes:
 
     def add(self, fact_id: str) -> None:
         value = hash(fact_id)
-        bucket = self.buckets[value % _BUCKETS]
+        bucket = self.buckets[value & (_BUCKETS - 1)]
         bucket.append(value)
         if len(bucket) >= _BUCKET_FLUSH:
-            self._flush(value % _BUCKETS)
+            self.flush(value & (_BUCKETS - 1))
 
-    def _flush(self, index: int) -> None:
+    def flush(self, index: int) -> None:
         with (self.directory / f"ids-{index}").open("ab") as out:
             self.buckets[index].tofile(out)
         self.buckets[index] = array("q")
@@ -260,40 +261,43 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
         state.handled.clear()
     met, always_read = unread.met, unread.always_read
     start, end = unread.outside if unread.outside is not None else (None, None)
+    simple = _final_once_fulfilled(state.policy)
     obligations = state.obligations
     before = len(obligations)
-    if dormant is None:
-        obligations[:] = [o for o in obligations if not _unread_now(o, met, always_read, start, end)
-                          or not (ended or final(state, o))]
-        return before - len(obligations)
-    dormant.number()
-    kept: list[Obligation] = []
-    ordinals = array("q")
-    for obligation, ordinal in zip(obligations, dormant.ordinals, strict=True):
-        if _unread_now(obligation, met, always_read, start, end):
-            if final(state, obligation):
-                continue
-            key = _sleeps_as(state, obligation)
-            if key is not None:
-                dormant.sleep(obligation, ordinal, key)
-                del state.latest[obligation.duty.id][key]
-                continue
-        kept.append(obligation)
-        ordinals.append(ordinal)
-    obligations[:] = kept
-    dormant.ordinals = ordinals
-    dormant.flush()
+    if dormant is not None:
+        dormant.number()
+    ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
+
+    def stays(o: Obligation, ordinal: int) -> bool:
+        # unread, of a duty that is not always final once fulfilled (the few)
+        if final(state, o):
+            return False
+        key = _sleeps_as(state, o) if dormant is not None else None
+        if key is None:
+            return True
+        dormant.sleep(o, ordinal, key)  # type: ignore[union-attr]
+        del state.latest[o.duty.id][key]
+        return False
+
+    # One comprehension over every obligation (this runs over hundreds of thousands): kept
+    # unless unread (`Unread`) and final.
+    kept = [(done := o.fulfilled_by) is None or o.missing_year is not None
+            or not ((done.at <= o.due and o.duty.id in met)
+                    or (start is not None and not start <= o.due < end  # type: ignore[operator]
+                        and o.duty.id not in always_read))
+            or (not ended and o.duty.id not in simple and stays(o, ordinal))
+            for o, ordinal in zip(obligations, ordinals, strict=False)]  # repeat(0): endless
+    obligations[:] = itertools.compress(obligations, kept)
+    if dormant is not None:
+        dormant.ordinals = array("q", itertools.compress(dormant.ordinals, kept))
+        dormant.flush()
     return before - len(obligations)
 
 
-def _unread_now(o: Obligation, met: frozenset[str], always_read: frozenset[str],
-                start: datetime | None, end: datetime | None) -> bool:
-    """Whether no result reads the obligation as it is now (see `Unread`)."""
-    done = o.fulfilled_by
-    return done is not None and o.missing_year is None and (
-        (done.at <= o.due and o.duty.id in met)
-        or (start is not None and not start <= o.due < end  # type: ignore[operator]
-            and o.duty.id not in always_read))
+def _final_once_fulfilled(policy: CompiledPolicy) -> frozenset[str]:
+    """The duties whose obligations nothing changes once fulfilled (see `final`)."""
+    return frozenset(d.id for d in policy.duties.values()
+                     if d.recurring is None and d.extension is None and d.anchors is None)
 
 
 def _sleeps_as(state: _State, obligation: Obligation) -> Any:
