@@ -13,6 +13,8 @@ list of every fact:
   rejects at every use, the first one included: each id's hash goes to disk
   (`IdHashes`), and if one comes back twice the file is read again for those ids only and
   then replayed again knowing them (rare: a file with conflicting ids).
+- What no result of the period reads is dropped once nothing can change it (`Unread`), and
+  a delayable commitment only a late delay could change sleeps on disk (engine/dormant.py).
 """
 
 from __future__ import annotations
