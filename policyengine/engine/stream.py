@@ -122,6 +122,8 @@ class Runs:
         # times and one hash; the ids of an instant are compared only when it has several.
         as_of, ids = self.as_of, self.ids
         add = ids.add if ids is not None else _no_add
+        if ids is not None:  # IdHashes.add inlined below for the fact alone at its instant
+            buckets, mask, full = ids.buckets, _BUCKETS - 1, _BUCKET_FLUSH
         run: list[Fact] = []
         at: datetime | None = None
         seen: dict[str, Fact] | None = None
@@ -137,8 +139,12 @@ class Runs:
                     if moment < at:  # type: ignore[operator]
                         raise Unsorted(fact)
                 at, run, seen = moment, [fact], None
-                if fact.id is not None:
-                    add(fact.id)
+                if fact.id is not None and ids is not None:
+                    value = hash(fact.id)
+                    bucket = buckets[value & mask]
+                    bucket.append(value)
+                    if len(bucket) >= full:
+                        ids.flush(value & mask)
                 continue
             fact_id = fact.id
             if fact_id is not None:
