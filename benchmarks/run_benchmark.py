@@ -16,7 +16,11 @@ machine slows all of them alike), prints wall and CPU time of:
 - the ratios end-to-end / floor, in wall time and in CPU time (target <= 5, aim 2);
 - peak RSS of every pass;
 - the durable-rules peer (benchmarks/durable_rules_peer.py, in a subprocess, over the
-  first ``--peer-facts`` facts) and the speed ratio policyengine / durable-rules.
+  first ``--peer-facts`` facts) and the speed ratio policyengine / durable-rules;
+- monthly compliance runs (the file's last full month over the whole history) by the list
+  path and streamed (``evaluate_file``, engine/stream.py), and the whole history streamed,
+  with peak RSS; with ``--growth-facts 3000000`` the same on a 3M-fact file and the growth
+  of peak RSS from one file to the other.
 """
 
 from __future__ import annotations
@@ -164,6 +168,41 @@ def e2e_worker(path: Path, policy_dir: Path, as_of: str, profile: int,
     }
 
 
+def month_worker(path: Path, policy_dir: Path, as_of: str, period: str | None,
+                 streamed: bool) -> dict[str, Any]:
+    """A compliance run: read + evaluate for one `period` (None: the whole history up to
+    `as_of`), by the list path (`read_facts` + `evaluate`) or streamed (`evaluate_file`:
+    the file read as it is replayed, engine/stream.py)."""
+    sys.path.insert(0, str(ROOT))
+    import policyengine as pe
+    from policyengine.engine.evaluate import evaluate_file
+    from policyengine.facts.reader import FactStream
+
+    rss_start = peak_rss_mib()
+    policy = pe.load_policy(str(policy_dir))
+    when: dict[str, Any] = {"period": period} if period else {"as_of": parse_at(as_of)}
+    t1, c1 = time.perf_counter(), cpu_seconds()
+    if streamed:
+        result, read = evaluate_file(policy, FactStream(path, policy.schema), **when)
+        accepted, rejected = read.kept - read.duplicates, len(read.rejected)
+    else:
+        batch = pe.read_facts(str(path), policy)
+        result = pe.evaluate(policy, batch.facts, **when)
+        accepted, rejected = len(batch.facts), len(batch.rejected)
+    t2, c2 = time.perf_counter(), cpu_seconds()
+    return {"wall_s": t2 - t1, "cpu_s": c2 - c1, "period": period, "streamed": streamed,
+            "facts": accepted, "rejected": rejected, "violations": len(result.violations),
+            "obligations": len(result.obligations), "stats": result.stats,
+            "rss_after_import_mib": rss_start, "peak_rss_mib": peak_rss_mib()}
+
+
+def last_full_month(as_of: str) -> str:
+    """The month before the one of `as_of` (the file's last full month)."""
+    at = parse_at(as_of)
+    year, month = (at.year, at.month - 1) if at.month > 1 else (at.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
 def run_worker(args: list[str], timeout: float, echo_stderr: bool = False) -> dict[str, Any]:
     """Run this script as a worker in a fresh process; returns its JSON answer."""
     cmd = [sys.executable, str(Path(__file__).resolve()), *args]
@@ -255,6 +294,69 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in fh)
 
 
+def monthly_passes(a: argparse.Namespace, path: Path, as_of: str,
+                   figures: dict[str, Any]) -> bool:
+    """Compliance runs over the whole file: the file's last full month, by the list path and
+    streamed (paired, alternating round by round), and the whole history streamed; the same
+    on the --growth-facts file. Peak RSS of each, and its growth from one file to the other.
+    True if a pass failed."""
+    files = [(path, as_of)]
+    if a.growth_facts:
+        growth = a.growth_file or DATA / f"facts-{a.growth_facts}-s{a.seed}-from2009.jsonl"
+        if not growth.exists():
+            print(f"generating {a.growth_facts:,} facts into {growth} ...", flush=True)
+            subprocess.run([sys.executable, str(HERE / "generate_facts.py"), "--facts",
+                            str(a.growth_facts), "--seed", str(a.seed), "--start", "2009-06-01",
+                            "--out", str(growth)], check=True)
+        last = run_worker(["--worker", "floor", "--file", str(growth)], a.timeout)
+        if "error" in last:
+            print(f"growth file    : failed: {last['error']}")
+            return True
+        files.append((growth, last["last"]))
+    failed = False
+    monthly: dict[str, Any] = {}
+    for file, last_at in files:
+        month = last_full_month(last_at)
+        passes: dict[str, list[dict[str, Any]]] = {"list": [], "streamed": [],
+                                                   "streamed_whole": []}
+        for _ in range(max(a.repeat, 1)):
+            for name, period, streamed in (("list", month, False), ("streamed", month, True),
+                                           ("streamed_whole", "", True)):
+                args = ["--worker", "month", "--file", str(file), "--policy", str(a.policy),
+                        "--as-of", last_at, "--period", period]
+                passes[name].append(run_worker(args + (["--streamed"] if streamed else []),
+                                               a.timeout))
+        lines = count_lines(file)
+        figures_of = monthly[str(file)] = {"facts": lines, "month": month}
+        print(f"monthly run    : {file.name} ({lines:,} lines), period {month} over the whole "
+              "history")
+        for name, runs in passes.items():
+            run = best(runs)
+            figures_of[name] = run
+            label = {"list": "  list path", "streamed": "  streamed",
+                     "streamed_whole": "  whole, strm"}[name]
+            if "error" in run:
+                print(f"{label:<15}: failed: {run['error']}")
+                failed = True
+                continue
+            what = "whole history" if name == "streamed_whole" else month
+            print(f"{label:<15}: {run['wall_s']:.2f} s wall, {run['cpu_s']:.2f} s CPU; "
+                  f"peak RSS {run['peak_rss_mib']:,.0f} MiB ({what}: {run['violations']:,} "
+                  f"violations, {run['obligations']:,} open obligations)")
+    figures["monthly"] = monthly
+    if len(files) == 2:
+        small, large = (monthly[str(f)] for f, _ in files)
+        for name in ("streamed", "streamed_whole", "list"):
+            if "error" in small[name] or "error" in large[name]:
+                continue
+            growth_share = large[name]["peak_rss_mib"] / small[name]["peak_rss_mib"] - 1
+            figures[f"rss_growth_{name}"] = growth_share
+            print(f"RSS growth     : {name}: {small[name]['peak_rss_mib']:,.0f} -> "
+                  f"{large[name]['peak_rss_mib']:,.0f} MiB ({growth_share:+.0%}) from "
+                  f"{small['facts']:,} to {large['facts']:,} facts")
+    return failed
+
+
 # -- main ---------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -280,8 +382,21 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="profile the end-to-end pass; print its top N functions to stderr",
     )
-    p.add_argument("--worker", choices=["e2e", "decode", "floor"], help=argparse.SUPPRESS)
+    p.add_argument("--no-stream", action="store_true",
+                   help="skip the monthly passes (list path and streamed, on this file and "
+                        "on --growth-file)")
+    p.add_argument("--growth-facts", type=int, default=0, metavar="N",
+                   help="also run the monthly passes on a file of N facts (e.g. 3000000), for "
+                        "the growth of peak RSS from this file to that one")
+    p.add_argument("--growth-file", type=Path,
+                   help="that file (default: benchmarks/.data/facts-N-sSEED-from2009.jsonl, "
+                        "generated from 2009-06-01 so that it keeps the density of cases of "
+                        "the 1M file)")
+    p.add_argument("--worker", choices=["e2e", "decode", "floor", "month"],
+                   help=argparse.SUPPRESS)
     p.add_argument("--as-of", help=argparse.SUPPRESS)
+    p.add_argument("--period", help=argparse.SUPPRESS)
+    p.add_argument("--streamed", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
 
     if a.worker == "e2e":
@@ -292,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if a.worker == "floor":
         print(json.dumps(floor_worker(a.file)))
+        return 0
+    if a.worker == "month":
+        print(json.dumps(month_worker(a.file, a.policy, a.as_of, a.period or None, a.streamed)))
         return 0
 
     path: Path = a.file or DATA / f"facts-{a.facts}-s{a.seed}.jsonl"
@@ -411,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  ratio to the floor (medians): {e2e_m['wall_s'] / floor_m['wall_s']:.2f} "
                   f"wall, {e2e_m['cpu_s'] / floor_m['cpu_s']:.2f} CPU; reading alone "
                   f"{e2e_m['read_cpu_s'] / floor_m['cpu_s']:.2f} CPU")
+    if runnable and not a.no_stream:
+        failed |= monthly_passes(a, path, as_of, figures)
     figures["load_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average   : {figures['load_at_end']:.2f} at the end")
 

@@ -14,9 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import policyengine as pe
-from policyengine.errors import FactError, Location, PolicyError, UsageError
+from policyengine.engine.evaluate import evaluate_file
+from policyengine.errors import FactError, Location, PolicyEngineError, PolicyError, UsageError
 from policyengine.facts.messages import FactSay
-from policyengine.facts.reader import FactBatch
+from policyengine.facts.reader import FactBatch, FactStream
 from policyengine.facts.schema import parse_time
 from policyengine.language import Lang, resolve_language
 from policyengine.policy.loader import load_policy_texts
@@ -100,6 +101,45 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
         print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
                                        kept=len(batch.facts)).get(lang), file=sys.stderr)
     return batch
+
+
+def evaluate_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy,
+                           period: pe.Period | None, as_of: datetime | None, *,
+                           workers: int = 1) -> tuple[EvaluationResult, FactBatch]:
+    """Read and evaluate the facts, as `read_checked_facts` then `pe.evaluate` do. A file
+    is read as it is replayed (engine/stream.py: memory bounded by the open cases); standard
+    input and `--workers` take the list path. The batch returned holds the rejected lines
+    (its `facts` only when the list path read them)."""
+    if args.facts == "-" or workers > 1:
+        batch = read_checked_facts(args, policy)
+        return pe.evaluate(policy, batch.facts, period=period, as_of=as_of,
+                           workers=workers), batch
+    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
+    if not Path(args.facts).is_file():
+        raise UsageError(f"--facts {args.facts}: no such file")
+    bar = ProgressBar(Path(args.facts)) if show else None
+    try:
+        result, read = evaluate_file(policy, FactStream(args.facts, policy.schema, progress=bar),
+                                     period=period, as_of=as_of)
+    except PolicyEngineError:
+        # Said as the list path says it: a rejected line before an engine error, a file
+        # not in UTF-8 in the policy's language (rare paths, read again).
+        if bar:
+            sys.stderr.write("\n")
+        batch = read_checked_facts(args, policy)
+        return pe.evaluate(policy, batch.facts, period=period, as_of=as_of), batch
+    if bar:
+        bar.done()
+    batch = FactBatch(rejected=read.rejected, lines=read.lines)
+    if batch.rejected:
+        language = policy.model.policy.language
+        if not args.reject_file:
+            batch.raise_if_rejected(language)
+        write_rejects(Path(args.reject_file), batch)
+        lang = resolve_language(getattr(args, "lang", None), language)
+        print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
+                                       kept=read.kept).get(lang), file=sys.stderr)
+    return result, batch
 
 
 def write_rejects(path: Path, batch: FactBatch) -> None:

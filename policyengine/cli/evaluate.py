@@ -14,12 +14,12 @@ from policyengine.cli.common import (
     add_fact_options,
     add_pack_option,
     as_of_of,
+    evaluate_checked_facts,
     exit_for_pending,
     load_json,
     open_period_warning,
     period_of,
     policy_path,
-    read_checked_facts,
 )
 from policyengine.cli.engines import add_engine_options, evaluate_split, workers_of
 from policyengine.cli.history import add_history_options, record_for_evaluate
@@ -65,13 +65,13 @@ def run(args: argparse.Namespace) -> int:
         policy = dataclasses.replace(policy, identity=record_for_evaluate(
             args.policy, policy.identity, policy.model, args.lang))
     period = period_of(args)
-    split = evaluate_split(args, policy, period, as_of_of(args, policy))  # the workers read
+    as_of = as_of_of(args, policy)
+    split = evaluate_split(args, policy, period, as_of)  # the workers read the file
     if split is not None:
         batch, result = split
     else:
-        batch = read_checked_facts(args, policy)
-        result = pe.evaluate(policy, batch.facts, period=period, as_of=as_of_of(args, policy),
-                             workers=workers_of(args))
+        result, batch = evaluate_checked_facts(args, policy, period, as_of,
+                                               workers=workers_of(args))
     names = Glossary.of(policy.model)  # the policy's words for Chinese explanations
     document = result.to_dict(names)
     corrections = None

@@ -19,8 +19,10 @@ from policyengine.engine.penalties.months import month_lines, people_totals
 from policyengine.engine.penalties.rules import charge
 from policyengine.engine.replay import Forbidden, Replay, dedupe, in_order, replay
 from policyengine.engine.rewards import merits, rewards
+from policyengine.engine.stream import StreamedFacts, Unread, replay_file
 from policyengine.engine.workers import can_split, parts_of, split_replay
 from policyengine.errors import CalendarDataMissing, UsageError
+from policyengine.facts.reader import FactStream
 from policyengine.facts.schema import Fact
 from policyengine.gcpause import gc_paused
 from policyengine.kinds import ScheduleKind, Status
@@ -63,15 +65,7 @@ def evaluate(
 
     With `workers` > 1 the replay is split by case over that many processes (where the
     system can fork; else one process does it all): the result is the same."""
-    tz = policy.calendar.tz
-    if isinstance(period, str):
-        period = Period.parse(period)
-    if as_of is None:
-        if period is None:
-            raise UsageError("give a period or an as_of time: the engine never reads the clock")
-        as_of = period.end_at(tz)
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=tz)
+    period, as_of = _standing(policy, period, as_of)
     with gc_paused():
         if workers > 1 and can_split(policy, workers):
             run = _split(policy, facts, as_of, period, workers)
@@ -83,6 +77,45 @@ def evaluate(
         run = replay(policy, facts, as_of,
                      unread=[d for d in policy.duties if d not in looked_at])
         return evaluate_replay(policy, run, period)
+
+
+def evaluate_file(policy: CompiledPolicy, stream: FactStream, *,
+                  period: Period | str | None = None, as_of: datetime | None = None
+                  ) -> tuple[EvaluationResult, StreamedFacts]:
+    """`evaluate` over the facts of a file, read as they are replayed (engine/stream.py):
+    memory bounded by the open cases, not the history. The result is `evaluate`'s over
+    `read_facts(file).facts`; the reading's rejections and counts come with it."""
+    period, as_of = _standing(policy, period, as_of)
+    with gc_paused():
+        run, read = replay_file(policy, stream, as_of, unread=_unread(policy, period))
+        return evaluate_replay(policy, run, period), read
+
+
+def _unread(policy: CompiledPolicy, period: Period | None) -> Unread:
+    """What `evaluate_replay` never reads of a replay for `period` (see `triage`)."""
+    looked_at = _looked_at_when_met(policy, period)
+    tz = policy.calendar.tz
+    quarterly = period is not None and period.is_quarter and any(
+        r.quarterly for r in policy.rewards.values())
+    return Unread(met=frozenset(d for d in policy.duties if d not in looked_at),
+                  outside=(period.start_at(tz), period.end_at(tz)) if period else None,
+                  always_read=frozenset(_reward_duties(policy, period)), by_case=quarterly)
+
+
+def _standing(policy: CompiledPolicy, period: Period | str | None,
+              as_of: datetime | None) -> tuple[Period | None, datetime]:
+    """The period (parsed) and the as-of time (the period's end unless given; in the
+    policy's zone when given without one)."""
+    tz = policy.calendar.tz
+    if isinstance(period, str):
+        period = Period.parse(period)
+    if as_of is None:
+        if period is None:
+            raise UsageError("give a period or an as_of time: the engine never reads the clock")
+        as_of = period.end_at(tz)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=tz)
+    return period, as_of
 
 
 def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,

@@ -132,6 +132,13 @@ def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> F
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
           progress: Progress | None) -> FactBatch:
+    with gc_paused():
+        return collect(_rows_of(stream, schema, name, fmt), schema, name, progress)
+
+
+def _rows_of(stream: IO[str], schema: FactSchema, name: str,
+             fmt: str | None) -> Iterator[tuple[int, str, Any]]:
+    """The rows of a stream: the format is told by its first non-blank line unless given."""
     # Read up to the first non-blank line: it tells the format, and a byte-order mark a
     # spreadsheet may have written before it is dropped. Then put those lines back.
     head: list[str] = []
@@ -143,9 +150,7 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
         fmt = "jsonl" if not head or head[-1].lstrip()[:1] in ("{", "[") else "csv"
     lines = itertools.chain(head, stream)
     # CSV stays on the slow path: its cells arrive as text already split, nothing to decode.
-    rows = _csv_rows(lines) if fmt == "csv" else jsonl_rows(lines, fast_path(schema), name)
-    with gc_paused():
-        return collect(rows, schema, name, progress)
+    return _csv_rows(lines) if fmt == "csv" else jsonl_rows(lines, fast_path(schema), name)
 
 
 def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
@@ -203,6 +208,61 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
     if progress is not None:
         progress(lines)
     return batch
+
+
+class FactStream:
+    """The facts of a file, one at a time, in file order: no list of them is made.
+
+    Each pass over it (`rows`) reads the file again; the rejected lines and the count of lines
+    are those of the latest pass. Duplicate ids are not looked at here: the streaming
+    evaluation (engine/stream.py) does it without keeping every fact.
+    """
+
+    def __init__(self, path: str | Path, schema: FactSchema, *, name: str | None = None,
+                 fmt: str | None = None, progress: Progress | None = None):
+        self.path = Path(path)
+        self.schema = schema
+        self.name = name or str(path)
+        self.fmt = fmt or ("csv" if self.path.suffix.lower() == ".csv" else None)
+        self.progress = progress
+        self.rejected: list[Rejection] = []
+        self.lines = 0
+
+    def __iter__(self) -> Iterator[Fact]:
+        return (fact for _, _, fact in self.rows())
+
+    def rows(self) -> Iterator[tuple[int, str, Fact]]:
+        """(line number, stripped text, fact) of each accepted line; each rejected line is
+        added to `rejected` as it is met."""
+        self.rejected, self.lines = [], 0
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as handle:
+                yield from self._rows(handle)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(self.name, exc, self.path) from None
+
+    def _rows(self, handle: IO[str]) -> Iterator[tuple[int, str, Fact]]:
+        rows = _rows_of(handle, self.schema, self.name, self.fmt)
+        name, build, rejected, progress = self.name, self.schema.build, self.rejected, \
+            self.progress
+        lines = 0
+        for number, text, raw in rows:
+            lines += 1
+            if progress is not None and lines % 50_000 == 0:
+                progress(lines)
+            if type(raw) is Fact:
+                yield number, text, raw
+            elif type(raw) is Unreadable:
+                rejected.append(Rejection(Location(name, number), text, (raw,)))
+            else:
+                built = build(raw, number, name)
+                if type(built) is list:
+                    rejected.append(Rejection(Location(name, number), text, tuple(built)))
+                else:
+                    yield number, text, cast(Fact, built)
+        self.lines = lines
+        if progress is not None:
+            progress(lines)
 
 
 # json.loads without its wrappers (typeshed types make_scanner oddly)

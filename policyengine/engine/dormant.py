@@ -1,0 +1,191 @@
+"""Obligations no result reads that only a late delay could still change, kept on disk.
+
+A commitment that can be delayed (`extension`) stays the latest of its case for good once
+fulfilled: an approval signed after the work still moves its deadline (replay.py
+`_target`), which can turn it late. So the replay keeps it — one per case for the whole
+history. When no result reads it as it is (fulfilled, due outside the period evaluated), the
+streaming replay puts it to sleep here: written to a SQLite file in the evaluation's
+temporary directory, and taken out of memory. A delay fact that comes for it wakes it: it is
+read back into the replay's `latest` table and into the obligations at the place it was made
+(its ordinal), so the results come out in the same order as if it had never slept.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copyreg
+import io
+import os
+import pickle
+import sqlite3
+import tempfile
+from array import array
+from datetime import datetime, tzinfo
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.obligation import Keyed, Obligation
+from policyengine.facts.schema import Fact
+
+
+def _key_text(key: Any) -> str:
+    """A case id, or (case, attribute value) for a duty `per: {attribute: X}`, as text."""
+    return key if type(key) is str else repr(key)
+
+
+PlainFact = tuple[str, datetime, "str | None", "str | None", "dict[str, Any] | None",
+                  "str | None", "int | None", "str | None"]
+
+
+def _naive(moment: datetime, tz: tzinfo) -> datetime:
+    # A time in the policy's zone goes without it: pickling the zone costs several times
+    # the rest of an obligation. Every time of the engine is in that zone.
+    return moment.replace(tzinfo=None) if moment.tzinfo is tz else moment
+
+
+def _aware(moment: datetime, tz: tzinfo) -> datetime:
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+class _Pickler(pickle.Pickler):
+    # A message without values holds a mappingproxy, which pickle refuses: it goes as the
+    # dict it shows, and comes back read-only again.
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[MappingProxyType] = lambda proxy: (read_only, (dict(proxy),))
+
+
+def read_only(values: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(values)
+
+
+def _dumps(value: Any) -> bytes:
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return out.getvalue()
+
+
+class Dormant:
+    """The sleeping obligations of one replay, and the ordinal of each obligation in memory
+    (its place in the order obligations were made), kept beside `obligations`."""
+
+    def __init__(self, policy: CompiledPolicy, directory: Path, obligations: list[Obligation]):
+        self.policy = policy
+        self.tz = policy.calendar.tz
+        handle, name = tempfile.mkstemp(suffix=".sqlite", dir=directory)
+        os.close(handle)
+        self.db = sqlite3.connect(name, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)")
+        self.db.execute("CREATE TABLE asleep (duty TEXT, key TEXT, ordinal INTEGER, "
+                        "blob INTEGER, place INTEGER, PRIMARY KEY (duty, key))")
+        self.obligations = obligations
+        self.ordinals = array("q")  # of obligations[:len(ordinals)]; the rest are newer
+        self.made = 0               # obligations made up to the last `number`
+        self.asleep = 0             # obligations put to sleep and not woken
+        self.woken = 0
+        self.batch: list[tuple[str, str, int, tuple[Any, ...]]] = []
+
+    def number(self) -> None:
+        """Give their ordinals to the obligations made since the last call."""
+        fresh = len(self.obligations) - len(self.ordinals)
+        self.ordinals.extend(range(self.made, self.made + fresh))
+        self.made += fresh
+
+    def plain(self, fact: Fact | None) -> PlainFact | None:
+        """A fact as plain values (pickled several times faster than the named tuple)."""
+        if fact is None:
+            return None
+        return (fact.type, _naive(fact.at, self.tz), fact.case, fact.actor,
+                dict(fact.attrs) if fact.attrs else None, fact.id, fact.line, fact.origin)
+
+    def fact(self, plain: PlainFact | None) -> Fact | None:
+        if plain is None:
+            return None
+        kind, at, case, actor, attrs, fact_id, line, origin = plain
+        at = _aware(at, self.tz)
+        if attrs is None:
+            return Fact(kind, at, case, actor, id=fact_id, line=line, origin=origin)
+        return Fact(kind, at, case, actor, attrs, fact_id, line, origin)
+
+    def sleep(self, obligation: Obligation, ordinal: int, key: Any) -> None:
+        """Put an obligation to sleep (written at the next `flush`)."""
+        keyed = (obligation.actor, obligation.seq) if isinstance(obligation, Keyed) else None
+        plain, tz = self.plain, self.tz
+        self.batch.append((obligation.duty.id, _key_text(key), ordinal, (
+            obligation.case, _naive(obligation.due, tz), _naive(obligation.opened_at, tz),
+            obligation.pending, obligation.missing_year, plain(obligation.trigger),
+            plain(obligation.fulfilled_by), plain(obligation.anchor), obligation.history, keyed)))
+        self.asleep += 1
+
+    def flush(self) -> None:
+        """Write the obligations put to sleep since the last flush: one pickle for them all
+        (pickled one by one, they cost several times more), one transaction."""
+        if not self.batch:
+            return
+        records = [record for _, _, _, record in self.batch]
+        try:
+            data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError):  # a message without values, in `history`
+            data = _dumps(records)
+        self.db.execute("BEGIN")
+        blob = self.db.execute("INSERT INTO blobs (data) VALUES (?)", (data,)).lastrowid
+        self.db.executemany("INSERT OR REPLACE INTO asleep VALUES (?, ?, ?, ?, ?)",
+                            [(duty, key, ordinal, blob, place)
+                             for place, (duty, key, ordinal, _) in enumerate(self.batch)])
+        self.db.execute("COMMIT")
+        self.batch = []
+
+    def wake(self, duty: str, key: Any) -> Obligation | None:
+        """The obligation asleep for `duty` and `key`, back in the obligations at its place;
+        None if there is none."""
+        text = _key_text(key)
+        row = self.db.execute("SELECT ordinal, blob, place FROM asleep WHERE duty = ? AND "
+                              "key = ?", (duty, text)).fetchone()
+        if row is None:
+            return None
+        self.db.execute("DELETE FROM asleep WHERE duty = ? AND key = ?", (duty, text))
+        ordinal, blob, place = row
+        (data,) = self.db.execute("SELECT data FROM blobs WHERE id = ?", (blob,)).fetchone()
+        (case, due, opened_at, pending, missing_year, trigger, fulfilled_by, anchor, history,
+         keyed) = pickle.loads(data)[place]
+        tz, fact = self.tz, self.fact
+        due, opened_at = _aware(due, tz), _aware(opened_at, tz)
+        obligation: Obligation
+        if keyed is not None:
+            obligation = Keyed(self.policy.duties[duty], case, fact(trigger), opened_at, due)
+            obligation.actor, obligation.seq = keyed
+        else:
+            obligation = Obligation(self.policy.duties[duty], case, fact(trigger), opened_at, due)
+        obligation.fulfilled_by, obligation.anchor = fact(fulfilled_by), fact(anchor)
+        obligation.history, obligation.pending = history, pending
+        obligation.missing_year = missing_year
+        at = bisect.bisect_left(self.ordinals, ordinal)
+        self.obligations.insert(at, obligation)
+        self.ordinals.insert(at, ordinal)
+        self.asleep -= 1
+        self.woken += 1
+        return obligation
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class Latest(dict[Any, Obligation]):
+    """The replay's `latest[duty]` table (the latest obligation of a delayable duty by case
+    or key) that looks for a sleeping one when it has none in memory."""
+
+    def __init__(self, duty: str, dormant: Dormant, items: dict[Any, Obligation]):
+        super().__init__(items)
+        self.duty, self.dormant = duty, dormant
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = dict.get(self, key)
+        if found is None and self.dormant.asleep:
+            found = self.dormant.wake(self.duty, key)
+            if found is not None:
+                self[key] = found
+        return default if found is None else found
+

@@ -1,0 +1,433 @@
+"""The streaming evaluation of a fact file: memory bounded by the open cases, not the history.
+
+`evaluate_file` gives the result `read_facts` + `evaluate` give (byte for byte), without a
+list of every fact:
+
+- A file sorted by time (as the replay orders it, `order_key`) is replayed as it is read:
+  facts of one instant are gathered (the replay's tie rules need them together) and put in
+  `order_key` order, each instant checked to be no earlier than the one before.
+- A file found out of order is sorted on disk first (`spill.sorted_on_disk`): an external
+  merge sort in a temporary directory, deleted after (docs/decisions.md D-stream-1).
+- Re-sent facts (same id, same content) share their time, so they meet within one instant:
+  dropped and counted there. An id used at two instants is a conflict, which the reader
+  rejects at every use, the first one included: each id's hash goes to disk
+  (`IdHashes`), and if one comes back twice the file is read again for those ids only and
+  then replayed again knowing them (rare: a file with conflicting ids).
+- What no result of the period reads is dropped once nothing can change it (`Unread`), and
+  a delayable commitment only a late delay could change sleeps on disk (engine/dormant.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from policyengine.engine import spill
+from policyengine.engine.compiled import CompiledPolicy, Per
+from policyengine.engine.dormant import Dormant, Latest
+from policyengine.engine.obligation import Obligation
+from policyengine.engine.replay import (
+    _COMPACT_FROM,
+    APPROVAL,
+    REQUEST,
+    Replay,
+    RoleTimeline,
+    _in_order,
+    _State,
+)
+from policyengine.errors import Location
+from policyengine.facts.messages import FactSay
+from policyengine.facts.reader import FactStream, Rejection
+from policyengine.facts.schema import DUPLICATE_ID, Fact, Reason
+
+_BUCKETS = 64          # files the id hashes are spread over
+_BUCKET_FLUSH = 8192   # hashes a bucket holds in memory before it is appended to its file
+
+
+class Unsorted(Exception):
+    """A fact earlier than the one before it: the file is not in time order."""
+
+
+class IdHashes:
+    """The hash of every fact id met, kept on disk: which hashes came more than once.
+
+    Memory stays at most `_BUCKETS * _BUCKET_FLUSH` hashes however long the file. Two ids
+    with one hash (rare) only cost a second look at those ids, never a wrong result.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.buckets = [array("q") for _ in range(_BUCKETS)]
+
+    def add(self, fact_id: str) -> None:
+        value = hash(fact_id)
+        bucket = self.buckets[value & (_BUCKETS - 1)]
+        bucket.append(value)
+        if len(bucket) >= _BUCKET_FLUSH:
+            self.flush(value & (_BUCKETS - 1))
+
+    def flush(self, index: int) -> None:
+        with (self.directory / f"ids-{index}").open("ab") as out:
+            self.buckets[index].tofile(out)
+        self.buckets[index] = array("q")
+
+    def repeated(self) -> set[int]:
+        """The hashes added more than once."""
+        twice: set[int] = set()
+        for index in range(_BUCKETS):
+            values = array("q")
+            path = self.directory / f"ids-{index}"
+            if path.exists():
+                with path.open("rb") as handle:
+                    values.frombytes(handle.read())
+            values.extend(self.buckets[index])
+            seen: set[int] = set()
+            for value in values:
+                if value in seen:
+                    twice.add(value)
+                seen.add(value)
+        return twice
+
+
+@dataclass
+class Plan:
+    """What the reader's duplicate check decides for the ids used at two instants: the lines
+    not evaluated, the rejections, and the re-sent facts among them."""
+
+    skip: set[int] = field(default_factory=set)
+    rejected: list[Rejection] = field(default_factory=list)
+    duplicates: int = 0
+
+
+class Runs:
+    """Facts in time order -> the facts of each instant up to `as_of`, in `order_key` order,
+    re-sent facts dropped. Counts what the result's statistics need."""
+
+    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdHashes | None):
+        self.facts, self.as_of, self.ids = facts, as_of, ids
+        self.duplicates = 0
+        self.after_as_of = 0
+        self.kept = 0
+        self.conflicted: set[str] = set()  # ids used for two different facts of one instant
+
+    def __iter__(self) -> Iterator[list[Fact]]:
+        # Runs once per fact: the usual fact, alone at its instant, costs one comparison of
+        # times and one hash; the ids of an instant are compared only when it has several.
+        as_of, ids = self.as_of, self.ids
+        add = ids.add if ids is not None else _no_add
+        if ids is not None:  # IdHashes.add inlined below for the fact alone at its instant
+            buckets, mask, full = ids.buckets, _BUCKETS - 1, _BUCKET_FLUSH
+        run: list[Fact] = []
+        at: datetime | None = None
+        seen: dict[str, Fact] | None = None
+        for fact in self.facts:
+            moment = fact.at
+            if moment != at:
+                if run:
+                    self.kept += len(run)
+                    if at > as_of:  # type: ignore[operator]
+                        self.after_as_of += len(run)
+                    else:
+                        yield run if len(run) == 1 else _in_order(run)
+                    if moment < at:  # type: ignore[operator]
+                        raise Unsorted(fact)
+                at, run, seen = moment, [fact], None
+                if fact.id is not None and ids is not None:
+                    value = hash(fact.id)
+                    bucket = buckets[value & mask]
+                    bucket.append(value)
+                    if len(bucket) >= full:
+                        ids.flush(value & mask)
+                continue
+            fact_id = fact.id
+            if fact_id is not None:
+                if seen is None:
+                    seen = {f.id: f for f in run if f.id is not None}
+                earlier = seen.get(fact_id)
+                if earlier is None:
+                    seen[fact_id] = fact
+                    add(fact_id)
+                elif earlier.content() == fact.content():
+                    self.duplicates += 1
+                    continue
+                else:
+                    self.conflicted.add(fact_id)
+            run.append(fact)
+        if run:
+            self.kept += len(run)
+            if at > as_of:  # type: ignore[operator]
+                self.after_as_of += len(run)
+            else:
+                yield run if len(run) == 1 else _in_order(run)
+
+
+def _no_add(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What no result of the evaluation reads: the replay drops it as it goes (memory).
+
+    An obligation fulfilled is dropped once nothing can change it any more (see `final`) and
+    no result reads it: met in time and of a duty in `met`, or due outside `outside` (the
+    period's [start, end)) and of a duty not in `always_read` (quarterly rewards).
+    `by_case` False: case tiers and the facts handled per reward are not read either
+    (only quarterly rewards read them).
+    """
+
+    met: frozenset[str]
+    outside: tuple[datetime, datetime] | None = None
+    always_read: frozenset[str] = frozenset()
+    by_case: bool = True
+
+
+def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datetime, *,
+                unread: Unread | None = None, directory: Path | None = None) -> Replay:
+    """`replay_ordered` over the facts of each instant as they come (none after `as_of`):
+    the same phases in the same order (replay.py `_replay_untagged`), with no list of all
+    facts. With `unread`, what no result reads is dropped as the replay goes; with
+    `directory` too, delayable commitments no result reads sleep on disk (engine/dormant.py)."""
+    roles = RoleTimeline({name: spec.default for name, spec in policy.model.roles.items()
+                          if spec.assigned})
+    state = _State(policy, roles)
+    dormant = None
+    if unread is not None and directory is not None and any(
+            d.extension is not None for d in policy.duties.values()):
+        dormant = Dormant(policy, directory, state.obligations)
+        for duty in policy.duties.values():
+            if duty.extension is not None:
+                state.latest[duty.id] = Latest(duty.id, dormant, state.latest[duty.id])
+    extends = state.by_extension
+    open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
+    deciding = policy.decisions
+    obligations = state.obligations
+    limit = _COMPACT_FROM if unread is not None else 1 << 62
+    seen = 0
+    try:
+        for run in runs:
+            if not seen:
+                state.open_weeks(run[0], as_of)
+            seen += len(run)
+            if len(obligations) > limit:
+                state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
+                limit = max(_COMPACT_FROM, 2 * len(obligations))
+            if len(run) == 1:
+                fact = run[0]
+                kind = fact.type
+                if kind in deciding:
+                    decide(fact)
+                open_(fact)
+                if kind in extends:
+                    extend(fact, REQUEST)
+                    extend(fact, APPROVAL)
+                fulfil(fact)
+                continue
+            for f in run:
+                if f.type in deciding:
+                    decide(f)
+            for f in run:
+                open_(f)
+            delaying = [f for f in run if f.type in extends]
+            for f in delaying:
+                extend(f, REQUEST)
+            for f in delaying:
+                extend(f, APPROVAL)
+            for f in run:
+                fulfil(f)
+        dropped = state.dropped
+        if unread is not None:  # no fact comes any more: whatever no result reads goes
+            dropped += _drop_unread(state, unread, None, ended=True)
+        if dormant is not None:
+            # A woken obligation was counted when it fell asleep, and is in `obligations` again.
+            dropped -= dormant.woken
+    finally:
+        if dormant is not None:
+            dormant.close()  # also when the file turns out unsorted (`Unsorted`)
+    replayed = Replay(as_of, obligations, roles, state.first_actor, state.case_tier, seen, 0, 0,
+                      state.notes, state.handled, case_values=state.case_values,
+                      forbidden=state.forbidden)
+    if unread is not None:
+        replayed.total_obligations = len(obligations) + dropped
+    return replayed
+
+
+def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
+                 ended: bool = False) -> int:
+    """Drop, in place and keeping the order, the obligations `unread` says no result reads
+    and nothing can change (`ended`: no fact comes any more, nothing can), and put to sleep
+    those only a late delay could change; return how many left `obligations`."""
+    if not unread.by_case:
+        state.case_tier.clear()
+        state.handled.clear()
+    met, always_read = unread.met, unread.always_read
+    start, end = unread.outside if unread.outside is not None else (None, None)
+    simple = _final_once_fulfilled(state.policy)
+    obligations = state.obligations
+    before = len(obligations)
+    if dormant is not None:
+        dormant.number()
+    ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
+
+    def stays(o: Obligation, ordinal: int) -> bool:
+        # unread, of a duty that is not always final once fulfilled (the few)
+        if final(state, o):
+            return False
+        key = _sleeps_as(state, o) if dormant is not None else None
+        if key is None:
+            return True
+        dormant.sleep(o, ordinal, key)  # type: ignore[union-attr]
+        del state.latest[o.duty.id][key]
+        return False
+
+    # One comprehension over every obligation (this runs over hundreds of thousands): kept
+    # unless unread (`Unread`) and final.
+    kept = [(done := o.fulfilled_by) is None or o.missing_year is not None
+            or not ((done.at <= o.due and o.duty.id in met)
+                    or (start is not None and not start <= o.due < end  # type: ignore[operator]
+                        and o.duty.id not in always_read))
+            or (not ended and o.duty.id not in simple and stays(o, ordinal))
+            for o, ordinal in zip(obligations, ordinals, strict=False)]  # repeat(0): endless
+    obligations[:] = itertools.compress(obligations, kept)
+    if dormant is not None:
+        dormant.ordinals = array("q", itertools.compress(dormant.ordinals, kept))
+        dormant.flush()
+    return before - len(obligations)
+
+
+def _final_once_fulfilled(policy: CompiledPolicy) -> frozenset[str]:
+    """The duties whose obligations nothing changes once fulfilled (see `final`)."""
+    return frozenset(d.id for d in policy.duties.values()
+                     if d.recurring is None and d.extension is None and d.anchors is None)
+
+
+def _sleeps_as(state: _State, obligation: Obligation) -> Any:
+    """The key under which a fulfilled obligation may sleep (engine/dormant.py): the latest
+    of a delayable duty for its key, neither recurring nor timed from an anchor. None: it
+    may not."""
+    duty = obligation.duty
+    if duty.extension is None or duty.recurring is not None or duty.anchors is not None:
+        return None
+    key = _latest_key(obligation)
+    return key if dict.get(state.latest[duty.id], key) is obligation else None
+
+
+def _latest_key(obligation: Obligation) -> Any:
+    duty = obligation.duty
+    if duty.per is Per.ATTRIBUTE:
+        assert obligation.trigger is not None
+        return (obligation.case, obligation.trigger.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
+    return obligation.case
+
+
+def final(state: _State, obligation: Obligation) -> bool:
+    """Whether a fulfilled obligation can no longer change. A recurring one can (a later
+    report in its period replaces the fulfilment); one a delay can reach can, while it is the
+    latest of its case (an approval after the work still moves its deadline); one timed from
+    an anchor fact can (a later anchor re-times it), unless its trigger names no anchor."""
+    duty = obligation.duty
+    if duty.recurring is not None:
+        return False
+    if duty.extension is not None and dict.get(state.latest[duty.id],
+                                                _latest_key(obligation)) is obligation:
+        return False
+    if duty.anchors is not None:
+        return obligation.trigger is not None and state._anchor_key(
+            duty, obligation.trigger) is None
+    return True
+
+
+@dataclass
+class StreamedFacts:
+    """What the reading of a streamed file found, as `FactBatch` says it for a list."""
+
+    rejected: list[Rejection]
+    lines: int
+    duplicates: int
+    kept: int  # facts accepted, re-sent ones not counted
+
+
+def replay_file(policy: CompiledPolicy, stream: FactStream, as_of: datetime, *,
+                unread: Unread | None = None) -> tuple[Replay, StreamedFacts]:
+    """The replay of a file's facts up to `as_of`, as `replay` gives it over the list that
+    `read_facts` reads, and what the reading found (rejected lines, re-sent facts)."""
+    with tempfile.TemporaryDirectory(prefix="policyengine-") as name:
+        directory = Path(name)
+        try:
+            return _replay_pass(policy, stream, as_of, unread, directory, None, False)
+        except Unsorted:
+            pass
+        spilled = directory / "sorted"
+        spilled.mkdir()
+        return _replay_pass(policy, stream, as_of, unread, spilled, None, True)
+
+
+def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
+                 unread: Unread | None, directory: Path, plan: Plan | None,
+                 sort_first: bool) -> tuple[Replay, StreamedFacts]:
+    facts: Iterable[Fact] = stream
+    if plan is not None and plan.skip:
+        skip = plan.skip
+        facts = (f for f in stream if f.line not in skip)
+    if sort_first:
+        facts = spill.sorted_on_disk(facts, directory, stream.name)
+    ids = IdHashes(directory) if plan is None else None
+    runs = Runs(facts, as_of, ids)
+    replayed = replay_runs(policy, runs, as_of, unread=unread, directory=directory)
+    if ids is not None:
+        repeated = ids.repeated()
+        if repeated or runs.conflicted:
+            # An id used again at another instant (or for another fact at one instant): what
+            # the reader decides for it is found by reading those ids again, then all is
+            # replayed knowing it.
+            found = _plan(stream, repeated, runs.conflicted)
+            return _replay_pass(policy, stream, as_of, unread, directory, found, sort_first)
+    rejected = stream.rejected
+    duplicates = runs.duplicates
+    if plan is not None:
+        rejected = sorted([*rejected, *plan.rejected], key=_line_of)
+        duplicates += plan.duplicates
+    replayed.facts_after_as_of, replayed.duplicates = runs.after_as_of, duplicates
+    return replayed, StreamedFacts(rejected, stream.lines, duplicates, runs.kept)
+
+
+def _line_of(rejection: Rejection) -> int:
+    return rejection.location.line or 0
+
+
+def _plan(stream: FactStream, hashes: set[int], ids: set[str]) -> Plan:
+    """The reader's decisions (facts/reader.py `collect`) for the facts whose id is in `ids`
+    or hashes to one of `hashes`: a re-sent fact is dropped and counted until its id is used
+    for a different fact; from then on every use, the first included, is rejected."""
+    uses: dict[str, list[tuple[int, str, Fact]]] = {}
+    for number, text, fact in stream.rows():
+        fact_id = fact.id
+        if fact_id is not None and (fact_id in ids or hash(fact_id) in hashes):
+            uses.setdefault(fact_id, []).append((number, text, fact))
+    plan = Plan()
+    name = stream.name
+    for fact_id, found in uses.items():
+        _, _, first = found[0]
+        conflicted = False
+        for number, text, fact in found[1:]:
+            plan.skip.add(number)
+            if not conflicted and fact.content() == first.content():
+                plan.duplicates += 1
+                continue
+            conflicted = True
+            plan.rejected.append(Rejection(Location(name, number), text, (Reason(
+                DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact_id, line=first.line)),)))
+        if conflicted:
+            plan.skip.add(found[0][0])
+            plan.rejected.append(Rejection(
+                Location(name, first.line or 0), json.dumps(first.to_dict(), ensure_ascii=False),
+                (Reason(DUPLICATE_ID, FactSay.ID_USED_AGAIN(id=fact_id)),)))
+    return plan
+

@@ -1,0 +1,254 @@
+"""The streaming evaluation of a file (engine/stream.py) gives what the list path gives:
+`evaluate(policy, read_facts(file).facts)`, byte for byte, with the same rejected lines and
+counts; on the sample month and on generated streams sorted, shuffled (sorted on disk),
+with re-sent facts, ids used for two different facts, and broken lines. And it does not
+hold every fact."""
+
+from __future__ import annotations
+
+import gc
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from helpers import SAMPLE_FACTS, shipped
+from test_workers import generated
+
+import policyengine as pe
+from policyengine.cli.main import main
+from policyengine.engine import dormant, spill, stream
+from policyengine.engine.evaluate import evaluate_file
+from policyengine.facts.reader import FactStream
+from policyengine.facts.schema import Fact, parse_time
+
+
+def _listed(path: Path, **when: object) -> tuple[str, list[tuple[str, str, list[str]]], int, int]:
+    batch = pe.read_facts(path, shipped())
+    result = pe.evaluate(shipped(), batch.facts, **when)  # type: ignore[arg-type]
+    return (_text(result), [(str(r.location), r.text, list(r.reasons)) for r in batch.rejected],
+            batch.duplicates, len(batch.facts))
+
+
+def _streamed(path: Path, **when: object) -> tuple[str, list[tuple[str, str, list[str]]], int,
+                                                   int]:
+    result, read = evaluate_file(shipped(), FactStream(path, shipped().schema),
+                                 **when)  # type: ignore[arg-type]
+    return (_text(result), [(str(r.location), r.text, list(r.reasons)) for r in read.rejected],
+            read.duplicates, read.kept)
+
+
+def _text(result: pe.EvaluationResult) -> str:
+    document = result.to_dict()
+    document["explanations"] = [list(map(str, v.explain())) for v in result.violations]
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize("when", [{"period": "2026-10"}, {"period": "2026-Q4"},
+                                  {"period": "2026-09"},
+                                  {"as_of": "2026-10-15T12:00:00+08:00"}])
+def test_sample_month_the_same_as_the_list_path(when: dict[str, str]) -> None:
+    if "as_of" in when:
+        when = {"as_of": parse_time(when["as_of"], shipped().calendar.tz)}  # type: ignore[dict-item]
+    streamed = _streamed(SAMPLE_FACTS, **when)
+    assert streamed == _listed(SAMPLE_FACTS, **when)
+    if when.get("period") == "2026-10":
+        assert json.loads(streamed[0])["stats"]["violations"] == 45
+
+
+def _lines() -> list[str]:
+    return generated().read_text(encoding="utf-8").splitlines()
+
+
+def _write(tmp_path: Path, lines: list[str], name: str = "facts.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# The generated stream runs from 2020-12-28 to 2021-04-21.
+PERIODS = [{"period": "2021-03"}, {"period": "2021-Q1"}, {"period": "2021-05"}]
+
+
+@pytest.mark.parametrize("when", PERIODS)
+def test_generated_sorted_stream_the_same(when: dict[str, str]) -> None:
+    assert _streamed(generated(), **when) == _listed(generated(), **when)
+
+
+def test_whole_history_the_same() -> None:
+    as_of = parse_time("2021-04-21T16:00:00+08:00", shipped().calendar.tz)
+    streamed = _streamed(generated(), as_of=as_of)
+    assert streamed == _listed(generated(), as_of=as_of)
+    assert json.loads(streamed[0])["stats"]["violations"] > 1000
+
+
+@pytest.mark.parametrize("when", PERIODS)
+def test_shuffled_stream_sorted_on_disk_the_same(tmp_path: Path, when: dict[str, str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = _lines()
+    random.Random(7).shuffle(lines)
+    path = _write(tmp_path, lines)
+    monkeypatch.setattr(spill, "CHUNK", 3_000)  # several chunks: the merge is exercised
+    sorted_on_disk = spill.sorted_on_disk
+    chunks: list[int] = []
+
+    def spy(facts, directory, origin, chunk=spill.CHUNK):  # type: ignore[no-untyped-def]
+        chunks.append(chunk)
+        yield from sorted_on_disk(facts, directory, origin, 3_000)
+        chunks.append(len(list(directory.glob("chunk-*"))))
+
+    monkeypatch.setattr(spill, "sorted_on_disk", spy)
+    assert _streamed(path, **when) == _listed(path, **when)
+    assert chunks[-1] == 7  # 20,000 facts in chunks of 3,000, on disk
+
+
+def _with_trouble(lines: list[str]) -> list[str]:
+    """Re-sent facts (some next to the first, some later in the same instant), an id used
+    again for a different fact (at another time and at the same instant), broken lines."""
+    out = list(lines)
+    rng = random.Random(11)
+    for index in sorted(rng.sample(range(100, len(lines) - 100), 40), reverse=True):
+        out.insert(index + 1, lines[index])  # re-sent at once
+    first = json.loads(lines[500])
+    changed = dict(first, actor="某人") if "actor" in first else dict(first, case="X")
+    out.insert(9000, json.dumps(changed, ensure_ascii=False))  # same id, later, different
+    twin = json.loads(lines[3000])
+    out.insert(3001, json.dumps(dict(twin, actor="另一人"), ensure_ascii=False))  # same instant
+    out.insert(200, '{"id": "broken", "type": "no.such.type", "at": "2021-01-01T09:00:00+08:00"}')
+    out.insert(7000, "{not json")
+    return out
+
+
+def test_duplicates_conflicts_and_rejected_lines_the_same(tmp_path: Path) -> None:
+    path = _write(tmp_path, _with_trouble(_lines()))
+    streamed = _streamed(path, period="2021-03")
+    assert streamed == _listed(path, period="2021-03")
+    _, rejected, duplicates, kept = streamed
+    assert duplicates == 40
+    assert len(rejected) == 6  # 2 broken lines, 2 conflicting ids at each of their 2 uses
+    assert kept == 20_000 - 2
+
+
+def test_shuffled_with_trouble_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = _with_trouble(_lines())
+    random.Random(3).shuffle(lines)
+    path = _write(tmp_path, lines)
+    monkeypatch.setattr(spill, "CHUNK", 5_000)
+    assert _streamed(path, period="2021-Q1") == _listed(path, period="2021-Q1")
+
+
+def test_a_hash_met_twice_for_two_ids_changes_nothing(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two ids with one hash only cost a second reading of those ids."""
+    monkeypatch.setattr(stream, "hash", lambda text: len(text) % 5, raising=False)
+    assert _streamed(generated(), period="2021-03") == _listed(generated(), period="2021-03")
+
+
+def test_cli_evaluate_of_a_file_streams_and_reports_the_same(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, _with_trouble(_lines()))
+    calls: list[Path] = []
+    real = stream.replay_file
+
+    def spy(policy, facts, as_of, **options):  # type: ignore[no-untyped-def]
+        calls.append(facts.path)
+        return real(policy, facts, as_of, **options)
+
+    monkeypatch.setattr(stream, "replay_file", spy)
+    monkeypatch.setattr("policyengine.engine.evaluate.replay_file", spy)
+    common = ["evaluate", "--month", "2021-03", "--format", "json"]
+    assert main([*common, "--facts", str(path), "--reject-file",
+                 str(tmp_path / "r1.jsonl")]) == 0
+    streamed = capsys.readouterr()
+    assert calls == [path]
+    monkeypatch.setattr("sys.stdin", path.open(encoding="utf-8"))
+    assert main([*common, "--facts", "-", "--reject-file", str(tmp_path / "r2.jsonl")]) == 0
+    listed = capsys.readouterr()
+    assert calls == [path]  # standard input takes the list path
+    assert streamed.out.replace(str(path), "<stdin>") == listed.out
+    assert streamed.err.replace("r1.jsonl", "r2.jsonl") == listed.err
+    assert ((tmp_path / "r1.jsonl").read_text(encoding="utf-8").replace(str(path), "<stdin>")
+            == (tmp_path / "r2.jsonl").read_text(encoding="utf-8"))
+    # without --reject-file, the rejected lines stop everything, as before
+    assert main(["evaluate", "--month", "2021-03", "--facts", str(path)]) == 1
+    said = capsys.readouterr()
+    assert "E-FACT-DUPLICATE-ID" in said.err and said.out == ""
+    monkeypatch.setattr("sys.stdin", path.open(encoding="utf-8"))
+    assert main(["evaluate", "--month", "2021-03", "--facts", "-"]) == 1
+    assert said.err.replace(str(path), "<stdin>") == capsys.readouterr().err
+
+
+def test_memory_does_not_hold_every_fact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The facts alive while the replay goes stay far below the facts read: with the list
+    back (every fact held to the end), this fails."""
+    alive: list[int] = []
+    runs = stream.Runs
+
+    class Counting(runs):  # type: ignore[misc, valid-type]
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            for number, run in enumerate(super().__iter__()):
+                if number % 2_000 == 1_999:
+                    alive.append(sum(1 for o in gc.get_objects() if type(o) is Fact))
+                yield run
+
+    monkeypatch.setattr(stream, "Runs", Counting)
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 1_000)  # as at 65,536 for a long history
+    result, read = evaluate_file(shipped(), FactStream(generated(), shipped().schema),
+                                 period="2021-04")
+    assert read.kept == 20_000 and len(alive) >= 5
+    assert max(alive) < 0.4 * read.kept, alive
+    assert result.stats["facts"] == 20_000
+
+
+def _late_delay(lines: list[str]) -> tuple[list[str], str]:
+    """The stream with a delay asked and approved for a plan already delivered early, a few
+    days later: it moves the commitment's date into March (a merit of March, if met early)."""
+    facts = [json.loads(text) for text in lines]
+    estimated = {f["case"]: f for f in facts if f["type"] == "plan.estimated"}
+    delayed = {f["case"] for f in facts if f["type"].startswith("delay.")}
+    candidates = [f for f in facts if f["type"] == "plan.delivered" and f["case"] in estimated
+                  and f["case"] not in delayed and "2021-01-20" < f["at"][:10] < "2021-02-20"]
+    # the longest from delivery to the committed date: the likeliest to sleep meanwhile
+    for delivered in sorted(candidates, reverse=True, key=lambda f: date.fromisoformat(
+            estimated[f["case"]]["due"]) - date.fromisoformat(f["at"][:10])):
+        case = delivered["case"]
+        due = estimated[case]["due"]
+        if date.fromisoformat(due) - date.fromisoformat(delivered["at"][:10]) < timedelta(3):
+            continue
+        day = f"{due}T09:00:00+08:00"  # the morning of the committed date: in time
+        asked = {"id": "late-ask", "type": "delay.requested", "at": day, "case": case,
+                 "actor": delivered["actor"], "commitment": "plan", "new_due": "2021-03-15"}
+        approved = dict(asked, id="late-yes", type="delay.approved",
+                        at=day.replace("T10:", "T11:"), actor="刘建国")
+        del approved["new_due"]
+        out = [text for text, f in zip(lines, facts, strict=True) if f["at"] <= day]
+        rest = lines[len(out):]
+        return ([*out, json.dumps(asked, ensure_ascii=False),
+                 json.dumps(approved, ensure_ascii=False), *rest], case)
+    raise AssertionError("no plan delivered early in the generated stream")
+
+
+def test_a_sleeping_commitment_woken_by_a_late_delay(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delivered plan no result reads sleeps on disk (engine/dormant.py); a delay approved
+    later wakes it, and it counts as if it had never slept (here: a merit of March)."""
+    lines, case = _late_delay(_lines())
+    path = _write(tmp_path, lines)
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
+    woken: list[str] = []
+    wake = dormant.Dormant.wake
+
+    def spy(self, duty, key):  # type: ignore[no-untyped-def]
+        found = wake(self, duty, key)
+        if found is not None:
+            woken.append(f"{duty} {key}")
+        return found
+
+    monkeypatch.setattr(dormant.Dormant, "wake", spy)
+    streamed = _streamed(path, period="2021-03")
+    assert f"C1 {case}" in woken
+    assert streamed == _listed(path, period="2021-03")
+    merits = json.loads(streamed[0])["merits"]
+    assert any(case in json.dumps(m, ensure_ascii=False) for m in merits)
