@@ -422,7 +422,9 @@ def _plan(stream: FactStream, hashes: set[int], ids: set[str]) -> Plan:
                 plan.duplicates += 1
                 continue
             conflicted = True
-            plan.rejected.append(Rejection(Location(name, number), text, (Reason(
+            # Rows carry the line as read (facts/fastpath.py `rows`); rejections show it
+            # stripped, as `collect` does.
+            plan.rejected.append(Rejection(Location(name, number), text.strip(), (Reason(
                 DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact_id, line=first.line)),)))
         if conflicted:
             plan.skip.add(found[0][0])
