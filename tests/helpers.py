@@ -6,6 +6,7 @@ these helpers only build the input: facts, role assignments, weekly reports.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -29,6 +30,18 @@ TZ = ZoneInfo("Asia/Shanghai")
 # The cast of the tests (same people as the sample month).
 COLLECTOR, PM, IT_LEAD, TESTER = "杨宝珠", "陈立", "赵强", "孙婷"
 REPORTER, REPORTER_2, BOSS = "李小四", "张三", "王总"
+
+
+def sample_with_a_2003_fact(folder: Path) -> Path:
+    """The sample month plus one requirement raised in 2003, before the calendar's first
+    year (E-CAL-YEAR, exit 3): an engine error met while evaluating."""
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    early = json.loads(next(t for t in lines if '"requirement.raised"' in t))
+    early["id"], early["case"], early["at"] = "early-one", "03010101", "2003-01-06T10:00:00+08:00"
+    path = folder / "early.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(early, ensure_ascii=False)]) + "\n",
+                    encoding="utf-8")
+    return path
 
 
 @lru_cache(maxsize=1)

@@ -93,14 +93,23 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
         raise
     if bar:
         bar.done()
-    if batch.rejected:
-        if not args.reject_file:
-            batch.raise_if_rejected(language)
-        write_rejects(Path(args.reject_file), batch)
-        lang = resolve_language(getattr(args, "lang", None), language)
-        print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
-                                       kept=len(batch.facts)).get(lang), file=sys.stderr)
+    settle_rejected(args, policy, batch, kept=len(batch.facts))
     return batch
+
+
+def settle_rejected(args: argparse.Namespace, policy: pe.CompiledPolicy, batch: FactBatch,
+                    *, kept: int) -> None:
+    """Rejected lines stop everything (raised, located) unless --reject-file takes them;
+    then they are written there and stderr says how many, and how many facts were kept."""
+    if not batch.rejected:
+        return
+    language = policy.model.policy.language
+    if not args.reject_file:
+        batch.raise_if_rejected(language)
+    write_rejects(Path(args.reject_file), batch)
+    lang = resolve_language(getattr(args, "lang", None), language)
+    print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
+                                   kept=kept).get(lang), file=sys.stderr)
 
 
 def evaluate_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy,
@@ -131,14 +140,7 @@ def evaluate_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy,
     if bar:
         bar.done()
     batch = FactBatch(rejected=read.rejected, lines=read.lines)
-    if batch.rejected:
-        language = policy.model.policy.language
-        if not args.reject_file:
-            batch.raise_if_rejected(language)
-        write_rejects(Path(args.reject_file), batch)
-        lang = resolve_language(getattr(args, "lang", None), language)
-        print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
-                                       kept=read.kept).get(lang), file=sys.stderr)
+    settle_rejected(args, policy, batch, kept=read.kept)
     return result, batch
 
 

@@ -8,17 +8,14 @@ lines, `--reject-file`) is said as by `read_checked_facts`.
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import policyengine as pe
-from policyengine.cli.common import write_rejects
+from policyengine.cli.common import settle_rejected
 from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.errors import UsageError
-from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import CheckedFacts, FactBatch
-from policyengine.language import resolve_language
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -79,12 +76,5 @@ def evaluate_split(args: argparse.Namespace, policy: pe.CompiledPolicy, period: 
     facts = CheckedFacts()
     facts.duplicates = summary.duplicates
     batch = FactBatch(facts, summary.rejected, summary.lines)
-    if batch.rejected:  # as read_checked_facts says it
-        language = policy.model.policy.language
-        if not args.reject_file:
-            batch.raise_if_rejected(language)
-        write_rejects(Path(args.reject_file), batch)
-        lang = resolve_language(getattr(args, "lang", None), language)
-        print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
-                                       kept=summary.kept).get(lang), file=sys.stderr)
+    settle_rejected(args, policy, batch, kept=summary.kept)
     return batch, done.result

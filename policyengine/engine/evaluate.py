@@ -65,7 +65,7 @@ def evaluate(
 
     With `workers` > 1 the replay is split by case over that many processes (where the
     system can fork; else one process does it all): the result is the same."""
-    period, as_of = _standing(policy, period, as_of)
+    period, as_of = standing(policy, period, as_of)
     with gc_paused():
         if workers > 1 and can_split(policy, workers):
             run = _split(policy, facts, as_of, period, workers)
@@ -85,7 +85,7 @@ def evaluate_file(policy: CompiledPolicy, stream: FactStream, *,
     """`evaluate` over the facts of a file, read as they are replayed (engine/stream.py):
     memory bounded by the open cases, not the history. The result is `evaluate`'s over
     `read_facts(file).facts`; the reading's rejections and counts come with it."""
-    period, as_of = _standing(policy, period, as_of)
+    period, as_of = standing(policy, period, as_of)
     with gc_paused():
         run, read = replay_file(policy, stream, as_of, unread=_unread(policy, period))
         return evaluate_replay(policy, run, period), read
@@ -102,7 +102,7 @@ def _unread(policy: CompiledPolicy, period: Period | None) -> Unread:
                   always_read=frozenset(_reward_duties(policy, period)), by_case=quarterly)
 
 
-def _standing(policy: CompiledPolicy, period: Period | str | None,
+def standing(policy: CompiledPolicy, period: Period | str | None,
               as_of: datetime | None) -> tuple[Period | None, datetime]:
     """The period (parsed) and the as-of time (the period's end unless given; in the
     policy's zone when given without one)."""

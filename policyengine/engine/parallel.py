@@ -14,10 +14,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.evaluate import evaluate_replay, triage
+from policyengine.engine.evaluate import evaluate_replay, standing, triage
 from policyengine.engine.sharing import Summary
 from policyengine.engine.workers import split_file
-from policyengine.errors import UsageError
 from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult
@@ -43,15 +42,7 @@ def evaluate_file(policy: CompiledPolicy, path: Path, *, name: str | None = None
     case. None when this file or policy is not split (CSV, a role assignment with a case,
     an id shared by facts of two workers, an error met in a worker...): the caller reads and
     evaluates in one process, which says what is wrong exactly as it always does."""
-    tz = policy.calendar.tz
-    if isinstance(period, str):
-        period = Period.parse(period)
-    if as_of is None:
-        if period is None:
-            raise UsageError("give a period or an as_of time: the engine never reads the clock")
-        as_of = period.end_at(tz)
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=tz)
+    period, as_of = standing(policy, period, as_of)
     name = name or str(path)
     with gc_paused():
         if engine is Engine.DASK:

@@ -321,20 +321,27 @@ def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any,
             continue
         while stop < count and ordered[stop].at == at:
             stop += 1
-        run = ordered[start:stop]
-        for f in run:
-            if f.type in deciding:
-                decide(f)
-        for f in run:
-            open_(f)
-        delaying = [f for f in run if f.type in extends]
-        for f in delaying:
-            extend(f, REQUEST)
-        for f in delaying:
-            extend(f, APPROVAL)
-        for f in run:
-            fulfil(f)
+        act_at_once(state, ordered[start:stop], deciding)
         start = stop
+
+
+def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
+    """The facts of one instant, phase by phase: decisions, then openings, then delays
+    asked and approved, then fulfilments (a fact alone at its instant goes through the same
+    phases inline, in the replay loops)."""
+    for f in run:
+        if f.type in deciding:
+            state.decide(f)
+    for f in run:
+        state.open(f)
+    extends = state.by_extension
+    delaying = [f for f in run if f.type in extends]
+    for f in delaying:
+        state.extend(f, REQUEST)
+    for f in delaying:
+        state.extend(f, APPROVAL)
+    for f in run:
+        state.fulfil(f)
 
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)

@@ -41,6 +41,7 @@ from policyengine.engine.replay import (
     RoleTimeline,
     _in_order,
     _State,
+    act_at_once,
 )
 from policyengine.errors import Location
 from policyengine.facts.messages import FactSay
@@ -230,18 +231,7 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                     extend(fact, APPROVAL)
                 fulfil(fact)
                 continue
-            for f in run:
-                if f.type in deciding:
-                    decide(f)
-            for f in run:
-                open_(f)
-            delaying = [f for f in run if f.type in extends]
-            for f in delaying:
-                extend(f, REQUEST)
-            for f in delaying:
-                extend(f, APPROVAL)
-            for f in run:
-                fulfil(f)
+            act_at_once(state, run, deciding)
         dropped = state.dropped
         if unread is not None:  # no fact comes any more: whatever no result reads goes
             dropped += _drop_unread(state, unread, None, ended=True)

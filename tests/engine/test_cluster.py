@@ -10,13 +10,12 @@ how to install it.
 from __future__ import annotations
 
 import importlib.util
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SAMPLE_FACTS
+from helpers import REPO, SAMPLE_FACTS, sample_with_a_2003_fact
 from test_workers import generated
 
 from policyengine.cli.main import main
@@ -78,12 +77,7 @@ def test_without_dask_the_engine_imports_and_the_option_says_how_to_install(
 
 @needs_dask
 def test_an_error_on_dask_is_said_as_by_one_process(tmp_path: Path) -> None:
-    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
-    early = json.loads(next(t for t in lines if '"requirement.raised"' in t))
-    early["id"], early["case"], early["at"] = "early-one", "03010101", "2003-01-06T10:00:00+08:00"
-    path = tmp_path / "early.jsonl"
-    path.write_text("\n".join([*lines, json.dumps(early, ensure_ascii=False)]) + "\n",
-                    encoding="utf-8")
+    path = sample_with_a_2003_fact(tmp_path)
     said = []
     for options in ([], ["--engine", "dask", "--workers", "2"]):
         done = subprocess.run([str(CLI), "evaluate", "--facts", str(path), "--month", "2026-10",

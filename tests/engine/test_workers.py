@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SAMPLE_FACTS, TZ, shipped
+from helpers import REPO, SAMPLE_FACTS, TZ, sample_with_a_2003_fact, shipped
 
 import policyengine as pe
 from policyengine.cli.main import main
@@ -259,12 +259,7 @@ def test_sorting_lines_reads_type_case_and_id_only() -> None:
 def test_an_error_in_a_worker_reading_its_share_is_said_as_by_one_process(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # A fact of 2003, before the calendar's first year: E-CAL-YEAR, exit 3, the same words.
-    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
-    early = json.loads(next(t for t in lines if '"requirement.raised"' in t))
-    early["id"], early["case"], early["at"] = "early-one", "03010101", "2003-01-06T10:00:00+08:00"
-    path = tmp_path / "early.jsonl"
-    path.write_text("\n".join([*lines, json.dumps(early, ensure_ascii=False)]) + "\n",
-                    encoding="utf-8")
+    path = sample_with_a_2003_fact(tmp_path)
     said = [_cli(capsys, "evaluate", "--facts", str(path), "--month", "2026-10",
                  "--workers", w) for w in ("1", "2")]
     assert said[0][0] == 3 and "2003" in said[0][2] and "early-one" in said[0][2]
