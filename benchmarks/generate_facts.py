@@ -3,7 +3,8 @@
 The stream follows the requirement and bug workflow of the shipped policy
 (docs/fact-format.md, shared spec policy-reading.md): role assignments and a few
 handovers, then per requirement the chain raised -> reported -> registered ->
-decision (Saturday meeting) -> notifications -> estimates -> optional delays ->
+decision (Saturday meeting) -> notifications (the head of IT told of do/transform
+decisions) -> estimates -> optional delays ->
 hand-over -> acceptance -> completion notices; per bug found -> reported ->
 reproduced -> filed -> fixed -> user informed; and a weekly report every Friday
 morning.  Most duties are met on time, a share (``--late``) is late and a few
@@ -27,6 +28,7 @@ import datetime as dt
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -132,6 +134,9 @@ class Generator:
     ) -> None:
         self.rng = random.Random(seed)
         self.r = self.rng.random
+        # The head of IT's notice (R17) draws from numbers of its own: the rest of the
+        # stream is what it was before the notice was generated.
+        self.r_notice = random.Random(seed + 17).random
         self.start_day = start.toordinal()
         self.per_day = per_day
         self.p_late = late
@@ -228,10 +233,10 @@ class Generator:
         return min(d, LAST_DUE_DAY)
 
     # -- duties ----------------------------------------------------------------
-    def _outcome(self) -> int:
+    def _outcome(self, draw: Callable[[], float] | None = None) -> int:
         """0 on time, 1 late, 2 missing."""
         self.duties += 1
-        x = self.r()
+        x = (draw or self.r)()
         if x < self.p_missing:
             self.missed += 1
             return 2
@@ -240,12 +245,13 @@ class Generator:
             return 1
         return 0
 
-    def within(self, t: int, deadline: int) -> int | None:
+    def within(self, t: int, deadline: int,
+               draw: Callable[[], float] | None = None) -> int | None:
         """Fulfil a duty with a short (minutes to hours) deadline, counted on the wall clock."""
-        o = self._outcome()
+        o = self._outcome(draw)
         if o == 2:
             return None
-        r = self.r
+        r = draw or self.r
         if o == 1:
             return deadline + 1 + int(r() * (180 if r() < 0.8 else 1440))
         return t + 1 + int(r() * max(deadline - t - 1, 1))
@@ -320,6 +326,10 @@ class Generator:
         else:
             self.fact(t, "decision.made", case, actor, kv("decision", decision))
         self.notify_pair(t, "decision", case, reporter)
+        if decision in ("do", "transform"):  # R17: the collector tells the head of IT
+            told = self.within(t, t + 60, self.r_notice)
+            if told is not None:
+                self.fact(told, "it_lead.notified", case, self.holder("collector", told))
         if decision == "reconsider":
             meeting = (t // DAY + 7 * (1 + int(r() * 2))) * DAY + 10 * 60 + int(r() * 60)
             self.decision(meeting, case, reporter, round_ + 1)
