@@ -400,7 +400,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                     as_of: AsOfQ = None) -> Response:
         """One person's period: their total (null if nothing charged), their violations,
         their open obligations and those pending calendar data."""
-        result = views.evaluate(svc.live, period, as_of)
+        result = views.evaluate(svc.live, period, as_of, person)
         total = result.person(person)
         return Json({**views.window(result, person), "person": person,
                      "total": total.to_dict() if total is not None else None,

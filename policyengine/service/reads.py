@@ -1,25 +1,36 @@
 """Reading: the stored facts as the engine's `Fact`s, and evaluations of them, cached.
 
-The service holds no results of its own. A read brings the in-memory copy of the facts up
-to date with the store (only the facts after the last sequence number seen), then calls the
-same pure `evaluate` the CLI calls, with every stored fact, so results equal the CLI's for
-the same facts. Results are kept per (period, as-of) until a fact at or before that as-of
-arrives.
+A read brings the in-memory copy of the facts up to date with the store (only the facts
+after the last sequence number seen). Results equal what the pure `evaluate` the CLI calls
+gives over every stored fact (the service's contract), but are not computed that way when
+the policy allows (engine/cases.py `splits`): each case's replay is kept (`CaseBook`), a new
+fact replays only its case again, and a read merges the kept replays. A role assignment
+replays every case again; a fact without a case, only the shared part. One person's month
+merges only the cases where they answer for something. Results are kept per (period,
+as-of) until a fact at or before that as-of arrives; they hold results, not replays.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
+from policyengine.engine import cases
+from policyengine.engine.cases import Part
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.evaluate import evaluate
+from policyengine.engine.evaluate import evaluate, evaluate_replay, responsible
+from policyengine.engine.obligation import Obligation
+from policyengine.engine.replay import Replay, order_key
+from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact, FactSchema, Reason
 from policyengine.periods import Period
+from policyengine.policy.checks import ROLE_FACT
 from policyengine.results import EvaluationResult
 from policyengine.service.store import Store
 
@@ -88,6 +99,224 @@ def resolve_as_of(period: Period | None, as_of: datetime | None,
     return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)
 
 
+# A replay "of everything" stands at this moment: later than any fact.
+_END = datetime(9999, 12, 31, tzinfo=UTC)
+# As-of moments whose shared part and straddling cases are kept.
+_MOMENTS = 8
+
+
+class _Moment:
+    """What a read at one as-of needs besides the cases' whole replays: the shared part
+    then, and the cases with facts on both sides of it, replayed up to it."""
+
+    def __init__(self, straddling: set[str]):
+        self.shared: Part | None = None
+        self.straddling = straddling
+        self.parts: dict[str, Part] = {}
+
+
+class CaseBook:
+    """The stored facts by case, each case's whole replay, and who answers in each case.
+
+    `add` takes new facts; the replays are brought up to date at the next read (`settle`):
+    only the cases that got a fact are replayed again, unless a role assignment came (every
+    case, since a `by` check reads the holder at a fact's time)."""
+
+    def __init__(self, policy: CompiledPolicy):
+        self.policy = policy
+        self.cases: dict[str, list[Fact]] = {}
+        self.roles: list[Fact] = []
+        self.shared: list[Fact] = []
+        self.times: list[datetime] = []          # every fact's time, sorted: counts to as-of
+        self.first: Fact | None = None           # the first fact of all (recurring duties)
+        self.whole: dict[str, Part] = {}         # each case's replay of all its facts
+        self.dirty: set[str] = set()
+        self.roles_changed = False
+        self.broken = False                      # a case's replay failed: evaluate instead
+        self.answering: dict[str | None, set[str]] = {}  # person -> cases they answer in
+        self.people: dict[str, frozenset[str | None]] = {}
+        self.pending: set[str] = set()           # cases with obligations pending calendar data
+        self.last_role_at: datetime | None = None
+        self._timeline: object = None
+        self._moments: OrderedDict[datetime, _Moment] = OrderedDict()
+        self.replays = 0                         # case replays made (tests, status)
+        # Facts deadlines run from (anchors), by (join attribute, value); the cases with a
+        # fact of that value; each case's reach: its last fact's time or a later anchor's.
+        self.joins = cases.anchor_joins(policy)
+        self.join_names = frozenset(j for names in self.joins.values() for j in names)
+        self.anchors: dict[tuple[str, object], list[Fact]] = {}
+        self.case_anchors: list[Fact] = []       # anchors with a case: the shared part's
+        self.joined: dict[tuple[str, object], set[str]] = {}
+        self.reach: dict[str, datetime] = {}
+        self._touched: set[str] = set()
+
+    def add(self, facts: list[Fact]) -> None:
+        for fact in facts:
+            bisect.insort(self.times, fact.at)
+            if self.first is None or order_key(fact) < order_key(self.first):
+                self.first = fact
+                self._reset_shared()
+            if fact.type in self.joins:
+                self._anchor(fact)
+            if fact.type == ROLE_FACT:
+                self.roles.append(fact)
+                self.roles_changed = True
+                self.last_role_at = max(self.last_role_at or fact.at, fact.at)
+                self._moments.clear()
+            elif fact.case is None:
+                self.shared.append(fact)
+                self._reset_shared()
+            else:
+                case = fact.case
+                self.cases.setdefault(case, []).append(fact)
+                self.dirty.add(case)
+                for name in self.join_names:
+                    value = fact.attrs.get(name)
+                    if value is not None:
+                        self.joined.setdefault((name, value), set()).add(case)
+
+    def _anchor(self, fact: Fact) -> None:
+        """A fact deadlines run from: every case it may time is replayed again."""
+        for name in self.joins[fact.type]:
+            value = fact.attrs.get(name)
+            if value is not None:
+                self.anchors.setdefault((name, value), []).append(fact)
+                self.dirty.update(self.joined.get((name, value), ()))
+        if fact.case is not None:
+            self.case_anchors.append(fact)
+            self._reset_shared()
+
+    def _reset_shared(self) -> None:
+        for moment in self._moments.values():
+            moment.shared = None
+
+    def _anchors_of(self, case: str) -> list[Fact]:
+        """The other facts that may time the case's deadlines (same join value)."""
+        found: dict[int, Fact] = {}
+        for fact in self.cases[case]:
+            for name in self.join_names:
+                value = fact.attrs.get(name)
+                if value is not None:
+                    for anchor in self.anchors.get((name, value), ()):
+                        if anchor.case != case:
+                            found[id(anchor)] = anchor
+        return list(found.values())
+
+    def settle(self) -> None:
+        """Replay again the cases that changed (all of them after a role assignment)."""
+        if self.roles_changed or self._timeline is None:
+            self.dirty.update(self.cases)
+            self._timeline = cases.replay_part(self.policy, [], self.roles, _END,
+                                               shared=True).roles
+            self.roles_changed = False
+        for case in self.dirty:
+            anchors = self._anchors_of(case)
+            try:
+                part = cases.replay_part(self.policy, self.cases[case], self.roles, _END,
+                                         anchors=anchors)
+            except PolicyEngineError:
+                self.broken = True  # say it as `evaluate` says it: the caller falls back
+                continue
+            self.replays += 1
+            assert part.last_at is not None
+            self.reach[case] = max([part.last_at, *(a.at for a in anchors)])
+            part.people = cases.people_of(self.policy, part, self._timeline, _END, responsible)
+            for person in self.people.get(case, ()):
+                self.answering.get(person, set()).discard(case)
+            for person in part.people:
+                self.answering.setdefault(person, set()).add(case)
+            self.people[case] = part.people
+            if any(o.missing_year is not None for o in part.obligations):
+                self.pending.add(case)
+            else:
+                self.pending.discard(case)
+            self.whole[case] = part
+            for at, moment in self._moments.items():
+                moment.parts.pop(case, None)
+                if self._straddles(case, at):
+                    moment.straddling.add(case)
+                else:
+                    moment.straddling.discard(case)
+        self.dirty.clear()
+
+    def _straddles(self, case: str, at: datetime) -> bool:
+        """Whether the case has facts (its own, or anchors timing it) on both sides of `at`."""
+        first = self.whole[case].first_at
+        return first is not None and first <= at < self.reach[case]
+
+    def _moment(self, at: datetime) -> _Moment:
+        moment = self._moments.get(at)
+        if moment is None:
+            straddling = {case for case in self.whole if self._straddles(case, at)}
+            moment = self._moments[at] = _Moment(straddling)
+            while len(self._moments) > _MOMENTS:
+                self._moments.popitem(last=False)
+        self._moments.move_to_end(at)
+        if moment.shared is None:
+            # The first fact of all is the first by `at` too (order_key starts with the time).
+            first = self.first if self.first is not None and self.first.at <= at else None
+            moment.shared = cases.replay_part(self.policy, self.shared, self.roles, at,
+                                              anchors=self.case_anchors, shared=True,
+                                              weeks_from=first)
+        return moment
+
+    def _part_at(self, moment: _Moment, case: str, at: datetime) -> Part | None:
+        """The case's replay up to `at`: its whole replay if all its facts are by then."""
+        if case in moment.straddling:
+            part = moment.parts.get(case)
+            if part is None:
+                part = moment.parts[case] = cases.replay_part(
+                    self.policy, self.cases[case], self.roles, at,
+                    anchors=self._anchors_of(case))
+                self.replays += 1
+            return part
+        whole = self.whole[case]
+        return whole if whole.first_at is not None and whole.first_at <= at else None
+
+    def _merged(self, at: datetime, which: set[str] | None,
+                keep: Callable[[Obligation, Part], bool] | None) -> Replay:
+        moment = self._moment(at)
+        assert moment.shared is not None
+        names = self.whole.keys() if which is None else which
+        parts = [p for c in names if (p := self._part_at(moment, c, at)) is not None]
+        seen = bisect.bisect_right(self.times, at)
+        return cases.merge(moment.shared, parts, at, facts_seen=seen,
+                           facts_after=len(self.times) - seen, keep=keep,
+                           with_notes=which is None)
+
+    def result(self, period: Period | None, at: datetime) -> EvaluationResult:
+        """Everything at `at` for the period, as `evaluate` gives it."""
+        return evaluate_replay(self.policy, self._merged(at, None, None), period)
+
+    def fits_person(self, at: datetime) -> bool:
+        """Whether one person's read can merge only their cases: who answers was found with
+        the role holders of all time, which are those at `at` unless a role changed hands
+        after it; a forbidden fact's person is not indexed."""
+        return not self.policy.prohibitions and (self.last_role_at is None
+                                                 or self.last_role_at <= at)
+
+    def person_result(self, period: Period | None, at: datetime,
+                      person: str) -> EvaluationResult:
+        """A result whose parts about `person` (violations, total, open obligations) and
+        whose pending obligations and fact count equal `result`'s; nothing else is kept."""
+        moment = self._moment(at)
+        which = set(self.answering.get(person, ())) | self.pending | moment.straddling
+        contexts: dict[int, Replay] = {}
+        assert moment.shared is not None
+        roles = moment.shared.roles
+
+        def keep(obligation: Obligation, part: Part) -> bool:
+            if obligation.missing_year is not None:
+                return True
+            context = contexts.get(id(part))
+            if context is None:
+                context = contexts[id(part)] = Replay(at, [], roles, part.first_actor,
+                                                      part.case_tier, 0, 0, 0, [], {})
+            return responsible(self.policy, context, obligation)[0] == person
+
+        return evaluate_replay(self.policy, self._merged(at, which, keep), period)
+
+
 @dataclass(frozen=True)
 class _Entry:
     result: EvaluationResult
@@ -100,16 +329,22 @@ class Results:
     A result stays good while the facts added since it was computed all lie after its
     as-of: `evaluate` does not look at them, except to count them in
     `stats.facts_after_as_of`, which is brought up to date. So a past month keeps being
-    read from the cache while today's facts arrive.
+    read from the cache while today's facts arrive. One person's reads are cached apart
+    (`person`), under the same rule.
     """
 
-    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16):
+    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16,
+                 people: int = 256):
         self.policy = policy
         self.mirror = mirror
         self.size = size
+        self.people_size = people
         self._cache: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
+        self._people: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._evaluating = threading.Lock()
+        self.book = CaseBook(policy) if cases.splits(policy) else None
+        self._booked = 0   # how many of the mirror's facts the book holds
         self.hits = 0
         self.misses = 0
 
@@ -117,25 +352,82 @@ class Results:
         self.mirror.refresh()
         moment = resolve_as_of(period, as_of, self.policy)
         key = (period.label if period else None, moment)
-        found = self._cached(key, moment)
+        found = self._cached(self._cache, key, moment)
         if found is not None:
             return found
         with self._evaluating:
-            found = self._cached(key, moment)
+            found = self._cached(self._cache, key, moment)
             if found is not None:
                 return found
-            count, facts = self.mirror.snapshot()
-            result = evaluate(self.policy, facts, period=period, as_of=moment)
-            with self._lock:
-                self.misses += 1
-                self._cache[key] = _Entry(result, count)
-                while len(self._cache) > self.size:
-                    self._cache.popitem(last=False)
+            count, result = self._evaluate(period, moment)
+            self._keep(self._cache, self.size, key, _Entry(result, count))
             return result
 
-    def _cached(self, key: tuple[object, ...], moment: datetime | None) -> EvaluationResult | None:
+    def person(self, period: Period | None, as_of: datetime | None,
+               person: str) -> EvaluationResult:
+        """A result good for `person`'s view (their violations, total and open obligations,
+        the pending obligations, the facts counted): the whole result if one is cached,
+        else one merged from their cases only (CaseBook.person_result)."""
+        self.mirror.refresh()
+        moment = resolve_as_of(period, as_of, self.policy)
+        key = (period.label if period else None, moment)
+        found = self._cached(self._cache, key, moment)
+        if found is not None:
+            return found
+        mine = (*key, person)
+        found = self._cached(self._people, mine, moment)
+        if found is not None:
+            return found
+        with self._evaluating:
+            book = self._settled()
+            if book is None or moment is None or not book.fits_person(moment):
+                return self._whole(period, moment, key)
+            count = self._booked
+            result = book.person_result(period, moment, person)
+            self._keep(self._people, self.people_size, mine, _Entry(result, count))
+            return result
+
+    def _whole(self, period: Period | None, moment: datetime | None,
+               key: tuple[object, ...]) -> EvaluationResult:
+        count, result = self._evaluate(period, moment)
+        self._keep(self._cache, self.size, key, _Entry(result, count))
+        return result
+
+    def _settled(self) -> CaseBook | None:
+        """The case book with every fact the mirror holds, replays up to date; None when
+        the policy or a fact's replay needs one replay of everything."""
+        book = self.book
+        if book is None:
+            return None
+        total, new = self.mirror.since(self._booked)
+        book.add(new)
+        self._booked = total
+        book.settle()
+        return None if book.broken else book
+
+    def _evaluate(self, period: Period | None,
+                  moment: datetime | None) -> tuple[int, EvaluationResult]:
+        book = self._settled()
+        self.misses += 1
+        if book is not None and moment is not None:
+            try:
+                return self._booked, book.result(period, moment)
+            except PolicyEngineError:
+                pass  # said as `evaluate` says it, below
+        count, facts = self.mirror.snapshot()
+        return count, evaluate(self.policy, facts, period=period, as_of=moment)
+
+    def _keep(self, cache: OrderedDict[tuple[object, ...], _Entry], size: int,
+              key: tuple[object, ...], entry: _Entry) -> None:
         with self._lock:
-            entry = self._cache.get(key)
+            cache[key] = entry
+            while len(cache) > size:
+                cache.popitem(last=False)
+
+    def _cached(self, cache: OrderedDict[tuple[object, ...], _Entry], key: tuple[object, ...],
+                moment: datetime | None) -> EvaluationResult | None:
+        with self._lock:
+            entry = cache.get(key)
             if entry is None or moment is None:
                 return None
             total, later = self.mirror.since(entry.count)
@@ -145,11 +437,12 @@ class Results:
                 stats = dict(entry.result.stats)
                 stats["facts_after_as_of"] = stats.get("facts_after_as_of", 0) + len(later)
                 entry = _Entry(replace(entry.result, stats=stats), total)
-                self._cache[key] = entry
-            self._cache.move_to_end(key)
+                cache[key] = entry
+            cache.move_to_end(key)
             self.hits += 1
             return entry.result
 
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._people.clear()
