@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -83,7 +83,6 @@ class Part:
     roles: Any = None                    # the role timeline (the shared part only)
     first_at: datetime | None = None     # the part's own facts' first and last times
     last_at: datetime | None = None
-    people: frozenset[str | None] = field(default_factory=frozenset)
 
 
 def replay_part(policy: CompiledPolicy, own: Sequence[Fact], roles: Sequence[Fact],
@@ -114,21 +113,13 @@ def replay_part(policy: CompiledPolicy, own: Sequence[Fact], roles: Sequence[Fac
                 min(times) if times else None, max(times) if times else None)
 
 
-def people_of(policy: CompiledPolicy, part: Part, roles: Any, as_of: datetime,
-              responsible: Callable[[CompiledPolicy, Replay, Obligation],
-                                    tuple[str | None, Line]]) -> frozenset[str | None]:
-    """Who answers for the part's obligations (those with a known deadline), with `roles`."""
-    context = Replay(as_of, [], roles, part.first_actor, part.case_tier, 0, 0, 0, [], {})
-    return frozenset(responsible(policy, context, o)[0] for o in part.obligations
-                     if o.missing_year is None)
-
-
 def merge(shared: Part, parts: Iterable[Part], as_of: datetime, *, facts_seen: int,
           facts_after: int, keep: Callable[[Obligation, Part], bool] | None = None,
           with_notes: bool = True) -> Replay:
     """One replay's worth of the parts: the shared part first among equals (it holds the
     recurring obligations and the role timeline). `keep`: the obligations to hold (all)."""
     every = [shared, *parts]
+    streams: list[Iterable[tuple[tuple[Any, ...], Obligation]]]
     if keep is None:
         streams = [zip(p.keys, p.obligations, strict=True) for p in every]
     else:

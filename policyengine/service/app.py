@@ -134,7 +134,7 @@ else the `Accept-Language` header, else the policy's language; codes are the sam
 
 def _warm(svc: Service) -> None:
     try:
-        svc.live.mirror.refresh()
+        svc.live.results.warm()
         log.info("read %d stored facts into memory", len(svc.live.mirror))
     except Exception:  # pragma: no cover - logged, the next read retries
         log.exception("reading the stored facts failed")

@@ -16,7 +16,7 @@ import bisect
 import json
 import logging
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -133,8 +133,12 @@ class CaseBook:
         self.dirty: set[str] = set()
         self.roles_changed = False
         self.broken = False                      # a case's replay failed: evaluate instead
-        self.answering: dict[str | None, set[str]] = {}  # person -> cases they answer in
-        self.people: dict[str, frozenset[str | None]] = {}
+        # Who answers for what, found with the role holders of all time: person -> month of
+        # the deadline -> case -> (order key, place in the part, obligation), for those
+        # fulfilled; person -> case -> the same, for those not fulfilled (open or missed).
+        self.due_index: dict[str | None, dict[str, dict[str, list[_Indexed]]]] = {}
+        self.open_index: dict[str | None, dict[str, list[_Indexed]]] = {}
+        self._entries: dict[str, list[tuple[str | None, str | None]]] = {}
         self.pending: set[str] = set()           # cases with obligations pending calendar data
         self.last_role_at: datetime | None = None
         self._timeline: object = None
@@ -220,12 +224,7 @@ class CaseBook:
             self.replays += 1
             assert part.last_at is not None
             self.reach[case] = max([part.last_at, *(a.at for a in anchors)])
-            part.people = cases.people_of(self.policy, part, self._timeline, _END, responsible)
-            for person in self.people.get(case, ()):
-                self.answering.get(person, set()).discard(case)
-            for person in part.people:
-                self.answering.setdefault(person, set()).add(case)
-            self.people[case] = part.people
+            self._index(case, part)
             if any(o.missing_year is not None for o in part.obligations):
                 self.pending.add(case)
             else:
@@ -238,6 +237,32 @@ class CaseBook:
                 else:
                     moment.straddling.discard(case)
         self.dirty.clear()
+
+    def _index(self, case: str, part: Part) -> None:
+        """File the case's obligations under who answers for them (none pending calendar
+        data: those are read from `pending`), replacing what was filed before."""
+        for person, month in self._entries.pop(case, ()):
+            if month is None:
+                self.open_index.get(person, {}).pop(case, None)
+            else:
+                self.due_index.get(person, {}).get(month, {}).pop(case, None)
+        context = Replay(_END, [], self._timeline, part.first_actor,  # type: ignore[arg-type]
+                         part.case_tier, 0, 0, 0, [], {})
+        local = self.policy.calendar.local
+        filed: dict[tuple[str | None, str | None], list[_Indexed]] = {}
+        for place, (key, obligation) in enumerate(zip(part.keys, part.obligations,
+                                                      strict=True)):
+            if obligation.missing_year is not None:
+                continue
+            person = responsible(self.policy, context, obligation)[0]
+            month = None if obligation.fulfilled_by is None else f"{local(obligation.due):%Y-%m}"
+            filed.setdefault((person, month), []).append((key, place, obligation))
+        for (person, month), entries in filed.items():
+            if month is None:
+                self.open_index.setdefault(person, {})[case] = entries
+            else:
+                self.due_index.setdefault(person, {}).setdefault(month, {})[case] = entries
+        self._entries[case] = list(filed)
 
     def _straddles(self, case: str, at: datetime) -> bool:
         """Whether the case has facts (its own, or anchors timing it) on both sides of `at`."""
@@ -288,33 +313,84 @@ class CaseBook:
         """Everything at `at` for the period, as `evaluate` gives it."""
         return evaluate_replay(self.policy, self._merged(at, None, None), period)
 
-    def fits_person(self, at: datetime) -> bool:
-        """Whether one person's read can merge only their cases: who answers was found with
-        the role holders of all time, which are those at `at` unless a role changed hands
-        after it; a forbidden fact's person is not indexed."""
-        return not self.policy.prohibitions and (self.last_role_at is None
-                                                 or self.last_role_at <= at)
+    def fits_person(self, period: Period | None, at: datetime) -> bool:
+        """Whether one person's read can be made from the index: a period (the index is by
+        month of the deadline), no role changing hands after `at` (the index was made with
+        the holders of all time), and no prohibition (a forbidden fact's person is not
+        indexed)."""
+        return (period is not None and not self.policy.prohibitions
+                and (self.last_role_at is None or self.last_role_at <= at))
 
-    def person_result(self, period: Period | None, at: datetime,
-                      person: str) -> EvaluationResult:
-        """A result whose parts about `person` (violations, total, open obligations) and
-        whose pending obligations and fact count equal `result`'s; nothing else is kept."""
+    def person_result(self, period: Period, at: datetime, person: str) -> EvaluationResult:
+        """A result whose parts about `person` (violations, total, open obligations), whose
+        pending obligations and whose count of facts equal `result`'s; it holds only the
+        obligations those read (not the other people's, not the rewards' or notes)."""
         moment = self._moment(at)
-        which = set(self.answering.get(person, ())) | self.pending | moment.straddling
-        contexts: dict[int, Replay] = {}
-        assert moment.shared is not None
-        roles = moment.shared.roles
+        shared = moment.shared
+        assert shared is not None
+        tz = self.policy.calendar.tz
+        start, end = period.start_at(tz), period.end_at(tz)
+        chosen: list[tuple[tuple[object, ...], int, Obligation]] = []
+        used: list[Part] = [shared]
+        whole, straddling = self.whole, moment.straddling
 
-        def keep(obligation: Obligation, part: Part) -> bool:
-            if obligation.missing_year is not None:
-                return True
-            context = contexts.get(id(part))
-            if context is None:
-                context = contexts[id(part)] = Replay(at, [], roles, part.first_actor,
-                                                      part.case_tier, 0, 0, 0, [], {})
-            return responsible(self.policy, context, obligation)[0] == person
+        def take(by_case: dict[str, list[_Indexed]], dated: bool) -> None:
+            for case, entries in by_case.items():
+                part = whole[case]
+                if case in straddling or part.first_at is None or part.first_at > at:
+                    continue  # replayed up to `at` below, or not begun by then
+                used.append(part)
+                chosen.extend(e for e in entries if not dated or start <= e[2].due < end)
 
-        return evaluate_replay(self.policy, self._merged(at, which, keep), period)
+        by_month = self.due_index.get(person, {})
+        for month in _months(period):
+            take(by_month.get(month, {}), True)
+        take(self.open_index.get(person, {}), False)
+        roles = shared.roles
+        # The shared part, the cases replayed up to `at` and those pending calendar data:
+        # who answers is found here, with the holders at `at`.
+        for case, part in [(None, shared),
+                           *((c, self._part_at(moment, c, at))
+                             for c in sorted(straddling | self.pending))]:
+            if part is None:
+                continue
+            indexed = case is not None and case not in straddling
+            context = Replay(at, [], roles, part.first_actor, part.case_tier, 0, 0, 0, [], {})
+            found = [(key, place, o) for place, (key, o)
+                     in enumerate(zip(part.keys, part.obligations, strict=True))
+                     if o.missing_year is not None or (
+                         not indexed and responsible(self.policy, context, o)[0] == person)]
+            if found:
+                used.append(part)
+                chosen.extend(found)
+        chosen.sort(key=_by_order)
+        first_actor: dict[tuple[str, str], str] = {}
+        case_tier: dict[str, str] = {}
+        for part in used:
+            first_actor.update(part.first_actor)
+            case_tier.update(part.case_tier)
+        seen = bisect.bisect_right(self.times, at)
+        run = Replay(at, [o for _, _, o in chosen], roles, first_actor, case_tier, seen,
+                     len(self.times) - seen, 0, [], defaultdict(list))
+        return evaluate_replay(self.policy, run, period)
+
+
+_Indexed = tuple[tuple[object, ...], int, Obligation]
+
+
+def _by_order(entry: _Indexed) -> tuple[tuple[object, ...], int]:
+    return entry[0], entry[1]
+
+
+def _months(period: Period) -> list[str]:
+    """The months (YYYY-MM) a period's days fall in."""
+    out = []
+    year, month = period.start.year, period.start.month
+    while (year, month) < (period.end.year, period.end.month) or (
+            (year, month) == (period.end.year, period.end.month) and period.end.day > 1):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -380,12 +456,19 @@ class Results:
             return found
         with self._evaluating:
             book = self._settled()
-            if book is None or moment is None or not book.fits_person(moment):
+            if book is None or moment is None or period is None \
+                    or not book.fits_person(period, moment):
                 return self._whole(period, moment, key)
             count = self._booked
             result = book.person_result(period, moment, person)
             self._keep(self._people, self.people_size, mine, _Entry(result, count))
             return result
+
+    def warm(self) -> None:
+        """Read the stored facts and replay every case (at start-up, in the background)."""
+        self.mirror.refresh()
+        with self._evaluating:
+            self._settled()
 
     def _whole(self, period: Period | None, moment: datetime | None,
                key: tuple[object, ...]) -> EvaluationResult:

@@ -63,7 +63,7 @@ def check_reads(svc: Service, people: int = 6) -> None:
         want = evaluate(live.policy, facts, period=parsed, as_of=moment)
         names = sorted({v.person for v in want.violations if v.person}
                        | {o.person for o in want.obligations if o.person})
-        for person in names[:people] + ["无此人"]:
+        for person in [*names[:people], "无此人"]:
             got = live.results.person(parsed, moment, person)
             assert person_view(got, person) == person_view(want, person), (period, as_of,
                                                                            person)
