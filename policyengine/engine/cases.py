@@ -32,7 +32,7 @@ from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.replay import Forbidden, Replay, order_key, replay_ordered
+from policyengine.engine.replay import Forbidden, Replay, in_order, order_key, replay_ordered
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.wording import Line
@@ -111,6 +111,54 @@ def replay_part(policy: CompiledPolicy, own: Sequence[Fact], roles: Sequence[Fac
                 {k: list(v) for k, v in run.handled.items()}, list(run.forbidden), len(mine),
                 run.roles if shared else None,
                 min(times) if times else None, max(times) if times else None)
+
+
+def replay_cases(policy: CompiledPolicy, facts: dict[str, list[Fact]], roles: Sequence[Fact],
+                 anchors: Sequence[Fact], as_of: datetime,
+                 kept: frozenset[str] | None = None) -> dict[str, Part] | None:
+    """Many cases' parts from one replay of all their facts (cheaper than one replay per
+    case: one sort, one replay state): each case's part equals `replay_part` of its own
+    facts, since cases are independent. `anchors`: facts without a case that time deadlines
+    (the shared part's). None when a note was made by a fact of no case (it would belong
+    to every part): replay case by case then."""
+    mine = [f for fs in facts.values() for f in fs if f.at <= as_of]
+    only = [f for f in anchors if f.at <= as_of]
+    ordered = in_order([*mine, *(f for f in roles if f.at <= as_of), *only])
+    tags: list[tuple[Any, ...]] = []
+    run = replay_ordered(policy, ordered, as_of, weeks_from=None, note_tags=tags,
+                         anchor_only=frozenset(id(f) for f in only))
+    reads = read_when_met(policy) if kept is None else kept
+    parts = {case: Part([], [], 0, [], [], {}, {}, {}, [], 0) for case in facts}
+    for obligation in run.obligations:
+        part = parts[obligation.case]  # type: ignore[index]
+        part.total += 1
+        done = obligation.fulfilled_by
+        if (done is None or done.at > obligation.due or obligation.missing_year is not None
+                or obligation.duty.id in reads):
+            part.obligations.append(obligation)
+            trigger = obligation.trigger
+            part.keys.append(_FIRST if trigger is None else order_key(trigger))
+    for (at, phase, i), note in zip(tags, run.notes, strict=True):
+        fact = ordered[i]
+        if fact.case is None:
+            return None
+        parts[fact.case].notes.append(note)
+        parts[fact.case].note_keys.append((at, phase, order_key(fact)))
+    for (case, kind), actor in run.first_actor.items():
+        parts[case].first_actor[(case, kind)] = actor
+    for case, tier in run.case_tier.items():
+        parts[case].case_tier[case] = tier
+    for kind, handled in run.handled.items():
+        for at, case in handled:
+            parts[case].handled.setdefault(kind, []).append((at, case))
+    for forbidden in run.forbidden:
+        parts[forbidden.fact.case].forbidden.append(forbidden)  # type: ignore[index]
+    for case, own in facts.items():
+        times = [f.at for f in own if f.at <= as_of]
+        part = parts[case]
+        part.facts = len(times)
+        part.first_at, part.last_at = (min(times), max(times)) if times else (None, None)
+    return parts
 
 
 def merge(shared: Part, parts: Iterable[Part], as_of: datetime, *, facts_seen: int,

@@ -103,6 +103,8 @@ def resolve_as_of(period: Period | None, as_of: datetime | None,
 _END = datetime(9999, 12, 31, tzinfo=UTC)
 # As-of moments whose shared part and straddling cases are kept.
 _MOMENTS = 8
+# From this many cases to replay, one replay of them all (cases.replay_cases).
+_BULK = 32
 
 
 class _Moment:
@@ -207,36 +209,53 @@ class CaseBook:
         return list(found.values())
 
     def settle(self) -> None:
-        """Replay again the cases that changed (all of them after a role assignment)."""
+        """Replay again the cases that changed (all of them after a role assignment): many
+        in one replay, a few one by one."""
         if self.roles_changed or self._timeline is None:
             self.dirty.update(self.cases)
             self._timeline = cases.replay_part(self.policy, [], self.roles, _END,
                                                shared=True).roles
             self.roles_changed = False
+        if not self.dirty:
+            return
+        bulk = None
+        if len(self.dirty) >= _BULK:
+            try:
+                bulk = cases.replay_cases(
+                    self.policy, {c: self.cases[c] for c in self.dirty}, self.roles,
+                    [f for fs in self.anchors.values() for f in fs if f.case is None], _END)
+            except PolicyEngineError:
+                bulk = None  # one by one: the case that fails is found and set aside
         for case in self.dirty:
             anchors = self._anchors_of(case)
-            try:
-                part = cases.replay_part(self.policy, self.cases[case], self.roles, _END,
-                                         anchors=anchors)
-            except PolicyEngineError:
-                self.broken = True  # say it as `evaluate` says it: the caller falls back
-                continue
+            part = bulk.get(case) if bulk is not None else None
+            if part is None:
+                try:
+                    part = cases.replay_part(self.policy, self.cases[case], self.roles, _END,
+                                             anchors=anchors)
+                except PolicyEngineError:
+                    self.broken = True  # say it as `evaluate` says it: the caller falls back
+                    continue
             self.replays += 1
-            assert part.last_at is not None
-            self.reach[case] = max([part.last_at, *(a.at for a in anchors)])
-            self._index(case, part)
-            if any(o.missing_year is not None for o in part.obligations):
-                self.pending.add(case)
-            else:
-                self.pending.discard(case)
-            self.whole[case] = part
-            for at, moment in self._moments.items():
-                moment.parts.pop(case, None)
-                if self._straddles(case, at):
-                    moment.straddling.add(case)
-                else:
-                    moment.straddling.discard(case)
+            self._file(case, part, anchors)
         self.dirty.clear()
+
+    def _file(self, case: str, part: Part, anchors: list[Fact]) -> None:
+        """Keep a case's new whole replay: its reach, index, pending and moments."""
+        assert part.last_at is not None
+        self.reach[case] = max([part.last_at, *(a.at for a in anchors)])
+        self._index(case, part)
+        if any(o.missing_year is not None for o in part.obligations):
+            self.pending.add(case)
+        else:
+            self.pending.discard(case)
+        self.whole[case] = part
+        for at, moment in self._moments.items():
+            moment.parts.pop(case, None)
+            if self._straddles(case, at):
+                moment.straddling.add(case)
+            else:
+                moment.straddling.discard(case)
 
     def _index(self, case: str, part: Part) -> None:
         """File the case's obligations under who answers for them (none pending calendar
@@ -436,6 +455,7 @@ class Results:
             if found is not None:
                 return found
             count, result = self._evaluate(period, moment)
+            self.misses += 1
             self._keep(self._cache, self.size, key, _Entry(result, count))
             return result
 
@@ -461,8 +481,16 @@ class Results:
                 return self._whole(period, moment, key)
             count = self._booked
             result = book.person_result(period, moment, person)
+            self.misses += 1
             self._keep(self._people, self.people_size, mine, _Entry(result, count))
             return result
+
+    def uncached(self, period: Period | None, as_of: datetime | None) -> EvaluationResult:
+        """An evaluation not kept in the cache (the webhook scans' "now", a new moment each
+        time), from the case book when it can."""
+        self.mirror.refresh()
+        with self._evaluating:
+            return self._evaluate(period, resolve_as_of(period, as_of, self.policy))[1]
 
     def warm(self) -> None:
         """Read the stored facts and replay every case (at start-up, in the background)."""
@@ -473,6 +501,7 @@ class Results:
     def _whole(self, period: Period | None, moment: datetime | None,
                key: tuple[object, ...]) -> EvaluationResult:
         count, result = self._evaluate(period, moment)
+        self.misses += 1
         self._keep(self._cache, self.size, key, _Entry(result, count))
         return result
 
@@ -491,7 +520,6 @@ class Results:
     def _evaluate(self, period: Period | None,
                   moment: datetime | None) -> tuple[int, EvaluationResult]:
         book = self._settled()
-        self.misses += 1
         if book is not None and moment is not None:
             try:
                 return self._booked, book.result(period, moment)
