@@ -95,7 +95,7 @@ def replay_part(policy: CompiledPolicy, own: Sequence[Fact], roles: Sequence[Fac
     obligations met in time are kept (default: read_when_met)."""
     mine = [f for f in own if f.at <= as_of]
     others = [f for f in (*roles, *anchors) if f.at <= as_of]
-    ordered = sorted([*mine, *others], key=order_key)
+    ordered = in_order(sorted([*mine, *others], key=_at))
     tags: list[tuple[Any, ...]] = []
     run = replay_ordered(policy, ordered, as_of, weeks_from=weeks_from, note_tags=tags,
                          anchor_only=frozenset(id(f) for f in anchors))
@@ -123,7 +123,9 @@ def replay_cases(policy: CompiledPolicy, facts: dict[str, list[Fact]], roles: Se
     to every part): replay case by case then."""
     mine = [f for fs in facts.values() for f in fs if f.at <= as_of]
     only = [f for f in anchors if f.at <= as_of]
-    ordered = in_order([*mine, *(f for f in roles if f.at <= as_of), *only])
+    # Grouped by case, not by time: sorted by time first, `in_order` then settles ties.
+    ordered = in_order(sorted([*mine, *(f for f in roles if f.at <= as_of), *only],
+                              key=_at))
     tags: list[tuple[Any, ...]] = []
     run = replay_ordered(policy, ordered, as_of, weeks_from=None, note_tags=tags,
                          anchor_only=frozenset(id(f) for f in only))
@@ -193,6 +195,10 @@ def merge(shared: Part, parts: Iterable[Part], as_of: datetime, *, facts_seen: i
     run.forbidden = [f for _, f in heapq.merge(
         *([(order_key(f.fact), f) for f in p.forbidden] for p in every), key=_key)]
     return run
+
+
+def _at(fact: Fact) -> datetime:
+    return fact.at
 
 
 def _key(pair: tuple[tuple[Any, ...], Any]) -> tuple[Any, ...]:

@@ -29,6 +29,7 @@ from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import Replay, order_key
 from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact, FactSchema, Reason
+from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.results import EvaluationResult
@@ -59,7 +60,7 @@ class FactMirror:
 
     def refresh(self) -> int:
         """Read the facts stored since the last call; the last sequence number seen."""
-        with self._lock:
+        with self._lock, gc_paused():  # a million facts read: no collector passes
             build = self.schema.build
             while True:
                 rows = self.store.read_since(self._seq)
@@ -157,9 +158,15 @@ class CaseBook:
         self._touched: set[str] = set()
 
     def add(self, facts: list[Fact]) -> None:
+        if len(facts) > 64:  # a batch (start-up): one sort, mostly in order already
+            self.times.extend(f.at for f in facts)
+            self.times.sort()
+        else:
+            for fact in facts:
+                bisect.insort(self.times, fact.at)
         for fact in facts:
-            bisect.insort(self.times, fact.at)
-            if self.first is None or order_key(fact) < order_key(self.first):
+            first = self.first
+            if first is None or (fact.at <= first.at and order_key(fact) < order_key(first)):
                 self.first = fact
                 self._reset_shared()
             if fact.type in self.joins:
@@ -274,7 +281,11 @@ class CaseBook:
             if obligation.missing_year is not None:
                 continue
             person = responsible(self.policy, context, obligation)[0]
-            month = None if obligation.fulfilled_by is None else f"{local(obligation.due):%Y-%m}"
+            if obligation.fulfilled_by is None:
+                month = None
+            else:
+                due = local(obligation.due)
+                month = f"{due.year:04d}-{due.month:02d}"
             filed.setdefault((person, month), []).append((key, place, obligation))
         for (person, month), entries in filed.items():
             if month is None:
@@ -450,7 +461,7 @@ class Results:
         found = self._cached(self._cache, key, moment)
         if found is not None:
             return found
-        with self._evaluating:
+        with self._evaluating, gc_paused():
             found = self._cached(self._cache, key, moment)
             if found is not None:
                 return found
@@ -474,7 +485,7 @@ class Results:
         found = self._cached(self._people, mine, moment)
         if found is not None:
             return found
-        with self._evaluating:
+        with self._evaluating, gc_paused():
             book = self._settled()
             if book is None or moment is None or period is None \
                     or not book.fits_person(period, moment):
@@ -489,13 +500,13 @@ class Results:
         """An evaluation not kept in the cache (the webhook scans' "now", a new moment each
         time), from the case book when it can."""
         self.mirror.refresh()
-        with self._evaluating:
+        with self._evaluating, gc_paused():
             return self._evaluate(period, resolve_as_of(period, as_of, self.policy))[1]
 
     def warm(self) -> None:
         """Read the stored facts and replay every case (at start-up, in the background)."""
         self.mirror.refresh()
-        with self._evaluating:
+        with self._evaluating, gc_paused():
             self._settled()
 
     def _whole(self, period: Period | None, moment: datetime | None,
