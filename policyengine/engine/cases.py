@@ -118,9 +118,9 @@ def replay_cases(policy: CompiledPolicy, facts: dict[str, list[Fact]], roles: Se
                  kept: frozenset[str] | None = None) -> dict[str, Part] | None:
     """Many cases' parts from one replay of all their facts (cheaper than one replay per
     case: one sort, one replay state): each case's part equals `replay_part` of its own
-    facts, since cases are independent. `anchors`: facts without a case that time deadlines
-    (the shared part's). None when a note was made by a fact of no case (it would belong
-    to every part): replay case by case then."""
+    facts, since cases are independent. `anchors`: facts of no case, or of a case not given,
+    that time deadlines here and do nothing else. None when a note was made by a fact of no
+    case (it would belong to every part): replay case by case then."""
     mine = [f for fs in facts.values() for f in fs if f.at <= as_of]
     only = [f for f in anchors if f.at <= as_of]
     # Grouped by case, not by time: sorted by time first, `in_order` then settles ties.

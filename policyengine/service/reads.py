@@ -103,7 +103,7 @@ def resolve_as_of(period: Period | None, as_of: datetime | None,
 # A replay "of everything" stands at this moment: later than any fact.
 _END = datetime(9999, 12, 31, tzinfo=UTC)
 # As-of moments whose shared part and straddling cases are kept.
-_MOMENTS = 8
+_MOMENTS = 4
 # From this many cases to replay, one replay of them all (cases.replay_cases).
 _BULK = 32
 
@@ -155,7 +155,6 @@ class CaseBook:
         self.case_anchors: list[Fact] = []       # anchors with a case: the shared part's
         self.joined: dict[tuple[str, object], set[str]] = {}
         self.reach: dict[str, datetime] = {}
-        self._touched: set[str] = set()
 
     def add(self, facts: list[Fact]) -> None:
         if len(facts) > 64:  # a batch (start-up): one sort, mostly in order already
@@ -228,9 +227,12 @@ class CaseBook:
         bulk = None
         if len(self.dirty) >= _BULK:
             try:
-                bulk = cases.replay_cases(
-                    self.policy, {c: self.cases[c] for c in self.dirty}, self.roles,
-                    [f for fs in self.anchors.values() for f in fs if f.case is None], _END)
+                # Anchors of no case, or of a case not replayed here, only time deadlines.
+                dirty = self.dirty
+                others = {id(f): f for fs in self.anchors.values() for f in fs
+                          if f.case is None or f.case not in dirty}
+                bulk = cases.replay_cases(self.policy, {c: self.cases[c] for c in dirty},
+                                          self.roles, list(others.values()), _END)
             except PolicyEngineError:
                 bulk = None  # one by one: the case that fails is found and set aside
         for case in self.dirty:
@@ -440,7 +442,7 @@ class Results:
     """
 
     def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16,
-                 people: int = 256):
+                 people: int = 16):
         self.policy = policy
         self.mirror = mirror
         self.size = size
