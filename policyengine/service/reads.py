@@ -146,7 +146,8 @@ class CaseBook:
         self.last_role_at: datetime | None = None
         self._timeline: object = None
         self._moments: OrderedDict[datetime, _Moment] = OrderedDict()
-        self.replays = 0                         # case replays made (tests, status)
+        self.replays = 0        # whole case replays made (tests)
+        self.replays_up_to = 0  # replays of a case up to an as-of (straddling cases)
         # Facts deadlines run from (anchors), by (join attribute, value); the cases with a
         # fact of that value; each case's reach: its last fact's time or a later anchor's.
         self.joins = cases.anchor_joins(policy)
@@ -325,7 +326,7 @@ class CaseBook:
                 part = moment.parts[case] = cases.replay_part(
                     self.policy, self.cases[case], self.roles, at,
                     anchors=self._anchors_of(case))
-                self.replays += 1
+                self.replays_up_to += 1
             return part
         whole = self.whole[case]
         return whole if whole.first_at is not None and whole.first_at <= at else None
