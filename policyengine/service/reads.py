@@ -348,11 +348,9 @@ class CaseBook:
 
     def fits_person(self, period: Period | None, at: datetime) -> bool:
         """Whether one person's read can be made from the index: a period (the index is by
-        month of the deadline), no role changing hands after `at` (the index was made with
-        the holders of all time), and no prohibition (a forbidden fact's person is not
+        month of the deadline), and no prohibition (a forbidden fact's person is not
         indexed)."""
-        return (period is not None and not self.policy.prohibitions
-                and (self.last_role_at is None or self.last_role_at <= at))
+        return period is not None and not self.policy.prohibitions
 
     def person_result(self, period: Period, at: datetime, person: str) -> EvaluationResult:
         """A result whose parts about `person` (violations, total, open obligations), whose
@@ -367,34 +365,55 @@ class CaseBook:
         used: list[Part] = [shared]
         whole, straddling = self.whole, moment.straddling
 
-        def take(by_case: dict[str, list[_Indexed]], dated: bool) -> None:
+        def take(by_case: dict[str, list[_Indexed]],
+                 keep: Callable[[Obligation], bool]) -> None:
             for case, entries in by_case.items():
                 part = whole[case]
                 if case in straddling or part.first_at is None or part.first_at > at:
                     continue  # replayed up to `at` below, or not begun by then
-                used.append(part)
-                chosen.extend(e for e in entries if not dated or start <= e[2].due < end)
+                found = [e for e in entries if keep(e[2])]
+                if found:
+                    used.append(part)
+                    chosen.extend(found)
 
         by_month = self.due_index.get(person, {})
         for month in _months(period):
-            take(by_month.get(month, {}), True)
-        take(self.open_index.get(person, {}), False)
+            take(by_month.get(month, {}), lambda o: start <= o.due < end)
         roles = shared.roles
+        if self.last_role_at is None or self.last_role_at <= at:
+            take(self.open_index.get(person, {}), lambda o: True)
+        else:
+            # A role changed hands after `at`: the index's holder (of all time) is the one
+            # at `at` for deadlines up to it; an obligation still open with a later deadline
+            # is answered for by the holder at `at`'s view of that deadline: found again.
+            take(self.open_index.get(person, {}), lambda o: o.due <= at)
+            for by_case in self.open_index.values():
+                for case, entries in by_case.items():
+                    part = whole[case]
+                    if case in straddling or part.first_at is None or part.first_at > at:
+                        continue
+                    context = Replay(at, [], roles, part.first_actor, part.case_tier,
+                                     0, 0, 0, [], {})
+                    found = [e for e in entries if e[2].due > at and responsible(
+                        self.policy, context, e[2])[0] == person]
+                    if found:
+                        used.append(part)
+                        chosen.extend(found)
         # The shared part, the cases replayed up to `at` and those pending calendar data:
         # who answers is found here, with the holders at `at`.
-        for case, part in [(None, shared),
-                           *((c, self._part_at(moment, c, at))
-                             for c in sorted(straddling | self.pending))]:
-            if part is None:
+        extra: list[tuple[str | None, Part | None]] = [(None, shared)]
+        extra += [(c, self._part_at(moment, c, at)) for c in sorted(straddling | self.pending)]
+        for name, some in extra:
+            if some is None:
                 continue
-            indexed = case is not None and case not in straddling
-            context = Replay(at, [], roles, part.first_actor, part.case_tier, 0, 0, 0, [], {})
+            indexed = name is not None and name not in straddling
+            context = Replay(at, [], roles, some.first_actor, some.case_tier, 0, 0, 0, [], {})
             found = [(key, place, o) for place, (key, o)
-                     in enumerate(zip(part.keys, part.obligations, strict=True))
+                     in enumerate(zip(some.keys, some.obligations, strict=True))
                      if o.missing_year is not None or (
                          not indexed and responsible(self.policy, context, o)[0] == person)]
             if found:
-                used.append(part)
+                used.append(some)
                 chosen.extend(found)
         chosen.sort(key=_by_order)
         first_actor: dict[tuple[str, str], str] = {}
@@ -438,18 +457,15 @@ class Results:
     A result stays good while the facts added since it was computed all lie after its
     as-of: `evaluate` does not look at them, except to count them in
     `stats.facts_after_as_of`, which is brought up to date. So a past month keeps being
-    read from the cache while today's facts arrive. One person's reads are cached apart
-    (`person`), under the same rule.
+    read from the cache while today's facts arrive. One person's reads (`person`) share
+    the cache and its rule.
     """
 
-    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16,
-                 people: int = 16):
+    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16):
         self.policy = policy
         self.mirror = mirror
         self.size = size
-        self.people_size = people
         self._cache: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
-        self._people: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._evaluating = threading.Lock()
         self.book = CaseBook(policy) if cases.splits(policy) else None
@@ -485,7 +501,7 @@ class Results:
         if found is not None:
             return found
         mine = (*key, person)
-        found = self._cached(self._people, mine, moment)
+        found = self._cached(self._cache, mine, moment)
         if found is not None:
             return found
         with self._evaluating, gc_paused():
@@ -496,7 +512,7 @@ class Results:
             count = self._booked
             result = book.person_result(period, moment, person)
             self.misses += 1
-            self._keep(self._people, self.people_size, mine, _Entry(result, count))
+            self._keep(self._cache, self.size, mine, _Entry(result, count))
             return result
 
     def uncached(self, period: Period | None, as_of: datetime | None) -> EvaluationResult:
@@ -570,4 +586,3 @@ class Results:
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
-            self._people.clear()
