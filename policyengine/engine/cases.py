@@ -27,7 +27,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
@@ -39,6 +39,9 @@ from policyengine.wording import Line
 
 # Sorts before any fact's order key: recurring obligations are made before any fact acts.
 _FIRST: tuple[Any, ...] = ()
+# A replay "of everything" stands at this moment, later than any fact: nothing is left out
+# (comparing a million fact times with a moment in another zone costs a second).
+END = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def splits(policy: CompiledPolicy) -> bool:
@@ -121,16 +124,21 @@ def replay_cases(policy: CompiledPolicy, facts: dict[str, list[Fact]], roles: Se
     facts, since cases are independent. `anchors`: facts of no case, or of a case not given,
     that time deadlines here and do nothing else. None when a note was made by a fact of no
     case (it would belong to every part): replay case by case then."""
-    mine = [f for fs in facts.values() for f in fs if f.at <= as_of]
-    only = [f for f in anchors if f.at <= as_of]
+    if as_of == END:
+        mine = [f for fs in facts.values() for f in fs]
+        only, joining = list(anchors), list(roles)
+    else:
+        mine = [f for fs in facts.values() for f in fs if f.at <= as_of]
+        only = [f for f in anchors if f.at <= as_of]
+        joining = [f for f in roles if f.at <= as_of]
     # Grouped by case, not by time: sorted by time first, `in_order` then settles ties.
-    ordered = in_order(sorted([*mine, *(f for f in roles if f.at <= as_of), *only],
-                              key=_at))
+    ordered = in_order(sorted([*mine, *joining, *only], key=_at))
     tags: list[tuple[Any, ...]] = []
     run = replay_ordered(policy, ordered, as_of, weeks_from=None, note_tags=tags,
                          anchor_only=frozenset(id(f) for f in only))
     reads = read_when_met(policy) if kept is None else kept
     parts = {case: Part([], [], 0, [], [], {}, {}, {}, [], 0) for case in facts}
+    keyed: dict[int, tuple[Any, ...]] = {}  # a fact's order key, made once
     for obligation in run.obligations:
         part = parts[obligation.case]  # type: ignore[index]
         part.total += 1
@@ -139,7 +147,13 @@ def replay_cases(policy: CompiledPolicy, facts: dict[str, list[Fact]], roles: Se
                 or obligation.duty.id in reads):
             part.obligations.append(obligation)
             trigger = obligation.trigger
-            part.keys.append(_FIRST if trigger is None else order_key(trigger))
+            if trigger is None:
+                part.keys.append(_FIRST)
+            else:
+                key = keyed.get(id(trigger))
+                if key is None:
+                    key = keyed[id(trigger)] = order_key(trigger)
+                part.keys.append(key)
     for (at, phase, i), note in zip(tags, run.notes, strict=True):
         fact = ordered[i]
         if fact.case is None:
@@ -156,7 +170,7 @@ def replay_cases(policy: CompiledPolicy, facts: dict[str, list[Fact]], roles: Se
     for forbidden in run.forbidden:
         parts[forbidden.fact.case].forbidden.append(forbidden)  # type: ignore[index]
     for case, own in facts.items():
-        times = [f.at for f in own if f.at <= as_of]
+        times = [f.at for f in own] if as_of == END else [f.at for f in own if f.at <= as_of]
         part = parts[case]
         part.facts = len(times)
         part.first_at, part.last_at = (min(times), max(times)) if times else (None, None)

@@ -101,7 +101,7 @@ def resolve_as_of(period: Period | None, as_of: datetime | None,
 
 
 # A replay "of everything" stands at this moment: later than any fact.
-_END = datetime(9999, 12, 31, tzinfo=UTC)
+_END = cases.END
 # As-of moments whose shared part and straddling cases are kept.
 _MOMENTS = 4
 # From this many cases to replay, one replay of them all (cases.replay_cases).

@@ -11,15 +11,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from service_support import make_config, sample_facts
 
+from policyengine.engine import cases
 from policyengine.engine.evaluate import evaluate
-from policyengine.facts.schema import parse_time
+from policyengine.engine.replay import order_key
+from policyengine.facts.schema import Fact, parse_time
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult
 from policyengine.service import views
+from policyengine.service.reads import CaseBook
 from policyengine.service.state import Service
 
 WINDOWS = [("2026-10", None), ("2026-09", None), ("2026-Q4", None), ("2026-11", None),
@@ -143,3 +147,52 @@ def test_a_policy_the_cases_cannot_split_reads_through_evaluate(tmp_path: Path) 
     finally:
         svc.close()
 
+
+
+def part_text(part: cases.Part) -> list[Any]:
+    """Everything a part holds, as plain values (obligations are compared by content)."""
+    def fact_id(fact: Fact | None) -> str | None:
+        return None if fact is None else fact.id or repr(order_key(fact))
+
+    obligations = [(o.duty.id, o.case, fact_id(o.trigger), o.opened_at, o.due,
+                    fact_id(o.fulfilled_by), o.history, o.pending, o.missing_year,
+                    fact_id(o.anchor), o.actor, o.seq) for o in part.obligations]
+    return [obligations, part.keys, part.total, part.notes, part.note_keys,
+            part.first_actor, part.case_tier, part.handled,
+            [(f.prohibition, fact_id(f.fact), f.actor, f.seq) for f in part.forbidden],
+            part.facts, part.first_at, part.last_at]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_replay_of_many_cases_splits_into_each_case_replay(seed: int,
+                                                                tmp_path: Path) -> None:
+    """Start-up replays every case in one replay (cases.replay_cases) and splits what it made
+    by case: each case's part equals its replay on its own (cases.replay_part), whether all
+    the cases are replayed together or some of them (the others' anchors then only time
+    deadlines), at the end of time or at an as-of inside the facts."""
+    rng = random.Random(seed)
+    facts = sample_facts()
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        store(svc, facts + back_dated(facts, rng, 10))
+        svc.live.mirror.refresh()
+        policy = svc.live.policy
+        book = CaseBook(policy)
+        book.add(svc.live.mirror.snapshot()[1])
+    finally:
+        svc.close()
+    names = sorted(book.cases)
+    assert len(names) >= 32
+    some = set(rng.sample(names, len(names) // 2))
+    for chosen in (set(names), some):
+        others = {id(f): f for fs in book.anchors.values() for f in fs
+                  if f.case is None or f.case not in chosen}
+        for at in (cases.END, parse_time("2026-10-15T12:00:00+08:00", policy.calendar.tz)):
+            together = cases.replay_cases(policy, {c: book.cases[c] for c in chosen},
+                                          book.roles, list(others.values()), at)
+            assert together is not None
+            assert set(together) == chosen
+            for case in sorted(chosen):
+                alone = cases.replay_part(policy, book.cases[case], book.roles, at,
+                                          anchors=book._anchors_of(case))
+                assert part_text(together[case]) == part_text(alone), (case, at)
