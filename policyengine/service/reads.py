@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from policyengine.engine import cases
 from policyengine.engine.cases import Part
@@ -155,6 +155,7 @@ class CaseBook:
         self.anchors: dict[tuple[str, object], list[Fact]] = {}
         self.case_anchors: list[Fact] = []       # anchors with a case: the shared part's
         self.joined: dict[tuple[str, object], set[str]] = {}
+        self.joins_of: dict[str, set[tuple[str, object]]] = {}  # the inverse of `joined`
         self.reach: dict[str, datetime] = {}
 
     def add(self, facts: list[Fact]) -> None:
@@ -187,6 +188,7 @@ class CaseBook:
                     value = fact.attrs.get(name)
                     if value is not None:
                         self.joined.setdefault((name, value), set()).add(case)
+                        self.joins_of.setdefault(case, set()).add((name, value))
 
     def _anchor(self, fact: Fact) -> None:
         """A fact deadlines run from: every case it may time is replayed again."""
@@ -206,13 +208,10 @@ class CaseBook:
     def _anchors_of(self, case: str) -> list[Fact]:
         """The other facts that may time the case's deadlines (same join value)."""
         found: dict[int, Fact] = {}
-        for fact in self.cases[case]:
-            for name in self.join_names:
-                value = fact.attrs.get(name)
-                if value is not None:
-                    for anchor in self.anchors.get((name, value), ()):
-                        if anchor.case != case:
-                            found[id(anchor)] = anchor
+        for joined in sorted(self.joins_of.get(case, ()), key=repr):
+            for anchor in self.anchors.get(joined, ()):
+                if anchor.case != case:
+                    found[id(anchor)] = anchor
         return list(found.values())
 
     def settle(self) -> None:
@@ -445,10 +444,22 @@ def _months(period: Period) -> list[str]:
     return out
 
 
+# The rows (violations, obligations, pending obligations, merits) all cached results may hold
+# together: memory follows rows (each carries its explanation), not results. The busiest
+# person's month at 1M facts holds ~3,000 rows, a typical person's a few dozen.
+CACHE_ROWS = 12_000
+
+
 @dataclass(frozen=True)
 class _Entry:
     result: EvaluationResult
     count: int          # how many of the mirror's facts it was computed from
+
+    @property
+    def rows(self) -> int:
+        result = self.result
+        return (len(result.violations) + len(result.obligations) + len(result.pending)
+                + len(result.merits))
 
 
 class Results:
@@ -461,10 +472,13 @@ class Results:
     the cache and its rule.
     """
 
-    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16):
+    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16,
+                 rows: int = CACHE_ROWS):
         self.policy = policy
         self.mirror = mirror
         self.size = size
+        self.rows = rows      # at most this many rows in all (the newest result is kept)
+        self._rows = 0
         self._cache: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._evaluating = threading.Lock()
@@ -561,9 +575,11 @@ class Results:
     def _keep(self, cache: OrderedDict[tuple[object, ...], _Entry], size: int,
               key: tuple[object, ...], entry: _Entry) -> None:
         with self._lock:
+            old = cache.pop(key, None)
+            self._rows += entry.rows - (old.rows if old is not None else 0)
             cache[key] = entry
-            while len(cache) > size:
-                cache.popitem(last=False)
+            while len(cache) > size or (self._rows > self.rows and len(cache) > 1):
+                self._rows -= cache.popitem(last=False)[1].rows
 
     def _cached(self, cache: OrderedDict[tuple[object, ...], _Entry], key: tuple[object, ...],
                 moment: datetime | None) -> EvaluationResult | None:
@@ -586,3 +602,4 @@ class Results:
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._rows = 0
