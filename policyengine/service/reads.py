@@ -469,7 +469,8 @@ class Results:
     as-of: `evaluate` does not look at them, except to count them in
     `stats.facts_after_as_of`, which is brought up to date. So a past month keeps being
     read from the cache while today's facts arrive. One person's reads (`person`) share
-    the cache and its rule.
+    the cache and its rule. The cache holds at most `size` results and `rows` rows in all
+    (the oldest dropped first, the newest always kept).
     """
 
     def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16,
