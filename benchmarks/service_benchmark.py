@@ -1,13 +1,18 @@
 """Throughput and latency of `policyengine serve`, over HTTP on loopback.
 
 Starts the service in its own process on a fresh database, then measures:
-- ingest in batches: facts per second, sending JSON Lines batches of --batch facts;
-- ingest one by one: facts per second and latency, one fact per request (keep-alive);
-- reading a person's month with all the facts stored (one million by default): the first
-  read (the service reads the stored facts into memory and evaluates), a repeated read
-  (cached), another person's month (same evaluation), a read after a new fact that lies
-  after the month (the cached result stays good), a read after a back-dated fact (evaluated
-  again), and a restart: the time to read every stored fact back and the first read then.
+- ingest in batches: facts per second, sending JSON Lines batches of --batch facts (this is
+  how the store is filled: all but the last --single facts);
+- the first read of a person's month once everything is stored (the service reads the
+  stored facts into memory and replays every case);
+- ingest one fact at a time with reads in between: each of the last --single facts is sent
+  alone (POST /v1/facts), then a person's current month is read; the read latency after a
+  fresh ingest, p50 and p99, for the busiest person (the busiest actor of the last whole
+  month, who answers for a quarter of all duties) and for a typical one (the median person
+  of that month's totals);
+- back-dated facts: --back facts dated inside the last whole month (half into an existing
+  case, half opening a new one), each followed by a read of that month: p50 and p99;
+- a restart: from starting the process to the first answer of a person's month.
 
 Usage (from the repository root; needs the serve extra):
 
@@ -176,37 +181,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             figures["batch"] = {"facts": len(batched), "batch_size": args.batch,
                                 "seconds": elapsed, "facts_per_s": len(batched) / elapsed,
                                 "request_p50_s": statistics.median(latencies)}
-            # 2. one by one
-            latencies = []
-            start = time.perf_counter()
-            for line in single:
-                body = line.encode()
-                took, (status, _) = timed(lambda b=body: client.request(
-                    "POST", "/v1/facts", b))
-                assert status == 201, status
-                latencies.append(took)
-            elapsed = time.perf_counter() - start
-            latencies.sort()
-            figures["single"] = {"facts": len(single), "seconds": elapsed,
-                                 "facts_per_s": len(single) / elapsed,
-                                 "p50_s": latencies[len(latencies) // 2],
-                                 "p99_s": latencies[int(len(latencies) * 0.99)]}
-            # 3. reads with everything stored
-            figures["reads"] = reads(client, month, person, lines)
+            # 2. everything stored: the first read
+            figures["reads"] = first_reads(client, month, person, lines)
+            # 3. one fact at a time, a read after each
+            figures["fresh"] = fresh_reads(client, single, figures["reads"])
+            # 4. back-dated facts
+            figures["back"] = back_dated_reads(client, month,
+                                               [person, figures["reads"]["typical"]], lines,
+                                               args.back)
             figures["reads"]["rss_mib"] = rss_mib(pid)
             client.close()
-        # 4. a restart: read every stored fact back, then the first read
+        # 5. a restart: from starting the process to the first answer
+        start = time.perf_counter()
         with server(database, tokens, log) as (port, pid):
             client = Client(port, token)
-            start = time.perf_counter()
-            while client.request("GET", "/v1/admin/status")[1]["facts_in_memory"] < len(lines):
-                time.sleep(0.1)
-            figures["restart"] = {"load_s": time.perf_counter() - start}
+            current = figures["fresh"]["month"]
             took, (status, _) = timed(lambda: client.request(
-                "GET", f"/v1/people/{quote(person)}?period={month}"))
+                "GET", f"/v1/people/{quote(person)}?period={current}"))
             assert status == 200
-            figures["restart"]["first_read_s"] = took
-            figures["restart"]["rss_mib"] = rss_mib(pid)
+            figures["restart"] = {"to_first_answer_s": time.perf_counter() - start,
+                                  "first_read_s": took, "rss_mib": rss_mib(pid)}
             client.close()
     finally:
         cleanup()
@@ -214,7 +208,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
-def reads(client: Client, month: str, person: str, lines: list[str]) -> dict[str, Any]:
+def first_reads(client: Client, month: str, person: str, lines: list[str]) -> dict[str, Any]:
     url = f"/v1/people/{quote(person)}?period={month}"
     out: dict[str, Any] = {"month": month, "person": person}
     took, (status, view) = timed(lambda: client.request("GET", url))
@@ -223,23 +217,77 @@ def reads(client: Client, month: str, person: str, lines: list[str]) -> dict[str
     out["person_violations"] = len(view["violations"])
     out["repeat_p50_s"] = median_of(client, url, 20)
     _, (_, people) = timed(lambda: client.request("GET", f"/v1/people?period={month}"))
-    others = [p["person"] for p in people["people"] if p["person"] not in (person, None)][:20]
-    out["other_person_p50_s"] = statistics.median(
-        timed(lambda o=o: client.request("GET", f"/v1/people/{quote(o)}?period={month}"))[0]
-        for o in others) if others else float("nan")
-    last = json.loads(lines[-1])
-    later = {**last, "id": f"bench-later-{uuid.uuid4().hex[:8]}"}
-    assert client.request("POST", "/v1/facts", json.dumps(later).encode())[0] == 201
-    out["after_later_fact_s"] = timed(lambda: client.request("GET", url))[0]
-    times = []
-    for number in range(3):
-        back = {"id": f"bench-back-{number}-{uuid.uuid4().hex[:8]}", "type": "bug.found",
-                "at": f"{month}-1{number}T10:00:00+08:00",
-                "case": f"B{month[2:4]}{month[5:7]}1{number}99", "actor": person}
-        assert client.request("POST", "/v1/facts", json.dumps(back).encode())[0] == 201
-        times.append(timed(lambda: client.request("GET", url))[0])
-    out["after_backdated_fact_s"] = statistics.median(times)
+    ranked = sorted((p for p in people["people"] if p["person"] not in (person, None)),
+                    key=lambda p: p["violations"])
+    out["typical"] = ranked[len(ranked) // 2]["person"] if ranked else person
     return out
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {"p50_s": ordered[len(ordered) // 2],
+            "p99_s": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+            "max_s": ordered[-1], "count": len(ordered)}
+
+
+def fresh_reads(client: Client, single: list[str], reads: dict[str, Any]) -> dict[str, Any]:
+    """Each fact sent alone, then a person's month read: the busiest and a typical person
+    by turns. The month is the last fact's (the month being recorded)."""
+    month = json.loads(single[-1])["at"][:7]
+    people = [reads["person"], reads["typical"]]
+    latencies: dict[str, list[float]] = {p: [] for p in people}
+    ingest: list[float] = []
+    views: dict[str, Any] = {}
+    for number, line in enumerate(single):
+        body = line.encode()
+        took, (status, _) = timed(lambda b=body: client.request("POST", "/v1/facts", b))
+        assert status == 201, status
+        ingest.append(took)
+        person = people[number % 2]
+        took, (status, view) = timed(lambda p=person: client.request(
+            "GET", f"/v1/people/{quote(p)}?period={month}"))
+        assert status == 200, view
+        latencies[person].append(took)
+        views[person] = view
+    return {"month": month, "ingest": percentiles(ingest),
+            "busiest": {**percentiles(latencies[people[0]]), "person": people[0],
+                        "violations": len(views[people[0]]["violations"]),
+                        "obligations": len(views[people[0]]["obligations"])},
+            "typical": {**percentiles(latencies[people[1]]), "person": people[1],
+                        "violations": len(views[people[1]]["violations"]),
+                        "obligations": len(views[people[1]]["obligations"])}}
+
+
+def back_dated_reads(client: Client, month: str, people: list[str], lines: list[str],
+                     count: int) -> dict[str, Any]:
+    """Facts dated inside the last whole month, each followed by a read of that month, by
+    the busiest and a typical person in turn: half a copy of one of the month's case facts
+    under a new id, two days earlier (its case is replayed again), half a new case's first
+    fact."""
+    person = people[0]
+    latencies: dict[str, list[float]] = {p: [] for p in people}
+    of_month = [json.loads(line) for line in lines[-200_000:]]
+    of_month = [f for f in of_month if f["at"][:7] == month and f.get("case")
+                and f["at"][8:10] > "03"]
+    for number in range(count):
+        if number % 2 == 0:
+            base = of_month[(number * 7919) % len(of_month)]
+            day = int(base["at"][8:10]) - 2
+            fact = {**base, "id": f"bench-back-{number}-{uuid.uuid4().hex[:8]}",
+                    "at": f"{base['at'][:8]}{day:02d}{base['at'][10:]}"}
+        else:
+            day = 10 + number % 10   # a bug number is B, YYMMDD, then two digits
+            fact = {"id": f"bench-back-{number}-{uuid.uuid4().hex[:8]}", "type": "bug.found",
+                    "at": f"{month}-{day}T10:00:00+08:00",
+                    "case": f"B{month[2:4]}{month[5:7]}{day}{90 + number // 10:02d}",
+                    "actor": person}
+        status, answer = client.request("POST", "/v1/facts", json.dumps(fact).encode())
+        assert status == 201, (status, answer, fact)
+        reader = people[(number // 2) % 2]  # each reads after both kinds of fact
+        url = f"/v1/people/{quote(reader)}?period={month}"
+        latencies[reader].append(timed(lambda u=url: client.request("GET", u))[0])
+    return {"month": month, "busiest": percentiles(latencies[people[0]]),
+            "typical": percentiles(latencies[people[-1]])}
 
 
 def median_of(client: Client, url: str, count: int) -> float:
@@ -263,26 +311,31 @@ def prepare_database(url: str | None, work: Path) -> tuple[str, Any]:
 
 
 def report(f: dict[str, Any]) -> str:
-    b, s, r, x = f["batch"], f["single"], f["reads"], f["restart"]
+    b, r, n, k, x = f["batch"], f["reads"], f["fresh"], f["back"], f["restart"]
+    busy, typical = n["busiest"], n["typical"]
     rows = [
         ("store", f["database"]),
         ("facts stored", f"{f['facts']:,}"),
         (f"ingest, batches of {b['batch_size']:,}",
          f"{b['facts_per_s']:,.0f} facts/s ({b['facts']:,} in {b['seconds']:.1f} s; "
          f"{ms(b['request_p50_s'])} per batch, median)"),
-        ("ingest, one fact per request",
-         f"{s['facts_per_s']:,.0f} facts/s ({s['facts']:,} facts; latency p50 "
-         f"{ms(s['p50_s'])}, p99 {ms(s['p99_s'])})"),
-        (f"person's month ({r['month']}, {r['person']}, {r['person_violations']} violations)",
-         ""),
-        ("  first read (load facts + evaluate)", ms(r["first_s"])),
+        (f"first read of a person's month ({r['month']}, {r['person']}, "
+         f"{r['person_violations']} violations)", ms(r["first_s"])),
         ("  same read again (cached)", ms(r["repeat_p50_s"])),
-        ("  another person, same month", ms(r["other_person_p50_s"])),
-        ("  after a new fact later than the month", ms(r["after_later_fact_s"])),
-        ("  after a back-dated fact (evaluate again)", ms(r["after_backdated_fact_s"])),
-        ("  service memory (RSS)", f"{r['rss_mib']:,.0f} MiB"),
-        ("restart: read all stored facts into memory", ms(x["load_s"])),
-        ("restart: first read of the person's month", ms(x["first_read_s"])),
+        (f"one fact at a time ({n['ingest']['count']}), ingest latency",
+         f"p50 {ms(n['ingest']['p50_s'])}, p99 {ms(n['ingest']['p99_s'])}"),
+        (f"  read after a fresh ingest, {busy['person']} ({n['month']}: "
+         f"{busy['violations']} violations, {busy['obligations']} open)",
+         f"p50 {ms(busy['p50_s'])}, p99 {ms(busy['p99_s'])}"),
+        (f"  read after a fresh ingest, {typical['person']} ({typical['violations']} "
+         f"violations, {typical['obligations']} open)",
+         f"p50 {ms(typical['p50_s'])}, p99 {ms(typical['p99_s'])}"),
+        (f"back-dated fact into {k['month']}, next read, {busy['person']}",
+         f"p50 {ms(k['busiest']['p50_s'])}, p99 {ms(k['busiest']['p99_s'])}"),
+        (f"  the same, {r['typical']} ({k['typical']['count']} reads)",
+         f"p50 {ms(k['typical']['p50_s'])}, p99 {ms(k['typical']['p99_s'])}"),
+        ("service memory (RSS)", f"{r['rss_mib']:,.0f} MiB"),
+        ("restart: process start to first answer", ms(x["to_first_answer_s"])),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
@@ -293,8 +346,10 @@ def main() -> int:
     parser.add_argument("--facts", type=int, default=1_000_000, help="facts to store")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--batch", type=int, default=5000, help="facts per batch request")
-    parser.add_argument("--single", type=int, default=3000,
-                        help="facts sent one per request (the last ones of the stream)")
+    parser.add_argument("--single", type=int, default=400,
+                        help="facts sent one per request, each followed by a read (the "
+                             "last ones of the stream)")
+    parser.add_argument("--back", type=int, default=100, help="back-dated facts")
     parser.add_argument("--db", help="a PostgreSQL URL (default: a new SQLite file)")
     parser.add_argument("--json-out", help="also write the figures as JSON here")
     args = parser.parse_args()

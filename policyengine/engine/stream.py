@@ -7,7 +7,7 @@ list of every fact:
   facts of one instant are gathered (the replay's tie rules need them together) and put in
   `order_key` order, each instant checked to be no earlier than the one before.
 - A file found out of order is sorted on disk first (`spill.sorted_on_disk`): an external
-  merge sort in a temporary directory, deleted after (docs/decisions.md D-stream-1).
+  merge sort in a temporary directory, deleted after (docs/decisions.md D31).
 - Re-sent facts (same id, same content) share their time, so they meet within one instant:
   dropped and counted there. An id used at two instants is a conflict, which the reader
   rejects at every use, the first one included: each id's hash goes to disk

@@ -134,7 +134,7 @@ else the `Accept-Language` header, else the policy's language; codes are the sam
 
 def _warm(svc: Service) -> None:
     try:
-        svc.live.mirror.refresh()
+        svc.live.results.warm()
         log.info("read %d stored facts into memory", len(svc.live.mirror))
     except Exception:  # pragma: no cover - logged, the next read retries
         log.exception("reading the stored facts failed")
@@ -400,7 +400,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                     as_of: AsOfQ = None) -> Response:
         """One person's period: their total (null if nothing charged), their violations,
         their open obligations and those pending calendar data."""
-        result = views.evaluate(svc.live, period, as_of)
+        result = views.evaluate(svc.live, period, as_of, person)
         total = result.person(person)
         return Json({**views.window(result, person), "person": person,
                      "total": total.to_dict() if total is not None else None,

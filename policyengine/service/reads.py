@@ -1,25 +1,37 @@
 """Reading: the stored facts as the engine's `Fact`s, and evaluations of them, cached.
 
-The service holds no results of its own. A read brings the in-memory copy of the facts up
-to date with the store (only the facts after the last sequence number seen), then calls the
-same pure `evaluate` the CLI calls, with every stored fact, so results equal the CLI's for
-the same facts. Results are kept per (period, as-of) until a fact at or before that as-of
-arrives.
+A read brings the in-memory copy of the facts up to date with the store (only the facts
+after the last sequence number seen). Results equal what the pure `evaluate` the CLI calls
+gives over every stored fact (the service's contract), but are not computed that way when
+the policy allows (engine/cases.py `splits`): each case's replay is kept (`CaseBook`), a new
+fact replays only its case again, and a read merges the kept replays. A role assignment
+replays every case again; a fact without a case, only the shared part. One person's month
+merges only the cases where they answer for something. Results are kept per (period,
+as-of) until a fact at or before that as-of arrives; they hold results, not replays.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from policyengine.engine import cases
+from policyengine.engine.cases import Part
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.evaluate import evaluate
+from policyengine.engine.evaluate import evaluate, evaluate_replay, responsible
+from policyengine.engine.obligation import Obligation
+from policyengine.engine.replay import Replay, order_key
+from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact, FactSchema, Reason
+from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
+from policyengine.policy.checks import ROLE_FACT
 from policyengine.results import EvaluationResult
 from policyengine.service.store import Store
 
@@ -48,7 +60,7 @@ class FactMirror:
 
     def refresh(self) -> int:
         """Read the facts stored since the last call; the last sequence number seen."""
-        with self._lock:
+        with self._lock, gc_paused():  # a million facts read: no collector passes
             build = self.schema.build
             while True:
                 rows = self.store.read_since(self._seq)
@@ -88,10 +100,366 @@ def resolve_as_of(period: Period | None, as_of: datetime | None,
     return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)
 
 
+# A replay "of everything" stands at this moment: later than any fact.
+_END = cases.END
+# As-of moments whose shared part and straddling cases are kept.
+_MOMENTS = 4
+# From this many cases to replay, one replay of them all (cases.replay_cases).
+_BULK = 32
+
+
+class _Moment:
+    """What a read at one as-of needs besides the cases' whole replays: the shared part
+    then, and the cases with facts on both sides of it, replayed up to it."""
+
+    def __init__(self, straddling: set[str]):
+        self.shared: Part | None = None
+        self.straddling = straddling
+        self.parts: dict[str, Part] = {}
+
+
+class CaseBook:
+    """The stored facts by case, each case's whole replay, and who answers in each case.
+
+    `add` takes new facts; the replays are brought up to date at the next read (`settle`):
+    only the cases that got a fact are replayed again, unless a role assignment came (every
+    case, since a `by` check reads the holder at a fact's time)."""
+
+    def __init__(self, policy: CompiledPolicy):
+        self.policy = policy
+        self.cases: dict[str, list[Fact]] = {}
+        self.roles: list[Fact] = []
+        self.shared: list[Fact] = []
+        self.times: list[datetime] = []          # every fact's time, sorted: counts to as-of
+        self.first: Fact | None = None           # the first fact of all (recurring duties)
+        self.whole: dict[str, Part] = {}         # each case's replay of all its facts
+        self.dirty: set[str] = set()
+        self.roles_changed = False
+        self.broken = False                      # a case's replay failed: evaluate instead
+        # Who answers for what, found with the role holders of all time: person -> month of
+        # the deadline -> case -> (order key, place in the part, obligation), for those
+        # fulfilled; person -> case -> the same, for those not fulfilled (open or missed).
+        self.due_index: dict[str | None, dict[str, dict[str, list[_Indexed]]]] = {}
+        self.open_index: dict[str | None, dict[str, list[_Indexed]]] = {}
+        self._entries: dict[str, list[tuple[str | None, str | None]]] = {}
+        self.pending: set[str] = set()           # cases with obligations pending calendar data
+        self.last_role_at: datetime | None = None
+        self._timeline: object = None
+        self._moments: OrderedDict[datetime, _Moment] = OrderedDict()
+        self.replays = 0        # whole case replays made (tests)
+        self.replays_up_to = 0  # replays of a case up to an as-of (straddling cases)
+        # Facts deadlines run from (anchors), by (join attribute, value); the cases with a
+        # fact of that value; each case's reach: its last fact's time or a later anchor's.
+        self.joins = cases.anchor_joins(policy)
+        self.join_names = frozenset(j for names in self.joins.values() for j in names)
+        self.anchors: dict[tuple[str, object], list[Fact]] = {}
+        self.case_anchors: list[Fact] = []       # anchors with a case: the shared part's
+        self.joined: dict[tuple[str, object], set[str]] = {}
+        self.joins_of: dict[str, set[tuple[str, object]]] = {}  # the inverse of `joined`
+        self.reach: dict[str, datetime] = {}
+
+    def add(self, facts: list[Fact]) -> None:
+        if len(facts) > 64:  # a batch (start-up): one sort, mostly in order already
+            self.times.extend(f.at for f in facts)
+            self.times.sort()
+        else:
+            for fact in facts:
+                bisect.insort(self.times, fact.at)
+        for fact in facts:
+            first = self.first
+            if first is None or (fact.at <= first.at and order_key(fact) < order_key(first)):
+                self.first = fact
+                self._reset_shared()
+            if fact.type in self.joins:
+                self._anchor(fact)
+            if fact.type == ROLE_FACT:
+                self.roles.append(fact)
+                self.roles_changed = True
+                self.last_role_at = max(self.last_role_at or fact.at, fact.at)
+                self._moments.clear()
+            elif fact.case is None:
+                self.shared.append(fact)
+                self._reset_shared()
+            else:
+                case = fact.case
+                self.cases.setdefault(case, []).append(fact)
+                self.dirty.add(case)
+                for name in self.join_names:
+                    value = fact.attrs.get(name)
+                    if value is not None:
+                        self.joined.setdefault((name, value), set()).add(case)
+                        self.joins_of.setdefault(case, set()).add((name, value))
+
+    def _anchor(self, fact: Fact) -> None:
+        """A fact deadlines run from: every case it may time is replayed again."""
+        for name in self.joins[fact.type]:
+            value = fact.attrs.get(name)
+            if value is not None:
+                self.anchors.setdefault((name, value), []).append(fact)
+                self.dirty.update(self.joined.get((name, value), ()))
+        if fact.case is not None:
+            self.case_anchors.append(fact)
+            self._reset_shared()
+
+    def _reset_shared(self) -> None:
+        for moment in self._moments.values():
+            moment.shared = None
+
+    def _anchors_of(self, case: str) -> list[Fact]:
+        """The other facts that may time the case's deadlines (same join value)."""
+        found: dict[int, Fact] = {}
+        for joined in sorted(self.joins_of.get(case, ()), key=repr):
+            for anchor in self.anchors.get(joined, ()):
+                if anchor.case != case:
+                    found[id(anchor)] = anchor
+        return list(found.values())
+
+    def settle(self) -> None:
+        """Replay again the cases that changed (all of them after a role assignment): many
+        in one replay, a few one by one."""
+        if self.roles_changed or self._timeline is None:
+            self.dirty.update(self.cases)
+            self._timeline = cases.replay_part(self.policy, [], self.roles, _END,
+                                               shared=True).roles
+            self.roles_changed = False
+        if not self.dirty:
+            return
+        bulk = None
+        if len(self.dirty) >= _BULK:
+            try:
+                # Anchors of no case, or of a case not replayed here, only time deadlines.
+                dirty = self.dirty
+                others = {id(f): f for fs in self.anchors.values() for f in fs
+                          if f.case is None or f.case not in dirty}
+                bulk = cases.replay_cases(self.policy, {c: self.cases[c] for c in dirty},
+                                          self.roles, list(others.values()), _END)
+            except PolicyEngineError:
+                bulk = None  # one by one: the case that fails is found and set aside
+        for case in self.dirty:
+            anchors = self._anchors_of(case)
+            part = bulk.get(case) if bulk is not None else None
+            if part is None:
+                try:
+                    part = cases.replay_part(self.policy, self.cases[case], self.roles, _END,
+                                             anchors=anchors)
+                except PolicyEngineError:
+                    self.broken = True  # say it as `evaluate` says it: the caller falls back
+                    continue
+            self.replays += 1
+            self._file(case, part, anchors)
+        self.dirty.clear()
+
+    def _file(self, case: str, part: Part, anchors: list[Fact]) -> None:
+        """Keep a case's new whole replay: its reach, index, pending and moments."""
+        assert part.last_at is not None
+        self.reach[case] = max([part.last_at, *(a.at for a in anchors)])
+        self._index(case, part)
+        if any(o.missing_year is not None for o in part.obligations):
+            self.pending.add(case)
+        else:
+            self.pending.discard(case)
+        self.whole[case] = part
+        for at, moment in self._moments.items():
+            moment.parts.pop(case, None)
+            if self._straddles(case, at):
+                moment.straddling.add(case)
+            else:
+                moment.straddling.discard(case)
+
+    def _index(self, case: str, part: Part) -> None:
+        """File the case's obligations under who answers for them (none pending calendar
+        data: those are read from `pending`), replacing what was filed before."""
+        for person, month in self._entries.pop(case, ()):
+            if month is None:
+                self.open_index.get(person, {}).pop(case, None)
+            else:
+                self.due_index.get(person, {}).get(month, {}).pop(case, None)
+        context = Replay(_END, [], self._timeline, part.first_actor,  # type: ignore[arg-type]
+                         part.case_tier, 0, 0, 0, [], {})
+        local = self.policy.calendar.local
+        filed: dict[tuple[str | None, str | None], list[_Indexed]] = {}
+        for place, (key, obligation) in enumerate(zip(part.keys, part.obligations,
+                                                      strict=True)):
+            if obligation.missing_year is not None:
+                continue
+            person = responsible(self.policy, context, obligation)[0]
+            if obligation.fulfilled_by is None:
+                month = None
+            else:
+                due = local(obligation.due)
+                month = f"{due.year:04d}-{due.month:02d}"
+            filed.setdefault((person, month), []).append((key, place, obligation))
+        for (person, month), entries in filed.items():
+            if month is None:
+                self.open_index.setdefault(person, {})[case] = entries
+            else:
+                self.due_index.setdefault(person, {}).setdefault(month, {})[case] = entries
+        self._entries[case] = list(filed)
+
+    def _straddles(self, case: str, at: datetime) -> bool:
+        """Whether the case has facts (its own, or anchors timing it) on both sides of `at`."""
+        first = self.whole[case].first_at
+        return first is not None and first <= at < self.reach[case]
+
+    def _moment(self, at: datetime) -> _Moment:
+        moment = self._moments.get(at)
+        if moment is None:
+            straddling = {case for case in self.whole if self._straddles(case, at)}
+            moment = self._moments[at] = _Moment(straddling)
+            while len(self._moments) > _MOMENTS:
+                self._moments.popitem(last=False)
+        self._moments.move_to_end(at)
+        if moment.shared is None:
+            # The first fact of all is the first by `at` too (order_key starts with the time).
+            first = self.first if self.first is not None and self.first.at <= at else None
+            moment.shared = cases.replay_part(self.policy, self.shared, self.roles, at,
+                                              anchors=self.case_anchors, shared=True,
+                                              weeks_from=first)
+        return moment
+
+    def _part_at(self, moment: _Moment, case: str, at: datetime) -> Part | None:
+        """The case's replay up to `at`: its whole replay if all its facts are by then."""
+        if case in moment.straddling:
+            part = moment.parts.get(case)
+            if part is None:
+                part = moment.parts[case] = cases.replay_part(
+                    self.policy, self.cases[case], self.roles, at,
+                    anchors=self._anchors_of(case))
+                self.replays_up_to += 1
+            return part
+        whole = self.whole[case]
+        return whole if whole.first_at is not None and whole.first_at <= at else None
+
+    def _merged(self, at: datetime, which: set[str] | None,
+                keep: Callable[[Obligation, Part], bool] | None) -> Replay:
+        moment = self._moment(at)
+        assert moment.shared is not None
+        names = self.whole.keys() if which is None else which
+        parts = [p for c in names if (p := self._part_at(moment, c, at)) is not None]
+        seen = bisect.bisect_right(self.times, at)
+        return cases.merge(moment.shared, parts, at, facts_seen=seen,
+                           facts_after=len(self.times) - seen, keep=keep,
+                           with_notes=which is None)
+
+    def result(self, period: Period | None, at: datetime) -> EvaluationResult:
+        """Everything at `at` for the period, as `evaluate` gives it."""
+        return evaluate_replay(self.policy, self._merged(at, None, None), period)
+
+    def fits_person(self, period: Period | None, at: datetime) -> bool:
+        """Whether one person's read can be made from the index: a period (the index is by
+        month of the deadline), and no prohibition (a forbidden fact's person is not
+        indexed)."""
+        return period is not None and not self.policy.prohibitions
+
+    def person_result(self, period: Period, at: datetime, person: str) -> EvaluationResult:
+        """A result whose parts about `person` (violations, total, open obligations), whose
+        pending obligations and whose count of facts equal `result`'s; it holds only the
+        obligations those read (not the other people's, not the rewards' or notes)."""
+        moment = self._moment(at)
+        shared = moment.shared
+        assert shared is not None
+        tz = self.policy.calendar.tz
+        start, end = period.start_at(tz), period.end_at(tz)
+        chosen: list[tuple[tuple[object, ...], int, Obligation]] = []
+        used: list[Part] = [shared]
+        whole, straddling = self.whole, moment.straddling
+
+        def take(by_case: dict[str, list[_Indexed]],
+                 keep: Callable[[Obligation], bool]) -> None:
+            for case, entries in by_case.items():
+                part = whole[case]
+                if case in straddling or part.first_at is None or part.first_at > at:
+                    continue  # replayed up to `at` below, or not begun by then
+                found = [e for e in entries if keep(e[2])]
+                if found:
+                    used.append(part)
+                    chosen.extend(found)
+
+        by_month = self.due_index.get(person, {})
+        for month in _months(period):
+            take(by_month.get(month, {}), lambda o: start <= o.due < end)
+        roles = shared.roles
+        if self.last_role_at is None or self.last_role_at <= at:
+            take(self.open_index.get(person, {}), lambda o: True)
+        else:
+            # A role changed hands after `at`: the index's holder (of all time) is the one
+            # at `at` for deadlines up to it; an obligation still open with a later deadline
+            # is answered for by the holder at `at`'s view of that deadline: found again.
+            take(self.open_index.get(person, {}), lambda o: o.due <= at)
+            for by_case in self.open_index.values():
+                for case, entries in by_case.items():
+                    part = whole[case]
+                    if case in straddling or part.first_at is None or part.first_at > at:
+                        continue
+                    context = Replay(at, [], roles, part.first_actor, part.case_tier,
+                                     0, 0, 0, [], {})
+                    found = [e for e in entries if e[2].due > at and responsible(
+                        self.policy, context, e[2])[0] == person]
+                    if found:
+                        used.append(part)
+                        chosen.extend(found)
+        # The shared part, the cases replayed up to `at` and those pending calendar data:
+        # who answers is found here, with the holders at `at`.
+        extra: list[tuple[str | None, Part | None]] = [(None, shared)]
+        extra += [(c, self._part_at(moment, c, at)) for c in sorted(straddling | self.pending)]
+        for name, some in extra:
+            if some is None:
+                continue
+            indexed = name is not None and name not in straddling
+            context = Replay(at, [], roles, some.first_actor, some.case_tier, 0, 0, 0, [], {})
+            found = [(key, place, o) for place, (key, o)
+                     in enumerate(zip(some.keys, some.obligations, strict=True))
+                     if o.missing_year is not None or (
+                         not indexed and responsible(self.policy, context, o)[0] == person)]
+            if found:
+                used.append(some)
+                chosen.extend(found)
+        chosen.sort(key=_by_order)
+        first_actor: dict[tuple[str, str], str] = {}
+        case_tier: dict[str, str] = {}
+        for part in used:
+            first_actor.update(part.first_actor)
+            case_tier.update(part.case_tier)
+        seen = bisect.bisect_right(self.times, at)
+        run = Replay(at, [o for _, _, o in chosen], roles, first_actor, case_tier, seen,
+                     len(self.times) - seen, 0, [], defaultdict(list))
+        return evaluate_replay(self.policy, run, period)
+
+
+_Indexed = tuple[tuple[object, ...], int, Obligation]
+
+
+def _by_order(entry: _Indexed) -> tuple[tuple[object, ...], int]:
+    return entry[0], entry[1]
+
+
+def _months(period: Period) -> list[str]:
+    """The months (YYYY-MM) a period's days fall in."""
+    out = []
+    year, month = period.start.year, period.start.month
+    while (year, month) < (period.end.year, period.end.month) or (
+            (year, month) == (period.end.year, period.end.month) and period.end.day > 1):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+# The rows (violations, obligations, pending obligations, merits) all cached results may hold
+# together: memory follows rows (each carries its explanation), not results. The busiest
+# person's month at 1M facts holds ~3,000 rows, a typical person's a few dozen.
+CACHE_ROWS = 12_000
+
+
 @dataclass(frozen=True)
 class _Entry:
     result: EvaluationResult
     count: int          # how many of the mirror's facts it was computed from
+
+    @property
+    def rows(self) -> int:
+        result = self.result
+        return (len(result.violations) + len(result.obligations) + len(result.pending)
+                + len(result.merits))
 
 
 class Results:
@@ -100,16 +468,23 @@ class Results:
     A result stays good while the facts added since it was computed all lie after its
     as-of: `evaluate` does not look at them, except to count them in
     `stats.facts_after_as_of`, which is brought up to date. So a past month keeps being
-    read from the cache while today's facts arrive.
+    read from the cache while today's facts arrive. One person's reads (`person`) share
+    the cache and its rule. The cache holds at most `size` results and `rows` rows in all
+    (the oldest dropped first, the newest always kept).
     """
 
-    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16):
+    def __init__(self, policy: CompiledPolicy, mirror: FactMirror, size: int = 16,
+                 rows: int = CACHE_ROWS):
         self.policy = policy
         self.mirror = mirror
         self.size = size
+        self.rows = rows      # at most this many rows in all (the newest result is kept)
+        self._rows = 0
         self._cache: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._evaluating = threading.Lock()
+        self.book = CaseBook(policy) if cases.splits(policy) else None
+        self._booked = 0   # how many of the mirror's facts the book holds
         self.hits = 0
         self.misses = 0
 
@@ -117,25 +492,100 @@ class Results:
         self.mirror.refresh()
         moment = resolve_as_of(period, as_of, self.policy)
         key = (period.label if period else None, moment)
-        found = self._cached(key, moment)
+        found = self._cached(self._cache, key, moment)
         if found is not None:
             return found
-        with self._evaluating:
-            found = self._cached(key, moment)
+        with self._evaluating, gc_paused():
+            found = self._cached(self._cache, key, moment)
             if found is not None:
                 return found
-            count, facts = self.mirror.snapshot()
-            result = evaluate(self.policy, facts, period=period, as_of=moment)
-            with self._lock:
-                self.misses += 1
-                self._cache[key] = _Entry(result, count)
-                while len(self._cache) > self.size:
-                    self._cache.popitem(last=False)
+            count, result = self._evaluate(period, moment)
+            self.misses += 1
+            self._keep(self._cache, self.size, key, _Entry(result, count))
             return result
 
-    def _cached(self, key: tuple[object, ...], moment: datetime | None) -> EvaluationResult | None:
+    def person(self, period: Period | None, as_of: datetime | None,
+               person: str) -> EvaluationResult:
+        """A result good for `person`'s view (their violations, total and open obligations,
+        the pending obligations, the facts counted): the whole result if one is cached,
+        else one merged from their cases only (CaseBook.person_result)."""
+        self.mirror.refresh()
+        moment = resolve_as_of(period, as_of, self.policy)
+        key = (period.label if period else None, moment)
+        found = self._cached(self._cache, key, moment)
+        if found is not None:
+            return found
+        mine = (*key, person)
+        found = self._cached(self._cache, mine, moment)
+        if found is not None:
+            return found
+        with self._evaluating, gc_paused():
+            book = self._settled()
+            if book is None or moment is None or period is None \
+                    or not book.fits_person(period, moment):
+                return self._whole(period, moment, key)
+            count = self._booked
+            result = book.person_result(period, moment, person)
+            self.misses += 1
+            self._keep(self._cache, self.size, mine, _Entry(result, count))
+            return result
+
+    def uncached(self, period: Period | None, as_of: datetime | None) -> EvaluationResult:
+        """An evaluation not kept in the cache (the webhook scans' "now", a new moment each
+        time), from the case book when it can."""
+        self.mirror.refresh()
+        with self._evaluating, gc_paused():
+            return self._evaluate(period, resolve_as_of(period, as_of, self.policy))[1]
+
+    def warm(self) -> None:
+        """Read the stored facts and replay every case (at start-up, in the background)."""
+        self.mirror.refresh()
+        with self._evaluating, gc_paused():
+            self._settled()
+
+    def _whole(self, period: Period | None, moment: datetime | None,
+               key: tuple[object, ...]) -> EvaluationResult:
+        count, result = self._evaluate(period, moment)
+        self.misses += 1
+        self._keep(self._cache, self.size, key, _Entry(result, count))
+        return result
+
+    def _settled(self) -> CaseBook | None:
+        """The case book with every fact the mirror holds, replays up to date; None when
+        the policy or a fact's replay needs one replay of everything."""
+        book = self.book
+        if book is None:
+            return None
+        total, new = self.mirror.since(self._booked)
+        book.add(new)
+        self._booked = total
+        book.settle()
+        return None if book.broken else book
+
+    def _evaluate(self, period: Period | None,
+                  moment: datetime | None) -> tuple[int, EvaluationResult]:
+        book = self._settled()
+        if book is not None and moment is not None:
+            try:
+                return self._booked, book.result(period, moment)
+            except PolicyEngineError:
+                pass  # said as `evaluate` says it, below
+        count, facts = self.mirror.snapshot()
+        return count, evaluate(self.policy, facts, period=period, as_of=moment)
+
+    def _keep(self, cache: OrderedDict[tuple[object, ...], _Entry], size: int,
+              key: tuple[object, ...], entry: _Entry) -> None:
         with self._lock:
-            entry = self._cache.get(key)
+            old = cache.pop(key, None)
+            self._rows += entry.rows - (old.rows if old is not None else 0)
+            cache[key] = entry
+            while len(cache) > size or (self._rows > self.rows and len(cache) > 1):
+                self._rows -= cache.popitem(last=False)[1].rows
+
+    def _cached(self, cache: OrderedDict[tuple[object, ...], _Entry], key: tuple[object, ...],
+                moment: datetime | None) -> EvaluationResult | None:
+        with self._lock:
+            entry = cache.get(key)
             if entry is None or moment is None:
                 return None
             total, later = self.mirror.since(entry.count)
@@ -145,11 +595,12 @@ class Results:
                 stats = dict(entry.result.stats)
                 stats["facts_after_as_of"] = stats.get("facts_after_as_of", 0) + len(later)
                 entry = _Entry(replace(entry.result, stats=stats), total)
-                self._cache[key] = entry
-            self._cache.move_to_end(key)
+                cache[key] = entry
+            cache.move_to_end(key)
             self.hits += 1
             return entry.result
 
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._rows = 0

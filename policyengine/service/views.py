@@ -110,10 +110,14 @@ def when(live: Live, period: str | None,
     return parsed, moment
 
 
-def evaluate(live: Live, period: str | None, as_of: str | None) -> EvaluationResult:
-    """The evaluation a read asks for, from the cache or the engine."""
+def evaluate(live: Live, period: str | None, as_of: str | None,
+             person: str | None = None) -> EvaluationResult:
+    """The evaluation a read asks for, from the cache or the engine. With `person`, only
+    what that person's view reads is sure to be in it (reads.Results.person)."""
     parsed, moment = when(live, period, as_of)
     try:
+        if person is not None:
+            return live.results.person(parsed, moment, person)
         return live.results.get(parsed, moment)
     except CalendarDataMissing as exc:
         raise ApiError(409, "E-CAL-YEAR", message(
@@ -204,7 +208,7 @@ def duties_feed(live: Live, person: str, as_of: str | None, lang: str) -> str:
     # The month of as-of: the open obligations are every one up to as-of whatever the
     # period; a month keeps the violations evaluated along with them few.
     period = f"{moment.astimezone(tz):%Y-%m}"
-    result = evaluate(live, period, as_of)
+    result = evaluate(live, period, as_of, person)
     duties = live.policy.duties
 
     def rule_of(duty_id: str, trigger: Fact | None, opened_at: datetime) -> Line | None:

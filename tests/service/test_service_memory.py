@@ -80,3 +80,40 @@ def test_explanations_of_a_cached_result_are_the_same_on_every_read(tmp_path: Pa
         explained = [v["explanation_zh"] for v in first["violations"]]
         assert len(explained) == 45 and all(len(steps) >= 4 for steps in explained)
         assert all(steps[-1].startswith("责任人") for steps in explained), explained[0]
+
+
+def test_the_result_cache_is_bounded_by_the_rows_it_holds(tmp_path: Path) -> None:
+    """Memory follows the rows results hold (violations, obligations with explanations), so
+    the cache drops its oldest results once they hold more rows in all than its bound; the
+    newest result is kept whatever its size, and a dropped month is computed again."""
+    client, svc = loaded_service(tmp_path)
+    results = svc.live.results
+    months = ["2026-09", "2026-10", "2026-11"]
+
+    def read(month: str) -> None:
+        assert client.get(f"/v1/report?period={month}", headers=auth()).status_code == 200
+
+    with client:
+        for month in months:
+            read(month)
+        sizes = {key[0]: entry.rows for key, entry in results._cache.items()}
+        assert sorted(sizes) == months and all(sizes.values())
+        assert results._rows == sum(sizes.values())
+        # Room for the two newest months only.
+        results.rows = sizes["2026-10"] + sizes["2026-11"]
+        results.clear()
+        for month in months:
+            read(month)
+        assert [key[0] for key in results._cache] == ["2026-10", "2026-11"]
+        assert results._rows == results.rows
+        misses = results.misses
+        read("2026-11")
+        assert results.misses == misses          # kept: read from the cache
+        read("2026-09")
+        assert results.misses == misses + 1      # dropped: computed again
+        assert [key[0] for key in results._cache] == ["2026-11", "2026-09"]
+        assert results._rows == sizes["2026-11"] + sizes["2026-09"] <= results.rows
+        results.rows = 0                         # only the newest result is kept
+        read("2026-10")
+        assert [key[0] for key in results._cache] == ["2026-10"]
+        assert results._rows == sizes["2026-10"]

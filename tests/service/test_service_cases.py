@@ -1,0 +1,198 @@
+"""Reads kept by case (service/reads.py CaseBook) equal the pure `evaluate` over every stored
+fact, whatever order the facts arrive in, back-dated ones included; and a new fact replays
+only its own case again."""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from service_support import make_config, sample_facts
+
+from policyengine.engine import cases
+from policyengine.engine.evaluate import evaluate
+from policyengine.engine.replay import order_key
+from policyengine.facts.schema import Fact, parse_time
+from policyengine.periods import Period
+from policyengine.results import EvaluationResult
+from policyengine.service import views
+from policyengine.service.reads import CaseBook
+from policyengine.service.state import Service
+
+WINDOWS = [("2026-10", None), ("2026-09", None), ("2026-Q4", None), ("2026-11", None),
+           (None, "2026-10-15T12:00:00+08:00"), ("2026-10", "2026-10-20T18:00:00+08:00")]
+
+
+def store(svc: Service, facts: list[dict[str, Any]]) -> None:
+    items, stored = views.append(svc, [(None, f, None) for f in facts], "tester", False)
+    assert stored
+    assert all(i.status in ("stored", "duplicate") for i in items), \
+        [i for i in items if i.status not in ("stored", "duplicate")][:3]
+
+
+def text(result: EvaluationResult) -> str:
+    return json.dumps(result.to_dict(), default=str, sort_keys=True, ensure_ascii=False)
+
+
+def person_view(result: EvaluationResult, person: str) -> dict[str, Any]:
+    """What /v1/people/{person} says of a result (app.py person_view)."""
+    total = result.person(person)
+    return {**views.window(result, person),
+            "total": total.to_dict() if total is not None else None,
+            "violations": views.violations(result, lambda v: v.person == person),
+            "obligations": [o.to_dict() for o in result.obligations if o.person == person]}
+
+
+def window(svc: Service, period: str | None,
+           as_of: str | None) -> tuple[Period | None, datetime | None]:
+    tz = svc.live.policy.calendar.tz
+    return (Period.parse(period) if period else None,
+            parse_time(as_of, tz) if as_of else None)
+
+
+def check_reads(svc: Service, people: int = 6) -> None:
+    """Every window, whole and per person, equals `evaluate` over the stored facts."""
+    live = svc.live
+    live.mirror.refresh()
+    _, facts = live.mirror.snapshot()
+    for period, as_of in WINDOWS:
+        parsed, moment = window(svc, period, as_of)
+        want = evaluate(live.policy, facts, period=parsed, as_of=moment)
+        names = sorted({v.person for v in want.violations if v.person}
+                       | {o.person for o in want.obligations if o.person})
+        for person in [*names[:people], "无此人"]:
+            got = live.results.person(parsed, moment, person)
+            assert person_view(got, person) == person_view(want, person), (period, as_of,
+                                                                           person)
+        assert text(live.results.get(parsed, moment)) == text(want), (period, as_of)
+
+
+def back_dated(facts: list[dict[str, Any]], rng: random.Random,
+               count: int) -> list[dict[str, Any]]:
+    """Copies of stored facts under new ids, moved up to 12 days earlier (still valid)."""
+    out = []
+    for number in range(count):
+        fact = dict(rng.choice(facts))
+        at = datetime.fromisoformat(fact["at"]) - timedelta(days=rng.randint(1, 12),
+                                                            minutes=rng.randint(0, 600))
+        fact["at"] = at.isoformat()
+        fact["id"] = f"back-{number}-{fact['id']}"
+        out.append(fact)
+    return out
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.integers(1, 4), back=st.integers(0, 12))
+def test_reads_equal_evaluate_over_stored_facts(seed: int, cuts: int, back: int) -> None:
+    rng = random.Random(seed)
+    facts = sample_facts()
+    rng.shuffle(facts)
+    extra = back_dated(facts, rng, back)
+    bounds = sorted(rng.sample(range(1, len(facts)), cuts))
+    batches = [facts[a:b] for a, b in zip([0, *bounds], [*bounds, len(facts)], strict=True)]
+    with tempfile.TemporaryDirectory() as folder:
+        svc = Service(make_config(str(Path(folder) / "facts.db")))
+        try:
+            for batch in batches:
+                store(svc, batch)
+                check_reads(svc, people=3)
+            for fact in extra:   # one at a time, each read back at once
+                store(svc, [fact])
+                check_reads(svc, people=2)
+        finally:
+            svc.close()
+
+
+def test_a_new_fact_replays_only_its_case(database: str) -> None:
+    """On SQLite and PostgreSQL (the `database` fixture)."""
+    svc = Service(make_config(database))
+    try:
+        facts = sample_facts()
+        store(svc, facts)
+        check_reads(svc)
+        book = svc.live.results.book
+        assert book is not None
+        before = book.replays
+        case_fact = next(f for f in facts if f.get("case") and f["type"] == "requester.informed")
+        late = {**case_fact, "id": "late-1",
+                "at": (datetime.fromisoformat(case_fact["at"]) - timedelta(days=3)).isoformat()}
+        store(svc, [late])
+        check_reads(svc)
+        # its own case only (and, up to an as-of, the cases straddling it, not counted)
+        assert book.replays - before == 1
+        # a role assignment replays every case again (a `by` check reads its holder)
+        role = next(f for f in facts if f["type"] == "role.assigned")
+        store(svc, [{**role, "id": "role-again", "at": "2026-10-12T09:00:00+08:00"}])
+        before = book.replays
+        check_reads(svc)
+        assert book.replays - before >= len(book.cases)
+    finally:
+        svc.close()
+
+
+def test_a_policy_the_cases_cannot_split_reads_through_evaluate(tmp_path: Path) -> None:
+    """Without the case book (a decision table) every read is one `evaluate`, as before."""
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        svc.live.results.book = None
+        store(svc, sample_facts())
+        check_reads(svc, people=2)
+    finally:
+        svc.close()
+
+
+
+def part_text(part: cases.Part) -> list[Any]:
+    """Everything a part holds, as plain values (obligations are compared by content)."""
+    def fact_id(fact: Fact | None) -> str | None:
+        return None if fact is None else fact.id or repr(order_key(fact))
+
+    obligations = [(o.duty.id, o.case, fact_id(o.trigger), o.opened_at, o.due,
+                    fact_id(o.fulfilled_by), o.history, o.pending, o.missing_year,
+                    fact_id(o.anchor), o.actor, o.seq) for o in part.obligations]
+    return [obligations, part.keys, part.total, part.notes, part.note_keys,
+            part.first_actor, part.case_tier, part.handled,
+            [(f.prohibition, fact_id(f.fact), f.actor, f.seq) for f in part.forbidden],
+            part.facts, part.first_at, part.last_at]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_replay_of_many_cases_splits_into_each_case_replay(seed: int,
+                                                                tmp_path: Path) -> None:
+    """Start-up replays every case in one replay (cases.replay_cases) and splits what it made
+    by case: each case's part equals its replay on its own (cases.replay_part), whether all
+    the cases are replayed together or some of them (the others' anchors then only time
+    deadlines), at the end of time or at an as-of inside the facts."""
+    rng = random.Random(seed)
+    facts = sample_facts()
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        store(svc, facts + back_dated(facts, rng, 10))
+        svc.live.mirror.refresh()
+        policy = svc.live.policy
+        book = CaseBook(policy)
+        book.add(svc.live.mirror.snapshot()[1])
+    finally:
+        svc.close()
+    names = sorted(book.cases)
+    assert len(names) >= 32
+    some = set(rng.sample(names, len(names) // 2))
+    for chosen in (set(names), some):
+        others = {id(f): f for fs in book.anchors.values() for f in fs
+                  if f.case is None or f.case not in chosen}
+        for at in (cases.END, parse_time("2026-10-15T12:00:00+08:00", policy.calendar.tz)):
+            together = cases.replay_cases(policy, {c: book.cases[c] for c in chosen},
+                                          book.roles, list(others.values()), at)
+            assert together is not None
+            assert set(together) == chosen
+            for case in sorted(chosen):
+                alone = cases.replay_part(policy, book.cases[case], book.roles, at,
+                                          anchors=book._anchors_of(case))
+                assert part_text(together[case]) == part_text(alone), (case, at)
