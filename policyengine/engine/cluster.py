@@ -102,8 +102,10 @@ def _client(scheduler: str | None, workers: int | None) -> AbstractContextManage
         except (OSError, TimeoutError, ValueError) as exc:
             raise UsageError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
                              f"({exc})") from None
+    # The scheduler always serves HTTP (None means its default port, 8787, and a warning on
+    # stderr when another cluster holds it): a free port on loopback, said by no one.
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.CRITICAL)
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
     return _LocalClient(cluster, Client(cluster))
 
 
