@@ -106,7 +106,11 @@ def settle_rejected(args: argparse.Namespace, policy: pe.CompiledPolicy, batch: 
     language = policy.model.policy.language
     if not args.reject_file:
         batch.raise_if_rejected(language)
-    write_rejects(Path(args.reject_file), batch)
+    target = Path(args.reject_file)
+    if args.facts != "-" and target.exists() and target.samefile(args.facts):
+        raise UsageError(f"--reject-file {args.reject_file} is the facts file itself: the "
+                         "rejected lines would overwrite your facts; give another path")
+    write_rejects(target, batch)
     lang = resolve_language(getattr(args, "lang", None), language)
     print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
                                    kept=kept).get(lang), file=sys.stderr)

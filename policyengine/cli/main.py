@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from policyengine.cli import (
@@ -56,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # A batch stopped by `kill` or a timeout ends as Ctrl-C does: its temporary files (the
+    # on-disk sort of a streamed file) are removed. `serve` keeps its own shutdown.
+    terminated = (signal.signal(signal.SIGTERM, _interrupt)
+                  if args.command != "serve" and _in_main_thread() else None)
     try:
         code: int = args.run(args)
         return code
@@ -76,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except _Terminated:
+        return 128 + signal.SIGTERM
     except Exception as exc:  # a bug of ours: say so plainly, no traceback for the user
         if os.environ.get("POLICYENGINE_DEBUG"):
             raise
@@ -83,6 +91,21 @@ def main(argv: Sequence[str] | None = None) -> int:
               "policyengine, not in your input; please report it with the command you ran. "
               "Set POLICYENGINE_DEBUG=1 to see the traceback.", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if terminated is not None:
+            signal.signal(signal.SIGTERM, terminated)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so `finally` blocks and `with` exits run."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def print_rejected_facts(exc: FactError, lang: str) -> None:

@@ -280,7 +280,8 @@ class FastPath:
                 # JSON's own whitespace around the value (the line's end) is read as such;
                 # any other space `strip` would drop fails here and goes the slow way.
                 record = decode(line)
-            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError,
+                    UnicodeEncodeError):  # the last: bytes not UTF-8 read from stdin
                 text = line.strip()
                 if text:
                     yield number, text, slow(text)

@@ -7,6 +7,7 @@ reasons; a re-sent fact (same id, same content) is counted as a duplicate.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
 import json.scanner
@@ -107,11 +108,20 @@ def read_facts(
                 return _read(handle, schema, name, fmt, progress)
         except UnicodeDecodeError as exc:
             raise _not_utf8(name, exc, path) from None
-    stream: IO[str] = sys.stdin if isinstance(source, (str, Path)) else source
+    stream: IO[str] = _stdin() if isinstance(source, (str, Path)) else source
     try:
         return _read(stream, schema, name or "<stdin>", fmt, progress)
     except UnicodeDecodeError as exc:
         raise _not_utf8(name or "<stdin>", exc) from None
+
+
+def _stdin() -> IO[str]:
+    """Standard input read as a file is: UTF-8 (a BOM dropped), strictly. Python's own
+    `sys.stdin` may carry bytes that are not UTF-8 through as surrogates."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # replaced by a text stream (tests, embedding): taken as it is
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
 
 
 def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> FactError:
