@@ -29,7 +29,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from service_benchmark import ROOT, Client, facts_file, free_port, month_and_person, rss_mib
+from service_benchmark import (
+    ROOT,
+    Client,
+    facts_file,
+    free_port,
+    month_and_person,
+    rss_mib,
+    stop,
+)
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -73,11 +81,7 @@ def first_answer(tree: Path, database: str, tokens: Path, token: str, log: Path,
         client.close()
         return figures
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
