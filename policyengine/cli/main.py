@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from policyengine import scratch
 from policyengine.cli import (
     calendar,
     check,
@@ -58,9 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # A batch stopped by `kill` or a timeout ends as Ctrl-C does: its temporary files (the
-    # on-disk sort of a streamed file) are removed. `serve` keeps its own shutdown.
-    terminated = (signal.signal(signal.SIGTERM, _interrupt)
+    # A batch stopped by `kill` or a timeout removes its temporary folders (the on-disk
+    # sort of a streamed file) and ends. `serve` keeps its own shutdown.
+    terminated = (signal.signal(signal.SIGTERM, _terminate)
                   if args.command != "serve" and _in_main_thread() else None)
     try:
         code: int = args.run(args)
@@ -82,8 +83,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
-    except _Terminated:
-        return 128 + signal.SIGTERM
     except Exception as exc:  # a bug of ours: say so plainly, no traceback for the user
         if os.environ.get("POLICYENGINE_DEBUG"):
             raise
@@ -96,12 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, terminated)
 
 
-class _Terminated(BaseException):
-    """SIGTERM, raised where the program is, so `finally` blocks and `with` exits run."""
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise _Terminated
+def _terminate(signum: int, frame: object) -> None:
+    # Not an exception: one raised where the signal lands can be swallowed (in a generator
+    # being finalised) or stop a folder's removal half way.
+    scratch.remove_own()
+    os._exit(128 + signum)
 
 
 def _in_main_thread() -> bool:

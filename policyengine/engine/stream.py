@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from policyengine import scratch
 from policyengine.engine import spill
 from policyengine.engine.compiled import CompiledPolicy, Per
 from policyengine.engine.dormant import Dormant, Latest
@@ -348,7 +349,7 @@ def replay_file(policy: CompiledPolicy, stream: FactStream, as_of: datetime, *,
                 unread: Unread | None = None) -> tuple[Replay, StreamedFacts]:
     """The replay of a file's facts up to `as_of`, as `replay` gives it over the list that
     `read_facts` reads, and what the reading found (rejected lines, re-sent facts)."""
-    with tempfile.TemporaryDirectory(prefix="policyengine-") as name:
+    with tempfile.TemporaryDirectory(prefix=scratch.prefix()) as name:
         directory = Path(name)
         try:
             return _replay_pass(policy, stream, as_of, unread, directory, None, False)

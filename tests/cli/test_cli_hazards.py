@@ -48,7 +48,7 @@ def test_a_streamed_run_stopped_by_sigterm_removes_its_temporary_files(tmp_path:
     # Shuffled facts: the streamed run sorts them on disk in a temporary folder first.
     lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
     many = []
-    for copy in range(150):
+    for copy in range(300):
         for line in lines:
             fact = json.loads(line)
             fact["id"] = f"{fact.get('id')}-{copy}"
@@ -70,5 +70,7 @@ def test_a_streamed_run_stopped_by_sigterm_removes_its_temporary_files(tmp_path:
         time.sleep(0.01)
     assert run.poll() is None, "the run ended before it could be stopped"
     run.send_signal(signal.SIGTERM)
-    assert run.wait(timeout=60) == 128 + signal.SIGTERM
+    code = run.wait(timeout=60)
+    said = run.stderr.read().decode("utf-8") if run.stderr else ""
+    assert code == 128 + signal.SIGTERM, (code, said)
     assert list(temporary.iterdir()) == []
