@@ -489,10 +489,7 @@ class Results:
         self.misses = 0
 
     def get(self, period: Period | None, as_of: datetime | None) -> EvaluationResult:
-        self.mirror.refresh()
-        moment = resolve_as_of(period, as_of, self.policy)
-        key = (period.label if period else None, moment)
-        found = self._cached(self._cache, key, moment)
+        moment, key, found = self._look_up(period, as_of)
         if found is not None:
             return found
         with self._evaluating, gc_paused():
@@ -509,10 +506,7 @@ class Results:
         """A result good for `person`'s view (their violations, total and open obligations,
         the pending obligations, the facts counted): the whole result if one is cached,
         else one merged from their cases only (CaseBook.person_result)."""
-        self.mirror.refresh()
-        moment = resolve_as_of(period, as_of, self.policy)
-        key = (period.label if period else None, moment)
-        found = self._cached(self._cache, key, moment)
+        moment, key, found = self._look_up(period, as_of)
         if found is not None:
             return found
         mine = (*key, person)
@@ -529,6 +523,16 @@ class Results:
             self.misses += 1
             self._keep(self._cache, self.size, mine, _Entry(result, count))
             return result
+
+    def _look_up(self, period: Period | None, as_of: datetime | None
+                 ) -> tuple[datetime | None, tuple[str | None, datetime | None],
+                            EvaluationResult | None]:
+        """The stored facts brought up to date, then the read's moment, its cache key and
+        the whole result cached under it (None if there is none still good)."""
+        self.mirror.refresh()
+        moment = resolve_as_of(period, as_of, self.policy)
+        key = (period.label if period else None, moment)
+        return moment, key, self._cached(self._cache, key, moment)
 
     def uncached(self, period: Period | None, as_of: datetime | None) -> EvaluationResult:
         """An evaluation not kept in the cache (the webhook scans' "now", a new moment each
