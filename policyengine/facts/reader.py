@@ -108,11 +108,15 @@ def read_facts(
                 return _read(handle, schema, name, fmt, progress)
         except UnicodeDecodeError as exc:
             raise _not_utf8(name, exc, path) from None
-    stream: IO[str] = _stdin() if isinstance(source, (str, Path)) else source
+    ours = isinstance(source, (str, Path))  # "-": standard input, wrapped here
+    stream: IO[str] = _stdin() if ours else source  # type: ignore[assignment]
     try:
         return _read(stream, schema, name or "<stdin>", fmt, progress)
     except UnicodeDecodeError as exc:
         raise _not_utf8(name or "<stdin>", exc) from None
+    finally:
+        if ours and isinstance(stream, io.TextIOWrapper) and stream is not sys.stdin:
+            stream.detach()  # closing our wrapper would close standard input itself
 
 
 def _stdin() -> IO[str]:

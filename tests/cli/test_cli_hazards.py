@@ -74,3 +74,18 @@ def test_a_streamed_run_stopped_by_sigterm_removes_its_temporary_files(tmp_path:
     said = run.stderr.read().decode("utf-8") if run.stderr else ""
     assert code == 128 + signal.SIGTERM, (code, said)
     assert list(temporary.iterdir()) == []
+
+
+def test_reading_standard_input_leaves_it_open() -> None:
+    # The reader wraps standard input to read it strictly as UTF-8; the wrapper must not
+    # close it when it goes.
+    program = ("import sys, policyengine as pe\n"
+               "policy = pe.load_policy('policies')\n"
+               "first = pe.read_facts('-', policy)\n"
+               "print(len(first.facts), sys.stdin.buffer.closed, "
+               "len(pe.read_facts('-', policy).facts))\n")
+    done = subprocess.run([sys.executable, "-c", program], input=SAMPLE_FACTS.read_bytes(),
+                          capture_output=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr.decode("utf-8")
+    count = len(SAMPLE_FACTS.read_text(encoding="utf-8").splitlines())
+    assert done.stdout.decode("utf-8").split() == [str(count), "False", "0"]
