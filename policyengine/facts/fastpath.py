@@ -20,6 +20,7 @@ import sys
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
+from itertools import count, islice, repeat
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Union
 from zoneinfo import ZoneInfo
@@ -83,7 +84,7 @@ _COMMON: list[tuple[Any, ...]] = [
     ("case", Union[str, None], None), ("actor", Union[str, None], None)]  # noqa: UP007
 
 # (decoded record, its time, line, file, the line's text) -> the Fact, or None
-Convert = Callable[[Any, datetime, int, "str | None", str], "Fact | None"]
+Convert = Callable[[Any, datetime, int, "str | None", "str | bytes"], "Fact | None"]
 
 
 class FactType(NamedTuple):
@@ -114,6 +115,7 @@ def _fact_type(name: str, check: _TypeCheck, first_case: Callable[[Any], str | N
     source = _check_source(check, names)
     namespace: dict[str, Any] = {
         "NAME": name, "NAMES": tuple(names), "KEYS": tuple(f'"{a}":' for a in names),
+        "BYTE_KEYS": tuple(f'"{a}":'.encode() for a in names),
         "NO_ATTRS": _NO_ATTRS, "Fact": Fact, "new": tuple.__new__, "intern": sys.intern,
         "known": known, "first_case": first_case, "in_line_order": _in_line_order,
         **{f"K{i}": attr for i, attr in enumerate(names)},
@@ -156,7 +158,7 @@ def _check_source(check: _TypeCheck, names: list[str]) -> str:
         keep = "value" if ATTRIBUTE_KINDS[check.attributes[attr].type].keep is None else (
             f"KEEP{i}(value)")
         say(f"    value = rec.a{i}")
-        say("    if value is not None and value != '':")
+        say("    if value:")  # None and "" are absent (a date is always true)
         say(f"        attrs[K{i}] = {keep}")
         if attr in check.required:
             say("    else:")
@@ -167,7 +169,7 @@ def _check_source(check: _TypeCheck, names: list[str]) -> str:
         say("        return None")
     if len(names) > 1:
         say("    if len(attrs) > 1:")
-        say("        attrs = in_line_order(attrs, NAMES, KEYS, text)")
+        say("        attrs = in_line_order(attrs, NAMES, KEYS, BYTE_KEYS, text)")
         say("        if not attrs:")
         say("            return None")
     say("    return new(Fact, (NAME, moment, case, actor, attrs or NO_ATTRS, rec.id, line, "
@@ -176,7 +178,7 @@ def _check_source(check: _TypeCheck, names: list[str]) -> str:
 
 
 def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[str, ...],
-                   text: str) -> dict[str, Any]:
+                   byte_keys: tuple[bytes, ...], text: str | bytes) -> dict[str, Any]:
     """The attributes in the order the line writes them, as `json` gives them (reports and
     explanations list them in that order); {} when that order cannot be told here.
 
@@ -187,9 +189,10 @@ def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[st
     """
     places = []
     rising, last = True, -1
-    for name, key in zip(names, keys, strict=True):
+    find: Callable[[Any], int] = text.find
+    for name, key in zip(names, byte_keys if type(text) is bytes else keys, strict=True):
         if name in attrs:
-            place = text.find(key)
+            place = find(key)
             if place < 0:
                 return {}
             places.append((place, name))
@@ -235,15 +238,40 @@ def _moment(at: str, tz: ZoneInfo) -> datetime | None:
 # -- the whole policy ----------------------------------------------------------------------
 
 
-class _Never(msgspec.Struct, tag_field="type", tag="", gc=False):
+class _Never(msgspec.Struct, tag_field="type", tag="", forbid_unknown_fields=True, gc=False):
     """A second member for a union of one type: msgspec takes a lone tagged Struct even
-    without its tag. No fact type is named "" (the slow path says 'missing type')."""
+    without its tag. No fact type is named "" (the slow path says 'missing type').
+
+    It forbids unknown fields, as every member does: no member then holds a list or an object
+    (see `FastPath.records`)."""
 
     at: str  # read before the type's check: every member has it
 
 
 def _not_sure(*_: Any) -> None:
     return None
+
+
+# Lines decoded by one msgspec call: large enough that the call's own cost vanishes, small
+# enough that a block with a line msgspec refuses costs little to read again in pieces.
+BLOCK = 1024
+PIECE = 32
+
+# A decode that failed (the line goes the slow way)
+_FAILED = (msgspec.DecodeError, msgspec.ValidationError, RecursionError,
+           UnicodeEncodeError)  # the last: a lone surrogate (text not from a UTF-8 file)
+
+
+class Blank:
+    """The value of a blank line in `FastPath.values` (no row: a blank line is no fact)."""
+
+
+BLANK = Blank()
+
+_OPEN: dict[type, Any] = {str: "{", bytes: b"{"}
+
+# A block of lines: text, or the UTF-8 bytes of a file (typed loosely: either kind of list)
+Lines = list[Any]
 
 
 class FastPath:
@@ -263,7 +291,83 @@ class FastPath:
                 self.types[name] = built
         self.convert: dict[type, Convert] = {t.record: t.convert for t in self.types.values()}
         self.convert[_Never] = _not_sure
-        self.decode = msgspec.json.Decoder(Union[tuple(self.convert)]).decode  # noqa: UP007
+        decoder = msgspec.json.Decoder(Union[tuple(self.convert)])  # noqa: UP007
+        self.decode = decoder.decode
+        self.decode_lines = decoder.decode_lines
+
+    def records(self, lines: Lines) -> list[Any]:
+        """The decoded record of each line (text or UTF-8 bytes, without its `\\n`), None
+        where msgspec refuses the line.
+
+        Many lines are decoded in one call, joined by `\\n` (msgspec's `decode_lines`). That
+        reads each line exactly as decoding it alone would when every line starts with `{`
+        and as many records come back as there are lines. Why: every record is a flat object
+        (only text or null values: a list or an object anywhere fails), no text crosses a
+        line's end (JSON text holds no raw line break), and after a value inside an object a
+        `{` cannot follow; so an object begun at a line's `{` ends in that line. Each line
+        then begins at least one record, and with as many records as lines exactly one, with
+        nothing after it but JSON's whitespace. Otherwise, or if msgspec refuses one of the
+        lines, they are decoded in smaller pieces, then one by one.
+        """
+        if lines and all(map(type(lines[0]).startswith, lines, repeat(_OPEN[type(lines[0])]))):
+            try:
+                records: list[Any] = self.decode_lines(
+                    (b"\n" if type(lines[0]) is bytes else "\n").join(lines))
+                if len(records) == len(lines):
+                    return records
+            except _FAILED:
+                pass
+        if len(lines) > PIECE:
+            out: list[Any] = []
+            for start in range(0, len(lines), PIECE):
+                out += self.records(lines[start:start + PIECE])
+            return out
+        return [self._record(line) for line in lines]
+
+    def _record(self, line: str | bytes) -> Any:
+        try:
+            return self.decode(line)
+        except _FAILED:
+            return None
+
+    def values(self, lines: Lines, first: int, origin: str | None,
+               slow: Callable[[str], Any]) -> tuple[list[Any], bool]:
+        """For each of `lines` (the first numbered `first`): its `Fact` if read here, else
+        `slow(stripped text)` (the JSON value the slow path checks), `BLANK` for a blank
+        line; and whether every value is a `Fact`. Lines given as bytes are UTF-8 (a line
+        that is not raises UnicodeDecodeError: msgspec accepts only UTF-8)."""
+        convert, tz, fromisoformat = self.convert, self.tz, datetime.fromisoformat
+        # In a file sorted by time a third of the facts share the instant of the one before
+        # (and then its datetime object).
+        last_at, moment = "", None
+        out: list[Any] = []
+        append = out.append
+        others = 0
+        for number, line, record in zip(count(first), lines, self.records(lines)):
+            if record is not None:
+                at = record.at
+                if at != last_at:
+                    last_at = at
+                    # _moment(at, tz), inlined: this runs for most facts
+                    if (len(at) < 16 or at[10] not in "T " or at[4] != "-" or at[7] != "-"
+                            or at[13] != ":"):
+                        moment = None
+                    else:
+                        try:
+                            moment = fromisoformat(at)
+                            moment = (moment.replace(tzinfo=tz) if moment.tzinfo is None
+                                      else moment.astimezone(tz))
+                        except (ValueError, OverflowError):
+                            moment = None
+                if moment is not None:
+                    fact = convert[type(record)](record, moment, number, origin, line)
+                    if fact is not None:
+                        append(fact)
+                        continue
+            others += 1
+            text = (line.decode("utf-8") if type(line) is bytes else line).strip()
+            append(slow(text) if text else BLANK)
+        return out, not others
 
     def rows(self, stream: Iterable[str], origin: str | None,
              slow: Callable[[str], Any]) -> Iterator[tuple[int, str, Any]]:
@@ -271,30 +375,22 @@ class FastPath:
         stripped text, `slow(text)`) for each other non-blank line: the JSON value the slow
         path checks. A `Fact`'s line is not stripped (a copy of each line costs 0.3 µs, as
         much as a third of msgspec's decode): strip it before showing it."""
-        decode, convert, tz = self.decode, self.convert, self.tz
-        # In a file sorted by time a third of the facts share the instant of the one before
-        # (and then its datetime object).
-        last_at, moment = "", None
-        for number, line in enumerate(stream, start=1):
-            try:
-                # JSON's own whitespace around the value (the line's end) is read as such;
-                # any other space `strip` would drop fails here and goes the slow way.
-                record = decode(line)
-            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError,
-                    UnicodeEncodeError):  # the last: bytes not UTF-8 read from stdin
-                text = line.strip()
-                if text:
-                    yield number, text, slow(text)
-                continue
-            if record.at != last_at:
-                last_at, moment = record.at, _moment(record.at, tz)
-            fact = (None if moment is None
-                    else convert[type(record)](record, moment, number, origin, line))
-            if fact is None:
-                text = line.strip()
-                yield number, text, slow(text)
-            else:
-                yield number, line, fact
+        first = 1
+        for lines in blocks(stream):
+            values, _ = self.values(lines, first, origin, slow)
+            for number, line, value in zip(count(first), lines, values):
+                if type(value) is Fact:
+                    yield number, line, value
+                elif value is not BLANK:
+                    yield number, line.strip(), value
+            first += len(lines)
+
+
+def blocks(lines: Iterable[str]) -> Iterator[list[str]]:
+    """`lines` in lists of `BLOCK`."""
+    it = iter(lines)
+    while block := list(islice(it, BLOCK)):
+        yield block
 
 
 # Built once per schema (a few ms) and kept as long as it is.

@@ -6,11 +6,13 @@ reasons; a re-sent fact (same id, same content) is counted as a duplicate.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
 import json
 import json.scanner
+import operator
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +21,8 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from policyengine.errors import Diagnostic, FactError, Location
-from policyengine.facts.fastpath import FastPath, fast_path
+from policyengine.facts import fastpath
+from policyengine.facts.fastpath import BLANK, FastPath, Lines, blocks, fast_path
 from policyengine.facts.messages import FactSay, json_problem
 from policyengine.facts.schema import (
     DUPLICATE_ID,
@@ -104,6 +107,9 @@ def read_facts(
         fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else None)
         name = name or str(path)
         try:
+            batch = _read_jsonl_file(path, schema, name, fmt, progress)
+            if batch is not None:
+                return batch
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 return _read(handle, schema, name, fmt, progress)
         except UnicodeDecodeError as exc:
@@ -144,15 +150,60 @@ def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> F
     return FactError([Diagnostic(where, ENCODING_ERROR, words.en, words.zh)])
 
 
+def _read_jsonl_file(path: Path, schema: FactSchema, name: str, fmt: str | None,
+                     progress: Progress | None) -> FactBatch | None:
+    """A JSON Lines file read as bytes (msgspec decodes UTF-8 itself: no text is made of a
+    line read whole); None when it is CSV or no fact type takes the fast path."""
+    fast = fast_path(schema) if fmt != "csv" else None
+    if fast is None:
+        return None
+    with path.open("rb") as handle, gc_paused():
+        lines = byte_blocks(_chunks(handle))
+        if fmt is None:
+            head: list[list[bytes]] = []
+            for block in lines:
+                head.append(block)
+                first = next((line for line in block if line.decode("utf-8").strip()), None)
+                if first is not None:
+                    if first.decode("utf-8").lstrip()[:1] not in ("{", "["):
+                        return None
+                    break
+            lines = itertools.chain(head, lines)
+        return _collect_fast(lines, fast, schema, name, progress)
+
+
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
           progress: Progress | None) -> FactBatch:
     with gc_paused():
-        return collect(_rows_of(stream, schema, name, fmt), schema, name, progress)
+        fmt, lines = _format_of(stream, fmt)
+        fast = fast_path(schema) if fmt == "jsonl" else None
+        if fast is None:
+            return collect(_rows(fmt, lines, None, name), schema, name, progress)
+        return _collect_fast(lines, fast, schema, name, progress)
 
 
-def _rows_of(stream: IO[str], schema: FactSchema, name: str,
-             fmt: str | None) -> Iterator[tuple[int, str, Any]]:
-    """The rows of a stream: the format is told by its first non-blank line unless given."""
+def _collect_fast(lines: Iterable[Lines], fast: FastPath,
+                  schema: FactSchema, name: str, progress: Progress | None) -> FactBatch:
+    into = _Collector(schema, name, progress)
+    first = 1
+    for block in lines:
+        values, only_facts = fast.values(block, first, name, json_value)
+        if only_facts:
+            into.facts(values, block, first)
+        else:
+            into.rows(_block_rows(block, values, first))
+        first += len(block)
+    return into.done()
+
+
+# Text read from a stream at a time (characters)
+READ_SIZE = 1 << 20
+
+
+def _format_of(stream: IO[str], fmt: str | None) -> tuple[str, Iterable[Any]]:
+    """The format of a stream, told by its first non-blank line unless given, and its lines:
+    for CSV one by one (the csv module splits them), for JSON Lines in lists of
+    `fastpath.BLOCK`, split at `\n` only (`text_blocks`)."""
     # Read up to the first non-blank line: it tells the format, and a byte-order mark a
     # spreadsheet may have written before it is dropped. Then put those lines back.
     head: list[str] = []
@@ -162,66 +213,184 @@ def _rows_of(stream: IO[str], schema: FactSchema, name: str,
             break
     if fmt is None:
         fmt = "jsonl" if not head or head[-1].lstrip()[:1] in ("{", "[") else "csv"
-    lines = itertools.chain(head, stream)
+    if fmt == "csv":
+        return fmt, itertools.chain(head, stream)
+    # The head was split as the stream splits lines (at a lone \r too): joined back first.
+    return fmt, text_blocks(itertools.chain(["".join(head)], _chunks(stream)))
+
+
+def _chunks(stream: IO[Any]) -> Iterator[Any]:
+    while chunk := stream.read(READ_SIZE):
+        yield chunk
+
+
+def text_blocks(texts: Iterable[str]) -> Iterator[list[str]]:
+    """The lines of a text given in pieces, in lists of up to `size`, without their `\\n`.
+
+    JSON Lines ends a line at `\\n` only (a `\\r` before it is JSON whitespace, so `\\r\\n`
+    endings read as well): a lone `\\r` is no line end, wherever the text comes from (a
+    file, standard input, a request's body). A last line without `\\n` is a line.
+    """
+    return _split(texts, "\n")
+
+
+def byte_blocks(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
+    """`text_blocks` of a file read as bytes; a byte-order mark at its start is dropped."""
+    chunks = iter(chunks)
+    start = next(chunks, b"")
+    # as reading "utf-8-sig" text drops one and `_format_of` a second one
+    start = start.removeprefix(codecs.BOM_UTF8).removeprefix(codecs.BOM_UTF8)
+    return _split(itertools.chain([start], chunks), b"\n")
+
+
+def _split(texts: Iterable[Any], end: Any) -> Iterator[list[Any]]:
+    size = fastpath.BLOCK  # lines decoded by one msgspec call
+    pending: list[Any] = []  # the start of a line not ended yet
+    for text in texts:
+        if end not in text:
+            pending.append(text)
+            continue
+        if pending:
+            pending.append(text)
+            text = text[:0].join(pending)
+            pending = []
+        lines = text.split(end)
+        rest = lines.pop()
+        if rest:
+            pending.append(rest)
+        for start in range(0, len(lines), size):
+            yield lines[start:start + size]
+    if pending:
+        yield [pending[0][:0].join(pending)]
+
+
+def _rows_of(stream: IO[str], schema: FactSchema, name: str,
+             fmt: str | None) -> Iterator[tuple[int, str, Any]]:
+    """The rows of a stream: the format is told by its first non-blank line unless given."""
+    fmt, lines = _format_of(stream, fmt)
+    return _rows(fmt, lines, fast_path(schema), name)
+
+
+def _rows(fmt: str, lines: Iterable[Any], fast: FastPath | None,
+          name: str) -> Iterator[tuple[int, str, Any]]:
     # CSV stays on the slow path: its cells arrive as text already split, nothing to decode.
-    return _csv_rows(lines) if fmt == "csv" else jsonl_rows(lines, fast_path(schema), name)
+    return _csv_rows(lines) if fmt == "csv" else _jsonl_block_rows(lines, fast, name)
+
+
+def _block_rows(lines: Lines, values: list[Any], first: int,
+                ) -> Iterator[tuple[int, str, Any]]:
+    """The rows of one block read by the fast path: a `Fact`'s line is not stripped."""
+    for number, line, value in zip(itertools.count(first), lines, values):
+        text = line.decode("utf-8") if type(line) is bytes else line
+        if type(value) is Fact:
+            yield number, text, value
+        elif value is not BLANK:
+            yield number, text.strip(), value
 
 
 def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
             progress: Progress | None = None) -> FactBatch:
     """(line number, text, decoded object or `Unreadable`) -> a batch."""
-    batch = FactBatch()
-    seen: dict[str, Fact] = {}
-    conflicted: dict[str, Fact] = {}  # ids used for different facts: every use is rejected
-    build = schema.build
-    facts_append = batch.facts.append
-    lines = 0
-    for number, text, raw in rows:
-        lines += 1
-        if progress is not None and lines % 50_000 == 0:
-            progress(lines)
-        if type(raw) is Fact:  # read whole by the fast path (facts/fastpath.py)
-            fact: Fact = raw
-        elif type(raw) is Unreadable:
-            batch.rejected.append(Rejection(Location(name, number), text, (raw,)))
-            continue
-        else:
-            built = build(raw, number, name)
-            if type(built) is list:
-                batch.rejected.append(Rejection(Location(name, number), text, tuple(built)))
+    into = _Collector(schema, name, progress)
+    into.rows(rows)
+    return into.done()
+
+
+# The progress callback is called each time this many more lines are read.
+PROGRESS_EVERY = 50_000
+
+
+class _Collector:
+    """A batch filled row by row, or many facts at once (`facts`)."""
+
+    def __init__(self, schema: FactSchema, name: str, progress: Progress | None):
+        self.batch = FactBatch()
+        self.build = schema.build
+        self.name = name
+        self.progress = progress
+        self.lines = 0
+        self.seen: dict[str, Fact] = {}
+        # ids used for different facts: every use is rejected
+        self.conflicted: dict[str, Fact] = {}
+
+    def facts(self, facts: list[Fact], lines: Lines, first: int) -> None:
+        """The facts of `lines` (the first numbered `first`), read whole by the fast path.
+        When their ids are all new (no id twice, none seen before), as in most blocks, they
+        are taken in one go."""
+        ids = dict(zip(map(_ID, facts), facts, strict=True))
+        if (self.conflicted or len(ids) != len(facts) or None in ids
+                or not self.seen.keys().isdisjoint(ids)):
+            self.rows(_block_rows(lines, facts, first))
+            return
+        self.seen.update(ids)
+        self.batch.facts += facts
+        before, self.lines = self.lines, self.lines + len(facts)
+        if self.progress is not None:
+            for done in range(before - before % PROGRESS_EVERY + PROGRESS_EVERY,
+                              self.lines + 1, PROGRESS_EVERY):
+                self.progress(done)
+
+    def rows(self, rows: Iterable[tuple[int, str, Any]]) -> None:
+        batch, name, build, progress = self.batch, self.name, self.build, self.progress
+        seen, conflicted = self.seen, self.conflicted
+        facts_append = batch.facts.append
+        lines = self.lines
+        for number, text, raw in rows:
+            lines += 1
+            if progress is not None and lines % PROGRESS_EVERY == 0:
+                progress(lines)
+            if type(raw) is Fact:  # read whole by the fast path (facts/fastpath.py)
+                fact: Fact = raw
+            elif type(raw) is Unreadable:
+                batch.rejected.append(Rejection(Location(name, number), text, (raw,)))
                 continue
-            fact = cast(Fact, built)
-        fact_id = fact.id
-        if fact_id is not None:
-            earlier = seen.get(fact_id)
-            if earlier is None and conflicted:
-                earlier = conflicted.get(fact_id)
-            if earlier is not None:
-                if earlier.content() == fact.content() and fact_id not in conflicted:
-                    batch.facts.duplicates += 1  # type: ignore[attr-defined]
+            else:
+                built = build(raw, number, name)
+                if type(built) is list:
+                    batch.rejected.append(Rejection(Location(name, number), text,
+                                                    tuple(built)))
                     continue
-                batch.rejected.append(Rejection(Location(name, number), text.strip(), (Reason(
-                    DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact_id, line=earlier.line)),)))
-                conflicted.setdefault(fact_id, earlier)
-                continue
-            seen[fact_id] = fact
-        facts_append(fact)
-    if conflicted:
-        # The first use of a conflicting id is as doubtful as the later ones: which of them
-        # is the real fact cannot be told, so none is evaluated, whatever the line order.
-        batch.rejected += [
-            Rejection(Location(name, first.line or 0),
-                      json.dumps(first.to_dict(), ensure_ascii=False),
-                      (Reason(DUPLICATE_ID, FactSay.ID_USED_AGAIN(id=first.id)),))
-            for first in conflicted.values()]
-        batch.rejected.sort(key=lambda r: r.location.line)
-        kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
-        kept.duplicates = batch.facts.duplicates  # type: ignore[attr-defined]
-        batch.facts = kept
-    batch.lines = lines
-    if progress is not None:
-        progress(lines)
-    return batch
+                fact = cast(Fact, built)
+            fact_id = fact.id
+            if fact_id is not None:
+                earlier = seen.get(fact_id)
+                if earlier is None and conflicted:
+                    earlier = conflicted.get(fact_id)
+                if earlier is not None:
+                    if earlier.content() == fact.content() and fact_id not in conflicted:
+                        batch.facts.duplicates += 1  # type: ignore[attr-defined]
+                        continue
+                    batch.rejected.append(Rejection(
+                        Location(name, number), text.strip(), (Reason(
+                            DUPLICATE_ID, FactSay.ID_ALSO_AT(id=fact_id, line=earlier.line)),)))
+                    conflicted.setdefault(fact_id, earlier)
+                    continue
+                seen[fact_id] = fact
+            facts_append(fact)
+        self.lines = lines
+
+    def done(self) -> FactBatch:
+        batch, conflicted, name = self.batch, self.conflicted, self.name
+        if conflicted:
+            # The first use of a conflicting id is as doubtful as the later ones: which of
+            # them is the real fact cannot be told, so none is evaluated, whatever the line
+            # order.
+            batch.rejected += [
+                Rejection(Location(name, first.line or 0),
+                          json.dumps(first.to_dict(), ensure_ascii=False),
+                          (Reason(DUPLICATE_ID, FactSay.ID_USED_AGAIN(id=first.id)),))
+                for first in conflicted.values()]
+            batch.rejected.sort(key=lambda r: r.location.line)
+            kept = CheckedFacts(f for f in batch.facts if f.id not in conflicted)
+            kept.duplicates = batch.facts.duplicates  # type: ignore[attr-defined]
+            batch.facts = kept
+        batch.lines = self.lines
+        if self.progress is not None:
+            self.progress(self.lines)
+        return batch
+
+
+_ID = operator.attrgetter("id")
 
 
 class FactStream:
@@ -294,20 +463,33 @@ def _is_unicode(value: Any) -> bool:
     return True
 
 
-def jsonl_rows(stream: Iterable[str], fast: FastPath | None = None,
+def jsonl_rows(stream: Iterable[str] | IO[str], fast: FastPath | None = None,
                origin: str | None = None) -> Iterator[tuple[int, str, Any]]:
     """(line number, stripped text, decoded value or `Unreadable`) for each non-blank line.
 
-    With `fast`, a line it reads whole comes as its checked `Fact` (from `origin`); the
-    others are decoded here and checked by `FactSchema.build`, which words the reasons.
+    `stream`: the lines, or a text stream (its lines end at `\n` only, see `text_blocks`).
+    With `fast`, a line it reads whole comes as its checked `Fact` (from `origin`), its line
+    not stripped; the others are decoded here and checked by `FactSchema.build`, which words
+    the reasons.
     """
-    if fast is not None:
-        yield from fast.rows(stream, origin, json_value)
-        return
-    for number, line in enumerate(stream, start=1):
-        text = line.strip()
-        if text:
-            yield number, text, json_value(text)
+    lines = (text_blocks(_chunks(cast(IO[str], stream))) if hasattr(stream, "read")
+             else blocks(stream))
+    return _jsonl_block_rows(lines, fast, origin)
+
+
+def _jsonl_block_rows(lines: Iterable[list[str]], fast: FastPath | None,
+                      origin: str | None) -> Iterator[tuple[int, str, Any]]:
+    first = 1
+    for block in lines:
+        if fast is not None:
+            values, _ = fast.values(block, first, origin, json_value)
+            yield from _block_rows(block, values, first)
+        else:
+            for number, line in enumerate(block, start=first):
+                text = line.strip()
+                if text:
+                    yield number, text, json_value(text)
+        first += len(block)
 
 
 def json_value(text: str) -> Any:

@@ -13,11 +13,13 @@ import json
 import random
 import typing
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import shipped
 
+from policyengine import FactError
 from policyengine.facts import fastpath, reader
 from policyengine.facts.fastpath import ATTRIBUTE_KINDS, FastPath, fast_path
 from policyengine.facts.reader import FactBatch, read_facts
@@ -329,3 +331,97 @@ def test_a_fact_holds_no_object_of_the_fast_path() -> None:
     record = path.decode(line)
     assert not hasattr(record, "__dict__")
     assert not type(record).__struct_config__.gc      # never tracked by the collector
+
+
+# -- a file read as bytes, many lines decoded at once ---------------------------------------
+
+def read_file_and_slow(path: Path, schema: FactSchema, monkeypatch: pytest.MonkeyPatch,
+                       ) -> tuple[FactBatch, FactBatch]:
+    """The file as `read_facts` reads a path (bytes, blocks of lines decoded in one msgspec
+    call) and as the slow path reads its text, line by line."""
+    fast = read_facts(path, schema, name="f.jsonl")
+    text = path.read_bytes().decode("utf-8-sig")
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "fast_path", lambda schema: None)
+        slow = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
+    return fast, slow
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_file_read_as_bytes_agrees_with_the_slow_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str) -> None:
+    schema = shipped().schema
+    lines = [x.replace("\r", "") for x in generated_lines(schema, 5000, seed=SEED + 4)]
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(("\ufeff" + ending.join(lines)).encode("utf-8"))  # no end at the end
+    fast, slow = read_file_and_slow(path, schema, monkeypatch)
+    assert_same(fast, slow)
+    assert len(slow.facts) > 1500 and len(slow.rejected) > 1500
+    assert fast.lines == sum(1 for x in lines if x.strip())
+
+
+def test_lines_that_are_json_only_together_are_read_one_by_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines decoded together as one text are read as each alone: an object begun on one
+    line and ended on the next, two objects on one line, an array across lines, a lone `{`.
+    Here as many objects as lines could come back; every line must still be its own."""
+    good = ('{"id": "f-%d", "type": "role.assigned", "at": "2026-10-09T09:00:00+08:00", '
+            '"role": "pm", "person": "陈立"}')
+    tricky = [
+        '{"id": "x1", "type": "role.assigned", "at": "2026-10-09T09:00:00+08:00"',
+        '"role": "pm", "person": "陈立"}',                                      # object's end
+        (good % 90) + " " + (good % 91),                                     # two on a line
+        '{"type": "", "at": "x", "j": [1',
+        '{"a": 1}]}',                                                         # array across
+        '{"id": "x2", "type": "role.assigned", "at": "2026-10-09T09:00:00+08:00", "role": "pm",',
+        ' "person": "陈立"}',
+        '{"id": "x3", "type": "role.assigned", "at": "2026-10-09T09:00:00+08:00", '
+        '"role": "pm", "person": "陈}',
+        '{x"}',                                                               # text across
+        "{", "}",
+    ]
+    rng = random.Random(SEED + 5)
+    lines = [good % n for n in range(3000)]
+    for line in tricky:
+        spot = rng.randrange(len(lines))
+        lines[spot:spot] = [line]
+    lines[1500:1500] = tricky  # and all together
+    # and a block that reads as JSON Lines whole: as many objects as lines, but not one a line
+    lines[2500:2500] = [tricky[5], tricky[6], tricky[2]]
+    path = tmp_path / "f.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, slow = read_file_and_slow(path, shipped().schema, monkeypatch)
+    assert_same(fast, slow)
+    assert len(slow.rejected) == 2 * len(tricky) + 3
+    assert len(slow.facts) == 3000
+
+
+def test_lines_longer_than_a_read_and_blocks_of_every_size(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads that end inside a line (or inside a character), a line longer than a read,
+    blocks that are not full: the same facts and rejections."""
+    schema = shipped().schema
+    lines = generated_lines(schema, 1500, seed=SEED + 6)
+    lines[700] = lines[700][:-1] + ', "note": "' + "长" * 5000 + '"}'
+    path = tmp_path / "f.jsonl"
+    path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    monkeypatch.setattr(reader, "READ_SIZE", 997)
+    monkeypatch.setattr(fastpath, "BLOCK", 100)
+    fast, slow = read_file_and_slow(path, schema, monkeypatch)
+    assert_same(fast, slow)
+    streamed = read_facts(io.StringIO(path.read_text(encoding="utf-8"), newline=""),
+                          schema, name="f.jsonl")
+    assert_same(streamed, slow)
+
+
+def test_a_file_not_in_utf8_is_still_one_error_at_its_line(tmp_path: Path) -> None:
+    good = ('{"id": "f-%d", "type": "role.assigned", "at": "2026-10-09T09:00:00+08:00", '
+            '"role": "pm", "person": "陈立"}')
+    lines = [(good % n).encode("utf-8") for n in range(3000)]
+    lines[2100] = (good % 2100).encode("gbk")
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(FactError) as raised:
+        read_facts(path, shipped().schema)
+    [diagnostic] = raised.value.diagnostics
+    assert (diagnostic.code, diagnostic.location.line) == ("E-FACT-ENCODING", 2101)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -62,6 +63,60 @@ def test_blank_lines_are_skipped(tmp_path: Path) -> None:
     batch = pe.read_facts(write_lines(tmp_path, ["", dumps(GOOD), "   ", ""]), shipped())
     assert len(batch.facts) == 1 and batch.rejected == []
     assert batch.facts[0].source is not None and batch.facts[0].source.endswith(":2")
+
+
+def _read_every_way(tmp_path: Path, data: bytes, monkeypatch: pytest.MonkeyPatch,
+                    ) -> list[tuple[int, list[str], list[tuple[int | None, str]]]]:
+    """(lines, fact ids, rejections) of the same bytes read from a file, from standard input,
+    from a text stream, streamed (FactStream), and as a service request's body."""
+    from policyengine.facts.reader import FactStream
+    from policyengine.service.ingest import ndjson_rows
+
+    path = tmp_path / "facts.jsonl"
+    path.write_bytes(data)
+    schema = shipped().schema
+    seen = []
+    for how in ("file", "stdin", "stream"):
+        if how == "file":
+            batch = read_stream(path, schema)
+        elif how == "stdin":
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+            batch = read_stream("-", schema)
+        else:
+            batch = read_stream(io.StringIO(data.decode("utf-8"), newline=""), schema)
+        seen.append((batch.lines, [f.id or "" for f in batch.facts],
+                     [(r.location.line, r.reasons[0].code) for r in batch.rejected]))
+    streamed = FactStream(path, schema)
+    ids = [f.id or "" for f in streamed]
+    seen.append((streamed.lines, ids,
+                 [(r.location.line, r.reasons[0].code) for r in streamed.rejected]))
+    rows = ndjson_rows(data)
+    seen.append((len(rows), [v["id"] for _, v, _ in rows if v is not None],
+                 [(n, e.code) for n, _, e in rows if e is not None]))
+    return seen
+
+
+def test_a_line_ends_at_a_line_feed_only_wherever_it_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON Lines: a line ends at \\n; \\r\\n reads the same (the \\r is JSON whitespace); a lone
+    \\r (an old Mac line end) ends no line, so two objects parted by one are one bad line. A
+    file, standard input, a text stream and a request's body read it alike."""
+    first, second = dumps({**GOOD, "id": "a"}), dumps({**GOOD, "id": "b"})
+    third = dumps({**GOOD, "id": "c"})
+    data = (first + "\r\n" + second + "\r" + third + "\n" + third.replace('"c"', '"d"')
+            ).encode("utf-8")
+    every = _read_every_way(tmp_path, data, monkeypatch)
+    # line 2 is `second\rthird`: JSON, then more after it
+    assert every[0] == (3, ["a", "d"], [(2, "E-FACT-JSON")])
+    assert all(seen[1:] == every[0][1:] for seen in every[:4]), every
+    assert every[4] == (3, ["a", "d"], [(2, "E-FACT-JSON")])
+
+
+def test_a_lone_carriage_return_is_json_whitespace_inside_a_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    line = dumps({**GOOD, "id": "a"}).replace(", ", ",\r ", 1) + "\r"
+    every = _read_every_way(tmp_path, (line + "\n\r\n").encode("utf-8"), monkeypatch)
+    assert all(seen == (1, ["a"], []) for seen in every), every
 
 
 def test_a_re_sent_fact_counts_once(tmp_path: Path) -> None:
