@@ -309,20 +309,41 @@ class _Collector:
         self.name = name
         self.progress = progress
         self.lines = 0
-        self.seen: dict[str, Fact] = {}
+        # The facts by id, to find an id used twice; None while every id so far came in
+        # rising order (`last_id` the latest), as in files numbered as they are written:
+        # then no id can have come before, and no index is kept (built when one is needed).
+        self.seen: dict[str, Fact] | None = None
+        self.last_id = ""
         # ids used for different facts: every use is rejected
         self.conflicted: dict[str, Fact] = {}
+
+    def _index(self) -> dict[str, Fact]:
+        if self.seen is None:  # ids in rising order so far: each fact kept, none twice
+            self.seen = {f.id: f for f in self.batch.facts if f.id is not None}
+        return self.seen
 
     def facts(self, facts: list[Fact], lines: Lines, first: int) -> None:
         """The facts of `lines` (the first numbered `first`), read whole by the fast path.
         When their ids are all new (no id twice, none seen before), as in most blocks, they
         are taken in one go."""
-        ids = dict(zip(map(_ID, facts), facts, strict=True))
-        if (self.conflicted or len(ids) != len(facts) or None in ids
-                or not self.seen.keys().isdisjoint(ids)):
+        if self.seen is None:
+            ids = list(map(_ID, facts))
+            if None in ids:
+                ids = [i for i in ids if i is not None]
+            if not ids or (ids[0] > self.last_id and all(map(operator.lt, ids, ids[1:]))):
+                self.last_id = ids[-1] if ids else self.last_id
+                self._take(facts)
+                return
+        by_id = dict(zip(map(_ID, facts), facts, strict=True))
+        seen = self._index()
+        if (self.conflicted or len(by_id) != len(facts) or None in by_id
+                or not seen.keys().isdisjoint(by_id)):
             self.rows(_block_rows(lines, facts, first))
             return
-        self.seen.update(ids)
+        seen.update(by_id)
+        self._take(facts)
+
+    def _take(self, facts: list[Fact]) -> None:
         self.batch.facts += facts
         before, self.lines = self.lines, self.lines + len(facts)
         if self.progress is not None:
@@ -332,7 +353,7 @@ class _Collector:
 
     def rows(self, rows: Iterable[tuple[int, str, Any]]) -> None:
         batch, name, build, progress = self.batch, self.name, self.build, self.progress
-        seen, conflicted = self.seen, self.conflicted
+        seen, last_id, conflicted = self.seen, self.last_id, self.conflicted
         facts_append = batch.facts.append
         lines = self.lines
         for number, text, raw in rows:
@@ -353,6 +374,12 @@ class _Collector:
                 fact = cast(Fact, built)
             fact_id = fact.id
             if fact_id is not None:
+                if seen is None:
+                    if fact_id > last_id:
+                        last_id = fact_id
+                        facts_append(fact)
+                        continue
+                    seen = self._index()
                 earlier = seen.get(fact_id)
                 if earlier is None and conflicted:
                     earlier = conflicted.get(fact_id)
@@ -367,7 +394,7 @@ class _Collector:
                     continue
                 seen[fact_id] = fact
             facts_append(fact)
-        self.lines = lines
+        self.lines, self.last_id = lines, last_id
 
     def done(self) -> FactBatch:
         batch, conflicted, name = self.batch, self.conflicted, self.name

@@ -425,3 +425,22 @@ def test_a_file_not_in_utf8_is_still_one_error_at_its_line(tmp_path: Path) -> No
         read_facts(path, shipped().schema)
     [diagnostic] = raised.value.diagnostics
     assert (diagnostic.code, diagnostic.location.line) == ("E-FACT-ENCODING", 2101)
+
+
+def test_ids_in_rising_order_then_used_again(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids in rising order need no index until one comes back: a re-sent fact blocks
+    later, an id reused for another fact, a fact without id, then order again."""
+    good = ('{"id": "f%05d", "type": "role.assigned", "at": "2026-10-09T09:00:00+08:00", '
+            '"role": "pm", "person": "陈立"}')
+    lines = [good % n for n in range(1, 4001)]
+    lines[1200] = lines[10]                                    # re-sent: counted once
+    lines[2300] = lines[20].replace("陈立", "赵强")           # reused: every use rejected
+    lines[2301] = lines[2301].replace('"id": "f02302", ', "")  # no id
+    lines[2302] = lines[2302].replace('"id": "f02303"', '"id": "f99999"')  # then "f02304"
+    path = tmp_path / "f.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, slow = read_file_and_slow(path, shipped().schema, monkeypatch)
+    assert_same(fast, slow)
+    assert (slow.duplicates, len(slow.rejected)) == (1, 2)
+    assert len(slow.facts) == 4000 - 1 - 2
