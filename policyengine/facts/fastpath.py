@@ -42,11 +42,13 @@ class AttributeKind(NamedTuple):
     `decoded_as(choices)` is the msgspec type of a present, non-null value (`choices`: the
     values the slow path allows, for enum, tier and role; else None). `keep` turns a decoded
     value into the fact's (None: as decoded). An empty text is never kept: the slow path
-    reads it as absent.
+    reads it as absent. `shared`: facts whose value is equal may share one `attrs` dict
+    (False for a kind whose equal values differ, as Decimal("1.0") and Decimal("1.00")).
     """
 
     decoded_as: Callable[[frozenset[str] | None], Any]
     keep: Callable[[Any], Any] | None
+    shared: bool = True
 
 
 def _text(_: frozenset[str] | None) -> Any:
@@ -119,12 +121,33 @@ def _fact_type(name: str, check: _TypeCheck, first_case: Callable[[Any], str | N
         "BYTE_KEYS": tuple(f'"{a}":'.encode() for a in names),
         "NO_ATTRS": _NO_ATTRS, "Fact": Fact, "new": tuple.__new__, "intern": sys.intern,
         "known": known, "first_case": first_case, "in_line_order": _in_line_order,
+        **dict(zip(("SHARED", "share"), _sharing(), strict=True)),
         **{f"K{i}": attr for i, attr in enumerate(names)},
         **{f"KEEP{i}": ATTRIBUTE_KINDS[spec.type].keep for i, spec in enumerate(specs.values())},
         **{f"WHEN{i}": tuple(when.items()) for i, (_, when) in enumerate(check.conditional)},
     }
     exec(compile(source, f"<fast path of {name}>", "exec"), namespace)
     return FactType(record, namespace["convert"], source)
+
+
+# Values of one attribute whose dicts are shared (then forgotten, all at once): a bound for
+# a long-running service reading many files.
+SHARED_VALUES = 4096
+
+
+def _sharing() -> tuple[dict[Any, dict[str, Any]], Callable[[Any, dict[str, Any]],
+                                                              dict[str, Any]]]:
+    """The shared `attrs` of one fact type with one attribute, by value, and how one is added.
+    A `Fact`'s attrs are never changed, so facts may share them (as they share strings)."""
+    shared: dict[Any, dict[str, Any]] = {}
+
+    def share(value: Any, attrs: dict[str, Any]) -> dict[str, Any]:
+        if len(shared) >= SHARED_VALUES:
+            shared.clear()
+        shared[value] = attrs
+        return attrs
+
+    return shared, share
 
 
 def _check_source(check: _TypeCheck, names: list[str]) -> str:
@@ -154,8 +177,22 @@ def _check_source(check: _TypeCheck, names: list[str]) -> str:
     if not names:
         say("    return new(Fact, (NAME, moment, case, actor, NO_ATTRS, rec.id, line, origin))")
         return "\n".join(out) + "\n"
-    say("    attrs = {}")
-    for i, attr in enumerate(names):
+    one_shared = len(names) == 1 and ATTRIBUTE_KINDS[check.attributes[names[0]].type].shared
+    if one_shared:
+        # One attribute: facts with the same value share one dict (a dict is 184 bytes; a
+        # million facts hold a few thousand values).
+        keep = "value" if ATTRIBUTE_KINDS[check.attributes[names[0]].type].keep is None else (
+            "KEEP0(value)")
+        say("    value = rec.a0")
+        say("    if value:")  # None and "" are absent (a date is always true)
+        say("        attrs = SHARED.get(value)")
+        say("        if attrs is None:")
+        say(f"            attrs = share(value, {{K0: {keep}}})")
+        say("    else:")
+        say("        return None" if names[0] in check.required else "        attrs = NO_ATTRS")
+    else:
+        say("    attrs = {}")
+    for i, attr in enumerate(() if one_shared else names):
         keep = "value" if ATTRIBUTE_KINDS[check.attributes[attr].type].keep is None else (
             f"KEEP{i}(value)")
         say(f"    value = rec.a{i}")

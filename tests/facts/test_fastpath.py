@@ -13,6 +13,7 @@ import json
 import random
 import typing
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -444,3 +445,25 @@ def test_ids_in_rising_order_then_used_again(tmp_path: Path,
     assert_same(fast, slow)
     assert (slow.duplicates, len(slow.rejected)) == (1, 2)
     assert len(slow.facts) == 4000 - 1 - 2
+
+
+def test_facts_of_one_attribute_share_its_dict_a_bounded_number_of_values(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastpath, "SHARED_VALUES", 3)
+    schema = FactSchema(shipped().model)  # a fast path of its own, with the bound above
+    path = fast_path(schema)
+    assert path is not None
+    line = ('{"id": "f-%d", "type": "plan.estimated", "at": "2026-10-17 10:40", '
+            '"case": "26101301", "actor": "王总", "due": "2026-10-%02d"}')
+    days = [1, 1, 2, 3, 1, 4, 5, 1]
+    facts = [fact for _, fact in fast_hits(path, [line % (n, d) for n, d in enumerate(days)])]
+    assert [f.attrs for f in facts] == [{"due": date(2026, 10, d)} for d in days]
+    assert facts[0].attrs is facts[1].attrs is facts[4].attrs     # 3 values so far
+    assert facts[5].attrs is not facts[0].attrs                   # a 4th: forgotten, anew
+    assert facts[7].attrs is not facts[0].attrs and type(facts[7].attrs) is dict
+    # A kind whose equal values may be written apart shares nothing.
+    monkeypatch.setitem(fastpath.ATTRIBUTE_KINDS, "date",
+                        fastpath.ATTRIBUTE_KINDS["date"]._replace(shared=False))
+    path = fastpath.FastPath(schema)
+    again = [fact for _, fact in fast_hits(path, [line % (n, 1) for n in range(2)])]
+    assert again[0].attrs == again[1].attrs and again[0].attrs is not again[1].attrs
