@@ -177,34 +177,45 @@ def _check_source(check: _TypeCheck, names: list[str]) -> str:
     if not names:
         say("    return new(Fact, (NAME, moment, case, actor, NO_ATTRS, rec.id, line, origin))")
         return "\n".join(out) + "\n"
-    one_shared = len(names) == 1 and ATTRIBUTE_KINDS[check.attributes[names[0]].type].shared
-    if one_shared:
-        # One attribute: facts with the same value share one dict (a dict is 184 bytes; a
-        # million facts hold a few thousand values).
-        keep = "value" if ATTRIBUTE_KINDS[check.attributes[names[0]].type].keep is None else (
-            "KEEP0(value)")
+    kinds = [ATTRIBUTE_KINDS[check.attributes[attr].type] for attr in names]
+    keeps = ["value" if kind.keep is None else f"KEEP{i}(value)" for i, kind in enumerate(kinds)]
+    # Facts with equal values share one `attrs` dict (a dict is 184 bytes or more; a million
+    # facts hold a few thousand sets of values).
+    shared = all(kind.shared for kind in kinds)
+    if shared and len(names) == 1:
         say("    value = rec.a0")
         say("    if value:")  # None and "" are absent (a date is always true)
         say("        attrs = SHARED.get(value)")
         say("        if attrs is None:")
-        say(f"            attrs = share(value, {{K0: {keep}}})")
+        say(f"            attrs = share(value, {{K0: {keeps[0]}}})")
         say("    else:")
         say("        return None" if names[0] in check.required else "        attrs = NO_ATTRS")
-    else:
-        say("    attrs = {}")
-    for i, attr in enumerate(() if one_shared else names):
-        keep = "value" if ATTRIBUTE_KINDS[check.attributes[attr].type].keep is None else (
-            f"KEEP{i}(value)")
-        say(f"    value = rec.a{i}")
-        say("    if value:")  # None and "" are absent (a date is always true)
-        say(f"        attrs[K{i}] = {keep}")
-        if attr in check.required:
-            say("    else:")
+        for i, (attr, _) in enumerate(check.conditional):
+            say(f"    if K{names.index(attr)} not in attrs and any(")
+            say(f"            attrs.get(other) in values for other, values in WHEN{i}):")
             say("        return None")
+        say("    return new(Fact, (NAME, moment, case, actor, attrs, rec.id, line, origin))")
+        return "\n".join(out) + "\n"
+    # Checks of the values alone: for shared values, made once
+    indent = "    "
+    if shared:
+        say("    key = (" + "".join(f"rec.a{i}, " for i in range(len(names))) + ")")
+        say("    attrs = SHARED.get(key)")
+        say("    fresh = attrs is None")
+        say("    if fresh:")
+        indent = "        "
+    say(indent + "attrs = {}")
+    for i, attr in enumerate(names):
+        say(f"{indent}value = rec.a{i}")
+        say(f"{indent}if value:")  # None and "" are absent (a date is always true)
+        say(f"{indent}    attrs[K{i}] = {keeps[i]}")
+        if attr in check.required:
+            say(f"{indent}else:")
+            say(f"{indent}    return None")
     for i, (attr, _) in enumerate(check.conditional):
-        say(f"    if K{names.index(attr)} not in attrs and any(")
-        say(f"            attrs.get(other) in values for other, values in WHEN{i}):")
-        say("        return None")
+        say(f"{indent}if K{names.index(attr)} not in attrs and any(")
+        say(f"{indent}        attrs.get(other) in values for other, values in WHEN{i}):")
+        say(f"{indent}    return None")
     if len(names) > 1:
         # Most lines write their attributes in the declared order, the order `attrs` was
         # filled in: that is checked here, inline (a call to `in_line_order` costs 1 µs).
@@ -221,6 +232,9 @@ def _check_source(check: _TypeCheck, names: list[str]) -> str:
             say("                return new(Fact, (NAME, moment, case, actor, attrs, rec.id, "
                 "line, origin))")
             say("            last = place")
+    if shared:  # in the declared order, the order of any line with these values
+        say("    if fresh:")
+        say("        share(key, attrs)")
     say("    return new(Fact, (NAME, moment, case, actor, attrs or NO_ATTRS, rec.id, line, "
         "origin))")
     return "\n".join(out) + "\n"

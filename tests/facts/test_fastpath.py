@@ -315,7 +315,7 @@ def test_the_generated_check_reads_as_the_vocabulary_says() -> None:
     assert path is not None
     decision = path.types["decision.made"].source
     # decision is required (a missing one goes to the slow path); tier only with do/transform
-    assert "attrs[K0] = value\n    else:\n        return None" in decision
+    assert "attrs[K0] = value\n        else:\n            return None" in decision
     assert "if K1 not in attrs and any(" in decision
     assert "return None" in path.types["role.assigned"].source
 
@@ -467,3 +467,21 @@ def test_facts_of_one_attribute_share_its_dict_a_bounded_number_of_values(
     path = fastpath.FastPath(schema)
     again = [fact for _, fact in fast_hits(path, [line % (n, 1) for n in range(2)])]
     assert again[0].attrs == again[1].attrs and again[0].attrs is not again[1].attrs
+
+
+def test_facts_of_equal_values_share_attrs_only_in_the_declared_order() -> None:
+    path = fastpath.FastPath(FactSchema(shipped().model))
+    line = ('{"id": "f-%d", "type": "decision.made", "at": "2026-10-17 10:40", '
+            '"case": "26101301", "actor": "王总", %s}')
+    written = ['"decision": "do", "tier": "B"', '"decision": "do", "tier": "B"',
+               '"tier": "B", "decision": "do"', '"decision": "do", "tier": "B"',
+               '"decision": "dont"', '"decision": "dont", "tier": null',
+               '"decision": "dont", "tier": ""']
+    facts = [f for _, f in fast_hits(path, [line % (n, w) for n, w in enumerate(written)])]
+    assert [list(f.attrs.items()) for f in facts] == [
+        [("decision", "do"), ("tier", "B")]] * 2 + [[("tier", "B"), ("decision", "do")]] + [
+        [("decision", "do"), ("tier", "B")]] + [[("decision", "dont")]] * 3
+    assert facts[0].attrs is facts[1].attrs is facts[3].attrs
+    assert facts[2].attrs is not facts[0].attrs      # the line's own order: its own dict
+    assert facts[4].attrs is facts[5].attrs          # null: as if absent
+    assert facts[6].attrs is not facts[4].attrs      # "" is absent too, remembered apart
