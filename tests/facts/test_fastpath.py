@@ -476,7 +476,7 @@ def test_facts_of_equal_values_share_attrs_only_in_the_declared_order() -> None:
     written = ['"decision": "do", "tier": "B"', '"decision": "do", "tier": "B"',
                '"tier": "B", "decision": "do"', '"decision": "do", "tier": "B"',
                '"decision": "dont"', '"decision": "dont", "tier": null',
-               '"decision": "dont", "tier": ""']
+               '"decision": "dont", "note": ""']
     facts = [f for _, f in fast_hits(path, [line % (n, w) for n, w in enumerate(written)])]
     assert [list(f.attrs.items()) for f in facts] == [
         [("decision", "do"), ("tier", "B")]] * 2 + [[("tier", "B"), ("decision", "do")]] + [
