@@ -485,3 +485,20 @@ def test_facts_of_equal_values_share_attrs_only_in_the_declared_order() -> None:
     assert facts[2].attrs is not facts[0].attrs      # the line's own order: its own dict
     assert facts[4].attrs is facts[5].attrs          # null: as if absent
     assert facts[6].attrs is not facts[4].attrs      # "" is absent too, remembered apart
+
+
+def test_progress_is_told_at_the_same_counts_whichever_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "PROGRESS_EVERY", 100)
+    monkeypatch.setattr(fastpath, "BLOCK", 64)
+    good = ('{"id": "f%05d", "type": "role.assigned", "at": "2026-10-09T09:00:00+08:00", '
+            '"role": "pm", "person": "陈立"}')
+    lines = [good % n for n in range(1050)]
+    lines[130] = "{"                        # a rejected line: that block row by row
+    path = tmp_path / "f.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    told: list[list[int]] = [[], []]
+    read_facts(path, shipped().schema, progress=told[0].append)
+    monkeypatch.setattr(reader, "fast_path", lambda schema: None)
+    read_facts(path, shipped().schema, progress=told[1].append)
+    assert told[0] == told[1] == [*range(100, 1001, 100), 1050]
