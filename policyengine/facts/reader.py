@@ -225,7 +225,8 @@ def _chunks(stream: IO[Any]) -> Iterator[Any]:
 
 
 def text_blocks(texts: Iterable[str]) -> Iterator[list[str]]:
-    """The lines of a text given in pieces, in lists of up to `size`, without their `\\n`.
+    """The lines of a text given in pieces, in lists of up to `fastpath.BLOCK`, without their
+    `\\n`.
 
     JSON Lines ends a line at `\\n` only (a `\\r` before it is JSON whitespace, so `\\r\\n`
     endings read as well): a lone `\\r` is no line end, wherever the text comes from (a
