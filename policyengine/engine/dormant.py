@@ -35,18 +35,25 @@ def _key_text(key: Any) -> str:
     return key if type(key) is str else repr(key)
 
 
-PlainFact = tuple[str, datetime, "str | None", "str | None", "dict[str, Any] | None",
+PlainFact = tuple[str, "datetime | str", "str | None", "str | None", "dict[str, Any] | None",
                   "str | None", "int | None", "str | None"]
 
 
-def _naive(moment: datetime, tz: tzinfo) -> datetime:
-    # A time in the policy's zone goes without it: pickling the zone costs several times
-    # the rest of an obligation. Every time of the engine is in that zone.
-    return moment.replace(tzinfo=None) if moment.tzinfo is tz else moment
+def _naive(moment: datetime, tz: tzinfo) -> datetime | str:
+    # A time in the policy's zone goes as its wall time in ISO text, without the zone:
+    # pickling the zone costs several times the rest of an obligation, and pickling a
+    # datetime three times its text (3 against 1 µs). Every time of the engine is in that
+    # zone. The text does not carry `fold` (a repeated wall hour): such a time goes as it is.
+    if moment.tzinfo is tz and not moment.fold:
+        return moment.replace(tzinfo=None).isoformat()
+    return moment
 
 
-def _aware(moment: datetime, tz: tzinfo) -> datetime:
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+def _aware(moment: datetime | str, tz: tzinfo) -> datetime:
+    if type(moment) is str:
+        return datetime.fromisoformat(moment).replace(tzinfo=tz)
+    assert isinstance(moment, datetime)
+    return moment
 
 
 class _Pickler(pickle.Pickler):
@@ -189,3 +196,50 @@ class Latest(dict[Any, Obligation]):
                 self[key] = found
         return default if found is None else found
 
+
+
+class FirstActors:
+    """The replay's `first_actor` table (the first actor of each case and fact type), its
+    entries for cases no obligation in memory names kept on disk.
+
+    Nothing reads the table while the replay goes; the results read it at the end, for the
+    cases of the obligations left. So at each compaction the entries of the other cases are
+    appended to a file (pickled in one batch) and removed from memory; at the end those of
+    the cases the results name are read back. A later fact of a slept case makes a new entry
+    in memory, which the one on disk (written earlier: the first) overrides when read back;
+    a key slept twice is read back from its first writing.
+    """
+
+    def __init__(self, directory: Path):
+        handle, name = tempfile.mkstemp(suffix=".actors", dir=directory)
+        os.close(handle)
+        self.path = Path(name)
+        self.asleep = 0   # entries written (a key slept twice counts twice)
+
+    def sleep(self, table: dict[tuple[str, str], str], awake: set[Any]) -> None:
+        """Write and remove the entries of `table` whose case is not in `awake`."""
+        going = [(key, actor) for key, actor in table.items() if key[0] not in awake]
+        if not going:
+            return
+        with self.path.open("ab") as out:
+            pickle.dump(going, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for key, _ in going:
+            del table[key]
+        self.asleep += len(going)
+
+    def wake(self, table: dict[tuple[str, str], str], cases: set[Any]) -> None:
+        """Put back into `table` the entries on disk of `cases` (the earliest written wins,
+        over the one in memory too)."""
+        if not self.asleep:
+            return
+        found: dict[tuple[str, str], str] = {}
+        with self.path.open("rb") as handle:
+            while True:
+                try:
+                    batch: list[tuple[tuple[str, str], str]] = pickle.load(handle)
+                except EOFError:
+                    break
+                for key, actor in batch:
+                    if key[0] in cases and key not in found:
+                        found[key] = actor
+        table.update(found)

@@ -20,6 +20,7 @@ import policyengine as pe
 from policyengine.cli.main import main
 from policyengine.engine import dormant, spill, stream
 from policyengine.engine.evaluate import evaluate_file
+from policyengine.engine.replay import replay
 from policyengine.facts.reader import FactStream
 from policyengine.facts.schema import Fact, parse_time
 
@@ -252,3 +253,85 @@ def test_a_sleeping_commitment_woken_by_a_late_delay(tmp_path: Path,
     assert streamed == _listed(path, period="2021-03")
     merits = json.loads(streamed[0])["merits"]
     assert any(case in json.dumps(m, ensure_ascii=False) for m in merits)
+
+
+# -- what grows with the history: first actors, the reader's case ids (D-memory-1) -------
+
+
+def test_first_actors_sleep_on_disk_and_come_back_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first actor of each case and fact type is kept in memory only for the cases an
+    obligation in memory names: with the table held whole again, this fails. The results
+    (who answers for each obligation, read from the first actor) stay the list path's."""
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
+    held: list[int] = []
+    written: list[int] = []
+    sleep = dormant.FirstActors.sleep
+
+    def spy(self, table, awake):  # type: ignore[no-untyped-def]
+        sleep(self, table, awake)
+        assert all(case in awake for case, _ in table)  # only cases an obligation names
+        held.append(len(table))
+        written.append(self.asleep)
+
+    monkeypatch.setattr(dormant.FirstActors, "sleep", spy)
+    for when in ({"period": "2021-03"}, {"period": "2021-Q1"}):
+        held.clear()
+        assert _streamed(generated(), **when) == _listed(generated(), **when)
+        every = len(replay(shipped(), pe.read_facts(generated(), shipped()).facts,
+                           parse_time("2021-04-30T00:00:00+08:00",
+                                      shipped().calendar.tz)).first_actor)
+        assert len(held) >= 10 and every > 2_000
+        assert min(held) < 0.1 * every and max(held) < 0.75 * every, (held, every)
+        assert written[-1] >= 0.25 * every
+
+
+def test_first_actor_on_disk_wins_over_a_later_one(tmp_path: Path) -> None:
+    """A key slept, then made again in memory by a later fact (another actor), then slept
+    again: the first actor is the one read back, for the cases asked only."""
+    actors = dormant.FirstActors(tmp_path)
+    table = {("c1", "decision.made"): "甲", ("c2", "decision.made"): "乙"}
+    actors.sleep(table, awake={"c2"})
+    assert table == {("c2", "decision.made"): "乙"}
+    table[("c1", "decision.made")] = "丙"  # a later fact of c1, after it slept
+    actors.sleep(table, awake=set())
+    assert table == {}
+    table[("c1", "decision.made")] = "丁"
+    actors.wake(table, {"c1"})
+    assert table == {("c1", "decision.made"): "甲"}
+    actors.wake(table, {"c2"})
+    assert table == {("c1", "decision.made"): "甲", ("c2", "decision.made"): "乙"}
+
+
+def test_sleeping_times_come_back_exactly() -> None:
+    """A commitment's times sleep as wall-time text (cheaper to pickle than a datetime):
+    microseconds and the zone come back; a repeated wall hour (`fold`) goes as it is."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("America/New_York")
+    plain = datetime(2021, 3, 5, 9, 30, 1, 250, tzinfo=tz)
+    folded = datetime(2021, 11, 7, 1, 30, tzinfo=tz, fold=1)
+    other = datetime(2021, 3, 5, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for moment in (plain, folded, other):
+        back = dormant._aware(dormant._naive(moment, tz), tz)
+        assert (back, back.tzinfo, back.fold, back.isoformat()) == (
+            moment, moment.tzinfo, moment.fold, moment.isoformat())
+    assert type(dormant._naive(plain, tz)) is str
+    assert dormant._naive(folded, tz) is folded and dormant._naive(other, tz) is other
+
+
+def test_the_readers_case_ids_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path remembers the case ids it has checked, up to `KNOWN_CASES` per case
+    rule, then forgets them all at once: the same facts, the table never above the bound."""
+    from policyengine.facts import fastpath
+
+    monkeypatch.setattr(fastpath, "KNOWN_CASES", 300)
+    fastpath._BUILT.pop(shipped().schema, None)  # built again with the small bound
+    try:
+        assert _streamed(generated(), period="2021-03") == _listed(generated(), period="2021-03")
+        tables = {id(t): t for c in fastpath.fast_path(shipped().schema).convert.values()  # type: ignore[union-attr]
+                  if (t := getattr(c, "__globals__", {}).get("known")) is not None}
+        assert all(len(t) <= 300 for t in tables.values())
+        assert sum(map(len, tables.values())) > 100
+    finally:
+        fastpath._BUILT.pop(shipped().schema, None)
