@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import random
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -335,3 +336,78 @@ def test_the_readers_case_ids_are_bounded(monkeypatch: pytest.MonkeyPatch) -> No
         assert sum(map(len, tables.values())) > 100
     finally:
         fastpath._BUILT.pop(shipped().schema, None)
+
+
+# -- report, explain and diff read a file as it is replayed -------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ["report", "deductions", "--month", "2021-03", "--format", "csv"],
+    ["report", "deductions", "--quarter", "2021-Q1", "--format", "json"],
+    ["report", "rewards", "--quarter", "2021-Q1", "--format", "text"],
+    ["explain", "--person", "周文静", "--month", "2021-03"],
+    ["explain", "--person", "陈经理", "--month", "2021-03", "--format", "json"],
+    ["explain", "--case", "21012704", "--as-of", "2021-04-21T16:00:00+08:00", "--format",
+     "json"],
+    ["explain", "--case", "21010415", "--month", "2021-02"],
+    ["diff", "--old", "OLD", "--new", "policies", "--month", "2021-03", "--format", "json"],
+])
+def test_commands_stream_a_file_and_say_the_same(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command given a file reads it as it is replayed (engine/stream.py), with
+    compactions as in a long history; standard input takes the list path: the same output,
+    the same rejected lines written."""
+    path = _write(tmp_path, _with_trouble(_lines()))
+    if "OLD" in command:  # the policy before an edit: P6 up to a day late 30 yuan, now 20
+        old = tmp_path / "old"
+        shutil.copytree(Path("policies") / "customer-requirement", old)
+        penalties = old / "penalties.yaml"
+        text = penalties.read_text(encoding="utf-8")
+        penalties.write_text(text.replace("{over: 0m, up_to: 1d, amount: 20}",
+                                          "{over: 0m, up_to: 1d, amount: 30}"), encoding="utf-8")
+        command = [str(old) if word == "OLD" else word for word in command]
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
+    calls: list[Path] = []
+    real = stream.replay_file
+
+    def spy(policy, facts, as_of, **options):  # type: ignore[no-untyped-def]
+        calls.append(facts.path)
+        return real(policy, facts, as_of, **options)
+
+    monkeypatch.setattr("policyengine.engine.evaluate.replay_file", spy)
+    monkeypatch.setattr("policyengine.engine.casefile.replay_file", spy)
+    assert main([*command, "--facts", str(path), "--reject-file",
+                 str(tmp_path / "r1.jsonl")]) in (0, 2)
+    streamed = capsys.readouterr()
+    assert calls and set(calls) == {path}
+    assert len(calls) == (2 if command[0] == "diff" else 1)
+    monkeypatch.setattr("sys.stdin", path.open(encoding="utf-8"))
+    assert main([*command, "--facts", "-", "--reject-file", str(tmp_path / "r2.jsonl")]) in (0, 2)
+    listed = capsys.readouterr()
+    assert len(calls) == (2 if command[0] == "diff" else 1)  # standard input: the list path
+    assert len(streamed.out) > 200
+    assert streamed.out.replace(str(path), "<stdin>") == listed.out
+    assert streamed.err.replace("r1.jsonl", "r2.jsonl") == listed.err
+    assert ((tmp_path / "r1.jsonl").read_text(encoding="utf-8").replace(str(path), "<stdin>")
+            == (tmp_path / "r2.jsonl").read_text(encoding="utf-8"))
+
+
+def test_explain_case_streamed_keeps_every_obligation_of_the_case(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case's own obligations (met ones too) stay while the others' are dropped; the
+    case file is the list path's, its timeline included."""
+    from policyengine.engine.casefile import case_file, streamed_case_file
+
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 300)
+    as_of = parse_time("2021-04-21T16:00:00+08:00", shipped().calendar.tz)
+    facts = pe.read_facts(generated(), shipped()).facts
+    for case in ("21012704", "21010415", "21020117"):
+        listed = case_file(shipped(), facts, case, as_of)
+        streamed, read = streamed_case_file(shipped(), FactStream(generated(),
+                                                                  shipped().schema),
+                                            case, as_of)
+        assert read.kept == 20_000
+        assert any(t.status == "met" for t in listed.duties) and len(listed.facts) > 5
+        assert json.dumps(streamed.to_dict("zh"), ensure_ascii=False) == json.dumps(
+            listed.to_dict("zh"), ensure_ascii=False)
