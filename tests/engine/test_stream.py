@@ -304,8 +304,9 @@ def test_first_actor_on_disk_wins_over_a_later_one(tmp_path: Path) -> None:
 
 
 def test_sleeping_times_come_back_exactly() -> None:
-    """A commitment's times sleep as wall-time text (cheaper to pickle than a datetime):
-    microseconds and the zone come back; a repeated wall hour (`fold`) goes as it is."""
+    """A commitment's times sleep as their pickled state without the zone (cheaper than a
+    datetime): microseconds, the zone and a repeated wall hour (`fold`) come back; a time in
+    another zone goes as it is."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -315,10 +316,10 @@ def test_sleeping_times_come_back_exactly() -> None:
     other = datetime(2021, 3, 5, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     for moment in (plain, folded, other):
         back = dormant._aware(dormant._naive(moment, tz), tz)
-        assert (back, back.tzinfo, back.fold, back.isoformat()) == (
-            moment, moment.tzinfo, moment.fold, moment.isoformat())
-    assert type(dormant._naive(plain, tz)) is str
-    assert dormant._naive(folded, tz) is folded and dormant._naive(other, tz) is other
+        assert (back, back.tzinfo, back.fold, back.isoformat(), back.utcoffset()) == (
+            moment, moment.tzinfo, moment.fold, moment.isoformat(), moment.utcoffset())
+    assert type(dormant._naive(plain, tz)) is bytes and type(dormant._naive(folded, tz)) is bytes
+    assert dormant._naive(other, tz) is other
 
 
 def test_the_readers_case_ids_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -411,3 +412,54 @@ def test_explain_case_streamed_keeps_every_obligation_of_the_case(
         assert any(t.status == "met" for t in listed.duties) and len(listed.facts) > 5
         assert json.dumps(streamed.to_dict("zh"), ensure_ascii=False) == json.dumps(
             listed.to_dict("zh"), ensure_ascii=False)
+
+
+def test_a_commitment_sleeps_and_wakes_whole(tmp_path: Path) -> None:
+    """What sleeps (marshal, or pickle when marshal cannot take a value) comes back equal:
+    times, dates among the attributes, a history of words with times, dates, durations and
+    nested words, a read-only message, a deadline pending a calendar year."""
+    from datetime import datetime
+    from decimal import Decimal
+    from types import MappingProxyType
+
+    from policyengine.engine.obligation import Obligation
+    from policyengine.wording import Line, line
+
+    policy = shipped()
+    tz = policy.calendar.tz
+    duty = next(d for d in policy.duties.values() if d.extension is not None)
+    at = datetime(2021, 3, 1, 9, 30, 5, 120, tzinfo=tz)
+    trigger = Fact("plan.estimated", at, "21030101", "陈经理",
+                   {"due": date(2021, 3, 9), "note": "x"}, "f1", 7, "facts.jsonl")
+    done = Fact("plan.delivered", at + timedelta(days=3), "21030101", "陈经理", id="f2",
+                line=9, origin="facts.jsonl")
+    sleeper = dormant.Dormant(policy, tmp_path, [])
+
+    def made(history: list[Line] | None, pending: date | None) -> Obligation:
+        made = Obligation(duty, "21030101", trigger, at, at + timedelta(days=8))
+        made.fulfilled_by, made.history, made.pending = done, history, pending
+        return made
+
+    history = [line("delay.requested", at=at, due=at + timedelta(days=8), new=date(2021, 3, 20),
+                    word=line("word.request"), late=timedelta(hours=5)),
+               Line("word.request", MappingProxyType({}))]
+    cases = [(history, None, 0), (None, None, 0), (history, date(2022, 1, 1), 1),
+             ([line("x", amount=Decimal("20"))], None, 1)]
+    for number, (words, pending, pickled) in enumerate(cases):
+        sleeper.obligations.append(made(words, pending))
+        sleeper.number()
+        original = sleeper.obligations.pop()
+        sleeper.ordinals.pop()
+        sleeper.sleep(original, number, f"k{number}")
+        assert sleeper.batch[-1][3] == pickled
+        sleeper.flush()
+        back = sleeper.wake(duty.id, f"k{number}")
+        assert back is not None and back is not original
+        for slot in ("case", "due", "opened_at", "pending", "missing_year", "trigger",
+                     "fulfilled_by", "anchor", "history"):
+            assert getattr(back, slot) == getattr(original, slot), slot
+        assert back.due.tzinfo is tz and back.trigger.attrs == trigger.attrs  # type: ignore[union-attr]
+        if words is history:
+            assert [type(w.args) for w in back.history] == [type(w.args) for w in words]  # type: ignore[union-attr]
+            assert [str(w) for w in back.history] == [str(w) for w in words]  # type: ignore[union-attr]
+    sleeper.close()
