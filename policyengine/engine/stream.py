@@ -276,14 +276,23 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
     ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
 
     def stays(o: Obligation, ordinal: int) -> bool:
-        # unread, of a duty that is not always final once fulfilled (the few)
-        if final(state, o):
-            return False
-        key = _sleeps_as(state, o) if dormant is not None else None
-        if key is None:
+        # Unread, of a duty that is not always final once fulfilled (the few): `not final`,
+        # except that the latest of a delayable duty neither recurring nor timed from an
+        # anchor sleeps on disk instead (engine/dormant.py), all in one look.
+        duty = o.duty
+        if duty.recurring is not None:
             return True
-        dormant.sleep(o, ordinal, key)  # type: ignore[union-attr]
-        del state.latest[o.duty.id][key]
+        if duty.extension is not None:
+            key = _latest_key(o)
+            latest = state.latest[duty.id]
+            if dict.get(latest, key) is o:
+                if dormant is None or duty.anchors is not None:
+                    return True
+                dormant.sleep(o, ordinal, key)
+                del latest[key]
+                return False
+        if duty.anchors is not None:
+            return o.trigger is None or state._anchor_key(duty, o.trigger) is not None
         return False
 
     # One comprehension over every obligation (this runs over hundreds of thousands): kept
@@ -307,17 +316,6 @@ def _final_once_fulfilled(policy: CompiledPolicy) -> frozenset[str]:
     """The duties whose obligations nothing changes once fulfilled (see `final`)."""
     return frozenset(d.id for d in policy.duties.values()
                      if d.recurring is None and d.extension is None and d.anchors is None)
-
-
-def _sleeps_as(state: _State, obligation: Obligation) -> Any:
-    """The key under which a fulfilled obligation may sleep (engine/dormant.py): the latest
-    of a delayable duty for its key, neither recurring nor timed from an anchor. None: it
-    may not."""
-    duty = obligation.duty
-    if duty.extension is None or duty.recurring is not None or duty.anchors is not None:
-        return None
-    key = _latest_key(obligation)
-    return key if dict.get(state.latest[duty.id], key) is obligation else None
 
 
 def _latest_key(obligation: Obligation) -> Any:
