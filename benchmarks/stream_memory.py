@@ -73,6 +73,37 @@ def counts(state: Any) -> dict[str, int]:
     return sized
 
 
+def deep_mib(roots: list[Any]) -> float:
+    """Bytes held by `roots` and what they alone reach of obligations, facts and plain
+    values (not the policy, its duties, nor shared zone objects), in MiB."""
+    import datetime as dt
+    from types import MappingProxyType
+
+    from policyengine.engine.obligation import Obligation
+    from policyengine.facts.schema import Fact
+    plain = (dict, list, tuple, str, bytes, int, float, dt.datetime, dt.date, MappingProxyType,
+             Fact)
+    seen: set[int] = set()
+    total = 0
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not isinstance(item, (*plain, Obligation)):
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, Obligation):
+            stack.extend(getattr(item, slot, None) for slot in
+                         ("case", "due", "opened_at", "trigger", "fulfilled_by", "anchor",
+                          "history"))
+        elif isinstance(item, (dict, MappingProxyType)):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return total / 2**20
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--file", type=Path, required=True)
@@ -98,6 +129,14 @@ def main() -> int:
             now, peak = rss_mib()
             print(f"[{time.process_time() - started:7.1f}s cpu] ended={ended} rss {now:.0f} "
                   f"peak {peak:.0f} MiB {counts(state)}", flush=True)
+            if ended:
+                opened = [o for o in state.obligations if o.fulfilled_by is None]
+                print(f"deep size: open obligations {deep_mib(opened):.1f} MiB "
+                      f"({len(opened):,}), all obligations in memory "
+                      f"{deep_mib(list(state.obligations)):.1f} MiB, first actors "
+                      f"{deep_mib([state.first_actor]):.1f} MiB, open_for "
+                      f"{deep_mib([dict(d) for d in state.open_for.values()]):.1f} MiB",
+                      flush=True)
             if ended and a.trace:
                 snap = tracemalloc.take_snapshot()
                 total = sum(s.size for s in snap.statistics("filename"))
