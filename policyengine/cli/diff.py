@@ -12,12 +12,14 @@ from policyengine.cli.common import (
     add_fact_options,
     add_pack_option,
     as_of_of,
+    evaluate_checked_facts,
     load_policy_ref,
     open_period_warning,
     period_of,
-    read_checked_facts,
 )
 from policyengine.compare import compare, comparison_json
+from policyengine.engine.evaluate import evaluate_file
+from policyengine.facts.reader import FactStream
 from policyengine.language import resolve_language
 from policyengine.report.comparison import comparison_csv, comparison_table
 
@@ -43,11 +45,17 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     old_policy = load_policy_ref(args.old, args.pack)
     new_policy = load_policy_ref(args.new, args.pack)
-    batch = read_checked_facts(args, new_policy)
     period = period_of(args)
     as_of = as_of_of(args, new_policy)
-    old = pe.evaluate(old_policy, batch.facts, period=period, as_of=as_of).to_dict()
-    new = pe.evaluate(new_policy, batch.facts, period=period, as_of=as_of).to_dict()
+    # The facts as the new policy reads them, evaluated under both. A file is read as it is
+    # replayed, once per policy (engine/stream.py); standard input once, as a list.
+    result, batch = evaluate_checked_facts(args, new_policy, period, as_of)
+    new = result.to_dict()
+    if args.facts == "-" or batch.facts:
+        old = pe.evaluate(old_policy, batch.facts, period=period, as_of=as_of).to_dict()
+    else:
+        old = evaluate_file(old_policy, FactStream(args.facts, new_policy.schema),
+                            period=period, as_of=as_of)[0].to_dict()
     comparison = compare(old, new, old_label=args.old, new_label=args.new)
     lang = resolve_language(args.lang, new_policy.model.policy.language)
     warning = open_period_warning(period, bool(args.as_of), new_policy.calendar.tz, lang,

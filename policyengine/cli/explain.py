@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import policyengine as pe
@@ -14,12 +16,15 @@ from policyengine.cli.common import (
     add_fact_options,
     add_pack_option,
     as_of_of,
+    evaluate_checked_facts,
     exit_for_pending,
     period_of,
     read_checked_facts,
+    settle_rejected,
 )
-from policyengine.engine.casefile import CaseFile, case_file
-from policyengine.errors import UsageError
+from policyengine.engine.casefile import CaseFile, case_file, streamed_case_file
+from policyengine.errors import PolicyEngineError, UsageError
+from policyengine.facts.reader import FactBatch, FactStream
 from policyengine.language import Lang, resolve_language
 from policyengine.report.labels import label
 from policyengine.report.text import pad
@@ -52,11 +57,10 @@ def run(args: argparse.Namespace) -> int:
     as_of = as_of_of(args, policy) or (period.end_at(policy.calendar.tz) if period else None)
     if as_of is None:
         raise UsageError("say when: --as-of TIME, --month YYYY-MM or --quarter YYYY-Qn")
-    facts = read_checked_facts(args, policy).facts
     lang = resolve_language(args.lang, policy.model.policy.language)
     names = Glossary.of(policy.model)
     if args.case:
-        found = case_file(policy, facts, args.case, as_of)
+        found = _case_file(args, policy, args.case, as_of)
         if not found.facts:
             raise UsageError(f"no facts for case '{args.case}' up to {as_of.isoformat()}")
         if args.format == "json":
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CALENDAR if any(t.missing_year for t in found.duties) else EXIT_OK
     if period is None:
         raise UsageError("--person needs --month YYYY-MM or --quarter YYYY-Qn")
-    result = pe.evaluate(policy, facts, period=period, as_of=as_of)
+    result, _ = evaluate_checked_facts(args, policy, period, as_of)
     if args.format == "json":
         mine = [v.to_dict(names) for v in result.violations if v.person == args.person]
         total = result.person(args.person)
@@ -78,6 +82,26 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(_person_text(result, args.person, lang, names))
     return exit_for_pending(result, lang)
+
+
+def _case_file(args: argparse.Namespace, policy: pe.CompiledPolicy, case: str,
+               as_of: datetime) -> CaseFile:
+    """The case's file; a file of facts is read as it is replayed (engine/stream.py), standard
+    input as a list. Rejected lines are settled as `read_checked_facts` settles them."""
+    if args.facts == "-":
+        return case_file(policy, read_checked_facts(args, policy).facts, case, as_of)
+    if not Path(args.facts).is_file():
+        raise UsageError(f"--facts {args.facts}: no such file")
+    try:
+        found, read = streamed_case_file(policy, FactStream(args.facts, policy.schema), case,
+                                         as_of)
+    except PolicyEngineError:
+        # Said as the list path says it (a rejected line before an engine error, a file not
+        # in UTF-8 in the policy's language): read again as a list.
+        return case_file(policy, read_checked_facts(args, policy).facts, case, as_of)
+    settle_rejected(args, policy, FactBatch(rejected=read.rejected, lines=read.lines),
+                    kept=read.kept)
+    return found
 
 
 def _render(lines: tuple[Line, ...] | list[Line], lang: Lang, indent: str,

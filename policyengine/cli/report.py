@@ -19,13 +19,15 @@ from policyengine.cli.common import (
     add_fact_options,
     add_pack_option,
     as_of_of,
+    evaluate_checked_facts,
     exit_for_pending_count,
     open_period_warning,
     read_checked_facts,
 )
 from policyengine.errors import UsageError
-from policyengine.language import resolve_language
-from policyengine.report.builders import build_document
+from policyengine.language import Lang, resolve_language
+from policyengine.report.builders import build_document, deductions, rewards
+from policyengine.report.builders.common import as_of_for
 from policyengine.report.builders.pending import pending_warning
 from policyengine.report.document import Document, ReportKind
 from policyengine.report.labels import label
@@ -102,6 +104,22 @@ def with_open_period_warning(document: Document, warning: str | None) -> Documen
                                heading=(attention, *document.heading))
 
 
+# Kinds made from the evaluation's result alone: a file is read as it is replayed
+# (engine/stream.py). The others list every case of the history (casebook): a list.
+_FROM_RESULT = {ReportKind.DEDUCTIONS: deductions.of_result, ReportKind.REWARDS: rewards.of_result}
+
+
+def _document(args: argparse.Namespace, kind: ReportKind, policy: pe.CompiledPolicy,
+              period: pe.Period, as_of: datetime | None, lang: Lang) -> Document:
+    of_result = _FROM_RESULT.get(kind)
+    if of_result is None or args.facts == "-":
+        facts = read_checked_facts(args, policy).facts
+        return build_document(kind, policy, facts, period=period, as_of=as_of, lang=lang)
+    when = as_of_for(policy, period, as_of)
+    result, _ = evaluate_checked_facts(args, policy, period, when)
+    return of_result(policy, result, period=period, as_of=when, lang=lang)
+
+
 def run(args: argparse.Namespace) -> int:
     kind = ReportKind(args.kind)
     fmt = _format(args)
@@ -112,8 +130,7 @@ def run(args: argparse.Namespace) -> int:
     policy = pe.load_policy(args.policy, args.pack)
     lang = resolve_language(args.lang, policy.model.policy.language)
     as_of = as_of_of(args, policy)
-    facts = read_checked_facts(args, policy).facts
-    document = build_document(kind, policy, facts, period=period, as_of=as_of, lang=lang)
+    document = _document(args, kind, policy, period, as_of, lang)
     document = with_open_period_warning(document, open_period_warning(
         period, bool(args.as_of), policy.calendar.tz, lang, datetime.now(UTC)))
     body = render_document(document, fmt)

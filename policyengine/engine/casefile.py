@@ -6,16 +6,20 @@ answers for it, and — when missed — the penalty rule and the value in force.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
-from policyengine.engine.evaluate import classify, evaluate_replay, explain
+from policyengine.engine.evaluate import _unread, classify, evaluate_replay, explain
 from policyengine.engine.obligation import obligation_key
-from policyengine.engine.replay import replay
+from policyengine.engine.replay import Replay, replay
+from policyengine.engine.stream import StreamedFacts, replay_file
+from policyengine.facts.reader import FactStream
 from policyengine.facts.schema import Fact
+from policyengine.gcpause import gc_paused
 from policyengine.kinds import Status
 from policyengine.results import PenaltyCharge
 from policyengine.wording import Line
@@ -66,6 +70,27 @@ def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
               as_of: datetime) -> CaseFile:
     facts = facts if isinstance(facts, list) else list(facts)  # keeps CheckedFacts as it is
     run = replay(policy, facts, as_of)
+    timeline = sorted((f for f in facts if f.case == case and f.at <= as_of),
+                      key=lambda f: (f.at, f.type))
+    return _case_file(policy, run, case, as_of, timeline)
+
+
+def streamed_case_file(policy: CompiledPolicy, stream: FactStream, case: str,
+                       as_of: datetime) -> tuple[CaseFile, StreamedFacts]:
+    """`case_file` over a file read as it is replayed (engine/stream.py), with what the
+    reading found: the other cases' obligations no result reads are dropped as the replay
+    goes (as for `evaluate` of the whole history), the case's own are all kept."""
+    unread = dataclasses.replace(_unread(policy, None), keep_case=case)
+    facts: list[Fact] = []
+    with gc_paused():
+        run, read = replay_file(policy, stream, as_of, unread=unread, case_facts=facts)
+        # In file order where time and type are equal, as the list's stable sort leaves them.
+        timeline = sorted(facts, key=lambda f: (f.at, f.type, f.line or 0))
+        return _case_file(policy, run, case, as_of, timeline), read
+
+
+def _case_file(policy: CompiledPolicy, run: Replay, case: str, as_of: datetime,
+               timeline: list[Fact]) -> CaseFile:
     # Charges need every violation of a person's month (monthly counts): all periods.
     everything = evaluate_replay(policy, run, None).violations
     charged = {v.key: v.penalty for v in everything}
@@ -88,7 +113,5 @@ def case_file(policy: CompiledPolicy, facts: Iterable[Fact], case: str,
         key=v.key, duty=v.duty, name=v.duty_name, status=v.status, person=v.person, due=v.due,
         fulfilled_at=None, late_by=v.late_by, steps=v.explanation, penalty=v.penalty)
         for v in everything if v.status is Status.PROHIBITED and v.case == case]
-    timeline = sorted((f for f in facts if f.case == case and f.at <= as_of),
-                      key=lambda f: (f.at, f.type))
     traces.sort(key=lambda t: (t.due, t.duty))
     return CaseFile(case, as_of, tuple(timeline), tuple(traces))

@@ -15,12 +15,13 @@ from __future__ import annotations
 import bisect
 import copyreg
 import io
+import marshal
 import os
 import pickle
 import sqlite3
 import tempfile
 from array import array
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Keyed, Obligation
 from policyengine.facts.schema import Fact
+from policyengine.wording import Line
 
 
 def _key_text(key: Any) -> str:
@@ -35,18 +37,31 @@ def _key_text(key: Any) -> str:
     return key if type(key) is str else repr(key)
 
 
-PlainFact = tuple[str, datetime, "str | None", "str | None", "dict[str, Any] | None",
-                  "str | None", "int | None", "str | None"]
+PlainFact = tuple[str, "datetime | bytes", "str | None", "str | None", "dict[str, Any] | None",
+                  tuple[str, ...], "str | None", "int | None", "str | None"]
 
 
-def _naive(moment: datetime, tz: tzinfo) -> datetime:
-    # A time in the policy's zone goes without it: pickling the zone costs several times
-    # the rest of an obligation. Every time of the engine is in that zone.
-    return moment.replace(tzinfo=None) if moment.tzinfo is tz else moment
+def _naive(moment: datetime, tz: tzinfo) -> datetime | bytes:
+    # A time in the policy's zone goes as the 10 bytes of its pickled state (wall time and
+    # `fold`), without the zone: pickling the zone costs several times the rest of an
+    # obligation, pickling a datetime 3 µs, ISO text 1 µs, this 0.1 µs (and marshal takes
+    # bytes). Every time of the engine is in that zone; any other goes as it is.
+    if moment.tzinfo is tz:
+        reduced: Any = moment.__reduce_ex__(4)
+        state: bytes = reduced[1][0]
+        return state
+    return moment
 
 
-def _aware(moment: datetime, tz: tzinfo) -> datetime:
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+_FROM_STATE: Any = datetime  # datetime(state, tz): how pickle builds one again
+
+
+def _aware(moment: datetime | bytes, tz: tzinfo) -> datetime:
+    if type(moment) is bytes:
+        rebuilt: datetime = _FROM_STATE(moment, tz)
+        return rebuilt
+    assert isinstance(moment, datetime)
+    return moment
 
 
 class _Pickler(pickle.Pickler):
@@ -66,6 +81,47 @@ def _dumps(value: Any) -> bytes:
     return out.getvalue()
 
 
+def _plain_line(words: Line, tz: tzinfo) -> tuple[Any, ...]:
+    """A `Line` of a deadline's history as plain values marshal takes: times, dates,
+    durations and nested lines go as text or numbers, their slots listed with a code; any
+    other value goes as it is (marshal refuses what it cannot take: then the record is
+    pickled)."""
+    args = words.args
+    plain = dict(args)
+    codes: list[tuple[str, str]] = []
+    for slot, value in args.items():
+        kind = type(value)
+        if kind is datetime:
+            if value.tzinfo is not tz:
+                raise ValueError("a time in another zone")
+            plain[slot], code = _naive(value, tz), "t"
+        elif kind is date:
+            plain[slot], code = value.toordinal(), "d"
+        elif kind is timedelta:
+            plain[slot], code = (value.days, value.seconds, value.microseconds), "D"
+        elif kind is Line:
+            plain[slot], code = _plain_line(value, tz), "L"
+        else:
+            continue
+        codes.append((slot, code))
+    return words.key, plain, tuple(codes), type(args) is MappingProxyType
+
+
+def _line_back(plain: tuple[Any, ...], tz: tzinfo) -> Line:
+    key, args, codes, proxy = plain
+    for slot, code in codes:
+        value = args[slot]
+        if code == "t":
+            args[slot] = _aware(value, tz)
+        elif code == "d":
+            args[slot] = date.fromordinal(value)
+        elif code == "D":
+            args[slot] = timedelta(*value)
+        else:
+            args[slot] = _line_back(value, tz)
+    return Line(key, MappingProxyType(args) if proxy else args)
+
+
 class Dormant:
     """The sleeping obligations of one replay, and the ordinal of each obligation in memory
     (its place in the order obligations were made), kept beside `obligations`."""
@@ -78,15 +134,14 @@ class Dormant:
         self.db = sqlite3.connect(name, isolation_level=None)
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)")
         self.db.execute("CREATE TABLE asleep (duty TEXT, key TEXT, ordinal INTEGER, "
-                        "blob INTEGER, place INTEGER, PRIMARY KEY (duty, key))")
+                        "pickled INTEGER, data BLOB, PRIMARY KEY (duty, key))")
         self.obligations = obligations
         self.ordinals = array("q")  # of obligations[:len(ordinals)]; the rest are newer
         self.made = 0               # obligations made up to the last `number`
         self.asleep = 0             # obligations put to sleep and not woken
         self.woken = 0
-        self.batch: list[tuple[str, str, int, tuple[Any, ...]]] = []
+        self.batch: list[tuple[str, str, int, int, bytes]] = []
 
     def number(self) -> None:
         """Give their ordinals to the obligations made since the last call."""
@@ -95,46 +150,59 @@ class Dormant:
         self.made += fresh
 
     def plain(self, fact: Fact | None) -> PlainFact | None:
-        """A fact as plain values (pickled several times faster than the named tuple)."""
+        """A fact as plain values: marshal takes them (several times faster than pickle);
+        dates among the attributes go as ordinals, their names listed."""
         if fact is None:
             return None
-        return (fact.type, _naive(fact.at, self.tz), fact.case, fact.actor,
-                dict(fact.attrs) if fact.attrs else None, fact.id, fact.line, fact.origin)
+        attrs: dict[str, Any] | None = dict(fact.attrs) if fact.attrs else None
+        dates: tuple[str, ...] = ()
+        if attrs:
+            for name, value in attrs.items():
+                if type(value) is date:
+                    attrs[name] = value.toordinal()
+                    dates += (name,)
+        return (fact.type, _naive(fact.at, self.tz), fact.case, fact.actor, attrs,
+                dates, fact.id, fact.line, fact.origin)
 
     def fact(self, plain: PlainFact | None) -> Fact | None:
         if plain is None:
             return None
-        kind, at, case, actor, attrs, fact_id, line, origin = plain
+        kind, at, case, actor, attrs, dates, fact_id, line, origin = plain
         at = _aware(at, self.tz)
         if attrs is None:
             return Fact(kind, at, case, actor, id=fact_id, line=line, origin=origin)
+        for name in dates:
+            attrs[name] = date.fromordinal(attrs[name])
         return Fact(kind, at, case, actor, attrs, fact_id, line, origin)
 
     def sleep(self, obligation: Obligation, ordinal: int, key: Any) -> None:
         """Put an obligation to sleep (written at the next `flush`)."""
         keyed = (obligation.actor, obligation.seq) if isinstance(obligation, Keyed) else None
         plain, tz = self.plain, self.tz
-        self.batch.append((obligation.duty.id, _key_text(key), ordinal, (
-            obligation.case, _naive(obligation.due, tz), _naive(obligation.opened_at, tz),
-            obligation.pending, obligation.missing_year, plain(obligation.trigger),
-            plain(obligation.fulfilled_by), plain(obligation.anchor), obligation.history, keyed)))
+        head = (obligation.case, _naive(obligation.due, tz), _naive(obligation.opened_at, tz),
+                obligation.pending, obligation.missing_year, plain(obligation.trigger),
+                plain(obligation.fulfilled_by), plain(obligation.anchor))
+        record: tuple[Any, ...] = (*head, obligation.history, keyed)
+        try:  # plain values: marshal, several times faster than pickle
+            history = obligation.history
+            data, pickled = marshal.dumps(
+                (*head, None if history is None else [_plain_line(w, tz) for w in history],
+                 keyed)), 0  # type: ignore[arg-type]
+        except ValueError:  # something marshal does not take (a date pending a calendar)
+            try:
+                data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError):  # a message without values
+                data = _dumps(record)
+            pickled = 1
+        self.batch.append((obligation.duty.id, _key_text(key), ordinal, pickled, data))
         self.asleep += 1
 
     def flush(self) -> None:
-        """Write the obligations put to sleep since the last flush: one pickle for them all
-        (pickled one by one, they cost several times more), one transaction."""
+        """Write the obligations put to sleep since the last flush, in one transaction."""
         if not self.batch:
             return
-        records = [record for _, _, _, record in self.batch]
-        try:
-            data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError):  # a message without values, in `history`
-            data = _dumps(records)
         self.db.execute("BEGIN")
-        blob = self.db.execute("INSERT INTO blobs (data) VALUES (?)", (data,)).lastrowid
-        self.db.executemany("INSERT OR REPLACE INTO asleep VALUES (?, ?, ?, ?, ?)",
-                            [(duty, key, ordinal, blob, place)
-                             for place, (duty, key, ordinal, _) in enumerate(self.batch)])
+        self.db.executemany("INSERT OR REPLACE INTO asleep VALUES (?, ?, ?, ?, ?)", self.batch)
         self.db.execute("COMMIT")
         self.batch = []
 
@@ -142,16 +210,17 @@ class Dormant:
         """The obligation asleep for `duty` and `key`, back in the obligations at its place;
         None if there is none."""
         text = _key_text(key)
-        row = self.db.execute("SELECT ordinal, blob, place FROM asleep WHERE duty = ? AND "
+        row = self.db.execute("SELECT ordinal, pickled, data FROM asleep WHERE duty = ? AND "
                               "key = ?", (duty, text)).fetchone()
         if row is None:
             return None
         self.db.execute("DELETE FROM asleep WHERE duty = ? AND key = ?", (duty, text))
-        ordinal, blob, place = row
-        (data,) = self.db.execute("SELECT data FROM blobs WHERE id = ?", (blob,)).fetchone()
-        (case, due, opened_at, pending, missing_year, trigger, fulfilled_by, anchor, history,
-         keyed) = pickle.loads(data)[place]
+        ordinal, pickled, data = row
         tz, fact = self.tz, self.fact
+        (case, due, opened_at, pending, missing_year, trigger, fulfilled_by, anchor, history,
+         keyed) = pickle.loads(data) if pickled else marshal.loads(data)
+        if not pickled and history is not None:
+            history = [_line_back(words, tz) for words in history]
         due, opened_at = _aware(due, tz), _aware(opened_at, tz)
         obligation: Obligation
         if keyed is not None:
@@ -189,3 +258,50 @@ class Latest(dict[Any, Obligation]):
                 self[key] = found
         return default if found is None else found
 
+
+
+class FirstActors:
+    """The replay's `first_actor` table (the first actor of each case and fact type), its
+    entries for cases no obligation in memory names kept on disk.
+
+    Nothing reads the table while the replay goes; the results read it at the end, for the
+    cases of the obligations left. So at each compaction the entries of the other cases are
+    appended to a file (pickled in one batch) and removed from memory; at the end those of
+    the cases the results name are read back. A later fact of a slept case makes a new entry
+    in memory, which the one on disk (written earlier: the first) overrides when read back;
+    a key slept twice is read back from its first writing.
+    """
+
+    def __init__(self, directory: Path):
+        handle, name = tempfile.mkstemp(suffix=".actors", dir=directory)
+        os.close(handle)
+        self.path = Path(name)
+        self.asleep = 0   # entries written (a key slept twice counts twice)
+
+    def sleep(self, table: dict[tuple[str, str], str], awake: set[Any]) -> None:
+        """Write and remove the entries of `table` whose case is not in `awake`."""
+        going = [(key, actor) for key, actor in table.items() if key[0] not in awake]
+        if not going:
+            return
+        with self.path.open("ab") as out:
+            pickle.dump(going, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for key, _ in going:
+            del table[key]
+        self.asleep += len(going)
+
+    def wake(self, table: dict[tuple[str, str], str], cases: set[Any]) -> None:
+        """Put back into `table` the entries on disk of `cases` (the earliest written wins,
+        over the one in memory too)."""
+        if not self.asleep:
+            return
+        found: dict[tuple[str, str], str] = {}
+        with self.path.open("rb") as handle:
+            while True:
+                try:
+                    batch: list[tuple[tuple[str, str], str]] = pickle.load(handle)
+                except EOFError:
+                    break
+                for key, actor in batch:
+                    if key[0] in cases and key not in found:
+                        found[key] = actor
+        table.update(found)

@@ -32,7 +32,7 @@ from typing import Any
 from policyengine import scratch
 from policyengine.engine import spill
 from policyengine.engine.compiled import CompiledPolicy, Per
-from policyengine.engine.dormant import Dormant, Latest
+from policyengine.engine.dormant import Dormant, FirstActors, Latest
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
     _COMPACT_FROM,
@@ -189,6 +189,7 @@ class Unread:
     outside: tuple[datetime, datetime] | None = None
     always_read: frozenset[str] = frozenset()
     by_case: bool = True
+    keep_case: str | None = None  # every obligation of this case is kept (`explain --case`)
 
 
 def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datetime, *,
@@ -201,6 +202,9 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                           if spec.assigned})
     state = _State(policy, roles)
     dormant = None
+    # The first actors of cases no obligation in memory names wait on disk (results read
+    # them only at the end, for the obligations left).
+    actors = FirstActors(directory) if unread is not None and directory is not None else None
     if unread is not None and directory is not None and any(
             d.extension is not None for d in policy.duties.values()):
         dormant = Dormant(policy, directory, state.obligations)
@@ -221,6 +225,8 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             if len(obligations) > limit:
                 state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
                 limit = max(_COMPACT_FROM, 2 * len(obligations))
+                if actors is not None:
+                    actors.sleep(state.first_actor, {o.case for o in obligations})
             if len(run) == 1:
                 fact = run[0]
                 kind = fact.type
@@ -236,6 +242,8 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
         dropped = state.dropped
         if unread is not None:  # no fact comes any more: whatever no result reads goes
             dropped += _drop_unread(state, unread, None, ended=True)
+        if actors is not None:
+            actors.wake(state.first_actor, {o.case for o in obligations})
         if dormant is not None:
             # A woken obligation was counted when it fell asleep, and is in `obligations` again.
             dropped -= dormant.woken
@@ -268,19 +276,30 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
     ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
 
     def stays(o: Obligation, ordinal: int) -> bool:
-        # unread, of a duty that is not always final once fulfilled (the few)
-        if final(state, o):
-            return False
-        key = _sleeps_as(state, o) if dormant is not None else None
-        if key is None:
+        # Unread, of a duty that is not always final once fulfilled (the few): `not final`,
+        # except that the latest of a delayable duty neither recurring nor timed from an
+        # anchor sleeps on disk instead (engine/dormant.py), all in one look.
+        duty = o.duty
+        if duty.recurring is not None:
             return True
-        dormant.sleep(o, ordinal, key)  # type: ignore[union-attr]
-        del state.latest[o.duty.id][key]
+        if duty.extension is not None:
+            key = _latest_key(o)
+            latest = state.latest[duty.id]
+            if dict.get(latest, key) is o:
+                if dormant is None or duty.anchors is not None:
+                    return True
+                dormant.sleep(o, ordinal, key)
+                del latest[key]
+                return False
+        if duty.anchors is not None:
+            return o.trigger is None or state._anchor_key(duty, o.trigger) is not None
         return False
 
     # One comprehension over every obligation (this runs over hundreds of thousands): kept
     # unless unread (`Unread`) and final.
+    keep = unread.keep_case
     kept = [(done := o.fulfilled_by) is None or o.missing_year is not None
+            or (keep is not None and o.case == keep)
             or not ((done.at <= o.due and o.duty.id in met)
                     or (start is not None and not start <= o.due < end  # type: ignore[operator]
                         and o.duty.id not in always_read))
@@ -297,17 +316,6 @@ def _final_once_fulfilled(policy: CompiledPolicy) -> frozenset[str]:
     """The duties whose obligations nothing changes once fulfilled (see `final`)."""
     return frozenset(d.id for d in policy.duties.values()
                      if d.recurring is None and d.extension is None and d.anchors is None)
-
-
-def _sleeps_as(state: _State, obligation: Obligation) -> Any:
-    """The key under which a fulfilled obligation may sleep (engine/dormant.py): the latest
-    of a delayable duty for its key, neither recurring nor timed from an anchor. None: it
-    may not."""
-    duty = obligation.duty
-    if duty.extension is None or duty.recurring is not None or duty.anchors is not None:
-        return None
-    key = _latest_key(obligation)
-    return key if dict.get(state.latest[duty.id], key) is obligation else None
 
 
 def _latest_key(obligation: Obligation) -> Any:
@@ -346,23 +354,38 @@ class StreamedFacts:
 
 
 def replay_file(policy: CompiledPolicy, stream: FactStream, as_of: datetime, *,
-                unread: Unread | None = None) -> tuple[Replay, StreamedFacts]:
+                unread: Unread | None = None, case_facts: list[Fact] | None = None
+                ) -> tuple[Replay, StreamedFacts]:
     """The replay of a file's facts up to `as_of`, as `replay` gives it over the list that
-    `read_facts` reads, and what the reading found (rejected lines, re-sent facts)."""
+    `read_facts` reads, and what the reading found (rejected lines, re-sent facts). With
+    `case_facts`, the facts replayed of `unread.keep_case` are put there, in replay order."""
     with tempfile.TemporaryDirectory(prefix=scratch.prefix()) as name:
         directory = Path(name)
         try:
-            return _replay_pass(policy, stream, as_of, unread, directory, None, False)
+            return _replay_pass(policy, stream, as_of, unread, directory, None, False,
+                                case_facts)
         except Unsorted:
             pass
         spilled = directory / "sorted"
         spilled.mkdir()
-        return _replay_pass(policy, stream, as_of, unread, spilled, None, True)
+        return _replay_pass(policy, stream, as_of, unread, spilled, None, True, case_facts)
+
+
+def _watching(runs: Iterable[list[Fact]], case: str | None, into: list[Fact]
+              ) -> Iterator[list[Fact]]:
+    """The runs as they come, the facts of `case` copied to `into` on the way."""
+    into.clear()  # a pass begun again (unsorted, an id used twice) starts over
+    for run in runs:
+        for fact in run:
+            if fact.case == case:
+                into.append(fact)
+        yield run
 
 
 def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
                  unread: Unread | None, directory: Path, plan: Plan | None,
-                 sort_first: bool) -> tuple[Replay, StreamedFacts]:
+                 sort_first: bool, case_facts: list[Fact] | None = None
+                 ) -> tuple[Replay, StreamedFacts]:
     facts: Iterable[Fact] = stream
     if plan is not None and plan.skip:
         skip = plan.skip
@@ -371,7 +394,9 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
         facts = spill.sorted_on_disk(facts, directory, stream.name)
     ids = IdHashes(directory) if plan is None else None
     runs = Runs(facts, as_of, ids)
-    replayed = replay_runs(policy, runs, as_of, unread=unread, directory=directory)
+    replayed = replay_runs(policy, runs if case_facts is None else _watching(
+        runs, unread.keep_case if unread is not None else None, case_facts), as_of,
+        unread=unread, directory=directory)
     if ids is not None:
         repeated = ids.repeated()
         if repeated or runs.conflicted:
@@ -379,7 +404,8 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
             # the reader decides for it is found by reading those ids again, then all is
             # replayed knowing it.
             found = _plan(stream, repeated, runs.conflicted)
-            return _replay_pass(policy, stream, as_of, unread, directory, found, sort_first)
+            return _replay_pass(policy, stream, as_of, unread, directory, found, sort_first,
+                                case_facts)
     rejected = stream.rejected
     duplicates = runs.duplicates
     if plan is not None:

@@ -266,6 +266,11 @@ def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[st
     return {name: attrs[name] for _, name in places}
 
 
+# Case ids remembered per case rule; then forgotten all at once (memory bounded by the cases
+# of recent facts: a case's facts are near each other in time; a forgotten id is checked again).
+KNOWN_CASES = 16_384
+
+
 def _case_memo(check: _TypeCheck, known: dict[str, str]) -> Callable[[Any], str | None]:
     """A case id not met before for this case rule: checked against its patterns, then
     remembered (one shared string per case id: a case has many facts of many types)."""
@@ -274,6 +279,8 @@ def _case_memo(check: _TypeCheck, known: dict[str, str]) -> Callable[[Any], str 
     def first_case(case: Any) -> str | None:
         if case is None or not any(p.fullmatch(case) for p in patterns):
             return None
+        if len(known) >= KNOWN_CASES:  # bounded: a long history must not grow the reader
+            known.clear()
         seen: str = known.setdefault(case, intern(case))
         return seen
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import random
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import policyengine as pe
 from policyengine.cli.main import main
 from policyengine.engine import dormant, spill, stream
 from policyengine.engine.evaluate import evaluate_file
+from policyengine.engine.replay import replay
 from policyengine.facts.reader import FactStream
 from policyengine.facts.schema import Fact, parse_time
 
@@ -252,3 +254,212 @@ def test_a_sleeping_commitment_woken_by_a_late_delay(tmp_path: Path,
     assert streamed == _listed(path, period="2021-03")
     merits = json.loads(streamed[0])["merits"]
     assert any(case in json.dumps(m, ensure_ascii=False) for m in merits)
+
+
+# -- what grows with the history: first actors, the reader's case ids (D-memory-1) -------
+
+
+def test_first_actors_sleep_on_disk_and_come_back_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first actor of each case and fact type is kept in memory only for the cases an
+    obligation in memory names: with the table held whole again, this fails. The results
+    (who answers for each obligation, read from the first actor) stay the list path's."""
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
+    held: list[int] = []
+    written: list[int] = []
+    sleep = dormant.FirstActors.sleep
+
+    def spy(self, table, awake):  # type: ignore[no-untyped-def]
+        sleep(self, table, awake)
+        assert all(case in awake for case, _ in table)  # only cases an obligation names
+        held.append(len(table))
+        written.append(self.asleep)
+
+    monkeypatch.setattr(dormant.FirstActors, "sleep", spy)
+    for when in ({"period": "2021-03"}, {"period": "2021-Q1"}):
+        held.clear()
+        assert _streamed(generated(), **when) == _listed(generated(), **when)
+        every = len(replay(shipped(), pe.read_facts(generated(), shipped()).facts,
+                           parse_time("2021-04-30T00:00:00+08:00",
+                                      shipped().calendar.tz)).first_actor)
+        assert len(held) >= 10 and every > 2_000
+        assert min(held) < 0.1 * every and max(held) < 0.75 * every, (held, every)
+        assert written[-1] >= 0.25 * every
+
+
+def test_first_actor_on_disk_wins_over_a_later_one(tmp_path: Path) -> None:
+    """A key slept, then made again in memory by a later fact (another actor), then slept
+    again: the first actor is the one read back, for the cases asked only."""
+    actors = dormant.FirstActors(tmp_path)
+    table = {("c1", "decision.made"): "甲", ("c2", "decision.made"): "乙"}
+    actors.sleep(table, awake={"c2"})
+    assert table == {("c2", "decision.made"): "乙"}
+    table[("c1", "decision.made")] = "丙"  # a later fact of c1, after it slept
+    actors.sleep(table, awake=set())
+    assert table == {}
+    table[("c1", "decision.made")] = "丁"
+    actors.wake(table, {"c1"})
+    assert table == {("c1", "decision.made"): "甲"}
+    actors.wake(table, {"c2"})
+    assert table == {("c1", "decision.made"): "甲", ("c2", "decision.made"): "乙"}
+
+
+def test_sleeping_times_come_back_exactly() -> None:
+    """A commitment's times sleep as their pickled state without the zone (cheaper than a
+    datetime): microseconds, the zone and a repeated wall hour (`fold`) come back; a time in
+    another zone goes as it is."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("America/New_York")
+    plain = datetime(2021, 3, 5, 9, 30, 1, 250, tzinfo=tz)
+    folded = datetime(2021, 11, 7, 1, 30, tzinfo=tz, fold=1)
+    other = datetime(2021, 3, 5, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for moment in (plain, folded, other):
+        back = dormant._aware(dormant._naive(moment, tz), tz)
+        assert (back, back.tzinfo, back.fold, back.isoformat(), back.utcoffset()) == (
+            moment, moment.tzinfo, moment.fold, moment.isoformat(), moment.utcoffset())
+    assert type(dormant._naive(plain, tz)) is bytes and type(dormant._naive(folded, tz)) is bytes
+    assert dormant._naive(other, tz) is other
+
+
+def test_the_readers_case_ids_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path remembers the case ids it has checked, up to `KNOWN_CASES` per case
+    rule, then forgets them all at once: the same facts, the table never above the bound."""
+    from policyengine.facts import fastpath
+
+    monkeypatch.setattr(fastpath, "KNOWN_CASES", 300)
+    fastpath._BUILT.pop(shipped().schema, None)  # built again with the small bound
+    try:
+        assert _streamed(generated(), period="2021-03") == _listed(generated(), period="2021-03")
+        tables = {id(t): t for c in fastpath.fast_path(shipped().schema).convert.values()  # type: ignore[union-attr]
+                  if (t := getattr(c, "__globals__", {}).get("known")) is not None}
+        assert all(len(t) <= 300 for t in tables.values())
+        assert sum(map(len, tables.values())) > 100
+    finally:
+        fastpath._BUILT.pop(shipped().schema, None)
+
+
+# -- report, explain and diff read a file as it is replayed -------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ["report", "deductions", "--month", "2021-03", "--format", "csv"],
+    ["report", "deductions", "--quarter", "2021-Q1", "--format", "json"],
+    ["report", "rewards", "--quarter", "2021-Q1", "--format", "text"],
+    ["explain", "--person", "周文静", "--month", "2021-03"],
+    ["explain", "--person", "陈经理", "--month", "2021-03", "--format", "json"],
+    ["explain", "--case", "21012704", "--as-of", "2021-04-21T16:00:00+08:00", "--format",
+     "json"],
+    ["explain", "--case", "21010415", "--month", "2021-02"],
+    ["diff", "--old", "OLD", "--new", "policies", "--month", "2021-03", "--format", "json"],
+])
+def test_commands_stream_a_file_and_say_the_same(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command given a file reads it as it is replayed (engine/stream.py), with
+    compactions as in a long history; standard input takes the list path: the same output,
+    the same rejected lines written."""
+    path = _write(tmp_path, _with_trouble(_lines()))
+    if "OLD" in command:  # the policy before an edit: P6 up to a day late 30 yuan, now 20
+        old = tmp_path / "old"
+        shutil.copytree(Path("policies") / "customer-requirement", old)
+        penalties = old / "penalties.yaml"
+        text = penalties.read_text(encoding="utf-8")
+        penalties.write_text(text.replace("{over: 0m, up_to: 1d, amount: 20}",
+                                          "{over: 0m, up_to: 1d, amount: 30}"), encoding="utf-8")
+        command = [str(old) if word == "OLD" else word for word in command]
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
+    calls: list[Path] = []
+    real = stream.replay_file
+
+    def spy(policy, facts, as_of, **options):  # type: ignore[no-untyped-def]
+        calls.append(facts.path)
+        return real(policy, facts, as_of, **options)
+
+    monkeypatch.setattr("policyengine.engine.evaluate.replay_file", spy)
+    monkeypatch.setattr("policyengine.engine.casefile.replay_file", spy)
+    assert main([*command, "--facts", str(path), "--reject-file",
+                 str(tmp_path / "r1.jsonl")]) in (0, 2)
+    streamed = capsys.readouterr()
+    assert calls and set(calls) == {path}
+    assert len(calls) == (2 if command[0] == "diff" else 1)
+    monkeypatch.setattr("sys.stdin", path.open(encoding="utf-8"))
+    assert main([*command, "--facts", "-", "--reject-file", str(tmp_path / "r2.jsonl")]) in (0, 2)
+    listed = capsys.readouterr()
+    assert len(calls) == (2 if command[0] == "diff" else 1)  # standard input: the list path
+    assert len(streamed.out) > 200
+    assert streamed.out.replace(str(path), "<stdin>") == listed.out
+    assert streamed.err.replace("r1.jsonl", "r2.jsonl") == listed.err
+    assert ((tmp_path / "r1.jsonl").read_text(encoding="utf-8").replace(str(path), "<stdin>")
+            == (tmp_path / "r2.jsonl").read_text(encoding="utf-8"))
+
+
+def test_explain_case_streamed_keeps_every_obligation_of_the_case(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case's own obligations (met ones too) stay while the others' are dropped; the
+    case file is the list path's, its timeline included."""
+    from policyengine.engine.casefile import case_file, streamed_case_file
+
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 300)
+    as_of = parse_time("2021-04-21T16:00:00+08:00", shipped().calendar.tz)
+    facts = pe.read_facts(generated(), shipped()).facts
+    for case in ("21012704", "21010415", "21020117"):
+        listed = case_file(shipped(), facts, case, as_of)
+        streamed, read = streamed_case_file(shipped(), FactStream(generated(),
+                                                                  shipped().schema),
+                                            case, as_of)
+        assert read.kept == 20_000
+        assert any(t.status == "met" for t in listed.duties) and len(listed.facts) > 5
+        assert json.dumps(streamed.to_dict("zh"), ensure_ascii=False) == json.dumps(
+            listed.to_dict("zh"), ensure_ascii=False)
+
+
+def test_a_commitment_sleeps_and_wakes_whole(tmp_path: Path) -> None:
+    """What sleeps (marshal, or pickle when marshal cannot take a value) comes back equal:
+    times, dates among the attributes, a history of words with times, dates, durations and
+    nested words, a read-only message, a deadline pending a calendar year."""
+    from datetime import datetime
+    from decimal import Decimal
+    from types import MappingProxyType
+
+    from policyengine.engine.obligation import Obligation
+    from policyengine.wording import Line, line
+
+    policy = shipped()
+    tz = policy.calendar.tz
+    duty = next(d for d in policy.duties.values() if d.extension is not None)
+    at = datetime(2021, 3, 1, 9, 30, 5, 120, tzinfo=tz)
+    trigger = Fact("plan.estimated", at, "21030101", "陈经理",
+                   {"due": date(2021, 3, 9), "note": "x"}, "f1", 7, "facts.jsonl")
+    done = Fact("plan.delivered", at + timedelta(days=3), "21030101", "陈经理", id="f2",
+                line=9, origin="facts.jsonl")
+    sleeper = dormant.Dormant(policy, tmp_path, [])
+
+    def made(history: list[Line] | None, pending: date | None) -> Obligation:
+        made = Obligation(duty, "21030101", trigger, at, at + timedelta(days=8))
+        made.fulfilled_by, made.history, made.pending = done, history, pending
+        return made
+
+    history = [line("delay.requested", at=at, due=at + timedelta(days=8), new=date(2021, 3, 20),
+                    word=line("word.request"), late=timedelta(hours=5)),
+               Line("word.request", MappingProxyType({}))]
+    cases = [(history, None, 0), (None, None, 0), (history, date(2022, 1, 1), 1),
+             ([line("x", amount=Decimal("20"))], None, 1)]
+    for number, (words, pending, pickled) in enumerate(cases):
+        sleeper.obligations.append(made(words, pending))
+        sleeper.number()
+        original = sleeper.obligations.pop()
+        sleeper.ordinals.pop()
+        sleeper.sleep(original, number, f"k{number}")
+        assert sleeper.batch[-1][3] == pickled
+        sleeper.flush()
+        back = sleeper.wake(duty.id, f"k{number}")
+        assert back is not None and back is not original
+        for slot in ("case", "due", "opened_at", "pending", "missing_year", "trigger",
+                     "fulfilled_by", "anchor", "history"):
+            assert getattr(back, slot) == getattr(original, slot), slot
+        assert back.due.tzinfo is tz and back.trigger.attrs == trigger.attrs  # type: ignore[union-attr]
+        if words is history:
+            assert [type(w.args) for w in back.history] == [type(w.args) for w in words]  # type: ignore[union-attr]
+            assert [str(w) for w in back.history] == [str(w) for w in words]  # type: ignore[union-attr]
+    sleeper.close()

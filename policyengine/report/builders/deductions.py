@@ -65,7 +65,14 @@ def months_of(result: EvaluationResult) -> dict[tuple[str | None, str], tuple[De
 def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
           as_of: datetime | None, lang: Lang) -> Document:
     when = as_of_for(policy, period, as_of)
-    result = pe.evaluate(policy, facts, period=period, as_of=when)
+    return of_result(policy, pe.evaluate(policy, facts, period=period, as_of=when),
+                     period=period, as_of=when, lang=lang)
+
+
+def of_result(policy: CompiledPolicy, result: EvaluationResult, *, period: Period,
+              as_of: datetime, lang: Lang) -> Document:
+    """The deductions table of `result` (the evaluation for `period` at `as_of`)."""
+    when = as_of
     tz = policy.calendar.tz
     totals = months_of(result)
     by_month: dict[tuple[str | None, str], list[Violation]] = defaultdict(list)

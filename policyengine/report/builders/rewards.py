@@ -18,7 +18,7 @@ from policyengine.report.builders.pending import pending_parts
 from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import label
 from policyengine.report.names import person_sort_key
-from policyengine.results import money_number
+from policyengine.results import EvaluationResult, money_number
 
 
 def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
@@ -27,7 +27,14 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
         raise UsageError(f"rewards are assessed per quarter (--quarter YYYY-Qn), not "
                          f"{period.label}")
     when = as_of_for(policy, period, as_of)
-    result = pe.evaluate(policy, facts, period=period, as_of=when)
+    return of_result(policy, pe.evaluate(policy, facts, period=period, as_of=when),
+                     period=period, as_of=when, lang=lang)
+
+
+def of_result(policy: CompiledPolicy, result: EvaluationResult, *, period: Period,
+              as_of: datetime, lang: Lang) -> Document:
+    """The rewards table of `result` (the evaluation for the quarter `period` at `as_of`)."""
+    when = as_of
     found = sorted(result.rewards, key=lambda r: (r.reward, person_sort_key(r.person, lang)))
     rewards = policy.model.rewards
     rows = tuple((r.reward, named(rewards.get(r.reward), r.reward_name, lang), r.person,
