@@ -13,8 +13,11 @@ from policyengine.wording import Line
 class Obligation:
     """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
 
+    # `place`: its index in the replay's list of obligations, set when it is added there
+    # (engine/replay.py `_State.met` empties that place when the obligation is dropped).
     __slots__ = ("anchor", "case", "due", "duty", "fulfilled_by", "history", "missing_year",
-                 "opened_at", "pending", "trigger")
+                 "opened_at", "pending", "place", "trigger")
+    place: int  # set when it joins the replay's list (above); read only from there
     # Set on a `Keyed` obligation only (a duty whose `per` is not `case`): nothing more to
     # make for each obligation of the hot path.
     actor: str | None = None
