@@ -74,5 +74,8 @@ def opener(trigger: Fact | None, opened_at: datetime, seq: int = 0) -> str:
 
 def obligation_key(obligation: Obligation) -> str:
     """Names an obligation the same way under any policy: duty, case, and what opened it."""
+    trigger = obligation.trigger
+    if trigger is not None and trigger.id and not obligation.seq:  # `opener`, the usual way
+        return f"{obligation.duty.id}|{obligation.case or ''}|{trigger.id}"
     return (f"{obligation.duty.id}|{obligation.case or ''}|"
-            f"{opener(obligation.trigger, obligation.opened_at, obligation.seq)}")
+            f"{opener(trigger, obligation.opened_at, obligation.seq)}")

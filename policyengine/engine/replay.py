@@ -310,7 +310,7 @@ _COMPACT_FROM = 65_536  # obligations made before stream.py first drops what no 
 def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
     """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
     nothing checked per fact but what it needs (this loop runs once per fact)."""
-    extends = state.by_extension
+    extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
     count, start = len(ordered), 0
     while start < count:
@@ -321,11 +321,13 @@ def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
             kind = fact.type
             if kind in deciding:
                 decide(fact)
-            open_(fact)
+            if kind in opens:
+                open_(fact)
             if kind in extends:
                 extend(fact, REQUEST)
                 extend(fact, APPROVAL)
-            fulfil(fact)
+            if kind in fulfils:
+                fulfil(fact)
             start = stop
             continue
         while stop < count and ordered[stop].at == at:
@@ -341,16 +343,20 @@ def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
     for f in run:
         if f.type in deciding:
             state.decide(f)
+    opens, open_ = state.opens, state.open
     for f in run:
-        state.open(f)
+        if f.type in opens:
+            open_(f)
     extends = state.by_extension
     delaying = [f for f in run if f.type in extends]
     for f in delaying:
         state.extend(f, REQUEST)
     for f in delaying:
         state.extend(f, APPROVAL)
+    fulfils, fulfil = state.fulfils, state.fulfil
     for f in run:
-        state.fulfil(f)
+        if f.type in fulfils:
+            fulfil(f)
 
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
@@ -405,6 +411,10 @@ class _State:
         self.noted = (self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
                       | set(self.by_prohibited))
         self.before_opening = self.noted | set(self.anchor_joins)  # see `noticed`
+        # The types whose facts `open` or `fulfil` can do anything with: the replay loops
+        # call them for these only (a call that does nothing still costs).
+        self.opens = frozenset(self.before_opening | set(self.by_trigger))
+        self.fulfils = frozenset(self.by_fulfil)
         # Duties not keyed by case (`per`): FIFO queues of open obligations (per: trigger),
         # the latest actor of each actor_of type by case, and how often a key was used.
         self.queues: dict[str, dict[str | None, list[Obligation]]] = {
