@@ -210,8 +210,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         if verdict is None:
             continue
         status, late_by, is_violation, is_early = verdict
-        outcome = Outcome(obligation, *who[obligation.duty.id][1](run, obligation), status,
-                          late_by)
+        person, how = who[obligation.duty.id][1](run, obligation)
+        outcome = Outcome(obligation, person, how, status, late_by)
         if is_violation:
             violated.append(outcome)
         if is_early:

@@ -577,6 +577,8 @@ class _State:
         assert duty.deadline is not None
         start = anchor.at if anchor is not None else None
         try:
+            if start is None:  # from the trigger: the rule's one-call form
+                return duty.deadline.fast_due(trigger.at, trigger.attrs), None
             return duty.deadline.due(trigger.at, trigger.attrs, start=start), None
         except CalendarDataMissing as exc:
             return self.due_pending(duty, trigger, exc, start), exc.year
@@ -584,8 +586,11 @@ class _State:
     def _anchor_key(self, duty: CompiledDuty, trigger: Fact) -> AnchorKey | None:
         """Which anchor times this obligation: the deadline in force on the trigger's date
         names the anchor type and the join attribute; the trigger gives the value."""
-        assert duty.anchors is not None
-        spec = duty.anchors.on(self.policy.calendar.local(trigger.at).date())
+        anchors = duty.anchors
+        assert anchors is not None
+        # One version (the usual case): no date to find it by
+        spec = (anchors.on(self.policy.calendar.local(trigger.at).date()) if anchors.changes
+                else anchors.base)
         if spec is None:
             return None
         value = trigger.attrs.get(spec.join)
