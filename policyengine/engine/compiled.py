@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
 from enum import Enum
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from policyengine.calendar import WorkCalendar
 from policyengine.engine.conditions import (
@@ -21,6 +22,7 @@ from policyengine.engine.conditions import (
 from policyengine.engine.deadlines import (
     Anchors,
     DeadlineRule,
+    DueOf,
     compile_anchors,
     compile_duty_deadline,
 )
@@ -189,6 +191,51 @@ class CompiledDuty:
         return self.spec.name or self.id
 
 
+class Step(NamedTuple):
+    """A duty as the replay's hot path takes it (engine/replay.py `_State.open`, `fulfil`):
+    `inline` says the duty has the common shape the hot path handles itself; any other goes
+    the general way (`open_one`, `fulfil_one`)."""
+
+    duty: CompiledDuty
+    id: str
+    due: DueOf | None  # opening: the deadline's `fast_due`
+    inline: bool
+    delayable: bool    # an extension can move it: the latest of each case is kept
+
+    @classmethod
+    def opening(cls, duty: CompiledDuty) -> Step:
+        """Inline: anyone may open it, one open per case, timed from the trigger itself, no
+        case value read."""
+        inline = (duty.plain_open and duty.anchors is None and duty.deadline is not None
+                  and not (duty.trigger is not None and duty.trigger.case_tests))
+        return cls(duty, duty.id, duty.deadline.fast_due if inline else None,  # type: ignore[union-attr]
+                   inline, duty.extension is not None)
+
+    @classmethod
+    def closing(cls, duty: CompiledDuty) -> Step:
+        """Inline: one match, anyone may make it, one open per case, not recurring."""
+        return cls(duty, duty.id, None, duty.plain_fulfil and duty.recurring is None,
+                   duty.extension is not None)
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A `Dispatch` of `Step`s: the duties a fact of one type may open (or fulfil), by the
+    value of one attribute (`key`), or all of `default` (no key)."""
+
+    key: str | None
+    table: dict[Any, tuple[Step, ...]]
+    default: tuple[Step, ...]
+
+    @classmethod
+    def of(cls, dispatch: Dispatch, step: Callable[[CompiledDuty], Step]) -> Steps:
+        made = {id(d): step(d) for ds in (dispatch.default, *dispatch.table.values())
+                for d in ds}
+        return cls(dispatch.key,
+                   {v: tuple(made[id(d)] for d in ds) for v, ds in dispatch.table.items()},
+                   tuple(made[id(d)] for d in dispatch.default))
+
+
 @dataclass(frozen=True)
 class CompiledProhibition:
     id: str
@@ -224,6 +271,24 @@ class CompiledPolicy:
     decisions: dict[str, tuple[CompiledDecision, ...]] = field(default_factory=dict)
     prohibitions: dict[str, CompiledProhibition] = field(default_factory=dict)
     by_prohibited: dict[str, tuple[CompiledProhibition, ...]] = field(default_factory=dict)
+    # Duty id -> (the duty, how who answers for its obligations is found): made once, by
+    # engine/evaluate.py `responsible` (the roles' kinds are the policy's).
+    answerers: dict[str, tuple[CompiledDuty, Any]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
+
+    # The replay's hot path: the dispatch tables with each duty as a `Step` (made once).
+    @cached_property
+    def opening(self) -> dict[str, Steps]:
+        return {kind: Steps.of(d, Step.opening) for kind, d in self.trigger_dispatch.items()}
+
+    @cached_property
+    def closing(self) -> dict[str, Steps]:
+        return {kind: Steps.of(d, Step.closing) for kind, d in self.fulfil_dispatch.items()}
+
+    @cached_property
+    def steps(self) -> dict[str, tuple[Step, Step]]:
+        """Each duty's opening and closing `Step`, for the types without a table."""
+        return {d.id: (Step.opening(d), Step.closing(d)) for d in self.duties.values()}
 
     @property
     def recurring(self) -> tuple[CompiledDuty, ...]:

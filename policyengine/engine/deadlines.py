@@ -15,9 +15,10 @@ without calendar data) is never remembered: it is raised again each time.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from croniter import croniter
@@ -28,6 +29,10 @@ from policyengine.timeparse import add_months
 from policyengine.wording import Line, Months, Weekday, line
 
 Steps = list[Line] | None
+# `due(at, attrs)` in one call, for the replay's hot path (`DeadlineRule.fast_due`)
+DueOf = Callable[[datetime, Mapping[str, Any]], datetime]
+_MIDNIGHT = time(0)
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,21 @@ class DeadlineRule(ABC):
     def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         """The due time from a local trigger time; rules that can remember answers do."""
         return self._compute(at, attrs, None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # `fast_due` is a closure (not picklable) and is remade on demand.
+        state = dict(self.__dict__)
+        state.pop("fast_due", None)
+        return state
+
+    @cached_property
+    def fast_due(self) -> DueOf:
+        """`due(at, attrs)` (no `start`) as one call: the replay makes one per obligation.
+        Rules that can do it in fewer steps say how (`_fast_due`)."""
+        return self._fast_due()
+
+    def _fast_due(self) -> DueOf:
+        return self.due
 
     def explain(self, at: datetime, attrs: Mapping[str, Any], *,
                 start: datetime | None = None) -> tuple[datetime, list[Line]]:
@@ -77,6 +97,47 @@ def skipped_days(calendar: WorkCalendar, start: date, end: date) -> Line:
     return line("step.skipped", days=", ".join(skipped)) if skipped else line("empty")
 
 
+def _midnight(at: datetime) -> datetime:
+    return datetime.combine(at.date(), _MIDNIGHT, tzinfo=at.tzinfo)
+
+
+def _split_day(at: datetime, clock: time, *, before: bool) -> tuple[datetime, datetime]:
+    """The part of `at`'s day on `at`'s side of `clock`: [midnight, clock) and [clock,
+    midnight) (`before`: a time before the clock is the one side), else [midnight, clock]
+    and (clock, midnight), as half-open bounds [low, high) with the clock's instant moved
+    by a microsecond."""
+    start = _midnight(at)
+    split = datetime.combine(at.date(), clock, tzinfo=at.tzinfo)
+    if not before:
+        split += timedelta(microseconds=1)
+    return (start, split) if at < split else (split, start + _DAY)
+
+
+def _same_while(rule: DeadlineRule, bounds: Callable[[datetime], tuple[datetime, datetime]]
+                ) -> DueOf:
+    """`rule.due` for a rule whose answer is the same over spans of local time (`bounds`
+    gives the span holding a local time, [low, high)): the last answer is kept with its span
+    and given again while triggers fall in it, with two comparisons; otherwise the rule's
+    own memo answers (failures are never kept). Times in the calendar's zone compare as wall
+    times, as the memo keys (a date, a side of a clock) do. The span and answer are one
+    tuple, replaced whole: a thread reading it never sees half of another's."""
+    tz = rule.calendar.tz
+    remember = rule._due
+    last: tuple[datetime, datetime, datetime] | None = None
+
+    def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        nonlocal last
+        if at.tzinfo is not tz:
+            at = at.astimezone(tz)
+        kept = last
+        if kept is not None and kept[0] <= at < kept[1]:
+            return kept[2]
+        answer = remember(at, attrs)
+        last = (*bounds(at), answer)
+        return answer
+    return due
+
+
 def moved(calendar: WorkCalendar, raw: datetime, clock: time, shift: bool,
           steps: Steps) -> datetime:
     """A calendar deadline on a non-working day, moved to the next working day (same clock)
@@ -102,6 +163,13 @@ class ClockSpan(DeadlineRule):
     def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         return at + self.span  # `_compute` without steps, one call fewer: the hot path
 
+    def _fast_due(self) -> DueOf:
+        tz, span = self.calendar.tz, self.span
+
+        def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
+            return (at if at.tzinfo is tz else at.astimezone(tz)) + span
+        return due
+
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         due = at + self.span
         if steps is not None:
@@ -123,6 +191,11 @@ class WorkingDays(DeadlineRule):
         if due is None:
             due = self._memo[day] = self._compute(at, attrs, None)
         return due
+
+    def _fast_due(self) -> DueOf:
+        # The answer is the same for the whole local day: the last day's answer is kept with
+        # its bounds and read by comparing times (facts come in time order).
+        return _same_while(self, lambda at: (_midnight(at), _midnight(at) + _DAY))
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.working_days", count=self.count)
@@ -148,6 +221,11 @@ class EndOfWorkingDay(DeadlineRule):
         if due is None:
             due = self._memo[key] = self._compute(at, attrs, None)
         return due
+
+    def _fast_due(self) -> DueOf:
+        # The same answer from midnight to the end of work, and from then to midnight.
+        clock = self.calendar.end_of_work
+        return _same_while(self, lambda at: _split_day(at, clock, before=True))
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.same_day")
@@ -190,6 +268,11 @@ class Weekly(DeadlineRule):
         if due is None:
             due = self._memo[key] = self._compute(at, attrs, None)
         return due
+
+    def _fast_due(self) -> DueOf:
+        # The same answer from midnight to the deciding clock (included), and after it.
+        clock = (self.cutoff or self).clock
+        return _same_while(self, lambda at: _split_day(at, clock, before=False))
 
     def describe(self, at: datetime | None = None) -> Line:
         if self.cutoff:
@@ -235,6 +318,13 @@ class CommittedDate(DeadlineRule):
     def _due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         # `_compute` without steps, one call fewer: the hot path
         return datetime.combine(attrs[self.field], self.clock, tzinfo=self.calendar.tz)
+
+    def _fast_due(self) -> DueOf:
+        name, clock, tz, combine = self.field, self.clock, self.calendar.tz, datetime.combine
+
+        def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
+            return combine(attrs[name], clock, tzinfo=tz)  # the trigger's time is not read
+        return due
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         day: date = attrs[self.field]

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
-from policyengine.engine.compiled import CompiledPolicy, Per
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
-from policyengine.engine.penalties.months import month_lines, people_totals
-from policyengine.engine.penalties.rules import charge
+from policyengine.engine.penalties.base import SCHEDULES
+from policyengine.engine.penalties.months import Months, month_lines, people_totals
+from policyengine.engine.penalties.rules import CompiledPenalty, charge
 from policyengine.engine.replay import Forbidden, Replay, dedupe, in_order, replay
 from policyengine.engine.rewards import merits, rewards
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
@@ -122,7 +123,7 @@ def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,
            period: Period | None, workers: int) -> Replay | None:
     """The replay over worker processes (engine/workers.py); None if it cannot be split."""
     unique, duplicates = dedupe(facts)
-    ordered = in_order([f for f in unique if f.at <= as_of])
+    ordered = in_order([f for f in unique if f.at <= as_of], ids_unique=True)
     parts = parts_of(ordered, workers, policy.anchor_types)
     if not ordered or parts is None:
         return None
@@ -194,6 +195,7 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     for_rewards: list[Outcome] = []
     pending: list[PendingObligation] = []
     looked_at_when_met = _looked_at_when_met(policy, period)
+    who = _answerers(policy)
     for obligation in run.obligations:
         # `sort_out`'s first test, inlined: most obligations were met and nothing reads them.
         done = obligation.fulfilled_by
@@ -208,26 +210,26 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         if verdict is None:
             continue
         status, late_by, is_violation, is_early = verdict
-        outcome = Outcome(obligation, *responsible(policy, run, obligation), status, late_by)
+        person, how = who[obligation.duty.id][1](run, obligation)
+        outcome = Outcome(obligation, person, how, status, late_by)
         if is_violation:
             violated.append(outcome)
         if is_early:
             early.append(outcome)
-        if obligation.fulfilled_by is None:
+        if done is None:
             open_now.append(_open(outcome))
         if obligation.duty.id in reward_duties:
             for_rewards.append(outcome)
-    charged = [(o, *_charge(policy, o)) for o in violated]
+    charged = _charges(policy, violated)
     forbidden = _forbidden(policy, run, period)
     months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m in charged),
                                             *((f.person, c, m) for f, c, m in forbidden)])
-    violations = [_violation(policy, run, o, months.in_month(o.person, c, m), m)
-                  for o, c, m in charged]
+    violations = _violations(policy, run, charged, months)
     violations += [_prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
                    for f, c, m in forbidden]
-    violations.sort(key=lambda v: (v.due, v.duty, v.case or "", v.person or ""))
+    violations.sort(key=_by_due)
     people = people_totals(violations, months)
-    open_now.sort(key=lambda o: (o.due, o.duty, o.case or ""))
+    open_now.sort(key=_open_by_due)
     notes = list(run.notes)
     found_rewards = rewards(policy, run, for_rewards, violations, period, notes) if period else []
     found_merits = merits(policy, early, notes)
@@ -257,6 +259,14 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
 
 
 _ON_TIME = timedelta(0)
+
+
+def _by_due(v: Violation) -> tuple[datetime, str, str, str]:
+    return v.due, v.duty, v.case or "", v.person or ""
+
+
+def _open_by_due(o: OpenObligation) -> tuple[datetime, str, str]:
+    return o.due, o.duty, o.case or ""
 
 
 @dataclass(frozen=True)
@@ -355,37 +365,65 @@ def classify(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Out
                    *status_of(obligation, run.as_of))
 
 
-# "how.holder" of each role: the same words for every obligation of the role (a `Line` is
-# never changed once made), so made once rather than for each violation.
-_HOW_HOLDER: dict[str, Line] = {}
+Answer = tuple[str | None, Line]
+Answerer = Callable[[Replay, Obligation], Answer]
 
 
-def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> tuple[
-        str | None, Line]:
+def responsible(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Answer:
     """The person answerable for an obligation, and how they were found."""
-    role = obligation.duty.responsible
+    duty = obligation.duty
+    known = _answerers(policy).get(duty.id)
+    if known is None or known[0] is not duty:  # a duty of another policy (same id)
+        return _answerer(policy, duty)(run, obligation)
+    answer: Answerer = known[1]
+    return answer(run, obligation)
+
+
+def _answerers(policy: CompiledPolicy) -> dict[str, tuple[CompiledDuty, Answerer]]:
+    """Each duty's `_answerer`, made once per compiled policy (`policy.answerers`)."""
+    made_ = policy.answerers
+    if len(made_) != len(policy.duties):
+        made_.update({d.id: (d, _answerer(policy, d)) for d in policy.duties.values()})
+    return made_
+
+
+def _answerer(policy: CompiledPolicy, duty: CompiledDuty) -> Answerer:
+    """`responsible` for the obligations of one duty: how its role is found is decided
+    once, for all of them (a `Line` is never changed once made: shared ones are safe)."""
+    role = duty.responsible
     spec = policy.model.roles[role]
     if spec.members:
-        return _member(role, spec.members)
-    if obligation.duty.per is not Per.CASE and spec.actor_of and not spec.assigned:
+        members = _member(role, spec.members)
+        return lambda run, obligation: members
+    types = " / ".join(spec.actor_of or ())
+    unknown = line("how.unknown", role=role, types=types)
+    if duty.per is not Per.CASE and spec.actor_of and not spec.assigned:
         # Not the case's first such fact: the latest at or before this obligation's trigger.
-        if obligation.actor is not None:
-            return obligation.actor, line("how.latest_actor", types=" / ".join(spec.actor_of),
-                                          case=obligation.case)
-        return None, line("how.unknown", role=role, types=" / ".join(spec.actor_of))
+        def latest(run: Replay, obligation: Obligation) -> Answer:
+            if obligation.actor is not None:
+                return obligation.actor, line("how.latest_actor", types=types,
+                                              case=obligation.case)
+            return None, unknown
+        return latest
     if spec.assigned:
-        how = _HOW_HOLDER.get(role)
-        if how is None:
-            how = _HOW_HOLDER[role] = line("how.holder", role=role)
-        if obligation.missing_year is not None:
-            return _pending_holder(run, role, obligation), how
-        return run.roles.holder(role, obligation.due), how
-    for fact_type in spec.actor_of or ():
-        if obligation.case is not None:
-            actor = run.first_actor.get((obligation.case, fact_type))
-            if actor is not None:
-                return actor, line("how.actor", type=fact_type, case=obligation.case)
-    return None, line("how.unknown", role=role, types=" / ".join(spec.actor_of or ()))
+        how = line("how.holder", role=role)
+
+        def holder(run: Replay, obligation: Obligation) -> Answer:
+            if obligation.missing_year is not None:
+                return _pending_holder(run, role, obligation), how
+            return run.roles.holder(role, obligation.due), how
+        return holder
+    actor_of = spec.actor_of or ()
+
+    def first(run: Replay, obligation: Obligation) -> Answer:
+        case = obligation.case
+        if case is not None:
+            for fact_type in actor_of:
+                actor = run.first_actor.get((case, fact_type))
+                if actor is not None:
+                    return actor, line("how.actor", type=fact_type, case=case)
+        return None, unknown
+    return first
 
 
 def _pending_holder(run: Replay, role: str, obligation: Obligation) -> str | None:
@@ -411,62 +449,78 @@ def _pending(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Pen
         fulfilled_by=done.ref() if done is not None else None)
 
 
-def _charge(policy: CompiledPolicy, outcome: Outcome) -> tuple[PenaltyCharge, str]:
-    """The charge before monthly counting, and the month (of the deadline) it belongs to."""
-    duty = outcome.obligation.duty
-    due = policy.calendar.local(outcome.obligation.due)
-    penalty = policy.penalties.get(duty.penalty) if duty.penalty else None
-    try:
-        charged = charge(penalty, due.date(), outcome.late_by, due)
-    except CalendarDataMissing as exc:  # lateness in working time, into a year not published
-        assert penalty is not None
-        if policy.calendar.is_before_data(exc.year):
-            raise exc.with_context(f"penalty {penalty.id}, lateness in working time of duty "
-                                   f"{duty.id} due {due:%Y-%m-%d %H:%M}") from None
-        charged = PenaltyCharge(penalty.id, ScheduleKind.NONE, Decimal(0),
-                                detail=line("pen.lateness_pending", rule=penalty.id,
-                                            year=exc.year))
-    return charged, f"{due.year:04d}-{due.month:02d}"
+def _charges(policy: CompiledPolicy, violated: list[Outcome]
+             ) -> list[tuple[Outcome, PenaltyCharge, str]]:
+    """Each violation's charge before monthly counting, and the month (of the deadline) it
+    belongs to."""
+    local = policy.calendar.local
+    penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
+                 for d in policy.duties.values()}
+    month_of: dict[date, str] = {}  # a due day's month, as text
+    out = []
+    for outcome in violated:
+        obligation = outcome.obligation
+        due = local(obligation.due)
+        day = due.date()
+        month = month_of.get(day)
+        if month is None:
+            month = month_of[day] = f"{due.year:04d}-{due.month:02d}"
+        penalty = penalties[obligation.duty.id]
+        try:
+            charged = charge(penalty, day, outcome.late_by, due)
+        except CalendarDataMissing as exc:  # lateness in working time, into a year not published
+            charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
+        out.append((outcome, charged, month))
+    return out
 
 
-_Frozen = TypeVar("_Frozen")
+def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: CompiledPenalty | None,
+                    due: datetime, exc: CalendarDataMissing) -> PenaltyCharge:
+    assert penalty is not None
+    if policy.calendar.is_before_data(exc.year):
+        raise exc.with_context(f"penalty {penalty.id}, lateness in working time of duty "
+                               f"{duty.id} due {due:%Y-%m-%d %H:%M}") from None
+    return PenaltyCharge(penalty.id, ScheduleKind.NONE, Decimal(0),
+                         detail=line("pen.lateness_pending", rule=penalty.id, year=exc.year))
 
 
-def made(cls: type[_Frozen], **fields: Any) -> _Frozen:
-    """A frozen dataclass (no `__post_init__`, no slots) with every field given, made
-    without its `__init__`: that sets each field through `object.__setattr__`, 2.5 µs for a
-    `Violation` against 0.6 µs here, and a large month has tens of thousands of them. The
-    object is the one `cls(**fields)` makes (tests/engine/test_speed_memos.py checks it)."""
-    made_: _Frozen = object.__new__(cls)
-    made_.__dict__.update(fields)
-    return made_
-
-
-def _violation(policy: CompiledPolicy, run: Replay, outcome: Outcome, charged: PenaltyCharge,
-               month: str) -> Violation:
-    obligation = outcome.obligation
-    duty = obligation.duty
+def _violations(policy: CompiledPolicy, run: Replay,
+                charged: list[tuple[Outcome, PenaltyCharge, str]], months: Months
+                ) -> list[Violation]:
+    """The violations of duties, each with its charge in its month. Made without the
+    frozen `__init__` (`made`, inlined), in one loop: tens of thousands in a large history."""
     tz = policy.calendar.tz
-    done = obligation.fulfilled_by
-    return made(
-        Violation,
-        duty=duty.id,
-        duty_name=duty.title,
-        case=obligation.case,
-        person=outcome.person,
-        role=duty.responsible,
-        due=obligation.due.astimezone(tz),
-        fulfilled_at=done.at.astimezone(tz) if done is not None else None,
-        fulfilled_by=done.ref() if done else None,
-        late_by=outcome.late_by,
-        month=month,
-        trigger_fact=obligation.trigger,
-        penalty=charged,
-        # Over the as-of, not the replay: a cached result must not keep every fact alive.
-        explain=partial(_explained, policy, run.as_of, outcome),
-        key=obligation_key(obligation),
-        status=outcome.status,
-    )
+    as_of = run.as_of
+    monthly = {kind for kind, schedule in SCHEDULES.items() if schedule.per_month}
+    new = object.__new__
+    out = []
+    for outcome, charged_, month in charged:
+        obligation = outcome.obligation
+        duty = obligation.duty
+        done = obligation.fulfilled_by
+        if charged_.schedule in monthly:  # `Months.in_month` changes nothing for the rest
+            charged_ = months.in_month(outcome.person, charged_, month)
+        violation: Violation = new(Violation)
+        violation.__dict__.update(
+            duty=duty.id,
+            duty_name=duty.title,
+            case=obligation.case,
+            person=outcome.person,
+            role=duty.responsible,
+            due=obligation.due.astimezone(tz),
+            fulfilled_at=done.at.astimezone(tz) if done is not None else None,
+            fulfilled_by=done.ref() if done else None,
+            late_by=outcome.late_by,
+            month=month,
+            trigger_fact=obligation.trigger,
+            penalty=charged_,
+            # Over the as-of, not the replay: a cached result must not keep every fact alive.
+            explain=partial(_explained, policy, as_of, outcome),
+            key=obligation_key(obligation),
+            status=outcome.status,
+        )
+        out.append(violation)
+    return out
 
 
 def _explained(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> tuple[Line, ...]:
@@ -557,13 +611,14 @@ def _runs_from(policy: CompiledPolicy, obligation: Obligation) -> list[Line]:
 
 def _open(outcome: Outcome) -> OpenObligation:
     obligation = outcome.obligation
-    return made(
-        OpenObligation, duty=obligation.duty.id, duty_name=obligation.duty.title,
-        case=obligation.case, person=outcome.person, role=obligation.duty.responsible,
-        due=obligation.due, overdue=outcome.status is Status.MISSED,
+    duty = obligation.duty
+    found: OpenObligation = object.__new__(OpenObligation)  # `made`, one call fewer
+    found.__dict__.update(
+        duty=duty.id, duty_name=duty.title, case=obligation.case, person=outcome.person,
+        role=duty.responsible, due=obligation.due, overdue=outcome.status is Status.MISSED,
         opened_at=obligation.opened_at, key=obligation_key(obligation),
-        trigger_fact=obligation.trigger,
-    )
+        trigger_fact=obligation.trigger)
+    return found
 
 
 def _policy_stamp(policy: CompiledPolicy) -> dict[str, Any]:

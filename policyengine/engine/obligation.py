@@ -13,8 +13,11 @@ from policyengine.wording import Line
 class Obligation:
     """One duty owed: opened by a trigger (or the week), closed by a fulfilling fact."""
 
+    # `place`: its index in the replay's list of obligations, set when it is added there
+    # (engine/replay.py `_State.met` empties that place when the obligation is dropped).
     __slots__ = ("anchor", "case", "due", "duty", "fulfilled_by", "history", "missing_year",
-                 "opened_at", "pending", "trigger")
+                 "opened_at", "pending", "place", "trigger")
+    place: int  # set when it joins the replay's list (above); read only from there
     # Set on a `Keyed` obligation only (a duty whose `per` is not `case`): nothing more to
     # make for each obligation of the hot path.
     actor: str | None = None
@@ -71,5 +74,8 @@ def opener(trigger: Fact | None, opened_at: datetime, seq: int = 0) -> str:
 
 def obligation_key(obligation: Obligation) -> str:
     """Names an obligation the same way under any policy: duty, case, and what opened it."""
+    trigger = obligation.trigger
+    if trigger is not None and trigger.id and not obligation.seq:  # `opener`, the usual way
+        return f"{obligation.duty.id}|{obligation.case or ''}|{trigger.id}"
     return (f"{obligation.duty.id}|{obligation.case or ''}|"
-            f"{opener(obligation.trigger, obligation.opened_at, obligation.seq)}")
+            f"{opener(trigger, obligation.opened_at, obligation.seq)}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import sys
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -125,11 +124,13 @@ def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
     return kept, duplicates
 
 
-def in_order(facts: list[Fact]) -> list[Fact]:
+def in_order(facts: list[Fact], *, ids_unique: bool = False) -> list[Fact]:
     """Facts in `order_key` order. Input sorted by time (the usual case) is only re-sorted
-    within runs of equal times, which is all a full sort would change, and a run already in
-    order (type, case, id rising: what decides `order_key` between facts of one instant) is
-    left as it is."""
+    within runs of equal times, which is all a full sort would change: the facts of every
+    such run are sorted at once, each keyed by its run and (type, case, id), which decide
+    `order_key` between facts of one instant whenever every fact has its own id (else by
+    its run and `order_key`). `ids_unique`: no two facts share an id (`dedupe` made sure),
+    so only a missing id needs looking for."""
     times = [f.at for f in facts]
     later = itertools.islice(times, 1, None)
     if not all(map(operator.le, times, later)):
@@ -138,14 +139,39 @@ def in_order(facts: list[Fact]) -> list[Fact]:
     # i and i + 1 share a time (pairs compared in C: this runs over every fact)
     tied = list(itertools.compress(itertools.count(),
                                    map(operator.eq, times, itertools.islice(times, 1, None))))
-    k = 0
-    while k < len(tied):
-        start = stop = tied[k]
-        while k < len(tied) and tied[k] == stop:
-            stop += 1
-            k += 1
-        ordered[start:stop + 1] = _in_order(ordered[start:stop + 1])
+    if not tied:
+        return ordered
+    places, runs = _tied_places(tied)
+    run = [facts[i] for i in places]
+    ids = [f.id for f in run]
+    if None not in ids and (ids_unique or len(set(ids)) == len(ids)):
+        keys: list[tuple[Any, ...]] = [(n, f.type, f.case or "", f.id)
+                                       for n, f in zip(runs, run, strict=True)]
+    else:
+        keys = [(n, order_key(f)) for n, f in zip(runs, run, strict=True)]
+    # Sorted by key (decorated: the facts themselves are never compared); most runs rise
+    # already, so the sort mostly confirms the order.
+    by_key = sorted(range(len(run)), key=keys.__getitem__)
+    for place, i in zip(places, by_key, strict=True):
+        ordered[place] = run[i]
     return ordered
+
+
+def _tied_places(tied: list[int]) -> tuple[list[int], list[int]]:
+    """From the positions i whose fact shares its time with the fact at i + 1: every
+    position in such a run of facts, rising, and the number of its run."""
+    places: list[int] = []
+    runs: list[int] = []
+    previous, number = -2, 0
+    for i in tied:
+        if i != previous + 1:  # a new run starts at i
+            number += 1
+            places.append(i)
+            runs.append(number)
+        places.append(i + 1)
+        runs.append(number)
+        previous = i
+    return places, runs
 
 
 def _in_order(run: list[Fact]) -> list[Fact]:
@@ -174,7 +200,7 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
     were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
-    ordered = in_order([f for f in unique if f.at <= as_of])
+    ordered = in_order([f for f in unique if f.at <= as_of], ids_unique=True)
     run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
                          unread=unread)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
@@ -194,7 +220,14 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     (`deadline: {from: ...}`): another worker replays them in full."""
     roles = RoleTimeline({name: spec.default for name, spec in policy.model.roles.items()
                           if spec.assigned})
-    state = _State(policy, roles, anchor_only)
+    # Only duties no delay can move (an approval reaches an obligation after its
+    # fulfilment), not recurring (a later report in the period replaces the fulfilment) and
+    # not timed from an anchor (a later anchor re-times obligations already fulfilled):
+    # nothing changes their obligations once fulfilled.
+    drop = None if unread is None else frozenset(
+        d for d in unread if policy.duties[d].extension is None
+        and policy.duties[d].recurring is None and policy.duties[d].anchors is None)
+    state = _State(policy, roles, anchor_only, drop=drop)
     if weeks_from is not None:
         state.open_weeks(weeks_from, as_of)
     # Facts of one instant act in phases — open duties, delay requests, delay approvals,
@@ -210,15 +243,8 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     def tag(phase: int, i: int) -> None:  # the notes just made, with when they were made
         tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
 
-    # Only duties no delay can move (an approval reaches an obligation after its
-    # fulfilment), not recurring (a later report in the period replaces the fulfilment) and
-    # not timed from an anchor (a later anchor re-times obligations already fulfilled):
-    # nothing changes their obligations once fulfilled.
-    drop = None if unread is None else frozenset(
-        d for d in unread if policy.duties[d].extension is None
-        and policy.duties[d].recurring is None and policy.duties[d].anchors is None)
     if not tagging:
-        _replay_untagged(state, ordered, deciding, drop)
+        _replay_untagged(state, ordered, deciding)
         start = count
     while start < count:
         fact = ordered[start]
@@ -266,45 +292,28 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
             if tagging and len(notes) > len(tags):
                 tag(3, i)
         start = stop
-    if drop is not None:
-        dropped = state.dropped + _compact(state.obligations, drop)
-    run = Replay(as_of, state.obligations, roles, state.first_actor, state.case_tier,
+    obligations = state.obligations
+    if drop is not None:  # the places of the obligations dropped when met (`_State.met`)
+        obligations = [o for o in obligations if o is not None]
+    run = Replay(as_of, obligations, roles, state.first_actor, state.case_tier,
                  len(ordered), 0, 0, state.notes, state.handled,
                  case_values=state.case_values, forbidden=state.forbidden)
     if drop is not None:
-        run.total_obligations = len(run.obligations) + dropped
+        run.total_obligations = len(obligations) + state.dropped
     return run
 
 
 REQUEST, APPROVAL = "request", "approval"
-_COMPACT_FROM = 65_536  # obligations made before the first compaction
+_COMPACT_FROM = 65_536  # obligations made before stream.py first drops what no result reads
 
 
-def _compact(obligations: list[Obligation], drop: frozenset[str]) -> int:
-    """Drop, in place and keeping the order, the obligations of `drop`'s duties fulfilled
-    in time (deadline known); return how many were dropped."""
-    before = len(obligations)
-    obligations[:] = [o for o in obligations
-                      if (done := o.fulfilled_by) is None or done.at > o.due
-                      or o.missing_year is not None or o.duty.id not in drop]
-    return before - len(obligations)
-
-
-def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any,
-                     drop: frozenset[str] | None) -> None:
+def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
     """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
-    nothing checked per fact but what it needs (this loop runs once per fact). With `drop`,
-    the obligations of those duties met in time are dropped whenever the list has doubled
-    since it was last compacted."""
-    extends = state.by_extension
+    nothing checked per fact but what it needs (this loop runs once per fact)."""
+    extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
-    obligations = state.obligations
-    limit = _COMPACT_FROM if drop is not None else sys.maxsize
     count, start = len(ordered), 0
     while start < count:
-        if len(obligations) > limit:
-            state.dropped += _compact(obligations, drop)  # type: ignore[arg-type]
-            limit = max(_COMPACT_FROM, 2 * len(obligations))
         fact = ordered[start]
         at = fact.at
         stop = start + 1
@@ -312,11 +321,13 @@ def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any,
             kind = fact.type
             if kind in deciding:
                 decide(fact)
-            open_(fact)
+            if kind in opens:
+                open_(fact)
             if kind in extends:
                 extend(fact, REQUEST)
                 extend(fact, APPROVAL)
-            fulfil(fact)
+            if kind in fulfils:
+                fulfil(fact)
             start = stop
             continue
         while stop < count and ordered[stop].at == at:
@@ -332,16 +343,20 @@ def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
     for f in run:
         if f.type in deciding:
             state.decide(f)
+    opens, open_ = state.opens, state.open
     for f in run:
-        state.open(f)
+        if f.type in opens:
+            open_(f)
     extends = state.by_extension
     delaying = [f for f in run if f.type in extends]
     for f in delaying:
         state.extend(f, REQUEST)
     for f in delaying:
         state.extend(f, APPROVAL)
+    fulfils, fulfil = state.fulfils, state.fulfil
     for f in run:
-        state.fulfil(f)
+        if f.type in fulfils:
+            fulfil(f)
 
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
@@ -353,8 +368,13 @@ def _when(seen: tuple[datetime, str]) -> datetime:
 
 class _State:
     def __init__(self, policy: CompiledPolicy, roles: RoleTimeline,
-                 anchor_only: frozenset[int] = frozenset()):
+                 anchor_only: frozenset[int] = frozenset(), *,
+                 drop: frozenset[str] | None = None):
         self.policy = policy
+        # The duties whose obligations no result reads once met in time, and that nothing
+        # changes once fulfilled: such an obligation leaves `obligations` when it is met
+        # (`met`), its place set to None (removed at the end, keeping the order).
+        self.drop = drop or frozenset()
         self.roles = roles
         # Deadlines that run from another fact (`from: {fact, join}`): the join attributes
         # of each anchor type, the latest anchor by join value, and the obligations timed
@@ -375,8 +395,7 @@ class _State:
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
-        self.trigger_dispatch = policy.trigger_dispatch
-        self.fulfil_dispatch = policy.fulfil_dispatch
+        self.opening, self.closing, self.steps = policy.opening, policy.closing, policy.steps
         self.obligations: list[Obligation] = []
         self.first_actor: dict[tuple[str, str], str] = {}
         self.case_tier: dict[str, str] = {}
@@ -391,6 +410,11 @@ class _State:
         self.by_prohibited = policy.by_prohibited
         self.noted = (self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
                       | set(self.by_prohibited))
+        self.before_opening = self.noted | set(self.anchor_joins)  # see `noticed`
+        # The types whose facts `open` or `fulfil` can do anything with: the replay loops
+        # call them for these only (a call that does nothing still costs).
+        self.opens = frozenset(self.before_opening | set(self.by_trigger))
+        self.fulfils = frozenset(self.by_fulfil)
         # Duties not keyed by case (`per`): FIFO queues of open obligations (per: trigger),
         # the latest actor of each actor_of type by case, and how often a key was used.
         self.queues: dict[str, dict[str | None, list[Obligation]]] = {
@@ -400,7 +424,7 @@ class _State:
         self.track_latest = (any(d.per is not Per.CASE for d in policy.duties.values())
                              or bool(policy.prohibitions))
         self.keys_used: dict[str, int] = {}
-        self.dropped = 0  # obligations dropped as the replay went (`keep`)
+        self.dropped = 0  # obligations dropped as the replay went (`drop`)
         self.forbidden: list[Forbidden] = []
         self.case_values = CaseValues()
         self.values_now = self.case_values.now
@@ -434,12 +458,54 @@ class _State:
 
     def open(self, fact: Fact) -> None:
         kind = fact.type
+        if kind in self.before_opening and self.noticed(fact):
+            return
+        steps = self.opening.get(kind)
+        if steps is not None:  # inlined Dispatch.select: once per fact
+            on = steps.key
+            candidates = (steps.default if on is None
+                          else steps.table.get(fact.attrs.get(on), steps.default))
+        else:
+            duties = self.by_trigger.get(kind)
+            if not duties:
+                return
+            values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
+            candidates = tuple(self.steps[d.id][0] for d in duties
+                               if d.trigger is not None and d.trigger.matches(fact, values))
         case = fact.case
+        at = fact.at
+        open_for, obligations = self.open_for, self.obligations
+        for duty, duty_id, due_of, inline, delayable in candidates:
+            if not inline:
+                self.open_one(duty, fact)
+                continue
+            # The common shape, made here (a call per obligation costs a few percent)
+            waiting = open_for[duty_id]
+            if case in waiting:
+                self.already_open(duty, fact, waiting[case])
+                continue
+            try:
+                due = due_of(at, fact.attrs)  # type: ignore[misc]
+            except CalendarDataMissing:  # the deadline waits for a year's data: the long way
+                self.open_one(duty, fact)
+                continue
+            obligation = Obligation(duty, case, fact, at, due)
+            obligation.place = len(obligations)
+            obligations.append(obligation)
+            waiting[case] = obligation
+            if delayable:
+                self.latest[duty_id][case] = obligation
+
+    def noticed(self, fact: Fact) -> bool:
+        """What a fact of the few types the results need beyond duties (and anchors) does
+        before it opens duties; True when it does nothing more here (another worker's fact
+        that only times deadlines)."""
+        kind, case = fact.type, fact.case
         if kind in self.anchor_joins:
             self.anchor(fact)
             if id(fact) in self.anchor_only:
-                return
-        if kind in self.noted:  # the few types whose facts the results need beyond duties
+                return True
+        if kind in self.noted:
             if kind in self.by_prohibited:
                 self.prohibited(fact)
             if kind == ROLE_FACT:
@@ -454,59 +520,46 @@ class _State:
                     self.case_tier[case] = fact.attrs[tier_attr]
                 if kind in self.tracked:
                     self.handled[kind].append((fact.at, case))
-        dispatch = self.trigger_dispatch.get(kind)
-        if dispatch is not None:  # inlined Dispatch.select: once per fact
-            on = dispatch.key
-            candidates = (dispatch.default if on is None
-                          else dispatch.table.get(fact.attrs.get(on), dispatch.default))  # type: ignore[arg-type]
-        else:
-            duties = self.by_trigger.get(kind)
-            if not duties:
+        return False
+
+    def already_open(self, duty: CompiledDuty, fact: Fact, waiting: Obligation) -> None:
+        # One duty per case at a time: a repeated trigger (a second estimate, a repeated
+        # notice) does not owe the duty twice, nor move its deadline.
+        self.notes.append(line("note.already_open", where=fact.ref(), type=fact.type,
+                               at=fact.at, duty=duty.id, case=fact.case,
+                               opened=waiting.opened_at))
+
+    def open_one(self, duty: CompiledDuty, fact: Fact) -> None:
+        """The obligation `fact` opens of one duty, whatever its shape (`by`, `per`, a
+        deadline from another fact, case values, a year without calendar data)."""
+        case, at = fact.case, fact.at
+        if not duty.plain_open:  # `by` on the trigger, or `per` other than case
+            by = duty.trigger.by  # type: ignore[union-attr]
+            if by is not None and not self.allowed(by, fact, duty.id):
                 return
-            values = self.values_now.get(case) if self.values_now else None  # type: ignore[arg-type]
-            candidates = tuple(d for d in duties
-                               if d.trigger is not None and d.trigger.matches(fact, values))
-        at = fact.at
-        for duty in candidates:
-            if not duty.plain_open:  # `by` on the trigger, or `per` other than case
-                by = duty.trigger.by  # type: ignore[union-attr]
-                if by is not None and not self.allowed(by, fact, duty.id):
-                    continue
-                if duty.per is not Per.CASE:
-                    self.open_keyed(duty, fact)
-                    continue
-            waiting = self.open_for[duty.id]
-            if case in waiting:
-                # One duty per case at a time: a repeated trigger (a second estimate, a
-                # repeated notice) does not owe the duty twice, nor move its deadline.
-                self.notes.append(line("note.already_open", where=fact.ref(), type=kind,
-                                       at=at, duty=duty.id, case=case,
-                                       opened=waiting[case].opened_at))
-                continue
-            key = self._anchor_key(duty, fact) if duty.anchors is not None else None
-            if key is None:
-                # The obligation is made here rather than by `owed` (as for `per` duties): this
-                # is the hot path, and a call per obligation costs a few percent of the replay.
-                anchor, missing = None, None
-                try:
-                    due = duty.deadline.due(at, fact.attrs)  # type: ignore[union-attr]
-                except CalendarDataMissing as exc:
-                    missing, due = exc.year, self.due_pending(duty, fact, exc)
-            else:  # the deadline runs from another fact (`from`): the few such duties
-                anchor = self.anchors.get(key)
-                due, missing = self._due(duty, fact, anchor)
-            obligation = Obligation(duty, case, fact, at, due)
-            if missing is not None:
-                obligation.missing_year = missing
-            if key is not None:
-                obligation.anchor = anchor
-                self.timed_by[key].append(obligation)
-            if duty.trigger is not None and duty.trigger.case_tests and case is not None:
-                self.decided(obligation, duty, case, at)
-            self.obligations.append(obligation)
-            waiting[case] = obligation
-            if duty.extension is not None:
-                self.latest[duty.id][case] = obligation
+            if duty.per is not Per.CASE:
+                self.open_keyed(duty, fact)
+                return
+        waiting = self.open_for[duty.id]
+        if case in waiting:
+            self.already_open(duty, fact, waiting[case])
+            return
+        key = self._anchor_key(duty, fact) if duty.anchors is not None else None
+        anchor = self.anchors.get(key) if key is not None else None
+        due, missing = self._due(duty, fact, anchor)
+        obligation = Obligation(duty, case, fact, at, due)
+        if missing is not None:
+            obligation.missing_year = missing
+        if key is not None:
+            obligation.anchor = anchor
+            self.timed_by[key].append(obligation)
+        if duty.trigger is not None and duty.trigger.case_tests and case is not None:
+            self.decided(obligation, duty, case, at)
+        obligation.place = len(self.obligations)
+        self.obligations.append(obligation)
+        waiting[case] = obligation
+        if duty.extension is not None:
+            self.latest[duty.id][case] = obligation
 
     def decided(self, obligation: Obligation, duty: CompiledDuty, case: str,
                 moment: datetime) -> None:
@@ -524,6 +577,8 @@ class _State:
         assert duty.deadline is not None
         start = anchor.at if anchor is not None else None
         try:
+            if start is None:  # from the trigger: the rule's one-call form
+                return duty.deadline.fast_due(trigger.at, trigger.attrs), None
             return duty.deadline.due(trigger.at, trigger.attrs, start=start), None
         except CalendarDataMissing as exc:
             return self.due_pending(duty, trigger, exc, start), exc.year
@@ -531,8 +586,11 @@ class _State:
     def _anchor_key(self, duty: CompiledDuty, trigger: Fact) -> AnchorKey | None:
         """Which anchor times this obligation: the deadline in force on the trigger's date
         names the anchor type and the join attribute; the trigger gives the value."""
-        assert duty.anchors is not None
-        spec = duty.anchors.on(self.policy.calendar.local(trigger.at).date())
+        anchors = duty.anchors
+        assert anchors is not None
+        # One version (the usual case): no date to find it by
+        spec = (anchors.on(self.policy.calendar.local(trigger.at).date()) if anchors.changes
+                else anchors.base)
         if spec is None:
             return None
         value = trigger.attrs.get(spec.join)
@@ -581,6 +639,7 @@ class _State:
         if key is not None:
             obligation.anchor = anchor
             self.timed_by[key].append(obligation)
+        obligation.place = len(self.obligations)
         self.obligations.append(obligation)
         return obligation
 
@@ -681,41 +740,68 @@ class _State:
     def fulfil(self, fact: Fact) -> None:
         if self.anchor_only and id(fact) in self.anchor_only:
             return
-        dispatch = self.fulfil_dispatch.get(fact.type)
-        if dispatch is not None:  # inlined Dispatch.select: once per fact
-            on = dispatch.key
-            candidates = (dispatch.default if on is None
-                          else dispatch.table.get(fact.attrs.get(on), dispatch.default))  # type: ignore[arg-type]
+        steps = self.closing.get(fact.type)
+        if steps is not None:  # inlined Dispatch.select: once per fact
+            on = steps.key
+            candidates = (steps.default if on is None
+                          else steps.table.get(fact.attrs.get(on), steps.default))
         else:
             duties = self.by_fulfil.get(fact.type)
             if not duties:
                 return
             values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
-            candidates = tuple(d for d in duties
+            candidates = tuple(self.steps[d.id][1] for d in duties
                                if (d.fulfil.matches(fact, values) if len(d.fulfils) == 1
                                    else d.fulfilling(fact, values) is not None))
-        for duty in candidates:
-            if not duty.plain_fulfil:  # a list, `by`, or `per` other than case
-                if not self.may_fulfil(duty, fact):
-                    continue
-                if duty.per is not Per.CASE:
-                    self.fulfil_keyed(duty, fact)
-                    continue
-            if duty.recurring is not None:
-                period = recurring.match(self.periods[duty.id], fact.at)
-                if period is None:
-                    self.notes.append(line("note.extra_report" if duty.recurring.form == "weekly"
-                                           else "note.extra_period", where=fact.ref(),
-                                           duty=duty.id, at=fact.at))
-                else:
-                    period.obligation.fulfilled_by = fact
+        case = fact.case
+        for duty, duty_id, _, inline, _ in candidates:
+            if not inline:
+                self.fulfil_one(duty, fact)
                 continue
-            waiting = self.open_for[duty.id]
-            obligation = waiting.get(fact.case)
+            waiting = self.open_for[duty_id]
+            obligation = waiting.get(case)
             if obligation is None or obligation.trigger is fact:
                 continue
-            del waiting[fact.case]
+            del waiting[case]
             obligation.fulfilled_by = fact
+            if duty_id in self.drop:
+                self.met(obligation)
+
+    def fulfil_one(self, duty: CompiledDuty, fact: Fact) -> None:
+        """What `fact` fulfils of one duty, whatever its shape (a list of matches, `by`,
+        `per`, recurring)."""
+        if not duty.plain_fulfil:  # a list, `by`, or `per` other than case
+            if not self.may_fulfil(duty, fact):
+                return
+            if duty.per is not Per.CASE:
+                self.fulfil_keyed(duty, fact)
+                return
+        if duty.recurring is not None:
+            period = recurring.match(self.periods[duty.id], fact.at)
+            if period is None:
+                self.notes.append(line("note.extra_report" if duty.recurring.form == "weekly"
+                                       else "note.extra_period", where=fact.ref(),
+                                       duty=duty.id, at=fact.at))
+            else:
+                period.obligation.fulfilled_by = fact
+            return
+        waiting = self.open_for[duty.id]
+        obligation = waiting.get(fact.case)
+        if obligation is None or obligation.trigger is fact:
+            return
+        del waiting[fact.case]
+        obligation.fulfilled_by = fact
+        if duty.id in self.drop:
+            self.met(obligation)
+
+    def met(self, obligation: Obligation) -> None:
+        """An obligation of a `drop` duty just fulfilled: if in time, no result reads it
+        and nothing can change it any more, so it leaves `obligations` now (memory, and no
+        pass over every obligation to find it later)."""
+        done = obligation.fulfilled_by
+        if done is not None and done.at <= obligation.due and obligation.missing_year is None:
+            self.obligations[obligation.place] = None  # type: ignore[call-overload]
+            self.dropped += 1
 
     def may_fulfil(self, duty: CompiledDuty, fact: Fact) -> bool:
         """Whether a fact that matches `fulfilled_by` is from someone who may (`by`): any of
@@ -737,12 +823,16 @@ class _State:
                 return
             del waiting[key]
             obligation.fulfilled_by = fact
+            if duty.id in self.drop:
+                self.met(obligation)
             return
         queue = self.queues[duty.id].get(fact.case)
         for i, obligation in enumerate(queue or ()):
             if obligation.trigger is not fact:
                 del queue[i]  # type: ignore[union-attr]
                 obligation.fulfilled_by = fact
+                if duty.id in self.drop:
+                    self.met(obligation)
                 return
 
     def extend(self, fact: Fact, phase: str) -> None:

@@ -211,7 +211,7 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
         for duty in policy.duties.values():
             if duty.extension is not None:
                 state.latest[duty.id] = Latest(duty.id, dormant, state.latest[duty.id])
-    extends = state.by_extension
+    extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
     deciding = policy.decisions
     obligations = state.obligations
@@ -232,11 +232,13 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                 kind = fact.type
                 if kind in deciding:
                     decide(fact)
-                open_(fact)
+                if kind in opens:
+                    open_(fact)
                 if kind in extends:
                     extend(fact, REQUEST)
                     extend(fact, APPROVAL)
-                fulfil(fact)
+                if kind in fulfils:
+                    fulfil(fact)
                 continue
             act_at_once(state, run, deciding)
         dropped = state.dropped

@@ -17,13 +17,12 @@ from helpers import REPORTER, SAMPLE_FACTS, TZ, at, copy_policy, fact, of, roles
 
 import policyengine as pe
 from policyengine.engine.deadlines import ClockSpan, CommittedDate, DeadlineRule, Weekly
-from policyengine.engine.evaluate import made
 from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.months import month_lines
 from policyengine.errors import CalendarDataMissing
 from policyengine.facts.reader import read_facts
 from policyengine.kinds import ScheduleKind
-from policyengine.results import OpenObligation, PenaltyCharge, Violation
+from policyengine.results import OpenObligation, PenaltyCharge, Violation, made
 
 ZERO = datetime(2026, 1, 1).astimezone().tzinfo  # the machine's zone: a foreign offset
 THU, FRI = 3, 4

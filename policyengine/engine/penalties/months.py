@@ -57,7 +57,10 @@ def month_lines(penalties: Mapping[str, CompiledPenalty],
                 charged: Iterable[tuple[str | None, PenaltyCharge, str]]) -> Months:
     """Group the charges by person, rule and month; one line per group."""
     groups: dict[MonthKey, list[PenaltyCharge]] = defaultdict(list)
+    none = ScheduleKind.NONE
     for person, charge, month in charged:
+        if charge.schedule == none:  # `_key`'s first test, inlined: no penalty, no line
+            continue
         key = _key(person, charge, month)
         if key is not None:
             groups[key].append(charge)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from policyengine.engine.rewards.base import RewardRule, reward_kind
 from policyengine.errors import CalendarDataMissing
 from policyengine.kinds import RewardKind, Status
-from policyengine.results import Merit
+from policyengine.results import Merit, made
 from policyengine.wording import Line, line
 
 if TYPE_CHECKING:
@@ -33,24 +34,30 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
     rules = [r for r in policy.rewards.values() if isinstance(r, EarlyMerit)]
     duties = {d for r in rules for d in r.duties}
     reward_id = min((r.id for r in rules), default="")
+    local = cal.local
     found = []
     for outcome in outcomes:
         obligation = outcome.obligation
         if outcome.status is not Status.MET or obligation.duty.id not in duties:
             continue
-        done = obligation.fulfilled_at
-        assert done is not None
+        fulfilled = obligation.fulfilled_by
+        assert fulfilled is not None
+        done, due = local(fulfilled.at), local(obligation.due)
         try:
-            early = cal.working_days_between(cal.local(done).date(),
-                                             cal.local(obligation.due).date())
+            early = cal.working_days_between(done.date(), due.date())
         except CalendarDataMissing as exc:
             if cal.is_before_data(exc.year):
                 raise
             notes.append(line("pending.merit", duty=obligation.duty.id, case=obligation.case,
                               year=exc.year))
             continue
-        if early > 0:
-            found.append(Merit(outcome.person, reward_id, obligation.duty.id, obligation.case,
-                               cal.local(obligation.due), cal.local(done), early))
-    found.sort(key=lambda m: (m.due, m.duty, m.case or ""))
+        if early > 0:  # one per commitment met early: made without the frozen __init__
+            found.append(made(Merit, person=outcome.person, reward=reward_id,
+                              duty=obligation.duty.id, case=obligation.case, due=due,
+                              fulfilled_at=done, working_days_early=early))
+    found.sort(key=_by_due)
     return found
+
+
+def _by_due(merit: Merit) -> tuple[datetime, str, str]:
+    return merit.due, merit.duty, merit.case or ""
