@@ -304,7 +304,6 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
 
 
 REQUEST, APPROVAL = "request", "approval"
-_COMPACT_FROM = 65_536  # obligations made before stream.py first drops what no result reads
 
 
 def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:

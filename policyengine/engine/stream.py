@@ -35,7 +35,6 @@ from policyengine.engine.compiled import CompiledPolicy, Per
 from policyengine.engine.dormant import Dormant, FirstActors, Latest
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
-    _COMPACT_FROM,
     APPROVAL,
     REQUEST,
     Replay,
@@ -51,6 +50,7 @@ from policyengine.facts.schema import DUPLICATE_ID, Fact, Reason
 
 _BUCKETS = 64          # files the id hashes are spread over
 _BUCKET_FLUSH = 8192   # hashes a bucket holds in memory before it is appended to its file
+_COMPACT_FROM = 65_536  # obligations made before the stream first drops what no result reads
 
 
 class Unsorted(Exception):

@@ -1,6 +1,6 @@
 """Obligations dropped as the replay goes (`replay(..., unread=...)`, used by `evaluate`) give
 the very result the whole replay gives: on a generated stream of 20,000 facts, with
-compactions made every few obligations so that many happen mid-stream."""
+obligations dropped from the replay's list as they are met (`_State.met`)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ def _document(result: pe.EvaluationResult) -> str:
 
 
 @pytest.mark.parametrize("label", ["2021-02", "2021-Q1", None])
-def test_dropping_closed_obligations_changes_nothing(label: str | None,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dropping_closed_obligations_changes_nothing(label: str | None) -> None:
     policy = shipped()
     facts = pe.read_facts(generated(), policy).facts
     period = Period.parse(label) if label else None
@@ -31,7 +30,6 @@ def test_dropping_closed_obligations_changes_nothing(label: str | None,
     whole = replay_module.replay(policy, facts, as_of)
     expected = evaluate_replay(policy, whole, period)
 
-    monkeypatch.setattr(replay_module, "_COMPACT_FROM", 50)
     looked_at = _looked_at_when_met(policy, period)
     kept = replay_module.replay(policy, facts, as_of,
                                 unread=[d for d in policy.duties if d not in looked_at])
@@ -44,7 +42,7 @@ def test_dropping_closed_obligations_changes_nothing(label: str | None,
         expected)
 
 
-def test_obligations_timed_from_an_anchor_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_obligations_timed_from_an_anchor_are_kept() -> None:
     # The sample month has meetings (meeting.ended times R4, R5, R17): a later meeting end
     # re-times obligations already fulfilled, so none of theirs may be dropped.
     policy = shipped()
@@ -54,7 +52,6 @@ def test_obligations_timed_from_an_anchor_are_kept(monkeypatch: pytest.MonkeyPat
     anchored = {d for d, duty in policy.duties.items() if duty.anchors is not None}
     assert anchored
     whole = replay_module.replay(policy, facts, as_of)
-    monkeypatch.setattr(replay_module, "_COMPACT_FROM", 2)
     kept = replay_module.replay(policy, facts, as_of, unread=list(policy.duties))
     timed = [obligation_key(o) for o in whole.obligations if o.duty.id in anchored]
     assert timed
