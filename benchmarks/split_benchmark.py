@@ -54,6 +54,11 @@ def last_time(path: Path) -> str:
 WRAPPER = ("import resource, sys\n"
            "from policyengine.cli.main import main\n"
            "code = main(sys.argv[1:])\n"
+           "cluster = sys.modules.get('policyengine.engine.cluster')\n"
+           "if hasattr(cluster, 'closed'):\n"
+           "    cluster.closed()\n"
+           "    cpu = cluster.PHASES.get('cluster processes: CPU (start, imports, tasks)', 0)\n"
+           "    print(f'CLUSTER-CPU {cpu}', file=sys.stderr)\n"
            "me = resource.getrusage(resource.RUSAGE_SELF)\n"
            "print(f'SELF-RSS {me.ru_maxrss}', file=sys.stderr)\n"
            "print(f'SELF-CPU {me.ru_utime + me.ru_stime}', file=sys.stderr)\n"
@@ -79,6 +84,9 @@ def one_pass(path: Path, as_of: str, options: list[str], env: dict[str, str] | N
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     said = done.stderr.decode().strip().splitlines()
     own, rss = float(said[-1].split()[-1]), int(said[-2].split()[-1]) / 1024
+    # A local cluster's worker processes are forked by a server process: not children
+    # this process waits for, so counted by the command itself (engine/cluster.py).
+    cpu += sum(float(line.split()[-1]) for line in said if line.startswith("CLUSTER-CPU "))
     return wall, cpu, own, rss, done.stdout
 
 
@@ -177,7 +185,12 @@ def main() -> None:
             if reference is None:
                 reference = out
             elif out != reference:
-                sys.exit(f"{name}: the output differs from one process's")
+                at = next((i for i, (a, b) in enumerate(zip(out, reference, strict=False))
+                           if a != b), min(len(out), len(reference)))
+                sys.exit(f"{name}: the output differs from one process's at byte {at} "
+                         f"({len(out):,} bytes against {len(reference):,}): "
+                         f"{out[max(at - 80, 0):at + 80]!r} against "
+                         f"{reference[max(at - 80, 0):at + 80]!r}")
             times[name].append((wall, cpu, own, rss))
     medians = {name: tuple(statistics.median(t[i] for t in ts) for i in range(4))
                for name, ts in times.items()}

@@ -400,13 +400,13 @@ def _repeated_agree(path: Path, codes: bytearray, repeated: set[int], size: int)
 def _picked(lines: list[bytes], codes: bytes | bytearray, start: int, k: int
             ) -> tuple[list[int], list[bytes], list[int]]:
     """Worker `k`'s lines of a block starting after line `start`: their numbers, their
-    bytes, and the numbers of those it reads but does not own."""
+    bytes, and the numbers of those it reads but does not own (picked in C: compress)."""
     mine, foreign = _masks(k)
     part = bytes(codes[start:start + len(lines)])
-    at = list(itertools.compress(range(len(lines)), part.translate(mine)))
-    return ([start + i + 1 for i in at], [lines[i] for i in at],
-            [start + i + 1 for i in itertools.compress(range(len(lines)),
-                                                       part.translate(foreign))])
+    numbered = range(start + 1, start + len(lines) + 1)
+    picked = part.translate(mine)
+    return (list(itertools.compress(numbered, picked)), list(itertools.compress(lines, picked)),
+            list(itertools.compress(numbered, part.translate(foreign))))
 
 
 def share_from_file(path: Path, codes: bytes, k: int, *, size: int = BLOCK) -> Lines:
