@@ -197,3 +197,11 @@ def _port_held(port: int) -> Iterator[None]:
         yield
     finally:
         held.close()
+
+
+def test_shared_files_is_an_option_of_the_dask_engine(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
+                 "--shared-files"]) == 2
+    err = capsys.readouterr().err
+    assert "--shared-files is an option of --engine dask" in err
