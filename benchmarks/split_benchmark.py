@@ -54,25 +54,40 @@ def last_time(path: Path) -> str:
 WRAPPER = ("import resource, sys\n"
            "from policyengine.cli.main import main\n"
            "code = main(sys.argv[1:])\n"
+           "cluster = sys.modules.get('policyengine.engine.cluster')\n"
+           "if hasattr(cluster, 'closed'):\n"
+           "    cluster.closed()\n"
+           "    cpu = cluster.PHASES.get('cluster processes: CPU (start, imports, tasks)', 0)\n"
+           "    print(f'CLUSTER-CPU {cpu}', file=sys.stderr)\n"
            "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+           "print(f'SELF-RSS {me.ru_maxrss}', file=sys.stderr)\n"
            "print(f'SELF-CPU {me.ru_utime + me.ru_stime}', file=sys.stderr)\n"
            "sys.exit(code)\n")
 
 
-def one_pass(path: Path, as_of: str, options: list[str]) -> tuple[float, float, float, bytes]:
-    """Wall time, CPU time of every process, CPU time of the command's own process, output."""
+def one_pass(path: Path, as_of: str, options: list[str], env: dict[str, str] | None = None
+             ) -> tuple[float, float, float, float, bytes]:
+    """Wall time, CPU time of every process, CPU time of the command's own process, its
+    peak RSS (MiB), output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    # (run from the data folder: `python -c` puts the working folder first on the path,
+    # which must not shadow the package of --old)
     done = subprocess.run([sys.executable, "-c", WRAPPER, "evaluate", "--facts", str(path),
                            "--month", as_of[:7], "--as-of", as_of, "--format", "json",
-                           *options], capture_output=True, check=False)
+                           "--policy", str(HERE.parent / "policies"), *options],
+                          capture_output=True, check=False, env=env, cwd=DATA)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 3):
         sys.exit(f"{options}: exit {done.returncode}\n{done.stderr.decode()}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    own = float(done.stderr.decode().strip().splitlines()[-1].split()[-1])
-    return wall, cpu, own, done.stdout
+    said = done.stderr.decode().strip().splitlines()
+    own, rss = float(said[-1].split()[-1]), int(said[-2].split()[-1]) / 1024
+    # A local cluster's worker processes are forked by a server process: not children
+    # this process waits for, so counted by the command itself (engine/cluster.py).
+    cpu += sum(float(line.split()[-1]) for line in said if line.startswith("CLUSTER-CPU "))
+    return wall, cpu, own, rss, done.stdout
 
 
 def _spin(n: int) -> int:
@@ -97,6 +112,43 @@ def cores_free() -> float:
     return 2 * one / (time.perf_counter() - start)
 
 
+# One `--engine dask` evaluation in a fresh process that prints where the time went
+# (engine/cluster.py PHASES) and the process's peak RSS.
+PHASES_SCRIPT = """
+import json, resource, sys, time
+from pathlib import Path
+if __name__ == "__main__":
+    import policyengine as pe
+    from policyengine.engine import cluster
+    from policyengine.engine.parallel import Engine, evaluate_file
+    from policyengine.facts.schema import parse_time
+    start = time.perf_counter()
+    policy = pe.load_policy(sys.argv[4])
+    as_of = parse_time(sys.argv[3], policy.calendar.tz)
+    done = evaluate_file(policy, Path(sys.argv[1]), period=sys.argv[3][:7], as_of=as_of,
+                         engine=Engine.DASK, workers=int(sys.argv[2]))
+    assert done is not None
+    returned = time.perf_counter() - start
+    cluster.closed()
+    phases = dict(cluster.PHASES, **{"evaluate_file returned (policy load included)": returned,
+                                     "total, cluster closed": time.perf_counter() - start})
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    phases["client CPU"] = me.ru_utime + me.ru_stime
+    phases["client peak RSS (MiB)"] = me.ru_maxrss / 1024
+    print(json.dumps(phases))
+"""
+
+
+def phases(path: Path, as_of: str, workers: int, env: dict[str, str] | None) -> None:
+    done = subprocess.run([sys.executable, "-c", PHASES_SCRIPT, str(path), str(workers), as_of,
+                           str(HERE.parent / "policies")],
+                          capture_output=True, check=False, env=env, cwd=DATA)
+    if done.returncode:
+        sys.exit(done.stderr.decode())
+    for phase, seconds in json.loads(done.stdout.decode().strip().splitlines()[-1]).items():
+        print(f"    {phase:52} {seconds:7.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--facts", type=int, default=200_000)
@@ -104,44 +156,63 @@ def main() -> None:
     parser.add_argument("--dask", action="store_true", help="also Dask on 1 and 2 local workers")
     parser.add_argument("--dask-only", action="store_true",
                         help="one process, then Dask on 1 and 2 local workers (no --workers)")
+    parser.add_argument("--old", metavar="DIR",
+                        help="also the Dask settings with the policyengine package of DIR (an "
+                             "older checkout, put first on PYTHONPATH), paired in each round")
+    parser.add_argument("--phases", action="store_true",
+                        help="then one Dask run on 1 and on 2 workers each, saying where the "
+                             "time went and the client's peak RSS")
     args = parser.parse_args()
     path = facts_file(args.facts)
     as_of = last_time(path)
-    settings = {"1 process": [], "--workers 2": ["--workers", "2"]}
+    settings: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "1 process": ([], None), "--workers 2": (["--workers", "2"], None)}
     if args.dask_only:
         del settings["--workers 2"]
+    old = dict(os.environ, PYTHONPATH=str(Path(args.old).resolve())) if args.old else None
     if args.dask or args.dask_only:
-        settings["dask 1 worker"] = ["--engine", "dask", "--workers", "1"]
-        settings["dask 2 workers"] = ["--engine", "dask", "--workers", "2"]
+        for label, env in (("", None), ("old ", old)) if old else (("", None),):
+            settings[f"{label}dask 1 worker"] = (["--engine", "dask", "--workers", "1"], env)
+            settings[f"{label}dask 2 workers"] = (["--engine", "dask", "--workers", "2"], env)
     print(f"{path.name}: month {as_of[:7]}, as of {as_of}; load average before "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
           f"{cores_free():.2f}")
-    times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in settings}
+    times: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in settings}
     reference: bytes | None = None
     for _ in range(args.rounds):
-        for name, options in settings.items():
-            wall, cpu, own, out = one_pass(path, as_of, options)
+        for name, (options, env) in settings.items():
+            wall, cpu, own, rss, out = one_pass(path, as_of, options, env)
             if reference is None:
                 reference = out
             elif out != reference:
-                sys.exit(f"{name}: the output differs from one process's")
-            times[name].append((wall, cpu, own))
-    medians = {name: tuple(statistics.median(t[i] for t in ts) for i in range(3))
+                at = next((i for i, (a, b) in enumerate(zip(out, reference, strict=False))
+                           if a != b), min(len(out), len(reference)))
+                sys.exit(f"{name}: the output differs from one process's at byte {at} "
+                         f"({len(out):,} bytes against {len(reference):,}): "
+                         f"{out[max(at - 80, 0):at + 80]!r} against "
+                         f"{reference[max(at - 80, 0):at + 80]!r}")
+            times[name].append((wall, cpu, own, rss))
+    medians = {name: tuple(statistics.median(t[i] for t in ts) for i in range(4))
                for name, ts in times.items()}
-    for name, (wall, cpu, own) in medians.items():
-        print(f"  {name:15} wall {wall:6.2f} s   cpu {cpu:6.2f} s (own process {own:6.2f} s)"
-              f"   walls: {', '.join(f'{t[0]:.2f}' for t in times[name])}")
+    for name, (wall, cpu, own, rss) in medians.items():
+        print(f"  {name:19} wall {wall:6.2f} s   cpu {cpu:6.2f} s (own process {own:6.2f} s, "
+              f"peak RSS {rss:5.0f} MiB)   walls: {', '.join(f'{t[0]:.2f}' for t in times[name])}")
     one, two = medians["1 process"], medians.get("--workers 2")
     if two is not None:
         print(f"  --workers 2 speed-up: wall {one[0] / two[0]:.2f}x; by CPU, one process's CPU "
               f"over the parent's ({two[2]:.2f} s; the worker's {two[1] - two[2]:.2f} s): "
               f"{one[1] / two[2]:.2f}x (an upper bound for an idle machine)")
-    if args.dask or args.dask_only:
-        print(f"  dask 2 vs 1 workers (wall): "
-              f"{medians['dask 1 worker'][0] / medians['dask 2 workers'][0]:.2f}x")
+    for label in ("", "old ") if old else ("",):
+        if f"{label}dask 1 worker" in medians:
+            ratio = medians[f"{label}dask 1 worker"][0] / medians[f"{label}dask 2 workers"][0]
+            print(f"  {label}dask 2 vs 1 workers (wall): {ratio:.2f}x")
     print(f"  outputs byte-identical: yes ({len(reference or b''):,} bytes); load average after "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
           f"{cores_free():.2f}")
+    if args.phases:
+        for workers in (1, 2):
+            print(f"  where the time went, dask {workers} worker(s) (seconds):")
+            phases(path, as_of, workers, None)
 
 
 if __name__ == "__main__":

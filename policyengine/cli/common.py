@@ -82,8 +82,8 @@ def open_period_warning(period: pe.Period | None, as_of_given: bool, tz: ZoneInf
 def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> FactBatch:
     """Read facts; rejected lines stop everything unless --reject-file takes them."""
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    if args.facts != "-" and not Path(args.facts).is_file():
-        raise UsageError(f"--facts {args.facts}: no such file")
+    if args.facts != "-":
+        facts_readable(args.facts)
     bar = ProgressBar(Path(args.facts)) if show else None
     language = policy.model.policy.language
     try:
@@ -95,6 +95,16 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
         bar.done()
     settle_rejected(args, policy, batch, kept=len(batch.facts))
     return batch
+
+
+def facts_readable(facts: str) -> None:
+    """A usage error for a --facts path that names nothing readable. A pipe is read as it
+    comes (`--facts /dev/stdin`, `--facts <(zcat facts.jsonl.gz)`), as `--facts -` is."""
+    path = Path(facts)
+    if not path.exists():
+        raise UsageError(f"--facts {facts}: no such file")
+    if path.is_dir():
+        raise UsageError(f"--facts {facts}: a folder, not a facts file")
 
 
 def settle_rejected(args: argparse.Namespace, policy: pe.CompiledPolicy, batch: FactBatch,
@@ -123,13 +133,12 @@ def evaluate_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy,
     is read as it is replayed (engine/stream.py: memory bounded by the open cases); standard
     input and `--workers` take the list path. The batch returned holds the rejected lines
     (its `facts` only when the list path read them)."""
-    if args.facts == "-" or workers > 1:
+    if args.facts == "-" or workers > 1 or not Path(args.facts).is_file():
+        # (not a regular file: a pipe such as /dev/stdin is read once, as it comes)
         batch = read_checked_facts(args, policy)
         return pe.evaluate(policy, batch.facts, period=period, as_of=as_of,
                            workers=workers), batch
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    if not Path(args.facts).is_file():
-        raise UsageError(f"--facts {args.facts}: no such file")
     bar = ProgressBar(Path(args.facts)) if show else None
     try:
         result, read = evaluate_file(policy, FactStream(args.facts, policy.schema, progress=bar),

@@ -32,6 +32,10 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--partitions", type=_count, default=None, metavar="N",
                         help="with --engine dask: how many partitions the cases are split into "
                              "(default: one per worker thread)")
+    parser.add_argument("--shared-files", action="store_true",
+                        help="with --scheduler: the Dask workers see the facts file at the same "
+                             "path (a shared file system): each reads its own lines instead of "
+                             "receiving them from this process (a local cluster always does)")
 
 
 def _count(text: str) -> int:
@@ -55,8 +59,9 @@ def evaluate_split(args: argparse.Namespace, policy: pe.CompiledPolicy, period: 
     (its rejections and counts, no facts); None to read and evaluate here."""
     engine = Engine(args.engine)
     if engine is not Engine.DASK:
-        if args.scheduler or args.partitions:
-            option = "--scheduler" if args.scheduler else "--partitions"
+        if args.scheduler or args.partitions or args.shared_files:
+            option = ("--scheduler" if args.scheduler else
+                      "--partitions" if args.partitions else "--shared-files")
             raise UsageError(f"{option} is an option of --engine dask; add --engine dask")
         if workers_of(args) < 2:
             return None
@@ -69,7 +74,7 @@ def evaluate_split(args: argparse.Namespace, policy: pe.CompiledPolicy, period: 
         return None  # standard input, or no such file: read (and said) as ever
     done = evaluate_file(policy, path, period=period, as_of=as_of, engine=engine,
                          workers=args.workers, scheduler=args.scheduler,
-                         partitions=args.partitions)
+                         partitions=args.partitions, shared_files=args.shared_files)
     if done is None:
         return None
     summary = done.summary

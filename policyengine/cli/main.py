@@ -38,6 +38,7 @@ from policyengine.errors import (
     PolicyError,
 )
 from policyengine.facts.messages import FactSay
+from policyengine.facts.schema import ENCODING_ERROR
 from policyengine.language import resolve_language
 from policyengine.policy.messages import Say
 
@@ -71,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_policy_errors(exc, resolve_language(getattr(args, "lang", None), exc.language))
         return EXIT_FINDINGS if args.command == "check" else EXIT_USAGE
     except FactError as exc:
-        print_rejected_facts(exc, resolve_language(getattr(args, "lang", None), exc.language))
+        print_rejected_facts(exc, resolve_language(getattr(args, "lang", None), exc.language),
+                             getattr(args, "reject_file", None))
         return EXIT_FINDINGS
     except CalendarDataMissing as exc:
         print(f"policyengine: {exc}", file=sys.stderr)
@@ -106,16 +108,21 @@ def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def print_rejected_facts(exc: FactError, lang: str) -> None:
-    """`FILE:LINE: CODE: reason` for each rejected fact in `lang`, then one summary line."""
+def print_rejected_facts(exc: FactError, lang: str, reject_file: str | None = None) -> None:
+    """`FILE:LINE: CODE: reason` for each rejected fact in `lang`, then one summary line.
+    With a --reject-file the facts reach here only when none could be read (a file not in
+    UTF-8): the summary says nothing went there, not to use it."""
     shown = exc.diagnostics[:200]
     for found in shown:
         print(f"{found.location}: {found.code}: {found.text(lang)}", file=sys.stderr)
     if len(exc.diagnostics) > len(shown):
         print(Say.MORE(count=len(exc.diagnostics) - len(shown)).get(lang), file=sys.stderr)
     places = len({d.location for d in exc.diagnostics})
-    print(FactSay.REJECTED_SUMMARY(count=len(exc.diagnostics), places=places).get(lang),
-          file=sys.stderr)
+    summary = (FactSay.NOTHING_WRITTEN(count=len(exc.diagnostics), places=places,
+                                       path=reject_file)
+               if reject_file and all(d.code == ENCODING_ERROR for d in exc.diagnostics) else
+               FactSay.REJECTED_SUMMARY(count=len(exc.diagnostics), places=places))
+    print(summary.get(lang), file=sys.stderr)
 
 
 if __name__ == "__main__":

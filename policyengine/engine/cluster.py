@@ -3,18 +3,23 @@
 The same split as `--workers N` (engine/workers.py, whose docstring says what goes where),
 with the partitions on Dask workers instead of forked processes:
 
-1. this process (the client) reads the file and sorts its lines by case hash
-   (engine/sharing.py), then sends each partition its lines: its cases, every role
-   assignment and every fact a deadline runs from, and for the first partition the facts
-   without a case;
-2. each partition decodes and checks its lines on a worker, which keeps the facts and sends
+1. this process (the client) reads the file a block at a time and gives each line its
+   partition by case hash (engine/sharing.py `sort_file`): it holds a byte a line and the
+   ids' hashes, never the file. A local cluster starts meanwhile;
+2. each partition gets its lines: its cases, every role assignment and every fact a
+   deadline runs from, and for the first partition the facts without a case. Workers that
+   share the file system with the client (a local cluster always, a remote one when told
+   so) read them from the file themselves, given the codes; others are sent them by the
+   client a block at a time, as it reads the file again;
+3. each partition decodes and checks its lines on a worker, which keeps the facts and sends
    back what the reader says of them and its first fact;
-3. each partition replays its facts there (the first one opens the recurring duties from
+4. each partition replays its facts there (the first one opens the recurring duties from
    the first fact of all) and sends back only the obligations the results read;
-4. the client merges the partitions and counts per person and month (`evaluate_replay`).
+5. the client merges the partitions and counts per person and month (`evaluate_replay`).
 
 Without a scheduler address a `distributed.LocalCluster` of worker processes is started
-for the run. Dask is an optional extra (`pip install 'policyengine[dask]'`): this module
+for the run, its scratch space in a temporary folder of the run (policyengine/scratch.py),
+removed after. Dask is an optional extra (`pip install 'policyengine[dask]'`): this module
 imports it only when asked to run.
 """
 
@@ -23,22 +28,27 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import multiprocessing
 import pickle
+import shutil
+import tempfile
+import threading
+import time
 from contextlib import AbstractContextManager, ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from policyengine import scratch
 from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.engine.sharing import (
-    FileLines,
     Lines,
     Share,
-    file_lines,
-    ids_agree,
+    joined_lines,
     read_share,
-    share_of,
-    sort_lines,
+    share_from_file,
+    shares_by_block,
+    sort_file,
 )
 from policyengine.engine.workers import (
     FileSplit,
@@ -55,6 +65,14 @@ from policyengine.periods import Period
 
 INSTALL = "pip install 'policyengine[dask]'"
 
+# What a local worker imports as it starts, while the client sorts the file: the first
+# task then finds the engine loaded.
+PRELOAD = ["policyengine.engine.cluster", "policyengine.engine.evaluate"]
+
+# Where the last run's time went, in seconds (benchmarks/split_benchmark.py --phases):
+# the client's wall time per phase, and the workers' CPU time per task summed.
+PHASES: dict[str, float] = {}
+
 
 def dask_installed() -> bool:
     return importlib.util.find_spec("distributed") is not None
@@ -69,22 +87,41 @@ def require_dask() -> None:
 
 def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime,
                   period: Period | None, *, scheduler: str | None = None,
-                  workers: int | None = None, partitions: int | None = None) -> FileSplit | None:
+                  workers: int | None = None, partitions: int | None = None,
+                  shared_files: bool = False) -> FileSplit | None:
     """The merged replay of a JSON Lines file and what the reader says of it, computed on
     Dask: on the cluster at `scheduler`, else on a local cluster of `workers` processes
-    (default: one per CPU). `partitions` defaults to one per worker thread. None when the
-    file or policy cannot be split (engine/workers.py `split_file`): read it in one process."""
+    (default: one per CPU). `partitions` defaults to one per worker thread. The workers of
+    a local cluster read their lines from the file; those at `scheduler` too when
+    `shared_files` (they see the file at the same path), else the client sends them. None
+    when the file or policy cannot be split (engine/workers.py `split_file`): read it in
+    one process."""
     require_dask()
     if not can_split(policy, 2):
         return None
-    lines = file_lines(path)
-    if lines is None:
-        return None
+    PHASES.clear()
+    path = path.resolve()
     with ExitStack() as stack:
-        client = stack.enter_context(_client(scheduler, workers))
-        count = partitions or max(sum(client.nthreads().values()), 1)
+        if scheduler is None:
+            from dask.system import CPU_COUNT
+
+            count = partitions or workers or CPU_COUNT
+            starting = _LocalStart(workers)  # the cluster starts while the file is sorted
+            stack.callback(starting.close_later)
+            codes = _timed("client: sort the file", sort_file, path, count,
+                           policy.anchor_types)
+            client = _timed("client: wait for the local cluster", starting.client)
+            shared_files = True
+        else:
+            client = stack.enter_context(_remote(scheduler))
+            count = partitions or max(sum(client.nthreads().values()), 1)
+            codes = _timed("client: sort the file", sort_file, path, count,
+                           policy.anchor_types)
+        if codes is None:
+            return None
         try:
-            return _run(client, policy, lines, name, as_of, period, count)
+            return _run(client, policy, path, bytes(codes), name, as_of, period, count,
+                        shared_files)
         except Exception:
             # An error in a partition (a fact before the calendar's first year, ...): one
             # process says it as it always does, the first error in time.
@@ -92,60 +129,165 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     return None  # pragma: no cover (mypy: ExitStack may swallow an exception)
 
 
-def _client(scheduler: str | None, workers: int | None) -> AbstractContextManager[Any]:
+def _timed(phase: str, step: Any, *args: Any) -> Any:
+    start = time.perf_counter()
+    try:
+        return step(*args)
+    finally:
+        PHASES[phase] = PHASES.get(phase, 0.0) + time.perf_counter() - start
+
+
+def _remote(scheduler: str) -> AbstractContextManager[Any]:
     distributed: Any = importlib.import_module("distributed")
-    Client, LocalCluster = distributed.Client, distributed.LocalCluster
-    if scheduler is not None:
+    try:
+        client: AbstractContextManager[Any] = distributed.Client(scheduler, timeout="20s")
+        return client
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
+                         f"({exc})") from None
+
+
+_CLOSING: list[threading.Thread] = []
+
+
+def closed() -> None:
+    """Wait until every local cluster this process started has closed and its scratch
+    folder is removed."""
+    while _CLOSING:
+        _CLOSING.pop().join()
+
+
+class _LocalStart:
+    """A local cluster started in a thread (its worker processes import Dask and the
+    engine while this process sorts the file), its client, and its scratch folder: Dask's
+    lock files go there, not into the system's temporary folder, and go with it."""
+
+    def __init__(self, workers: int | None):
+        self.folder = Path(tempfile.mkdtemp(prefix=scratch.prefix() + "dask-"))
+        self.started = time.perf_counter()
+        self._made: tuple[Any, Any] | None = None
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, args=(workers,), daemon=True)
+        self._thread.start()
+
+    def _start(self, workers: int | None) -> None:
         try:
-            client: AbstractContextManager[Any] = Client(scheduler, timeout="20s")
-            return client
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
-                             f"({exc})") from None
-    # The scheduler always serves HTTP (None means its default port, 8787, and a warning on
-    # stderr when another cluster holds it): a free port on loopback, said by no one.
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
-    return _LocalClient(cluster, Client(cluster))
+            self._made = _local_cluster(workers, self.folder)
+        except BaseException as exc:  # said in the main thread, by `client`
+            self._failed = exc
+        PHASES["cluster: start (overlapping the sort)"] = time.perf_counter() - self.started
+
+    def client(self) -> Any:
+        self._thread.join()
+        if self._failed is not None:
+            raise self._failed
+        assert self._made is not None
+        return self._made[1]
+
+    def close_later(self) -> None:
+        """Close the cluster in a thread while the caller goes on (counting per person and
+        month, writing the report): not a daemon, so the interpreter waits for it to end
+        before it exits, and the scratch folder is gone by then."""
+        closing = threading.Thread(target=self.close, name="policyengine-dask-close")
+        closing.start()
+        _CLOSING.append(closing)
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._made is not None:
+            cluster, client = self._made
+            PHASES["cluster processes: CPU (start, imports, tasks)"] = _cluster_cpu()
+            start = time.perf_counter()
+            client.close()
+            cluster.close()
+            PHASES["cluster: close"] = time.perf_counter() - start
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class _LocalClient:
-    """A client and its local cluster, both closed after the run."""
+def _cluster_cpu() -> float:
+    """The CPU time of this process's descendants still running (the local cluster's
+    forkserver and worker processes, which are not this process's waited-for children, so
+    resource.getrusage does not count them)."""
+    try:
+        psutil: Any = importlib.import_module("psutil")  # a dependency of distributed
+        total = 0.0
+        for process in psutil.Process().children(recursive=True):
+            times = process.cpu_times()
+            total += times.user + times.system
+        return float(total)
+    except Exception:  # (a process ended meanwhile, no psutil): not measured
+        return 0.0
 
-    def __init__(self, cluster: Any, client: Any):
-        self.cluster, self.client = cluster, client
 
-    def __enter__(self) -> Any:
-        return self.client
+def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
+    dask: Any = importlib.import_module("dask")
+    distributed: Any = importlib.import_module("distributed")
+    # Worker processes forked from one server process that has imported Dask once, rather
+    # than each started afresh (spawn) and importing it again; where there is no fork, spawn.
+    method = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+              else "spawn")
+    with dask.config.set({"temporary-directory": str(folder),
+                          "distributed.worker.multiprocessing-method": method}):
+        # The scheduler always serves HTTP (None means its default port, 8787, and a
+        # warning on stderr when another cluster holds it): a free port on loopback.
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,
+            local_directory=str(folder), preload=PRELOAD)
+        try:
+            return cluster, distributed.Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
 
-    def __exit__(self, *_: object) -> None:
-        self.client.close()
-        self.cluster.close()
 
-
-def _run(client: Any, policy: CompiledPolicy, lines: FileLines, name: str, as_of: datetime,
-         period: Period | None, count: int) -> FileSplit | None:
-    anchors = policy.anchor_types
-    sorted_lines = sort_lines(lines.raw, 0, len(lines.raw), count, anchors)
-    if sorted_lines is None or not ids_agree(lines.raw, [sorted_lines], count, anchors):
-        return None
-    codes = bytes(sorted_lines[0])
+def _run(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,
+         as_of: datetime, period: Period | None, count: int, shared_files: bool
+         ) -> FileSplit | None:
+    start = time.perf_counter()
     model = pickle.dumps(policy.model)
     [model_on_workers] = client.scatter([model], broadcast=True)
-    inputs = client.scatter([share_of(lines, codes, k) for k in range(count)])
-    shares = client.map(_read, [model_on_workers] * count, [name] * count, inputs,
-                        [as_of] * count, pure=False)
+    if shared_files:
+        [codes_on_workers] = client.scatter([codes], broadcast=True)
+        shares = client.map(_read_file, [model_on_workers] * count, [name] * count,
+                            [str(path)] * count, [codes_on_workers] * count, range(count),
+                            [as_of] * count, pure=False)
+    else:
+        shares = _sent(client, model_on_workers, path, codes, name, as_of, count)
     heads = client.gather(client.map(_head, shares, pure=False))
-    firsts = [f for f, _ in heads if f is not None]
+    PHASES["client: partitions read (waiting)"] = time.perf_counter() - start
+    for k, (_, _, cpu) in enumerate(heads):
+        PHASES[f"worker: partition {k} read its lines, decoded, checked (CPU)"] = cpu
+    firsts = [f for f, _, _ in heads if f is not None]
     if not firsts:
         return None
     first = min(firsts, key=line_key)
-    parts: list[Part] = client.gather(client.map(
+    start = time.perf_counter()
+    done: list[tuple[Part, float]] = client.gather(client.map(
         _replay, [model_on_workers] * count, shares, range(count),
         [first] + [None] * (count - 1), [as_of] * count, [period] * count,
         pure=False))
-    summary = heads[0][1].joined([s for _, s in heads])
-    return FileSplit(merge(policy, as_of, parts, summary.seen), summary)
+    PHASES["client: partitions replayed (waiting, receiving)"] = time.perf_counter() - start
+    for k, (_, cpu) in enumerate(done):
+        PHASES[f"worker: partition {k} replayed (CPU)"] = cpu
+    summary = heads[0][1].joined([s for _, s, _ in heads])
+    merged: FileSplit = _timed("client: merge", lambda: FileSplit(
+        merge(policy, as_of, [p for p, _ in done], summary.seen), summary))
+    return merged
+
+
+def _sent(client: Any, model: Any, path: Path, codes: bytes, name: str, as_of: datetime,
+          count: int) -> list[Any]:
+    """The partitions read from lines the client sends, a block of the file at a time, each
+    to the worker that will read them (so it holds at once one block, not the file)."""
+    addresses = sorted(client.scheduler_info()["workers"])
+    where = [addresses[k % len(addresses)] for k in range(count)]
+    chunks: list[list[Any]] = [[] for _ in range(count)]
+    for k, lines in shares_by_block(path, codes, count):
+        [future] = client.scatter([lines], workers=[where[k]])
+        chunks[k].append(future)
+    return [client.submit(_read_chunks, model, name, chunks[k], as_of, workers=[where[k]],
+                          pure=False) for k in range(count)]
 
 
 # -- on the workers ------------------------------------------------------------------------
@@ -163,21 +305,41 @@ def _policy(model: bytes) -> CompiledPolicy:
 
 
 def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
+    start = time.process_time()
     with gc_paused():  # millions of objects, no cycles (gcpause.py)
-        return read_share(_policy(model).schema, name, lines, as_of)
+        share = read_share(_policy(model).schema, name, lines, as_of)
+    share.cpu = time.process_time() - start
+    return share
 
 
-def _head(share: Share) -> tuple[Fact | None, Any]:
-    return share.first, share.summary
+def _read_file(model: bytes, name: str, path: str, codes: bytes, k: int,
+               as_of: datetime) -> Share:
+    start = time.process_time()
+    share = _read(model, name, share_from_file(Path(path), codes, k), as_of)
+    share.cpu = time.process_time() - start
+    return share
+
+
+def _read_chunks(model: bytes, name: str, chunks: list[Lines], as_of: datetime) -> Share:
+    start = time.process_time()
+    share = _read(model, name, joined_lines(chunks), as_of)
+    share.cpu = time.process_time() - start
+    return share
+
+
+def _head(share: Share) -> tuple[Fact | None, Any, float]:
+    return share.first, share.summary, share.cpu
 
 
 def _replay(model: bytes, share: Share, k: int, first: Fact | None, as_of: datetime,
-            period: Period | None) -> Part:
+            period: Period | None) -> tuple[Part, float]:
     from policyengine.engine.evaluate import triage
 
+    start = time.process_time()
     policy = _policy(model)
     sort_out = triage(policy, period, as_of)
     with gc_paused():
-        return replay_share(policy, share, as_of,
+        part = replay_share(policy, share, as_of,
                             lambda o: o.missing_year is not None or sort_out(o) is not None,
                             first, k)
+    return part, time.process_time() - start

@@ -36,12 +36,14 @@ class FileResult:
 def evaluate_file(policy: CompiledPolicy, path: Path, *, name: str | None = None,
                   period: Period | str | None = None, as_of: datetime | None = None,
                   engine: Engine = Engine.PROCESSES, workers: int | None = None,
-                  scheduler: str | None = None, partitions: int | None = None
-                  ) -> FileResult | None:
+                  scheduler: str | None = None, partitions: int | None = None,
+                  shared_files: bool = False) -> FileResult | None:
     """`evaluate(policy, read_facts(path).facts, ...)` with reading and replay split by
     case. None when this file or policy is not split (CSV, a role assignment with a case,
     an id shared by facts of two workers, an error met in a worker...): the caller reads and
-    evaluates in one process, which says what is wrong exactly as it always does."""
+    evaluates in one process, which says what is wrong exactly as it always does. With
+    `shared_files` the workers at `scheduler` read the file at the same path themselves
+    (a local cluster's always do)."""
     period, as_of = standing(policy, period, as_of)
     name = name or str(path)
     with gc_paused():
@@ -49,7 +51,8 @@ def evaluate_file(policy: CompiledPolicy, path: Path, *, name: str | None = None
             from policyengine.engine.cluster import split_on_dask
 
             split = split_on_dask(policy, path, name, as_of, period, scheduler=scheduler,
-                                  workers=workers, partitions=partitions)
+                                  workers=workers, partitions=partitions,
+                                  shared_files=shared_files)
         else:
             sort_out = triage(policy, period, as_of)
             split = split_file(policy, path, name, as_of,

@@ -16,6 +16,7 @@ reads the file in one process.
 
 from __future__ import annotations
 
+import collections
 import copyreg
 import itertools
 import zlib
@@ -220,6 +221,7 @@ class Share:
     ordered: list[Fact]
     foreign: frozenset[int]   # lines read here but owned (and reported) by another worker
     summary: Summary
+    cpu: float = 0.0          # seconds of CPU reading them took (engine/cluster.py PHASES)
 
     @property
     def first(self) -> Fact | None:
@@ -267,3 +269,188 @@ def _renumbered(rows: Iterator[tuple[int, str, Any]], numbers: array[int]
         if type(value) is Fact:
             value = _new(Fact, (*value[:6], number, value[7]))
         yield number, text, value
+
+
+# -- a file read a block at a time (engine/cluster.py: the client never holds the file) ---
+
+BLOCK = 1 << 23  # bytes read at a time: 8 MiB, ~60k lines
+
+
+def file_blocks(path: Path, size: int = BLOCK) -> Iterator[list[bytes]] | None:
+    """The lines of a JSON Lines file a block at a time, the same lines `file_lines` gives
+    (numbered from 1 across the blocks), or None when `file_lines` would say None. A lone
+    carriage return or a file with no fact is found only on the way: the generator then
+    raises `NotSplit`."""
+    if path.suffix.lower() == ".csv":
+        return None
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None
+    return _blocks(handle, size)
+
+
+class NotSplit(Exception):
+    """The file turned out to be one the reader's own path must read (`file_lines`)."""
+
+
+def _blocks(handle: Any, size: int) -> Iterator[list[bytes]]:
+    with handle:
+        data = handle.read(size).removeprefix(_BOM)
+        if data.startswith(_BOM):
+            raise NotSplit("a doubled byte-order mark")
+        formed = False  # the first non-blank line has been seen (and is JSON)
+        while True:
+            chunk = handle.read(size)
+            if chunk:
+                data += chunk
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    continue
+                # Blocks end after a newline, so no CR LF pair is cut in two and the
+                # counts below add up to the whole file's.
+                region, data = data[:cut + 1], data[cut + 1:]
+                lines = region[:-1].split(b"\n")
+            else:  # the end: the last line, even empty (as `split` gives it)
+                region, lines = data, data.split(b"\n")
+            if b"\r" in region and region.count(b"\r") != region.count(b"\r\n"):
+                raise NotSplit("a lone carriage return")
+            formed = formed or _formed(lines)
+            yield lines
+            if not chunk:
+                if not formed:
+                    raise NotSplit("no fact")
+                return
+
+
+def _formed(lines: list[bytes]) -> bool:
+    """Whether the first non-blank line is among these (NotSplit if it is not JSON)."""
+    for line in lines:
+        text = line.decode("utf-8", errors="replace").strip()
+        if text:
+            if text[:1] in "{[":
+                return True
+            raise NotSplit("not JSON Lines")
+    return False
+
+
+class _Ids:
+    """The fact ids met so far, as hashes (8 bytes' worth each, not the ids), and those met
+    twice: only their lines are looked at again (`sort_file`)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.repeated: set[int] = set()
+
+    def add(self, ids: list[str]) -> None:
+        hashes = list(map(hash, ids))
+        new = set(hashes)
+        if len(new) < len(hashes) or not self.seen.isdisjoint(new):
+            counted = collections.Counter(hashes)  # a repeat: which id, the slow way
+            self.repeated.update(h for h, n in counted.items() if n > 1 or h in self.seen)
+        self.seen |= new
+
+
+def sort_file(path: Path, workers: int, anchor_types: frozenset[str], *,
+              size: int = BLOCK) -> bytearray | None:
+    """The code of every line of a JSON Lines file (`sort_lines`), read a block at a time:
+    what the client of a cluster holds is a byte a line and the ids' hashes, never the
+    lines. None when the file is not split (`file_lines`, `sort_lines`, `ids_agree`)."""
+    blocks = file_blocks(path, size)
+    if blocks is None:
+        return None
+    codes = bytearray()
+    ids = _Ids()
+    try:
+        for lines in blocks:
+            done = sort_lines(lines, 0, len(lines), workers, anchor_types)
+            if done is None:
+                return None
+            codes += done[0]
+            ids.add(done[1])
+    except (NotSplit, OSError):
+        return None
+    if ids.repeated and not _repeated_agree(path, codes, ids.repeated, size):
+        return None
+    return codes
+
+
+def _repeated_agree(path: Path, codes: bytearray, repeated: set[int], size: int) -> bool:
+    """`ids_agree` for the ids whose hash was met twice, the file read again."""
+    blocks = file_blocks(path, size)
+    if blocks is None:
+        return False
+    seen: dict[str, int] = {}
+    start = 0
+    for lines in blocks:
+        for line, code in zip(lines, codes[start:start + len(lines)], strict=True):
+            if code == BLANK:
+                continue
+            try:
+                key = _decode_key(line)
+            except _NOT_SORTED:
+                continue
+            if (type(key.id) is str and hash(key.id) in repeated
+                    and seen.setdefault(key.id, code) != code):
+                return False
+        start += len(lines)
+    return True
+
+
+def _picked(lines: list[bytes], codes: bytes | bytearray, start: int, k: int
+            ) -> tuple[list[int], list[bytes], list[int]]:
+    """Worker `k`'s lines of a block starting after line `start`: their numbers, their
+    bytes, and the numbers of those it reads but does not own (picked in C: compress)."""
+    mine, foreign = _masks(k)
+    part = bytes(codes[start:start + len(lines)])
+    numbered = range(start + 1, start + len(lines) + 1)
+    picked = part.translate(mine)
+    return (list(itertools.compress(numbered, picked)), list(itertools.compress(lines, picked)),
+            list(itertools.compress(numbered, part.translate(foreign))))
+
+
+def share_from_file(path: Path, codes: bytes, k: int, *, size: int = BLOCK) -> Lines:
+    """Worker `k`'s lines, read by the worker itself from a file it shares with the client
+    (the same lines `share_of` gives). ValueError when the file is not the one sorted."""
+    numbers: array[int] = array("q")
+    pieces: list[bytes] = []
+    others: list[int] = []
+    start = 0
+    blocks = file_blocks(path, size)
+    if blocks is None:
+        raise ValueError(f"{path}: cannot be read here")
+    for lines in blocks:
+        got, texts, foreign = _picked(lines, codes, start, k)
+        numbers.extend(got)
+        pieces.extend(texts)
+        others.extend(foreign)
+        start += len(lines)
+    if start != len(codes):
+        raise ValueError(f"{path}: changed since it was sorted")
+    return Lines(numbers, b"\n".join(pieces), frozenset(others))
+
+
+def shares_by_block(path: Path, codes: bytes, workers: int, *, size: int = BLOCK
+                    ) -> Iterator[tuple[int, Lines]]:
+    """Every worker's lines, a block of the file at a time: (worker, its lines of the
+    block), for a worker that does not share the file (the client sends them as it reads;
+    `joined_lines` puts them back together)."""
+    blocks = file_blocks(path, size)
+    if blocks is None:
+        raise ValueError(f"{path}: cannot be read here")
+    start = 0
+    for lines in blocks:
+        for k in range(workers):
+            got, texts, foreign = _picked(lines, codes, start, k)
+            if got:
+                yield k, Lines(array("q", got), b"\n".join(texts), frozenset(foreign))
+        start += len(lines)
+
+
+def joined_lines(chunks: list[Lines]) -> Lines:
+    """One worker's lines from the blocks it was sent, in file order."""
+    numbers: array[int] = array("q")
+    for chunk in chunks:
+        numbers.extend(chunk.numbers)
+    return Lines(numbers, b"\n".join(c.joined for c in chunks if c.numbers),
+                 frozenset().union(*(c.foreign for c in chunks)))

@@ -152,6 +152,13 @@ class FactSay(Catalogue):
                         "ones)",
                         "{count} 处问题（{places} 个位置）：有事实被拒收，未作任何评估"
                         "（用 --reject-file 文件路径 可先评估其余有效的事实）")
+    NOTHING_WRITTEN = ("{count} problem(s) in {places} place(s): nothing was evaluated and "
+                       "nothing was written to {path}: --reject-file takes the lines that can "
+                       "be read, and this file is not UTF-8 text (save it as UTF-8, then run "
+                       "again)",
+                       "{count} 处问题（{places} 个位置）：未作任何评估，{path} 也没有写入："
+                       "--reject-file 只收能读出的行，而这个文件不是 UTF-8 文字"
+                       "（请另存为 UTF-8 后再运行）")
     REJECTED_WRITTEN = ("policyengine: {count} fact(s) rejected, written to {path}; evaluating "
                         "the other {kept}",
                         "policyengine：{count} 条事实被拒收，已写入 {path}；"

@@ -89,3 +89,48 @@ def test_reading_standard_input_leaves_it_open() -> None:
     assert done.returncode == 0, done.stderr.decode("utf-8")
     count = len(SAMPLE_FACTS.read_text(encoding="utf-8").splitlines())
     assert done.stdout.decode("utf-8").split() == [str(count), "False", "0"]
+
+
+def test_facts_dev_stdin_reads_the_pipe_as_facts_dash_does() -> None:
+    # A pipe is not a regular file: `--facts /dev/stdin` (or `<(zcat ...)`) said "no such
+    # file". It is read as it comes, as `--facts -` is, to the very same report.
+    facts = SAMPLE_FACTS.read_bytes()
+    outputs = []
+    for name in ("-", "/dev/stdin"):
+        done = subprocess.run([str(CLI), "evaluate", "--facts", name, "--month", "2026-10",
+                               "--format", "json"], input=facts, capture_output=True,
+                              cwd=REPO, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()
+        outputs.append(done.stdout)
+    # (a fact's source names the path given, as for any file)
+    assert b'"violations"' in outputs[0] and b'"<stdin>:' in outputs[0]
+    assert outputs[1] == outputs[0].replace(b'"<stdin>:', b'"/dev/stdin:')
+
+
+def test_facts_naming_nothing_or_a_folder_is_still_a_usage_error(tmp_path: Path) -> None:
+    for name, said in ((tmp_path / "absent.jsonl", "no such file"), (tmp_path, "a folder")):
+        done = subprocess.run([str(CLI), "evaluate", "--facts", str(name), "--month",
+                               "2026-10"], capture_output=True, cwd=REPO, timeout=120)
+        assert done.returncode == 2 and said in done.stderr.decode(), done.stderr.decode()
+
+
+def test_a_file_not_in_utf8_with_a_reject_file_says_nothing_went_there(tmp_path: Path) -> None:
+    # The summary advised "use --reject-file" to one who had given it: it says instead
+    # that nothing was evaluated nor written there, and why.
+    facts = tmp_path / "facts.jsonl"
+    facts.write_bytes(SAMPLE_FACTS.read_bytes() + b'{"id": "x\xff", "type": "a"}\n')
+    rejects = tmp_path / "rejects.jsonl"
+    for lang, advice, nothing in (("en", "use --reject-file", "nothing was written to"),
+                                  ("zh", "用 --reject-file", "也没有写入")):
+        done = subprocess.run([str(CLI), "evaluate", "--facts", str(facts), "--month",
+                               "2026-10", "--reject-file", str(rejects), "--lang", lang],
+                              capture_output=True, cwd=REPO, timeout=120)
+        said = done.stderr.decode("utf-8")
+        assert done.returncode == 1, said
+        assert "E-FACT-ENCODING" in said and advice not in said, said
+        assert nothing in said and str(rejects) in said, said
+        assert not rejects.exists()
+    # without --reject-file the advice stands
+    done = subprocess.run([str(CLI), "evaluate", "--facts", str(facts), "--month", "2026-10",
+                           "--lang", "en"], capture_output=True, cwd=REPO, timeout=120)
+    assert "use --reject-file" in done.stderr.decode("utf-8")

@@ -10,6 +10,8 @@ how to install it.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -19,19 +21,33 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, SAMPLE_FACTS, sample_with_a_2003_fact
-from test_workers import generated
+from test_workers import _messy_file, generated
 
+import policyengine as pe
 from policyengine.cli.main import main
 from policyengine.engine import cluster
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.sharing import (
+    file_lines,
+    ids_agree,
+    joined_lines,
+    share_from_file,
+    share_of,
+    shares_by_block,
+    sort_file,
+    sort_lines,
+)
 
 CLI = Path(sys.executable).parent / "policyengine"
 needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                                 reason="Dask is not installed (pip install -e '.[dask]')")
 
 
-def _evaluate(facts: Path, period: list[str], *options: str) -> bytes:
+def _evaluate(facts: Path, period: list[str], *options: str,
+              env: dict[str, str] | None = None) -> bytes:
     done = subprocess.run([str(CLI), "evaluate", "--facts", str(facts), *period, "--format",
-                           "json", *options], capture_output=True, cwd=REPO, timeout=300)
+                           "json", *options], capture_output=True, cwd=REPO, timeout=300,
+                          env=env)
     assert done.returncode in (0, 3), done.stderr.decode()
     return done.stdout
 
@@ -58,6 +74,80 @@ def test_dask_on_a_running_scheduler(tmp_path: Path) -> None:
         # more partitions than workers: still the same
         assert _evaluate(generated(), ["--quarter", "2021-Q1"], "--engine", "dask",
                          "--scheduler", address, "--partitions", "5") == one
+        # workers that see the file themselves (a shared file system) read their lines
+        assert _evaluate(generated(), ["--quarter", "2021-Q1"], "--engine", "dask",
+                         "--scheduler", address, "--partitions", "3",
+                         "--shared-files") == one
+        # rejected and re-sent lines, sent by the client or read by the workers
+        messy, rejects = _messy_file(tmp_path), tmp_path / "rejects.jsonl"
+        said = []
+        for options in ([], ["--engine", "dask", "--scheduler", address],
+                        ["--engine", "dask", "--scheduler", address, "--shared-files"]):
+            said.append((_evaluate(messy, ["--month", "2026-10"], "--reject-file",
+                                   str(rejects), *options),
+                         rejects.read_text(encoding="utf-8")))
+            rejects.unlink()
+        assert b'"rejected": 6' in said[0][0] and said[1] == said[0] and said[2] == said[0]
+
+
+@needs_dask
+def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    # Dask's own scratch space (dask-scratch-space, its lock files) went into the system's
+    # temporary folder and stayed: it is made in the run's own folder, removed after.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = dict(os.environ, TMPDIR=str(temporary))
+    one = _evaluate(SAMPLE_FACTS, ["--month", "2026-10"])
+    assert _evaluate(SAMPLE_FACTS, ["--month", "2026-10"], "--engine", "dask", "--workers",
+                     "2", env=env) == one
+    assert sorted(p.name for p in temporary.iterdir()) == []
+
+
+def _sorted_whole(policy: CompiledPolicy, path: Path, count: int) -> bytes | None:
+    lines = file_lines(path)
+    if lines is None:
+        return None
+    done = sort_lines(lines.raw, 0, len(lines.raw), count, policy.anchor_types)
+    if done is None or not ids_agree(lines.raw, [done], count, policy.anchor_types):
+        return None
+    return bytes(done[0])
+
+
+def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path: Path) -> None:
+    # What the client holds is a byte a line and the ids' hashes: the codes, and each
+    # partition's lines (read by a worker itself, or sent a block at a time), are those of
+    # the file read whole, whatever the block size (here down to a few lines).
+    policy = pe.load_policy(REPO / "policies")
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    clash = json.loads(lines[-1])
+    clash["id"] = json.loads(next(t for t in lines if '"case"' in t
+                                  and json.loads(t)["case"] != clash.get("case")))["id"]
+    shared_id = tmp_path / "shared-id.jsonl"
+    shared_id.write_text("\n".join([*lines, json.dumps(clash, ensure_ascii=False)]),
+                         encoding="utf-8")
+    lone_cr = tmp_path / "lone-cr.jsonl"
+    lone_cr.write_bytes(SAMPLE_FACTS.read_bytes().replace(b"\n", b"\r", 3))
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + SAMPLE_FACTS.read_bytes())
+    for path in (SAMPLE_FACTS, generated(), _messy_file(tmp_path), shared_id, lone_cr, bom):
+        for count in (1, 2, 3):
+            whole = _sorted_whole(policy, path, count)
+            for size in (512, 1 << 23):
+                codes = sort_file(path, count, policy.anchor_types, size=size)
+                assert (None if codes is None else bytes(codes)) == whole, (path, size)
+                if whole is None:
+                    continue
+                raw = file_lines(path)
+                assert raw is not None
+                blocks = list(shares_by_block(path, whole, count, size=size))
+                for k in range(count):
+                    want = share_of(raw, whole, k)
+                    for got in (share_from_file(path, whole, k, size=size),
+                                joined_lines([lines for j, lines in blocks if j == k])):
+                        assert (got.numbers, got.joined, got.foreign) == \
+                            (want.numbers, want.joined, want.foreign)
+    assert sort_file(shared_id, 2, policy.anchor_types) is None  # the id check still holds
+    assert sort_file(lone_cr, 2, policy.anchor_types) is None
 
 
 def test_without_dask_the_engine_imports_and_the_option_says_how_to_install(
@@ -107,3 +197,11 @@ def _port_held(port: int) -> Iterator[None]:
         yield
     finally:
         held.close()
+
+
+def test_shared_files_is_an_option_of_the_dask_engine(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
+                 "--shared-files"]) == 2
+    err = capsys.readouterr().err
+    assert "--shared-files is an option of --engine dask" in err
