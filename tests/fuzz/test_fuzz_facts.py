@@ -322,4 +322,3 @@ def test_mutated_fact_files_never_break_evaluate(
     assert tally.unlocated == [], summary
     assert tally.runs == 2 * FILES and len(tally.by_mutation) == len(MUTATIONS)
     assert tally.exits[1] > 0 and tally.exits[0] > 0   # the mutations did reach the checks
-    assert elapsed < 55, summary
