@@ -8,7 +8,6 @@ minutes to fill through the API).
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 from pathlib import Path
