@@ -34,7 +34,7 @@ from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.results import EvaluationResult
 from policyengine.service.outcomes import PartCodec, outcome_key, utc_text
-from policyengine.service.store import Store
+from policyengine.service.store import CaseOutcome, Store
 
 log = logging.getLogger("policyengine.service")
 
@@ -141,6 +141,55 @@ _MOMENTS = 4
 _BULK = 32
 
 
+class _Writer:
+    """Writes kept case outcomes in a thread of its own, in the order handed over. A write
+    that fails is logged and `failed` is set: the book then writes every case again (the
+    stamp of a later write must never cover a lost row; later writes queued meanwhile are
+    dropped). Not started until there is something to write."""
+
+    def __init__(self, store: Store | None):
+        self.store = store
+        self.failed = False
+        self._queue: list[tuple[str, int, list[CaseOutcome], bool]] = []
+        self._ready = threading.Condition()
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def put(self, key: str, seq: int, rows: list[CaseOutcome], *, reset: bool) -> None:
+        with self._ready:
+            self._queue.append((key, seq, rows, reset))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="outcomes",
+                                                daemon=True)
+                self._thread.start()
+            self._ready.notify_all()
+
+    def flush(self) -> None:
+        with self._ready:
+            while self._queue or self._busy:
+                self._ready.wait(0.1)
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                key, seq, rows, reset = self._queue.pop(0)
+                self._busy = True
+            try:
+                assert self.store is not None
+                written = self.store.outcomes_write(key, seq, rows, reset=reset)
+            except Exception as exc:  # logged; the book writes every case again
+                log.warning("the cases' outcomes were not kept: %s", exc)
+                written = False
+            with self._ready:
+                if not written:
+                    self.failed = True
+                    self._queue.clear()
+                self._busy = False
+                self._ready.notify_all()
+
+
 class _Moment:
     """What a read at one as-of needs besides the cases' whole replays: the shared part
     then, and the cases with facts on both sides of it, replayed up to it."""
@@ -174,6 +223,7 @@ class CaseBook:
         self._base_counts: OrderedDict[datetime, int] = OrderedDict()
         self._people_loaded: set[tuple[str, str]] = set()
         self._to_write: set[str] = set()
+        self._writer = _Writer(store)
         self.cases: dict[str, list[Fact]] = {}
         self.roles: list[Fact] = []
         self.shared: list[Fact] = []
@@ -436,10 +486,18 @@ class CaseBook:
         self._keep()
 
     def _keep(self) -> None:
-        """Write the re-filed cases' outcomes and the stamp, in one transaction."""
-        if self.key is None or self.store is None or self.broken or not self._to_write:
+        """Hand the re-filed cases' outcomes and the stamp to the writer (one transaction,
+        written beside the reads: a slow commit must not hold up the read that replayed)."""
+        if self.key is None or self.store is None or self.broken:
             return
-        from policyengine.service.store import CaseOutcome, StoreUnavailable
+        writer = self._writer
+        if writer.failed:  # a write was lost: write every case again, from scratch
+            writer.failed = False
+            self._load_all_parts()
+            self._to_write = set(self.whole)
+            self._stamped = None
+        if not self._to_write:
+            return
         rows = []
         for case in sorted(self._to_write):
             part = self.whole[case]
@@ -452,14 +510,13 @@ class CaseBook:
                                     self.codec.encode(part, self.reach[case], joins), people,
                                     tuple((n, json.dumps(v, default=str)) for n, v in joins)))
         stamp = self._stamped
-        try:
-            self.store.outcomes_write(self.key, self.seq, rows,
-                                      reset=stamp is None or stamp[0] != self.key)
-        except StoreUnavailable as exc:  # kept in memory; written again with the next
-            log.warning("the cases' outcomes were not kept: %s", exc)
-            return
+        writer.put(self.key, self.seq, rows, reset=stamp is None or stamp[0] != self.key)
         self._stamped = (self.key, self.seq)
         self._to_write.clear()
+
+    def flush(self) -> None:
+        """Wait until the outcomes handed to the writer are written (or failed)."""
+        self._writer.flush()
 
     def _file(self, case: str, part: Part, anchors: list[Fact]) -> None:
         """Keep a case's new whole replay: its reach, index, pending and moments."""
@@ -842,6 +899,11 @@ class Results:
             cache.move_to_end(key)
             self.hits += 1
             return entry.result
+
+    def flush(self) -> None:
+        """Wait until the case outcomes are written to the database (tests, closing)."""
+        if self.book is not None:
+            self.book.flush()
 
     def clear(self) -> None:
         with self._lock:

@@ -94,4 +94,5 @@ class Service:
 
     def close(self) -> None:
         self.webhooks.stop()
+        self.live.results.flush()  # the case outcomes handed to the writer
         self.store.close()

@@ -152,22 +152,25 @@ class Store(ABC):
         return str(rows["outcomes_key"]), int(rows["outcomes_seq"])
 
     def outcomes_write(self, key: str, seq: int, rows: Sequence[CaseOutcome], *,
-                       reset: bool) -> None:
+                       reset: bool) -> bool:
         """Keep the cases' new outcomes and the stamp in one transaction (a process dying
         half way leaves the old rows and stamp: the facts after it are replayed again).
-        `reset`: drop every kept row first (a new key: another policy or engine)."""
+        `reset`: drop every kept row first (a new key: another policy or engine). False
+        (nothing written) when the rows kept are under another key and `reset` is not
+        given: a few cases' rows must not be stamped as all of them."""
         with self._write_lock, self._transaction() as tx:
             conn = tx.conn
             old = dict(conn.execute(self._sql(
                 "SELECT key, value FROM store_meta WHERE key IN "
                 "('outcomes_key', 'outcomes_seq')")).fetchall())
-            if reset or old.get("outcomes_key") != key:
+            if reset:
                 conn.execute("DELETE FROM case_outcomes")
                 conn.execute("DELETE FROM case_people")
                 conn.execute("DELETE FROM case_joins")
-                old = {}
+            elif old.get("outcomes_key") != key:
+                return False
             elif int(old.get("outcomes_seq", 0)) > seq:
-                return  # another process kept later outcomes: never go back
+                return True  # another process kept later outcomes: never go back
             cursor = conn.cursor()
             for part in chunks([r.case for r in rows]):
                 marks = ",".join("?" * len(part))
@@ -190,6 +193,7 @@ class Store(ABC):
             for name, value in (("outcomes_key", key), ("outcomes_seq", str(seq))):
                 conn.execute(self._sql("DELETE FROM store_meta WHERE key = ?"), (name,))
                 conn.execute(self._sql("INSERT INTO store_meta VALUES (?, ?)"), (name, value))
+        return True
 
     def outcome_parts(self, cases: Sequence[str]) -> list[tuple[str, bytes]]:
         """(case, encoded part) of the kept outcomes of these cases."""

@@ -27,6 +27,7 @@ from policyengine.results import EvaluationResult
 from policyengine.service import views
 from policyengine.service.reads import CaseBook
 from policyengine.service.state import Service
+from policyengine.service.store import StoreUnavailable
 
 WINDOWS = [("2026-10", None), ("2026-09", None), ("2026-Q4", None), ("2026-11", None),
            (None, "2026-10-15T12:00:00+08:00"), ("2026-10", "2026-10-20T18:00:00+08:00")]
@@ -176,6 +177,7 @@ def test_a_restart_under_another_policy_replays_everything(tmp_path: Path) -> No
     try:
         store(svc, sample_facts())
         check_reads(svc)
+        svc.live.results.flush()
         old = svc.store.outcomes_stamp()
     finally:
         svc.close()
@@ -188,6 +190,7 @@ def test_a_restart_under_another_policy_replays_everything(tmp_path: Path) -> No
         book = svc.live.results.book
         assert book is not None and not book.restored
         assert book.replays >= len(book.cases)
+        svc.live.results.flush()
         new = svc.store.outcomes_stamp()
         assert old is not None and new is not None and new[0] != old[0] and new[1] == old[1]
     finally:
@@ -294,3 +297,46 @@ def test_one_replay_of_many_cases_splits_into_each_case_replay(seed: int,
                 alone = cases.replay_part(policy, book.cases[case], book.roles, at,
                                           anchors=book._anchors_of(case))
                 assert part_text(together[case]) == part_text(alone), (case, at)
+
+
+def test_a_lost_write_of_outcomes_is_made_good(tmp_path: Path) -> None:
+    """A write of case outcomes that fails (the database refused it) is never covered by a
+    later stamp: the next write keeps every case again, and a restart still equals
+    `evaluate`."""
+    config = make_config(str(tmp_path / "facts.db"))
+    facts = sample_facts()
+    svc = Service(config)
+    try:
+        store(svc, facts[:200])
+        check_reads(svc, people=2)
+        svc.live.results.flush()
+        real = svc.store.outcomes_write
+        calls: list[int] = []
+
+        def refuse_once(*args: Any, **kwargs: Any) -> bool:
+            calls.append(1)
+            if len(calls) == 1:
+                raise StoreUnavailable("refused")
+            return real(*args, **kwargs)
+
+        svc.store.outcomes_write = refuse_once  # type: ignore[method-assign]
+        store(svc, facts[200:300])
+        check_reads(svc, people=2)
+        svc.live.results.flush()
+        book = svc.live.results.book
+        assert book is not None and book._writer.failed and len(calls) == 1
+        store(svc, facts[300:])
+        check_reads(svc, people=2)
+        svc.live.results.flush()
+        assert not book._writer.failed and len(calls) == 2
+        kept = svc.store.outcome_cases()
+        assert set(kept) == set(book.whole)    # every case written again
+    finally:
+        svc.close()
+    svc = Service(config)
+    try:
+        check_reads(svc)
+        book = svc.live.results.book
+        assert book is not None and book.restored and book.replays == 0
+    finally:
+        svc.close()
