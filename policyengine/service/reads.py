@@ -8,6 +8,10 @@ fact replays only its case again, and a read merges the kept replays. A role ass
 replays every case again; a fact without a case, only the shared part. One person's month
 merges only the cases where they answer for something. Results are kept per (period,
 as-of) until a fact at or before that as-of arrives; they hold results, not replays.
+
+Each case's outcome is also kept in the database (service/outcomes.py, written by a thread
+of its own after the replay): a restart reads the facts of no case and, as reads need
+them, a person's cases' outcomes and a changed case's facts ("restored"), not every fact.
 """
 
 from __future__ import annotations
