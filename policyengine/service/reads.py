@@ -106,7 +106,9 @@ class FactMirror:
             self._seq = self.base = seq
 
     def every_fact(self) -> tuple[int, list[Fact]]:
-        """`snapshot`, with the facts before `start_at` read again (not kept)."""
+        """`snapshot`, with the facts before `start_at` read again (not kept): what a
+        reader of every fact (the dashboard's case and registry pages, the policy's
+        effect, `evaluate` when the case book cannot serve) must use."""
         count, facts = self.snapshot()
         if not self.base:
             return count, facts

@@ -147,6 +147,8 @@ def test_a_restart_reads_the_kept_outcomes(database: str) -> None:
         assert book.restored and book.replays == 0
         assert len(book.whole) < len(book._all_cases())   # only what that read needed
         assert len(live.mirror) == 0                       # no fact read into memory
+        # readers of every fact (the dashboard's pages) still get every stored fact
+        assert len(live.mirror.every_fact()[1]) == len(facts) == svc.store.count()[0]
         want = evaluate(live.policy, live.mirror.every_fact()[1],
                         period=Period.parse("2026-10"))
         assert person_view(result, "陈经理") == person_view(want, "陈经理")
