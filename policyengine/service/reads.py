@@ -98,6 +98,11 @@ class FactMirror:
         with self._lock:
             return len(self._facts), self._facts[count:], self._seq
 
+    @property
+    def read_any(self) -> bool:
+        """Whether anything was read from the store yet."""
+        return self._seq != 0
+
     def start_at(self, seq: int) -> None:
         """Read only the facts after `seq` (those before are kept as case outcomes):
         before anything was read."""
@@ -842,7 +847,7 @@ class Results:
             with self._evaluating:
                 if not self._begun:
                     book = self.book
-                    if book is not None and not len(self.mirror):
+                    if book is not None and not self.mirror.read_any:
                         with gc_paused():
                             if book.restore():
                                 self.mirror.start_at(book.base)
