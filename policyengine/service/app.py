@@ -26,6 +26,7 @@ from starlette.types import Scope
 
 from policyengine import __version__
 from policyengine.errors import FactError, PolicyError, UsageError
+from policyengine.gcpause import gc_paused
 from policyengine.language import LANGUAGES, Lang
 from policyengine.report import icalendar
 from policyengine.service import dashboard, ingest, openapi, views
@@ -403,12 +404,13 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
         live = svc.live
         result = views.evaluate(live, period, as_of, person)
         total = result.person(person)
-        return Json({**views.window(result, person), "person": person,
-                     "total": total.to_dict() if total is not None else None,
-                     "violations": views.violations(result, lambda v: v.person == person,
-                                                     rows=live.rows),
-                     "obligations": [o.to_dict() for o in result.obligations
-                                     if o.person == person]})
+        with gc_paused():  # a busy month renders thousands of rows: no collection midway
+            return Json({**views.window(result, person), "person": person,
+                         "total": total.to_dict() if total is not None else None,
+                         "violations": views.violations(result, lambda v: v.person == person,
+                                                         rows=live.rows),
+                         "obligations": [o.to_dict() for o in result.obligations
+                                         if o.person == person]})
 
     @app.get("/v1/people/{person}/duties.ics", tags=["results"], response_class=Response,
              responses={200: {"description": "an iCalendar feed (RFC 5545)", "content": {
