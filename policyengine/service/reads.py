@@ -469,6 +469,8 @@ class CaseBook:
             self.roles_changed = False
         if not self.dirty:
             return
+        for case in self.dirty:  # restored: its facts (and join values) read first, so the
+            self._facts_of(case)  # anchors timing it are found (`_anchors_of`)
         bulk = None
         if len(self.dirty) >= _BULK:
             try:
