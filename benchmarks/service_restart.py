@@ -9,6 +9,10 @@ used by then (user + system, /proc/PID/stat: the machine is shared, CPU time is 
 figure), and the medians.
 
     python benchmarks/service_restart.py --facts 1000000 --other /work/main
+    python benchmarks/service_restart.py --store benchmarks/.data/store-1000000.db --other none
+
+The first start on a store replays every case and keeps their outcomes in it (D-live-1);
+the later starts read those: compare the rounds, not only the medians.
 
 The other tree must have its own .venv with the serve extra (e.g. main's checkout).
 """
@@ -84,6 +88,30 @@ def first_answer(tree: Path, database: str, tokens: Path, token: str, log: Path,
         stop(process)
 
 
+def fill(database: str, tokens: Path, token: str, log: Path, lines: list[str],
+         batch: int) -> None:
+    """Store the facts through this tree's service, in JSON Lines batches."""
+    process, port = start(ROOT, database, tokens, log)
+    try:
+        client = None
+        while client is None:
+            try:
+                client = Client(port, token)
+                client.request("GET", "/v1/health")
+            except OSError:
+                client = None
+                time.sleep(0.05)
+        for first in range(0, len(lines), batch):
+            body = "\n".join(lines[first:first + batch]).encode()
+            status, answer = client.request("POST", "/v1/facts/batch", body,
+                                            "application/x-ndjson")
+            assert status == 200 and answer["rejected"] == 0, (status, str(answer)[:300])
+        client.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     path = facts_file(args.facts, args.seed)
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -94,31 +122,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     tokens = work / "tokens.txt"
     tokens.write_text(f"bench ingest,read,admin {token}\n", encoding="utf-8")
     database, log = str(work / "facts.db"), work / "server.log"
-    other = Path(args.other).resolve()
+    other = Path(args.other).resolve() if args.other != "none" else None
+    trees = [("this", ROOT)] + ([("other", other)] if other is not None else [])
     figures: dict[str, Any] = {"facts": len(lines), "url": url, "this": [], "other": [],
                                "other_tree": str(other), "load": os.getloadavg()}
+    if args.store:  # a store filled before (service_fill.py): copied, not filled again
+        shutil.copyfile(args.store, database)
+        figures["store"] = args.store
     try:
-        process, port = start(ROOT, database, tokens, log)
-        try:
-            client = None
-            while client is None:
-                try:
-                    client = Client(port, token)
-                    client.request("GET", "/v1/health")
-                except OSError:
-                    client = None
-                    time.sleep(0.05)
-            for first in range(0, len(lines), args.batch):
-                body = "\n".join(lines[first:first + args.batch]).encode()
-                status, answer = client.request("POST", "/v1/facts/batch", body,
-                                                "application/x-ndjson")
-                assert status == 200 and answer["rejected"] == 0, (status, str(answer)[:300])
-            client.close()
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        if not args.store:
+            fill(database, tokens, token, log, lines, args.batch)
         for number in range(args.rounds):
-            for name, tree in (("this", ROOT), ("other", other)):
+            for name, tree in trees:
                 got = first_answer(tree, database, tokens, token, log, url)
                 figures[name].append(got)
                 print(f"round {number + 1} {name:5s}  wall {got['wall_s']:6.2f} s  "
@@ -126,7 +141,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     figures["load_after"] = os.getloadavg()
-    for name in ("this", "other"):
+    for name, _ in trees:
         for what in ("wall_s", "cpu_s"):
             figures[f"{name}_{what}_median"] = statistics.median(r[what] for r in figures[name])
     return figures
@@ -139,12 +154,16 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=20_000, help="facts per batch request")
     parser.add_argument("--rounds", type=int, default=3, help="starts of each tree")
     parser.add_argument("--other", default="/work/main", help="the tree to pair with")
+    parser.add_argument("--store", help="a SQLite store filled before (service_fill.py), "
+                        "copied for the run: the first start replays every case and keeps "
+                        "their outcomes, the later ones read those")
     parser.add_argument("--json-out", help="also write the figures as JSON here")
     args = parser.parse_args()
     figures = run(args)
+    other = (f"; other: wall {figures['other_wall_s_median']:.2f} s, CPU "
+             f"{figures['other_cpu_s_median']:.2f} s" if figures["other"] else "")
     print(f"median  this: wall {figures['this_wall_s_median']:.2f} s, CPU "
-          f"{figures['this_cpu_s_median']:.2f} s; other: wall "
-          f"{figures['other_wall_s_median']:.2f} s, CPU {figures['other_cpu_s_median']:.2f} s; "
+          f"{figures['this_cpu_s_median']:.2f} s{other}; "
           f"load {figures['load'][0]:.2f} -> {figures['load_after'][0]:.2f}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(figures, indent=2), encoding="utf-8")

@@ -106,9 +106,17 @@ class Violation:
             object.__setattr__(self, "_explanation", cached)
         return cached
 
-    def to_dict(self, names: Glossary | None = None) -> dict[str, Any]:
+    def to_dict(self, names: Glossary | None = None, *,
+                rendered: tuple[list[str], list[str], dict[str, Any]] | None = None
+                ) -> dict[str, Any]:
         """As JSON; `names` (the policy's glossary) names fact types and roles in
-        `explanation_zh` (the English `explanation` keeps the ids)."""
+        `explanation_zh` (the English `explanation` keeps the ids). `rendered`: the
+        explanation in English and Chinese and the penalty, rendered before (a reader
+        keeping them, service/rows.py)."""
+        if rendered is None:
+            rendered = ([step.render("en") for step in self.explanation],
+                        [step.render("zh", names) for step in self.explanation],
+                        self.penalty.to_dict())
         return {
             "key": self.key, "status": self.status.value,
             "duty": self.duty, "duty_name": self.duty_name, "case": self.case,
@@ -116,9 +124,8 @@ class Violation:
             "fulfilled_at": _iso(self.fulfilled_at), "fulfilled_by": self.fulfilled_by,
             "late_by": format_duration(self.late_by),
             "late_seconds": int(self.late_by.total_seconds()), "month": self.month,
-            "trigger": self.trigger, "penalty": self.penalty.to_dict(),
-            "explanation": [step.render("en") for step in self.explanation],
-            "explanation_zh": [step.render("zh", names) for step in self.explanation],
+            "trigger": self.trigger, "penalty": rendered[2],
+            "explanation": rendered[0], "explanation_zh": rendered[1],
         }
 
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 from policyengine.language import Lang
+
+# pypinyin is imported when a name is first sorted: loading its dictionary is a third of
+# the service's start-up (the restart to the first answer, docs/decisions.md D-live-1).
 
 
 @lru_cache(maxsize=4096)
 def _pinyin(name: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
     # TONE3 keeps the tone digit, so 李 (li3) comes after 黎 (li2) as in a dictionary.
     return tuple(lazy_pinyin(name, style=Style.TONE3))
 
@@ -30,5 +33,7 @@ def person_sort_key(name: str | None, lang: Lang) -> tuple[object, ...]:
         return (1, (), "")
     if lang == "zh":
         return (0, _pinyin(name), name)
+    from pypinyin import lazy_pinyin
+
     # English: alphabetical, Chinese names by their romanisation (陈立 as "chen li").
     return (0, tuple(s.casefold() for s in lazy_pinyin(name)), name)

@@ -26,6 +26,7 @@ from starlette.types import Scope
 
 from policyengine import __version__
 from policyengine.errors import FactError, PolicyError, UsageError
+from policyengine.gcpause import gc_paused
 from policyengine.language import LANGUAGES, Lang
 from policyengine.report import icalendar
 from policyengine.service import dashboard, ingest, openapi, views
@@ -345,11 +346,11 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
     ) -> Response:
         """Violations: duties missed or done late, with the penalty charged and how the
         deadline was computed. Each has an `id` for /v1/violations/{id}."""
-        result = views.evaluate(svc.live, period, as_of)
+        live = svc.live
+        result = views.evaluate(live, period, as_of)
         found = views.violations(result, lambda v: (person is None or v.person == person)
                             and (duty is None or v.duty == duty)
-                            and (case is None or v.case == case),
-                                   Glossary.of(svc.live.policy.model))
+                            and (case is None or v.case == case), rows=live.rows)
         return Json({**views.window(result, person), "count": len(found), "violations": found})
 
     @app.get("/v1/violations/{violation_id:path}", response_model=openapi.Violation,
@@ -400,14 +401,16 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                     as_of: AsOfQ = None) -> Response:
         """One person's period: their total (null if nothing charged), their violations,
         their open obligations and those pending calendar data."""
-        result = views.evaluate(svc.live, period, as_of, person)
+        live = svc.live
+        result = views.evaluate(live, period, as_of, person)
         total = result.person(person)
-        return Json({**views.window(result, person), "person": person,
-                     "total": total.to_dict() if total is not None else None,
-                     "violations": views.violations(result, lambda v: v.person == person,
-                                                     Glossary.of(svc.live.policy.model)),
-                     "obligations": [o.to_dict() for o in result.obligations
-                                     if o.person == person]})
+        with gc_paused():  # a busy month renders thousands of rows: no collection midway
+            return Json({**views.window(result, person), "person": person,
+                         "total": total.to_dict() if total is not None else None,
+                         "violations": views.violations(result, lambda v: v.person == person,
+                                                         rows=live.rows),
+                         "obligations": [o.to_dict() for o in result.obligations
+                                         if o.person == person]})
 
     @app.get("/v1/people/{person}/duties.ics", tags=["results"], response_class=Response,
              responses={200: {"description": "an iCalendar feed (RFC 5545)", "content": {

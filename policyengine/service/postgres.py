@@ -46,6 +46,27 @@ _SCHEMA = [
         sender      TEXT
     )""",
     "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS facts_case ON facts (case_id)",
+    "CREATE INDEX IF NOT EXISTS facts_at ON facts (at)",
+    """CREATE TABLE IF NOT EXISTS case_outcomes (
+        case_id  TEXT PRIMARY KEY,
+        first_at TEXT,
+        reach    TEXT,
+        pending  INTEGER NOT NULL,
+        part     BYTEA NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS case_people (
+        person  TEXT NOT NULL,
+        month   TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        PRIMARY KEY (person, month, case_id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS case_people_case ON case_people (case_id)",
+    """CREATE TABLE IF NOT EXISTS case_joins (name TEXT NOT NULL, value TEXT NOT NULL,
+                                              case_id TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS case_joins_value ON case_joins (name, value)",
+    "CREATE INDEX IF NOT EXISTS case_joins_case ON case_joins (case_id)",
+    "CREATE INDEX IF NOT EXISTS facts_type ON facts (type)",
     """CREATE OR REPLACE FUNCTION policyengine_facts_append_only() RETURNS trigger
         LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'facts are append-only'; END $$""",
     """CREATE OR REPLACE TRIGGER facts_no_change BEFORE UPDATE OR DELETE ON facts
@@ -139,6 +160,17 @@ class PostgresStore(Store):
                 return rows
             except psycopg.Error as exc:
                 raise StoreUnavailable(f"PostgreSQL: {exc}".strip()) from exc
+
+    _at_column = "at"
+
+    def _at_value(self, at: datetime) -> Any:
+        return at
+
+    def _sql(self, text: str) -> str:
+        return text.replace("?", "%s")
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self._read(self._sql(sql), params)
 
     def read_since(self, seq: int, limit: int = 20_000) -> list[tuple[int, str]]:
         rows = self._read("SELECT seq, raw FROM facts WHERE seq > %s ORDER BY seq LIMIT %s",

@@ -8,6 +8,10 @@ fact replays only its case again, and a read merges the kept replays. A role ass
 replays every case again; a fact without a case, only the shared part. One person's month
 merges only the cases where they answer for something. Results are kept per (period,
 as-of) until a fact at or before that as-of arrives; they hold results, not replays.
+
+Each case's outcome is also kept in the database (service/outcomes.py, written by a thread
+of its own after the replay): a restart reads the facts of no case and, as reads need
+them, a person's cases' outcomes and a changed case's facts ("restored"), not every fact.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -33,7 +37,8 @@ from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.results import EvaluationResult
-from policyengine.service.store import Store
+from policyengine.service.outcomes import PartCodec, outcome_key, utc_text
+from policyengine.service.store import CaseOutcome, Store
 
 log = logging.getLogger("policyengine.service")
 
@@ -55,6 +60,7 @@ class FactMirror:
         self.schema = schema
         self._facts: list[Fact] = []
         self._seq = 0
+        self.base = 0      # the facts up to this seq are not read (kept as case outcomes)
         self._lock = threading.Lock()
         self.unreadable: list[Unreadable] = []
 
@@ -87,6 +93,44 @@ class FactMirror:
         with self._lock:
             return len(self._facts), self._facts[count:]
 
+    def since_seq(self, count: int) -> tuple[int, list[Fact], int]:
+        """`since`, and the last sequence number read."""
+        with self._lock:
+            return len(self._facts), self._facts[count:], self._seq
+
+    @property
+    def read_any(self) -> bool:
+        """Whether anything was read from the store yet."""
+        return self._seq != 0
+
+    def start_at(self, seq: int) -> None:
+        """Read only the facts after `seq` (those before are kept as case outcomes):
+        before anything was read."""
+        with self._lock:
+            assert not self._facts and self._seq == 0
+            self._seq = self.base = seq
+
+    def every_fact(self) -> tuple[int, list[Fact]]:
+        """`snapshot`, with the facts before `start_at` read again (not kept): what a
+        reader of every fact (the dashboard's case and registry pages, the policy's
+        effect, `evaluate` when the case book cannot serve) must use."""
+        count, facts = self.snapshot()
+        if not self.base:
+            return count, facts
+        older: list[Fact] = []
+        seq = 0
+        while seq < self.base:
+            rows = self.store.read_since(seq)
+            if not rows:
+                break
+            for number, raw in rows:
+                if number <= self.base:
+                    fact = self.schema.build(json.loads(raw))
+                    if not isinstance(fact, list):
+                        older.append(fact)
+            seq = rows[-1][0]
+        return count, older + facts
+
     def __len__(self) -> int:
         return len(self._facts)
 
@@ -108,6 +152,55 @@ _MOMENTS = 4
 _BULK = 32
 
 
+class _Writer:
+    """Writes kept case outcomes in a thread of its own, in the order handed over. A write
+    that fails is logged and `failed` is set: the book then writes every case again (the
+    stamp of a later write must never cover a lost row; later writes queued meanwhile are
+    dropped). Not started until there is something to write."""
+
+    def __init__(self, store: Store | None):
+        self.store = store
+        self.failed = False
+        self._queue: list[tuple[str, int, list[CaseOutcome], bool]] = []
+        self._ready = threading.Condition()
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def put(self, key: str, seq: int, rows: list[CaseOutcome], *, reset: bool) -> None:
+        with self._ready:
+            self._queue.append((key, seq, rows, reset))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="outcomes",
+                                                daemon=True)
+                self._thread.start()
+            self._ready.notify_all()
+
+    def flush(self) -> None:
+        with self._ready:
+            while self._queue or self._busy:
+                self._ready.wait(0.1)
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                key, seq, rows, reset = self._queue.pop(0)
+                self._busy = True
+            try:
+                assert self.store is not None
+                written = self.store.outcomes_write(key, seq, rows, reset=reset)
+            except Exception as exc:  # logged; the book writes every case again
+                log.warning("the cases' outcomes were not kept: %s", exc)
+                written = False
+            with self._ready:
+                if not written:
+                    self.failed = True
+                    self._queue.clear()
+                self._busy = False
+                self._ready.notify_all()
+
+
 class _Moment:
     """What a read at one as-of needs besides the cases' whole replays: the shared part
     then, and the cases with facts on both sides of it, replayed up to it."""
@@ -125,8 +218,23 @@ class CaseBook:
     only the cases that got a fact are replayed again, unless a role assignment came (every
     case, since a `by` check reads the holder at a fact's time)."""
 
-    def __init__(self, policy: CompiledPolicy):
+    def __init__(self, policy: CompiledPolicy, store: Store | None = None):
         self.policy = policy
+        # Kept outcomes (service/outcomes.py): written after each settle; read back lazily
+        # after a restart ("restored": the facts up to `base` and the cases' parts stay in
+        # the database until a read or a new fact needs them).
+        self.store = store
+        self.key = outcome_key(policy) if store is not None else None
+        self.codec = PartCodec(policy)
+        self.restored = False
+        self.base = 0                            # facts up to this seq: in the database
+        self.base_total = 0                      # how many facts that is
+        self.seq = 0                             # the last fact's seq the book holds
+        self._stamped: tuple[str, int] | None = None
+        self._base_counts: OrderedDict[datetime, int] = OrderedDict()
+        self._people_loaded: set[tuple[str, str]] = set()
+        self._to_write: set[str] = set()
+        self._writer = _Writer(store)
         self.cases: dict[str, list[Fact]] = {}
         self.roles: list[Fact] = []
         self.shared: list[Fact] = []
@@ -158,7 +266,131 @@ class CaseBook:
         self.joins_of: dict[str, set[tuple[str, object]]] = {}  # the inverse of `joined`
         self.reach: dict[str, datetime] = {}
 
-    def add(self, facts: list[Fact]) -> None:
+    def restore(self) -> bool:
+        """After a restart: take the kept outcomes if they were made under this policy and
+        engine (the facts of no case are read; cases, parts and the index on demand).
+        False when there are none to trust (every case is replayed, and kept again)."""
+        if self.key is None or self.store is None or self.cases or self.roles:
+            return False
+        stamp = self._stamped = self.store.outcomes_stamp()
+        if stamp is None or stamp[0] != self.key:
+            return False
+        self.base = self.seq = stamp[1]
+        build = self.policy.schema.build
+        loose = [build(json.loads(raw)) for raw in self.store.facts_raw(up_to=self.base,
+                                                                         no_case=True)]
+        firsts = [build(json.loads(raw)) for raw in self.store.facts_raw(up_to=self.base,
+                                                                          first=True)]
+        anchors = [build(json.loads(raw)) for raw in self.store.facts_raw(
+            up_to=self.base, types=sorted(self.joins))] if self.joins else []
+        if any(isinstance(f, list) for f in (*loose, *firsts, *anchors)):
+            return False  # not readable under this policy: the old way says why
+        self.restored = True
+        for fact in anchors:
+            assert not isinstance(fact, list)
+            for name in self.joins[fact.type]:
+                value = fact.attrs.get(name)
+                if value is not None:
+                    self.anchors.setdefault((name, value), []).append(fact)
+            if fact.case is not None:
+                self.case_anchors.append(fact)
+        for fact in loose:
+            assert not isinstance(fact, list)
+            if fact.type == ROLE_FACT:
+                self.roles.append(fact)
+                self.last_role_at = max(self.last_role_at or fact.at, fact.at)
+            else:
+                self.shared.append(fact)
+        for fact in firsts:
+            assert not isinstance(fact, list)
+            if self.first is None or order_key(fact) < order_key(self.first):
+                self.first = fact
+        self.pending = set(self.store.outcome_cases(pending=True))
+        self.base_total = self.store.count_at_or_before(_END, self.base)
+        return True
+
+    def _facts_of(self, case: str) -> list[Fact]:
+        """A case's facts, read from the database the first time (restored)."""
+        facts = self.cases.get(case)
+        if facts is None:
+            facts = []
+            if self.restored:
+                assert self.store is not None
+                build = self.policy.schema.build
+                for raw in self.store.facts_raw(up_to=self.base, case=case):
+                    fact = build(json.loads(raw))
+                    assert not isinstance(fact, list)  # checked when it was stored
+                    facts.append(fact)
+                    self._join(case, fact)
+            self.cases[case] = facts
+        return facts
+
+    def _load_parts(self, names: Iterable[str]) -> None:
+        """The kept parts of cases not in memory yet (restored), filed in the index."""
+        if not self.restored:
+            return
+        assert self.store is not None
+        missing = [c for c in names if c not in self.whole]
+        for case, data in self.store.outcome_parts(missing):
+            if case in self.whole:
+                continue
+            part, reach, joins = self.codec.decode(data)
+            self.reach[case] = reach
+            for joined in joins:
+                self.joined.setdefault(joined, set()).add(case)
+                self.joins_of.setdefault(case, set()).add(joined)
+            self.whole[case] = part
+            self._index(case, part)
+
+    def _part(self, case: str) -> Part:
+        part = self.whole.get(case)
+        if part is None:
+            self._load_parts([case])
+            part = self.whole[case]
+        return part
+
+    def _all_cases(self) -> set[str]:
+        if self.restored:
+            assert self.store is not None
+            return set(self.store.outcome_cases()) | set(self.whole) | set(self.cases)
+        return set(self.cases)
+
+    def _load_all_parts(self) -> None:
+        if self.restored:
+            self._load_parts(self._all_cases())
+
+    def _load_person(self, person: str, months: list[str]) -> None:
+        """The kept parts where `person` answers for something due in `months` or not
+        fulfilled (restored)."""
+        if not self.restored:
+            return
+        wanted = [m for m in ("", *months) if (person, m) not in self._people_loaded]
+        if not wanted:
+            return
+        assert self.store is not None
+        self._load_parts(self.store.outcome_cases(person=person,
+                                                  months=[m for m in wanted if m]))
+        self._people_loaded.update((person, m) for m in wanted)
+        self._people_loaded.add((person, ""))
+
+    def _counts(self, at: datetime) -> tuple[int, int]:
+        """How many facts are at or before `at`, and how many after."""
+        seen = bisect.bisect_right(self.times, at)
+        total = len(self.times)
+        if self.base:
+            assert self.store is not None
+            base = self._base_counts.get(at)
+            if base is None:
+                base = self._base_counts[at] = self.store.count_at_or_before(at, self.base)
+                while len(self._base_counts) > 64:
+                    self._base_counts.popitem(last=False)
+            seen += base
+            total += self.base_total
+        return seen, total - seen
+
+    def add(self, facts: list[Fact], seq: int | None = None) -> None:
+        if seq is not None:
+            self.seq = seq
         if len(facts) > 64:  # a batch (start-up): one sort, mostly in order already
             self.times.extend(f.at for f in facts)
             self.times.sort()
@@ -182,13 +414,16 @@ class CaseBook:
                 self._reset_shared()
             else:
                 case = fact.case
-                self.cases.setdefault(case, []).append(fact)
+                self._facts_of(case).append(fact)
                 self.dirty.add(case)
-                for name in self.join_names:
-                    value = fact.attrs.get(name)
-                    if value is not None:
-                        self.joined.setdefault((name, value), set()).add(case)
-                        self.joins_of.setdefault(case, set()).add((name, value))
+                self._join(case, fact)
+
+    def _join(self, case: str, fact: Fact) -> None:
+        for name in self.join_names:
+            value = fact.attrs.get(name)
+            if value is not None:
+                self.joined.setdefault((name, value), set()).add(case)
+                self.joins_of.setdefault(case, set()).add((name, value))
 
     def _anchor(self, fact: Fact) -> None:
         """A fact deadlines run from: every case it may time is replayed again."""
@@ -197,6 +432,9 @@ class CaseBook:
             if value is not None:
                 self.anchors.setdefault((name, value), []).append(fact)
                 self.dirty.update(self.joined.get((name, value), ()))
+                if self.restored:  # the cases kept with that value, not in memory
+                    assert self.store is not None
+                    self.dirty.update(self.store.outcome_cases(join=(name, value)))
         if fact.case is not None:
             self.case_anchors.append(fact)
             self._reset_shared()
@@ -217,13 +455,22 @@ class CaseBook:
     def settle(self) -> None:
         """Replay again the cases that changed (all of them after a role assignment): many
         in one replay, a few one by one."""
-        if self.roles_changed or self._timeline is None:
-            self.dirty.update(self.cases)
+        if self._timeline is None:
             self._timeline = cases.replay_part(self.policy, [], self.roles, _END,
                                                shared=True).roles
+            if not self.restored:
+                self.dirty.update(self.cases)
+        if self.roles_changed:
+            self._timeline = cases.replay_part(self.policy, [], self.roles, _END,
+                                               shared=True).roles
+            for case in self._all_cases():
+                self._facts_of(case)
+            self.dirty.update(self.cases)
             self.roles_changed = False
         if not self.dirty:
             return
+        for case in self.dirty:  # restored: its facts (and join values) read first, so the
+            self._facts_of(case)  # anchors timing it are found (`_anchors_of`)
         bulk = None
         if len(self.dirty) >= _BULK:
             try:
@@ -231,7 +478,7 @@ class CaseBook:
                 dirty = self.dirty
                 others = {id(f): f for fs in self.anchors.values() for f in fs
                           if f.case is None or f.case not in dirty}
-                bulk = cases.replay_cases(self.policy, {c: self.cases[c] for c in dirty},
+                bulk = cases.replay_cases(self.policy, {c: self._facts_of(c) for c in dirty},
                                           self.roles, list(others.values()), _END)
             except PolicyEngineError:
                 bulk = None  # one by one: the case that fails is found and set aside
@@ -240,14 +487,49 @@ class CaseBook:
             part = bulk.get(case) if bulk is not None else None
             if part is None:
                 try:
-                    part = cases.replay_part(self.policy, self.cases[case], self.roles, _END,
+                    part = cases.replay_part(self.policy, self._facts_of(case), self.roles, _END,
                                              anchors=anchors)
                 except PolicyEngineError:
                     self.broken = True  # say it as `evaluate` says it: the caller falls back
                     continue
             self.replays += 1
             self._file(case, part, anchors)
+            self._to_write.add(case)
         self.dirty.clear()
+        self._keep()
+
+    def _keep(self) -> None:
+        """Hand the re-filed cases' outcomes and the stamp to the writer (one transaction,
+        written beside the reads: a slow commit must not hold up the read that replayed)."""
+        if self.key is None or self.store is None or self.broken:
+            return
+        writer = self._writer
+        if writer.failed:  # a write was lost: write every case again, from scratch
+            writer.failed = False
+            self._load_all_parts()
+            self._to_write = set(self.whole)
+            self._stamped = None
+        if not self._to_write:
+            return
+        rows = []
+        for case in sorted(self._to_write):
+            part = self.whole[case]
+            people = tuple(sorted((person, month or "")
+                                  for person, month in self._entries.get(case, ())
+                                  if person is not None))
+            joins = tuple(sorted(self.joins_of.get(case, ()), key=repr))
+            rows.append(CaseOutcome(case, utc_text(part.first_at), utc_text(self.reach[case]),
+                                    case in self.pending,
+                                    self.codec.encode(part, self.reach[case], joins), people,
+                                    tuple((n, json.dumps(v, default=str)) for n, v in joins)))
+        stamp = self._stamped
+        writer.put(self.key, self.seq, rows, reset=stamp is None or stamp[0] != self.key)
+        self._stamped = (self.key, self.seq)
+        self._to_write.clear()
+
+    def flush(self) -> None:
+        """Wait until the outcomes handed to the writer are written (or failed)."""
+        self._writer.flush()
 
     def _file(self, case: str, part: Part, anchors: list[Fact]) -> None:
         """Keep a case's new whole replay: its reach, index, pending and moments."""
@@ -298,13 +580,17 @@ class CaseBook:
 
     def _straddles(self, case: str, at: datetime) -> bool:
         """Whether the case has facts (its own, or anchors timing it) on both sides of `at`."""
-        first = self.whole[case].first_at
+        first = self._part(case).first_at
         return first is not None and first <= at < self.reach[case]
 
     def _moment(self, at: datetime) -> _Moment:
         moment = self._moments.get(at)
         if moment is None:
             straddling = {case for case in self.whole if self._straddles(case, at)}
+            if self.restored:  # those not in memory: as kept
+                assert self.store is not None
+                straddling.update(c for c in self.store.outcome_cases(
+                    straddling=utc_text(at)) if c not in self.whole)
             moment = self._moments[at] = _Moment(straddling)
             while len(self._moments) > _MOMENTS:
                 self._moments.popitem(last=False)
@@ -323,22 +609,24 @@ class CaseBook:
             part = moment.parts.get(case)
             if part is None:
                 part = moment.parts[case] = cases.replay_part(
-                    self.policy, self.cases[case], self.roles, at,
+                    self.policy, self._facts_of(case), self.roles, at,
                     anchors=self._anchors_of(case))
                 self.replays_up_to += 1
             return part
-        whole = self.whole[case]
+        whole = self._part(case)
         return whole if whole.first_at is not None and whole.first_at <= at else None
 
     def _merged(self, at: datetime, which: set[str] | None,
                 keep: Callable[[Obligation, Part], bool] | None) -> Replay:
         moment = self._moment(at)
         assert moment.shared is not None
+        if which is None:
+            self._load_all_parts()
         names = self.whole.keys() if which is None else which
         parts = [p for c in names if (p := self._part_at(moment, c, at)) is not None]
-        seen = bisect.bisect_right(self.times, at)
+        seen, after = self._counts(at)
         return cases.merge(moment.shared, parts, at, facts_seen=seen,
-                           facts_after=len(self.times) - seen, keep=keep,
+                           facts_after=after, keep=keep,
                            with_notes=which is None)
 
     def result(self, period: Period | None, at: datetime) -> EvaluationResult:
@@ -355,6 +643,11 @@ class CaseBook:
         """A result whose parts about `person` (violations, total, open obligations), whose
         pending obligations and whose count of facts equal `result`'s; it holds only the
         obligations those read (not the other people's, not the rewards' or notes)."""
+        months = _months(period)
+        if self.last_role_at is not None and self.last_role_at > at:
+            self._load_all_parts()  # every open obligation is attributed again below
+        else:
+            self._load_person(person, months)
         moment = self._moment(at)
         shared = moment.shared
         assert shared is not None
@@ -376,7 +669,7 @@ class CaseBook:
                     chosen.extend(found)
 
         by_month = self.due_index.get(person, {})
-        for month in _months(period):
+        for month in months:
             take(by_month.get(month, {}), lambda o: start <= o.due < end)
         roles = shared.roles
         if self.last_role_at is None or self.last_role_at <= at:
@@ -420,9 +713,9 @@ class CaseBook:
         for part in used:
             first_actor.update(part.first_actor)
             case_tier.update(part.case_tier)
-        seen = bisect.bisect_right(self.times, at)
+        seen, after = self._counts(at)
         run = Replay(at, [o for _, _, o in chosen], roles, first_actor, case_tier, seen,
-                     len(self.times) - seen, 0, [], defaultdict(list))
+                     after, 0, [], defaultdict(list))
         return evaluate_replay(self.policy, run, period)
 
 
@@ -483,8 +776,9 @@ class Results:
         self._cache: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._evaluating = threading.Lock()
-        self.book = CaseBook(policy) if cases.splits(policy) else None
+        self.book = CaseBook(policy, mirror.store) if cases.splits(policy) else None
         self._booked = 0   # how many of the mirror's facts the book holds
+        self._begun = False
         self.hits = 0
         self.misses = 0
 
@@ -529,7 +823,7 @@ class Results:
                             EvaluationResult | None]:
         """The stored facts brought up to date, then the read's moment, its cache key and
         the whole result cached under it (None if there is none still good)."""
-        self.mirror.refresh()
+        self._refresh()
         moment = resolve_as_of(period, as_of, self.policy)
         key = (period.label if period else None, moment)
         return moment, key, self._cached(self._cache, key, moment)
@@ -537,15 +831,30 @@ class Results:
     def uncached(self, period: Period | None, as_of: datetime | None) -> EvaluationResult:
         """An evaluation not kept in the cache (the webhook scans' "now", a new moment each
         time), from the case book when it can."""
-        self.mirror.refresh()
+        self._refresh()
         with self._evaluating, gc_paused():
             return self._evaluate(period, resolve_as_of(period, as_of, self.policy))[1]
 
     def warm(self) -> None:
-        """Read the stored facts and replay every case (at start-up, in the background)."""
-        self.mirror.refresh()
+        """Read the stored facts and replay every case (at start-up, in the background);
+        after a restart with kept outcomes, only the facts after them."""
+        self._refresh()
         with self._evaluating, gc_paused():
             self._settled()
+
+    def _refresh(self) -> None:
+        """The first time: take the kept case outcomes if they can be trusted (the mirror
+        then reads only the facts after them); then the facts stored since."""
+        if not self._begun:
+            with self._evaluating:
+                if not self._begun:
+                    book = self.book
+                    if book is not None and not self.mirror.read_any:
+                        with gc_paused():
+                            if book.restore():
+                                self.mirror.start_at(book.base)
+                    self._begun = True
+        self.mirror.refresh()
 
     def _whole(self, period: Period | None, moment: datetime | None,
                key: tuple[object, ...]) -> EvaluationResult:
@@ -560,8 +869,8 @@ class Results:
         book = self.book
         if book is None:
             return None
-        total, new = self.mirror.since(self._booked)
-        book.add(new)
+        total, new, seq = self.mirror.since_seq(self._booked)
+        book.add(new, seq)
         self._booked = total
         book.settle()
         return None if book.broken else book
@@ -574,7 +883,7 @@ class Results:
                 return self._booked, book.result(period, moment)
             except PolicyEngineError:
                 pass  # said as `evaluate` says it, below
-        count, facts = self.mirror.snapshot()
+        count, facts = self.mirror.every_fact()
         return count, evaluate(self.policy, facts, period=period, as_of=moment)
 
     def _keep(self, cache: OrderedDict[tuple[object, ...], _Entry], size: int,
@@ -603,6 +912,11 @@ class Results:
             cache.move_to_end(key)
             self.hits += 1
             return entry.result
+
+    def flush(self) -> None:
+        """Wait until the case outcomes are written to the database (tests, closing)."""
+        if self.book is not None:
+            self.book.flush()
 
     def clear(self) -> None:
         with self._lock:

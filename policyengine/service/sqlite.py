@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from policyengine.errors import UsageError
 from policyengine.service.permissions import create_private
@@ -37,6 +38,27 @@ CREATE TABLE IF NOT EXISTS facts (
     received_at TEXT    NOT NULL,
     sender      TEXT
 );
+CREATE INDEX IF NOT EXISTS facts_case ON facts (case_id);
+CREATE INDEX IF NOT EXISTS facts_at ON facts (at_utc);
+CREATE TABLE IF NOT EXISTS case_outcomes (
+    case_id  TEXT PRIMARY KEY,
+    first_at TEXT,
+    reach    TEXT,
+    pending  INTEGER NOT NULL,
+    part     BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS case_people (
+    person  TEXT NOT NULL,
+    month   TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (person, month, case_id)
+);
+CREATE INDEX IF NOT EXISTS case_people_case ON case_people (case_id);
+CREATE TABLE IF NOT EXISTS case_joins (name TEXT NOT NULL, value TEXT NOT NULL,
+                                       case_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS case_joins_value ON case_joins (name, value);
+CREATE INDEX IF NOT EXISTS case_joins_case ON case_joins (case_id);
+CREATE INDEX IF NOT EXISTS facts_type ON facts (type);
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TRIGGER IF NOT EXISTS facts_no_update BEFORE UPDATE ON facts
     BEGIN SELECT RAISE(ABORT, 'facts are append-only'); END;
@@ -135,6 +157,13 @@ class SqliteStore(Store):
             rows = self._reader.execute(
                 "SELECT seq, raw FROM facts WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
             return rows.fetchall()
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._read_lock:
+            try:
+                return self._reader.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"SQLite: {exc}") from exc
 
     def get(self, fact_id: str) -> StoredFact | None:
         with self._read_lock:

@@ -16,8 +16,10 @@ from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.policy.loader import load_policy_files
 from policyengine.service.auth import TokenSet
 from policyengine.service.reads import FactMirror, Results
+from policyengine.service.rows import RowCache
 from policyengine.service.store import Store, open_store
 from policyengine.service.webhooks import Webhooks, WebhookSettings
+from policyengine.wording import Glossary
 
 DEFAULT_DB = "policyengine.db"
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -55,6 +57,7 @@ class Live:
     mirror: FactMirror
     results: Results
     loaded_at: datetime
+    rows: RowCache   # rendered explanations kept between reads
 
 
 class Service:
@@ -70,7 +73,7 @@ class Service:
     def _make(self, policy: CompiledPolicy) -> Live:
         mirror = FactMirror(self.store, policy.schema)
         return Live(policy, mirror, Results(policy, mirror, self.config.cache_size),
-                    datetime.now(UTC))
+                    datetime.now(UTC), RowCache(Glossary.of(policy.model)))
 
     def reload_policy(self) -> Live:
         """Load the policy files again; refused (FactError) if a stored fact fails it.
@@ -91,4 +94,5 @@ class Service:
 
     def close(self) -> None:
         self.webhooks.stop()
+        self.live.results.flush()  # the case outcomes handed to the writer
         self.store.close()

@@ -9,6 +9,7 @@ before it returns, so a fact the API acknowledged is on disk. Readers follow the
 
 from __future__ import annotations
 
+import json
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -38,6 +39,20 @@ class NewFact:
     at: datetime           # aware
     case: str | None
     sender: str | None     # name of the token that sent it
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """One case's kept replay outcome (service/outcomes.py): its part, encoded; when its
+    facts start and reach (UTC text, comparable as text); who answers for what in it."""
+
+    case: str
+    first_at: str | None
+    reach: str | None
+    pending: bool
+    part: bytes
+    people: tuple[tuple[str, str], ...]   # (person, month due or '' when not fulfilled)
+    joins: tuple[tuple[str, str], ...]    # (join attribute, value as JSON) of its facts
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,131 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connections (they open again on the next use)."""
+
+    # --- kept results: each case's replay outcome (service/outcomes.py) -----------------
+
+    def outcomes_stamp(self) -> tuple[str, int] | None:
+        """(key, fact sequence number) of the kept outcomes: every case's row reflects the
+        facts up to that number, computed under that key (policy and engine digests)."""
+        rows = dict(self._query("SELECT key, value FROM store_meta WHERE key IN "
+                                "('outcomes_key', 'outcomes_seq')", ()))
+        if "outcomes_key" not in rows or "outcomes_seq" not in rows:
+            return None
+        return str(rows["outcomes_key"]), int(rows["outcomes_seq"])
+
+    def outcomes_write(self, key: str, seq: int, rows: Sequence[CaseOutcome], *,
+                       reset: bool) -> bool:
+        """Keep the cases' new outcomes and the stamp in one transaction (a process dying
+        half way leaves the old rows and stamp: the facts after it are replayed again).
+        `reset`: drop every kept row first (a new key: another policy or engine). False
+        (nothing written) when the rows kept are under another key and `reset` is not
+        given: a few cases' rows must not be stamped as all of them."""
+        with self._write_lock, self._transaction() as tx:
+            conn = tx.conn
+            old = dict(conn.execute(self._sql(
+                "SELECT key, value FROM store_meta WHERE key IN "
+                "('outcomes_key', 'outcomes_seq')")).fetchall())
+            if reset:
+                conn.execute("DELETE FROM case_outcomes")
+                conn.execute("DELETE FROM case_people")
+                conn.execute("DELETE FROM case_joins")
+            elif old.get("outcomes_key") != key:
+                return False
+            elif int(old.get("outcomes_seq", 0)) > seq:
+                return True  # another process kept later outcomes: never go back
+            cursor = conn.cursor()
+            for part in chunks([r.case for r in rows]):
+                marks = ",".join("?" * len(part))
+                cursor.execute(self._sql(f"DELETE FROM case_outcomes WHERE case_id IN ({marks})"),
+                               tuple(part))
+                cursor.execute(self._sql(f"DELETE FROM case_people WHERE case_id IN ({marks})"),
+                               tuple(part))
+                cursor.execute(self._sql(f"DELETE FROM case_joins WHERE case_id IN ({marks})"),
+                               tuple(part))
+            cursor.executemany(self._sql(
+                "INSERT INTO case_outcomes (case_id, first_at, reach, pending, part) "
+                "VALUES (?, ?, ?, ?, ?)"),
+                [(r.case, r.first_at, r.reach, int(r.pending), r.part) for r in rows])
+            cursor.executemany(self._sql(
+                "INSERT INTO case_people (person, month, case_id) VALUES (?, ?, ?)"),
+                [(person, month, r.case) for r in rows for person, month in r.people])
+            cursor.executemany(self._sql(
+                "INSERT INTO case_joins (name, value, case_id) VALUES (?, ?, ?)"),
+                [(name, value, r.case) for r in rows for name, value in r.joins])
+            for name, value in (("outcomes_key", key), ("outcomes_seq", str(seq))):
+                conn.execute(self._sql("DELETE FROM store_meta WHERE key = ?"), (name,))
+                conn.execute(self._sql("INSERT INTO store_meta VALUES (?, ?)"), (name, value))
+        return True
+
+    def outcome_parts(self, cases: Sequence[str]) -> list[tuple[str, bytes]]:
+        """(case, encoded part) of the kept outcomes of these cases."""
+        found: list[tuple[str, bytes]] = []
+        for part in chunks(list(cases)):
+            marks = ",".join("?" * len(part))
+            found += [(str(c), bytes(b)) for c, b in self._query(
+                f"SELECT case_id, part FROM case_outcomes WHERE case_id IN ({marks})",
+                tuple(part))]
+        return found
+
+    def outcome_cases(self, *, person: str | None = None, months: Sequence[str] = (),
+                      straddling: str | None = None, pending: bool = False,
+                      join: tuple[str, Any] | None = None) -> list[str]:
+        """Kept cases: where `person` answers for something due in `months` (or not
+        fulfilled: month ''), those with facts on both sides of `straddling`, those pending
+        calendar data, or all."""
+        if person is not None:
+            marks = ",".join("?" * (len(months) + 1))
+            rows = self._query(f"SELECT DISTINCT case_id FROM case_people WHERE person = ? "
+                               f"AND month IN ({marks})", (person, "", *months))
+        elif join is not None:
+            rows = self._query("SELECT case_id FROM case_joins WHERE name = ? AND value = ?",
+                               (join[0], json.dumps(join[1], default=str)))
+        elif straddling is not None:
+            rows = self._query("SELECT case_id FROM case_outcomes WHERE reach > ? AND "
+                               "first_at <= ?", (straddling, straddling))
+        elif pending:
+            rows = self._query("SELECT case_id FROM case_outcomes WHERE pending = 1", ())
+        else:
+            rows = self._query("SELECT case_id FROM case_outcomes", ())
+        return [str(r[0]) for r in rows]
+
+    def facts_raw(self, *, up_to: int, case: str | None = None, no_case: bool = False,
+                  first: bool = False, types: Sequence[str] = ()) -> list[str]:
+        """Raw facts up to sequence number `up_to`, in sequence order: one case's, those
+        of no case, or those at the earliest time of all (`first`)."""
+        params: tuple[Any, ...] = ()
+        if case is not None:
+            sql, params = "case_id = ?", (case,)
+        elif no_case:
+            sql, params = "case_id IS NULL", ()
+        elif types:
+            sql, params = f"type IN ({','.join('?' * len(types))})", tuple(types)
+        else:
+            assert first
+            column = self._at_column
+            sql, params = f"{column} = (SELECT MIN({column}) FROM facts)", ()
+        rows = self._query(f"SELECT raw FROM facts WHERE {sql} AND seq <= ? ORDER BY seq",
+                           (*params, up_to))
+        return [str(r[0]) for r in rows]
+
+    def count_at_or_before(self, at: datetime, up_to: int) -> int:
+        """How many facts up to sequence number `up_to` happened at or before `at`."""
+        rows = self._query(f"SELECT COUNT(*) FROM facts WHERE {self._at_column} <= ? "
+                           "AND seq <= ?", (self._at_value(at), up_to))
+        return int(rows[0][0])
+
+    _at_column = "at_utc"
+
+    def _at_value(self, at: datetime) -> Any:
+        return at.astimezone(UTC).isoformat()
+
+    def _sql(self, text: str) -> str:
+        """The statement in the back end's parameter style (written with `?`)."""
+        return text
+
+    @abstractmethod
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows of a read (written with `?` parameters) on the reader's connection."""
 
     @property
     @abstractmethod

@@ -25,6 +25,7 @@ from policyengine.results import EvaluationResult, Violation
 from policyengine.service import ingest
 from policyengine.service.http import ApiError
 from policyengine.service.messages import message
+from policyengine.service.rows import RowCache
 from policyengine.service.state import Live, Service
 from policyengine.service.store import StoreUnavailable
 from policyengine.wording import Glossary, Line, line
@@ -142,10 +143,15 @@ def violation_id(violation: Violation) -> str:
 
 
 def violations(result: EvaluationResult, keep: Callable[[Violation], bool] | None = None,
-               names: Glossary | None = None) -> list[dict[str, Any]]:
+               names: Glossary | None = None,
+               rows: RowCache | None = None) -> list[dict[str, Any]]:
     """The violations `keep` selects, as JSON, each with its `id` (`names`: the policy's
-    glossary, for fact types and roles in `explanation_zh`)."""
-    return [{"id": violation_id(v), **v.to_dict(names)} for v in result.violations
+    glossary, for fact types and roles in `explanation_zh`; `rows`: renderings kept, with
+    the glossary of the policy in force)."""
+    if rows is None:
+        return [{"id": violation_id(v), **v.to_dict(names)} for v in result.violations
+                if keep is None or keep(v)]
+    return [{"id": violation_id(v), **rows.row(v)} for v in result.violations
             if keep is None or keep(v)]
 
 

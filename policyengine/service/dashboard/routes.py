@@ -195,7 +195,7 @@ def install(app: FastAPI, svc: Service) -> None:
         live = svc.live
         chosen = _month(live, period, language(request))
         result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
-        facts = live.mirror.snapshot()[1]
+        facts = live.mirror.every_fact()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
         lang = language(request)
         names = Glossary.of(live.policy.model)
@@ -212,7 +212,7 @@ def install(app: FastAPI, svc: Service) -> None:
         chosen = _month(live, period, language(request))
         result = _evaluate(live, chosen.label, as_of)
         document = _built(language(request), ReportKind.REGISTRY, chosen, registry_document,
-                          live.policy, live.mirror.snapshot()[1], chosen, result.as_of,
+                          live.policy, live.mirror.every_fact()[1], chosen, result.as_of,
                           language(request))
         return show(request, "registry.html", {
             "user": user, **_window(result, chosen, as_of), "document": document})
@@ -231,7 +231,7 @@ def install(app: FastAPI, svc: Service) -> None:
         effect = None
         if previous is not None:
             live.mirror.refresh()
-            count, facts = live.mirror.snapshot()
+            count, facts = live.mirror.every_fact()
             effect = await run_in_threadpool(
                 policyview.effect_on_month, previous, live.results, facts, count, chosen)
         model = live.policy.model
@@ -276,7 +276,7 @@ def install(app: FastAPI, svc: Service) -> None:
             live.mirror.refresh()
             body = await run_in_threadpool(
                 _built, lang, kind, chosen, render_report, kind, fmt, live.policy,
-                live.mirror.snapshot()[1], chosen, moment, lang)
+                live.mirror.every_fact()[1], chosen, moment, lang)
             media = MEDIA_TYPES[fmt]
         elif (name == "evaluation" and fmt == "json") or (
                 name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
@@ -315,7 +315,7 @@ def _month(live: Live, period: str | None, lang: Lang) -> Period:
             raise PageError(400, text("error.period", lang, period=period))
         return parsed
     live.mirror.refresh()
-    _, facts = live.mirror.snapshot()
+    _, facts = live.mirror.every_fact()
     tz = live.policy.calendar.tz
     latest = max((f.at for f in facts), default=None)
     moment = latest.astimezone(tz) if latest is not None else datetime.now(tz)
