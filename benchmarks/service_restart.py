@@ -11,7 +11,7 @@ figure), and the medians.
     python benchmarks/service_restart.py --facts 1000000 --other /work/main
     python benchmarks/service_restart.py --store benchmarks/.data/store-1000000.db --other none
 
-The first start on a store replays every case and keeps their outcomes in it (D-live-1);
+The first start on a store replays every case and keeps their outcomes in it (D37);
 the later starts read those: compare the rounds, not only the medians.
 
 The other tree must have its own .venv with the serve extra (e.g. main's checkout).

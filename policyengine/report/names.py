@@ -16,7 +16,7 @@ from functools import lru_cache
 from policyengine.language import Lang
 
 # pypinyin is imported when a name is first sorted: loading its dictionary is a third of
-# the service's start-up (the restart to the first answer, docs/decisions.md D-live-1).
+# the service's start-up (the restart to the first answer, docs/decisions.md D37).
 
 
 @lru_cache(maxsize=4096)

@@ -1,4 +1,4 @@
-"""The shortcuts of the evaluating half (docs/decisions.md D-eval-1) give exactly what the
+"""The shortcuts of the evaluating half (docs/decisions.md D35) give exactly what the
 long way gives: a deadline's last span of equal answers, the ties of one instant sorted at
 once, obligations dropped when met rather than found later, and who answers for a duty
 decided once per duty."""

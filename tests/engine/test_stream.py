@@ -256,7 +256,7 @@ def test_a_sleeping_commitment_woken_by_a_late_delay(tmp_path: Path,
     assert any(case in json.dumps(m, ensure_ascii=False) for m in merits)
 
 
-# -- what grows with the history: first actors, the reader's case ids (D-memory-1) -------
+# -- what grows with the history: first actors, the reader's case ids (D34) -------
 
 
 def test_first_actors_sleep_on_disk_and_come_back_right(monkeypatch: pytest.MonkeyPatch) -> None:
