@@ -107,7 +107,10 @@ def read_facts(
         fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else None)
         name = name or str(path)
         try:
-            batch = _read_jsonl_file(path, schema, name, fmt, progress)
+            # A pipe (`--facts /dev/stdin`, `<(zcat ...)`) can be read only once: the bytes
+            # path would have read its head to tell the format, so it is read as text.
+            batch = (_read_jsonl_file(path, schema, name, fmt, progress) if path.is_file()
+                     else None)
             if batch is not None:
                 return batch
             with path.open(encoding="utf-8-sig", newline="") as handle:

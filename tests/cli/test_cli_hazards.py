@@ -134,3 +134,21 @@ def test_a_file_not_in_utf8_with_a_reject_file_says_nothing_went_there(tmp_path:
     done = subprocess.run([str(CLI), "evaluate", "--facts", str(facts), "--month", "2026-10",
                            "--lang", "en"], capture_output=True, cwd=REPO, timeout=120)
     assert "use --reject-file" in done.stderr.decode("utf-8")
+
+
+def test_a_csv_piped_through_dev_stdin_is_read_as_facts_dash_reads_it(tmp_path: Path) -> None:
+    # The bytes reader read the pipe's head to tell the format, found CSV, and opened the
+    # path again as text: the pipe was empty by then, so every fact was dropped and an
+    # empty report printed with exit code 0.
+    header = "id,type,at,actor,role,person\n"
+    rows = "".join(f"r-{i},role.assigned,2026-09-01T09:00:00+08:00,王总,collector,杨宝珠\n"
+                   for i in range(3))
+    outputs = []
+    for name in ("-", "/dev/stdin"):
+        done = subprocess.run([str(CLI), "evaluate", "--facts", name, "--month", "2026-10",
+                               "--format", "json"], input=(header + rows).encode("utf-8"),
+                              capture_output=True, cwd=REPO, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0]["stats"]["facts"] == 3
+    assert outputs[1]["stats"] == outputs[0]["stats"]
