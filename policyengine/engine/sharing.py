@@ -93,8 +93,24 @@ class _Key(msgspec.Struct, gc=False):
     id: Any = None
 
 
-_decode_key = msgspec.json.Decoder(_Key).decode
+_decode_raw_key = msgspec.json.Decoder(_Key).decode
 _NOT_SORTED = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+
+
+def _decode_key(line: bytes) -> _Key:
+    """What sorting reads of a line, as the reader reads it: a line msgspec refuses is
+    stripped as text first (the reader strips any Unicode space, an ideographic space
+    U+3000 or a form feed, not only JSON's), so its fact goes to its case's worker."""
+    try:
+        return _decode_raw_key(line)
+    except _NOT_SORTED:
+        try:
+            stripped = line.decode("utf-8").strip().encode("utf-8")
+        except UnicodeError:
+            raise msgspec.DecodeError("not UTF-8") from None
+        if stripped == line.strip(b" \t\r\n"):
+            raise
+        return _decode_raw_key(stripped)
 
 
 def case_owner(case: str, workers: int) -> int:

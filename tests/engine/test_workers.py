@@ -271,3 +271,24 @@ def test_no_fact_up_to_as_of_is_left_to_one_process() -> None:
     assert evaluate_file(shipped(), SAMPLE_FACTS, workers=2, as_of=before_all) is None
     one = pe.evaluate(shipped(), pe.read_facts(SAMPLE_FACTS, shipped()).facts, as_of=before_all)
     assert one.stats["facts_after_as_of"] == 400
+
+
+def test_a_line_framed_by_unicode_space_goes_to_its_case_s_worker(tmp_path: Path) -> None:
+    # The reader strips any Unicode space around a line (str.strip: an ideographic space
+    # U+3000, a form feed), so such a line is a fact of its case. Sorting decoded the raw
+    # bytes only: msgspec refused the line and it went to the first worker, away from the
+    # rest of its case (a raised requirement reported on another worker: a false R1 miss).
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    framed = 0
+    for i, text in enumerate(lines):
+        case = json.loads(text).get("case")
+        if case and case_owner(case, 2) == 1 and '"requirement.raised"' in text:
+            lines[i] = ("\u3000" + text) if framed % 2 == 0 else (text + "\x0c")
+            framed += 1
+    assert framed >= 2
+    path = tmp_path / "spaced.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    facts = pe.read_facts(path, shipped()).facts
+    assert len(facts) == len(pe.read_facts(SAMPLE_FACTS, shipped()).facts)
+    for when in ({"period": "2026-10"}, {"period": "2026-Q4"}):
+        assert _split_is_used(path, 2, **when) == _document(facts, 1, **when)
