@@ -88,10 +88,10 @@ def _case_file(args: argparse.Namespace, policy: pe.CompiledPolicy, case: str,
                as_of: datetime) -> CaseFile:
     """The case's file; a file of facts is read as it is replayed (engine/stream.py), standard
     input as a list. Rejected lines are settled as `read_checked_facts` settles them."""
-    if args.facts == "-":
+    if args.facts == "-" or not Path(args.facts).is_file():
+        # (not a regular file: a pipe such as /dev/stdin is read once, as it comes; a path
+        # naming nothing or a folder is said so by `read_checked_facts`)
         return case_file(policy, read_checked_facts(args, policy).facts, case, as_of)
-    if not Path(args.facts).is_file():
-        raise UsageError(f"--facts {args.facts}: no such file")
     try:
         found, read = streamed_case_file(policy, FactStream(args.facts, policy.schema), case,
                                          as_of)

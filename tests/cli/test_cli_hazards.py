@@ -152,3 +152,23 @@ def test_a_csv_piped_through_dev_stdin_is_read_as_facts_dash_reads_it(tmp_path: 
         outputs.append(json.loads(done.stdout))
     assert outputs[0]["stats"]["facts"] == 3
     assert outputs[1]["stats"] == outputs[0]["stats"]
+
+
+def test_explain_case_reads_a_pipe_as_facts_dash_does(tmp_path: Path) -> None:
+    # `explain --case` checked `is_file()` itself and said "--facts /dev/stdin: no such
+    # file" (exit 2) where evaluate, report, diff and `explain --person` read the pipe.
+    facts = SAMPLE_FACTS.read_bytes()
+    outputs = []
+    for name in ("-", "/dev/stdin"):
+        done = subprocess.run([str(CLI), "explain", "--facts", name, "--case", "26091502",
+                               "--month", "2026-10", "--format", "json"], input=facts,
+                              capture_output=True, cwd=REPO, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()
+        outputs.append(done.stdout)
+    assert outputs[1] == outputs[0].replace(b'"<stdin>:', b'"/dev/stdin:')
+    # a path naming nothing, or a folder, is still a usage error
+    for name, said in ((tmp_path / "absent.jsonl", "no such file"), (tmp_path, "a folder")):
+        done = subprocess.run([str(CLI), "explain", "--facts", str(name), "--case", "26091502",
+                               "--month", "2026-10"], capture_output=True, cwd=REPO,
+                              timeout=120)
+        assert done.returncode == 2 and said in done.stderr.decode(), done.stderr.decode()
