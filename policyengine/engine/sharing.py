@@ -21,7 +21,7 @@ import copyreg
 import itertools
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -163,15 +163,23 @@ def ids_agree(raw: list[bytes], slices: list[Any], workers: int,
     if len(set(every)) == len(every):
         return True
     codes = b"".join(bytes(s[0]) for s in slices)
+    return _one_owner_per_id(zip(raw, codes, strict=True))
+
+
+def _one_owner_per_id(coded: Iterable[tuple[bytes, int]],
+                      repeated: set[int] | None = None) -> bool:
+    """Whether the lines of each fact id (of those whose hash is in `repeated`, if given)
+    all carry the same code, that is go to the same workers."""
     seen: dict[str, int] = {}
-    for line, code in zip(raw, codes, strict=True):
+    for line, code in coded:
         if code == BLANK:
             continue
         try:
             key = _decode_key(line)
         except _NOT_SORTED:
             continue
-        if type(key.id) is str and seen.setdefault(key.id, code) != code:
+        if (type(key.id) is str and (repeated is None or hash(key.id) in repeated)
+                and seen.setdefault(key.id, code) != code):
             return False
     return True
 
@@ -396,21 +404,14 @@ def _repeated_agree(path: Path, codes: bytearray, repeated: set[int], size: int)
     blocks = file_blocks(path, size)
     if blocks is None:
         return False
-    seen: dict[str, int] = {}
-    start = 0
-    for lines in blocks:
-        for line, code in zip(lines, codes[start:start + len(lines)], strict=True):
-            if code == BLANK:
-                continue
-            try:
-                key = _decode_key(line)
-            except _NOT_SORTED:
-                continue
-            if (type(key.id) is str and hash(key.id) in repeated
-                    and seen.setdefault(key.id, code) != code):
-                return False
-        start += len(lines)
-    return True
+
+    def coded() -> Iterator[tuple[bytes, int]]:
+        start = 0
+        for lines in blocks:
+            yield from zip(lines, codes[start:start + len(lines)], strict=True)
+            start += len(lines)
+
+    return _one_owner_per_id(coded(), repeated)
 
 
 def _picked(lines: list[bytes], codes: bytes | bytearray, start: int, k: int
