@@ -103,9 +103,9 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     path = path.resolve()
     with ExitStack() as stack:
         if scheduler is None:
-            from dask.system import CPU_COUNT
+            cores: int = importlib.import_module("dask.system").CPU_COUNT
 
-            count = partitions or workers or CPU_COUNT
+            count = partitions or workers or cores
             starting = _LocalStart(workers)  # the cluster starts while the file is sorted
             stack.callback(starting.close_later)
             codes = _timed("client: sort the file", sort_file, path, count,
