@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -191,3 +191,20 @@ def line_of(path: Path, needle: str) -> int:
              if needle in text]
     assert len(found) == 1, f"{needle!r} is on lines {found} of {path}"
     return found[0]
+
+
+def moments_around_national_day(every: timedelta, clocks: Sequence[time]) -> list[datetime]:
+    """Three weeks around National Day 2026 (holidays moving deadlines) every `every`, and
+    each day's `clocks` exactly, a microsecond and a second either side: where a remembered
+    deadline answer's span begins and ends."""
+    out, moment = [], datetime(2026, 9, 21, 0, 0, tzinfo=TZ)
+    while moment < datetime(2026, 10, 19, tzinfo=TZ):
+        out.append(moment)
+        moment += every
+    day = date(2026, 9, 21)
+    while day < date(2026, 10, 19):
+        for clock in clocks:
+            exact = datetime.combine(day, clock, tzinfo=TZ)
+            out += [exact + timedelta(microseconds=d) for d in (-1_000_000, -1, 0, 1, 1_000_000)]
+        day += timedelta(days=1)
+    return out

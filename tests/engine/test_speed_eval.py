@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SAMPLE_FACTS, TZ, shipped
+from helpers import REPO, SAMPLE_FACTS, TZ, moments_around_national_day, shipped
 from test_workers import generated
 
 import policyengine as pe
@@ -42,20 +42,8 @@ THU, FRI = 3, 4
 
 
 def _edges() -> list[datetime]:
-    """Three weeks around National Day 2026 every 37 minutes, and each day's midnight,
-    12:00 and 18:00 (the clocks the rules below decide on) exactly, a microsecond and a
-    second either side: where a span of equal answers begins and ends."""
-    out, moment = [], datetime(2026, 9, 21, 0, 0, tzinfo=TZ)
-    while moment < datetime(2026, 10, 19, tzinfo=TZ):
-        out.append(moment)
-        moment += timedelta(minutes=37)
-    day = date(2026, 9, 21)
-    while day < date(2026, 10, 19):
-        for clock in (time(0), time(12), time(18)):
-            exact = datetime.combine(day, clock, tzinfo=TZ)
-            out += [exact + timedelta(microseconds=d) for d in (-1_000_000, -1, 0, 1, 1_000_000)]
-        day += timedelta(days=1)
-    return out
+    """Every 37 minutes, and midnight, 12:00 and 18:00 (the clocks the rules below decide on)."""
+    return moments_around_national_day(timedelta(minutes=37), (time(0), time(12), time(18)))
 
 
 def _rules() -> list[DeadlineRule]:

@@ -8,12 +8,23 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import REPORTER, SAMPLE_FACTS, TZ, at, copy_policy, fact, of, roles, run, shipped
+from helpers import (
+    REPORTER,
+    SAMPLE_FACTS,
+    at,
+    copy_policy,
+    fact,
+    moments_around_national_day,
+    of,
+    roles,
+    run,
+    shipped,
+)
 
 import policyengine as pe
 from policyengine.engine.deadlines import ClockSpan, CommittedDate, DeadlineRule, Weekly
@@ -29,20 +40,8 @@ THU, FRI = 3, 4
 
 
 def _moments() -> list[datetime]:
-    """Every 20 minutes over three weeks around National Day 2026 (holidays moving weekly
-    deadlines), and each day's 12:00 and 18:00 exactly, a microsecond and a second either
-    side of them: the clocks the weekly rules below decide on."""
-    out, moment = [], datetime(2026, 9, 21, 0, 0, tzinfo=TZ)
-    while moment < datetime(2026, 10, 19, tzinfo=TZ):
-        out.append(moment)
-        moment += timedelta(minutes=20)
-    day = date(2026, 9, 21)
-    while day < date(2026, 10, 19):
-        for clock in (time(12), time(18)):
-            exact = datetime.combine(day, clock, tzinfo=TZ)
-            out += [exact + timedelta(microseconds=d) for d in (-1_000_000, -1, 0, 1, 1_000_000)]
-        day += timedelta(days=1)
-    return out
+    """Every 20 minutes, and 12:00 and 18:00 (the clocks the weekly rules below decide on)."""
+    return moments_around_national_day(timedelta(minutes=20), (time(12), time(18)))
 
 
 def _check_remembered(rule: DeadlineRule) -> None:
