@@ -81,10 +81,9 @@ def open_period_warning(period: pe.Period | None, as_of_given: bool, tz: ZoneInf
 
 def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> FactBatch:
     """Read facts; rejected lines stop everything unless --reject-file takes them."""
-    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     if args.facts != "-":
         facts_readable(args.facts)
-    bar = ProgressBar(Path(args.facts)) if show else None
+    bar = _progress_bar(args)
     language = policy.model.policy.language
     try:
         batch = pe.read_facts(args.facts, policy, progress=bar)
@@ -95,6 +94,19 @@ def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> F
         bar.done()
     settle_rejected(args, policy, batch, kept=len(batch.facts))
     return batch
+
+
+def facts_file(args: argparse.Namespace) -> Path | None:
+    """--facts as a regular file, which can be read more than once (streamed, sorted on
+    disk, split between workers); None for standard input, a pipe such as /dev/stdin (read
+    once, as it comes, as a list) or a path naming nothing (said by `read_checked_facts`)."""
+    path = Path(args.facts)
+    return path if args.facts != "-" and path.is_file() else None
+
+
+def _progress_bar(args: argparse.Namespace) -> ProgressBar | None:
+    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
+    return ProgressBar(Path(args.facts)) if show else None
 
 
 def facts_readable(facts: str) -> None:
@@ -133,13 +145,11 @@ def evaluate_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy,
     is read as it is replayed (engine/stream.py: memory bounded by the open cases); standard
     input and `--workers` take the list path. The batch returned holds the rejected lines
     (its `facts` only when the list path read them)."""
-    if args.facts == "-" or workers > 1 or not Path(args.facts).is_file():
-        # (not a regular file: a pipe such as /dev/stdin is read once, as it comes)
+    if workers > 1 or not facts_file(args):
         batch = read_checked_facts(args, policy)
         return pe.evaluate(policy, batch.facts, period=period, as_of=as_of,
                            workers=workers), batch
-    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    bar = ProgressBar(Path(args.facts)) if show else None
+    bar = _progress_bar(args)
     try:
         result, read = evaluate_file(policy, FactStream(args.facts, policy.schema, progress=bar),
                                      period=period, as_of=as_of)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from pathlib import Path
 
 import policyengine as pe
-from policyengine.cli.common import settle_rejected
+from policyengine.cli.common import facts_file, settle_rejected
 from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.errors import UsageError
 from policyengine.facts.reader import CheckedFacts, FactBatch
@@ -69,9 +68,9 @@ def evaluate_split(args: argparse.Namespace, policy: pe.CompiledPolicy, period: 
         from policyengine.engine.cluster import require_dask
 
         require_dask()
-    path = Path(args.facts)
-    if args.facts == "-" or not path.is_file():
-        return None  # standard input, or no such file: read (and said) as ever
+    path = facts_file(args)
+    if path is None:
+        return None  # standard input, a pipe, or no such file: read (and said) as ever
     done = evaluate_file(policy, path, period=period, as_of=as_of, engine=engine,
                          workers=args.workers, scheduler=args.scheduler,
                          partitions=args.partitions, shared_files=args.shared_files)

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import policyengine as pe
@@ -18,6 +17,7 @@ from policyengine.cli.common import (
     as_of_of,
     evaluate_checked_facts,
     exit_for_pending,
+    facts_file,
     period_of,
     read_checked_facts,
     settle_rejected,
@@ -88,9 +88,7 @@ def _case_file(args: argparse.Namespace, policy: pe.CompiledPolicy, case: str,
                as_of: datetime) -> CaseFile:
     """The case's file; a file of facts is read as it is replayed (engine/stream.py), standard
     input as a list. Rejected lines are settled as `read_checked_facts` settles them."""
-    if args.facts == "-" or not Path(args.facts).is_file():
-        # (not a regular file: a pipe such as /dev/stdin is read once, as it comes; a path
-        # naming nothing or a folder is said so by `read_checked_facts`)
+    if facts_file(args) is None:  # standard input or a pipe: read once, as a list
         return case_file(policy, read_checked_facts(args, policy).facts, case, as_of)
     try:
         found, read = streamed_case_file(policy, FactStream(args.facts, policy.schema), case,
