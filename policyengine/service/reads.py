@@ -455,14 +455,12 @@ class CaseBook:
     def settle(self) -> None:
         """Replay again the cases that changed (all of them after a role assignment): many
         in one replay, a few one by one."""
-        if self._timeline is None:
+        if self._timeline is None or self.roles_changed:  # built once, even when both
             self._timeline = cases.replay_part(self.policy, [], self.roles, _END,
                                                shared=True).roles
             if not self.restored:
                 self.dirty.update(self.cases)
         if self.roles_changed:
-            self._timeline = cases.replay_part(self.policy, [], self.roles, _END,
-                                               shared=True).roles
             for case in self._all_cases():
                 self._facts_of(case)
             self.dirty.update(self.cases)
@@ -787,13 +785,10 @@ class Results:
         if found is not None:
             return found
         with self._evaluating, gc_paused():
-            found = self._cached(self._cache, key, moment)
+            found = self._cached(key, moment)
             if found is not None:
                 return found
-            count, result = self._evaluate(period, moment)
-            self.misses += 1
-            self._keep(self._cache, self.size, key, _Entry(result, count))
-            return result
+            return self._whole(period, moment, key)
 
     def person(self, period: Period | None, as_of: datetime | None,
                person: str) -> EvaluationResult:
@@ -804,7 +799,7 @@ class Results:
         if found is not None:
             return found
         mine = (*key, person)
-        found = self._cached(self._cache, mine, moment)
+        found = self._cached(mine, moment)
         if found is not None:
             return found
         with self._evaluating, gc_paused():
@@ -815,7 +810,7 @@ class Results:
             count = self._booked
             result = book.person_result(period, moment, person)
             self.misses += 1
-            self._keep(self._cache, self.size, mine, _Entry(result, count))
+            self._keep_result(mine, _Entry(result, count))
             return result
 
     def _look_up(self, period: Period | None, as_of: datetime | None
@@ -826,7 +821,7 @@ class Results:
         self._refresh()
         moment = resolve_as_of(period, as_of, self.policy)
         key = (period.label if period else None, moment)
-        return moment, key, self._cached(self._cache, key, moment)
+        return moment, key, self._cached(key, moment)
 
     def uncached(self, period: Period | None, as_of: datetime | None) -> EvaluationResult:
         """An evaluation not kept in the cache (the webhook scans' "now", a new moment each
@@ -860,7 +855,7 @@ class Results:
                key: tuple[object, ...]) -> EvaluationResult:
         count, result = self._evaluate(period, moment)
         self.misses += 1
-        self._keep(self._cache, self.size, key, _Entry(result, count))
+        self._keep_result(key, _Entry(result, count))
         return result
 
     def _settled(self) -> CaseBook | None:
@@ -886,8 +881,8 @@ class Results:
         count, facts = self.mirror.every_fact()
         return count, evaluate(self.policy, facts, period=period, as_of=moment)
 
-    def _keep(self, cache: OrderedDict[tuple[object, ...], _Entry], size: int,
-              key: tuple[object, ...], entry: _Entry) -> None:
+    def _keep_result(self, key: tuple[object, ...], entry: _Entry) -> None:
+        cache, size = self._cache, self.size
         with self._lock:
             old = cache.pop(key, None)
             self._rows += entry.rows - (old.rows if old is not None else 0)
@@ -895,10 +890,10 @@ class Results:
             while len(cache) > size or (self._rows > self.rows and len(cache) > 1):
                 self._rows -= cache.popitem(last=False)[1].rows
 
-    def _cached(self, cache: OrderedDict[tuple[object, ...], _Entry], key: tuple[object, ...],
+    def _cached(self, key: tuple[object, ...],
                 moment: datetime | None) -> EvaluationResult | None:
         with self._lock:
-            entry = cache.get(key)
+            entry = self._cache.get(key)
             if entry is None or moment is None:
                 return None
             total, later = self.mirror.since(entry.count)
@@ -908,8 +903,8 @@ class Results:
                 stats = dict(entry.result.stats)
                 stats["facts_after_as_of"] = stats.get("facts_after_as_of", 0) + len(later)
                 entry = _Entry(replace(entry.result, stats=stats), total)
-                cache[key] = entry
-            cache.move_to_end(key)
+                self._cache[key] = entry
+            self._cache.move_to_end(key)
             self.hits += 1
             return entry.result
 
