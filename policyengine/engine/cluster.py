@@ -305,11 +305,8 @@ def _policy(model: bytes) -> CompiledPolicy:
 
 
 def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
-    start = time.process_time()
     with gc_paused():  # millions of objects, no cycles (gcpause.py)
-        share = read_share(_policy(model).schema, name, lines, as_of)
-    share.cpu = time.process_time() - start
-    return share
+        return read_share(_policy(model).schema, name, lines, as_of)
 
 
 def _read_file(model: bytes, name: str, path: str, codes: bytes, k: int,

@@ -278,9 +278,12 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
     ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
 
     def stays(o: Obligation, ordinal: int) -> bool:
-        # Unread, of a duty that is not always final once fulfilled (the few): `not final`,
-        # except that the latest of a delayable duty neither recurring nor timed from an
-        # anchor sleeps on disk instead (engine/dormant.py), all in one look.
+        # Unread, of a duty that is not always final once fulfilled (the few): whether it
+        # can still change. A recurring one can (a later report in its period replaces the
+        # fulfilment); one a delay can reach can, while it is the latest of its case (an
+        # approval after the work still moves its deadline), but unless it is timed from an
+        # anchor it sleeps on disk instead (engine/dormant.py); one timed from an anchor can
+        # (a later anchor re-times it), unless its trigger names no anchor.
         duty = o.duty
         if duty.recurring is not None:
             return True
@@ -315,7 +318,7 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
 
 
 def _final_once_fulfilled(policy: CompiledPolicy) -> frozenset[str]:
-    """The duties whose obligations nothing changes once fulfilled (see `final`)."""
+    """The duties whose obligations nothing changes once fulfilled (see `stays`)."""
     return frozenset(d.id for d in policy.duties.values()
                      if d.recurring is None and d.extension is None and d.anchors is None)
 
@@ -326,23 +329,6 @@ def _latest_key(obligation: Obligation) -> Any:
         assert obligation.trigger is not None
         return (obligation.case, obligation.trigger.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
     return obligation.case
-
-
-def final(state: _State, obligation: Obligation) -> bool:
-    """Whether a fulfilled obligation can no longer change. A recurring one can (a later
-    report in its period replaces the fulfilment); one a delay can reach can, while it is the
-    latest of its case (an approval after the work still moves its deadline); one timed from
-    an anchor fact can (a later anchor re-times it), unless its trigger names no anchor."""
-    duty = obligation.duty
-    if duty.recurring is not None:
-        return False
-    if duty.extension is not None and dict.get(state.latest[duty.id],
-                                                _latest_key(obligation)) is obligation:
-        return False
-    if duty.anchors is not None:
-        return obligation.trigger is not None and state._anchor_key(
-            duty, obligation.trigger) is None
-    return True
 
 
 @dataclass
