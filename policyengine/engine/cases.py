@@ -47,7 +47,7 @@ END = datetime(9999, 12, 31, tzinfo=UTC)
 def splits(policy: CompiledPolicy) -> bool:
     """Whether a policy's facts can be replayed case by case: no decision table, and role
     assignments that open, delay and close no duty."""
-    if policy.decisions:
+    if policy.decisions:  # the case values they set are not merged back (yet)
         return False
     return not any(ROLE_FACT in table for table in
                    (policy.by_trigger, policy.by_fulfil, policy.by_extension))

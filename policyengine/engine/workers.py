@@ -37,6 +37,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from policyengine.engine.cases import splits
 from policyengine.engine.compiled import CompiledPolicy, Per
 from policyengine.engine.obligation import Keyed, Obligation
 from policyengine.engine.replay import Forbidden, Replay, order_key, replay_ordered
@@ -87,12 +88,7 @@ class Part:
 def can_split(policy: CompiledPolicy, workers: int) -> bool:
     """Splitting needs a policy where role assignments open, delay and close no duty, and
     with no decision table; the processes need fork (or a Dask cluster)."""
-    if workers < 2:
-        return False
-    if policy.decisions:  # the case values they set are not merged back (yet): one process
-        return False
-    return not any(ROLE_FACT in table for table in
-                   (policy.by_trigger, policy.by_fulfil, policy.by_extension))
+    return workers >= 2 and splits(policy)
 
 
 def can_fork() -> bool:
