@@ -78,11 +78,10 @@ def file_lines(path: Path) -> FileLines | None:
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     raw = data.split(b"\n")
-    for line in raw:  # the format, as the reader tells it: by the first non-blank line
-        text = line.decode("utf-8", errors="replace").strip()
-        if text:
-            return FileLines(raw) if text[:1] in "{[" else None
-    return None
+    try:
+        return FileLines(raw) if _formed(raw) else None
+    except NotSplit:
+        return None
 
 
 class _Key(msgspec.Struct, gc=False):
@@ -119,13 +118,16 @@ def case_owner(case: str, workers: int) -> int:
 
 
 def sort_lines(raw: list[bytes], start: int, stop: int, workers: int,
-               anchor_types: frozenset[str]) -> tuple[bytearray, list[str]] | None:
-    """The codes of lines `start` to `stop`, and the fact ids met there. None when a role
-    assignment names a case (it would belong to one worker and to all)."""
+               anchor_types: frozenset[str]) -> tuple[bytearray, array[int]] | None:
+    """The codes of lines `start` to `stop`, and the hashes (`hash`) of the fact ids met
+    there: 8 bytes an id, sent between processes as one block of memory, where the ids
+    themselves were pickled one string at a time. None when a role assignment names a case
+    (it would belong to one worker and to all)."""
     if workers > MAX_WORKERS:
         return None
     codes = bytearray(stop - start)
-    ids: list[str] = []
+    ids: array[int] = array("q")
+    keep_id = ids.append
     owners: dict[str, int] = {}
     decode, role = _decode_key, ROLE_FACT
     for j, line in enumerate(itertools.islice(raw, start, stop)):
@@ -150,20 +152,30 @@ def sort_lines(raw: list[bytes], start: int, stop: int, workers: int,
             k |= BROADCAST
         codes[j] = k
         if type(key.id) is str:
-            ids.append(key.id)
+            keep_id(hash(key.id))
     return codes, ids
+
+
+def distinct(hashes: array[int]) -> set[int] | None:
+    """The set of a slice's id hashes; None when one repeats."""
+    seen = set(hashes)
+    return seen if len(seen) == len(hashes) else None
 
 
 def ids_agree(raw: list[bytes], slices: list[Any], workers: int,
               anchor_types: frozenset[str]) -> bool:
     """Whether every line of each fact id goes to the same workers (then the workers find
-    re-sent and clashing facts as one reader does). Ids are nearly always unique: only
-    then is a repeated one looked at line by line."""
-    every = list(itertools.chain.from_iterable(s[1] for s in slices))
-    if len(set(every)) == len(every):
+    re-sent and clashing facts as one reader does), given `sort_lines`' codes and id hashes
+    of each slice of `raw` (the same interpreter's `hash`: forked processes share its
+    seed). Ids are nearly always unique: only an id whose hash repeats is looked at again,
+    line by line."""
+    ids = _Ids()
+    for s in slices:
+        ids.add(s[1])
+    if not ids.repeated:
         return True
     codes = b"".join(bytes(s[0]) for s in slices)
-    return _one_owner_per_id(zip(raw, codes, strict=True))
+    return _one_owner_per_id(zip(raw, codes, strict=True), ids.repeated)
 
 
 def _one_owner_per_id(coded: Iterable[tuple[bytes, int]],
@@ -366,8 +378,7 @@ class _Ids:
         self.seen: set[int] = set()
         self.repeated: set[int] = set()
 
-    def add(self, ids: list[str]) -> None:
-        hashes = list(map(hash, ids))
+    def add(self, hashes: array[int]) -> None:
         new = set(hashes)
         if len(new) < len(hashes) or not self.seen.isdisjoint(new):
             counted = collections.Counter(hashes)  # a repeat: which id, the slow way

@@ -28,6 +28,7 @@ import contextlib
 import copyreg
 import heapq
 import multiprocessing
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from policyengine.engine.sharing import (
     FileLines,
     Share,
     Summary,
+    distinct,
     file_lines,
     ids_agree,
     read_share,
@@ -280,10 +282,12 @@ def split_file(policy: CompiledPolicy, path: Path, name: str, as_of: datetime, k
     pipes = [context.Pipe() for _ in range(workers - 1)]
     children = [context.Process(target=_child, args=(k, there), daemon=True)
                 for k, (_, there) in enumerate(pipes, start=1)]
+    split: FileSplit | None = None
     try:
         for child in children:
             child.start()
-        return _parent([here for here, _ in pipes])
+        split = _parent([here for here, _ in pipes])
+        return split
     except (EOFError, OSError):  # a worker died (out of memory, killed): one process reads
         return None
     finally:
@@ -291,10 +295,19 @@ def split_file(policy: CompiledPolicy, path: Path, name: str, as_of: datetime, k
         for here, there in pipes:
             here.close()
             there.close()
-        for child in children:
-            child.join(timeout=5)
-            if child.is_alive():
-                child.terminate()
+        if split is not None:
+            # Every worker has sent all it had; ending (giving back its share's memory)
+            # takes it a while, which the merge and the report need not wait for.
+            threading.Thread(target=_ended, args=(children,), daemon=True).start()
+        else:
+            _ended(children)
+
+
+def _ended(children: list[Any]) -> None:
+    for child in children:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
 
 
 def _slice(k: int, count: int, workers: int) -> tuple[int, int]:
@@ -307,12 +320,13 @@ def _parent(links: list[Connection]) -> FileSplit | None:
     count = len(lines.raw)
     try:
         mine = sort_lines(lines.raw, *_slice(0, count, workers), workers, policy.anchor_types)
+        own = None if mine is None else distinct(mine[1])  # while the others sort
     except Exception:
-        mine = None
+        mine = own = None
     theirs = [link.recv() for link in links]
-    slices = [mine, *theirs]
-    if any(s is None for s in slices) or not ids_agree(lines.raw, slices, workers,
-                                                       policy.anchor_types):
+    slices = [mine, *(t and t[:2] for t in theirs)]
+    if any(s is None for s in slices) or not (
+            _apart(own, theirs) or ids_agree(lines.raw, slices, workers, policy.anchor_types)):
         for link in links:
             link.send(None)
         return None
@@ -337,6 +351,10 @@ def _parent(links: list[Connection]) -> FileSplit | None:
         part: Part | None = replay_share(policy, share, as_of, keep, first, 0)
     except Exception:
         part = None
+    # What only this replay read is given back while the others finish theirs (freeing a
+    # million lines and half a million facts takes a few tenths of a second).
+    lines.raw.clear()
+    share.ordered.clear()
     others = [link.recv() for link in links]
     if part is None or any(o is None for o in others):
         return None
@@ -344,6 +362,20 @@ def _parent(links: list[Connection]) -> FileSplit | None:
     summaries = [share.summary, *(o[1] for o in others)]
     summary = summaries[0].joined(summaries)
     return FileSplit(merge(policy, as_of, parts, summary.seen), summary)
+
+
+def _apart(own: set[int] | None, theirs: list[Any]) -> bool:
+    """Whether the id hashes of each slice are distinct and no two slices share one (the
+    usual case, checked in one pass over the others' hashes): then every line of an id goes
+    to the same workers. Else `ids_agree` looks at the repeated ids exactly."""
+    if own is None or not all(t[2] for t in theirs):
+        return False
+    for i, t in enumerate(theirs):
+        if not own.isdisjoint(t[1]):
+            return False
+        if i < len(theirs) - 1:
+            own.update(t[1])
+    return True
 
 
 def _child(k: int, link: Connection) -> None:
@@ -355,8 +387,9 @@ def _child_steps(k: int, link: Connection) -> None:
     assert _FILE_JOB is not None
     policy, lines, name, as_of, keep, workers = _FILE_JOB
     try:
-        link.send(sort_lines(lines.raw, *_slice(k, len(lines.raw), workers), workers,
-                             policy.anchor_types))
+        done = sort_lines(lines.raw, *_slice(k, len(lines.raw), workers), workers,
+                          policy.anchor_types)
+        link.send(done and (*done, distinct(done[1]) is not None))
     except Exception:
         link.send(None)
         return
