@@ -29,6 +29,7 @@ import hashlib
 import importlib.util
 import logging
 import multiprocessing
+import multiprocessing.forkserver as forkserver
 import pickle
 import shutil
 import tempfile
@@ -45,6 +46,8 @@ from policyengine.engine.sharing import (
     Lines,
     Share,
     joined_lines,
+    part_file,
+    part_lines,
     read_share,
     share_from_file,
     shares_by_block,
@@ -53,6 +56,7 @@ from policyengine.engine.sharing import (
 from policyengine.engine.workers import (
     FileSplit,
     Part,
+    can_fork,
     can_split,
     line_key,
     merge,
@@ -106,27 +110,88 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
             cores: int = importlib.import_module("dask.system").CPU_COUNT
 
             count = partitions or workers or cores
-            starting = _LocalStart(workers)  # the cluster starts while the file is sorted
+            # The file is sorted in another process while this one starts the cluster (both
+            # in this process shared one core: Python runs one thread at a time); each
+            # worker's lines are written into the run's folder as they are sorted.
+            folder = Path(tempfile.mkdtemp(prefix=scratch.prefix() + "dask-"))
+            sorting = _SortAside(path, count, policy.anchor_types, folder)
+            _forkserver_started()
+            starting = _LocalStart(workers, folder)
             stack.callback(starting.close_later)
-            codes = _timed("client: sort the file", sort_file, path, count,
-                           policy.anchor_types)
+            codes = _timed("client: sort the file (waiting for it)", sorting.codes)
             client = _timed("client: wait for the local cluster", starting.client)
-            shared_files = True
+            parts_in = folder
         else:
+            parts_in = None
             client = stack.enter_context(_remote(scheduler))
             count = partitions or max(sum(client.nthreads().values()), 1)
             codes = _timed("client: sort the file", sort_file, path, count,
                            policy.anchor_types)
+            codes = None if codes is None else bytes(codes)
         if codes is None:
             return None
         try:
-            return _run(client, policy, path, bytes(codes), name, as_of, period, count,
-                        shared_files)
+            return _run(client, policy, path, codes, name, as_of, period, count,
+                        shared_files, parts_in)
         except Exception:
             # An error in a partition (a fact before the calendar's first year, ...): one
             # process says it as it always does, the first error in time.
             return None
     return None  # pragma: no cover (mypy: ExitStack may swallow an exception)
+
+
+class _SortAside:
+    """`sort_file` in a forked process (where there is fork; else here, when asked for
+    the codes): its id hashes stay there too. Forked before any thread is started."""
+
+    def __init__(self, path: Path, count: int, anchor_types: frozenset[str], into: Path):
+        self._args = (path, count, anchor_types, into)
+        self._child: Any = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self._link, there = context.Pipe(duplex=False)
+            self._child = context.Process(target=_sort_child, args=(there, *self._args),
+                                          daemon=True)
+            self._child.start()
+            there.close()
+
+    def codes(self) -> bytes | None:
+        if self._child is None:
+            done = _sorted(*self._args)
+            return None if done is None else bytes(done)
+        try:
+            codes: bytes | None = self._link.recv()
+            return codes
+        except (EOFError, OSError):  # it died: one process reads the file
+            return None
+        finally:
+            self._link.close()
+            self._child.join()
+
+
+def _sorted(path: Path, count: int, anchor_types: frozenset[str], into: Path
+            ) -> bytearray | None:
+    return sort_file(path, count, anchor_types, into=into)
+
+
+def _sort_child(link: Any, *args: Any) -> None:
+    try:
+        done = _sorted(*args)
+        link.send(None if done is None else bytes(done))
+    except Exception:
+        link.send(None)
+    finally:
+        link.close()
+
+
+def _forkserver_started() -> None:
+    """Start the server the local workers are forked from now, with Dask and the engine
+    imported (Dask would start it with Dask's packages only, when the first worker is
+    made): it imports them while the file is sorted, and workers start with both loaded."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.get_context("forkserver").set_forkserver_preload(
+            ["distributed", *PRELOAD])
+        forkserver.ensure_running()
 
 
 def _timed(phase: str, step: Any, *args: Any) -> Any:
@@ -162,8 +227,8 @@ class _LocalStart:
     engine while this process sorts the file), its client, and its scratch folder: Dask's
     lock files go there, not into the system's temporary folder, and go with it."""
 
-    def __init__(self, workers: int | None):
-        self.folder = Path(tempfile.mkdtemp(prefix=scratch.prefix() + "dask-"))
+    def __init__(self, workers: int | None, folder: Path):
+        self.folder = folder
         self.started = time.perf_counter()
         self._made: tuple[Any, Any] | None = None
         self._failed: BaseException | None = None
@@ -242,19 +307,23 @@ def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
 
 
 def _run(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,
-         as_of: datetime, period: Period | None, count: int, shared_files: bool
-         ) -> FileSplit | None:
+         as_of: datetime, period: Period | None, count: int, shared_files: bool,
+         parts_in: Path | None) -> FileSplit | None:
     start = time.perf_counter()
     model = pickle.dumps(policy.model)
     [model_on_workers] = client.scatter([model], broadcast=True)
-    if shared_files:
+    where = _places(client, count)
+    if parts_in is not None:  # each worker's lines, written as the file was sorted
+        shares = [_on(client, where[k], _read_part, model_on_workers, name,
+                      str(part_file(parts_in, k)), as_of) for k in range(count)]
+    elif shared_files:
         [codes_on_workers] = client.scatter([codes], broadcast=True)
-        shares = client.map(_read_file, [model_on_workers] * count, [name] * count,
-                            [str(path)] * count, [codes_on_workers] * count, range(count),
-                            [as_of] * count, pure=False)
+        shares = [_on(client, where[k], _read_file, model_on_workers, name, str(path),
+                      codes_on_workers, k, as_of) for k in range(count)]
     else:
-        shares = _sent(client, model_on_workers, path, codes, name, as_of, count)
-    heads = client.gather(client.map(_head, shares, pure=False))
+        shares = _sent(client, model_on_workers, path, codes, name, as_of, where)
+    heads = client.gather([_on(client, where[k], _head, share)
+                           for k, share in enumerate(shares)])
     PHASES["client: partitions read (waiting)"] = time.perf_counter() - start
     for k, (_, _, cpu) in enumerate(heads):
         PHASES[f"worker: partition {k} read its lines, decoded, checked (CPU)"] = cpu
@@ -263,10 +332,9 @@ def _run(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: st
         return None
     first = min(firsts, key=line_key)
     start = time.perf_counter()
-    done: list[tuple[Part, float]] = client.gather(client.map(
-        _replay, [model_on_workers] * count, shares, range(count),
-        [first] + [None] * (count - 1), [as_of] * count, [period] * count,
-        pure=False))
+    done: list[tuple[Part, float]] = client.gather([
+        _on(client, where[k], _replay, model_on_workers, share, k, first if k == 0 else None,
+            as_of, period) for k, share in enumerate(shares)])
     PHASES["client: partitions replayed (waiting, receiving)"] = time.perf_counter() - start
     for k, (_, cpu) in enumerate(done):
         PHASES[f"worker: partition {k} replayed (CPU)"] = cpu
@@ -276,18 +344,30 @@ def _run(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: st
     return merged
 
 
+def _places(client: Any, count: int) -> list[str]:
+    """The worker each partition is read and replayed on, in turn."""
+    addresses = sorted(client.scheduler_info()["workers"])
+    return [addresses[k % len(addresses)] for k in range(count)]
+
+
+def _on(client: Any, worker: str, task: Any, *args: Any) -> Any:
+    """`task(*args)` on `worker` and no other: a partition's facts (a `Share`, hundreds of
+    MiB that Dask sizes at a few bytes) stay where they were read; the scheduler would
+    otherwise be free to move a task, and the facts pickled with it, to an idle worker."""
+    return client.submit(task, *args, workers=[worker], allow_other_workers=False, pure=False)
+
+
 def _sent(client: Any, model: Any, path: Path, codes: bytes, name: str, as_of: datetime,
-          count: int) -> list[Any]:
+          where: list[str]) -> list[Any]:
     """The partitions read from lines the client sends, a block of the file at a time, each
     to the worker that will read them (so it holds at once one block, not the file)."""
-    addresses = sorted(client.scheduler_info()["workers"])
-    where = [addresses[k % len(addresses)] for k in range(count)]
+    count = len(where)
     chunks: list[list[Any]] = [[] for _ in range(count)]
     for k, lines in shares_by_block(path, codes, count):
         [future] = client.scatter([lines], workers=[where[k]])
         chunks[k].append(future)
-    return [client.submit(_read_chunks, model, name, chunks[k], as_of, workers=[where[k]],
-                          pure=False) for k in range(count)]
+    return [_on(client, where[k], _read_chunks, model, name, chunks[k], as_of)
+            for k in range(count)]
 
 
 # -- on the workers ------------------------------------------------------------------------
@@ -313,6 +393,13 @@ def _read_file(model: bytes, name: str, path: str, codes: bytes, k: int,
                as_of: datetime) -> Share:
     start = time.process_time()
     share = _read(model, name, share_from_file(Path(path), codes, k), as_of)
+    share.cpu = time.process_time() - start
+    return share
+
+
+def _read_part(model: bytes, name: str, path: str, as_of: datetime) -> Share:
+    start = time.process_time()
+    share = _read(model, name, part_lines(Path(path)), as_of)
     share.cpu = time.process_time() - start
     return share
 

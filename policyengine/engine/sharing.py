@@ -17,8 +17,10 @@ reads the file in one process.
 from __future__ import annotations
 
 import collections
+import contextlib
 import copyreg
 import itertools
+import pickle
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -387,24 +389,35 @@ class _Ids:
 
 
 def sort_file(path: Path, workers: int, anchor_types: frozenset[str], *,
-              size: int = BLOCK) -> bytearray | None:
+              size: int = BLOCK, into: Path | None = None) -> bytearray | None:
     """The code of every line of a JSON Lines file (`sort_lines`), read a block at a time:
     what the client of a cluster holds is a byte a line and the ids' hashes, never the
-    lines. None when the file is not split (`file_lines`, `sort_lines`, `ids_agree`)."""
+    lines. With `into` (a folder the workers see: a local cluster's), each worker's lines
+    are also written there as they are sorted (`part_file`), so that a worker reads its own
+    lines only, not the whole file. None when the file is not split (`file_lines`,
+    `sort_lines`, `ids_agree`)."""
     blocks = file_blocks(path, size)
     if blocks is None:
         return None
     codes = bytearray()
     ids = _Ids()
-    try:
-        for lines in blocks:
-            done = sort_lines(lines, 0, len(lines), workers, anchor_types)
-            if done is None:
-                return None
-            codes += done[0]
-            ids.add(done[1])
-    except (NotSplit, OSError):
-        return None
+    with contextlib.ExitStack() as stack:
+        outs = [] if into is None else [stack.enter_context(part_file(into, k).open("wb"))
+                                        for k in range(workers)]
+        try:
+            for lines in blocks:
+                done = sort_lines(lines, 0, len(lines), workers, anchor_types)
+                if done is None:
+                    return None
+                start = len(codes)
+                codes += done[0]
+                ids.add(done[1])
+                for k, out in enumerate(outs):
+                    got, texts, foreign = _picked(lines, codes, start, k)
+                    pickle.dump(Lines(array("q", got), b"\n".join(texts), frozenset(foreign)),
+                                out, pickle.HIGHEST_PROTOCOL)
+        except (NotSplit, OSError):
+            return None
     if ids.repeated and not _repeated_agree(path, codes, ids.repeated, size):
         return None
     return codes
@@ -473,6 +486,22 @@ def shares_by_block(path: Path, codes: bytes, workers: int, *, size: int = BLOCK
             if got:
                 yield k, Lines(array("q", got), b"\n".join(texts), frozenset(foreign))
         start += len(lines)
+
+
+def part_file(folder: Path, k: int) -> Path:
+    """Where `sort_file(..., into=folder)` writes worker `k`'s lines."""
+    return folder / f"part-{k}.lines"
+
+
+def part_lines(path: Path) -> Lines:
+    """A worker's lines as `sort_file` wrote them (the same lines `share_of` gives)."""
+    chunks: list[Lines] = []
+    with path.open("rb") as handle:
+        while True:
+            try:
+                chunks.append(pickle.load(handle))
+            except EOFError:
+                return joined_lines(chunks)
 
 
 def joined_lines(chunks: list[Lines]) -> Lines:

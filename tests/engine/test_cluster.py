@@ -31,6 +31,8 @@ from policyengine.engine.sharing import (
     file_lines,
     ids_agree,
     joined_lines,
+    part_file,
+    part_lines,
     share_from_file,
     share_of,
     shares_by_block,
@@ -135,6 +137,10 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
             for size in (512, 1 << 23):
                 codes = sort_file(path, count, policy.anchor_types, size=size)
                 assert (None if codes is None else bytes(codes)) == whole, (path, size)
+                into = tmp_path / f"parts-{count}-{size}"
+                into.mkdir(exist_ok=True)
+                written = sort_file(path, count, policy.anchor_types, size=size, into=into)
+                assert written == codes
                 if whole is None:
                     continue
                 raw = file_lines(path)
@@ -143,7 +149,8 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
                 for k in range(count):
                     want = share_of(raw, whole, k)
                     for got in (share_from_file(path, whole, k, size=size),
-                                joined_lines([lines for j, lines in blocks if j == k])):
+                                joined_lines([lines for j, lines in blocks if j == k]),
+                                part_lines(part_file(into, k))):
                         assert (got.numbers, got.joined, got.foreign) == \
                             (want.numbers, want.joined, want.foreign)
     assert sort_file(shared_id, 2, policy.anchor_types) is None  # the id check still holds
