@@ -157,8 +157,9 @@ def main() -> None:
     parser.add_argument("--dask-only", action="store_true",
                         help="one process, then Dask on 1 and 2 local workers (no --workers)")
     parser.add_argument("--old", metavar="DIR",
-                        help="also the Dask settings with the policyengine package of DIR (an "
-                             "older checkout, put first on PYTHONPATH), paired in each round")
+                        help="also `--workers 2` and the Dask settings with the policyengine "
+                             "package of DIR (an older checkout, put first on PYTHONPATH), "
+                             "paired in each round")
     parser.add_argument("--phases", action="store_true",
                         help="then one Dask run on 1 and on 2 workers each, saying where the "
                              "time went and the client's peak RSS")
@@ -170,6 +171,8 @@ def main() -> None:
     if args.dask_only:
         del settings["--workers 2"]
     old = dict(os.environ, PYTHONPATH=str(Path(args.old).resolve())) if args.old else None
+    if old and not args.dask_only:
+        settings["old --workers 2"] = (["--workers", "2"], old)
     if args.dask or args.dask_only:
         for label, env in (("", None), ("old ", old)) if old else (("", None),):
             settings[f"{label}dask 1 worker"] = (["--engine", "dask", "--workers", "1"], env)
@@ -197,11 +200,14 @@ def main() -> None:
     for name, (wall, cpu, own, rss) in medians.items():
         print(f"  {name:19} wall {wall:6.2f} s   cpu {cpu:6.2f} s (own process {own:6.2f} s, "
               f"peak RSS {rss:5.0f} MiB)   walls: {', '.join(f'{t[0]:.2f}' for t in times[name])}")
-    one, two = medians["1 process"], medians.get("--workers 2")
-    if two is not None:
-        print(f"  --workers 2 speed-up: wall {one[0] / two[0]:.2f}x; by CPU, one process's CPU "
-              f"over the parent's ({two[2]:.2f} s; the worker's {two[1] - two[2]:.2f} s): "
-              f"{one[1] / two[2]:.2f}x (an upper bound for an idle machine)")
+    one = medians["1 process"]
+    for label in ("", "old ") if old else ("",):
+        two = medians.get(f"{label}--workers 2")
+        if two is not None:
+            print(f"  {label}--workers 2 speed-up: wall {one[0] / two[0]:.2f}x; by CPU, one "
+                  f"process's CPU over the parent's ({two[2]:.2f} s; the worker's "
+                  f"{two[1] - two[2]:.2f} s): {one[1] / two[2]:.2f}x (an upper bound for an "
+                  f"idle machine)")
     for label in ("", "old ") if old else ("",):
         if f"{label}dask 1 worker" in medians:
             ratio = medians[f"{label}dask 1 worker"][0] / medians[f"{label}dask 2 workers"][0]

@@ -3,14 +3,16 @@
 The same split as `--workers N` (engine/workers.py, whose docstring says what goes where),
 with the partitions on Dask workers instead of forked processes:
 
-1. this process (the client) reads the file a block at a time and gives each line its
-   partition by case hash (engine/sharing.py `sort_file`): it holds a byte a line and the
-   ids' hashes, never the file. A local cluster starts meanwhile;
+1. the client reads the file a block at a time and gives each line its partition by case
+   hash (engine/sharing.py `sort_file`): it holds a byte a line and the ids' hashes, never
+   the file. For a local cluster this is done by a forked process, which also writes each
+   partition's lines into the run's folder, while the client starts the cluster;
 2. each partition gets its lines: its cases, every role assignment and every fact a
-   deadline runs from, and for the first partition the facts without a case. Workers that
-   share the file system with the client (a local cluster always, a remote one when told
-   so) read them from the file themselves, given the codes; others are sent them by the
-   client a block at a time, as it reads the file again;
+   deadline runs from, and for the first partition the facts without a case. A local
+   worker reads its partition's lines from the run's folder; workers of a remote cluster
+   that share the file system with the client (when told so) pick them from the file
+   themselves, given the codes; others are sent them by the client a block at a time, as
+   it reads the file again. Every task of a partition runs on one worker;
 3. each partition decodes and checks its lines on a worker, which keeps the facts and sends
    back what the reader says of them and its first fact;
 4. each partition replays its facts there (the first one opens the recurring duties from

@@ -128,7 +128,7 @@ def sort_lines(raw: list[bytes], start: int, stop: int, workers: int,
     if workers > MAX_WORKERS:
         return None
     codes = bytearray(stop - start)
-    ids: array[int] = array("q")
+    ids: list[str] = []
     keep_id = ids.append
     owners: dict[str, int] = {}
     decode, role = _decode_key, ROLE_FACT
@@ -154,8 +154,8 @@ def sort_lines(raw: list[bytes], start: int, stop: int, workers: int,
             k |= BROADCAST
         codes[j] = k
         if type(key.id) is str:
-            keep_id(hash(key.id))
-    return codes, ids
+            keep_id(key.id)
+    return codes, array("q", map(hash, ids))
 
 
 def distinct(hashes: array[int]) -> set[int] | None:
