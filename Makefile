@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 MONTH ?= 2026-10
+# the extras installed with the package (.ci/run adds dask)
+EXTRAS ?= dev
 
 .PHONY: report test lint bench
 
@@ -14,7 +16,7 @@ COMPILED := $(shell sed -n 's/^    "\(policyengine\.[a-z_.]*\)",$$/\1/p' policye
 $(VENV)/.installed: pyproject.toml setup.py policyengine/native.py $(COMPILED)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
 report: $(VENV)/.installed

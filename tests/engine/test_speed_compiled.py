@@ -116,3 +116,29 @@ def test_pure_python_on_request_gives_the_same_results(tmp_path: Path) -> None:
         outputs[mode] = done.stdout
     assert '"violations"' in outputs["1"]
     assert outputs["0"] == outputs["1"]
+
+
+def test_obligations_pickle_whole_compiled_or_not() -> None:
+    """Workers send obligations to the parent pickled; compiled (a native class, made only
+    by calling it) as in pure Python, every field comes back, `place` only when it was set."""
+    import pickle
+    from datetime import UTC, datetime
+
+    from policyengine import load_policy
+    from policyengine.engine.obligation import Keyed, Obligation
+
+    duty = next(iter(load_policy(str(ROOT / "policies")).duties.values()))
+    at = datetime(2026, 10, 9, 2, 30, tzinfo=UTC)
+    for kind in (Obligation, Keyed):
+        made = kind(duty, "26100901", None, at, at.replace(hour=9))
+        back = pickle.loads(pickle.dumps(made))
+        assert type(back) is kind and not hasattr(back, "place")
+        made.place, made.pending, made.missing_year = 7, at.date(), 2027
+        made.note(("step.clock", ()))  # type: ignore[arg-type]
+        if isinstance(made, Keyed):
+            made.actor, made.seq = "王芳", 2
+        back = pickle.loads(pickle.dumps(made))
+        fields = ("case", "trigger", "opened_at", "due", "fulfilled_by", "history",
+                  "pending", "missing_year", "anchor", "place", "actor", "seq")
+        assert [getattr(back, f) for f in fields] == [getattr(made, f) for f in fields]
+        assert back.duty.id == duty.id and back.place == 7 and back.history == made.history
