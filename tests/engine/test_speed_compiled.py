@@ -142,3 +142,22 @@ def test_obligations_pickle_whole_compiled_or_not() -> None:
                   "pending", "missing_year", "anchor", "place", "actor", "seq")
         assert [getattr(back, f) for f in fields] == [getattr(made, f) for f in fields]
         assert back.duty.id == duty.id and back.place == 7 and back.history == made.history
+
+
+def test_the_slow_path_switch_reaches_compiled_callers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests compare the reader's fast path with its slow path. A function patched in a
+    compiled module is not seen by compiled callers (a direct C call), a module global is
+    read each time: so the switch is `fastpath.IN_USE`, and it is seen either way."""
+    from policyengine import load_policy
+    from policyengine.facts import fastpath, reader
+
+    schema = load_policy(str(ROOT / "policies")).schema
+    sample = ROOT / "samples" / "facts-2026-10.jsonl"
+    assert fastpath.fast_path(schema) is not None
+    asked: list[object] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "fast_path", asked.append)
+        reader.read_facts(sample, schema)
+    assert (asked == []) is COMPILED_NOW  # why the tests do not patch it
+    monkeypatch.setattr(fastpath, "IN_USE", False)
+    assert fastpath.fast_path(schema) is None
