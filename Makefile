@@ -2,13 +2,21 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 MONTH ?= 2026-10
+# the extras installed with the package (.ci/run adds dask)
+EXTRAS ?= dev
 
 .PHONY: report test lint bench
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+# The modules mypyc compiles (policyengine/native.py, COMPILED): an edit to one of them, or to
+# the build, compiles them again before `make test` / `make report` run (an older compiled
+# module would hide the edit; `import policyengine` also refuses a stale one).
+# POLICYENGINE_PURE=1 make ... installs pure Python instead.
+COMPILED := $(shell sed -n 's/^    "\(policyengine\.[a-z_.]*\)",$$/\1/p' policyengine/native.py | tr . / | sed 's/$$/.py/')
+
+$(VENV)/.installed: pyproject.toml setup.py policyengine/native.py $(COMPILED)
+	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
 report: $(VENV)/.installed

@@ -121,6 +121,7 @@ def e2e_worker(path: Path, policy_dir: Path, as_of: str, profile: int,
     """Load the policy, then read + validate + evaluate every fact (the timed part)."""
     sys.path.insert(0, str(ROOT))
     import policyengine as pe
+    from policyengine import native
 
     prof = None
     if profile:
@@ -155,6 +156,9 @@ def e2e_worker(path: Path, policy_dir: Path, as_of: str, profile: int,
         "wall_s": t3 - t1,
         "cpu_s": c3 - c1,
         "workers": workers,
+        # whether the engine's modules ran compiled (mypyc) or as Python sources
+        "compiled": native.in_use(),
+        "engine": native.describe(),
         "facts": len(batch.facts),
         "rejected": len(rejected),
         "first_rejected": [str(r)[:300] for r in rejected[:3]],
@@ -488,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
         e2e["ratio_cpu"] = e2e["cpu_s"] / floor["cpu_s"]
         e2e["facts_per_s"] = n / e2e["wall_s"]
         figures[key] = e2e
+        if workers == 1:
+            figures["compiled"] = e2e["compiled"]
+            print(f"engine         : {e2e['engine']}")
         print(
             f"{label:<15}: {e2e['facts_per_s']:,.0f} facts/s: {e2e['wall_s']:.2f} s wall "
             f"(read + validate {e2e['read_s']:.2f} s, evaluate {e2e['evaluate_s']:.2f} s), "

@@ -4,7 +4,12 @@ The flow runs one way: policy files -> checked model -> compiled policy -> evalu
 facts (in event time, `as_of` given) -> results -> reports. The public API is below.
 """
 
+# ruff: noqa: E402  (the guard below runs before any compiled module is imported)
 from __future__ import annotations
+
+from policyengine import native
+
+native.guard()  # a compiled module older than its source fails here, saying what to run
 
 from pathlib import Path
 

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from policyengine import scratch
+from policyengine import __version__, native, scratch
 from policyengine.cli import (
     calendar,
     check,
@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policyengine",
         description="Evaluate YAML compliance policies over timestamped workflow facts.",
     )
+    # the version, and whether the engine runs compiled (mypyc) or pure Python
+    parser.add_argument("--version", action="version",
+                        version=f"policyengine {__version__} ({native.describe()})")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (check, evaluate, diff, explain, report, schema, serve, steps, token, calendar,
                    packs):

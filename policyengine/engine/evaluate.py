@@ -13,6 +13,8 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.base import SCHEDULES
@@ -269,6 +271,7 @@ def _open_by_due(o: OpenObligation) -> tuple[datetime, str, str]:
     return o.due, o.duty, o.case or ""
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Breach:
     """A forbidden fact, with who answers for it and how they were found."""

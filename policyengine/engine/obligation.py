@@ -4,6 +4,7 @@ fulfilled it. The replay mutates these while it runs; afterwards they are only r
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from policyengine.engine.compiled import CompiledDuty
 from policyengine.facts.schema import Fact
@@ -38,6 +39,21 @@ class Obligation:
         self.missing_year: int | None = None
         # The fact the deadline runs from when not the trigger (`deadline: {from: ...}`).
         self.anchor: Fact | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (workers send obligations to the parent) as what makes one, then what
+        changed since: compiled (mypyc), the class is made only by calling it."""
+        return (type(self), (self.duty, self.case, self.trigger, self.opened_at, self.due),
+                (self.fulfilled_by, self.history, self.pending, self.missing_year, self.anchor,
+                 getattr(self, "place", None), self.actor, self.seq))
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (self.fulfilled_by, self.history, self.pending, self.missing_year, self.anchor,
+         place, actor, seq) = state
+        if place is not None:
+            self.place = place
+        if isinstance(self, Keyed):
+            self.actor, self.seq = actor, seq
 
     def note(self, text: Line) -> None:
         if self.history is None:

@@ -12,10 +12,12 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from mypy_extensions import mypyc_attr
 
 from policyengine.engine import recurring
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
@@ -31,6 +33,7 @@ from policyengine.policy.model import Who
 from policyengine.wording import Line, line
 
 
+@mypyc_attr(native_class=False)
 @dataclass
 class RoleTimeline:
     """Who held each assigned role when: from `role.assigned` facts and policy defaults.
@@ -61,6 +64,7 @@ class RoleTimeline:
         return sorted({p for p in held if p})
 
 
+@mypyc_attr(native_class=False)
 @dataclass
 class Replay:
     as_of: datetime
@@ -80,6 +84,7 @@ class Replay:
     forbidden: list[Forbidden] = field(default_factory=list)  # in the order of their facts
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Forbidden:
     """A fact a prohibition forbids: a violation of its own (engine/evaluate.py)."""
@@ -294,7 +299,10 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
         start = stop
     obligations = state.obligations
     if drop is not None:  # the places of the obligations dropped when met (`_State.met`)
-        obligations = [o for o in obligations if o is not None]
+        # read as objects: the list holds Nones here, which its type (and compiled code
+        # reading it as Obligations) does not allow
+        held: list[object] = obligations  # type: ignore[assignment]
+        obligations = [o for o in held if isinstance(o, Obligation)]
     run = Replay(as_of, obligations, roles, state.first_actor, state.case_tier,
                  len(ordered), 0, 0, state.notes, state.handled,
                  case_values=state.case_values, forbidden=state.forbidden)
@@ -395,6 +403,8 @@ class _State:
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
         self.opening, self.closing, self.steps = policy.opening, policy.closing, policy.steps
+        # Typed as it is, never Obligation | None: `met` leaves a None in a dropped one's
+        # place only when the loop's caller removes them (`replay_ordered`, with `drop`).
         self.obligations: list[Obligation] = []
         self.first_actor: dict[tuple[str, str], str] = {}
         self.case_tier: dict[str, str] = {}
@@ -858,7 +868,11 @@ class _State:
             queue = self.queues[duty.id].get(fact.case)
             if queue:
                 return queue[0]
-        target = self.open_for[duty.id].get(key) or self.latest[duty.id].get(key)
+        # Read as a Mapping: the streamed replay puts a dict whose `get` looks on disk in
+        # `latest`'s place (engine/dormant.py, Latest); compiled code (mypyc) would call
+        # dict.get on it directly, past that.
+        latest: Mapping[Any, Obligation] = self.latest[duty.id]
+        target = self.open_for[duty.id].get(key) or latest.get(key)
         if target is None:
             self.notes.append(line("delay.orphan", where=fact.ref(), word=line(word),
                                    duty=duty.id, case=fact.case, at=fact.at))

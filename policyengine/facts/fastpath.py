@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Union
 from zoneinfo import ZoneInfo
 
 import msgspec
+from mypy_extensions import mypyc_attr
 
 from policyengine.facts.schema import FIELDS, Fact, FactSchema
 
@@ -308,14 +309,14 @@ def _moment(at: str, tz: ZoneInfo) -> datetime | None:
 # -- the whole policy ----------------------------------------------------------------------
 
 
-class _Never(msgspec.Struct, tag_field="type", tag="", forbid_unknown_fields=True, gc=False):
-    """A second member for a union of one type: msgspec takes a lone tagged Struct even
-    without its tag. No fact type is named "" (the slow path says 'missing type').
-
-    It forbids unknown fields, as every member does: no member then holds a list or an object
-    (see `FastPath.records`)."""
-
-    at: str  # read before the type's check: every member has it
+# A second member for a union of one type: msgspec takes a lone tagged Struct even without
+# its tag. No fact type is named "" (the slow path says 'missing type'). It forbids unknown
+# fields, as every member does: no member then holds a list or an object (see
+# `FastPath.records`). Its one field `at` is read before the type's check: every member has
+# it. Made by `defstruct`, not a class statement: a compiled module (mypyc) would drop the
+# class keywords.
+_Never = msgspec.defstruct("_Never", [("at", str)], tag_field="type", tag="",
+                           forbid_unknown_fields=True, gc=False)
 
 
 def _not_sure(*_: Any) -> None:
@@ -332,6 +333,7 @@ _FAILED = (msgspec.DecodeError, msgspec.ValidationError, RecursionError,
            UnicodeEncodeError)  # the last: a lone surrogate (text not from a UTF-8 file)
 
 
+@mypyc_attr(native_class=False)
 class Blank:
     """The value of a blank line in `FastPath.values` (no row: a blank line is no fact)."""
 
@@ -345,6 +347,7 @@ _AT = attrgetter("at")
 Lines = list[Any]
 
 
+@mypyc_attr(native_class=False)
 class FastPath:
     """The fast path for the fact types of one policy (its `FactSchema`)."""
 
@@ -481,8 +484,15 @@ def blocks(lines: Iterable[str]) -> Iterator[list[str]]:
 _BUILT: weakref.WeakKeyDictionary[FactSchema, FastPath] = weakref.WeakKeyDictionary()
 
 
+# False: every line goes the slow way (the tests that compare both paths set it). A module
+# global, read at each call: compiled callers (mypyc) do not see a patched function.
+IN_USE = True
+
+
 def fast_path(schema: FactSchema) -> FastPath | None:
     """The fast path of `schema`; None when no fact type of the policy can use it."""
+    if not IN_USE:
+        return None
     path = _BUILT.get(schema)
     if path is None:
         path = _BUILT[schema] = FastPath(schema)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
+from mypy_extensions import mypyc_attr
+
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.facts import fastpath
 from policyengine.facts.fastpath import BLANK, FastPath, Lines, blocks, fast_path
@@ -37,6 +39,7 @@ from policyengine.gcpause import gc_paused
 from policyengine.policy.messages import Words
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Rejection:
     location: Location
@@ -50,6 +53,7 @@ class Rejection:
         return f"{self.location}: " + "; ".join(self.reasons)
 
 
+@mypyc_attr(native_class=False)  # a str / list subclass stays a Python class
 class CheckedFacts(list[Fact]):
     """Facts already checked and de-duplicated by the reader (the engine skips doing it again).
 
@@ -59,6 +63,7 @@ class CheckedFacts(list[Fact]):
     duplicates: int = 0
 
 
+@mypyc_attr(native_class=False)
 @dataclass
 class FactBatch:
     facts: list[Fact] = field(default_factory=CheckedFacts)
@@ -80,11 +85,12 @@ class FactBatch:
 Progress = Callable[[int], None]
 
 
+@mypyc_attr(native_class=False)  # a str / list subclass stays a Python class
 class Unreadable(Reason):
     """Why a line could not be decoded at all (distinct from a JSON string value)."""
 
     def __new__(cls, words: Words, code: str = JSON_ERROR) -> Unreadable:
-        return cast(Unreadable, super().__new__(cls, code, words))
+        return cast(Unreadable, Reason.__new__(cls, code, words))
 
 
 # Python's csv module refuses a cell over 131,072 characters with an error that names no
@@ -424,6 +430,7 @@ class _Collector:
 _ID = operator.attrgetter("id")
 
 
+@mypyc_attr(native_class=False)
 class FactStream:
     """The facts of a file, one at a time, in file order: no list of them is made.
 
@@ -443,7 +450,10 @@ class FactStream:
         self.lines = 0
 
     def __iter__(self) -> Iterator[Fact]:
-        return (fact for _, _, fact in self.rows())
+        # a generator function, not a returned generator expression: compiled (mypyc), that
+        # would be a list of every fact
+        for _, _, fact in self.rows():
+            yield fact
 
     def rows(self) -> Iterator[tuple[int, str, Fact]]:
         """(line number, stripped text, fact) of each accepted line; each rejected line is

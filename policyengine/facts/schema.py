@@ -18,6 +18,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from mypy_extensions import mypyc_attr
+
 from policyengine.facts.messages import FactSay, either, json_kind, shown
 from policyengine.policy.messages import NOTHING, Words, hint
 from policyengine.policy.model import AttributeSpec, FactTypeSpec, Policy
@@ -76,6 +78,7 @@ def _json_number(value: Decimal) -> int | float | str:
     return as_float if Decimal(repr(as_float)) == value else str(value)
 
 
+@mypyc_attr(native_class=False)  # a str / list subclass stays a Python class
 class Reason(str):
     """Why raw input is not a fact: the English text (stable, what machines and tests read),
     carrying its stable code and its Chinese form (facts/messages.py words both)."""
@@ -84,7 +87,7 @@ class Reason(str):
     zh: str
 
     def __new__(cls, code: str, words: Words) -> Reason:
-        reason = super().__new__(cls, words.en)
+        reason = str.__new__(cls, words.en)  # mypyc: no super().__new__
         reason.code = code
         reason.zh = words.zh
         return reason
@@ -193,6 +196,7 @@ def _choice(values: frozenset[str]) -> Any:
     return lambda value: canonical.get(value, _BAD) if type(value) is str else _BAD
 
 
+@mypyc_attr(native_class=False)
 class _TypeCheck:
     """The compiled check of one fact type: a fast path for valid facts, reasons otherwise."""
 
@@ -294,6 +298,7 @@ class _TypeCheck:
         return Fact(self.name, moment, case, actor, attrs or _NO_ATTRS, fact_id, line, origin)
 
 
+@mypyc_attr(native_class=False)
 class FactSchema:
     """Checks raw facts against the fact types a policy declares."""
 

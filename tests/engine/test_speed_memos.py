@@ -220,7 +220,7 @@ def test_lines_with_spaces_around_read_the_same_either_way(monkeypatch: pytest.M
     # tabs, spaces) is read by msgspec; other spaces `strip` drops (a form feed, U+3000,
     # U+00A0) make it fall back to the slow path. Either way the batch is the slow path's,
     # the duplicate id's rejection quoting its line stripped.
-    from policyengine.facts import reader
+    from policyengine.facts import fastpath
 
     schema = shipped().schema
     good = ('{"id": "f1", "type": "bug.found", "at": "2026-10-14T19:00:00+08:00", '
@@ -233,7 +233,7 @@ def test_lines_with_spaces_around_read_the_same_either_way(monkeypatch: pytest.M
     text = "".join(lines)
     fast = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
     with monkeypatch.context() as patch:
-        patch.setattr(reader, "fast_path", lambda schema: None)
+        patch.setattr(fastpath, "IN_USE", False)  # every line the slow way
         slow = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
     assert [f.id for f in fast.facts] == ["f2", "f3", "f4", "f5", "f6"]
     assert fast.facts == slow.facts and fast.lines == slow.lines

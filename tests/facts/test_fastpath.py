@@ -202,7 +202,7 @@ def read_both(text: str, schema: FactSchema, monkeypatch: pytest.MonkeyPatch,
               ) -> tuple[FactBatch, FactBatch]:
     fast = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
     with monkeypatch.context() as patch:
-        patch.setattr(reader, "fast_path", lambda schema: None)
+        patch.setattr(fastpath, "IN_USE", False)  # every line the slow way
         slow = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
     return fast, slow
 
@@ -343,7 +343,7 @@ def read_file_and_slow(path: Path, schema: FactSchema, monkeypatch: pytest.Monke
     fast = read_facts(path, schema, name="f.jsonl")
     text = path.read_bytes().decode("utf-8-sig")
     with monkeypatch.context() as patch:
-        patch.setattr(reader, "fast_path", lambda schema: None)
+        patch.setattr(fastpath, "IN_USE", False)  # every line the slow way
         slow = read_facts(io.StringIO(text, newline=""), schema, name="f.jsonl", fmt="jsonl")
     return fast, slow
 
@@ -499,6 +499,6 @@ def test_progress_is_told_at_the_same_counts_whichever_path(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     told: list[list[int]] = [[], []]
     read_facts(path, shipped().schema, progress=told[0].append)
-    monkeypatch.setattr(reader, "fast_path", lambda schema: None)
+    monkeypatch.setattr(fastpath, "IN_USE", False)  # every line the slow way
     read_facts(path, shipped().schema, progress=told[1].append)
     assert told[0] == told[1] == [*range(100, 1001, 100), 1050]
