@@ -31,8 +31,9 @@ from typing import Any
 
 from policyengine import scratch
 from policyengine.engine import spill
-from policyengine.engine.compiled import CompiledPolicy, Per
-from policyengine.engine.dormant import Dormant, FirstActors, Latest
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
+from policyengine.engine.deadlines import Versioned, Weekly
+from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
     APPROVAL,
@@ -205,17 +206,20 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
     # The first actors of cases no obligation in memory names wait on disk (results read
     # them only at the end, for the obligations left).
     actors = FirstActors(directory) if unread is not None and directory is not None else None
-    if unread is not None and directory is not None and any(
-            d.extension is not None for d in policy.duties.values()):
+    if unread is not None and directory is not None:
         dormant = Dormant(policy, directory, state.obligations)
         for duty in policy.duties.values():
             if duty.extension is not None:
                 state.latest[duty.id] = Latest(duty.id, dormant, state.latest[duty.id])
+            if _may_sleep_open(duty):
+                state.open_for[duty.id] = OpenFor(duty.id, dormant, state.open_for[duty.id])
+        dormant.attach(state.open_for, state.latest)
     extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
     deciding = policy.decisions
     obligations = state.obligations
     limit = _COMPACT_FROM if unread is not None else 1 << 62
+    memos = _deadline_memos(policy) if unread is not None else []
     seen = 0
     try:
         for run in runs:
@@ -225,6 +229,8 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             if len(obligations) > limit:
                 state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
                 limit = max(_COMPACT_FROM, 2 * len(obligations))
+                for memo in memos:
+                    memo.clear()
                 if actors is not None:
                     actors.sleep(state.first_actor, {o.case for o in obligations})
             if len(run) == 1:
@@ -243,7 +249,9 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             act_at_once(state, run, deciding)
         dropped = state.dropped
         if unread is not None:  # no fact comes any more: whatever no result reads goes
-            dropped += _drop_unread(state, unread, None, ended=True)
+            dropped += _drop_unread(state, unread, dormant, ended=True)
+        if dormant is not None:  # the results list every open obligation
+            dormant.wake_open()
         if actors is not None:
             actors.wake(state.first_actor, {o.case for o in obligations})
         if dormant is not None:
@@ -260,11 +268,38 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
     return replayed
 
 
+def _deadline_memos(policy: CompiledPolicy) -> list[dict[Any, Any]]:
+    """The deadline rules' memos (engine/deadlines.py: an answer per trigger day and side of
+    a clock, per rule), which grow with the days of the history. Facts come in time order,
+    so the days behind are not asked again but by a late re-timing, which computes its
+    answer anew: the stream forgets them at each compaction (the answers are the same)."""
+    memos: dict[int, dict[Any, Any]] = {}
+    rules: list[Any] = [d.deadline for d in policy.duties.values() if d.deadline is not None]
+    while rules:
+        rule = rules.pop()
+        memo = getattr(rule, "_memo", None)
+        if isinstance(memo, dict):
+            memos[id(memo)] = memo
+        if isinstance(rule, Versioned):
+            rules.append(rule.base)
+            rules.extend(version for _, version in rule.changes)
+        elif isinstance(rule, Weekly) and rule.cutoff is not None:
+            rules.append(rule.cutoff)
+    return list(memos.values())
+
+
+def _may_sleep_open(duty: CompiledDuty) -> bool:
+    """Whether an open obligation of `duty` can sleep (`OpenFor`): kept by case in
+    `open_for` (not keyed otherwise, not recurring: those are looked for elsewhere)."""
+    return duty.recurring is None and duty.per is Per.CASE
+
+
 def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
                  ended: bool = False) -> int:
     """Drop, in place and keeping the order, the obligations `unread` says no result reads
-    and nothing can change (`ended`: no fact comes any more, nothing can), and put to sleep
-    those only a late delay could change; return how many left `obligations`."""
+    and nothing can change (`ended`: no fact comes any more, nothing can), put to sleep
+    those only a late delay could change, and (with `dormant`, not `ended`) those open since
+    before the last compaction; return how many left `obligations`."""
     if not unread.by_case:
         state.case_tier.clear()
         state.handled.clear()
@@ -273,9 +308,29 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
     simple = _final_once_fulfilled(state.policy)
     obligations = state.obligations
     before = len(obligations)
+    # Open since the last compaction at least: an obligation numbered then (`settled`)
+    settled = -1
     if dormant is not None:
+        settled = -1 if ended else dormant.made
         dormant.number()
     ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
+    keep = unread.keep_case
+    open_for = state.open_for
+
+    def stays_open(o: Obligation, ordinal: int) -> bool:
+        # Open for long: it sleeps, unless something else than its case's facts can reach
+        # it (an anchor that re-times it, a year of calendar data it waits for), its case
+        # is the one kept whole, or it is not the one its table holds.
+        duty = o.duty
+        waiting = open_for[duty.id]
+        if (type(waiting) is not OpenFor or o.missing_year is not None
+                or (keep is not None and o.case == keep)
+                or (duty.anchors is not None and o.trigger is not None
+                    and state._anchor_key(duty, o.trigger) is not None)
+                or dict.get(waiting, o.case) is not o):
+            return True
+        waiting.sleep(o, ordinal, o.case)
+        return False
 
     def stays(o: Obligation, ordinal: int) -> bool:
         # Unread, of a duty that is not always final once fulfilled (the few): whether it
@@ -301,14 +356,15 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
         return False
 
     # One comprehension over every obligation (this runs over hundreds of thousands): kept
-    # unless unread (`Unread`) and final.
-    keep = unread.keep_case
-    kept = [(done := o.fulfilled_by) is None or o.missing_year is not None
-            or (keep is not None and o.case == keep)
-            or not ((done.at <= o.due and o.duty.id in met)
-                    or (start is not None and not start <= o.due < end  # type: ignore[operator]
-                        and o.duty.id not in always_read))
-            or (not ended and o.duty.id not in simple and stays(o, ordinal))
+    # unless unread (`Unread`) and final, or asleep.
+    kept = [(ordinal >= settled or stays_open(o, ordinal)) if (done := o.fulfilled_by) is None
+            else (o.missing_year is not None
+                  or (keep is not None and o.case == keep)
+                  or not ((done.at <= o.due and o.duty.id in met)
+                          or (start is not None
+                              and not start <= o.due < end  # type: ignore[operator]
+                              and o.duty.id not in always_read))
+                  or (not ended and o.duty.id not in simple and stays(o, ordinal)))
             for o, ordinal in zip(obligations, ordinals, strict=False)]  # repeat(0): endless
     obligations[:] = itertools.compress(obligations, kept)
     if dormant is not None:
