@@ -23,9 +23,10 @@ import itertools
 import json
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -111,27 +112,38 @@ class Plan:
 
 class Runs:
     """Facts in time order -> the facts of each instant up to `as_of`, in `order_key` order,
-    re-sent facts dropped. Counts what the result's statistics need."""
+    re-sent facts dropped. Counts what the result's statistics need.
 
-    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdHashes | None):
-        self.facts, self.as_of, self.ids = facts, as_of, ids
+    With `prefix` (the facts come in file order), the ids are hashed only once one is not
+    greater than the one before: while every id rises (files numbered as written), none can
+    repeat. At the first that does not, `prefix(line)` gives the ids of the facts before
+    that line, hashed then, and every id after is hashed as it comes.
+    """
+
+    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdHashes | None,
+                 prefix: Callable[[int], Iterable[str]] | None = None):
+        self.facts, self.as_of, self.ids, self.prefix = facts, as_of, ids, prefix
         self.duplicates = 0
         self.after_as_of = 0
         self.kept = 0
         self.conflicted: set[str] = set()  # ids used for two different facts of one instant
+        self.rose = True  # every id so far greater than the one before (with `prefix`)
 
     def __iter__(self) -> Iterator[list[Fact]]:
         # Runs once per fact: the usual fact, alone at its instant, costs one comparison of
-        # times and one hash; the ids of an instant are compared only when it has several.
+        # times and one of ids (or a hash); the ids of an instant are compared only when it
+        # has several.
         as_of, ids = self.as_of, self.ids
-        add = ids.add if ids is not None else _no_add
         if ids is not None:  # IdHashes.add inlined below for the fact alone at its instant
             buckets, mask, full = ids.buckets, _BUCKETS - 1, _BUCKET_FLUSH
+        rising = ids is not None and self.prefix is not None
+        last = ""  # the greatest id so far, while they rise
         run: list[Fact] = []
         at: datetime | None = None
         seen: dict[str, Fact] | None = None
         for fact in self.facts:
             moment = fact.at
+            fact_id = fact.id
             if moment != at:
                 if run:
                     self.kept += len(run)
@@ -142,21 +154,30 @@ class Runs:
                     if moment < at:  # type: ignore[operator]
                         raise Unsorted(fact)
                 at, run, seen = moment, [fact], None
-                if fact.id is not None and ids is not None:
-                    value = hash(fact.id)
+                if fact_id is not None and ids is not None:
+                    if rising:
+                        if fact_id > last:
+                            last = fact_id
+                            continue
+                        rising = self._stop_rising(fact)
+                    value = hash(fact_id)
                     bucket = buckets[value & mask]
                     bucket.append(value)
                     if len(bucket) >= full:
                         ids.flush(value & mask)
                 continue
-            fact_id = fact.id
             if fact_id is not None:
                 if seen is None:
                     seen = {f.id: f for f in run if f.id is not None}
                 earlier = seen.get(fact_id)
                 if earlier is None:
                     seen[fact_id] = fact
-                    add(fact_id)
+                    if rising and fact_id > last:
+                        last = fact_id
+                    elif ids is not None:
+                        if rising:
+                            rising = self._stop_rising(fact)
+                        ids.add(fact_id)
                 elif earlier.content() == fact.content():
                     self.duplicates += 1
                     continue
@@ -171,8 +192,14 @@ class Runs:
                 yield run if len(run) == 1 else _in_order(run)
 
 
-def _no_add(_: str) -> None:
-    return None
+    def _stop_rising(self, fact: Fact) -> bool:
+        """An id not greater than the one before: the ids of the facts before it are hashed
+        now (read again), and every one from now on as it comes."""
+        assert self.ids is not None and self.prefix is not None and fact.line is not None
+        for fact_id in self.prefix(fact.line):
+            self.ids.add(fact_id)
+        self.rose = False
+        return False
 
 
 @dataclass(frozen=True)
@@ -437,7 +464,8 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
     if sort_first:
         facts = spill.sorted_on_disk(facts, directory, stream.name)
     ids = IdHashes(directory) if plan is None else None
-    runs = Runs(facts, as_of, ids)
+    # In file order (not sorted on disk): ids that rise need no hash (`Runs`)
+    runs = Runs(facts, as_of, ids, None if sort_first else partial(_ids_before, stream))
     replayed = replay_runs(policy, runs if case_facts is None else _watching(
         runs, unread.keep_case if unread is not None else None, case_facts), as_of,
         unread=unread, directory=directory)
@@ -457,6 +485,17 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
         duplicates += plan.duplicates
     replayed.facts_after_as_of, replayed.duplicates = runs.after_as_of, duplicates
     return replayed, StreamedFacts(rejected, stream.lines, duplicates, runs.kept)
+
+
+def _ids_before(stream: FactStream, line: int) -> Iterator[str]:
+    """The ids of the facts of `stream`'s file before `line`, read again (apart: the pass
+    under way keeps its own rejected lines and counts)."""
+    again = FactStream(stream.path, stream.schema, name=stream.name, fmt=stream.fmt)
+    for number, _, fact in again.rows():
+        if number >= line:
+            break
+        if fact.id is not None:
+            yield fact.id
 
 
 def _line_of(rejection: Rejection) -> int:
