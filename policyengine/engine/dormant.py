@@ -294,6 +294,9 @@ class Dormant:
 
     def close(self) -> None:
         self.db.close()
+        # The tables hold `OpenFor`s that hold this: no cycle left (freed by reference
+        # counting, the garbage collector being paused, engine/evaluate.py)
+        self.open_for, self.latest = {}, {}
 
 
 def _ordinal(pair: tuple[int, Obligation]) -> int:

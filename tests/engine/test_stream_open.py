@@ -172,3 +172,25 @@ def test_deadline_memos_are_forgotten_at_compactions(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
     assert _streamed(generated(), period="2021-03") == listed
     assert after_list > 200 and held() < 0.25 * after_list, (held(), after_list)
+
+
+def test_a_streamed_evaluation_leaves_no_cyclic_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables hold `OpenFor`s and `Latest`s that hold the dormant store, which holds the
+    tables: closed, it lets go, so reference counting frees it all (the collector is paused
+    and frozen objects are only freed so)."""
+    import gc
+
+    from policyengine.engine.evaluate import evaluate_file
+    from policyengine.facts.reader import FactStream
+
+    monkeypatch.setattr(stream, "_COMPACT_FROM", 500)
+    watch = Watch(monkeypatch)
+    evaluate_file(shipped(), FactStream(generated(), shipped().schema), period="2021-03")
+    gc.unfreeze()
+    gc.collect()
+    result, _ = evaluate_file(shipped(), FactStream(generated(), shipped().schema),
+                              period="2021-03")
+    assert watch.slept and result.violations
+    del result
+    gc.unfreeze()
+    assert gc.collect() == 0
