@@ -11,10 +11,13 @@ list of every fact:
 - Re-sent facts (same id, same content) share their time, so they meet within one instant:
   dropped and counted there. An id used at two instants is a conflict, which the reader
   rejects at every use, the first one included: each id's hash goes to disk
-  (`IdHashes`), and if one comes back twice the file is read again for those ids only and
-  then replayed again knowing them (rare: a file with conflicting ids).
-- What no result of the period reads is dropped once nothing can change it (`Unread`), and
-  a delayable commitment only a late delay could change sleeps on disk (engine/dormant.py).
+  (`IdHashes`; not while the ids rise in file order: none can repeat), and if one comes
+  back twice the file is read again for those ids only and then replayed again knowing
+  them (rare: a file with conflicting ids).
+- What no result of the period reads is dropped once nothing can change it (`Unread`); a
+  delayable commitment only a late delay could change, and an obligation open across a
+  whole compaction, sleep on disk (engine/dormant.py); the deadline rules' memos are
+  forgotten at each compaction (`_deadline_memos`).
 """
 
 from __future__ import annotations
