@@ -54,6 +54,11 @@ def counts(state: Any) -> dict[str, int]:
     for name in ("cases", "case_states", "asleep_count"):
         if hasattr(state, name):
             sized[name] = len(getattr(state, name))
+    # open obligations asleep on disk (engine/dormant.py `OpenFor`), and the deadline memos
+    sized["open_asleep"] = sum(len(getattr(t, "asleep", ()))
+                               + sum(getattr(t, "shared", {}).values())
+                               for t in state.open_for.values())
+    sized["deadline_memos"] = sum(map(len, st._deadline_memos(state.policy)))
     for latest in state.latest.values():
         dormant = getattr(latest, "dormant", None)
         if dormant is not None:

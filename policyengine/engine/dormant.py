@@ -1,13 +1,20 @@
-"""Obligations no result reads that only a late delay could still change, kept on disk.
+"""Obligations the streaming replay keeps on disk until something asks for them.
 
-A commitment that can be delayed (`extension`) stays the latest of its case for good once
-fulfilled: an approval signed after the work still moves its deadline (replay.py
-`_target`), which can turn it late. So the replay keeps it — one per case for the whole
-history. When no result reads it as it is (fulfilled, due outside the period evaluated), the
-streaming replay puts it to sleep here: written to a SQLite file in the evaluation's
-temporary directory, and taken out of memory. A delay fact that comes for it wakes it: it is
-read back into the replay's `latest` table and into the obligations at the place it was made
-(its ordinal), so the results come out in the same order as if it had never slept.
+- A commitment that can be delayed (`extension`) stays the latest of its case for good once
+  fulfilled: an approval signed after the work still moves its deadline (replay.py
+  `_target`), which can turn it late. So the replay keeps it — one per case for the whole
+  history. When no result reads it as it is (fulfilled, due outside the period evaluated),
+  it sleeps here. A delay fact that comes for it wakes it.
+- An obligation open across a whole compaction (a case left unfinished: the results list it,
+  and only a later fact of its case can change it) sleeps here too, in its duty's
+  `open_for` table (`OpenFor`): a fact that fulfils it, repeats its trigger or delays it
+  wakes it, and whatever still sleeps at the end of the file wakes for the results
+  (`wake_open`). These are what grew with the history (docs/decisions.md D34).
+
+Asleep is written to a SQLite file in the evaluation's temporary directory and taken out of
+memory. A woken obligation goes back into the replay's tables and into the obligations at
+the place it was made (its ordinal), so the results come out in the same order as if it
+had never slept.
 """
 
 from __future__ import annotations
@@ -134,14 +141,25 @@ class Dormant:
         self.db = sqlite3.connect(name, isolation_level=None)
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
+        # `open`: an obligation not fulfilled (read back at the end, `wake_open`). One row
+        # per duty and key: an open obligation is the latest of its key, and a newer one
+        # made for a key replaces the one asleep (no longer the latest: nothing reads it).
         self.db.execute("CREATE TABLE asleep (duty TEXT, key TEXT, ordinal INTEGER, "
-                        "pickled INTEGER, data BLOB, PRIMARY KEY (duty, key))")
+                        "pickled INTEGER, data BLOB, open INTEGER, PRIMARY KEY (duty, key))")
         self.obligations = obligations
+        # The replay's tables a woken obligation goes back to (`attach`)
+        self.open_for: dict[str, dict[Any, Obligation]] = {}
+        self.latest: dict[str, dict[Any, Obligation]] = {}
         self.ordinals = array("q")  # of obligations[:len(ordinals)]; the rest are newer
         self.made = 0               # obligations made up to the last `number`
         self.asleep = 0             # obligations put to sleep and not woken
         self.woken = 0
-        self.batch: list[tuple[str, str, int, int, bytes]] = []
+        self.batch: list[tuple[str, str, int, int, bytes, int]] = []
+
+    def attach(self, open_for: dict[str, dict[Any, Obligation]],
+               latest: dict[str, dict[Any, Obligation]]) -> None:
+        """The replay's `open_for` and `latest` tables, where a woken obligation goes back."""
+        self.open_for, self.latest = open_for, latest
 
     def number(self) -> None:
         """Give their ordinals to the obligations made since the last call."""
@@ -176,7 +194,8 @@ class Dormant:
         return Fact(kind, at, case, actor, attrs, fact_id, line, origin)
 
     def sleep(self, obligation: Obligation, ordinal: int, key: Any) -> None:
-        """Put an obligation to sleep (written at the next `flush`)."""
+        """Put an obligation to sleep (written at the next `flush`): one no result reads
+        that only a late delay could change, or one still open (`OpenFor.sleep`)."""
         keyed = (obligation.actor, obligation.seq) if isinstance(obligation, Keyed) else None
         plain, tz = self.plain, self.tz
         head = (obligation.case, _naive(obligation.due, tz), _naive(obligation.opened_at, tz),
@@ -194,7 +213,8 @@ class Dormant:
             except (pickle.PicklingError, TypeError):  # a message without values
                 data = _dumps(record)
             pickled = 1
-        self.batch.append((obligation.duty.id, _key_text(key), ordinal, pickled, data))
+        self.batch.append((obligation.duty.id, _key_text(key), ordinal, pickled, data,
+                           obligation.fulfilled_by is None))
         self.asleep += 1
 
     def flush(self) -> None:
@@ -202,13 +222,15 @@ class Dormant:
         if not self.batch:
             return
         self.db.execute("BEGIN")
-        self.db.executemany("INSERT OR REPLACE INTO asleep VALUES (?, ?, ?, ?, ?)", self.batch)
+        self.db.executemany("INSERT OR REPLACE INTO asleep VALUES (?, ?, ?, ?, ?, ?)",
+                            self.batch)
         self.db.execute("COMMIT")
         self.batch = []
 
     def wake(self, duty: str, key: Any) -> Obligation | None:
-        """The obligation asleep for `duty` and `key`, back in the obligations at its place;
-        None if there is none."""
+        """The obligation asleep for `duty` and `key`, back in the obligations at its place
+        and in the replay's tables (`open_for` while open, `latest` if delayable); None if
+        there is none."""
         text = _key_text(key)
         row = self.db.execute("SELECT ordinal, pickled, data FROM asleep WHERE duty = ? AND "
                               "key = ?", (duty, text)).fetchone()
@@ -216,6 +238,43 @@ class Dormant:
             return None
         self.db.execute("DELETE FROM asleep WHERE duty = ? AND key = ?", (duty, text))
         ordinal, pickled, data = row
+        obligation = self._rebuilt(duty, pickled, data)
+        at = bisect.bisect_left(self.ordinals, ordinal)
+        self.obligations.insert(at, obligation)
+        self.ordinals.insert(at, ordinal)
+        if obligation.fulfilled_by is None:
+            waiting = self.open_for.get(duty)
+            if isinstance(waiting, OpenFor):
+                waiting.woke(key)
+            if waiting is not None:
+                dict.__setitem__(waiting, key, obligation)
+        if obligation.duty.extension is not None and duty in self.latest:
+            dict.__setitem__(self.latest[duty], key, obligation)
+        self.asleep -= 1
+        self.woken += 1
+        return obligation
+
+    def wake_open(self) -> None:
+        """Every obligation still open asleep, back in the obligations at its place (the end
+        of the file: the results list them). Only the obligations: no fact comes any more
+        to look in the replay's tables."""
+        rows = self.db.execute("SELECT duty, ordinal, pickled, data FROM asleep WHERE open = 1 "
+                               "ORDER BY ordinal").fetchall()
+        if not rows:
+            return
+        self.db.execute("DELETE FROM asleep WHERE open = 1")
+        woken = [(ordinal, self._rebuilt(duty, pickled, data))
+                 for duty, ordinal, pickled, data in rows]
+        del rows
+        merged = sorted([*zip(self.ordinals, self.obligations, strict=True), *woken],
+                        key=_ordinal)
+        self.obligations[:] = [obligation for _, obligation in merged]
+        self.ordinals = array("q", [ordinal for ordinal, _ in merged])
+        self.asleep -= len(woken)
+        self.woken += len(woken)
+
+    def _rebuilt(self, duty: str, pickled: int, data: bytes) -> Obligation:
+        """An obligation from its row."""
         tz, fact = self.tz, self.fact
         (case, due, opened_at, pending, missing_year, trigger, fulfilled_by, anchor, history,
          keyed) = pickle.loads(data) if pickled else marshal.loads(data)
@@ -231,15 +290,17 @@ class Dormant:
         obligation.fulfilled_by, obligation.anchor = fact(fulfilled_by), fact(anchor)
         obligation.history, obligation.pending = history, pending
         obligation.missing_year = missing_year
-        at = bisect.bisect_left(self.ordinals, ordinal)
-        self.obligations.insert(at, obligation)
-        self.ordinals.insert(at, ordinal)
-        self.asleep -= 1
-        self.woken += 1
         return obligation
 
     def close(self) -> None:
         self.db.close()
+        # The tables hold `OpenFor`s that hold this: no cycle left (freed by reference
+        # counting, the garbage collector being paused, engine/evaluate.py)
+        self.open_for, self.latest = {}, {}
+
+
+def _ordinal(pair: tuple[int, Obligation]) -> int:
+    return pair[0]
 
 
 class Latest(dict[Any, Obligation]):
@@ -253,10 +314,71 @@ class Latest(dict[Any, Obligation]):
     def get(self, key: Any, default: Any = None) -> Any:
         found = dict.get(self, key)
         if found is None and self.dormant.asleep:
+            found = self.dormant.wake(self.duty, key)  # back in this table too
+        return default if found is None else found
+
+
+_has = dict.__contains__
+_get = dict.get
+
+
+class OpenFor(dict[Any, Obligation]):
+    """The replay's `open_for[duty]` table (the open obligation of a duty by case) whose
+    obligations open for long sleep on disk: a look-up that misses wakes the one asleep for
+    that case (`in`, `get`, `[]`), so the replay finds it as if it had never slept.
+
+    Which cases sleep is kept in memory as their hashes only (`asleep`, with a count for a
+    hash two cases share): a miss costs one set look-up, and a disk read only for a case
+    asleep (or, rarely, one whose hash another sleeping case shares).
+    """
+
+    __slots__ = ("asleep", "dormant", "duty", "shared")
+
+    def __init__(self, duty: str, dormant: Dormant, items: dict[Any, Obligation]):
+        super().__init__(items)
+        self.duty, self.dormant = duty, dormant
+        self.asleep: set[int] = set()
+        self.shared: dict[int, int] = {}  # hash -> sleeping cases beyond the first with it
+
+    def __contains__(self, key: object) -> bool:
+        return _has(self, key) or (hash(key) in self.asleep
+                                   and self.dormant.wake(self.duty, key) is not None)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = _get(self, key)
+        if found is None and hash(key) in self.asleep:
+            found = self.dormant.wake(self.duty, key)
+        return default if found is None else found
+
+    def __missing__(self, key: Any) -> Obligation:
+        if hash(key) in self.asleep:
             found = self.dormant.wake(self.duty, key)
             if found is not None:
-                self[key] = found
-        return default if found is None else found
+                return found
+        raise KeyError(key)
+
+    def sleep(self, obligation: Obligation, ordinal: int, key: Any) -> None:
+        """Put the open obligation of `key` to sleep: out of this table (and of `latest`)."""
+        self.dormant.sleep(obligation, ordinal, key)
+        dict.__delitem__(self, key)
+        latest = self.dormant.latest.get(self.duty)
+        if latest is not None and _get(latest, key) is obligation:
+            dict.__delitem__(latest, key)
+        value = hash(key)
+        if value in self.asleep:
+            self.shared[value] = self.shared.get(value, 0) + 1
+        else:
+            self.asleep.add(value)
+
+    def woke(self, key: Any) -> None:
+        value = hash(key)
+        extra = self.shared.get(value)
+        if extra is None:
+            self.asleep.discard(value)
+        elif extra == 1:
+            del self.shared[value]
+        else:
+            self.shared[value] = extra - 1
 
 
 

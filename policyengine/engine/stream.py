@@ -11,10 +11,13 @@ list of every fact:
 - Re-sent facts (same id, same content) share their time, so they meet within one instant:
   dropped and counted there. An id used at two instants is a conflict, which the reader
   rejects at every use, the first one included: each id's hash goes to disk
-  (`IdHashes`), and if one comes back twice the file is read again for those ids only and
-  then replayed again knowing them (rare: a file with conflicting ids).
-- What no result of the period reads is dropped once nothing can change it (`Unread`), and
-  a delayable commitment only a late delay could change sleeps on disk (engine/dormant.py).
+  (`IdHashes`; not while the ids rise in file order: none can repeat), and if one comes
+  back twice the file is read again for those ids only and then replayed again knowing
+  them (rare: a file with conflicting ids).
+- What no result of the period reads is dropped once nothing can change it (`Unread`); a
+  delayable commitment only a late delay could change, and an obligation open across a
+  whole compaction, sleep on disk (engine/dormant.py); the deadline rules' memos are
+  forgotten at each compaction (`_deadline_memos`).
 """
 
 from __future__ import annotations
@@ -23,16 +26,18 @@ import itertools
 import json
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from policyengine import scratch
 from policyengine.engine import spill
-from policyengine.engine.compiled import CompiledPolicy, Per
-from policyengine.engine.dormant import Dormant, FirstActors, Latest
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
+from policyengine.engine.deadlines import Versioned, Weekly
+from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
     APPROVAL,
@@ -110,27 +115,38 @@ class Plan:
 
 class Runs:
     """Facts in time order -> the facts of each instant up to `as_of`, in `order_key` order,
-    re-sent facts dropped. Counts what the result's statistics need."""
+    re-sent facts dropped. Counts what the result's statistics need.
 
-    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdHashes | None):
-        self.facts, self.as_of, self.ids = facts, as_of, ids
+    With `prefix` (the facts come in file order), the ids are hashed only once one is not
+    greater than the one before: while every id rises (files numbered as written), none can
+    repeat. At the first that does not, `prefix(line)` gives the ids of the facts before
+    that line, hashed then, and every id after is hashed as it comes.
+    """
+
+    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdHashes | None,
+                 prefix: Callable[[int], Iterable[str]] | None = None):
+        self.facts, self.as_of, self.ids, self.prefix = facts, as_of, ids, prefix
         self.duplicates = 0
         self.after_as_of = 0
         self.kept = 0
         self.conflicted: set[str] = set()  # ids used for two different facts of one instant
+        self.rose = True  # every id so far greater than the one before (with `prefix`)
 
     def __iter__(self) -> Iterator[list[Fact]]:
         # Runs once per fact: the usual fact, alone at its instant, costs one comparison of
-        # times and one hash; the ids of an instant are compared only when it has several.
+        # times and one of ids (or a hash); the ids of an instant are compared only when it
+        # has several.
         as_of, ids = self.as_of, self.ids
-        add = ids.add if ids is not None else _no_add
         if ids is not None:  # IdHashes.add inlined below for the fact alone at its instant
             buckets, mask, full = ids.buckets, _BUCKETS - 1, _BUCKET_FLUSH
+        rising = ids is not None and self.prefix is not None
+        last = ""  # the greatest id so far, while they rise
         run: list[Fact] = []
         at: datetime | None = None
         seen: dict[str, Fact] | None = None
         for fact in self.facts:
             moment = fact.at
+            fact_id = fact.id
             if moment != at:
                 if run:
                     self.kept += len(run)
@@ -141,21 +157,30 @@ class Runs:
                     if moment < at:  # type: ignore[operator]
                         raise Unsorted(fact)
                 at, run, seen = moment, [fact], None
-                if fact.id is not None and ids is not None:
-                    value = hash(fact.id)
+                if fact_id is not None and ids is not None:
+                    if rising:
+                        if fact_id > last:
+                            last = fact_id
+                            continue
+                        rising = self._stop_rising(fact)
+                    value = hash(fact_id)
                     bucket = buckets[value & mask]
                     bucket.append(value)
                     if len(bucket) >= full:
                         ids.flush(value & mask)
                 continue
-            fact_id = fact.id
             if fact_id is not None:
                 if seen is None:
                     seen = {f.id: f for f in run if f.id is not None}
                 earlier = seen.get(fact_id)
                 if earlier is None:
                     seen[fact_id] = fact
-                    add(fact_id)
+                    if rising and fact_id > last:
+                        last = fact_id
+                    elif ids is not None:
+                        if rising:
+                            rising = self._stop_rising(fact)
+                        ids.add(fact_id)
                 elif earlier.content() == fact.content():
                     self.duplicates += 1
                     continue
@@ -170,8 +195,14 @@ class Runs:
                 yield run if len(run) == 1 else _in_order(run)
 
 
-def _no_add(_: str) -> None:
-    return None
+    def _stop_rising(self, fact: Fact) -> bool:
+        """An id not greater than the one before: the ids of the facts before it are hashed
+        now (read again), and every one from now on as it comes."""
+        assert self.ids is not None and self.prefix is not None and fact.line is not None
+        for fact_id in self.prefix(fact.line):
+            self.ids.add(fact_id)
+        self.rose = False
+        return False
 
 
 @dataclass(frozen=True)
@@ -205,17 +236,20 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
     # The first actors of cases no obligation in memory names wait on disk (results read
     # them only at the end, for the obligations left).
     actors = FirstActors(directory) if unread is not None and directory is not None else None
-    if unread is not None and directory is not None and any(
-            d.extension is not None for d in policy.duties.values()):
+    if unread is not None and directory is not None:
         dormant = Dormant(policy, directory, state.obligations)
         for duty in policy.duties.values():
             if duty.extension is not None:
                 state.latest[duty.id] = Latest(duty.id, dormant, state.latest[duty.id])
+            if _may_sleep_open(duty):
+                state.open_for[duty.id] = OpenFor(duty.id, dormant, state.open_for[duty.id])
+        dormant.attach(state.open_for, state.latest)
     extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
     deciding = policy.decisions
     obligations = state.obligations
     limit = _COMPACT_FROM if unread is not None else 1 << 62
+    memos = _deadline_memos(policy) if unread is not None else []
     seen = 0
     try:
         for run in runs:
@@ -225,6 +259,8 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             if len(obligations) > limit:
                 state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
                 limit = max(_COMPACT_FROM, 2 * len(obligations))
+                for memo in memos:
+                    memo.clear()
                 if actors is not None:
                     actors.sleep(state.first_actor, {o.case for o in obligations})
             if len(run) == 1:
@@ -243,7 +279,9 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             act_at_once(state, run, deciding)
         dropped = state.dropped
         if unread is not None:  # no fact comes any more: whatever no result reads goes
-            dropped += _drop_unread(state, unread, None, ended=True)
+            dropped += _drop_unread(state, unread, dormant, ended=True)
+        if dormant is not None:  # the results list every open obligation
+            dormant.wake_open()
         if actors is not None:
             actors.wake(state.first_actor, {o.case for o in obligations})
         if dormant is not None:
@@ -260,11 +298,38 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
     return replayed
 
 
+def _deadline_memos(policy: CompiledPolicy) -> list[dict[Any, Any]]:
+    """The deadline rules' memos (engine/deadlines.py: an answer per trigger day and side of
+    a clock, per rule), which grow with the days of the history. Facts come in time order,
+    so the days behind are not asked again but by a late re-timing, which computes its
+    answer anew: the stream forgets them at each compaction (the answers are the same)."""
+    memos: dict[int, dict[Any, Any]] = {}
+    rules: list[Any] = [d.deadline for d in policy.duties.values() if d.deadline is not None]
+    while rules:
+        rule = rules.pop()
+        memo = getattr(rule, "_memo", None)
+        if isinstance(memo, dict):
+            memos[id(memo)] = memo
+        if isinstance(rule, Versioned):
+            rules.append(rule.base)
+            rules.extend(version for _, version in rule.changes)
+        elif isinstance(rule, Weekly) and rule.cutoff is not None:
+            rules.append(rule.cutoff)
+    return list(memos.values())
+
+
+def _may_sleep_open(duty: CompiledDuty) -> bool:
+    """Whether an open obligation of `duty` can sleep (`OpenFor`): kept by case in
+    `open_for` (not keyed otherwise, not recurring: those are looked for elsewhere)."""
+    return duty.recurring is None and duty.per is Per.CASE
+
+
 def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
                  ended: bool = False) -> int:
     """Drop, in place and keeping the order, the obligations `unread` says no result reads
-    and nothing can change (`ended`: no fact comes any more, nothing can), and put to sleep
-    those only a late delay could change; return how many left `obligations`."""
+    and nothing can change (`ended`: no fact comes any more, nothing can), put to sleep
+    those only a late delay could change, and (with `dormant`, not `ended`) those open since
+    before the last compaction; return how many left `obligations`."""
     if not unread.by_case:
         state.case_tier.clear()
         state.handled.clear()
@@ -273,9 +338,29 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
     simple = _final_once_fulfilled(state.policy)
     obligations = state.obligations
     before = len(obligations)
+    # Open since the last compaction at least: an obligation numbered then (`settled`)
+    settled = -1
     if dormant is not None:
+        settled = -1 if ended else dormant.made
         dormant.number()
     ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
+    keep = unread.keep_case
+    open_for = state.open_for
+
+    def stays_open(o: Obligation, ordinal: int) -> bool:
+        # Open for long: it sleeps, unless something else than its case's facts can reach
+        # it (an anchor that re-times it, a year of calendar data it waits for), its case
+        # is the one kept whole, or it is not the one its table holds.
+        duty = o.duty
+        waiting = open_for[duty.id]
+        if (type(waiting) is not OpenFor or o.missing_year is not None
+                or (keep is not None and o.case == keep)
+                or (duty.anchors is not None and o.trigger is not None
+                    and state._anchor_key(duty, o.trigger) is not None)
+                or dict.get(waiting, o.case) is not o):
+            return True
+        waiting.sleep(o, ordinal, o.case)
+        return False
 
     def stays(o: Obligation, ordinal: int) -> bool:
         # Unread, of a duty that is not always final once fulfilled (the few): whether it
@@ -301,14 +386,15 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
         return False
 
     # One comprehension over every obligation (this runs over hundreds of thousands): kept
-    # unless unread (`Unread`) and final.
-    keep = unread.keep_case
-    kept = [(done := o.fulfilled_by) is None or o.missing_year is not None
-            or (keep is not None and o.case == keep)
-            or not ((done.at <= o.due and o.duty.id in met)
-                    or (start is not None and not start <= o.due < end  # type: ignore[operator]
-                        and o.duty.id not in always_read))
-            or (not ended and o.duty.id not in simple and stays(o, ordinal))
+    # unless unread (`Unread`) and final, or asleep.
+    kept = [(ordinal >= settled or stays_open(o, ordinal)) if (done := o.fulfilled_by) is None
+            else (o.missing_year is not None
+                  or (keep is not None and o.case == keep)
+                  or not ((done.at <= o.due and o.duty.id in met)
+                          or (start is not None
+                              and not start <= o.due < end  # type: ignore[operator]
+                              and o.duty.id not in always_read))
+                  or (not ended and o.duty.id not in simple and stays(o, ordinal)))
             for o, ordinal in zip(obligations, ordinals, strict=False)]  # repeat(0): endless
     obligations[:] = itertools.compress(obligations, kept)
     if dormant is not None:
@@ -381,7 +467,8 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
     if sort_first:
         facts = spill.sorted_on_disk(facts, directory, stream.name)
     ids = IdHashes(directory) if plan is None else None
-    runs = Runs(facts, as_of, ids)
+    # In file order (not sorted on disk): ids that rise need no hash (`Runs`)
+    runs = Runs(facts, as_of, ids, None if sort_first else partial(_ids_before, stream))
     replayed = replay_runs(policy, runs if case_facts is None else _watching(
         runs, unread.keep_case if unread is not None else None, case_facts), as_of,
         unread=unread, directory=directory)
@@ -401,6 +488,17 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
         duplicates += plan.duplicates
     replayed.facts_after_as_of, replayed.duplicates = runs.after_as_of, duplicates
     return replayed, StreamedFacts(rejected, stream.lines, duplicates, runs.kept)
+
+
+def _ids_before(stream: FactStream, line: int) -> Iterator[str]:
+    """The ids of the facts of `stream`'s file before `line`, read again (apart: the pass
+    under way keeps its own rejected lines and counts)."""
+    again = FactStream(stream.path, stream.schema, name=stream.name, fmt=stream.fmt)
+    for number, _, fact in again.rows():
+        if number >= line:
+            break
+        if fact.id is not None:
+            yield fact.id
 
 
 def _line_of(rejection: Rejection) -> int:
