@@ -28,10 +28,11 @@ import pickle
 import sqlite3
 import tempfile
 from array import array
+from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Keyed, Obligation
@@ -148,16 +149,16 @@ class Dormant:
                         "pickled INTEGER, data BLOB, open INTEGER, PRIMARY KEY (duty, key))")
         self.obligations = obligations
         # The replay's tables a woken obligation goes back to (`attach`)
-        self.open_for: dict[str, dict[Any, Obligation]] = {}
-        self.latest: dict[str, dict[Any, Obligation]] = {}
+        self.open_for: dict[str, MutableMapping[Any, Obligation]] = {}
+        self.latest: dict[str, MutableMapping[Any, Obligation]] = {}
         self.ordinals = array("q")  # of obligations[:len(ordinals)]; the rest are newer
         self.made = 0               # obligations made up to the last `number`
         self.asleep = 0             # obligations put to sleep and not woken
         self.woken = 0
         self.batch: list[tuple[str, str, int, int, bytes, int]] = []
 
-    def attach(self, open_for: dict[str, dict[Any, Obligation]],
-               latest: dict[str, dict[Any, Obligation]]) -> None:
+    def attach(self, open_for: dict[str, MutableMapping[Any, Obligation]],
+               latest: dict[str, MutableMapping[Any, Obligation]]) -> None:
         """The replay's `open_for` and `latest` tables, where a woken obligation goes back."""
         self.open_for, self.latest = open_for, latest
 
@@ -247,9 +248,9 @@ class Dormant:
             if isinstance(waiting, OpenFor):
                 waiting.woke(key)
             if waiting is not None:
-                dict.__setitem__(waiting, key, obligation)
+                dict.__setitem__(as_dict(waiting), key, obligation)
         if obligation.duty.extension is not None and duty in self.latest:
-            dict.__setitem__(self.latest[duty], key, obligation)
+            dict.__setitem__(as_dict(self.latest[duty]), key, obligation)
         self.asleep -= 1
         self.woken += 1
         return obligation
@@ -307,7 +308,7 @@ class Latest(dict[Any, Obligation]):
     """The replay's `latest[duty]` table (the latest obligation of a delayable duty by case
     or key) that looks for a sleeping one when it has none in memory."""
 
-    def __init__(self, duty: str, dormant: Dormant, items: dict[Any, Obligation]):
+    def __init__(self, duty: str, dormant: Dormant, items: Mapping[Any, Obligation]):
         super().__init__(items)
         self.duty, self.dormant = duty, dormant
 
@@ -322,6 +323,12 @@ _has = dict.__contains__
 _get = dict.get
 
 
+def as_dict(table: MutableMapping[Any, Obligation]) -> dict[Any, Obligation]:
+    """A replay table as the dict it is (a plain dict, an OpenFor or a Latest), for its own
+    look-ups and stores, which never wake what sleeps."""
+    return cast(dict[Any, Obligation], table)
+
+
 class OpenFor(dict[Any, Obligation]):
     """The replay's `open_for[duty]` table (the open obligation of a duty by case) whose
     obligations open for long sleep on disk: a look-up that misses wakes the one asleep for
@@ -334,7 +341,7 @@ class OpenFor(dict[Any, Obligation]):
 
     __slots__ = ("asleep", "dormant", "duty", "shared")
 
-    def __init__(self, duty: str, dormant: Dormant, items: dict[Any, Obligation]):
+    def __init__(self, duty: str, dormant: Dormant, items: Mapping[Any, Obligation]):
         super().__init__(items)
         self.duty, self.dormant = duty, dormant
         self.asleep: set[int] = set()
@@ -362,8 +369,8 @@ class OpenFor(dict[Any, Obligation]):
         self.dormant.sleep(obligation, ordinal, key)
         dict.__delitem__(self, key)
         latest = self.dormant.latest.get(self.duty)
-        if latest is not None and _get(latest, key) is obligation:
-            dict.__delitem__(latest, key)
+        if latest is not None and _get(as_dict(latest), key) is obligation:
+            dict.__delitem__(as_dict(latest), key)
         value = hash(key)
         if value in self.asleep:
             self.shared[value] = self.shared.get(value, 0) + 1

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -395,9 +395,14 @@ class _State:
         self.anchor_only = anchor_only
         # The open obligation of each duty, by case: at most one at a time.
         # (By case and attribute for a duty `per: {attribute: X}`.)
-        self.open_for: dict[str, dict[Any, Obligation]] = {d: {} for d in policy.duties}
+        # Both tables are typed as mappings, not dicts: the streamed replay puts dicts whose
+        # look-ups wake what sleeps on disk in their place (engine/dormant.py, OpenFor and
+        # Latest), and compiled code (mypyc) calls dict's own look-ups on a `dict`, past them.
+        self.open_for: dict[str, MutableMapping[Any, Obligation]] = {
+            d: {} for d in policy.duties}
         # The latest obligation of each duty that can be delayed, open or not, by case.
-        self.latest: dict[str, dict[Any, Obligation]] = {d: {} for d in policy.duties}
+        self.latest: dict[str, MutableMapping[Any, Obligation]] = {
+            d: {} for d in policy.duties}
         self.periods: dict[str, list[Owed]] = {}
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
@@ -868,11 +873,7 @@ class _State:
             queue = self.queues[duty.id].get(fact.case)
             if queue:
                 return queue[0]
-        # Read as a Mapping: the streamed replay puts a dict whose `get` looks on disk in
-        # `latest`'s place (engine/dormant.py, Latest); compiled code (mypyc) would call
-        # dict.get on it directly, past that.
-        latest: Mapping[Any, Obligation] = self.latest[duty.id]
-        target = self.open_for[duty.id].get(key) or latest.get(key)
+        target = self.open_for[duty.id].get(key) or self.latest[duty.id].get(key)
         if target is None:
             self.notes.append(line("delay.orphan", where=fact.ref(), word=line(word),
                                    duty=duty.id, case=fact.case, at=fact.at))

@@ -37,7 +37,7 @@ from policyengine import scratch
 from policyengine.engine import spill
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.deadlines import Versioned, Weekly
-from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor
+from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor, as_dict
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
     APPROVAL,
@@ -357,7 +357,7 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
                 or (keep is not None and o.case == keep)
                 or (duty.anchors is not None and o.trigger is not None
                     and state._anchor_key(duty, o.trigger) is not None)
-                or dict.get(waiting, o.case) is not o):
+                or dict.get(as_dict(waiting), o.case) is not o):
             return True
         waiting.sleep(o, ordinal, o.case)
         return False
@@ -375,7 +375,7 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
         if duty.extension is not None:
             key = _latest_key(o)
             latest = state.latest[duty.id]
-            if dict.get(latest, key) is o:
+            if dict.get(as_dict(latest), key) is o:
                 if dormant is None or duty.anchors is not None:
                     return True
                 dormant.sleep(o, ordinal, key)
