@@ -622,13 +622,13 @@ class CaseBook:
     def _index(self, case: str, part: Part) -> None:
         """File the case's obligations under who answers for them (none pending calendar
         data: those are read from `pending`), replacing what was filed before."""
-        gens = self.person_gens
+        old: dict[tuple[str | None, str | None], list[_Indexed]] = {}
         for person, month in self._entries.pop(case, ()):
-            gens[person, month] = gens.get((person, month), 0) + 1
             if month is None:
-                self.open_index.get(person, {}).pop(case, None)
+                entries = self.open_index.get(person, {}).pop(case, None)
             else:
-                self.due_index.get(person, {}).get(month, {}).pop(case, None)
+                entries = self.due_index.get(person, {}).get(month, {}).pop(case, None)
+            old[person, month] = entries or []
         context = Replay(_END, [], self._timeline, part.first_actor,  # type: ignore[arg-type]
                          part.case_tier, 0, 0, 0, [], {})
         local = self.policy.calendar.local
@@ -645,12 +645,22 @@ class CaseBook:
                 month = f"{due.year:04d}-{due.month:02d}"
             filed.setdefault((person, month), []).append((key, place, obligation))
         for (person, month), entries in filed.items():
-            gens[person, month] = gens.get((person, month), 0) + 1
             if month is None:
                 self.open_index.setdefault(person, {})[case] = entries
             else:
                 self.due_index.setdefault(person, {}).setdefault(month, {})[case] = entries
         self._entries[case] = list(filed)
+        # A person's month changes only where what is filed for them does (a read merges
+        # the entries, and the part's first actors, tiers and start): counted for
+        # `person_stamp`. A new replay makes new obligations: compared by value.
+        before = self.whole.get(case)
+        alike = before is not None and before is not part and (
+            before.first_at == part.first_at and before.first_actor == part.first_actor
+            and before.case_tier == part.case_tier)
+        gens = self.person_gens
+        for name in old.keys() | filed.keys():
+            if not (alike and _same_entries(old.get(name, []), filed.get(name, []))):
+                gens[name] = gens.get(name, 0) + 1
 
     def _straddles(self, case: str, at: datetime) -> bool:
         """Whether the case has facts (its own, or anchors timing it) on both sides of `at`."""
@@ -837,6 +847,21 @@ class CaseBook:
 
 
 _Indexed = tuple[tuple[object, ...], int, Obligation]
+
+
+# What a person's read takes from an obligation besides its duty (engine/evaluate.py
+# `evaluate_replay`): all its fields.
+_FIELDS = ("case", "trigger", "opened_at", "due", "fulfilled_by", "history", "pending",
+           "missing_year", "anchor", "actor", "seq")
+
+
+def _same_entries(old: list[_Indexed], new: list[_Indexed]) -> bool:
+    """Whether two filings of a case's obligations for one person and month are equal in
+    value (a case replayed again makes new but often equal obligations)."""
+    return len(old) == len(new) and all(
+        a[0] == b[0] and a[1] == b[1] and type(a[2]) is type(b[2]) and a[2].duty is b[2].duty
+        and all(getattr(a[2], f) == getattr(b[2], f) for f in _FIELDS)
+        for a, b in zip(old, new, strict=True))
 
 
 def _place(entry: _Indexed) -> int:

@@ -52,15 +52,34 @@ def test_a_fact_where_the_person_answers_for_nothing_keeps_their_read(tmp_path: 
         other = next(f for f in facts if f.get("case") and f["case"] not in mine
                      and f["case"] not in book.pending and f["at"][:7] == "2026-10"
                      and not any(f["case"] in m.straddling for m in book._moments.values()))
-        ours = next(f for f in facts if f.get("case") in mine and f["at"][:7] == "2026-10")
-
         misses, hits = results.misses, results.hits
         store(svc, [late_copy(other, "late-other")])
         equal_to_evaluate(svc, "2026-10", person)   # the facts counted again, nothing else
         assert (results.misses, results.hits) == (misses, hits + 1)
 
-        store(svc, [late_copy(ours, "late-ours")])
-        equal_to_evaluate(svc, "2026-10", person)   # a case of theirs: made again
+        # a case of theirs replayed again into equal obligations: still kept
+        ours = min(c for c in mine if c not in book.pending
+                   and not any(c in m.straddling for m in book._moments.values()))
+        book.dirty.add(ours)
+        book.settle()
+        assert book.replays and book.whole[ours].obligations
+        misses, hits = results.misses, results.hits
+        equal_to_evaluate(svc, "2026-10", person)
+        assert (results.misses, results.hits) == (misses, hits + 1)
+
+        # the trigger of one of their obligations, in a new case: a new duty of theirs
+        trigger = next(o.trigger for name in book._entries[ours] if name[0] == person
+                       for _, _, o in (book.open_index[person][ours] if name[1] is None
+                                       else book.due_index[person][name[1]][ours])
+                       if o.trigger is not None and o.trigger.case == ours)
+        new_case = f"{ours[:-2]}99"
+        assert new_case not in book.cases
+        fact = {**next(f for f in facts if f["id"] == trigger.id), "id": "new-case",
+                "case": new_case}
+        store(svc, [fact])
+        misses = results.misses
+        equal_to_evaluate(svc, "2026-10", person)   # made again
+        assert any(name[0] == person for name in book._entries[new_case])
         assert results.misses == misses + 1
 
         role = next(f for f in facts if f["type"] == "role.assigned")
