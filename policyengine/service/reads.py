@@ -25,6 +25,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from policyengine.engine import cases
@@ -316,6 +317,7 @@ class CaseBook:
         # `month` (None: not fulfilled) is filed again.
         self.generation = 0
         self.person_gens: dict[tuple[str | None, str | None], int] = {}
+        self.tied = False       # the last person_result had a tie across cases (above)
         self.replays = 0        # whole case replays made (tests)
         self.replays_up_to = 0  # replays of a case up to an as-of (straddling cases)
         # Facts deadlines run from (anchors), by (join attribute, value); the cases with a
@@ -729,9 +731,11 @@ class CaseBook:
         """What `person_result(…, at, person)` was made from, as counters: while they stay
         the same, a new result would differ only in the facts counted (`recounted`). None
         when it cannot be told this way: a role changed hands after `at` (every case's open
-        obligations are attributed again), or the moment is not kept."""
+        obligations are attributed again), the moment is not kept, or the result just made
+        orders obligations of two cases by their places (`tied`)."""
         moment = self._moments.get(at)
-        if moment is None or (self.last_role_at is not None and self.last_role_at > at):
+        if moment is None or self.tied or (self.last_role_at is not None
+                                           and self.last_role_at > at):
             return None
         gens = self.person_gens
         return (self.generation, moment.serial, moment.changes, gens.get((person, None), 0),
@@ -808,6 +812,10 @@ class CaseBook:
                 used.append(some)
                 chosen.extend(found)
         chosen.sort(key=_by_order)
+        # Obligations of two cases under one order key (no trigger) are ordered by their
+        # places: a result with such a tie is not kept across changed places (`person_stamp`).
+        self.tied = any(a[0] == b[0] and a[2].case != b[2].case
+                        for a, b in pairwise(chosen))
         first_actor: dict[tuple[str, str], str] = {}
         case_tier: dict[str, str] = {}
         for part in used:
@@ -857,9 +865,11 @@ _FIELDS = ("case", "trigger", "opened_at", "due", "fulfilled_by", "history", "pe
 
 def _same_entries(old: list[_Indexed], new: list[_Indexed]) -> bool:
     """Whether two filings of a case's obligations for one person and month are equal in
-    value (a case replayed again makes new but often equal obligations)."""
+    value, in the same order (a case replayed again makes new but often equal
+    obligations; a met one dropped from the case's list moves the places of those after it:
+    places only order obligations under one key, and keep their order within a case)."""
     return len(old) == len(new) and all(
-        a[0] == b[0] and a[1] == b[1] and type(a[2]) is type(b[2]) and a[2].duty is b[2].duty
+        a[0] == b[0] and type(a[2]) is type(b[2]) and a[2].duty is b[2].duty
         and all(getattr(a[2], f) == getattr(b[2], f) for f in _FIELDS)
         for a, b in zip(old, new, strict=True))
 
