@@ -136,6 +136,15 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds the process has used (user + system), from /proc; NaN where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def timed(call: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     value = call()
@@ -188,12 +197,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                 "request_p50_s": statistics.median(latencies)}
             # 2. everything stored: the first read
             figures["reads"] = first_reads(client, month, person, lines)
-            # 3. one fact at a time, a read after each
+            # 3. one fact at a time, a read after each (and the service's CPU time for it:
+            # wall times on a shared machine follow the other processes' load)
+            used = cpu_s(pid)
             figures["fresh"] = fresh_reads(client, single, figures["reads"])
+            figures["fresh"]["service_cpu_per_pair_s"] = (cpu_s(pid) - used) / len(single)
             # 4. back-dated facts
+            used = cpu_s(pid)
             figures["back"] = back_dated_reads(client, month,
                                                [person, figures["reads"]["typical"]], lines,
                                                args.back)
+            figures["back"]["service_cpu_per_pair_s"] = (cpu_s(pid) - used) / args.back
+            figures["load_average"] = os.getloadavg()
             figures["reads"]["rss_mib"] = rss_mib(pid)
             client.close()
         # 5. a restart: from starting the process to the first answer
@@ -339,6 +354,10 @@ def report(f: dict[str, Any]) -> str:
          f"p50 {ms(k['busiest']['p50_s'])}, p99 {ms(k['busiest']['p99_s'])}"),
         (f"  the same, {r['typical']} ({k['typical']['count']} reads)",
          f"p50 {ms(k['typical']['p50_s'])}, p99 {ms(k['typical']['p99_s'])}"),
+        ("service CPU per fact and read: fresh, back-dated (both people)",
+         f"{ms(n['service_cpu_per_pair_s'])}, {ms(k['service_cpu_per_pair_s'])}"),
+        ("load average (1, 5, 15 min) after the reads",
+         ", ".join(f"{x:.2f}" for x in f["load_average"])),
         ("service memory (RSS)", f"{r['rss_mib']:,.0f} MiB"),
         ("restart: process start to first answer", ms(x["to_first_answer_s"])),
     ]

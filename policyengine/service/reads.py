@@ -20,10 +20,13 @@ import bisect
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import pairwise
+from typing import Any
 
 from policyengine.engine import cases
 from policyengine.engine.cases import Part
@@ -61,27 +64,39 @@ class FactMirror:
         self._facts: list[Fact] = []
         self._seq = 0
         self.base = 0      # the facts up to this seq are not read (kept as case outcomes)
+        self._older: list[Fact] | None = None   # those, once a reader of every fact asks
         self._lock = threading.Lock()
         self.unreadable: list[Unreadable] = []
 
     def refresh(self) -> int:
         """Read the facts stored since the last call; the last sequence number seen."""
         with self._lock, gc_paused():  # a million facts read: no collector passes
-            build = self.schema.build
-            while True:
-                rows = self.store.read_since(self._seq)
-                if not rows:
-                    return self._seq
-                for seq, raw in rows:
-                    value = json.loads(raw)
-                    fact = build(value)
-                    if isinstance(fact, list):
-                        self.unreadable.append(Unreadable(seq, value.get("id"), tuple(fact)))
-                        log.warning("stored fact %s (seq %d) is not valid under the policy in "
-                                    "force: %s", value.get("id"), seq, "; ".join(fact))
-                    else:
-                        self._facts.append(fact)
-                self._seq = rows[-1][0]
+            self._seq = self._read(self._seq, None, self._facts.append, warn=True)
+            return self._seq
+
+    def _read(self, seq: int, up_to: int | None, keep: Callable[[Fact], None], *,
+              warn: bool) -> int:
+        """Build the stored facts after `seq` (up to `up_to`, if given), in sequence order,
+        handing each readable one to `keep` (`warn`: note and log the unreadable); the last
+        sequence number read."""
+        build = self.schema.build
+        while up_to is None or seq < up_to:
+            rows = self.store.read_since(seq)
+            if not rows:
+                break
+            for number, raw in rows:
+                if up_to is not None and number > up_to:
+                    return seq
+                value = json.loads(raw)
+                fact = build(value)
+                if not isinstance(fact, list):
+                    keep(fact)
+                elif warn:
+                    self.unreadable.append(Unreadable(number, value.get("id"), tuple(fact)))
+                    log.warning("stored fact %s (seq %d) is not valid under the policy in "
+                                "force: %s", value.get("id"), number, "; ".join(fact))
+                seq = number
+        return seq
 
     def snapshot(self) -> tuple[int, list[Fact]]:
         """How many facts were read, and those facts (a copy of the list)."""
@@ -111,25 +126,18 @@ class FactMirror:
             self._seq = self.base = seq
 
     def every_fact(self) -> tuple[int, list[Fact]]:
-        """`snapshot`, with the facts before `start_at` read again (not kept): what a
-        reader of every fact (the dashboard's case and registry pages, the policy's
-        effect, `evaluate` when the case book cannot serve) must use."""
+        """`snapshot`, with the facts before `start_at` too: what a reader of every fact
+        (the dashboard's case and registry pages, the policy's effect, `evaluate` when the
+        case book cannot serve) must use. Those are read from the store the first time
+        only, then kept: such a reader holds every fact anyway."""
+        older = self._older
+        if older is None and self.base:  # read beside the reads: they need none of them
+            older = []
+            with gc_paused():
+                self._read(0, self.base, older.append, warn=False)
+            self._older = older
         count, facts = self.snapshot()
-        if not self.base:
-            return count, facts
-        older: list[Fact] = []
-        seq = 0
-        while seq < self.base:
-            rows = self.store.read_since(seq)
-            if not rows:
-                break
-            for number, raw in rows:
-                if number <= self.base:
-                    fact = self.schema.build(json.loads(raw))
-                    if not isinstance(fact, list):
-                        older.append(fact)
-            seq = rows[-1][0]
-        return count, older + facts
+        return count, (older or []) + facts
 
     def __len__(self) -> int:
         return len(self._facts)
@@ -156,7 +164,19 @@ class _Writer:
     """Writes kept case outcomes in a thread of its own, in the order handed over. A write
     that fails is logged and `failed` is set: the book then writes every case again (the
     stamp of a later write must never cover a lost row; later writes queued meanwhile are
-    dropped). Not started until there is something to write."""
+    dropped). Not started until there is something to write.
+
+    The outcomes are a cache of the facts (lost ones are replayed again), so they are not
+    written after each read: what is handed over while facts keep coming is gathered and
+    written once they pause (`_IDLE`), at least every `_MOST` seconds. One transaction and
+    one fsync then serve many reads, instead of one beside each next read (at 1M facts a
+    write per read overlapped 192 of 200 reads after a fresh ingest, and the reads beside
+    one took twice their CPU time: docs/decisions.md). A write that drops every row (the
+    first, after every case was replayed) is not held back: it is the big one, and waits
+    for nothing more to gather."""
+
+    _IDLE = 0.25   # seconds without a new hand-over before writing
+    _MOST = 10.0   # seconds the first row handed over may wait
 
     def __init__(self, store: Store | None):
         self.store = store
@@ -164,11 +184,14 @@ class _Writer:
         self._queue: list[tuple[str, int, list[CaseOutcome], bool]] = []
         self._ready = threading.Condition()
         self._busy = False
+        self._hurry = False
+        self._last_put = 0.0
         self._thread: threading.Thread | None = None
 
     def put(self, key: str, seq: int, rows: list[CaseOutcome], *, reset: bool) -> None:
         with self._ready:
             self._queue.append((key, seq, rows, reset))
+            self._last_put = time.monotonic()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="outcomes",
                                                 daemon=True)
@@ -177,15 +200,26 @@ class _Writer:
 
     def flush(self) -> None:
         with self._ready:
+            self._hurry = True
+            self._ready.notify_all()
             while self._queue or self._busy:
                 self._ready.wait(0.1)
+            self._hurry = False
 
     def _run(self) -> None:
         while True:
             with self._ready:
                 while not self._queue:
                     self._ready.wait()
-                key, seq, rows, reset = self._queue.pop(0)
+                first = time.monotonic()
+                while not self._hurry and not any(item[3] for item in self._queue):
+                    now = time.monotonic()
+                    wait = min(self._last_put + self._IDLE, first + self._MOST) - now
+                    if wait <= 0:
+                        break
+                    self._ready.wait(wait)
+                key, seq, rows, reset = _gathered(self._queue)
+                self._queue.clear()
                 self._busy = True
             try:
                 assert self.store is not None
@@ -201,14 +235,35 @@ class _Writer:
                 self._ready.notify_all()
 
 
+def _gathered(queue: list[tuple[str, int, list[CaseOutcome], bool]]
+              ) -> tuple[str, int, list[CaseOutcome], bool]:
+    """The writes handed over, as one: from the last that drops every row (`reset`) on,
+    each case's latest row, under the last key and stamp."""
+    resets = [number for number, (_, _, _, reset) in enumerate(queue) if reset]
+    since = resets[-1] if resets else 0
+    latest: dict[str, CaseOutcome] = {}
+    for _, _, rows, _ in queue[since:]:
+        for row in rows:
+            latest.pop(row.case, None)
+            latest[row.case] = row
+    key, seq, _, _ = queue[-1]
+    return key, seq, list(latest.values()), bool(resets)
+
+
 class _Moment:
     """What a read at one as-of needs besides the cases' whole replays: the shared part
     then, and the cases with facts on both sides of it, replayed up to it."""
 
-    def __init__(self, straddling: set[str]):
+    def __init__(self, straddling: set[str], serial: int):
+        self.serial = serial        # a new number each time a moment is made (cache stamps)
+        self.changes = 0            # straddling cases changed since (cache stamps)
         self.shared: Part | None = None
         self.straddling = straddling
         self.parts: dict[str, Part] = {}
+        # name (None: the shared part) -> (the part, in the index, the roles, the pending
+        # obligations, person -> theirs): CaseBook._attributed
+        self.attributed: dict[str | None, tuple[Part, bool, Any, list[_Indexed],
+                                                dict[str | None, list[_Indexed]]]] = {}
 
 
 class CaseBook:
@@ -254,6 +309,15 @@ class CaseBook:
         self.last_role_at: datetime | None = None
         self._timeline: object = None
         self._moments: OrderedDict[datetime, _Moment] = OrderedDict()
+        self._made = 0          # moments made (their serial numbers)
+        # What one person's read depends on, as counters (`person_stamp`): `generation`
+        # moves when what every person's read merges changes (the shared part, the roles,
+        # the cases pending calendar data; a moment's straddling cases: its `changes`);
+        # `person_gens[p, month]` when a case where `p` answers for something due in
+        # `month` (None: not fulfilled) is filed again.
+        self.generation = 0
+        self.person_gens: dict[tuple[str | None, str | None], int] = {}
+        self.tied = False       # the last person_result had a tie across cases (above)
         self.replays = 0        # whole case replays made (tests)
         self.replays_up_to = 0  # replays of a case up to an as-of (straddling cases)
         # Facts deadlines run from (anchors), by (join attribute, value); the cases with a
@@ -409,6 +473,7 @@ class CaseBook:
                 self.roles_changed = True
                 self.last_role_at = max(self.last_role_at or fact.at, fact.at)
                 self._moments.clear()
+                self.generation += 1
             elif fact.case is None:
                 self.shared.append(fact)
                 self._reset_shared()
@@ -440,8 +505,10 @@ class CaseBook:
             self._reset_shared()
 
     def _reset_shared(self) -> None:
+        self.generation += 1
         for moment in self._moments.values():
             moment.shared = None
+            moment.attributed.clear()  # who answers is found with the new shared part's roles
 
     def _anchors_of(self, case: str) -> list[Fact]:
         """The other facts that may time the case's deadlines (same join value)."""
@@ -534,26 +601,36 @@ class CaseBook:
         assert part.last_at is not None
         self.reach[case] = max([part.last_at, *(a.at for a in anchors)])
         self._index(case, part)
+        merged = case in self.pending  # every person's read merges it: before or after
         if any(o.missing_year is not None for o in part.obligations):
             self.pending.add(case)
+            merged = True
         else:
             self.pending.discard(case)
         self.whole[case] = part
+        if merged:
+            self.generation += 1
         for at, moment in self._moments.items():
             moment.parts.pop(case, None)
+            moment.attributed.pop(case, None)
+            was = case in moment.straddling
             if self._straddles(case, at):
                 moment.straddling.add(case)
+                moment.changes += 1
             else:
                 moment.straddling.discard(case)
+                moment.changes += was
 
     def _index(self, case: str, part: Part) -> None:
         """File the case's obligations under who answers for them (none pending calendar
         data: those are read from `pending`), replacing what was filed before."""
+        old: dict[tuple[str | None, str | None], list[_Indexed]] = {}
         for person, month in self._entries.pop(case, ()):
             if month is None:
-                self.open_index.get(person, {}).pop(case, None)
+                entries = self.open_index.get(person, {}).pop(case, None)
             else:
-                self.due_index.get(person, {}).get(month, {}).pop(case, None)
+                entries = self.due_index.get(person, {}).get(month, {}).pop(case, None)
+            old[person, month] = entries or []
         context = Replay(_END, [], self._timeline, part.first_actor,  # type: ignore[arg-type]
                          part.case_tier, 0, 0, 0, [], {})
         local = self.policy.calendar.local
@@ -575,6 +652,17 @@ class CaseBook:
             else:
                 self.due_index.setdefault(person, {}).setdefault(month, {})[case] = entries
         self._entries[case] = list(filed)
+        # A person's month changes only where what is filed for them does (a read merges
+        # the entries, and the part's first actors, tiers and start): counted for
+        # `person_stamp`. A new replay makes new obligations: compared by value.
+        before = self.whole.get(case)
+        alike = before is not None and before is not part and (
+            before.first_at == part.first_at and before.first_actor == part.first_actor
+            and before.case_tier == part.case_tier)
+        gens = self.person_gens
+        for name in old.keys() | filed.keys():
+            if not (alike and _same_entries(old.get(name, []), filed.get(name, []))):
+                gens[name] = gens.get(name, 0) + 1
 
     def _straddles(self, case: str, at: datetime) -> bool:
         """Whether the case has facts (its own, or anchors timing it) on both sides of `at`."""
@@ -589,7 +677,8 @@ class CaseBook:
                 assert self.store is not None
                 straddling.update(c for c in self.store.outcome_cases(
                     straddling=utc_text(at)) if c not in self.whole)
-            moment = self._moments[at] = _Moment(straddling)
+            self._made += 1
+            moment = self._moments[at] = _Moment(straddling, self._made)
             while len(self._moments) > _MOMENTS:
                 self._moments.popitem(last=False)
         self._moments.move_to_end(at)
@@ -636,6 +725,27 @@ class CaseBook:
         month of the deadline), and no prohibition (a forbidden fact's person is not
         indexed)."""
         return period is not None and not self.policy.prohibitions
+
+    def person_stamp(self, person: str, at: datetime,
+                     period: Period) -> tuple[int, ...] | None:
+        """What `person_result(…, at, person)` was made from, as counters: while they stay
+        the same, a new result would differ only in the facts counted (`recounted`). None
+        when it cannot be told this way: a role changed hands after `at` (every case's open
+        obligations are attributed again), the moment is not kept, or the result just made
+        orders obligations of two cases by their places (`tied`)."""
+        moment = self._moments.get(at)
+        if moment is None or self.tied or (self.last_role_at is not None
+                                           and self.last_role_at > at):
+            return None
+        gens = self.person_gens
+        return (self.generation, moment.serial, moment.changes, gens.get((person, None), 0),
+                *(gens.get((person, month), 0) for month in _months(period)))
+
+    def recounted(self, result: EvaluationResult, at: datetime) -> EvaluationResult:
+        """A result made at `at` with the facts counted as they stand now."""
+        seen, after = self._counts(at)
+        return replace(result, stats={**result.stats, "facts": seen,
+                                      "facts_after_as_of": after})
 
     def person_result(self, period: Period, at: datetime, person: str) -> EvaluationResult:
         """A result whose parts about `person` (violations, total, open obligations), whose
@@ -697,15 +807,15 @@ class CaseBook:
             if some is None:
                 continue
             indexed = name is not None and name not in straddling
-            context = Replay(at, [], roles, some.first_actor, some.case_tier, 0, 0, 0, [], {})
-            found = [(key, place, o) for place, (key, o)
-                     in enumerate(zip(some.keys, some.obligations, strict=True))
-                     if o.missing_year is not None or (
-                         not indexed and responsible(self.policy, context, o)[0] == person)]
+            found = self._attributed(moment, name, some, indexed, at, roles, person)
             if found:
                 used.append(some)
                 chosen.extend(found)
         chosen.sort(key=_by_order)
+        # Obligations of two cases under one order key (no trigger) are ordered by their
+        # places: a result with such a tie is not kept across changed places (`person_stamp`).
+        self.tied = any(a[0] == b[0] and a[2].case != b[2].case
+                        for a, b in pairwise(chosen))
         first_actor: dict[tuple[str, str], str] = {}
         case_tier: dict[str, str] = {}
         for part in used:
@@ -716,8 +826,56 @@ class CaseBook:
                      after, 0, [], defaultdict(list))
         return evaluate_replay(self.policy, run, period)
 
+    def _attributed(self, moment: _Moment, name: str | None, part: Part, indexed: bool,
+                    at: datetime, roles: Any, person: str) -> list[_Indexed]:
+        """The part's obligations `person` answers for at `at` (with the holders then)
+        and those pending calendar data (everyone's), in the part's order; only the
+        pending ones for a case in the index. Who answers for each is found once per
+        part and moment: every person's read walks the shared part and straddling cases."""
+        kept = moment.attributed.get(name)
+        if kept is None or kept[0] is not part or kept[1] != indexed or kept[2] is not roles:
+            context = Replay(at, [], roles, part.first_actor, part.case_tier, 0, 0, 0, [], {})
+            pending: list[_Indexed] = []
+            mine: dict[str | None, list[_Indexed]] = defaultdict(list)
+            for place, (key, obligation) in enumerate(zip(part.keys, part.obligations,
+                                                          strict=True)):
+                if obligation.missing_year is not None:
+                    pending.append((key, place, obligation))
+                elif not indexed:
+                    mine[responsible(self.policy, context, obligation)[0]].append(
+                        (key, place, obligation))
+            kept = moment.attributed[name] = (part, indexed, roles, pending, dict(mine))
+        pending, mine = kept[3], kept[4]
+        own = mine.get(person)
+        if not own:
+            return pending
+        if not pending:
+            return own
+        return sorted(pending + own, key=_place)
+
 
 _Indexed = tuple[tuple[object, ...], int, Obligation]
+
+
+# What a person's read takes from an obligation besides its duty (engine/evaluate.py
+# `evaluate_replay`): all its fields.
+_FIELDS = ("case", "trigger", "opened_at", "due", "fulfilled_by", "history", "pending",
+           "missing_year", "anchor", "actor", "seq")
+
+
+def _same_entries(old: list[_Indexed], new: list[_Indexed]) -> bool:
+    """Whether two filings of a case's obligations for one person and month are equal in
+    value, in the same order (a case replayed again makes new but often equal
+    obligations; a met one dropped from the case's list moves the places of those after it:
+    places only order obligations under one key, and keep their order within a case)."""
+    return len(old) == len(new) and all(
+        a[0] == b[0] and type(a[2]) is type(b[2]) and a[2].duty is b[2].duty
+        and all(getattr(a[2], f) == getattr(b[2], f) for f in _FIELDS)
+        for a, b in zip(old, new, strict=True))
+
+
+def _place(entry: _Indexed) -> int:
+    return entry[1]
 
 
 def _by_order(entry: _Indexed) -> tuple[tuple[object, ...], int]:
@@ -745,6 +903,7 @@ CACHE_ROWS = 12_000
 class _Entry:
     result: EvaluationResult
     count: int          # how many of the mirror's facts it was computed from
+    stamp: tuple[int, ...] | None = None   # CaseBook.person_stamp, one person's read
 
     @property
     def rows(self) -> int:
@@ -808,9 +967,19 @@ class Results:
                     or not book.fits_person(period, moment):
                 return self._whole(period, moment, key)
             count = self._booked
-            result = book.person_result(period, moment, person)
-            self.misses += 1
-            self._keep_result(mine, _Entry(result, count))
+            # Facts came at or before the moment, but none in a case where the person
+            # answers, nor in what every read merges: the result kept stands, recounted.
+            with self._lock:
+                kept = self._cache.get(mine)
+            stamp = book.person_stamp(person, moment, period)
+            if kept is not None and stamp is not None and kept.stamp == stamp:
+                result = book.recounted(kept.result, moment)
+                self.hits += 1
+            else:
+                result = book.person_result(period, moment, person)
+                stamp = book.person_stamp(person, moment, period)
+                self.misses += 1
+            self._keep_result(mine, _Entry(result, count, stamp))
             return result
 
     def _look_up(self, period: Period | None, as_of: datetime | None
@@ -902,7 +1071,7 @@ class Results:
             if later:
                 stats = dict(entry.result.stats)
                 stats["facts_after_as_of"] = stats.get("facts_after_as_of", 0) + len(later)
-                entry = _Entry(replace(entry.result, stats=stats), total)
+                entry = replace(entry, result=replace(entry.result, stats=stats), count=total)
                 self._cache[key] = entry
             self._cache.move_to_end(key)
             self.hits += 1

@@ -1,0 +1,139 @@
+"""One person's read kept while facts come in cases where they answer for nothing
+(reads.py `CaseBook.person_stamp`), the case outcomes written in gathered batches
+(`_Writer`), and the facts before the kept outcomes read once for every-fact readers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from service_support import make_config, sample_facts
+from test_service_cases import person_view, store, window
+
+from policyengine.engine.evaluate import evaluate
+from policyengine.service.reads import _gathered
+from policyengine.service.state import Service
+from policyengine.service.store import CaseOutcome
+
+
+def equal_to_evaluate(svc: Service, period: str, person: str) -> None:
+    live = svc.live
+    parsed, moment = window(svc, period, None)
+    got = live.results.person(parsed, moment, person)
+    want = evaluate(live.policy, live.mirror.every_fact()[1], period=parsed, as_of=moment)
+    assert person_view(got, person) == person_view(want, person)
+    assert got.stats["facts"] == want.stats["facts"]
+    assert got.stats["facts_after_as_of"] == want.stats["facts_after_as_of"]
+
+
+def late_copy(fact: dict[str, Any], name: str) -> dict[str, Any]:
+    at = datetime.fromisoformat(fact["at"]) - timedelta(hours=2)
+    return {**fact, "id": name, "at": at.isoformat()}
+
+
+def test_a_fact_where_the_person_answers_for_nothing_keeps_their_read(tmp_path: Path) -> None:
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        facts = sample_facts()
+        store(svc, facts)
+        results = svc.live.results
+        results.warm()
+        parsed, _ = window(svc, "2026-10", None)
+        # (not read through the service: a whole result kept would serve the person's read)
+        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
+        person = max({v.person for v in whole.violations if v.person},
+                     key=lambda p: sum(v.person == p for v in whole.violations))
+        equal_to_evaluate(svc, "2026-10", person)
+        book = results.book
+        assert book is not None
+        mine = {case for case, keys in book._entries.items()
+                if any(p == person for p, _ in keys)}
+        other = next(f for f in facts if f.get("case") and f["case"] not in mine
+                     and f["case"] not in book.pending and f["at"][:7] == "2026-10"
+                     and not any(f["case"] in m.straddling for m in book._moments.values()))
+        misses, hits = results.misses, results.hits
+        store(svc, [late_copy(other, "late-other")])
+        equal_to_evaluate(svc, "2026-10", person)   # the facts counted again, nothing else
+        assert (results.misses, results.hits) == (misses, hits + 1)
+
+        # a case of theirs replayed again into equal obligations: still kept
+        ours = min(c for c in mine if c not in book.pending
+                   and not any(c in m.straddling for m in book._moments.values()))
+        book.dirty.add(ours)
+        book.settle()
+        assert book.replays and book.whole[ours].obligations
+        misses, hits = results.misses, results.hits
+        equal_to_evaluate(svc, "2026-10", person)
+        assert (results.misses, results.hits) == (misses, hits + 1)
+
+        # the trigger of one of their obligations, in a new case: a new duty of theirs
+        trigger = next(o.trigger for name in book._entries[ours] if name[0] == person
+                       for _, _, o in (book.open_index[person][ours] if name[1] is None
+                                       else book.due_index[person][name[1]][ours])
+                       if o.trigger is not None and o.trigger.case == ours)
+        new_case = f"{ours[:-2]}99"
+        assert new_case not in book.cases
+        fact = {**next(f for f in facts if f["id"] == trigger.id), "id": "new-case",
+                "case": new_case}
+        store(svc, [fact])
+        misses = results.misses
+        equal_to_evaluate(svc, "2026-10", person)   # made again
+        assert any(name[0] == person for name in book._entries[new_case])
+        assert results.misses == misses + 1
+
+        role = next(f for f in facts if f["type"] == "role.assigned")
+        store(svc, [{**role, "id": "role-again", "at": "2026-10-12T09:00:00+08:00"}])
+        misses = results.misses
+        equal_to_evaluate(svc, "2026-10", person)   # every case filed again: made again
+        assert results.misses == misses + 1
+    finally:
+        svc.close()
+
+
+def outcome(case: str, part: bytes) -> CaseOutcome:
+    return CaseOutcome(case, None, None, False, part, (), ())
+
+
+def test_writes_handed_over_together_are_written_as_one() -> None:
+    a1, b1, a2, c1 = outcome("A", b"1"), outcome("B", b"1"), outcome("A", b"2"), outcome("C", b"1")
+    assert _gathered([("k", 1, [a1, b1], False), ("k", 2, [a2], False)]) == \
+        ("k", 2, [b1, a2], False)
+    # from the last write that drops every row on: what came before it is dropped too
+    assert _gathered([("k", 1, [a1, b1], False), ("k", 2, [c1], True),
+                      ("k", 3, [a2], False)]) == ("k", 3, [c1, a2], True)
+
+
+def test_every_fact_reads_the_facts_before_the_kept_outcomes_once(tmp_path: Path) -> None:
+    config = make_config(str(tmp_path / "facts.db"))
+    facts = sample_facts()
+    svc = Service(config)
+    try:
+        store(svc, facts)
+        svc.live.results.warm()
+        want = svc.live.mirror.every_fact()[1]
+    finally:
+        svc.close()
+    svc = Service(config)
+    try:
+        svc.live.results.warm()
+        mirror = svc.live.mirror
+        assert mirror.base and len(mirror) == 0   # restored: no fact read
+        reads: list[int] = []
+        real = svc.store.read_since
+
+        def counted(seq: int, limit: int = 20_000) -> list[tuple[int, str]]:
+            reads.append(seq)
+            return real(seq, limit)
+
+        svc.store.read_since = counted  # type: ignore[method-assign]
+        assert [f.content() for f in mirror.every_fact()[1]] == [f.content() for f in want]
+        assert reads
+        reads.clear()
+        store(svc, [late_copy(facts[5], "after-restart")])
+        mirror.refresh()
+        count, every = mirror.every_fact()
+        assert count == 1 and len(every) == len(want) + 1
+        assert reads and min(reads) >= mirror.base   # the new fact's read only
+    finally:
+        svc.close()
