@@ -1,5 +1,5 @@
 """The build: the engine's hot modules compiled to C extensions with mypyc (docs/decisions.md
-D-compile-1), the way black and mypy ship their speed. Everything else is in pyproject.toml.
+D39), the way black and mypy ship their speed. Everything else is in pyproject.toml.
 
 - `pip install -e .` (or `make .venv/.installed`) compiles the modules listed in
   policyengine/native.py (`COMPILED`) next to their sources, and writes their sources' digests

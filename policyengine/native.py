@@ -1,5 +1,5 @@
 """Which engine modules are compiled with mypyc, whether the compiled code is in use, and
-the guard against a stale build (docs/decisions.md D-compile-1).
+the guard against a stale build (docs/decisions.md D39).
 
 An editable install puts each compiled module (`replay.cpython-311-x86_64-linux-gnu.so`)
 next to its source, and Python imports the extension before the `.py`. So an edited source

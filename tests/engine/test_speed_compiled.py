@@ -1,4 +1,4 @@
-"""The compiled build (mypyc, docs/decisions.md D-compile-1): a compiled module never hides an
+"""The compiled build (mypyc, docs/decisions.md D39): a compiled module never hides an
 edited source, POLICYENGINE_PURE=1 runs the sources, and both give the same results."""
 
 from __future__ import annotations

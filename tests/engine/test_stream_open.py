@@ -1,4 +1,4 @@
-"""What grew with the history in a streamed month (docs/decisions.md D34, D-memory-1): the
+"""What grew with the history in a streamed month (docs/decisions.md D34, D40): the
 obligations left open for long sleep on disk until a fact of their case or the end of the
 file wakes them (engine/dormant.py `OpenFor`), and the deadline rules' memos are forgotten
 at each compaction. The results stay the list path's, byte for byte."""
