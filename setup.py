@@ -39,12 +39,23 @@ class OptionalBuildExt(build_ext):
             super().run()
         except Exception as error:
             self._fall_back(error)
+            return
+        if self.extensions and COMPILED_DIGESTS:
+            # Only a build that compiled records what it compiled, and where it put it: in
+            # the tree for an editable install, in the build for a wheel (a wheel built in a
+            # tree with an editable install must not vouch for that install's extensions).
+            in_tree = self.inplace or getattr(self, "editable_mode", False)
+            plan.write_digests(HERE if in_tree else Path(self.build_lib), COMPILED_DIGESTS)
 
     def _fall_back(self, error: BaseException) -> None:
         removed = plan.remove_compiled(HERE)
         print(f"policyengine: compiling with mypyc failed ({error}); installing pure Python "
               f"({len(removed)} compiled files removed). Set POLICYENGINE_PURE=1 to skip "
               "the attempt.", file=sys.stderr)
+
+
+# module -> SHA-256 of its source when mypyc read it (written by a build that compiled)
+COMPILED_DIGESTS: dict[str, str] = {}
 
 
 def extensions() -> list[Any]:
@@ -60,12 +71,19 @@ def extensions() -> list[Any]:
         return []
     sources = [str(Path("policyengine", *name.split(".")[1:])) + ".py"
                for name in plan.COMPILED]
-    modules: list[Any] = mypycify(
-        sources, opt_level="3", debug_level="0",
-        # one shared library inside the package (policyengine/compiled__mypyc...so), named
-        # the same whatever the modules: an editable install finds it, a rebuild replaces it
-        group_name=plan.GROUP)
-    plan.write_digests(HERE)
+    try:
+        modules: list[Any] = mypycify(
+            sources, opt_level="3", debug_level="0",
+            # one shared library inside the package (policyengine/compiled__mypyc...so),
+            # named the same whatever the modules: an editable install finds it, a rebuild
+            # replaces it
+            group_name=plan.GROUP)
+    except SystemExit:  # mypyc's type check failed (it exits): said above it by mypy
+        print("policyengine: mypyc refused the sources; installing pure Python",
+              file=sys.stderr)
+        plan.remove_compiled(HERE)
+        return []
+    COMPILED_DIGESTS.update(plan.digests(HERE))  # the sources as compiled, now
     return modules
 
 

@@ -67,9 +67,15 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_digests(root: Path) -> None:
-    """Called by setup.py when it compiles: the digest of every source compiled."""
-    lines = [f"{module} {digest(source_of(module, root))}\n" for module in COMPILED]
+def digests(root: Path) -> dict[str, str]:
+    """The digest of every compiled module's source in the tree at `root`."""
+    return {module: digest(source_of(module, root)) for module in COMPILED}
+
+
+def write_digests(root: Path, found: dict[str, str]) -> None:
+    """Called by setup.py once it has compiled: the digests of the sources it compiled,
+    into the package at `root` (the tree, or the build a wheel is made of)."""
+    lines = [f"{module} {found[module]}\n" for module in COMPILED]
     (_package_dir(root) / DIGESTS).write_text("".join(lines), encoding="ascii")
 
 

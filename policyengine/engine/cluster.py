@@ -293,8 +293,11 @@ def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
     # than each started afresh (spawn) and importing it again; where there is no fork, spawn.
     method = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
               else "spawn")
+    # No work stealing: a task goes to its partition's worker (`_on`), and elsewhere only
+    # when that worker is gone (then its partition is read again where the task runs).
     with dask.config.set({"temporary-directory": str(folder),
-                          "distributed.worker.multiprocessing-method": method}):
+                          "distributed.worker.multiprocessing-method": method,
+                          "distributed.scheduler.work-stealing": False}):
         # The scheduler always serves HTTP (None means its default port, 8787, and a
         # warning on stderr when another cluster holds it): a free port on loopback.
         cluster = distributed.LocalCluster(
@@ -348,15 +351,21 @@ def _run(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: st
 
 def _places(client: Any, count: int) -> list[str]:
     """The worker each partition is read and replayed on, in turn."""
-    addresses = sorted(client.scheduler_info()["workers"])
+    try:  # distributed 2025.4 to mid-2026 list 5 workers unless asked for all
+        info = client.scheduler_info(n_workers=-1)
+    except TypeError:  # older: always all
+        info = client.scheduler_info()
+    addresses = sorted(info["workers"])
     return [addresses[k % len(addresses)] for k in range(count)]
 
 
 def _on(client: Any, worker: str, task: Any, *args: Any) -> Any:
-    """`task(*args)` on `worker` and no other: a partition's facts (a `Share`, hundreds of
-    MiB that Dask sizes at a few bytes) stay where they were read; the scheduler would
-    otherwise be free to move a task, and the facts pickled with it, to an idle worker."""
-    return client.submit(task, *args, workers=[worker], allow_other_workers=False, pure=False)
+    """`task(*args)` on `worker` while it is there: a partition's facts (a `Share`, hundreds
+    of MiB that Dask sizes at a few bytes) stay where they were read; the scheduler would
+    otherwise be free to move a task, and the facts pickled with it, to an idle worker (a
+    local cluster steals no work, `_local_cluster`). Not "no other": a worker that dies comes
+    back under another address, and tasks held to the old one would wait for ever."""
+    return client.submit(task, *args, workers=[worker], allow_other_workers=True, pure=False)
 
 
 def _sent(client: Any, model: Any, path: Path, codes: bytes, name: str, as_of: datetime,

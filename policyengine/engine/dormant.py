@@ -228,13 +228,14 @@ class Dormant:
         self.db.execute("COMMIT")
         self.batch = []
 
-    def wake(self, duty: str, key: Any) -> Obligation | None:
+    def wake(self, duty: str, key: Any, *, open_only: bool = False) -> Obligation | None:
         """The obligation asleep for `duty` and `key`, back in the obligations at its place
         and in the replay's tables (`open_for` while open, `latest` if delayable); None if
-        there is none."""
+        there is none (or, `open_only`, none still open: `open_for` holds no other)."""
         text = _key_text(key)
         row = self.db.execute("SELECT ordinal, pickled, data FROM asleep WHERE duty = ? AND "
-                              "key = ?", (duty, text)).fetchone()
+                              "key = ?" + (" AND open = 1" if open_only else ""),
+                              (duty, text)).fetchone()
         if row is None:
             return None
         self.db.execute("DELETE FROM asleep WHERE duty = ? AND key = ?", (duty, text))
@@ -348,18 +349,19 @@ class OpenFor(dict[Any, Obligation]):
         self.shared: dict[int, int] = {}  # hash -> sleeping cases beyond the first with it
 
     def __contains__(self, key: object) -> bool:
-        return _has(self, key) or (hash(key) in self.asleep
-                                   and self.dormant.wake(self.duty, key) is not None)
+        return _has(self, key) or (
+            hash(key) in self.asleep
+            and self.dormant.wake(self.duty, key, open_only=True) is not None)
 
     def get(self, key: Any, default: Any = None) -> Any:
         found = _get(self, key)
         if found is None and hash(key) in self.asleep:
-            found = self.dormant.wake(self.duty, key)
+            found = self.dormant.wake(self.duty, key, open_only=True)
         return default if found is None else found
 
     def __missing__(self, key: Any) -> Obligation:
         if hash(key) in self.asleep:
-            found = self.dormant.wake(self.duty, key)
+            found = self.dormant.wake(self.duty, key, open_only=True)
             if found is not None:
                 return found
         raise KeyError(key)

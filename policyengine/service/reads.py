@@ -190,6 +190,10 @@ class _Writer:
 
     def put(self, key: str, seq: int, rows: list[CaseOutcome], *, reset: bool) -> None:
         with self._ready:
+            if self.failed and not reset:
+                # A write failed after the book last looked: this one's later stamp would
+                # cover the lost rows. Dropped; the book's next hand-over writes every case.
+                return
             self._queue.append((key, seq, rows, reset))
             self._last_put = time.monotonic()
             if self._thread is None:

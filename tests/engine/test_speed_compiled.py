@@ -27,7 +27,7 @@ def _fake_build(root: Path) -> Path:
         source.parent.mkdir(parents=True, exist_ok=True)
         source.write_text(f"# {module}\n", encoding="utf-8")
         source.with_suffix(SUFFIX).write_bytes(b"not loaded")
-    native.write_digests(root)
+    native.write_digests(root, native.digests(root))
     return root / "policyengine"
 
 

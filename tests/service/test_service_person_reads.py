@@ -12,7 +12,7 @@ from service_support import make_config, sample_facts
 from test_service_cases import person_view, store, window
 
 from policyengine.engine.evaluate import evaluate
-from policyengine.service.reads import _gathered
+from policyengine.service.reads import _gathered, _Writer
 from policyengine.service.state import Service
 from policyengine.service.store import CaseOutcome
 
@@ -61,8 +61,9 @@ def test_a_fact_where_the_person_answers_for_nothing_keeps_their_read(tmp_path: 
         ours = min(c for c in mine if c not in book.pending
                    and not any(c in m.straddling for m in book._moments.values()))
         book.dirty.add(ours)
+        replays = book.replays
         book.settle()
-        assert book.replays and book.whole[ours].obligations
+        assert book.replays == replays + 1 and book.whole[ours].obligations
         misses, hits = results.misses, results.hits
         equal_to_evaluate(svc, "2026-10", person)
         assert (results.misses, results.hits) == (misses, hits + 1)
@@ -137,3 +138,28 @@ def test_every_fact_reads_the_facts_before_the_kept_outcomes_once(tmp_path: Path
         assert reads and min(reads) >= mirror.base   # the new fact's read only
     finally:
         svc.close()
+
+
+def test_a_write_handed_over_after_one_failed_is_dropped_until_everything_is_written() -> None:
+    # The book looks at `failed`, then builds its rows; a write that fails meanwhile must not
+    # be covered by this later one's stamp (after a restart the lost rows would be trusted).
+    written: list[tuple[int, list[str], bool]] = []
+
+    class Store:
+        def outcomes_write(self, key: str, seq: int, rows: list[CaseOutcome], *,
+                           reset: bool) -> bool:
+            written.append((seq, [r.case for r in rows], reset))
+            return True
+
+    def row(case: str) -> CaseOutcome:
+        return CaseOutcome(case, None, None, False, b"", (), ())
+
+    writer = _Writer(Store())  # type: ignore[arg-type]
+    writer.failed = True                                # set by the writer thread meanwhile
+    writer.put("k", 11, [row("X")], reset=False)
+    writer.flush()
+    assert written == []                                # not covering the lost rows
+    writer.failed = False                               # the book's next hand-over: all
+    writer.put("k", 12, [row("A"), row("B"), row("X")], reset=True)
+    writer.flush()
+    assert written == [(12, ["A", "B", "X"], True)]
