@@ -242,8 +242,8 @@ def test_a_sleeping_commitment_woken_by_a_late_delay(tmp_path: Path,
     woken: list[str] = []
     wake = dormant.Dormant.wake
 
-    def spy(self, duty, key):  # type: ignore[no-untyped-def]
-        found = wake(self, duty, key)
+    def spy(self, duty, key, **how):  # type: ignore[no-untyped-def]
+        found = wake(self, duty, key, **how)
         if found is not None:
             woken.append(f"{duty} {key}")
         return found
