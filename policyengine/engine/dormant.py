@@ -41,8 +41,9 @@ from policyengine.wording import Line
 
 
 def _key_text(key: Any) -> str:
-    """A case id, or (case, attribute value) for a duty `per: {attribute: X}`, as text."""
-    return key if type(key) is str else repr(key)
+    """A case id, or (case, attribute value) for a duty `per: {attribute: X}`, as text; a
+    case named "None" and no case (None) apart."""
+    return "s" + key if type(key) is str else "r" + repr(key)
 
 
 PlainFact = tuple[str, "datetime | bytes", "str | None", "str | None", "dict[str, Any] | None",

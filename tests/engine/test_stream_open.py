@@ -239,3 +239,32 @@ def test_an_open_look_up_never_wakes_a_fulfilled_obligation_of_a_case_sharing_it
         table["a"]
     assert latest["C1"].get("a") is not None and latest["C1"].get("a").fulfilled_by
     assert "b" in table and table["b"].case == "b" and table["b"].fulfilled_by is None
+
+
+def test_a_case_named_none_and_no_case_sleep_apart(tmp_path: Path) -> None:
+    """The dormant table keys obligations by their key as text: the case "None" and no case
+    (None) must not share a row (the later would replace the earlier)."""
+    policy = shipped()
+    at = datetime(2021, 3, 1, 9, tzinfo=policy.calendar.tz)
+    obligations: list[Obligation] = []
+    sleeper = dormant.Dormant(policy, tmp_path, obligations)
+    open_for: dict[str, Any] = {d: {} for d in policy.duties}
+    latest: dict[str, Any] = {d: {} for d in policy.duties}
+    table = open_for["C1"] = dormant.OpenFor("C1", sleeper, {})
+    sleeper.attach(open_for, latest)
+    made = []
+    for n, case in enumerate(["None", None]):
+        trigger = Fact("plan.estimated", at + timedelta(hours=n), case, "x",
+                       {"due": at.date()}, f"f{n}", n, "f")
+        made.append(Obligation(policy.duties["C1"], case, trigger, trigger.at,
+                               trigger.at + timedelta(days=3)))
+        dict.__setitem__(table, case, made[-1])
+    obligations += made
+    sleeper.number()
+    for n, o in enumerate(made):
+        table.sleep(o, n, o.case)
+    del obligations[:]
+    sleeper.ordinals = sleeper.ordinals[2:]
+    sleeper.flush()
+    assert table["None"] is not None and table["None"].trigger.id == "f0"
+    assert table[None] is not None and table[None].trigger.id == "f1"
