@@ -10,10 +10,19 @@ EXTRAS ?= dev
 # The modules mypyc compiles (policyengine/native.py, COMPILED): an edit to one of them, or to
 # the build, compiles them again before `make test` / `make report` run (an older compiled
 # module would hide the edit; `import policyengine` also refuses a stale one).
-# POLICYENGINE_PURE=1 make ... installs pure Python instead.
+# POLICYENGINE_PURE=1 make ... installs pure Python instead (and a later plain make compiles).
 COMPILED := $(shell sed -n 's/^    "\(policyengine\.[a-z_.]*\)",$$/\1/p' policyengine/native.py | tr . / | sed 's/$$/.py/')
 
-$(VENV)/.installed: pyproject.toml setup.py policyengine/native.py $(COMPILED)
+# Which build the venv holds, as a stamp file: POLICYENGINE_PURE=1 make ... after a compiled
+# install (or make ... after a pure one) installs again, not only when a source changed.
+BUILD := $(if $(filter-out 0,$(POLICYENGINE_PURE)),pure,compiled)
+
+$(VENV)/.build-%:
+	mkdir -p $(VENV)
+	rm -f $(VENV)/.build-*
+	touch $@
+
+$(VENV)/.installed: pyproject.toml setup.py policyengine/native.py $(COMPILED) $(VENV)/.build-$(BUILD)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
