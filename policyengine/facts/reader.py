@@ -167,18 +167,19 @@ def _read_jsonl_file(path: Path, schema: FactSchema, name: str, fmt: str | None,
     if fast is None:
         return None
     with path.open("rb") as handle, gc_paused():
-        lines = byte_blocks(_chunks(handle))
+        texts = byte_texts(_chunks(handle, BYTES_READ_SIZE))
         if fmt is None:
-            head: list[list[bytes]] = []
-            for block in lines:
-                head.append(block)
-                first = next((line for line in block if line.decode("utf-8").strip()), None)
+            head: list[bytes] = []
+            for text in texts:
+                head.append(text)
+                first = next((line for line in text.split(b"\n") if line.decode("utf-8").strip()),
+                             None)
                 if first is not None:
                     if first.decode("utf-8").lstrip()[:1] not in ("{", "["):
                         return None
                     break
-            lines = itertools.chain(head, lines)
-        return _collect_fast(lines, fast, schema, name, progress)
+            texts = itertools.chain(head, texts)
+        return _collect_fast(texts, fast, schema, name, progress)
 
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
@@ -191,18 +192,26 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
         return _collect_fast(lines, fast, schema, name, progress)
 
 
-def _collect_fast(lines: Iterable[Lines], fast: FastPath,
+def _collect_fast(blocks: Iterable[Lines | bytes], fast: FastPath,
                   schema: FactSchema, name: str, progress: Progress | None) -> FactBatch:
+    """The facts of blocks of lines, or of texts of many whole lines (`byte_texts`)."""
     into = _Collector(schema, name, progress)
     first = 1
-    for block in lines:
-        values, only_facts = fast.values(block, first, name, json_value)
+    for block in blocks:
+        if isinstance(block, bytes):
+            values, only_facts = fast.text_values(block, first, name, json_value)
+        else:
+            values, only_facts = fast.values(block, first, name, json_value)
         if only_facts:
             into.facts(values, block, first)
         else:
-            into.rows(_block_rows(block, values, first))
-        first += len(block)
+            into.rows(_block_rows(_lines(block), values, first))
+        first += len(values)  # one value a line
     return into.done()
+
+
+def _lines(block: Lines | bytes) -> Lines:
+    return block.split(b"\n") if isinstance(block, bytes) else block
 
 
 # Text read from a stream at a time (characters)
@@ -228,8 +237,14 @@ def _format_of(stream: IO[str], fmt: str | None) -> tuple[str, Iterable[Any]]:
     return fmt, text_blocks(itertools.chain(["".join(head)], _chunks(stream)))
 
 
-def _chunks(stream: IO[Any]) -> Iterator[Any]:
-    while chunk := stream.read(READ_SIZE):
+# Bytes read from a file at a time: its whole lines are decoded together (`byte_texts`); a
+# text holding a line msgspec refuses is read again in pieces, so not too many at once.
+BYTES_READ_SIZE = 1 << 17
+
+
+def _chunks(stream: IO[Any], size: int = 0) -> Iterator[Any]:
+    size = size or READ_SIZE
+    while chunk := stream.read(size):
         yield chunk
 
 
@@ -246,11 +261,37 @@ def text_blocks(texts: Iterable[str]) -> Iterator[list[str]]:
 
 def byte_blocks(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
     """`text_blocks` of a file read as bytes; a byte-order mark at its start is dropped."""
+    return _split(_without_bom(chunks), b"\n")
+
+
+def _without_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
     chunks = iter(chunks)
     start = next(chunks, b"")
     # as reading "utf-8-sig" text drops one and `_format_of` a second one
-    start = start.removeprefix(codecs.BOM_UTF8).removeprefix(codecs.BOM_UTF8)
-    return _split(itertools.chain([start], chunks), b"\n")
+    return itertools.chain([start.removeprefix(codecs.BOM_UTF8).removeprefix(codecs.BOM_UTF8)],
+                           chunks)
+
+
+def byte_texts(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a file read as bytes, as texts of many whole lines: the lines of each are
+    `text.split(b"\\n")`, the lines `byte_blocks` gives (a byte-order mark at the start of
+    the file dropped, a last line without `\\n` a line). Not split here: the fast path reads
+    the lines of a text without a copy of each (`FastPath.text_values`)."""
+    pending: list[bytes] = []  # the start of a line not ended yet
+    for chunk in _without_bom(chunks):
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            pending.append(chunk)
+            continue
+        if pending:
+            pending.append(chunk[:end])
+            yield b"".join(pending)
+        else:
+            yield chunk[:end]
+        rest = chunk[end + 1:]
+        pending = [rest] if rest else []
+    if pending:
+        yield b"".join(pending)
 
 
 def _split(texts: Iterable[Any], end: Any) -> Iterator[list[Any]]:
@@ -332,7 +373,7 @@ class _Collector:
             self.seen = {f.id: f for f in self.batch.facts if f.id is not None}
         return self.seen
 
-    def facts(self, facts: list[Fact], lines: Lines, first: int) -> None:
+    def facts(self, facts: list[Fact], lines: Lines | bytes, first: int) -> None:
         """The facts of `lines` (the first numbered `first`), read whole by the fast path.
         When their ids are all new (no id twice, none seen before), as in most blocks, they
         are taken in one go."""
@@ -348,7 +389,7 @@ class _Collector:
         seen = self._index()
         if (self.conflicted or len(by_id) != len(facts) or None in by_id
                 or not seen.keys().isdisjoint(by_id)):
-            self.rows(_block_rows(lines, facts, first))
+            self.rows(_block_rows(_lines(lines), facts, first))
             return
         seen.update(by_id)
         self._take(facts)

@@ -308,16 +308,23 @@ def test_a_type_missing_from_the_table_takes_the_slow_path(
     assert any(f.type in with_dates for f in fast.facts)
 
 
-# -- the generated code and what it keeps ----------------------------------------------------
+# -- the checks' tables and what they keep --------------------------------------------------
 
-def test_the_generated_check_reads_as_the_vocabulary_says() -> None:
+def test_the_checks_read_as_the_vocabulary_says() -> None:
     path = fast_path(shipped().schema)
     assert path is not None
-    decision = path.types["decision.made"].source
+    decision = path.types["decision.made"].reader
     # decision is required (a missing one goes to the slow path); tier only with do/transform
-    assert "attrs[K0] = value\n        else:\n            return None" in decision
-    assert "if K1 not in attrs and any(" in decision
-    assert "return None" in path.types["role.assigned"].source
+    assert decision.attributes[:2] == ("decision", "tier")
+    assert decision.required[:2] == (True, False)
+    assert [(attr, dict(when)) for attr, when in decision.conditional] == [
+        ("tier", {"decision": ("do", "transform")})]
+    assert path.types["role.assigned"].reader.cases is None       # a fact of no case
+    # one table of case ids per case rule, shared by the types of that rule
+    raised = path.types["requirement.raised"].reader.cases
+    assert raised is not None and raised is path.types["decision.made"].reader.cases
+    assert len(path.case_memos) == len({c.case_rule for c in shipped().schema.types.values()
+                                        if c.checks_case})
 
 
 def test_a_fact_holds_no_object_of_the_fast_path() -> None:
