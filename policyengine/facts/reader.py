@@ -124,29 +124,66 @@ def read_facts(
         except UnicodeDecodeError as exc:
             raise _not_utf8(name, exc, path) from None
     ours = isinstance(source, (str, Path))  # "-": standard input, wrapped here
-    stream: IO[str] = _stdin() if ours else source  # type: ignore[assignment]
+    counted = _CountedInput(sys.stdin.buffer) if ours and hasattr(sys.stdin, "buffer") else None
+    stream: IO[str] = _stdin(counted) if ours else source  # type: ignore[assignment]
     try:
         return _read(stream, schema, name or "<stdin>", fmt, progress)
     except UnicodeDecodeError as exc:
-        raise _not_utf8(name or "<stdin>", exc) from None
+        raise _not_utf8(name or "<stdin>", exc,
+                        line=counted.line_of(exc) if counted is not None else None) from None
     finally:
         if ours and isinstance(stream, io.TextIOWrapper) and stream is not sys.stdin:
             stream.detach()  # closing our wrapper would close standard input itself
 
 
-def _stdin() -> IO[str]:
+def _stdin(counted: _CountedInput | None) -> IO[str]:
     """Standard input read as a file is: UTF-8 (a BOM dropped), strictly. Python's own
     `sys.stdin` may carry bytes that are not UTF-8 through as surrogates."""
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # replaced by a text stream (tests, embedding): taken as it is
+    if counted is None:  # replaced by a text stream (tests, embedding): taken as it is
         return sys.stdin
-    return io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(counted, encoding="utf-8-sig",  # type: ignore[type-var]
+                            newline="")
 
 
-def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> FactError:
+@mypyc_attr(native_class=False)  # a subclass of an io class stays a Python class
+class _CountedInput(io.BufferedIOBase):
+    """Standard input's bytes as its text wrapper takes them, their line feeds counted: a
+    byte that is not UTF-8 is named with its line, as in a file (standard input cannot be
+    read again to find it). Closing this leaves standard input open."""
+
+    def __init__(self, source: Any):
+        super().__init__()
+        self.source = source
+        self.before = 0  # line feeds in the bytes handed out before the latest
+        self.latest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        read = getattr(self.source, "read1", self.source.read)
+        return self._counted(read(size))
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._counted(self.source.read(size))
+
+    def _counted(self, data: bytes) -> bytes:
+        self.before += self.latest.count(b"\n")
+        self.latest = data
+        return data
+
+    def line_of(self, exc: UnicodeDecodeError) -> int:
+        """The line of the byte `exc` names: its text decoder fails on the bytes handed out
+        latest (with at most the start of a character before them, holding no line feed)."""
+        return self.before + exc.object[:exc.start].count(b"\n") + 1
+
+
+def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None,
+              line: int | None = None) -> FactError:
     """A file not in UTF-8 is one error (its other lines would be wrong too), at its first
-    bad line: a file is read again, line by line, to find it (only on this rare path)."""
-    where, byte = Location(name), exc.object[exc.start:exc.start + 1]
+    bad line: a file is read again, line by line, to find it (only on this rare path);
+    standard input is counted as it is read (`line`)."""
+    where, byte = Location(name, line or 0), exc.object[exc.start:exc.start + 1]
     if path is not None:
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
@@ -226,7 +263,9 @@ def _format_of(stream: IO[str], fmt: str | None) -> tuple[str, Iterable[Any]]:
     # spreadsheet may have written before it is dropped. Then put those lines back.
     head: list[str] = []
     for line in stream:
-        head.append(line.removeprefix("\ufeff") if not head else line)
+        # a byte-order mark or more (a file saved again by tools that each add one)
+        line = line.lstrip("\ufeff") if not head else line
+        head.append(line)
         if line.strip():
             break
     if fmt is None:
@@ -265,11 +304,17 @@ def byte_blocks(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
 
 
 def _without_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """`chunks` without the byte-order marks at their start, as many as there are (as
+    `_format_of` drops them from a text)."""
     chunks = iter(chunks)
-    start = next(chunks, b"")
-    # as reading "utf-8-sig" text drops one and `_format_of` a second one
-    return itertools.chain([start.removeprefix(codecs.BOM_UTF8).removeprefix(codecs.BOM_UTF8)],
-                           chunks)
+    start = b""
+    for chunk in chunks:
+        start += chunk
+        while start.startswith(codecs.BOM_UTF8):
+            start = start[len(codecs.BOM_UTF8):]
+        if not codecs.BOM_UTF8.startswith(start[:len(codecs.BOM_UTF8)]):
+            break  # not (the start of) one more mark: read on from here
+    return itertools.chain([start] if start else [], chunks)
 
 
 def byte_texts(chunks: Iterable[bytes]) -> Iterator[bytes]:
