@@ -4,9 +4,10 @@ The policy's fact types become msgspec Structs, one per type, in a union tagged 
 msgspec parses a line and checks in C most of what `_TypeCheck.fast` (facts/schema.py)
 checks in Python: the JSON, the fact type, that every value is text (or null), the allowed
 values of enum, tier and role attributes, the form of dates, unknown attributes. What is
-left is checked here, by a small function generated per fact type: the time (msgspec's
-datetime takes other forms than `fromisoformat`, see `_moment`), the case id's form, empty
-values, missing attributes, and the attributes' order in the line.
+left is checked here, by one `TypeReader` per fact type (tables made from the vocabulary,
+compiled with this module): the time (msgspec's datetime takes other forms than
+`fromisoformat`, see `_moment`), the case id's form, empty values, missing attributes, and
+the attributes' order in the line.
 
 This path only ever answers "this `Fact`" or "not sure" (None). A line it is not sure of goes
 through the slow path (`json` + `FactSchema.build`), which words the reasons, so a rejection
@@ -21,7 +22,6 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from itertools import count, islice, repeat
-from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Union
 from zoneinfo import ZoneInfo
@@ -96,14 +96,16 @@ _astuple = msgspec.structs.astuple
 # a long-running service reading many files.
 SHARED_VALUES = 4096
 
-# Names remembered (one shared string each), then forgotten all at once: the people of a
-# file are few, but a long-running service may read many files.
-KNOWN_NAMES = 16_384
+# Names and text values remembered (one shared string each), then forgotten all at once:
+# the people of a file are few, but text attributes (notes) are many, and this table keeps
+# its strings alive (the interpreter's table of interned strings does not).
+KNOWN_NAMES = 4096
 
 
 class Interned:
     """`sys.intern` for the names of facts, remembered: a look-up in this small table costs
-    less than one in the interpreter's table of every interned string (measured: D-read-1)."""
+    less than one in the interpreter's table of every interned string (46 against 67 ns for
+    71 names, measured alone: D-read-1)."""
 
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}
@@ -161,7 +163,8 @@ class TypeReader:
     the actor, empty values, missing attributes, and the attributes' order in the line.
 
     Driven by tables made from the vocabulary (compiled with the module: mypyc compiles
-    no code generated at run time, and generated code ran interpreted, 1 µs a fact).
+    no code generated at run time, and the generated code ran interpreted, about 1 µs a
+    fact: D-read-1).
     """
 
     def __init__(self, name: str, check: _TypeCheck, cases: CaseMemo | None,
@@ -385,7 +388,6 @@ class Blank:
 BLANK = Blank()
 
 _OPEN: dict[type, Any] = {str: "{", bytes: b"{"}
-_AT = attrgetter("at")
 
 # A block of lines: text, or the UTF-8 bytes of a file (typed loosely: either kind of list)
 Lines = list[Any]
@@ -459,9 +461,8 @@ class FastPath:
         that is not raises UnicodeDecodeError: msgspec accepts only UTF-8)."""
         records, whole = self.records(lines)
         if whole:  # most blocks: every line decoded, so far in C
-            out = self._facts(records, first, origin, lines, None)
-            if out is not None:
-                return self._others(out, lines, None, slow)
+            return self._others(self._facts(records, first, origin, lines, None), lines, None,
+                                slow)
         return self._values(lines, records, first, origin, slow), False
 
     def text_values(self, text: bytes, first: int, origin: str | None,
@@ -479,38 +480,38 @@ class FastPath:
             except _FAILED:
                 records = None
             if records is not None and len(records) == len(starts) - 1:
-                out = self._facts(records, first, origin, text, starts)
-                if out is not None:
-                    return self._others(out, text, starts, slow)
+                return self._others(self._facts(records, first, origin, text, starts), text,
+                                    starts, slow)
         return self.values(text.split(b"\n"), first, origin, slow)
 
     def _facts(self, records: list[Any], first: int, origin: str | None, lines: Any,
-               starts: list[int] | None) -> list[Any] | None:
-        """The `Fact` of each record (None where not sure); None if a time is not one.
-        `lines`: the lines, or with `starts` one text holding them all."""
-        ats = list(map(_AT, records))
+               starts: list[int] | None) -> list[Any]:
+        """The `Fact` of each record, None where not sure. `lines`: the lines, or with
+        `starts` one text holding them all."""
+        readers, tz = self.readers, self.tz
         # One datetime per instant: in a file sorted by time a third of the facts share the
-        # instant of the one before.
-        moments: dict[str, Any] = dict.fromkeys(ats)
-        tz = self.tz
-        for at in moments:
-            moments[at] = _moment(at, tz)
-        if None in moments.values():
-            return None
-        readers = self.readers
+        # instant of the one before ("" is no time either).
+        last_at: Any = ""
+        moment: datetime | None = None
         out: list[Any] = []
         for i in range(len(records)):
             record = records[i]
             reader = readers.get(type(record))
             if reader is None:
                 out.append(None)
+                continue
+            at = record.at
+            if at != last_at:
+                last_at, moment = at, _moment(at, tz)
+            if moment is None:
+                out.append(None)
             elif starts is None:
                 line = lines[i]
-                out.append(reader.convert(record, moments[ats[i]], first + i, origin, line, 0,
+                out.append(reader.convert(record, moment, first + i, origin, line, 0,
                                           len(line)))
             else:
-                out.append(reader.convert(record, moments[ats[i]], first + i, origin, lines,
-                                          starts[i], starts[i + 1] - 1))
+                out.append(reader.convert(record, moment, first + i, origin, lines, starts[i],
+                                          starts[i + 1] - 1))
         return out
 
     def _others(self, out: list[Any], lines: Any, starts: list[int] | None,
