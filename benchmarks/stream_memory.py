@@ -67,13 +67,8 @@ def counts(state: Any) -> dict[str, int]:
             break
     from policyengine.facts import fastpath
     for path in fastpath._BUILT.values():
-        known = {}
-        for convert in path.convert.values():
-            table = getattr(convert, "__globals__", {}).get("known")
-            if table is not None:
-                known[id(table)] = len(table)
-        if known:
-            sized["reader_case_ids"] = sum(known.values())
+        if path.case_memos:
+            sized["reader_case_ids"] = sum(len(t) for m in path.case_memos for t in m.tables())
     del st
     return sized
 

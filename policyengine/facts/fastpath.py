@@ -4,9 +4,10 @@ The policy's fact types become msgspec Structs, one per type, in a union tagged 
 msgspec parses a line and checks in C most of what `_TypeCheck.fast` (facts/schema.py)
 checks in Python: the JSON, the fact type, that every value is text (or null), the allowed
 values of enum, tier and role attributes, the form of dates, unknown attributes. What is
-left is checked here, by a small function generated per fact type: the time (msgspec's
-datetime takes other forms than `fromisoformat`, see `_moment`), the case id's form, empty
-values, missing attributes, and the attributes' order in the line.
+left is checked here, by one `TypeReader` per fact type (tables made from the vocabulary,
+compiled with this module): the time (msgspec's datetime takes other forms than
+`fromisoformat`, see `_moment`), the case id's form, empty values, missing attributes, and
+the attributes' order in the line.
 
 This path only ever answers "this `Fact`" or "not sure" (None). A line it is not sure of goes
 through the slow path (`json` + `FactSchema.build`), which words the reasons, so a rejection
@@ -21,7 +22,6 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from itertools import count, islice, repeat
-from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Union
 from zoneinfo import ZoneInfo
@@ -82,169 +82,241 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
 
 _NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
 
-# id, at, case and actor of every fact; `type` is the union's tag.
+# id, at, case and actor of every fact; `type` is the union's tag. A record's fields come
+# in this order (`astuple`), its attributes after them.
 _COMMON: list[tuple[Any, ...]] = [
     ("at", str), ("id", Union[str, None], None),  # noqa: UP007 (a type object at run time)
     ("case", Union[str, None], None), ("actor", Union[str, None], None)]  # noqa: UP007
+_ID, _CASE, _ACTOR, _ATTRS = 1, 2, 3, 4
 
-# (decoded record, its time, line, file, the line's text) -> the Fact, or None
-Convert = Callable[[Any, datetime, int, "str | None", "str | bytes"], "Fact | None"]
-
-
-class FactType(NamedTuple):
-    """One fact type on the fast path: its Struct, its check, and that check's source."""
-
-    record: type
-    convert: Convert
-    source: str
-
-
-def _fact_type(name: str, check: _TypeCheck, first_case: Callable[[Any], str | None],
-               known: dict[str, str]) -> FactType | None:
-    """The Struct and check of one fact type; None when an attribute of it is of a type not
-    in `ATTRIBUTE_KINDS` (or named so that its place in a line cannot be found)."""
-    specs = check.attributes
-    if any(a in FIELDS or '"' in a or "\\" in a or spec.type not in ATTRIBUTE_KINDS
-           for a, spec in specs.items()):
-        return None
-    names = list(specs)
-    fields = list(_COMMON)
-    for i, (attr, spec) in enumerate(specs.items()):  # a0, a1 ...: any attribute name is safe
-        decoded = ATTRIBUTE_KINDS[spec.type].decoded_as(check.choices.get(attr))
-        fields.append((f"a{i}", Union[decoded, None], None))  # noqa: UP007
-    record = msgspec.defstruct(
-        f"{name} fact", fields, tag_field="type", tag=name, forbid_unknown_fields=True,
-        rename={f"a{i}": attr for i, attr in enumerate(names)},
-        gc=False)  # short-lived: never tracked by the garbage collector
-    source = _check_source(check, names)
-    namespace: dict[str, Any] = {
-        "NAME": name, "NAMES": tuple(names), "KEYS": tuple(f'"{a}":' for a in names),
-        "BYTE_KEYS": tuple(f'"{a}":'.encode() for a in names),
-        "NO_ATTRS": _NO_ATTRS, "Fact": Fact, "new": tuple.__new__, "intern": sys.intern,
-        "known": known, "first_case": first_case, "in_line_order": _in_line_order,
-        **dict(zip(("SHARED", "share"), _sharing(), strict=True)),
-        **{f"K{i}": attr for i, attr in enumerate(names)},
-        **{f"KEEP{i}": ATTRIBUTE_KINDS[spec.type].keep for i, spec in enumerate(specs.values())},
-        **{f"WHEN{i}": tuple(when.items()) for i, (_, when) in enumerate(check.conditional)},
-    }
-    exec(compile(source, f"<fast path of {name}>", "exec"), namespace)
-    return FactType(record, namespace["convert"], source)
+_astuple = msgspec.structs.astuple
 
 
 # Values of one attribute whose dicts are shared (then forgotten, all at once): a bound for
 # a long-running service reading many files.
 SHARED_VALUES = 4096
 
+# Names and text values remembered (one shared string each), then forgotten all at once:
+# the people of a file are few, but text attributes (notes) are many, and this table keeps
+# its strings alive (the interpreter's table of interned strings does not).
+KNOWN_NAMES = 4096
 
-def _sharing() -> tuple[dict[Any, dict[str, Any]], Callable[[Any, dict[str, Any]],
-                                                              dict[str, Any]]]:
-    """The shared `attrs` of one fact type with one attribute, by value, and how one is added.
-    A `Fact`'s attrs are never changed, so facts may share them (as they share strings)."""
-    shared: dict[Any, dict[str, Any]] = {}
 
-    def share(value: Any, attrs: dict[str, Any]) -> dict[str, Any]:
-        if len(shared) >= SHARED_VALUES:
-            shared.clear()
-        shared[value] = attrs
+class Interned:
+    """`sys.intern` for the names of facts, remembered: a look-up in this small table costs
+    less than one in the interpreter's table of every interned string (46 against 67 ns for
+    71 names, measured alone: D-read-1)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def get(self, text: str) -> str:
+        seen = self.seen.get(text)
+        if seen is None:
+            if len(self.seen) >= KNOWN_NAMES:
+                self.seen.clear()
+            seen = self.seen[text] = sys.intern(text)
+        return seen
+
+
+# Case ids remembered per case rule, in two generations: when the newer one holds this
+# many, it becomes the older one (the one before is forgotten). Memory stays bounded by the
+# cases of recent facts (a case's facts are near each other in time), and an id met in the
+# older generation is moved back without being checked again: clearing all at once had every
+# open case checked again (0.27 s more at 1M facts, D-read-1).
+KNOWN_CASES = 16_384
+
+
+class CaseMemo:
+    """The case ids of one case rule met so far, each checked against its patterns once
+    (one shared string per case id: a case has many facts of many types)."""
+
+    def __init__(self, check: _TypeCheck) -> None:
+        self.patterns = list(check.case_patterns)
+        self.known: dict[str, str] = {}
+        self.older: dict[str, str] = {}
+
+    def get(self, case: str | None) -> str | None:
+        """The shared string of `case`, or None when it is no case id of the rule."""
+        if case is None:
+            return None
+        seen = self.known.get(case)
+        if seen is not None:
+            return seen
+        seen = self.older.get(case)
+        if seen is None:
+            if not any(p.fullmatch(case) for p in self.patterns):
+                return None
+            seen = case
+        if len(self.known) >= KNOWN_CASES:  # bounded: a long history must not grow it
+            self.older = self.known
+            self.known = {}
+        self.known[case] = seen
+        return seen
+
+    def tables(self) -> list[dict[str, str]]:
+        return [self.known, self.older]
+
+
+class TypeReader:
+    """`_TypeCheck.fast`'s checks left after msgspec, for one fact type: the case id's form,
+    the actor, empty values, missing attributes, and the attributes' order in the line.
+
+    Driven by tables made from the vocabulary (compiled with the module: mypyc compiles
+    no code generated at run time, and the generated code ran interpreted, about 1 µs a
+    fact: D-read-1).
+    """
+
+    def __init__(self, name: str, check: _TypeCheck, cases: CaseMemo | None,
+                 names: Interned) -> None:
+        specs = check.attributes
+        attributes = list(specs)
+        kinds = [ATTRIBUTE_KINDS[spec.type] for spec in specs.values()]
+        self.name = name
+        self.cases = cases  # None: a type without case (any case id refused here)
+        self.names = names
+        self.actor_required = check.actor_required
+        self.attributes = tuple(attributes)
+        self.count = len(attributes)
+        self.keys = tuple(f'"{a}":' for a in attributes)
+        self.byte_keys = tuple(f'"{a}":'.encode() for a in attributes)
+        self.interned = tuple(kind.keep is sys.intern for kind in kinds)
+        self.kept_as_decoded = tuple(kind.keep is None for kind in kinds)
+        self.keeps: tuple[Any, ...] = tuple(kind.keep for kind in kinds)
+        self.required = tuple(a in check.required for a in attributes)
+        # (attribute, ((other, values that make it required) ...)) per conditional one
+        self.conditional: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = tuple(
+            (attr, tuple(when.items())) for attr, when in check.conditional)
+        # Facts with equal values share one `attrs` dict (a dict is 184 bytes or more; a
+        # million facts hold a few thousand sets of values).
+        self.shared = all(kind.shared for kind in kinds)
+        self.by_values: dict[Any, dict[str, Any]] = {}
+
+    def convert(self, record: Any, moment: datetime, line: int, origin: str | None,
+                text: str | bytes, start: int, end: int) -> Fact | None:
+        """The `Fact` of a decoded record (its time already read), or None: not sure.
+        `text[start:end]` is its line (in a text of many lines: no copy of it is made)."""
+        fields: tuple[Any, ...] = _astuple(record)
+        case = fields[_CASE]
+        if self.cases is not None:
+            case = self.cases.get(case)
+            if case is None:
+                return None
+        elif case is not None and case != "":
+            return None
+        actor = fields[_ACTOR]
+        if actor:
+            actor = self.names.get(actor)
+        elif self.actor_required:
+            return None
+        else:
+            actor = None
+        count = self.count
+        if count == 0:
+            return _new(Fact, (self.name, moment, case, actor, _NO_ATTRS, fields[_ID], line,
+                               origin))
+        attrs: dict[str, Any] | None
+        values: Any = None
+        if self.shared:
+            values = fields[_ATTRS] if count == 1 else fields[_ATTRS:]
+            attrs = self.by_values.get(values)
+            fresh = attrs is None
+            if attrs is None:
+                attrs = self._attrs(fields)
+                if attrs is None:
+                    return None
+        else:
+            fresh = False
+            attrs = self._attrs(fields)
+            if attrs is None:
+                return None
+        if count > 1 and len(attrs) > 1 and not self._in_order(attrs, text, start, end):
+            # the line's own order: a dict of its own
+            ordered = _in_line_order(attrs, self.attributes, self.keys, self.byte_keys, text,
+                                     start, end)
+            if not ordered:
+                return None
+            attrs = ordered
+        elif fresh:  # in the declared order, the order of any line with these values
+            if len(self.by_values) >= SHARED_VALUES:
+                self.by_values.clear()
+            self.by_values[values] = attrs
+        return _new(Fact, (self.name, moment, case, actor, attrs or _NO_ATTRS, fields[_ID], line,
+                           origin))
+
+    def _attrs(self, fields: tuple[Any, ...]) -> dict[str, Any] | None:
+        """The attributes of a record in the declared order, None if one required is
+        missing: None and "" are absent (a date is always true)."""
+        attrs: dict[str, Any] = {}
+        for i in range(self.count):
+            value = fields[_ATTRS + i]
+            if value:
+                if self.interned[i]:
+                    value = self.names.get(value)
+                elif not self.kept_as_decoded[i]:
+                    value = self.keeps[i](value)
+                attrs[self.attributes[i]] = value
+            elif self.required[i]:
+                return None
+        for attr, when in self.conditional:
+            if attr not in attrs:
+                for other, values in when:
+                    if attrs.get(other) in values:
+                        return None
         return attrs
 
-    return shared, share
+    def _in_order(self, attrs: dict[str, Any], text: str | bytes, start: int, end: int) -> bool:
+        """Whether the line writes its attributes in the declared order, the order `attrs`
+        was filled in (most lines do)."""
+        keys = self.byte_keys if type(text) is bytes else self.keys
+        find: Callable[[Any, int, int], int] = text.find
+        last = -1
+        for i in range(self.count):
+            if self.attributes[i] in attrs:
+                place = find(keys[i], start, end)
+                if place <= last:
+                    return False
+                last = place
+        return True
 
 
-def _check_source(check: _TypeCheck, names: list[str]) -> str:
-    """`_TypeCheck.fast`'s checks left after msgspec, written out for one fact type.
+_new = tuple.__new__
 
-    Generated rather than a loop over the attributes: a loop cost 0.7 µs more a fact (1.3
-    against 0.6 µs, measured on a `requester.informed` line), as much as msgspec's decode.
-    Every name in the text is one of this module's (K0, a0 ...), never the policy's.
-    """
-    out = ["def convert(rec, moment, line, origin, text):"]
-    say = out.append
-    if check.checks_case:
-        say("    case = known.get(rec.case)")
-        say("    if case is None:")
-        say("        case = first_case(rec.case)")
-        say("        if case is None:")
-        say("            return None")
-    else:
-        say("    case = rec.case")
-        say("    if case is not None and case != '':")
-        say("        return None")
-    say("    actor = rec.actor")
-    say("    if actor:")
-    say("        actor = intern(actor)")
-    say("    else:")
-    say("        return None" if check.actor_required else "        actor = None")
-    if not names:
-        say("    return new(Fact, (NAME, moment, case, actor, NO_ATTRS, rec.id, line, origin))")
-        return "\n".join(out) + "\n"
-    kinds = [ATTRIBUTE_KINDS[check.attributes[attr].type] for attr in names]
-    keeps = ["value" if kind.keep is None else f"KEEP{i}(value)" for i, kind in enumerate(kinds)]
-    # Facts with equal values share one `attrs` dict (a dict is 184 bytes or more; a million
-    # facts hold a few thousand sets of values).
-    shared = all(kind.shared for kind in kinds)
-    if shared and len(names) == 1:
-        say("    value = rec.a0")
-        say("    if value:")  # None and "" are absent (a date is always true)
-        say("        attrs = SHARED.get(value)")
-        say("        if attrs is None:")
-        say(f"            attrs = share(value, {{K0: {keeps[0]}}})")
-        say("    else:")
-        say("        return None" if names[0] in check.required else "        attrs = NO_ATTRS")
-        for i, (attr, _) in enumerate(check.conditional):
-            say(f"    if K{names.index(attr)} not in attrs and any(")
-            say(f"            attrs.get(other) in values for other, values in WHEN{i}):")
-            say("        return None")
-        say("    return new(Fact, (NAME, moment, case, actor, attrs, rec.id, line, origin))")
-        return "\n".join(out) + "\n"
-    # Checks of the values alone: for shared values, made once
-    indent = "    "
-    if shared:
-        say("    key = (" + "".join(f"rec.a{i}, " for i in range(len(names))) + ")")
-        say("    attrs = SHARED.get(key)")
-        say("    fresh = attrs is None")
-        say("    if fresh:")
-        indent = "        "
-    say(indent + "attrs = {}")
-    for i, attr in enumerate(names):
-        say(f"{indent}value = rec.a{i}")
-        say(f"{indent}if value:")  # None and "" are absent (a date is always true)
-        say(f"{indent}    attrs[K{i}] = {keeps[i]}")
-        if attr in check.required:
-            say(f"{indent}else:")
-            say(f"{indent}    return None")
-    for i, (attr, _) in enumerate(check.conditional):
-        say(f"{indent}if K{names.index(attr)} not in attrs and any(")
-        say(f"{indent}        attrs.get(other) in values for other, values in WHEN{i}):")
-        say(f"{indent}    return None")
-    if len(names) > 1:
-        # Most lines write their attributes in the declared order, the order `attrs` was
-        # filled in: that is checked here, inline (a call to `in_line_order` costs 1 µs).
-        say("    if len(attrs) > 1:")
-        say("        find, keys = text.find, BYTE_KEYS if type(text) is bytes else KEYS")
-        say("        last = -1")
-        for i in range(len(names)):
-            say(f"        if K{i} in attrs:")
-            say(f"            place = find(keys[{i}])")
-            say("            if place <= last:")
-            say("                attrs = in_line_order(attrs, NAMES, KEYS, BYTE_KEYS, text)")
-            say("                if not attrs:")
-            say("                    return None")
-            say("                return new(Fact, (NAME, moment, case, actor, attrs, rec.id, "
-                "line, origin))")
-            say("            last = place")
-    if shared:  # in the declared order, the order of any line with these values
-        say("    if fresh:")
-        say("        share(key, attrs)")
-    say("    return new(Fact, (NAME, moment, case, actor, attrs or NO_ATTRS, rec.id, line, "
-        "origin))")
-    return "\n".join(out) + "\n"
+
+class FactType(NamedTuple):
+    """One fact type on the fast path: its Struct, and the checks msgspec leaves to it."""
+
+    record: type
+    reader: TypeReader
+
+
+def _fact_type(name: str, check: _TypeCheck, cases: CaseMemo | None,
+               names: Interned) -> FactType | None:
+    """The Struct and checks of one fact type; None when an attribute of it is of a type not
+    in `ATTRIBUTE_KINDS` (or named so that its place in a line cannot be found)."""
+    specs = check.attributes
+    if any(a in FIELDS or '"' in a or "\\" in a or spec.type not in ATTRIBUTE_KINDS
+           for a, spec in specs.items()):
+        return None
+    fields = list(_COMMON)
+    for i, (attr, spec) in enumerate(specs.items()):  # a0, a1 ...: any attribute name is safe
+        decoded = ATTRIBUTE_KINDS[spec.type].decoded_as(check.choices.get(attr))
+        fields.append((f"a{i}", Union[decoded, None], None))  # noqa: UP007
+    record = msgspec.defstruct(
+        f"{name} fact", fields, tag_field="type", tag=name, forbid_unknown_fields=True,
+        rename={f"a{i}": attr for i, attr in enumerate(specs)},
+        gc=False)  # short-lived: never tracked by the garbage collector
+    return FactType(record, TypeReader(name, check, cases, names))
+
+
 
 
 def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[str, ...],
-                   byte_keys: tuple[bytes, ...], text: str | bytes) -> dict[str, Any]:
-    """The attributes in the order the line writes them, as `json` gives them (reports and
-    explanations list them in that order); {} when that order cannot be told here.
+                   byte_keys: tuple[bytes, ...], text: str | bytes, start: int = 0,
+                   end: int = sys.maxsize) -> dict[str, Any]:
+    """The attributes in the order the line `text[start:end]` writes them, as `json` gives
+    them (reports and explanations list them in that order); {} when that order cannot be
+    told here.
 
     In JSON that msgspec accepted with only known keys, `"name":` can only be that key (in a
     string a quote is escaped; no known name holds a quote): its first place is where `json`
@@ -253,10 +325,10 @@ def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[st
     """
     places = []
     rising, last = True, -1
-    find: Callable[[Any], int] = text.find
+    find: Callable[[Any, int, int], int] = text.find
     for name, key in zip(names, byte_keys if type(text) is bytes else keys, strict=True):
         if name in attrs:
-            place = find(key)
+            place = find(key, start, end)
             if place < 0:
                 return {}
             places.append((place, name))
@@ -265,27 +337,6 @@ def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[st
         return attrs
     places.sort()
     return {name: attrs[name] for _, name in places}
-
-
-# Case ids remembered per case rule; then forgotten all at once (memory bounded by the cases
-# of recent facts: a case's facts are near each other in time; a forgotten id is checked again).
-KNOWN_CASES = 16_384
-
-
-def _case_memo(check: _TypeCheck, known: dict[str, str]) -> Callable[[Any], str | None]:
-    """A case id not met before for this case rule: checked against its patterns, then
-    remembered (one shared string per case id: a case has many facts of many types)."""
-    patterns, intern = check.case_patterns, sys.intern
-
-    def first_case(case: Any) -> str | None:
-        if case is None or not any(p.fullmatch(case) for p in patterns):
-            return None
-        if len(known) >= KNOWN_CASES:  # bounded: a long history must not grow the reader
-            known.clear()
-        seen: str = known.setdefault(case, intern(case))
-        return seen
-
-    return first_case
 
 
 def _moment(at: str, tz: ZoneInfo) -> datetime | None:
@@ -319,10 +370,6 @@ _Never = msgspec.defstruct("_Never", [("at", str)], tag_field="type", tag="",
                            forbid_unknown_fields=True, gc=False)
 
 
-def _not_sure(*_: Any) -> None:
-    return None
-
-
 # Lines decoded by one msgspec call: large enough that the call's own cost vanishes, small
 # enough that a block with a line msgspec refuses costs little to read again in pieces.
 BLOCK = 1024
@@ -341,7 +388,6 @@ class Blank:
 BLANK = Blank()
 
 _OPEN: dict[type, Any] = {str: "{", bytes: b"{"}
-_AT = attrgetter("at")
 
 # A block of lines: text, or the UTF-8 bytes of a file (typed loosely: either kind of list)
 Lines = list[Any]
@@ -354,18 +400,21 @@ class FastPath:
     def __init__(self, schema: FactSchema):
         self.tz = schema.tz
         self.types: dict[str, FactType] = {}
-        memos: dict[str, tuple[dict[str, str], Callable[[Any], str | None]]] = {}
+        names = Interned()
+        cases: dict[str, CaseMemo] = {}  # one per case rule: a case has facts of many types
         for name, check in schema.types.items():
-            if check.case_rule not in memos:
-                known: dict[str, str] = {}
-                memos[check.case_rule] = (known, _case_memo(check, known))
-            known, first_case = memos[check.case_rule]
-            built = _fact_type(name, check, first_case, known)
+            memo = None
+            if check.checks_case:
+                memo = cases.get(check.case_rule)
+                if memo is None:
+                    memo = cases[check.case_rule] = CaseMemo(check)
+            built = _fact_type(name, check, memo, names)
             if built is not None:
                 self.types[name] = built
-        self.convert: dict[type, Convert] = {t.record: t.convert for t in self.types.values()}
-        self.convert[_Never] = _not_sure
-        decoder = msgspec.json.Decoder(Union[tuple(self.convert)])  # noqa: UP007
+        self.case_memos = list(cases.values())
+        self.readers: dict[type, TypeReader] = {t.record: t.reader for t in self.types.values()}
+        members = (*self.readers, _Never)
+        decoder = msgspec.json.Decoder(Union[members])  # noqa: UP007
         self.decode = decoder.decode
         self.decode_lines = decoder.decode_lines
 
@@ -412,28 +461,74 @@ class FastPath:
         that is not raises UnicodeDecodeError: msgspec accepts only UTF-8)."""
         records, whole = self.records(lines)
         if whole:  # most blocks: every line decoded, so far in C
-            ats = list(map(_AT, records))
-            # One datetime per instant: in a file sorted by time a third of the facts share
-            # the instant of the one before.
-            moments: dict[str, Any] = dict.fromkeys(ats)
-            tz = self.tz
-            for at in moments:
-                moments[at] = _moment(at, tz)
-            if None not in moments.values():
-                convert = self.convert
-                out = [convert[type(record)](record, moments[at], number, origin, line)
-                       for number, line, record, at in zip(count(first), lines, records, ats)]
-                if all(out):  # every value a Fact (a non-empty tuple): no None
-                    return out, True
-                for place, fact in enumerate(out):
-                    if fact is None:
-                        out[place] = self._other(lines[place], slow)
-                return out, False
+            return self._others(self._facts(records, first, origin, lines, None), lines, None,
+                                slow)
         return self._values(lines, records, first, origin, slow), False
+
+    def text_values(self, text: bytes, first: int, origin: str | None,
+                    slow: Callable[[str], Any]) -> tuple[list[Any], bool]:
+        """`values` of the lines of `text`: many whole lines of a file, split at `\n`.
+
+        The lines are not split apart when every one starts with `{` and is one record
+        (see `records`): they are decoded together, and a line is found in `text` by where
+        it starts, without a copy of it (a copy of each line costs more than its check).
+        """
+        starts = _line_starts(text)
+        if starts is not None:
+            try:
+                records: list[Any] | None = self.decode_lines(text)
+            except _FAILED:
+                records = None
+            if records is not None and len(records) == len(starts) - 1:
+                return self._others(self._facts(records, first, origin, text, starts), text,
+                                    starts, slow)
+        return self.values(text.split(b"\n"), first, origin, slow)
+
+    def _facts(self, records: list[Any], first: int, origin: str | None, lines: Any,
+               starts: list[int] | None) -> list[Any]:
+        """The `Fact` of each record, None where not sure. `lines`: the lines, or with
+        `starts` one text holding them all."""
+        readers, tz = self.readers, self.tz
+        # One datetime per instant: in a file sorted by time a third of the facts share the
+        # instant of the one before ("" is no time either).
+        last_at: Any = ""
+        moment: datetime | None = None
+        out: list[Any] = []
+        for i in range(len(records)):
+            record = records[i]
+            reader = readers.get(type(record))
+            if reader is None:
+                out.append(None)
+                continue
+            at = record.at
+            if at != last_at:
+                last_at, moment = at, _moment(at, tz)
+            if moment is None:
+                out.append(None)
+            elif starts is None:
+                line = lines[i]
+                out.append(reader.convert(record, moment, first + i, origin, line, 0,
+                                          len(line)))
+            else:
+                out.append(reader.convert(record, moment, first + i, origin, lines, starts[i],
+                                          starts[i + 1] - 1))
+        return out
+
+    def _others(self, out: list[Any], lines: Any, starts: list[int] | None,
+                slow: Callable[[str], Any]) -> tuple[list[Any], bool]:
+        """`out` with each line not read here (None) read by `_other`."""
+        if all(out):  # every value a Fact (a non-empty tuple): no None
+            return out, True
+        for place, fact in enumerate(out):
+            if fact is None:
+                line = (lines[place] if starts is None
+                        else lines[starts[place]:starts[place + 1] - 1])
+                out[place] = self._other(line, slow)
+        return out, False
 
     def _values(self, lines: Lines, records: list[Any], first: int, origin: str | None,
                 slow: Callable[[str], Any]) -> list[Any]:
-        convert, tz = self.convert, self.tz
+        readers, tz = self.readers, self.tz
         last_at, moment = "", None
         out: list[Any] = []
         append = out.append
@@ -442,8 +537,9 @@ class FastPath:
                 at = record.at
                 if at != last_at:
                     last_at, moment = at, _moment(at, tz)
-                if moment is not None:
-                    fact = convert[type(record)](record, moment, number, origin, line)
+                reader = readers.get(type(record))
+                if moment is not None and reader is not None:
+                    fact = reader.convert(record, moment, number, origin, line, 0, len(line))
                     if fact is not None:
                         append(fact)
                         continue
@@ -471,6 +567,25 @@ class FastPath:
                 elif value is not BLANK:
                     yield number, line.strip(), value
             first += len(lines)
+
+
+def _line_starts(text: bytes) -> list[int] | None:
+    """Where each line of `text` starts, and where a line after the last would (its length
+    + 1); None if a line does not start with `{`."""
+    if not text.startswith(b"{"):
+        return None
+    starts = [0]
+    size = len(text)
+    find = text.find
+    place = find(b"\n")
+    while place >= 0:
+        place += 1
+        if place >= size or text[place] != 123:  # b"{"
+            return None
+        starts.append(place)
+        place = find(b"\n", place)
+    starts.append(size + 1)
+    return starts
 
 
 def blocks(lines: Iterable[str]) -> Iterator[list[str]]:

@@ -124,29 +124,66 @@ def read_facts(
         except UnicodeDecodeError as exc:
             raise _not_utf8(name, exc, path) from None
     ours = isinstance(source, (str, Path))  # "-": standard input, wrapped here
-    stream: IO[str] = _stdin() if ours else source  # type: ignore[assignment]
+    counted = _CountedInput(sys.stdin.buffer) if ours and hasattr(sys.stdin, "buffer") else None
+    stream: IO[str] = _stdin(counted) if ours else source  # type: ignore[assignment]
     try:
         return _read(stream, schema, name or "<stdin>", fmt, progress)
     except UnicodeDecodeError as exc:
-        raise _not_utf8(name or "<stdin>", exc) from None
+        raise _not_utf8(name or "<stdin>", exc,
+                        line=counted.line_of(exc) if counted is not None else None) from None
     finally:
         if ours and isinstance(stream, io.TextIOWrapper) and stream is not sys.stdin:
             stream.detach()  # closing our wrapper would close standard input itself
 
 
-def _stdin() -> IO[str]:
+def _stdin(counted: _CountedInput | None) -> IO[str]:
     """Standard input read as a file is: UTF-8 (a BOM dropped), strictly. Python's own
     `sys.stdin` may carry bytes that are not UTF-8 through as surrogates."""
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # replaced by a text stream (tests, embedding): taken as it is
+    if counted is None:  # replaced by a text stream (tests, embedding): taken as it is
         return sys.stdin
-    return io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(counted, encoding="utf-8-sig",  # type: ignore[type-var]
+                            newline="")
 
 
-def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None) -> FactError:
+@mypyc_attr(native_class=False)  # a subclass of an io class stays a Python class
+class _CountedInput(io.BufferedIOBase):
+    """Standard input's bytes as its text wrapper takes them, their line feeds counted: a
+    byte that is not UTF-8 is named with its line, as in a file (standard input cannot be
+    read again to find it). Closing this leaves standard input open."""
+
+    def __init__(self, source: Any):
+        super().__init__()
+        self.source = source
+        self.before = 0  # line feeds in the bytes handed out before the latest
+        self.latest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        read = getattr(self.source, "read1", self.source.read)
+        return self._counted(read(size))
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._counted(self.source.read(size))
+
+    def _counted(self, data: bytes) -> bytes:
+        self.before += self.latest.count(b"\n")
+        self.latest = data
+        return data
+
+    def line_of(self, exc: UnicodeDecodeError) -> int:
+        """The line of the byte `exc` names: its text decoder fails on the bytes handed out
+        latest (with at most the start of a character before them, holding no line feed)."""
+        return self.before + exc.object[:exc.start].count(b"\n") + 1
+
+
+def _not_utf8(name: str, exc: UnicodeDecodeError, path: Path | None = None,
+              line: int | None = None) -> FactError:
     """A file not in UTF-8 is one error (its other lines would be wrong too), at its first
-    bad line: a file is read again, line by line, to find it (only on this rare path)."""
-    where, byte = Location(name), exc.object[exc.start:exc.start + 1]
+    bad line: a file is read again, line by line, to find it (only on this rare path);
+    standard input is counted as it is read (`line`)."""
+    where, byte = Location(name, line or 0), exc.object[exc.start:exc.start + 1]
     if path is not None:
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
@@ -167,18 +204,19 @@ def _read_jsonl_file(path: Path, schema: FactSchema, name: str, fmt: str | None,
     if fast is None:
         return None
     with path.open("rb") as handle, gc_paused():
-        lines = byte_blocks(_chunks(handle))
+        texts = byte_texts(_chunks(handle, BYTES_READ_SIZE))
         if fmt is None:
-            head: list[list[bytes]] = []
-            for block in lines:
-                head.append(block)
-                first = next((line for line in block if line.decode("utf-8").strip()), None)
+            head: list[bytes] = []
+            for text in texts:
+                head.append(text)
+                first = next((line for line in text.split(b"\n") if line.decode("utf-8").strip()),
+                             None)
                 if first is not None:
                     if first.decode("utf-8").lstrip()[:1] not in ("{", "["):
                         return None
                     break
-            lines = itertools.chain(head, lines)
-        return _collect_fast(lines, fast, schema, name, progress)
+            texts = itertools.chain(head, texts)
+        return _collect_fast(texts, fast, schema, name, progress)
 
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
@@ -191,18 +229,26 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
         return _collect_fast(lines, fast, schema, name, progress)
 
 
-def _collect_fast(lines: Iterable[Lines], fast: FastPath,
+def _collect_fast(blocks: Iterable[Lines | bytes], fast: FastPath,
                   schema: FactSchema, name: str, progress: Progress | None) -> FactBatch:
+    """The facts of blocks of lines, or of texts of many whole lines (`byte_texts`)."""
     into = _Collector(schema, name, progress)
     first = 1
-    for block in lines:
-        values, only_facts = fast.values(block, first, name, json_value)
+    for block in blocks:
+        if isinstance(block, bytes):
+            values, only_facts = fast.text_values(block, first, name, json_value)
+        else:
+            values, only_facts = fast.values(block, first, name, json_value)
         if only_facts:
             into.facts(values, block, first)
         else:
-            into.rows(_block_rows(block, values, first))
-        first += len(block)
+            into.rows(_block_rows(_lines(block), values, first))
+        first += len(values)  # one value a line
     return into.done()
+
+
+def _lines(block: Lines | bytes) -> Lines:
+    return block.split(b"\n") if isinstance(block, bytes) else block
 
 
 # Text read from a stream at a time (characters)
@@ -217,7 +263,9 @@ def _format_of(stream: IO[str], fmt: str | None) -> tuple[str, Iterable[Any]]:
     # spreadsheet may have written before it is dropped. Then put those lines back.
     head: list[str] = []
     for line in stream:
-        head.append(line.removeprefix("\ufeff") if not head else line)
+        # a byte-order mark or more (a file saved again by tools that each add one)
+        line = line.lstrip("\ufeff") if not head else line
+        head.append(line)
         if line.strip():
             break
     if fmt is None:
@@ -228,8 +276,14 @@ def _format_of(stream: IO[str], fmt: str | None) -> tuple[str, Iterable[Any]]:
     return fmt, text_blocks(itertools.chain(["".join(head)], _chunks(stream)))
 
 
-def _chunks(stream: IO[Any]) -> Iterator[Any]:
-    while chunk := stream.read(READ_SIZE):
+# Bytes read from a file at a time: its whole lines are decoded together (`byte_texts`); a
+# text holding a line msgspec refuses is read again in pieces, so not too many at once.
+BYTES_READ_SIZE = 1 << 17
+
+
+def _chunks(stream: IO[Any], size: int = 0) -> Iterator[Any]:
+    size = size or READ_SIZE
+    while chunk := stream.read(size):
         yield chunk
 
 
@@ -246,11 +300,43 @@ def text_blocks(texts: Iterable[str]) -> Iterator[list[str]]:
 
 def byte_blocks(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
     """`text_blocks` of a file read as bytes; a byte-order mark at its start is dropped."""
+    return _split(_without_bom(chunks), b"\n")
+
+
+def _without_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """`chunks` without the byte-order marks at their start, as many as there are (as
+    `_format_of` drops them from a text)."""
     chunks = iter(chunks)
-    start = next(chunks, b"")
-    # as reading "utf-8-sig" text drops one and `_format_of` a second one
-    start = start.removeprefix(codecs.BOM_UTF8).removeprefix(codecs.BOM_UTF8)
-    return _split(itertools.chain([start], chunks), b"\n")
+    start = b""
+    for chunk in chunks:
+        start += chunk
+        while start.startswith(codecs.BOM_UTF8):
+            start = start[len(codecs.BOM_UTF8):]
+        if not codecs.BOM_UTF8.startswith(start[:len(codecs.BOM_UTF8)]):
+            break  # not (the start of) one more mark: read on from here
+    return itertools.chain([start] if start else [], chunks)
+
+
+def byte_texts(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a file read as bytes, as texts of many whole lines: the lines of each are
+    `text.split(b"\\n")`, the lines `byte_blocks` gives (a byte-order mark at the start of
+    the file dropped, a last line without `\\n` a line). Not split here: the fast path reads
+    the lines of a text without a copy of each (`FastPath.text_values`)."""
+    pending: list[bytes] = []  # the start of a line not ended yet
+    for chunk in _without_bom(chunks):
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            pending.append(chunk)
+            continue
+        if pending:
+            pending.append(chunk[:end])
+            yield b"".join(pending)
+        else:
+            yield chunk[:end]
+        rest = chunk[end + 1:]
+        pending = [rest] if rest else []
+    if pending:
+        yield b"".join(pending)
 
 
 def _split(texts: Iterable[Any], end: Any) -> Iterator[list[Any]]:
@@ -332,7 +418,7 @@ class _Collector:
             self.seen = {f.id: f for f in self.batch.facts if f.id is not None}
         return self.seen
 
-    def facts(self, facts: list[Fact], lines: Lines, first: int) -> None:
+    def facts(self, facts: list[Fact], lines: Lines | bytes, first: int) -> None:
         """The facts of `lines` (the first numbered `first`), read whole by the fast path.
         When their ids are all new (no id twice, none seen before), as in most blocks, they
         are taken in one go."""
@@ -348,7 +434,7 @@ class _Collector:
         seen = self._index()
         if (self.conflicted or len(by_id) != len(facts) or None in by_id
                 or not seen.keys().isdisjoint(by_id)):
-            self.rows(_block_rows(lines, facts, first))
+            self.rows(_block_rows(_lines(lines), facts, first))
             return
         seen.update(by_id)
         self._take(facts)

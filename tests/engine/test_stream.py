@@ -324,15 +324,16 @@ def test_sleeping_times_come_back_exactly() -> None:
 
 def test_the_readers_case_ids_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path remembers the case ids it has checked, up to `KNOWN_CASES` per case
-    rule, then forgets them all at once: the same facts, the table never above the bound."""
+    rule in each of two generations: the same facts, no table above the bound."""
     from policyengine.facts import fastpath
 
     monkeypatch.setattr(fastpath, "KNOWN_CASES", 300)
     fastpath._BUILT.pop(shipped().schema, None)  # built again with the small bound
     try:
         assert _streamed(generated(), period="2021-03") == _listed(generated(), period="2021-03")
-        tables = {id(t): t for c in fastpath.fast_path(shipped().schema).convert.values()  # type: ignore[union-attr]
-                  if (t := getattr(c, "__globals__", {}).get("known")) is not None}
+        path = fastpath.fast_path(shipped().schema)
+        assert path is not None
+        tables = {id(t): t for m in path.case_memos for t in m.tables()}
         assert all(len(t) <= 300 for t in tables.values())
         assert sum(map(len, tables.values())) > 100
     finally:

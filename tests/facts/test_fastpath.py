@@ -308,16 +308,23 @@ def test_a_type_missing_from_the_table_takes_the_slow_path(
     assert any(f.type in with_dates for f in fast.facts)
 
 
-# -- the generated code and what it keeps ----------------------------------------------------
+# -- the checks' tables and what they keep --------------------------------------------------
 
-def test_the_generated_check_reads_as_the_vocabulary_says() -> None:
+def test_the_checks_read_as_the_vocabulary_says() -> None:
     path = fast_path(shipped().schema)
     assert path is not None
-    decision = path.types["decision.made"].source
+    decision = path.types["decision.made"].reader
     # decision is required (a missing one goes to the slow path); tier only with do/transform
-    assert "attrs[K0] = value\n        else:\n            return None" in decision
-    assert "if K1 not in attrs and any(" in decision
-    assert "return None" in path.types["role.assigned"].source
+    assert decision.attributes[:2] == ("decision", "tier")
+    assert decision.required[:2] == (True, False)
+    assert [(attr, dict(when)) for attr, when in decision.conditional] == [
+        ("tier", {"decision": ("do", "transform")})]
+    assert path.types["role.assigned"].reader.cases is None       # a fact of no case
+    # one table of case ids per case rule, shared by the types of that rule
+    raised = path.types["requirement.raised"].reader.cases
+    assert raised is not None and raised is path.types["decision.made"].reader.cases
+    assert len(path.case_memos) == len({c.case_rule for c in shipped().schema.types.values()
+                                        if c.checks_case})
 
 
 def test_a_fact_holds_no_object_of_the_fast_path() -> None:
@@ -407,6 +414,7 @@ def test_lines_longer_than_a_read_and_blocks_of_every_size(
     path = tmp_path / "f.jsonl"
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
     monkeypatch.setattr(reader, "READ_SIZE", 997)
+    monkeypatch.setattr(reader, "BYTES_READ_SIZE", 997)
     monkeypatch.setattr(fastpath, "BLOCK", 100)
     fast, slow = read_file_and_slow(path, schema, monkeypatch)
     assert_same(fast, slow)
@@ -502,3 +510,83 @@ def test_progress_is_told_at_the_same_counts_whichever_path(
     monkeypatch.setattr(fastpath, "IN_USE", False)  # every line the slow way
     read_facts(path, shipped().schema, progress=told[1].append)
     assert told[0] == told[1] == [*range(100, 1001, 100), 1050]
+
+
+# -- many lines decoded as one text, not split apart ---------------------------------------
+
+@pytest.mark.parametrize("size", [7, 300, 4096, 1 << 17])
+def test_texts_of_many_lines_agree_with_the_slow_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """A file read as bytes comes in texts of many whole lines (`reader.byte_texts`), decoded
+    together and read without a copy of each line: texts ending anywhere in a line or a
+    character, blank lines, `\\r\\n`, lines msgspec refuses, attributes written out of order
+    (found within their own line only), and the same facts as the slow path."""
+    schema = every_kind_schema()
+    lines = [x.replace("\r", "") for x in generated_lines(schema, 2500, seed=SEED + 7)]
+    good = ('{"id": "g-%d", "type": "decision.made", "at": "2026-10-17 10:40", '
+            '"case": "26101301", "actor": "王总", %s}')
+    orders = ['"decision": "do", "tier": "B"', '"tier": "B", "decision": "do"',
+              '"decision": "dont", "note": "\\"tier\\":"', '"note": "x", "decision": "dont"']
+    lines += [good % (n, orders[n % 4]) for n in range(2000)]  # whole texts of facts
+    lines[3000:3000] = ['{"id": "g-x", "type": "decision.made", "at": "2026-10-17 10:40", '
+                        '"case": "26101301", "actor": "王总", "decision": "do"',
+                        '"tier": "B"}']  # a line msgspec refuses, amid good ones
+    path = tmp_path / "f.jsonl"
+    path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n\r\n")
+    monkeypatch.setattr(reader, "BYTES_READ_SIZE", size)
+    texts = list(reader.byte_texts(reader._chunks(path.open("rb"), size)))
+    assert [x for t in texts for x in t.split(b"\n")] == path.read_bytes().split(b"\n")[:-1]
+    fast, slow = read_file_and_slow(path, schema, monkeypatch)
+    assert_same(fast, slow)
+    assert sum(f.id is not None and f.id.startswith("g-") for f in slow.facts) == 2000
+    reordered = [f for f in slow.facts if f.id == "g-1"]
+    assert [list(f.attrs) for f in reordered] == [["tier", "decision"]]
+
+
+def test_line_starts_only_when_every_line_starts_an_object() -> None:
+    assert fastpath._line_starts(b'{"a"}\n{"b"}\r\n{}') == [0, 6, 13, 16]
+    assert fastpath._line_starts(b"{}") == [0, 3]
+    for text in (b"", b" {}", b"{}\n", b"{}\n\n{}", b"{}\n {}", b"[{}]"):
+        assert fastpath._line_starts(text) is None, text
+    # read whole on the fast path, each line's attributes found in that line only
+    path = fast_path(shipped().schema)
+    assert path is not None
+    line = ('{"id": "f-%d", "type": "decision.made", "at": "2026-10-17 10:40", '
+            '"case": "26101301", "actor": "王总", %s}')
+    written = ['"decision": "do", "tier": "B"', '"tier": "B", "decision": "do"',
+               '"decision": "dont"', '"tier": "B", "decision": "transform"']
+    text = "\r\n".join(line % (n, w) for n, w in enumerate(written)).encode("utf-8")
+    values, whole = path.text_values(text, 7, "f.jsonl", lambda _: pytest.fail("slow"))
+    assert whole and [(f.line, list(f.attrs.items())) for f in values] == [
+        (7, [("decision", "do"), ("tier", "B")]), (8, [("tier", "B"), ("decision", "do")]),
+        (9, [("decision", "dont")]), (10, [("tier", "B"), ("decision", "transform")])]
+
+
+def test_case_ids_kept_in_two_generations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case id met again after the newer generation filled up is taken from the older one,
+    the same string, without its pattern checked again; two generations at most."""
+    monkeypatch.setattr(fastpath, "KNOWN_CASES", 3)
+    path = fastpath.FastPath(FactSchema(shipped().model))
+    memo = path.types["requirement.raised"].reader.cases
+    assert memo is not None
+    first = memo.get("".join(["2610", "0901"]))  # a string of its own
+    assert first == "26100901"
+    for n in range(2, 6):
+        assert memo.get(f"261009{n:02}") == f"261009{n:02}"
+    assert len(memo.known) <= 3 and len(memo.older) <= 3
+    assert "26100901" in memo.older and "26100901" not in memo.known
+    checked: list[str] = []
+    memo.patterns = [_Spy(p, checked) for p in memo.patterns]
+    assert memo.get("26100901") is first and checked == []   # from the older generation
+    assert memo.get("26100999") == "26100999" and checked      # new: checked
+    assert memo.get("2610090") is None and memo.get(None) is None
+    assert sum(len(t) for t in memo.tables()) <= 6
+
+
+class _Spy:
+    def __init__(self, pattern: Any, calls: list[str]) -> None:
+        self.pattern, self.calls = pattern, calls
+
+    def fullmatch(self, text: str) -> Any:
+        self.calls.append(text)
+        return self.pattern.fullmatch(text)

@@ -15,6 +15,7 @@ from helpers import TZ, at, shipped
 
 import policyengine as pe
 from policyengine import FactError, Location
+from policyengine.errors import Diagnostic
 from policyengine.facts.reader import read_facts as read_stream
 
 GOOD = {"id": "f-1", "type": "requirement.raised", "at": "2026-10-12T15:20:00+08:00",
@@ -288,3 +289,65 @@ def test_odd_values_are_reasons_not_crashes(raw: dict[str, object]) -> None:
     # found by the service's property-based run: these raised TypeError / OverflowError
     reasons = shipped().schema.build(raw)
     assert isinstance(reasons, list) and reasons
+
+
+# -- encodings: standard input, byte-order marks ---------------------------------------------
+
+@pytest.mark.parametrize("read_size", [1000, 1 << 20])
+def test_standard_input_not_in_utf8_is_named_with_its_line(
+        monkeypatch: pytest.MonkeyPatch, read_size: int) -> None:
+    """As a file is: one error at the first bad line (standard input is counted as it is
+    read, it cannot be read again), whether the bad byte is in the first piece read or not."""
+    from policyengine.facts import reader
+
+    monkeypatch.setattr(reader, "READ_SIZE", read_size)
+    lines = [dumps({**GOOD, "id": f"f-{n}"}).encode("utf-8") for n in range(3000)]
+    for bad_line in (1, 2101, 3000):
+        bad = list(lines)
+        bad[bad_line - 1] = dumps({**GOOD, "requester": "王医生"}).encode("gbk")
+        data = b"\xef\xbb\xbf" + b"\n".join(bad) + b"\n"
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        with pytest.raises(FactError) as raised:
+            read_stream("-", shipped().schema)
+        [diagnostic] = raised.value.diagnostics
+        assert (str(diagnostic.location), diagnostic.code) == (
+            f"<stdin>:{bad_line}", "E-FACT-ENCODING")
+        path_said = _file_error(bad)
+        assert (diagnostic.message, diagnostic.location.line) == (
+            path_said.message, path_said.location.line)
+
+
+def _file_error(lines: list[bytes]) -> Diagnostic:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        with pytest.raises(FactError) as raised:
+            read_stream(path, shipped().schema)
+    [diagnostic] = raised.value.diagnostics
+    return diagnostic
+
+
+@pytest.mark.parametrize("marks", [1, 2, 3, 5])
+def test_byte_order_marks_at_the_start_are_dropped_however_many(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marks: int) -> None:
+    """A file saved again by tools that each add a byte-order mark is still JSON Lines (three
+    or more were read as CSV) or CSV with its header, read alike from a file, standard
+    input and a stream."""
+    from policyengine.facts import reader
+
+    lines = [dumps({**GOOD, "id": f"f-{n}"}) for n in range(5)]
+    data = "\ufeff".encode("utf-8") * marks + "\n".join(lines).encode("utf-8")
+    every = _read_every_way(tmp_path, data, monkeypatch)
+    assert every[0] == (5, [f"f-{n}" for n in range(5)], [])
+    assert every[1] == every[2] == every[3] == every[0]
+    monkeypatch.setattr(reader, "BYTES_READ_SIZE", 2)  # the marks read in pieces
+    assert read_stream(tmp_path / "facts.jsonl", shipped().schema).lines == 5
+    # CSV: the header's first column is its name, not the marks and the name
+    csv = ("\ufeff" * marks + "id,type,at,case,actor,requester\n"
+           "f-1,requirement.raised,2026-10-12 15:20,26101301,李小四,王医生\n")
+    path = tmp_path / "facts.csv"
+    path.write_text(csv, encoding="utf-8")
+    batch = read_stream(path, shipped().schema)
+    assert (batch.rejected, [f.id for f in batch.facts]) == ([], ["f-1"])
