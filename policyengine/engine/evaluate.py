@@ -20,7 +20,7 @@ from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.months import Months, month_lines, people_totals
 from policyengine.engine.penalties.rules import CompiledPenalty, charge
-from policyengine.engine.replay import Forbidden, Replay, dedupe, in_order, replay
+from policyengine.engine.replay import _MARGIN, Forbidden, Replay, dedupe, in_order, replay, up_to
 from policyengine.engine.rewards import merits, rewards
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
 from policyengine.engine.workers import can_split, parts_of, split_replay
@@ -125,7 +125,7 @@ def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,
            period: Period | None, workers: int) -> Replay | None:
     """The replay over worker processes (engine/workers.py); None if it cannot be split."""
     unique, duplicates = dedupe(facts)
-    ordered = in_order([f for f in unique if f.at <= as_of], ids_unique=True)
+    ordered = in_order(up_to(unique, as_of, policy.calendar.tz), ids_unique=True)
     parts = parts_of(ordered, workers, policy.anchor_types)
     if not ordered or parts is None:
         return None
@@ -153,13 +153,20 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = _looked_at_when_met(policy, period)
+    # Deadlines are in the calendar's zone: compared with the as-of moved there (see
+    # replay.py `up_to`), not asked both zones' offsets each time
+    try:
+        limit = as_of.astimezone(tz)
+        surely, never = limit - _MARGIN, limit + _MARGIN
+    except OverflowError:  # an as-of at the end of time
+        surely, never = as_of, as_of
 
     def sort_out(obligation: Obligation) -> tuple[Status, timedelta, bool, bool] | None:
         done = obligation.fulfilled_by
         if (done is not None and done.at <= obligation.due
                 and obligation.duty.id not in looked_at_when_met):
             return None  # met, and no merit or reward reads it: most obligations
-        status, late_by = status_of(obligation, as_of)
+        status, late_by = _status(obligation, as_of, surely, never)
         inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
         duty = obligation.duty.id
         done = obligation.fulfilled_by
@@ -351,6 +358,14 @@ def _explained_breach(policy: CompiledPolicy, breach: Breach) -> tuple[Line, ...
 
 def status_of(obligation: Obligation, as_of: datetime) -> tuple[Status, timedelta]:
     """met | late | missed | open | pending, and how late (0 unless late or missed)."""
+    return _status(obligation, as_of, as_of, as_of)
+
+
+def _status(obligation: Obligation, as_of: datetime, surely: datetime, never: datetime
+            ) -> tuple[Status, timedelta]:
+    """`status_of`, with the as-of's bounds in the deadlines' zone: a deadline before
+    `surely` is before the as-of, one at or after `never` is not (between them, or in
+    another zone, it is compared with the as-of itself)."""
     if obligation.missing_year is not None:
         return Status.PENDING, _ON_TIME
     fulfilled = obligation.fulfilled_by
@@ -358,8 +373,9 @@ def status_of(obligation: Obligation, as_of: datetime) -> tuple[Status, timedelt
         if fulfilled.at <= obligation.due:
             return Status.MET, _ON_TIME
         return Status.LATE, fulfilled.at - obligation.due
-    if obligation.due < as_of:
-        return Status.MISSED, as_of - obligation.due
+    due = obligation.due
+    if due < surely or (due < never and due < as_of):
+        return Status.MISSED, as_of - due
     return Status.OPEN, _ON_TIME
 
 
