@@ -35,6 +35,7 @@ COMPILED: tuple[str, ...] = (
     "policyengine.engine.obligation",
     "policyengine.engine.replay",
     "policyengine.engine.evaluate",
+    "policyengine.engine.dueof",
 )
 
 GROUP = "policyengine.compiled"  # the shared library: policyengine/compiled__mypyc.*.so

@@ -24,6 +24,7 @@ from typing import Any
 from croniter import croniter
 
 from policyengine.calendar import WorkCalendar
+from policyengine.engine.dueof import AddSpan, OnDate, SameWhile
 from policyengine.policy.model import WEEKDAYS, Anchor, ByTime, Deadline, Duty
 from policyengine.timeparse import add_months
 from policyengine.wording import Line, Months, Weekday, line
@@ -115,27 +116,9 @@ def _split_day(at: datetime, clock: time, *, before: bool) -> tuple[datetime, da
 
 def _same_while(rule: DeadlineRule, bounds: Callable[[datetime], tuple[datetime, datetime]]
                 ) -> DueOf:
-    """`rule.due` for a rule whose answer is the same over spans of local time (`bounds`
-    gives the span holding a local time, [low, high)): the last answer is kept with its span
-    and given again while triggers fall in it, with two comparisons; otherwise the rule's
-    own memo answers (failures are never kept). Times in the calendar's zone compare as wall
-    times, as the memo keys (a date, a side of a clock) do. The span and answer are one
-    tuple, replaced whole: a thread reading it never sees half of another's."""
-    tz = rule.calendar.tz
-    remember = rule._due
-    last: tuple[datetime, datetime, datetime] | None = None
-
-    def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
-        nonlocal last
-        if at.tzinfo is not tz:
-            at = at.astimezone(tz)
-        kept = last
-        if kept is not None and kept[0] <= at < kept[1]:
-            return kept[2]
-        answer = remember(at, attrs)
-        last = (*bounds(at), answer)
-        return answer
-    return due
+    """`rule.due` for a rule whose answer is the same over spans of local time (`bounds`):
+    the last answer kept with its span (engine/dueof.py `SameWhile`, compiled)."""
+    return SameWhile(rule.calendar.tz, rule._due, bounds)
 
 
 def moved(calendar: WorkCalendar, raw: datetime, clock: time, shift: bool,
@@ -164,11 +147,7 @@ class ClockSpan(DeadlineRule):
         return at + self.span  # `_compute` without steps, one call fewer: the hot path
 
     def _fast_due(self) -> DueOf:
-        tz, span = self.calendar.tz, self.span
-
-        def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
-            return (at if at.tzinfo is tz else at.astimezone(tz)) + span
-        return due
+        return AddSpan(self.calendar.tz, self.span)
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         due = at + self.span
@@ -320,11 +299,7 @@ class CommittedDate(DeadlineRule):
         return datetime.combine(attrs[self.field], self.clock, tzinfo=self.calendar.tz)
 
     def _fast_due(self) -> DueOf:
-        name, clock, tz, combine = self.field, self.clock, self.calendar.tz, datetime.combine
-
-        def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
-            return combine(attrs[name], clock, tzinfo=tz)  # the trigger's time is not read
-        return due
+        return OnDate(self.calendar.tz, self.field, self.clock)  # the trigger's time unread
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         day: date = attrs[self.field]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
@@ -148,7 +148,6 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     found only for the obligations reported."""
     tz = policy.calendar.tz
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
-    local = policy.calendar.local
     rewards_of = policy.rewards.values()
     merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
@@ -172,12 +171,22 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
         done = obligation.fulfilled_by
         is_violation = inside and status in (Status.LATE, Status.MISSED)
         is_early = (inside and status is Status.MET and duty in merit_duties
-                    and done is not None and local(done.at).date() < local(obligation.due).date())
+                    and done is not None and _day(done.at, tz) < _day(obligation.due, tz))
         if not (is_violation or is_early or done is None or duty in reward_duties):
             return None
         return status, late_by, is_violation, is_early
 
     return sort_out
+
+
+def _local(moment: datetime, tz: tzinfo) -> datetime:
+    """A moment in the calendar's zone (`WorkCalendar.local` without a call of Python)."""
+    return moment if moment.tzinfo is tz else moment.astimezone(tz)
+
+
+def _day(moment: datetime, tz: tzinfo) -> date:
+    """The local date of a moment."""
+    return (moment if moment.tzinfo is tz else moment.astimezone(tz)).date()
 
 
 def _looked_at_when_met(policy: CompiledPolicy, period: Period | None) -> set[str]:
@@ -220,7 +229,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             continue
         status, late_by, is_violation, is_early = verdict
         person, how = who[obligation.duty.id][1](run, obligation)
-        outcome = Outcome(obligation, person, how, status, late_by)
+        # made as the tuple it is: the class's own __new__ is Python (a frame each time)
+        outcome = _NEW_TUPLE(Outcome, (obligation, person, how, status, late_by))
         if is_violation:
             violated.append(outcome)
         if is_early:
@@ -268,6 +278,7 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
 
 
 _ON_TIME = timedelta(0)
+_NEW_TUPLE: Final[Callable[[type[Outcome], tuple[Any, ...]], Outcome]] = tuple.__new__
 
 
 def _by_due(v: Violation) -> tuple[datetime, str, str, str]:
@@ -472,14 +483,14 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]
              ) -> list[tuple[Outcome, PenaltyCharge, str]]:
     """Each violation's charge before monthly counting, and the month (of the deadline) it
     belongs to."""
-    local = policy.calendar.local
+    tz = policy.calendar.tz
     penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
                  for d in policy.duties.values()}
     month_of: dict[date, str] = {}  # a due day's month, as text
     out = []
     for outcome in violated:
         obligation = outcome.obligation
-        due = local(obligation.due)
+        due = _local(obligation.due, tz)
         day = due.date()
         month = month_of.get(day)
         if month is None:
@@ -526,8 +537,8 @@ def _violations(policy: CompiledPolicy, run: Replay,
             case=obligation.case,
             person=outcome.person,
             role=duty.responsible,
-            due=obligation.due.astimezone(tz),
-            fulfilled_at=done.at.astimezone(tz) if done is not None else None,
+            due=_local(obligation.due, tz),
+            fulfilled_at=_local(done.at, tz) if done is not None else None,
             fulfilled_by=done.ref() if done else None,
             late_by=outcome.late_by,
             month=month,

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Collection, Iterable, MutableMapping
+from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from mypy_extensions import mypyc_attr
 
 from policyengine.engine import recurring
-from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per, Step
 from policyengine.engine.decisions import CaseValues, Setting
 from policyengine.engine.obligation import Keyed, Obligation, opener
 from policyengine.engine.recurring import Owed
@@ -398,6 +398,26 @@ def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
             fulfil(f)
 
 
+def _value(attrs: Mapping[str, Any], name: str) -> Any:
+    """`attrs.get(name)`: a dict's own look-up when it is one (compiled: no method found
+    by name each time), else the mapping's (the shared empty one)."""
+    if isinstance(attrs, dict):
+        return attrs.get(name)
+    return attrs.get(name)
+
+
+def _waiting(table: MutableMapping[Any, Obligation], key: Any) -> Obligation | None:
+    """`table.get(key)`: a plain dict's own look-up (compiled: no method found by name), or
+    the mapping's own (engine/dormant.py `OpenFor` wakes what sleeps on disk)."""
+    if type(table) is dict:
+        return table.get(key)
+    return table.get(key)
+
+
+# A dispatch table of `Step`s (compiled.py `Steps`) as the replay reads it: the attribute it
+# is keyed on (None: `default` always), the steps by that attribute's value, the default.
+StepTable = tuple[str | None, dict[Any, tuple[Step, ...]], tuple[Step, ...]]
+
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
 
 
@@ -439,7 +459,13 @@ class _State:
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
-        self.opening, self.closing, self.steps = policy.opening, policy.closing, policy.steps
+        # The dispatch tables as plain tuples (key, table, default): read once per fact, and
+        # a `Steps` (a Python class) would be asked each field by name.
+        self.opening: dict[str, StepTable] = {
+            kind: (t.key, t.table, t.default) for kind, t in policy.opening.items()}
+        self.closing: dict[str, StepTable] = {
+            kind: (t.key, t.table, t.default) for kind, t in policy.closing.items()}
+        self.steps = policy.steps
         # Typed as it is, never Obligation | None: `met` leaves a None in a dropped one's
         # place only when the loop's caller removes them (`replay_ordered`, with `drop`).
         self.obligations: list[Obligation] = []
@@ -508,9 +534,8 @@ class _State:
             return
         steps = self.opening.get(kind)
         if steps is not None:  # inlined Dispatch.select: once per fact
-            on = steps.key
-            candidates = (steps.default if on is None
-                          else steps.table.get(fact.attrs.get(on), steps.default))
+            on, table, default = steps
+            candidates = default if on is None else table.get(_value(fact.attrs, on), default)
         else:
             duties = self.by_trigger.get(kind)
             if not duties:
@@ -788,9 +813,8 @@ class _State:
             return
         steps = self.closing.get(fact.type)
         if steps is not None:  # inlined Dispatch.select: once per fact
-            on = steps.key
-            candidates = (steps.default if on is None
-                          else steps.table.get(fact.attrs.get(on), steps.default))
+            on, table, default = steps
+            candidates = default if on is None else table.get(_value(fact.attrs, on), default)
         else:
             duties = self.by_fulfil.get(fact.type)
             if not duties:
@@ -805,7 +829,7 @@ class _State:
                 self.fulfil_one(duty, fact)
                 continue
             waiting = self.open_for[duty_id]
-            obligation = waiting.get(case)
+            obligation = _waiting(waiting, case)
             if obligation is None or obligation.trigger is fact:
                 continue
             del waiting[case]

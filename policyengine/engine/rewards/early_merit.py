@@ -34,7 +34,8 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
     rules = [r for r in policy.rewards.values() if isinstance(r, EarlyMerit)]
     duties = {d for r in rules for d in r.duties}
     reward_id = min((r.id for r in rules), default="")
-    local = cal.local
+    tz = cal.tz
+    between = cal.working_days_between
     found = []
     for outcome in outcomes:
         obligation = outcome.obligation
@@ -42,9 +43,13 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
             continue
         fulfilled = obligation.fulfilled_by
         assert fulfilled is not None
-        done, due = local(fulfilled.at), local(obligation.due)
+        done, due = fulfilled.at, obligation.due  # `cal.local`, inlined: one call each
+        if done.tzinfo is not tz:
+            done = done.astimezone(tz)
+        if due.tzinfo is not tz:
+            due = due.astimezone(tz)
         try:
-            early = cal.working_days_between(done.date(), due.date())
+            early = between(done.date(), due.date())
         except CalendarDataMissing as exc:
             if cal.is_before_data(exc.year):
                 raise
