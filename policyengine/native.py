@@ -36,6 +36,7 @@ COMPILED: tuple[str, ...] = (
     "policyengine.engine.replay",
     "policyengine.engine.evaluate",
     "policyengine.engine.dueof",
+    "policyengine.engine.rewards.merit_days",
 )
 
 GROUP = "policyengine.compiled"  # the shared library: policyengine/compiled__mypyc.*.so

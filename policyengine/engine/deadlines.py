@@ -98,27 +98,11 @@ def skipped_days(calendar: WorkCalendar, start: date, end: date) -> Line:
     return line("step.skipped", days=", ".join(skipped)) if skipped else line("empty")
 
 
-def _midnight(at: datetime) -> datetime:
-    return datetime.combine(at.date(), _MIDNIGHT, tzinfo=at.tzinfo)
-
-
-def _split_day(at: datetime, clock: time, *, before: bool) -> tuple[datetime, datetime]:
-    """The part of `at`'s day on `at`'s side of `clock`: [midnight, clock) and [clock,
-    midnight) (`before`: a time before the clock is the one side), else [midnight, clock]
-    and (clock, midnight), as half-open bounds [low, high) with the clock's instant moved
-    by a microsecond."""
-    start = _midnight(at)
-    split = datetime.combine(at.date(), clock, tzinfo=at.tzinfo)
-    if not before:
-        split += timedelta(microseconds=1)
-    return (start, split) if at < split else (split, start + _DAY)
-
-
-def _same_while(rule: DeadlineRule, bounds: Callable[[datetime], tuple[datetime, datetime]]
-                ) -> DueOf:
-    """`rule.due` for a rule whose answer is the same over spans of local time (`bounds`):
-    the last answer kept with its span (engine/dueof.py `SameWhile`, compiled)."""
-    return SameWhile(rule.calendar.tz, rule._due, bounds)
+def _same_while(rule: DeadlineRule, clock: time | None, *, before: bool) -> DueOf:
+    """`rule.due` for a rule whose answer is the same over spans of local time (the day, or
+    its parts on either side of `clock`): the last answer kept with its span (compiled:
+    engine/dueof.py `SameWhile`, `span_of`)."""
+    return SameWhile(rule.calendar.tz, rule._due, clock, before)
 
 
 def moved(calendar: WorkCalendar, raw: datetime, clock: time, shift: bool,
@@ -174,7 +158,7 @@ class WorkingDays(DeadlineRule):
     def _fast_due(self) -> DueOf:
         # The answer is the same for the whole local day: the last day's answer is kept with
         # its bounds and read by comparing times (facts come in time order).
-        return _same_while(self, lambda at: (_midnight(at), _midnight(at) + _DAY))
+        return _same_while(self, None, before=True)
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.working_days", count=self.count)
@@ -204,7 +188,7 @@ class EndOfWorkingDay(DeadlineRule):
     def _fast_due(self) -> DueOf:
         # The same answer from midnight to the end of work, and from then to midnight.
         clock = self.calendar.end_of_work
-        return _same_while(self, lambda at: _split_day(at, clock, before=True))
+        return _same_while(self, clock, before=True)
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.same_day")
@@ -251,7 +235,7 @@ class Weekly(DeadlineRule):
     def _fast_due(self) -> DueOf:
         # The same answer from midnight to the deciding clock (included), and after it.
         clock = (self.cutoff or self).clock
-        return _same_while(self, lambda at: _split_day(at, clock, before=False))
+        return _same_while(self, clock, before=False)
 
     def describe(self, at: datetime | None = None) -> Line:
         if self.cutoff:

@@ -12,21 +12,24 @@ from typing import Any
 
 # `due(at, attrs)` with a trigger in any zone (engine/deadlines.py `DueOf`)
 Remember = Callable[[datetime, Mapping[str, Any]], datetime]
-Bounds = Callable[[datetime], tuple[datetime, datetime]]
 
 
 class SameWhile:
-    """`rule.due` for a rule whose answer is the same over spans of local time (`bounds`
-    gives the span holding a local time, [low, high)): the last answer is kept with its span
-    and given again while triggers fall in it, with two comparisons; otherwise the rule's
-    own memo (`remember`) answers (failures are never kept). Times in the calendar's zone
-    compare as wall times, as the memo keys (a date, a side of a clock) do. The span and
-    answer are one tuple, replaced whole: a thread reading it never sees half of another's."""
+    """`rule.due` for a rule whose answer is the same over spans of local time: the whole
+    day (`clock` None), or the parts of a day before and after `clock` ([midnight, clock)
+    and [clock, midnight) when `before`, else [midnight, clock] and (clock, midnight)). The
+    last answer is kept with its span and given again while triggers fall in it, with two
+    comparisons; otherwise the rule's own memo (`remember`) answers (failures are never
+    kept). Times in the calendar's zone compare as wall times, as the memo keys (a date, a
+    side of a clock) do. The span and answer are one tuple, replaced whole: a thread
+    reading it never sees half of another's."""
 
-    def __init__(self, tz: tzinfo, remember: Remember, bounds: Bounds) -> None:
+    def __init__(self, tz: tzinfo, remember: Remember, clock: time | None,
+                 before: bool) -> None:
         self.tz = tz
         self.remember = remember
-        self.bounds = bounds
+        self.clock = clock
+        self.before = before
         self.last: tuple[datetime, datetime, datetime] | None = None
 
     def __call__(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
@@ -36,9 +39,26 @@ class SameWhile:
         if kept is not None and kept[0] <= at < kept[1]:
             return kept[2]
         answer = self.remember(at, attrs)
-        low, high = self.bounds(at)
+        low, high = span_of(at, self.clock, self.before)
         self.last = (low, high, answer)
         return answer
+
+
+_MIDNIGHT = time(0)
+_DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
+
+
+def span_of(at: datetime, clock: time | None, before: bool) -> tuple[datetime, datetime]:
+    """The span holding the local time `at`, [low, high) (see `SameWhile`)."""
+    day = at.date()
+    start = datetime.combine(day, _MIDNIGHT, tzinfo=at.tzinfo)
+    if clock is None:
+        return start, start + _DAY
+    split = datetime.combine(day, clock, tzinfo=at.tzinfo)
+    if not before:
+        split += _TICK
+    return (start, split) if at < split else (split, start + _DAY)
 
 
 class AddSpan:
