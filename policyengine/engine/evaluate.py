@@ -531,13 +531,15 @@ def _violations(policy: CompiledPolicy, run: Replay,
         if charged_.schedule in monthly:  # `Months.in_month` changes nothing for the rest
             charged_ = months.in_month(outcome.person, charged_, month)
         violation: Violation = new(Violation)
+        duty_id, case, person = duty.id, obligation.case, outcome.person
+        due = _local(obligation.due, tz)
         violation.__dict__.update(
-            duty=duty.id,
+            duty=duty_id,
             duty_name=duty.title,
-            case=obligation.case,
-            person=outcome.person,
+            case=case,
+            person=person,
             role=duty.responsible,
-            due=_local(obligation.due, tz),
+            due=due,
             fulfilled_at=_local(done.at, tz) if done is not None else None,
             fulfilled_by=done.ref() if done else None,
             late_by=outcome.late_by,

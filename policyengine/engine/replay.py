@@ -348,31 +348,37 @@ REQUEST, APPROVAL = "request", "approval"
 
 def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
     """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
-    nothing checked per fact but what it needs (this loop runs once per fact)."""
-    extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
-    open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
+    nothing checked per fact but what it needs (this loop runs once per fact): what a fact
+    of each type may do is looked up once (`_State.plan`). The state's methods are called
+    on it, not kept as bound methods: compiled, that is a direct call."""
+    plan = state.plan
     count, start = len(ordered), 0
     while start < count:
         fact = ordered[start]
         at = fact.at
         stop = start + 1
         if stop == count or ordered[stop].at != at:  # alone at its instant: most facts
-            kind = fact.type
-            if kind in deciding:
-                decide(fact)
-            if kind in opens:
-                open_(fact)
-            if kind in extends:
-                extend(fact, REQUEST)
-                extend(fact, APPROVAL)
-            if kind in fulfils:
-                fulfil(fact)
+            todo = plan.get(fact.type, 0)
+            if todo:
+                if todo & DECIDE:
+                    state.decide(fact)
+                if todo & OPEN:
+                    state.open(fact)
+                if todo & EXTEND:
+                    state.extend(fact, REQUEST)
+                    state.extend(fact, APPROVAL)
+                if todo & FULFIL:
+                    state.fulfil(fact)
             start = stop
             continue
         while stop < count and ordered[stop].at == at:
             stop += 1
         act_at_once(state, ordered[start:stop], deciding)
         start = stop
+
+
+# What a fact of a type may do, phase by phase (`_State.plan`): bits of one number.
+DECIDE, OPEN, EXTEND, FULFIL = 1, 2, 4, 8
 
 
 def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
@@ -382,20 +388,20 @@ def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
     for f in run:
         if f.type in deciding:
             state.decide(f)
-    opens, open_ = state.opens, state.open
+    opens = state.opens
     for f in run:
         if f.type in opens:
-            open_(f)
+            state.open(f)
     extends = state.by_extension
     delaying = [f for f in run if f.type in extends]
     for f in delaying:
         state.extend(f, REQUEST)
     for f in delaying:
         state.extend(f, APPROVAL)
-    fulfils, fulfil = state.fulfils, state.fulfil
+    fulfils = state.fulfils
     for f in run:
         if f.type in fulfils:
-            fulfil(f)
+            state.fulfil(f)
 
 
 def _value(attrs: Mapping[str, Any], name: str) -> Any:
@@ -487,6 +493,14 @@ class _State:
         # call them for these only (a call that does nothing still costs).
         self.opens = frozenset(self.before_opening | set(self.by_trigger))
         self.fulfils = frozenset(self.by_fulfil)
+        # Each type's phases as bits (DECIDE, OPEN, EXTEND, FULFIL): one look-up per fact
+        # in the replay loop instead of one per phase.
+        self.plan: dict[str, int] = {}
+        for kind, bit in [*((k, DECIDE) for k in policy.decisions),
+                          *((k, OPEN) for k in self.opens),
+                          *((k, EXTEND) for k in self.by_extension),
+                          *((k, FULFIL) for k in self.fulfils)]:
+            self.plan[kind] = self.plan.get(kind, 0) | bit
         # Duties not keyed by case (`per`): FIFO queues of open obligations (per: trigger),
         # the latest actor of each actor_of type by case, and how often a key was used.
         self.queues: dict[str, dict[str | None, list[Obligation]]] = {

@@ -59,8 +59,9 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
             known[days] = early
         if early > 0:  # one per commitment met early: made without the frozen __init__
             merit: Merit = new(Merit)  # results.py `made`, inlined
+            case = obligation.case
             merit.__dict__.update(person=outcome.person, reward=reward_id, duty=duty,
-                                  case=obligation.case, due=due, fulfilled_at=done,
+                                  case=case, due=due, fulfilled_at=done,
                                   working_days_early=early)
             found.append(merit)
     found.sort(key=_by_due)
