@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Final
 
 # `due(at, attrs)` with a trigger in any zone (engine/deadlines.py `DueOf`)
 Remember = Callable[[datetime, Mapping[str, Any]], datetime]
@@ -44,9 +44,9 @@ class SameWhile:
         return answer
 
 
-_MIDNIGHT = time(0)
-_DAY = timedelta(days=1)
-_TICK = timedelta(microseconds=1)
+_MIDNIGHT: Final = time(0)
+_DAY: Final = timedelta(days=1)
+_TICK: Final = timedelta(microseconds=1)
 
 
 def span_of(at: datetime, clock: time | None, before: bool) -> tuple[datetime, datetime]:

@@ -169,8 +169,8 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
         inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
         duty = obligation.duty.id
         done = obligation.fulfilled_by
-        is_violation = inside and status in (Status.LATE, Status.MISSED)
-        is_early = (inside and status is Status.MET and duty in merit_duties
+        is_violation = inside and (status is _LATE or status is _MISSED)
+        is_early = (inside and status is _MET and duty in merit_duties
                     and done is not None and _day(done.at, tz) < _day(obligation.due, tz))
         if not (is_violation or is_early or done is None or duty in reward_duties):
             return None
@@ -277,7 +277,14 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     )
 
 
-_ON_TIME = timedelta(0)
+_ON_TIME: Final = timedelta(0)
+# The statuses read per obligation, as constants of this module (compiled: no look-up of
+# `Status` and its member by name at each use)
+_MET: Final = Status.MET
+_LATE: Final = Status.LATE
+_MISSED: Final = Status.MISSED
+_OPEN: Final = Status.OPEN
+_PENDING: Final = Status.PENDING
 _NEW_TUPLE: Final[Callable[[type[Outcome], tuple[Any, ...]], Outcome]] = tuple.__new__
 
 
@@ -378,16 +385,16 @@ def _status(obligation: Obligation, as_of: datetime, surely: datetime, never: da
     `surely` is before the as-of, one at or after `never` is not (between them, or in
     another zone, it is compared with the as-of itself)."""
     if obligation.missing_year is not None:
-        return Status.PENDING, _ON_TIME
+        return _PENDING, _ON_TIME
     fulfilled = obligation.fulfilled_by
     if fulfilled is not None:
         if fulfilled.at <= obligation.due:
-            return Status.MET, _ON_TIME
-        return Status.LATE, fulfilled.at - obligation.due
+            return _MET, _ON_TIME
+        return _LATE, fulfilled.at - obligation.due
     due = obligation.due
     if due < surely or (due < never and due < as_of):
-        return Status.MISSED, as_of - due
-    return Status.OPEN, _ON_TIME
+        return _MISSED, as_of - due
+    return _OPEN, _ON_TIME
 
 
 def classify(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Outcome:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -207,7 +207,7 @@ def _in_order(run: list[Fact]) -> list[Fact]:
 
 # Wall times of one zone differ from the instants they name by less than this (offsets lie
 # within a day of each other): further apart than it, wall times compare as instants do.
-_MARGIN = timedelta(days=2)
+_MARGIN: Final = timedelta(days=2)
 
 
 def up_to(facts: list[Fact], as_of: datetime, tz: tzinfo) -> list[Fact]:
@@ -343,7 +343,10 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     return run
 
 
-REQUEST, APPROVAL = "request", "approval"
+# Module constants are `Final`: compiled, each is then a constant, not a look-up by name
+# in the module's globals at each use.
+REQUEST: Final = "request"
+APPROVAL: Final = "approval"
 
 
 def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
@@ -378,7 +381,10 @@ def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
 
 
 # What a fact of a type may do, phase by phase (`_State.plan`): bits of one number.
-DECIDE, OPEN, EXTEND, FULFIL = 1, 2, 4, 8
+DECIDE: Final = 1
+OPEN: Final = 2
+EXTEND: Final = 4
+FULFIL: Final = 8
 
 
 def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
@@ -423,6 +429,8 @@ def _waiting(table: MutableMapping[Any, Obligation], key: Any) -> Obligation | N
 # A dispatch table of `Step`s (compiled.py `Steps`) as the replay reads it: the attribute it
 # is keyed on (None: `default` always), the steps by that attribute's value, the default.
 StepTable = tuple[str | None, dict[Any, tuple[Step, ...]], tuple[Step, ...]]
+
+_ROLE_FACT: Final = ROLE_FACT  # a constant here (see REQUEST)
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
 
@@ -593,7 +601,7 @@ class _State:
         if kind in self.noted:
             if kind in self.by_prohibited:
                 self.prohibited(fact)
-            if kind == ROLE_FACT:
+            if kind == _ROLE_FACT:
                 self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
             if case is not None:
                 if kind in self.actor_types and fact.actor is not None:

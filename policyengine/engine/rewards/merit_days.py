@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from policyengine.errors import CalendarDataMissing
 from policyengine.kinds import RewardKind, Status
@@ -17,6 +17,9 @@ from policyengine.wording import Line, line
 if TYPE_CHECKING:
     from policyengine.engine.compiled import CompiledPolicy
     from policyengine.engine.evaluate import Outcome
+
+
+_MET: Final = Status.MET  # compiled: a constant, not `Status` and its member looked up
 
 
 def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line]) -> list[Merit]:
@@ -33,7 +36,7 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
     found: list[Merit] = []
     for outcome in outcomes:
         obligation = outcome.obligation
-        if outcome.status is not Status.MET:
+        if outcome.status is not _MET:
             continue
         duty = obligation.duty.id
         if duty not in duties:
