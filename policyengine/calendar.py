@@ -8,6 +8,7 @@ Working days are precomputed once per year into a set (the official library answ
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -102,6 +103,7 @@ class WorkCalendar:
         # working_days_between's answers: merits ask it for the same few pairs again and
         # again (a failure, a year without data, is not kept: it is raised each time)
         self._between: dict[tuple[date, date], int] = {}
+        self._sorted: dict[int, list[date]] = {}  # each year's working days, in order
 
     @cached_property
     def end_of_work(self) -> time:
@@ -253,11 +255,16 @@ class WorkCalendar:
         return count
 
     def _count_between(self, start: date, end: date) -> int:
-        count, day = 0, start
-        while day < end:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
+        """Counted in each year's working days, sorted, rather than day by day (merits ask
+        for tens of thousands of pairs). A year without data raises, the earliest first."""
+        count = 0
+        if end <= start:
+            return count
+        for year in range((start + timedelta(days=1)).year, end.year + 1):
+            days = self._sorted.get(year)
+            if days is None:
+                days = self._sorted[year] = sorted(self.working_days_of(year))
+            count += bisect.bisect_right(days, end) - bisect.bisect_right(days, start)
         return count
 
 

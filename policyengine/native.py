@@ -35,6 +35,8 @@ COMPILED: tuple[str, ...] = (
     "policyengine.engine.obligation",
     "policyengine.engine.replay",
     "policyengine.engine.evaluate",
+    "policyengine.engine.dueof",
+    "policyengine.engine.rewards.merit_days",
 )
 
 GROUP = "policyengine.compiled"  # the shared library: policyengine/compiled__mypyc.*.so

@@ -24,6 +24,7 @@ from typing import Any
 from croniter import croniter
 
 from policyengine.calendar import WorkCalendar
+from policyengine.engine.dueof import AddSpan, OnDate, SameWhile
 from policyengine.policy.model import WEEKDAYS, Anchor, ByTime, Deadline, Duty
 from policyengine.timeparse import add_months
 from policyengine.wording import Line, Months, Weekday, line
@@ -97,45 +98,11 @@ def skipped_days(calendar: WorkCalendar, start: date, end: date) -> Line:
     return line("step.skipped", days=", ".join(skipped)) if skipped else line("empty")
 
 
-def _midnight(at: datetime) -> datetime:
-    return datetime.combine(at.date(), _MIDNIGHT, tzinfo=at.tzinfo)
-
-
-def _split_day(at: datetime, clock: time, *, before: bool) -> tuple[datetime, datetime]:
-    """The part of `at`'s day on `at`'s side of `clock`: [midnight, clock) and [clock,
-    midnight) (`before`: a time before the clock is the one side), else [midnight, clock]
-    and (clock, midnight), as half-open bounds [low, high) with the clock's instant moved
-    by a microsecond."""
-    start = _midnight(at)
-    split = datetime.combine(at.date(), clock, tzinfo=at.tzinfo)
-    if not before:
-        split += timedelta(microseconds=1)
-    return (start, split) if at < split else (split, start + _DAY)
-
-
-def _same_while(rule: DeadlineRule, bounds: Callable[[datetime], tuple[datetime, datetime]]
-                ) -> DueOf:
-    """`rule.due` for a rule whose answer is the same over spans of local time (`bounds`
-    gives the span holding a local time, [low, high)): the last answer is kept with its span
-    and given again while triggers fall in it, with two comparisons; otherwise the rule's
-    own memo answers (failures are never kept). Times in the calendar's zone compare as wall
-    times, as the memo keys (a date, a side of a clock) do. The span and answer are one
-    tuple, replaced whole: a thread reading it never sees half of another's."""
-    tz = rule.calendar.tz
-    remember = rule._due
-    last: tuple[datetime, datetime, datetime] | None = None
-
-    def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
-        nonlocal last
-        if at.tzinfo is not tz:
-            at = at.astimezone(tz)
-        kept = last
-        if kept is not None and kept[0] <= at < kept[1]:
-            return kept[2]
-        answer = remember(at, attrs)
-        last = (*bounds(at), answer)
-        return answer
-    return due
+def _same_while(rule: DeadlineRule, clock: time | None, *, before: bool) -> DueOf:
+    """`rule.due` for a rule whose answer is the same over spans of local time (the day, or
+    its parts on either side of `clock`): the last answer kept with its span (compiled:
+    engine/dueof.py `SameWhile`, `span_of`)."""
+    return SameWhile(rule.calendar.tz, rule._due, clock, before)
 
 
 def moved(calendar: WorkCalendar, raw: datetime, clock: time, shift: bool,
@@ -164,11 +131,7 @@ class ClockSpan(DeadlineRule):
         return at + self.span  # `_compute` without steps, one call fewer: the hot path
 
     def _fast_due(self) -> DueOf:
-        tz, span = self.calendar.tz, self.span
-
-        def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
-            return (at if at.tzinfo is tz else at.astimezone(tz)) + span
-        return due
+        return AddSpan(self.calendar.tz, self.span)
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         due = at + self.span
@@ -195,7 +158,7 @@ class WorkingDays(DeadlineRule):
     def _fast_due(self) -> DueOf:
         # The answer is the same for the whole local day: the last day's answer is kept with
         # its bounds and read by comparing times (facts come in time order).
-        return _same_while(self, lambda at: (_midnight(at), _midnight(at) + _DAY))
+        return _same_while(self, None, before=True)
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.working_days", count=self.count)
@@ -225,7 +188,7 @@ class EndOfWorkingDay(DeadlineRule):
     def _fast_due(self) -> DueOf:
         # The same answer from midnight to the end of work, and from then to midnight.
         clock = self.calendar.end_of_work
-        return _same_while(self, lambda at: _split_day(at, clock, before=True))
+        return _same_while(self, clock, before=True)
 
     def describe(self, at: datetime | None = None) -> Line:
         return line("rule.same_day")
@@ -272,7 +235,7 @@ class Weekly(DeadlineRule):
     def _fast_due(self) -> DueOf:
         # The same answer from midnight to the deciding clock (included), and after it.
         clock = (self.cutoff or self).clock
-        return _same_while(self, lambda at: _split_day(at, clock, before=False))
+        return _same_while(self, clock, before=False)
 
     def describe(self, at: datetime | None = None) -> Line:
         if self.cutoff:
@@ -320,11 +283,7 @@ class CommittedDate(DeadlineRule):
         return datetime.combine(attrs[self.field], self.clock, tzinfo=self.calendar.tz)
 
     def _fast_due(self) -> DueOf:
-        name, clock, tz, combine = self.field, self.clock, self.calendar.tz, datetime.combine
-
-        def due(at: datetime, attrs: Mapping[str, Any]) -> datetime:
-            return combine(attrs[name], clock, tzinfo=tz)  # the trigger's time is not read
-        return due
+        return OnDate(self.calendar.tz, self.field, self.clock)  # the trigger's time unread
 
     def _compute(self, at: datetime, attrs: Mapping[str, Any], steps: Steps) -> datetime:
         day: date = attrs[self.field]

@@ -154,7 +154,7 @@ class Dormant:
         self.latest: dict[str, MutableMapping[Any, Obligation]] = {}
         self.ordinals = array("q")  # of obligations[:len(ordinals)]; the rest are newer
         self.made = 0               # obligations made up to the last `number`
-        self.asleep = 0             # obligations put to sleep and not woken
+        self.asleep = 0             # obligations asleep (exact after each `flush`)
         self.woken = 0
         self.batch: list[tuple[str, str, int, int, bytes, int]] = []
 
@@ -228,6 +228,9 @@ class Dormant:
                             self.batch)
         self.db.execute("COMMIT")
         self.batch = []
+        # Counted again: a row of a key already asleep replaces the older one, which
+        # `sleep` counted too (a count too high would send every miss of `Latest` to disk).
+        self.asleep = self.db.execute("SELECT COUNT(*) FROM asleep").fetchone()[0]
 
     def wake(self, duty: str, key: Any, *, open_only: bool = False) -> Obligation | None:
         """The obligation asleep for `duty` and `key`, back in the obligations at its place

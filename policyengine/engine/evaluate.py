@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
@@ -20,7 +20,7 @@ from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.months import Months, month_lines, people_totals
 from policyengine.engine.penalties.rules import CompiledPenalty, charge
-from policyengine.engine.replay import Forbidden, Replay, dedupe, in_order, replay
+from policyengine.engine.replay import _MARGIN, Forbidden, Replay, dedupe, in_order, replay, up_to
 from policyengine.engine.rewards import merits, rewards
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
 from policyengine.engine.workers import can_split, parts_of, split_replay
@@ -125,7 +125,7 @@ def _split(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime,
            period: Period | None, workers: int) -> Replay | None:
     """The replay over worker processes (engine/workers.py); None if it cannot be split."""
     unique, duplicates = dedupe(facts)
-    ordered = in_order([f for f in unique if f.at <= as_of], ids_unique=True)
+    ordered = in_order(up_to(unique, as_of, policy.calendar.tz), ids_unique=True)
     parts = parts_of(ordered, workers, policy.anchor_types)
     if not ordered or parts is None:
         return None
@@ -148,29 +148,45 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     found only for the obligations reported."""
     tz = policy.calendar.tz
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
-    local = policy.calendar.local
     rewards_of = policy.rewards.values()
     merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = _looked_at_when_met(policy, period)
+    # Deadlines are in the calendar's zone: compared with the as-of moved there (see
+    # replay.py `up_to`), not asked both zones' offsets each time
+    try:
+        limit = as_of.astimezone(tz)
+        surely, never = limit - _MARGIN, limit + _MARGIN
+    except OverflowError:  # an as-of at the end of time
+        surely, never = as_of, as_of
 
     def sort_out(obligation: Obligation) -> tuple[Status, timedelta, bool, bool] | None:
         done = obligation.fulfilled_by
         if (done is not None and done.at <= obligation.due
                 and obligation.duty.id not in looked_at_when_met):
             return None  # met, and no merit or reward reads it: most obligations
-        status, late_by = status_of(obligation, as_of)
+        status, late_by = _status(obligation, as_of, surely, never)
         inside = start is None or (start <= obligation.due < end)  # type: ignore[operator]
         duty = obligation.duty.id
         done = obligation.fulfilled_by
-        is_violation = inside and status in (Status.LATE, Status.MISSED)
-        is_early = (inside and status is Status.MET and duty in merit_duties
-                    and done is not None and local(done.at).date() < local(obligation.due).date())
+        is_violation = inside and (status is _LATE or status is _MISSED)
+        is_early = (inside and status is _MET and duty in merit_duties
+                    and done is not None and _day(done.at, tz) < _day(obligation.due, tz))
         if not (is_violation or is_early or done is None or duty in reward_duties):
             return None
         return status, late_by, is_violation, is_early
 
     return sort_out
+
+
+def _local(moment: datetime, tz: tzinfo) -> datetime:
+    """A moment in the calendar's zone (`WorkCalendar.local` without a call of Python)."""
+    return moment if moment.tzinfo is tz else moment.astimezone(tz)
+
+
+def _day(moment: datetime, tz: tzinfo) -> date:
+    """The local date of a moment."""
+    return (moment if moment.tzinfo is tz else moment.astimezone(tz)).date()
 
 
 def _looked_at_when_met(policy: CompiledPolicy, period: Period | None) -> set[str]:
@@ -213,7 +229,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             continue
         status, late_by, is_violation, is_early = verdict
         person, how = who[obligation.duty.id][1](run, obligation)
-        outcome = Outcome(obligation, person, how, status, late_by)
+        # made as the tuple it is: the class's own __new__ is Python (a frame each time)
+        outcome = _NEW_TUPLE(Outcome, (obligation, person, how, status, late_by))
         if is_violation:
             violated.append(outcome)
         if is_early:
@@ -260,7 +277,15 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     )
 
 
-_ON_TIME = timedelta(0)
+_ON_TIME: Final = timedelta(0)
+# The statuses read per obligation, as constants of this module (compiled: no look-up of
+# `Status` and its member by name at each use)
+_MET: Final = Status.MET
+_LATE: Final = Status.LATE
+_MISSED: Final = Status.MISSED
+_OPEN: Final = Status.OPEN
+_PENDING: Final = Status.PENDING
+_NEW_TUPLE: Final[Callable[[type[Outcome], tuple[Any, ...]], Outcome]] = tuple.__new__
 
 
 def _by_due(v: Violation) -> tuple[datetime, str, str, str]:
@@ -351,16 +376,25 @@ def _explained_breach(policy: CompiledPolicy, breach: Breach) -> tuple[Line, ...
 
 def status_of(obligation: Obligation, as_of: datetime) -> tuple[Status, timedelta]:
     """met | late | missed | open | pending, and how late (0 unless late or missed)."""
+    return _status(obligation, as_of, as_of, as_of)
+
+
+def _status(obligation: Obligation, as_of: datetime, surely: datetime, never: datetime
+            ) -> tuple[Status, timedelta]:
+    """`status_of`, with the as-of's bounds in the deadlines' zone: a deadline before
+    `surely` is before the as-of, one at or after `never` is not (between them, or in
+    another zone, it is compared with the as-of itself)."""
     if obligation.missing_year is not None:
-        return Status.PENDING, _ON_TIME
+        return _PENDING, _ON_TIME
     fulfilled = obligation.fulfilled_by
     if fulfilled is not None:
         if fulfilled.at <= obligation.due:
-            return Status.MET, _ON_TIME
-        return Status.LATE, fulfilled.at - obligation.due
-    if obligation.due < as_of:
-        return Status.MISSED, as_of - obligation.due
-    return Status.OPEN, _ON_TIME
+            return _MET, _ON_TIME
+        return _LATE, fulfilled.at - obligation.due
+    due = obligation.due
+    if due < surely or (due < never and due < as_of):
+        return _MISSED, as_of - due
+    return _OPEN, _ON_TIME
 
 
 def classify(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Outcome:
@@ -456,14 +490,14 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]
              ) -> list[tuple[Outcome, PenaltyCharge, str]]:
     """Each violation's charge before monthly counting, and the month (of the deadline) it
     belongs to."""
-    local = policy.calendar.local
+    tz = policy.calendar.tz
     penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
                  for d in policy.duties.values()}
     month_of: dict[date, str] = {}  # a due day's month, as text
     out = []
     for outcome in violated:
         obligation = outcome.obligation
-        due = local(obligation.due)
+        due = _local(obligation.due, tz)
         day = due.date()
         month = month_of.get(day)
         if month is None:
@@ -504,14 +538,16 @@ def _violations(policy: CompiledPolicy, run: Replay,
         if charged_.schedule in monthly:  # `Months.in_month` changes nothing for the rest
             charged_ = months.in_month(outcome.person, charged_, month)
         violation: Violation = new(Violation)
+        duty_id, case, person = duty.id, obligation.case, outcome.person
+        due = _local(obligation.due, tz)
         violation.__dict__.update(
-            duty=duty.id,
+            duty=duty_id,
             duty_name=duty.title,
-            case=obligation.case,
-            person=outcome.person,
+            case=case,
+            person=person,
             role=duty.responsible,
-            due=obligation.due.astimezone(tz),
-            fulfilled_at=done.at.astimezone(tz) if done is not None else None,
+            due=due,
+            fulfilled_at=_local(done.at, tz) if done is not None else None,
             fulfilled_by=done.ref() if done else None,
             late_by=outcome.late_by,
             month=month,

@@ -12,15 +12,15 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Collection, Iterable, MutableMapping
+from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Final
 
 from mypy_extensions import mypyc_attr
 
 from policyengine.engine import recurring
-from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per, Step
 from policyengine.engine.decisions import CaseValues, Setting
 from policyengine.engine.obligation import Keyed, Obligation, opener
 from policyengine.engine.recurring import Owed
@@ -131,11 +131,9 @@ def dedupe(facts: Iterable[Fact]) -> tuple[list[Fact], int]:
 
 def in_order(facts: list[Fact], *, ids_unique: bool = False) -> list[Fact]:
     """Facts in `order_key` order. Input sorted by time (the usual case) is only re-sorted
-    within runs of equal times, which is all a full sort would change: the facts of every
-    such run are sorted at once, each keyed by its run and (type, case, id), which decide
-    `order_key` between facts of one instant whenever every fact has its own id (else by
-    its run and `order_key`). `ids_unique`: no two facts share an id (`dedupe` made sure),
-    so only a missing id needs looking for."""
+    within runs of equal times, which is all a full sort would change: each such run is put
+    in order where it lies (`_settle`). `ids_unique` is kept for callers that know no two
+    facts share an id (`dedupe` made sure): each run is checked for its own ids anyway."""
     times = [f.at for f in facts]
     later = itertools.islice(times, 1, None)
     if not all(map(operator.le, times, later)):
@@ -144,57 +142,91 @@ def in_order(facts: list[Fact], *, ids_unique: bool = False) -> list[Fact]:
     # i and i + 1 share a time (pairs compared in C: this runs over every fact)
     tied = list(itertools.compress(itertools.count(),
                                    map(operator.eq, times, itertools.islice(times, 1, None))))
-    if not tied:
-        return ordered
-    places, runs = _tied_places(tied)
-    run = [facts[i] for i in places]
-    ids = [f.id for f in run]
-    if None not in ids and (ids_unique or len(set(ids)) == len(ids)):
-        keys: list[tuple[Any, ...]] = [(n, f.type, f.case or "", f.id)
-                                       for n, f in zip(runs, run, strict=True)]
-    else:
-        keys = [(n, order_key(f)) for n, f in zip(runs, run, strict=True)]
-    # Sorted by key (decorated: the facts themselves are never compared); most runs rise
-    # already, so the sort mostly confirms the order.
-    by_key = sorted(range(len(run)), key=keys.__getitem__)
-    for place, i in zip(places, by_key, strict=True):
-        ordered[place] = run[i]
+    count, k = len(tied), 0
+    while k < count:  # one run of facts at one instant: positions first .. last + 1
+        first = last = tied[k]
+        k += 1
+        while k < count and tied[k] == last + 1:
+            last = tied[k]
+            k += 1
+        _settle(ordered, first, last + 2)
     return ordered
 
 
-def _tied_places(tied: list[int]) -> tuple[list[int], list[int]]:
-    """From the positions i whose fact shares its time with the fact at i + 1: every
-    position in such a run of facts, rising, and the number of its run."""
-    places: list[int] = []
-    runs: list[int] = []
-    previous, number = -2, 0
-    for i in tied:
-        if i != previous + 1:  # a new run starts at i
-            number += 1
-            places.append(i)
-            runs.append(number)
-        places.append(i + 1)
-        runs.append(number)
-        previous = i
-    return places, runs
+def _settle(facts: list[Fact], start: int, stop: int) -> None:
+    """The facts of one instant, at [start, stop) of `facts`, put in `order_key` order there.
+    Between facts of one instant the order is decided by (type, case, id) whenever each has
+    its own id: then neither a key nor the attributes' text is made, the facts are compared
+    field by field (`_after`; most runs are two or three facts, most already in order)."""
+    if stop - start == 2:  # the usual run
+        a, b = facts[start], facts[start + 1]
+        a_id, b_id = a.id, b.id
+        if a_id is not None and b_id is not None and a_id != b_id:
+            if _after(a, b, a_id, b_id):
+                facts[start], facts[start + 1] = b, a
+            return
+    run = facts[start:stop]
+    ids = {f.id for f in run}
+    if None in ids or len(ids) != len(run):
+        run.sort(key=order_key)
+    elif len(run) > 16:
+        run.sort(key=_tie_key)
+    else:  # insertion sort: few facts, mostly in order already
+        for i in range(1, len(run)):
+            fact = run[i]
+            fact_id: str = fact.id  # type: ignore[assignment]
+            j = i - 1
+            while j >= 0 and _after(run[j], fact, run[j].id, fact_id):  # type: ignore[arg-type]
+                run[j + 1] = run[j]
+                j -= 1
+            run[j + 1] = fact
+    facts[start:stop] = run
+
+
+def _after(a: Fact, b: Fact, a_id: str, b_id: str) -> bool:
+    """Whether `a` comes after `b`, two facts of one instant with their own ids: (type,
+    case, id) compared, as `order_key` does then."""
+    if a.type != b.type:
+        return a.type > b.type
+    a_case, b_case = a.case or "", b.case or ""
+    if a_case != b_case:
+        return a_case > b_case
+    return a_id > b_id
+
+
+def _tie_key(fact: Fact) -> tuple[str, str, str]:
+    """`order_key` between facts of one instant that each have their own id."""
+    return fact.type, fact.case or "", fact.id or ""
 
 
 def _in_order(run: list[Fact]) -> list[Fact]:
-    """Facts of one instant in `order_key` order. Between such facts the order is decided by
-    (type, case, id) whenever those differ, which they do when every fact has its own id:
-    then neither the attributes' text nor a full key is needed, and a run already rising is
-    kept as it is."""
-    keys = [(f.type, f.case or "", f.id or "") for f in run]
-    if all(a < b for a, b in itertools.pairwise(keys)):
-        return run
-    ids = [f.id for f in run]
-    if None not in ids and len(set(ids)) == len(ids):
-        return [f for _, f in sorted(zip(keys, run, strict=True), key=_first)]
-    return sorted(run, key=order_key)
+    """Facts of one instant in `order_key` order (the list itself, put in order)."""
+    _settle(run, 0, len(run))
+    return run
 
 
-def _first(pair: tuple[tuple[str, str, str], Fact]) -> tuple[str, str, str]:
-    return pair[0]
+# Wall times of one zone differ from the instants they name by less than this (offsets lie
+# within a day of each other): further apart than it, wall times compare as instants do.
+_MARGIN: Final = timedelta(days=2)
+
+
+def up_to(facts: list[Fact], as_of: datetime, tz: tzinfo) -> list[Fact]:
+    """The facts at or before `as_of` (as instants). Facts carry the calendar's zone: an
+    as-of in another zone (a fixed offset) would make each comparison ask both zones their
+    offsets, so facts are compared with the as-of moved to the calendar's zone, and only
+    those within `_MARGIN` of it (where a wall time in a change of offset could mislead)
+    with the as-of itself."""
+    try:
+        limit = as_of.astimezone(tz)
+        surely, never = limit - _MARGIN, limit + _MARGIN
+    except OverflowError:  # an as-of at the end of time: every fact
+        return [f for f in facts if f.at <= as_of]
+    kept: list[Fact] = []
+    for fact in facts:
+        at = fact.at
+        if at <= surely or (at <= never and at <= as_of):
+            kept.append(fact)
+    return kept
 
 
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
@@ -205,7 +237,7 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
     were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
-    ordered = in_order([f for f in unique if f.at <= as_of], ids_unique=True)
+    ordered = in_order(up_to(unique, as_of, policy.calendar.tz), ids_unique=True)
     run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
                          unread=unread)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
@@ -311,36 +343,48 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
     return run
 
 
-REQUEST, APPROVAL = "request", "approval"
+# Module constants are `Final`: compiled, each is then a constant, not a look-up by name
+# in the module's globals at each use.
+REQUEST: Final = "request"
+APPROVAL: Final = "approval"
 
 
 def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
     """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
-    nothing checked per fact but what it needs (this loop runs once per fact)."""
-    extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
-    open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
+    nothing checked per fact but what it needs (this loop runs once per fact): what a fact
+    of each type may do is looked up once (`_State.plan`). The state's methods are called
+    on it, not kept as bound methods: compiled, that is a direct call."""
+    plan = state.plan
     count, start = len(ordered), 0
     while start < count:
         fact = ordered[start]
         at = fact.at
         stop = start + 1
         if stop == count or ordered[stop].at != at:  # alone at its instant: most facts
-            kind = fact.type
-            if kind in deciding:
-                decide(fact)
-            if kind in opens:
-                open_(fact)
-            if kind in extends:
-                extend(fact, REQUEST)
-                extend(fact, APPROVAL)
-            if kind in fulfils:
-                fulfil(fact)
+            todo = plan.get(fact.type, 0)
+            if todo:
+                if todo & DECIDE:
+                    state.decide(fact)
+                if todo & OPEN:
+                    state.open(fact)
+                if todo & EXTEND:
+                    state.extend(fact, REQUEST)
+                    state.extend(fact, APPROVAL)
+                if todo & FULFIL:
+                    state.fulfil(fact)
             start = stop
             continue
         while stop < count and ordered[stop].at == at:
             stop += 1
         act_at_once(state, ordered[start:stop], deciding)
         start = stop
+
+
+# What a fact of a type may do, phase by phase (`_State.plan`): bits of one number.
+DECIDE: Final = 1
+OPEN: Final = 2
+EXTEND: Final = 4
+FULFIL: Final = 8
 
 
 def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
@@ -350,21 +394,43 @@ def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
     for f in run:
         if f.type in deciding:
             state.decide(f)
-    opens, open_ = state.opens, state.open
+    opens = state.opens
     for f in run:
         if f.type in opens:
-            open_(f)
+            state.open(f)
     extends = state.by_extension
     delaying = [f for f in run if f.type in extends]
     for f in delaying:
         state.extend(f, REQUEST)
     for f in delaying:
         state.extend(f, APPROVAL)
-    fulfils, fulfil = state.fulfils, state.fulfil
+    fulfils = state.fulfils
     for f in run:
         if f.type in fulfils:
-            fulfil(f)
+            state.fulfil(f)
 
+
+def _value(attrs: Mapping[str, Any], name: str) -> Any:
+    """`attrs.get(name)`: a dict's own look-up when it is one (compiled: no method found
+    by name each time), else the mapping's (the shared empty one)."""
+    if isinstance(attrs, dict):
+        return attrs.get(name)
+    return attrs.get(name)
+
+
+def _waiting(table: MutableMapping[Any, Obligation], key: Any) -> Obligation | None:
+    """`table.get(key)`: a plain dict's own look-up (compiled: no method found by name), or
+    the mapping's own (engine/dormant.py `OpenFor` wakes what sleeps on disk)."""
+    if type(table) is dict:
+        return table.get(key)
+    return table.get(key)
+
+
+# A dispatch table of `Step`s (compiled.py `Steps`) as the replay reads it: the attribute it
+# is keyed on (None: `default` always), the steps by that attribute's value, the default.
+StepTable = tuple[str | None, dict[Any, tuple[Step, ...]], tuple[Step, ...]]
+
+_ROLE_FACT: Final = ROLE_FACT  # a constant here (see REQUEST)
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
 
@@ -407,7 +473,13 @@ class _State:
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
-        self.opening, self.closing, self.steps = policy.opening, policy.closing, policy.steps
+        # The dispatch tables as plain tuples (key, table, default): read once per fact, and
+        # a `Steps` (a Python class) would be asked each field by name.
+        self.opening: dict[str, StepTable] = {
+            kind: (t.key, t.table, t.default) for kind, t in policy.opening.items()}
+        self.closing: dict[str, StepTable] = {
+            kind: (t.key, t.table, t.default) for kind, t in policy.closing.items()}
+        self.steps = policy.steps
         # Typed as it is, never Obligation | None: `met` leaves a None in a dropped one's
         # place only when the loop's caller removes them (`replay_ordered`, with `drop`).
         self.obligations: list[Obligation] = []
@@ -429,6 +501,14 @@ class _State:
         # call them for these only (a call that does nothing still costs).
         self.opens = frozenset(self.before_opening | set(self.by_trigger))
         self.fulfils = frozenset(self.by_fulfil)
+        # Each type's phases as bits (DECIDE, OPEN, EXTEND, FULFIL): one look-up per fact
+        # in the replay loop instead of one per phase.
+        self.plan: dict[str, int] = {}
+        for kind, bit in [*((k, DECIDE) for k in policy.decisions),
+                          *((k, OPEN) for k in self.opens),
+                          *((k, EXTEND) for k in self.by_extension),
+                          *((k, FULFIL) for k in self.fulfils)]:
+            self.plan[kind] = self.plan.get(kind, 0) | bit
         # Duties not keyed by case (`per`): FIFO queues of open obligations (per: trigger),
         # the latest actor of each actor_of type by case, and how often a key was used.
         self.queues: dict[str, dict[str | None, list[Obligation]]] = {
@@ -476,9 +556,8 @@ class _State:
             return
         steps = self.opening.get(kind)
         if steps is not None:  # inlined Dispatch.select: once per fact
-            on = steps.key
-            candidates = (steps.default if on is None
-                          else steps.table.get(fact.attrs.get(on), steps.default))
+            on, table, default = steps
+            candidates = default if on is None else table.get(_value(fact.attrs, on), default)
         else:
             duties = self.by_trigger.get(kind)
             if not duties:
@@ -522,7 +601,7 @@ class _State:
         if kind in self.noted:
             if kind in self.by_prohibited:
                 self.prohibited(fact)
-            if kind == ROLE_FACT:
+            if kind == _ROLE_FACT:
                 self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
             if case is not None:
                 if kind in self.actor_types and fact.actor is not None:
@@ -756,9 +835,8 @@ class _State:
             return
         steps = self.closing.get(fact.type)
         if steps is not None:  # inlined Dispatch.select: once per fact
-            on = steps.key
-            candidates = (steps.default if on is None
-                          else steps.table.get(fact.attrs.get(on), steps.default))
+            on, table, default = steps
+            candidates = default if on is None else table.get(_value(fact.attrs, on), default)
         else:
             duties = self.by_fulfil.get(fact.type)
             if not duties:
@@ -773,7 +851,7 @@ class _State:
                 self.fulfil_one(duty, fact)
                 continue
             waiting = self.open_for[duty_id]
-            obligation = waiting.get(case)
+            obligation = _waiting(waiting, case)
             if obligation is None or obligation.trigger is fact:
                 continue
             del waiting[case]

@@ -41,6 +41,10 @@ from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor, a
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
     APPROVAL,
+    DECIDE,
+    EXTEND,
+    FULFIL,
+    OPEN,
     REQUEST,
     Replay,
     RoleTimeline,
@@ -244,7 +248,7 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             if _may_sleep_open(duty):
                 state.open_for[duty.id] = OpenFor(duty.id, dormant, state.open_for[duty.id])
         dormant.attach(state.open_for, state.latest)
-    extends, opens, fulfils = state.by_extension, state.opens, state.fulfils
+    plan = state.plan
     open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
     deciding = policy.decisions
     obligations = state.obligations
@@ -263,18 +267,19 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                     memo.clear()
                 if actors is not None:
                     actors.sleep(state.first_actor, {o.case for o in obligations})
-            if len(run) == 1:
+            if len(run) == 1:  # as replay.py `_replay_untagged` does
                 fact = run[0]
-                kind = fact.type
-                if kind in deciding:
-                    decide(fact)
-                if kind in opens:
-                    open_(fact)
-                if kind in extends:
-                    extend(fact, REQUEST)
-                    extend(fact, APPROVAL)
-                if kind in fulfils:
-                    fulfil(fact)
+                todo = plan.get(fact.type, 0)
+                if todo:
+                    if todo & DECIDE:
+                        decide(fact)
+                    if todo & OPEN:
+                        open_(fact)
+                    if todo & EXTEND:
+                        extend(fact, REQUEST)
+                        extend(fact, APPROVAL)
+                    if todo & FULFIL:
+                        fulfil(fact)
                 continue
             act_at_once(state, run, deciding)
         dropped = state.dropped

@@ -464,3 +464,33 @@ def test_a_commitment_sleeps_and_wakes_whole(tmp_path: Path) -> None:
             assert [type(w.args) for w in back.history] == [type(w.args) for w in words]  # type: ignore[union-attr]
             assert [str(w) for w in back.history] == [str(w) for w in words]  # type: ignore[union-attr]
     sleeper.close()
+
+
+def test_a_key_put_to_sleep_twice_is_counted_once(tmp_path: Path) -> None:
+    # The newer row of a (duty, key) replaces the older one: one obligation asleep, and
+    # once it is woken none, so a miss of `Latest` no longer looks on disk.
+    from datetime import datetime
+
+    from policyengine.engine.obligation import Obligation
+
+    policy = shipped()
+    tz = policy.calendar.tz
+    duty = next(d for d in policy.duties.values() if d.extension is not None)
+    at = datetime(2021, 3, 1, 9, 30, tzinfo=tz)
+    sleeper = dormant.Dormant(policy, tmp_path, [])
+    for number in range(2):
+        sleeper.sleep(Obligation(duty, "21030101", None, at, at + timedelta(days=number)),
+                      number, "k")
+    sleeper.flush()
+    assert sleeper.asleep == 1
+    latest = dormant.Latest(duty.id, sleeper, {})
+    woken = latest.get("k")
+    assert woken is not None and woken.due == at + timedelta(days=1)  # the newer one
+    assert sleeper.asleep == 0 and sleeper.woken == 1
+
+    def no_look(*args: object, **kwargs: object) -> None:
+        raise AssertionError("looked on disk with nothing asleep")
+
+    sleeper.wake = no_look  # type: ignore[method-assign]
+    assert latest.get("other") is None
+    sleeper.close()
