@@ -322,6 +322,11 @@ class CaseBook:
         self.generation = 0
         self.person_gens: dict[tuple[str | None, str | None], int] = {}
         self.tied = False       # the last person_result had a tie across cases (above)
+        # The cases filed (`_index`), in order: a person's gathered obligations (`_Gathered`)
+        # are brought up to date from where they last looked. Cleared with them when long.
+        self._filed: list[str] = []
+        self._gathered: OrderedDict[tuple[object, ...], _Gathered] = OrderedDict()
+        self.gathered_again = 0  # gatherings made from the whole index (tests)
         self.replays = 0        # whole case replays made (tests)
         self.replays_up_to = 0  # replays of a case up to an as-of (straddling cases)
         # Facts deadlines run from (anchors), by (join attribute, value); the cases with a
@@ -656,6 +661,7 @@ class CaseBook:
             else:
                 self.due_index.setdefault(person, {}).setdefault(month, {})[case] = entries
         self._entries[case] = list(filed)
+        self._filed.append(case)
         # A person's month changes only where what is filed for them does (a read merges
         # the entries, and the part's first actors, tiers and start): counted for
         # `person_stamp`. A new replay makes new obligations: compared by value.
@@ -765,7 +771,7 @@ class CaseBook:
         assert shared is not None
         tz = self.policy.calendar.tz
         start, end = period.start_at(tz), period.end_at(tz)
-        chosen: list[tuple[tuple[object, ...], int, Obligation]] = []
+        chosen: list[_Indexed] = []   # from the index (then the extras, below)
         used: list[Part] = [shared]
         whole, straddling = self.whole, moment.straddling
 
@@ -781,12 +787,20 @@ class CaseBook:
                     chosen.extend(found)
 
         by_month = self.due_index.get(person, {})
-        for month in months:
-            take(by_month.get(month, {}), lambda o: start <= o.due < end)
         roles = shared.roles
+        first_actor: dict[tuple[str, str], str] = dict(shared.first_actor)
+        case_tier: dict[str, str] = dict(shared.case_tier)
+        gathered = None
         if self.last_role_at is None or self.last_role_at <= at:
-            take(self.open_index.get(person, {}), lambda o: True)
+            # What `take` gathers from the due months and the open obligations, kept from
+            # the last read and brought up to date for the cases filed since.
+            gathered = self._gather(person, months, start, end, at, moment)
+            chosen.extend(gathered.entries)
+            first_actor.update(gathered.first_actor)
+            case_tier.update(gathered.case_tier)
         else:
+            for month in months:
+                take(by_month.get(month, {}), lambda o: start <= o.due < end)
             # A role changed hands after `at`: the index's holder (of all time) is the one
             # at `at` for deadlines up to it; an obligation still open with a later deadline
             # is answered for by the holder at `at`'s view of that deadline: found again.
@@ -805,6 +819,7 @@ class CaseBook:
                         chosen.extend(found)
         # The shared part, the cases replayed up to `at` and those pending calendar data:
         # who answers is found here, with the holders at `at`.
+        extras: list[_Indexed] = []
         extra: list[tuple[str | None, Part | None]] = [(None, shared)]
         extra += [(c, self._part_at(moment, c, at)) for c in sorted(straddling | self.pending)]
         for name, some in extra:
@@ -814,21 +829,59 @@ class CaseBook:
             found = self._attributed(moment, name, some, indexed, at, roles, person)
             if found:
                 used.append(some)
-                chosen.extend(found)
-        chosen.sort(key=_by_order)
+                extras.extend(found)
+        every = chosen + extras
+        every.sort(key=_by_order)
         # Obligations of two cases under one order key (no trigger) are ordered by their
         # places: a result with such a tie is not kept across changed places (`person_stamp`).
         self.tied = any(a[0] == b[0] and a[2].case != b[2].case
-                        for a, b in pairwise(chosen))
-        first_actor: dict[tuple[str, str], str] = {}
-        case_tier: dict[str, str] = {}
-        for part in used:
+                        for a, b in pairwise(every))
+        if self.tied and gathered is not None:
+            # Tied ones keep the order `take` gathers them in (the sort is stable).
+            chosen.clear()
+            for month in months:
+                take(by_month.get(month, {}), lambda o: start <= o.due < end)
+            take(self.open_index.get(person, {}), lambda o: True)
+            every = chosen + extras
+            every.sort(key=_by_order)
+        for part in used[1:]:  # the shared part's: above
             first_actor.update(part.first_actor)
             case_tier.update(part.case_tier)
+        chosen = every
         seen, after = self._counts(at)
         run = Replay(at, [o for _, _, o in chosen], roles, first_actor, case_tier, seen,
                      after, 0, [], defaultdict(list))
         return evaluate_replay(self.policy, run, period)
+
+    def _gather(self, person: str, months: list[str], start: datetime, end: datetime,
+                at: datetime, moment: _Moment) -> _Gathered:
+        """`person`'s obligations in the index for the period (due in it, or not fulfilled)
+        from the cases begun by `at` and not straddling it, in order (`_by_order`), with
+        those cases' first actors and tiers: kept per (person, period, moment) and brought
+        up to date for the cases filed since the last read (a fact changes one case; the
+        busiest person's month gathers from about 1,300)."""
+        key = (person, start, end, at)
+        gathered = self._gathered.get(key)
+        if gathered is None or gathered.serial != moment.serial \
+                or gathered.filed > len(self._filed):
+            if len(self._filed) > _FILED_MOST:  # positions restart: every gathering again
+                self._filed.clear()
+                self._gathered.clear()
+            self.gathered_again += 1
+            gathered = _Gathered(moment.serial, len(self._filed))
+            by_month = self.due_index.get(person, {})
+            names = {c for m in months for c in by_month.get(m, ())}
+            names.update(self.open_index.get(person, ()))
+            gathered.update(self, person, months, start, end, at, moment.straddling, names)
+            self._gathered[key] = gathered
+            while len(self._gathered) > _GATHERED:
+                self._gathered.popitem(last=False)
+        elif gathered.filed < len(self._filed):
+            changed = set(self._filed[gathered.filed:])
+            gathered.filed = len(self._filed)
+            gathered.update(self, person, months, start, end, at, moment.straddling, changed)
+        self._gathered.move_to_end(key)
+        return gathered
 
     def _attributed(self, moment: _Moment, name: str | None, part: Part, indexed: bool,
                     at: datetime, roles: Any, person: str) -> list[_Indexed]:
@@ -859,6 +912,68 @@ class CaseBook:
 
 
 _Indexed = tuple[tuple[object, ...], int, Obligation]
+
+# Person-period gatherings kept (`CaseBook._gather`); filings logged before starting over.
+_GATHERED = 16
+_FILED_MOST = 200_000
+
+
+class _Gathered:
+    """One person's obligations in the index for one period and moment, as
+    `CaseBook.person_result` reads them: by case (those with any), in order, and the first
+    actors and tiers of those cases. Valid for the moment it was made at (`serial`: its
+    straddling cases change only by filing a case, which `filed` follows)."""
+
+    def __init__(self, serial: int, filed: int):
+        self.serial = serial
+        self.filed = filed        # the book's filings (`CaseBook._filed`) looked at
+        self.by_case: dict[str, tuple[Part, list[_Indexed]]] = {}
+        self.entries: list[_Indexed] = []
+        self.first_actor: dict[tuple[str, str], str] = {}
+        self.case_tier: dict[str, str] = {}
+
+    def update(self, book: CaseBook, person: str, months: list[str], start: datetime,
+               end: datetime, at: datetime, straddling: set[str], names: set[str]) -> None:
+        """Gather again the obligations of the cases `names` (each as filed now)."""
+        whole = book.whole
+        by_month = book.due_index.get(person, {})
+        due = [by_month.get(m, {}) for m in months]
+        open_ = book.open_index.get(person, {})
+        removed = [c for c in names if c in self.by_case]
+        added: list[_Indexed] = []
+        for case in removed:
+            before, _ = self.by_case.pop(case)
+            for actor in before.first_actor:
+                self.first_actor.pop(actor, None)
+            for tier in before.case_tier:
+                self.case_tier.pop(tier, None)
+        for case in names:
+            part = whole.get(case)
+            if part is None or case in straddling or part.first_at is None \
+                    or part.first_at > at:
+                continue  # replayed up to `at` (person_result's extras), or not begun by then
+            found = [e for by_case in due for e in by_case.get(case, ())
+                     if start <= e[2].due < end]
+            found += open_.get(case, ())
+            if not found:
+                continue
+            self.by_case[case] = (part, found)
+            added += found
+            # A case's first actors and tier are keyed by the case itself, so one case's
+            # can be taken out again without touching another's.
+            assert all(k[0] == case for k in part.first_actor) \
+                and all(k == case for k in part.case_tier), case
+            self.first_actor.update(part.first_actor)
+            self.case_tier.update(part.case_tier)
+        if removed:
+            gone = set(removed)
+            self.entries = [e for e in self.entries if e[2].case not in gone]
+        if len(added) < 16:
+            for entry in added:
+                bisect.insort(self.entries, entry, key=_by_order)
+        else:
+            self.entries += added
+            self.entries.sort(key=_by_order)
 
 
 # What a person's read takes from an obligation besides its duty (engine/evaluate.py

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from policyengine.engine.evaluate import _explained
-from policyengine.results import Violation
+from policyengine.results import OpenObligation, Violation
+from policyengine.service.http import Checked, checked
 from policyengine.wording import Glossary
 
 # Rows kept: a few busy people's months.
@@ -33,27 +35,40 @@ class RowCache:
         self.size = size
         self._explained: OrderedDict[tuple[Any, ...], tuple[object, list[str], list[str]]] = \
             OrderedDict()
+        # whole rows, under the explanation's key with the month and the charge
+        self._rows: OrderedDict[tuple[Any, ...], tuple[object, dict[str, Any]]] = OrderedDict()
         self._penalties: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
 
-    def row(self, violation: Violation) -> dict[str, Any]:
-        """`violation.to_dict(self.names)`, its renderings kept."""
+    def row(self, violation: Violation, ident: Callable[[Violation], str]) -> dict[str, Any]:
+        """`{"id": ident(violation), **violation.to_dict(self.names)}`, kept whole: every
+        field of it is made from the obligation (its duty, case, trigger and fulfilling
+        fact, unchanged once its case's replay is done), the as-of, what the result found
+        (who answers, how, the status, how late), the month charged and the penalty's
+        charge, which the key holds. Kept rows are `Checked` (http.py): the answer does not
+        walk them again. Shared between answers: never changed."""
         names = self.names
         explain = violation.explain
         if not (isinstance(explain, partial) and explain.func is _explained):
-            return violation.to_dict(names)
+            return {"id": ident(violation), **violation.to_dict(names)}
         _, as_of, outcome = explain.args
         obligation = outcome.obligation
         how = outcome.how_found
         key = (id(obligation), as_of, outcome.person, how.key, repr(how.args), outcome.status,
                outcome.late_by)
         penalty_key = repr(violation.penalty)
+        whole = (*key, violation.month, penalty_key)
         with self._lock:
+            done = self._rows.get(whole)
+            if done is not None and done[0] is obligation:
+                self.hits += 1
+                self._rows.move_to_end(whole)
+                return done[1]
             found = self._explained.get(key)
             penalty = self._penalties.get(penalty_key)
         if found is not None and found[0] is obligation:
-            self.hits += 1
+            # The same explanation, charged otherwise (a month's count tier moved).
             english, chinese = found[1], found[2]
         else:
             steps = violation.explanation
@@ -63,7 +78,15 @@ class RowCache:
         if penalty is None:
             penalty = violation.penalty.to_dict()
             self._keep(self._penalties, penalty_key, penalty)
-        return violation.to_dict(names, rendered=(english, chinese, dict(penalty)))
+        row = checked({"id": ident(violation),
+                       **violation.to_dict(names, rendered=(english, chinese, dict(penalty)))})
+        self._keep(self._rows, whole, (obligation, row))
+        return row
+
+    def obligation(self, open_: OpenObligation) -> dict[str, Any]:
+        """`open_.to_dict()`, `Checked` as made: its fields are text, times and a flag, never
+        a float (cheaper than keeping it: hashing the object costs what rendering does)."""
+        return Checked(open_.to_dict())
 
     def _keep(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
         with self._lock:
