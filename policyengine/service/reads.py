@@ -168,7 +168,8 @@ class _Writer:
 
     The outcomes are a cache of the facts (lost ones are replayed again), so they are not
     written after each read: what is handed over while facts keep coming is gathered and
-    written once they pause (`_IDLE`), at least every `_MOST` seconds. One transaction and
+    written once they pause (`_IDLE`), at most `_MOST` seconds after the first of them was
+    handed over. One transaction and
     one fsync then serve many reads, instead of one beside each next read (at 1M facts a
     write per read overlapped 192 of 200 reads after a fresh ingest, and the reads beside
     one took twice their CPU time: docs/decisions.md). A write that drops every row (the
@@ -186,6 +187,7 @@ class _Writer:
         self._busy = False
         self._hurry = False
         self._last_put = 0.0
+        self._first_put = 0.0   # when the oldest write waiting was handed over
         self._thread: threading.Thread | None = None
 
     def put(self, key: str, seq: int, rows: list[CaseOutcome], *, reset: bool) -> None:
@@ -194,6 +196,8 @@ class _Writer:
                 # A write failed after the book last looked: this one's later stamp would
                 # cover the lost rows. Dropped; the book's next hand-over writes every case.
                 return
+            if not self._queue:
+                self._first_put = time.monotonic()
             self._queue.append((key, seq, rows, reset))
             self._last_put = time.monotonic()
             if self._thread is None:
@@ -215,7 +219,9 @@ class _Writer:
             with self._ready:
                 while not self._queue:
                     self._ready.wait()
-                first = time.monotonic()
+                # The cap counts from the oldest write waiting, not from waking: writes
+                # handed over while the last one was being written have waited already.
+                first = self._first_put
                 while not self._hurry and not any(item[3] for item in self._queue):
                     now = time.monotonic()
                     wait = min(self._last_put + self._IDLE, first + self._MOST) - now

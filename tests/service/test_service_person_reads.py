@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from service_support import make_config, sample_facts
 from test_service_cases import person_view, store, window
 
 from policyengine.engine.evaluate import evaluate
-from policyengine.service.reads import _gathered, _Writer
+from policyengine.service.reads import _gathered, _Gathered, _Writer
 from policyengine.service.state import Service
 from policyengine.service.store import CaseOutcome
 
@@ -163,3 +165,72 @@ def test_a_write_handed_over_after_one_failed_is_dropped_until_everything_is_wri
     writer.put("k", 12, [row("A"), row("B"), row("X")], reset=True)
     writer.flush()
     assert written == [(12, ["A", "B", "X"], True)]
+
+
+def test_the_writers_cap_counts_from_the_first_write_waiting() -> None:
+    # Writes handed over while the writer is busy writing have waited since then: the cap
+    # (at most `_MOST` seconds) counts from that, not from when the writer looks again.
+    written: list[tuple[int, float]] = []
+    began = threading.Event()
+
+    class Store:
+        def outcomes_write(self, key: str, seq: int, rows: list[CaseOutcome], *,
+                           reset: bool) -> bool:
+            began.set()
+            if seq == 1:
+                time.sleep(1.0)   # a slow first write (the big one, every row)
+            written.append((seq, time.monotonic()))
+            return True
+
+    writer = _Writer(Store())  # type: ignore[arg-type]
+    writer._IDLE = 30.0   # facts keep coming: only the cap writes
+    writer._MOST = 0.5
+    writer.put("k", 1, [outcome("A", b"1")], reset=True)   # written at once
+    assert began.wait(5)
+    handed = time.monotonic()
+    writer.put("k", 2, [outcome("B", b"1")], reset=False)  # waits while 1 is written
+    deadline = time.monotonic() + 10
+    while len(written) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [seq for seq, _ in written] == [1, 2]
+    # 1 ends ~1.0 s after `handed`, past the cap: 2 is written right after it (counted
+    # from waking, it waited another 0.5 s)
+    assert written[1][1] - written[0][1] < 0.3
+    assert written[1][1] - handed < 1.4
+
+
+def test_a_persons_gathered_obligations_follow_each_fact(tmp_path: Path) -> None:
+    # `CaseBook._gather` keeps a person's obligations from the index per period and moment
+    # and brings them up to date for the cases filed since: after each fact the read equals
+    # `evaluate`, and what was gathered equals a gathering from scratch.
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        facts = sample_facts()
+        store(svc, facts[:-40])
+        results = svc.live.results
+        results.warm()
+        parsed, _ = window(svc, "2026-10", None)
+        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
+        person = max({v.person for v in whole.violations if v.person},
+                     key=lambda p: sum(v.person == p for v in whole.violations))
+        book = results.book
+        assert book is not None
+        equal_to_evaluate(svc, "2026-10", person)
+        again = book.gathered_again
+        for number, fact in enumerate(facts[-40:]):
+            store(svc, [fact] if number % 3 else [fact, late_copy(fact, f"late-{number}")])
+            equal_to_evaluate(svc, "2026-10", person)
+            (key,) = [k for k in book._gathered if k[0] == person]
+            moment = book._moments[key[3]]
+            kept = book._gather(person, ["2026-10"], key[1], key[2], key[3], moment)
+            fresh = _Gathered(moment.serial, len(book._filed))
+            names = {c for by in book.due_index.get(person, {}).values() for c in by}
+            names.update(book.open_index.get(person, ()))
+            fresh.update(book, person, ["2026-10"], key[1], key[2], key[3],
+                         moment.straddling, names)
+            assert kept.entries == fresh.entries
+            assert kept.first_actor == fresh.first_actor
+            assert kept.case_tier == fresh.case_tier
+        assert book.gathered_again == again   # brought up to date, never gathered again
+    finally:
+        svc.close()
