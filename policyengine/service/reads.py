@@ -307,6 +307,9 @@ class CaseBook:
         self.first: Fact | None = None           # the first fact of all (recurring duties)
         self.whole: dict[str, Part] = {}         # each case's replay of all its facts
         self.dirty: set[str] = set()
+        # Of a dirty case, the earliest time of what made it so (its new facts, an anchor);
+        # none known: from the start. A moment before that keeps the case's replay up to it.
+        self.dirty_from: dict[str, datetime] = {}
         self.roles_changed = False
         self.broken = False                      # a case's replay failed: evaluate instead
         # Who answers for what, found with the role holders of all time: person -> month of
@@ -495,8 +498,18 @@ class CaseBook:
             else:
                 case = fact.case
                 self._facts_of(case).append(fact)
+                self._dirty_from(case, fact.at)
                 self.dirty.add(case)
                 self._join(case, fact)
+
+    def _dirty_from(self, case: str, at: datetime) -> None:
+        since = self.dirty_from.get(case)
+        if since is None:
+            if case in self.dirty:
+                return  # dirty already for a reason not timed: from the start
+            self.dirty_from[case] = at
+        elif at < since:
+            self.dirty_from[case] = at
 
     def _join(self, case: str, fact: Fact) -> None:
         for name in self.join_names:
@@ -511,10 +524,13 @@ class CaseBook:
             value = fact.attrs.get(name)
             if value is not None:
                 self.anchors.setdefault((name, value), []).append(fact)
-                self.dirty.update(self.joined.get((name, value), ()))
+                timed = set(self.joined.get((name, value), ()))
                 if self.restored:  # the cases kept with that value, not in memory
                     assert self.store is not None
-                    self.dirty.update(self.store.outcome_cases(join=(name, value)))
+                    timed.update(self.store.outcome_cases(join=(name, value)))
+                for case in timed:
+                    self._dirty_from(case, fact.at)
+                self.dirty.update(timed)
         if fact.case is not None:
             self.case_anchors.append(fact)
             self._reset_shared()
@@ -576,6 +592,7 @@ class CaseBook:
             self._file(case, part, anchors)
             self._to_write.add(case)
         self.dirty.clear()
+        self.dirty_from.clear()
         self._keep()
 
     def _keep(self) -> None:
@@ -625,10 +642,15 @@ class CaseBook:
         self.whole[case] = part
         if merged:
             self.generation += 1
+        since = self.dirty_from.get(case)
         for at, moment in self._moments.items():
+            was = case in moment.straddling
+            if was and since is not None and since > at and self._straddles(case, at):
+                # Only facts after `at` came (the roles did not change: that clears the
+                # moments): its replay up to `at` and who answers there stand.
+                continue
             moment.parts.pop(case, None)
             moment.attributed.pop(case, None)
-            was = case in moment.straddling
             if self._straddles(case, at):
                 moment.straddling.add(case)
                 moment.changes += 1

@@ -14,7 +14,7 @@ from service_support import make_config, sample_facts
 from test_service_cases import person_view, store, window
 
 from policyengine.engine.evaluate import evaluate
-from policyengine.service.reads import _gathered, _Gathered, _Writer
+from policyengine.service.reads import _gathered, _Gathered, _Writer, resolve_as_of
 from policyengine.service.state import Service
 from policyengine.service.store import CaseOutcome
 
@@ -232,5 +232,53 @@ def test_a_persons_gathered_obligations_follow_each_fact(tmp_path: Path) -> None
             assert kept.first_actor == fresh.first_actor
             assert kept.case_tier == fresh.case_tier
         assert book.gathered_again == again   # brought up to date, never gathered again
+    finally:
+        svc.close()
+
+
+def test_a_case_straddling_a_read_keeps_its_replay_up_to_it_when_later_facts_come(
+        tmp_path: Path) -> None:
+    # A read of a past month replays the cases with facts on both sides of its as-of up to
+    # it. A new fact dated after that as-of leaves that replay as it was: kept (no replay up
+    # to the as-of again); one dated before it does not. Every read equals `evaluate`.
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        facts = sample_facts()
+        store(svc, facts)
+        results = svc.live.results
+        results.warm()
+        spans: dict[str, list[datetime]] = {}
+        for f in facts:
+            if f.get("case"):
+                spans.setdefault(f["case"], []).append(datetime.fromisoformat(f["at"]))
+        for month in sorted({f["at"][:7] for f in facts}):   # one with a case going on past it
+            parsed, _ = window(svc, month, None)
+            moment_at = resolve_as_of(parsed, None, svc.live.policy)
+            assert moment_at is not None
+            if any(min(t) <= moment_at < max(t) for t in spans.values()):
+                break
+        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
+        person = max({v.person for v in whole.violations if v.person} | {None},
+                     key=lambda p: sum(v.person == p for v in whole.violations))
+        assert person is not None
+        equal_to_evaluate(svc, month, person)
+        book = results.book
+        assert book is not None and moment_at is not None
+        moment = book._moments[moment_at]
+        assert moment.straddling, "the sample month has cases going on past its end"
+        case = min(moment.straddling)
+        later = max((f for f in facts if f.get("case") == case),
+                    key=lambda f: f["at"])
+        assert datetime.fromisoformat(later["at"]) > moment_at
+        kept = moment.parts[case]
+        up_to = book.replays_up_to
+        store(svc, [{**later, "id": "later-again"}])   # after the as-of: kept
+        equal_to_evaluate(svc, month, person)
+        assert book.replays_up_to == up_to and book._moments[moment_at].parts[case] is kept
+        first = min((f for f in facts if f.get("case") == case), key=lambda f: f["at"])
+        store(svc, [late_copy(first, "earlier-again")])   # before it: replayed up to it
+        equal_to_evaluate(svc, month, person)
+        assert book.replays_up_to > up_to
+        assert book._moments[moment_at].parts.get(case) is not kept
     finally:
         svc.close()
