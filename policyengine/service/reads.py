@@ -6,8 +6,10 @@ gives over every stored fact (the service's contract), but are not computed that
 the policy allows (engine/cases.py `splits`): each case's replay is kept (`CaseBook`), a new
 fact replays only its case again, and a read merges the kept replays. A role assignment
 replays every case again; a fact without a case, only the shared part. One person's month
-merges only the cases where they answer for something. Results are kept per (period,
-as-of) until a fact at or before that as-of arrives; they hold results, not replays.
+merges only the cases where they answer for something, gathered from the index once per
+period and as-of and then brought up to date for the cases filed since (`_Gathered`).
+Results are kept per (period, as-of) until a fact at or before that as-of arrives; they
+hold results, not replays.
 
 Each case's outcome is also kept in the database (service/outcomes.py, written by a thread
 of its own after the replay): a restart reads the facts of no case and, as reads need

@@ -6,8 +6,11 @@ A violation's explanation is made from its obligation (not changed once its case
 is done: a new fact replays the case into new obligations), the as-of and what the result
 found of it (who answers, how, the status, how late) (engine/evaluate.py `_explained`). So
 the rendered explanation is kept under those, with the obligation itself held, so its
-identity cannot be taken by another object. A penalty's rendering is kept under its text.
-Both are bounded (the oldest dropped first): memory stays flat.
+identity cannot be taken by another object. A penalty's rendering is kept under its text,
+and the whole row under the explanation's key with the month and the charge (a month's
+count tier moving charges a row otherwise: only the row is made again). Kept rows are
+`http.Checked`: an answer does not walk them for floats again. All are bounded (the
+oldest dropped first): memory stays flat.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """One person's read kept while facts come in cases where they answer for nothing
 (reads.py `CaseBook.person_stamp`), the case outcomes written in gathered batches
-(`_Writer`), and the facts before the kept outcomes read once for every-fact readers."""
+(`_Writer`, its cap counted from the first write waiting), the facts before the kept
+outcomes read once for every-fact readers, a person's obligations gathered case by case
+(`_Gathered`), and a straddling case's replay up to a moment kept while later facts come."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from service_support import make_config, sample_facts
 from test_service_cases import person_view, store, window
 
 from policyengine.engine.evaluate import evaluate
-from policyengine.service.reads import _gathered, _Gathered, _Writer, resolve_as_of
+from policyengine.service.reads import _Gathered, _gathered, _Writer, resolve_as_of
 from policyengine.service.state import Service
 from policyengine.service.store import CaseOutcome
 
