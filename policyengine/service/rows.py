@@ -28,14 +28,19 @@ from policyengine.wording import Glossary
 
 # Rows kept: a few busy people's months.
 ROWS = 20_000
+# Whole rows kept (each ~2 KB with its trigger fact): the months read again and again (the
+# busiest person's current and last month at 1M facts: ~660), not every month ever read (RSS
+# must stay flat over many months: +12 % over 24 months at 200k facts with 20,000).
+WHOLE_ROWS = 1_000
 
 
 class RowCache:
     """Rendered explanations and penalties of violations, by what they are made from."""
 
-    def __init__(self, names: Glossary, size: int = ROWS):
+    def __init__(self, names: Glossary, size: int = ROWS, whole: int = WHOLE_ROWS):
         self.names = names  # the policy's glossary: Chinese explanations name types, roles
         self.size = size
+        self.whole = whole
         self._explained: OrderedDict[tuple[Any, ...], tuple[object, list[str], list[str]]] = \
             OrderedDict()
         # whole rows, under the explanation's key with the month and the charge
@@ -81,9 +86,10 @@ class RowCache:
         if penalty is None:
             penalty = violation.penalty.to_dict()
             self._keep(self._penalties, penalty_key, penalty)
+        # (the penalty's rendering shared, not copied: kept rows are never changed)
         row = checked({"id": ident(violation),
-                       **violation.to_dict(names, rendered=(english, chinese, dict(penalty)))})
-        self._keep(self._rows, whole, (obligation, row))
+                       **violation.to_dict(names, rendered=(english, chinese, penalty))})
+        self._keep(self._rows, whole, (obligation, row), self.whole)
         return row
 
     def obligation(self, open_: OpenObligation) -> dict[str, Any]:
@@ -91,9 +97,11 @@ class RowCache:
         a float (cheaper than keeping it: hashing the object costs what rendering does)."""
         return Checked(open_.to_dict())
 
-    def _keep(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    def _keep(self, table: OrderedDict[Any, Any], key: Any, value: Any,
+              size: int | None = None) -> None:
+        most = self.size if size is None else size
         with self._lock:
             table[key] = value
             table.move_to_end(key)
-            while len(table) > self.size:
+            while len(table) > most:
                 table.popitem(last=False)
