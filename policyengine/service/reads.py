@@ -943,8 +943,9 @@ class CaseBook:
 
 _Indexed = tuple[tuple[object, ...], int, Obligation]
 
-# Person-period gatherings kept (`CaseBook._gather`); filings logged before starting over.
-_GATHERED = 16
+# Person-period gatherings kept (`CaseBook._gather`): each is good for one kept moment (4 at
+# most), so a few people each; filings logged before starting over.
+_GATHERED = 8
 _FILED_MOST = 200_000
 
 
