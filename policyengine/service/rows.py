@@ -28,10 +28,11 @@ from policyengine.wording import Glossary
 
 # Rows kept: a few busy people's months.
 ROWS = 20_000
-# Whole rows kept (each ~2 KB with its trigger fact): the months read again and again (at
-# 1M facts the busiest person's current and last month, ~660 rows, plus the rows of her
-# cases made again while facts come: a few hundred), not every month ever read (RSS must
-# stay flat over many months: +12 % over 24 months at 200k facts with 20,000).
+# Whole rows kept (each ~2 KB with its trigger fact), from a row's second reading on: the
+# months read again and again (at 1M facts the busiest person's current and last month,
+# ~660 rows, and the rows of her cases made again while facts come: a few hundred), not
+# every month ever read (RSS must stay flat over many months: +12 % over 24 months at 200k
+# facts when every row was kept whole).
 WHOLE_ROWS = 2_000
 
 
@@ -76,8 +77,9 @@ class RowCache:
                 return done[1]
             found = self._explained.get(key)
             penalty = self._penalties.get(penalty_key)
-        if found is not None and found[0] is obligation:
-            # The same explanation, charged otherwise (a month's count tier moved).
+        again = found is not None and found[0] is obligation
+        if found is not None and again:
+            # Read before: the same explanation (charged otherwise, if a tier moved).
             english, chinese = found[1], found[2]
         else:
             steps = violation.explanation
@@ -90,7 +92,8 @@ class RowCache:
         # (the penalty's rendering shared, not copied: kept rows are never changed)
         row = checked({"id": ident(violation),
                        **violation.to_dict(names, rendered=(english, chinese, penalty))})
-        self._keep(self._rows, whole, (obligation, row), self.whole)
+        if again:  # kept whole from its second reading: a month read once keeps no rows
+            self._keep(self._rows, whole, (obligation, row), self.whole)
         return row
 
     def obligation(self, open_: OpenObligation) -> dict[str, Any]:
