@@ -336,7 +336,8 @@ class CaseBook:
         # The cases filed (`_index`), in order: a person's gathered obligations (`_Gathered`)
         # are brought up to date from where they last looked. Cleared with them when long.
         self._filed: list[str] = []
-        self._gathered: OrderedDict[tuple[object, ...], _Gathered] = OrderedDict()
+        self._gathered: OrderedDict[tuple[str, datetime, datetime, datetime], _Gathered] = \
+            OrderedDict()
         self.gathered_again = 0  # gatherings made from the whole index (tests)
         self.replays = 0        # whole case replays made (tests)
         self.replays_up_to = 0  # replays of a case up to an as-of (straddling cases)
@@ -898,6 +899,9 @@ class CaseBook:
                 self._filed.clear()
                 self._gathered.clear()
             self.gathered_again += 1
+            for old in [k for k, g in self._gathered.items()  # those of moments let go
+                        if (m := self._moments.get(k[3])) is None or m.serial != g.serial]:
+                del self._gathered[old]
             gathered = _Gathered(moment.serial, len(self._filed))
             by_month = self.due_index.get(person, {})
             names = {c for m in months for c in by_month.get(m, ())}
