@@ -409,8 +409,7 @@ def _routes(app: FastAPI, svc: Service, config: ServiceConfig) -> None:
                          "total": total.to_dict() if total is not None else None,
                          "violations": views.violations(result, lambda v: v.person == person,
                                                          rows=live.rows),
-                         "obligations": [o.to_dict() for o in result.obligations
-                                         if o.person == person]})
+                         "obligations": views.obligations(result, person, live.rows)})
 
     @app.get("/v1/people/{person}/duties.ics", tags=["results"], response_class=Response,
              responses={200: {"description": "an iCalendar feed (RFC 5545)", "content": {

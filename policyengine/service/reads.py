@@ -6,8 +6,10 @@ gives over every stored fact (the service's contract), but are not computed that
 the policy allows (engine/cases.py `splits`): each case's replay is kept (`CaseBook`), a new
 fact replays only its case again, and a read merges the kept replays. A role assignment
 replays every case again; a fact without a case, only the shared part. One person's month
-merges only the cases where they answer for something. Results are kept per (period,
-as-of) until a fact at or before that as-of arrives; they hold results, not replays.
+merges only the cases where they answer for something, gathered from the index once per
+period and as-of and then brought up to date for the cases filed since (`_Gathered`).
+Results are kept per (period, as-of) until a fact at or before that as-of arrives; they
+hold results, not replays.
 
 Each case's outcome is also kept in the database (service/outcomes.py, written by a thread
 of its own after the replay): a restart reads the facts of no case and, as reads need
@@ -168,7 +170,8 @@ class _Writer:
 
     The outcomes are a cache of the facts (lost ones are replayed again), so they are not
     written after each read: what is handed over while facts keep coming is gathered and
-    written once they pause (`_IDLE`), at least every `_MOST` seconds. One transaction and
+    written once they pause (`_IDLE`), at most `_MOST` seconds after the first of them was
+    handed over. One transaction and
     one fsync then serve many reads, instead of one beside each next read (at 1M facts a
     write per read overlapped 192 of 200 reads after a fresh ingest, and the reads beside
     one took twice their CPU time: docs/decisions.md). A write that drops every row (the
@@ -186,6 +189,7 @@ class _Writer:
         self._busy = False
         self._hurry = False
         self._last_put = 0.0
+        self._first_put = 0.0   # when the oldest write waiting was handed over
         self._thread: threading.Thread | None = None
 
     def put(self, key: str, seq: int, rows: list[CaseOutcome], *, reset: bool) -> None:
@@ -194,6 +198,8 @@ class _Writer:
                 # A write failed after the book last looked: this one's later stamp would
                 # cover the lost rows. Dropped; the book's next hand-over writes every case.
                 return
+            if not self._queue:
+                self._first_put = time.monotonic()
             self._queue.append((key, seq, rows, reset))
             self._last_put = time.monotonic()
             if self._thread is None:
@@ -215,7 +221,9 @@ class _Writer:
             with self._ready:
                 while not self._queue:
                     self._ready.wait()
-                first = time.monotonic()
+                # The cap counts from the oldest write waiting, not from waking: writes
+                # handed over while the last one was being written have waited already.
+                first = self._first_put
                 while not self._hurry and not any(item[3] for item in self._queue):
                     now = time.monotonic()
                     wait = min(self._last_put + self._IDLE, first + self._MOST) - now
@@ -301,6 +309,9 @@ class CaseBook:
         self.first: Fact | None = None           # the first fact of all (recurring duties)
         self.whole: dict[str, Part] = {}         # each case's replay of all its facts
         self.dirty: set[str] = set()
+        # Of a dirty case, the earliest time of what made it so (its new facts, an anchor);
+        # none known: from the start. A moment before that keeps the case's replay up to it.
+        self.dirty_from: dict[str, datetime] = {}
         self.roles_changed = False
         self.broken = False                      # a case's replay failed: evaluate instead
         # Who answers for what, found with the role holders of all time: person -> month of
@@ -322,6 +333,12 @@ class CaseBook:
         self.generation = 0
         self.person_gens: dict[tuple[str | None, str | None], int] = {}
         self.tied = False       # the last person_result had a tie across cases (above)
+        # The cases filed (`_index`), in order: a person's gathered obligations (`_Gathered`)
+        # are brought up to date from where they last looked. Cleared with them when long.
+        self._filed: list[str] = []
+        self._gathered: OrderedDict[tuple[str, datetime, datetime, datetime], _Gathered] = \
+            OrderedDict()
+        self.gathered_again = 0  # gatherings made from the whole index (tests)
         self.replays = 0        # whole case replays made (tests)
         self.replays_up_to = 0  # replays of a case up to an as-of (straddling cases)
         # Facts deadlines run from (anchors), by (join attribute, value); the cases with a
@@ -484,8 +501,18 @@ class CaseBook:
             else:
                 case = fact.case
                 self._facts_of(case).append(fact)
+                self._dirty_from(case, fact.at)
                 self.dirty.add(case)
                 self._join(case, fact)
+
+    def _dirty_from(self, case: str, at: datetime) -> None:
+        since = self.dirty_from.get(case)
+        if since is None:
+            if case in self.dirty:
+                return  # dirty already for a reason not timed: from the start
+            self.dirty_from[case] = at
+        elif at < since:
+            self.dirty_from[case] = at
 
     def _join(self, case: str, fact: Fact) -> None:
         for name in self.join_names:
@@ -500,10 +527,13 @@ class CaseBook:
             value = fact.attrs.get(name)
             if value is not None:
                 self.anchors.setdefault((name, value), []).append(fact)
-                self.dirty.update(self.joined.get((name, value), ()))
+                timed = set(self.joined.get((name, value), ()))
                 if self.restored:  # the cases kept with that value, not in memory
                     assert self.store is not None
-                    self.dirty.update(self.store.outcome_cases(join=(name, value)))
+                    timed.update(self.store.outcome_cases(join=(name, value)))
+                for case in timed:
+                    self._dirty_from(case, fact.at)
+                self.dirty.update(timed)
         if fact.case is not None:
             self.case_anchors.append(fact)
             self._reset_shared()
@@ -565,6 +595,7 @@ class CaseBook:
             self._file(case, part, anchors)
             self._to_write.add(case)
         self.dirty.clear()
+        self.dirty_from.clear()
         self._keep()
 
     def _keep(self) -> None:
@@ -614,10 +645,15 @@ class CaseBook:
         self.whole[case] = part
         if merged:
             self.generation += 1
+        since = self.dirty_from.get(case)
         for at, moment in self._moments.items():
+            was = case in moment.straddling
+            if was and since is not None and since > at and self._straddles(case, at):
+                # Only facts after `at` came (the roles did not change: that clears the
+                # moments): its replay up to `at` and who answers there stand.
+                continue
             moment.parts.pop(case, None)
             moment.attributed.pop(case, None)
-            was = case in moment.straddling
             if self._straddles(case, at):
                 moment.straddling.add(case)
                 moment.changes += 1
@@ -656,6 +692,7 @@ class CaseBook:
             else:
                 self.due_index.setdefault(person, {}).setdefault(month, {})[case] = entries
         self._entries[case] = list(filed)
+        self._filed.append(case)
         # A person's month changes only where what is filed for them does (a read merges
         # the entries, and the part's first actors, tiers and start): counted for
         # `person_stamp`. A new replay makes new obligations: compared by value.
@@ -765,7 +802,7 @@ class CaseBook:
         assert shared is not None
         tz = self.policy.calendar.tz
         start, end = period.start_at(tz), period.end_at(tz)
-        chosen: list[tuple[tuple[object, ...], int, Obligation]] = []
+        chosen: list[_Indexed] = []   # from the index (then the extras, below)
         used: list[Part] = [shared]
         whole, straddling = self.whole, moment.straddling
 
@@ -781,12 +818,20 @@ class CaseBook:
                     chosen.extend(found)
 
         by_month = self.due_index.get(person, {})
-        for month in months:
-            take(by_month.get(month, {}), lambda o: start <= o.due < end)
         roles = shared.roles
+        first_actor: dict[tuple[str, str], str] = dict(shared.first_actor)
+        case_tier: dict[str, str] = dict(shared.case_tier)
+        gathered = None
         if self.last_role_at is None or self.last_role_at <= at:
-            take(self.open_index.get(person, {}), lambda o: True)
+            # What `take` gathers from the due months and the open obligations, kept from
+            # the last read and brought up to date for the cases filed since.
+            gathered = self._gather(person, months, start, end, at, moment)
+            chosen.extend(gathered.entries)
+            first_actor.update(gathered.first_actor)
+            case_tier.update(gathered.case_tier)
         else:
+            for month in months:
+                take(by_month.get(month, {}), lambda o: start <= o.due < end)
             # A role changed hands after `at`: the index's holder (of all time) is the one
             # at `at` for deadlines up to it; an obligation still open with a later deadline
             # is answered for by the holder at `at`'s view of that deadline: found again.
@@ -805,6 +850,7 @@ class CaseBook:
                         chosen.extend(found)
         # The shared part, the cases replayed up to `at` and those pending calendar data:
         # who answers is found here, with the holders at `at`.
+        extras: list[_Indexed] = []
         extra: list[tuple[str | None, Part | None]] = [(None, shared)]
         extra += [(c, self._part_at(moment, c, at)) for c in sorted(straddling | self.pending)]
         for name, some in extra:
@@ -814,21 +860,62 @@ class CaseBook:
             found = self._attributed(moment, name, some, indexed, at, roles, person)
             if found:
                 used.append(some)
-                chosen.extend(found)
-        chosen.sort(key=_by_order)
+                extras.extend(found)
+        every = chosen + extras
+        every.sort(key=_by_order)
         # Obligations of two cases under one order key (no trigger) are ordered by their
         # places: a result with such a tie is not kept across changed places (`person_stamp`).
         self.tied = any(a[0] == b[0] and a[2].case != b[2].case
-                        for a, b in pairwise(chosen))
-        first_actor: dict[tuple[str, str], str] = {}
-        case_tier: dict[str, str] = {}
-        for part in used:
+                        for a, b in pairwise(every))
+        if self.tied and gathered is not None:
+            # Tied ones keep the order `take` gathers them in (the sort is stable).
+            chosen.clear()
+            for month in months:
+                take(by_month.get(month, {}), lambda o: start <= o.due < end)
+            take(self.open_index.get(person, {}), lambda o: True)
+            every = chosen + extras
+            every.sort(key=_by_order)
+        for part in used[1:]:  # the shared part's: above
             first_actor.update(part.first_actor)
             case_tier.update(part.case_tier)
+        chosen = every
         seen, after = self._counts(at)
         run = Replay(at, [o for _, _, o in chosen], roles, first_actor, case_tier, seen,
                      after, 0, [], defaultdict(list))
         return evaluate_replay(self.policy, run, period)
+
+    def _gather(self, person: str, months: list[str], start: datetime, end: datetime,
+                at: datetime, moment: _Moment) -> _Gathered:
+        """`person`'s obligations in the index for the period (due in it, or not fulfilled)
+        from the cases begun by `at` and not straddling it, in order (`_by_order`), with
+        those cases' first actors and tiers: kept per (person, period, moment) and brought
+        up to date for the cases filed since the last read (a fact changes one case; the
+        busiest person's month gathers from about 1,300)."""
+        key = (person, start, end, at)
+        gathered = self._gathered.get(key)
+        if gathered is None or gathered.serial != moment.serial \
+                or gathered.filed > len(self._filed):
+            if len(self._filed) > _FILED_MOST:  # positions restart: every gathering again
+                self._filed.clear()
+                self._gathered.clear()
+            self.gathered_again += 1
+            for old in [k for k, g in self._gathered.items()  # those of moments let go
+                        if (m := self._moments.get(k[3])) is None or m.serial != g.serial]:
+                del self._gathered[old]
+            gathered = _Gathered(moment.serial, len(self._filed))
+            by_month = self.due_index.get(person, {})
+            names = {c for m in months for c in by_month.get(m, ())}
+            names.update(self.open_index.get(person, ()))
+            gathered.update(self, person, months, start, end, at, moment.straddling, names)
+            self._gathered[key] = gathered
+            while len(self._gathered) > _GATHERED:
+                self._gathered.popitem(last=False)
+        elif gathered.filed < len(self._filed):
+            changed = set(self._filed[gathered.filed:])
+            gathered.filed = len(self._filed)
+            gathered.update(self, person, months, start, end, at, moment.straddling, changed)
+        self._gathered.move_to_end(key)
+        return gathered
 
     def _attributed(self, moment: _Moment, name: str | None, part: Part, indexed: bool,
                     at: datetime, roles: Any, person: str) -> list[_Indexed]:
@@ -859,6 +946,69 @@ class CaseBook:
 
 
 _Indexed = tuple[tuple[object, ...], int, Obligation]
+
+# Person-period gatherings kept (`CaseBook._gather`): each is good for one kept moment (4 at
+# most), so a few people each; filings logged before starting over.
+_GATHERED = 8
+_FILED_MOST = 200_000
+
+
+class _Gathered:
+    """One person's obligations in the index for one period and moment, as
+    `CaseBook.person_result` reads them: by case (those with any), in order, and the first
+    actors and tiers of those cases. Valid for the moment it was made at (`serial`: its
+    straddling cases change only by filing a case, which `filed` follows)."""
+
+    def __init__(self, serial: int, filed: int):
+        self.serial = serial
+        self.filed = filed        # the book's filings (`CaseBook._filed`) looked at
+        self.by_case: dict[str, tuple[Part, list[_Indexed]]] = {}
+        self.entries: list[_Indexed] = []
+        self.first_actor: dict[tuple[str, str], str] = {}
+        self.case_tier: dict[str, str] = {}
+
+    def update(self, book: CaseBook, person: str, months: list[str], start: datetime,
+               end: datetime, at: datetime, straddling: set[str], names: set[str]) -> None:
+        """Gather again the obligations of the cases `names` (each as filed now)."""
+        whole = book.whole
+        by_month = book.due_index.get(person, {})
+        due = [by_month.get(m, {}) for m in months]
+        open_ = book.open_index.get(person, {})
+        removed = [c for c in names if c in self.by_case]
+        added: list[_Indexed] = []
+        for case in removed:
+            before, _ = self.by_case.pop(case)
+            for actor in before.first_actor:
+                self.first_actor.pop(actor, None)
+            for tier in before.case_tier:
+                self.case_tier.pop(tier, None)
+        for case in names:
+            part = whole.get(case)
+            if part is None or case in straddling or part.first_at is None \
+                    or part.first_at > at:
+                continue  # replayed up to `at` (person_result's extras), or not begun by then
+            found = [e for by_case in due for e in by_case.get(case, ())
+                     if start <= e[2].due < end]
+            found += open_.get(case, ())
+            if not found:
+                continue
+            self.by_case[case] = (part, found)
+            added += found
+            # A case's first actors and tier are keyed by the case itself, so one case's
+            # can be taken out again without touching another's.
+            assert all(k[0] == case for k in part.first_actor) \
+                and all(k == case for k in part.case_tier), case
+            self.first_actor.update(part.first_actor)
+            self.case_tier.update(part.case_tier)
+        if removed:
+            gone = set(removed)
+            self.entries = [e for e in self.entries if e[2].case not in gone]
+        if len(added) < 16:
+            for entry in added:
+                bisect.insort(self.entries, entry, key=_by_order)
+        else:
+            self.entries += added
+            self.entries.sort(key=_by_order)
 
 
 # What a person's read takes from an obligation besides its duty (engine/evaluate.py

@@ -6,54 +6,80 @@ A violation's explanation is made from its obligation (not changed once its case
 is done: a new fact replays the case into new obligations), the as-of and what the result
 found of it (who answers, how, the status, how late) (engine/evaluate.py `_explained`). So
 the rendered explanation is kept under those, with the obligation itself held, so its
-identity cannot be taken by another object. A penalty's rendering is kept under its text.
-Both are bounded (the oldest dropped first): memory stays flat.
+identity cannot be taken by another object. A penalty's rendering is kept under its text,
+and the whole row under the explanation's key with the month and the charge (a month's
+count tier moving charges a row otherwise: only the row is made again). Kept rows are
+`http.Checked`: an answer does not walk them for floats again. All are bounded (the
+oldest dropped first): memory stays flat.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from policyengine.engine.evaluate import _explained
-from policyengine.results import Violation
+from policyengine.results import OpenObligation, Violation
+from policyengine.service.http import Checked, checked
 from policyengine.wording import Glossary
 
 # Rows kept: a few busy people's months.
 ROWS = 20_000
+# Whole rows kept (each ~2 KB with its trigger fact), from a row's second reading on: the
+# months read again and again (at 1M facts the busiest person's current and last month,
+# ~660 rows, and the rows of her cases made again while facts come: a few hundred), not
+# every month ever read (RSS must stay flat over many months: +12 % over 24 months at 200k
+# facts when every row was kept whole).
+WHOLE_ROWS = 2_000
 
 
 class RowCache:
     """Rendered explanations and penalties of violations, by what they are made from."""
 
-    def __init__(self, names: Glossary, size: int = ROWS):
+    def __init__(self, names: Glossary, size: int = ROWS, whole: int = WHOLE_ROWS):
         self.names = names  # the policy's glossary: Chinese explanations name types, roles
         self.size = size
+        self.whole = whole
         self._explained: OrderedDict[tuple[Any, ...], tuple[object, list[str], list[str]]] = \
             OrderedDict()
+        # whole rows, under the explanation's key with the month and the charge
+        self._rows: OrderedDict[tuple[Any, ...], tuple[object, dict[str, Any]]] = OrderedDict()
         self._penalties: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
 
-    def row(self, violation: Violation) -> dict[str, Any]:
-        """`violation.to_dict(self.names)`, its renderings kept."""
+    def row(self, violation: Violation, ident: Callable[[Violation], str]) -> dict[str, Any]:
+        """`{"id": ident(violation), **violation.to_dict(self.names)}`, kept whole: every
+        field of it is made from the obligation (its duty, case, trigger and fulfilling
+        fact, unchanged once its case's replay is done), the as-of, what the result found
+        (who answers, how, the status, how late), the month charged and the penalty's
+        charge, which the key holds. Kept rows are `Checked` (http.py): the answer does not
+        walk them again. Shared between answers: never changed."""
         names = self.names
         explain = violation.explain
         if not (isinstance(explain, partial) and explain.func is _explained):
-            return violation.to_dict(names)
+            return {"id": ident(violation), **violation.to_dict(names)}
         _, as_of, outcome = explain.args
         obligation = outcome.obligation
         how = outcome.how_found
         key = (id(obligation), as_of, outcome.person, how.key, repr(how.args), outcome.status,
                outcome.late_by)
         penalty_key = repr(violation.penalty)
+        whole = (*key, violation.month, penalty_key)
         with self._lock:
+            done = self._rows.get(whole)
+            if done is not None and done[0] is obligation:
+                self.hits += 1
+                self._rows.move_to_end(whole)
+                return done[1]
             found = self._explained.get(key)
             penalty = self._penalties.get(penalty_key)
-        if found is not None and found[0] is obligation:
-            self.hits += 1
+        again = found is not None and found[0] is obligation
+        if found is not None and again:
+            # Read before: the same explanation (charged otherwise, if a tier moved).
             english, chinese = found[1], found[2]
         else:
             steps = violation.explanation
@@ -63,11 +89,23 @@ class RowCache:
         if penalty is None:
             penalty = violation.penalty.to_dict()
             self._keep(self._penalties, penalty_key, penalty)
-        return violation.to_dict(names, rendered=(english, chinese, dict(penalty)))
+        # (the penalty's rendering shared, not copied: kept rows are never changed)
+        row = checked({"id": ident(violation),
+                       **violation.to_dict(names, rendered=(english, chinese, penalty))})
+        if again:  # kept whole from its second reading: a month read once keeps no rows
+            self._keep(self._rows, whole, (obligation, row), self.whole)
+        return row
 
-    def _keep(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    def obligation(self, open_: OpenObligation) -> dict[str, Any]:
+        """`open_.to_dict()`, `Checked` as made: its fields are text, times and a flag, never
+        a float (cheaper than keeping it: hashing the object costs what rendering does)."""
+        return Checked(open_.to_dict())
+
+    def _keep(self, table: OrderedDict[Any, Any], key: Any, value: Any,
+              size: int | None = None) -> None:
+        most = self.size if size is None else size
         with self._lock:
             table[key] = value
             table.move_to_end(key)
-            while len(table) > self.size:
+            while len(table) > most:
                 table.popitem(last=False)

@@ -151,8 +151,18 @@ def violations(result: EvaluationResult, keep: Callable[[Violation], bool] | Non
     if rows is None:
         return [{"id": violation_id(v), **v.to_dict(names)} for v in result.violations
                 if keep is None or keep(v)]
-    return [{"id": violation_id(v), **rows.row(v)} for v in result.violations
-            if keep is None or keep(v)]
+    row = rows.row
+    return [row(v, violation_id) for v in result.violations if keep is None or keep(v)]
+
+
+def obligations(result: EvaluationResult, person: str | None,
+                rows: RowCache | None = None) -> list[dict[str, Any]]:
+    """The open obligations (`person`'s only, if given), as JSON (`rows`: renderings kept)."""
+    chosen = [o for o in result.obligations if person is None or o.person == person]
+    if rows is None:
+        return [o.to_dict() for o in chosen]
+    row = rows.obligation
+    return [row(o) for o in chosen]
 
 
 def find_violation(live: Live, wanted: str, period: str | None,

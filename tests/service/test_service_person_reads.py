@@ -1,9 +1,13 @@
 """One person's read kept while facts come in cases where they answer for nothing
 (reads.py `CaseBook.person_stamp`), the case outcomes written in gathered batches
-(`_Writer`), and the facts before the kept outcomes read once for every-fact readers."""
+(`_Writer`, its cap counted from the first write waiting), the facts before the kept
+outcomes read once for every-fact readers, a person's obligations gathered case by case
+(`_Gathered`), and a straddling case's replay up to a moment kept while later facts come."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,7 @@ from service_support import make_config, sample_facts
 from test_service_cases import person_view, store, window
 
 from policyengine.engine.evaluate import evaluate
-from policyengine.service.reads import _gathered, _Writer
+from policyengine.service.reads import _Gathered, _gathered, _Writer, resolve_as_of
 from policyengine.service.state import Service
 from policyengine.service.store import CaseOutcome
 
@@ -163,3 +167,120 @@ def test_a_write_handed_over_after_one_failed_is_dropped_until_everything_is_wri
     writer.put("k", 12, [row("A"), row("B"), row("X")], reset=True)
     writer.flush()
     assert written == [(12, ["A", "B", "X"], True)]
+
+
+def test_the_writers_cap_counts_from_the_first_write_waiting() -> None:
+    # Writes handed over while the writer is busy writing have waited since then: the cap
+    # (at most `_MOST` seconds) counts from that, not from when the writer looks again.
+    written: list[tuple[int, float]] = []
+    began = threading.Event()
+
+    class Store:
+        def outcomes_write(self, key: str, seq: int, rows: list[CaseOutcome], *,
+                           reset: bool) -> bool:
+            began.set()
+            if seq == 1:
+                time.sleep(1.0)   # a slow first write (the big one, every row)
+            written.append((seq, time.monotonic()))
+            return True
+
+    writer = _Writer(Store())  # type: ignore[arg-type]
+    writer._IDLE = 30.0   # facts keep coming: only the cap writes
+    writer._MOST = 0.5
+    writer.put("k", 1, [outcome("A", b"1")], reset=True)   # written at once
+    assert began.wait(5)
+    handed = time.monotonic()
+    writer.put("k", 2, [outcome("B", b"1")], reset=False)  # waits while 1 is written
+    deadline = time.monotonic() + 10
+    while len(written) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [seq for seq, _ in written] == [1, 2]
+    # 1 ends ~1.0 s after `handed`, past the cap: 2 is written right after it (counted
+    # from waking, it waited another 0.5 s)
+    assert written[1][1] - written[0][1] < 0.3
+    assert written[1][1] - handed < 1.4
+
+
+def test_a_persons_gathered_obligations_follow_each_fact(tmp_path: Path) -> None:
+    # `CaseBook._gather` keeps a person's obligations from the index per period and moment
+    # and brings them up to date for the cases filed since: after each fact the read equals
+    # `evaluate`, and what was gathered equals a gathering from scratch.
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        facts = sample_facts()
+        store(svc, facts[:-40])
+        results = svc.live.results
+        results.warm()
+        parsed, _ = window(svc, "2026-10", None)
+        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
+        person = max({v.person for v in whole.violations if v.person},
+                     key=lambda p: sum(v.person == p for v in whole.violations))
+        book = results.book
+        assert book is not None
+        equal_to_evaluate(svc, "2026-10", person)
+        again = book.gathered_again
+        for number, fact in enumerate(facts[-40:]):
+            store(svc, [fact] if number % 3 else [fact, late_copy(fact, f"late-{number}")])
+            equal_to_evaluate(svc, "2026-10", person)
+            (key,) = [k for k in book._gathered if k[0] == person]
+            moment = book._moments[key[3]]
+            kept = book._gather(person, ["2026-10"], key[1], key[2], key[3], moment)
+            fresh = _Gathered(moment.serial, len(book._filed))
+            names = {c for by in book.due_index.get(person, {}).values() for c in by}
+            names.update(book.open_index.get(person, ()))
+            fresh.update(book, person, ["2026-10"], key[1], key[2], key[3],
+                         moment.straddling, names)
+            assert kept.entries == fresh.entries
+            assert kept.first_actor == fresh.first_actor
+            assert kept.case_tier == fresh.case_tier
+        assert book.gathered_again == again   # brought up to date, never gathered again
+    finally:
+        svc.close()
+
+
+def test_a_case_straddling_a_read_keeps_its_replay_up_to_it_when_later_facts_come(
+        tmp_path: Path) -> None:
+    # A read of a past month replays the cases with facts on both sides of its as-of up to
+    # it. A new fact dated after that as-of leaves that replay as it was: kept (no replay up
+    # to the as-of again); one dated before it does not. Every read equals `evaluate`.
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        facts = sample_facts()
+        store(svc, facts)
+        results = svc.live.results
+        results.warm()
+        spans: dict[str, list[datetime]] = {}
+        for f in facts:
+            if f.get("case"):
+                spans.setdefault(f["case"], []).append(datetime.fromisoformat(f["at"]))
+        for month in sorted({f["at"][:7] for f in facts}):   # one with a case going on past it
+            parsed, _ = window(svc, month, None)
+            moment_at = resolve_as_of(parsed, None, svc.live.policy)
+            assert moment_at is not None
+            if any(min(t) <= moment_at < max(t) for t in spans.values()):
+                break
+        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
+        person = max({v.person for v in whole.violations if v.person} | {None},
+                     key=lambda p: sum(v.person == p for v in whole.violations))
+        assert person is not None
+        equal_to_evaluate(svc, month, person)
+        book = results.book
+        assert book is not None and moment_at is not None
+        moment = book._moments[moment_at]
+        assert moment.straddling, "the sample month has cases going on past its end"
+        case = min(moment.straddling)
+        later = max((f for f in facts if f.get("case") == case),
+                    key=lambda f: f["at"])
+        assert datetime.fromisoformat(later["at"]) > moment_at
+        kept = moment.parts[case]
+        up_to = book.replays_up_to
+        store(svc, [{**later, "id": "later-again"}])   # after the as-of: kept
+        equal_to_evaluate(svc, month, person)
+        assert book.replays_up_to == up_to and book._moments[moment_at].parts[case] is kept
+        first = min((f for f in facts if f.get("case") == case), key=lambda f: f["at"])
+        store(svc, [late_copy(first, "earlier-again")])   # before it: replayed up to it
+        equal_to_evaluate(svc, month, person)
+        assert book.replays_up_to > up_to
+        assert book._moments[moment_at].parts.get(case) is not kept
+    finally:
+        svc.close()
