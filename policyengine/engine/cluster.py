@@ -37,6 +37,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -46,19 +47,25 @@ from policyengine import scratch
 from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.engine.sharing import (
     Lines,
+    Mapped,
+    Piece,
     Share,
+    Status,
+    byte_ranges,
+    formed,
+    gathered,
     joined_lines,
-    part_file,
-    part_lines,
+    map_range,
+    one_code_per_id,
+    piece_of,
     read_share,
-    share_from_file,
     shares_by_block,
     sort_file,
+    stable_hash,
 )
 from policyengine.engine.workers import (
     FileSplit,
     Part,
-    can_fork,
     can_split,
     line_key,
     merge,
@@ -70,6 +77,9 @@ from policyengine.gcpause import gc_paused
 from policyengine.periods import Period
 
 INSTALL = "pip install 'policyengine[dask]'"
+
+# Local workers are forked from one server process where there is fork (`_local_cluster`).
+_FORKED = "forkserver" in multiprocessing.get_all_start_methods()
 
 # What a local worker imports as it starts, while the client sorts the file: the first
 # task then finds the engine loaded.
@@ -108,33 +118,45 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     PHASES.clear()
     path = path.resolve()
     with ExitStack() as stack:
+        aside: _MapAside | None = None
         if scheduler is None:
             cores: int = importlib.import_module("dask.system").CPU_COUNT
-
             count = partitions or workers or cores
-            # The file is sorted in another process while this one starts the cluster (both
-            # in this process shared one core: Python runs one thread at a time); each
-            # worker's lines are written into the run's folder as they are sorted.
+            # The folder of the run: Dask's scratch space, and the pieces of the ranges
+            # mapped aside; removed when the cluster closes.
             folder = Path(tempfile.mkdtemp(prefix=scratch.prefix() + "dask-"))
-            sorting = _SortAside(path, count, policy.anchor_types, folder)
-            _forkserver_started()
-            starting = _LocalStart(workers, folder)
+            try:
+                # The ranges are read and sorted by forked processes (before any thread is
+                # started) while this one starts the cluster.
+                aside = _MapAside(path, count, policy.anchor_types, folder) if _FORKED else None
+                _forkserver_started()
+                starting = _LocalStart(workers, folder)
+            except BaseException:
+                if aside is not None:
+                    aside.statuses()  # (ends its processes)
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
             stack.callback(starting.close_later)
-            codes = _timed("client: sort the file (waiting for it)", sorting.codes)
+            statuses = None if aside is None else _timed(
+                "client: wait for the ranges read and sorted aside", aside.statuses)
             client = _timed("client: wait for the local cluster", starting.client)
-            parts_in = folder
         else:
-            parts_in = None
             client = stack.enter_context(_remote(scheduler))
             count = partitions or max(sum(client.nthreads().values()), 1)
+        try:
+            if aside is not None:
+                if statuses is None:
+                    return None
+                return _run_aside(client, policy, aside, statuses, name, as_of, period)
+            if scheduler is None or shared_files:  # the workers map a byte range each
+                return _run_mapped(client, policy, path, name, as_of, period, count,
+                                   forked=scheduler is None and _FORKED)
             codes = _timed("client: sort the file", sort_file, path, count,
                            policy.anchor_types)
-            codes = None if codes is None else bytes(codes)
-        if codes is None:
-            return None
-        try:
-            return _run(client, policy, path, codes, name, as_of, period, count,
-                        shared_files, parts_in)
+            if codes is None:
+                return None
+            return _run(client, policy, _sent(client, policy, path, bytes(codes), name, as_of,
+                                              _places(client, count)), as_of, period)
         except Exception:
             # An error in a partition (a fact before the calendar's first year, ...): one
             # process says it as it always does, the first error in time.
@@ -142,48 +164,62 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     return None  # pragma: no cover (mypy: ExitStack may swallow an exception)
 
 
-class _SortAside:
-    """`sort_file` in a forked process (where there is fork; else here, when asked for
-    the codes): its id hashes stay there too. Forked before any thread is started."""
+class _MapAside:
+    """Each byte range of the file read and sorted by a forked process of its own
+    (engine/sharing.py `map_range`), which writes every partition's piece of it into the
+    run's folder (a local worker reads its pieces from there) and sends back what the check
+    of the whole file needs. Forked: their ids' hashes share this process's seed."""
 
-    def __init__(self, path: Path, count: int, anchor_types: frozenset[str], into: Path):
-        self._args = (path, count, anchor_types, into)
-        self._child: Any = None
-        if can_fork():
-            context = multiprocessing.get_context("fork")
-            self._link, there = context.Pipe(duplex=False)
-            self._child = context.Process(target=_sort_child, args=(there, *self._args),
-                                          daemon=True)
-            self._child.start()
+    def __init__(self, path: Path, count: int, anchor_types: frozenset[str], folder: Path):
+        self.folder, self.count = folder, count
+        context = multiprocessing.get_context("fork")
+        self._links: list[Any] = []
+        self._children: list[Any] = []
+        for j, (start, stop) in enumerate(byte_ranges(path.stat().st_size, [1.0] * count)):
+            here, there = context.Pipe(duplex=False)
+            child = context.Process(target=_map_aside, daemon=True, args=(
+                there, path, start, stop, count, anchor_types, folder, j))
+            child.start()
             there.close()
+            self._links.append(here)
+            self._children.append(child)
 
-    def codes(self) -> bytes | None:
-        if self._child is None:
-            done = _sorted(*self._args)
-            return None if done is None else bytes(done)
-        try:
-            codes: bytes | None = self._link.recv()
-            return codes
-        except (EOFError, OSError):  # it died: one process reads the file
-            return None
-        finally:
-            self._link.close()
-            self._child.join()
+    def statuses(self) -> list[Status] | None:
+        """Each range's status once its pieces are written; None if one was not mapped."""
+        got: list[Status | None] = []
+        for link, child in zip(self._links, self._children, strict=True):
+            try:
+                got.append(link.recv())
+            except (EOFError, OSError):  # it died: one process reads the file
+                got.append(None)
+            finally:
+                link.close()
+                child.join()
+        done = [s for s in got if s is not None]
+        return done if len(done) == len(got) else None
+
+    def pieces(self, k: int) -> list[str]:
+        return [str(piece_file(self.folder, j, k)) for j in range(self.count)]
 
 
-def _sorted(path: Path, count: int, anchor_types: frozenset[str], into: Path
-            ) -> bytearray | None:
-    return sort_file(path, count, anchor_types, into=into)
-
-
-def _sort_child(link: Any, *args: Any) -> None:
+def _map_aside(link: Any, path: Path, start: int, stop: int, count: int,
+               anchor_types: frozenset[str], folder: Path, j: int) -> None:
     try:
-        done = _sorted(*args)
-        link.send(None if done is None else bytes(done))
+        mapped = map_range(path, start, stop, count, anchor_types)
+        if mapped is not None:
+            for k in range(count):
+                with piece_file(folder, j, k).open("wb") as out:
+                    pickle.dump(piece_of(mapped, k), out, pickle.HIGHEST_PROTOCOL)
+        link.send(None if mapped is None else mapped.status())
     except Exception:
         link.send(None)
     finally:
         link.close()
+
+
+def piece_file(folder: Path, j: int, k: int) -> Path:
+    """Where range j's piece for partition k is written (`_MapAside`)."""
+    return folder / f"piece-{j}-{k}"
 
 
 def _forkserver_started() -> None:
@@ -311,22 +347,60 @@ def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
             raise
 
 
-def _run(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,
-         as_of: datetime, period: Period | None, count: int, shared_files: bool,
-         parts_in: Path | None) -> FileSplit | None:
+def _run_mapped(client: Any, policy: CompiledPolicy, path: Path, name: str, as_of: datetime,
+                period: Period | None, count: int, forked: bool) -> FileSplit | None:
+    """The split when the workers see the file: partition j's worker reads and sorts byte
+    range j (engine/sharing.py `map_range`) and cuts it into one piece per partition;
+    partition k's worker gets its piece of every range (from the other workers: a shuffle)
+    and reads its lines. The client only checks the file as a whole from what each range
+    says (its first line is JSON, every line of an id goes to the same partitions), while
+    the partitions read; no process reads or sorts the whole file. Ids are hashed with
+    `hash` when every worker was forked from one server (the same seed: checked), else with
+    `stable_hash`."""
     start = time.perf_counter()
-    model = pickle.dumps(policy.model)
-    [model_on_workers] = client.scatter([model], broadcast=True)
     where = _places(client, count)
-    if parts_in is not None:  # each worker's lines, written as the file was sorted
-        shares = [_on(client, where[k], _read_part, model_on_workers, name,
-                      str(part_file(parts_in, k)), as_of) for k in range(count)]
-    elif shared_files:
-        [codes_on_workers] = client.scatter([codes], broadcast=True)
-        shares = [_on(client, where[k], _read_file, model_on_workers, name, str(path),
-                      codes_on_workers, k, as_of) for k in range(count)]
-    else:
-        shares = _sent(client, model_on_workers, path, codes, name, as_of, where)
+    size = path.stat().st_size
+    hasher = hash if forked else stable_hash
+    maps = [_on(client, where[j], _map, str(path), first, stop, count, policy.anchor_types,
+                hasher) for j, (first, stop) in enumerate(byte_ranges(size, [1.0] * count))]
+    statuses = [_on(client, where[j], _status, m) for j, m in enumerate(maps)]
+    pieces = [[_on(client, where[j], _piece, m, k) for j, m in enumerate(maps)]
+              for k in range(count)]
+    del maps  # (each range's lines are let go once its pieces are cut)
+    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
+    shares = [_on(client, where[k], _read_pieces, model, name, pieces[k], as_of)
+              for k in range(count)]
+    checked = client.gather(statuses)
+    PHASES["client: the ranges read and sorted (waiting)"] = time.perf_counter() - start
+    for j, (_, _, cpu) in enumerate(checked):
+        PHASES[f"worker: range {j} read and sorted (CPU)"] = cpu
+    known = [s for s, _, _ in checked if s is not None]
+    if len(known) < count or len({probe for _, probe, _ in checked}) > 1 or not (
+            formed(known) and _timed("client: the ids checked", one_code_per_id, known)):
+        return None
+    return _run(client, policy, (model, where, shares), as_of, period)
+
+
+def _run_aside(client: Any, policy: CompiledPolicy, aside: _MapAside, statuses: list[Status],
+               name: str, as_of: datetime, period: Period | None) -> FileSplit | None:
+    """The split when the ranges were mapped aside: each partition's worker reads its
+    pieces from the run's folder, while the client checks the file as a whole."""
+    where = _places(client, aside.count)
+    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
+    shares = [_on(client, where[k], _read_piece_files, model, name, aside.pieces(k), as_of)
+              for k in range(aside.count)]
+    if not (formed(statuses) and _timed("client: the ids checked", one_code_per_id, statuses)):
+        return None
+    return _run(client, policy, (model, where, shares), as_of, period)
+
+
+def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[Any]],
+         as_of: datetime, period: Period | None) -> FileSplit | None:
+    """Steps 3 to 5 from the partitions being read (`read`: the policy's model on the
+    workers, each partition's worker, its share): the first fact of all agreed, the
+    replays, the merge."""
+    model_on_workers, where, shares = read
+    start = time.perf_counter()
     heads = client.gather([_on(client, where[k], _head, share)
                            for k, share in enumerate(shares)])
     PHASES["client: partitions read (waiting)"] = time.perf_counter() - start
@@ -368,17 +442,18 @@ def _on(client: Any, worker: str, task: Any, *args: Any) -> Any:
     return client.submit(task, *args, workers=[worker], allow_other_workers=True, pure=False)
 
 
-def _sent(client: Any, model: Any, path: Path, codes: bytes, name: str, as_of: datetime,
-          where: list[str]) -> list[Any]:
+def _sent(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,
+          as_of: datetime, where: list[str]) -> tuple[Any, list[str], list[Any]]:
     """The partitions read from lines the client sends, a block of the file at a time, each
     to the worker that will read them (so it holds at once one block, not the file)."""
+    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
     count = len(where)
     chunks: list[list[Any]] = [[] for _ in range(count)]
     for k, lines in shares_by_block(path, codes, count):
         [future] = client.scatter([lines], workers=[where[k]])
         chunks[k].append(future)
-    return [_on(client, where[k], _read_chunks, model, name, chunks[k], as_of)
-            for k in range(count)]
+    return model, where, [_on(client, where[k], _read_chunks, model, name, chunks[k], as_of)
+                          for k in range(count)]
 
 
 # -- on the workers ------------------------------------------------------------------------
@@ -395,23 +470,53 @@ def _policy(model: bytes) -> CompiledPolicy:
     return policy
 
 
-def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
+def _read(model: bytes, name: str, lines: Lines, as_of: datetime,
+          file_lines: int | None = None) -> Share:
     with gc_paused():  # millions of objects, no cycles (gcpause.py)
-        return read_share(_policy(model).schema, name, lines, as_of)
+        return read_share(_policy(model).schema, name, lines, as_of, file_lines=file_lines)
 
 
-def _read_file(model: bytes, name: str, path: str, codes: bytes, k: int,
-               as_of: datetime) -> Share:
-    start = time.process_time()
-    share = _read(model, name, share_from_file(Path(path), codes, k), as_of)
-    share.cpu = time.process_time() - start
+# What a worker's hash of this says: the same on every worker when they share a seed.
+_PROBE = "policyengine: one hash seed"
+
+
+def _map(path: str, start: int, stop: int, count: int, anchor_types: frozenset[str],
+         hasher: Callable[[str], int]) -> tuple[Mapped | None, float]:
+    began = time.process_time()
+    mapped = map_range(Path(path), start, stop, count, anchor_types, hasher)
+    return mapped, time.process_time() - began
+
+
+def _status(mapped: tuple[Mapped | None, float]) -> tuple[Status | None, int, float]:
+    done, cpu = mapped
+    return None if done is None else done.status(), hash(_PROBE), cpu
+
+
+def _piece(mapped: tuple[Mapped | None, float], k: int) -> Piece | None:
+    done, _ = mapped
+    return None if done is None else piece_of(done, k)
+
+
+def _read_pieces(model: bytes, name: str, pieces: list[Piece | None], as_of: datetime
+                 ) -> Share:
+    began = time.process_time()
+    if any(p is None for p in pieces):
+        raise ValueError("a range was not read")  # (the client has said so already)
+    lines, total = gathered([p for p in pieces if p is not None])
+    share = _read(model, name, lines, as_of, total)
+    share.cpu = time.process_time() - began
     return share
 
 
-def _read_part(model: bytes, name: str, path: str, as_of: datetime) -> Share:
-    start = time.process_time()
-    share = _read(model, name, part_lines(Path(path)), as_of)
-    share.cpu = time.process_time() - start
+def _read_piece_files(model: bytes, name: str, paths: list[str], as_of: datetime) -> Share:
+    began = time.process_time()
+    pieces = []
+    for path in paths:
+        with open(path, "rb") as handle:
+            pieces.append(pickle.load(handle))
+    lines, total = gathered(pieces)
+    share = _read(model, name, lines, as_of, total)
+    share.cpu = time.process_time() - began
     return share
 
 

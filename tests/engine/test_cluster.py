@@ -28,16 +28,22 @@ from policyengine.cli.main import main
 from policyengine.engine import cluster
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.sharing import (
+    NotSplit,
+    byte_ranges,
     file_lines,
+    formed,
+    gathered,
     ids_agree,
     joined_lines,
-    part_file,
-    part_lines,
-    share_from_file,
+    map_range,
+    one_code_per_id,
+    piece_of,
+    range_lines,
     share_of,
     shares_by_block,
     sort_file,
     sort_lines,
+    stable_hash,
 )
 
 CLI = Path(sys.executable).parent / "policyengine"
@@ -115,11 +121,9 @@ def _sorted_whole(policy: CompiledPolicy, path: Path, count: int) -> bytes | Non
     return bytes(done[0])
 
 
-def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path: Path) -> None:
-    # What the client holds is a byte a line and the ids' hashes: the codes, and each
-    # partition's lines (read by a worker itself, or sent a block at a time), are those of
-    # the file read whole, whatever the block size (here down to a few lines).
-    policy = pe.load_policy(REPO / "policies")
+def _hard_files(tmp_path: Path) -> list[Path]:
+    """Files the split must treat as the reader does: an id on lines of two cases, a lone
+    carriage return, a byte-order mark, rejected and re-sent lines (`_messy_file`)."""
     lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
     clash = json.loads(lines[-1])
     clash["id"] = json.loads(next(t for t in lines if '"case"' in t
@@ -131,16 +135,23 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
     lone_cr.write_bytes(SAMPLE_FACTS.read_bytes().replace(b"\n", b"\r", 3))
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b"\xef\xbb\xbf" + SAMPLE_FACTS.read_bytes())
-    for path in (SAMPLE_FACTS, generated(), _messy_file(tmp_path), shared_id, lone_cr, bom):
+    not_json = tmp_path / "not-json.jsonl"
+    not_json.write_bytes(b"\n  \nid,type\n" + SAMPLE_FACTS.read_bytes())
+    return [SAMPLE_FACTS, generated(), _messy_file(tmp_path), shared_id, lone_cr, bom,
+            not_json]
+
+
+def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path: Path) -> None:
+    # What the client holds is a byte a line and the ids' hashes: the codes, and each
+    # partition's lines (sent a block at a time), are those of the file read whole,
+    # whatever the block size (here down to a few lines).
+    policy = pe.load_policy(REPO / "policies")
+    for path in _hard_files(tmp_path):
         for count in (1, 2, 3):
             whole = _sorted_whole(policy, path, count)
             for size in (512, 1 << 23):
                 codes = sort_file(path, count, policy.anchor_types, size=size)
                 assert (None if codes is None else bytes(codes)) == whole, (path, size)
-                into = tmp_path / f"parts-{count}-{size}"
-                into.mkdir(exist_ok=True)
-                written = sort_file(path, count, policy.anchor_types, size=size, into=into)
-                assert written == codes
                 if whole is None:
                     continue
                 raw = file_lines(path)
@@ -148,13 +159,67 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
                 blocks = list(shares_by_block(path, whole, count, size=size))
                 for k in range(count):
                     want = share_of(raw, whole, k)
-                    for got in (share_from_file(path, whole, k, size=size),
-                                joined_lines([lines for j, lines in blocks if j == k]),
-                                part_lines(part_file(into, k))):
+                    got = joined_lines([lines for j, lines in blocks if j == k])
+                    assert (got.numbers, got.joined, got.foreign) == \
+                        (want.numbers, want.joined, want.foreign)
+    assert sort_file(_hard_files(tmp_path)[3], 2, policy.anchor_types) is None  # shared id
+
+
+def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: Path) -> None:
+    # Each process (or Dask worker) reads and sorts its own byte range of the file and cuts
+    # it into one piece per partition; a partition's pieces, gathered in range order, are
+    # the lines it gets from the file read and sorted whole, numbered as in the file, and
+    # the ranges' statuses say "not split" exactly when the whole file's sort does. Ranges
+    # of every size down to a few bytes, split inside lines and between CR and LF.
+    policy = pe.load_policy(REPO / "policies")
+    for path in _hard_files(tmp_path):
+        size = path.stat().st_size
+        for count in (1, 2, 3):
+            whole = _sorted_whole(policy, path, count)
+            raw = file_lines(path)
+            for shares in ([1.0] * count, [1.0, 7.0, 0.01][:count], [0.0001] * (count - 1) + [1]):
+                for hasher in (hash, stable_hash):
+                    try:
+                        mapped = [map_range(path, start, stop, count, policy.anchor_types,
+                                            hasher) for start, stop in byte_ranges(size, shares)]
+                    except NotSplit:  # (map_range says None instead)
+                        raise AssertionError(path) from None
+                    if any(m is None for m in mapped):
+                        assert whole is None, (path, shares)
+                        continue
+                    statuses = [m.status() for m in mapped if m is not None]
+                    agreed = formed(statuses) and one_code_per_id(statuses)
+                    assert agreed == (whole is not None), (path, shares)
+                    if whole is None or raw is None:
+                        continue
+                    assert b"".join(bytes(m.codes) for m in mapped if m is not None) == whole
+                    for k in range(count):
+                        got, total = gathered([piece_of(m, k) for m in mapped if m is not None])
+                        want = share_of(raw, whole, k)
+                        assert total == len(raw.raw)
                         assert (got.numbers, got.joined, got.foreign) == \
-                            (want.numbers, want.joined, want.foreign)
-    assert sort_file(shared_id, 2, policy.anchor_types) is None  # the id check still holds
-    assert sort_file(lone_cr, 2, policy.anchor_types) is None
+                            (want.numbers, want.joined, want.foreign), (path, shares, k)
+
+
+def test_a_range_s_lines_are_those_beginning_in_it(tmp_path: Path) -> None:
+    # Lines are cut at newlines only; a range holds the lines whose first byte is in it,
+    # read on past its end to finish the last (here past the bytes read ahead of it).
+    path = tmp_path / "f.jsonl"
+    text = b'{"a": 1}\r\n\n' + b"x" * 70_000 + b'\n{"b": 2}\n'
+    path.write_bytes(text)
+    want = text.split(b"\n")
+    for cut in range(0, len(text) + 1, 997):
+        for second in (cut, cut + 1, len(text)):
+            ranges = [(0, cut), (cut, min(second, len(text))), (min(second, len(text)),
+                                                                  len(text) + 1)]
+            assert [line for r in ranges for line in range_lines(path, *r)] == want, ranges
+    path.write_bytes(b'{"a": 1}\r{"b": 2}\n')
+    with pytest.raises(NotSplit):
+        range_lines(path, 0, 3)
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\r')  # a carriage return ending the file
+    assert range_lines(path, 0, 4) == [b'{"a": 1}']
+    with pytest.raises(NotSplit):
+        range_lines(path, 4, 100)
 
 
 def test_without_dask_the_engine_imports_and_the_option_says_how_to_install(
