@@ -3,16 +3,19 @@
 The same split as `--workers N` (engine/workers.py, whose docstring says what goes where),
 with the partitions on Dask workers instead of forked processes:
 
-1. the client reads the file a block at a time and gives each line its partition by case
-   hash (engine/sharing.py `sort_file`): it holds a byte a line and the ids' hashes, never
-   the file. For a local cluster this is done by a forked process, which also writes each
-   partition's lines into the run's folder, while the client starts the cluster;
+1. the file is cut into byte ranges, one per partition, and each range read and sorted
+   apart (engine/sharing.py `map_range`: each line gets its partition by case hash) and cut
+   into one piece per partition: for a local cluster by forked processes of the client
+   while it starts the cluster, each writing its pieces into the run's folder; for workers
+   at `--scheduler` that see the file (`--shared-files`) by a task per range on the workers,
+   whose pieces Dask moves to their partitions' workers (a shuffle). The client only checks
+   the file as a whole from what each range says (its first line is JSON, every line of
+   an id goes to the same partitions): no process reads or sorts the whole file. Workers
+   that do not see the file get their lines from the client, which reads the file a block
+   at a time, twice (`sort_file`, then `shares_by_block`);
 2. each partition gets its lines: its cases, every role assignment and every fact a
-   deadline runs from, and for the first partition the facts without a case. A local
-   worker reads its partition's lines from the run's folder; workers of a remote cluster
-   that share the file system with the client (when told so) pick them from the file
-   themselves, given the codes; others are sent them by the client a block at a time, as
-   it reads the file again. Every task of a partition runs on one worker;
+   deadline runs from, and for the first partition the facts without a case. Every task
+   of a partition runs on one worker;
 3. each partition decodes and checks its lines on a worker, which keeps the facts and sends
    back what the reader says of them and its first fact;
 4. each partition replays its facts there (the first one opens the recurring duties from
@@ -81,7 +84,7 @@ INSTALL = "pip install 'policyengine[dask]'"
 # Local workers are forked from one server process where there is fork (`_local_cluster`).
 _FORKED = "forkserver" in multiprocessing.get_all_start_methods()
 
-# What a local worker imports as it starts, while the client sorts the file: the first
+# What a local worker imports as it starts, while the ranges are sorted aside: the first
 # task then finds the engine loaded.
 PRELOAD = ["policyengine.engine.cluster", "policyengine.engine.evaluate"]
 
@@ -262,7 +265,7 @@ def closed() -> None:
 
 class _LocalStart:
     """A local cluster started in a thread (its worker processes import Dask and the
-    engine while this process sorts the file), its client, and its scratch folder: Dask's
+    engine while the ranges are sorted aside), its client, and its scratch folder: Dask's
     lock files go there, not into the system's temporary folder, and go with it."""
 
     def __init__(self, workers: int | None, folder: Path):
@@ -278,7 +281,8 @@ class _LocalStart:
             self._made = _local_cluster(workers, self.folder)
         except BaseException as exc:  # said in the main thread, by `client`
             self._failed = exc
-        PHASES["cluster: start (overlapping the sort)"] = time.perf_counter() - self.started
+        PHASES["cluster: start (overlapping the ranges sorted aside)"] = (
+            time.perf_counter() - self.started)
 
     def client(self) -> Any:
         self._thread.join()

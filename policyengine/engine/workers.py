@@ -269,7 +269,7 @@ class FileSplit:
 
 # Where the last `split_file` run's time went, in CPU seconds per step and process
 # (benchmarks/split_benchmark.py --phases): "worker K: step".
-PHASES: dict[str, float] = {}
+PHASES: dict[str, tuple[float, float]] = {}
 
 # The share of the file's bytes the parent reads and sorts, against 1 for each other
 # worker: it alone merges, counts and writes the report afterwards.
@@ -286,6 +286,7 @@ class _Job:
     as_of: datetime
     keep: Keep
     ranges: list[tuple[int, int]]
+    began: float  # time.perf_counter() when the split began
 
     @property
     def workers(self) -> int:
@@ -302,16 +303,17 @@ def split_file(policy: CompiledPolicy, path: Path, name: str, as_of: datetime, k
     Each process k reads and sorts byte range k of the file (engine/sharing.py
     `map_range`), sends every other its lines of that range and gets its own lines of
     theirs (a thread sends while the process receives), then decodes, checks and replays
-    its share. Worker 0 checks the file as a whole (its first line is JSON, every line of
-    an id goes to the same workers), agrees the first fact of all and opens the recurring
-    duties; the parent, the last worker, merges the parts."""
+    its share. Worker 0 agrees the first fact of all and opens the recurring duties; the
+    parent, the last worker, checks the file as a whole (its first line is JSON, every line
+    of an id goes to the same workers) after its replay and merges the parts."""
     if not can_fork() or not can_split(policy, workers) or workers > MAX_WORKERS:
         return None
     if path.suffix.lower() == ".csv" or not path.is_file():
         return None
     PHASES.clear()
     job = _Job(policy, path, name, as_of, keep,
-               byte_ranges(path.stat().st_size, [1.0] * (workers - 1) + [PARENT_SHARE]))
+               byte_ranges(path.stat().st_size, [1.0] * (workers - 1) + [PARENT_SHARE]),
+               time.perf_counter())
     context = multiprocessing.get_context("fork")
     ends: list[dict[int, Connection]] = [{} for _ in range(workers)]
     for j, k in itertools.combinations(range(workers), 2):
@@ -364,15 +366,17 @@ def _child(job: _Job, k: int, ends: list[dict[int, Connection]]) -> None:
 
 
 class _Steps:
-    """CPU time of one process's steps, for PHASES."""
+    """CPU time of one process's steps, and when each ended (seconds of wall time after
+    the split began: the processes share the clock), for PHASES."""
 
-    def __init__(self, k: int) -> None:
-        self.k, self._last = k, time.process_time()
-        self.times: dict[str, float] = {}
+    def __init__(self, k: int, began: float) -> None:
+        self.k, self.began, self._last = k, began, time.process_time()
+        self.times: dict[str, tuple[float, float]] = {}
 
     def done(self, step: str) -> None:
         now = time.process_time()
-        self.times[f"worker {self.k}: {step}"] = now - self._last
+        self.times[f"worker {self.k}: {step} (CPU; ended at)"] = (
+            now - self._last, time.perf_counter() - self.began)
         self._last = now
 
 
@@ -380,7 +384,7 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
     """Process k's part of a file split; the parent's (the last) returns the merged replay.
     Any step that fails ends the process's part: its peers then read EOFError (a child)
     or it returns None (the parent)."""
-    steps = _Steps(k)
+    steps = _Steps(k, job.began)
     policy, workers, last = job.policy, job.workers, job.workers - 1
     mapped = map_range(job.path, *job.ranges[k], workers, policy.anchor_types)
     if mapped is None:
@@ -405,15 +409,12 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
         links[0].send(share.first)
         first = None
     else:
-        firsts = [share.first, *(link.recv() for link in links.values())]
-        known = [s for s in statuses if s is not None]
-        if not (formed(known) and one_code_per_id(known)):
-            return None  # (in a child: the parent reads EOFError)
-        candidates = [f for f in firsts if f is not None]
+        candidates = [f for f in [share.first, *(link.recv() for link in links.values())]
+                      if f is not None]
         if not candidates:
             return None  # no fact up to as-of at all: one process says what it says
-        first = min(candidates, key=line_key)
-        steps.done("the file checked, the first fact agreed")
+        first = min(candidates, key=line_key)  # (in a child, None: the parent reads EOF)
+        steps.done("the first fact agreed")
     part = replay_share(policy, share, job.as_of, job.keep, first, k)
     steps.done("replay")
     if k != last:
@@ -421,8 +422,15 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
         return None
     summary = share.summary
     share.ordered.clear()  # given back while the others finish
+    steps.done("free its facts")
+    # The file as a whole, checked while the others finish: its first line is JSON, every
+    # line of an id goes to the same workers.
+    known = [s for s in statuses if s is not None]
+    if not (formed(known) and one_code_per_id(known)):
+        return None
+    steps.done("the file checked")
     others = [links[j].recv() for j in range(last)]
-    steps.done("free its facts, receive the others' parts")
+    steps.done("receive the others' parts")
     parts: list[Part] = [*(o[0] for o in others), part]
     summary = summary.joined([*(o[1] for o in others), summary])
     for o in others:
@@ -434,12 +442,13 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
 
 
 def _send_pieces(mapped: Mapped, k: int, links: dict[int, Connection]) -> None:
-    """Each other worker's lines of this range (worker 0 also gets what the check of the
-    whole file needs); a peer that has gone is left: its end of the split fails anyway."""
-    status = mapped.status()
+    """Each other worker's lines of this range (the parent, the last, also gets what the
+    check of the whole file needs); a peer that has gone is left: its end of the split
+    fails anyway."""
+    status, last = mapped.status(), len(links)
     with contextlib.suppress(OSError):
         for j, link in links.items():
-            link.send((piece_of(mapped, j), status if j == 0 else None))
+            link.send((piece_of(mapped, j), status if j == last else None))
 
 
 def replay_share(policy: CompiledPolicy, share: Share, as_of: datetime, keep: Keep,

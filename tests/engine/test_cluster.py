@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ import policyengine as pe
 from policyengine.cli.main import main
 from policyengine.engine import cluster
 from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.engine.sharing import (
     NotSplit,
     byte_ranges,
@@ -109,6 +111,40 @@ def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path: Path) 
     assert _evaluate(SAMPLE_FACTS, ["--month", "2026-10"], "--engine", "dask", "--workers",
                      "2", env=env) == one
     assert sorted(p.name for p in temporary.iterdir()) == []
+
+
+@needs_dask
+def test_a_failed_mapping_or_start_leaves_no_folder(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The run's folder (Dask's scratch space, the pieces of the ranges) is made before the
+    # ranges are sorted aside and the cluster started: when a sorting process dies, or the
+    # start fails before the cluster is there to close it, it is removed all the same.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert _ours(tmp_path) == []
+    policy = pe.load_policy(REPO / "policies")
+
+    def dies(*args: object) -> None:
+        os._exit(1)  # (in the forked sorting process)
+
+    monkeypatch.setattr(cluster, "map_range", dies)
+    assert evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK,
+                         workers=2) is None  # the caller reads the file in one process
+    cluster.closed()
+    assert _ours(tmp_path) == []
+
+    def refused() -> None:
+        raise OSError("no forkserver here")
+
+    monkeypatch.setattr(cluster, "_forkserver_started", refused)
+    with pytest.raises(OSError):
+        evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK, workers=2)
+    assert _ours(tmp_path) == []
+
+
+def _ours(folder: Path) -> list[str]:
+    """This process's folders there (multiprocessing's own, pymp-*, lives as long as the
+    process: the forkserver's socket)."""
+    return [p.name for p in folder.iterdir() if p.name.startswith("policyengine-")]
 
 
 def _sorted_whole(policy: CompiledPolicy, path: Path, count: int) -> bytes | None:
