@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, SAMPLE_FACTS, sample_with_a_2003_fact
-from test_workers import _messy_file, generated
+from test_workers import _document, _messy_file, generated
 
 import policyengine as pe
 from policyengine.cli.main import main
@@ -88,6 +88,16 @@ def test_dask_on_a_running_scheduler(tmp_path: Path) -> None:
         assert _evaluate(generated(), ["--quarter", "2021-Q1"], "--engine", "dask",
                          "--scheduler", address, "--partitions", "3",
                          "--shared-files") == one
+        # ... each a byte range, ids hashed alike in every worker: split, not left to one
+        # process (which would give the same report)
+        policy = pe.load_policy(REPO / "policies")
+        whole = _document(pe.read_facts(generated(), policy).facts, 1, period="2021-Q1")
+        for shared in (True, False):
+            split = evaluate_file(policy, generated(), period="2021-Q1", engine=Engine.DASK,
+                                  scheduler=address, partitions=3, shared_files=shared)
+            assert split is not None
+            assert json.dumps(split.result.to_dict(), ensure_ascii=False, sort_keys=True,
+                              default=str) == whole
         # rejected and re-sent lines, sent by the client or read by the workers
         messy, rejects = _messy_file(tmp_path), tmp_path / "rejects.jsonl"
         said = []
@@ -122,6 +132,11 @@ def test_a_failed_mapping_or_start_leaves_no_folder(tmp_path: Path,
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert _ours(tmp_path) == []
     policy = pe.load_policy(REPO / "policies")
+    split = evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK,
+                          workers=2)  # (mapped aside: split, not left to one process)
+    assert split is not None and split.summary.seen > 0
+    cluster.closed()
+    assert _ours(tmp_path) == []
 
     def dies(*args: object) -> None:
         os._exit(1)  # (in the forked sorting process)
