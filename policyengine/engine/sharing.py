@@ -557,9 +557,11 @@ class Mapped:
     hashes: array[int]
     id_codes: bytearray
     lead: bool | None
+    ids: set[int] = field(default_factory=set)  # the set of `hashes`
 
     def status(self) -> Status:
-        return Status(len(self.lines), self.hashes, self.id_codes, self.lead)
+        return Status(len(self.lines), self.hashes, self.id_codes, self.lead,
+                      len(self.ids) == len(self.hashes))
 
 
 @dataclass(frozen=True)
@@ -570,6 +572,7 @@ class Status:
     hashes: array[int]
     id_codes: bytearray
     lead: bool | None
+    distinct: bool  # no hash repeats within the range (found where it was sorted)
 
 
 def map_range(path: Path, start: int, stop: int, workers: int, anchor_types: frozenset[str],
@@ -583,7 +586,7 @@ def map_range(path: Path, start: int, stop: int, workers: int, anchor_types: fro
     done = sort_lines(lines, 0, len(lines), workers, anchor_types, hasher)
     if done is None:
         return None
-    return Mapped(lines, *done, _lead(lines))
+    return Mapped(lines, *done, _lead(lines), set(done[1]))
 
 
 def formed(statuses: Sequence[Status]) -> bool:
@@ -591,16 +594,22 @@ def formed(statuses: Sequence[Status]) -> bool:
     return next((s.lead for s in statuses if s.lead is not None), False)
 
 
-def one_code_per_id(statuses: Sequence[Status]) -> bool:
+def one_code_per_id(statuses: Sequence[Status], seen: set[int] | None = None) -> bool:
     """Whether every line of each fact id goes to the same workers, as far as the ids'
-    hashes tell: nearly always they are all distinct; else each hash must come with one
+    hashes tell: nearly always they are all distinct (each range's found where it was
+    sorted; here only that no two ranges share one, probing the set of the first range's,
+    `seen` if the caller has it, which is then spent); else each hash must come with one
     code. Two ids sharing a hash, going to different workers, say False too: the file is
     then read by one process, which is right, only slower."""
-    seen: set[int] = set()
-    for s in statuses:
-        seen.update(s.hashes)
-    if len(seen) == sum(len(s.hashes) for s in statuses):
-        return True
+    if statuses and all(s.distinct for s in statuses):
+        seen = set(statuses[0].hashes) if seen is None else seen
+        for i, s in enumerate(statuses[1:], start=2):
+            if not seen.isdisjoint(s.hashes):
+                break
+            if i < len(statuses):
+                seen.update(s.hashes)
+        else:
+            return True
     code_of: dict[int, int] = {}
     for s in statuses:
         for hashed, code in zip(s.hashes, s.id_codes, strict=True):

@@ -398,6 +398,7 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
         pieces[j], statuses[j] = link.recv()
     pieces[k], statuses[k] = piece_of(mapped, k), mapped.status()
     sending.join()
+    own_ids = mapped.ids
     del mapped
     own, total = gathered([p for p in pieces if p is not None])
     del pieces
@@ -426,7 +427,7 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
     # The file as a whole, checked while the others finish: its first line is JSON, every
     # line of an id goes to the same workers.
     known = [s for s in statuses if s is not None]
-    if not (formed(known) and one_code_per_id(known)):
+    if not (formed(known) and one_code_per_id([known[-1], *known[:-1]], own_ids)):
         return None
     steps.done("the file checked")
     others = [links[j].recv() for j in range(last)]

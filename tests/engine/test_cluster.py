@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.engine.sharing import (
     NotSplit,
+    Status,
     byte_ranges,
     file_lines,
     formed,
@@ -250,6 +252,25 @@ def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: 
                         assert total == len(raw.raw)
                         assert (got.numbers, got.joined, got.foreign) == \
                             (want.numbers, want.joined, want.foreign), (path, shares, k)
+
+
+def test_ids_are_checked_by_hash_and_code() -> None:
+    # Each range sends its ids' hashes with the code of each id's line: an id re-sent to
+    # the same partition is the reader's to count; one on lines of two partitions (or a
+    # hash shared by two ids that go apart) sends the file to one process.
+    def status(hashes: list[int], codes: list[int]) -> Status:
+        return Status(len(hashes), array("q", hashes), bytearray(codes), True,
+                      len(set(hashes)) == len(hashes))
+
+    apart = [status([1, 2], [0, 1]), status([3], [1]), status([4, 5], [0, 0])]
+    assert one_code_per_id(apart) and one_code_per_id(apart, {1, 2})
+    assert one_code_per_id([status([1, 2], [0, 1]), status([2], [1])])  # re-sent, same code
+    assert one_code_per_id([status([7, 7], [1, 1]), status([8], [0])])
+    assert not one_code_per_id([status([1, 2], [0, 1]), status([2], [0])])
+    assert not one_code_per_id([status([1], [0]), status([5], [0]), status([1], [1])])
+    assert not one_code_per_id([status([7, 7], [1, 0])])
+    assert formed([status([], []), status([1], [0])])
+    assert not formed([Status(0, array("q"), bytearray(), None, True)])
 
 
 def test_a_range_s_lines_are_those_beginning_in_it(tmp_path: Path) -> None:
