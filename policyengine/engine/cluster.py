@@ -131,7 +131,8 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
             try:
                 # The ranges are read and sorted by forked processes (before any thread is
                 # started) while this one starts the cluster.
-                aside = _MapAside(path, count, policy.anchor_types, folder) if _FORKED else None
+                aside = (_MapAside(path, count, policy.anchor_types, folder, cores) if _FORKED
+                         else None)
                 _forkserver_started()
                 starting = _LocalStart(workers, folder)
             except BaseException:
@@ -168,20 +169,24 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
 
 
 class _MapAside:
-    """Each byte range of the file read and sorted by a forked process of its own
-    (engine/sharing.py `map_range`), which writes every partition's piece of it into the
-    run's folder (a local worker reads its pieces from there) and sends back what the check
-    of the whole file needs. Forked: their ids' hashes share this process's seed."""
+    """The file's byte ranges (one per partition) read and sorted by forked processes, no
+    more than there are cores, each taking every so many ranges (engine/sharing.py
+    `map_range`): each writes every partition's piece of a range into the run's folder (a
+    local worker reads its pieces from there) and sends back what the check of the whole
+    file needs. Forked: their ids' hashes share this process's seed."""
 
-    def __init__(self, path: Path, count: int, anchor_types: frozenset[str], folder: Path):
+    def __init__(self, path: Path, count: int, anchor_types: frozenset[str], folder: Path,
+                 cores: int):
         self.folder, self.count = folder, count
+        ranges = byte_ranges(path.stat().st_size, [1.0] * count)
         context = multiprocessing.get_context("fork")
         self._links: list[Any] = []
         self._children: list[Any] = []
-        for j, (start, stop) in enumerate(byte_ranges(path.stat().st_size, [1.0] * count)):
+        every = max(1, min(count, cores))
+        for first in range(every):
             here, there = context.Pipe(duplex=False)
             child = context.Process(target=_map_aside, daemon=True, args=(
-                there, path, start, stop, count, anchor_types, folder, j))
+                there, path, list(range(first, count, every)), ranges, anchor_types, folder))
             child.start()
             there.close()
             self._links.append(here)
@@ -189,12 +194,13 @@ class _MapAside:
 
     def statuses(self) -> list[Status] | None:
         """Each range's status once its pieces are written; None if one was not mapped."""
-        got: list[Status | None] = []
-        for link, child in zip(self._links, self._children, strict=True):
+        got: list[Status | None] = [None] * self.count
+        every = len(self._links)
+        for first, (link, child) in enumerate(zip(self._links, self._children, strict=True)):
             try:
-                got.append(link.recv())
-            except (EOFError, OSError):  # it died: one process reads the file
-                got.append(None)
+                got[first::every] = link.recv()
+            except (EOFError, OSError, ValueError):  # it died: one process reads the file
+                pass
             finally:
                 link.close()
                 child.join()
@@ -205,17 +211,21 @@ class _MapAside:
         return [str(piece_file(self.folder, j, k)) for j in range(self.count)]
 
 
-def _map_aside(link: Any, path: Path, start: int, stop: int, count: int,
-               anchor_types: frozenset[str], folder: Path, j: int) -> None:
+def _map_aside(link: Any, path: Path, mine: list[int], ranges: list[tuple[int, int]],
+               anchor_types: frozenset[str], folder: Path) -> None:
+    statuses: list[Status | None] = []
     try:
-        mapped = map_range(path, start, stop, count, anchor_types)
-        if mapped is not None:
-            for k in range(count):
+        for j in mine:
+            mapped = map_range(path, *ranges[j], len(ranges), anchor_types)
+            if mapped is None:
+                break
+            for k in range(len(ranges)):
                 with piece_file(folder, j, k).open("wb") as out:
                     pickle.dump(piece_of(mapped, k), out, pickle.HIGHEST_PROTOCOL)
-        link.send(None if mapped is None else mapped.status())
+            statuses.append(mapped.status())
+        link.send(statuses + [None] * (len(mine) - len(statuses)))
     except Exception:
-        link.send(None)
+        link.send([None] * len(mine))
     finally:
         link.close()
 

@@ -126,7 +126,7 @@ def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path: Path) 
 
 
 @needs_dask
-def test_a_failed_mapping_or_start_leaves_no_folder(tmp_path: Path,
+def test_ranges_mapped_aside_and_a_failed_mapping_or_start_leave_no_folder(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # The run's folder (Dask's scratch space, the pieces of the ranges) is made before the
     # ranges are sorted aside and the cluster started: when a sorting process dies, or the
@@ -134,9 +134,13 @@ def test_a_failed_mapping_or_start_leaves_no_folder(tmp_path: Path,
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert _ours(tmp_path) == []
     policy = pe.load_policy(REPO / "policies")
-    split = evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK,
-                          workers=2)  # (mapped aside: split, not left to one process)
-    assert split is not None and split.summary.seen > 0
+    whole = _document(pe.read_facts(SAMPLE_FACTS, policy).facts, 1, period="2026-10")
+    for partitions in (None, 5):  # (5: more ranges than sorting processes, one per core)
+        split = evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK,
+                              workers=2, partitions=partitions)
+        assert split is not None  # mapped aside: split, not left to one process
+        assert json.dumps(split.result.to_dict(), ensure_ascii=False, sort_keys=True,
+                          default=str) == whole
     cluster.closed()
     assert _ours(tmp_path) == []
 
