@@ -56,11 +56,12 @@ from policyengine.engine.sharing import (
     Status,
     byte_ranges,
     formed,
-    gathered,
     joined_lines,
     map_range,
     one_code_per_id,
     piece_of,
+    placed,
+    read_placed,
     read_share,
     shares_by_block,
     sort_file,
@@ -484,10 +485,15 @@ def _policy(model: bytes) -> CompiledPolicy:
     return policy
 
 
-def _read(model: bytes, name: str, lines: Lines, as_of: datetime,
-          file_lines: int | None = None) -> Share:
+def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
     with gc_paused():  # millions of objects, no cycles (gcpause.py)
-        return read_share(_policy(model).schema, name, lines, as_of, file_lines=file_lines)
+        return read_share(_policy(model).schema, name, lines, as_of)
+
+
+def _read_placed(model: bytes, name: str, pieces: list[Piece], as_of: datetime) -> Share:
+    with gc_paused():
+        every, foreign = placed(pieces)
+        return read_placed(_policy(model).schema, name, every, foreign, as_of)
 
 
 # What a worker's hash of this says: the same on every worker when they share a seed.
@@ -516,8 +522,7 @@ def _read_pieces(model: bytes, name: str, pieces: list[Piece | None], as_of: dat
     began = time.process_time()
     if any(p is None for p in pieces):
         raise ValueError("a range was not read")  # (the client has said so already)
-    lines, total = gathered([p for p in pieces if p is not None])
-    share = _read(model, name, lines, as_of, total)
+    share = _read_placed(model, name, [p for p in pieces if p is not None], as_of)
     share.cpu = time.process_time() - began
     return share
 
@@ -528,8 +533,7 @@ def _read_piece_files(model: bytes, name: str, paths: list[str], as_of: datetime
     for path in paths:
         with open(path, "rb") as handle:
             pieces.append(pickle.load(handle))
-    lines, total = gathered(pieces)
-    share = _read(model, name, lines, as_of, total)
+    share = _read_placed(model, name, pieces, as_of)
     share.cpu = time.process_time() - began
     return share
 

@@ -280,11 +280,23 @@ def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime, *,
         every = [""] * file_lines
         for number, text in zip(numbers, texts, strict=True):
             every[number - 1] = text
-        texts = every
+        return read_placed(schema, name, every, foreign, as_of)
     rows = jsonl_rows(texts, fast_path(schema), name)
     with gc_paused():
-        batch = collect(rows if file_lines is not None else _renumbered(rows, numbers),
-                        schema, name)
+        batch = collect(_renumbered(rows, numbers), schema, name)
+    return _share(batch, foreign, as_of)
+
+
+def read_placed(schema: FactSchema, name: str, every: list[str], foreign: frozenset[int],
+                as_of: datetime) -> Share:
+    """`read_share` of a worker's lines each at its place in the file (`placed`)."""
+    rows = jsonl_rows(every, fast_path(schema), name)
+    with gc_paused():
+        batch = collect(rows, schema, name)
+    return _share(batch, foreign, as_of)
+
+
+def _share(batch: Any, foreign: frozenset[int], as_of: datetime) -> Share:
     facts, rejected = batch.facts, batch.rejected
     kept, valid = len(facts), [f for f in facts if f.at <= as_of]
     seen = len(valid)
@@ -602,6 +614,8 @@ def one_code_per_id(statuses: Sequence[Status], seen: set[int] | None = None) ->
     code. Two ids sharing a hash, going to different workers, say False too: the file is
     then read by one process, which is right, only slower."""
     if statuses and all(s.distinct for s in statuses):
+        if len(statuses) == 1:
+            return True
         seen = set(statuses[0].hashes) if seen is None else seen
         for i, s in enumerate(statuses[1:], start=2):
             if not seen.isdisjoint(s.hashes):
@@ -640,19 +654,19 @@ def piece_of(mapped: Mapped, k: int) -> Piece:
                                           frozenset(foreign)))
 
 
-def gathered(pieces: Sequence[Piece]) -> tuple[Lines, int]:
-    """One worker's lines from its piece of every range (in range order), numbered in the
-    file: the same lines `share_of` gives; and the file's line count."""
-    numbers: array[int] = array("q")
+def placed(pieces: Sequence[Piece]) -> tuple[list[str], frozenset[int]]:
+    """One worker's lines from its piece of every range (in range order), each at its
+    place in the file ("" for the other workers' lines: `read_placed`), and the numbers of
+    those it reads but does not own. Each piece is decoded on its own, not joined first."""
+    every = [""] * sum(piece.count for piece in pieces)
     foreign: set[int] = set()
-    chunks: list[bytes] = []
     offset = 0
     for piece in pieces:
         lines = piece.lines
-        numbers.extend(lines.numbers if not offset else
-                       array("q", [n + offset for n in lines.numbers]))
-        foreign.update(n + offset for n in lines.foreign)
         if lines.numbers:
-            chunks.append(lines.joined)
+            at = offset - 1
+            for number, text in zip(lines.numbers, lines.texts(), strict=True):
+                every[number + at] = text
+        foreign.update(n + offset for n in lines.foreign)
         offset += piece.count
-    return Lines(numbers, b"\n".join(chunks), frozenset(foreign)), offset
+    return every, frozenset(foreign)

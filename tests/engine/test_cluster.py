@@ -36,12 +36,12 @@ from policyengine.engine.sharing import (
     byte_ranges,
     file_lines,
     formed,
-    gathered,
     ids_agree,
     joined_lines,
     map_range,
     one_code_per_id,
     piece_of,
+    placed,
     range_lines,
     share_of,
     shares_by_block,
@@ -224,8 +224,8 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
 
 def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: Path) -> None:
     # Each process (or Dask worker) reads and sorts its own byte range of the file and cuts
-    # it into one piece per partition; a partition's pieces, gathered in range order, are
-    # the lines it gets from the file read and sorted whole, numbered as in the file, and
+    # it into one piece per partition; a partition's pieces, placed in range order, are
+    # the lines it gets from the file read and sorted whole, each at its line, and
     # the ranges' statuses say "not split" exactly when the whole file's sort does. Ranges
     # of every size down to a few bytes, split inside lines and between CR and LF.
     policy = pe.load_policy(REPO / "policies")
@@ -251,11 +251,13 @@ def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: 
                         continue
                     assert b"".join(bytes(m.codes) for m in mapped if m is not None) == whole
                     for k in range(count):
-                        got, total = gathered([piece_of(m, k) for m in mapped if m is not None])
+                        every, foreign = placed([piece_of(m, k) for m in mapped
+                                                 if m is not None])
                         want = share_of(raw, whole, k)
-                        assert total == len(raw.raw)
-                        assert (got.numbers, got.joined, got.foreign) == \
-                            (want.numbers, want.joined, want.foreign), (path, shares, k)
+                        at_places = [""] * len(raw.raw)
+                        for number, text in zip(want.numbers, want.texts(), strict=True):
+                            at_places[number - 1] = text
+                        assert (every, foreign) == (at_places, want.foreign), (path, shares, k)
 
 
 def test_ids_are_checked_by_hash_and_code() -> None:
