@@ -90,16 +90,7 @@ def test_dask_on_a_running_scheduler(tmp_path: Path) -> None:
         assert _evaluate(generated(), ["--quarter", "2021-Q1"], "--engine", "dask",
                          "--scheduler", address, "--partitions", "3",
                          "--shared-files") == one
-        # ... each a byte range, ids hashed alike in every worker: split, not left to one
-        # process (which would give the same report)
-        policy = pe.load_policy(REPO / "policies")
-        whole = _document(pe.read_facts(generated(), policy).facts, 1, period="2021-Q1")
-        for shared in (True, False):
-            split = evaluate_file(policy, generated(), period="2021-Q1", engine=Engine.DASK,
-                                  scheduler=address, partitions=3, shared_files=shared)
-            assert split is not None
-            assert json.dumps(split.result.to_dict(), ensure_ascii=False, sort_keys=True,
-                              default=str) == whole
+        _in_a_fresh_process("_mapped_on_a_scheduler", address)
         # rejected and re-sent lines, sent by the client or read by the workers
         messy, rejects = _messy_file(tmp_path), tmp_path / "rejects.jsonl"
         said = []
@@ -126,13 +117,29 @@ def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path: Path) 
 
 
 @needs_dask
-def test_ranges_mapped_aside_and_a_failed_mapping_or_start_leave_no_folder(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ranges_mapped_aside_and_a_failed_mapping_or_start_leave_no_folder(
+        tmp_path: Path) -> None:
     # The run's folder (Dask's scratch space, the pieces of the ranges) is made before the
     # ranges are sorted aside and the cluster started: when a sorting process dies, or the
     # start fails before the cluster is there to close it, it is removed all the same.
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    assert _ours(tmp_path) == []
+    _in_a_fresh_process("_aside_checks", str(tmp_path))
+
+
+def _in_a_fresh_process(check: str, *args: str) -> None:
+    """Run `check` (a function of this module) in a fresh interpreter: a Dask client in
+    the test process would leave its threads running, and making garbage, in later tests
+    (tests/engine/test_speedups.py counts an evaluation's cyclic garbage)."""
+    tests = Path(__file__).resolve().parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tests), str(tests.parent)]))
+    done = subprocess.run([sys.executable, "-c", "import sys, test_cluster; "
+                           f"test_cluster.{check}(*sys.argv[1:])", *args],
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def _aside_checks(folder: str) -> None:
+    tempfile.tempdir = folder
+    assert _ours(Path(folder)) == []
     policy = pe.load_policy(REPO / "policies")
     whole = _document(pe.read_facts(SAMPLE_FACTS, policy).facts, 1, period="2026-10")
     for partitions in (None, 5):  # (5: more ranges than sorting processes, one per core)
@@ -142,24 +149,37 @@ def test_ranges_mapped_aside_and_a_failed_mapping_or_start_leave_no_folder(tmp_p
         assert json.dumps(split.result.to_dict(), ensure_ascii=False, sort_keys=True,
                           default=str) == whole
     cluster.closed()
-    assert _ours(tmp_path) == []
+    assert _ours(Path(folder)) == []
 
     def dies(*args: object) -> None:
         os._exit(1)  # (in the forked sorting process)
 
-    monkeypatch.setattr(cluster, "map_range", dies)
+    cluster.map_range = dies  # type: ignore[assignment]
     assert evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK,
                          workers=2) is None  # the caller reads the file in one process
     cluster.closed()
-    assert _ours(tmp_path) == []
+    assert _ours(Path(folder)) == []
 
     def refused() -> None:
         raise OSError("no forkserver here")
 
-    monkeypatch.setattr(cluster, "_forkserver_started", refused)
+    cluster._forkserver_started = refused  # type: ignore[assignment]
     with pytest.raises(OSError):
         evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK, workers=2)
-    assert _ours(tmp_path) == []
+    assert _ours(Path(folder)) == []
+
+
+def _mapped_on_a_scheduler(address: str) -> None:
+    """Workers at a scheduler, each mapping a byte range (ids hashed alike in every worker)
+    or sent their lines: split, not left to one process (which gives the same report)."""
+    policy = pe.load_policy(REPO / "policies")
+    whole = _document(pe.read_facts(generated(), policy).facts, 1, period="2021-Q1")
+    for shared in (True, False):
+        split = evaluate_file(policy, generated(), period="2021-Q1", engine=Engine.DASK,
+                              scheduler=address, partitions=3, shared_files=shared)
+        assert split is not None
+        assert json.dumps(split.result.to_dict(), ensure_ascii=False, sort_keys=True,
+                          default=str) == whole
 
 
 def _ours(folder: Path) -> list[str]:
