@@ -112,26 +112,33 @@ def cores_free() -> float:
     return 2 * one / (time.perf_counter() - start)
 
 
-# One `--engine dask` evaluation in a fresh process that prints where the time went
-# (engine/cluster.py PHASES) and the process's peak RSS.
+# One `--engine dask` (or `--workers N`) evaluation in a fresh process that prints where
+# the time went (engine/cluster.py PHASES; engine/workers.py PHASES: each process's CPU per
+# step and when the step ended) and the process's peak RSS.
 PHASES_SCRIPT = """
 import json, resource, sys, time
 from pathlib import Path
 if __name__ == "__main__":
     import policyengine as pe
-    from policyengine.engine import cluster
+    from policyengine.engine import cluster, workers
     from policyengine.engine.parallel import Engine, evaluate_file
     from policyengine.facts.schema import parse_time
     start = time.perf_counter()
     policy = pe.load_policy(sys.argv[4])
     as_of = parse_time(sys.argv[3], policy.calendar.tz)
+    engine = Engine(sys.argv[5])
     done = evaluate_file(policy, Path(sys.argv[1]), period=sys.argv[3][:7], as_of=as_of,
-                         engine=Engine.DASK, workers=int(sys.argv[2]))
+                         engine=engine, workers=int(sys.argv[2]))
     assert done is not None
     returned = time.perf_counter() - start
-    cluster.closed()
-    phases = dict(cluster.PHASES, **{"evaluate_file returned (policy load included)": returned,
-                                     "total, cluster closed": time.perf_counter() - start})
+    if engine is Engine.DASK:
+        cluster.closed()
+        phases = dict(cluster.PHASES)
+    else:
+        phases = {f"{step}: CPU {cpu:.2f}, ended at": at
+                  for step, (cpu, at) in sorted(workers.PHASES.items(), key=lambda s: s[1][1])}
+    phases.update({"evaluate_file returned (policy load included)": returned,
+                   "total, cluster closed": time.perf_counter() - start})
     me = resource.getrusage(resource.RUSAGE_SELF)
     phases["client CPU"] = me.ru_utime + me.ru_stime
     phases["client peak RSS (MiB)"] = me.ru_maxrss / 1024
@@ -139,14 +146,15 @@ if __name__ == "__main__":
 """
 
 
-def phases(path: Path, as_of: str, workers: int, env: dict[str, str] | None) -> None:
+def phases(path: Path, as_of: str, workers: int, env: dict[str, str] | None,
+           engine: str = "dask") -> None:
     done = subprocess.run([sys.executable, "-c", PHASES_SCRIPT, str(path), str(workers), as_of,
-                           str(HERE.parent / "policies")],
+                           str(HERE.parent / "policies"), engine],
                           capture_output=True, check=False, env=env, cwd=DATA)
     if done.returncode:
         sys.exit(done.stderr.decode())
     for phase, seconds in json.loads(done.stdout.decode().strip().splitlines()[-1]).items():
-        print(f"    {phase:52} {seconds:7.2f}")
+        print(f"    {phase:72} {seconds:7.2f}")
 
 
 def main() -> None:
@@ -216,9 +224,13 @@ def main() -> None:
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
           f"{cores_free():.2f}")
     if args.phases:
-        for workers in (1, 2):
-            print(f"  where the time went, dask {workers} worker(s) (seconds):")
-            phases(path, as_of, workers, None)
+        if not args.dask_only:
+            print("  where the time went, --workers 2 (seconds):")
+            phases(path, as_of, 2, None, "processes")
+        if args.dask or args.dask_only:
+            for workers in (1, 2):
+                print(f"  where the time went, dask {workers} worker(s) (seconds):")
+                phases(path, as_of, workers, None)
 
 
 if __name__ == "__main__":

@@ -33,8 +33,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
                              "(default: one per worker thread)")
     parser.add_argument("--shared-files", action="store_true",
                         help="with --scheduler: the Dask workers see the facts file at the same "
-                             "path (a shared file system): each reads its own lines instead of "
-                             "receiving them from this process (a local cluster always does)")
+                             "path (a shared file system): each reads and sorts a part of it "
+                             "instead of receiving its lines from this process (a local cluster "
+                             "always does)")
 
 
 def _count(text: str) -> int:

@@ -3,16 +3,19 @@
 The same split as `--workers N` (engine/workers.py, whose docstring says what goes where),
 with the partitions on Dask workers instead of forked processes:
 
-1. the client reads the file a block at a time and gives each line its partition by case
-   hash (engine/sharing.py `sort_file`): it holds a byte a line and the ids' hashes, never
-   the file. For a local cluster this is done by a forked process, which also writes each
-   partition's lines into the run's folder, while the client starts the cluster;
+1. the file is cut into byte ranges, one per partition, and each range read and sorted
+   apart (engine/sharing.py `map_range`: each line gets its partition by case hash) and cut
+   into one piece per partition: for a local cluster by forked processes of the client
+   while it starts the cluster, each writing its pieces into the run's folder; for workers
+   at `--scheduler` that see the file (`--shared-files`) by a task per range on the workers,
+   whose pieces Dask moves to their partitions' workers (a shuffle). The client only checks
+   the file as a whole from what each range says (its first line is JSON, every line of
+   an id goes to the same partitions): no process reads or sorts the whole file. Workers
+   that do not see the file get their lines from the client, which reads the file a block
+   at a time, twice (`sort_file`, then `shares_by_block`);
 2. each partition gets its lines: its cases, every role assignment and every fact a
-   deadline runs from, and for the first partition the facts without a case. A local
-   worker reads its partition's lines from the run's folder; workers of a remote cluster
-   that share the file system with the client (when told so) pick them from the file
-   themselves, given the codes; others are sent them by the client a block at a time, as
-   it reads the file again. Every task of a partition runs on one worker;
+   deadline runs from, and for the first partition the facts without a case. Every task
+   of a partition runs on one worker;
 3. each partition decodes and checks its lines on a worker, which keeps the facts and sends
    back what the reader says of them and its first fact;
 4. each partition replays its facts there (the first one opens the recurring duties from
@@ -37,6 +40,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -46,19 +50,26 @@ from policyengine import scratch
 from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.engine.sharing import (
     Lines,
+    Mapped,
+    Piece,
     Share,
+    Status,
+    byte_ranges,
+    formed,
     joined_lines,
-    part_file,
-    part_lines,
+    map_range,
+    one_code_per_id,
+    piece_of,
+    placed,
+    read_placed,
     read_share,
-    share_from_file,
     shares_by_block,
     sort_file,
+    stable_hash,
 )
 from policyengine.engine.workers import (
     FileSplit,
     Part,
-    can_fork,
     can_split,
     line_key,
     merge,
@@ -71,7 +82,10 @@ from policyengine.periods import Period
 
 INSTALL = "pip install 'policyengine[dask]'"
 
-# What a local worker imports as it starts, while the client sorts the file: the first
+# Local workers are forked from one server process where there is fork (`_local_cluster`).
+_FORKED = "forkserver" in multiprocessing.get_all_start_methods()
+
+# What a local worker imports as it starts, while the ranges are sorted aside: the first
 # task then finds the engine loaded.
 PRELOAD = ["policyengine.engine.cluster", "policyengine.engine.evaluate"]
 
@@ -108,33 +122,46 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     PHASES.clear()
     path = path.resolve()
     with ExitStack() as stack:
+        aside: _MapAside | None = None
         if scheduler is None:
             cores: int = importlib.import_module("dask.system").CPU_COUNT
-
             count = partitions or workers or cores
-            # The file is sorted in another process while this one starts the cluster (both
-            # in this process shared one core: Python runs one thread at a time); each
-            # worker's lines are written into the run's folder as they are sorted.
+            # The folder of the run: Dask's scratch space, and the pieces of the ranges
+            # mapped aside; removed when the cluster closes.
             folder = Path(tempfile.mkdtemp(prefix=scratch.prefix() + "dask-"))
-            sorting = _SortAside(path, count, policy.anchor_types, folder)
-            _forkserver_started()
-            starting = _LocalStart(workers, folder)
+            try:
+                # The ranges are read and sorted by forked processes (before any thread is
+                # started) while this one starts the cluster.
+                aside = (_MapAside(path, count, policy.anchor_types, folder, cores) if _FORKED
+                         else None)
+                _forkserver_started()
+                starting = _LocalStart(workers, folder)
+            except BaseException:
+                if aside is not None:
+                    aside.statuses()  # (ends its processes)
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
             stack.callback(starting.close_later)
-            codes = _timed("client: sort the file (waiting for it)", sorting.codes)
+            statuses = None if aside is None else _timed(
+                "client: wait for the ranges read and sorted aside", aside.statuses)
             client = _timed("client: wait for the local cluster", starting.client)
-            parts_in = folder
         else:
-            parts_in = None
             client = stack.enter_context(_remote(scheduler))
             count = partitions or max(sum(client.nthreads().values()), 1)
+        try:
+            if aside is not None:
+                if statuses is None:
+                    return None
+                return _run_aside(client, policy, aside, statuses, name, as_of, period)
+            if scheduler is None or shared_files:  # the workers map a byte range each
+                return _run_mapped(client, policy, path, name, as_of, period, count,
+                                   forked=scheduler is None and _FORKED)
             codes = _timed("client: sort the file", sort_file, path, count,
                            policy.anchor_types)
-            codes = None if codes is None else bytes(codes)
-        if codes is None:
-            return None
-        try:
-            return _run(client, policy, path, codes, name, as_of, period, count,
-                        shared_files, parts_in)
+            if codes is None:
+                return None
+            return _run(client, policy, _sent(client, policy, path, bytes(codes), name, as_of,
+                                              _places(client, count)), as_of, period)
         except Exception:
             # An error in a partition (a fact before the calendar's first year, ...): one
             # process says it as it always does, the first error in time.
@@ -142,48 +169,71 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     return None  # pragma: no cover (mypy: ExitStack may swallow an exception)
 
 
-class _SortAside:
-    """`sort_file` in a forked process (where there is fork; else here, when asked for
-    the codes): its id hashes stay there too. Forked before any thread is started."""
+class _MapAside:
+    """The file's byte ranges (one per partition) read and sorted by forked processes, no
+    more than there are cores, each taking every so many ranges (engine/sharing.py
+    `map_range`): each writes every partition's piece of a range into the run's folder (a
+    local worker reads its pieces from there) and sends back what the check of the whole
+    file needs. Forked: their ids' hashes share this process's seed."""
 
-    def __init__(self, path: Path, count: int, anchor_types: frozenset[str], into: Path):
-        self._args = (path, count, anchor_types, into)
-        self._child: Any = None
-        if can_fork():
-            context = multiprocessing.get_context("fork")
-            self._link, there = context.Pipe(duplex=False)
-            self._child = context.Process(target=_sort_child, args=(there, *self._args),
-                                          daemon=True)
-            self._child.start()
+    def __init__(self, path: Path, count: int, anchor_types: frozenset[str], folder: Path,
+                 cores: int):
+        self.folder, self.count = folder, count
+        ranges = byte_ranges(path.stat().st_size, [1.0] * count)
+        context = multiprocessing.get_context("fork")
+        self._links: list[Any] = []
+        self._children: list[Any] = []
+        every = max(1, min(count, cores))
+        for first in range(every):
+            here, there = context.Pipe(duplex=False)
+            child = context.Process(target=_map_aside, daemon=True, args=(
+                there, path, list(range(first, count, every)), ranges, anchor_types, folder))
+            child.start()
             there.close()
+            self._links.append(here)
+            self._children.append(child)
 
-    def codes(self) -> bytes | None:
-        if self._child is None:
-            done = _sorted(*self._args)
-            return None if done is None else bytes(done)
-        try:
-            codes: bytes | None = self._link.recv()
-            return codes
-        except (EOFError, OSError):  # it died: one process reads the file
-            return None
-        finally:
-            self._link.close()
-            self._child.join()
+    def statuses(self) -> list[Status] | None:
+        """Each range's status once its pieces are written; None if one was not mapped."""
+        got: list[Status | None] = [None] * self.count
+        every = len(self._links)
+        for first, (link, child) in enumerate(zip(self._links, self._children, strict=True)):
+            try:
+                got[first::every] = link.recv()
+            except (EOFError, OSError, ValueError):  # it died: one process reads the file
+                pass
+            finally:
+                link.close()
+                child.join()
+        done = [s for s in got if s is not None]
+        return done if len(done) == len(got) else None
+
+    def pieces(self, k: int) -> list[str]:
+        return [str(piece_file(self.folder, j, k)) for j in range(self.count)]
 
 
-def _sorted(path: Path, count: int, anchor_types: frozenset[str], into: Path
-            ) -> bytearray | None:
-    return sort_file(path, count, anchor_types, into=into)
-
-
-def _sort_child(link: Any, *args: Any) -> None:
+def _map_aside(link: Any, path: Path, mine: list[int], ranges: list[tuple[int, int]],
+               anchor_types: frozenset[str], folder: Path) -> None:
+    statuses: list[Status | None] = []
     try:
-        done = _sorted(*args)
-        link.send(None if done is None else bytes(done))
+        for j in mine:
+            mapped = map_range(path, *ranges[j], len(ranges), anchor_types)
+            if mapped is None:
+                break
+            for k in range(len(ranges)):
+                with piece_file(folder, j, k).open("wb") as out:
+                    pickle.dump(piece_of(mapped, k), out, pickle.HIGHEST_PROTOCOL)
+            statuses.append(mapped.status())
+        link.send(statuses + [None] * (len(mine) - len(statuses)))
     except Exception:
-        link.send(None)
+        link.send([None] * len(mine))
     finally:
         link.close()
+
+
+def piece_file(folder: Path, j: int, k: int) -> Path:
+    """Where range j's piece for partition k is written (`_MapAside`)."""
+    return folder / f"piece-{j}-{k}"
 
 
 def _forkserver_started() -> None:
@@ -226,7 +276,7 @@ def closed() -> None:
 
 class _LocalStart:
     """A local cluster started in a thread (its worker processes import Dask and the
-    engine while this process sorts the file), its client, and its scratch folder: Dask's
+    engine while the ranges are sorted aside), its client, and its scratch folder: Dask's
     lock files go there, not into the system's temporary folder, and go with it."""
 
     def __init__(self, workers: int | None, folder: Path):
@@ -242,7 +292,8 @@ class _LocalStart:
             self._made = _local_cluster(workers, self.folder)
         except BaseException as exc:  # said in the main thread, by `client`
             self._failed = exc
-        PHASES["cluster: start (overlapping the sort)"] = time.perf_counter() - self.started
+        PHASES["cluster: start (overlapping the ranges sorted aside)"] = (
+            time.perf_counter() - self.started)
 
     def client(self) -> Any:
         self._thread.join()
@@ -311,22 +362,60 @@ def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
             raise
 
 
-def _run(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,
-         as_of: datetime, period: Period | None, count: int, shared_files: bool,
-         parts_in: Path | None) -> FileSplit | None:
+def _run_mapped(client: Any, policy: CompiledPolicy, path: Path, name: str, as_of: datetime,
+                period: Period | None, count: int, forked: bool) -> FileSplit | None:
+    """The split when the workers see the file: partition j's worker reads and sorts byte
+    range j (engine/sharing.py `map_range`) and cuts it into one piece per partition;
+    partition k's worker gets its piece of every range (from the other workers: a shuffle)
+    and reads its lines. The client only checks the file as a whole from what each range
+    says (its first line is JSON, every line of an id goes to the same partitions), while
+    the partitions read; no process reads or sorts the whole file. Ids are hashed with
+    `hash` when every worker was forked from one server (the same seed: checked), else with
+    `stable_hash`."""
     start = time.perf_counter()
-    model = pickle.dumps(policy.model)
-    [model_on_workers] = client.scatter([model], broadcast=True)
     where = _places(client, count)
-    if parts_in is not None:  # each worker's lines, written as the file was sorted
-        shares = [_on(client, where[k], _read_part, model_on_workers, name,
-                      str(part_file(parts_in, k)), as_of) for k in range(count)]
-    elif shared_files:
-        [codes_on_workers] = client.scatter([codes], broadcast=True)
-        shares = [_on(client, where[k], _read_file, model_on_workers, name, str(path),
-                      codes_on_workers, k, as_of) for k in range(count)]
-    else:
-        shares = _sent(client, model_on_workers, path, codes, name, as_of, where)
+    size = path.stat().st_size
+    hasher = hash if forked else stable_hash
+    maps = [_on(client, where[j], _map, str(path), first, stop, count, policy.anchor_types,
+                hasher) for j, (first, stop) in enumerate(byte_ranges(size, [1.0] * count))]
+    statuses = [_on(client, where[j], _status, m) for j, m in enumerate(maps)]
+    pieces = [[_on(client, where[j], _piece, m, k) for j, m in enumerate(maps)]
+              for k in range(count)]
+    del maps  # (each range's lines are let go once its pieces are cut)
+    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
+    shares = [_on(client, where[k], _read_pieces, model, name, pieces[k], as_of)
+              for k in range(count)]
+    checked = client.gather(statuses)
+    PHASES["client: the ranges read and sorted (waiting)"] = time.perf_counter() - start
+    for j, (_, _, cpu) in enumerate(checked):
+        PHASES[f"worker: range {j} read and sorted (CPU)"] = cpu
+    known = [s for s, _, _ in checked if s is not None]
+    if len(known) < count or len({probe for _, probe, _ in checked}) > 1 or not (
+            formed(known) and _timed("client: the ids checked", one_code_per_id, known)):
+        return None
+    return _run(client, policy, (model, where, shares), as_of, period)
+
+
+def _run_aside(client: Any, policy: CompiledPolicy, aside: _MapAside, statuses: list[Status],
+               name: str, as_of: datetime, period: Period | None) -> FileSplit | None:
+    """The split when the ranges were mapped aside: each partition's worker reads its
+    pieces from the run's folder, while the client checks the file as a whole."""
+    where = _places(client, aside.count)
+    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
+    shares = [_on(client, where[k], _read_piece_files, model, name, aside.pieces(k), as_of)
+              for k in range(aside.count)]
+    if not (formed(statuses) and _timed("client: the ids checked", one_code_per_id, statuses)):
+        return None
+    return _run(client, policy, (model, where, shares), as_of, period)
+
+
+def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[Any]],
+         as_of: datetime, period: Period | None) -> FileSplit | None:
+    """Steps 3 to 5 from the partitions being read (`read`: the policy's model on the
+    workers, each partition's worker, its share): the first fact of all agreed, the
+    replays, the merge."""
+    model_on_workers, where, shares = read
+    start = time.perf_counter()
     heads = client.gather([_on(client, where[k], _head, share)
                            for k, share in enumerate(shares)])
     PHASES["client: partitions read (waiting)"] = time.perf_counter() - start
@@ -368,17 +457,18 @@ def _on(client: Any, worker: str, task: Any, *args: Any) -> Any:
     return client.submit(task, *args, workers=[worker], allow_other_workers=True, pure=False)
 
 
-def _sent(client: Any, model: Any, path: Path, codes: bytes, name: str, as_of: datetime,
-          where: list[str]) -> list[Any]:
+def _sent(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,
+          as_of: datetime, where: list[str]) -> tuple[Any, list[str], list[Any]]:
     """The partitions read from lines the client sends, a block of the file at a time, each
     to the worker that will read them (so it holds at once one block, not the file)."""
+    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
     count = len(where)
     chunks: list[list[Any]] = [[] for _ in range(count)]
     for k, lines in shares_by_block(path, codes, count):
         [future] = client.scatter([lines], workers=[where[k]])
         chunks[k].append(future)
-    return [_on(client, where[k], _read_chunks, model, name, chunks[k], as_of)
-            for k in range(count)]
+    return model, where, [_on(client, where[k], _read_chunks, model, name, chunks[k], as_of)
+                          for k in range(count)]
 
 
 # -- on the workers ------------------------------------------------------------------------
@@ -400,18 +490,51 @@ def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
         return read_share(_policy(model).schema, name, lines, as_of)
 
 
-def _read_file(model: bytes, name: str, path: str, codes: bytes, k: int,
-               as_of: datetime) -> Share:
-    start = time.process_time()
-    share = _read(model, name, share_from_file(Path(path), codes, k), as_of)
-    share.cpu = time.process_time() - start
+def _read_placed(model: bytes, name: str, pieces: list[Piece], as_of: datetime) -> Share:
+    with gc_paused():
+        every, foreign = placed(pieces)
+        return read_placed(_policy(model).schema, name, every, foreign, as_of)
+
+
+# What a worker's hash of this says: the same on every worker when they share a seed.
+_PROBE = "policyengine: one hash seed"
+
+
+def _map(path: str, start: int, stop: int, count: int, anchor_types: frozenset[str],
+         hasher: Callable[[str], int]) -> tuple[Mapped | None, float]:
+    began = time.process_time()
+    mapped = map_range(Path(path), start, stop, count, anchor_types, hasher)
+    return mapped, time.process_time() - began
+
+
+def _status(mapped: tuple[Mapped | None, float]) -> tuple[Status | None, int, float]:
+    done, cpu = mapped
+    return None if done is None else done.status(), hash(_PROBE), cpu
+
+
+def _piece(mapped: tuple[Mapped | None, float], k: int) -> Piece | None:
+    done, _ = mapped
+    return None if done is None else piece_of(done, k)
+
+
+def _read_pieces(model: bytes, name: str, pieces: list[Piece | None], as_of: datetime
+                 ) -> Share:
+    began = time.process_time()
+    if any(p is None for p in pieces):
+        raise ValueError("a range was not read")  # (the client has said so already)
+    share = _read_placed(model, name, [p for p in pieces if p is not None], as_of)
+    share.cpu = time.process_time() - began
     return share
 
 
-def _read_part(model: bytes, name: str, path: str, as_of: datetime) -> Share:
-    start = time.process_time()
-    share = _read(model, name, part_lines(Path(path)), as_of)
-    share.cpu = time.process_time() - start
+def _read_piece_files(model: bytes, name: str, paths: list[str], as_of: datetime) -> Share:
+    began = time.process_time()
+    pieces = []
+    for path in paths:
+        with open(path, "rb") as handle:
+            pieces.append(pickle.load(handle))
+    share = _read_placed(model, name, pieces, as_of)
+    share.cpu = time.process_time() - began
     return share
 
 

@@ -17,13 +17,12 @@ reads the file in one process.
 from __future__ import annotations
 
 import collections
-import contextlib
 import copyreg
 import itertools
-import pickle
+import os
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -120,16 +119,19 @@ def case_owner(case: str, workers: int) -> int:
 
 
 def sort_lines(raw: list[bytes], start: int, stop: int, workers: int,
-               anchor_types: frozenset[str]) -> tuple[bytearray, array[int]] | None:
-    """The codes of lines `start` to `stop`, and the hashes (`hash`) of the fact ids met
-    there: 8 bytes an id, sent between processes as one block of memory, where the ids
-    themselves were pickled one string at a time. None when a role assignment names a case
-    (it would belong to one worker and to all)."""
+               anchor_types: frozenset[str], hasher: Callable[[str], int] = hash
+               ) -> tuple[bytearray, array[int], bytearray] | None:
+    """The codes of lines `start` to `stop`, the hashes (`hasher`) of the fact ids met
+    there (8 bytes an id, sent between processes as one block of memory, where the ids
+    themselves were pickled one string at a time) and the code of each id's line. None
+    when a role assignment names a case (it would belong to one worker and to all)."""
     if workers > MAX_WORKERS:
         return None
     codes = bytearray(stop - start)
     ids: list[str] = []
     keep_id = ids.append
+    id_codes = bytearray()
+    keep_code = id_codes.append
     owners: dict[str, int] = {}
     decode, role = _decode_key, ROLE_FACT
     for j, line in enumerate(itertools.islice(raw, start, stop)):
@@ -155,7 +157,8 @@ def sort_lines(raw: list[bytes], start: int, stop: int, workers: int,
         codes[j] = k
         if type(key.id) is str:
             keep_id(key.id)
-    return codes, array("q", map(hash, ids))
+            keep_code(k)
+    return codes, array("q", map(hasher, ids)), id_codes
 
 
 def distinct(hashes: array[int]) -> set[int] | None:
@@ -277,11 +280,23 @@ def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime, *,
         every = [""] * file_lines
         for number, text in zip(numbers, texts, strict=True):
             every[number - 1] = text
-        texts = every
+        return read_placed(schema, name, every, foreign, as_of)
     rows = jsonl_rows(texts, fast_path(schema), name)
     with gc_paused():
-        batch = collect(rows if file_lines is not None else _renumbered(rows, numbers),
-                        schema, name)
+        batch = collect(_renumbered(rows, numbers), schema, name)
+    return _share(batch, foreign, as_of)
+
+
+def read_placed(schema: FactSchema, name: str, every: list[str], foreign: frozenset[int],
+                as_of: datetime) -> Share:
+    """`read_share` of a worker's lines each at its place in the file (`placed`)."""
+    rows = jsonl_rows(every, fast_path(schema), name)
+    with gc_paused():
+        batch = collect(rows, schema, name)
+    return _share(batch, foreign, as_of)
+
+
+def _share(batch: Any, foreign: frozenset[int], as_of: datetime) -> Share:
     facts, rejected = batch.facts, batch.rejected
     kept, valid = len(facts), [f for f in facts if f.at <= as_of]
     seen = len(valid)
@@ -363,13 +378,20 @@ def _blocks(handle: Any, size: int) -> Iterator[list[bytes]]:
 
 def _formed(lines: list[bytes]) -> bool:
     """Whether the first non-blank line is among these (NotSplit if it is not JSON)."""
+    lead = _lead(lines)
+    if lead is False:
+        raise NotSplit("not JSON Lines")
+    return lead is True
+
+
+def _lead(lines: list[bytes]) -> bool | None:
+    """Whether the first non-blank line of these is JSON (an object or array); None when
+    every line is blank."""
     for line in lines:
         text = line.decode("utf-8", errors="replace").strip()
         if text:
-            if text[:1] in "{[":
-                return True
-            raise NotSplit("not JSON Lines")
-    return False
+            return text[:1] in "{["
+    return None
 
 
 class _Ids:
@@ -389,35 +411,25 @@ class _Ids:
 
 
 def sort_file(path: Path, workers: int, anchor_types: frozenset[str], *,
-              size: int = BLOCK, into: Path | None = None) -> bytearray | None:
+              size: int = BLOCK) -> bytearray | None:
     """The code of every line of a JSON Lines file (`sort_lines`), read a block at a time:
-    what the client of a cluster holds is a byte a line and the ids' hashes, never the
-    lines. With `into` (a folder the workers see: a local cluster's), each worker's lines
-    are also written there as they are sorted (`part_file`), so that a worker reads its own
-    lines only, not the whole file. None when the file is not split (`file_lines`,
-    `sort_lines`, `ids_agree`)."""
+    what the client of a remote cluster whose workers do not see the file holds is a byte
+    a line and the ids' hashes, never the lines. None when the file is not split
+    (`file_lines`, `sort_lines`, `ids_agree`)."""
     blocks = file_blocks(path, size)
     if blocks is None:
         return None
     codes = bytearray()
     ids = _Ids()
-    with contextlib.ExitStack() as stack:
-        outs = [] if into is None else [stack.enter_context(part_file(into, k).open("wb"))
-                                        for k in range(workers)]
-        try:
-            for lines in blocks:
-                done = sort_lines(lines, 0, len(lines), workers, anchor_types)
-                if done is None:
-                    return None
-                start = len(codes)
-                codes += done[0]
-                ids.add(done[1])
-                for k, out in enumerate(outs):
-                    got, texts, foreign = _picked(lines, codes, start, k)
-                    pickle.dump(Lines(array("q", got), b"\n".join(texts), frozenset(foreign)),
-                                out, pickle.HIGHEST_PROTOCOL)
-        except (NotSplit, OSError):
-            return None
+    try:
+        for lines in blocks:
+            done = sort_lines(lines, 0, len(lines), workers, anchor_types)
+            if done is None:
+                return None
+            codes += done[0]
+            ids.add(done[1])
+    except (NotSplit, OSError):
+        return None
     if ids.repeated and not _repeated_agree(path, codes, ids.repeated, size):
         return None
     return codes
@@ -450,27 +462,6 @@ def _picked(lines: list[bytes], codes: bytes | bytearray, start: int, k: int
             list(itertools.compress(numbered, part.translate(foreign))))
 
 
-def share_from_file(path: Path, codes: bytes, k: int, *, size: int = BLOCK) -> Lines:
-    """Worker `k`'s lines, read by the worker itself from a file it shares with the client
-    (the same lines `share_of` gives). ValueError when the file is not the one sorted."""
-    numbers: array[int] = array("q")
-    pieces: list[bytes] = []
-    others: list[int] = []
-    start = 0
-    blocks = file_blocks(path, size)
-    if blocks is None:
-        raise ValueError(f"{path}: cannot be read here")
-    for lines in blocks:
-        got, texts, foreign = _picked(lines, codes, start, k)
-        numbers.extend(got)
-        pieces.extend(texts)
-        others.extend(foreign)
-        start += len(lines)
-    if start != len(codes):
-        raise ValueError(f"{path}: changed since it was sorted")
-    return Lines(numbers, b"\n".join(pieces), frozenset(others))
-
-
 def shares_by_block(path: Path, codes: bytes, workers: int, *, size: int = BLOCK
                     ) -> Iterator[tuple[int, Lines]]:
     """Every worker's lines, a block of the file at a time: (worker, its lines of the
@@ -488,22 +479,6 @@ def shares_by_block(path: Path, codes: bytes, workers: int, *, size: int = BLOCK
         start += len(lines)
 
 
-def part_file(folder: Path, k: int) -> Path:
-    """Where `sort_file(..., into=folder)` writes worker `k`'s lines."""
-    return folder / f"part-{k}.lines"
-
-
-def part_lines(path: Path) -> Lines:
-    """A worker's lines as `sort_file` wrote them (the same lines `share_of` gives)."""
-    chunks: list[Lines] = []
-    with path.open("rb") as handle:
-        while True:
-            try:
-                chunks.append(pickle.load(handle))
-            except EOFError:
-                return joined_lines(chunks)
-
-
 def joined_lines(chunks: list[Lines]) -> Lines:
     """One worker's lines from the blocks it was sent, in file order."""
     numbers: array[int] = array("q")
@@ -511,3 +486,187 @@ def joined_lines(chunks: list[Lines]) -> Lines:
         numbers.extend(chunk.numbers)
     return Lines(numbers, b"\n".join(c.joined for c in chunks if c.numbers),
                  frozenset().union(*(c.foreign for c in chunks)))
+
+
+# -- a file read by byte ranges: each process or Dask worker reads and sorts its own -------
+#
+# The map step of a shuffle: range j's lines are those beginning in its bytes; its sorter
+# gives each a code (`sort_lines`) and cuts them into one piece per worker; each worker
+# then joins its pieces, in range order, into the lines `share_of` gives (numbered in the
+# file by the line counts of the ranges before). No process reads and sorts the whole file.
+
+
+def byte_ranges(size: int, shares: Sequence[float]) -> list[tuple[int, int]]:
+    """Byte ranges of a file of `size` bytes, one per share, in proportion to them. The
+    last ends past the end: the empty line after a final newline begins at `size`."""
+    total = sum(shares)
+    bounds, reached = [0], 0.0
+    for share in shares[:-1]:
+        reached += share
+        bounds.append(min(round(size * reached / total), size))
+    bounds.append(size + 1)
+    return list(itertools.pairwise(bounds))
+
+
+def range_lines(path: Path, start: int, stop: int) -> list[bytes]:
+    """The lines of a file beginning at a byte in [start, stop), as `file_lines` splits
+    them (a byte-order mark at the start removed; the last range's lines end as `split`
+    ends them). NotSplit for what `file_lines` refuses: a lone carriage return, a doubled
+    byte-order mark. OSError when the file cannot be read."""
+    if start >= stop:
+        return []
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        last = stop > size
+        at = max(start - 1, 0)  # from the newline before the range: a line begins after it
+        handle.seek(at)
+        # A little past the range: its last line most likely ends there (else read on).
+        data = handle.read() if last else handle.read(stop - at + _OVERHANG)
+        lines = data.split(b"\n")  # (one pass, no copy of the range made first)
+        has_cr = b"\r" in data
+        if last:
+            kept = len(lines) - (start > 0)
+        else:  # the lines beginning before `stop`: after the newlines before stop - 1
+            kept = (start == 0) + data.count(b"\n", 0, stop - 1 - at)
+        if start > 0:
+            del lines[0]  # the end of the line before the range (or nothing)
+        open_end = len(lines) <= kept  # the last line kept runs on past what was read
+        del lines[kept:]
+        if open_end and lines and not last:
+            tail = [lines[-1]]
+            while True:
+                more = handle.read(1 << 16)
+                if not more:
+                    break
+                cut = more.find(b"\n")
+                tail.append(more if cut < 0 else more[:cut])
+                if cut >= 0:
+                    open_end = False
+                    break
+            lines[-1] = b"".join(tail)
+            has_cr = has_cr or b"\r" in lines[-1]
+    if start == 0 and lines:
+        lines[0] = lines[0].removeprefix(_BOM)
+        if lines[0].startswith(_BOM):
+            raise NotSplit("a doubled byte-order mark")
+    if has_cr and (any(b"\r" in line[:-1] for line in lines)
+                   or (open_end and lines and lines[-1].endswith(b"\r"))):
+        raise NotSplit("a lone carriage return")
+    return lines
+
+
+_OVERHANG = 1 << 12  # bytes read past a range: most lines are shorter
+
+
+@dataclass
+class Mapped:
+    """One byte range read and sorted: its lines, their codes (`sort_lines`), the hashes of
+    its fact ids with the code of each id's line (`one_code_per_id`), and whether its first
+    non-blank line is JSON (None: all blank; the file's first decides, `formed`)."""
+
+    lines: list[bytes]
+    codes: bytearray
+    hashes: array[int]
+    id_codes: bytearray
+    lead: bool | None
+    ids: set[int] = field(default_factory=set)  # the set of `hashes`
+
+    def status(self) -> Status:
+        return Status(len(self.lines), self.hashes, self.id_codes, self.lead,
+                      len(self.ids) == len(self.hashes))
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the check of the whole file needs of one range (`Mapped` without its lines)."""
+
+    count: int
+    hashes: array[int]
+    id_codes: bytearray
+    lead: bool | None
+    distinct: bool  # no hash repeats within the range (found where it was sorted)
+
+
+def map_range(path: Path, start: int, stop: int, workers: int, anchor_types: frozenset[str],
+              hasher: Callable[[str], int] = hash) -> Mapped | None:
+    """Range [start, stop) of a JSON Lines file read and sorted; None when the file is not
+    split (`file_lines`, `sort_lines`)."""
+    try:
+        lines = range_lines(path, start, stop)
+    except (NotSplit, OSError):
+        return None
+    done = sort_lines(lines, 0, len(lines), workers, anchor_types, hasher)
+    if done is None:
+        return None
+    return Mapped(lines, *done, _lead(lines), set(done[1]))
+
+
+def formed(statuses: Sequence[Status]) -> bool:
+    """Whether the file's first non-blank line is JSON (`file_lines`), from its ranges'."""
+    return next((s.lead for s in statuses if s.lead is not None), False)
+
+
+def one_code_per_id(statuses: Sequence[Status], seen: set[int] | None = None) -> bool:
+    """Whether every line of each fact id goes to the same workers, as far as the ids'
+    hashes tell: nearly always they are all distinct (each range's found where it was
+    sorted; here only that no two ranges share one, probing the set of the first range's,
+    `seen` if the caller has it, which is then spent); else each hash must come with one
+    code. Two ids sharing a hash, going to different workers, say False too: the file is
+    then read by one process, which is right, only slower."""
+    if statuses and all(s.distinct for s in statuses):
+        if len(statuses) == 1:
+            return True
+        seen = set(statuses[0].hashes) if seen is None else seen
+        for i, s in enumerate(statuses[1:], start=2):
+            if not seen.isdisjoint(s.hashes):
+                break
+            if i < len(statuses):
+                seen.update(s.hashes)
+        else:
+            return True
+    code_of: dict[int, int] = {}
+    for s in statuses:
+        for hashed, code in zip(s.hashes, s.id_codes, strict=True):
+            if code_of.setdefault(hashed, code) != code:
+                return False
+    return True
+
+
+def stable_hash(text: str) -> int:
+    """A hash of an id that is the same in every interpreter (`hash` is seeded per
+    process): for sorters that were not forked from one process. Slower than `hash`."""
+    data = text.encode("utf-8", "surrogatepass")
+    return (zlib.adler32(data) << 31) ^ zlib.crc32(data)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Worker k's lines of one range, numbered within the range, and the range's line
+    count (to number them in the file)."""
+
+    count: int
+    lines: Lines
+
+
+def piece_of(mapped: Mapped, k: int) -> Piece:
+    got, texts, foreign = _picked(mapped.lines, mapped.codes, 0, k)
+    return Piece(len(mapped.lines), Lines(array("q", got), b"\n".join(texts),
+                                          frozenset(foreign)))
+
+
+def placed(pieces: Sequence[Piece]) -> tuple[list[str], frozenset[int]]:
+    """One worker's lines from its piece of every range (in range order), each at its
+    place in the file ("" for the other workers' lines: `read_placed`), and the numbers of
+    those it reads but does not own. Each piece is decoded on its own, not joined first."""
+    every = [""] * sum(piece.count for piece in pieces)
+    foreign: set[int] = set()
+    offset = 0
+    for piece in pieces:
+        lines = piece.lines
+        if lines.numbers:
+            at = offset - 1
+            for number, text in zip(lines.numbers, lines.texts(), strict=True):
+                every[number + at] = text
+        foreign.update(n + offset for n in lines.foreign)
+        offset += piece.count
+    return every, frozenset(foreign)

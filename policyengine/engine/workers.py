@@ -15,11 +15,12 @@ Two ways in:
 - facts already read (`split_replay`, the library's `evaluate(..., workers=N)`): forked
   workers share the ordered facts, a fact's key is its position;
 - a JSON Lines file (`split_file`, the command line): the workers read it themselves. Each
-  sorts its slice of the lines by case with a cheap decode (type, case and id only:
-  engine/sharing.py), then decodes, checks and replays only the lines of its cases. A
-  fact's key is (`order_key`, line): the order `in_order` gives facts read in line order.
-  Rejected lines and re-sent facts are counted by the worker owning the line, so they read
-  exactly as with one reader.
+  reads a byte range of the file and sorts its lines by case with a cheap decode (type,
+  case and id only: engine/sharing.py), sends each other worker its lines of the range,
+  then decodes, checks and replays only the lines of its cases. No process reads the
+  whole file. A fact's key is (`order_key`, line): the order `in_order` gives facts read in
+  line order. Rejected lines and re-sent facts are counted by the worker owning the line,
+  so they read exactly as with one reader.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import heapq
+import itertools
 import multiprocessing
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,15 +47,19 @@ from policyengine.engine.obligation import Keyed, Obligation
 from policyengine.engine.replay import Forbidden, Replay, order_key, replay_ordered
 from policyengine.engine.sharing import (
     BROADCAST,
-    FileLines,
+    MAX_WORKERS,
+    Mapped,
+    Piece,
     Share,
+    Status,
     Summary,
-    distinct,
-    file_lines,
-    ids_agree,
-    read_share,
-    share_of,
-    sort_lines,
+    byte_ranges,
+    formed,
+    map_range,
+    one_code_per_id,
+    piece_of,
+    placed,
+    read_placed,
 )
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
@@ -260,47 +267,87 @@ class FileSplit:
     summary: Summary  # what the reader says, over every worker
 
 
-# What the forked workers inherit: the policy, the lines, the file's name, as-of, the
-# obligation filter, the number of workers.
-_FILE_JOB: tuple[CompiledPolicy, FileLines, str, datetime, Keep, int] | None = None
+# Where the last `split_file` run's time went, in CPU seconds per step and process
+# (benchmarks/split_benchmark.py --phases): "worker K: step".
+PHASES: dict[str, tuple[float, float]] = {}
+
+# The share of the file's bytes the parent reads and sorts, against 1 for each other
+# worker: it alone merges, counts and writes the report afterwards.
+PARENT_SHARE = 1.0
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every process of a file split knows (inherited by fork, not pickled)."""
+
+    policy: CompiledPolicy
+    path: Path
+    name: str
+    as_of: datetime
+    keep: Keep
+    ranges: list[tuple[int, int]]
+    began: float  # time.perf_counter() when the split began
+
+    @property
+    def workers(self) -> int:
+        return len(self.ranges)
 
 
 def split_file(policy: CompiledPolicy, path: Path, name: str, as_of: datetime, keep: Keep,
                workers: int) -> FileSplit | None:
     """Read, check and replay a JSON Lines file over `workers` forked processes (this one
-    is the first). None when it cannot be done so (not JSON Lines, lone carriage returns,
+    is the last). None when it cannot be done so (not JSON Lines, lone carriage returns,
     an id used by facts of two workers, a failure in a worker...): the caller then reads
-    and replays in one process, which words every error as it always does."""
-    global _FILE_JOB
-    if not can_fork() or not can_split(policy, workers):
+    and replays in one process, which words every error as it always does.
+
+    Each process k reads and sorts byte range k of the file (engine/sharing.py
+    `map_range`), sends every other its lines of that range and gets its own lines of
+    theirs (a thread sends while the process receives), then decodes, checks and replays
+    its share. Worker 0 agrees the first fact of all and opens the recurring duties; the
+    parent, the last worker, checks the file as a whole (its first line is JSON, every line
+    of an id goes to the same workers) after its replay and merges the parts."""
+    if not can_fork() or not can_split(policy, workers) or workers > MAX_WORKERS:
         return None
-    lines = file_lines(path)
-    if lines is None:
+    if path.suffix.lower() == ".csv" or not path.is_file():
         return None
-    _FILE_JOB = (policy, lines, name, as_of, keep, workers)
+    PHASES.clear()
+    job = _Job(policy, path, name, as_of, keep,
+               byte_ranges(path.stat().st_size, [1.0] * (workers - 1) + [PARENT_SHARE]),
+               time.perf_counter())
     context = multiprocessing.get_context("fork")
-    pipes = [context.Pipe() for _ in range(workers - 1)]
-    children = [context.Process(target=_child, args=(k, there), daemon=True)
-                for k, (_, there) in enumerate(pipes, start=1)]
+    ends: list[dict[int, Connection]] = [{} for _ in range(workers)]
+    for j, k in itertools.combinations(range(workers), 2):
+        ends[j][k], ends[k][j] = context.Pipe()
+    me = workers - 1
+    children = [context.Process(target=_child, args=(job, k, ends), daemon=True)
+                for k in range(me)]
     split: FileSplit | None = None
     try:
         for child in children:
             child.start()
-        split = _parent([here for here, _ in pipes])
+        _keep_only(ends, me)
+        split = _worker(job, me, ends[me])
         return split
-    except (EOFError, OSError):  # a worker died (out of memory, killed): one process reads
+    except Exception:  # a worker died or gave up (out of memory, killed, an error met...)
         return None
     finally:
-        _FILE_JOB = None
-        for here, there in pipes:
-            here.close()
-            there.close()
+        for link in ends[me].values():
+            link.close()
         if split is not None:
             # Every worker has sent all it had; ending (giving back its share's memory)
             # takes it a while, which the merge and the report need not wait for.
             threading.Thread(target=_ended, args=(children,), daemon=True).start()
         else:
             _ended(children)
+
+
+def _keep_only(ends: list[dict[int, Connection]], k: int) -> None:
+    """Close the pipe ends of the other processes (inherited by fork): a process that ends
+    then ends its pipes, and its peers read EOFError instead of waiting for ever."""
+    for j, links in enumerate(ends):
+        if j != k:
+            for link in links.values():
+                link.close()
 
 
 def _ended(children: list[Any]) -> None:
@@ -310,105 +357,99 @@ def _ended(children: list[Any]) -> None:
             child.terminate()
 
 
-def _slice(k: int, count: int, workers: int) -> tuple[int, int]:
-    return k * count // workers, (k + 1) * count // workers
+def _child(job: _Job, k: int, ends: list[dict[int, Connection]]) -> None:
+    _keep_only(ends, k)
+    # Any error ends this process's part (its pipes close: its peers give up too); the
+    # caller then reads the file in one process, which says what is wrong.
+    with contextlib.suppress(Exception):
+        _worker(job, k, ends[k])
 
 
-def _parent(links: list[Connection]) -> FileSplit | None:
-    assert _FILE_JOB is not None
-    policy, lines, name, as_of, keep, workers = _FILE_JOB
-    count = len(lines.raw)
-    try:
-        mine = sort_lines(lines.raw, *_slice(0, count, workers), workers, policy.anchor_types)
-        own = None if mine is None else distinct(mine[1])  # while the others sort
-    except Exception:
-        mine = own = None
-    theirs = [link.recv() for link in links]
-    slices = [mine, *(t and t[:2] for t in theirs)]
-    if any(s is None for s in slices) or not (
-            _apart(own, theirs) or ids_agree(lines.raw, slices, workers, policy.anchor_types)):
-        for link in links:
-            link.send(None)
+class _Steps:
+    """CPU time of one process's steps, and when each ended (seconds of wall time after
+    the split began: the processes share the clock), for PHASES."""
+
+    def __init__(self, k: int, began: float) -> None:
+        self.k, self.began, self._last = k, began, time.process_time()
+        self.times: dict[str, tuple[float, float]] = {}
+
+    def done(self, step: str) -> None:
+        now = time.process_time()
+        self.times[f"worker {self.k}: {step} (CPU; ended at)"] = (
+            now - self._last, time.perf_counter() - self.began)
+        self._last = now
+
+
+def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None:
+    """Process k's part of a file split; the parent's (the last) returns the merged replay.
+    Any step that fails ends the process's part: its peers then read EOFError (a child)
+    or it returns None (the parent)."""
+    steps = _Steps(k, job.began)
+    policy, workers, last = job.policy, job.workers, job.workers - 1
+    mapped = map_range(job.path, *job.ranges[k], workers, policy.anchor_types)
+    if mapped is None:
         return None
-    codes = b"".join(bytes(s[0]) for s in slices if s is not None)
-    for link in links:
-        link.send(codes)
-    try:
-        share = read_share(policy.schema, name, share_of(lines, codes, 0), as_of,
-                           file_lines=len(lines.raw))
-    except Exception:
-        share = None
-    firsts = [link.recv() for link in links]
-    candidates = [f for f in [share and share.first, *firsts] if f]
-    if share is None or any(f is False for f in firsts) or not candidates:
-        for link in links:  # (no fact up to as-of at all: one process says what it says)
-            link.send(False)
+    steps.done("read and sort its byte range")
+    sending = threading.Thread(target=_send_pieces, args=(mapped, k, links), daemon=True)
+    sending.start()
+    pieces: list[Piece | None] = [None] * workers
+    statuses: list[Status | None] = [None] * workers
+    for j, link in links.items():
+        pieces[j], statuses[j] = link.recv()
+    pieces[k], statuses[k] = piece_of(mapped, k), mapped.status()
+    sending.join()
+    own_ids = mapped.ids
+    del mapped
+    every, foreign = placed([p for p in pieces if p is not None])
+    del pieces
+    steps.done("pieces sent and placed")
+    share = read_placed(policy.schema, job.name, every, foreign, job.as_of)
+    del every
+    steps.done("decode and check its lines")
+    if k:
+        links[0].send(share.first)
+        first = None
+    else:
+        candidates = [f for f in [share.first, *(link.recv() for link in links.values())]
+                      if f is not None]
+        if not candidates:
+            return None  # no fact up to as-of at all: one process says what it says
+        first = min(candidates, key=line_key)  # (in a child, None: the parent reads EOF)
+        steps.done("the first fact agreed")
+    part = replay_share(policy, share, job.as_of, job.keep, first, k)
+    steps.done("replay")
+    if k != last:
+        links[last].send((part, share.summary, steps.times))
         return None
-    for link in links:
-        link.send(True)
-    first = min(candidates, key=line_key)
-    try:
-        part: Part | None = replay_share(policy, share, as_of, keep, first, 0)
-    except Exception:
-        part = None
-    # What only this replay read is given back while the others finish theirs (freeing a
-    # million lines and half a million facts takes a few tenths of a second).
-    lines.raw.clear()
-    share.ordered.clear()
-    others = [link.recv() for link in links]
-    if part is None or any(o is None for o in others):
+    summary = share.summary
+    share.ordered.clear()  # given back while the others finish
+    steps.done("free its facts")
+    # The file as a whole, checked while the others finish: its first line is JSON, every
+    # line of an id goes to the same workers.
+    known = [s for s in statuses if s is not None]
+    if not (formed(known) and one_code_per_id([known[-1], *known[:-1]], own_ids)):
         return None
-    parts: list[Part] = [part, *(o[0] for o in others)]
-    summaries = [share.summary, *(o[1] for o in others)]
-    summary = summaries[0].joined(summaries)
-    return FileSplit(merge(policy, as_of, parts, summary.seen), summary)
+    steps.done("the file checked")
+    others = [links[j].recv() for j in range(last)]
+    steps.done("receive the others' parts")
+    parts: list[Part] = [*(o[0] for o in others), part]
+    summary = summary.joined([*(o[1] for o in others), summary])
+    for o in others:
+        PHASES.update(o[2])
+    split = FileSplit(merge(policy, job.as_of, parts, summary.seen), summary)
+    steps.done("merge")
+    PHASES.update(steps.times)
+    return split
 
 
-def _apart(own: set[int] | None, theirs: list[Any]) -> bool:
-    """Whether the id hashes of each slice are distinct and no two slices share one (the
-    usual case, checked in one pass over the others' hashes): then every line of an id goes
-    to the same workers. Else `ids_agree` looks at the repeated ids exactly."""
-    if own is None or not all(t[2] for t in theirs):
-        return False
-    for i, t in enumerate(theirs):
-        if not own.isdisjoint(t[1]):
-            return False
-        if i < len(theirs) - 1:
-            own.update(t[1])
-    return True
-
-
-def _child(k: int, link: Connection) -> None:
-    with contextlib.suppress(EOFError, OSError):  # the parent gave up and closed its end
-        _child_steps(k, link)
-
-
-def _child_steps(k: int, link: Connection) -> None:
-    assert _FILE_JOB is not None
-    policy, lines, name, as_of, keep, workers = _FILE_JOB
-    try:
-        done = sort_lines(lines.raw, *_slice(k, len(lines.raw), workers), workers,
-                          policy.anchor_types)
-        link.send(done and (*done, distinct(done[1]) is not None))
-    except Exception:
-        link.send(None)
-        return
-    codes = link.recv()
-    if codes is None:
-        return
-    try:
-        share = read_share(policy.schema, name, share_of(lines, codes, k), as_of,
-                           file_lines=len(lines.raw))
-        link.send(share.first)
-    except Exception:
-        link.send(False)
-        return
-    if not link.recv():
-        return
-    try:
-        link.send((replay_share(policy, share, as_of, keep, None, k), share.summary))
-    except Exception:
-        link.send(None)
+def _send_pieces(mapped: Mapped, k: int, links: dict[int, Connection]) -> None:
+    """Each other worker's lines of this range (the parent, the last, also gets what the
+    check of the whole file needs); a peer that has gone is left: its end of the split
+    fails anyway."""
+    status, last = mapped.status(), len(links)
+    with contextlib.suppress(OSError):
+        for j, link in links.items():
+            link.send((piece_of(mapped, j), status if j == last else None))
 
 
 def replay_share(policy: CompiledPolicy, share: Share, as_of: datetime, keep: Keep,

@@ -15,29 +15,39 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from helpers import REPO, SAMPLE_FACTS, sample_with_a_2003_fact
-from test_workers import _messy_file, generated
+from test_workers import _document, _messy_file, generated
 
 import policyengine as pe
 from policyengine.cli.main import main
 from policyengine.engine import cluster
 from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.engine.sharing import (
+    NotSplit,
+    Status,
+    byte_ranges,
     file_lines,
+    formed,
     ids_agree,
     joined_lines,
-    part_file,
-    part_lines,
-    share_from_file,
+    map_range,
+    one_code_per_id,
+    piece_of,
+    placed,
+    range_lines,
     share_of,
     shares_by_block,
     sort_file,
     sort_lines,
+    stable_hash,
 )
 
 CLI = Path(sys.executable).parent / "policyengine"
@@ -80,6 +90,7 @@ def test_dask_on_a_running_scheduler(tmp_path: Path) -> None:
         assert _evaluate(generated(), ["--quarter", "2021-Q1"], "--engine", "dask",
                          "--scheduler", address, "--partitions", "3",
                          "--shared-files") == one
+        _in_a_fresh_process("_mapped_on_a_scheduler", address)
         # rejected and re-sent lines, sent by the client or read by the workers
         messy, rejects = _messy_file(tmp_path), tmp_path / "rejects.jsonl"
         said = []
@@ -105,6 +116,78 @@ def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path: Path) 
     assert sorted(p.name for p in temporary.iterdir()) == []
 
 
+@needs_dask
+def test_ranges_mapped_aside_and_a_failed_mapping_or_start_leave_no_folder(
+        tmp_path: Path) -> None:
+    # The run's folder (Dask's scratch space, the pieces of the ranges) is made before the
+    # ranges are sorted aside and the cluster started: when a sorting process dies, or the
+    # start fails before the cluster is there to close it, it is removed all the same.
+    _in_a_fresh_process("_aside_checks", str(tmp_path))
+
+
+def _in_a_fresh_process(check: str, *args: str) -> None:
+    """Run `check` (a function of this module) in a fresh interpreter: a Dask client in
+    the test process would leave its threads running, and making garbage, in later tests
+    (tests/engine/test_speedups.py counts an evaluation's cyclic garbage)."""
+    tests = Path(__file__).resolve().parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tests), str(tests.parent)]))
+    done = subprocess.run([sys.executable, "-c", "import sys, test_cluster; "
+                           f"test_cluster.{check}(*sys.argv[1:])", *args],
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def _aside_checks(folder: str) -> None:
+    tempfile.tempdir = folder
+    assert _ours(Path(folder)) == []
+    policy = pe.load_policy(REPO / "policies")
+    whole = _document(pe.read_facts(SAMPLE_FACTS, policy).facts, 1, period="2026-10")
+    for partitions in (None, 5):  # (5: more ranges than sorting processes, one per core)
+        split = evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK,
+                              workers=2, partitions=partitions)
+        assert split is not None  # mapped aside: split, not left to one process
+        assert json.dumps(split.result.to_dict(), ensure_ascii=False, sort_keys=True,
+                          default=str) == whole
+    cluster.closed()
+    assert _ours(Path(folder)) == []
+
+    def dies(*args: object) -> None:
+        os._exit(1)  # (in the forked sorting process)
+
+    cluster.map_range = dies  # type: ignore[assignment]
+    assert evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK,
+                         workers=2) is None  # the caller reads the file in one process
+    cluster.closed()
+    assert _ours(Path(folder)) == []
+
+    def refused() -> None:
+        raise OSError("no forkserver here")
+
+    cluster._forkserver_started = refused  # type: ignore[assignment]
+    with pytest.raises(OSError):
+        evaluate_file(policy, SAMPLE_FACTS, period="2026-10", engine=Engine.DASK, workers=2)
+    assert _ours(Path(folder)) == []
+
+
+def _mapped_on_a_scheduler(address: str) -> None:
+    """Workers at a scheduler, each mapping a byte range (ids hashed alike in every worker)
+    or sent their lines: split, not left to one process (which gives the same report)."""
+    policy = pe.load_policy(REPO / "policies")
+    whole = _document(pe.read_facts(generated(), policy).facts, 1, period="2021-Q1")
+    for shared in (True, False):
+        split = evaluate_file(policy, generated(), period="2021-Q1", engine=Engine.DASK,
+                              scheduler=address, partitions=3, shared_files=shared)
+        assert split is not None
+        assert json.dumps(split.result.to_dict(), ensure_ascii=False, sort_keys=True,
+                          default=str) == whole
+
+
+def _ours(folder: Path) -> list[str]:
+    """This process's folders there (multiprocessing's own, pymp-*, lives as long as the
+    process: the forkserver's socket)."""
+    return [p.name for p in folder.iterdir() if p.name.startswith("policyengine-")]
+
+
 def _sorted_whole(policy: CompiledPolicy, path: Path, count: int) -> bytes | None:
     lines = file_lines(path)
     if lines is None:
@@ -115,11 +198,9 @@ def _sorted_whole(policy: CompiledPolicy, path: Path, count: int) -> bytes | Non
     return bytes(done[0])
 
 
-def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path: Path) -> None:
-    # What the client holds is a byte a line and the ids' hashes: the codes, and each
-    # partition's lines (read by a worker itself, or sent a block at a time), are those of
-    # the file read whole, whatever the block size (here down to a few lines).
-    policy = pe.load_policy(REPO / "policies")
+def _hard_files(tmp_path: Path) -> list[Path]:
+    """Files the split must treat as the reader does: an id on lines of two cases, a lone
+    carriage return, a byte-order mark, rejected and re-sent lines (`_messy_file`)."""
     lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
     clash = json.loads(lines[-1])
     clash["id"] = json.loads(next(t for t in lines if '"case"' in t
@@ -131,16 +212,23 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
     lone_cr.write_bytes(SAMPLE_FACTS.read_bytes().replace(b"\n", b"\r", 3))
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b"\xef\xbb\xbf" + SAMPLE_FACTS.read_bytes())
-    for path in (SAMPLE_FACTS, generated(), _messy_file(tmp_path), shared_id, lone_cr, bom):
+    not_json = tmp_path / "not-json.jsonl"
+    not_json.write_bytes(b"\n  \nid,type\n" + SAMPLE_FACTS.read_bytes())
+    return [SAMPLE_FACTS, generated(), _messy_file(tmp_path), shared_id, lone_cr, bom,
+            not_json]
+
+
+def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path: Path) -> None:
+    # What the client holds is a byte a line and the ids' hashes: the codes, and each
+    # partition's lines (sent a block at a time), are those of the file read whole,
+    # whatever the block size (here down to a few lines).
+    policy = pe.load_policy(REPO / "policies")
+    for path in _hard_files(tmp_path):
         for count in (1, 2, 3):
             whole = _sorted_whole(policy, path, count)
             for size in (512, 1 << 23):
                 codes = sort_file(path, count, policy.anchor_types, size=size)
                 assert (None if codes is None else bytes(codes)) == whole, (path, size)
-                into = tmp_path / f"parts-{count}-{size}"
-                into.mkdir(exist_ok=True)
-                written = sort_file(path, count, policy.anchor_types, size=size, into=into)
-                assert written == codes
                 if whole is None:
                     continue
                 raw = file_lines(path)
@@ -148,13 +236,88 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
                 blocks = list(shares_by_block(path, whole, count, size=size))
                 for k in range(count):
                     want = share_of(raw, whole, k)
-                    for got in (share_from_file(path, whole, k, size=size),
-                                joined_lines([lines for j, lines in blocks if j == k]),
-                                part_lines(part_file(into, k))):
-                        assert (got.numbers, got.joined, got.foreign) == \
-                            (want.numbers, want.joined, want.foreign)
-    assert sort_file(shared_id, 2, policy.anchor_types) is None  # the id check still holds
-    assert sort_file(lone_cr, 2, policy.anchor_types) is None
+                    got = joined_lines([lines for j, lines in blocks if j == k])
+                    assert (got.numbers, got.joined, got.foreign) == \
+                        (want.numbers, want.joined, want.foreign)
+    assert sort_file(_hard_files(tmp_path)[3], 2, policy.anchor_types) is None  # shared id
+
+
+def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: Path) -> None:
+    # Each process (or Dask worker) reads and sorts its own byte range of the file and cuts
+    # it into one piece per partition; a partition's pieces, placed in range order, are
+    # the lines it gets from the file read and sorted whole, each at its line, and
+    # the ranges' statuses say "not split" exactly when the whole file's sort does. Ranges
+    # of every size down to a few bytes, split inside lines and between CR and LF.
+    policy = pe.load_policy(REPO / "policies")
+    for path in _hard_files(tmp_path):
+        size = path.stat().st_size
+        for count in (1, 2, 3):
+            whole = _sorted_whole(policy, path, count)
+            raw = file_lines(path)
+            for shares in ([1.0] * count, [1.0, 7.0, 0.01][:count], [0.0001] * (count - 1) + [1]):
+                for hasher in (hash, stable_hash):
+                    try:
+                        mapped = [map_range(path, start, stop, count, policy.anchor_types,
+                                            hasher) for start, stop in byte_ranges(size, shares)]
+                    except NotSplit:  # (map_range says None instead)
+                        raise AssertionError(path) from None
+                    if any(m is None for m in mapped):
+                        assert whole is None, (path, shares)
+                        continue
+                    statuses = [m.status() for m in mapped if m is not None]
+                    agreed = formed(statuses) and one_code_per_id(statuses)
+                    assert agreed == (whole is not None), (path, shares)
+                    if whole is None or raw is None:
+                        continue
+                    assert b"".join(bytes(m.codes) for m in mapped if m is not None) == whole
+                    for k in range(count):
+                        every, foreign = placed([piece_of(m, k) for m in mapped
+                                                 if m is not None])
+                        want = share_of(raw, whole, k)
+                        at_places = [""] * len(raw.raw)
+                        for number, text in zip(want.numbers, want.texts(), strict=True):
+                            at_places[number - 1] = text
+                        assert (every, foreign) == (at_places, want.foreign), (path, shares, k)
+
+
+def test_ids_are_checked_by_hash_and_code() -> None:
+    # Each range sends its ids' hashes with the code of each id's line: an id re-sent to
+    # the same partition is the reader's to count; one on lines of two partitions (or a
+    # hash shared by two ids that go apart) sends the file to one process.
+    def status(hashes: list[int], codes: list[int]) -> Status:
+        return Status(len(hashes), array("q", hashes), bytearray(codes), True,
+                      len(set(hashes)) == len(hashes))
+
+    apart = [status([1, 2], [0, 1]), status([3], [1]), status([4, 5], [0, 0])]
+    assert one_code_per_id(apart) and one_code_per_id(apart, {1, 2})
+    assert one_code_per_id([status([1, 2], [0, 1]), status([2], [1])])  # re-sent, same code
+    assert one_code_per_id([status([7, 7], [1, 1]), status([8], [0])])
+    assert not one_code_per_id([status([1, 2], [0, 1]), status([2], [0])])
+    assert not one_code_per_id([status([1], [0]), status([5], [0]), status([1], [1])])
+    assert not one_code_per_id([status([7, 7], [1, 0])])
+    assert formed([status([], []), status([1], [0])])
+    assert not formed([Status(0, array("q"), bytearray(), None, True)])
+
+
+def test_a_range_s_lines_are_those_beginning_in_it(tmp_path: Path) -> None:
+    # Lines are cut at newlines only; a range holds the lines whose first byte is in it,
+    # read on past its end to finish the last (here past the bytes read ahead of it).
+    path = tmp_path / "f.jsonl"
+    text = b'{"a": 1}\r\n\n' + b"x" * 70_000 + b'\n{"b": 2}\n'
+    path.write_bytes(text)
+    want = text.split(b"\n")
+    for cut in range(0, len(text) + 1, 997):
+        for second in (cut, cut + 1, len(text)):
+            ranges = [(0, cut), (cut, min(second, len(text))), (min(second, len(text)),
+                                                                  len(text) + 1)]
+            assert [line for r in ranges for line in range_lines(path, *r)] == want, ranges
+    path.write_bytes(b'{"a": 1}\r{"b": 2}\n')
+    with pytest.raises(NotSplit):
+        range_lines(path, 0, 3)
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\r')  # a carriage return ending the file
+    assert range_lines(path, 0, 4) == [b'{"a": 1}']
+    with pytest.raises(NotSplit):
+        range_lines(path, 4, 100)
 
 
 def test_without_dask_the_engine_imports_and_the_option_says_how_to_install(

@@ -248,10 +248,11 @@ def test_sorting_lines_reads_type_case_and_id_only() -> None:
            b"", b"  ", b"{broken", b'{"type": "meeting.ended", "at": "x", "meeting": "M1"}']
     sorted_lines = sort_lines(raw, 0, len(raw), 2, policy.anchor_types)
     assert sorted_lines is not None
-    codes, ids = sorted_lines
+    codes, ids, id_codes = sorted_lines
     assert "meeting.ended" in policy.anchor_types
     assert list(codes) == [BROADCAST, case_owner("26091501", 2), 0, BLANK, BLANK, 0, BROADCAST]
     assert list(ids) == [hash("r1"), hash("f1")]  # the ids' hashes, sent as one block
+    assert list(id_codes) == [BROADCAST, case_owner("26091501", 2)]  # each id's line's code
     role_with_case = [b'{"type": "role.assigned", "case": "26091501", "at": "x"}']
     assert sort_lines(role_with_case, 0, 1, 2, policy.anchor_types) is None
 
