@@ -19,7 +19,7 @@ from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.months import Months, month_lines, people_totals
-from policyengine.engine.penalties.rules import CompiledPenalty, charge
+from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
 from policyengine.engine.replay import _MARGIN, Forbidden, Replay, dedupe, in_order, replay, up_to
 from policyengine.engine.rewards import merits, rewards
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
@@ -243,10 +243,14 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     forbidden = _forbidden(policy, run, period)
     months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m in charged),
                                             *((f.person, c, m) for f, c, m in forbidden)])
-    violations = _violations(policy, run, charged, months)
-    violations += [_prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
-                   for f, c, m in forbidden]
-    violations.sort(key=_by_due)
+    keys: list[_DueKey] = []  # each violation's `_by_due` and place, made with it
+    violations = _violations(policy, run, charged, months, keys)
+    for f, c, m in forbidden:
+        breach = _prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
+        due, duty, case, person = _by_due(breach)
+        keys.append((due, duty, case, person, len(violations)))
+        violations.append(breach)
+    violations = _in_order_of(keys, violations)
     people = people_totals(violations, months)
     open_now.sort(key=_open_by_due)
     notes = list(run.notes)
@@ -286,10 +290,27 @@ _MISSED: Final = Status.MISSED
 _OPEN: Final = Status.OPEN
 _PENDING: Final = Status.PENDING
 _NEW_TUPLE: Final[Callable[[type[Outcome], tuple[Any, ...]], Outcome]] = tuple.__new__
+_NEW_LINE: Final[Callable[[type[Line], tuple[Any, ...]], Line]] = tuple.__new__
+
+
+def _new_line(key: str, args: dict[str, Any]) -> Line:
+    """`line(key, **args)` made as the tuple it is: `line` and the NamedTuple's `__new__`
+    are two calls of Python, once per obligation reported (whose actor says how)."""
+    return _NEW_LINE(Line, (key, args))
 
 
 def _by_due(v: Violation) -> tuple[datetime, str, str, str]:
     return v.due, v.duty, v.case or "", v.person or ""
+
+
+# `_by_due` and the violation's place in its list: sorted, the order `sort(key=_by_due)`
+# gives (stable), without a call and four look-ups by name per violation to make the key.
+_DueKey = tuple[datetime, str, str, str, int]
+
+
+def _in_order_of(keys: list[_DueKey], items: list[Violation]) -> list[Violation]:
+    keys.sort()
+    return [items[key[4]] for key in keys]
 
 
 def _open_by_due(o: OpenObligation) -> tuple[datetime, str, str]:
@@ -438,8 +459,8 @@ def _answerer(policy: CompiledPolicy, duty: CompiledDuty) -> Answerer:
         # Not the case's first such fact: the latest at or before this obligation's trigger.
         def latest(run: Replay, obligation: Obligation) -> Answer:
             if obligation.actor is not None:
-                return obligation.actor, line("how.latest_actor", types=types,
-                                              case=obligation.case)
+                return obligation.actor, _new_line("how.latest_actor",
+                                                   {"types": types, "case": obligation.case})
             return None, unknown
         return latest
     if spec.assigned:
@@ -458,7 +479,7 @@ def _answerer(policy: CompiledPolicy, duty: CompiledDuty) -> Answerer:
             for fact_type in actor_of:
                 actor = run.first_actor.get((case, fact_type))
                 if actor is not None:
-                    return actor, line("how.actor", type=fact_type, case=case)
+                    return actor, _new_line("how.actor", {"type": fact_type, "case": case})
         return None, unknown
     return first
 
@@ -494,6 +515,9 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]
     penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
                  for d in policy.duties.values()}
     month_of: dict[date, str] = {}  # a due day's month, as text
+    # (rule, due day) -> the charge of every such violation, when lateness is not read
+    # (`CompiledPenalty.same_charge`; None: asked per violation): most kinds.
+    same: dict[tuple[str, date], PenaltyCharge | None] = {}
     out = []
     for outcome in violated:
         obligation = outcome.obligation
@@ -503,10 +527,19 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]
         if month is None:
             month = month_of[day] = f"{due.year:04d}-{due.month:02d}"
         penalty = penalties[obligation.duty.id]
-        try:
-            charged = charge(penalty, day, outcome.late_by, due)
-        except CalendarDataMissing as exc:  # lateness in working time, into a year not published
-            charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
+        if penalty is None:
+            out.append((outcome, NO_PENALTY, month))
+            continue
+        key = (penalty.id, day)
+        if key in same:
+            charged = same[key]
+        else:
+            charged = same[key] = penalty.same_charge(day)
+        if charged is None:
+            try:
+                charged = penalty.charge(day, outcome.late_by, due)
+            except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
+                charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
         out.append((outcome, charged, month))
     return out
 
@@ -522,15 +555,16 @@ def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: Compile
 
 
 def _violations(policy: CompiledPolicy, run: Replay,
-                charged: list[tuple[Outcome, PenaltyCharge, str]], months: Months
-                ) -> list[Violation]:
-    """The violations of duties, each with its charge in its month. Made without the
-    frozen `__init__` (`made`, inlined), in one loop: tens of thousands in a large history."""
+                charged: list[tuple[Outcome, PenaltyCharge, str]], months: Months,
+                keys: list[_DueKey]) -> list[Violation]:
+    """The violations of duties, each with its charge in its month (and its `_DueKey` in
+    `keys`). Made without the frozen `__init__` (`made`, inlined), in one loop: tens of
+    thousands in a large history."""
     tz = policy.calendar.tz
     as_of = run.as_of
     monthly = {kind for kind, schedule in SCHEDULES.items() if schedule.per_month}
     new = object.__new__
-    out = []
+    out: list[Violation] = []
     for outcome, charged_, month in charged:
         obligation = outcome.obligation
         duty = obligation.duty
@@ -558,6 +592,7 @@ def _violations(policy: CompiledPolicy, run: Replay,
             key=obligation_key(obligation),
             status=outcome.status,
         )
+        keys.append((due, duty_id, case or "", person or "", len(out)))
         out.append(violation)
     return out
 

@@ -80,6 +80,12 @@ class Schedule(ABC):
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         """What one violation costs under this version, before its month is totalled."""
 
+    def same_charge(self) -> PenaltyCharge | None:
+        """The charge of every violation under this version when it never reads the
+        lateness (on the clock or in working time), else None (`charge` is then asked for
+        each one). A kind that overrides `charge` to read the lateness must not return one."""
+        return None
+
     def charge_late(self, late: Late) -> PenaltyCharge:
         """What one violation costs under a rule measuring lateness in working time; kinds
         that do not read lateness charge as always."""

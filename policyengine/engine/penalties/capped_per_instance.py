@@ -54,6 +54,9 @@ class CappedPerInstance(Schedule):
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         return self.each_charge
 
+    def same_charge(self) -> PenaltyCharge | None:
+        return self.each_charge
+
     @cached_property
     def each_charge(self) -> PenaltyCharge:
         """The same for every violation (lateness is not read): made once, shared (frozen)."""

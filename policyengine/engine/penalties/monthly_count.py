@@ -57,6 +57,9 @@ class MonthlyCount(Schedule):
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         return self.each_charge
 
+    def same_charge(self) -> PenaltyCharge | None:
+        return self.each_charge
+
     @cached_property
     def each_charge(self) -> PenaltyCharge:
         """The same for every violation (its month says the rest): made once, shared."""

@@ -29,6 +29,13 @@ class CompiledPenalty:
     def in_force(self, day: date) -> Schedule | None:
         return in_force(self.versions, day)
 
+    def same_charge(self, due_day: date) -> PenaltyCharge | None:
+        """What every violation due on `due_day` costs when that does not depend on how
+        late it is (None: `charge` is asked for each): one call per rule and day of
+        deadline instead of one per violation (a large history has tens of thousands)."""
+        version = self.in_force(due_day)
+        return None if version is None else version.same_charge()
+
     def charge(self, due_day: date, late_by: timedelta,
                due: datetime | None = None) -> PenaltyCharge:
         """What one violation costs: the version in force on the day its deadline fell.

@@ -34,6 +34,10 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
     known: dict[tuple[date, date], int] = {}
     new = object.__new__
     found: list[Merit] = []
+    # Merits are listed by (due, duty, case), ties in the order found: each one's key and
+    # place, made with it (sorting the merits by a key function reads three attributes by
+    # name per merit)
+    keys: list[tuple[datetime, str, str, int]] = []
     for outcome in outcomes:
         obligation = outcome.obligation
         if outcome.status is not _MET:
@@ -66,10 +70,8 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
             merit.__dict__.update(person=outcome.person, reward=reward_id, duty=duty,
                                   case=case, due=due, fulfilled_at=done,
                                   working_days_early=early)
+            keys.append((due, duty, case or "", len(found)))
             found.append(merit)
-    found.sort(key=_by_due)
-    return found
+    keys.sort()
+    return [found[key[3]] for key in keys]
 
-
-def _by_due(merit: Merit) -> tuple[datetime, str, str]:
-    return merit.due, merit.duty, merit.case or ""
