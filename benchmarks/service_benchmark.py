@@ -202,7 +202,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             # wall times on a shared machine follow the other processes' load). This
             # client's collector is off while it times reads: a pass of its own (the million
             # lines, the answers parsed) landed inside a timed read and was counted as the
-            # service's latency (a 98 ms and a 201 ms pass in two traced runs: D-live-1).
+            # service's latency (a 98 ms and a 201 ms pass in two traced runs: D44).
             gc.collect()
             gc.disable()
             used = cpu_s(pid)

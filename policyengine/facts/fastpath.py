@@ -88,7 +88,7 @@ _COMMON: list[tuple[Any, ...]] = [
     ("at", str), ("id", Union[str, None], None),  # noqa: UP007 (a type object at run time)
     ("case", Union[str, None], None), ("actor", Union[str, None], None)]  # noqa: UP007
 # Final: compiled code (mypyc) then reads them as constants, not from the module's dict
-# once per fact (D-read-1, second pass).
+# once per fact (D42, second pass).
 _ID: Final = 1
 _CASE: Final = 2
 _ACTOR: Final = 3
@@ -110,7 +110,7 @@ KNOWN_NAMES = 4096
 class Interned:
     """`sys.intern` for the names of facts, remembered: a look-up in this small table costs
     less than one in the interpreter's table of every interned string (46 against 67 ns for
-    71 names, measured alone: D-read-1)."""
+    71 names, measured alone: D42)."""
 
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}
@@ -128,7 +128,7 @@ class Interned:
 # many, it becomes the older one (the one before is forgotten). Memory stays bounded by the
 # cases of recent facts (a case's facts are near each other in time), and an id met in the
 # older generation is moved back without being checked again: clearing all at once had every
-# open case checked again (0.27 s more at 1M facts, D-read-1).
+# open case checked again (0.27 s more at 1M facts, D42).
 KNOWN_CASES = 16_384
 
 
@@ -139,7 +139,7 @@ def _table() -> dict[str, str]:
     hash from the key string itself, an object made when the case was first met and now far
     from everything else in memory. The look-up (of a freshly decoded id: never the same
     object) waited on those reads: 11 % of reading at 1M facts, about three times the cost
-    of the same look-ups measured alone (D-read-1). A dict that has once held a key of
+    of the same look-ups measured alone (D42). A dict that has once held a key of
     another type keeps every key's hash beside it (CPython 3.11: the kind stays when the key
     is deleted, resizes included): a slot of another id is then passed over by its hash.
     """
@@ -185,7 +185,7 @@ class TypeReader:
 
     Driven by tables made from the vocabulary (compiled with the module: mypyc compiles
     no code generated at run time, and the generated code ran interpreted, about 1 µs a
-    fact: D-read-1).
+    fact: D42).
     """
 
     def __init__(self, name: str, check: _TypeCheck, cases: CaseMemo | None,

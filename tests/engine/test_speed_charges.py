@@ -1,4 +1,4 @@
-"""A charge asked once per rule and day (`same_charge`, docs/decisions.md D-eval-1, second
+"""A charge asked once per rule and day (`same_charge`, docs/decisions.md D43, second
 pass) is the charge each violation would get: for every rule of the shipped policy, on days
 in and out of force, at any lateness."""
 

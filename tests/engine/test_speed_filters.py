@@ -1,4 +1,4 @@
-"""The evaluating half's shortcuts of this round (docs/decisions.md D-eval-1) give exactly
+"""The evaluating half's shortcuts of this round (docs/decisions.md D43) give exactly
 what the long way gives: facts kept up to the as-of compared in the calendar's zone, ties of
 one instant settled in place, working days between two dates counted by year, and the
 status of an obligation against an as-of in another zone."""
