@@ -31,6 +31,15 @@ def equal_to_evaluate(svc: Service, period: str, person: str) -> None:
     assert got.stats["facts_after_as_of"] == want.stats["facts_after_as_of"]
 
 
+def most_violations(svc: Service, parsed: Any) -> str:
+    """The person with the most violations of `parsed` in one `evaluate` of every stored
+    fact (not read through the service: a whole result kept would serve the person's read)."""
+    whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
+    people = {v.person for v in whole.violations if v.person}
+    assert people, "the sample has violations with a person in this period"
+    return max(people, key=lambda p: sum(v.person == p for v in whole.violations))
+
+
 def late_copy(fact: dict[str, Any], name: str) -> dict[str, Any]:
     at = datetime.fromisoformat(fact["at"]) - timedelta(hours=2)
     return {**fact, "id": name, "at": at.isoformat()}
@@ -44,10 +53,7 @@ def test_a_fact_where_the_person_answers_for_nothing_keeps_their_read(tmp_path: 
         results = svc.live.results
         results.warm()
         parsed, _ = window(svc, "2026-10", None)
-        # (not read through the service: a whole result kept would serve the person's read)
-        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
-        person = max({v.person for v in whole.violations if v.person},
-                     key=lambda p: sum(v.person == p for v in whole.violations))
+        person = most_violations(svc, parsed)
         equal_to_evaluate(svc, "2026-10", person)
         book = results.book
         assert book is not None
@@ -212,9 +218,7 @@ def test_a_persons_gathered_obligations_follow_each_fact(tmp_path: Path) -> None
         results = svc.live.results
         results.warm()
         parsed, _ = window(svc, "2026-10", None)
-        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
-        person = max({v.person for v in whole.violations if v.person},
-                     key=lambda p: sum(v.person == p for v in whole.violations))
+        person = most_violations(svc, parsed)
         book = results.book
         assert book is not None
         equal_to_evaluate(svc, "2026-10", person)
@@ -259,10 +263,7 @@ def test_a_case_straddling_a_read_keeps_its_replay_up_to_it_when_later_facts_com
             assert moment_at is not None
             if any(min(t) <= moment_at < max(t) for t in spans.values()):
                 break
-        whole = evaluate(svc.live.policy, svc.live.mirror.every_fact()[1], period=parsed)
-        person = max({v.person for v in whole.violations if v.person} | {None},
-                     key=lambda p: sum(v.person == p for v in whole.violations))
-        assert person is not None
+        person = most_violations(svc, parsed)
         equal_to_evaluate(svc, month, person)
         book = results.book
         assert book is not None and moment_at is not None
