@@ -818,6 +818,11 @@ class CaseBook:
                     chosen.extend(found)
 
         by_month = self.due_index.get(person, {})
+
+        def take_due_in_period() -> None:
+            for month in months:
+                take(by_month.get(month, {}), lambda o: start <= o.due < end)
+
         roles = shared.roles
         first_actor: dict[tuple[str, str], str] = dict(shared.first_actor)
         case_tier: dict[str, str] = dict(shared.case_tier)
@@ -830,8 +835,7 @@ class CaseBook:
             first_actor.update(gathered.first_actor)
             case_tier.update(gathered.case_tier)
         else:
-            for month in months:
-                take(by_month.get(month, {}), lambda o: start <= o.due < end)
+            take_due_in_period()
             # A role changed hands after `at`: the index's holder (of all time) is the one
             # at `at` for deadlines up to it; an obligation still open with a later deadline
             # is answered for by the holder at `at`'s view of that deadline: found again.
@@ -870,8 +874,7 @@ class CaseBook:
         if self.tied and gathered is not None:
             # Tied ones keep the order `take` gathers them in (the sort is stable).
             chosen.clear()
-            for month in months:
-                take(by_month.get(month, {}), lambda o: start <= o.due < end)
+            take_due_in_period()
             take(self.open_index.get(person, {}), lambda o: True)
             every = chosen + extras
             every.sort(key=_by_order)
