@@ -50,6 +50,14 @@ def shipped() -> CompiledPolicy:
     return pe.load_policy(POLICY_DIR)
 
 
+def pack_october(policy: CompiledPolicy, facts: Path, count: int) -> EvaluationResult:
+    """A pack's sample month (`facts`, which must hold `count` facts, none refused) evaluated
+    for October 2026 as of 1 November."""
+    batch = pe.read_facts(facts, policy)
+    assert (len(batch.facts), batch.rejected, batch.duplicates) == (count, [], 0)
+    return pe.evaluate(policy, batch.facts, period="2026-10", as_of=at("2026-11-01 00:00"))
+
+
 def at(text: str) -> datetime:
     """'2026-10-17 10:40' -> that local time in Asia/Shanghai."""
     moment = datetime.fromisoformat(text)

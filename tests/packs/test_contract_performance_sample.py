@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import REPO, at
+from helpers import REPO, at, pack_october
 
 import policyengine as pe
 from policyengine import CompiledPolicy, EvaluationResult
@@ -26,9 +26,7 @@ def policy() -> CompiledPolicy:
 
 @pytest.fixture(scope="module")
 def october(policy: CompiledPolicy) -> EvaluationResult:
-    batch = pe.read_facts(FACTS, policy)
-    assert (len(batch.facts), batch.rejected, batch.duplicates) == (37, [], 0)
-    return pe.evaluate(policy, batch.facts, period="2026-10", as_of=at("2026-11-01 00:00"))
+    return pack_october(policy, FACTS, 37)
 
 
 # (duty, case, person, due, late by (a policy duration), penalty, amount): the ledger's table

@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from helpers import REPO, at
+from helpers import REPO, at, pack_october
 
 import policyengine as pe
 from policyengine import CompiledPolicy, EvaluationResult
@@ -24,9 +24,7 @@ def policy() -> CompiledPolicy:
 
 @pytest.fixture(scope="module")
 def october(policy: CompiledPolicy) -> EvaluationResult:
-    batch = pe.read_facts(FACTS, policy)
-    assert (len(batch.facts), batch.rejected, batch.duplicates) == (40, [], 0)
-    return pe.evaluate(policy, batch.facts, period="2026-10", as_of=at("2026-11-01 00:00"))
+    return pack_october(policy, FACTS, 40)
 
 
 def d(days: int = 0, hours: int = 0) -> timedelta:
