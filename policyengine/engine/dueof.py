@@ -14,7 +14,33 @@ from typing import Any, Final
 Remember = Callable[[datetime, Mapping[str, Any]], datetime]
 
 
-class SameWhile:
+class Due:
+    """A one-call deadline: `due(at, attrs)`. Compiled code holding one as a `Due` calls
+    `due` directly (a native method call); anything else calls the object."""
+
+    def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        raise NotImplementedError
+
+    def __call__(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        return self.due(at, attrs)
+
+
+class Calls(Due):
+    """Any other one-call form (a rule's own `due`) as a `Due`."""
+
+    def __init__(self, call: Remember) -> None:
+        self.call = call
+
+    def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+        return self.call(at, attrs)
+
+
+def as_due(call: Remember) -> Due:
+    """`call` as a `Due` (itself when it is one)."""
+    return call if isinstance(call, Due) else Calls(call)
+
+
+class SameWhile(Due):
     """`rule.due` for a rule whose answer is the same over spans of local time: the whole
     day (`clock` None), or the parts of a day before and after `clock` ([midnight, clock)
     and [clock, midnight) when `before`, else [midnight, clock] and (clock, midnight)). The
@@ -32,7 +58,7 @@ class SameWhile:
         self.before = before
         self.last: tuple[datetime, datetime, datetime] | None = None
 
-    def __call__(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+    def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         if at.tzinfo is not self.tz:
             at = at.astimezone(self.tz)
         kept = self.last
@@ -61,26 +87,39 @@ def span_of(at: datetime, clock: time | None, before: bool) -> tuple[datetime, d
     return (start, split) if at < split else (split, start + _DAY)
 
 
-class AddSpan:
+class AddSpan(Due):
     """`due` of a span on the clock: the trigger's local time plus the span."""
 
     def __init__(self, tz: tzinfo, span: timedelta) -> None:
         self.tz = tz
         self.span = span
 
-    def __call__(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+    def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         return (at if at.tzinfo is self.tz else at.astimezone(self.tz)) + self.span
 
 
-class OnDate:
+# Dates `OnDate` keeps answers for, at most: the dates of a few years (memory stays bounded
+# in a service that evaluates for months; the answers are the same once forgotten).
+_KEPT_DATES: Final = 4096
+
+
+class OnDate(Due):
     """`due` of a date the trigger carries (`name`), at a clock time: the trigger's time
-    is not read."""
+    is not read. Answers are kept by date (making a time in a zone with `combine` and a
+    keyword costs several times a look-up)."""
 
     def __init__(self, tz: tzinfo, name: str, clock: time) -> None:
         self.tz = tz
         self.name = name
         self.clock = clock
+        self.kept: dict[date, datetime] = {}
 
-    def __call__(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
+    def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         day: date = attrs[self.name]
-        return datetime.combine(day, self.clock, tzinfo=self.tz)
+        kept = self.kept
+        answer = kept.get(day)
+        if answer is None:
+            if len(kept) >= _KEPT_DATES:
+                kept.clear()
+            answer = kept[day] = datetime.combine(day, self.clock, tzinfo=self.tz)
+        return answer

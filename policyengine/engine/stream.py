@@ -248,9 +248,8 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             if _may_sleep_open(duty):
                 state.open_for[duty.id] = OpenFor(duty.id, dormant, state.open_for[duty.id])
         dormant.attach(state.open_for, state.latest)
-    plan = state.plan
-    open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
-    deciding = policy.decisions
+        state.bind()  # the slots hold the tables that took the duties' places
+    kinds = state.kinds
     obligations = state.obligations
     limit = _COMPACT_FROM if unread is not None else 1 << 62
     memos = _deadline_memos(policy) if unread is not None else []
@@ -269,19 +268,20 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                     actors.sleep(state.first_actor, {o.case for o in obligations})
             if len(run) == 1:  # as replay.py `_replay_untagged` does
                 fact = run[0]
-                todo = plan.get(fact.type, 0)
-                if todo:
+                kind = kinds.get(fact.type)
+                if kind is not None:
+                    todo = kind.todo
                     if todo & DECIDE:
-                        decide(fact)
+                        state.decide(fact)
                     if todo & OPEN:
-                        open_(fact)
+                        state.open_as(fact, kind)
                     if todo & EXTEND:
-                        extend(fact, REQUEST)
-                        extend(fact, APPROVAL)
+                        state.extend(fact, REQUEST)
+                        state.extend(fact, APPROVAL)
                     if todo & FULFIL:
-                        fulfil(fact)
+                        state.fulfil_as(fact, kind)
                 continue
-            act_at_once(state, run, deciding)
+            act_at_once(state, run)
         dropped = state.dropped
         if unread is not None:  # no fact comes any more: whatever no result reads goes
             dropped += _drop_unread(state, unread, dormant, ended=True)
