@@ -45,10 +45,11 @@ class SameWhile(Due):
     day (`clock` None), or the parts of a day before and after `clock` ([midnight, clock)
     and [clock, midnight) when `before`, else [midnight, clock] and (clock, midnight)). The
     last answer is kept with its span and given again while triggers fall in it, with two
-    comparisons; otherwise the rule's own memo (`remember`) answers (failures are never
-    kept). Times in the calendar's zone compare as wall times, as the memo keys (a date, a
-    side of a clock) do. The span and answer are one tuple, replaced whole: a thread
-    reading it never sees half of another's."""
+    comparisons; otherwise the answer kept for the span's date and side (`early`, `late`)
+    does, else the rule's own memo (`remember`), called from here once per span (failures
+    are never kept). Times in the calendar's zone compare as wall times, as the memo keys
+    (a date, a side of a clock) do. The span and answer are one tuple, replaced whole: a
+    thread reading it never sees half of another's."""
 
     def __init__(self, tz: tzinfo, remember: Remember, clock: time | None,
                  before: bool) -> None:
@@ -57,6 +58,11 @@ class SameWhile(Due):
         self.clock = clock
         self.before = before
         self.last: tuple[datetime, datetime, datetime] | None = None
+        # By local date: the answer of its span before the clock (all day without one), and
+        # of the one after. Keyed by date, not by the span's start: an aware time hashes
+        # slowly (its offset is asked).
+        self.early: dict[date, datetime] = {}
+        self.late: dict[date, datetime] = {}
 
     def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         if at.tzinfo is not self.tz:
@@ -64,8 +70,27 @@ class SameWhile(Due):
         kept = self.last
         if kept is not None and kept[0] <= at < kept[1]:
             return kept[2]
-        answer = self.remember(at, attrs)
-        low, high = span_of(at, self.clock, self.before)
+        # The span holding `at`, [low, high), and which side of the clock it is
+        day = at.date()
+        start = datetime.combine(day, _MIDNIGHT, tzinfo=at.tzinfo)
+        clock = self.clock
+        answers = self.early
+        if clock is None:
+            low, high = start, start + _DAY
+        else:
+            split = datetime.combine(day, clock, tzinfo=at.tzinfo)
+            if not self.before:
+                split += _TICK
+            if at < split:
+                low, high = start, split
+            else:
+                low, high, answers = split, start + _DAY, self.late
+        answer = answers.get(day)
+        if answer is None:
+            answer = self.remember(at, attrs)
+            if len(answers) >= _KEPT_DATES:
+                answers.clear()
+            answers[day] = answer
         self.last = (low, high, answer)
         return answer
 
@@ -73,18 +98,10 @@ class SameWhile(Due):
 _MIDNIGHT: Final = time(0)
 _DAY: Final = timedelta(days=1)
 _TICK: Final = timedelta(microseconds=1)
-
-
-def span_of(at: datetime, clock: time | None, before: bool) -> tuple[datetime, datetime]:
-    """The span holding the local time `at`, [low, high) (see `SameWhile`)."""
-    day = at.date()
-    start = datetime.combine(day, _MIDNIGHT, tzinfo=at.tzinfo)
-    if clock is None:
-        return start, start + _DAY
-    split = datetime.combine(day, clock, tzinfo=at.tzinfo)
-    if not before:
-        split += _TICK
-    return (start, split) if at < split else (split, start + _DAY)
+# Dates an answer is kept for, at most (`SameWhile`, `OnDate`): the dates of a few years
+# (memory stays bounded in a service that evaluates for months; the answers are the same
+# once forgotten).
+_KEPT_DATES: Final = 4096
 
 
 class AddSpan(Due):
@@ -96,11 +113,6 @@ class AddSpan(Due):
 
     def due(self, at: datetime, attrs: Mapping[str, Any]) -> datetime:
         return (at if at.tzinfo is self.tz else at.astimezone(self.tz)) + self.span
-
-
-# Dates `OnDate` keeps answers for, at most: the dates of a few years (memory stays bounded
-# in a service that evaluates for months; the answers are the same once forgotten).
-_KEPT_DATES: Final = 4096
 
 
 class OnDate(Due):

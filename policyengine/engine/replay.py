@@ -20,7 +20,7 @@ from typing import Any, Final
 from mypy_extensions import mypyc_attr
 
 from policyengine.engine import recurring
-from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per, Step, Steps
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Matcher, Per, Step, Steps
 from policyengine.engine.decisions import CaseValues, Setting
 from policyengine.engine.dueof import Due, as_due
 from policyengine.engine.obligation import Keyed, Obligation, opener
@@ -370,8 +370,8 @@ def _replay_untagged(state: _State, ordered: list[Fact]) -> None:
                 if todo & OPEN:
                     state.open_as(fact, kind)
                 if todo & EXTEND:
-                    state.extend(fact, REQUEST)
-                    state.extend(fact, APPROVAL)
+                    state.delay(fact, kind, True)
+                    state.delay(fact, kind, False)
                 if todo & FULFIL:
                     state.fulfil_as(fact, kind)
             start = stop
@@ -417,11 +417,11 @@ def act_at_once(state: _State, run: list[Fact]) -> None:
         for i in range(count):
             kind = found[i]
             if kind is not None and kind.todo & EXTEND:
-                state.extend(run[i], REQUEST)
+                state.delay(run[i], kind, True)
         for i in range(count):
             kind = found[i]
             if kind is not None and kind.todo & EXTEND:
-                state.extend(run[i], APPROVAL)
+                state.delay(run[i], kind, False)
     if todo & FULFIL:
         for i in range(count):
             kind = found[i]
@@ -488,6 +488,40 @@ def _table(steps: Steps, slots: dict[str, Slot]) -> Table:
                  [slots[s.id] for s in steps.default])
 
 
+class Delays:
+    """The duties a fact of one type may delay in one phase (a request or an approval),
+    with the match each asks of it: by the value of one attribute (`on`) when every match
+    tests only that attribute's membership (then `table` decides it all: `exact`), else
+    all of them (`default`), each match asked."""
+
+    def __init__(self, on: str | None, table: dict[Any, list[tuple[CompiledDuty, Matcher]]],
+                 default: list[tuple[CompiledDuty, Matcher]], exact: bool) -> None:
+        self.on = on
+        self.table = table
+        self.default = default
+        self.exact = exact
+
+    @staticmethod
+    def of(pairs: list[tuple[CompiledDuty, Matcher]]) -> Delays | None:
+        """The table of these (duty, match) pairs, in their order; None if there are none."""
+        if not pairs:
+            return None
+        keys = {m.where[0][0] for _, m in pairs if m.where}
+        if len(keys) > 1 or any(len(m.where) > 1 or not m.plain for _, m in pairs):
+            return Delays(None, {}, pairs, False)
+        values = {v for _, m in pairs for _, vs in m.where for v in vs}
+        table = {v: [(d, m) for d, m in pairs if not m.where or v in m.where[0][1]]
+                 for v in values}
+        return Delays(next(iter(keys), None), table, [(d, m) for d, m in pairs if not m.where],
+                      True)
+
+    def select(self, fact: Fact) -> list[tuple[CompiledDuty, Matcher]]:
+        on = self.on
+        if on is None:
+            return self.default
+        return self.table.get(_value(fact.attrs, on), self.default)
+
+
 class Kind:
     """What a fact of one type does in the replay, found once per fact (`_State.kinds`):
     its phases (`todo`, bits DECIDE, OPEN, EXTEND, FULFIL), the duties it may open or
@@ -506,6 +540,8 @@ class Kind:
         self.actor = False       # names the actor of a role (actor_of)
         self.tier: str | None = None  # the attribute carrying an urgency tier
         self.tracked = False     # a reward counts facts of this type (`handled`)
+        self.requests: Delays | None = None   # the delays it may ask (`extend`)
+        self.approvals: Delays | None = None  # the delays it may approve
 
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
@@ -610,6 +646,12 @@ class _State:
             kind.actor = name in self.actor_types
             kind.tier = self.tier_attr.get(name)
             kind.tracked = name in self.tracked
+            extended = [(d, d.extension) for d in self.by_extension.get(name, ())
+                        if d.extension is not None]
+            kind.requests = Delays.of([(d, e.requested) for d, e in extended
+                                       if e.requested.fact == name])
+            kind.approvals = Delays.of([(d, e.approved) for d, e in extended
+                                        if e.approved.fact == name])
             self.kinds[name] = kind
 
     def values(self, case: str | None) -> dict[str, str] | None:
@@ -1028,17 +1070,29 @@ class _State:
 
     def extend(self, fact: Fact, phase: str) -> None:
         """Delay requests (phase REQUEST) or approvals (phase APPROVAL) this fact makes."""
+        kind = self.kinds.get(fact.type)
+        if kind is not None:
+            self.delay(fact, kind, phase == REQUEST)
+
+    def delay(self, fact: Fact, kind: Kind, request: bool) -> None:
+        """`extend`, for a fact of the type `kind` describes (`request`: else approvals)."""
         if self.anchor_only and id(fact) in self.anchor_only:
             return
-        for duty in self.by_extension.get(fact.type, ()):
-            ext = duty.extension
-            assert ext is not None
-            matcher = ext.requested if phase == REQUEST else ext.approved
-            values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
-            if matcher.fact == fact.type and matcher.matches(fact, values):
-                if matcher.by is not None and not self.allowed(matcher.by, fact, duty.id):
+        delays = kind.requests if request else kind.approvals
+        if delays is None:
+            return
+        exact = delays.exact
+        for duty, matcher in delays.select(fact):
+            if not exact:
+                values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
+                if not matcher.matches(fact, values):
                     continue
-                (self.request if phase == REQUEST else self.approve)(duty, fact)
+            if matcher.by is not None and not self.allowed(matcher.by, fact, duty.id):
+                continue
+            if request:
+                self.request(duty, fact)
+            else:
+                self.approve(duty, fact)
 
     def _target(self, duty: CompiledDuty, fact: Fact, word: str) -> Obligation | None:
         """The commitment a delay fact is about: the open one, else the latest of the case

@@ -38,14 +38,13 @@ from policyengine.engine import spill
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.deadlines import Versioned, Weekly
 from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor, as_dict
+from policyengine.engine.dueof import OnDate, SameWhile
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
-    APPROVAL,
     DECIDE,
     EXTEND,
     FULFIL,
     OPEN,
-    REQUEST,
     Replay,
     RoleTimeline,
     _in_order,
@@ -276,8 +275,8 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                     if todo & OPEN:
                         state.open_as(fact, kind)
                     if todo & EXTEND:
-                        state.extend(fact, REQUEST)
-                        state.extend(fact, APPROVAL)
+                        state.delay(fact, kind, True)
+                        state.delay(fact, kind, False)
                     if todo & FULFIL:
                         state.fulfil_as(fact, kind)
                 continue
@@ -307,7 +306,8 @@ def _deadline_memos(policy: CompiledPolicy) -> list[dict[Any, Any]]:
     """The deadline rules' memos (engine/deadlines.py: an answer per trigger day and side of
     a clock, per rule), which grow with the days of the history. Facts come in time order,
     so the days behind are not asked again but by a late re-timing, which computes its
-    answer anew: the stream forgets them at each compaction (the answers are the same)."""
+    answer anew: the stream forgets them at each compaction (the answers are the same).
+    So do the answers their one-call forms keep by date (engine/dueof.py)."""
     memos: dict[int, dict[Any, Any]] = {}
     rules: list[Any] = [d.deadline for d in policy.duties.values() if d.deadline is not None]
     while rules:
@@ -315,6 +315,10 @@ def _deadline_memos(policy: CompiledPolicy) -> list[dict[Any, Any]]:
         memo = getattr(rule, "_memo", None)
         if isinstance(memo, dict):
             memos[id(memo)] = memo
+        fast = rule.fast_due  # made now if not yet: the replay's are the same objects
+        for kept in ((fast.early, fast.late) if isinstance(fast, SameWhile)
+                     else (fast.kept,) if isinstance(fast, OnDate) else ()):
+            memos[id(kept)] = kept
         if isinstance(rule, Versioned):
             rules.append(rule.base)
             rules.extend(version for _, version in rule.changes)
