@@ -135,11 +135,16 @@ def in_order(facts: list[Fact], *, ids_unique: bool = False) -> list[Fact]:
     within runs of equal times, which is all a full sort would change: each such run is put
     in order where it lies (`_settle`). `ids_unique` is kept for callers that know no two
     facts share an id (`dedupe` made sure): each run is checked for its own ids anyway."""
-    times = [f.at for f in facts]
+    return _ordered(facts, [f.at for f in facts], mine=False)
+
+
+def _ordered(facts: list[Fact], times: list[datetime], *, mine: bool = True) -> list[Fact]:
+    """`in_order`, given the facts' times; `mine`: the list was made for this call, and is
+    put in order in place when sorted by time already (not copied)."""
     later = itertools.islice(times, 1, None)
     if not all(map(operator.le, times, later)):
         return sorted(facts, key=order_key)
-    ordered = list(facts)
+    ordered = facts if mine else list(facts)
     # i and i + 1 share a time (pairs compared in C: this runs over every fact)
     tied = list(itertools.compress(itertools.count(),
                                    map(operator.eq, times, itertools.islice(times, 1, None))))
@@ -217,17 +222,30 @@ def up_to(facts: list[Fact], as_of: datetime, tz: tzinfo) -> list[Fact]:
     offsets, so facts are compared with the as-of moved to the calendar's zone, and only
     those within `_MARGIN` of it (where a wall time in a change of offset could mislead)
     with the as-of itself."""
+    return _up_to(facts, as_of, tz)[0]
+
+
+def _up_to(facts: list[Fact], as_of: datetime, tz: tzinfo
+           ) -> tuple[list[Fact], list[datetime]]:
+    """`up_to`, with the times of the facts kept (read once: `_ordered` needs them)."""
+    kept: list[Fact] = []
+    times: list[datetime] = []
     try:
         limit = as_of.astimezone(tz)
         surely, never = limit - _MARGIN, limit + _MARGIN
     except OverflowError:  # an as-of at the end of time: every fact
-        return [f for f in facts if f.at <= as_of]
-    kept: list[Fact] = []
+        for fact in facts:
+            at = fact.at
+            if at <= as_of:
+                kept.append(fact)
+                times.append(at)
+        return kept, times
     for fact in facts:
         at = fact.at
         if at <= surely or (at <= never and at <= as_of):
             kept.append(fact)
-    return kept
+            times.append(at)
+    return kept, times
 
 
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
@@ -238,7 +256,7 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
     were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
-    ordered = in_order(up_to(unique, as_of, policy.calendar.tz), ids_unique=True)
+    ordered = _ordered(*_up_to(unique, as_of, policy.calendar.tz))  # `in_order(up_to(...))`
     run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
                          unread=unread)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
