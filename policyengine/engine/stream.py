@@ -249,6 +249,7 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
         dormant.attach(state.open_for, state.latest)
         state.bind()  # the slots hold the tables that took the duties' places
     kinds = state.kinds
+    decide, open_as, delay, fulfil_as = state.decide, state.open_as, state.delay, state.fulfil_as
     obligations = state.obligations
     limit = _COMPACT_FROM if unread is not None else 1 << 62
     memos = _deadline_memos(policy) if unread is not None else []
@@ -271,14 +272,14 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                 if kind is not None:
                     todo = kind.todo
                     if todo & DECIDE:
-                        state.decide(fact)
+                        decide(fact)
                     if todo & OPEN:
-                        state.open_as(fact, kind)
+                        open_as(fact, kind)
                     if todo & EXTEND:
-                        state.delay(fact, kind, True)
-                        state.delay(fact, kind, False)
+                        delay(fact, kind, True)
+                        delay(fact, kind, False)
                     if todo & FULFIL:
-                        state.fulfil_as(fact, kind)
+                        fulfil_as(fact, kind)
                 continue
             act_at_once(state, run)
         dropped = state.dropped
