@@ -20,8 +20,9 @@ from typing import Any, Final
 from mypy_extensions import mypyc_attr
 
 from policyengine.engine import recurring
-from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per, Step
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Matcher, Per, Step, Steps
 from policyengine.engine.decisions import CaseValues, Setting
+from policyengine.engine.dueof import Due, as_due
 from policyengine.engine.obligation import Keyed, Obligation, opener
 from policyengine.engine.recurring import Owed
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
@@ -134,11 +135,16 @@ def in_order(facts: list[Fact], *, ids_unique: bool = False) -> list[Fact]:
     within runs of equal times, which is all a full sort would change: each such run is put
     in order where it lies (`_settle`). `ids_unique` is kept for callers that know no two
     facts share an id (`dedupe` made sure): each run is checked for its own ids anyway."""
-    times = [f.at for f in facts]
+    return _ordered(facts, [f.at for f in facts], mine=False)
+
+
+def _ordered(facts: list[Fact], times: list[datetime], *, mine: bool = True) -> list[Fact]:
+    """`in_order`, given the facts' times; `mine`: the list was made for this call, and is
+    put in order in place when sorted by time already (not copied)."""
     later = itertools.islice(times, 1, None)
     if not all(map(operator.le, times, later)):
         return sorted(facts, key=order_key)
-    ordered = list(facts)
+    ordered = facts if mine else list(facts)
     # i and i + 1 share a time (pairs compared in C: this runs over every fact)
     tied = list(itertools.compress(itertools.count(),
                                    map(operator.eq, times, itertools.islice(times, 1, None))))
@@ -216,17 +222,30 @@ def up_to(facts: list[Fact], as_of: datetime, tz: tzinfo) -> list[Fact]:
     offsets, so facts are compared with the as-of moved to the calendar's zone, and only
     those within `_MARGIN` of it (where a wall time in a change of offset could mislead)
     with the as-of itself."""
+    return _up_to(facts, as_of, tz)[0]
+
+
+def _up_to(facts: list[Fact], as_of: datetime, tz: tzinfo
+           ) -> tuple[list[Fact], list[datetime]]:
+    """`up_to`, with the times of the facts kept (read once: `_ordered` needs them)."""
+    kept: list[Fact] = []
+    times: list[datetime] = []
     try:
         limit = as_of.astimezone(tz)
         surely, never = limit - _MARGIN, limit + _MARGIN
     except OverflowError:  # an as-of at the end of time: every fact
-        return [f for f in facts if f.at <= as_of]
-    kept: list[Fact] = []
+        for fact in facts:
+            at = fact.at
+            if at <= as_of:
+                kept.append(fact)
+                times.append(at)
+        return kept, times
     for fact in facts:
         at = fact.at
         if at <= surely or (at <= never and at <= as_of):
             kept.append(fact)
-    return kept
+            times.append(at)
+    return kept, times
 
 
 def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
@@ -237,7 +256,7 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
     were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
-    ordered = in_order(up_to(unique, as_of, policy.calendar.tz), ids_unique=True)
+    ordered = _ordered(*_up_to(unique, as_of, policy.calendar.tz))  # `in_order(up_to(...))`
     run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
                          unread=unread)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
@@ -281,7 +300,7 @@ def replay_ordered(policy: CompiledPolicy, ordered: list[Fact], as_of: datetime,
         tags.extend([(ordered[i].at, phase, i)] * (len(notes) - len(tags)))
 
     if not tagging:
-        _replay_untagged(state, ordered, deciding)
+        _replay_untagged(state, ordered)
         start = count
     while start < count:
         fact = ordered[start]
@@ -349,65 +368,83 @@ REQUEST: Final = "request"
 APPROVAL: Final = "approval"
 
 
-def _replay_untagged(state: _State, ordered: list[Fact], deciding: Any) -> None:
+def _replay_untagged(state: _State, ordered: list[Fact]) -> None:
     """`replay_ordered`'s loop without note tags: the same phases, in the same order, with
     nothing checked per fact but what it needs (this loop runs once per fact): what a fact
-    of each type may do is looked up once (`_State.plan`). The state's methods are called
+    of each type may do is looked up once (`_State.kinds`). The state's methods are called
     on it, not kept as bound methods: compiled, that is a direct call."""
-    plan = state.plan
+    kinds = state.kinds
     count, start = len(ordered), 0
     while start < count:
         fact = ordered[start]
         at = fact.at
         stop = start + 1
         if stop == count or ordered[stop].at != at:  # alone at its instant: most facts
-            todo = plan.get(fact.type, 0)
-            if todo:
+            kind = kinds.get(fact.type)
+            if kind is not None:
+                todo = kind.todo
                 if todo & DECIDE:
                     state.decide(fact)
                 if todo & OPEN:
-                    state.open(fact)
+                    state.open_as(fact, kind)
                 if todo & EXTEND:
-                    state.extend(fact, REQUEST)
-                    state.extend(fact, APPROVAL)
+                    state.delay(fact, kind, True)
+                    state.delay(fact, kind, False)
                 if todo & FULFIL:
-                    state.fulfil(fact)
+                    state.fulfil_as(fact, kind)
             start = stop
             continue
         while stop < count and ordered[stop].at == at:
             stop += 1
-        act_at_once(state, ordered[start:stop], deciding)
+        act_at_once(state, ordered[start:stop])
         start = stop
 
 
-# What a fact of a type may do, phase by phase (`_State.plan`): bits of one number.
+# What a fact of a type may do, phase by phase (`Kind.todo`): bits of one number.
 DECIDE: Final = 1
 OPEN: Final = 2
 EXTEND: Final = 4
 FULFIL: Final = 8
 
 
-def act_at_once(state: _State, run: list[Fact], deciding: Any) -> None:
+def act_at_once(state: _State, run: list[Fact]) -> None:
     """The facts of one instant, phase by phase: decisions, then openings, then delays
     asked and approved, then fulfilments (a fact alone at its instant goes through the same
-    phases inline, in the replay loops)."""
+    phases inline, in the replay loops). Each fact's `Kind` is looked up once, and a phase
+    no fact of the run has is skipped."""
+    kinds = state.kinds
+    found: list[Kind | None] = []
+    todo = 0
     for f in run:
-        if f.type in deciding:
-            state.decide(f)
-    opens = state.opens
-    for f in run:
-        if f.type in opens:
-            state.open(f)
-    extends = state.by_extension
-    delaying = [f for f in run if f.type in extends]
-    for f in delaying:
-        state.extend(f, REQUEST)
-    for f in delaying:
-        state.extend(f, APPROVAL)
-    fulfils = state.fulfils
-    for f in run:
-        if f.type in fulfils:
-            state.fulfil(f)
+        kind = kinds.get(f.type)
+        found.append(kind)
+        if kind is not None:
+            todo |= kind.todo
+    count = len(run)
+    if todo & DECIDE:
+        for i in range(count):
+            kind = found[i]
+            if kind is not None and kind.todo & DECIDE:
+                state.decide(run[i])
+    if todo & OPEN:
+        for i in range(count):
+            kind = found[i]
+            if kind is not None and kind.todo & OPEN:
+                state.open_as(run[i], kind)
+    if todo & EXTEND:
+        for i in range(count):
+            kind = found[i]
+            if kind is not None and kind.todo & EXTEND:
+                state.delay(run[i], kind, True)
+        for i in range(count):
+            kind = found[i]
+            if kind is not None and kind.todo & EXTEND:
+                state.delay(run[i], kind, False)
+    if todo & FULFIL:
+        for i in range(count):
+            kind = found[i]
+            if kind is not None and kind.todo & FULFIL:
+                state.fulfil_as(run[i], kind)
 
 
 def _value(attrs: Mapping[str, Any], name: str) -> Any:
@@ -426,11 +463,104 @@ def _waiting(table: MutableMapping[Any, Obligation], key: Any) -> Obligation | N
     return table.get(key)
 
 
-# A dispatch table of `Step`s (compiled.py `Steps`) as the replay reads it: the attribute it
-# is keyed on (None: `default` always), the steps by that attribute's value, the default.
-StepTable = tuple[str | None, dict[Any, tuple[Step, ...]], tuple[Step, ...]]
+class Slot:
+    """One duty as the replay's hot path takes it (`_State.open_as`, `fulfil_as`), made per
+    replay from its opening and closing `Step` (compiled.py): the tables it keeps its
+    obligations in are held here, not looked up by the duty's id per fact, and the deadline
+    is a `Due` (engine/dueof.py), called natively. `due` is None unless the duty opens
+    inline (the common shape the hot path handles itself); `closes_inline` likewise for
+    fulfilments. Anything else goes the general way (`open_one`, `fulfil_one`)."""
 
-_ROLE_FACT: Final = ROLE_FACT  # a constant here (see REQUEST)
+    def __init__(self, opening: Step, closing: Step, waiting: MutableMapping[Any, Obligation],
+                 latest: MutableMapping[Any, Obligation], drop: bool) -> None:
+        self.duty: CompiledDuty = opening.duty
+        self.due: Due | None = (as_due(opening.due)
+                                if opening.inline and opening.due is not None else None)
+        self.closes_inline: bool = closing.inline
+        self.delayable: bool = opening.delayable
+        self.waiting = waiting  # `_State.open_for[id]`
+        self.latest = latest    # `_State.latest[id]`
+        self.drop = drop        # met in time, it leaves the list (`_State.met`)
+
+
+class Table:
+    """A dispatch table of `Slot`s (compiled.py `Steps`): the attribute it is keyed on
+    (None: `default` always), the slots by that attribute's value, the default."""
+
+    def __init__(self, on: str | None, table: dict[Any, list[Slot]], default: list[Slot]
+                 ) -> None:
+        self.on = on
+        self.table = table
+        self.default = default
+
+    def select(self, fact: Fact) -> list[Slot]:
+        on = self.on
+        if on is None:
+            return self.default
+        return self.table.get(_value(fact.attrs, on), self.default)
+
+
+def _table(steps: Steps, slots: dict[str, Slot]) -> Table:
+    """A `Steps` table (compiled.py) as the `Table` of this replay's slots."""
+    return Table(steps.key, {v: [slots[s.id] for s in ss] for v, ss in steps.table.items()},
+                 [slots[s.id] for s in steps.default])
+
+
+class Delays:
+    """The duties a fact of one type may delay in one phase (a request or an approval),
+    with the match each asks of it: by the value of one attribute (`on`) when every match
+    tests only that attribute's membership (then `table` decides it all: `exact`), else
+    all of them (`default`), each match asked."""
+
+    def __init__(self, on: str | None, table: dict[Any, list[tuple[CompiledDuty, Matcher]]],
+                 default: list[tuple[CompiledDuty, Matcher]], exact: bool) -> None:
+        self.on = on
+        self.table = table
+        self.default = default
+        self.exact = exact
+
+    @staticmethod
+    def of(pairs: list[tuple[CompiledDuty, Matcher]]) -> Delays | None:
+        """The table of these (duty, match) pairs, in their order; None if there are none."""
+        if not pairs:
+            return None
+        keys = {m.where[0][0] for _, m in pairs if m.where}
+        if len(keys) > 1 or any(len(m.where) > 1 or not m.plain for _, m in pairs):
+            return Delays(None, {}, pairs, False)
+        values = {v for _, m in pairs for _, vs in m.where for v in vs}
+        table = {v: [(d, m) for d, m in pairs if not m.where or v in m.where[0][1]]
+                 for v in values}
+        return Delays(next(iter(keys), None), table, [(d, m) for d, m in pairs if not m.where],
+                      True)
+
+    def select(self, fact: Fact) -> list[tuple[CompiledDuty, Matcher]]:
+        on = self.on
+        if on is None:
+            return self.default
+        return self.table.get(_value(fact.attrs, on), self.default)
+
+
+class Kind:
+    """What a fact of one type does in the replay, found once per fact (`_State.kinds`):
+    its phases (`todo`, bits DECIDE, OPEN, EXTEND, FULFIL), the duties it may open or
+    fulfil (None: no table; `by_trigger` / `by_fulfil` are asked), and what `noticed`
+    does with it before it opens anything."""
+
+    def __init__(self, todo: int, opening: Table | None, closing: Table | None) -> None:
+        self.todo = todo
+        self.opening = opening
+        self.closing = closing
+        self.notice = False      # `noticed` has something to do (any of the below)
+        self.anchored = False    # a deadline runs from facts of this type
+        self.noted = False       # one of the types below
+        self.prohibited = False  # a prohibition forbids some facts of this type
+        self.role = False        # `role.assigned`
+        self.actor = False       # names the actor of a role (actor_of)
+        self.tier: str | None = None  # the attribute carrying an urgency tier
+        self.tracked = False     # a reward counts facts of this type (`handled`)
+        self.requests: Delays | None = None   # the delays it may ask (`extend`)
+        self.approvals: Delays | None = None  # the delays it may approve
+
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
 
@@ -473,13 +603,6 @@ class _State:
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
-        # The dispatch tables as plain tuples (key, table, default): read once per fact, and
-        # a `Steps` (a Python class) would be asked each field by name.
-        self.opening: dict[str, StepTable] = {
-            kind: (t.key, t.table, t.default) for kind, t in policy.opening.items()}
-        self.closing: dict[str, StepTable] = {
-            kind: (t.key, t.table, t.default) for kind, t in policy.closing.items()}
-        self.steps = policy.steps
         # Typed as it is, never Obligation | None: `met` leaves a None in a dropped one's
         # place only when the loop's caller removes them (`replay_ordered`, with `drop`).
         self.obligations: list[Obligation] = []
@@ -496,19 +619,6 @@ class _State:
         self.by_prohibited = policy.by_prohibited
         self.noted = (self.actor_types | self.tracked | set(self.tier_attr) | {ROLE_FACT}
                       | set(self.by_prohibited))
-        self.before_opening = self.noted | set(self.anchor_joins)  # see `noticed`
-        # The types whose facts `open` or `fulfil` can do anything with: the replay loops
-        # call them for these only (a call that does nothing still costs).
-        self.opens = frozenset(self.before_opening | set(self.by_trigger))
-        self.fulfils = frozenset(self.by_fulfil)
-        # Each type's phases as bits (DECIDE, OPEN, EXTEND, FULFIL): one look-up per fact
-        # in the replay loop instead of one per phase.
-        self.plan: dict[str, int] = {}
-        for kind, bit in [*((k, DECIDE) for k in policy.decisions),
-                          *((k, OPEN) for k in self.opens),
-                          *((k, EXTEND) for k in self.by_extension),
-                          *((k, FULFIL) for k in self.fulfils)]:
-            self.plan[kind] = self.plan.get(kind, 0) | bit
         # Duties not keyed by case (`per`): FIFO queues of open obligations (per: trigger),
         # the latest actor of each actor_of type by case, and how often a key was used.
         self.queues: dict[str, dict[str | None, list[Obligation]]] = {
@@ -522,6 +632,45 @@ class _State:
         self.forbidden: list[Forbidden] = []
         self.case_values = CaseValues()
         self.values_now = self.case_values.now
+        self.slots: dict[str, Slot] = {}
+        self.kinds: dict[str, Kind] = {}
+        self.bind()
+
+    def bind(self) -> None:
+        """Each duty's `Slot` and each fact type's `Kind`, made from the policy and the
+        tables now in `open_for` and `latest` (made again when another table takes a
+        duty's place there: engine/stream.py)."""
+        policy = self.policy
+        steps = policy.steps
+        self.slots = {d: Slot(opening, closing, self.open_for[d], self.latest[d], d in self.drop)
+                      for d, (opening, closing) in steps.items()}
+        opening = {name: _table(t, self.slots) for name, t in policy.opening.items()}
+        closing = {name: _table(t, self.slots) for name, t in policy.closing.items()}
+        opens = self.noted | set(self.anchor_joins) | set(self.by_trigger)
+        todo: dict[str, int] = {}
+        for type_, bit in [*((k, DECIDE) for k in policy.decisions),
+                           *((k, OPEN) for k in opens),
+                           *((k, EXTEND) for k in self.by_extension),
+                           *((k, FULFIL) for k in self.by_fulfil)]:
+            todo[type_] = todo.get(type_, 0) | bit
+        self.kinds = {}
+        for name, bits in todo.items():
+            kind = Kind(bits, opening.get(name), closing.get(name))
+            kind.anchored = name in self.anchor_joins
+            kind.noted = name in self.noted
+            kind.notice = kind.anchored or kind.noted
+            kind.prohibited = name in self.by_prohibited
+            kind.role = name == ROLE_FACT
+            kind.actor = name in self.actor_types
+            kind.tier = self.tier_attr.get(name)
+            kind.tracked = name in self.tracked
+            extended = [(d, d.extension) for d in self.by_extension.get(name, ())
+                        if d.extension is not None]
+            kind.requests = Delays.of([(d, e.requested) for d, e in extended
+                                       if e.requested.fact == name])
+            kind.approvals = Delays.of([(d, e.approved) for d, e in extended
+                                        if e.approved.fact == name])
+            self.kinds[name] = kind
 
     def values(self, case: str | None) -> dict[str, str] | None:
         """The case's values now (decision tables), or None when the policy has none."""
@@ -551,68 +700,73 @@ class _State:
                 ledger.append(Owed(start, end, obligation))
 
     def open(self, fact: Fact) -> None:
-        kind = fact.type
-        if kind in self.before_opening and self.noticed(fact):
+        kind = self.kinds.get(fact.type)
+        if kind is not None and kind.todo & OPEN:
+            self.open_as(fact, kind)
+
+    def open_as(self, fact: Fact, kind: Kind) -> None:
+        """What `fact`, of the type `kind` describes, opens (and `noticed` does first)."""
+        if kind.notice and self.noticed(fact, kind):
             return
-        steps = self.opening.get(kind)
-        if steps is not None:  # inlined Dispatch.select: once per fact
-            on, table, default = steps
-            candidates = default if on is None else table.get(_value(fact.attrs, on), default)
+        table = kind.opening
+        if table is not None:
+            candidates = table.select(fact)
         else:
-            duties = self.by_trigger.get(kind)
+            duties = self.by_trigger.get(fact.type)
             if not duties:
                 return
             values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
-            candidates = tuple(self.steps[d.id][0] for d in duties
-                               if d.trigger is not None and d.trigger.matches(fact, values))
+            candidates = [self.slots[d.id] for d in duties
+                          if d.trigger is not None and d.trigger.matches(fact, values)]
         case = fact.case
         at = fact.at
-        open_for, obligations = self.open_for, self.obligations
-        for duty, duty_id, due_of, inline, delayable in candidates:
-            if not inline:
-                self.open_one(duty, fact)
+        obligations = self.obligations
+        for slot in candidates:
+            due_of = slot.due
+            if due_of is None:  # not the common shape
+                self.open_one(slot.duty, fact)
                 continue
             # The common shape, made here (a call per obligation costs a few percent)
-            waiting = open_for[duty_id]
+            waiting = slot.waiting
             if case in waiting:
-                self.already_open(duty, fact, waiting[case])
+                self.already_open(slot.duty, fact, waiting[case])
                 continue
             try:
-                due = due_of(at, fact.attrs)  # type: ignore[misc]
+                due = due_of.due(at, fact.attrs)
             except CalendarDataMissing:  # the deadline waits for a year's data: the long way
-                self.open_one(duty, fact)
+                self.open_one(slot.duty, fact)
                 continue
-            obligation = Obligation(duty, case, fact, at, due)
+            obligation = Obligation(slot.duty, case, fact, at, due)
             obligation.place = len(obligations)
             obligations.append(obligation)
             waiting[case] = obligation
-            if delayable:
-                self.latest[duty_id][case] = obligation
+            if slot.delayable:
+                slot.latest[case] = obligation
 
-    def noticed(self, fact: Fact) -> bool:
+    def noticed(self, fact: Fact, kind: Kind) -> bool:
         """What a fact of the few types the results need beyond duties (and anchors) does
         before it opens duties; True when it does nothing more here (another worker's fact
         that only times deadlines)."""
-        kind, case = fact.type, fact.case
-        if kind in self.anchor_joins:
+        case = fact.case
+        if kind.anchored:
             self.anchor(fact)
             if id(fact) in self.anchor_only:
                 return True
-        if kind in self.noted:
-            if kind in self.by_prohibited:
+        if kind.noted:
+            if kind.prohibited:
                 self.prohibited(fact)
-            if kind == _ROLE_FACT:
+            if kind.role:
                 self.roles.assign(fact.attrs["role"], fact.at, fact.attrs["person"])
             if case is not None:
-                if kind in self.actor_types and fact.actor is not None:
-                    self.first_actor.setdefault((case, kind), fact.actor)
+                if kind.actor and fact.actor is not None:
+                    self.first_actor.setdefault((case, fact.type), fact.actor)
                     if self.track_latest:
-                        self.latest_actor[(case, kind)] = (fact.at, fact.actor)
-                tier_attr = self.tier_attr.get(kind)
+                        self.latest_actor[(case, fact.type)] = (fact.at, fact.actor)
+                tier_attr = kind.tier
                 if tier_attr is not None and tier_attr in fact.attrs:
                     self.case_tier[case] = fact.attrs[tier_attr]
-                if kind in self.tracked:
-                    self.handled[kind].append((fact.at, case))
+                if kind.tracked:
+                    self.handled[fact.type].append((fact.at, case))
         return False
 
     def already_open(self, duty: CompiledDuty, fact: Fact, waiting: Obligation) -> None:
@@ -831,32 +985,37 @@ class _State:
                                             self.actor_now(rule.responsible, fact.case), seq))
 
     def fulfil(self, fact: Fact) -> None:
+        kind = self.kinds.get(fact.type)
+        if kind is not None and kind.todo & FULFIL:
+            self.fulfil_as(fact, kind)
+
+    def fulfil_as(self, fact: Fact, kind: Kind) -> None:
+        """What `fact`, of the type `kind` describes, fulfils."""
         if self.anchor_only and id(fact) in self.anchor_only:
             return
-        steps = self.closing.get(fact.type)
-        if steps is not None:  # inlined Dispatch.select: once per fact
-            on, table, default = steps
-            candidates = default if on is None else table.get(_value(fact.attrs, on), default)
+        table = kind.closing
+        if table is not None:
+            candidates = table.select(fact)
         else:
             duties = self.by_fulfil.get(fact.type)
             if not duties:
                 return
             values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
-            candidates = tuple(self.steps[d.id][1] for d in duties
-                               if (d.fulfil.matches(fact, values) if len(d.fulfils) == 1
-                                   else d.fulfilling(fact, values) is not None))
+            candidates = [self.slots[d.id] for d in duties
+                          if (d.fulfil.matches(fact, values) if len(d.fulfils) == 1
+                              else d.fulfilling(fact, values) is not None)]
         case = fact.case
-        for duty, duty_id, _, inline, _ in candidates:
-            if not inline:
-                self.fulfil_one(duty, fact)
+        for slot in candidates:
+            if not slot.closes_inline:
+                self.fulfil_one(slot.duty, fact)
                 continue
-            waiting = self.open_for[duty_id]
+            waiting = slot.waiting
             obligation = _waiting(waiting, case)
             if obligation is None or obligation.trigger is fact:
                 continue
             del waiting[case]
             obligation.fulfilled_by = fact
-            if duty_id in self.drop:
+            if slot.drop:
                 self.met(obligation)
 
     def fulfil_one(self, duty: CompiledDuty, fact: Fact) -> None:
@@ -929,17 +1088,29 @@ class _State:
 
     def extend(self, fact: Fact, phase: str) -> None:
         """Delay requests (phase REQUEST) or approvals (phase APPROVAL) this fact makes."""
+        kind = self.kinds.get(fact.type)
+        if kind is not None:
+            self.delay(fact, kind, phase == REQUEST)
+
+    def delay(self, fact: Fact, kind: Kind, request: bool) -> None:
+        """`extend`, for a fact of the type `kind` describes (`request`: else approvals)."""
         if self.anchor_only and id(fact) in self.anchor_only:
             return
-        for duty in self.by_extension.get(fact.type, ()):
-            ext = duty.extension
-            assert ext is not None
-            matcher = ext.requested if phase == REQUEST else ext.approved
-            values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
-            if matcher.fact == fact.type and matcher.matches(fact, values):
-                if matcher.by is not None and not self.allowed(matcher.by, fact, duty.id):
+        delays = kind.requests if request else kind.approvals
+        if delays is None:
+            return
+        exact = delays.exact
+        for duty, matcher in delays.select(fact):
+            if not exact:
+                values = self.values_now.get(fact.case) if self.values_now else None  # type: ignore[arg-type]
+                if not matcher.matches(fact, values):
                     continue
-                (self.request if phase == REQUEST else self.approve)(duty, fact)
+            if matcher.by is not None and not self.allowed(matcher.by, fact, duty.id):
+                continue
+            if request:
+                self.request(duty, fact)
+            else:
+                self.approve(duty, fact)
 
     def _target(self, duty: CompiledDuty, fact: Fact, word: str) -> Obligation | None:
         """The commitment a delay fact is about: the open one, else the latest of the case

@@ -38,14 +38,13 @@ from policyengine.engine import spill
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.deadlines import Versioned, Weekly
 from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor, as_dict
+from policyengine.engine.dueof import OnDate, SameWhile
 from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
-    APPROVAL,
     DECIDE,
     EXTEND,
     FULFIL,
     OPEN,
-    REQUEST,
     Replay,
     RoleTimeline,
     _in_order,
@@ -248,9 +247,9 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
             if _may_sleep_open(duty):
                 state.open_for[duty.id] = OpenFor(duty.id, dormant, state.open_for[duty.id])
         dormant.attach(state.open_for, state.latest)
-    plan = state.plan
-    open_, extend, fulfil, decide = state.open, state.extend, state.fulfil, state.decide
-    deciding = policy.decisions
+        state.bind()  # the slots hold the tables that took the duties' places
+    kinds = state.kinds
+    decide, open_as, delay, fulfil_as = state.decide, state.open_as, state.delay, state.fulfil_as
     obligations = state.obligations
     limit = _COMPACT_FROM if unread is not None else 1 << 62
     memos = _deadline_memos(policy) if unread is not None else []
@@ -269,19 +268,20 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                     actors.sleep(state.first_actor, {o.case for o in obligations})
             if len(run) == 1:  # as replay.py `_replay_untagged` does
                 fact = run[0]
-                todo = plan.get(fact.type, 0)
-                if todo:
+                kind = kinds.get(fact.type)
+                if kind is not None:
+                    todo = kind.todo
                     if todo & DECIDE:
                         decide(fact)
                     if todo & OPEN:
-                        open_(fact)
+                        open_as(fact, kind)
                     if todo & EXTEND:
-                        extend(fact, REQUEST)
-                        extend(fact, APPROVAL)
+                        delay(fact, kind, True)
+                        delay(fact, kind, False)
                     if todo & FULFIL:
-                        fulfil(fact)
+                        fulfil_as(fact, kind)
                 continue
-            act_at_once(state, run, deciding)
+            act_at_once(state, run)
         dropped = state.dropped
         if unread is not None:  # no fact comes any more: whatever no result reads goes
             dropped += _drop_unread(state, unread, dormant, ended=True)
@@ -307,7 +307,8 @@ def _deadline_memos(policy: CompiledPolicy) -> list[dict[Any, Any]]:
     """The deadline rules' memos (engine/deadlines.py: an answer per trigger day and side of
     a clock, per rule), which grow with the days of the history. Facts come in time order,
     so the days behind are not asked again but by a late re-timing, which computes its
-    answer anew: the stream forgets them at each compaction (the answers are the same)."""
+    answer anew: the stream forgets them at each compaction (the answers are the same).
+    So do the answers their one-call forms keep by date (engine/dueof.py)."""
     memos: dict[int, dict[Any, Any]] = {}
     rules: list[Any] = [d.deadline for d in policy.duties.values() if d.deadline is not None]
     while rules:
@@ -315,6 +316,10 @@ def _deadline_memos(policy: CompiledPolicy) -> list[dict[Any, Any]]:
         memo = getattr(rule, "_memo", None)
         if isinstance(memo, dict):
             memos[id(memo)] = memo
+        fast = rule.fast_due  # made now if not yet: the replay's are the same objects
+        for kept in ((fast.early, fast.late) if isinstance(fast, SameWhile)
+                     else (fast.kept,) if isinstance(fast, OnDate) else ()):
+            memos[id(kept)] = kept
         if isinstance(rule, Versioned):
             rules.append(rule.base)
             rules.extend(version for _, version in rule.changes)
