@@ -186,7 +186,7 @@ def _local(moment: datetime, tz: tzinfo) -> datetime:
 
 def _day(moment: datetime, tz: tzinfo) -> date:
     """The local date of a moment."""
-    return (moment if moment.tzinfo is tz else moment.astimezone(tz)).date()
+    return _local(moment, tz).date()
 
 
 def _looked_at_when_met(policy: CompiledPolicy, period: Period | None) -> set[str]:
@@ -241,7 +241,7 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             for_rewards.append(outcome)
     charged = _charges(policy, violated)
     forbidden = _forbidden(policy, run, period)
-    months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m in charged),
+    months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m, _ in charged),
                                             *((f.person, c, m) for f, c, m in forbidden)])
     keys: list[_DueKey] = []  # each violation's `_by_due` and place, made with it
     violations = _violations(policy, run, charged, months, keys)
@@ -507,10 +507,13 @@ def _pending(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Pen
         fulfilled_by=done.ref() if done is not None else None)
 
 
-def _charges(policy: CompiledPolicy, violated: list[Outcome]
-             ) -> list[tuple[Outcome, PenaltyCharge, str]]:
-    """Each violation's charge before monthly counting, and the month (of the deadline) it
-    belongs to."""
+# A violation's outcome, its charge before monthly counting, the month (of the deadline)
+# it belongs to, and its deadline in the calendar's zone (found once: `_violations` says it)
+Charged = tuple[Outcome, PenaltyCharge, str, datetime]
+
+
+def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
+    """Each violation's `Charged`."""
     tz = policy.calendar.tz
     penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
                  for d in policy.duties.values()}
@@ -528,7 +531,7 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]
             month = month_of[day] = f"{due.year:04d}-{due.month:02d}"
         penalty = penalties[obligation.duty.id]
         if penalty is None:
-            out.append((outcome, NO_PENALTY, month))
+            out.append((outcome, NO_PENALTY, month, due))
             continue
         key = (penalty.id, day)
         if key in same:
@@ -540,7 +543,7 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]
                 charged = penalty.charge(day, outcome.late_by, due)
             except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
                 charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
-        out.append((outcome, charged, month))
+        out.append((outcome, charged, month, due))
     return out
 
 
@@ -554,8 +557,7 @@ def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: Compile
                          detail=line("pen.lateness_pending", rule=penalty.id, year=exc.year))
 
 
-def _violations(policy: CompiledPolicy, run: Replay,
-                charged: list[tuple[Outcome, PenaltyCharge, str]], months: Months,
+def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], months: Months,
                 keys: list[_DueKey]) -> list[Violation]:
     """The violations of duties, each with its charge in its month (and its `_DueKey` in
     `keys`). Made without the frozen `__init__` (`made`, inlined), in one loop: tens of
@@ -565,7 +567,7 @@ def _violations(policy: CompiledPolicy, run: Replay,
     monthly = {kind for kind, schedule in SCHEDULES.items() if schedule.per_month}
     new = object.__new__
     out: list[Violation] = []
-    for outcome, charged_, month in charged:
+    for outcome, charged_, month, due in charged:
         obligation = outcome.obligation
         duty = obligation.duty
         done = obligation.fulfilled_by
@@ -573,25 +575,25 @@ def _violations(policy: CompiledPolicy, run: Replay,
             charged_ = months.in_month(outcome.person, charged_, month)
         violation: Violation = new(Violation)
         duty_id, case, person = duty.id, obligation.case, outcome.person
-        due = _local(obligation.due, tz)
-        violation.__dict__.update(
-            duty=duty_id,
-            duty_name=duty.title,
-            case=case,
-            person=person,
-            role=duty.responsible,
-            due=due,
-            fulfilled_at=_local(done.at, tz) if done is not None else None,
-            fulfilled_by=done.ref() if done else None,
-            late_by=outcome.late_by,
-            month=month,
-            trigger_fact=obligation.trigger,
-            penalty=charged_,
-            # Over the as-of, not the replay: a cached result must not keep every fact alive.
-            explain=partial(_explained, policy, as_of, outcome),
-            key=obligation_key(obligation),
-            status=outcome.status,
-        )
+        # The fields set one by one in the instance's own dict, in their order (as `made`
+        # does, without a dict of keywords made and copied first)
+        fields = violation.__dict__
+        fields["duty"] = duty_id
+        fields["duty_name"] = duty.title
+        fields["case"] = case
+        fields["person"] = person
+        fields["role"] = duty.responsible
+        fields["due"] = due
+        fields["fulfilled_at"] = _local(done.at, tz) if done is not None else None
+        fields["fulfilled_by"] = done.ref() if done is not None else None
+        fields["late_by"] = outcome.late_by
+        fields["month"] = month
+        fields["trigger_fact"] = obligation.trigger
+        fields["penalty"] = charged_
+        # Over the as-of, not the replay: a cached result must not keep every fact alive.
+        fields["explain"] = partial(_explained, policy, as_of, outcome)
+        fields["key"] = obligation_key(obligation)
+        fields["status"] = outcome.status
         keys.append((due, duty_id, case or "", person or "", len(out)))
         out.append(violation)
     return out
@@ -687,11 +689,17 @@ def _open(outcome: Outcome) -> OpenObligation:
     obligation = outcome.obligation
     duty = obligation.duty
     found: OpenObligation = object.__new__(OpenObligation)  # `made`, one call fewer
-    found.__dict__.update(
-        duty=duty.id, duty_name=duty.title, case=obligation.case, person=outcome.person,
-        role=duty.responsible, due=obligation.due, overdue=outcome.status is Status.MISSED,
-        opened_at=obligation.opened_at, key=obligation_key(obligation),
-        trigger_fact=obligation.trigger)
+    fields = found.__dict__  # set one by one, in their order: no dict of keywords
+    fields["duty"] = duty.id
+    fields["duty_name"] = duty.title
+    fields["case"] = obligation.case
+    fields["person"] = outcome.person
+    fields["role"] = duty.responsible
+    fields["due"] = obligation.due
+    fields["overdue"] = outcome.status is _MISSED
+    fields["opened_at"] = obligation.opened_at
+    fields["key"] = obligation_key(obligation)
+    fields["trigger_fact"] = obligation.trigger
     return found
 
 
