@@ -17,7 +17,7 @@ from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
-from policyengine.engine.penalties.base import SCHEDULES
+from policyengine.engine.penalties.base import SCHEDULES, Schedule
 from policyengine.engine.penalties.months import Months, month_lines, people_totals
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
 from policyengine.engine.replay import _MARGIN, Forbidden, Replay, dedupe, in_order, replay, up_to
@@ -521,6 +521,8 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
     # (rule, due day) -> the charge of every such violation, when lateness is not read
     # (`CompiledPenalty.same_charge`; None: asked per violation): most kinds.
     same: dict[tuple[str, date], PenaltyCharge | None] = {}
+    # and else, the version in force when lateness is on the clock (None: `charge` is asked)
+    clocked: dict[tuple[str, date], Schedule | None] = {}
     out = []
     for outcome in violated:
         obligation = outcome.obligation
@@ -538,11 +540,17 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
             charged = same[key]
         else:
             charged = same[key] = penalty.same_charge(day)
+            if charged is None:
+                clocked[key] = penalty.on_the_clock(day)
         if charged is None:
-            try:
-                charged = penalty.charge(day, outcome.late_by, due)
-            except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
-                charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
+            version = clocked[key]
+            if version is not None:
+                charged = version.charge(outcome.late_by)
+            else:
+                try:
+                    charged = penalty.charge(day, outcome.late_by, due)
+                except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
+                    charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
         out.append((outcome, charged, month, due))
     return out
 
@@ -565,24 +573,26 @@ def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], mon
     tz = policy.calendar.tz
     as_of = run.as_of
     monthly = {kind for kind, schedule in SCHEDULES.items() if schedule.per_month}
+    # each duty's title (a property: a call of Python) and role, found once
+    named = {d.id: (d.title, d.responsible) for d in policy.duties.values()}
     new = object.__new__
     out: list[Violation] = []
     for outcome, charged_, month, due in charged:
         obligation = outcome.obligation
-        duty = obligation.duty
         done = obligation.fulfilled_by
         if charged_.schedule in monthly:  # `Months.in_month` changes nothing for the rest
             charged_ = months.in_month(outcome.person, charged_, month)
         violation: Violation = new(Violation)
-        duty_id, case, person = duty.id, obligation.case, outcome.person
+        duty_id, case, person = obligation.duty.id, obligation.case, outcome.person
+        title, role = named[duty_id]
         # The fields set one by one in the instance's own dict, in their order (as `made`
         # does, without a dict of keywords made and copied first)
         fields = violation.__dict__
         fields["duty"] = duty_id
-        fields["duty_name"] = duty.title
+        fields["duty_name"] = title
         fields["case"] = case
         fields["person"] = person
-        fields["role"] = duty.responsible
+        fields["role"] = role
         fields["due"] = due
         fields["fulfilled_at"] = _local(done.at, tz) if done is not None else None
         fields["fulfilled_by"] = done.ref() if done is not None else None
