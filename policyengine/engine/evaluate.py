@@ -18,7 +18,7 @@ from mypy_extensions import mypyc_attr
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.base import SCHEDULES, Schedule
-from policyengine.engine.penalties.months import Months, month_lines, people_totals
+from policyengine.engine.penalties.months import Months, count_people, month_lines, people_totals
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
 from policyengine.engine.replay import _MARGIN, Forbidden, Replay, dedupe, in_order, replay, up_to
 from policyengine.engine.rewards import merits, rewards
@@ -153,7 +153,8 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = _looked_at_when_met(policy, period)
     # Deadlines are in the calendar's zone: compared with the as-of moved there (see
-    # replay.py `up_to`), not asked both zones' offsets each time
+    # replay.py `up_to`, whose `_MARGIN` this is: both must agree; a public name for it in
+    # replay.py is left to its owner), not asked both zones' offsets each time
     try:
         limit = as_of.astimezone(tz)
         surely, never = limit - _MARGIN, limit + _MARGIN
@@ -244,14 +245,16 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m, _ in charged),
                                             *((f.person, c, m) for f, c, m in forbidden)])
     keys: list[_DueKey] = []  # each violation's `_by_due` and place, made with it
-    violations = _violations(policy, run, charged, months, keys)
-    for f, c, m in forbidden:
-        breach = _prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
+    counted: dict[str | None, int] = {}  # each person's violations, counted with them
+    violations = _violations(policy, run, charged, months, keys, counted)
+    breaches = [_prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
+                for f, c, m in forbidden]
+    for breach in breaches:
         due, duty, case, person = _by_due(breach)
         keys.append((due, duty, case, person, len(violations)))
         violations.append(breach)
     violations = _in_order_of(keys, violations)
-    people = people_totals(violations, months)
+    people = people_totals(count_people(breaches, counted), months)
     open_now.sort(key=_open_by_due)
     notes = list(run.notes)
     found_rewards = rewards(policy, run, for_rewards, violations, period, notes) if period else []
@@ -566,10 +569,10 @@ def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: Compile
 
 
 def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], months: Months,
-                keys: list[_DueKey]) -> list[Violation]:
+                keys: list[_DueKey], counted: dict[str | None, int]) -> list[Violation]:
     """The violations of duties, each with its charge in its month (and its `_DueKey` in
-    `keys`). Made without the frozen `__init__` (`made`, inlined), in one loop: tens of
-    thousands in a large history."""
+    `keys`, its person counted in `counted`). Made without the frozen `__init__` (`made`,
+    inlined), in one loop: tens of thousands in a large history."""
     tz = policy.calendar.tz
     as_of = run.as_of
     monthly = {kind for kind, schedule in SCHEDULES.items() if schedule.per_month}
@@ -605,6 +608,7 @@ def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], mon
         fields["key"] = obligation_key(obligation)
         fields["status"] = outcome.status
         keys.append((due, duty_id, case or "", person or "", len(out)))
+        counted[person] = counted.get(person, 0) + 1
         out.append(violation)
     return out
 

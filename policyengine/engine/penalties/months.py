@@ -93,13 +93,20 @@ def _line(key: MonthKey, charges: list[PenaltyCharge], penalty: CompiledPenalty)
     return version.month_line(month, charges)
 
 
-def people_totals(violations: list[Violation], months: Months) -> list[PersonTotal]:
-    """Per person: the amount, the forfeited months, and a line per rule and month."""
-    lines: dict[str | None, list[RuleLine]] = {}
-    counted: dict[str | None, int] = {}
+def count_people(violations: Iterable[Violation],
+                 counted: dict[str | None, int] | None = None) -> dict[str | None, int]:
+    """Each person's number of violations (added to `counted`, if given)."""
+    counted = {} if counted is None else counted
     for violation in violations:
         person = violation.person
         counted[person] = counted.get(person, 0) + 1
+    return counted
+
+
+def people_totals(counted: Mapping[str | None, int], months: Months) -> list[PersonTotal]:
+    """Per person with violations (`counted`: how many, see `count_people`): the amount,
+    the forfeited months, and a line per rule and month."""
+    lines: dict[str | None, list[RuleLine]] = {}
     for (person, _, _, _), month_line in months.lines.items():
         lines.setdefault(person, []).append(month_line)
     people = []
