@@ -522,10 +522,9 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
                  for d in policy.duties.values()}
     month_of: dict[date, str] = {}  # a due day's month, as text
     # (rule, due day) -> the charge of every such violation, when lateness is not read
-    # (`CompiledPenalty.same_charge`; None: asked per violation): most kinds.
-    same: dict[tuple[str, date], PenaltyCharge | None] = {}
-    # and else, the version in force when lateness is on the clock (None: `charge` is asked)
-    clocked: dict[tuple[str, date], Schedule | None] = {}
+    # (`CompiledPenalty.same_charge`: most kinds), else None and the version in force when
+    # lateness is on the clock (`on_the_clock`; None: `charge` is asked per violation)
+    known: dict[tuple[str, date], tuple[PenaltyCharge | None, Schedule | None]] = {}
     out = []
     for outcome in violated:
         obligation = outcome.obligation
@@ -539,14 +538,12 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
             out.append((outcome, NO_PENALTY, month, due))
             continue
         key = (penalty.id, day)
-        if key in same:
-            charged = same[key]
-        else:
-            charged = same[key] = penalty.same_charge(day)
-            if charged is None:
-                clocked[key] = penalty.on_the_clock(day)
+        found = known.get(key)
+        if found is None:
+            same = penalty.same_charge(day)
+            found = known[key] = (same, penalty.on_the_clock(day) if same is None else None)
+        charged, version = found
         if charged is None:
-            version = clocked[key]
             if version is not None:
                 charged = version.charge(outcome.late_by)
             else:
