@@ -37,6 +37,7 @@ COMPILED: tuple[str, ...] = (
     "policyengine.engine.evaluate",
     "policyengine.engine.dueof",
     "policyengine.engine.rewards.merit_days",
+    "policyengine.engine.penalties.months",
 )
 
 GROUP = "policyengine.compiled"  # the shared library: policyengine/compiled__mypyc.*.so

@@ -17,8 +17,8 @@ from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
-from policyengine.engine.penalties.base import SCHEDULES
-from policyengine.engine.penalties.months import Months, month_lines, people_totals
+from policyengine.engine.penalties.base import SCHEDULES, Schedule
+from policyengine.engine.penalties.months import Months, count_people, month_lines, people_totals
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
 from policyengine.engine.replay import _MARGIN, Forbidden, Replay, dedupe, in_order, replay, up_to
 from policyengine.engine.rewards import merits, rewards
@@ -153,7 +153,8 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = _looked_at_when_met(policy, period)
     # Deadlines are in the calendar's zone: compared with the as-of moved there (see
-    # replay.py `up_to`), not asked both zones' offsets each time
+    # replay.py `up_to`, whose `_MARGIN` this is: both must agree; a public name for it in
+    # replay.py is left to its owner), not asked both zones' offsets each time
     try:
         limit = as_of.astimezone(tz)
         surely, never = limit - _MARGIN, limit + _MARGIN
@@ -186,7 +187,7 @@ def _local(moment: datetime, tz: tzinfo) -> datetime:
 
 def _day(moment: datetime, tz: tzinfo) -> date:
     """The local date of a moment."""
-    return (moment if moment.tzinfo is tz else moment.astimezone(tz)).date()
+    return _local(moment, tz).date()
 
 
 def _looked_at_when_met(policy: CompiledPolicy, period: Period | None) -> set[str]:
@@ -241,17 +242,19 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             for_rewards.append(outcome)
     charged = _charges(policy, violated)
     forbidden = _forbidden(policy, run, period)
-    months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m in charged),
+    months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m, _ in charged),
                                             *((f.person, c, m) for f, c, m in forbidden)])
     keys: list[_DueKey] = []  # each violation's `_by_due` and place, made with it
-    violations = _violations(policy, run, charged, months, keys)
-    for f, c, m in forbidden:
-        breach = _prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
+    counted: dict[str | None, int] = {}  # each person's violations, counted with them
+    violations = _violations(policy, run, charged, months, keys, counted)
+    breaches = [_prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
+                for f, c, m in forbidden]
+    for breach in breaches:
         due, duty, case, person = _by_due(breach)
         keys.append((due, duty, case, person, len(violations)))
         violations.append(breach)
     violations = _in_order_of(keys, violations)
-    people = people_totals(violations, months)
+    people = people_totals(count_people(breaches, counted), months)
     open_now.sort(key=_open_by_due)
     notes = list(run.notes)
     found_rewards = rewards(policy, run, for_rewards, violations, period, notes) if period else []
@@ -507,17 +510,21 @@ def _pending(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Pen
         fulfilled_by=done.ref() if done is not None else None)
 
 
-def _charges(policy: CompiledPolicy, violated: list[Outcome]
-             ) -> list[tuple[Outcome, PenaltyCharge, str]]:
-    """Each violation's charge before monthly counting, and the month (of the deadline) it
-    belongs to."""
+# A violation's outcome, its charge before monthly counting, the month (of the deadline)
+# it belongs to, and its deadline in the calendar's zone (found once: `_violations` says it)
+Charged = tuple[Outcome, PenaltyCharge, str, datetime]
+
+
+def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
+    """Each violation's `Charged`."""
     tz = policy.calendar.tz
     penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
                  for d in policy.duties.values()}
     month_of: dict[date, str] = {}  # a due day's month, as text
     # (rule, due day) -> the charge of every such violation, when lateness is not read
-    # (`CompiledPenalty.same_charge`; None: asked per violation): most kinds.
-    same: dict[tuple[str, date], PenaltyCharge | None] = {}
+    # (`CompiledPenalty.same_charge`: most kinds), else None and the version in force when
+    # lateness is on the clock (`on_the_clock`; None: `charge` is asked per violation)
+    known: dict[tuple[str, date], tuple[PenaltyCharge | None, Schedule | None]] = {}
     out = []
     for outcome in violated:
         obligation = outcome.obligation
@@ -528,19 +535,23 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]
             month = month_of[day] = f"{due.year:04d}-{due.month:02d}"
         penalty = penalties[obligation.duty.id]
         if penalty is None:
-            out.append((outcome, NO_PENALTY, month))
+            out.append((outcome, NO_PENALTY, month, due))
             continue
         key = (penalty.id, day)
-        if key in same:
-            charged = same[key]
-        else:
-            charged = same[key] = penalty.same_charge(day)
+        found = known.get(key)
+        if found is None:
+            same = penalty.same_charge(day)
+            found = known[key] = (same, penalty.on_the_clock(day) if same is None else None)
+        charged, version = found
         if charged is None:
-            try:
-                charged = penalty.charge(day, outcome.late_by, due)
-            except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
-                charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
-        out.append((outcome, charged, month))
+            if version is not None:
+                charged = version.charge(outcome.late_by)
+            else:
+                try:
+                    charged = penalty.charge(day, outcome.late_by, due)
+                except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
+                    charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
+        out.append((outcome, charged, month, due))
     return out
 
 
@@ -554,45 +565,47 @@ def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: Compile
                          detail=line("pen.lateness_pending", rule=penalty.id, year=exc.year))
 
 
-def _violations(policy: CompiledPolicy, run: Replay,
-                charged: list[tuple[Outcome, PenaltyCharge, str]], months: Months,
-                keys: list[_DueKey]) -> list[Violation]:
+def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], months: Months,
+                keys: list[_DueKey], counted: dict[str | None, int]) -> list[Violation]:
     """The violations of duties, each with its charge in its month (and its `_DueKey` in
-    `keys`). Made without the frozen `__init__` (`made`, inlined), in one loop: tens of
-    thousands in a large history."""
+    `keys`, its person counted in `counted`). Made without the frozen `__init__` (`made`,
+    inlined), in one loop: tens of thousands in a large history."""
     tz = policy.calendar.tz
     as_of = run.as_of
     monthly = {kind for kind, schedule in SCHEDULES.items() if schedule.per_month}
+    # each duty's title (a property: a call of Python) and role, found once
+    named = {d.id: (d.title, d.responsible) for d in policy.duties.values()}
     new = object.__new__
     out: list[Violation] = []
-    for outcome, charged_, month in charged:
+    for outcome, charged_, month, due in charged:
         obligation = outcome.obligation
-        duty = obligation.duty
         done = obligation.fulfilled_by
         if charged_.schedule in monthly:  # `Months.in_month` changes nothing for the rest
             charged_ = months.in_month(outcome.person, charged_, month)
         violation: Violation = new(Violation)
-        duty_id, case, person = duty.id, obligation.case, outcome.person
-        due = _local(obligation.due, tz)
-        violation.__dict__.update(
-            duty=duty_id,
-            duty_name=duty.title,
-            case=case,
-            person=person,
-            role=duty.responsible,
-            due=due,
-            fulfilled_at=_local(done.at, tz) if done is not None else None,
-            fulfilled_by=done.ref() if done else None,
-            late_by=outcome.late_by,
-            month=month,
-            trigger_fact=obligation.trigger,
-            penalty=charged_,
-            # Over the as-of, not the replay: a cached result must not keep every fact alive.
-            explain=partial(_explained, policy, as_of, outcome),
-            key=obligation_key(obligation),
-            status=outcome.status,
-        )
+        duty_id, case, person = obligation.duty.id, obligation.case, outcome.person
+        title, role = named[duty_id]
+        # The fields set one by one in the instance's own dict, in their order (as `made`
+        # does, without a dict of keywords made and copied first)
+        fields = violation.__dict__
+        fields["duty"] = duty_id
+        fields["duty_name"] = title
+        fields["case"] = case
+        fields["person"] = person
+        fields["role"] = role
+        fields["due"] = due
+        fields["fulfilled_at"] = _local(done.at, tz) if done is not None else None
+        fields["fulfilled_by"] = done.ref() if done is not None else None
+        fields["late_by"] = outcome.late_by
+        fields["month"] = month
+        fields["trigger_fact"] = obligation.trigger
+        fields["penalty"] = charged_
+        # Over the as-of, not the replay: a cached result must not keep every fact alive.
+        fields["explain"] = partial(_explained, policy, as_of, outcome)
+        fields["key"] = obligation_key(obligation)
+        fields["status"] = outcome.status
         keys.append((due, duty_id, case or "", person or "", len(out)))
+        counted[person] = counted.get(person, 0) + 1
         out.append(violation)
     return out
 
@@ -687,11 +700,17 @@ def _open(outcome: Outcome) -> OpenObligation:
     obligation = outcome.obligation
     duty = obligation.duty
     found: OpenObligation = object.__new__(OpenObligation)  # `made`, one call fewer
-    found.__dict__.update(
-        duty=duty.id, duty_name=duty.title, case=obligation.case, person=outcome.person,
-        role=duty.responsible, due=obligation.due, overdue=outcome.status is Status.MISSED,
-        opened_at=obligation.opened_at, key=obligation_key(obligation),
-        trigger_fact=obligation.trigger)
+    fields = found.__dict__  # set one by one, in their order: no dict of keywords
+    fields["duty"] = duty.id
+    fields["duty_name"] = duty.title
+    fields["case"] = obligation.case
+    fields["person"] = outcome.person
+    fields["role"] = duty.responsible
+    fields["due"] = obligation.due
+    fields["overdue"] = outcome.status is _MISSED
+    fields["opened_at"] = obligation.opened_at
+    fields["key"] = obligation_key(obligation)
+    fields["trigger_fact"] = obligation.trigger
     return found
 
 

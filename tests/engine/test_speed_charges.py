@@ -1,16 +1,22 @@
 """A charge asked once per rule and day (`same_charge`, docs/decisions.md D43, second
 pass) is the charge each violation would get: for every rule of the shipped policy, on days
-in and out of force, at any lateness."""
+in and out of force, at any lateness. So is the version found once per rule and day for
+lateness on the clock (`on_the_clock`), and a lateness charge made the short way."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from helpers import TZ, shipped
 
+from policyengine.engine.penalties.base import outcome
 from policyengine.engine.penalties.capped_per_instance import CappedPerInstance, CappedTerms
-from policyengine.engine.penalties.lateness import Lateness
+from policyengine.engine.penalties.lateness import Lateness, _bounds
+from policyengine.kinds import LatenessMeasure
+from policyengine.results import PenaltyCharge
+from policyengine.wording import line
 
 LATENESS = (timedelta(0), timedelta(minutes=1), timedelta(hours=5), timedelta(days=3),
             timedelta(days=40))
@@ -40,3 +46,55 @@ def test_kinds_that_read_lateness_give_none() -> None:
     capped = CappedPerInstance.compile(
         "P9", date(2026, 1, 1), CappedTerms(each=Decimal(20), monthly_cap=Decimal(50)))
     assert capped.same_charge() == capped.charge(timedelta(days=2)) == capped.charge(timedelta(0))
+
+
+def test_the_version_on_the_clock_charges_as_the_rule_does() -> None:
+    """`on_the_clock` (asked once per rule and day by engine/evaluate.py `_charges`): its
+    `charge(late_by)` is the rule's own charge, on days in and out of force."""
+    policy = shipped()
+    compared = 0
+    for penalty in policy.penalties.values():
+        for day in DAYS:
+            due = datetime(day.year, day.month, day.day, 18, tzinfo=TZ)
+            version = penalty.on_the_clock(day)
+            assert version is penalty.in_force(day)  # lateness on the clock: the version
+            if version is None:
+                continue
+            for late in LATENESS:
+                compared += 1
+                assert version.charge(late) == penalty.charge(day, late, due)
+    assert compared > 0
+
+
+def test_a_rule_in_working_time_is_never_charged_on_the_clock() -> None:
+    policy = shipped()
+    rule = next(p for p in policy.penalties.values()
+                if any(isinstance(v, Lateness) for v in p.versions))
+    working = dataclasses.replace(rule, measure=LatenessMeasure.WORKING_TIME,
+                                  calendar=policy.calendar)
+    assert all(working.on_the_clock(day) is None for day in DAYS)
+
+
+def test_a_lateness_charge_is_the_whole_dataclass_with_its_tiers_words() -> None:
+    """Lateness charges are made without the frozen `__init__` and with each tier's words
+    made once: the same charge, field for field, as made the long way."""
+    policy = shipped()
+    versions = [v for p in policy.penalties.values() for v in p.versions
+                if isinstance(v, Lateness)]
+    assert versions
+    for version in versions:
+        for late in LATENESS:
+            got = version.charge(late)
+            tier = next((t for t in version.tiers if late > t.over
+                         and (t.up_to is None or late <= t.up_to)), None)
+            if tier is None:
+                assert got.amount == 0 and got.detail.key == "pen.lateness_none"
+                continue
+            words = line("pen.lateness", rule=version.rule, effective=version.since,
+                         late=late, bounds=_bounds(tier),
+                         outcome=outcome(tier.forfeit, tier.amount))
+            expected = PenaltyCharge(version.rule, version.kind, tier.amount or Decimal(0),
+                                     tier.forfeit, version.effective, words)
+            assert got == expected and vars(got) == vars(expected)
+            assert got.detail.render("zh") == expected.detail.render("zh")
+            assert got.detail.render("en") == expected.detail.render("en")

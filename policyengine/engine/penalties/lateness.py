@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from policyengine.engine.penalties.base import (
@@ -22,7 +23,7 @@ from policyengine.engine.penalties.base import (
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
 from policyengine.policy.model import Duration, Money, Strict
-from policyengine.results import PenaltyCharge
+from policyengine.results import PenaltyCharge, made
 from policyengine.timeparse import format_duration
 from policyengine.wording import Line, line
 
@@ -52,14 +53,27 @@ class Lateness(Schedule):
         return tiers_problems(terms)
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:
-        for tier in self.tiers:
+        # Each violation's charge says its own lateness (a large history has tens of
+        # thousands): the rest of the words, each tier's, are made once (`_worded`).
+        for tier, bounds, says in self._worded:
             if late_by > tier.over and (tier.up_to is None or late_by <= tier.up_to):
                 return self._charged(tier, line(
-                    "pen.lateness", rule=self.rule, effective=self.since, late=late_by,
-                    bounds=_bounds(tier), outcome=outcome(tier.forfeit, tier.amount)))
+                    "pen.lateness", rule=self.rule, effective=self._since, late=late_by,
+                    bounds=bounds, outcome=says))
         return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
                              line("pen.lateness_none", rule=self.rule, effective=self.since,
                                   late=late_by))
+
+    @cached_property
+    def _worded(self) -> tuple[tuple[LatenessTier, Line, Line], ...]:
+        """Each tier with its bounds and its outcome in words (a `Line` is never changed
+        once made: shared ones are safe)."""
+        return tuple((tier, _bounds(tier), outcome(tier.forfeit, tier.amount))
+                     for tier in self.tiers)
+
+    @cached_property
+    def _since(self) -> str:
+        return self.since
 
     def charge_late(self, late: Late) -> PenaltyCharge:
         """Tiers read in working time: the bounds move the deadline on the calendar's
@@ -82,9 +96,12 @@ class Lateness(Schedule):
                                   effective=self.since, late=late.by))
 
     def _charged(self, tier: LatenessTier, words: Line) -> PenaltyCharge:
-        """The charge of the tier a lateness falls in (on the clock or in working time)."""
-        return PenaltyCharge(self.rule, self.kind, tier.amount or Decimal(0), tier.forfeit,
-                             self.effective, words)
+        """The charge of the tier a lateness falls in (on the clock or in working time),
+        made without the frozen `__init__` (results.py `made`): one per violation."""
+        return made(PenaltyCharge, rule=self.rule, schedule=self.kind,
+                    amount=tier.amount or Decimal(0), forfeit=tier.forfeit,
+                    effective=self.effective, detail=words, count_in_month=None,
+                    month_amount=None)
 
 
 def _bounds(tier: LatenessTier) -> Line:

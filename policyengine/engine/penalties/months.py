@@ -3,15 +3,18 @@
 A kind charged per violation (say per_instance) sums its violations' amounts; a kind with
 `per_month` (say monthly_count) is totalled by the version in force on the month's first
 day (`Schedule.month_line`).
+
+Compiled with mypyc (policyengine/native.py): `in_month` is asked once per violation of a
+per-month kind and `month_lines` reads every charge (a large history has tens of thousands).
+`Months` lives only within one evaluation (it is never pickled).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
 from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.rules import CompiledPenalty
@@ -23,16 +26,15 @@ from policyengine.wording import line
 MonthKey = tuple[str | None, str, str, str | None]
 
 
-@dataclass(frozen=True)
 class Months:
     """Every person's month under every rule, from the charges of their violations."""
 
-    lines: dict[MonthKey, RuleLine]
-    # (month key, the charge's id) -> the charge in its month: the violations of one
-    # person's month under one version share their charge (a schedule makes it once), so
-    # they share this too. Ids are safe: `charged` keeps every charge alive meanwhile.
-    _filled: dict[tuple[MonthKey, int], PenaltyCharge] = field(
-        default_factory=dict, compare=False, repr=False)
+    def __init__(self, lines: dict[MonthKey, RuleLine]) -> None:
+        self.lines: Final = lines
+        # (month key, the charge's id) -> the charge in its month: the violations of one
+        # person's month under one version share their charge (a schedule makes it once),
+        # so they share this too. Ids are safe: `charged` keeps every charge alive meanwhile.
+        self._filled: Final[dict[tuple[MonthKey, int], PenaltyCharge]] = {}
 
     def in_month(self, person: str | None, charge: PenaltyCharge, month: str) -> PenaltyCharge:
         """A violation's charge with its month filled in, for kinds charged per month."""
@@ -46,9 +48,12 @@ class Months:
         return filled
 
 
+_NONE: Final = ScheduleKind.NONE
+
+
 def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | None:
     kind = charge.schedule
-    if kind == ScheduleKind.NONE:
+    if kind == _NONE:
         return None
     return person, charge.rule, month, kind if SCHEDULES[kind].per_month else None
 
@@ -56,14 +61,17 @@ def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | No
 def month_lines(penalties: Mapping[str, CompiledPenalty],
                 charged: Iterable[tuple[str | None, PenaltyCharge, str]]) -> Months:
     """Group the charges by person, rule and month; one line per group."""
-    groups: dict[MonthKey, list[PenaltyCharge]] = defaultdict(list)
-    none = ScheduleKind.NONE
+    groups: dict[MonthKey, list[PenaltyCharge]] = {}
     for person, charge, month in charged:
-        if charge.schedule == none:  # `_key`'s first test, inlined: no penalty, no line
+        if charge.schedule == _NONE:  # `_key`'s first test, inlined: no penalty, no line
             continue
         key = _key(person, charge, month)
         if key is not None:
-            groups[key].append(charge)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [charge]
+            else:
+                group.append(charge)
     return Months({key: _line(key, charges, penalties[key[1]])
                    for key, charges in groups.items()})
 
@@ -85,14 +93,22 @@ def _line(key: MonthKey, charges: list[PenaltyCharge], penalty: CompiledPenalty)
     return version.month_line(month, charges)
 
 
-def people_totals(violations: list[Violation], months: Months) -> list[PersonTotal]:
-    """Per person: the amount, the forfeited months, and a line per rule and month."""
-    lines: dict[str | None, list[RuleLine]] = defaultdict(list)
-    counted: dict[str | None, int] = defaultdict(int)
+def count_people(violations: Iterable[Violation],
+                 counted: dict[str | None, int] | None = None) -> dict[str | None, int]:
+    """Each person's number of violations (added to `counted`, if given)."""
+    counted = {} if counted is None else counted
     for violation in violations:
-        counted[violation.person] += 1
+        person = violation.person
+        counted[person] = counted.get(person, 0) + 1
+    return counted
+
+
+def people_totals(counted: Mapping[str | None, int], months: Months) -> list[PersonTotal]:
+    """Per person with violations (`counted`: how many, see `count_people`): the amount,
+    the forfeited months, and a line per rule and month."""
+    lines: dict[str | None, list[RuleLine]] = {}
     for (person, _, _, _), month_line in months.lines.items():
-        lines[person].append(month_line)
+        lines.setdefault(person, []).append(month_line)
     people = []
     for person in sorted(counted, key=lambda p: (p is None, p or "")):
         own = sorted(lines.get(person, []), key=lambda rule_line: (rule_line.month, rule_line.rule))

@@ -36,6 +36,14 @@ class CompiledPenalty:
         version = self.in_force(due_day)
         return None if version is None else version.same_charge()
 
+    def on_the_clock(self, due_day: date) -> Schedule | None:
+        """The version whose `charge(late_by)` is `charge` for every violation due on
+        `due_day`, when this rule reads lateness on the clock (None: ask `charge`): found
+        once per rule and day, not per violation."""
+        if self.measure is LatenessMeasure.CALENDAR_TIME or self.calendar is None:
+            return self.in_force(due_day)
+        return None
+
     def charge(self, due_day: date, late_by: timedelta,
                due: datetime | None = None) -> PenaltyCharge:
         """What one violation costs: the version in force on the day its deadline fell.

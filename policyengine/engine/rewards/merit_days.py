@@ -67,9 +67,14 @@ def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line
         if early > 0:  # one per commitment met early: made without the frozen __init__
             merit: Merit = new(Merit)  # results.py `made`, inlined
             case = obligation.case
-            merit.__dict__.update(person=outcome.person, reward=reward_id, duty=duty,
-                                  case=case, due=due, fulfilled_at=done,
-                                  working_days_early=early)
+            fields = merit.__dict__  # set one by one, in their order: no dict of keywords
+            fields["person"] = outcome.person
+            fields["reward"] = reward_id
+            fields["duty"] = duty
+            fields["case"] = case
+            fields["due"] = due
+            fields["fulfilled_at"] = done
+            fields["working_days_early"] = early
             keys.append((due, duty, case or "", len(found)))
             found.append(merit)
     keys.sort()
