@@ -20,7 +20,15 @@ from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.base import SCHEDULES, Schedule
 from policyengine.engine.penalties.months import Months, count_people, month_lines, people_totals
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
-from policyengine.engine.replay import _MARGIN, Forbidden, Replay, dedupe, in_order, replay, up_to
+from policyengine.engine.replay import (
+    Forbidden,
+    Replay,
+    dedupe,
+    in_order,
+    replay,
+    up_to,
+    wall_bounds,
+)
 from policyengine.engine.rewards import merits, rewards
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
 from policyengine.engine.workers import can_split, parts_of, split_replay
@@ -152,14 +160,9 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = _looked_at_when_met(policy, period)
-    # Deadlines are in the calendar's zone: compared with the as-of moved there (see
-    # replay.py `up_to`, whose `_MARGIN` this is: both must agree; a public name for it in
-    # replay.py is left to its owner), not asked both zones' offsets each time
-    try:
-        limit = as_of.astimezone(tz)
-        surely, never = limit - _MARGIN, limit + _MARGIN
-    except OverflowError:  # an as-of at the end of time
-        surely, never = as_of, as_of
+    # Deadlines are in the calendar's zone: compared with the as-of moved there (as
+    # replay.py `up_to` does), not asked both zones' offsets each time
+    surely, never = wall_bounds(as_of, tz)
 
     def sort_out(obligation: Obligation) -> tuple[Status, timedelta, bool, bool] | None:
         done = obligation.fulfilled_by

@@ -216,6 +216,17 @@ def _in_order(run: list[Fact]) -> list[Fact]:
 _MARGIN: Final = timedelta(days=2)
 
 
+def wall_bounds(as_of: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """(surely, never) for comparing wall times of `tz` with `as_of`: one at or before
+    `surely` is at or before it, one after `never` is after it, and between them the
+    instants are compared. At the end of time (no wall time there), `as_of` twice."""
+    try:
+        limit = as_of.astimezone(tz)
+        return limit - _MARGIN, limit + _MARGIN
+    except OverflowError:
+        return as_of, as_of
+
+
 def up_to(facts: list[Fact], as_of: datetime, tz: tzinfo) -> list[Fact]:
     """The facts at or before `as_of` (as instants). Facts carry the calendar's zone: an
     as-of in another zone (a fixed offset) would make each comparison ask both zones their
@@ -230,16 +241,7 @@ def _up_to(facts: list[Fact], as_of: datetime, tz: tzinfo
     """`up_to`, with the times of the facts kept (read once: `_ordered` needs them)."""
     kept: list[Fact] = []
     times: list[datetime] = []
-    try:
-        limit = as_of.astimezone(tz)
-        surely, never = limit - _MARGIN, limit + _MARGIN
-    except OverflowError:  # an as-of at the end of time: every fact
-        for fact in facts:
-            at = fact.at
-            if at <= as_of:
-                kept.append(fact)
-                times.append(at)
-        return kept, times
+    surely, never = wall_bounds(as_of, tz)
     for fact in facts:
         at = fact.at
         if at <= surely or (at <= never and at <= as_of):

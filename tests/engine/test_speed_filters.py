@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from helpers import TZ, shipped
 
-from policyengine.engine.evaluate import _MARGIN, _status, status_of
+from policyengine.engine.evaluate import _status, status_of
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.replay import _in_order, in_order, order_key, up_to
+from policyengine.engine.replay import _in_order, in_order, order_key, up_to, wall_bounds
 from policyengine.errors import CalendarDataMissing
 from policyengine.facts.schema import Fact
 from policyengine.kinds import Status
@@ -95,8 +95,7 @@ def test_an_as_of_at_the_end_of_time_keeps_every_fact() -> None:
 def test_status_against_an_as_of_in_another_zone_is_the_instants() -> None:
     duty = shipped().duties[next(iter(shipped().duties))]
     for as_of in [m.astimezone(UTC) for m in _moments(BERLIN)[::5]]:
-        local = as_of.astimezone(BERLIN)
-        surely, never = local - _MARGIN, local + _MARGIN
+        surely, never = wall_bounds(as_of, BERLIN)
         for due in _moments(BERLIN):
             obligation = Obligation(duty, "1", None, due - timedelta(days=1), due)
             got = _status(obligation, as_of, surely, never)
