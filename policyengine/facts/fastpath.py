@@ -89,6 +89,7 @@ _COMMON: list[tuple[Any, ...]] = [
     ("case", Union[str, None], None), ("actor", Union[str, None], None)]  # noqa: UP007
 # Final: compiled code (mypyc) then reads them as constants, not from the module's dict
 # once per fact (D42, second pass).
+_AT: Final = 0
 _ID: Final = 1
 _CASE: Final = 2
 _ACTOR: Final = 3
@@ -213,11 +214,11 @@ class TypeReader:
         self.shared = all(kind.shared for kind in kinds)
         self.by_values: dict[Any, dict[str, Any]] = {}
 
-    def convert(self, record: Any, moment: datetime, line: int, origin: str | None,
-                text: str | bytes, start: int, end: int) -> Fact | None:
-        """The `Fact` of a decoded record (its time already read), or None: not sure.
-        `text[start:end]` is its line (in a text of many lines: no copy of it is made)."""
-        fields: tuple[Any, ...] = _astuple(record)
+    def convert(self, fields: tuple[Any, ...], moment: datetime, line: int,
+                origin: str | None, text: str | bytes, start: int, end: int) -> Fact | None:
+        """The `Fact` of a decoded record's fields (`astuple`; its time already read), or
+        None: not sure. `text[start:end]` is its line (in a text of many lines: no copy of it
+        is made)."""
         case = fields[_CASE]
         if self.cases is not None:
             case = self.cases.get(case)
@@ -609,17 +610,18 @@ class FastPath:
             if reader is None:
                 out.append(None)
                 continue
-            at = record.at
+            fields: tuple[Any, ...] = _astuple(record)  # its fields: one call for them all
+            at = fields[_AT]
             if at != last_at:
                 last_at, moment = at, moments.read(at)
             if moment is None:
                 out.append(None)
             elif starts is None:
                 line = lines[i]
-                out.append(reader.convert(record, moment, first + i, origin, line, 0,
+                out.append(reader.convert(fields, moment, first + i, origin, line, 0,
                                           len(line)))
             else:
-                out.append(reader.convert(record, moment, first + i, origin, lines, starts[i],
+                out.append(reader.convert(fields, moment, first + i, origin, lines, starts[i],
                                           starts[i + 1] - 1))
         return out
 
@@ -649,7 +651,8 @@ class FastPath:
                     last_at, moment = at, moments.read(at)
                 reader = readers.get(type(record))
                 if moment is not None and reader is not None:
-                    fact = reader.convert(record, moment, number, origin, line, 0, len(line))
+                    fact = reader.convert(_astuple(record), moment, number, origin, line, 0,
+                                          len(line))
                     if fact is not None:
                         append(fact)
                         continue
