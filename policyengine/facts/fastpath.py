@@ -401,7 +401,7 @@ def _two(at: str, place: i64) -> i64:
 class Moments:
     """`_moment` for one zone, with the common forms of a time read here from their digits.
 
-    `fromisoformat` + `astimezone` cost 9 % of reading and evaluating a million facts (D42).
+    `fromisoformat` + `astimezone` cost 9 % of reading and evaluating a million facts.
     The forms files are written in (`2026-10-09T10:30:00+08:00`, `2026-10-09 10:30`) are
     read digit by digit (machine integers: i64); the start of the time's hour in UTC (or,
     without offset, in the zone) is kept for the facts of that hour, and `ZoneInfo.fromutc`
