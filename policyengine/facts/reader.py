@@ -424,9 +424,12 @@ class _Collector:
         are taken in one go."""
         if self.seen is None:
             ids = list(map(_ID, facts))
-            if None in ids:
+            try:
+                rising = _rising(ids, self.last_id)
+            except TypeError:  # a fact without id (None): the others' order (rare)
                 ids = [i for i in ids if i is not None]
-            if not ids or (ids[0] > self.last_id and all(map(operator.lt, ids, ids[1:]))):
+                rising = _rising(ids, self.last_id)
+            if rising:
                 self.last_id = ids[-1] if ids else self.last_id
                 self._take(facts)
                 return
@@ -514,6 +517,12 @@ class _Collector:
 
 
 _ID = operator.attrgetter("id")
+
+
+def _rising(ids: list[Any], last: str) -> bool:
+    """Whether `ids` are in rising order, all after `last`; TypeError if one is None (no
+    scan for None first: a comparison with it raises)."""
+    return not ids or (ids[0] > last and all(map(operator.lt, ids, ids[1:])))
 
 
 @mypyc_attr(native_class=False)

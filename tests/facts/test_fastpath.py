@@ -13,9 +13,10 @@ import json
 import random
 import typing
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import shipped
@@ -590,3 +591,79 @@ class _Spy:
     def fullmatch(self, text: str) -> Any:
         self.calls.append(text)
         return self.pattern.fullmatch(text)
+
+
+# -- times read from their digits (`Moments`) against `_moment` ------------------------------
+
+ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+         "Asia/Kathmandu", "America/St_Johns", "UTC", "Pacific/Apia", "Europe/Dublin"]
+# Around the zones' changes of offset (an hour skipped, an hour twice, Lord Howe's half
+# hour, Samoa's skipped day), on odd dates, and at the ends of what a datetime holds.
+EDGE_DAYS = ["2026-03-29", "2026-10-25", "2026-03-08", "2026-11-01", "2026-04-05",
+             "2026-10-04", "2011-12-29", "2011-12-30", "2011-12-31", "1988-04-10",
+             "1988-09-11", "1991-09-15", "2024-02-29", "2023-02-29", "2026-02-30",
+             "2026-04-31", "2026-13-01", "2026-00-10", "2026-10-00", "2026-10-32",
+             "0001-01-01", "0001-01-02", "0000-12-31", "9999-12-31", "9999-12-30",
+             "1900-02-29", "2000-02-29", "1970-01-01", "1969-12-31"]
+OFFSETS = ["+08:00", "-05:00", "+00:00", "-00:00", "+05:45", "-03:30", "+01:00", "+02:00",
+           "+10:30", "+11:00", "+14:00", "-11:00", "+23:59", "-23:59", "+24:00", "+08:60",
+           "+8:00", "+0800", "Z", "z", "", "+08", "+08:00:00", "+０8:00", "*08:00"]
+CLOCKS = ["00:00:00", "01:30:00", "02:30:00", "02:59:59", "03:00:00", "10:30:00",
+          "23:59:59", "24:00:00", "12:60:00", "12:00:60", "23:59:60", "1:30:00", "10:3O:00",
+          "10:30:00.1234567", "10:30:00.25", "10:30", "00:00", "02:30", "２3:00:00"]
+
+
+def written_times(rng: random.Random, count: int) -> list[str]:
+    """Times in the common forms and their near misses: odd offsets, seventh digits of a
+    second, lower-case t and z, leap seconds, invalid dates, years near 1 and 9999."""
+    out = []
+    for _ in range(count):
+        day, clock, offset = rng.choice(EDGE_DAYS), rng.choice(CLOCKS), rng.choice(OFFSETS)
+        if rng.random() < 0.3:  # any hour and minute of the day (the zones' changes)
+            clock = f"{rng.randrange(24):02}:{rng.choice([0, 15, 30, 45, 59]):02}:00"
+        sep = rng.choice("TTTT t_")
+        out.append(f"{day}{sep}{clock}{offset}")
+    return out
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_times_read_from_their_digits_are_the_ones_fromisoformat_gives(zone: str) -> None:
+    """Every time `Moments` reads is the datetime `_moment` gives (zone object, fold and
+    all), and what `_moment` refuses it refuses; times in any order (its kept hour)."""
+    tz = ZoneInfo(zone)
+    rng = random.Random(f"{SEED}{zone}")
+    moments = fastpath.Moments(tz)
+    times = written_times(rng, 6000) + TIMES + ODD_TIMES
+    times += sorted(times)  # and in order: the hour kept from one time to the next
+    read = 0
+    for at in times:
+        expected, got = fastpath._moment(at, tz), moments.read(at)
+        assert (got, _fold_and_zone(got)) == (expected, _fold_and_zone(expected)), at
+        read += expected is not None
+    assert read > 1500
+
+
+def _fold_and_zone(moment: datetime | None) -> tuple[Any, ...]:
+    if moment is None:
+        return (None,)
+    return (type(moment), moment.fold, moment.tzinfo, moment.replace(tzinfo=None),
+            moment.utcoffset())
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu"])
+def test_a_policy_of_another_zone_reads_the_same_facts_both_ways(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
+    """The reader of a policy whose zone changes its offset (or has a 45-minute one): the
+    same facts and rejections as the slow path, times around the changes included."""
+    model = shipped().model
+    schema = FactSchema(model.model_copy(update={
+        "calendar": model.calendar.model_copy(update={"timezone": zone})}))
+    rng = random.Random(f"{SEED}-{zone}")
+    good = ('{"id": "f%05d", "type": "requirement.raised", "at": "%s", "case": "26100903", '
+            '"actor": "王医生", "requester": "杨宝珠"}')
+    lines = [good % (n, at) for n, at in enumerate(written_times(rng, 3000))]
+    path = tmp_path / "f.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, slow = read_file_and_slow(path, schema, monkeypatch)
+    assert_same(fast, slow)
+    assert len(slow.facts) > 700 and len(slow.rejected) > 700
