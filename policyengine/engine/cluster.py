@@ -57,11 +57,10 @@ from policyengine.engine.sharing import (
     byte_ranges,
     formed,
     joined_lines,
+    joined_pieces,
     map_range,
     one_code_per_id,
     piece_of,
-    placed,
-    read_placed,
     read_share,
     shares_by_block,
     sort_file,
@@ -346,9 +345,12 @@ def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
               else "spawn")
     # No work stealing: a task goes to its partition's worker (`_on`), and elsewhere only
     # when that worker is gone (then its partition is read again where the task runs).
+    # No profiler: a worker's thread sampling the running task's stack every 10 ms costs
+    # the task CPU (and the GIL) for a dashboard nobody looks at.
     with dask.config.set({"temporary-directory": str(folder),
                           "distributed.worker.multiprocessing-method": method,
-                          "distributed.scheduler.work-stealing": False}):
+                          "distributed.scheduler.work-stealing": False,
+                          "distributed.worker.profile.enabled": False}):
         # The scheduler always serves HTTP (None means its default port, 8787, and a
         # warning on stderr when another cluster holds it): a free port on loopback.
         cluster = distributed.LocalCluster(
@@ -490,12 +492,6 @@ def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
         return read_share(_policy(model).schema, name, lines, as_of)
 
 
-def _read_placed(model: bytes, name: str, pieces: list[Piece], as_of: datetime) -> Share:
-    with gc_paused():
-        every, foreign = placed(pieces)
-        return read_placed(_policy(model).schema, name, every, foreign, as_of)
-
-
 # What a worker's hash of this says: the same on every worker when they share a seed.
 _PROBE = "policyengine: one hash seed"
 
@@ -522,7 +518,7 @@ def _read_pieces(model: bytes, name: str, pieces: list[Piece | None], as_of: dat
     began = time.process_time()
     if any(p is None for p in pieces):
         raise ValueError("a range was not read")  # (the client has said so already)
-    share = _read_placed(model, name, [p for p in pieces if p is not None], as_of)
+    share = _read(model, name, joined_pieces([p for p in pieces if p is not None]), as_of)
     share.cpu = time.process_time() - began
     return share
 
@@ -533,7 +529,7 @@ def _read_piece_files(model: bytes, name: str, paths: list[str], as_of: datetime
     for path in paths:
         with open(path, "rb") as handle:
             pieces.append(pickle.load(handle))
-    share = _read_placed(model, name, pieces, as_of)
+    share = _read(model, name, joined_pieces(pieces), as_of)
     share.cpu = time.process_time() - began
     return share
 

@@ -44,6 +44,19 @@ MAX_WORKERS = 126
 _BOM = b"\xef\xbb\xbf"
 
 
+class NotSplit(Exception):
+    """The file turned out to be one the reader's own path must read (`file_lines`)."""
+
+
+def _unmarked(start: bytes) -> bytes:
+    """The first bytes of a file without the UTF-8 byte-order mark the reader drops;
+    NotSplit for a doubled one (the reader's own path says what it says of it)."""
+    data = start.removeprefix(_BOM)
+    if data.startswith(_BOM):
+        raise NotSplit("a doubled byte-order mark")
+    return data
+
+
 def _reason(kind: type[Reason], code: str, en: str, zh: str) -> Reason:
     reason = str.__new__(kind, en)
     reason.code, reason.zh = code, zh
@@ -73,8 +86,9 @@ def file_lines(path: Path) -> FileLines | None:
         data = path.read_bytes()
     except OSError:
         return None
-    data = data.removeprefix(_BOM)
-    if data.startswith(_BOM):
+    try:
+        data = _unmarked(data)
+    except NotSplit:
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
@@ -269,31 +283,21 @@ class Share:
         return self.ordered[0] if self.ordered else None
 
 
-def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime, *,
-               file_lines: int | None = None) -> Share:
+def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime) -> Share:
     """Decode and check one worker's lines as the reader does (facts/reader.py `collect`,
     over the fast path where it applies), each fact and rejection at its line in the file.
-    With `file_lines` (the file's line count) a line's place in the list read is its number,
-    "" for the lines of other workers: cheaper than numbering each row."""
-    texts, numbers, foreign = lines.texts(), lines.numbers, lines.foreign
-    if file_lines is not None:
-        every = [""] * file_lines
-        for number, text in zip(numbers, texts, strict=True):
-            every[number - 1] = text
-        return read_placed(schema, name, every, foreign, as_of)
-    rows = jsonl_rows(texts, fast_path(schema), name)
-    with gc_paused():
-        batch = collect(_renumbered(rows, numbers), schema, name)
-    return _share(batch, foreign, as_of)
-
-
-def read_placed(schema: FactSchema, name: str, every: list[str], foreign: frozenset[int],
-                as_of: datetime) -> Share:
-    """`read_share` of a worker's lines each at its place in the file (`placed`)."""
-    rows = jsonl_rows(every, fast_path(schema), name)
+    The lines are read one after the other, then numbered as in the file (unless they are
+    lines 1 to n, as on one worker): not each at its place in a list of the file's lines
+    with "" between, which takes the fast path off its whole-block decode (a block with a
+    blank line is decoded line by line) and costs a worker of two nearly as much as one
+    reading the whole file."""
+    numbers = lines.numbers
+    rows = jsonl_rows(lines.texts(), fast_path(schema), name)
+    if numbers and numbers[-1] != len(numbers):  # (rising: 1 to n exactly when n is last)
+        rows = _renumbered(rows, numbers)
     with gc_paused():
         batch = collect(rows, schema, name)
-    return _share(batch, foreign, as_of)
+    return _share(batch, lines.foreign, as_of)
 
 
 def _share(batch: Any, foreign: frozenset[int], as_of: datetime) -> Share:
@@ -319,8 +323,9 @@ def _renumbered(rows: Iterator[tuple[int, str, Any]], numbers: array[int]
     path carries its line)."""
     for local, text, value in rows:
         number = numbers[local - 1]
-        if type(value) is Fact:
-            value = _new(Fact, (*value[:6], number, value[7]))
+        if type(value) is Fact:  # (indexed one by one: cheaper than a slice unpacked)
+            value = _new(Fact, (value[0], value[1], value[2], value[3], value[4], value[5],
+                                number, value[7]))
         yield number, text, value
 
 
@@ -343,15 +348,9 @@ def file_blocks(path: Path, size: int = BLOCK) -> Iterator[list[bytes]] | None:
     return _blocks(handle, size)
 
 
-class NotSplit(Exception):
-    """The file turned out to be one the reader's own path must read (`file_lines`)."""
-
-
 def _blocks(handle: Any, size: int) -> Iterator[list[bytes]]:
     with handle:
-        data = handle.read(size).removeprefix(_BOM)
-        if data.startswith(_BOM):
-            raise NotSplit("a doubled byte-order mark")
+        data = _unmarked(handle.read(size))
         formed = False  # the first non-blank line has been seen (and is JSON)
         while True:
             chunk = handle.read(size)
@@ -546,9 +545,7 @@ def range_lines(path: Path, start: int, stop: int) -> list[bytes]:
             lines[-1] = b"".join(tail)
             has_cr = has_cr or b"\r" in lines[-1]
     if start == 0 and lines:
-        lines[0] = lines[0].removeprefix(_BOM)
-        if lines[0].startswith(_BOM):
-            raise NotSplit("a doubled byte-order mark")
+        lines[0] = _unmarked(lines[0])
     if has_cr and (any(b"\r" in line[:-1] for line in lines)
                    or (open_end and lines and lines[-1].endswith(b"\r"))):
         raise NotSplit("a lone carriage return")
@@ -654,19 +651,18 @@ def piece_of(mapped: Mapped, k: int) -> Piece:
                                           frozenset(foreign)))
 
 
-def placed(pieces: Sequence[Piece]) -> tuple[list[str], frozenset[int]]:
-    """One worker's lines from its piece of every range (in range order), each at its
-    place in the file ("" for the other workers' lines: `read_placed`), and the numbers of
-    those it reads but does not own. Each piece is decoded on its own, not joined first."""
-    every = [""] * sum(piece.count for piece in pieces)
+def joined_pieces(pieces: Sequence[Piece]) -> Lines:
+    """One worker's lines from its piece of every range (in range order), numbered in the
+    file by the line counts of the ranges before: the lines `share_of` gives."""
+    if len(pieces) == 1:
+        return pieces[0].lines
+    numbers: array[int] = array("q")
     foreign: set[int] = set()
     offset = 0
     for piece in pieces:
         lines = piece.lines
-        if lines.numbers:
-            at = offset - 1
-            for number, text in zip(lines.numbers, lines.texts(), strict=True):
-                every[number + at] = text
+        numbers.extend(map(offset.__add__, lines.numbers) if offset else lines.numbers)
         foreign.update(n + offset for n in lines.foreign)
         offset += piece.count
-    return every, frozenset(foreign)
+    return Lines(numbers, b"\n".join(p.lines.joined for p in pieces if p.lines.numbers),
+                 frozenset(foreign))

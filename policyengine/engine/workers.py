@@ -55,11 +55,11 @@ from policyengine.engine.sharing import (
     Summary,
     byte_ranges,
     formed,
+    joined_pieces,
     map_range,
     one_code_per_id,
     piece_of,
-    placed,
-    read_placed,
+    read_share,
 )
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
@@ -400,11 +400,11 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
     sending.join()
     own_ids = mapped.ids
     del mapped
-    every, foreign = placed([p for p in pieces if p is not None])
+    lines = joined_pieces([p for p in pieces if p is not None])
     del pieces
-    steps.done("pieces sent and placed")
-    share = read_placed(policy.schema, job.name, every, foreign, job.as_of)
-    del every
+    steps.done("pieces sent and joined")
+    share = read_share(policy.schema, job.name, lines, job.as_of)
+    del lines
     steps.done("decode and check its lines")
     if k:
         links[0].send(share.first)

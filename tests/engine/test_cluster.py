@@ -38,10 +38,10 @@ from policyengine.engine.sharing import (
     formed,
     ids_agree,
     joined_lines,
+    joined_pieces,
     map_range,
     one_code_per_id,
     piece_of,
-    placed,
     range_lines,
     share_of,
     shares_by_block,
@@ -200,7 +200,8 @@ def _sorted_whole(policy: CompiledPolicy, path: Path, count: int) -> bytes | Non
 
 def _hard_files(tmp_path: Path) -> list[Path]:
     """Files the split must treat as the reader does: an id on lines of two cases, a lone
-    carriage return, a byte-order mark, rejected and re-sent lines (`_messy_file`)."""
+    carriage return, a byte-order mark (and a doubled one), rejected and re-sent lines
+    (`_messy_file`)."""
     lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
     clash = json.loads(lines[-1])
     clash["id"] = json.loads(next(t for t in lines if '"case"' in t
@@ -212,10 +213,12 @@ def _hard_files(tmp_path: Path) -> list[Path]:
     lone_cr.write_bytes(SAMPLE_FACTS.read_bytes().replace(b"\n", b"\r", 3))
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b"\xef\xbb\xbf" + SAMPLE_FACTS.read_bytes())
+    doubled_bom = tmp_path / "doubled-bom.jsonl"  # the reader's own path says what it is
+    doubled_bom.write_bytes(b"\xef\xbb\xbf" * 2 + SAMPLE_FACTS.read_bytes())
     not_json = tmp_path / "not-json.jsonl"
     not_json.write_bytes(b"\n  \nid,type\n" + SAMPLE_FACTS.read_bytes())
     return [SAMPLE_FACTS, generated(), _messy_file(tmp_path), shared_id, lone_cr, bom,
-            not_json]
+            doubled_bom, not_json]
 
 
 def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path: Path) -> None:
@@ -239,13 +242,18 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
                     got = joined_lines([lines for j, lines in blocks if j == k])
                     assert (got.numbers, got.joined, got.foreign) == \
                         (want.numbers, want.joined, want.foreign)
-    assert sort_file(_hard_files(tmp_path)[3], 2, policy.anchor_types) is None  # shared id
+    hard = _hard_files(tmp_path)
+    assert sort_file(hard[3], 2, policy.anchor_types) is None  # shared id
+    # a doubled byte-order mark: the same "not split" whether read whole, by blocks or ranges
+    assert file_lines(hard[6]) is None and sort_file(hard[6], 2, policy.anchor_types) is None
+    assert map_range(hard[6], 0, 10, 2, policy.anchor_types) is None
+    assert file_lines(hard[5]) is not None  # (one mark is the reader's to drop)
 
 
 def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: Path) -> None:
     # Each process (or Dask worker) reads and sorts its own byte range of the file and cuts
-    # it into one piece per partition; a partition's pieces, placed in range order, are
-    # the lines it gets from the file read and sorted whole, each at its line, and
+    # it into one piece per partition; a partition's pieces, joined in range order, are
+    # the lines it gets from the file read and sorted whole, numbered as there, and
     # the ranges' statuses say "not split" exactly when the whole file's sort does. Ranges
     # of every size down to a few bytes, split inside lines and between CR and LF.
     policy = pe.load_policy(REPO / "policies")
@@ -271,13 +279,10 @@ def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: 
                         continue
                     assert b"".join(bytes(m.codes) for m in mapped if m is not None) == whole
                     for k in range(count):
-                        every, foreign = placed([piece_of(m, k) for m in mapped
-                                                 if m is not None])
+                        got = joined_pieces([piece_of(m, k) for m in mapped if m is not None])
                         want = share_of(raw, whole, k)
-                        at_places = [""] * len(raw.raw)
-                        for number, text in zip(want.numbers, want.texts(), strict=True):
-                            at_places[number - 1] = text
-                        assert (every, foreign) == (at_places, want.foreign), (path, shares, k)
+                        assert (got.numbers, got.joined, got.foreign) == \
+                            (want.numbers, want.joined, want.foreign), (path, shares, k)
 
 
 def test_ids_are_checked_by_hash_and_code() -> None:
