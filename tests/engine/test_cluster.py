@@ -30,6 +30,7 @@ from policyengine.cli.main import main
 from policyengine.engine import cluster
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.parallel import Engine, evaluate_file
+from policyengine.engine.replay import in_order
 from policyengine.engine.sharing import (
     NotSplit,
     Status,
@@ -43,6 +44,7 @@ from policyengine.engine.sharing import (
     one_code_per_id,
     piece_of,
     range_lines,
+    read_share,
     share_of,
     shares_by_block,
     sort_file,
@@ -283,6 +285,44 @@ def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: 
                         want = share_of(raw, whole, k)
                         assert (got.numbers, got.joined, got.foreign) == \
                             (want.numbers, want.joined, want.foreign), (path, shares, k)
+
+
+def test_a_share_read_apart_holds_the_facts_the_whole_file_gives(tmp_path: Path) -> None:
+    # A partition reads its lines one after the other, its facts numbered 1 to n among them
+    # (`Share.numbers` keeps the file's numbers; `in_file` numbers a fact as there): each is
+    # the fact the whole file's reading gives at that line. A rejection (its words name
+    # lines) or a fact without an id (a note names it by file:line) reads every line again
+    # numbered as in the file.
+    policy = pe.load_policy(REPO / "policies")
+    lazily = 0
+    no_id = tmp_path / "no-id.jsonl"
+    texts = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    no_id.write_text("\n".join([*texts[:-1], json.dumps(
+        {k: v for k, v in json.loads(texts[-1]).items() if k != "id"}, ensure_ascii=False)]),
+        encoding="utf-8")
+    for path in (SAMPLE_FACTS, generated(), _messy_file(tmp_path), no_id):
+        raw = file_lines(path)
+        whole = pe.read_facts(path, policy, name="f")
+        assert raw is not None
+        at_line = {f.line: f for f in whole.facts}
+        as_of = max(f.at for f in whole.facts)
+        for count in (2, 3):
+            codes = _sorted_whole(policy, path, count)
+            assert codes is not None
+            for k in range(count):
+                lines = share_of(raw, codes, k)
+                share = read_share(policy.schema, "f", lines, as_of)
+                want = in_order([at_line[n] for n in lines.numbers
+                                 if n in at_line and at_line[n].at <= as_of])
+                assert [share.in_file(f) for f in share.ordered] == want, (path, count, k)
+                assert [share.file_line(f) for f in share.ordered] == [f.line for f in want]
+                assert share.first == (want[0] if want else None)
+                if share.numbers is not None:
+                    lazily += 1
+                    assert not share.summary.rejected and all(f.id for f in share.ordered)
+                elif path in (SAMPLE_FACTS, generated()):  # (no rejection, every id)
+                    assert list(lines.numbers) == list(range(1, len(lines.numbers) + 1))
+    assert lazily
 
 
 def test_ids_are_checked_by_hash_and_code() -> None:
