@@ -418,23 +418,27 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
     replays, the merge."""
     model_on_workers, where, shares = read
     start = time.perf_counter()
-    heads = client.gather([_on(client, where[k], _head, share)
-                           for k, share in enumerate(shares)])
+    heads = [_on(client, where[k], _head, share) for k, share in enumerate(shares)]
+    # Every partition but the first replays as soon as it has read its lines: only the
+    # first waits for the first fact of all (it opens the recurring duties from it).
+    later = [_on(client, where[k], _replay, model_on_workers, share, k, None, as_of, period)
+             for k, share in enumerate(shares) if k]
+    said = client.gather(heads)
     PHASES["client: partitions read (waiting)"] = time.perf_counter() - start
-    for k, (_, _, cpu) in enumerate(heads):
+    for k, (_, _, cpu) in enumerate(said):
         PHASES[f"worker: partition {k} read its lines, decoded, checked (CPU)"] = cpu
-    firsts = [f for f, _, _ in heads if f is not None]
+    firsts = [f for f, _, _ in said if f is not None]
     if not firsts:
         return None
     first = min(firsts, key=line_key)
     start = time.perf_counter()
     done: list[tuple[Part, float]] = client.gather([
-        _on(client, where[k], _replay, model_on_workers, share, k, first if k == 0 else None,
-            as_of, period) for k, share in enumerate(shares)])
+        _on(client, where[0], _replay, model_on_workers, shares[0], 0, first, as_of, period),
+        *later])
     PHASES["client: partitions replayed (waiting, receiving)"] = time.perf_counter() - start
     for k, (_, cpu) in enumerate(done):
         PHASES[f"worker: partition {k} replayed (CPU)"] = cpu
-    summary = heads[0][1].joined([s for _, s, _ in heads])
+    summary = said[0][1].joined([s for _, s, _ in said])
     merged: FileSplit = _timed("client: merge", lambda: FileSplit(
         merge(policy, as_of, [p for p, _ in done], summary.seen), summary))
     return merged
