@@ -345,12 +345,19 @@ def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
               else "spawn")
     # No work stealing: a task goes to its partition's worker (`_on`), and elsewhere only
     # when that worker is gone (then its partition is read again where the task runs).
-    # No profiler: a worker's thread sampling the running task's stack every 10 ms costs
-    # the task CPU (and the GIL) for a dashboard nobody looks at.
+    # No profiler, and the monitors' rounds less often: a worker's thread sampling the
+    # running task's stack every 10 ms, the system monitor's (every 0.5 s), the memory
+    # monitor's (0.1 s) and the event loops' ticks (20 ms) in every process cost 0.07 s of
+    # CPU a second with 2 idle workers (0.02 s so), taken from the partitions' tasks when
+    # the workers have a core each and no core is left for the client (`_cluster_cpu`). A
+    # worker over its memory limit is still stopped, half a second later at most.
     with dask.config.set({"temporary-directory": str(folder),
                           "distributed.worker.multiprocessing-method": method,
                           "distributed.scheduler.work-stealing": False,
-                          "distributed.worker.profile.enabled": False}):
+                          "distributed.worker.profile.enabled": False,
+                          "distributed.admin.system-monitor.interval": "2s",
+                          "distributed.worker.memory.monitor-interval": "500ms",
+                          "distributed.admin.tick.interval": "200ms"}):
         # The scheduler always serves HTTP (None means its default port, 8787, and a
         # warning on stderr when another cluster holds it): a free port on loopback.
         cluster = distributed.LocalCluster(
