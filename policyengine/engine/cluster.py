@@ -57,11 +57,10 @@ from policyengine.engine.sharing import (
     byte_ranges,
     formed,
     joined_lines,
+    joined_pieces,
     map_range,
     one_code_per_id,
     piece_of,
-    placed,
-    read_placed,
     read_share,
     shares_by_block,
     sort_file,
@@ -346,9 +345,19 @@ def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
               else "spawn")
     # No work stealing: a task goes to its partition's worker (`_on`), and elsewhere only
     # when that worker is gone (then its partition is read again where the task runs).
+    # No profiler, and the monitors' rounds less often: a worker's thread sampling the
+    # running task's stack every 10 ms, the system monitor's (every 0.5 s), the memory
+    # monitor's (0.1 s) and the event loops' ticks (20 ms) in every process cost 0.07 s of
+    # CPU a second with 2 idle workers (0.02 s so), taken from the partitions' tasks when
+    # the workers have a core each and no core is left for the client (`_cluster_cpu`). A
+    # worker over its memory limit is still stopped, half a second later at most.
     with dask.config.set({"temporary-directory": str(folder),
                           "distributed.worker.multiprocessing-method": method,
-                          "distributed.scheduler.work-stealing": False}):
+                          "distributed.scheduler.work-stealing": False,
+                          "distributed.worker.profile.enabled": False,
+                          "distributed.admin.system-monitor.interval": "2s",
+                          "distributed.worker.memory.monitor-interval": "500ms",
+                          "distributed.admin.tick.interval": "200ms"}):
         # The scheduler always serves HTTP (None means its default port, 8787, and a
         # warning on stderr when another cluster holds it): a free port on loopback.
         cluster = distributed.LocalCluster(
@@ -416,23 +425,27 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
     replays, the merge."""
     model_on_workers, where, shares = read
     start = time.perf_counter()
-    heads = client.gather([_on(client, where[k], _head, share)
-                           for k, share in enumerate(shares)])
+    heads = [_on(client, where[k], _head, share) for k, share in enumerate(shares)]
+    # Every partition but the first replays as soon as it has read its lines: only the
+    # first waits for the first fact of all (it opens the recurring duties from it).
+    later = [_on(client, where[k], _replay, model_on_workers, share, k, None, as_of, period)
+             for k, share in enumerate(shares) if k]
+    said = client.gather(heads)
     PHASES["client: partitions read (waiting)"] = time.perf_counter() - start
-    for k, (_, _, cpu) in enumerate(heads):
+    for k, (_, _, cpu) in enumerate(said):
         PHASES[f"worker: partition {k} read its lines, decoded, checked (CPU)"] = cpu
-    firsts = [f for f, _, _ in heads if f is not None]
+    firsts = [f for f, _, _ in said if f is not None]
     if not firsts:
         return None
     first = min(firsts, key=line_key)
     start = time.perf_counter()
     done: list[tuple[Part, float]] = client.gather([
-        _on(client, where[k], _replay, model_on_workers, share, k, first if k == 0 else None,
-            as_of, period) for k, share in enumerate(shares)])
+        _on(client, where[0], _replay, model_on_workers, shares[0], 0, first, as_of, period),
+        *later])
     PHASES["client: partitions replayed (waiting, receiving)"] = time.perf_counter() - start
     for k, (_, cpu) in enumerate(done):
         PHASES[f"worker: partition {k} replayed (CPU)"] = cpu
-    summary = heads[0][1].joined([s for _, s, _ in heads])
+    summary = said[0][1].joined([s for _, s, _ in said])
     merged: FileSplit = _timed("client: merge", lambda: FileSplit(
         merge(policy, as_of, [p for p, _ in done], summary.seen), summary))
     return merged
@@ -490,12 +503,6 @@ def _read(model: bytes, name: str, lines: Lines, as_of: datetime) -> Share:
         return read_share(_policy(model).schema, name, lines, as_of)
 
 
-def _read_placed(model: bytes, name: str, pieces: list[Piece], as_of: datetime) -> Share:
-    with gc_paused():
-        every, foreign = placed(pieces)
-        return read_placed(_policy(model).schema, name, every, foreign, as_of)
-
-
 # What a worker's hash of this says: the same on every worker when they share a seed.
 _PROBE = "policyengine: one hash seed"
 
@@ -522,7 +529,7 @@ def _read_pieces(model: bytes, name: str, pieces: list[Piece | None], as_of: dat
     began = time.process_time()
     if any(p is None for p in pieces):
         raise ValueError("a range was not read")  # (the client has said so already)
-    share = _read_placed(model, name, [p for p in pieces if p is not None], as_of)
+    share = _read(model, name, joined_pieces([p for p in pieces if p is not None]), as_of)
     share.cpu = time.process_time() - began
     return share
 
@@ -533,7 +540,7 @@ def _read_piece_files(model: bytes, name: str, paths: list[str], as_of: datetime
     for path in paths:
         with open(path, "rb") as handle:
             pieces.append(pickle.load(handle))
-    share = _read_placed(model, name, pieces, as_of)
+    share = _read(model, name, joined_pieces(pieces), as_of)
     share.cpu = time.process_time() - began
     return share
 

@@ -16,9 +16,11 @@ reads the file in one process.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import copyreg
 import itertools
+import operator
 import os
 import zlib
 from array import array
@@ -42,6 +44,19 @@ BLANK = 0x7F      # a blank line: no worker reads it
 MAX_WORKERS = 126
 
 _BOM = b"\xef\xbb\xbf"
+
+
+class NotSplit(Exception):
+    """The file turned out to be one the reader's own path must read (`file_lines`)."""
+
+
+def _unmarked(start: bytes) -> bytes:
+    """The first bytes of a file without the UTF-8 byte-order mark the reader drops;
+    NotSplit for a doubled one (the reader's own path says what it says of it)."""
+    data = start.removeprefix(_BOM)
+    if data.startswith(_BOM):
+        raise NotSplit("a doubled byte-order mark")
+    return data
 
 
 def _reason(kind: type[Reason], code: str, en: str, zh: str) -> Reason:
@@ -73,8 +88,9 @@ def file_lines(path: Path) -> FileLines | None:
         data = path.read_bytes()
     except OSError:
         return None
-    data = data.removeprefix(_BOM)
-    if data.startswith(_BOM):
+    try:
+        data = _unmarked(data)
+    except NotSplit:
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
@@ -257,46 +273,65 @@ class Summary:
 
 @dataclass
 class Share:
-    """One worker's facts up to as-of, in order, and what it reports of its lines."""
+    """One worker's facts up to as-of, in order, and what it reports of its lines. With
+    `numbers` its facts are numbered 1 to n among its own lines, not as in the file
+    (`read_share`): `in_file` numbers one as there."""
 
     ordered: list[Fact]
     foreign: frozenset[int]   # lines read here but owned (and reported) by another worker
     summary: Summary
     cpu: float = 0.0          # seconds of CPU reading them took (engine/cluster.py PHASES)
+    numbers: array[int] | None = None  # line i of the worker's is line numbers[i - 1]
 
     @property
     def first(self) -> Fact | None:
-        return self.ordered[0] if self.ordered else None
+        return self.in_file(self.ordered[0]) if self.ordered else None
+
+    def in_file(self, fact: Fact) -> Fact:
+        """`fact` (one of `ordered`) numbered at its line in the file."""
+        if self.numbers is None or fact.line is None:
+            return fact
+        return fact._replace(line=self.numbers[fact.line - 1])
+
+    def file_line(self, fact: Fact) -> int | None:
+        """The line of the file `fact` (one of `ordered`) was read from."""
+        return (fact.line if self.numbers is None or fact.line is None
+                else self.numbers[fact.line - 1])
 
 
-def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime, *,
-               file_lines: int | None = None) -> Share:
+def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime) -> Share:
     """Decode and check one worker's lines as the reader does (facts/reader.py `collect`,
-    over the fast path where it applies), each fact and rejection at its line in the file.
-    With `file_lines` (the file's line count) a line's place in the list read is its number,
-    "" for the lines of other workers: cheaper than numbering each row."""
-    texts, numbers, foreign = lines.texts(), lines.numbers, lines.foreign
-    if file_lines is not None:
-        every = [""] * file_lines
-        for number, text in zip(numbers, texts, strict=True):
-            every[number - 1] = text
-        return read_placed(schema, name, every, foreign, as_of)
-    rows = jsonl_rows(texts, fast_path(schema), name)
+    over the fast path where it applies), each rejection at its line in the file.
+
+    The lines are read one after the other (not each at its place in a list of the file's
+    lines with "" between: a block with a blank line is taken off the fast path's
+    whole-block decode, and a worker of two then reads its half for nearly what one pays
+    for the whole file), so its facts are numbered 1 to n among them. Unless those are the
+    file's lines 1 to n, the share keeps the file's number of each (`Share.numbers`): only
+    the few facts the replay sends back are numbered as in the file (`Share.in_file`, a
+    copy of each fact costs 0.6 µs). When a line's number is said in words (a rejection,
+    a fact without an id that notes name by `file:line`), every line is read again numbered
+    as in the file."""
+    numbers, texts, fast = lines.numbers, lines.texts(), fast_path(schema)
     with gc_paused():
-        batch = collect(_renumbered(rows, numbers), schema, name)
-    return _share(batch, foreign, as_of)
+        batch = collect(jsonl_rows(texts, fast, name), schema, name)
+    if not numbers or numbers[-1] == len(numbers):  # (rising: lines 1 to n when n is last)
+        return _share(batch, lines.foreign, as_of)
+    if batch.rejected or not all(map(_fact_id, batch.facts)):  # (no id, or "")
+        with gc_paused():
+            batch = collect(_renumbered(jsonl_rows(texts, fast, name), numbers), schema, name)
+        return _share(batch, lines.foreign, as_of)
+    share = _share(batch, frozenset(bisect.bisect_left(numbers, n) + 1 for n in lines.foreign),
+                   as_of)
+    share.foreign, share.numbers = lines.foreign, numbers
+    return share
 
 
-def read_placed(schema: FactSchema, name: str, every: list[str], foreign: frozenset[int],
-                as_of: datetime) -> Share:
-    """`read_share` of a worker's lines each at its place in the file (`placed`)."""
-    rows = jsonl_rows(every, fast_path(schema), name)
-    with gc_paused():
-        batch = collect(rows, schema, name)
-    return _share(batch, foreign, as_of)
+_fact_id = operator.attrgetter("id")
 
 
 def _share(batch: Any, foreign: frozenset[int], as_of: datetime) -> Share:
+    """`foreign`: the lines read but not owned, numbered as the batch's facts are."""
     facts, rejected = batch.facts, batch.rejected
     kept, valid = len(facts), [f for f in facts if f.at <= as_of]
     seen = len(valid)
@@ -319,8 +354,9 @@ def _renumbered(rows: Iterator[tuple[int, str, Any]], numbers: array[int]
     path carries its line)."""
     for local, text, value in rows:
         number = numbers[local - 1]
-        if type(value) is Fact:
-            value = _new(Fact, (*value[:6], number, value[7]))
+        if type(value) is Fact:  # (indexed one by one: cheaper than a slice unpacked)
+            value = _new(Fact, (value[0], value[1], value[2], value[3], value[4], value[5],
+                                number, value[7]))
         yield number, text, value
 
 
@@ -343,15 +379,9 @@ def file_blocks(path: Path, size: int = BLOCK) -> Iterator[list[bytes]] | None:
     return _blocks(handle, size)
 
 
-class NotSplit(Exception):
-    """The file turned out to be one the reader's own path must read (`file_lines`)."""
-
-
 def _blocks(handle: Any, size: int) -> Iterator[list[bytes]]:
     with handle:
-        data = handle.read(size).removeprefix(_BOM)
-        if data.startswith(_BOM):
-            raise NotSplit("a doubled byte-order mark")
+        data = _unmarked(handle.read(size))
         formed = False  # the first non-blank line has been seen (and is JSON)
         while True:
             chunk = handle.read(size)
@@ -546,9 +576,7 @@ def range_lines(path: Path, start: int, stop: int) -> list[bytes]:
             lines[-1] = b"".join(tail)
             has_cr = has_cr or b"\r" in lines[-1]
     if start == 0 and lines:
-        lines[0] = lines[0].removeprefix(_BOM)
-        if lines[0].startswith(_BOM):
-            raise NotSplit("a doubled byte-order mark")
+        lines[0] = _unmarked(lines[0])
     if has_cr and (any(b"\r" in line[:-1] for line in lines)
                    or (open_end and lines and lines[-1].endswith(b"\r"))):
         raise NotSplit("a lone carriage return")
@@ -654,19 +682,18 @@ def piece_of(mapped: Mapped, k: int) -> Piece:
                                           frozenset(foreign)))
 
 
-def placed(pieces: Sequence[Piece]) -> tuple[list[str], frozenset[int]]:
-    """One worker's lines from its piece of every range (in range order), each at its
-    place in the file ("" for the other workers' lines: `read_placed`), and the numbers of
-    those it reads but does not own. Each piece is decoded on its own, not joined first."""
-    every = [""] * sum(piece.count for piece in pieces)
+def joined_pieces(pieces: Sequence[Piece]) -> Lines:
+    """One worker's lines from its piece of every range (in range order), numbered in the
+    file by the line counts of the ranges before: the lines `share_of` gives."""
+    if len(pieces) == 1:
+        return pieces[0].lines
+    numbers: array[int] = array("q")
     foreign: set[int] = set()
     offset = 0
     for piece in pieces:
         lines = piece.lines
-        if lines.numbers:
-            at = offset - 1
-            for number, text in zip(lines.numbers, lines.texts(), strict=True):
-                every[number + at] = text
+        numbers.extend(map(offset.__add__, lines.numbers) if offset else lines.numbers)
         foreign.update(n + offset for n in lines.foreign)
         offset += piece.count
-    return every, frozenset(foreign)
+    return Lines(numbers, b"\n".join(p.lines.joined for p in pieces if p.lines.numbers),
+                 frozenset(foreign))

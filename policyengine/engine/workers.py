@@ -55,11 +55,11 @@ from policyengine.engine.sharing import (
     Summary,
     byte_ranges,
     formed,
+    joined_pieces,
     map_range,
     one_code_per_id,
     piece_of,
-    placed,
-    read_placed,
+    read_share,
 )
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
@@ -400,11 +400,11 @@ def _worker(job: _Job, k: int, links: dict[int, Connection]) -> FileSplit | None
     sending.join()
     own_ids = mapped.ids
     del mapped
-    every, foreign = placed([p for p in pieces if p is not None])
+    lines = joined_pieces([p for p in pieces if p is not None])
     del pieces
-    steps.done("pieces sent and placed")
-    share = read_placed(policy.schema, job.name, every, foreign, job.as_of)
-    del every
+    steps.done("pieces sent and joined")
+    share = read_share(policy.schema, job.name, lines, job.as_of)
+    del lines
     steps.done("decode and check its lines")
     if k:
         links[0].send(share.first)
@@ -454,12 +454,30 @@ def _send_pieces(mapped: Mapped, k: int, links: dict[int, Connection]) -> None:
 
 def replay_share(policy: CompiledPolicy, share: Share, as_of: datetime, keep: Keep,
                  first: Fact | None, k: int) -> Part:
-    """Worker `k`'s replay of its share; `first` (the first fact of all) for the first."""
+    """Worker `k`'s replay of its share; `first` (the first fact of all) for the first.
+    The facts it sends back are numbered at their lines in the file (`Share.in_file`)."""
     anchors = policy.anchor_types
     anchor_only = frozenset(id(f) for f in share.ordered
-                            if f.line in share.foreign and f.type in anchors)
-    return replay_part(policy, share.ordered, as_of, keep, first=first,
-                       anchor_only=anchor_only, key=line_key, roles_too=k == 0)
+                            if f.type in anchors and share.file_line(f) in share.foreign)
+    if share.numbers is None:
+        return replay_part(policy, share.ordered, as_of, keep, first=first,
+                           anchor_only=anchor_only, key=line_key, roles_too=k == 0)
+    part = replay_part(policy, share.ordered, as_of, keep, first=first,
+                       anchor_only=anchor_only, key=lambda f: (order_key(f), share.file_line(f)),
+                       roles_too=k == 0)
+    return _in_file(part, share)
+
+
+def _in_file(part: Part, share: Share) -> Part:
+    """`part` with the facts it names numbered at their lines in the file."""
+    def placed(fact: Fact | None) -> Fact | None:
+        return None if fact is None else share.in_file(fact)
+
+    part.sent = [(s[0], s[1], s[2], s[3], s[4], placed(s[5]), placed(s[6]), s[7], s[8], s[9],
+                  s[10], s[11], placed(s[12])) for s in part.sent]
+    part.forbidden = [(key, share.in_file(fact), prohibition, actor, seq)
+                      for key, fact, prohibition, actor, seq in part.forbidden]
+    return part
 
 
 __all__ = ["BROADCAST", "FileSplit", "Part", "can_split", "merge", "parts_of", "replay_part",

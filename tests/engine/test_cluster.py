@@ -30,6 +30,7 @@ from policyengine.cli.main import main
 from policyengine.engine import cluster
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.parallel import Engine, evaluate_file
+from policyengine.engine.replay import in_order
 from policyengine.engine.sharing import (
     NotSplit,
     Status,
@@ -38,11 +39,12 @@ from policyengine.engine.sharing import (
     formed,
     ids_agree,
     joined_lines,
+    joined_pieces,
     map_range,
     one_code_per_id,
     piece_of,
-    placed,
     range_lines,
+    read_share,
     share_of,
     shares_by_block,
     sort_file,
@@ -200,7 +202,8 @@ def _sorted_whole(policy: CompiledPolicy, path: Path, count: int) -> bytes | Non
 
 def _hard_files(tmp_path: Path) -> list[Path]:
     """Files the split must treat as the reader does: an id on lines of two cases, a lone
-    carriage return, a byte-order mark, rejected and re-sent lines (`_messy_file`)."""
+    carriage return, a byte-order mark (and a doubled one), rejected and re-sent lines
+    (`_messy_file`)."""
     lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
     clash = json.loads(lines[-1])
     clash["id"] = json.loads(next(t for t in lines if '"case"' in t
@@ -212,10 +215,12 @@ def _hard_files(tmp_path: Path) -> list[Path]:
     lone_cr.write_bytes(SAMPLE_FACTS.read_bytes().replace(b"\n", b"\r", 3))
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b"\xef\xbb\xbf" + SAMPLE_FACTS.read_bytes())
+    doubled_bom = tmp_path / "doubled-bom.jsonl"  # the reader's own path says what it is
+    doubled_bom.write_bytes(b"\xef\xbb\xbf" * 2 + SAMPLE_FACTS.read_bytes())
     not_json = tmp_path / "not-json.jsonl"
     not_json.write_bytes(b"\n  \nid,type\n" + SAMPLE_FACTS.read_bytes())
     return [SAMPLE_FACTS, generated(), _messy_file(tmp_path), shared_id, lone_cr, bom,
-            not_json]
+            doubled_bom, not_json]
 
 
 def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path: Path) -> None:
@@ -239,13 +244,18 @@ def test_the_client_sorts_a_block_at_a_time_as_it_would_the_whole_file(tmp_path:
                     got = joined_lines([lines for j, lines in blocks if j == k])
                     assert (got.numbers, got.joined, got.foreign) == \
                         (want.numbers, want.joined, want.foreign)
-    assert sort_file(_hard_files(tmp_path)[3], 2, policy.anchor_types) is None  # shared id
+    hard = _hard_files(tmp_path)
+    assert sort_file(hard[3], 2, policy.anchor_types) is None  # shared id
+    # a doubled byte-order mark: the same "not split" whether read whole, by blocks or ranges
+    assert file_lines(hard[6]) is None and sort_file(hard[6], 2, policy.anchor_types) is None
+    assert map_range(hard[6], 0, 10, 2, policy.anchor_types) is None
+    assert file_lines(hard[5]) is not None  # (one mark is the reader's to drop)
 
 
 def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: Path) -> None:
     # Each process (or Dask worker) reads and sorts its own byte range of the file and cuts
-    # it into one piece per partition; a partition's pieces, placed in range order, are
-    # the lines it gets from the file read and sorted whole, each at its line, and
+    # it into one piece per partition; a partition's pieces, joined in range order, are
+    # the lines it gets from the file read and sorted whole, numbered as there, and
     # the ranges' statuses say "not split" exactly when the whole file's sort does. Ranges
     # of every size down to a few bytes, split inside lines and between CR and LF.
     policy = pe.load_policy(REPO / "policies")
@@ -271,13 +281,48 @@ def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: 
                         continue
                     assert b"".join(bytes(m.codes) for m in mapped if m is not None) == whole
                     for k in range(count):
-                        every, foreign = placed([piece_of(m, k) for m in mapped
-                                                 if m is not None])
+                        got = joined_pieces([piece_of(m, k) for m in mapped if m is not None])
                         want = share_of(raw, whole, k)
-                        at_places = [""] * len(raw.raw)
-                        for number, text in zip(want.numbers, want.texts(), strict=True):
-                            at_places[number - 1] = text
-                        assert (every, foreign) == (at_places, want.foreign), (path, shares, k)
+                        assert (got.numbers, got.joined, got.foreign) == \
+                            (want.numbers, want.joined, want.foreign), (path, shares, k)
+
+
+def test_a_share_read_apart_holds_the_facts_the_whole_file_gives(tmp_path: Path) -> None:
+    # A partition reads its lines one after the other, its facts numbered 1 to n among them
+    # (`Share.numbers` keeps the file's numbers; `in_file` numbers a fact as there): each is
+    # the fact the whole file's reading gives at that line. A rejection (its words name
+    # lines) or a fact without an id (a note names it by file:line) reads every line again
+    # numbered as in the file.
+    policy = pe.load_policy(REPO / "policies")
+    lazily = 0
+    no_id = tmp_path / "no-id.jsonl"
+    texts = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    no_id.write_text("\n".join([*texts[:-1], json.dumps(
+        {k: v for k, v in json.loads(texts[-1]).items() if k != "id"}, ensure_ascii=False)]),
+        encoding="utf-8")
+    for path in (SAMPLE_FACTS, generated(), _messy_file(tmp_path), no_id):
+        raw = file_lines(path)
+        whole = pe.read_facts(path, policy, name="f")
+        assert raw is not None
+        at_line = {f.line: f for f in whole.facts}
+        as_of = max(f.at for f in whole.facts)
+        for count in (2, 3):
+            codes = _sorted_whole(policy, path, count)
+            assert codes is not None
+            for k in range(count):
+                lines = share_of(raw, codes, k)
+                share = read_share(policy.schema, "f", lines, as_of)
+                want = in_order([at_line[n] for n in lines.numbers
+                                 if n in at_line and at_line[n].at <= as_of])
+                assert [share.in_file(f) for f in share.ordered] == want, (path, count, k)
+                assert [share.file_line(f) for f in share.ordered] == [f.line for f in want]
+                assert share.first == (want[0] if want else None)
+                if share.numbers is not None:
+                    lazily += 1
+                    assert not share.summary.rejected and all(f.id for f in share.ordered)
+                elif path in (SAMPLE_FACTS, generated()):  # (no rejection, every id)
+                    assert list(lines.numbers) == list(range(1, len(lines.numbers) + 1))
+    assert lazily
 
 
 def test_ids_are_checked_by_hash_and_code() -> None:
