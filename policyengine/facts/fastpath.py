@@ -132,7 +132,7 @@ class Interned:
 # open case checked again (0.27 s more at 1M facts, D42). Each look-up waits on memory (the
 # slot, the entry, the stored id): a generation of 4,096 ids keeps more of them in cache
 # than one of 16,384 (about 0.07 s less at 1M, where 3.8 % of the look-ups then reach the
-# older generation and no id is checked twice: D-read-1).
+# older generation and no id is checked twice: D48).
 KNOWN_CASES = 4096
 
 
