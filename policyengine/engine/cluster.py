@@ -436,6 +436,7 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
         PHASES[f"worker: partition {k} read its lines, decoded, checked (CPU)"] = cpu
     firsts = [f for f, _, _ in said if f is not None]
     if not firsts:
+        client.cancel(later)  # no fact up to the as-of: the caller runs one process
         return None
     first = min(firsts, key=line_key)
     start = time.perf_counter()

@@ -101,7 +101,7 @@ def skipped_days(calendar: WorkCalendar, start: date, end: date) -> Line:
 def _same_while(rule: DeadlineRule, clock: time | None, *, before: bool) -> DueOf:
     """`rule.due` for a rule whose answer is the same over spans of local time (the day, or
     its parts on either side of `clock`): the last answer kept with its span (compiled:
-    engine/dueof.py `SameWhile`, `span_of`)."""
+    engine/dueof.py `SameWhile`)."""
     return SameWhile(rule.calendar.tz, rule._due, clock, before)
 
 

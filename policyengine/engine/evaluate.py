@@ -547,13 +547,11 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
             found = known[key] = (same, penalty.on_the_clock(day) if same is None else None)
         charged, version = found
         if charged is None:
-            if version is not None:
-                charged = version.charge(outcome.late_by)
-            else:
-                try:
-                    charged = penalty.charge(day, outcome.late_by, due)
-                except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
-                    charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
+            try:
+                charged = (version.charge(outcome.late_by) if version is not None
+                           else penalty.charge(day, outcome.late_by, due))
+            except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
+                charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
         out.append((outcome, charged, month, due))
     return out
 

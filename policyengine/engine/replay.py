@@ -12,7 +12,7 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, MutableMapping
+from collections.abc import Collection, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final
@@ -20,10 +20,19 @@ from typing import Any, Final
 from mypy_extensions import mypyc_attr
 
 from policyengine.engine import recurring
-from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Matcher, Per, Step, Steps
+from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.decisions import CaseValues, Setting
-from policyengine.engine.dueof import Due, as_due
 from policyengine.engine.obligation import Keyed, Obligation, opener
+from policyengine.engine.plans import (
+    DECIDE,
+    EXTEND,
+    FULFIL,
+    OPEN,
+    Delays,
+    FactPlan,
+    Slot,
+    slot_table,
+)
 from policyengine.engine.recurring import Owed
 from policyengine.errors import CalendarDataMissing, Diagnostic, FactError, Location
 from policyengine.facts.messages import FactSay
@@ -402,20 +411,13 @@ def _replay_untagged(state: _State, ordered: list[Fact]) -> None:
         start = stop
 
 
-# What a fact of a type may do, phase by phase (`Kind.todo`): bits of one number.
-DECIDE: Final = 1
-OPEN: Final = 2
-EXTEND: Final = 4
-FULFIL: Final = 8
-
-
 def act_at_once(state: _State, run: list[Fact]) -> None:
     """The facts of one instant, phase by phase: decisions, then openings, then delays
     asked and approved, then fulfilments (a fact alone at its instant goes through the same
-    phases inline, in the replay loops). Each fact's `Kind` is looked up once, and a phase
+    phases inline, in the replay loops). Each fact's `FactPlan` is looked up once, and a phase
     no fact of the run has is skipped."""
     kinds = state.kinds
-    found: list[Kind | None] = []
+    found: list[FactPlan | None] = []
     todo = 0
     for f in run:
         kind = kinds.get(f.type)
@@ -449,119 +451,12 @@ def act_at_once(state: _State, run: list[Fact]) -> None:
                 state.fulfil_as(run[i], kind)
 
 
-def _value(attrs: Mapping[str, Any], name: str) -> Any:
-    """`attrs.get(name)`: a dict's own look-up when it is one (compiled: no method found
-    by name each time), else the mapping's (the shared empty one)."""
-    if isinstance(attrs, dict):
-        return attrs.get(name)
-    return attrs.get(name)
-
-
 def _waiting(table: MutableMapping[Any, Obligation], key: Any) -> Obligation | None:
     """`table.get(key)`: a plain dict's own look-up (compiled: no method found by name), or
     the mapping's own (engine/dormant.py `OpenFor` wakes what sleeps on disk)."""
     if type(table) is dict:
         return table.get(key)
     return table.get(key)
-
-
-class Slot:
-    """One duty as the replay's hot path takes it (`_State.open_as`, `fulfil_as`), made per
-    replay from its opening and closing `Step` (compiled.py): the tables it keeps its
-    obligations in are held here, not looked up by the duty's id per fact, and the deadline
-    is a `Due` (engine/dueof.py), called natively. `due` is None unless the duty opens
-    inline (the common shape the hot path handles itself); `closes_inline` likewise for
-    fulfilments. Anything else goes the general way (`open_one`, `fulfil_one`)."""
-
-    def __init__(self, opening: Step, closing: Step, waiting: MutableMapping[Any, Obligation],
-                 latest: MutableMapping[Any, Obligation], drop: bool) -> None:
-        self.duty: CompiledDuty = opening.duty
-        self.due: Due | None = (as_due(opening.due)
-                                if opening.inline and opening.due is not None else None)
-        self.closes_inline: bool = closing.inline
-        self.delayable: bool = opening.delayable
-        self.waiting = waiting  # `_State.open_for[id]`
-        self.latest = latest    # `_State.latest[id]`
-        self.drop = drop        # met in time, it leaves the list (`_State.met`)
-
-
-class Table:
-    """A dispatch table of `Slot`s (compiled.py `Steps`): the attribute it is keyed on
-    (None: `default` always), the slots by that attribute's value, the default."""
-
-    def __init__(self, on: str | None, table: dict[Any, list[Slot]], default: list[Slot]
-                 ) -> None:
-        self.on = on
-        self.table = table
-        self.default = default
-
-    def select(self, fact: Fact) -> list[Slot]:
-        on = self.on
-        if on is None:
-            return self.default
-        return self.table.get(_value(fact.attrs, on), self.default)
-
-
-def _table(steps: Steps, slots: dict[str, Slot]) -> Table:
-    """A `Steps` table (compiled.py) as the `Table` of this replay's slots."""
-    return Table(steps.key, {v: [slots[s.id] for s in ss] for v, ss in steps.table.items()},
-                 [slots[s.id] for s in steps.default])
-
-
-class Delays:
-    """The duties a fact of one type may delay in one phase (a request or an approval),
-    with the match each asks of it: by the value of one attribute (`on`) when every match
-    tests only that attribute's membership (then `table` decides it all: `exact`), else
-    all of them (`default`), each match asked."""
-
-    def __init__(self, on: str | None, table: dict[Any, list[tuple[CompiledDuty, Matcher]]],
-                 default: list[tuple[CompiledDuty, Matcher]], exact: bool) -> None:
-        self.on = on
-        self.table = table
-        self.default = default
-        self.exact = exact
-
-    @staticmethod
-    def of(pairs: list[tuple[CompiledDuty, Matcher]]) -> Delays | None:
-        """The table of these (duty, match) pairs, in their order; None if there are none."""
-        if not pairs:
-            return None
-        keys = {m.where[0][0] for _, m in pairs if m.where}
-        if len(keys) > 1 or any(len(m.where) > 1 or not m.plain for _, m in pairs):
-            return Delays(None, {}, pairs, False)
-        values = {v for _, m in pairs for _, vs in m.where for v in vs}
-        table = {v: [(d, m) for d, m in pairs if not m.where or v in m.where[0][1]]
-                 for v in values}
-        return Delays(next(iter(keys), None), table, [(d, m) for d, m in pairs if not m.where],
-                      True)
-
-    def select(self, fact: Fact) -> list[tuple[CompiledDuty, Matcher]]:
-        on = self.on
-        if on is None:
-            return self.default
-        return self.table.get(_value(fact.attrs, on), self.default)
-
-
-class Kind:
-    """What a fact of one type does in the replay, found once per fact (`_State.kinds`):
-    its phases (`todo`, bits DECIDE, OPEN, EXTEND, FULFIL), the duties it may open or
-    fulfil (None: no table; `by_trigger` / `by_fulfil` are asked), and what `noticed`
-    does with it before it opens anything."""
-
-    def __init__(self, todo: int, opening: Table | None, closing: Table | None) -> None:
-        self.todo = todo
-        self.opening = opening
-        self.closing = closing
-        self.notice = False      # `noticed` has something to do (any of the below)
-        self.anchored = False    # a deadline runs from facts of this type
-        self.noted = False       # one of the types below
-        self.prohibited = False  # a prohibition forbids some facts of this type
-        self.role = False        # `role.assigned`
-        self.actor = False       # names the actor of a role (actor_of)
-        self.tier: str | None = None  # the attribute carrying an urgency tier
-        self.tracked = False     # a reward counts facts of this type (`handled`)
-        self.requests: Delays | None = None   # the delays it may ask (`extend`)
-        self.approvals: Delays | None = None  # the delays it may approve
 
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
@@ -635,19 +530,19 @@ class _State:
         self.case_values = CaseValues()
         self.values_now = self.case_values.now
         self.slots: dict[str, Slot] = {}
-        self.kinds: dict[str, Kind] = {}
+        self.kinds: dict[str, FactPlan] = {}
         self.bind()
 
     def bind(self) -> None:
-        """Each duty's `Slot` and each fact type's `Kind`, made from the policy and the
+        """Each duty's `Slot` and each fact type's `FactPlan`, made from the policy and the
         tables now in `open_for` and `latest` (made again when another table takes a
         duty's place there: engine/stream.py)."""
         policy = self.policy
         steps = policy.steps
         self.slots = {d: Slot(opening, closing, self.open_for[d], self.latest[d], d in self.drop)
                       for d, (opening, closing) in steps.items()}
-        opening = {name: _table(t, self.slots) for name, t in policy.opening.items()}
-        closing = {name: _table(t, self.slots) for name, t in policy.closing.items()}
+        opening = {name: slot_table(t, self.slots) for name, t in policy.opening.items()}
+        closing = {name: slot_table(t, self.slots) for name, t in policy.closing.items()}
         opens = self.noted | set(self.anchor_joins) | set(self.by_trigger)
         todo: dict[str, int] = {}
         for type_, bit in [*((k, DECIDE) for k in policy.decisions),
@@ -657,7 +552,7 @@ class _State:
             todo[type_] = todo.get(type_, 0) | bit
         self.kinds = {}
         for name, bits in todo.items():
-            kind = Kind(bits, opening.get(name), closing.get(name))
+            kind = FactPlan(bits, opening.get(name), closing.get(name))
             kind.anchored = name in self.anchor_joins
             kind.noted = name in self.noted
             kind.notice = kind.anchored or kind.noted
@@ -706,7 +601,7 @@ class _State:
         if kind is not None and kind.todo & OPEN:
             self.open_as(fact, kind)
 
-    def open_as(self, fact: Fact, kind: Kind) -> None:
+    def open_as(self, fact: Fact, kind: FactPlan) -> None:
         """What `fact`, of the type `kind` describes, opens (and `noticed` does first)."""
         if kind.notice and self.noticed(fact, kind):
             return
@@ -745,7 +640,7 @@ class _State:
             if slot.delayable:
                 slot.latest[case] = obligation
 
-    def noticed(self, fact: Fact, kind: Kind) -> bool:
+    def noticed(self, fact: Fact, kind: FactPlan) -> bool:
         """What a fact of the few types the results need beyond duties (and anchors) does
         before it opens duties; True when it does nothing more here (another worker's fact
         that only times deadlines)."""
@@ -991,7 +886,7 @@ class _State:
         if kind is not None and kind.todo & FULFIL:
             self.fulfil_as(fact, kind)
 
-    def fulfil_as(self, fact: Fact, kind: Kind) -> None:
+    def fulfil_as(self, fact: Fact, kind: FactPlan) -> None:
         """What `fact`, of the type `kind` describes, fulfils."""
         if self.anchor_only and id(fact) in self.anchor_only:
             return
@@ -1094,7 +989,7 @@ class _State:
         if kind is not None:
             self.delay(fact, kind, phase == REQUEST)
 
-    def delay(self, fact: Fact, kind: Kind, request: bool) -> None:
+    def delay(self, fact: Fact, kind: FactPlan, request: bool) -> None:
         """`extend`, for a fact of the type `kind` describes (`request`: else approvals)."""
         if self.anchor_only and id(fact) in self.anchor_only:
             return

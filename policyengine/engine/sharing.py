@@ -321,13 +321,24 @@ def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime) -> 
         with gc_paused():
             batch = collect(_renumbered(jsonl_rows(texts, fast, name), numbers), schema, name)
         return _share(batch, lines.foreign, as_of)
-    share = _share(batch, frozenset(bisect.bisect_left(numbers, n) + 1 for n in lines.foreign),
-                   as_of)
+    share = _share(batch, _local_numbers(numbers, lines.foreign), as_of)
     share.foreign, share.numbers = lines.foreign, numbers
     return share
 
 
 _fact_id = operator.attrgetter("id")
+
+
+def _local_numbers(numbers: Sequence[int], foreign: frozenset[int]) -> frozenset[int]:
+    """The places among a share's own lines (1 to n) of the lines sent to it (`foreign`: line
+    numbers in the file). Each must be one of its lines: a miss would miscount silently."""
+    places = set()
+    for n in foreign:
+        i = bisect.bisect_left(numbers, n)
+        if i == len(numbers) or numbers[i] != n:
+            raise RuntimeError(f"line {n} was sent to a share that does not hold it")
+        places.add(i + 1)
+    return frozenset(places)
 
 
 def _share(batch: Any, foreign: frozenset[int], as_of: datetime) -> Share:

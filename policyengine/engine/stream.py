@@ -40,11 +40,8 @@ from policyengine.engine.deadlines import Versioned, Weekly
 from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor, as_dict
 from policyengine.engine.dueof import OnDate, SameWhile
 from policyengine.engine.obligation import Obligation
+from policyengine.engine.plans import DECIDE, EXTEND, FULFIL, OPEN
 from policyengine.engine.replay import (
-    DECIDE,
-    EXTEND,
-    FULFIL,
-    OPEN,
     Replay,
     RoleTimeline,
     _in_order,

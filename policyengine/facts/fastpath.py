@@ -6,7 +6,7 @@ checks in Python: the JSON, the fact type, that every value is text (or null), t
 values of enum, tier and role attributes, the form of dates, unknown attributes. What is
 left is checked here, by one `TypeReader` per fact type (tables made from the vocabulary,
 compiled with this module): the time (msgspec's datetime takes other forms than
-`fromisoformat`, see `_moment`), the case id's form, empty values, missing attributes, and
+`fromisoformat`, see facts/moments.py), the case id's form, empty values, missing attributes, and
 the attributes' order in the line.
 
 This path only ever answers "this `Fact`" or "not sure" (None). A line it is not sure of goes
@@ -20,15 +20,15 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import count, islice, repeat
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, Union
-from zoneinfo import ZoneInfo
 
 import msgspec
-from mypy_extensions import i64, mypyc_attr
+from mypy_extensions import mypyc_attr
 
+from policyengine.facts.moments import Moments
 from policyengine.facts.schema import FIELDS, Fact, FactSchema
 
 if TYPE_CHECKING:
@@ -362,110 +362,6 @@ def _in_line_order(attrs: dict[str, Any], names: tuple[str, ...], keys: tuple[st
         return attrs
     places.sort()
     return {name: attrs[name] for _, name in places}
-
-
-def _moment(at: str, tz: ZoneInfo) -> datetime | None:
-    """`at` in the policy's zone, read as `_TypeCheck.fast` reads it; None if it is not a time.
-
-    Not msgspec's own datetime: it also takes a lower-case `t` or `z`, which the slow path
-    refuses, and rounds a seventh digit of a second where `fromisoformat` cuts it.
-    """
-    # is_time_form(at), inlined: this runs once per fact
-    if (len(at) < 16 or at[10] not in "T " or at[4] != "-" or at[7] != "-"
-            or at[13] != ":"):
-        return None
-    try:
-        moment = datetime.fromisoformat(at)
-        # One zone object for every time: comparisons then skip offset look-ups.
-        return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
-    except (ValueError, OverflowError):  # e.g. year 1 at +05:00 has no local time
-        return None
-
-
-# `Moments.read`'s marks: the form of a time it reads itself
-_ZONED: Final = 25     # YYYY-MM-DDTHH:MM:SS+HH:MM (or -HH:MM; a space for the T)
-_SECONDS: Final = 19   # YYYY-MM-DDTHH:MM:SS, in the policy's zone
-_MINUTES: Final = 16   # YYYY-MM-DDTHH:MM
-_LOCAL: Final = 1 << 12  # the offset field of the hour's key for a time without offset
-
-
-def _two(at: str, place: i64) -> i64:
-    """The two-digit number at `place` of `at`, -1 unless both are ASCII digits."""
-    high: i64 = ord(at[place]) - 48
-    low: i64 = ord(at[place + 1]) - 48
-    if 0 <= high <= 9 and 0 <= low <= 9:
-        return high * 10 + low
-    return -1
-
-
-class Moments:
-    """`_moment` for one zone, with the common forms of a time read here from their digits.
-
-    `fromisoformat` + `astimezone` cost 9 % of reading and evaluating a million facts.
-    The forms files are written in (`2026-10-09T10:30:00+08:00`, `2026-10-09 10:30`) are
-    read digit by digit (machine integers: i64); the start of the time's hour in UTC (or,
-    without offset, in the zone) is kept for the facts of that hour, and `ZoneInfo.fromutc`
-    turns the instant into the zone's time, as `astimezone` does: the same datetime, fold
-    included. Any other form, a number out of range (a 60th second, hour 24, a 13th month),
-    a date that is none (02-30) or an error goes to `_moment` itself, which decides
-    (tests/facts/test_fastpath.py compares both, in zones that change their offset).
-    """
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
-        self.fromutc: Callable[[datetime], datetime] = tz.fromutc
-        self.hour: i64 = -1  # the key of the hour `start` is the start of
-        self.start = datetime(2000, 1, 1, tzinfo=tz)
-        self.offsets: dict[int, timedelta] = {}
-        self.within: list[timedelta | None] = [None] * 3600  # by second of the hour
-
-    def read(self, at: str) -> datetime | None:
-        """`_moment(at, zone)`."""
-        size: i64 = len(at)
-        if ((size != _ZONED and size != _SECONDS and size != _MINUTES)
-                or ord(at[4]) != 45 or ord(at[7]) != 45 or ord(at[13]) != 58  # - - :
-                or (ord(at[10]) != 84 and ord(at[10]) != 32)):  # T or a space
-            return _moment(at, self.tz)
-        century, years, month = _two(at, 0), _two(at, 2), _two(at, 5)
-        day, hour, minute = _two(at, 8), _two(at, 11), _two(at, 14)
-        second: i64 = 0
-        offset: i64 = _LOCAL
-        if size != _MINUTES:
-            second = _two(at, 17) if ord(at[16]) == 58 else -1
-            if size == _ZONED:
-                sign = ord(at[19])
-                hours, minutes = _two(at, 20), _two(at, 23)
-                if ((sign != 43 and sign != 45) or ord(at[22]) != 58  # + or -, :
-                        or not 0 <= hours <= 23 or not 0 <= minutes <= 59):
-                    return _moment(at, self.tz)
-                offset = hours * 60 + minutes if sign == 43 else -(hours * 60 + minutes)
-        if (century < 0 or years < 0 or century + years == 0 or not 1 <= month <= 12
-                or day < 1 or not 0 <= hour <= 23 or not 0 <= minute <= 59
-                or not 0 <= second <= 59):
-            return _moment(at, self.tz)  # a character not a digit, a number out of range
-        key = ((((century * 100 + years) * 100 + month) * 100 + day) * 100 + hour) * 10_000 \
-            + offset + 5000
-        if key != self.hour:
-            try:
-                start = datetime(century * 100 + years, month, day, hour,
-                                 tzinfo=self.tz)  # raises for 02-30 too
-                if offset != _LOCAL:
-                    shift = self.offsets.get(offset)
-                    if shift is None:
-                        shift = self.offsets[offset] = timedelta(minutes=int(offset))
-                    start -= shift  # the hour's start in UTC
-            except (ValueError, OverflowError):
-                return _moment(at, self.tz)
-            self.hour, self.start = key, start
-        seconds = minute * 60 + second
-        within = self.within[seconds]
-        if within is None:
-            within = self.within[seconds] = timedelta(seconds=int(seconds))
-        try:
-            moment = self.start + within
-            return moment if offset == _LOCAL else self.fromutc(moment)
-        except (ValueError, OverflowError):
-            return _moment(at, self.tz)
 
 
 # -- the whole policy ----------------------------------------------------------------------

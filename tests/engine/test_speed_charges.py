@@ -9,11 +9,15 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from helpers import TZ, shipped
+from helpers import SAMPLE_FACTS, TZ, at, shipped
 
+import policyengine as pe
+from policyengine.engine.evaluate import _charges, classify
 from policyengine.engine.penalties.base import outcome
 from policyengine.engine.penalties.capped_per_instance import CappedPerInstance, CappedTerms
 from policyengine.engine.penalties.lateness import Lateness, _bounds
+from policyengine.engine.penalties.rules import NO_PENALTY
+from policyengine.engine.replay import replay
 from policyengine.kinds import LatenessMeasure
 from policyengine.results import PenaltyCharge
 from policyengine.wording import line
@@ -98,3 +102,34 @@ def test_a_lateness_charge_is_the_whole_dataclass_with_its_tiers_words() -> None
             assert got == expected and vars(got) == vars(expected)
             assert got.detail.render("zh") == expected.detail.render("zh")
             assert got.detail.render("en") == expected.detail.render("en")
+
+
+def test_a_runs_charges_are_each_violations_own_charge() -> None:
+    """`_charges` over a real replay (the sample month, as of the end of 2026) keeps a charge
+    or a version per (rule, due day) in a table: each violation still gets what its rule
+    charges it alone, with the rules as shipped (on the clock) and with every lateness rule
+    measured in working time (asked per violation)."""
+    shipped_policy = shipped()
+    in_working_time = {
+        rule_id: dataclasses.replace(rule, measure=LatenessMeasure.WORKING_TIME,
+                                     calendar=shipped_policy.calendar)
+        for rule_id, rule in shipped_policy.penalties.items()
+        if any(isinstance(v, Lateness) for v in rule.versions)}
+    assert in_working_time
+    working = dataclasses.replace(
+        shipped_policy, penalties={**shipped_policy.penalties, **in_working_time})
+    facts = pe.read_facts(SAMPLE_FACTS, shipped_policy).facts
+    for policy in (shipped_policy, working):
+        run = replay(policy, facts, at("2026-12-31 00:00"))
+        violated = [o for o in (classify(policy, run, ob) for ob in run.obligations)
+                    if o.violated]
+        by_lateness = 0
+        for violation, charged, _month, due in _charges(policy, violated):
+            duty = violation.obligation.duty
+            rule = policy.penalties.get(duty.penalty) if duty.penalty else None
+            if rule is None:
+                assert charged == NO_PENALTY
+                continue
+            assert charged == rule.charge(due.date(), violation.late_by, due), (duty.id, due)
+            by_lateness += rule.id in in_working_time
+        assert by_lateness > 10  # the table's lateness answers are compared, not only others

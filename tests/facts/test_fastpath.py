@@ -24,6 +24,7 @@ from helpers import shipped
 from policyengine import FactError
 from policyengine.facts import fastpath, reader
 from policyengine.facts.fastpath import ATTRIBUTE_KINDS, FastPath, fast_path
+from policyengine.facts.moments import Moments, _moment
 from policyengine.facts.reader import FactBatch, read_facts
 from policyengine.facts.schema import Fact, FactSchema
 from policyengine.policy.model import AttributeSpec, FactTypeSpec
@@ -632,12 +633,12 @@ def test_times_read_from_their_digits_are_the_ones_fromisoformat_gives(zone: str
     all), and what `_moment` refuses it refuses; times in any order (its kept hour)."""
     tz = ZoneInfo(zone)
     rng = random.Random(f"{SEED}{zone}")
-    moments = fastpath.Moments(tz)
+    moments = Moments(tz)
     times = written_times(rng, 6000) + TIMES + ODD_TIMES
     times += sorted(times)  # and in order: the hour kept from one time to the next
     read = 0
     for at in times:
-        expected, got = fastpath._moment(at, tz), moments.read(at)
+        expected, got = _moment(at, tz), moments.read(at)
         assert (got, _fold_and_zone(got)) == (expected, _fold_and_zone(expected)), at
         read += expected is not None
     assert read > 1500
