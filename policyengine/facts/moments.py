@@ -96,8 +96,8 @@ class Moments:
             return _moment(at, self.tz)  # a character not a digit, a number out of range
         key = ((((century * 100 + years) * 100 + month) * 100 + day) * 100 + hour) * 10_000 \
             + offset + 5000
-        hour, start = self.kept
-        if key != hour:
+        kept_key, start = self.kept
+        if key != kept_key:
             try:
                 start = datetime(century * 100 + years, month, day, hour,
                                  tzinfo=self.tz)  # raises for 02-30 too

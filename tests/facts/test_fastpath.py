@@ -644,6 +644,20 @@ def test_times_read_from_their_digits_are_the_ones_fromisoformat_gives(zone: str
     assert read > 1500
 
 
+def test_the_common_forms_are_read_from_their_digits_not_by_fromisoformat() -> None:
+    """The forms files are written in are read by `Moments` itself: the hour it keeps is
+    the one it read (a time that went to `_moment` instead would leave the kept hour as it
+    was; results alone cannot tell, `_moment` gives the same times)."""
+    tz = ZoneInfo("Asia/Shanghai")
+    moments = Moments(tz)
+    for at, start in [("2026-10-09T10:30:05+08:00", datetime(2026, 10, 9, 2, tzinfo=tz)),
+                      ("2026-10-09 11:30", datetime(2026, 10, 9, 11, tzinfo=tz)),
+                      ("2026-10-09T12:00:59", datetime(2026, 10, 9, 12, tzinfo=tz)),
+                      ("2026-10-09T13:15:00-01:30", datetime(2026, 10, 9, 14, 30, tzinfo=tz))]:
+        assert moments.read(at) == _moment(at, tz)
+        assert moments.kept[1] == start and moments.kept[1].tzinfo is tz, at
+
+
 def _fold_and_zone(moment: datetime | None) -> tuple[Any, ...]:
     if moment is None:
         return (None,)
