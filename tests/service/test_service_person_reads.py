@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,18 @@ from policyengine.engine.evaluate import evaluate
 from policyengine.service.reads import _Gathered, _gathered, _Writer, resolve_as_of
 from policyengine.service.state import Service
 from policyengine.service.store import CaseOutcome
+
+
+@contextmanager
+def warmed(tmp_path: Path, facts: list[dict[str, Any]]) -> Iterator[Service]:
+    """A service on a new database holding `facts`, its results warmed; closed after."""
+    svc = Service(make_config(str(tmp_path / "facts.db")))
+    try:
+        store(svc, facts)
+        svc.live.results.warm()
+        yield svc
+    finally:
+        svc.close()
 
 
 def equal_to_evaluate(svc: Service, period: str, person: str) -> None:
@@ -46,12 +60,9 @@ def late_copy(fact: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_a_fact_where_the_person_answers_for_nothing_keeps_their_read(tmp_path: Path) -> None:
-    svc = Service(make_config(str(tmp_path / "facts.db")))
-    try:
-        facts = sample_facts()
-        store(svc, facts)
+    facts = sample_facts()
+    with warmed(tmp_path, facts) as svc:
         results = svc.live.results
-        results.warm()
         parsed, _ = window(svc, "2026-10", None)
         person = most_violations(svc, parsed)
         equal_to_evaluate(svc, "2026-10", person)
@@ -98,8 +109,6 @@ def test_a_fact_where_the_person_answers_for_nothing_keeps_their_read(tmp_path: 
         misses = results.misses
         equal_to_evaluate(svc, "2026-10", person)   # every case filed again: made again
         assert results.misses == misses + 1
-    finally:
-        svc.close()
 
 
 def outcome(case: str, part: bytes) -> CaseOutcome:
@@ -116,16 +125,10 @@ def test_writes_handed_over_together_are_written_as_one() -> None:
 
 
 def test_every_fact_reads_the_facts_before_the_kept_outcomes_once(tmp_path: Path) -> None:
-    config = make_config(str(tmp_path / "facts.db"))
     facts = sample_facts()
-    svc = Service(config)
-    try:
-        store(svc, facts)
-        svc.live.results.warm()
+    with warmed(tmp_path, facts) as svc:
         want = svc.live.mirror.every_fact()[1]
-    finally:
-        svc.close()
-    svc = Service(config)
+    svc = Service(make_config(str(tmp_path / "facts.db")))  # the same database, restarted
     try:
         svc.live.results.warm()
         mirror = svc.live.mirror
@@ -211,12 +214,9 @@ def test_a_persons_gathered_obligations_follow_each_fact(tmp_path: Path) -> None
     # `CaseBook._gather` keeps a person's obligations from the index per period and moment
     # and brings them up to date for the cases filed since: after each fact the read equals
     # `evaluate`, and what was gathered equals a gathering from scratch.
-    svc = Service(make_config(str(tmp_path / "facts.db")))
-    try:
-        facts = sample_facts()
-        store(svc, facts[:-40])
+    facts = sample_facts()
+    with warmed(tmp_path, facts[:-40]) as svc:
         results = svc.live.results
-        results.warm()
         parsed, _ = window(svc, "2026-10", None)
         person = most_violations(svc, parsed)
         book = results.book
@@ -238,8 +238,6 @@ def test_a_persons_gathered_obligations_follow_each_fact(tmp_path: Path) -> None
             assert kept.first_actor == fresh.first_actor
             assert kept.case_tier == fresh.case_tier
         assert book.gathered_again == again   # brought up to date, never gathered again
-    finally:
-        svc.close()
 
 
 def test_a_case_straddling_a_read_keeps_its_replay_up_to_it_when_later_facts_come(
@@ -247,12 +245,9 @@ def test_a_case_straddling_a_read_keeps_its_replay_up_to_it_when_later_facts_com
     # A read of a past month replays the cases with facts on both sides of its as-of up to
     # it. A new fact dated after that as-of leaves that replay as it was: kept (no replay up
     # to the as-of again); one dated before it does not. Every read equals `evaluate`.
-    svc = Service(make_config(str(tmp_path / "facts.db")))
-    try:
-        facts = sample_facts()
-        store(svc, facts)
+    facts = sample_facts()
+    with warmed(tmp_path, facts) as svc:
         results = svc.live.results
-        results.warm()
         spans: dict[str, list[datetime]] = {}
         for f in facts:
             if f.get("case"):
@@ -283,5 +278,3 @@ def test_a_case_straddling_a_read_keeps_its_replay_up_to_it_when_later_facts_com
         equal_to_evaluate(svc, month, person)
         assert book.replays_up_to > up_to
         assert book._moments[moment_at].parts.get(case) is not kept
-    finally:
-        svc.close()
