@@ -6,6 +6,7 @@ lateness on the clock (`on_the_clock`), and a lateness charge made the short way
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from policyengine.engine.evaluate import _charges, classify
 from policyengine.engine.penalties.base import outcome
 from policyengine.engine.penalties.capped_per_instance import CappedPerInstance, CappedTerms
 from policyengine.engine.penalties.lateness import Lateness, _bounds
-from policyengine.engine.penalties.rules import NO_PENALTY
+from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty
 from policyengine.engine.replay import replay
 from policyengine.kinds import LatenessMeasure
 from policyengine.results import PenaltyCharge
@@ -27,17 +28,21 @@ LATENESS = (timedelta(0), timedelta(minutes=1), timedelta(hours=5), timedelta(da
 DAYS = (date(2000, 1, 1), date(2014, 7, 1), date(2026, 10, 12), date(2026, 12, 31))
 
 
-def test_a_rules_same_charge_is_every_violations_charge() -> None:
-    policy = shipped()
-    asked = 0
-    for penalty in policy.penalties.values():
+def rules_and_days() -> Iterator[tuple[CompiledPenalty, date, datetime]]:
+    """Each shipped penalty rule on each of `DAYS`, with a deadline at 18:00 that day."""
+    for penalty in shipped().penalties.values():
         for day in DAYS:
-            due = datetime(day.year, day.month, day.day, 18, tzinfo=TZ)
-            same = penalty.same_charge(day)
-            charges = [penalty.charge(day, late, due) for late in LATENESS]
-            if same is not None:
-                asked += 1
-                assert all(charge == same for charge in charges), (penalty.id, day)
+            yield penalty, day, datetime(day.year, day.month, day.day, 18, tzinfo=TZ)
+
+
+def test_a_rules_same_charge_is_every_violations_charge() -> None:
+    asked = 0
+    for penalty, day, due in rules_and_days():
+        same = penalty.same_charge(day)
+        charges = [penalty.charge(day, late, due) for late in LATENESS]
+        if same is not None:
+            asked += 1
+            assert all(charge == same for charge in charges), (penalty.id, day)
     assert asked > 0  # the shipped rules have kinds that do not read lateness
 
 
@@ -55,18 +60,15 @@ def test_kinds_that_read_lateness_give_none() -> None:
 def test_the_version_on_the_clock_charges_as_the_rule_does() -> None:
     """`on_the_clock` (asked once per rule and day by engine/evaluate.py `_charges`): its
     `charge(late_by)` is the rule's own charge, on days in and out of force."""
-    policy = shipped()
     compared = 0
-    for penalty in policy.penalties.values():
-        for day in DAYS:
-            due = datetime(day.year, day.month, day.day, 18, tzinfo=TZ)
-            version = penalty.on_the_clock(day)
-            assert version is penalty.in_force(day)  # lateness on the clock: the version
-            if version is None:
-                continue
-            for late in LATENESS:
-                compared += 1
-                assert version.charge(late) == penalty.charge(day, late, due)
+    for penalty, day, due in rules_and_days():
+        version = penalty.on_the_clock(day)
+        assert version is penalty.in_force(day)  # lateness on the clock: the version
+        if version is None:
+            continue
+        for late in LATENESS:
+            compared += 1
+            assert version.charge(late) == penalty.charge(day, late, due)
     assert compared > 0
 
 
