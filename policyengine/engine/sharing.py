@@ -289,9 +289,8 @@ class Share:
 
     def in_file(self, fact: Fact) -> Fact:
         """`fact` (one of `ordered`) numbered at its line in the file."""
-        if self.numbers is None or fact.line is None:
-            return fact
-        return fact._replace(line=self.numbers[fact.line - 1])
+        line = self.file_line(fact)
+        return fact if line == fact.line else fact._replace(line=line)
 
     def file_line(self, fact: Fact) -> int | None:
         """The line of the file `fact` (one of `ordered`) was read from."""
