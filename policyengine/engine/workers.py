@@ -469,12 +469,13 @@ def replay_share(policy: CompiledPolicy, share: Share, as_of: datetime, keep: Ke
 
 
 def _in_file(part: Part, share: Share) -> Part:
-    """`part` with the facts it names numbered at their lines in the file."""
-    def placed(fact: Fact | None) -> Fact | None:
+    """`part` with the facts it names numbered at their lines in the file (a `Sent` is a
+    typed tuple: a field added to it and not here fails mypy)."""
+    def numbered(fact: Fact | None) -> Fact | None:
         return None if fact is None else share.in_file(fact)
 
-    part.sent = [(s[0], s[1], s[2], s[3], s[4], placed(s[5]), placed(s[6]), s[7], s[8], s[9],
-                  s[10], s[11], placed(s[12])) for s in part.sent]
+    part.sent = [(s[0], s[1], s[2], s[3], s[4], numbered(s[5]), numbered(s[6]), s[7], s[8],
+                  s[9], s[10], s[11], numbered(s[12])) for s in part.sent]
     part.forbidden = [(key, share.in_file(fact), prohibition, actor, seq)
                       for key, fact, prohibition, actor, seq in part.forbidden]
     return part
