@@ -36,13 +36,16 @@ class CompiledPenalty:
         version = self.in_force(due_day)
         return None if version is None else version.same_charge()
 
+    @property
+    def working_calendar(self) -> WorkCalendar | None:
+        """The calendar whose working time lateness is measured in; None: on the clock."""
+        return None if self.measure is LatenessMeasure.CALENDAR_TIME else self.calendar
+
     def on_the_clock(self, due_day: date) -> Schedule | None:
         """The version whose `charge(late_by)` is `charge` for every violation due on
         `due_day`, when this rule reads lateness on the clock (None: ask `charge`): found
         once per rule and day, not per violation."""
-        if self.measure is LatenessMeasure.CALENDAR_TIME or self.calendar is None:
-            return self.in_force(due_day)
-        return None
+        return self.in_force(due_day) if self.working_calendar is None else None
 
     def charge(self, due_day: date, late_by: timedelta,
                due: datetime | None = None) -> PenaltyCharge:
@@ -52,9 +55,10 @@ class CompiledPenalty:
         if version is None:
             return PenaltyCharge(self.id, ScheduleKind.NONE, Decimal(0),
                                  detail=line("pen.not_in_force", rule=self.id, day=due_day))
-        if due is None or self.measure is LatenessMeasure.CALENDAR_TIME or self.calendar is None:
+        calendar = self.working_calendar
+        if due is None or calendar is None:
             return version.charge(late_by)
-        return version.charge_late(Late(due, late_by, self.calendar))
+        return version.charge_late(Late(due, late_by, calendar))
 
 
 def compile_penalty(penalty_id: str, spec: Penalty,
