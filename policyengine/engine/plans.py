@@ -40,10 +40,14 @@ class Slot:
     fulfilments. Anything else goes the general way (`open_one`, `fulfil_one`)."""
 
     def __init__(self, opening: Step, closing: Step, waiting: MutableMapping[Any, Obligation],
-                 latest: MutableMapping[Any, Obligation], drop: bool) -> None:
-        self.duty: CompiledDuty = opening.duty
-        self.due: Due | None = (as_due(opening.due)
-                                if opening.inline and opening.due is not None else None)
+                 latest: MutableMapping[Any, Obligation], drop: bool, inline: bool) -> None:
+        duty = opening.duty
+        self.duty: CompiledDuty = duty
+        # `inline`: `opening.inline`, or a duty timed from an anchor when none can come
+        # (engine/replay.py `_State.inline`): its deadline then runs from the trigger.
+        due = opening.due if opening.due is not None or duty.deadline is None else (
+            duty.deadline.fast_due)
+        self.due: Due | None = as_due(due) if inline and due is not None else None
         self.closes_inline: bool = closing.inline
         self.delayable: bool = opening.delayable
         self.waiting = waiting  # `_State.open_for[id]`

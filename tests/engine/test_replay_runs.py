@@ -1,0 +1,130 @@
+"""The replay's facts put in order in one pass (`_in_order_runs`: kept up to the as-of, runs
+of one instant found and settled where they lie) and duties timed from an anchor taken as
+timed from their trigger when no anchor is among the facts (docs/decisions.md D-replay6-1)."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from helpers import shipped
+from test_workers import generated
+
+import policyengine as pe
+from policyengine import Fact
+from policyengine.engine import replay as replay_module
+from policyengine.engine.evaluate import _looked_at_when_met, evaluate_replay
+from policyengine.engine.replay import order_key, up_to
+from policyengine.periods import Period
+
+TZ = shipped().calendar.tz
+BASE = datetime(2026, 3, 8, 1, 0, tzinfo=TZ)  # clocks stay; no change of offset in Shanghai
+
+
+def _runs(ordered: list[Fact]) -> list[int]:
+    """Runs of two or more facts of one instant, (start, stop) flat, found the plain way."""
+    found: list[int] = []
+    start = 0
+    for i in range(1, len(ordered) + 1):
+        if i == len(ordered) or ordered[i].at != ordered[start].at:
+            if i - start > 1:
+                found += [start, i]
+            start = i
+    return found
+
+
+def _facts(seed: int) -> list[Fact]:
+    """Facts sorted by time, most sharing their instant with others: runs of 1 to 20, ids
+    of their own, missing or shared, types and cases that order them in every way."""
+    rng = random.Random(seed)
+    facts: list[Fact] = []
+    moment = BASE
+    for n in range(300):
+        moment += timedelta(minutes=rng.choice([1, 1, 2, 60]))
+        size = rng.choice([1, 1, 2, 2, 2, 3, 3, 4, 17, 20]) if n % 7 else 1
+        for k in range(size):
+            ident = rng.choice([f"f{n}-{k}", f"f{n}-{k}", f"f{n}-{k}", None, f"f{n}-0"])
+            facts.append(Fact(rng.choice(["b.x", "a.y", "c.z"]), moment,
+                              rng.choice(["1", "2", None]), id=ident,
+                              attrs={"k": rng.randrange(3)}))
+    return facts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_facts_kept_and_ordered_in_one_pass_are_those_sorted_by_order_key(seed: int) -> None:
+    facts = _facts(seed)
+    last = facts[-1].at
+    for as_of in (last, last - timedelta(hours=3), BASE, last + timedelta(days=1)):
+        kept, runs = replay_module._in_order_runs(facts, as_of, TZ)
+        expected = sorted(up_to(facts, as_of, TZ), key=order_key)
+        assert kept == expected and kept is not facts
+        assert [f.at <= as_of for f in kept] == [True] * len(kept)
+        assert runs == _runs(expected)
+        # out of time order: sorted whole, the runs found in the sorted list
+        shuffled = list(facts)
+        random.Random(seed).shuffle(shuffled)
+        kept, runs = replay_module._in_order_runs(shuffled, as_of, TZ)
+        assert kept == expected and runs == _runs(expected)
+    assert replay_module.in_order(facts) == sorted(facts, key=order_key)
+    assert replay_module._in_order_runs([], BASE, TZ) == ([], [])
+
+
+def test_a_fact_one_microsecond_earlier_than_the_one_before_sorts_the_whole() -> None:
+    facts = [Fact("a", BASE, "1", id="x"), Fact("a", BASE + timedelta(seconds=1), "1", id="y"),
+             Fact("a", BASE + timedelta(microseconds=999_999), "1", id="z")]
+    kept, runs = replay_module._in_order_runs(facts, BASE + timedelta(days=1), TZ)
+    assert kept == [facts[0], facts[2], facts[1]] and runs == []
+    tied = [Fact("b", BASE, "1", id="x"), Fact("a", BASE, "1", id="y"),
+            Fact("a", BASE, "1", id="w")]
+    kept, runs = replay_module._in_order_runs(tied, BASE, TZ)
+    assert kept == [tied[2], tied[1], tied[0]] and runs == [0, 3]
+
+
+def _document(result: pe.EvaluationResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize("meeting", ["none", "after", "before"])
+def test_anchored_duties_drop_like_others_when_no_anchor_is_among_the_facts(meeting: str
+                                                                            ) -> None:
+    policy = shipped()
+    facts = list(pe.read_facts(generated(), policy).facts)
+    as_of = max(f.at for f in facts)
+    anchored = {d for d, duty in policy.duties.items() if duty.anchors is not None}
+    assert anchored >= {"R4", "R5", "R17"}
+    if meeting != "none":  # a meeting no decision names: it re-times nothing
+        when = as_of + timedelta(hours=1) if meeting == "after" else facts[0].at
+        facts.append(Fact("meeting.ended", when, actor="王总", attrs={"meeting": "M0"},
+                          id="meeting-0"))
+    looked_at = _looked_at_when_met(policy, None)
+    unread = [d for d in policy.duties if d not in looked_at]
+    whole = replay_module.replay(policy, facts, as_of)
+    kept = replay_module.replay(policy, facts, as_of, unread=unread)
+    assert kept.total_obligations == len(whole.obligations)
+    met = [o for o in kept.obligations if o.duty.id in anchored and o.fulfilled_by is not None
+           and o.fulfilled_by.at <= o.due and o.missing_year is None]
+    # dropped when met unless an anchor up to the as-of could re-time them
+    assert (met != []) is (meeting == "before")
+    assert _document(evaluate_replay(policy, kept, None)) == _document(
+        evaluate_replay(policy, whole, None))
+    assert _document(pe.evaluate(policy, facts, as_of=as_of)) == _document(
+        evaluate_replay(policy, whole, None))
+
+
+def test_an_anchor_up_to_the_as_of_still_retimes_what_it_names() -> None:
+    policy = shipped()
+    period = Period.parse("2026-10")
+    decided = Fact("decision.made", datetime(2026, 10, 16, 10, 40, tzinfo=TZ), "26101201",
+                   "老板", {"decision": "do", "tier": "B", "meeting": "M1"}, id="d1")
+    ended = Fact("meeting.ended", datetime(2026, 10, 16, 11, 0, tzinfo=TZ), None, "老板",
+                 {"meeting": "M1"}, id="m1")
+    as_of = datetime(2026, 10, 31, tzinfo=TZ)
+    with_meeting = replay_module.replay(policy, [decided, ended], as_of)
+    without = replay_module.replay(policy, [decided], as_of)
+    due = {o.duty.id: o.due for o in with_meeting.obligations}
+    alone = {o.duty.id: o.due for o in without.obligations}
+    assert due["R5"] == datetime(2026, 10, 16, 12, 0, tzinfo=TZ)   # 1h from the meeting's end
+    assert alone["R5"] == datetime(2026, 10, 16, 11, 40, tzinfo=TZ)  # 1h from the decision
+    assert pe.evaluate(policy, [decided, ended], period=period).violations != []
