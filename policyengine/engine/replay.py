@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Collection, Iterable, MutableMapping
+from collections.abc import Callable, Collection, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final
@@ -145,22 +145,23 @@ def in_order(facts: list[Fact], *, ids_unique: bool = False) -> list[Fact]:
     return _in_order_runs(facts, None, None)[0]
 
 
-def _in_order_runs(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None
-                   ) -> tuple[list[Fact], list[int]]:
+def _in_order_runs(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None,
+                   watch: frozenset[str] = frozenset()) -> tuple[list[Fact], list[int], bool]:
     """`in_order(up_to(facts, as_of, tz))` (every fact when `as_of` is None), a new list,
-    and where the runs of two or more facts of one instant lie in it: (start, stop) pairs,
-    flat, for the replay's loop (`_replay_untagged`), which then compares no times."""
-    kept, runs = _in_time(facts, as_of, tz)
+    where the runs of two or more facts of one instant lie in it: (start, stop) pairs, flat,
+    for the replay's loop (`_replay_untagged`), which then compares no times; and whether
+    one of them is of a type in `watch`."""
+    kept, runs, watched = _in_time(facts, as_of, tz, watch)
     if runs is None:  # not sorted by time: sorted whole, and its runs found again
         kept.sort(key=order_key)
-        return kept, _runs_of(kept)
+        return kept, _runs_of(kept), watched
     for k in range(0, len(runs), 2):
         _settle(kept, runs[k], runs[k + 1])
-    return kept, runs
+    return kept, runs, watched
 
 
-def _in_time(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None
-             ) -> tuple[list[Fact], list[int] | None]:
+def _in_time(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None,
+             watch: frozenset[str] = frozenset()) -> tuple[list[Fact], list[int] | None, bool]:
     """The facts at or before `as_of` (see `up_to`; all of them when None), in a new list,
     and the runs of facts of one instant in it (as `_in_order_runs`), None when they are not
     in time order. One pass, each fact's time read once and compared with the one before
@@ -173,12 +174,15 @@ def _in_time(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None
         surely, never = wall_bounds(as_of, tz)
         limit = as_of
     in_time = True
+    watching, watched = bool(watch), False
     first = 0  # where the facts of the latest instant start in `kept`
     last = _EPOCH
     for fact in facts:
         at = fact.at
         if not (everything or at <= surely or (at <= never and at <= limit)):
             continue
+        if watching and fact.type in watch:  # read here, where the fact is in the cache
+            watched, watching = True, False
         count = len(kept)
         if count == 0:
             last = at
@@ -194,11 +198,11 @@ def _in_time(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None
             in_time = False
         kept.append(fact)
     if not in_time:
-        return kept, None
+        return kept, None, watched
     if len(kept) - first > 1:
         runs.append(first)
         runs.append(len(kept))
-    return kept, runs
+    return kept, runs, watched
 
 
 def _runs_of(ordered: list[Fact]) -> list[int]:
@@ -319,11 +323,10 @@ def replay(policy: CompiledPolicy, facts: Iterable[Fact], as_of: datetime, *,
     were made."""
     unique, duplicates = dedupe(facts)
     total = len(unique)
-    ordered, runs = _in_order_runs(unique, as_of, policy.calendar.tz)
-    anchors = policy.anchor_types
+    ordered, runs, anchored = _in_order_runs(unique, as_of, policy.calendar.tz,
+                                             policy.anchor_types)
     run = replay_ordered(policy, ordered, as_of, weeks_from=ordered[0] if ordered else None,
-                         unread=unread, runs=runs,
-                         unanchored=not anchors or not _any_of(ordered, anchors))
+                         unread=unread, runs=runs, unanchored=not anchored)
     run.facts_after_as_of, run.duplicates = total - len(ordered), duplicates
     return run
 
@@ -466,54 +469,54 @@ def _replay_untagged(state: _State, ordered: list[Fact], runs: list[int]) -> Non
                     state.fulfil_as(fact, kind)
         if k < bounds:
             stop = runs[k + 1]
-            act_at_once(state, ordered[start:stop])
+            _act_between(state, ordered, start, stop)
             start = stop
             k += 2
-
-
-def _any_of(facts: list[Fact], types: frozenset[str]) -> bool:
-    """Whether any of `facts` is of one of `types`."""
-    return any(fact.type in types for fact in facts)
 
 
 def act_at_once(state: _State, run: list[Fact]) -> None:
     """The facts of one instant, phase by phase: decisions, then openings, then delays
     asked and approved, then fulfilments (a fact alone at its instant goes through the same
-    phases inline, in the replay loops). Each fact's `FactPlan` is looked up once, and a phase
-    no fact of the run has is skipped."""
+    phases inline, in the replay loops)."""
+    _act_between(state, run, 0, len(run))
+
+
+def _act_between(state: _State, facts: list[Fact], start: int, stop: int) -> None:
+    """`act_at_once` for the facts at [start, stop) of `facts` (no list made of them). Each
+    fact's `FactPlan` is looked up once, and a phase no fact of the run has is skipped."""
     kinds = state.kinds
     found: list[FactPlan | None] = []
     todo = 0
-    for f in run:
-        kind = kinds.get(f.type)
+    for i in range(start, stop):
+        kind = kinds.get(facts[i].type)
         found.append(kind)
         if kind is not None:
             todo |= kind.todo
-    count = len(run)
+    count = stop - start
     if todo & DECIDE:
         for i in range(count):
             kind = found[i]
             if kind is not None and kind.todo & DECIDE:
-                state.decide(run[i])
+                state.decide(facts[start + i])
     if todo & OPEN:
         for i in range(count):
             kind = found[i]
             if kind is not None and kind.todo & OPEN:
-                state.open_as(run[i], kind)
+                state.open_as(facts[start + i], kind)
     if todo & EXTEND:
         for i in range(count):
             kind = found[i]
             if kind is not None and kind.todo & EXTEND:
-                state.delay(run[i], kind, True)
+                state.delay(facts[start + i], kind, True)
         for i in range(count):
             kind = found[i]
             if kind is not None and kind.todo & EXTEND:
-                state.delay(run[i], kind, False)
+                state.delay(facts[start + i], kind, False)
     if todo & FULFIL:
         for i in range(count):
             kind = found[i]
             if kind is not None and kind.todo & FULFIL:
-                state.fulfil_as(run[i], kind)
+                state.fulfil_as(facts[start + i], kind)
 
 
 def _waiting(table: MutableMapping[Any, Obligation], key: Any) -> Obligation | None:
@@ -522,6 +525,15 @@ def _waiting(table: MutableMapping[Any, Obligation], key: Any) -> Obligation | N
     if type(table) is dict:
         return table.get(key)
     return table.get(key)
+
+
+# `line(key, **args)` made as the tuple it is (as engine/evaluate.py `_new_line`): `line`
+# and the NamedTuple's `__new__` are two calls of Python, once per delay asked or approved.
+_NEW_LINE: Final[Callable[[type[Line], tuple[Any, ...]], Line]] = tuple.__new__
+
+
+def _line(key: str, args: dict[str, Any]) -> Line:
+    return _NEW_LINE(Line, (key, args))
 
 
 AnchorKey = tuple[str, str, Any]  # (anchor fact type, join attribute, its value)
@@ -1118,9 +1130,10 @@ class _State:
             target.note(line("delay.request_undecided", at=fact.at, year=target.missing_year))
         elif fact.at <= target.due:
             target.pending = new_date
-            target.note(line("delay.requested", at=fact.at, due=target.due, new=new_date))
+            target.note(_line("delay.requested", {"at": fact.at, "due": target.due,
+                                                  "new": new_date}))
         else:
-            target.note(line("delay.too_late", at=fact.at, due=target.due))
+            target.note(_line("delay.too_late", {"at": fact.at, "due": target.due}))
 
     def approve(self, duty: CompiledDuty, fact: Fact) -> None:
         target = self._target(duty, fact, "word.approval")
@@ -1134,7 +1147,8 @@ class _State:
             return
         new_date = fact.attrs.get(ext.date_field) or target.pending
         old = target.due
-        target.due = self.policy.calendar.at(new_date, ext.clock)
+        # `WorkCalendar.at`, inlined (a call of Python per approval)
+        target.due = datetime.combine(new_date, ext.clock, tzinfo=self.policy.calendar.tz)
         target.pending = None
         if target.missing_year is not None:  # the new date needs no working days: known now
             target.note(line("delay.approved_pending", at=fact.at,
@@ -1142,5 +1156,6 @@ class _State:
                              year=target.missing_year, new=target.due))
             target.missing_year = None
             return
-        target.note(line("delay.approved", at=fact.at, by=f" ({fact.actor})" if fact.actor else "",
-                         old=old, new=target.due))
+        target.note(_line("delay.approved", {"at": fact.at,
+                                             "by": f" ({fact.actor})" if fact.actor else "",
+                                             "old": old, "new": target.due}))

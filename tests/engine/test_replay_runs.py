@@ -57,28 +57,31 @@ def test_facts_kept_and_ordered_in_one_pass_are_those_sorted_by_order_key(seed: 
     facts = _facts(seed)
     last = facts[-1].at
     for as_of in (last, last - timedelta(hours=3), BASE, last + timedelta(days=1)):
-        kept, runs = replay_module._in_order_runs(facts, as_of, TZ)
+        kept, runs, _ = replay_module._in_order_runs(facts, as_of, TZ)
         expected = sorted(up_to(facts, as_of, TZ), key=order_key)
         assert kept == expected and kept is not facts
         assert [f.at <= as_of for f in kept] == [True] * len(kept)
         assert runs == _runs(expected)
+        for types in (frozenset({"a.y"}), frozenset({"d.w"}), frozenset({"d.w", "c.z"})):
+            watched = replay_module._in_order_runs(facts, as_of, TZ, types)[2]
+            assert watched is any(f.type in types for f in expected)
         # out of time order: sorted whole, the runs found in the sorted list
         shuffled = list(facts)
         random.Random(seed).shuffle(shuffled)
-        kept, runs = replay_module._in_order_runs(shuffled, as_of, TZ)
+        kept, runs, _ = replay_module._in_order_runs(shuffled, as_of, TZ)
         assert kept == expected and runs == _runs(expected)
     assert replay_module.in_order(facts) == sorted(facts, key=order_key)
-    assert replay_module._in_order_runs([], BASE, TZ) == ([], [])
+    assert replay_module._in_order_runs([], BASE, TZ) == ([], [], False)
 
 
 def test_a_fact_one_microsecond_earlier_than_the_one_before_sorts_the_whole() -> None:
     facts = [Fact("a", BASE, "1", id="x"), Fact("a", BASE + timedelta(seconds=1), "1", id="y"),
              Fact("a", BASE + timedelta(microseconds=999_999), "1", id="z")]
-    kept, runs = replay_module._in_order_runs(facts, BASE + timedelta(days=1), TZ)
+    kept, runs, _ = replay_module._in_order_runs(facts, BASE + timedelta(days=1), TZ)
     assert kept == [facts[0], facts[2], facts[1]] and runs == []
     tied = [Fact("b", BASE, "1", id="x"), Fact("a", BASE, "1", id="y"),
             Fact("a", BASE, "1", id="w")]
-    kept, runs = replay_module._in_order_runs(tied, BASE, TZ)
+    kept, runs, _ = replay_module._in_order_runs(tied, BASE, TZ)
     assert kept == [tied[2], tied[1], tied[0]] and runs == [0, 3]
 
 
