@@ -716,7 +716,8 @@ class _State:
                 continue
             # The common shape, made here (a call per obligation costs a few percent)
             waiting = slot.waiting
-            if case in waiting:
+            plain = type(waiting) is dict  # else `OpenFor`: its own `in` wakes what sleeps
+            if not plain and case in waiting:
                 self.already_open(slot.duty, fact, waiting[case])
                 continue
             try:
@@ -725,9 +726,16 @@ class _State:
                 self.open_one(slot.duty, fact)
                 continue
             obligation = Obligation(slot.duty, case, fact, at, due)
+            if plain:  # one look-up for "already open?" and "now open" (a plain dict's own)
+                by_case: dict[Any, Obligation] = waiting  # type: ignore[assignment]
+                held = by_case.setdefault(case, obligation)
+                if held is not obligation:  # the one made is dropped, never seen
+                    self.already_open(slot.duty, fact, held)
+                    continue
+            else:
+                waiting[case] = obligation
             obligation.place = len(obligations)
             obligations.append(obligation)
-            waiting[case] = obligation
             if slot.delayable:
                 slot.latest[case] = obligation
 
