@@ -17,7 +17,7 @@ from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
-from policyengine.engine.penalties.base import SCHEDULES, Schedule
+from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.months import Months, count_people, month_lines, people_totals
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
 from policyengine.engine.replay import (
@@ -209,30 +209,54 @@ def _reward_duties(policy: CompiledPolicy, period: Period | None) -> set[str]:
 def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) -> EvaluationResult:
     """The results of a replay for a period (None: every deadline up to the replay's as-of)."""
     as_of = run.as_of
-    sort_out = triage(policy, period, as_of)
+    tz = policy.calendar.tz
+    whole = period is None
+    # (the period's bounds; the as-of twice when there is no period: never compared then)
+    start, end = (period.start_at(tz), period.end_at(tz)) if period is not None else (as_of, as_of)
+    surely, never = wall_bounds(as_of, tz)
+    merit_duties = {d for r in policy.rewards.values() if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
+    looked_at_when_met = merit_duties | reward_duties  # `_looked_at_when_met`
     violated: list[Outcome] = []
     early: list[Outcome] = []
     open_now: list[OpenObligation] = []
     for_rewards: list[Outcome] = []
     pending: list[PendingObligation] = []
-    looked_at_when_met = _looked_at_when_met(policy, period)
     who = _answerers(policy)
     for obligation in run.obligations:
-        # `sort_out`'s first test, inlined: most obligations were met and nothing reads them.
-        done = obligation.fulfilled_by
-        if (done is not None and done.at <= obligation.due
-                and obligation.missing_year is None
-                and obligation.duty.id not in looked_at_when_met):
-            continue
+        # `triage` and `_status`, inlined (the same tests in the same order, without a call
+        # and two tuples per obligation): most obligations were met and nothing reads them.
         if obligation.missing_year is not None:
             pending.append(_pending(policy, run, obligation))
             continue
-        verdict = sort_out(obligation)
-        if verdict is None:
+        done = obligation.fulfilled_by
+        due = obligation.due
+        duty = obligation.duty.id
+        is_violation = False
+        is_early = False
+        if done is not None:
+            done_at = done.at
+            if done_at <= due:
+                if duty not in looked_at_when_met:
+                    continue
+                status = _MET
+                late_by = _ON_TIME
+                is_early = (duty in merit_duties and (whole or start <= due < end)
+                            and _day(done_at, tz) < _day(due, tz))
+            else:
+                status = _LATE
+                late_by = done_at - due
+                is_violation = whole or start <= due < end
+        elif due < surely or (due < never and due < as_of):
+            status = _MISSED
+            late_by = as_of - due
+            is_violation = whole or start <= due < end
+        else:
+            status = _OPEN
+            late_by = _ON_TIME
+        if not (is_violation or is_early or done is None or duty in reward_duties):
             continue
-        status, late_by, is_violation, is_early = verdict
-        person, how = who[obligation.duty.id][1](run, obligation)
+        person, how = who[duty][1](run, obligation)
         # made as the tuple it is: the class's own __new__ is Python (a frame each time)
         outcome = _NEW_TUPLE(Outcome, (obligation, person, how, status, late_by))
         if is_violation:
@@ -241,12 +265,14 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             early.append(outcome)
         if done is None:
             open_now.append(_open(outcome))
-        if obligation.duty.id in reward_duties:
+        if duty in reward_duties:
             for_rewards.append(outcome)
     charged = _charges(policy, violated)
     forbidden = _forbidden(policy, run, period)
-    months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m, _ in charged),
-                                            *((f.person, c, m) for f, c, m in forbidden)])
+    # (list comprehensions: compiled, a loop each; a generator is a call per item)
+    monthly = [(o.person, c, m) for o, c, m, _ in charged if c is not NO_PENALTY]
+    monthly.extend([(f.person, c, m) for f, c, m in forbidden])
+    months = month_lines(policy.penalties, monthly)
     keys: list[_DueKey] = []  # each violation's `_by_due` and place, made with it
     counted: dict[str | None, int] = {}  # each person's violations, counted with them
     violations = _violations(policy, run, charged, months, keys, counted)
@@ -521,39 +547,49 @@ Charged = tuple[Outcome, PenaltyCharge, str, datetime]
 def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
     """Each violation's `Charged`."""
     tz = policy.calendar.tz
-    penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
-                 for d in policy.duties.values()}
+    # each duty's rule and the rule's id (a field of a Python class: read once)
+    penalties = {d.id: _rule_of(policy, d) for d in policy.duties.values()}
     month_of: dict[date, str] = {}  # a due day's month, as text
     # (rule, due day) -> the charge of every such violation, when lateness is not read
     # (`CompiledPenalty.same_charge`: most kinds), else None and the version in force when
     # lateness is on the clock (`on_the_clock`; None: `charge` is asked per violation)
-    known: dict[tuple[str, date], tuple[PenaltyCharge | None, Schedule | None]] = {}
+    known: dict[tuple[str, date], tuple[PenaltyCharge | None,
+                                        Callable[[timedelta], PenaltyCharge] | None]] = {}
     out = []
     for outcome in violated:
         obligation = outcome.obligation
-        due = _local(obligation.due, tz)
+        due = obligation.due
+        if due.tzinfo is not tz:  # `_local`, inlined
+            due = due.astimezone(tz)
         day = due.date()
         month = month_of.get(day)
         if month is None:
             month = month_of[day] = f"{due.year:04d}-{due.month:02d}"
-        penalty = penalties[obligation.duty.id]
+        penalty, rule = penalties[obligation.duty.id]
         if penalty is None:
             out.append((outcome, NO_PENALTY, month, due))
             continue
-        key = (penalty.id, day)
+        key = (rule, day)
         found = known.get(key)
         if found is None:
             same = penalty.same_charge(day)
-            found = known[key] = (same, penalty.on_the_clock(day) if same is None else None)
-        charged, version = found
+            version = penalty.on_the_clock(day) if same is None else None
+            found = known[key] = (same, version.charging if version is not None else None)
+        charged, on_the_clock = found
         if charged is None:
             try:
-                charged = (version.charge(outcome.late_by) if version is not None
+                charged = (on_the_clock(outcome.late_by) if on_the_clock is not None
                            else penalty.charge(day, outcome.late_by, due))
             except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
                 charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
         out.append((outcome, charged, month, due))
     return out
+
+
+def _rule_of(policy: CompiledPolicy, duty: CompiledDuty) -> tuple[CompiledPenalty | None, str]:
+    """A duty's penalty rule (None: none) and its id."""
+    penalty = policy.penalties.get(duty.penalty) if duty.penalty else None
+    return penalty, penalty.id if penalty is not None else ""
 
 
 def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: CompiledPenalty | None,
@@ -596,7 +632,8 @@ def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], mon
         fields["role"] = role
         fields["due"] = due
         fields["fulfilled_at"] = _local(done.at, tz) if done is not None else None
-        fields["fulfilled_by"] = done.ref() if done is not None else None
+        # `Fact.ref`'s first answer, inlined: the fulfilling fact's id, mostly
+        fields["fulfilled_by"] = (done.id or done.ref()) if done is not None else None
         fields["late_by"] = outcome.late_by
         fields["month"] = month
         fields["trigger_fact"] = obligation.trigger

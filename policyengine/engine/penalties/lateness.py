@@ -20,6 +20,7 @@ from policyengine.engine.penalties.base import (
     outcome_problems,
     schedule,
 )
+from policyengine.engine.penalties.tiers import TierCharges
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
 from policyengine.policy.model import Duration, Money, Strict
@@ -54,26 +55,16 @@ class Lateness(Schedule):
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         # Each violation's charge says its own lateness (a large history has tens of
-        # thousands): the rest of the words, each tier's, are made once (`_worded`).
-        for tier, bounds, says in self._worded:
-            if late_by > tier.over and (tier.up_to is None or late_by <= tier.up_to):
-                return self._charged(tier, line(
-                    "pen.lateness", rule=self.rule, effective=self._since, late=late_by,
-                    bounds=bounds, outcome=says))
-        return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
-                             line("pen.lateness_none", rule=self.rule, effective=self.since,
-                                  late=late_by))
+        # thousands): compiled (penalties/tiers.py), each tier's words made once.
+        return self.charging(late_by)
 
     @cached_property
-    def _worded(self) -> tuple[tuple[LatenessTier, Line, Line], ...]:
-        """Each tier with its bounds and its outcome in words (a `Line` is never changed
-        once made: shared ones are safe)."""
-        return tuple((tier, _bounds(tier), outcome(tier.forfeit, tier.amount))
-                     for tier in self.tiers)
-
-    @cached_property
-    def _since(self) -> str:
-        return self.since
+    def charging(self) -> TierCharges:
+        """`charge`, compiled: the tiers with their bounds and outcome in words (a `Line` is
+        never changed once made: shared ones are safe). Pickled with the policy."""
+        return TierCharges(self.rule, self.kind, self.effective, self.since, tuple(
+            (tier.over, tier.up_to, tier.amount or Decimal(0), tier.forfeit, _bounds(tier),
+             outcome(tier.forfeit, tier.amount)) for tier in self.tiers))
 
     def charge_late(self, late: Late) -> PenaltyCharge:
         """Tiers read in working time: the bounds move the deadline on the calendar's
