@@ -18,7 +18,14 @@ from mypy_extensions import mypyc_attr
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
 from policyengine.engine.penalties.base import SCHEDULES
-from policyengine.engine.penalties.months import Months, count_people, month_lines, people_totals
+from policyengine.engine.penalties.months import (
+    Groups,
+    Months,
+    count_people,
+    group,
+    months_of,
+    people_totals,
+)
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
 from policyengine.engine.replay import (
     Forbidden,
@@ -29,7 +36,8 @@ from policyengine.engine.replay import (
     up_to,
     wall_bounds,
 )
-from policyengine.engine.rewards import merits, rewards
+from policyengine.engine.rewards import rewards
+from policyengine.engine.rewards.merit_days import Merits
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
 from policyengine.engine.workers import can_split, parts_of, split_replay
 from policyengine.errors import CalendarDataMissing, UsageError
@@ -218,11 +226,11 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = merit_duties | reward_duties  # `_looked_at_when_met`
     violated: list[Outcome] = []
-    early: list[Outcome] = []
     open_now: list[OpenObligation] = []
     for_rewards: list[Outcome] = []
     pending: list[PendingObligation] = []
     who = _answerers(policy)
+    counter = Merits(policy)  # `merits`, each commitment met early counted as found
     for obligation in run.obligations:
         # `triage` and `_status`, inlined (the same tests in the same order, without a call
         # and two tuples per obligation): most obligations were met and nothing reads them.
@@ -241,8 +249,9 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
                     continue
                 status = _MET
                 late_by = _ON_TIME
-                is_early = (duty in merit_duties and (whole or start <= due < end)
-                            and _day(done_at, tz) < _day(due, tz))
+                if duty in merit_duties and (whole or start <= due < end):
+                    done_at = _local(done_at, tz)
+                    is_early = done_at.date() < _local(due, tz).date()
             else:
                 status = _LATE
                 late_by = done_at - due
@@ -257,22 +266,24 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         if not (is_violation or is_early or done is None or duty in reward_duties):
             continue
         person, how = who[duty][1](run, obligation)
+        if is_early:  # no `Outcome` for it unless a reward reads it too
+            counter.add(obligation, person, done_at, _local(due, tz))
+            if duty not in reward_duties:
+                continue
         # made as the tuple it is: the class's own __new__ is Python (a frame each time)
         outcome = _NEW_TUPLE(Outcome, (obligation, person, how, status, late_by))
         if is_violation:
             violated.append(outcome)
-        if is_early:
-            early.append(outcome)
         if done is None:
             open_now.append(_open(outcome))
         if duty in reward_duties:
             for_rewards.append(outcome)
-    charged = _charges(policy, violated)
+    groups: Groups = {}  # `month_lines`, each charge grouped as it is made
+    charged = _charges(policy, violated, groups)
     forbidden = _forbidden(policy, run, period)
-    # (list comprehensions: compiled, a loop each; a generator is a call per item)
-    monthly = [(o.person, c, m) for o, c, m, _ in charged if c is not NO_PENALTY]
-    monthly.extend([(f.person, c, m) for f, c, m in forbidden])
-    months = month_lines(policy.penalties, monthly)
+    for forbade, charge_, month in forbidden:
+        group(groups, forbade.person, charge_, month)
+    months = months_of(policy.penalties, groups)
     keys: list[_DueKey] = []  # each violation's `_by_due` and place, made with it
     counted: dict[str | None, int] = {}  # each person's violations, counted with them
     violations = _violations(policy, run, charged, months, keys, counted)
@@ -287,7 +298,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     open_now.sort(key=_open_by_due)
     notes = list(run.notes)
     found_rewards = rewards(policy, run, for_rewards, violations, period, notes) if period else []
-    found_merits = merits(policy, early, notes)
+    notes.extend(counter.notes)  # after the rewards' notes, as `merits` says them
+    found_merits = counter.found()
     return EvaluationResult(
         period=period.label if period else None,
         period_start=period.start if period else None,
@@ -544,8 +556,10 @@ def _pending(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Pen
 Charged = tuple[Outcome, PenaltyCharge, str, datetime]
 
 
-def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
-    """Each violation's `Charged`."""
+def _charges(policy: CompiledPolicy, violated: list[Outcome],
+             groups: Groups | None = None) -> list[Charged]:
+    """Each violation's `Charged` (each charge also put in `groups`, if given: penalties/
+    months.py `group`, as it is made)."""
     tz = policy.calendar.tz
     # each duty's rule and the rule's id (a field of a Python class: read once)
     penalties = {d.id: _rule_of(policy, d) for d in policy.duties.values()}
@@ -583,6 +597,8 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
             except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
                 charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
         out.append((outcome, charged, month, due))
+        if groups is not None:
+            group(groups, outcome.person, charged, month)
     return out
 
 
