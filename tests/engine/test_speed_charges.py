@@ -152,8 +152,25 @@ def test_a_lateness_version_pickles_with_its_compiled_charge() -> None:
     assert versions
     for version in versions:
         before = [version.charge(late) for late in LATENESS]
-        assert "charging" in vars(version)  # kept once asked
+        assert "_tiers" in vars(version)  # kept once asked
         again = pickle.loads(pickle.dumps(version))
         assert again == version
         assert [again.charge(late) for late in LATENESS] == before
         assert [repr(again.charging(late)) for late in LATENESS] == [repr(c) for c in before]
+
+
+def test_a_kind_made_from_lateness_that_charges_otherwise_is_asked_itself() -> None:
+    """The evaluator calls `Schedule.charging`: compiled for lateness as shipped, the kind's
+    own `charge` for a kind that overrides it."""
+
+    class Halved(Lateness):
+        def charge(self, late_by: timedelta) -> PenaltyCharge:
+            return dataclasses.replace(super().charge(late_by), amount=Decimal(1))
+
+    version = next(v for p in shipped().penalties.values() for v in p.versions
+                   if isinstance(v, Lateness))
+    halved = Halved(version.rule, version.effective, version.tiers)
+    late = timedelta(hours=5)
+    assert version.charging(late) == version.charge(late)
+    assert halved.charging(late) == halved.charge(late)
+    assert halved.charging(late).amount == 1 != version.charge(late).amount

@@ -6,6 +6,7 @@ after its `over` and no later than its `up_to`, so moved."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -56,10 +57,15 @@ class Lateness(Schedule):
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         # Each violation's charge says its own lateness (a large history has tens of
         # thousands): compiled (penalties/tiers.py), each tier's words made once.
-        return self.charging(late_by)
+        return self._tiers(late_by)
+
+    @property
+    def charging(self) -> Callable[[timedelta], PenaltyCharge]:
+        # compiled, unless a kind made from this one charges otherwise
+        return self._tiers if type(self).charge is Lateness.charge else self.charge
 
     @cached_property
-    def charging(self) -> TierCharges:
+    def _tiers(self) -> TierCharges:
         """`charge`, compiled: the tiers with their bounds and outcome in words (a `Line` is
         never changed once made: shared ones are safe). Pickled with the policy."""
         return TierCharges(self.rule, self.kind, self.effective, self.since, tuple(
