@@ -40,6 +40,7 @@ COMPILED: tuple[str, ...] = (
     "policyengine.engine.dueof",
     "policyengine.engine.rewards.merit_days",
     "policyengine.engine.penalties.months",
+    "policyengine.engine.penalties.tiers",
 )
 
 GROUP = "policyengine.compiled"  # the shared library: policyengine/compiled__mypyc.*.so

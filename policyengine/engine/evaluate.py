@@ -17,8 +17,15 @@ from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
-from policyengine.engine.penalties.base import SCHEDULES, Schedule
-from policyengine.engine.penalties.months import Months, count_people, month_lines, people_totals
+from policyengine.engine.penalties.base import SCHEDULES
+from policyengine.engine.penalties.months import (
+    Groups,
+    Months,
+    count_people,
+    group,
+    months_of,
+    people_totals,
+)
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
 from policyengine.engine.replay import (
     Forbidden,
@@ -29,7 +36,8 @@ from policyengine.engine.replay import (
     up_to,
     wall_bounds,
 )
-from policyengine.engine.rewards import merits, rewards
+from policyengine.engine.rewards import rewards
+from policyengine.engine.rewards.merit_days import Merits
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
 from policyengine.engine.workers import can_split, parts_of, split_replay
 from policyengine.errors import CalendarDataMissing, UsageError
@@ -209,47 +217,77 @@ def _reward_duties(policy: CompiledPolicy, period: Period | None) -> set[str]:
 def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) -> EvaluationResult:
     """The results of a replay for a period (None: every deadline up to the replay's as-of)."""
     as_of = run.as_of
-    sort_out = triage(policy, period, as_of)
+    tz = policy.calendar.tz
+    whole = period is None
+    # (the period's bounds; the as-of twice when there is no period: never compared then)
+    start, end = (period.start_at(tz), period.end_at(tz)) if period is not None else (as_of, as_of)
+    surely, never = wall_bounds(as_of, tz)
+    merit_duties = {d for r in policy.rewards.values() if not r.quarterly for d in r.duties}
     reward_duties = _reward_duties(policy, period)
-    violated: list[Outcome] = []
-    early: list[Outcome] = []
+    looked_at_when_met = merit_duties | reward_duties  # `_looked_at_when_met`
     open_now: list[OpenObligation] = []
     for_rewards: list[Outcome] = []
     pending: list[PendingObligation] = []
-    looked_at_when_met = _looked_at_when_met(policy, period)
     who = _answerers(policy)
+    counter = Merits(policy)  # `merits`, each commitment met early counted as found
+    charger = _Charger(policy)
+    made = _Made(policy, as_of)
+    groups: Groups = {}  # `month_lines`, each charge grouped as it is made
     for obligation in run.obligations:
-        # `sort_out`'s first test, inlined: most obligations were met and nothing reads them.
-        done = obligation.fulfilled_by
-        if (done is not None and done.at <= obligation.due
-                and obligation.missing_year is None
-                and obligation.duty.id not in looked_at_when_met):
-            continue
+        # `triage` and `_status`, inlined (the same tests in the same order, without a call
+        # and two tuples per obligation): most obligations were met and nothing reads them.
         if obligation.missing_year is not None:
             pending.append(_pending(policy, run, obligation))
             continue
-        verdict = sort_out(obligation)
-        if verdict is None:
+        done = obligation.fulfilled_by
+        due = obligation.due
+        duty = obligation.duty.id
+        is_violation = False
+        is_early = False
+        if done is not None:
+            done_at = done.at
+            if done_at <= due:
+                if duty not in looked_at_when_met:
+                    continue
+                status = _MET
+                late_by = _ON_TIME
+                if duty in merit_duties and (whole or start <= due < end):
+                    done_at = _local(done_at, tz)
+                    is_early = done_at.date() < _local(due, tz).date()
+            else:
+                status = _LATE
+                late_by = done_at - due
+                is_violation = whole or start <= due < end
+        elif due < surely or (due < never and due < as_of):
+            status = _MISSED
+            late_by = as_of - due
+            is_violation = whole or start <= due < end
+        else:
+            status = _OPEN
+            late_by = _ON_TIME
+        if not (is_violation or is_early or done is None or duty in reward_duties):
             continue
-        status, late_by, is_violation, is_early = verdict
-        person, how = who[obligation.duty.id][1](run, obligation)
+        person, how = who[duty][1](run, obligation)
+        if is_early:  # no `Outcome` for it unless a reward reads it too
+            counter.add(obligation, person, done_at, _local(due, tz))
+            if duty not in reward_duties:
+                continue
         # made as the tuple it is: the class's own __new__ is Python (a frame each time)
         outcome = _NEW_TUPLE(Outcome, (obligation, person, how, status, late_by))
-        if is_violation:
-            violated.append(outcome)
-        if is_early:
-            early.append(outcome)
+        if is_violation:  # charged and made as found (in the order of the obligations)
+            charged, month, local_due = charger.charge(obligation, late_by)
+            group(groups, person, charged, month)
+            made.add(outcome, charged, month, local_due)
         if done is None:
             open_now.append(_open(outcome))
-        if obligation.duty.id in reward_duties:
+        if duty in reward_duties:
             for_rewards.append(outcome)
-    charged = _charges(policy, violated)
     forbidden = _forbidden(policy, run, period)
-    months = month_lines(policy.penalties, [*((o.person, c, m) for o, c, m, _ in charged),
-                                            *((f.person, c, m) for f, c, m in forbidden)])
-    keys: list[_DueKey] = []  # each violation's `_by_due` and place, made with it
-    counted: dict[str | None, int] = {}  # each person's violations, counted with them
-    violations = _violations(policy, run, charged, months, keys, counted)
+    for forbade, charge_, month in forbidden:
+        group(groups, forbade.person, charge_, month)
+    months = months_of(policy.penalties, groups)
+    made.fill(months)
+    violations, keys, counted = made.out, made.keys, made.counted
     breaches = [_prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
                 for f, c, m in forbidden]
     for breach in breaches:
@@ -261,7 +299,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     open_now.sort(key=_open_by_due)
     notes = list(run.notes)
     found_rewards = rewards(policy, run, for_rewards, violations, period, notes) if period else []
-    found_merits = merits(policy, early, notes)
+    notes.extend(counter.notes)  # after the rewards' notes, as `merits` says them
+    found_merits = counter.found()
     return EvaluationResult(
         period=period.label if period else None,
         period_start=period.start if period else None,
@@ -295,6 +334,7 @@ _LATE: Final = Status.LATE
 _MISSED: Final = Status.MISSED
 _OPEN: Final = Status.OPEN
 _PENDING: Final = Status.PENDING
+_NEW: Final = object.__new__
 _NEW_TUPLE: Final[Callable[[type[Outcome], tuple[Any, ...]], Outcome]] = tuple.__new__
 _NEW_LINE: Final[Callable[[type[Line], tuple[Any, ...]], Line]] = tuple.__new__
 
@@ -519,41 +559,65 @@ Charged = tuple[Outcome, PenaltyCharge, str, datetime]
 
 
 def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
-    """Each violation's `Charged`."""
-    tz = policy.calendar.tz
-    penalties = {d.id: policy.penalties.get(d.penalty) if d.penalty else None
-                 for d in policy.duties.values()}
-    month_of: dict[date, str] = {}  # a due day's month, as text
-    # (rule, due day) -> the charge of every such violation, when lateness is not read
-    # (`CompiledPenalty.same_charge`: most kinds), else None and the version in force when
-    # lateness is on the clock (`on_the_clock`; None: `charge` is asked per violation)
-    known: dict[tuple[str, date], tuple[PenaltyCharge | None, Schedule | None]] = {}
+    """Each violation's `Charged` (`evaluate_replay` charges each one as it finds it)."""
+    charger = _Charger(policy)
     out = []
     for outcome in violated:
-        obligation = outcome.obligation
-        due = _local(obligation.due, tz)
-        day = due.date()
-        month = month_of.get(day)
-        if month is None:
-            month = month_of[day] = f"{due.year:04d}-{due.month:02d}"
-        penalty = penalties[obligation.duty.id]
-        if penalty is None:
-            out.append((outcome, NO_PENALTY, month, due))
-            continue
-        key = (penalty.id, day)
-        found = known.get(key)
-        if found is None:
-            same = penalty.same_charge(day)
-            found = known[key] = (same, penalty.on_the_clock(day) if same is None else None)
-        charged, version = found
-        if charged is None:
-            try:
-                charged = (version.charge(outcome.late_by) if version is not None
-                           else penalty.charge(day, outcome.late_by, due))
-            except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
-                charged = _charge_pending(policy, obligation.duty, penalty, due, exc)
+        charged, month, due = charger.charge(outcome.obligation, outcome.late_by)
         out.append((outcome, charged, month, due))
     return out
+
+
+class _Charger:
+    """What a violation costs before its month is totalled, the month (of its deadline) and
+    its deadline in the calendar's zone, with what is found once per evaluation kept."""
+
+    def __init__(self, policy: CompiledPolicy) -> None:
+        self.policy: Final = policy
+        self.tz: Final = policy.calendar.tz
+        # each duty's rule and the rule's id (a field of a Python class: read once)
+        self.penalties: Final = {d.id: _rule_of(policy, d) for d in policy.duties.values()}
+        self.month_of: Final[dict[date, str]] = {}  # a due day's month, as text
+        # (rule, due day) -> the charge of every such violation, when lateness is not read
+        # (`CompiledPenalty.same_charge`: most kinds), else None and the charge of the
+        # version in force when lateness is on the clock (`on_the_clock`, `Schedule.charging`;
+        # None: `charge` is asked per violation)
+        self.known: Final[dict[tuple[str, date], tuple[
+            PenaltyCharge | None, Callable[[timedelta], PenaltyCharge] | None]]] = {}
+
+    def charge(self, obligation: Obligation, late_by: timedelta
+               ) -> tuple[PenaltyCharge, str, datetime]:
+        tz = self.tz
+        due = obligation.due
+        if due.tzinfo is not tz:  # `_local`, inlined
+            due = due.astimezone(tz)
+        day = due.date()
+        month = self.month_of.get(day)
+        if month is None:
+            month = self.month_of[day] = f"{due.year:04d}-{due.month:02d}"
+        penalty, rule = self.penalties[obligation.duty.id]
+        if penalty is None:
+            return NO_PENALTY, month, due
+        key = (rule, day)
+        found = self.known.get(key)
+        if found is None:
+            same = penalty.same_charge(day)
+            version = penalty.on_the_clock(day) if same is None else None
+            found = self.known[key] = (same, version.charging if version is not None else None)
+        charged, on_the_clock = found
+        if charged is None:
+            try:
+                charged = (on_the_clock(late_by) if on_the_clock is not None
+                           else penalty.charge(day, late_by, due))
+            except CalendarDataMissing as exc:  # lateness in working time, a year unpublished
+                charged = _charge_pending(self.policy, obligation.duty, penalty, due, exc)
+        return charged, month, due
+
+
+def _rule_of(policy: CompiledPolicy, duty: CompiledDuty) -> tuple[CompiledPenalty | None, str]:
+    """A duty's penalty rule (None: none) and its id."""
+    penalty = policy.penalties.get(duty.penalty) if duty.penalty else None
+    return penalty, penalty.id if penalty is not None else ""
 
 
 def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: CompiledPenalty | None,
@@ -566,26 +630,34 @@ def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: Compile
                          detail=line("pen.lateness_pending", rule=penalty.id, year=exc.year))
 
 
-def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], months: Months,
-                keys: list[_DueKey], counted: dict[str | None, int]) -> list[Violation]:
-    """The violations of duties, each with its charge in its month (and its `_DueKey` in
-    `keys`, its person counted in `counted`). Made without the frozen `__init__` (`made`,
-    inlined), in one loop: tens of thousands in a large history."""
-    tz = policy.calendar.tz
-    as_of = run.as_of
-    monthly = {kind for kind, schedule in SCHEDULES.items() if schedule.per_month}
-    # each duty's title (a property: a call of Python) and role, found once
-    named = {d.id: (d.title, d.responsible) for d in policy.duties.values()}
-    new = object.__new__
-    out: list[Violation] = []
-    for outcome, charged_, month, due in charged:
+class _Made:
+    """The violations of duties, made as they are found, each with its `_DueKey` (in
+    `keys`) and its person counted (in `counted`); those of kinds charged per month get their
+    charge in its month once every charge is known (`fill`). Made without the frozen
+    `__init__` (`made`, inlined): tens of thousands in a large history."""
+
+    def __init__(self, policy: CompiledPolicy, as_of: datetime) -> None:
+        self.policy: Final = policy
+        self.as_of: Final = as_of
+        self.tz: Final = policy.calendar.tz
+        self.monthly: Final = {kind for kind, schedule in SCHEDULES.items()
+                               if schedule.per_month}
+        # each duty's title (a property: a call of Python) and role, found once
+        self.named: Final = {d.id: (d.title, d.responsible) for d in policy.duties.values()}
+        self.out: Final[list[Violation]] = []
+        self.keys: Final[list[_DueKey]] = []
+        self.counted: Final[dict[str | None, int]] = {}
+        self.to_fill: Final[list[int]] = []  # the places of those charged per month
+
+    def add(self, outcome: Outcome, charged: PenaltyCharge, month: str, due: datetime) -> None:
         obligation = outcome.obligation
         done = obligation.fulfilled_by
-        if charged_.schedule in monthly:  # `Months.in_month` changes nothing for the rest
-            charged_ = months.in_month(outcome.person, charged_, month)
-        violation: Violation = new(Violation)
+        out = self.out
+        if charged.schedule in self.monthly:  # `Months.in_month` changes nothing for the rest
+            self.to_fill.append(len(out))
+        violation: Violation = _NEW(Violation)
         duty_id, case, person = obligation.duty.id, obligation.case, outcome.person
-        title, role = named[duty_id]
+        title, role = self.named[duty_id]
         # The fields set one by one in the instance's own dict, in their order (as `made`
         # does, without a dict of keywords made and copied first)
         fields = violation.__dict__
@@ -595,20 +667,29 @@ def _violations(policy: CompiledPolicy, run: Replay, charged: list[Charged], mon
         fields["person"] = person
         fields["role"] = role
         fields["due"] = due
-        fields["fulfilled_at"] = _local(done.at, tz) if done is not None else None
-        fields["fulfilled_by"] = done.ref() if done is not None else None
+        fields["fulfilled_at"] = _local(done.at, self.tz) if done is not None else None
+        # `Fact.ref`'s first answer, inlined: the fulfilling fact's id, mostly
+        fields["fulfilled_by"] = (done.id or done.ref()) if done is not None else None
         fields["late_by"] = outcome.late_by
         fields["month"] = month
         fields["trigger_fact"] = obligation.trigger
-        fields["penalty"] = charged_
+        fields["penalty"] = charged
         # Over the as-of, not the replay: a cached result must not keep every fact alive.
-        fields["explain"] = partial(_explained, policy, as_of, outcome)
+        fields["explain"] = partial(_explained, self.policy, self.as_of, outcome)
         fields["key"] = obligation_key(obligation)
         fields["status"] = outcome.status
-        keys.append((due, duty_id, case or "", person or "", len(out)))
+        self.keys.append((due, duty_id, case or "", person or "", len(out)))
+        counted = self.counted
         counted[person] = counted.get(person, 0) + 1
         out.append(violation)
-    return out
+
+    def fill(self, months: Months) -> None:
+        """Each charge of a kind charged per month, in its month (in the order made)."""
+        out = self.out
+        for place in self.to_fill:
+            fields = out[place].__dict__  # not seen by anyone yet: its charge set in place
+            fields["penalty"] = months.in_month(fields["person"], fields["penalty"],
+                                                fields["month"])
 
 
 def _explained(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> tuple[Line, ...]:

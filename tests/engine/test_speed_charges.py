@@ -6,6 +6,7 @@ lateness on the clock (`on_the_clock`), and a lateness charge made the short way
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -94,7 +95,12 @@ def test_a_lateness_charge_is_the_whole_dataclass_with_its_tiers_words() -> None
             tier = next((t for t in version.tiers if late > t.over
                          and (t.up_to is None or late <= t.up_to)), None)
             if tier is None:
-                assert got.amount == 0 and got.detail.key == "pen.lateness_none"
+                expected = PenaltyCharge(version.rule, version.kind, Decimal(0), False,
+                                         version.effective,
+                                         line("pen.lateness_none", rule=version.rule,
+                                              effective=version.since, late=late))
+                assert got == expected and vars(got) == vars(expected)
+                assert repr(got) == repr(expected)  # the words' values in the same order
                 continue
             words = line("pen.lateness", rule=version.rule, effective=version.since,
                          late=late, bounds=_bounds(tier),
@@ -102,6 +108,7 @@ def test_a_lateness_charge_is_the_whole_dataclass_with_its_tiers_words() -> None
             expected = PenaltyCharge(version.rule, version.kind, tier.amount or Decimal(0),
                                      tier.forfeit, version.effective, words)
             assert got == expected and vars(got) == vars(expected)
+            assert repr(got) == repr(expected)
             assert got.detail.render("zh") == expected.detail.render("zh")
             assert got.detail.render("en") == expected.detail.render("en")
 
@@ -135,3 +142,35 @@ def test_a_runs_charges_are_each_violations_own_charge() -> None:
             assert charged == rule.charge(due.date(), violation.late_by, due), (duty.id, due)
             by_lateness += rule.id in in_working_time
         assert by_lateness > 10  # the table's lateness answers are compared, not only others
+
+
+def test_a_lateness_version_pickles_with_its_compiled_charge() -> None:
+    """The compiled charge (penalties/tiers.py `TierCharges`, kept on the version once
+    asked) travels with the policy to the workers and Dask: pickled, it charges the same."""
+    versions = [v for p in shipped().penalties.values() for v in p.versions
+                if isinstance(v, Lateness)]
+    assert versions
+    for version in versions:
+        before = [version.charge(late) for late in LATENESS]
+        assert "_tiers" in vars(version)  # kept once asked
+        again = pickle.loads(pickle.dumps(version))
+        assert again == version
+        assert [again.charge(late) for late in LATENESS] == before
+        assert [repr(again.charging(late)) for late in LATENESS] == [repr(c) for c in before]
+
+
+def test_a_kind_made_from_lateness_that_charges_otherwise_is_asked_itself() -> None:
+    """The evaluator calls `Schedule.charging`: compiled for lateness as shipped, the kind's
+    own `charge` for a kind that overrides it."""
+
+    class Halved(Lateness):
+        def charge(self, late_by: timedelta) -> PenaltyCharge:
+            return dataclasses.replace(super().charge(late_by), amount=Decimal(1))
+
+    version = next(v for p in shipped().penalties.values() for v in p.versions
+                   if isinstance(v, Lateness))
+    halved = Halved(version.rule, version.effective, version.tiers)
+    late = timedelta(hours=5)
+    assert version.charging(late) == version.charge(late)
+    assert halved.charging(late) == halved.charge(late)
+    assert halved.charging(late).amount == 1 != version.charge(late).amount

@@ -80,6 +80,12 @@ class Schedule(ABC):
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         """What one violation costs under this version, before its month is totalled."""
 
+    @property
+    def charging(self) -> Callable[[timedelta], PenaltyCharge]:
+        """`charge` as one callable: the evaluator finds it once per rule and day of
+        deadline and calls it per violation. A kind may give a compiled one (lateness)."""
+        return self.charge
+
     def same_charge(self) -> PenaltyCharge | None:
         """The charge of every violation under this version when it never reads the
         lateness (on the clock or in working time), else None (`charge` is then asked for

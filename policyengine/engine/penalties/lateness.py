@@ -6,6 +6,7 @@ after its `over` and no later than its `up_to`, so moved."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from policyengine.engine.penalties.base import (
     outcome_problems,
     schedule,
 )
+from policyengine.engine.penalties.tiers import TierCharges
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
 from policyengine.policy.model import Duration, Money, Strict
@@ -54,26 +56,21 @@ class Lateness(Schedule):
 
     def charge(self, late_by: timedelta) -> PenaltyCharge:
         # Each violation's charge says its own lateness (a large history has tens of
-        # thousands): the rest of the words, each tier's, are made once (`_worded`).
-        for tier, bounds, says in self._worded:
-            if late_by > tier.over and (tier.up_to is None or late_by <= tier.up_to):
-                return self._charged(tier, line(
-                    "pen.lateness", rule=self.rule, effective=self._since, late=late_by,
-                    bounds=bounds, outcome=says))
-        return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
-                             line("pen.lateness_none", rule=self.rule, effective=self.since,
-                                  late=late_by))
+        # thousands): compiled (penalties/tiers.py), each tier's words made once.
+        return self._tiers(late_by)
+
+    @property
+    def charging(self) -> Callable[[timedelta], PenaltyCharge]:
+        # compiled, unless a kind made from this one charges otherwise
+        return self._tiers if type(self).charge is Lateness.charge else self.charge
 
     @cached_property
-    def _worded(self) -> tuple[tuple[LatenessTier, Line, Line], ...]:
-        """Each tier with its bounds and its outcome in words (a `Line` is never changed
-        once made: shared ones are safe)."""
-        return tuple((tier, _bounds(tier), outcome(tier.forfeit, tier.amount))
-                     for tier in self.tiers)
-
-    @cached_property
-    def _since(self) -> str:
-        return self.since
+    def _tiers(self) -> TierCharges:
+        """`charge`, compiled: the tiers with their bounds and outcome in words (a `Line` is
+        never changed once made: shared ones are safe). Pickled with the policy."""
+        return TierCharges(self.rule, self.kind, self.effective, self.since, tuple(
+            (tier.over, tier.up_to, tier.amount or Decimal(0), tier.forfeit, _bounds(tier),
+             outcome(tier.forfeit, tier.amount)) for tier in self.tiers))
 
     def charge_late(self, late: Late) -> PenaltyCharge:
         """Tiers read in working time: the bounds move the deadline on the calendar's

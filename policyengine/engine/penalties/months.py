@@ -61,17 +61,32 @@ def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | No
 def month_lines(penalties: Mapping[str, CompiledPenalty],
                 charged: Iterable[tuple[str | None, PenaltyCharge, str]]) -> Months:
     """Group the charges by person, rule and month; one line per group."""
-    groups: dict[MonthKey, list[PenaltyCharge]] = {}
+    groups: Groups = {}
     for person, charge, month in charged:
-        if charge.schedule == _NONE:  # `_key`'s first test, inlined: no penalty, no line
-            continue
-        key = _key(person, charge, month)
-        if key is not None:
-            group = groups.get(key)
-            if group is None:
-                groups[key] = [charge]
-            else:
-                group.append(charge)
+        group(groups, person, charge, month)
+    return months_of(penalties, groups)
+
+
+# The charges of each person's month under each rule (`MonthKey`), in the order given
+Groups = dict[MonthKey, list[PenaltyCharge]]
+
+
+def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str) -> None:
+    """A charge put with those of its person's month under its rule (none: left out). The
+    evaluator groups each charge as it makes it (engine/evaluate.py `_charges`)."""
+    if charge.schedule == _NONE:  # `_key`'s first test, inlined: no penalty, no line
+        return
+    key = _key(person, charge, month)
+    if key is not None:
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [charge]
+        else:
+            found.append(charge)
+
+
+def months_of(penalties: Mapping[str, CompiledPenalty], groups: Groups) -> Months:
+    """One line per person, rule and month, from the grouped charges."""
     return Months({key: _line(key, charges, penalties[key[1]])
                    for key, charges in groups.items()})
 

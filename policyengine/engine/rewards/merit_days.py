@@ -17,66 +17,87 @@ from policyengine.wording import Line, line
 if TYPE_CHECKING:
     from policyengine.engine.compiled import CompiledPolicy
     from policyengine.engine.evaluate import Outcome
+    from policyengine.engine.obligation import Obligation
 
 
 _MET: Final = Status.MET  # compiled: a constant, not `Status` and its member looked up
+_NEW: Final = object.__new__
 
 
 def merits(policy: CompiledPolicy, outcomes: Sequence[Outcome], notes: list[Line]) -> list[Merit]:
     """Each commitment met before its day: one merit with the working days early (said in
     `notes` instead when they need a calendar year not yet published)."""
-    cal = policy.calendar
-    rules = [r for r in policy.rewards.values() if r.kind is RewardKind.EARLY_MERIT]
-    duties = {d for r in rules for d in r.duties}
-    reward_id = min((r.id for r in rules), default="")
-    tz = cal.tz
-    # (met, due) local dates -> working days between: few pairs, asked again and again
-    known: dict[tuple[date, date], int] = {}
-    new = object.__new__
-    found: list[Merit] = []
-    # Merits are listed by (due, duty, case), ties in the order found: each one's key and
-    # place, made with it (sorting the merits by a key function reads three attributes by
-    # name per merit)
-    keys: list[tuple[datetime, str, str, int]] = []
+    counter = Merits(policy)
+    tz = policy.calendar.tz
     for outcome in outcomes:
         obligation = outcome.obligation
-        if outcome.status is not _MET:
-            continue
-        duty = obligation.duty.id
-        if duty not in duties:
-            continue
         fulfilled = obligation.fulfilled_by
-        assert fulfilled is not None
+        if outcome.status is not _MET or fulfilled is None:
+            continue
         done, due = fulfilled.at, obligation.due  # `cal.local`, inlined
         if done.tzinfo is not tz:
             done = done.astimezone(tz)
         if due.tzinfo is not tz:
             due = due.astimezone(tz)
+        counter.add(obligation, outcome.person, done, due)
+    notes.extend(counter.notes)
+    return counter.found()
+
+
+class Merits:
+    """The merits of one evaluation, counted one commitment met at a time (engine/evaluate.py
+    adds each as it sorts the obligations out: no `Outcome` is made for it)."""
+
+    def __init__(self, policy: CompiledPolicy) -> None:
+        self.calendar: Final = policy.calendar
+        rules = [r for r in policy.rewards.values() if r.kind is RewardKind.EARLY_MERIT]
+        self.duties: Final = {d for r in rules for d in r.duties}
+        self.reward_id: Final = min((r.id for r in rules), default="")
+        # (met, due) local dates -> working days between: few pairs, asked again and again
+        self.known: Final[dict[tuple[date, date], int]] = {}
+        self.made: Final[list[Merit]] = []
+        # Merits are listed by (due, duty, case), ties in the order found: each one's key
+        # and place, made with it (sorting the merits by a key function reads three
+        # attributes by name per merit)
+        self.keys: Final[list[tuple[datetime, str, str, int]]] = []
+        self.notes: Final[list[Line]] = []  # years not yet published, in the order met
+
+    def add(self, obligation: Obligation, person: str | None, done: datetime,
+            due: datetime) -> None:
+        """A commitment met (`done`, at or before `due`; both in the calendar's zone): a
+        merit if its duty earns one and it was met working days before its day."""
+        duty = obligation.duty.id
+        if duty not in self.duties:
+            return
         days = (done.date(), due.date())
-        early = known.get(days)
+        early = self.known.get(days)
         if early is None:
+            cal = self.calendar
             try:
                 early = cal.working_days_between(days[0], days[1])
             except CalendarDataMissing as exc:
                 if cal.is_before_data(exc.year):
                     raise
-                notes.append(line("pending.merit", duty=duty, case=obligation.case,
-                                  year=exc.year))
-                continue
-            known[days] = early
+                self.notes.append(line("pending.merit", duty=duty, case=obligation.case,
+                                       year=exc.year))
+                return
+            self.known[days] = early
         if early > 0:  # one per commitment met early: made without the frozen __init__
-            merit: Merit = new(Merit)  # results.py `made`, inlined
+            merit: Merit = _NEW(Merit)  # results.py `made`, inlined
             case = obligation.case
             fields = merit.__dict__  # set one by one, in their order: no dict of keywords
-            fields["person"] = outcome.person
-            fields["reward"] = reward_id
+            fields["person"] = person
+            fields["reward"] = self.reward_id
             fields["duty"] = duty
             fields["case"] = case
             fields["due"] = due
             fields["fulfilled_at"] = done
             fields["working_days_early"] = early
-            keys.append((due, duty, case or "", len(found)))
-            found.append(merit)
-    keys.sort()
-    return [found[key[3]] for key in keys]
+            self.keys.append((due, duty, case or "", len(self.made)))
+            self.made.append(merit)
 
+    def found(self) -> list[Merit]:
+        """The merits, in their order."""
+        keys, made = self.keys, self.made
+        keys.sort()
+        return [made[key[3]] for key in keys]

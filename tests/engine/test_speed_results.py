@@ -1,0 +1,97 @@
+"""`evaluate_replay` sorts the obligations out in one loop (docs/decisions.md D-results6-1):
+`triage` and `_status` inlined, merits counted as they are found (`Merits`), charges
+grouped into months as they are made (`group`). Each is checked against the way it was
+done before: `triage`'s verdicts, `merits` over `Outcome`s, `month_lines`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from helpers import shipped
+from test_workers import generated
+
+import policyengine as pe
+from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.evaluate import (
+    _charges,
+    _forbidden,
+    _looked_at_when_met,
+    _status,
+    classify,
+    evaluate_replay,
+    triage,
+)
+from policyengine.engine.obligation import obligation_key
+from policyengine.engine.penalties.months import month_lines
+from policyengine.engine.replay import Replay, replay
+from policyengine.engine.rewards import merits
+from policyengine.kinds import Status
+from policyengine.periods import Period
+
+PERIODS = ["2021-02", "2021-Q1", "2022-03", None]
+
+
+def _run(label: str | None) -> tuple[CompiledPolicy, Replay, Period | None, datetime]:
+    policy = shipped()
+    facts = pe.read_facts(generated(), policy).facts
+    period = Period.parse(label) if label else None
+    as_of = period.end_at(policy.calendar.tz) if period else max(f.at for f in facts)
+    looked_at = _looked_at_when_met(policy, period)
+    run = replay(policy, facts, as_of, unread=[d for d in policy.duties if d not in looked_at])
+    return policy, run, period, as_of
+
+
+@pytest.mark.parametrize("label", PERIODS)
+def test_the_loop_finds_what_triage_finds(label: str | None) -> None:
+    """Violations, open obligations and merits are those of the obligations `triage` says
+    are violations, open, or early, in the period."""
+    policy, run, period, as_of = _run(label)
+    result = evaluate_replay(policy, run, period)
+    sort_out = triage(policy, period, as_of)
+    verdicts = [(o, sort_out(o)) for o in run.obligations if o.missing_year is None]
+    violated = {(o.duty.id, o.due) for o, v in verdicts if v is not None and v[2]}
+    opened = {(o.duty.id, o.due) for o, v in verdicts
+              if v is not None and o.fulfilled_by is None}
+    early = {(o.duty.id, o.due) for o, v in verdicts if v is not None and v[3]}
+    duties = {v.duty for v in result.violations if v.status is not Status.PROHIBITED}
+    assert duties and violated  # a history with violations of duties
+    assert {(v.duty, v.due) for v in result.violations
+            if v.status is not Status.PROHIBITED} == violated
+    assert len([v for v in result.violations if v.status is not Status.PROHIBITED]) == len(
+        [1 for _, v in verdicts if v is not None and v[2]])
+    assert {(o.duty, o.due) for o in result.obligations} == opened
+    assert {(m.duty, m.due) for m in result.merits} <= early
+    # each violation's status and lateness as `_status` says
+    status = {obligation_key(o): _status(o, as_of, as_of, as_of) for o, _ in verdicts}
+    for violation in result.violations:
+        if violation.status is not Status.PROHIBITED:
+            assert (violation.status, violation.late_by) == status[violation.key]
+
+
+@pytest.mark.parametrize("label", PERIODS)
+def test_merits_counted_in_the_loop_are_those_of_the_outcomes(label: str | None) -> None:
+    policy, run, period, as_of = _run(label)
+    result = evaluate_replay(policy, run, period)
+    outcomes = [classify(policy, run, o) for o in run.obligations if o.missing_year is None]
+    sort_out = triage(policy, period, as_of)
+    early = [o for o in outcomes if (v := sort_out(o.obligation)) is not None and v[3]]
+    notes: list[object] = []
+    expected = merits(policy, early, notes)  # type: ignore[arg-type]
+    assert list(result.merits) == expected
+    assert [vars(m) for m in result.merits] == [vars(m) for m in expected]
+    if label is None:
+        assert expected  # the whole history has merits
+
+
+def test_charges_grouped_as_made_are_the_month_lines() -> None:
+    policy, run, period, _ = _run(None)
+    result = evaluate_replay(policy, run, period)
+    outcomes = [classify(policy, run, o) for o in run.obligations if o.missing_year is None]
+    charged = _charges(policy, [o for o in outcomes if o.violated])
+    months = month_lines(policy.penalties, [
+        *((o.person, c, m) for o, c, m, _ in charged),
+        *((f.person, c, m) for f, c, m in _forbidden(policy, run, period))])
+    assert months.lines
+    assert sorted(months.lines.values(), key=repr) == sorted(
+        (line for p in result.people for line in p.lines), key=repr)
