@@ -100,8 +100,10 @@ def _start_method() -> str:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 
-# What a local worker imports as it starts, while the ranges are sorted aside: the first
-# task then finds the engine loaded.
+
+# What a local worker imports as it starts, while the ranges are sorted aside (a worker
+# forked from the command has them already): the first task then finds the engine loaded.
+# Dask also calls this module's `dask_setup` in each worker.
 PRELOAD = ["policyengine.engine.cluster", "policyengine.engine.evaluate"]
 
 # Where the last run's time went, in seconds (benchmarks/split_benchmark.py --phases):
@@ -291,9 +293,9 @@ def closed() -> None:
 
 
 class _LocalStart:
-    """A local cluster started in a thread (its worker processes import Dask and the
-    engine while the ranges are sorted aside), its client, and its scratch folder: Dask's
-    lock files go there, not into the system's temporary folder, and go with it."""
+    """A local cluster started in a thread while the ranges are sorted aside, its client,
+    and its scratch folder: Dask's lock files go there, not into the system's temporary
+    folder, and go with it."""
 
     def __init__(self, workers: int | None, folder: Path):
         self.folder = folder
