@@ -30,6 +30,7 @@ imports it only when asked to run.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.util
 import logging
@@ -37,6 +38,7 @@ import multiprocessing
 import multiprocessing.forkserver as forkserver
 import pickle
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -81,11 +83,27 @@ from policyengine.periods import Period
 
 INSTALL = "pip install 'policyengine[dask]'"
 
-# Local workers are forked from one server process where there is fork (`_local_cluster`).
+# Where there is fork, the ranges are sorted by forked processes (`_MapAside`) and local
+# workers share this process's hash seed (`_run_mapped`).
 _FORKED = "forkserver" in multiprocessing.get_all_start_methods()
 
-# What a local worker imports as it starts, while the ranges are sorted aside: the first
-# task then finds the engine loaded.
+
+def _start_method() -> str:
+    """How a local worker process is made (`_local_cluster`). On Linux it is forked from
+    this process, which has imported Dask and the engine already: it starts in about 0.02 s
+    of CPU, and no server process imports them again (a forkserver's start cost 0.5-0.7 s
+    of CPU while the ranges were sorted, on the two cores the sorters needed). Elsewhere
+    (macOS forks badly from a process with threads) a forkserver that imported them once,
+    else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+# What a local worker imports as it starts, while the ranges are sorted aside (a worker
+# forked from the command has them already): the first task then finds the engine loaded.
+# Dask also calls this module's `dask_setup` in each worker.
 PRELOAD = ["policyengine.engine.cluster", "policyengine.engine.evaluate"]
 
 # Where the last run's time went, in seconds (benchmarks/split_benchmark.py --phases):
@@ -236,10 +254,11 @@ def piece_file(folder: Path, j: int, k: int) -> Path:
 
 
 def _forkserver_started() -> None:
-    """Start the server the local workers are forked from now, with Dask and the engine
-    imported (Dask would start it with Dask's packages only, when the first worker is
-    made): it imports them while the file is sorted, and workers start with both loaded."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """Where local workers come from a forkserver (`_start_method`), start it now, with
+    Dask and the engine imported (Dask would start it with Dask's packages only, when the
+    first worker is made): it imports them while the file is sorted, and workers start with
+    both loaded."""
+    if _start_method() == "forkserver":
         multiprocessing.get_context("forkserver").set_forkserver_preload(
             ["distributed", *PRELOAD])
         forkserver.ensure_running()
@@ -274,9 +293,9 @@ def closed() -> None:
 
 
 class _LocalStart:
-    """A local cluster started in a thread (its worker processes import Dask and the
-    engine while the ranges are sorted aside), its client, and its scratch folder: Dask's
-    lock files go there, not into the system's temporary folder, and go with it."""
+    """A local cluster started in a thread while the ranges are sorted aside, its client,
+    and its scratch folder: Dask's lock files go there, not into the system's temporary
+    folder, and go with it."""
 
     def __init__(self, workers: int | None, folder: Path):
         self.folder = folder
@@ -313,7 +332,9 @@ class _LocalStart:
         self._thread.join()
         if self._made is not None:
             cluster, client = self._made
-            PHASES["cluster processes: CPU (start, imports, tasks)"] = _cluster_cpu()
+            total, apart = _cluster_cpu()
+            PHASES["cluster processes: CPU (start, imports, tasks)"] = total
+            PHASES[UNREAPED] = apart
             start = time.perf_counter()
             client.close()
             cluster.close()
@@ -321,28 +342,38 @@ class _LocalStart:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _cluster_cpu() -> float:
+# The part of the cluster's CPU this process's resource usage will not count: its
+# processes not reaped here (benchmarks/split_benchmark.py adds it to the command's).
+UNREAPED = "cluster processes: CPU not counted in this process's children"
+
+
+def _cluster_cpu() -> tuple[float, float]:
     """The CPU time of this process's descendants still running (the local cluster's
-    forkserver and worker processes, which are not this process's waited-for children, so
-    resource.getrusage does not count them)."""
+    worker processes, a forkserver), and of those this process will not reap: workers
+    forked by a forkserver, and the server itself, are not this process's waited-for
+    children, so resource.getrusage does not count them; workers forked from this process
+    (`_start_method`) are, once the cluster has closed."""
     try:
         psutil: Any = importlib.import_module("psutil")  # a dependency of distributed
-        total = 0.0
-        for process in psutil.Process().children(recursive=True):
+        total = apart = 0.0
+        me = psutil.Process()
+        forked = _start_method() == "fork"
+        for process in me.children(recursive=True):
             times = process.cpu_times()
             total += times.user + times.system
-        return float(total)
+            if not (forked and process.ppid() == me.pid):
+                apart += times.user + times.system
+        return float(total), float(apart)
     except Exception:  # (a process ended meanwhile, no psutil): not measured
-        return 0.0
+        return 0.0, 0.0
 
 
 def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
     dask: Any = importlib.import_module("dask")
     distributed: Any = importlib.import_module("distributed")
-    # Worker processes forked from one server process that has imported Dask once, rather
-    # than each started afresh (spawn) and importing it again; where there is no fork, spawn.
-    method = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-              else "spawn")
+    # Worker processes forked from this one (or from a server process that has imported
+    # Dask once), rather than each started afresh (spawn) and importing it again.
+    method = _start_method()
     # No work stealing: a task goes to its partition's worker (`_on`), and elsewhere only
     # when that worker is gone (then its partition is read again where the task runs).
     # No profiler, and the monitors' rounds less often: a worker's thread sampling the
@@ -486,6 +517,17 @@ def _sent(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: s
 
 
 # -- on the workers ------------------------------------------------------------------------
+
+
+def dask_setup(worker: Any) -> None:
+    """Called by Dask in each local worker as it starts (this module is in `PRELOAD`). A
+    worker forked from the client inherits its collector switched off (`evaluate_file`
+    runs in `gc_paused`): it is switched on again, as in a worker started afresh, the
+    objects inherited from the client frozen first (the collector then never walks them,
+    nor copies their pages)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 _COMPILED: dict[str, CompiledPolicy] = {}
 

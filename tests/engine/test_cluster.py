@@ -27,7 +27,7 @@ from test_workers import _document, _messy_file, generated
 
 import policyengine as pe
 from policyengine.cli.main import main
-from policyengine.engine import cluster
+from policyengine.engine import cluster, sharing
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.engine.replay import in_order
@@ -125,6 +125,35 @@ def test_ranges_mapped_aside_and_a_failed_mapping_or_start_leave_no_folder(
     # ranges are sorted aside and the cluster started: when a sorting process dies, or the
     # start fails before the cluster is there to close it, it is removed all the same.
     _in_a_fresh_process("_aside_checks", str(tmp_path))
+
+
+@needs_dask
+def test_local_workers_are_forked_from_the_command_with_their_collector_on(
+        tmp_path: Path) -> None:
+    # On Linux a local worker is forked from the command's process, which has imported Dask
+    # and the engine (no server process importing them again while the ranges are
+    # sorted); the command runs with its collector paused, the worker's is on again.
+    _in_a_fresh_process("_forked_checks", str(tmp_path))
+
+
+def _forked_checks(folder: str) -> None:
+    import gc
+
+    from policyengine.gcpause import gc_paused
+
+    forked = sys.platform.startswith("linux")
+    assert (cluster._start_method() == "fork") == forked
+    with gc_paused():
+        made, client = cluster._local_cluster(2, Path(folder))
+        try:
+            assert list(client.run(gc.isenabled).values()) == [True, True]
+            parents = set(client.run(os.getppid).values())
+            assert (parents == {os.getpid()}) == forked
+            total, apart = cluster._cluster_cpu()
+            assert total > 0 and (apart == 0) == forked  # (reaped here, counted here)
+        finally:
+            client.close()
+            made.close()
 
 
 def _in_a_fresh_process(check: str, *args: str) -> None:
@@ -287,12 +316,16 @@ def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: 
                             (want.numbers, want.joined, want.foreign), (path, shares, k)
 
 
-def test_a_share_read_apart_holds_the_facts_the_whole_file_gives(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text_size", [sharing.TEXT_SIZE, 300])
+def test_a_share_read_apart_holds_the_facts_the_whole_file_gives(
+        tmp_path: Path, text_size: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # A partition reads its lines one after the other, its facts numbered 1 to n among them
     # (`Share.numbers` keeps the file's numbers; `in_file` numbers a fact as there): each is
     # the fact the whole file's reading gives at that line. A rejection (its words name
     # lines) or a fact without an id (a note names it by file:line) reads every line again
-    # numbered as in the file.
+    # numbered as in the file. The lines are decoded as the reader decodes a file's bytes,
+    # in texts of many lines (`TEXT_SIZE` bytes; 300: a few lines a text).
+    monkeypatch.setattr(sharing, "TEXT_SIZE", text_size)
     policy = pe.load_policy(REPO / "policies")
     lazily = 0
     no_id = tmp_path / "no-id.jsonl"
