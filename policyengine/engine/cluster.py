@@ -89,14 +89,20 @@ _FORKED = "forkserver" in multiprocessing.get_all_start_methods()
 
 
 def _start_method() -> str:
-    """How a local worker process is made (`_local_cluster`). On Linux it is forked from
-    this process, which has imported Dask and the engine already: it starts in about 0.02 s
-    of CPU, and no server process imports them again (a forkserver's start cost 0.5-0.7 s
-    of CPU while the ranges were sorted, on the two cores the sorters needed). Elsewhere
-    (macOS forks badly from a process with threads) a forkserver that imported them once,
-    else spawn."""
+    """How the local workers of a run starting now are made (`_local_cluster`). Forked
+    from this process, which has imported Dask and the engine already, a worker starts in
+    about 0.02 s of CPU, and no server process imports them again (a forkserver's start
+    cost 0.5-0.7 s of CPU while the ranges were sorted, on the two cores the sorters
+    needed). Forked only where that is safe: on Linux (macOS forks badly from a process
+    with threads), before Python 3.12 (which warns of a fork in a process with threads),
+    and while this process runs no thread but its main one (the command line, a script):
+    a host's own threads (a web server's, a notebook's) could hold a lock a forked worker
+    would wait on forever. Elsewhere a forkserver that imported them once, else spawn.
+    Asked once per run, before the cluster's own thread starts; a worker Dask restarts
+    later is spawned (the setting holds only while the cluster is made)."""
     methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and "fork" in methods:
+    if (sys.platform.startswith("linux") and "fork" in methods
+            and sys.version_info < (3, 12) and threading.active_count() == 1):
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 
@@ -151,8 +157,9 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
                 # started) while this one starts the cluster.
                 aside = (_MapAside(path, count, policy.anchor_types, folder, cores) if _FORKED
                          else None)
-                _forkserver_started()
-                starting = _LocalStart(workers, folder)
+                method = _start_method()
+                _forkserver_started(method)
+                starting = _LocalStart(workers, folder, method)
             except BaseException:
                 if aside is not None:
                     aside.statuses()  # (ends its processes)
@@ -253,12 +260,12 @@ def piece_file(folder: Path, j: int, k: int) -> Path:
     return folder / f"piece-{j}-{k}"
 
 
-def _forkserver_started() -> None:
+def _forkserver_started(method: str) -> None:
     """Where local workers come from a forkserver (`_start_method`), start it now, with
     Dask and the engine imported (Dask would start it with Dask's packages only, when the
     first worker is made): it imports them while the file is sorted, and workers start with
     both loaded."""
-    if _start_method() == "forkserver":
+    if method == "forkserver":
         multiprocessing.get_context("forkserver").set_forkserver_preload(
             ["distributed", *PRELOAD])
         forkserver.ensure_running()
@@ -297,8 +304,8 @@ class _LocalStart:
     and its scratch folder: Dask's lock files go there, not into the system's temporary
     folder, and go with it."""
 
-    def __init__(self, workers: int | None, folder: Path):
-        self.folder = folder
+    def __init__(self, workers: int | None, folder: Path, method: str):
+        self.folder, self.method = folder, method
         self.started = time.perf_counter()
         self._made: tuple[Any, Any] | None = None
         self._failed: BaseException | None = None
@@ -307,7 +314,7 @@ class _LocalStart:
 
     def _start(self, workers: int | None) -> None:
         try:
-            self._made = _local_cluster(workers, self.folder)
+            self._made = _local_cluster(workers, self.folder, self.method)
         except BaseException as exc:  # said in the main thread, by `client`
             self._failed = exc
         PHASES["cluster: start (overlapping the ranges sorted aside)"] = (
@@ -332,7 +339,7 @@ class _LocalStart:
         self._thread.join()
         if self._made is not None:
             cluster, client = self._made
-            total, apart = _cluster_cpu()
+            total, apart = _cluster_cpu(self.method == "fork")
             PHASES["cluster processes: CPU (start, imports, tasks)"] = total
             PHASES[UNREAPED] = apart
             start = time.perf_counter()
@@ -347,17 +354,16 @@ class _LocalStart:
 UNREAPED = "cluster processes: CPU not counted in this process's children"
 
 
-def _cluster_cpu() -> tuple[float, float]:
+def _cluster_cpu(forked: bool) -> tuple[float, float]:
     """The CPU time of this process's descendants still running (the local cluster's
     worker processes, a forkserver), and of those this process will not reap: workers
     forked by a forkserver, and the server itself, are not this process's waited-for
     children, so resource.getrusage does not count them; workers forked from this process
-    (`_start_method`) are, once the cluster has closed."""
+    (`forked`: `_start_method`) are, once the cluster has closed."""
     try:
         psutil: Any = importlib.import_module("psutil")  # a dependency of distributed
         total = apart = 0.0
         me = psutil.Process()
-        forked = _start_method() == "fork"
         for process in me.children(recursive=True):
             times = process.cpu_times()
             total += times.user + times.system
@@ -368,12 +374,13 @@ def _cluster_cpu() -> tuple[float, float]:
         return 0.0, 0.0
 
 
-def _local_cluster(workers: int | None, folder: Path) -> tuple[Any, Any]:
+def _local_cluster(workers: int | None, folder: Path, method: str) -> tuple[Any, Any]:
     dask: Any = importlib.import_module("dask")
     distributed: Any = importlib.import_module("distributed")
     # Worker processes forked from this one (or from a server process that has imported
-    # Dask once), rather than each started afresh (spawn) and importing it again.
-    method = _start_method()
+    # Dask once: `method`, `_start_method`), rather than each started afresh (spawn) and
+    # importing it again. The setting holds while the cluster is made: a worker restarted
+    # later is spawned (by then the client has threads of its own running).
     # No work stealing: a task goes to its partition's worker (`_on`), and elsewhere only
     # when that worker is gone (then its partition is read again where the task runs).
     # No profiler, and the monitors' rounds less often: a worker's thread sampling the
@@ -528,6 +535,7 @@ def dask_setup(worker: Any) -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+
 
 _COMPILED: dict[str, CompiledPolicy] = {}
 
