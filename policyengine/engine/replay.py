@@ -179,6 +179,12 @@ def _in_time(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None,
     last = _EPOCH
     for fact in facts:
         at = fact.at
+        if at is last:  # tied with the one before, its very time (the reader shares them):
+            # kept as that one was, with no comparison (a call each, compiled)
+            if watching and fact.type in watch:
+                watched, watching = True, False
+            kept.append(fact)
+            continue
         if not (everything or at <= surely or (at <= never and at <= limit)):
             continue
         if watching and fact.type in watch:  # read here, where the fact is in the cache
@@ -485,14 +491,18 @@ def _act_between(state: _State, facts: list[Fact], start: int, stop: int) -> Non
     """`act_at_once` for the facts at [start, stop) of `facts` (no list made of them). Each
     fact's `FactPlan` is looked up once, and a phase no fact of the run has is skipped."""
     kinds = state.kinds
-    found: list[FactPlan | None] = []
+    count = stop - start
+    # The plans of the run's facts, in a list the state keeps (a run is most often two or
+    # three facts, and there are hundreds of thousands of runs: no list made and freed each)
+    found = state.found
+    if len(found) < count:
+        found.extend([None] * (count - len(found)))
     todo = 0
-    for i in range(start, stop):
-        kind = kinds.get(facts[i].type)
-        found.append(kind)
+    for i in range(count):
+        kind = kinds.get(facts[start + i].type)
+        found[i] = kind
         if kind is not None:
             todo |= kind.todo
-    count = stop - start
     if todo & DECIDE:
         for i in range(count):
             kind = found[i]
@@ -611,6 +621,8 @@ class _State:
         self.values_now = self.case_values.now
         self.slots: dict[str, Slot] = {}
         self.kinds: dict[str, FactPlan] = {}
+        # `_act_between`'s plans of the facts of one instant, reused from run to run
+        self.found: list[FactPlan | None] = []
         self.bind()
 
     def bind(self) -> None:
