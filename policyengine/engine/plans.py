@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Final
 
-from policyengine.engine.compiled import CompiledDuty, Matcher, Step, Steps
+from policyengine.engine.compiled import CompiledDuty, Matcher, Per, Step, Steps
 from policyengine.engine.dueof import Due, as_due
 from policyengine.engine.obligation import Obligation
 from policyengine.facts.schema import Fact
@@ -53,6 +53,9 @@ class Slot:
         self.waiting = waiting  # `_State.open_for[id]`
         self.latest = latest    # `_State.latest[id]`
         self.drop = drop        # met in time, it leaves the list (`_State.met`)
+        # Its `per` (`_State._target`, once per delay asked or approved)
+        self.by_attribute: bool = duty.per is Per.ATTRIBUTE
+        self.by_trigger: bool = duty.per is Per.TRIGGER
 
 
 class SlotTable:
