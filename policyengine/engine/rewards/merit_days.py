@@ -56,10 +56,11 @@ class Merits:
         # (met, due) local dates -> working days between: few pairs, asked again and again
         self.known: Final[dict[tuple[date, date], int]] = {}
         self.made: Final[list[Merit]] = []
-        # Merits are listed by (due, duty, case), ties in the order found: each one's key
-        # and place, made with it (sorting the merits by a key function reads three
-        # attributes by name per merit)
-        self.keys: Final[list[tuple[datetime, str, str, int]]] = []
+        # Merits are listed by (due, duty, case), ties in the order found: each one's
+        # (duty, case) and place, made with it, filed under its deadline (sorting the
+        # merits by a key function reads three attributes by name per merit; the deadlines
+        # are few, ~1,300 for 65,000 merits at 1M facts: sorted alone, then each one's keys)
+        self.by_due: Final[dict[datetime, list[tuple[str, str, int]]]] = {}
         self.notes: Final[list[Line]] = []  # years not yet published, in the order met
 
     def add(self, obligation: Obligation, person: str | None, done: datetime,
@@ -93,11 +94,22 @@ class Merits:
             fields["due"] = due
             fields["fulfilled_at"] = done
             fields["working_days_early"] = early
-            self.keys.append((due, duty, case or "", len(self.made)))
+            key = (duty, case or "", len(self.made))
+            keys = self.by_due.get(due)
+            if keys is None:
+                self.by_due[due] = [key]
+            else:
+                keys.append(key)
             self.made.append(merit)
 
     def found(self) -> list[Merit]:
         """The merits, in their order."""
-        keys, made = self.keys, self.made
-        keys.sort()
-        return [made[key[3]] for key in keys]
+        by_due, made = self.by_due, self.made
+        out = []
+        for due in sorted(by_due):
+            keys = by_due[due]
+            if len(keys) > 1:
+                keys.sort()
+            for key in keys:
+                out.append(made[key[2]])
+        return out
