@@ -253,7 +253,10 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
                 late_by = _ON_TIME
                 if duty in merit_duties and (whole or start <= due < end):
                     done_at = _local(done_at, tz)
-                    is_early = done_at.date() < _local(due, tz).date()
+                    local_due = _local(due, tz)
+                    done_day = done_at.date()  # (found once: the merit counter reads them)
+                    due_day = local_due.date()
+                    is_early = done_day < due_day
             else:
                 status = _LATE
                 late_by = done_at - due
@@ -269,7 +272,7 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             continue
         person, how = who[duty][1](run, obligation)
         if is_early:  # no `Outcome` for it unless a reward reads it too
-            counter.add(obligation, person, done_at, _local(due, tz))
+            counter.add_days(obligation, duty, person, done_at, local_due, done_day, due_day)
             if duty not in reward_duties:
                 continue
         # made as the tuple it is: the class's own __new__ is Python (a frame each time)

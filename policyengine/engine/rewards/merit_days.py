@@ -67,10 +67,15 @@ class Merits:
             due: datetime) -> None:
         """A commitment met (`done`, at or before `due`; both in the calendar's zone): a
         merit if its duty earns one and it was met working days before its day."""
-        duty = obligation.duty.id
+        self.add_days(obligation, obligation.duty.id, person, done, due, done.date(), due.date())
+
+    def add_days(self, obligation: Obligation, duty: str, person: str | None, done: datetime,
+                 due: datetime, done_day: date, due_day: date) -> None:
+        """`add`, with what the evaluator found already: the duty's id and the local days
+        of `done` and `due`."""
         if duty not in self.duties:
             return
-        days = (done.date(), due.date())
+        days = (done_day, due_day)
         early = self.known.get(days)
         if early is None:
             cal = self.calendar
