@@ -253,7 +253,10 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
                 late_by = _ON_TIME
                 if duty in merit_duties and (whole or start <= due < end):
                     done_at = _local(done_at, tz)
-                    is_early = done_at.date() < _local(due, tz).date()
+                    local_due = _local(due, tz)
+                    done_day = done_at.date()  # (found once: the merit counter reads them)
+                    due_day = local_due.date()
+                    is_early = done_day < due_day
             else:
                 status = _LATE
                 late_by = done_at - due
@@ -269,15 +272,15 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             continue
         person, how = who[duty][1](run, obligation)
         if is_early:  # no `Outcome` for it unless a reward reads it too
-            counter.add(obligation, person, done_at, _local(due, tz))
+            counter.add_days(obligation, duty, person, done_at, local_due, done_day, due_day)
             if duty not in reward_duties:
                 continue
         # made as the tuple it is: the class's own __new__ is Python (a frame each time)
         outcome = _NEW_TUPLE(Outcome, (obligation, person, how, status, late_by))
         if is_violation:  # charged and made as found (in the order of the obligations)
-            charged, month, local_due = charger.charge(obligation, late_by)
+            charged, month, local_due = charger.charge(obligation, duty, late_by)
             group(groups, person, charged, month)
-            made.add(outcome, charged, month, local_due)
+            made.add(outcome, duty, charged, month, local_due)
         if done is None:
             open_now.append(_open(outcome))
         if duty in reward_duties:
@@ -563,7 +566,8 @@ def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
     charger = _Charger(policy)
     out = []
     for outcome in violated:
-        charged, month, due = charger.charge(outcome.obligation, outcome.late_by)
+        obligation = outcome.obligation
+        charged, month, due = charger.charge(obligation, obligation.duty.id, outcome.late_by)
         out.append((outcome, charged, month, due))
     return out
 
@@ -585,8 +589,9 @@ class _Charger:
         self.known: Final[dict[tuple[str, date], tuple[
             PenaltyCharge | None, Callable[[timedelta], PenaltyCharge] | None]]] = {}
 
-    def charge(self, obligation: Obligation, late_by: timedelta
+    def charge(self, obligation: Obligation, duty_id: str, late_by: timedelta
                ) -> tuple[PenaltyCharge, str, datetime]:
+        """(`duty_id`: the obligation's duty's id, read once by the caller.)"""
         tz = self.tz
         due = obligation.due
         if due.tzinfo is not tz:  # `_local`, inlined
@@ -595,7 +600,7 @@ class _Charger:
         month = self.month_of.get(day)
         if month is None:
             month = self.month_of[day] = f"{due.year:04d}-{due.month:02d}"
-        penalty, rule = self.penalties[obligation.duty.id]
+        penalty, rule = self.penalties[duty_id]
         if penalty is None:
             return NO_PENALTY, month, due
         key = (rule, day)
@@ -649,14 +654,15 @@ class _Made:
         self.counted: Final[dict[str | None, int]] = {}
         self.to_fill: Final[list[int]] = []  # the places of those charged per month
 
-    def add(self, outcome: Outcome, charged: PenaltyCharge, month: str, due: datetime) -> None:
+    def add(self, outcome: Outcome, duty_id: str, charged: PenaltyCharge, month: str,
+            due: datetime) -> None:
         obligation = outcome.obligation
         done = obligation.fulfilled_by
         out = self.out
         if charged.schedule in self.monthly:  # `Months.in_month` changes nothing for the rest
             self.to_fill.append(len(out))
         violation: Violation = _NEW(Violation)
-        duty_id, case, person = obligation.duty.id, obligation.case, outcome.person
+        case, person = obligation.case, outcome.person
         title, role = self.named[duty_id]
         # The fields set one by one in the instance's own dict, in their order (as `made`
         # does, without a dict of keywords made and copied first)
@@ -675,7 +681,7 @@ class _Made:
         fields["trigger_fact"] = obligation.trigger
         fields["penalty"] = charged
         # Over the as-of, not the replay: a cached result must not keep every fact alive.
-        fields["explain"] = partial(_explained, self.policy, self.as_of, outcome)
+        fields["explain"] = Explanation(self.policy, self.as_of, outcome)
         fields["key"] = obligation_key(obligation)
         fields["status"] = outcome.status
         self.keys.append((due, duty_id, case or "", person or "", len(out)))
@@ -694,6 +700,24 @@ class _Made:
 
 def _explained(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> tuple[Line, ...]:
     return tuple(explain_at(policy, as_of, outcome))
+
+
+class Explanation:
+    """A violation of a duty's `explain`: `_explained(policy, as_of, outcome)` when called.
+    (A native class: one object per violation, where a `partial` made an argument tuple,
+    its slice and a dict of keywords through a call of the type; tens of thousands in a
+    large history.) service/rows.py keys its rendered rows on `as_of` and `outcome`."""
+
+    def __init__(self, policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> None:
+        self.policy: Final = policy
+        self.as_of: Final = as_of
+        self.outcome: Final = outcome
+
+    def __call__(self) -> tuple[Line, ...]:
+        return _explained(self.policy, self.as_of, self.outcome)
+
+    def __reduce__(self) -> tuple[type[Explanation], tuple[CompiledPolicy, datetime, Outcome]]:
+        return Explanation, (self.policy, self.as_of, self.outcome)  # native: made by a call
 
 
 def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]:

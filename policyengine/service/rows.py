@@ -4,7 +4,7 @@ violations, and rendering each one's explanation in two languages took most of a
 
 A violation's explanation is made from its obligation (not changed once its case's replay
 is done: a new fact replays the case into new obligations), the as-of and what the result
-found of it (who answers, how, the status, how late) (engine/evaluate.py `_explained`). So
+found of it (who answers, how, the status, how late) (engine/evaluate.py `Explanation`). So
 the rendered explanation is kept under those, with the obligation itself held, so its
 identity cannot be taken by another object. A penalty's rendering is kept under its text,
 and the whole row under the explanation's key with the month and the charge (a month's
@@ -18,10 +18,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
-from policyengine.engine.evaluate import _explained
+from policyengine.engine.evaluate import Explanation
 from policyengine.results import OpenObligation, Violation
 from policyengine.service.http import Checked, checked
 from policyengine.wording import Glossary
@@ -60,9 +59,9 @@ class RowCache:
         walk them again. Shared between answers: never changed."""
         names = self.names
         explain = violation.explain
-        if not (isinstance(explain, partial) and explain.func is _explained):
+        if not isinstance(explain, Explanation):
             return {"id": ident(violation), **violation.to_dict(names)}
-        _, as_of, outcome = explain.args
+        as_of, outcome = explain.as_of, explain.outcome
         obligation = outcome.obligation
         how = outcome.how_found
         key = (id(obligation), as_of, outcome.person, how.key, repr(how.args), outcome.status,

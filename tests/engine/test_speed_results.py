@@ -1,10 +1,14 @@
 """`evaluate_replay` sorts the obligations out in one loop (docs/decisions.md D-results6-1):
 `triage` and `_status` inlined, merits counted as they are found (`Merits`), charges
 grouped into months as they are made (`group`). Each is checked against the way it was
-done before: `triage`'s verdicts, `merits` over `Outcome`s, `month_lines`."""
+done before: `triage`'s verdicts, `merits` over `Outcome`s, `month_lines`. And
+(D-results7-1) a violation's `explain` is an `Explanation`, and merits are ordered by
+deadline, duty and case through their deadlines."""
 
 from __future__ import annotations
 
+import copy
+import random
 from datetime import datetime
 
 import pytest
@@ -14,18 +18,21 @@ from test_workers import generated
 import policyengine as pe
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import (
+    Explanation,
     _charges,
     _forbidden,
     _looked_at_when_met,
     _status,
     classify,
     evaluate_replay,
+    explain_at,
     triage,
 )
 from policyengine.engine.obligation import obligation_key
 from policyengine.engine.penalties.months import month_lines
 from policyengine.engine.replay import Replay, replay
 from policyengine.engine.rewards import merits
+from policyengine.engine.rewards.merit_days import Merits
 from policyengine.kinds import Status
 from policyengine.periods import Period
 
@@ -95,3 +102,47 @@ def test_charges_grouped_as_made_are_the_month_lines() -> None:
     assert months.lines
     assert sorted(months.lines.values(), key=repr) == sorted(
         (line for p in result.people for line in p.lines), key=repr)
+
+
+def test_merits_are_ordered_by_deadline_duty_and_case_ties_as_found() -> None:
+    """`Merits.found` files each merit under its deadline: the order is the stable sort of
+    the merits as found by (due, duty, case), whatever the order they are found in."""
+    policy, run, period, as_of = _run(None)
+    outcomes = [classify(policy, run, o) for o in run.obligations if o.missing_year is None]
+    sort_out = triage(policy, period, as_of)
+    early = [o for o in outcomes if (v := sort_out(o.obligation)) is not None and v[3]]
+    tz = policy.calendar.tz
+    for seed in (None, 1, 2):
+        if seed is not None:
+            random.Random(seed).shuffle(early)
+        counter = Merits(policy)
+        for outcome in early:
+            obligation = outcome.obligation
+            assert obligation.fulfilled_by is not None
+            counter.add(obligation, outcome.person, obligation.fulfilled_by.at.astimezone(tz),
+                        obligation.due.astimezone(tz))
+        found = counter.found()
+        expected = sorted(counter.made, key=lambda m: (m.due, m.duty, m.case or ""))
+        assert len(found) == len(expected) == len(counter.made)
+        assert all(a is b for a, b in zip(found, expected, strict=True))
+        assert len({m.due for m in found}) < len(found)  # deadlines shared: ties were settled
+
+
+def test_a_violations_explanation_is_made_when_called_and_copies() -> None:
+    """(Copied by its `__reduce__`, as a native class must be; the compiled policy itself
+    does not pickle, so neither did the `partial` it replaces.)"""
+    policy, run, period, as_of = _run("2021-Q1")
+    result = evaluate_replay(policy, run, period)
+    of_duties = [v for v in result.violations if v.status is not Status.PROHIBITED]
+    assert of_duties
+    for violation in of_duties[:20]:
+        explain = violation.explain
+        assert isinstance(explain, Explanation)
+        assert explain.as_of == as_of and explain.policy is policy
+        assert obligation_key(explain.outcome.obligation) == violation.key
+        steps = explain()
+        assert steps == tuple(explain_at(policy, as_of, explain.outcome))
+        assert violation.explanation == steps
+        copied = copy.copy(explain)
+        assert copied is not explain and copied.outcome is explain.outcome
+        assert copied() == steps

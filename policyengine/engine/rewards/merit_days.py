@@ -56,20 +56,26 @@ class Merits:
         # (met, due) local dates -> working days between: few pairs, asked again and again
         self.known: Final[dict[tuple[date, date], int]] = {}
         self.made: Final[list[Merit]] = []
-        # Merits are listed by (due, duty, case), ties in the order found: each one's key
-        # and place, made with it (sorting the merits by a key function reads three
-        # attributes by name per merit)
-        self.keys: Final[list[tuple[datetime, str, str, int]]] = []
+        # Merits are listed by (due, duty, case), ties in the order found: each one's
+        # (duty, case) and place, made with it, filed under its deadline (sorting the
+        # merits by a key function reads three attributes by name per merit; the deadlines
+        # are few, ~1,300 for 65,000 merits at 1M facts: sorted alone, then each one's keys)
+        self.by_due: Final[dict[datetime, list[tuple[str, str, int]]]] = {}
         self.notes: Final[list[Line]] = []  # years not yet published, in the order met
 
     def add(self, obligation: Obligation, person: str | None, done: datetime,
             due: datetime) -> None:
         """A commitment met (`done`, at or before `due`; both in the calendar's zone): a
         merit if its duty earns one and it was met working days before its day."""
-        duty = obligation.duty.id
+        self.add_days(obligation, obligation.duty.id, person, done, due, done.date(), due.date())
+
+    def add_days(self, obligation: Obligation, duty: str, person: str | None, done: datetime,
+                 due: datetime, done_day: date, due_day: date) -> None:
+        """`add`, with what the evaluator found already: the duty's id and the local days
+        of `done` and `due`."""
         if duty not in self.duties:
             return
-        days = (done.date(), due.date())
+        days = (done_day, due_day)
         early = self.known.get(days)
         if early is None:
             cal = self.calendar
@@ -93,11 +99,22 @@ class Merits:
             fields["due"] = due
             fields["fulfilled_at"] = done
             fields["working_days_early"] = early
-            self.keys.append((due, duty, case or "", len(self.made)))
+            key = (duty, case or "", len(self.made))
+            keys = self.by_due.get(due)
+            if keys is None:
+                self.by_due[due] = [key]
+            else:
+                keys.append(key)
             self.made.append(merit)
 
     def found(self) -> list[Merit]:
         """The merits, in their order."""
-        keys, made = self.keys, self.made
-        keys.sort()
-        return [made[key[3]] for key in keys]
+        by_due, made = self.by_due, self.made
+        out = []
+        for due in sorted(by_due):
+            keys = by_due[due]
+            if len(keys) > 1:
+                keys.sort()
+            for key in keys:
+                out.append(made[key[2]])
+        return out
