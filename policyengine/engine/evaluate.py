@@ -161,7 +161,8 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     """For an obligation with a known deadline: (status, late by, a violation of the period,
     early for a merit), or None when the results do not look at it (met, or outside the
     period, and no reward reads it). Classifying cheaply first: people and explanations are
-    found only for the obligations reported."""
+    found only for the obligations reported. `evaluate_replay` makes the same tests inline:
+    a change here is made there too (tests/engine/test_speed_results.py compares them)."""
     tz = policy.calendar.tz
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
     rewards_of = policy.rewards.values()
@@ -236,6 +237,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     for obligation in run.obligations:
         # `triage` and `_status`, inlined (the same tests in the same order, without a call
         # and two tuples per obligation): most obligations were met and nothing reads them.
+        # `triage` still decides what workers and Dask send back: a change here is made
+        # there too (tests/engine/test_speed_results.py compares the two).
         if obligation.missing_year is not None:
             pending.append(_pending(policy, run, obligation))
             continue
@@ -557,7 +560,8 @@ def _pending(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Pen
 
 
 # A violation's outcome, its charge before monthly counting, the month (of the deadline)
-# it belongs to, and its deadline in the calendar's zone (found once: `_violations` says it)
+# it belongs to, and its deadline in the calendar's zone (found once, by `_Charger`, and
+# read again by `_Made`)
 Charged = tuple[Outcome, PenaltyCharge, str, datetime]
 
 

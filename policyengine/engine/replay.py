@@ -172,7 +172,8 @@ def _in_time(facts: list[Fact], as_of: datetime | None, tz: tzinfo | None,
     runs: list[int] = []
     everything = as_of is None
     surely = never = limit = _EPOCH
-    if as_of is not None and tz is not None:
+    if as_of is not None:  # the bounds need the zone: an as-of without one is a caller's bug
+        assert tz is not None, "an as-of is compared in the calendar's zone"
         surely, never = wall_bounds(as_of, tz)
         limit = as_of
     in_time = True
@@ -735,7 +736,10 @@ class _State:
                 continue
             try:
                 due = due_of.due(at, fact.attrs)
-            except CalendarDataMissing:  # the deadline waits for a year's data: the long way
+            except Exception:
+                # The long way: a deadline waiting for a year's calendar data, or a fact that
+                # cannot time it (no date, when built in code: the reader requires one):
+                # `open_one` says "already open" first, as it always did, else raises.
                 self.open_one(slot.duty, fact)
                 continue
             obligation = Obligation(slot.duty, case, fact, at, due)

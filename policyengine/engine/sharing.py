@@ -34,8 +34,14 @@ import msgspec
 
 from policyengine.engine.replay import in_order
 from policyengine.facts.fastpath import fast_path
-from policyengine.facts.reader import BYTES_READ_SIZE, Rejection, Unreadable, collect, jsonl_rows
-from policyengine.facts.reader import _collect_fast as collect_fast
+from policyengine.facts.reader import (
+    BYTES_READ_SIZE,
+    Rejection,
+    Unreadable,
+    collect,
+    collect_fast,
+    jsonl_rows,
+)
 from policyengine.facts.schema import Fact, FactSchema, Reason
 from policyengine.gcpause import gc_paused
 from policyengine.policy.checks import ROLE_FACT

@@ -216,7 +216,7 @@ def _read_jsonl_file(path: Path, schema: FactSchema, name: str, fmt: str | None,
                         return None
                     break
             texts = itertools.chain(head, texts)
-        return _collect_fast(texts, fast, schema, name, progress)
+        return collect_fast(texts, fast, schema, name, progress)
 
 
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
@@ -226,10 +226,10 @@ def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
         fast = fast_path(schema) if fmt == "jsonl" else None
         if fast is None:
             return collect(_rows(fmt, lines, None, name), schema, name, progress)
-        return _collect_fast(lines, fast, schema, name, progress)
+        return collect_fast(lines, fast, schema, name, progress)
 
 
-def _collect_fast(blocks: Iterable[Lines | bytes], fast: FastPath,
+def collect_fast(blocks: Iterable[Lines | bytes], fast: FastPath,
                   schema: FactSchema, name: str, progress: Progress | None) -> FactBatch:
     """The facts of blocks of lines, or of texts of many whole lines (`byte_texts`)."""
     into = _Collector(schema, name, progress)

@@ -1,6 +1,6 @@
 """The replay's facts put in order in one pass (`_in_order_runs`: kept up to the as-of, runs
 of one instant found and settled where they lie) and duties timed from an anchor taken as
-timed from their trigger when no anchor is among the facts (docs/decisions.md D-replay6-1)."""
+timed from their trigger when no anchor is among the facts (docs/decisions.md D50)."""
 
 from __future__ import annotations
 
@@ -131,3 +131,43 @@ def test_an_anchor_up_to_the_as_of_still_retimes_what_it_names() -> None:
     assert due["R5"] == datetime(2026, 10, 16, 12, 0, tzinfo=TZ)   # 1h from the meeting's end
     assert alone["R5"] == datetime(2026, 10, 16, 11, 40, tzinfo=TZ)  # 1h from the decision
     assert pe.evaluate(policy, [decided, ended], period=period).violations != []
+
+
+def _shape(run: replay_module.Replay) -> list[tuple[object, ...]]:
+    return [(o.duty.id, o.case, o.trigger, o.opened_at, o.due, o.missing_year, o.fulfilled_by,
+             o.anchor, o.history, o.pending) for o in run.obligations]
+
+
+def test_without_an_anchor_among_the_facts_the_unanchored_way_opens_what_the_anchored_way_does(
+        ) -> None:
+    # The shortcut (`unanchored`) against the way it replaces, over the same ordered facts:
+    # the generated stream, and part of it again in 2027, whose calendar data is missing
+    # (deadlines wait: `missing_year`), all without a `meeting.ended`.
+    policy = shipped()
+    facts = list(pe.read_facts(generated(), policy).facts)
+    assert not any(f.type in policy.anchor_types for f in facts)
+    later = datetime(2027, 3, 1, tzinfo=TZ) - facts[-400].at
+    facts += [Fact(f.type, f.at + later, case=f.case, actor=f.actor, attrs=dict(f.attrs),
+                   id=f"{f.id}-2027") for f in facts[-400:]]
+    ordered = replay_module.in_order(facts)
+    as_of = ordered[-1].at
+    runs = {flag: replay_module.replay_ordered(policy, ordered, as_of, weeks_from=ordered[0],
+                                               unanchored=flag) for flag in (False, True)}
+    assert any(o.missing_year is not None for o in runs[True].obligations)
+    assert any(o.duty.id in {"R4", "R5", "R17"} for o in runs[True].obligations)
+    assert _shape(runs[True]) == _shape(runs[False])
+    assert runs[True].notes == runs[False].notes
+
+
+def test_a_repeated_trigger_that_cannot_time_a_deadline_is_said_already_open() -> None:
+    # Facts built in code are not checked as the reader checks them: a second
+    # `plan.estimated` of the case without its `due` finds C1 open and is said so (the
+    # deadline is not asked first: it would raise KeyError).
+    policy = shipped()
+    first = Fact("plan.estimated", BASE, case="26030801", actor="陈经理",
+                 attrs={"due": BASE.date() + timedelta(days=9)}, id="p1")
+    again = Fact("plan.estimated", BASE + timedelta(hours=2), case="26030801", actor="陈经理",
+                 attrs={}, id="p2")
+    run = replay_module.replay(policy, [first, again], BASE + timedelta(days=1))
+    assert [o.duty.id for o in run.obligations].count("C1") == 1
+    assert [line.key for line in run.notes] == ["note.already_open"]

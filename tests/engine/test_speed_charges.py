@@ -59,7 +59,7 @@ def test_kinds_that_read_lateness_give_none() -> None:
 
 
 def test_the_version_on_the_clock_charges_as_the_rule_does() -> None:
-    """`on_the_clock` (asked once per rule and day by engine/evaluate.py `_charges`): its
+    """`on_the_clock` (asked once per rule and day by engine/evaluate.py `_Charger`): its
     `charge(late_by)` is the rule's own charge, on days in and out of force."""
     compared = 0
     for penalty, day, due in rules_and_days():

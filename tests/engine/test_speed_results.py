@@ -1,8 +1,10 @@
-"""`evaluate_replay` sorts the obligations out in one loop (docs/decisions.md D-results6-1):
+"""`evaluate_replay` sorts the obligations out in one loop (docs/decisions.md D51):
 `triage` and `_status` inlined, merits counted as they are found (`Merits`), charges
-grouped into months as they are made (`group`). Each is checked against the way it was
-done before: `triage`'s verdicts, `merits` over `Outcome`s, `month_lines`. And
-(D-results7-1) a violation's `explain` is an `Explanation`, and merits are ordered by
+grouped into months as they are made (`group`). The loop's verdicts are checked against
+`triage`'s (which workers and Dask still use), the merits and month lines against
+`merits` and `month_lines` (which now share `Merits` and `group` with the loop: only
+which obligations reach them is checked apart). And
+(D55) a violation's `explain` is an `Explanation`, and merits are ordered by
 deadline, duty and case through their deadlines."""
 
 from __future__ import annotations

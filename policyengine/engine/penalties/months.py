@@ -5,7 +5,7 @@ A kind charged per violation (say per_instance) sums its violations' amounts; a 
 day (`Schedule.month_line`).
 
 Compiled with mypyc (policyengine/native.py): `in_month` is asked once per violation of a
-per-month kind and `month_lines` reads every charge (a large history has tens of thousands).
+per-month kind and `group` once per charge (a large history has tens of thousands).
 `Months` lives only within one evaluation (it is never pickled).
 """
 
@@ -73,7 +73,8 @@ Groups = dict[MonthKey, list[PenaltyCharge]]
 
 def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str) -> None:
     """A charge put with those of its person's month under its rule (none: left out). The
-    evaluator groups each charge as it makes it (engine/evaluate.py `_charges`)."""
+    evaluator groups each charge as it makes it (engine/evaluate.py `evaluate_replay`,
+    through `_Charger`)."""
     if charge.schedule == _NONE:  # `_key`'s first test, inlined: no penalty, no line
         return
     key = _key(person, charge, month)
