@@ -203,8 +203,8 @@ def _aside_checks(folder: str) -> None:
     cluster.closed()
     assert _ours(Path(folder)) == []
 
-    def refused() -> None:
-        raise OSError("no forkserver here")
+    def refused(method: str) -> None:
+        raise OSError(f"no {method} here")
 
     cluster._forkserver_started = refused  # type: ignore[assignment]
     with pytest.raises(OSError):
