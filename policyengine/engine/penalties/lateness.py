@@ -93,8 +93,9 @@ class Lateness(Schedule):
                                   effective=self.since, late=late.by))
 
     def _charged(self, tier: LatenessTier, words: Line) -> PenaltyCharge:
-        """The charge of the tier a lateness falls in (on the clock or in working time),
-        made without the frozen `__init__` (results.py `made`): one per violation."""
+        """The charge of the tier a lateness in working time falls in, made without the
+        frozen `__init__` (results.py `made`): one per violation. (On the clock the charge
+        is `TierCharges`', penalties/tiers.py, compiled.)"""
         return made(PenaltyCharge, rule=self.rule, schedule=self.kind,
                     amount=tier.amount or Decimal(0), forfeit=tier.forfeit,
                     effective=self.effective, detail=words, count_in_month=None,
