@@ -19,6 +19,13 @@ class Obligation:
     __slots__ = ("anchor", "case", "due", "duty", "fulfilled_by", "history", "missing_year",
                  "opened_at", "pending", "place", "trigger")
     place: int  # set when it joins the replay's list (above); read only from there
+    # Declared first, in this order, so compiled (mypyc) they lie next to the object's
+    # head, in its first 64 bytes: what the replay reads of an obligation it fulfils
+    # (engine/replay.py `fulfil_as`, `met`), long after it was made, is one line of memory.
+    trigger: Fact | None
+    due: datetime
+    fulfilled_by: Fact | None
+    missing_year: int | None
     # Set on a `Keyed` obligation only (a duty whose `per` is not `case`): nothing more to
     # make for each obligation of the hot path.
     actor: str | None = None

@@ -49,6 +49,12 @@ class Slot:
             duty.deadline.fast_due)
         self.due: Due | None = as_due(due) if inline and due is not None else None
         self.closes_inline: bool = closing.inline
+        # Whether a fact of the type that opens the duty may also fulfil it: else no fact
+        # that fulfils it is the trigger of an open one, and `fulfil_as` need not ask (that
+        # would read the trigger, a fact read long before: a miss in the cache, each).
+        trigger = duty.trigger
+        self.closes_own: bool = trigger is not None and any(
+            m.fact == trigger.fact for m in duty.fulfils)
         self.delayable: bool = opening.delayable
         self.waiting = waiting  # `_State.open_for[id]`
         self.latest = latest    # `_State.latest[id]`

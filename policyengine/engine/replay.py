@@ -1026,7 +1026,7 @@ class _State:
                 continue
             waiting = slot.waiting
             obligation = _waiting(waiting, case)
-            if obligation is None or obligation.trigger is fact:
+            if obligation is None or (slot.closes_own and obligation.trigger is fact):
                 continue
             del waiting[case]
             obligation.fulfilled_by = fact
