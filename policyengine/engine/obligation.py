@@ -18,14 +18,16 @@ class Obligation:
     # (engine/replay.py `_State.met` empties that place when the obligation is dropped).
     __slots__ = ("anchor", "case", "due", "duty", "fulfilled_by", "history", "missing_year",
                  "opened_at", "pending", "place", "trigger")
-    place: int  # set when it joins the replay's list (above); read only from there
     # Declared first, in this order, so compiled (mypyc) they lie next to the object's
-    # head, in its first 64 bytes: what the replay reads of an obligation it fulfils
-    # (engine/replay.py `fulfil_as`, `met`), long after it was made, is one line of memory.
-    trigger: Fact | None
-    due: datetime
+    # head: what is read of an obligation long after it was made, when it is fulfilled
+    # (engine/replay.py `fulfil_as`, `met`) and when the results sort it out
+    # (engine/evaluate.py `evaluate_replay`), is then mostly one line of memory, not two.
     fulfilled_by: Fact | None
+    due: datetime
     missing_year: int | None
+    duty: CompiledDuty
+    place: int  # set when it joins the replay's list (above); read only from there
+    trigger: Fact | None
     # Set on a `Keyed` obligation only (a duty whose `per` is not `case`): nothing more to
     # make for each obligation of the hot path.
     actor: str | None = None

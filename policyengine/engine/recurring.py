@@ -442,10 +442,30 @@ def periods(recurrence: Recurrence, duty_id: str, first: Fact,
     return found
 
 
-def match(ledger: list[Owed], moment: datetime) -> Owed | None:
-    """The period a fulfilling fact at `moment` closes, or None for an extra one."""
-    still_owed = [p for p in ledger if p.start <= moment and p.obligation.fulfilled_by is None]
-    for period in still_owed:
-        if moment < period.end or moment <= period.obligation.due:  # at the deadline: in time
+def match(ledger: list[Owed], moment: datetime, first: int = 0) -> Owed | None:
+    """The period a fulfilling fact at `moment` closes, or None for an extra one: the
+    earliest still owed, begun by `moment`, whose window or deadline `moment` is within
+    (at the deadline: in time), else the earliest still owed begun by then. The ledger is
+    in order of start (`periods`), so the periods begun later are not looked at; none
+    before `first` is still owed (`owed_from`)."""
+    earliest: Owed | None = None
+    for i in range(first, len(ledger)):
+        period = ledger[i]
+        if period.start > moment:
+            break
+        if period.obligation.fulfilled_by is not None:
+            continue
+        if moment < period.end or moment <= period.obligation.due:
             return period
-    return still_owed[0] if still_owed else None
+        if earliest is None:
+            earliest = period
+    return earliest
+
+
+def owed_from(ledger: list[Owed], first: int) -> int:
+    """The first period at or after `first` still owed (the ledger's length if none): the
+    periods before it need not be looked at again (`match`; a period once fulfilled stays
+    so), which keeps a fulfilment from going through every week since the first."""
+    while first < len(ledger) and ledger[first].obligation.fulfilled_by is not None:
+        first += 1
+    return first

@@ -589,6 +589,8 @@ class _State:
         self.latest: dict[str, MutableMapping[Any, Obligation]] = {
             d: {} for d in policy.duties}
         self.periods: dict[str, list[Owed]] = {}
+        # Of each recurring duty's periods, none before this one is still owed (`fulfil_one`)
+        self.owed_from: dict[str, int] = {}
         self.by_trigger = policy.by_trigger
         self.by_fulfil = policy.by_fulfil
         self.by_extension = policy.by_extension
@@ -1043,7 +1045,10 @@ class _State:
                 self.fulfil_keyed(duty, fact)
                 return
         if duty.recurring is not None:
-            period = recurring.match(self.periods[duty.id], fact.at)
+            ledger = self.periods[duty.id]
+            first = self.owed_from[duty.id] = recurring.owed_from(
+                ledger, self.owed_from.get(duty.id, 0))
+            period = recurring.match(ledger, fact.at, first)
             if period is None:
                 self.notes.append(line("note.extra_report" if duty.recurring.form == "weekly"
                                        else "note.extra_period", where=fact.ref(),

@@ -1,10 +1,15 @@
-"""A fulfilment reads an open obligation's trigger only when the duty's trigger type may
-also fulfil it (plans.py `Slot.closes_own`, engine/replay.py `fulfil_as`): the fact that
-opened an obligation never fulfils it, and a later fact of the same type does. The policy
-is tests/engine/matching/policy.yaml with one duty more (wall-clock deadlines)."""
+"""What a fulfilment closes, as the replay's shortcuts find it (docs/decisions.md
+D-replay8-1): a fulfilment reads an open obligation's trigger only when the duty's trigger
+type may also fulfil it (plans.py `Slot.closes_own`, engine/replay.py `fulfil_as`): the
+fact that opened an obligation never fulfils it, and a later fact of the same type does;
+and a recurring duty's period is found from the first one still owed (recurring.py
+`owed_from`, `match`). The policy is tests/engine/matching/policy.yaml with one duty more
+(wall-clock deadlines)."""
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +17,10 @@ from helpers import at, fact, of
 
 import policyengine as pe
 from policyengine import CompiledPolicy
+from policyengine.engine import recurring
+from policyengine.engine.obligation import Obligation
 from policyengine.engine.plans import Slot
+from policyengine.engine.recurring import Owed
 from policyengine.engine.replay import RoleTimeline, _State
 
 MATCHING = Path(__file__).parent / "matching" / "policy.yaml"
@@ -77,3 +85,40 @@ def test_a_fulfilment_of_another_type_closes_an_obligation_as_before(
              fact("contract.signed", "2026-10-01 20:00", case="C8", id="s1", policy=policy)]
     result = pe.evaluate(policy, facts, period="2026-10", as_of=at("2026-10-20 09:00"))
     assert of(result, "D3") == []
+
+
+def _match_plainly(ledger: list[Owed], moment: datetime) -> Owed | None:
+    """recurring.match as it was first written: every period looked at."""
+    still_owed = [p for p in ledger if p.start <= moment and p.obligation.fulfilled_by is None]
+    for period in still_owed:
+        if moment < period.end or moment <= period.obligation.due:
+            return period
+    return still_owed[0] if still_owed else None
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_recurring_fulfilment_finds_the_period_every_period_looked_at_would(
+        policy: CompiledPolicy, seed: int) -> None:
+    # Weekly periods with windows and deadlines that run past the next period's start or
+    # not, some fulfilled (a fulfilled one stays so), moments before, inside and after
+    # them: `match` from `owed_from`'s period gives what the plain definition gives.
+    rng = random.Random(seed)
+    duty = policy.duties["D3"]
+    weekly = fact("order.placed", "2026-10-01 09:00", case="C1", id="w", policy=policy)
+    base = weekly.at
+    ledger: list[Owed] = []
+    for week in range(40):
+        start = base + timedelta(days=7 * week)
+        due = start + timedelta(days=rng.choice([2, 6, 9, 15]), hours=rng.randrange(24))
+        end = max(start + timedelta(days=7), due) if rng.random() < 0.5 else (
+            start + timedelta(days=7))
+        ledger.append(Owed(start, end, Obligation(duty, None, None, start, due)))
+    first = 0
+    for _ in range(120):
+        moment = base + timedelta(hours=rng.randrange(-48, 24 * 7 * 42))
+        first = recurring.owed_from(ledger, first)
+        found = recurring.match(ledger, moment, first)
+        assert found is _match_plainly(ledger, moment)
+        if found is not None and rng.random() < 0.6:
+            found.obligation.fulfilled_by = weekly
+    assert recurring.owed_from(ledger, 0) >= first
