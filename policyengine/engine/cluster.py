@@ -463,9 +463,14 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
     replays, the merge."""
     model_on_workers, where, shares = read
     start = time.perf_counter()
-    heads = [_on(client, where[k], _head, share) for k, share in enumerate(shares)]
     # Every partition but the first replays as soon as it has read its lines: only the
-    # first waits for the first fact of all (it opens the recurring duties from it).
+    # first waits for the first fact of all (it opens the recurring duties from it). A
+    # worker runs its head before its replay (`HEAD_FIRST`): both are ready as its read
+    # ends, and Dask ran them in either order, the replay first in about half the runs;
+    # the first partition then waited for a whole other replay (0.6-0.7 s of 4.0-4.6 s,
+    # 1M facts on 2 local workers).
+    heads = [_on(client, where[k], _head, share, priority=HEAD_FIRST)
+             for k, share in enumerate(shares)]
     later = [_on(client, where[k], _replay, model_on_workers, share, k, None, as_of, period)
              for k, share in enumerate(shares) if k]
     said = client.gather(heads)
@@ -500,13 +505,19 @@ def _places(client: Any, count: int) -> list[str]:
     return [addresses[k % len(addresses)] for k in range(count)]
 
 
-def _on(client: Any, worker: str, task: Any, *args: Any) -> Any:
+# The priority of a partition's head over its replay (Dask runs a worker's ready task of
+# the highest priority first; 0 by default).
+HEAD_FIRST = 1
+
+
+def _on(client: Any, worker: str, task: Any, *args: Any, priority: int = 0) -> Any:
     """`task(*args)` on `worker` while it is there: a partition's facts (a `Share`, hundreds
     of MiB that Dask sizes at a few bytes) stay where they were read; the scheduler would
     otherwise be free to move a task, and the facts pickled with it, to an idle worker (a
     local cluster steals no work, `_local_cluster`). Not "no other": a worker that dies comes
     back under another address, and tasks held to the old one would wait for ever."""
-    return client.submit(task, *args, workers=[worker], allow_other_workers=True, pure=False)
+    return client.submit(task, *args, workers=[worker], allow_other_workers=True, pure=False,
+                         priority=priority)
 
 
 def _sent(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,
