@@ -438,7 +438,8 @@ def _run_mapped(client: Any, policy: CompiledPolicy, path: Path, name: str, as_o
         PHASES[f"worker: range {j} read and sorted (CPU)"] = cpu
     known = [s for s, _, _ in checked if s is not None]
     if len(known) < count or len({probe for _, probe, _ in checked}) > 1 or not (
-            formed(known) and _timed("client: the ids checked", one_code_per_id, known)):
+            formed(known) and _timed("client: the ids checked", lambda: one_code_per_id(
+                known, pause=_let_others_run))):
         return None
     return _run(client, policy, (model, where, shares), as_of, period)
 
@@ -451,9 +452,16 @@ def _run_aside(client: Any, policy: CompiledPolicy, aside: _MapAside, statuses: 
     model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
     shares = [_on(client, where[k], _read_piece_files, model, name, aside.pieces(k), as_of)
               for k in range(aside.count)]
-    if not (formed(statuses) and _timed("client: the ids checked", one_code_per_id, statuses)):
+    # (checked while the partitions read: pausing, so that the scheduler, a thread of this
+    # process, hands out their tasks at once)
+    if not (formed(statuses) and _timed("client: the ids checked", lambda: one_code_per_id(
+            statuses, pause=_let_others_run))):
         return None
     return _run(client, policy, (model, where, shares), as_of, period)
+
+
+def _let_others_run() -> None:
+    time.sleep(0)  # (gives up the interpreter's lock: another thread may take it)
 
 
 def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[Any]],

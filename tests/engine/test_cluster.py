@@ -415,6 +415,16 @@ def test_ids_are_checked_by_hash_and_code() -> None:
     assert not one_code_per_id([status([7, 7], [1, 0])])
     assert formed([status([], []), status([1], [0])])
     assert not formed([Status(0, array("q"), bytearray(), None, True)])
+    # Pausing between slices of hashes (the Dask client: its scheduler's thread runs
+    # between) says the same, in a pause for every slice.
+    pauses: list[int] = []
+    big = list(range(0, 3 * sharing.SLICE, 3))
+    for statuses, agreed in (([status(big, [0] * len(big)), status([1, 2], [1, 1])], True),
+                             ([status(big, [0] * len(big)), status([1, 3], [1, 1])], False)):
+        pauses.clear()
+        assert one_code_per_id(statuses, pause=lambda: pauses.append(1)) is agreed
+        assert one_code_per_id(statuses) is agreed
+        assert len(pauses) >= 2
 
 
 def test_a_range_s_lines_are_those_beginning_in_it(tmp_path: Path) -> None:
