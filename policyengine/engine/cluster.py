@@ -36,6 +36,7 @@ import importlib.util
 import logging
 import multiprocessing
 import multiprocessing.forkserver as forkserver
+import os
 import pickle
 import shutil
 import sys
@@ -146,8 +147,9 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     path = path.resolve()
     with ExitStack() as stack:
         aside: _MapAside | None = None
+        ready: tuple[list[str], Any] | None = None
         if scheduler is None:
-            cores: int = importlib.import_module("dask.system").CPU_COUNT
+            cores = _cores(workers)
             count = partitions or workers or cores
             # The folder of the run: Dask's scratch space, and the pieces of the ranges
             # mapped aside; removed when the cluster closes.
@@ -166,17 +168,27 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
             stack.callback(starting.close_later)
+            try:
+                client = _timed("client: wait for the local cluster", starting.client)
+                # (the cluster is up well before the ranges are sorted: the workers get the
+                # policy and the partitions their places meanwhile)
+                if aside is not None:
+                    ready = _timed("client: the policy sent to the workers", _ready, client,
+                                   policy, count)
+            except BaseException:
+                if aside is not None:
+                    aside.statuses()  # (ends its processes)
+                raise
             statuses = None if aside is None else _timed(
                 "client: wait for the ranges read and sorted aside", aside.statuses)
-            client = _timed("client: wait for the local cluster", starting.client)
         else:
             client = stack.enter_context(_remote(scheduler))
             count = partitions or max(sum(client.nthreads().values()), 1)
         try:
-            if aside is not None:
+            if aside is not None and ready is not None:
                 if statuses is None:
                     return None
-                return _run_aside(client, policy, aside, statuses, name, as_of, period)
+                return _run_aside(client, policy, aside, statuses, name, as_of, period, ready)
             if scheduler is None or shared_files:  # the workers map a byte range each
                 return _run_mapped(client, policy, path, name, as_of, period, count,
                                    forked=scheduler is None and _FORKED)
@@ -258,6 +270,18 @@ def _map_aside(link: Any, path: Path, mine: list[int], ranges: list[tuple[int, i
 def piece_file(folder: Path, j: int, k: int) -> Path:
     """Where range j's piece for partition k is written (`_MapAside`)."""
     return folder / f"piece-{j}-{k}"
+
+
+def _cores(workers: int | None) -> int:
+    """How many processes sort the ranges at most: the CPUs this process may run on. Dask's
+    own count (which also reads a container's CPU quota) when it decides how many workers
+    a local cluster has: Dask is then imported here, not only in the cluster's thread while
+    the ranges are sorted."""
+    if workers is None:
+        dask_cpus: int = importlib.import_module("dask.system").CPU_COUNT
+        return dask_cpus
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _forkserver_started(method: str) -> None:
@@ -444,12 +468,18 @@ def _run_mapped(client: Any, policy: CompiledPolicy, path: Path, name: str, as_o
     return _run(client, policy, (model, where, shares), as_of, period)
 
 
+def _ready(client: Any, policy: CompiledPolicy, count: int) -> tuple[list[str], Any]:
+    """Each partition's worker, and the policy's model sent to every worker."""
+    return _places(client, count), client.scatter([pickle.dumps(policy.model)],
+                                                  broadcast=True)[0]
+
+
 def _run_aside(client: Any, policy: CompiledPolicy, aside: _MapAside, statuses: list[Status],
-               name: str, as_of: datetime, period: Period | None) -> FileSplit | None:
+               name: str, as_of: datetime, period: Period | None,
+               ready: tuple[list[str], Any]) -> FileSplit | None:
     """The split when the ranges were mapped aside: each partition's worker reads its
     pieces from the run's folder, while the client checks the file as a whole."""
-    where = _places(client, aside.count)
-    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
+    where, model = ready
     shares = [_on(client, where[k], _read_piece_files, model, name, aside.pieces(k), as_of)
               for k in range(aside.count)]
     # (checked while the partitions read: pausing, so that the scheduler, a thread of this
