@@ -108,7 +108,7 @@ def test_dask_on_a_running_scheduler(tmp_path: Path) -> None:
 
 
 @needs_dask
-def test_a_worker_says_its_partition_s_first_fact_before_it_replays() -> None:
+def test_a_worker_says_its_partition_s_first_fact_before_it_replays(tmp_path: Path) -> None:
     # The first partition replays once every partition's first fact is known; a worker
     # whose head waited behind its own replay held it up for a whole replay. On one worker
     # thread holding two partitions, every head runs before any replay.
@@ -116,7 +116,8 @@ def test_a_worker_says_its_partition_s_first_fact_before_it_replays() -> None:
 
     policy = pe.load_policy(REPO / "policies")
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as running, Client(running) as client:
+                      dashboard_address=None, local_directory=str(tmp_path)
+                      ) as running, Client(running) as client:
         with get_task_stream(client) as stream:
             split = cluster.split_on_dask(
                 policy, generated(), "facts", parse_time("2021-04-01T00:00:00",
