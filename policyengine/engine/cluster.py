@@ -36,6 +36,7 @@ import importlib.util
 import logging
 import multiprocessing
 import multiprocessing.forkserver as forkserver
+import os
 import pickle
 import shutil
 import sys
@@ -146,8 +147,9 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
     path = path.resolve()
     with ExitStack() as stack:
         aside: _MapAside | None = None
+        ready: tuple[list[str], Any] | None = None
         if scheduler is None:
-            cores: int = importlib.import_module("dask.system").CPU_COUNT
+            cores = _cores(workers)
             count = partitions or workers or cores
             # The folder of the run: Dask's scratch space, and the pieces of the ranges
             # mapped aside; removed when the cluster closes.
@@ -166,17 +168,27 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
             stack.callback(starting.close_later)
+            try:
+                client = _timed("client: wait for the local cluster", starting.client)
+                # (the cluster is up well before the ranges are sorted: the workers get the
+                # policy and the partitions their places meanwhile)
+                if aside is not None:
+                    ready = _timed("client: the policy sent to the workers", _ready, client,
+                                   policy, count)
+            except BaseException:
+                if aside is not None:
+                    aside.statuses()  # (ends its processes)
+                raise
             statuses = None if aside is None else _timed(
                 "client: wait for the ranges read and sorted aside", aside.statuses)
-            client = _timed("client: wait for the local cluster", starting.client)
         else:
             client = stack.enter_context(_remote(scheduler))
             count = partitions or max(sum(client.nthreads().values()), 1)
         try:
-            if aside is not None:
+            if aside is not None and ready is not None:
                 if statuses is None:
                     return None
-                return _run_aside(client, policy, aside, statuses, name, as_of, period)
+                return _run_aside(client, policy, aside, statuses, name, as_of, period, ready)
             if scheduler is None or shared_files:  # the workers map a byte range each
                 return _run_mapped(client, policy, path, name, as_of, period, count,
                                    forked=scheduler is None and _FORKED)
@@ -258,6 +270,18 @@ def _map_aside(link: Any, path: Path, mine: list[int], ranges: list[tuple[int, i
 def piece_file(folder: Path, j: int, k: int) -> Path:
     """Where range j's piece for partition k is written (`_MapAside`)."""
     return folder / f"piece-{j}-{k}"
+
+
+def _cores(workers: int | None) -> int:
+    """How many processes sort the ranges at most: the CPUs this process may run on. Dask's
+    own count (which also reads a container's CPU quota) when it decides how many workers
+    a local cluster has: Dask is then imported here, not only in the cluster's thread while
+    the ranges are sorted."""
+    if workers is None:
+        dask_cpus: int = importlib.import_module("dask.system").CPU_COUNT
+        return dask_cpus
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _forkserver_started(method: str) -> None:
@@ -438,22 +462,36 @@ def _run_mapped(client: Any, policy: CompiledPolicy, path: Path, name: str, as_o
         PHASES[f"worker: range {j} read and sorted (CPU)"] = cpu
     known = [s for s, _, _ in checked if s is not None]
     if len(known) < count or len({probe for _, probe, _ in checked}) > 1 or not (
-            formed(known) and _timed("client: the ids checked", one_code_per_id, known)):
+            formed(known) and _timed("client: the ids checked", lambda: one_code_per_id(
+                known, pause=_let_others_run))):
         return None
     return _run(client, policy, (model, where, shares), as_of, period)
+
+
+def _ready(client: Any, policy: CompiledPolicy, count: int) -> tuple[list[str], Any]:
+    """Each partition's worker, and the policy's model sent to every worker."""
+    return _places(client, count), client.scatter([pickle.dumps(policy.model)],
+                                                  broadcast=True)[0]
 
 
 def _run_aside(client: Any, policy: CompiledPolicy, aside: _MapAside, statuses: list[Status],
-               name: str, as_of: datetime, period: Period | None) -> FileSplit | None:
+               name: str, as_of: datetime, period: Period | None,
+               ready: tuple[list[str], Any]) -> FileSplit | None:
     """The split when the ranges were mapped aside: each partition's worker reads its
     pieces from the run's folder, while the client checks the file as a whole."""
-    where = _places(client, aside.count)
-    model = client.scatter([pickle.dumps(policy.model)], broadcast=True)[0]
+    where, model = ready
     shares = [_on(client, where[k], _read_piece_files, model, name, aside.pieces(k), as_of)
               for k in range(aside.count)]
-    if not (formed(statuses) and _timed("client: the ids checked", one_code_per_id, statuses)):
+    # (checked while the partitions read: pausing, so that the scheduler, a thread of this
+    # process, hands out their tasks at once)
+    if not (formed(statuses) and _timed("client: the ids checked", lambda: one_code_per_id(
+            statuses, pause=_let_others_run))):
         return None
     return _run(client, policy, (model, where, shares), as_of, period)
+
+
+def _let_others_run() -> None:
+    time.sleep(0)  # (gives up the interpreter's lock: another thread may take it)
 
 
 def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[Any]],
@@ -463,9 +501,14 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
     replays, the merge."""
     model_on_workers, where, shares = read
     start = time.perf_counter()
-    heads = [_on(client, where[k], _head, share) for k, share in enumerate(shares)]
     # Every partition but the first replays as soon as it has read its lines: only the
-    # first waits for the first fact of all (it opens the recurring duties from it).
+    # first waits for the first fact of all (it opens the recurring duties from it). A
+    # worker runs its head before its replay (`HEAD_FIRST`): both are ready as its read
+    # ends, and Dask ran them in either order, the replay first in about half the runs;
+    # the first partition then waited for a whole other replay (0.6-0.7 s of 4.0-4.6 s,
+    # 1M facts on 2 local workers).
+    heads = [_on(client, where[k], _head, share, priority=HEAD_FIRST)
+             for k, share in enumerate(shares)]
     later = [_on(client, where[k], _replay, model_on_workers, share, k, None, as_of, period)
              for k, share in enumerate(shares) if k]
     said = client.gather(heads)
@@ -500,13 +543,19 @@ def _places(client: Any, count: int) -> list[str]:
     return [addresses[k % len(addresses)] for k in range(count)]
 
 
-def _on(client: Any, worker: str, task: Any, *args: Any) -> Any:
+# The priority of a partition's head over its replay (Dask runs a worker's ready task of
+# the highest priority first; 0 by default).
+HEAD_FIRST = 1
+
+
+def _on(client: Any, worker: str, task: Any, *args: Any, priority: int = 0) -> Any:
     """`task(*args)` on `worker` while it is there: a partition's facts (a `Share`, hundreds
     of MiB that Dask sizes at a few bytes) stay where they were read; the scheduler would
     otherwise be free to move a task, and the facts pickled with it, to an idle worker (a
     local cluster steals no work, `_local_cluster`). Not "no other": a worker that dies comes
     back under another address, and tasks held to the old one would wait for ever."""
-    return client.submit(task, *args, workers=[worker], allow_other_workers=True, pure=False)
+    return client.submit(task, *args, workers=[worker], allow_other_workers=True, pure=False,
+                         priority=priority)
 
 
 def _sent(client: Any, policy: CompiledPolicy, path: Path, codes: bytes, name: str,

@@ -674,22 +674,30 @@ def formed(statuses: Sequence[Status]) -> bool:
     return next((s.lead for s in statuses if s.lead is not None), False)
 
 
-def one_code_per_id(statuses: Sequence[Status], seen: set[int] | None = None) -> bool:
+def one_code_per_id(statuses: Sequence[Status], seen: set[int] | None = None, *,
+                    pause: Callable[[], None] | None = None) -> bool:
     """Whether every line of each fact id goes to the same workers, as far as the ids'
     hashes tell: nearly always they are all distinct (each range's found where it was
     sorted; here only that no two ranges share one, probing the set of the first range's,
     `seen` if the caller has it, which is then spent); else each hash must come with one
     code. Two ids sharing a hash, going to different workers, say False too: the file is
-    then read by one process, which is right, only slower."""
+    then read by one process, which is right, only slower. With `pause`, the hashes are
+    taken a slice at a time and `pause` called before each (engine/cluster.py: the Dask
+    scheduler's thread then runs between, where one call over half a million hashes kept
+    it from handing out the partitions' tasks)."""
     if statuses and all(s.distinct for s in statuses):
         if len(statuses) == 1:
             return True
-        seen = set(statuses[0].hashes) if seen is None else seen
+        if seen is None:
+            seen = set()
+            for part in _slices(statuses[0].hashes, pause):
+                seen.update(part)
         for i, s in enumerate(statuses[1:], start=2):
-            if not seen.isdisjoint(s.hashes):
+            if not all(seen.isdisjoint(part) for part in _slices(s.hashes, pause)):
                 break
             if i < len(statuses):
-                seen.update(s.hashes)
+                for part in _slices(s.hashes, pause):
+                    seen.update(part)
         else:
             return True
     code_of: dict[int, int] = {}
@@ -698,6 +706,19 @@ def one_code_per_id(statuses: Sequence[Status], seen: set[int] | None = None) ->
             if code_of.setdefault(hashed, code) != code:
                 return False
     return True
+
+
+# Hashes taken at a time by `one_code_per_id` when it pauses between (~1 ms each).
+SLICE = 1 << 15
+
+
+def _slices(hashes: array[int], pause: Callable[[], None] | None) -> Iterator[array[int]]:
+    if pause is None:
+        yield hashes
+        return
+    for at in range(0, len(hashes), SLICE):
+        pause()
+        yield hashes[at:at + SLICE]
 
 
 def stable_hash(text: str) -> int:

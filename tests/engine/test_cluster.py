@@ -52,6 +52,7 @@ from policyengine.engine.sharing import (
     sort_lines,
     stable_hash,
 )
+from policyengine.facts.schema import parse_time
 
 CLI = Path(sys.executable).parent / "policyengine"
 needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
@@ -104,6 +105,34 @@ def test_dask_on_a_running_scheduler(tmp_path: Path) -> None:
                          rejects.read_text(encoding="utf-8")))
             rejects.unlink()
         assert b'"rejected": 6' in said[0][0] and said[1] == said[0] and said[2] == said[0]
+
+
+@needs_dask
+def test_a_worker_says_its_partition_s_first_fact_before_it_replays(tmp_path: Path) -> None:
+    # The first partition replays once every partition's first fact is known; a worker
+    # whose head waited behind its own replay held it up for a whole replay. On one worker
+    # thread holding two partitions, every head runs before any replay.
+    from distributed import Client, LocalCluster, get_task_stream
+
+    policy = pe.load_policy(REPO / "policies")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None, local_directory=str(tmp_path)
+                      ) as running, Client(running) as client:
+        with get_task_stream(client) as stream:
+            split = cluster.split_on_dask(
+                policy, generated(), "facts", parse_time("2021-04-01T00:00:00",
+                                                         policy.calendar.tz),
+                pe.Period.parse("2021-03"), scheduler=running.scheduler_address,
+                partitions=2)
+        assert split is not None
+        ran = {}
+        for task in stream.data:
+            name = task["key"].split("-")[0]
+            for step in task["startstops"]:
+                if step["action"] == "compute":
+                    ran.setdefault(name, []).append((step["start"], step["stop"]))
+        assert len(ran["_head"]) == 2 and len(ran["_replay"]) == 2
+        assert max(stop for _, stop in ran["_head"]) <= min(s for s, _ in ran["_replay"])
 
 
 @needs_dask
@@ -387,6 +416,16 @@ def test_ids_are_checked_by_hash_and_code() -> None:
     assert not one_code_per_id([status([7, 7], [1, 0])])
     assert formed([status([], []), status([1], [0])])
     assert not formed([Status(0, array("q"), bytearray(), None, True)])
+    # Pausing between slices of hashes (the Dask client: its scheduler's thread runs
+    # between) says the same, in a pause for every slice.
+    pauses: list[int] = []
+    big = list(range(0, 3 * sharing.SLICE, 3))
+    for statuses, agreed in (([status(big, [0] * len(big)), status([1, 2], [1, 1])], True),
+                             ([status(big, [0] * len(big)), status([1, 3], [1, 1])], False)):
+        pauses.clear()
+        assert one_code_per_id(statuses, pause=lambda: pauses.append(1)) is agreed
+        assert one_code_per_id(statuses) is agreed
+        assert len(pauses) >= 2
 
 
 def test_a_range_s_lines_are_those_beginning_in_it(tmp_path: Path) -> None:
