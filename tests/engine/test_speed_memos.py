@@ -29,7 +29,7 @@ from helpers import (
 import policyengine as pe
 from policyengine.engine.deadlines import ClockSpan, CommittedDate, DeadlineRule, Weekly
 from policyengine.engine.penalties.base import SCHEDULES
-from policyengine.engine.penalties.months import month_lines
+from policyengine.engine.penalties.months import Groups, group, months_of
 from policyengine.errors import CalendarDataMissing
 from policyengine.facts.reader import read_facts
 from policyengine.kinds import ScheduleKind
@@ -169,7 +169,10 @@ def test_a_month_is_filled_per_person_and_month() -> None:
     month, later = "2026-10", "2026-11"
     charged = [("甲", charge, month), ("乙", charge, month), ("乙", charge, month),
                ("乙", charge, month), ("甲", charge, later), ("甲", charge, later)]
-    months = month_lines(policy.penalties, charged)
+    groups: Groups = {}
+    for person, c, m in charged:
+        group(groups, person, c, m)
+    months = months_of(policy.penalties, groups)
     filled = [months.in_month(person, c, m) for person, c, m in charged]
     assert [f.count_in_month for f in filled] == [1, 3, 3, 3, 2, 2]
     for (person, c, m), got in zip(charged, filled, strict=True):
