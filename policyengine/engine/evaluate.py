@@ -17,9 +17,9 @@ from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
-from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.months import (
     Groups,
+    MonthKey,
     Months,
     count_people,
     group,
@@ -291,8 +291,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
                 continue
         if is_violation:  # charged and made as found (in the order of the obligations)
             charged, month, local_due = charger.charge(obligation, duty.id, late_by)
-            group(groups, person, charged, month)
-            made.add(obligation, person, how, status, late_by, duty, charged, month, local_due)
+            made.add(obligation, person, how, status, late_by, duty, charged, month, local_due,
+                     group(groups, person, charged, month))
         if done is None:
             open_now.append(_open(obligation, person, status))
         if duty.reward:  # an `Outcome` only for the rewards: a violation's is made if asked
@@ -685,21 +685,19 @@ class _Made:
         self.policy: Final = policy
         self.as_of: Final = as_of
         self.tz: Final = policy.calendar.tz
-        self.monthly: Final = {kind for kind, schedule in SCHEDULES.items()
-                               if schedule.per_month}
         self.out: Final[list[Violation]] = []
         self.keys: Final[list[_DueKey]] = []
         self.counted: Final[dict[str | None, int]] = {}
-        self.to_fill: Final[list[int]] = []  # the places of those charged per month
+        # those charged per month: each one's fields and its month's key (`group`)
+        self.to_fill: Final[list[tuple[dict[str, Any], MonthKey]]] = []
 
     def add(self, obligation: Obligation, person: str | None, how: Line, status: Status,
             late_by: timedelta, duty: _Duty, charged: PenaltyCharge, month: str,
-            due: datetime) -> None:
-        """A violation: its obligation, as classified (an `Outcome`'s fields), charged."""
+            due: datetime, month_key: MonthKey | None) -> None:
+        """A violation: its obligation, as classified (an `Outcome`'s fields), charged, with
+        the key of its person's month under its rule (`group`)."""
         done = obligation.fulfilled_by
         out = self.out
-        if charged.schedule in self.monthly:  # `Months.in_month` changes nothing for the rest
-            self.to_fill.append(len(out))
         violation: Violation = _NEW(Violation)
         case = obligation.case
         duty_id = duty.id
@@ -724,6 +722,8 @@ class _Made:
                                         late_by)
         fields["key"] = obligation_key(obligation)
         fields["status"] = status
+        if month_key is not None and month_key[3] is not None:  # charged per month
+            self.to_fill.append((fields, month_key))  # (`Months.in_month` keeps the rest)
         self.keys.append((due, duty_id, case or "", person or "", len(out)))
         counted = self.counted
         counted[person] = counted.get(person, 0) + 1
@@ -731,11 +731,8 @@ class _Made:
 
     def fill(self, months: Months) -> None:
         """Each charge of a kind charged per month, in its month (in the order made)."""
-        out = self.out
-        for place in self.to_fill:
-            fields = out[place].__dict__  # not seen by anyone yet: its charge set in place
-            fields["penalty"] = months.in_month(fields["person"], fields["penalty"],
-                                                fields["month"])
+        for fields, key in self.to_fill:  # not seen by anyone yet: the charge set in place
+            fields["penalty"] = months.filled(key, fields["penalty"])
 
 
 def _explained(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> tuple[Line, ...]:

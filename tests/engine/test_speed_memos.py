@@ -170,10 +170,13 @@ def test_a_month_is_filled_per_person_and_month() -> None:
     charged = [("甲", charge, month), ("乙", charge, month), ("乙", charge, month),
                ("乙", charge, month), ("甲", charge, later), ("甲", charge, later)]
     groups: Groups = {}
-    for person, c, m in charged:
-        group(groups, person, c, m)
+    keys = [group(groups, person, c, m) for person, c, m in charged]
     months = months_of(policy.penalties, groups)
     filled = [months.in_month(person, c, m) for person, c, m in charged]
+    # `group`'s key fills the same (engine/evaluate.py `_Made.fill`)
+    assert all(key is not None and key[3] is not None for key in keys)
+    assert [months.filled(key, c) for key, (_, c, _) in zip(keys, charged, strict=True)
+            if key is not None] == filled
     assert [f.count_in_month for f in filled] == [1, 3, 3, 3, 2, 2]
     for (person, c, m), got in zip(charged, filled, strict=True):
         line = months.lines[(person, penalty.id, m, ScheduleKind.MONTHLY_COUNT)]

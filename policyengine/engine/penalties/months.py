@@ -41,9 +41,15 @@ class Months:
         key = _key(person, charge, month)
         if key is None or key[3] is None:
             return charge
+        return self.filled(key, charge)
+
+    def filled(self, key: MonthKey, charge: PenaltyCharge) -> PenaltyCharge:
+        """`in_month` for a charge of a kind charged per month whose key `group` gave."""
         filled = self._filled.get((key, id(charge)))
         if filled is None:
-            filled = self._filled[(key, id(charge))] = SCHEDULES[key[3]].in_month(
+            kind = key[3]
+            assert kind is not None  # charged per month
+            filled = self._filled[(key, id(charge))] = SCHEDULES[kind].in_month(
                 charge, self.lines[key])
         return filled
 
@@ -68,12 +74,15 @@ def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | No
 Groups = dict[MonthKey, list[PenaltyCharge]]
 
 
-def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str) -> None:
-    """A charge put with those of its person's month under its rule (none: left out). The
-    evaluator groups each charge as it makes it (engine/evaluate.py `evaluate_replay`,
-    through `_Charger`)."""
+def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str
+          ) -> MonthKey | None:
+    """A charge put with those of its person's month under its rule (none: left out), and
+    that month's key (None: none; the key's kind None: summed, `Months.in_month` keeps the
+    charge). The evaluator groups each charge as it makes it (engine/evaluate.py
+    `evaluate_replay`, through `_Charger`) and fills those charged per month with the key
+    (`Months.filled`)."""
     if charge.schedule == _NONE:  # `_key`'s first test, inlined: no penalty, no line
-        return
+        return None
     key = _key(person, charge, month)
     if key is not None:
         found = groups.get(key)
@@ -81,6 +90,7 @@ def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str)
             groups[key] = [charge]
         else:
             found.append(charge)
+    return key
 
 
 def months_of(penalties: Mapping[str, CompiledPenalty], groups: Groups) -> Months:
