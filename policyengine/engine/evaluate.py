@@ -17,9 +17,9 @@ from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
-from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.months import (
     Groups,
+    MonthKey,
     Months,
     count_people,
     group,
@@ -165,8 +165,7 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     a change here is made there too (tests/engine/test_speed_results.py compares them)."""
     tz = policy.calendar.tz
     start, end = (period.start_at(tz), period.end_at(tz)) if period else (None, None)
-    rewards_of = policy.rewards.values()
-    merit_duties = {d for r in rewards_of if not r.quarterly for d in r.duties}
+    merit_duties = _merit_duties(policy)
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = _looked_at_when_met(policy, period)
     # Deadlines are in the calendar's zone: compared with the as-of moved there (as
@@ -204,8 +203,12 @@ def _day(moment: datetime, tz: tzinfo) -> date:
 
 def _looked_at_when_met(policy: CompiledPolicy, period: Period | None) -> set[str]:
     """The duties whose obligations met in time the results still read (merits, rewards)."""
-    return ({d for r in policy.rewards.values() if not r.quarterly for d in r.duties}
-            | _reward_duties(policy, period))
+    return _merit_duties(policy) | _reward_duties(policy, period)
+
+
+def _merit_duties(policy: CompiledPolicy) -> set[str]:
+    """The duties whose commitments met early a reward of every period counts (merits)."""
+    return {d for r in policy.rewards.values() if not r.quarterly for d in r.duties}
 
 
 def _reward_duties(policy: CompiledPolicy, period: Period | None) -> set[str]:
@@ -223,17 +226,15 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     # (the period's bounds; the as-of twice when there is no period: never compared then)
     start, end = (period.start_at(tz), period.end_at(tz)) if period is not None else (as_of, as_of)
     surely, never = wall_bounds(as_of, tz)
-    merit_duties = {d for r in policy.rewards.values() if not r.quarterly for d in r.duties}
-    reward_duties = _reward_duties(policy, period)
-    looked_at_when_met = merit_duties | reward_duties  # `_looked_at_when_met`
+    work = _duties_at_work(policy, period)  # what the loop asks of each duty
+    roles = run.roles
     open_now: list[OpenObligation] = []
     for_rewards: list[Outcome] = []
     pending: list[PendingObligation] = []
-    who = _answerers(policy)
     counter = Merits(policy)  # `merits`, each commitment met early counted as found
     charger = _Charger(policy)
     made = _Made(policy, as_of)
-    groups: Groups = {}  # `month_lines`, each charge grouped as it is made
+    groups: Groups = {}  # each charge grouped into its month as it is made
     for obligation in run.obligations:
         # `triage` and `_status`, inlined (the same tests in the same order, without a call
         # and two tuples per obligation): most obligations were met and nothing reads them.
@@ -244,17 +245,17 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
             continue
         done = obligation.fulfilled_by
         due = obligation.due
-        duty = obligation.duty.id
+        duty = work[obligation.duty.id]
         is_violation = False
         is_early = False
         if done is not None:
             done_at = done.at
             if done_at <= due:
-                if duty not in looked_at_when_met:
+                if not duty.looked_at_when_met:
                     continue
                 status = _MET
                 late_by = _ON_TIME
-                if duty in merit_duties and (whole or start <= due < end):
+                if duty.merit and (whole or start <= due < end):
                     done_at = _local(done_at, tz)
                     local_due = _local(due, tz)
                     done_day = done_at.date()  # (found once: the merit counter reads them)
@@ -271,23 +272,32 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
         else:
             status = _OPEN
             late_by = _ON_TIME
-        if not (is_violation or is_early or done is None or duty in reward_duties):
+        if not (is_violation or is_early or done is None or duty.reward):
             continue
-        person, how = who[duty][1](run, obligation)
+        role = duty.held
+        if role is not None:  # `_answerer`'s `holder`, remembered per deadline (by object)
+            held = duty.holders
+            seen = id(due)
+            if seen in held:
+                person = held[seen]
+            else:
+                person = held[seen] = roles.holder(role, due)
+            how = duty.how
+        else:
+            person, how = duty.answer(run, obligation)
         if is_early:  # no `Outcome` for it unless a reward reads it too
-            counter.add_days(obligation, duty, person, done_at, local_due, done_day, due_day)
-            if duty not in reward_duties:
+            counter.add_days(obligation, duty.id, person, done_at, local_due, done_day, due_day)
+            if not duty.reward:
                 continue
-        # made as the tuple it is: the class's own __new__ is Python (a frame each time)
-        outcome = _NEW_TUPLE(Outcome, (obligation, person, how, status, late_by))
         if is_violation:  # charged and made as found (in the order of the obligations)
-            charged, month, local_due = charger.charge(obligation, duty, late_by)
-            group(groups, person, charged, month)
-            made.add(outcome, duty, charged, month, local_due)
+            charged, month, local_due = charger.charge(obligation, duty.id, late_by)
+            made.add(obligation, person, how, status, late_by, duty, charged, month, local_due,
+                     group(groups, person, charged, month))
         if done is None:
-            open_now.append(_open(outcome))
-        if duty in reward_duties:
-            for_rewards.append(outcome)
+            open_now.append(_open(obligation, person, status))
+        if duty.reward:  # an `Outcome` only for the rewards: a violation's is made if asked
+            # made as the tuple it is: the class's own __new__ is Python (a frame each time)
+            for_rewards.append(_NEW_TUPLE(Outcome, (obligation, person, how, status, late_by)))
     forbidden = _forbidden(policy, run, period)
     for forbade, charge_, month in forbidden:
         group(groups, forbade.person, charge_, month)
@@ -297,8 +307,8 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     breaches = [_prohibited(policy, run.as_of, f, months.in_month(f.person, c, m), m)
                 for f, c, m in forbidden]
     for breach in breaches:
-        due, duty, case, person = _by_due(breach)
-        keys.append((due, duty, case, person, len(violations)))
+        due, prohibition, case, person = _by_due(breach)
+        keys.append((due, prohibition, case, person, len(violations)))
         violations.append(breach)
     violations = _in_order_of(keys, violations)
     people = people_totals(count_people(breaches, counted), months)
@@ -332,6 +342,38 @@ def evaluate_replay(policy: CompiledPolicy, run: Replay, period: Period | None) 
     )
 
 
+class _Duty:
+    """What `evaluate_replay` asks of one duty, found once per evaluation: one look-up by
+    the duty's id per obligation, where five to eight sets and tables were asked."""
+
+    def __init__(self, policy: CompiledPolicy, duty: CompiledDuty, *, merit: bool,
+                 reward: bool, holders: dict[str, dict[int, str | None]]) -> None:
+        self.id: Final = duty.id
+        self.title: Final = duty.title  # (a property: a call of Python)
+        self.role: Final = duty.responsible
+        self.merit: Final = merit  # its commitments met early are merits
+        self.reward: Final = reward  # a reward of the period reads every obligation of it
+        self.looked_at_when_met: Final = merit or reward  # `_looked_at_when_met`
+        self.answer: Final = _answerers(policy)[duty.id][1]  # `responsible`
+        # When the holder of a role at the deadline answers (`_answerer`'s `holder`): the
+        # role, its answer's words, and who held it at each deadline met so far, by the
+        # deadline's object (the replay keeps every one alive; the same object is the same
+        # deadline), shared by the duties of the role
+        self.held: Final = _held_by(policy, duty)
+        self.how: Final = line("how.holder", role=self.held) if self.held else _NO_LINE
+        self.holders: Final = holders.setdefault(self.held or "", {})
+
+
+def _duties_at_work(policy: CompiledPolicy, period: Period | None) -> dict[str, _Duty]:
+    """Each duty's `_Duty` for an evaluation of `period`."""
+    merit_duties = _merit_duties(policy)
+    reward_duties = _reward_duties(policy, period)
+    holders: dict[str, dict[int, str | None]] = {}
+    return {d.id: _Duty(policy, d, merit=d.id in merit_duties, reward=d.id in reward_duties,
+                        holders=holders)
+            for d in policy.duties.values()}
+
+
 _ON_TIME: Final = timedelta(0)
 # The statuses read per obligation, as constants of this module (compiled: no look-up of
 # `Status` and its member by name at each use)
@@ -343,6 +385,7 @@ _PENDING: Final = Status.PENDING
 _NEW: Final = object.__new__
 _NEW_TUPLE: Final[Callable[[type[Outcome], tuple[Any, ...]], Outcome]] = tuple.__new__
 _NEW_LINE: Final[Callable[[type[Line], tuple[Any, ...]], Line]] = tuple.__new__
+_NO_LINE: Final = line("empty")
 
 
 def _new_line(key: str, args: dict[str, Any]) -> Line:
@@ -505,17 +548,7 @@ def _answerer(policy: CompiledPolicy, duty: CompiledDuty) -> Answerer:
     if spec.members:
         members = _member(role, spec.members)
         return lambda run, obligation: members
-    types = " / ".join(spec.actor_of or ())
-    unknown = line("how.unknown", role=role, types=types)
-    if duty.per is not Per.CASE and spec.actor_of and not spec.assigned:
-        # Not the case's first such fact: the latest at or before this obligation's trigger.
-        def latest(run: Replay, obligation: Obligation) -> Answer:
-            if obligation.actor is not None:
-                return obligation.actor, _new_line("how.latest_actor",
-                                                   {"types": types, "case": obligation.case})
-            return None, unknown
-        return latest
-    if spec.assigned:
+    if _held_by(policy, duty) is not None:
         how = line("how.holder", role=role)
 
         def holder(run: Replay, obligation: Obligation) -> Answer:
@@ -523,6 +556,16 @@ def _answerer(policy: CompiledPolicy, duty: CompiledDuty) -> Answerer:
                 return _pending_holder(run, role, obligation), how
             return run.roles.holder(role, obligation.due), how
         return holder
+    types = " / ".join(spec.actor_of or ())
+    unknown = line("how.unknown", role=role, types=types)
+    if duty.per is not Per.CASE and spec.actor_of:
+        # Not the case's first such fact: the latest at or before this obligation's trigger.
+        def latest(run: Replay, obligation: Obligation) -> Answer:
+            if obligation.actor is not None:
+                return obligation.actor, _new_line("how.latest_actor",
+                                                   {"types": types, "case": obligation.case})
+            return None, unknown
+        return latest
     actor_of = spec.actor_of or ()
 
     def first(run: Replay, obligation: Obligation) -> Answer:
@@ -534,6 +577,13 @@ def _answerer(policy: CompiledPolicy, duty: CompiledDuty) -> Answerer:
                     return actor, _new_line("how.actor", {"type": fact_type, "case": case})
         return None, unknown
     return first
+
+
+def _held_by(policy: CompiledPolicy, duty: CompiledDuty) -> str | None:
+    """The role whose holder at the deadline answers for a duty's obligations (an assigned
+    role without fixed members), or None: another way (`_answerer`)."""
+    spec = policy.model.roles[duty.responsible]
+    return duty.responsible if spec.assigned and not spec.members else None
 
 
 def _pending_holder(run: Replay, role: str, obligation: Obligation) -> str | None:
@@ -559,21 +609,11 @@ def _pending(policy: CompiledPolicy, run: Replay, obligation: Obligation) -> Pen
         fulfilled_by=done.ref() if done is not None else None)
 
 
-# A violation's outcome, its charge before monthly counting, the month (of the deadline)
-# it belongs to, and its deadline in the calendar's zone (found once, by `_Charger`, and
-# read again by `_Made`)
-Charged = tuple[Outcome, PenaltyCharge, str, datetime]
-
-
-def _charges(policy: CompiledPolicy, violated: list[Outcome]) -> list[Charged]:
-    """Each violation's `Charged` (`evaluate_replay` charges each one as it finds it)."""
-    charger = _Charger(policy)
-    out = []
-    for outcome in violated:
-        obligation = outcome.obligation
-        charged, month, due = charger.charge(obligation, obligation.duty.id, outcome.late_by)
-        out.append((outcome, charged, month, due))
-    return out
+# What is known of a (rule, due day) once one violation asked: the charge of every such
+# violation, when lateness is not read (`CompiledPenalty.same_charge`: most kinds), else
+# None and the charge of the version in force when lateness is on the clock (`on_the_clock`,
+# `Schedule.charging`; None: `charge` is asked per violation)
+_Known = tuple[PenaltyCharge | None, Callable[[timedelta], PenaltyCharge] | None]
 
 
 class _Charger:
@@ -585,13 +625,9 @@ class _Charger:
         self.tz: Final = policy.calendar.tz
         # each duty's rule and the rule's id (a field of a Python class: read once)
         self.penalties: Final = {d.id: _rule_of(policy, d) for d in policy.duties.values()}
-        self.month_of: Final[dict[date, str]] = {}  # a due day's month, as text
-        # (rule, due day) -> the charge of every such violation, when lateness is not read
-        # (`CompiledPenalty.same_charge`: most kinds), else None and the charge of the
-        # version in force when lateness is on the clock (`on_the_clock`, `Schedule.charging`;
-        # None: `charge` is asked per violation)
-        self.known: Final[dict[tuple[str, date], tuple[
-            PenaltyCharge | None, Callable[[timedelta], PenaltyCharge] | None]]] = {}
+        # a due day -> its month, as text, and what is `_Known` of each rule's violations
+        # due that day (a table per day: no (rule, day) tuple made and hashed per violation)
+        self.days: Final[dict[date, tuple[str, dict[str, _Known]]]] = {}
 
     def charge(self, obligation: Obligation, duty_id: str, late_by: timedelta
                ) -> tuple[PenaltyCharge, str, datetime]:
@@ -601,18 +637,18 @@ class _Charger:
         if due.tzinfo is not tz:  # `_local`, inlined
             due = due.astimezone(tz)
         day = due.date()
-        month = self.month_of.get(day)
-        if month is None:
-            month = self.month_of[day] = f"{due.year:04d}-{due.month:02d}"
+        that_day = self.days.get(day)
+        if that_day is None:
+            that_day = self.days[day] = (f"{due.year:04d}-{due.month:02d}", {})
+        month, known = that_day
         penalty, rule = self.penalties[duty_id]
         if penalty is None:
             return NO_PENALTY, month, due
-        key = (rule, day)
-        found = self.known.get(key)
+        found = known.get(rule)
         if found is None:
             same = penalty.same_charge(day)
             version = penalty.on_the_clock(day) if same is None else None
-            found = self.known[key] = (same, version.charging if version is not None else None)
+            found = known[rule] = (same, version.charging if version is not None else None)
         charged, on_the_clock = found
         if charged is None:
             try:
@@ -649,45 +685,45 @@ class _Made:
         self.policy: Final = policy
         self.as_of: Final = as_of
         self.tz: Final = policy.calendar.tz
-        self.monthly: Final = {kind for kind, schedule in SCHEDULES.items()
-                               if schedule.per_month}
-        # each duty's title (a property: a call of Python) and role, found once
-        self.named: Final = {d.id: (d.title, d.responsible) for d in policy.duties.values()}
         self.out: Final[list[Violation]] = []
         self.keys: Final[list[_DueKey]] = []
         self.counted: Final[dict[str | None, int]] = {}
-        self.to_fill: Final[list[int]] = []  # the places of those charged per month
+        # those charged per month: each one's fields and its month's key (`group`)
+        self.to_fill: Final[list[tuple[dict[str, Any], MonthKey]]] = []
 
-    def add(self, outcome: Outcome, duty_id: str, charged: PenaltyCharge, month: str,
-            due: datetime) -> None:
-        obligation = outcome.obligation
+    def add(self, obligation: Obligation, person: str | None, how: Line, status: Status,
+            late_by: timedelta, duty: _Duty, charged: PenaltyCharge, month: str,
+            due: datetime, month_key: MonthKey | None) -> None:
+        """A violation: its obligation, as classified (an `Outcome`'s fields), charged, with
+        the key of its person's month under its rule (`group`)."""
         done = obligation.fulfilled_by
         out = self.out
-        if charged.schedule in self.monthly:  # `Months.in_month` changes nothing for the rest
-            self.to_fill.append(len(out))
         violation: Violation = _NEW(Violation)
-        case, person = obligation.case, outcome.person
-        title, role = self.named[duty_id]
+        case = obligation.case
+        duty_id = duty.id
         # The fields set one by one in the instance's own dict, in their order (as `made`
         # does, without a dict of keywords made and copied first)
         fields = violation.__dict__
         fields["duty"] = duty_id
-        fields["duty_name"] = title
+        fields["duty_name"] = duty.title
         fields["case"] = case
         fields["person"] = person
-        fields["role"] = role
+        fields["role"] = duty.role
         fields["due"] = due
         fields["fulfilled_at"] = _local(done.at, self.tz) if done is not None else None
         # `Fact.ref`'s first answer, inlined: the fulfilling fact's id, mostly
         fields["fulfilled_by"] = (done.id or done.ref()) if done is not None else None
-        fields["late_by"] = outcome.late_by
+        fields["late_by"] = late_by
         fields["month"] = month
         fields["trigger_fact"] = obligation.trigger
         fields["penalty"] = charged
         # Over the as-of, not the replay: a cached result must not keep every fact alive.
-        fields["explain"] = Explanation(self.policy, self.as_of, outcome)
+        fields["explain"] = Explanation(self.policy, self.as_of, obligation, person, how, status,
+                                        late_by)
         fields["key"] = obligation_key(obligation)
-        fields["status"] = outcome.status
+        fields["status"] = status
+        if month_key is not None and month_key[3] is not None:  # charged per month
+            self.to_fill.append((fields, month_key))  # (`Months.in_month` keeps the rest)
         self.keys.append((due, duty_id, case or "", person or "", len(out)))
         counted = self.counted
         counted[person] = counted.get(person, 0) + 1
@@ -695,11 +731,8 @@ class _Made:
 
     def fill(self, months: Months) -> None:
         """Each charge of a kind charged per month, in its month (in the order made)."""
-        out = self.out
-        for place in self.to_fill:
-            fields = out[place].__dict__  # not seen by anyone yet: its charge set in place
-            fields["penalty"] = months.in_month(fields["person"], fields["penalty"],
-                                                fields["month"])
+        for fields, key in self.to_fill:  # not seen by anyone yet: the charge set in place
+            fields["penalty"] = months.filled(key, fields["penalty"])
 
 
 def _explained(policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> tuple[Line, ...]:
@@ -710,18 +743,32 @@ class Explanation:
     """A violation of a duty's `explain`: `_explained(policy, as_of, outcome)` when called.
     (A native class: one object per violation, where a `partial` made an argument tuple,
     its slice and a dict of keywords through a call of the type; tens of thousands in a
-    large history.) service/rows.py keys its rendered rows on `as_of` and `outcome`."""
+    large history. It keeps the `Outcome`'s fields, the tuple made only when asked: a
+    tuple subclass is made through a call of its type.) service/rows.py keys its rendered
+    rows on `as_of` and `outcome`."""
 
-    def __init__(self, policy: CompiledPolicy, as_of: datetime, outcome: Outcome) -> None:
+    def __init__(self, policy: CompiledPolicy, as_of: datetime, obligation: Obligation,
+                 person: str | None, how_found: Line, status: Status,
+                 late_by: timedelta) -> None:
         self.policy: Final = policy
         self.as_of: Final = as_of
-        self.outcome: Final = outcome
+        self.obligation: Final = obligation
+        self.person: Final = person
+        self.how_found: Final = how_found
+        self.status: Final = status
+        self.late_by: Final = late_by
+
+    @property
+    def outcome(self) -> Outcome:
+        """The violation's obligation, as classified at `as_of`."""
+        return Outcome(self.obligation, self.person, self.how_found, self.status, self.late_by)
 
     def __call__(self) -> tuple[Line, ...]:
         return _explained(self.policy, self.as_of, self.outcome)
 
-    def __reduce__(self) -> tuple[type[Explanation], tuple[CompiledPolicy, datetime, Outcome]]:
-        return Explanation, (self.policy, self.as_of, self.outcome)  # native: made by a call
+    def __reduce__(self) -> tuple[type[Explanation], tuple[Any, ...]]:
+        return Explanation, (self.policy, self.as_of, self.obligation, self.person,
+                             self.how_found, self.status, self.late_by)  # native: by a call
 
 
 def explain(policy: CompiledPolicy, run: Replay, outcome: Outcome) -> list[Line]:
@@ -806,18 +853,17 @@ def _runs_from(policy: CompiledPolicy, obligation: Obligation) -> list[Line]:
     return [line("why.from_trigger", type=spec.fact, join=spec.join, value=value)]
 
 
-def _open(outcome: Outcome) -> OpenObligation:
-    obligation = outcome.obligation
+def _open(obligation: Obligation, person: str | None, status: Status) -> OpenObligation:
     duty = obligation.duty
     found: OpenObligation = object.__new__(OpenObligation)  # `made`, one call fewer
     fields = found.__dict__  # set one by one, in their order: no dict of keywords
     fields["duty"] = duty.id
     fields["duty_name"] = duty.title
     fields["case"] = obligation.case
-    fields["person"] = outcome.person
+    fields["person"] = person
     fields["role"] = duty.responsible
     fields["due"] = obligation.due
-    fields["overdue"] = outcome.status is _MISSED
+    fields["overdue"] = status is _MISSED
     fields["opened_at"] = obligation.opened_at
     fields["key"] = obligation_key(obligation)
     fields["trigger_fact"] = obligation.trigger

@@ -14,7 +14,7 @@ from decimal import Decimal
 from helpers import SAMPLE_FACTS, TZ, at, shipped
 
 import policyengine as pe
-from policyengine.engine.evaluate import _charges, classify
+from policyengine.engine.evaluate import _Charger, classify
 from policyengine.engine.penalties.base import outcome
 from policyengine.engine.penalties.capped_per_instance import CappedPerInstance, CappedTerms
 from policyengine.engine.penalties.lateness import Lateness, _bounds
@@ -114,7 +114,7 @@ def test_a_lateness_charge_is_the_whole_dataclass_with_its_tiers_words() -> None
 
 
 def test_a_runs_charges_are_each_violations_own_charge() -> None:
-    """`_charges` over a real replay (the sample month, as of the end of 2026) keeps a charge
+    """`_Charger` over a real replay (the sample month, as of the end of 2026) keeps a charge
     or a version per (rule, due day) in a table: each violation still gets what its rule
     charges it alone, with the rules as shipped (on the clock) and with every lateness rule
     measured in working time (asked per violation)."""
@@ -133,8 +133,11 @@ def test_a_runs_charges_are_each_violations_own_charge() -> None:
         violated = [o for o in (classify(policy, run, ob) for ob in run.obligations)
                     if o.violated]
         by_lateness = 0
-        for violation, charged, _month, due in _charges(policy, violated):
+        charger = _Charger(policy)
+        for violation in violated:
             duty = violation.obligation.duty
+            charged, _month, due = charger.charge(violation.obligation, duty.id,
+                                                  violation.late_by)
             rule = policy.penalties.get(duty.penalty) if duty.penalty else None
             if rule is None:
                 assert charged == NO_PENALTY
@@ -174,3 +177,28 @@ def test_a_kind_made_from_lateness_that_charges_otherwise_is_asked_itself() -> N
     assert version.charging(late) == version.charge(late)
     assert halved.charging(late) == halved.charge(late)
     assert halved.charging(late).amount == 1 != version.charge(late).amount
+
+
+def test_a_lateness_charge_in_working_time_is_the_whole_dataclass() -> None:
+    """`Lateness.charge_late` makes its charge with `tier_charge` (penalties/tiers.py, the
+    same maker as on the clock): the charge its frozen `__init__` makes, field for field,
+    for each tier a lateness in working time falls in."""
+    policy = shipped()
+    rule = next(p for p in policy.penalties.values()
+                if any(isinstance(v, Lateness) for v in p.versions))
+    working = dataclasses.replace(rule, measure=LatenessMeasure.WORKING_TIME,
+                                  calendar=policy.calendar)
+    due = datetime(2026, 10, 12, 18, tzinfo=TZ)  # a Monday, in force
+    version = working.in_force(due.date())
+    assert isinstance(version, Lateness)
+    tiers = set()
+    for late in (timedelta(minutes=5), timedelta(days=3), timedelta(days=15),
+                 timedelta(days=60)):
+        got = working.charge(due.date(), late, due)
+        expected = dataclasses.replace(got)  # made again by the frozen `__init__`
+        assert got == expected and vars(got) == vars(expected)
+        assert repr(got) == repr(expected)
+        assert got.detail.key in ("pen.lateness_working", "pen.lateness_working_none")
+        assert got.rule == version.rule and got.effective == version.effective
+        tiers.add((got.amount, got.forfeit))
+    assert len(tiers) > 1  # more than one tier compared

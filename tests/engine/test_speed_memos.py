@@ -29,7 +29,7 @@ from helpers import (
 import policyengine as pe
 from policyengine.engine.deadlines import ClockSpan, CommittedDate, DeadlineRule, Weekly
 from policyengine.engine.penalties.base import SCHEDULES
-from policyengine.engine.penalties.months import month_lines
+from policyengine.engine.penalties.months import Groups, group, months_of
 from policyengine.errors import CalendarDataMissing
 from policyengine.facts.reader import read_facts
 from policyengine.kinds import ScheduleKind
@@ -169,8 +169,14 @@ def test_a_month_is_filled_per_person_and_month() -> None:
     month, later = "2026-10", "2026-11"
     charged = [("甲", charge, month), ("乙", charge, month), ("乙", charge, month),
                ("乙", charge, month), ("甲", charge, later), ("甲", charge, later)]
-    months = month_lines(policy.penalties, charged)
+    groups: Groups = {}
+    keys = [group(groups, person, c, m) for person, c, m in charged]
+    months = months_of(policy.penalties, groups)
     filled = [months.in_month(person, c, m) for person, c, m in charged]
+    # `group`'s key fills the same (engine/evaluate.py `_Made.fill`)
+    assert all(key is not None and key[3] is not None for key in keys)
+    assert [months.filled(key, c) for key, (_, c, _) in zip(keys, charged, strict=True)
+            if key is not None] == filled
     assert [f.count_in_month for f in filled] == [1, 3, 3, 3, 2, 2]
     for (person, c, m), got in zip(charged, filled, strict=True):
         line = months.lines[(person, penalty.id, m, ScheduleKind.MONTHLY_COUNT)]

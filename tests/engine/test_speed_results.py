@@ -2,8 +2,8 @@
 `triage` and `_status` inlined, merits counted as they are found (`Merits`), charges
 grouped into months as they are made (`group`). The loop's verdicts are checked against
 `triage`'s (which workers and Dask still use), the merits and month lines against
-`merits` and `month_lines` (which now share `Merits` and `group` with the loop: only
-which obligations reach them is checked apart). And
+`merits` and `_Charger`, `group` and `months_of` over every violation (which share
+`Merits` and `group` with the loop: only which obligations reach them is checked apart). And
 (D55) a violation's `explain` is an `Explanation`, and merits are ordered by
 deadline, duty and case through their deadlines."""
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import random
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from helpers import shipped
@@ -21,22 +22,25 @@ import policyengine as pe
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import (
     Explanation,
-    _charges,
+    _Charger,
     _forbidden,
     _looked_at_when_met,
     _status,
     classify,
     evaluate_replay,
     explain_at,
+    responsible,
     triage,
 )
 from policyengine.engine.obligation import obligation_key
-from policyengine.engine.penalties.months import month_lines
+from policyengine.engine.penalties.months import Groups, group, months_of
 from policyengine.engine.replay import Replay, replay
 from policyengine.engine.rewards import merits
 from policyengine.engine.rewards.merit_days import Merits
 from policyengine.kinds import Status
 from policyengine.periods import Period
+from policyengine.results import RuleLine
+from policyengine.wording import line
 
 PERIODS = ["2021-02", "2021-Q1", "2022-03", None]
 
@@ -97,10 +101,16 @@ def test_charges_grouped_as_made_are_the_month_lines() -> None:
     policy, run, period, _ = _run(None)
     result = evaluate_replay(policy, run, period)
     outcomes = [classify(policy, run, o) for o in run.obligations if o.missing_year is None]
-    charged = _charges(policy, [o for o in outcomes if o.violated])
-    months = month_lines(policy.penalties, [
-        *((o.person, c, m) for o, c, m, _ in charged),
-        *((f.person, c, m) for f, c, m in _forbidden(policy, run, period))])
+    charger = _Charger(policy)
+    groups: Groups = {}
+    for outcome in outcomes:
+        if outcome.violated:
+            obligation = outcome.obligation
+            charged, month, _ = charger.charge(obligation, obligation.duty.id, outcome.late_by)
+            group(groups, outcome.person, charged, month)
+    for forbade, charged, month in _forbidden(policy, run, period):
+        group(groups, forbade.person, charged, month)
+    months = months_of(policy.penalties, groups)
     assert months.lines
     assert sorted(months.lines.values(), key=repr) == sorted(
         (line for p in result.people for line in p.lines), key=repr)
@@ -146,5 +156,57 @@ def test_a_violations_explanation_is_made_when_called_and_copies() -> None:
         assert steps == tuple(explain_at(policy, as_of, explain.outcome))
         assert violation.explanation == steps
         copied = copy.copy(explain)
-        assert copied is not explain and copied.outcome is explain.outcome
+        assert copied is not explain and copied.outcome == explain.outcome
+        assert copied.outcome.obligation is explain.outcome.obligation
         assert copied() == steps
+
+
+@pytest.mark.parametrize("label", PERIODS)
+def test_the_loop_answers_for_each_result_as_responsible_does(label: str | None) -> None:
+    """The loop asks each duty's `_Duty` (found once per evaluation) who answers, and
+    remembers the holder of a role per deadline: each violation and open obligation names
+    the person `responsible` finds, found the same way."""
+    policy, run, period, _ = _run(label)
+    result = evaluate_replay(policy, run, period)
+    by_key = {obligation_key(o): o for o in run.obligations}
+    holders = 0
+    for violation in result.violations:
+        if violation.status is Status.PROHIBITED:
+            continue
+        assert isinstance(violation.explain, Explanation)
+        outcome = violation.explain.outcome
+        person, how = responsible(policy, run, outcome.obligation)
+        assert (violation.person, outcome.person, outcome.how_found) == (person, person, how)
+        holders += how.key == "how.holder"
+    for found in result.obligations:
+        person, _ = responsible(policy, run, by_key[found.key])
+        assert found.person == person
+    if label is None:
+        assert holders  # the memo of holders was asked
+
+
+def test_a_summed_month_line_is_the_one_its_init_makes() -> None:
+    """`months_of` makes the line of a kind summed per violation without the frozen
+    `__init__`: the line `RuleLine(...)` makes with `line("pen.instances", ...)`, the amount
+    `sum` gives (its exponent too) and `any` forfeit."""
+    policy, run, period, _ = _run(None)
+    result = evaluate_replay(policy, run, period)
+    summed = [(p, rule_line) for p in result.people for rule_line in p.lines
+              if rule_line.detail.key == "pen.instances"]
+    assert summed
+    forfeits = 0
+    for person, rule_line in summed:
+        charges = [v.penalty for v in result.violations if v.person == person.person
+                   and v.penalty.rule == rule_line.rule and v.month == rule_line.month]
+        amount = sum((c.amount or Decimal(0) for c in charges), Decimal(0))
+        forfeit = any(c.forfeit for c in charges)
+        expected = RuleLine(rule_line.rule, rule_line.month, len(charges), amount, forfeit,
+                            line("pen.instances", rule=rule_line.rule, month=rule_line.month,
+                                 count=len(charges), amount=amount,
+                                 forfeit=line("out.and_forfeit") if forfeit
+                                 else line("empty")))
+        assert rule_line == expected and vars(rule_line) == vars(expected)
+        assert repr(rule_line) == repr(expected)
+        assert str(rule_line.amount) == str(amount)
+        forfeits += forfeit
+    assert forfeits  # a forfeit line compared too

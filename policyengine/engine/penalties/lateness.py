@@ -21,11 +21,11 @@ from policyengine.engine.penalties.base import (
     outcome_problems,
     schedule,
 )
-from policyengine.engine.penalties.tiers import TierCharges
+from policyengine.engine.penalties.tiers import TierCharges, tier_charge
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
 from policyengine.policy.model import Duration, Money, Strict
-from policyengine.results import PenaltyCharge, made
+from policyengine.results import PenaltyCharge
 from policyengine.timeparse import format_duration
 from policyengine.wording import Line, line
 
@@ -83,23 +83,16 @@ class Lateness(Schedule):
             high = cal.add_working_time(late.due, tier.up_to) if tier.up_to is not None else None
             if high is not None and end > high:
                 continue
-            return self._charged(tier, line(
+            words = line(
                 "pen.lateness_working", rule=self.rule, effective=self.since, late=late.by,
                 bounds=_bounds(tier), low=cal.local(low),
                 high=line("bounds.to", at=cal.local(high)) if high is not None else line("empty"),
-                outcome=outcome(tier.forfeit, tier.amount)))
+                outcome=outcome(tier.forfeit, tier.amount))
+            return tier_charge(self.rule, self.kind, tier.amount or Decimal(0), tier.forfeit,
+                               self.effective, words)
         return PenaltyCharge(self.rule, self.kind, Decimal(0), False, self.effective,
                              line("pen.lateness_working_none", rule=self.rule,
                                   effective=self.since, late=late.by))
-
-    def _charged(self, tier: LatenessTier, words: Line) -> PenaltyCharge:
-        """The charge of the tier a lateness in working time falls in, made without the
-        frozen `__init__` (results.py `made`): one per violation. (On the clock the charge
-        is `TierCharges`', penalties/tiers.py, compiled.)"""
-        return made(PenaltyCharge, rule=self.rule, schedule=self.kind,
-                    amount=tier.amount or Decimal(0), forfeit=tier.forfeit,
-                    effective=self.effective, detail=words, count_in_month=None,
-                    month_amount=None)
 
 
 def _bounds(tier: LatenessTier) -> Line:

@@ -11,16 +11,16 @@ per-month kind and `group` once per charge (a large history has tens of thousand
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from policyengine.engine.penalties.base import SCHEDULES
 from policyengine.engine.penalties.rules import CompiledPenalty
 from policyengine.kinds import ScheduleKind
 from policyengine.results import PenaltyCharge, PersonTotal, RuleLine, Violation
-from policyengine.wording import line
+from policyengine.wording import Line, line
 
 # (person, penalty rule, month "YYYY-MM", the per-month kind totalling it, or None: summed)
 MonthKey = tuple[str | None, str, str, str | None]
@@ -41,14 +41,26 @@ class Months:
         key = _key(person, charge, month)
         if key is None or key[3] is None:
             return charge
+        return self.filled(key, charge)
+
+    def filled(self, key: MonthKey, charge: PenaltyCharge) -> PenaltyCharge:
+        """`in_month` for a charge of a kind charged per month whose key `group` gave."""
         filled = self._filled.get((key, id(charge)))
         if filled is None:
-            filled = self._filled[(key, id(charge))] = SCHEDULES[key[3]].in_month(
+            kind = key[3]
+            assert kind is not None  # charged per month
+            filled = self._filled[(key, id(charge))] = SCHEDULES[kind].in_month(
                 charge, self.lines[key])
         return filled
 
 
 _NONE: Final = ScheduleKind.NONE
+_ZERO: Final = Decimal(0)
+_NEW: Final = object.__new__
+_NEW_LINE: Final[Callable[[type[Line], tuple[Any, ...]], Line]] = tuple.__new__
+# (a `Line` is never changed once made: shared ones are safe)
+_AND_FORFEIT: Final = line("out.and_forfeit")
+_NOTHING: Final = line("empty")
 
 
 def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | None:
@@ -58,25 +70,19 @@ def _key(person: str | None, charge: PenaltyCharge, month: str) -> MonthKey | No
     return person, charge.rule, month, kind if SCHEDULES[kind].per_month else None
 
 
-def month_lines(penalties: Mapping[str, CompiledPenalty],
-                charged: Iterable[tuple[str | None, PenaltyCharge, str]]) -> Months:
-    """Group the charges by person, rule and month; one line per group."""
-    groups: Groups = {}
-    for person, charge, month in charged:
-        group(groups, person, charge, month)
-    return months_of(penalties, groups)
-
-
 # The charges of each person's month under each rule (`MonthKey`), in the order given
 Groups = dict[MonthKey, list[PenaltyCharge]]
 
 
-def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str) -> None:
-    """A charge put with those of its person's month under its rule (none: left out). The
-    evaluator groups each charge as it makes it (engine/evaluate.py `evaluate_replay`,
-    through `_Charger`)."""
+def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str
+          ) -> MonthKey | None:
+    """A charge put with those of its person's month under its rule (none: left out), and
+    that month's key (None: none; the key's kind None: summed, `Months.in_month` keeps the
+    charge). The evaluator groups each charge as it makes it (engine/evaluate.py
+    `evaluate_replay`, through `_Charger`) and fills those charged per month with the key
+    (`Months.filled`)."""
     if charge.schedule == _NONE:  # `_key`'s first test, inlined: no penalty, no line
-        return
+        return None
     key = _key(person, charge, month)
     if key is not None:
         found = groups.get(key)
@@ -84,6 +90,7 @@ def group(groups: Groups, person: str | None, charge: PenaltyCharge, month: str)
             groups[key] = [charge]
         else:
             found.append(charge)
+    return key
 
 
 def months_of(penalties: Mapping[str, CompiledPenalty], groups: Groups) -> Months:
@@ -94,13 +101,26 @@ def months_of(penalties: Mapping[str, CompiledPenalty], groups: Groups) -> Month
 
 def _line(key: MonthKey, charges: list[PenaltyCharge], penalty: CompiledPenalty) -> RuleLine:
     _, rule, month, kind = key
-    if kind is None:
-        amount = sum((c.amount or Decimal(0) for c in charges), Decimal(0))
-        forfeit = any(c.forfeit for c in charges)
-        return RuleLine(rule, month, len(charges), amount, forfeit,
-                        line("pen.instances", rule=rule, month=month, count=len(charges),
-                             amount=amount,
-                             forfeit=line("out.and_forfeit") if forfeit else line("empty")))
+    if kind is None:  # summed: one line per person, rule and month of most kinds
+        amount = _ZERO
+        forfeit = False
+        for charge in charges:  # added in order from 0, as `sum` does (the same exponent)
+            amount = amount + (charge.amount or _ZERO)
+            if charge.forfeit:  # `any`
+                forfeit = True
+        # made without the frozen `__init__` (results.py `made`, inlined), its words as
+        # `line(...)` makes them: thousands of lines in a large history
+        made: RuleLine = _NEW(RuleLine)
+        fields = made.__dict__  # set one by one, in their order: no dict of keywords
+        fields["rule"] = rule
+        fields["month"] = month
+        fields["count"] = len(charges)
+        fields["amount"] = amount
+        fields["forfeit"] = forfeit
+        fields["detail"] = _NEW_LINE(Line, ("pen.instances", {
+            "rule": rule, "month": month, "count": len(charges), "amount": amount,
+            "forfeit": _AND_FORFEIT if forfeit else _NOTHING}))
+        return made
     year, number = (int(x) for x in month.split("-"))
     version = penalty.in_force(date(year, number, 1))
     if version is None or version.kind != kind:

@@ -22,6 +22,24 @@ _NEW_LINE: Final[Callable[[type[Line], tuple[Any, ...]], Line]] = tuple.__new__
 _ZERO: Final = Decimal(0)
 
 
+def tier_charge(rule: str, kind: str, amount: Decimal, forfeit: bool, effective: date,
+                words: Line) -> PenaltyCharge:
+    """The charge of a lateness tier (on the clock here, in working time by
+    `Lateness.charge_late`), made without the frozen `__init__` (results.py `made`,
+    inlined): one per late violation."""
+    charge: PenaltyCharge = _NEW(PenaltyCharge)
+    fields = charge.__dict__  # set one by one, in their order: no dict of keywords
+    fields["rule"] = rule
+    fields["schedule"] = kind
+    fields["amount"] = amount
+    fields["forfeit"] = forfeit
+    fields["effective"] = effective
+    fields["detail"] = words
+    fields["count_in_month"] = None
+    fields["month_amount"] = None
+    return charge
+
+
 class TierCharges:
     """What a violation costs under one version of a lateness rule, by how late it was on
     the clock: the charge of the tier it falls in, saying the lateness (or that no tier
@@ -40,25 +58,13 @@ class TierCharges:
         for over, up_to, amount, forfeit, bounds, says in self.tiers:
             if late_by > over and (up_to is None or late_by <= up_to):
                 # `line(...)` made as the tuple it is (its values in the same order)
-                return self._charged(amount, forfeit, _NEW_LINE(Line, ("pen.lateness", {
-                    "rule": self.rule, "effective": self.since, "late": late_by,
-                    "bounds": bounds, "outcome": says})))
-        return self._charged(_ZERO, False, _NEW_LINE(Line, ("pen.lateness_none", {
-            "rule": self.rule, "effective": self.since, "late": late_by})))
-
-    def _charged(self, amount: Decimal, forfeit: bool, words: Line) -> PenaltyCharge:
-        """The charge, made without the frozen `__init__` (results.py `made`, inlined)."""
-        charge: PenaltyCharge = _NEW(PenaltyCharge)
-        fields = charge.__dict__  # set one by one, in their order: no dict of keywords
-        fields["rule"] = self.rule
-        fields["schedule"] = self.kind
-        fields["amount"] = amount
-        fields["forfeit"] = forfeit
-        fields["effective"] = self.effective
-        fields["detail"] = words
-        fields["count_in_month"] = None
-        fields["month_amount"] = None
-        return charge
+                return tier_charge(self.rule, self.kind, amount, forfeit, self.effective,
+                                   _NEW_LINE(Line, ("pen.lateness", {
+                                       "rule": self.rule, "effective": self.since,
+                                       "late": late_by, "bounds": bounds, "outcome": says})))
+        return tier_charge(self.rule, self.kind, _ZERO, False, self.effective,
+                           _NEW_LINE(Line, ("pen.lateness_none", {
+                               "rule": self.rule, "effective": self.since, "late": late_by})))
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled with the policy (workers, Dask): compiled, the class is made only by

@@ -53,8 +53,9 @@ class Merits:
         rules = [r for r in policy.rewards.values() if r.kind is RewardKind.EARLY_MERIT]
         self.duties: Final = {d for r in rules for d in r.duties}
         self.reward_id: Final = min((r.id for r in rules), default="")
-        # (met, due) local dates -> working days between: few pairs, asked again and again
-        self.known: Final[dict[tuple[date, date], int]] = {}
+        # due -> met local dates -> working days between: few pairs, asked again and again
+        # (a table per due day: no tuple of the two made and hashed per merit)
+        self.known: Final[dict[date, dict[date, int]]] = {}
         self.made: Final[list[Merit]] = []
         # Merits are listed by (due, duty, case), ties in the order found: each one's
         # (duty, case) and place, made with it, filed under its deadline (sorting the
@@ -75,19 +76,21 @@ class Merits:
         of `done` and `due`."""
         if duty not in self.duties:
             return
-        days = (done_day, due_day)
-        early = self.known.get(days)
+        met_on = self.known.get(due_day)
+        if met_on is None:
+            met_on = self.known[due_day] = {}
+        early = met_on.get(done_day)
         if early is None:
             cal = self.calendar
             try:
-                early = cal.working_days_between(days[0], days[1])
+                early = cal.working_days_between(done_day, due_day)
             except CalendarDataMissing as exc:
                 if cal.is_before_data(exc.year):
                     raise
                 self.notes.append(line("pending.merit", duty=duty, case=obligation.case,
                                        year=exc.year))
                 return
-            self.known[days] = early
+            met_on[done_day] = early
         if early > 0:  # one per commitment met early: made without the frozen __init__
             merit: Merit = _NEW(Merit)  # results.py `made`, inlined
             case = obligation.case
