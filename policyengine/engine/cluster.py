@@ -164,7 +164,7 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
                 starting = _LocalStart(workers, folder, method)
             except BaseException:
                 if aside is not None:
-                    aside.statuses()  # (ends its processes)
+                    aside.ended()
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
             stack.callback(starting.close_later)
@@ -177,8 +177,10 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
                                    policy, count)
             except BaseException:
                 if aside is not None:
-                    aside.statuses()  # (ends its processes)
+                    aside.ended()
                 raise
+            if aside is not None:
+                stack.callback(aside.end)  # (before the cluster closes: callbacks run last first)
             statuses = None if aside is None else _timed(
                 "client: wait for the ranges read and sorted aside", aside.statuses)
         else:
@@ -230,19 +232,30 @@ class _MapAside:
             self._children.append(child)
 
     def statuses(self) -> list[Status] | None:
-        """Each range's status once its pieces are written; None if one was not mapped."""
+        """Each range's status once its pieces are written; None if one was not mapped.
+        The processes are not waited for here (`end`): one still ending (freeing what it
+        read) held the next one's status back, and the partitions' reads, ~0.05 s each."""
         got: list[Status | None] = [None] * self.count
         every = len(self._links)
-        for first, (link, child) in enumerate(zip(self._links, self._children, strict=True)):
+        for first, link in enumerate(self._links):
             try:
                 got[first::every] = link.recv()
             except (EOFError, OSError, ValueError):  # it died: one process reads the file
                 pass
             finally:
                 link.close()
-                child.join()
         done = [s for s in got if s is not None]
         return done if len(done) == len(got) else None
+
+    def end(self) -> None:
+        """Wait for the processes to end (once they have sent their statuses)."""
+        for child in self._children:
+            child.join()
+
+    def ended(self) -> None:
+        """The processes ended, their statuses left unread (a run that stops early)."""
+        self.statuses()
+        self.end()
 
     def pieces(self, k: int) -> list[str]:
         return [str(piece_file(self.folder, j, k)) for j in range(self.count)]
