@@ -534,7 +534,7 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
         return None
     first = min(firsts, key=line_key)
     start = time.perf_counter()
-    done: list[tuple[Part, float]] = client.gather([
+    done = _as_they_end([
         _on(client, where[0], _replay, model_on_workers, shares[0], 0, first, as_of, period),
         *later])
     PHASES["client: partitions replayed (waiting, receiving)"] = time.perf_counter() - start
@@ -544,6 +544,17 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
     merged: FileSplit = _timed("client: merge", lambda: FileSplit(
         merge(policy, as_of, [p for p, _ in done], summary.seen), summary))
     return merged
+
+
+def _as_they_end(replays: list[Any]) -> list[tuple[Part, float]]:
+    """Each partition's replay, received as soon as it ends (a part is taken in while the
+    others still replay, not all of them once the last has ended), in partition order."""
+    distributed: Any = importlib.import_module("distributed")
+    place = {future.key: k for k, future in enumerate(replays)}
+    done: list[Any] = [None] * len(replays)
+    for future in distributed.as_completed(replays):
+        done[place[future.key]] = future.result()
+    return done
 
 
 def _places(client: Any, count: int) -> list[str]:

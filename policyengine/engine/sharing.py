@@ -237,15 +237,23 @@ def _masks(k: int) -> tuple[bytes, bytes]:
 @dataclass(frozen=True)
 class Lines:
     """One worker's lines, compact to send: their numbers, their bytes joined by newlines
-    (no line holds one), and the numbers of those it reads but does not own."""
+    (no line holds one), and the numbers of those it reads but does not own. `more`: the
+    lines after those of `joined`, joined likewise a text each (a partition's pieces of
+    the ranges after the first, not copied into one text: `joined_pieces`)."""
 
     numbers: array[int]
     joined: bytes
     foreign: frozenset[int]
+    more: tuple[bytes, ...] = ()
 
     def texts(self) -> list[str]:
         """The lines as text (UnicodeDecodeError: the reader says where, in one process)."""
-        return self.joined.decode("utf-8").split("\n") if self.numbers else []
+        return (b"\n".join((self.joined, *self.more)).decode("utf-8").split("\n")
+                if self.numbers else [])
+
+    def parts(self) -> tuple[bytes, ...]:
+        """The texts of the lines, each of whole lines."""
+        return (self.joined, *self.more)
 
 
 def share_of(lines: FileLines, codes: bytes, k: int) -> Lines:
@@ -325,7 +333,7 @@ def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime) -> 
         # at once, never a text made of a line read whole. Reading the lines as text, each a
         # row, cost 2.5 s of CPU at 1M facts against 1.85 s.
         batch = (collect(jsonl_rows(lines.texts(), None, name), schema, name) if fast is None
-                 else collect_fast(_texts(lines.joined, TEXT_SIZE), fast, schema, name, None))
+                 else collect_fast(_texts(lines.parts(), TEXT_SIZE), fast, schema, name, None))
     if not numbers or numbers[-1] == len(numbers):  # (rising: lines 1 to n when n is last)
         return _share(batch, lines.foreign, as_of)
     if batch.rejected or not all(map(_fact_id, batch.facts)):  # (no id, or "")
@@ -345,17 +353,19 @@ _fact_id = operator.attrgetter("id")
 TEXT_SIZE = BYTES_READ_SIZE
 
 
-def _texts(joined: bytes, size: int) -> Iterator[bytes]:
-    """Lines joined by newlines, in texts of whole lines of about `size` bytes (as the
-    reader reads a file: `byte_texts`), the lines of each `text.split(b"\\n")`."""
-    start, end = 0, len(joined)
-    while start < end:
-        cut = joined.find(b"\n", start + size)
-        if cut < 0:
-            yield joined[start:] if start else joined
-            return
-        yield joined[start:cut]
-        start = cut + 1
+def _texts(parts: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """Lines joined by newlines (in one or more parts, each of whole lines), in texts of
+    whole lines of about `size` bytes (as the reader reads a file: `byte_texts`), the lines
+    of each `text.split(b"\\n")`."""
+    for joined in parts:
+        start, end = 0, len(joined)
+        while start < end:
+            cut = joined.find(b"\n", start + size)
+            if cut < 0:
+                yield joined[start:] if start else joined
+                break
+            yield joined[start:cut]
+            start = cut + 1
 
 
 def _local_numbers(numbers: Sequence[int], foreign: frozenset[int]) -> frozenset[int]:
@@ -756,5 +766,5 @@ def joined_pieces(pieces: Sequence[Piece]) -> Lines:
         numbers.extend(map(offset.__add__, lines.numbers) if offset else lines.numbers)
         foreign.update(n + offset for n in lines.foreign)
         offset += piece.count
-    return Lines(numbers, b"\n".join(p.lines.joined for p in pieces if p.lines.numbers),
-                 frozenset(foreign))
+    texts = [p.lines.joined for p in pieces if p.lines.numbers]
+    return Lines(numbers, texts[0] if texts else b"", frozenset(foreign), tuple(texts[1:]))

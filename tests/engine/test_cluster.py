@@ -33,6 +33,7 @@ from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.engine.replay import in_order
 from policyengine.engine.sharing import (
+    Lines,
     NotSplit,
     Status,
     byte_ranges,
@@ -353,7 +354,8 @@ def test_byte_ranges_mapped_apart_give_what_the_file_read_whole_gives(tmp_path: 
                     for k in range(count):
                         got = joined_pieces([piece_of(m, k) for m in mapped if m is not None])
                         want = share_of(raw, whole, k)
-                        assert (got.numbers, got.joined, got.foreign) == \
+                        # (the pieces' texts kept apart, not copied into one)
+                        assert (got.numbers, b"\n".join(got.parts()), got.foreign) == \
                             (want.numbers, want.joined, want.foreign), (path, shares, k)
 
 
@@ -389,6 +391,14 @@ def test_a_share_read_apart_holds_the_facts_the_whole_file_gives(
                 want = in_order([at_line[n] for n in lines.numbers
                                  if n in at_line and at_line[n].at <= as_of])
                 assert [share.in_file(f) for f in share.ordered] == want, (path, count, k)
+                # the same lines in three texts (a partition's pieces, not joined into one)
+                split = lines.joined.split(b"\n")
+                third = max(len(split) // 3, 1)
+                parts = [b"\n".join(split[i:i + third]) for i in range(0, len(split), third)]
+                apart = read_share(policy.schema, "f", Lines(lines.numbers, parts[0],
+                                                             lines.foreign, tuple(parts[1:])),
+                                   as_of)
+                assert len(parts) >= 3 and [apart.in_file(f) for f in apart.ordered] == want
                 assert [share.file_line(f) for f in share.ordered] == [f.line for f in want]
                 assert share.first == (want[0] if want else None)
                 if share.numbers is not None:
