@@ -36,7 +36,6 @@ import importlib.util
 import logging
 import multiprocessing
 import multiprocessing.forkserver as forkserver
-import os
 import pickle
 import shutil
 import sys
@@ -149,7 +148,8 @@ def split_on_dask(policy: CompiledPolicy, path: Path, name: str, as_of: datetime
         aside: _MapAside | None = None
         ready: tuple[list[str], Any] | None = None
         if scheduler is None:
-            cores = _cores(workers)
+            # (Dask's count of the CPUs: it also reads a container's CPU quota)
+            cores: int = importlib.import_module("dask.system").CPU_COUNT
             count = partitions or workers or cores
             # The folder of the run: Dask's scratch space, and the pieces of the ranges
             # mapped aside; removed when the cluster closes.
@@ -248,12 +248,16 @@ class _MapAside:
         return done if len(done) == len(got) else None
 
     def end(self) -> None:
-        """Wait for the processes to end (once they have sent their statuses)."""
+        """Wait for the processes to end. Every pipe is closed first: a process still
+        sending its status (when `statuses` was cut short) then meets a broken pipe and
+        ends, where it would wait for a reader for ever."""
+        for link in self._links:
+            link.close()
         for child in self._children:
             child.join()
 
     def ended(self) -> None:
-        """The processes ended, their statuses left unread (a run that stops early)."""
+        """The processes ended, their statuses read and dropped (a run that stops early)."""
         self.statuses()
         self.end()
 
@@ -283,18 +287,6 @@ def _map_aside(link: Any, path: Path, mine: list[int], ranges: list[tuple[int, i
 def piece_file(folder: Path, j: int, k: int) -> Path:
     """Where range j's piece for partition k is written (`_MapAside`)."""
     return folder / f"piece-{j}-{k}"
-
-
-def _cores(workers: int | None) -> int:
-    """How many processes sort the ranges at most: the CPUs this process may run on. Dask's
-    own count (which also reads a container's CPU quota) when it decides how many workers
-    a local cluster has: Dask is then imported here, not only in the cluster's thread while
-    the ranges are sorted."""
-    if workers is None:
-        dask_cpus: int = importlib.import_module("dask.system").CPU_COUNT
-        return dask_cpus
-    affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _forkserver_started(method: str) -> None:

@@ -575,39 +575,24 @@ class FactStream:
     def _fast_facts(self, texts: Iterable[bytes], fast: FastPath) -> Iterator[Fact]:
         """The facts of a file's texts, as `_rows` gives them: each rejected line added to
         `rejected` as it is met."""
-        name, build, rejected, progress = self.name, self.schema.build, self.rejected, \
-            self.progress
-        lines = 0
+        progress = self.progress
         first = 1
         for text in texts:
-            values, only_facts = fast.text_values(text, first, name, json_value)
+            values, only_facts = fast.text_values(text, first, self.name, json_value)
             if only_facts:  # one fact a line (no blank line, none rejected): most texts
+                lines = self.lines
                 if progress is not None:
                     for done in range(lines - lines % PROGRESS_EVERY + PROGRESS_EVERY,
                                       lines + len(values) + 1, PROGRESS_EVERY):
                         progress(done)
-                lines += len(values)
+                self.lines = lines + len(values)
                 yield from values
             else:
-                for number, line, raw in _block_rows(_lines(text), values, first):
-                    lines += 1
-                    if progress is not None and lines % PROGRESS_EVERY == 0:
-                        progress(lines)
-                    if type(raw) is Fact:
-                        yield raw
-                    elif type(raw) is Unreadable:
-                        rejected.append(Rejection(Location(name, number), line, (raw,)))
-                    else:
-                        built = build(raw, number, name)
-                        if type(built) is list:
-                            rejected.append(Rejection(Location(name, number), line,
-                                                      tuple(built)))
-                        else:
-                            yield cast(Fact, built)
+                for _, _, fact in self._checked(_block_rows(_lines(text), values, first)):
+                    yield fact
             first += len(values)  # one value a line
-        self.lines = lines
         if progress is not None:
-            progress(lines)
+            progress(self.lines)
 
     def rows(self) -> Iterator[tuple[int, str, Fact]]:
         """(line number, stripped text, fact) of each accepted line; each rejected line is
@@ -620,13 +605,20 @@ class FactStream:
             raise _not_utf8(self.name, exc, self.path) from None
 
     def _rows(self, handle: IO[str]) -> Iterator[tuple[int, str, Fact]]:
-        rows = _rows_of(handle, self.schema, self.name, self.fmt)
+        yield from self._checked(_rows_of(handle, self.schema, self.name, self.fmt))
+        if self.progress is not None:
+            self.progress(self.lines)
+
+    def _checked(self, rows: Iterable[tuple[int, str, Any]]
+                 ) -> Iterator[tuple[int, str, Fact]]:
+        """The accepted rows of `rows` as facts; each rejected one added to `rejected`, every
+        one counted in `lines` (once `rows` is spent) and said to `progress`."""
         name, build, rejected, progress = self.name, self.schema.build, self.rejected, \
             self.progress
-        lines = 0
+        lines = self.lines
         for number, text, raw in rows:
             lines += 1
-            if progress is not None and lines % 50_000 == 0:
+            if progress is not None and lines % PROGRESS_EVERY == 0:
                 progress(lines)
             if type(raw) is Fact:
                 yield number, text, raw
@@ -639,8 +631,6 @@ class FactStream:
                 else:
                     yield number, text, cast(Fact, built)
         self.lines = lines
-        if progress is not None:
-            progress(lines)
 
 
 # json.loads without its wrappers (typeshed types make_scanner oddly)

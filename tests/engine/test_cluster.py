@@ -116,7 +116,7 @@ def test_a_worker_says_its_partition_s_first_fact_before_it_replays(tmp_path: Pa
     from distributed import Client, LocalCluster, get_task_stream
 
     policy = pe.load_policy(REPO / "policies")
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                       dashboard_address=None, local_directory=str(tmp_path)
                       ) as running, Client(running) as client:
         with get_task_stream(client) as stream:
@@ -429,13 +429,18 @@ def test_ids_are_checked_by_hash_and_code() -> None:
     # Pausing between slices of hashes (the Dask client: its scheduler's thread runs
     # between) says the same, in a pause for every slice.
     pauses: list[int] = []
-    big = list(range(0, 3 * sharing.SLICE, 3))
-    for statuses, agreed in (([status(big, [0] * len(big)), status([1, 2], [1, 1])], True),
-                             ([status(big, [0] * len(big)), status([1, 3], [1, 1])], False)):
+    big = list(range(0, 9 * sharing.SLICE, 3))  # three slices
+    last = big[-1]  # (in the last slice)
+    for statuses, agreed, count in (
+            ([status(big, [0] * len(big)), status([1, 2], [1, 1])], True, 3 + 1),
+            ([status(big, [0] * len(big)), status([1, last], [1, 1])], False, 3 + 1),
+            ([status([1, 2], [1, 1]), status(big, [0] * len(big))], True, 1 + 3),
+            ([status([1, 2], [1, 1]), status([4], [0]), status(big, [0] * len(big))], True,
+             1 + 1 + 1 + 3)):
         pauses.clear()
         assert one_code_per_id(statuses, pause=lambda: pauses.append(1)) is agreed
         assert one_code_per_id(statuses) is agreed
-        assert len(pauses) >= 2
+        assert len(pauses) == count
 
 
 def test_a_range_s_lines_are_those_beginning_in_it(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """What a fulfilment closes, as the replay's shortcuts find it (docs/decisions.md
-D-replay8-1): a fulfilment reads an open obligation's trigger only when the duty's trigger
+D56): a fulfilment reads an open obligation's trigger only when the duty's trigger
 type may also fulfil it (plans.py `Slot.closes_own`, engine/replay.py `fulfil_as`): the
 fact that opened an obligation never fulfils it, and a later fact of the same type does;
 and a recurring duty's period is found from the first one still owed (recurring.py

@@ -356,24 +356,28 @@ def test_byte_order_marks_at_the_start_are_dropped_however_many(
 def test_a_streamed_file_says_its_progress_and_rejections_as_read_facts_does(
         tmp_path: Path) -> None:
     # FactStream reads a file as `read_facts` does (bytes, texts of many lines decoded
-    # at once): the same facts, rejected lines, line count and progress, a byte-order mark,
-    # blank lines and bad lines in texts otherwise read whole.
+    # at once): the same facts, rejected lines, line count and progress, with a byte-order
+    # mark, a blank line and bad lines, each said at a multiple of `PROGRESS_EVERY` from a
+    # text read whole (the bad lines early) and from one read line by line (the bad lines
+    # in the texts that hold those multiples).
     from policyengine.facts.reader import PROGRESS_EVERY, FactStream
 
-    lines = [dumps({**GOOD, "id": f"f-{i:07d}"}) for i in range(2 * PROGRESS_EVERY + 7)]
-    lines[3] = "{not json"
-    lines[PROGRESS_EVERY + 1] = ""
-    lines[-2] = dumps({**GOOD, "id": "f-x", "type": "no.such.type"})
-    path = tmp_path / "facts.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8"))
-    said: dict[str, list[int]] = {"list": [], "stream": []}
-    batch = read_stream(path, shipped().schema, progress=said["list"].append)
-    streamed = FactStream(path, shipped().schema, progress=said["stream"].append)
-    facts = list(streamed)
-    assert facts == list(batch.facts) and len(facts) == len(lines) - 3
-    assert streamed.lines == batch.lines == len(lines) - 1
-    assert [(r.location.line, r.text, r.reasons) for r in streamed.rejected] == [
-        (r.location.line, r.text, r.reasons) for r in batch.rejected]
-    assert [r.location.line for r in streamed.rejected] == [4, len(lines) - 1]
-    assert said["stream"] == said["list"] == [PROGRESS_EVERY, 2 * PROGRESS_EVERY,
-                                              len(lines) - 1]
+    total = 2 * PROGRESS_EVERY + 7
+    for bad, blank, unknown in ((4, 10, 20), (4, PROGRESS_EVERY + 2, 2 * PROGRESS_EVERY + 6)):
+        lines = [dumps({**GOOD, "id": f"f-{i:07d}"}) for i in range(total)]
+        lines[bad - 1] = "{not json"
+        lines[blank - 1] = ""
+        lines[unknown - 1] = dumps({**GOOD, "id": "f-x", "type": "no.such.type"})
+        path = tmp_path / "facts.jsonl"
+        path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8"))
+        said: dict[str, list[int]] = {"list": [], "stream": []}
+        batch = read_stream(path, shipped().schema, progress=said["list"].append)
+        streamed = FactStream(path, shipped().schema, progress=said["stream"].append)
+        facts = list(streamed)
+        assert facts == list(batch.facts) and len(facts) == total - 3
+        assert streamed.lines == batch.lines == total - 1
+        assert [(r.location.line, r.text, r.reasons) for r in streamed.rejected] == [
+            (r.location.line, r.text, r.reasons) for r in batch.rejected]
+        assert [r.location.line for r in streamed.rejected] == [bad, unknown]
+        assert said["stream"] == said["list"] == [PROGRESS_EVERY, 2 * PROGRESS_EVERY,
+                                                  total - 1]
