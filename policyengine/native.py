@@ -41,6 +41,8 @@ COMPILED: tuple[str, ...] = (
     "policyengine.engine.rewards.merit_days",
     "policyengine.engine.penalties.months",
     "policyengine.engine.penalties.tiers",
+    "policyengine.engine.instants",
+    "policyengine.engine.dormant",
 )
 
 GROUP = "policyengine.compiled"  # the shared library: policyengine/compiled__mypyc.*.so

@@ -28,11 +28,13 @@ import pickle
 import sqlite3
 import tempfile
 from array import array
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
+
+from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Keyed, Obligation
@@ -73,20 +75,25 @@ def _aware(moment: datetime | bytes, tz: tzinfo) -> datetime:
     return moment
 
 
-class _Pickler(pickle.Pickler):
-    # A message without values holds a mappingproxy, which pickle refuses: it goes as the
-    # dict it shows, and comes back read-only again.
-    dispatch_table = copyreg.dispatch_table.copy()
-    dispatch_table[MappingProxyType] = lambda proxy: (read_only, (dict(proxy),))
-
-
 def read_only(values: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(values)
 
 
+def _proxy_reduced(proxy: MappingProxyType[str, Any]) -> tuple[Any, ...]:
+    return (read_only, (dict(proxy),))
+
+
+# A message without values holds a mappingproxy, which pickle refuses: it goes as the dict
+# it shows, and comes back read-only again.
+_DISPATCH = copyreg.dispatch_table.copy()
+_DISPATCH[MappingProxyType] = _proxy_reduced
+
+
 def _dumps(value: Any) -> bytes:
     out = io.BytesIO()
-    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH  # (a subclass of pickle's class: mypyc fails on it)
+    pickler.dump(value)
     return out.getvalue()
 
 
@@ -131,6 +138,7 @@ def _line_back(plain: tuple[Any, ...], tz: tzinfo) -> Line:
     return Line(key, MappingProxyType(args) if proxy else args)
 
 
+@mypyc_attr(native_class=False)  # tests watch its wakes
 class Dormant:
     """The sleeping obligations of one replay, and the ordinal of each obligation in memory
     (its place in the order obligations were made), kept beside `obligations`."""
@@ -309,6 +317,7 @@ def _ordinal(pair: tuple[int, Obligation]) -> int:
     return pair[0]
 
 
+@mypyc_attr(native_class=False)  # a dict subclass stays a Python class
 class Latest(dict[Any, Obligation]):
     """The replay's `latest[duty]` table (the latest obligation of a delayable duty by case
     or key) that looks for a sleeping one when it has none in memory."""
@@ -324,6 +333,10 @@ class Latest(dict[Any, Obligation]):
         return default if found is None else found
 
 
+# How `OpenFor` hashes a case: a module global, read at each call (compiled too), so that
+# tests can make cases share a hash.
+case_hash: Callable[[Any], int] = hash
+
 _has = dict.__contains__
 _get = dict.get
 
@@ -334,6 +347,7 @@ def as_dict(table: MutableMapping[Any, Obligation]) -> dict[Any, Obligation]:
     return cast(dict[Any, Obligation], table)
 
 
+@mypyc_attr(native_class=False)  # a dict subclass stays a Python class
 class OpenFor(dict[Any, Obligation]):
     """The replay's `open_for[duty]` table (the open obligation of a duty by case) whose
     obligations open for long sleep on disk: a look-up that misses wakes the one asleep for
@@ -354,17 +368,17 @@ class OpenFor(dict[Any, Obligation]):
 
     def __contains__(self, key: object) -> bool:
         return _has(self, key) or (
-            hash(key) in self.asleep
+            case_hash(key) in self.asleep
             and self.dormant.wake(self.duty, key, open_only=True) is not None)
 
     def get(self, key: Any, default: Any = None) -> Any:
         found = _get(self, key)
-        if found is None and hash(key) in self.asleep:
+        if found is None and case_hash(key) in self.asleep:
             found = self.dormant.wake(self.duty, key, open_only=True)
         return default if found is None else found
 
     def __missing__(self, key: Any) -> Obligation:
-        if hash(key) in self.asleep:
+        if case_hash(key) in self.asleep:
             found = self.dormant.wake(self.duty, key, open_only=True)
             if found is not None:
                 return found
@@ -377,14 +391,14 @@ class OpenFor(dict[Any, Obligation]):
         latest = self.dormant.latest.get(self.duty)
         if latest is not None and _get(as_dict(latest), key) is obligation:
             dict.__delitem__(as_dict(latest), key)
-        value = hash(key)
+        value = case_hash(key)
         if value in self.asleep:
             self.shared[value] = self.shared.get(value, 0) + 1
         else:
             self.asleep.add(value)
 
     def woke(self, key: Any) -> None:
-        value = hash(key)
+        value = case_hash(key)
         extra = self.shared.get(value)
         if extra is None:
             self.asleep.discard(value)
@@ -395,6 +409,7 @@ class OpenFor(dict[Any, Obligation]):
 
 
 
+@mypyc_attr(native_class=False)
 class FirstActors:
     """The replay's `first_actor` table (the first actor of each case and fact type), its
     entries for cases no obligation in memory names kept on disk.

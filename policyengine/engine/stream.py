@@ -26,7 +26,7 @@ import itertools
 import json
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -39,14 +39,12 @@ from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.deadlines import Versioned, Weekly
 from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor, as_dict
 from policyengine.engine.dueof import OnDate, SameWhile
+from policyengine.engine.instants import Runs, Unsorted, replay_instants
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.plans import DECIDE, EXTEND, FULFIL, OPEN
 from policyengine.engine.replay import (
     Replay,
     RoleTimeline,
-    _in_order,
     _State,
-    act_at_once,
 )
 from policyengine.errors import Location
 from policyengine.facts.messages import FactSay
@@ -56,10 +54,6 @@ from policyengine.facts.schema import DUPLICATE_ID, Fact, Reason
 _BUCKETS = 64          # files the id hashes are spread over
 _BUCKET_FLUSH = 8192   # hashes a bucket holds in memory before it is appended to its file
 _COMPACT_FROM = 65_536  # obligations made before the stream first drops what no result reads
-
-
-class Unsorted(Exception):
-    """A fact earlier than the one before it: the file is not in time order."""
 
 
 class IdHashes:
@@ -113,98 +107,6 @@ class Plan:
     duplicates: int = 0
 
 
-class Runs:
-    """Facts in time order -> the facts of each instant up to `as_of`, in `order_key` order,
-    re-sent facts dropped. Counts what the result's statistics need.
-
-    With `prefix` (the facts come in file order), the ids are hashed only once one is not
-    greater than the one before: while every id rises (files numbered as written), none can
-    repeat. At the first that does not, `prefix(line)` gives the ids of the facts before
-    that line, hashed then, and every id after is hashed as it comes.
-    """
-
-    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdHashes | None,
-                 prefix: Callable[[int], Iterable[str]] | None = None):
-        self.facts, self.as_of, self.ids, self.prefix = facts, as_of, ids, prefix
-        self.duplicates = 0
-        self.after_as_of = 0
-        self.kept = 0
-        self.conflicted: set[str] = set()  # ids used for two different facts of one instant
-        self.rose = True  # every id so far greater than the one before (with `prefix`)
-
-    def __iter__(self) -> Iterator[list[Fact]]:
-        # Runs once per fact: the usual fact, alone at its instant, costs one comparison of
-        # times and one of ids (or a hash); the ids of an instant are compared only when it
-        # has several.
-        as_of, ids = self.as_of, self.ids
-        if ids is not None:  # IdHashes.add inlined below for the fact alone at its instant
-            buckets, mask, full = ids.buckets, _BUCKETS - 1, _BUCKET_FLUSH
-        rising = ids is not None and self.prefix is not None
-        last = ""  # the greatest id so far, while they rise
-        run: list[Fact] = []
-        at: datetime | None = None
-        seen: dict[str, Fact] | None = None
-        for fact in self.facts:
-            moment = fact.at
-            fact_id = fact.id
-            if moment != at:
-                if run:
-                    self.kept += len(run)
-                    if at > as_of:  # type: ignore[operator]
-                        self.after_as_of += len(run)
-                    else:
-                        yield run if len(run) == 1 else _in_order(run)
-                    if moment < at:  # type: ignore[operator]
-                        raise Unsorted(fact)
-                at, run, seen = moment, [fact], None
-                if fact_id is not None and ids is not None:
-                    if rising:
-                        if fact_id > last:
-                            last = fact_id
-                            continue
-                        rising = self._stop_rising(fact)
-                    value = hash(fact_id)
-                    bucket = buckets[value & mask]
-                    bucket.append(value)
-                    if len(bucket) >= full:
-                        ids.flush(value & mask)
-                continue
-            if fact_id is not None:
-                if seen is None:
-                    seen = {f.id: f for f in run if f.id is not None}
-                earlier = seen.get(fact_id)
-                if earlier is None:
-                    seen[fact_id] = fact
-                    if rising and fact_id > last:
-                        last = fact_id
-                    elif ids is not None:
-                        if rising:
-                            rising = self._stop_rising(fact)
-                        ids.add(fact_id)
-                elif earlier.content() == fact.content():
-                    self.duplicates += 1
-                    continue
-                else:
-                    self.conflicted.add(fact_id)
-            run.append(fact)
-        if run:
-            self.kept += len(run)
-            if at > as_of:  # type: ignore[operator]
-                self.after_as_of += len(run)
-            else:
-                yield run if len(run) == 1 else _in_order(run)
-
-
-    def _stop_rising(self, fact: Fact) -> bool:
-        """An id not greater than the one before: the ids of the facts before it are hashed
-        now (read again), and every one from now on as it comes."""
-        assert self.ids is not None and self.prefix is not None and fact.line is not None
-        for fact_id in self.prefix(fact.line):
-            self.ids.add(fact_id)
-        self.rose = False
-        return False
-
-
 @dataclass(frozen=True)
 class Unread:
     """What no result of the evaluation reads: the replay drops it as it goes (memory).
@@ -245,40 +147,21 @@ def replay_runs(policy: CompiledPolicy, runs: Iterable[list[Fact]], as_of: datet
                 state.open_for[duty.id] = OpenFor(duty.id, dormant, state.open_for[duty.id])
         dormant.attach(state.open_for, state.latest)
         state.bind()  # the slots hold the tables that took the duties' places
-    kinds = state.kinds
-    decide, open_as, delay, fulfil_as = state.decide, state.open_as, state.delay, state.fulfil_as
     obligations = state.obligations
-    limit = _COMPACT_FROM if unread is not None else 1 << 62
     memos = _deadline_memos(policy) if unread is not None else []
-    seen = 0
+
+    def compact() -> int:
+        """What no result reads dropped, what may sleep put to sleep; the next limit."""
+        state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
+        for memo in memos:
+            memo.clear()
+        if actors is not None:
+            actors.sleep(state.first_actor, {o.case for o in obligations})
+        return max(_COMPACT_FROM, 2 * len(obligations))
+
     try:
-        for run in runs:
-            if not seen:
-                state.open_weeks(run[0], as_of)
-            seen += len(run)
-            if len(obligations) > limit:
-                state.dropped += _drop_unread(state, unread, dormant)  # type: ignore[arg-type]
-                limit = max(_COMPACT_FROM, 2 * len(obligations))
-                for memo in memos:
-                    memo.clear()
-                if actors is not None:
-                    actors.sleep(state.first_actor, {o.case for o in obligations})
-            if len(run) == 1:  # as replay.py `_replay_untagged` does
-                fact = run[0]
-                kind = kinds.get(fact.type)
-                if kind is not None:
-                    todo = kind.todo
-                    if todo & DECIDE:
-                        decide(fact)
-                    if todo & OPEN:
-                        open_as(fact, kind)
-                    if todo & EXTEND:
-                        delay(fact, kind, True)
-                        delay(fact, kind, False)
-                    if todo & FULFIL:
-                        fulfil_as(fact, kind)
-                continue
-            act_at_once(state, run)
+        seen = replay_instants(state, runs, as_of,
+                               _COMPACT_FROM if unread is not None else 1 << 62, compact)
         dropped = state.dropped
         if unread is not None:  # no fact comes any more: whatever no result reads goes
             dropped += _drop_unread(state, unread, dormant, ended=True)

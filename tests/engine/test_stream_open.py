@@ -94,7 +94,7 @@ def test_open_obligations_sleep_wake_and_give_the_same_result(
 def test_cases_sharing_a_hash_sleep_and_wake_apart(monkeypatch: pytest.MonkeyPatch) -> None:
     """`OpenFor` keeps the cases asleep as hashes; cases sharing one (here: most of them)
     only cost a disk look-up, never a wrong answer."""
-    monkeypatch.setattr(dormant, "hash", lambda key: len(str(key)) % 3, raising=False)
+    monkeypatch.setattr(dormant, "case_hash", lambda key: len(str(key)) % 3)
     watch = Watch(monkeypatch)
     assert _streamed(generated(), period="2021-03") == _listed(generated(), period="2021-03")
     assert len(watch.slept) > 100 and watch.woken_open
@@ -114,7 +114,7 @@ def test_open_for_wakes_on_in_get_and_index(tmp_path: Path,
     one hash wake apart; a case never asleep is still missing."""
     policy = shipped()
     chosen = {"a": 7, "b": 7, "c": 8, "z": 9}  # a and b share a hash
-    monkeypatch.setattr(dormant, "hash", chosen.__getitem__, raising=False)
+    monkeypatch.setattr(dormant, "case_hash", chosen.__getitem__)
     at = datetime(2021, 3, 1, 9, 0, tzinfo=policy.calendar.tz)
     obligations: list[Obligation] = []
     sleeper = dormant.Dormant(policy, tmp_path, obligations)
@@ -203,7 +203,7 @@ def test_an_open_look_up_never_wakes_a_fulfilled_obligation_of_a_case_sharing_it
     """Case "a"'s fulfilled commitment sleeps for `latest`, case "b"'s open one for
     `open_for`, and their hashes are equal: asking `open_for` about "a" must say it has no
     open obligation (as the list path's table), not wake the fulfilled one."""
-    monkeypatch.setattr(dormant, "hash", {"a": 7, "b": 7}.__getitem__, raising=False)
+    monkeypatch.setattr(dormant, "case_hash", {"a": 7, "b": 7}.__getitem__)
     policy = shipped()
     at = datetime(2021, 3, 1, 9, tzinfo=policy.calendar.tz)
 

@@ -1,0 +1,151 @@
+"""The hot loops of the streamed replay (engine/stream.py), compiled with mypyc: facts in
+time order gathered by instant (`Runs`), and each instant replayed (`replay_instants`).
+
+Apart from stream.py, which stays Python: what it does once per file or per compaction
+(sleeping on disk, reading ids again) is where its tests watch it, and a compiled module
+calls its own functions directly, past a test's stand-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Protocol
+
+from mypy_extensions import mypyc_attr
+
+from policyengine.engine.plans import DECIDE, EXTEND, FULFIL, OPEN
+from policyengine.engine.replay import _in_order, _State, act_at_once
+from policyengine.facts.schema import Fact
+
+
+class Unsorted(Exception):
+    """A fact earlier than the one before it: the file is not in time order."""
+
+
+class IdSet(Protocol):
+    """Where the ids met are kept to find one used twice (stream.py `IdHashes`)."""
+
+    def add(self, fact_id: str) -> None: ...
+
+
+# Subclassed by tests, which count what a pass reads.
+@mypyc_attr(allow_interpreted_subclasses=True)
+class Runs:
+    """Facts in time order -> the facts of each instant up to `as_of`, in `order_key` order,
+    re-sent facts dropped. Counts what the result's statistics need.
+
+    With `prefix` (the facts come in file order), the ids are kept only once one is not
+    greater than the one before: while every id rises (files numbered as written), none can
+    repeat. At the first that does not, `prefix(line)` gives the ids of the facts before
+    that line, kept then, and every id after is kept as it comes.
+    """
+
+    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdSet | None,
+                 prefix: Callable[[int], Iterable[str]] | None = None):
+        self.facts, self.as_of, self.ids, self.prefix = facts, as_of, ids, prefix
+        self.duplicates = 0
+        self.after_as_of = 0
+        self.kept = 0
+        self.conflicted: set[str] = set()  # ids used for two different facts of one instant
+        self.rose = True  # every id so far greater than the one before (with `prefix`)
+
+    def __iter__(self) -> Iterator[list[Fact]]:
+        # Runs once per fact: the usual fact, alone at its instant, costs one comparison of
+        # times and one of ids (or keeping its id); the ids of an instant are compared only
+        # when it has several.
+        as_of, ids = self.as_of, self.ids
+        rising = ids is not None and self.prefix is not None
+        last = ""  # the greatest id so far, while they rise
+        run: list[Fact] = []
+        at: datetime | None = None
+        seen: dict[str, Fact] | None = None
+        for fact in self.facts:
+            moment = fact.at
+            fact_id = fact.id
+            if at is None or moment != at:
+                if run:
+                    assert at is not None
+                    self.kept += len(run)
+                    if at > as_of:
+                        self.after_as_of += len(run)
+                    else:
+                        yield run if len(run) == 1 else _in_order(run)
+                    if moment < at:
+                        raise Unsorted(fact)
+                at, run, seen = moment, [fact], None
+                if fact_id is not None and ids is not None:
+                    if rising:
+                        if fact_id > last:
+                            last = fact_id
+                            continue
+                        rising = self._stop_rising(fact)
+                    ids.add(fact_id)
+                continue
+            if fact_id is not None:
+                if seen is None:
+                    seen = {f.id: f for f in run if f.id is not None}
+                earlier = seen.get(fact_id)
+                if earlier is None:
+                    seen[fact_id] = fact
+                    if rising and fact_id > last:
+                        last = fact_id
+                    elif ids is not None:
+                        if rising:
+                            rising = self._stop_rising(fact)
+                        ids.add(fact_id)
+                elif earlier.content() == fact.content():
+                    self.duplicates += 1
+                    continue
+                else:
+                    self.conflicted.add(fact_id)
+            run.append(fact)
+        if run:
+            assert at is not None
+            self.kept += len(run)
+            if at > as_of:
+                self.after_as_of += len(run)
+            else:
+                yield run if len(run) == 1 else _in_order(run)
+
+    def _stop_rising(self, fact: Fact) -> bool:
+        """An id not greater than the one before: the ids of the facts before it are kept
+        now (read again), and every one from now on as it comes."""
+        assert self.ids is not None and self.prefix is not None and fact.line is not None
+        for fact_id in self.prefix(fact.line):
+            self.ids.add(fact_id)
+        self.rose = False
+        return False
+
+
+def replay_instants(state: _State, runs: Iterable[list[Fact]], as_of: datetime, limit: int,
+                    compact: Callable[[], int]) -> int:
+    """Replay the facts of each instant as they come (as replay.py `_replay_untagged`
+    does); `compact()` once the replay holds more than `limit` obligations, which gives the
+    next limit. Returns how many facts were replayed."""
+    kinds = state.kinds
+    obligations = state.obligations
+    seen = 0
+    for run in runs:
+        if not seen:
+            state.open_weeks(run[0], as_of)
+        seen += len(run)
+        if len(obligations) > limit:
+            limit = compact()
+        if len(run) == 1:
+            fact = run[0]
+            kind = kinds.get(fact.type)
+            if kind is not None:
+                todo = kind.todo
+                if todo & DECIDE:
+                    state.decide(fact)
+                if todo & OPEN:
+                    state.open_as(fact, kind)
+                if todo & EXTEND:
+                    state.delay(fact, kind, True)
+                    state.delay(fact, kind, False)
+                if todo & FULFIL:
+                    state.fulfil_as(fact, kind)
+            continue
+        act_at_once(state, run)
+    return seen
