@@ -469,72 +469,82 @@ class FastPath:
         that is not raises UnicodeDecodeError: msgspec accepts only UTF-8)."""
         records, whole = self.records(lines)
         if whole:  # most blocks: every line decoded, so far in C
-            return self._others(self._facts(records, first, origin, lines, None), lines, None,
-                                slow)
+            read = self._facts(records, first, origin, lines, slow)
+            assert read is not None  # (lines given apart: never unsure of where one is)
+            return read
         return self._values(lines, records, first, origin, slow), False
 
     def text_values(self, text: bytes, first: int, origin: str | None,
                     slow: Callable[[str], Any]) -> tuple[list[Any], bool]:
         """`values` of the lines of `text`: many whole lines of a file, split at `\n`.
 
-        The lines are not split apart when every one starts with `{` and is one record
-        (see `records`): they are decoded together, and a line is found in `text` by where
-        it starts, without a copy of it (a copy of each line costs more than its check).
+        The lines are not split apart: they are decoded together (see `records`), and each
+        is found in `text` as its record is read, without a copy of it (a copy of each line
+        costs more than its check). When a line does not start with `{`, or there are not
+        as many records as lines, they are split apart and read as `values` reads them.
         """
-        starts = _line_starts(text)
-        if starts is not None:
-            try:
-                records: list[Any] | None = self.decode_lines(text)
-            except _FAILED:
-                records = None
-            if records is not None and len(records) == len(starts) - 1:
-                return self._others(self._facts(records, first, origin, text, starts), text,
-                                    starts, slow)
+        try:
+            records: list[Any] | None = self.decode_lines(text)
+        except _FAILED:
+            records = None
+        if records is not None:
+            read = self._facts(records, first, origin, text, slow)
+            if read is not None:
+                return read
         return self.values(text.split(b"\n"), first, origin, slow)
 
     def _facts(self, records: list[Any], first: int, origin: str | None, lines: Any,
-               starts: list[int] | None) -> list[Any]:
-        """The `Fact` of each record, None where not sure. `lines`: the lines, or with
-        `starts` one text holding them all."""
+               slow: Callable[[str], Any]) -> tuple[list[Any], bool] | None:
+        """The `Fact` of each record, `_other(line)` where not sure, and whether every value
+        is a `Fact`. `lines`: the lines, or one text holding them all (bytes), each of whose
+        lines must then start with `{` and be one record: None when one does not (or when
+        there are not as many lines as records), as then where a line is is not sure."""
         readers = self.readers
         moments: Moments = self.moments
+        whole_text = type(lines) is bytes
+        many: bytes = lines if whole_text else b""  # a text of many lines
+        find: Callable[[bytes, int], int] = many.find
+        size: int = len(many)
+        start: int = 0  # where the next line starts in it
+        end: int
         # One datetime per instant: in a file sorted by time a third of the facts share the
         # instant of the one before ("" is no time either).
         last_at: Any = ""
         moment: datetime | None = None
         out: list[Any] = []
+        only_facts = True
         for i in range(len(records)):
-            record = records[i]
-            reader = readers.get(type(record))
-            if reader is None:
-                out.append(None)
-                continue
-            fields: tuple[Any, ...] = _astuple(record)  # its fields: one call for them all
-            at = fields[_AT]
-            if at != last_at:
-                last_at, moment = at, moments.read(at)
-            if moment is None:
-                out.append(None)
-            elif starts is None:
-                line = lines[i]
-                out.append(reader.convert(fields, moment, first + i, origin, line, 0,
-                                          len(line)))
+            # Where the line is, found as it is read rather than by a pass of its own first
+            # (a list of a million places, each an object: D60).
+            if whole_text:
+                if start >= size or many[start] != 123:  # b"{"
+                    return None
+                end = find(b"\n", start)
+                if end < 0:
+                    end = size
+                text, line_start, line_end = many, start, end
+                start = end + 1
             else:
-                out.append(reader.convert(fields, moment, first + i, origin, lines, starts[i],
-                                          starts[i + 1] - 1))
-        return out
-
-    def _others(self, out: list[Any], lines: Any, starts: list[int] | None,
-                slow: Callable[[str], Any]) -> tuple[list[Any], bool]:
-        """`out` with each line not read here (None) read by `_other`."""
-        if all(out):  # every value a Fact (a non-empty tuple): no None
-            return out, True
-        for place, fact in enumerate(out):
+                text = lines[i]
+                line_start, line_end = 0, len(text)
+            record = records[i]
+            fact = None
+            reader = readers.get(type(record))
+            if reader is not None:
+                fields: tuple[Any, ...] = _astuple(record)  # its fields: one call for them all
+                at = fields[_AT]
+                if at != last_at:
+                    last_at, moment = at, moments.read(at)
+                if moment is not None:
+                    fact = reader.convert(fields, moment, first + i, origin, text, line_start,
+                                          line_end)
             if fact is None:
-                line = (lines[place] if starts is None
-                        else lines[starts[place]:starts[place + 1] - 1])
-                out[place] = self._other(line, slow)
-        return out, False
+                only_facts = False
+                fact = self._other(text[line_start:line_end], slow)
+            out.append(fact)
+        if whole_text and start != size + 1:  # lines left over: not one record each
+            return None
+        return out, only_facts
 
     def _values(self, lines: Lines, records: list[Any], first: int, origin: str | None,
                 slow: Callable[[str], Any]) -> list[Any]:
@@ -579,25 +589,6 @@ class FastPath:
                 elif value is not BLANK:
                     yield number, line.strip(), value
             first += len(lines)
-
-
-def _line_starts(text: bytes) -> list[int] | None:
-    """Where each line of `text` starts, and where a line after the last would (its length
-    + 1); None if a line does not start with `{`."""
-    if not text.startswith(b"{"):
-        return None
-    starts = [0]
-    size = len(text)
-    find = text.find
-    place = find(b"\n")
-    while place >= 0:
-        place += 1
-        if place >= size or text[place] != 123:  # b"{"
-            return None
-        starts.append(place)
-        place = find(b"\n", place)
-    starts.append(size + 1)
-    return starts
 
 
 def blocks(lines: Iterable[str]) -> Iterator[list[str]]:

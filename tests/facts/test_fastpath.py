@@ -545,14 +545,22 @@ def test_texts_of_many_lines_agree_with_the_slow_path(
     assert [list(f.attrs) for f in reordered] == [["tier", "decision"]]
 
 
-def test_line_starts_only_when_every_line_starts_an_object() -> None:
-    assert fastpath._line_starts(b'{"a"}\n{"b"}\r\n{}') == [0, 6, 13, 16]
-    assert fastpath._line_starts(b"{}") == [0, 3]
-    for text in (b"", b" {}", b"{}\n", b"{}\n\n{}", b"{}\n {}", b"[{}]"):
-        assert fastpath._line_starts(text) is None, text
-    # read whole on the fast path, each line's attributes found in that line only
+def test_a_text_is_read_in_place_only_when_each_line_is_one_record() -> None:
+    """A text of many lines is read in place when each of its lines starts with `{` and is
+    one record; any other text is read line by line: the same values either way."""
     path = fast_path(shipped().schema)
     assert path is not None
+    one = ('{"id": "f-%d", "type": "decision.made", "at": "2026-10-17 10:40", '
+           '"case": "26101301", "actor": "王总", "decision": "do"}')
+    a, b = one % 1, one % 2
+    for text in (f"{a}\n {b}", f"{a}\n\n{b}", f"{a}\n", f"{a}{b}\n{a}", f"[{a}]",
+                 f"{a}\n{b}{a}", f" {a}", "", f"{a}\r\n{{}}\n{b}"):
+        data = text.encode("utf-8")
+        read = path.text_values(data, 7, "f.jsonl", reader.json_value)
+        apart = path.values(data.split(b"\n"), 7, "f.jsonl", reader.json_value)
+        assert repr(read) == repr(apart), text
+        assert read[1] is False and len(read[0]) == text.count("\n") + 1, text
+    # read in place, each line's attributes found in that line only
     line = ('{"id": "f-%d", "type": "decision.made", "at": "2026-10-17 10:40", '
             '"case": "26101301", "actor": "王总", %s}')
     written = ['"decision": "do", "tier": "B"', '"tier": "B", "decision": "do"',
