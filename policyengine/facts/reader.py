@@ -209,9 +209,10 @@ def _read_jsonl_file(path: Path, schema: FactSchema, name: str, fmt: str | None,
 
 
 def _jsonl_texts(handle: IO[bytes], fmt: str | None) -> Iterable[bytes] | None:
-    """A file's texts of many whole lines read as bytes (`byte_texts`); None when, its format
-    not given, its first non-blank line says it is no JSON Lines (CSV)."""
-    texts = byte_texts(_chunks(handle, BYTES_READ_SIZE))
+    """A file's texts of many whole lines read as bytes (`byte_texts`), a byte-order mark at
+    its start dropped; None when, its format not given, its first non-blank line says it is
+    no JSON Lines (CSV)."""
+    texts = byte_texts(_without_bom(_chunks(handle, BYTES_READ_SIZE)), BYTES_READ_SIZE)
     if fmt is not None:
         return texts
     head: list[bytes] = []
@@ -323,26 +324,36 @@ def _without_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
     return itertools.chain([start] if start else [], chunks)
 
 
-def byte_texts(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines of a file read as bytes, as texts of many whole lines: the lines of each are
-    `text.split(b"\\n")`, the lines `byte_blocks` gives (a byte-order mark at the start of
-    the file dropped, a last line without `\\n` a line). Not split here: the fast path reads
-    the lines of a text without a copy of each (`FastPath.text_values`)."""
+def byte_texts(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The lines of bytes given in chunks (a line may run on from one chunk into the next),
+    as texts of many whole lines: the lines of each are `text.split(b"\\n")`, the lines
+    `_split` gives (a last line without `\\n` a line). A chunk's whole lines make one text,
+    cut after about `size` bytes where longer (a file read `size` bytes at a time: a text a
+    chunk; a partition's lines, engine/sharing.py: one long chunk). Not split here: the fast
+    path reads the lines of a text without a copy of each (`FastPath.text_values`)."""
     pending: list[bytes] = []  # the start of a line not ended yet
-    for chunk in _without_bom(chunks):
+    for chunk in chunks:
         end = chunk.rfind(b"\n")
         if end < 0:
             pending.append(chunk)
             continue
-        if pending:
-            pending.append(chunk[:end])
-            yield b"".join(pending)
-        else:
-            yield chunk[:end]
+        start = 0
+        while start <= end:
+            cut = chunk.find(b"\n", start + size, end)
+            if cut < 0:
+                cut = end
+            if pending:
+                pending.append(chunk[start:cut])
+                yield b"".join(pending)
+                pending = []
+            else:
+                yield chunk[start:cut]
+            start = cut + 1
         rest = chunk[end + 1:]
         pending = [rest] if rest else []
-    if pending:
-        yield b"".join(pending)
+    last = b"".join(pending)
+    if last:  # (an empty chunk holds no line)
+        yield last
 
 
 def _split(texts: Iterable[Any], end: Any) -> Iterator[list[Any]]:
@@ -402,6 +413,14 @@ def collect(rows: Iterable[tuple[int, str, Any]], schema: FactSchema, name: str,
 PROGRESS_EVERY = 50_000
 
 
+def _progress_between(progress: Progress, before: int, after: int) -> None:
+    """Tells `progress` each count of lines read past `before`, up to `after`, that it is
+    told at (a multiple of `PROGRESS_EVERY`), as if the lines between were read one by one."""
+    for done in range(before - before % PROGRESS_EVERY + PROGRESS_EVERY, after + 1,
+                      PROGRESS_EVERY):
+        progress(done)
+
+
 class _Collector:
     """A batch filled row by row, or many facts at once (`facts`)."""
 
@@ -452,9 +471,7 @@ class _Collector:
         self.batch.facts += facts
         before, self.lines = self.lines, self.lines + len(facts)
         if self.progress is not None:
-            for done in range(before - before % PROGRESS_EVERY + PROGRESS_EVERY,
-                              self.lines + 1, PROGRESS_EVERY):
-                self.progress(done)
+            _progress_between(self.progress, before, self.lines)
 
     def rows(self, rows: Iterable[tuple[int, str, Any]]) -> None:
         batch, name, build, progress = self.batch, self.name, self.build, self.progress
@@ -582,9 +599,7 @@ class FactStream:
             if only_facts:  # one fact a line (no blank line, none rejected): most texts
                 lines = self.lines
                 if progress is not None:
-                    for done in range(lines - lines % PROGRESS_EVERY + PROGRESS_EVERY,
-                                      lines + len(values) + 1, PROGRESS_EVERY):
-                        progress(done)
+                    _progress_between(progress, lines, lines + len(values))
                 self.lines = lines + len(values)
                 yield from values
             else:

@@ -61,11 +61,9 @@ class RowCache:
         explain = violation.explain
         if not isinstance(explain, Explanation):
             return {"id": ident(violation), **violation.to_dict(names)}
-        as_of, outcome = explain.as_of, explain.outcome
-        obligation = outcome.obligation
-        how = outcome.how_found
-        key = (id(obligation), as_of, outcome.person, how.key, repr(how.args), outcome.status,
-               outcome.late_by)
+        obligation, how = explain.obligation, explain.how_found
+        key = (id(obligation), explain.as_of, explain.person, how.key, repr(how.args),
+               explain.status, explain.late_by)
         penalty_key = repr(violation.penalty)
         whole = (*key, violation.month, penalty_key)
         with self._lock:

@@ -536,13 +536,27 @@ def test_texts_of_many_lines_agree_with_the_slow_path(
     path = tmp_path / "f.jsonl"
     path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n\r\n")
     monkeypatch.setattr(reader, "BYTES_READ_SIZE", size)
-    texts = list(reader.byte_texts(reader._chunks(path.open("rb"), size)))
+    texts = list(reader.byte_texts(reader._chunks(path.open("rb"), size), size))
     assert [x for t in texts for x in t.split(b"\n")] == path.read_bytes().split(b"\n")[:-1]
     fast, slow = read_file_and_slow(path, schema, monkeypatch)
     assert_same(fast, slow)
     assert sum(f.id is not None and f.id.startswith("g-") for f in slow.facts) == 2000
     reordered = [f for f in slow.facts if f.id == "g-1"]
     assert [list(f.attrs) for f in reordered] == [["tier", "decision"]]
+
+
+def test_a_long_chunk_of_whole_lines_is_cut_into_texts_of_about_size_bytes() -> None:
+    # A partition's lines come as one chunk (engine/sharing.py): each text ends at the first
+    # line end `size` bytes or more into it; the chunk's last line (no `\n` after it) is
+    # one more text, as a file's last line is.
+    lines = [b'{"n": %d}' % n for n in range(200)]
+    size, longest = 50, max(map(len, lines))
+    texts = list(reader.byte_texts([b"\n".join(lines)], size))
+    assert [x for t in texts for x in t.split(b"\n")] == lines
+    *cut, rest, last = texts
+    assert all(size <= len(t) <= size + longest for t in cut) and len(rest) <= size + longest
+    assert last == lines[-1]
+    assert list(reader.byte_texts([b"", b""], size)) == []  # no line at all: no text
 
 
 def test_a_text_is_read_in_place_only_when_each_line_is_one_record() -> None:
