@@ -409,7 +409,7 @@ class OpenFor(dict[Any, Obligation]):
 
 
 
-@mypyc_attr(native_class=False)
+@mypyc_attr(native_class=False)  # tests watch its sleeps
 class FirstActors:
     """The replay's `first_actor` table (the first actor of each case and fact type), its
     entries for cases no obligation in memory names kept on disk.

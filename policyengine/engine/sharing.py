@@ -355,7 +355,9 @@ TEXT_SIZE = BYTES_READ_SIZE
 
 def _texts(lines: Lines) -> Iterator[bytes]:
     """The lines in texts of whole lines of about `TEXT_SIZE` bytes, as the reader reads a
-    file (`byte_texts`): each part alone, its last line not run on into the next part's."""
+    file (`byte_texts`): each part alone, its last line not run on into the next part's.
+    (A part never ends in an empty line that counts: blank lines are coded BLANK and not
+    sent to a worker.)"""
     return itertools.chain.from_iterable(byte_texts((part,), TEXT_SIZE)
                                          for part in lines.parts())
 

@@ -18,6 +18,9 @@ list of every fact:
   delayable commitment only a late delay could change, and an obligation open across a
   whole compaction, sleep on disk (engine/dormant.py); the deadline rules' memos are
   forgotten at each compaction (`_deadline_memos`).
+
+What runs per fact (the facts of each instant, their replay) is in engine/instants.py,
+compiled with mypyc; this module stays Python (docs/decisions.md D60).
 """
 
 from __future__ import annotations

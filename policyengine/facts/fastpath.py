@@ -507,6 +507,7 @@ class FastPath:
         size: int = len(many)
         start: int = 0  # where the next line starts in it
         end: int
+        text: str | bytes  # the line's text: `many`, or the line given apart
         # One datetime per instant: in a file sorted by time a third of the facts share the
         # instant of the one before ("" is no time either).
         last_at: Any = ""
@@ -515,7 +516,7 @@ class FastPath:
         only_facts = True
         for i in range(len(records)):
             # Where the line is, found as it is read rather than by a pass of its own first
-            # (a list of a million places, each an object: D60).
+            # (a list of a million places, each an object: D61).
             if whole_text:
                 if start >= size or many[start] != 123:  # b"{"
                     return None
@@ -528,7 +529,7 @@ class FastPath:
                 text = lines[i]
                 line_start, line_end = 0, len(text)
             record = records[i]
-            fact = None
+            fact: Any = None  # a `Fact`, else what `_other` reads of the line
             reader = readers.get(type(record))
             if reader is not None:
                 fields: tuple[Any, ...] = _astuple(record)  # its fields: one call for them all

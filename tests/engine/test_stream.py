@@ -142,9 +142,20 @@ def test_shuffled_with_trouble_the_same(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_a_hash_met_twice_for_two_ids_changes_nothing(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two ids with one hash only cost a second reading of those ids."""
-    monkeypatch.setattr(stream, "hash", lambda text: len(text) % 5, raising=False)
-    assert _streamed(generated(), period="2021-03") == _listed(generated(), period="2021-03")
+    """Two ids with one hash only cost a second reading of those ids. The lines shuffled:
+    sorted on disk, every id is hashed (ids that rise in file order are not)."""
+    hashed: list[str] = []
+
+    def few_hashes(text: str) -> int:
+        hashed.append(text)
+        return len(text) % 5
+
+    monkeypatch.setattr(stream, "hash", few_hashes, raising=False)
+    lines = _lines()
+    random.Random(5).shuffle(lines)
+    path = _write(tmp_path, lines)
+    assert _streamed(path, period="2021-03") == _listed(path, period="2021-03")
+    assert len(set(hashed)) == len(lines)  # every id hashed (each line has its own)
 
 
 def test_cli_evaluate_of_a_file_streams_and_reports_the_same(
