@@ -62,6 +62,10 @@ _SCHEMA = [
         PRIMARY KEY (person, month, case_id)
     )""",
     "CREATE INDEX IF NOT EXISTS case_people_case ON case_people (case_id)",
+    # As in SQLite (sqlite.py): the pending and the straddling cases without reading the parts.
+    "CREATE INDEX IF NOT EXISTS case_outcomes_pending ON case_outcomes (case_id) "
+    "WHERE pending = 1",
+    "CREATE INDEX IF NOT EXISTS case_outcomes_reach ON case_outcomes (reach, first_at, case_id)",
     """CREATE TABLE IF NOT EXISTS case_joins (name TEXT NOT NULL, value TEXT NOT NULL,
                                               case_id TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS case_joins_value ON case_joins (name, value)",

@@ -391,7 +391,7 @@ class CaseBook:
             if self.first is None or order_key(fact) < order_key(self.first):
                 self.first = fact
         self.pending = set(self.store.outcome_cases(pending=True))
-        self.base_total = self.store.count_at_or_before(_END, self.base)
+        self.base_total = self.store.count_up_to(self.base)
         return True
 
     def _facts_of(self, case: str) -> list[Fact]:
@@ -466,7 +466,8 @@ class CaseBook:
             assert self.store is not None
             base = self._base_counts.get(at)
             if base is None:
-                base = self._base_counts[at] = self.store.count_at_or_before(at, self.base)
+                base = self._base_counts[at] = self.store.count_at_or_before(
+                    at, self.base, self.base_total)
                 while len(self._base_counts) > 64:
                     self._base_counts.popitem(last=False)
             seen += base

@@ -246,10 +246,29 @@ class Store(ABC):
                            (*params, up_to))
         return [str(r[0]) for r in rows]
 
-    def count_at_or_before(self, at: datetime, up_to: int) -> int:
-        """How many facts up to sequence number `up_to` happened at or before `at`."""
+    def count_up_to(self, up_to: int) -> int:
+        """How many facts have a sequence number up to `up_to`."""
+        # All facts, counted on the smallest index, less the few stored after `up_to`, in
+        # one statement (one snapshot): `seq <= ?` walks the table itself, raw lines and
+        # all (0.24-0.45 s at 1M facts on a fresh connection, a restart's).
+        rows = self._query("SELECT (SELECT COUNT(*) FROM facts) - "
+                           "(SELECT COUNT(*) FROM facts WHERE seq > ?)", (up_to,))
+        return int(rows[0][0])
+
+    def count_at_or_before(self, at: datetime, up_to: int, total: int) -> int:
+        """How many of the `total` facts up to sequence number `up_to` happened at or
+        before `at`. The side after `at` is counted first, up to half of `total`: a read
+        is mostly of a recent month, after which few facts happened (a month ago at 1M
+        facts: 2,078 index entries read instead of a million)."""
+        at_value, half = self._at_value(at), total // 2
+        rows = self._query(f"SELECT COUNT(*) FROM (SELECT 1 FROM facts WHERE "
+                           f"{self._at_column} > ? AND seq <= ? LIMIT ?) AS later",
+                           (at_value, up_to, half + 1))
+        after = int(rows[0][0])
+        if after <= half:
+            return total - after
         rows = self._query(f"SELECT COUNT(*) FROM facts WHERE {self._at_column} <= ? "
-                           "AND seq <= ?", (self._at_value(at), up_to))
+                           "AND seq <= ?", (at_value, up_to))
         return int(rows[0][0])
 
     _at_column = "at_utc"

@@ -42,6 +42,24 @@ def test_append_classifies_and_stores_once(store: Store) -> None:
     assert store.get("id-9") is None
 
 
+def test_counts_by_sequence_and_time_match_the_facts(store: Store) -> None:
+    # Stored out of time order, so that neither side of a time follows from the numbering;
+    # each count is checked against the facts themselves, on both sides of every time (the
+    # store counts the later side first when it is the smaller, D63).
+    days = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10]
+    stored = [NewFact(id=f"id-{n}", content_key=f"k-{n}", raw=f'{{"id": "id-{n}"}}',
+                      type="bug.found", at=datetime(2026, 10, day, 2, 30, tzinfo=UTC),
+                      case="B26100901", sender="t") for n, day in enumerate(days, 1)]
+    store.append(stored)
+    for up_to in range(len(days) + 1):
+        total = store.count_up_to(up_to)
+        assert total == up_to
+        for day in range(0, 12):
+            at = datetime(2026, 10, max(day, 1), 0 if day == 0 else 3, tzinfo=UTC)
+            expected = sum(1 for f in stored[:up_to] if f.at <= at)
+            assert store.count_at_or_before(at, up_to, total) == expected, (up_to, day)
+
+
 def test_an_atomic_append_with_a_conflict_stores_nothing(store: Store) -> None:
     store.append([new(1)])
     result = store.append([new(2), new(1, key="other")], atomic=True)

@@ -6,15 +6,25 @@ from collections.abc import Callable
 
 from policyengine.errors import UsageError
 from policyengine.report.document import Document
-from policyengine.report.render import csv, html, json, text, xlsx
+from policyengine.report.render import csv, html, json, text
 
 Renderer = Callable[[Document], bytes]
+
+
+
+def _xlsx(doc: Document) -> bytes:
+    # Imported when a workbook is asked for: xlsxwriter takes ~25 ms to import, paid by
+    # every service start and text report otherwise (issue 10, restart to first answer).
+    from policyengine.report.render import xlsx
+
+    return xlsx.render(doc)
+
 
 RENDERERS: dict[str, Renderer] = {
     "json": json.render,
     "csv": csv.render,
     "text": text.render,
-    "xlsx": xlsx.render,
+    "xlsx": _xlsx,
     "html": html.render,
 }
 

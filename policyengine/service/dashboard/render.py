@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -19,6 +19,9 @@ from policyengine.report.render import display
 from policyengine.results import money_text
 from policyengine.service.dashboard.catalogue import span, text
 from policyengine.service.dashboard.session import LANG_COOKIE
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # No script runs on a dashboard page and nothing is loaded from elsewhere: the browser is
 # told so, which also makes a stray external URL fail loudly in the browser tests.
@@ -31,11 +34,17 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
-_env = Environment(
-    loader=PackageLoader("policyengine.service.dashboard", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-)
+@cache
+def _environment() -> Environment:
+    # Made at the first page, not at import: Jinja2 takes ~25 ms to import, part of every
+    # service start (restart to first answer, issue 10) that answers no page yet.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("policyengine.service.dashboard", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
 
 
 def link(*segments: str, **params: str | None) -> str:
@@ -63,7 +72,7 @@ def page(request: Request, template: str, lang: Lang, context: Mapping[str, Any]
     other: Lang = "en" if lang == "zh" else "zh"
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
     switch = link(request.url.path, **params, lang=other)
-    html = _env.get_template(template).render(
+    html = _environment().get_template(template).render(
         t=t, when=when, report=display, cents=_cents, money=money,
         span=lambda d: span(d, lang), link=link, lang=lang,
         switch_language=switch, request_path=request.url.path, **context)
