@@ -14,8 +14,7 @@ from typing import Protocol
 
 from mypy_extensions import mypyc_attr
 
-from policyengine.engine.plans import DECIDE, EXTEND, FULFIL, OPEN
-from policyengine.engine.replay import _in_order, _State, act_at_once
+from policyengine.engine.replay import _in_order, _State, act_alone, act_at_once
 from policyengine.facts.schema import Fact
 
 
@@ -54,7 +53,7 @@ class Runs:
         # Runs once per fact: the usual fact, alone at its instant, costs one comparison of
         # times and one of ids (or keeping its id); the ids of an instant are compared only
         # when it has several.
-        as_of, ids = self.as_of, self.ids
+        ids = self.ids
         rising = ids is not None and self.prefix is not None
         last = ""  # the greatest id so far, while they rise
         run: list[Fact] = []
@@ -66,11 +65,9 @@ class Runs:
             if at is None or moment != at:
                 if run:
                     assert at is not None
-                    self.kept += len(run)
-                    if at > as_of:
-                        self.after_as_of += len(run)
-                    else:
-                        yield run if len(run) == 1 else _in_order(run)
+                    ended = self._close(run, at)
+                    if ended is not None:
+                        yield ended
                     if moment < at:
                         raise Unsorted(fact)
                 at, run, seen = moment, [fact], None
@@ -102,11 +99,18 @@ class Runs:
             run.append(fact)
         if run:
             assert at is not None
-            self.kept += len(run)
-            if at > as_of:
-                self.after_as_of += len(run)
-            else:
-                yield run if len(run) == 1 else _in_order(run)
+            ended = self._close(run, at)
+            if ended is not None:
+                yield ended
+
+    def _close(self, run: list[Fact], at: datetime) -> list[Fact] | None:
+        """The facts of the instant `at`, all read, counted: in `order_key` order to be
+        replayed, or None when the instant is after `as_of`."""
+        self.kept += len(run)
+        if at > self.as_of:
+            self.after_as_of += len(run)
+            return None
+        return run if len(run) == 1 else _in_order(run)
 
     def _stop_rising(self, fact: Fact) -> bool:
         """An id not greater than the one before: the ids of the facts before it are kept
@@ -123,7 +127,6 @@ def replay_instants(state: _State, runs: Iterable[list[Fact]], as_of: datetime, 
     """Replay the facts of each instant as they come (as replay.py `_replay_untagged`
     does); `compact()` once the replay holds more than `limit` obligations, which gives the
     next limit. Returns how many facts were replayed."""
-    kinds = state.kinds
     obligations = state.obligations
     seen = 0
     for run in runs:
@@ -133,19 +136,7 @@ def replay_instants(state: _State, runs: Iterable[list[Fact]], as_of: datetime, 
         if len(obligations) > limit:
             limit = compact()
         if len(run) == 1:
-            fact = run[0]
-            kind = kinds.get(fact.type)
-            if kind is not None:
-                todo = kind.todo
-                if todo & DECIDE:
-                    state.decide(fact)
-                if todo & OPEN:
-                    state.open_as(fact, kind)
-                if todo & EXTEND:
-                    state.delay(fact, kind, True)
-                    state.delay(fact, kind, False)
-                if todo & FULFIL:
-                    state.fulfil_as(fact, kind)
-            continue
-        act_at_once(state, run)
+            act_alone(state, run[0])
+        else:
+            act_at_once(state, run)
     return seen

@@ -453,26 +453,13 @@ def _replay_untagged(state: _State, ordered: list[Fact], runs: list[int]) -> Non
     of each type may do is looked up once (`_State.kinds`); `runs` says where the facts of
     one instant are (`_in_order_runs`), so no two times are compared here. The state's
     methods are called on it, not kept as bound methods: compiled, that is a direct call."""
-    kinds = state.kinds
     count, start = len(ordered), 0
     k, bounds = 0, len(runs)
     while start < count:
         alone = runs[k] if k < bounds else count  # facts alone at their instant up to here
         while start < alone:  # most facts
-            fact = ordered[start]
+            act_alone(state, ordered[start])
             start += 1
-            kind = kinds.get(fact.type)
-            if kind is not None:
-                todo = kind.todo
-                if todo & DECIDE:
-                    state.decide(fact)
-                if todo & OPEN:
-                    state.open_as(fact, kind)
-                if todo & EXTEND:
-                    state.delay(fact, kind, True)
-                    state.delay(fact, kind, False)
-                if todo & FULFIL:
-                    state.fulfil_as(fact, kind)
         if k < bounds:
             stop = runs[k + 1]
             _act_between(state, ordered, start, stop)
@@ -480,10 +467,28 @@ def _replay_untagged(state: _State, ordered: list[Fact], runs: list[int]) -> Non
             k += 2
 
 
+def act_alone(state: _State, fact: Fact) -> None:
+    """`act_at_once` for a fact alone at its instant (most facts), shared by the replay
+    loops of a list (`_replay_untagged`) and of a stream (instants.py `replay_instants`):
+    its own plan says which phases it has, with no list of plans kept for the run."""
+    kind = state.kinds.get(fact.type)
+    if kind is None:
+        return
+    todo = kind.todo
+    if todo & DECIDE:
+        state.decide(fact)
+    if todo & OPEN:
+        state.open_as(fact, kind)
+    if todo & EXTEND:
+        state.delay(fact, kind, True)
+        state.delay(fact, kind, False)
+    if todo & FULFIL:
+        state.fulfil_as(fact, kind)
+
+
 def act_at_once(state: _State, run: list[Fact]) -> None:
     """The facts of one instant, phase by phase: decisions, then openings, then delays
-    asked and approved, then fulfilments (a fact alone at its instant goes through the same
-    phases inline, in the replay loops)."""
+    asked and approved, then fulfilments (a fact alone at its instant: `act_alone`)."""
     _act_between(state, run, 0, len(run))
 
 
