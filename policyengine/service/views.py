@@ -151,8 +151,7 @@ def violations(result: EvaluationResult, keep: Callable[[Violation], bool] | Non
     if rows is None:
         return [{"id": violation_id(v), **v.to_dict(names)} for v in result.violations
                 if keep is None or keep(v)]
-    row = rows.row
-    return [row(v, violation_id) for v in result.violations if keep is None or keep(v)]
+    return rows.rows((v for v in result.violations if keep is None or keep(v)), violation_id)
 
 
 def obligations(result: EvaluationResult, person: str | None,
@@ -161,8 +160,7 @@ def obligations(result: EvaluationResult, person: str | None,
     chosen = [o for o in result.obligations if person is None or o.person == person]
     if rows is None:
         return [o.to_dict() for o in chosen]
-    row = rows.obligation
-    return [row(o) for o in chosen]
+    return rows.obligations(chosen)
 
 
 def find_violation(live: Live, wanted: str, period: str | None,
