@@ -11,8 +11,9 @@ and the whole row under the explanation's key with the month and the charge (a m
 count tier moving charges a row otherwise: only the row is made again). An open
 obligation's row is kept under its fields, its two times by identity (held, so their
 identity cannot be taken): a busy month lists hundreds, the same objects read after read
-while their cases are not replayed. Kept rows are `http.Checked`: an answer does not walk
-them for floats again. All are bounded (the oldest dropped first): memory stays flat.
+while their cases are not replayed. Rows are written as JSON when made (`http.encoded`):
+an answer neither walks them for floats nor writes them again. All are bounded (the oldest
+dropped first): memory stays flat.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from policyengine.engine.evaluate import Explanation
 from policyengine.results import OpenObligation, Violation
-from policyengine.service.http import Checked, checked
+from policyengine.service.http import Row, encoded
 from policyengine.wording import Glossary
 
 # Rows kept: a few busy people's months.
@@ -53,16 +54,16 @@ class RowCache:
         self._explained: OrderedDict[tuple[Any, ...], tuple[object, list[str], list[str]]] = \
             OrderedDict()
         # whole rows, under the explanation's key with the month and the charge
-        self._rows: OrderedDict[tuple[Any, ...], tuple[object, dict[str, Any]]] = OrderedDict()
+        self._rows: OrderedDict[tuple[Any, ...], tuple[object, Row]] = OrderedDict()
         self._penalties: OrderedDict[str, dict[str, Any]] = OrderedDict()
         # open obligations' rows: (due, opened_at, row), under the fields (the times by id)
-        self._open: OrderedDict[tuple[Any, ...], tuple[datetime, datetime, Checked]] = \
+        self._open: OrderedDict[tuple[Any, ...], tuple[datetime, datetime, Row]] = \
             OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
 
     def rows(self, violations: Iterable[Violation],
-             ident: Callable[[Violation], str]) -> list[dict[str, Any]]:
+             ident: Callable[[Violation], str]) -> list[Row]:
         """`row` of each violation, in one answer: the charges and the ways found that
         violations share (one charge object per person, rule and month) written once for
         their keys (a charge's `repr` cost ~7 us, most of a kept row's look-up)."""
@@ -70,14 +71,14 @@ class RowCache:
         return [self.row(violation, ident, reprs) for violation in violations]
 
     def row(self, violation: Violation, ident: Callable[[Violation], str],
-            reprs: dict[int, str]) -> dict[str, Any]:
+            reprs: dict[int, str]) -> Row:
         """`{"id": ident(violation), **violation.to_dict(self.names)}`, kept whole: every
         field of it is made from the obligation (its duty, case, trigger and fulfilling
         fact, unchanged once its case's replay is done), the as-of, what the result found
         (who answers, how, the status, how late), the month charged and the penalty's
-        charge, which the key holds. Kept rows are `Checked` (http.py): the answer does not
-        walk them again. Shared between answers: never changed. `reprs`: the keys' `repr`s
-        of objects alive meanwhile, by id (`rows`)."""
+        charge, which the key holds. Written as JSON when made (`http.encoded`); shared
+        between answers. `reprs`: the keys' `repr`s of objects alive meanwhile, by id
+        (`rows`)."""
         names = self.names
         explain = violation.explain
         if not isinstance(explain, Explanation):
@@ -108,21 +109,21 @@ class RowCache:
             penalty = violation.penalty.to_dict()
             self._keep(self._penalties, penalty_key, penalty)
         # (the penalty's rendering shared, not copied: kept rows are never changed)
-        row = checked({"id": ident(violation),
+        row = encoded({"id": ident(violation),
                        **violation.to_dict(names, rendered=(english, chinese, penalty))})
         if again:  # kept whole from its second reading: a month read once keeps no rows
             self._keep(self._rows, whole, (obligation, row), self.whole)
         return row
 
-    def obligations(self, chosen: Iterable[OpenObligation]) -> list[dict[str, Any]]:
-        """`[o.to_dict() for o in chosen]`, each row `Checked` (text, times and a flag, never
-        a float) and kept: a row is made from the obligation's fields, which the key holds,
-        the two times by identity (their objects held in the entry: the same object is the
+    def obligations(self, chosen: Iterable[OpenObligation]) -> list[Row]:
+        """`[o.to_dict() for o in chosen]`, each row written as JSON (`http.encoded`) and
+        kept: a row is made from the obligation's fields, which the key holds, the two
+        times by identity (their objects held in the entry: the same object is the
         same time; hashing a time costs what writing it does). A new evaluation makes new
-        `OpenObligation`s from the same obligations, hence the same time objects.
-        Shared between answers: never changed."""
+        `OpenObligation`s from the same obligations, hence the same time objects. Shared
+        between answers."""
         kept = self._open
-        out: list[dict[str, Any]] = []
+        out: list[Row] = []
         with self._lock:
             for open_ in chosen:
                 due, opened = open_.due, open_.opened_at
@@ -132,7 +133,7 @@ class RowCache:
                 if done is not None and done[0] is due and done[1] is opened:
                     kept.move_to_end(key)
                 else:
-                    done = kept[key] = (due, opened, Checked(open_.to_dict()))
+                    done = kept[key] = (due, opened, encoded(open_.to_dict()))
                 out.append(done[2])
             while len(kept) > self.open_rows:
                 kept.popitem(last=False)
