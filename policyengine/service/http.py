@@ -61,16 +61,22 @@ Row = dict[str, Any] | msgspec.Raw
 
 def encoded(value: dict[str, Any]) -> Row:
     """`value` written as `Json` writes it inside an answer, when msgspec writes it as
-    json.dumps does (`_plain`, and no lone surrogate); else as it is (written with the
-    answer). Rows a reader keeps between reads (service/rows.py) are written so once, not
-    walked for floats and written again at every answer (a busy person's month: thousands
-    of rows, megabytes)."""
+    json.dumps does (`written`); else as it is (written with the answer). Rows a reader
+    keeps between reads (service/rows.py) are written so once, not walked for floats and
+    written again at every answer (a busy person's month: thousands of rows, megabytes)."""
+    data = written(value)
+    return value if data is None else msgspec.Raw(data)
+
+
+def written(value: Any) -> bytes | None:
+    """`value` as msgspec writes it, if json.dumps writes it alike (`_plain`, and no lone
+    surrogate, which msgspec refuses); else None."""
     if _plain(value):
         try:
-            return msgspec.Raw(_ENCODER.encode(value))
+            return _ENCODER.encode(value)
         except (TypeError, msgspec.EncodeError, UnicodeEncodeError):
             pass
-    return value
+    return None
 
 
 def _written(value: Any) -> Any:

@@ -8,7 +8,8 @@ found of it (who answers, how, the status, how late) (engine/evaluate.py `Explan
 the rendered explanation is kept under those, with the obligation itself held, so its
 identity cannot be taken by another object. A penalty's rendering is kept under its text,
 and the whole row under the explanation's key with the month and the charge (a month's
-count tier moving charges a row otherwise: only the row is made again). An open
+count tier moving charges a row otherwise: the row is joined again from its bytes before
+and after the charge, kept with the explanation, and the charge's). An open
 obligation's row is kept under its fields, its two times by identity (held, so their
 identity cannot be taken): a busy month lists hundreds, the same objects read after read
 while their cases are not replayed. Rows are written as JSON when made (`http.encoded`):
@@ -24,9 +25,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from policyengine.engine.evaluate import Explanation
 from policyengine.results import OpenObligation, Violation
-from policyengine.service.http import Row, encoded
+from policyengine.service.http import Row, encoded, written
 from policyengine.wording import Glossary
 
 # Rows kept: a few busy people's months.
@@ -51,11 +54,14 @@ class RowCache:
         self.size = size
         self.whole = whole
         self.open_rows = open_rows
-        self._explained: OrderedDict[tuple[Any, ...], tuple[object, list[str], list[str]]] = \
+        # (obligation, English, Chinese, the row's bytes around its charge: `_Around`)
+        self._explained: OrderedDict[tuple[Any, ...],
+                                     tuple[object, list[str], list[str], _Around | None]] = \
             OrderedDict()
         # whole rows, under the explanation's key with the month and the charge
         self._rows: OrderedDict[tuple[Any, ...], tuple[object, Row]] = OrderedDict()
-        self._penalties: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # a charge's rendering and its bytes (None: not written alike, `http.written`)
+        self._penalties: OrderedDict[str, tuple[dict[str, Any], bytes | None]] = OrderedDict()
         # open obligations' rows: (due, opened_at, row), under the fields (the times by id)
         self._open: OrderedDict[tuple[Any, ...], tuple[datetime, datetime, Row]] = \
             OrderedDict()
@@ -97,20 +103,29 @@ class RowCache:
             found = self._explained.get(key)
             penalty = self._penalties.get(penalty_key)
         again = found is not None and found[0] is obligation
+        around = None
         if found is not None and again:
             # Read before: the same explanation (charged otherwise, if a tier moved).
-            english, chinese = found[1], found[2]
+            english, chinese, around = found[1], found[2], found[3]
         else:
             steps = violation.explanation
             english = [step.render("en") for step in steps]
             chinese = [step.render("zh", names) for step in steps]
-            self._keep(self._explained, key, (obligation, english, chinese))
         if penalty is None:
-            penalty = violation.penalty.to_dict()
+            charge = violation.penalty.to_dict()
+            penalty = (charge, written(charge))
             self._keep(self._penalties, penalty_key, penalty)
-        # (the penalty's rendering shared, not copied: kept rows are never changed)
-        row = encoded({"id": ident(violation),
-                       **violation.to_dict(names, rendered=(english, chinese, penalty))})
+        if around is not None and around[0] == violation.month and penalty[1] is not None:
+            # Every field but the charge is made from what the explanation's key holds.
+            row: Row = msgspec.Raw(around[1] + penalty[1] + around[2])
+        else:
+            # (the penalty's rendering shared, not copied: kept rows are never changed)
+            fields = {"id": ident(violation),
+                      **violation.to_dict(names, rendered=(english, chinese, penalty[0]))}
+            around = _around(violation.month, fields)
+            row = (msgspec.Raw(around[1] + penalty[1] + around[2])
+                   if around is not None and penalty[1] is not None else encoded(fields))
+            self._keep(self._explained, key, (obligation, english, chinese, around))
         if again:  # kept whole from its second reading: a month read once keeps no rows
             self._keep(self._rows, whole, (obligation, row), self.whole)
         return row
@@ -155,3 +170,21 @@ def _repr(value: object, reprs: dict[int, str]) -> str:
     if found is None:
         found = reprs[id(value)] = repr(value)
     return found
+
+
+# A violation's row's bytes before its charge's and after them, with its month (the
+# explanation's key does not hold it): `Violation.to_dict` ends with these fields.
+_Around = tuple[str, bytes, bytes]
+_LAST = ("penalty", "explanation", "explanation_zh")
+
+
+def _around(month: str, fields: dict[str, Any]) -> _Around | None:
+    """The row `fields` written but its charge, as `Json` writes it in an answer (None: not
+    written alike, `http.written`)."""
+    assert tuple(fields)[-len(_LAST):] == _LAST, list(fields)
+    front = written({k: v for k, v in fields.items() if k not in _LAST})
+    english, chinese = written(fields["explanation"]), written(fields["explanation_zh"])
+    if front is None or english is None or chinese is None:
+        return None
+    return (month, front[:-1] + b',"penalty":',
+            b',"explanation":' + english + b',"explanation_zh":' + chinese + b'}')
