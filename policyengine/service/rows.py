@@ -8,8 +8,8 @@ found of it (who answers, how, the status, how late) (engine/evaluate.py `Explan
 the rendered explanation is kept under those, with the obligation itself held, so its
 identity cannot be taken by another object. A penalty's rendering is kept under its text,
 and the whole row under the explanation's key with the month and the charge (a month's
-count tier moving charges a row otherwise: the row is joined again from its bytes before
-and after the charge, kept with the explanation, and the charge's). An open
+count tier moving charges a row otherwise: a row kept whole is joined again from its
+bytes before and after the charge, kept as long, and the charge's). An open
 obligation's row is kept under its fields, its two times by identity (held, so their
 identity cannot be taken): a busy month lists hundreds, the same objects read after read
 while their cases are not replayed. Rows are written as JSON when made (`http.encoded`):
@@ -54,12 +54,13 @@ class RowCache:
         self.size = size
         self.whole = whole
         self.open_rows = open_rows
-        # (obligation, English, Chinese, the row's bytes around its charge: `_Around`)
-        self._explained: OrderedDict[tuple[Any, ...],
-                                     tuple[object, list[str], list[str], _Around | None]] = \
+        self._explained: OrderedDict[tuple[Any, ...], tuple[object, list[str], list[str]]] = \
             OrderedDict()
         # whole rows, under the explanation's key with the month and the charge
         self._rows: OrderedDict[tuple[Any, ...], tuple[object, Row]] = OrderedDict()
+        # of rows kept whole, their bytes around the charge, under the explanation's key
+        self._around: OrderedDict[tuple[Any, ...], tuple[object, str, bytes, bytes]] = \
+            OrderedDict()
         # a charge's rendering and its bytes (None: not written alike, `http.written`)
         self._penalties: OrderedDict[str, tuple[dict[str, Any], bytes | None]] = OrderedDict()
         # open obligations' rows: (due, opened_at, row), under the fields (the times by id)
@@ -102,30 +103,31 @@ class RowCache:
                 return done[1]
             found = self._explained.get(key)
             penalty = self._penalties.get(penalty_key)
+            around = self._around.get(key)
         again = found is not None and found[0] is obligation
-        around = None
         if found is not None and again:
             # Read before: the same explanation (charged otherwise, if a tier moved).
-            english, chinese, around = found[1], found[2], found[3]
+            english, chinese = found[1], found[2]
         else:
             steps = violation.explanation
             english = [step.render("en") for step in steps]
             chinese = [step.render("zh", names) for step in steps]
+            self._keep(self._explained, key, (obligation, english, chinese))
         if penalty is None:
             charge = violation.penalty.to_dict()
             penalty = (charge, written(charge))
             self._keep(self._penalties, penalty_key, penalty)
-        if around is not None and around[0] == violation.month and penalty[1] is not None:
+        if around is not None and around[0] is obligation and around[1] == violation.month \
+                and penalty[1] is not None:
             # Every field but the charge is made from what the explanation's key holds.
-            row: Row = msgspec.Raw(around[1] + penalty[1] + around[2])
+            row: Row = msgspec.Raw(around[2] + penalty[1] + around[3])
         else:
             # (the penalty's rendering shared, not copied: kept rows are never changed)
             fields = {"id": ident(violation),
                       **violation.to_dict(names, rendered=(english, chinese, penalty[0]))}
-            around = _around(violation.month, fields)
-            row = (msgspec.Raw(around[1] + penalty[1] + around[2])
-                   if around is not None and penalty[1] is not None else encoded(fields))
-            self._keep(self._explained, key, (obligation, english, chinese, around))
+            row = encoded(fields)
+            if again and (parts := _around(fields)) is not None:
+                self._keep(self._around, key, (obligation, violation.month, *parts), self.whole)
         if again:  # kept whole from its second reading: a month read once keeps no rows
             self._keep(self._rows, whole, (obligation, row), self.whole)
         return row
@@ -172,19 +174,17 @@ def _repr(value: object, reprs: dict[int, str]) -> str:
     return found
 
 
-# A violation's row's bytes before its charge's and after them, with its month (the
-# explanation's key does not hold it): `Violation.to_dict` ends with these fields.
-_Around = tuple[str, bytes, bytes]
+# The fields `Violation.to_dict` ends with: a row's bytes before and after them are kept.
 _LAST = ("penalty", "explanation", "explanation_zh")
 
 
-def _around(month: str, fields: dict[str, Any]) -> _Around | None:
-    """The row `fields` written but its charge, as `Json` writes it in an answer (None: not
-    written alike, `http.written`)."""
+def _around(fields: dict[str, Any]) -> tuple[bytes, bytes] | None:
+    """A violation's row `fields` written but its charge, before and after it, as `Json`
+    writes it in an answer (None: not written alike, `http.written`)."""
     assert tuple(fields)[-len(_LAST):] == _LAST, list(fields)
     front = written({k: v for k, v in fields.items() if k not in _LAST})
     english, chinese = written(fields["explanation"]), written(fields["explanation_zh"])
     if front is None or english is None or chinese is None:
         return None
-    return (month, front[:-1] + b',"penalty":',
+    return (front[:-1] + b',"penalty":',
             b',"explanation":' + english + b',"explanation_zh":' + chinese + b'}')

@@ -99,8 +99,9 @@ def test_a_shared_charge_is_written_once_per_answer(tmp_path: Path,
         assert read(views.violations(result, lambda v: v.person == person,
                                      rows=rows)) == want(mine)
         assert len(written) == len(charges)
-        # A charge moved (a month's count tier): the rows under it are joined again around
-        # it, byte for byte the rows made whole.
+        rows.rows(mine, views.violation_id)  # read again: kept whole
+        # A charge moved (a month's count tier): the rows kept whole under it are joined
+        # again around it, byte for byte the rows made whole.
         other = replace(mine[0].penalty, rule="P-other", count_in_month=99)
         moved = [replace(v, penalty=other) if v.penalty is mine[0].penalty else v
                  for v in mine]
