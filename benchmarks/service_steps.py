@@ -52,11 +52,11 @@ def render(live: Live, month: str, person: str) -> tuple[float, float, int]:
     return made - began, time.thread_time() - made, len(body)
 
 
-def obligations(result: Any, person: str, live: Live) -> list[dict[str, Any]]:
+def obligations(result: Any, person: str, live: Live) -> list[Any]:
     """The open obligations as the person's answer renders them (a tree from before
     `views.obligations`: as it did, so the script compares trees)."""
     if hasattr(views, "obligations"):
-        found: list[dict[str, Any]] = views.obligations(result, person, live.rows)
+        found: list[Any] = views.obligations(result, person, live.rows)
         return found
     return [o.to_dict() for o in result.obligations if o.person == person]
 

@@ -55,24 +55,42 @@ def scope_language(scope: Scope, policy_language: str | None) -> Lang:
 _ENCODER = msgspec.json.Encoder()
 
 
-class Checked(dict[str, Any]):
-    """A JSON object already found `_plain` (`checked`): not walked again. Rows a reader
-    keeps between reads (service/rows.py) are made so once, instead of walked at every
-    answer (a busy person's month: thousands of rows, 2-5 ms a read)."""
-
-    __slots__ = ()
+# A row of an answer: a JSON object, or one written already (`encoded`).
+Row = dict[str, Any] | msgspec.Raw
 
 
-def checked(value: dict[str, Any]) -> dict[str, Any]:
-    """`value` as a `Checked` object if msgspec writes it as json.dumps does; else as it is
-    (walked again, and written by json.dumps, in every answer holding it)."""
-    return Checked(value) if _plain(value) else value
+def encoded(value: dict[str, Any]) -> Row:
+    """`value` written as `Json` writes it inside an answer, when msgspec writes it as
+    json.dumps does (`written`); else as it is (written with the answer). Rows a reader
+    keeps between reads (service/rows.py) are written so once, not walked for floats and
+    written again at every answer (a busy person's month: thousands of rows, megabytes)."""
+    data = written(value)
+    return value if data is None else msgspec.Raw(data)
+
+
+def written(value: Any) -> bytes | None:
+    """`value` as msgspec writes it, if json.dumps writes it alike (`_plain`, and no lone
+    surrogate, which msgspec refuses); else None."""
+    if _plain(value):
+        try:
+            return _ENCODER.encode(value)
+        except (TypeError, msgspec.EncodeError, UnicodeEncodeError):
+            pass
+    return None
+
+
+def _written(value: Any) -> Any:
+    """json.dumps' `default`: a row written already (`encoded`) read back, for an answer
+    msgspec cannot write (its floats and text are written alike by both: the same bytes)."""
+    if isinstance(value, msgspec.Raw):
+        return msgspec.json.decode(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _plain(value: Any) -> bool:
     """Whether msgspec writes `value` as json.dumps does: every float in the range both
-    write without an exponent the same way (json.dumps 1e-05, msgspec 0.00001). A
-    `Checked` object inside was found so when it was made."""
+    write without an exponent the same way (json.dumps 1e-05, msgspec 0.00001). A row
+    written already (`encoded`) was found so when it was written."""
     stack = [value]
     pop, push = stack.pop, stack.extend
     while stack:
@@ -103,9 +121,10 @@ class Json(JSONResponse):
             pass
         try:
             return json.dumps(content, ensure_ascii=False, separators=(",", ":"),
-                              allow_nan=False).encode("utf-8")
+                              allow_nan=False, default=_written).encode("utf-8")
         except UnicodeEncodeError:
-            return json.dumps(content, separators=(",", ":"), allow_nan=False).encode("ascii")
+            return json.dumps(content, separators=(",", ":"), allow_nan=False,
+                              default=_written).encode("ascii")
 
 
 class BodyLimit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from policyengine.errors import (
     CalendarDataMissing,
@@ -23,7 +23,7 @@ from policyengine.periods import Period
 from policyengine.report import icalendar
 from policyengine.results import EvaluationResult, Violation
 from policyengine.service import ingest
-from policyengine.service.http import ApiError
+from policyengine.service.http import ApiError, Row
 from policyengine.service.messages import message
 from policyengine.service.rows import RowCache
 from policyengine.service.state import Live, Service
@@ -142,27 +142,45 @@ def violation_id(violation: Violation) -> str:
     return f"{violation.duty}:{violation.due.isoformat()[:10]}"
 
 
+@overload
+def violations(result: EvaluationResult, keep: Callable[[Violation], bool] | None = None,
+               names: Glossary | None = None, rows: None = None) -> list[dict[str, Any]]: ...
+
+
+@overload
+def violations(result: EvaluationResult, keep: Callable[[Violation], bool] | None,
+               names: Glossary | None = None, *, rows: RowCache) -> list[Row]: ...
+
+
 def violations(result: EvaluationResult, keep: Callable[[Violation], bool] | None = None,
                names: Glossary | None = None,
-               rows: RowCache | None = None) -> list[dict[str, Any]]:
+               rows: RowCache | None = None) -> list[dict[str, Any]] | list[Row]:
     """The violations `keep` selects, as JSON, each with its `id` (`names`: the policy's
     glossary, for fact types and roles in `explanation_zh`; `rows`: renderings kept, with
-    the glossary of the policy in force)."""
+    the glossary of the policy in force, written as JSON already)."""
     if rows is None:
         return [{"id": violation_id(v), **v.to_dict(names)} for v in result.violations
                 if keep is None or keep(v)]
-    row = rows.row
-    return [row(v, violation_id) for v in result.violations if keep is None or keep(v)]
+    return rows.rows((v for v in result.violations if keep is None or keep(v)), violation_id)
+
+
+@overload
+def obligations(result: EvaluationResult, person: str | None,
+                rows: None = None) -> list[dict[str, Any]]: ...
+
+
+@overload
+def obligations(result: EvaluationResult, person: str | None, rows: RowCache) -> list[Row]: ...
 
 
 def obligations(result: EvaluationResult, person: str | None,
-                rows: RowCache | None = None) -> list[dict[str, Any]]:
-    """The open obligations (`person`'s only, if given), as JSON (`rows`: renderings kept)."""
+                rows: RowCache | None = None) -> list[dict[str, Any]] | list[Row]:
+    """The open obligations (`person`'s only, if given), as JSON (`rows`: renderings kept,
+    written as JSON already)."""
     chosen = [o for o in result.obligations if person is None or o.person == person]
     if rows is None:
         return [o.to_dict() for o in chosen]
-    row = rows.obligation
-    return [row(o) for o in chosen]
+    return rows.obligations(chosen)
 
 
 def find_violation(live: Live, wanted: str, period: str | None,
