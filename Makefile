@@ -22,10 +22,14 @@ $(VENV)/.build-%:
 	rm -f $(VENV)/.build-*
 	touch $@
 
+# The bytecode is written once (compileall), as installing a wheel does: an editable install
+# writes none, and where PYTHONDONTWRITEBYTECODE is set every start compiles the package's
+# ~150 modules again (0.4-0.5 s of a service's restart to first answer, docs/decisions.md D66).
 $(VENV)/.installed: pyproject.toml setup.py policyengine/native.py $(COMPILED) $(VENV)/.build-$(BUILD)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(PY) -m compileall -q policyengine
 	touch $@
 
 report: $(VENV)/.installed
