@@ -11,7 +11,6 @@ from policyengine.report.render import csv, html, json, text
 Renderer = Callable[[Document], bytes]
 
 
-
 def _xlsx(doc: Document) -> bytes:
     # Imported when a workbook is asked for: xlsxwriter takes ~25 ms to import, paid by
     # every service start and text report otherwise (issue 10, restart to first answer).

@@ -34,6 +34,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+
 @cache
 def _environment() -> Environment:
     # Made at the first page, not at import: Jinja2 takes ~25 ms to import, part of every
