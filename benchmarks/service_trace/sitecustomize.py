@@ -67,19 +67,20 @@ if os.environ.get("PE_TRACE"):
         setattr(owner, name, timed)
 
     import policyengine.service.app as app
+    import policyengine.service.casebook as casebook
     import policyengine.service.http as http
     import policyengine.service.reads as reads
     import policyengine.service.store as store
     import policyengine.service.views as views
 
     for owner, name in ((reads.Results, "person"), (reads.Results, "_refresh"),
-                        (reads.CaseBook, "settle"), (reads.CaseBook, "person_result"),
-                        (reads.CaseBook, "_keep"), (reads.CaseBook, "_moment"),
+                        (casebook.CaseBook, "settle"), (casebook.CaseBook, "person_result"),
+                        (casebook.CaseBook, "_keep"), (casebook.CaseBook, "_moment"),
                         (views, "evaluate"), (views, "violations"), (views, "append"),
                         (http.Json, "render"), (store.Store, "outcomes_write"),
                         (store.Store, "append")):
         _wrap(owner, name, f"{owner.__name__.rsplit('.', 1)[-1]}.{name}")
-    _wrap(reads, "evaluate_replay", "evaluate_replay")
+    _wrap(casebook, "evaluate_replay", "evaluate_replay")
 
     _create_app = app.create_app
 

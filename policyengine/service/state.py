@@ -15,7 +15,8 @@ from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.policy.loader import load_policy_files
 from policyengine.service.auth import TokenSet
-from policyengine.service.reads import FactMirror, Results
+from policyengine.service.mirror import FactMirror
+from policyengine.service.reads import Results
 from policyengine.service.rows import RowCache
 from policyengine.service.store import Store, open_store
 from policyengine.service.webhooks import Webhooks, WebhookSettings

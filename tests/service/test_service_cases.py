@@ -1,4 +1,4 @@
-"""Reads kept by case (service/reads.py CaseBook) equal the pure `evaluate` over every stored
+"""Reads kept by case (service/casebook.py CaseBook) equal the pure `evaluate` over every stored
 fact, whatever order the facts arrive in, back-dated ones included; and a new fact replays
 only its own case again."""
 
@@ -25,7 +25,7 @@ from policyengine.facts.schema import Fact, parse_time
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult
 from policyengine.service import views
-from policyengine.service.reads import CaseBook
+from policyengine.service.casebook import CaseBook
 from policyengine.service.state import Service, ServiceConfig
 from policyengine.service.store import StoreUnavailable
 

@@ -1,6 +1,6 @@
 """One person's read kept while facts come in cases where they answer for nothing
-(reads.py `CaseBook.person_stamp`), the case outcomes written in gathered batches
-(`_Writer`, its cap counted from the first write waiting), the facts before the kept
+(casebook.py `CaseBook.person_stamp`), the case outcomes written in gathered batches
+(`OutcomeWriter`, its cap counted from the first write waiting), the facts before the kept
 outcomes read once for every-fact readers, a person's obligations gathered case by case
 (`_Gathered`), and a straddling case's replay up to a moment kept while later facts come."""
 
@@ -18,7 +18,9 @@ from service_support import make_config, sample_facts
 from test_service_cases import person_view, store, window
 
 from policyengine.engine.evaluate import evaluate
-from policyengine.service.reads import _Gathered, _gathered, _Writer, resolve_as_of
+from policyengine.service.casebook import _Gathered
+from policyengine.service.outcome_writer import OutcomeWriter, gathered
+from policyengine.service.reads import resolve_as_of
 from policyengine.service.state import Service
 from policyengine.service.store import CaseOutcome
 
@@ -117,10 +119,10 @@ def outcome(case: str, part: bytes) -> CaseOutcome:
 
 def test_writes_handed_over_together_are_written_as_one() -> None:
     a1, b1, a2, c1 = outcome("A", b"1"), outcome("B", b"1"), outcome("A", b"2"), outcome("C", b"1")
-    assert _gathered([("k", 1, [a1, b1], False), ("k", 2, [a2], False)]) == \
+    assert gathered([("k", 1, [a1, b1], False), ("k", 2, [a2], False)]) == \
         ("k", 2, [b1, a2], False)
     # from the last write that drops every row on: what came before it is dropped too
-    assert _gathered([("k", 1, [a1, b1], False), ("k", 2, [c1], True),
+    assert gathered([("k", 1, [a1, b1], False), ("k", 2, [c1], True),
                       ("k", 3, [a2], False)]) == ("k", 3, [c1, a2], True)
 
 
@@ -167,7 +169,7 @@ def test_a_write_handed_over_after_one_failed_is_dropped_until_everything_is_wri
     def row(case: str) -> CaseOutcome:
         return CaseOutcome(case, None, None, False, b"", (), ())
 
-    writer = _Writer(Store())  # type: ignore[arg-type]
+    writer = OutcomeWriter(Store())  # type: ignore[arg-type]
     writer.failed = True                                # set by the writer thread meanwhile
     writer.put("k", 11, [row("X")], reset=False)
     writer.flush()
@@ -193,7 +195,7 @@ def test_the_writers_cap_counts_from_the_first_write_waiting() -> None:
             written.append((seq, time.monotonic()))
             return True
 
-    writer = _Writer(Store())  # type: ignore[arg-type]
+    writer = OutcomeWriter(Store())  # type: ignore[arg-type]
     writer._IDLE = 30.0   # facts keep coming: only the cap writes
     writer._MOST = 0.5
     writer.put("k", 1, [outcome("A", b"1")], reset=True)   # written at once
