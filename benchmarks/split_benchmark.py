@@ -12,12 +12,15 @@ workers, a local Dask cluster) and the command's own CPU time, the speed-up of 2
 over 1 in wall time and by the parent's CPU time (a bound for the speed-up on free cores:
 on a shared machine the wall time measures the others' load too), that every output
 is byte-identical to the one-process output, the load average before and after, and how
-many cores two processes get then (a pure-Python loop run once, then twice at once).
+many cores two processes get then: for a pure-Python loop (run once, then twice at once)
+and for the engine's kind of work (the file's two halves decoded with msgspec, one after
+the other, then both at once: `decode_cores`), the most a split into two can show then.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -26,6 +29,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import msgspec
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
@@ -113,6 +118,56 @@ def cores_free() -> float:
     return 2 * one / (time.perf_counter() - start)
 
 
+class _Probe(msgspec.Struct, gc=False):
+    """The common fields of a fact: what `decode_cores` decodes each line into."""
+
+    type: str
+    at: str
+    id: str | None = None
+    case: str | None = None
+    actor: str | None = None
+
+
+def _decode_half(job: tuple[str, int]) -> tuple[float, float]:
+    """Half `job[1]` of the file decoded with msgspec and kept, with its tuple of fields:
+    the kind of work a split's workers do (many small objects made and held, memory
+    touched for the first time). Its start and end (the shared monotonic clock)."""
+    path, half = job
+    data = Path(path).read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 1
+    text = (data[:cut] if half == 0 else data[cut:]).rstrip(b"\n")
+    del data
+    gc.disable()  # (as the engine reads: gcpause.py)
+    start = time.perf_counter()
+    records = msgspec.json.Decoder(_Probe).decode_lines(text)
+    kept = [msgspec.structs.astuple(r) for r in records]
+    end = time.perf_counter()
+    del kept, records
+    return start, end
+
+
+def decode_cores(path: Path) -> float:
+    """What `cores_free` says, for allocation-heavy work: the two halves of the facts file
+    decoded one after the other (each in a fresh process) over the two decoded at once
+    (from the first start to the last end). 2.0 when two processes doing the
+    engine's kind of work run at full speed side by side; a pure-Python loop can get 2.0
+    on a machine where this gets far less (shared caches and memory, the host's other
+    guests): the most a split into two can show there, whatever its code."""
+    import multiprocessing
+
+    jobs = [(str(path), 0), (str(path), 1)]
+    context = multiprocessing.get_context("fork")
+    alone = 0.0
+    for job in jobs:
+        with context.Pool(1) as pool:
+            start, end = pool.map(_decode_half, [job])[0]
+        alone += end - start
+    with context.Pool(2) as pool:
+        spans = pool.map(_decode_half, jobs, chunksize=1)
+    together = max(end for _, end in spans) - min(start for start, _ in spans)
+    return alone / together
+
+
 # One `--engine dask` (or `--workers N`) evaluation in a fresh process that prints where
 # the time went (engine/cluster.py PHASES; engine/workers.py PHASES: each process's CPU per
 # step and when the step ended) and the process's peak RSS.
@@ -188,7 +243,7 @@ def main() -> None:
             settings[f"{label}dask 2 workers"] = (["--engine", "dask", "--workers", "2"], env)
     print(f"{path.name}: month {as_of[:7]}, as of {as_of}; load average before "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
-          f"{cores_free():.2f}")
+          f"{cores_free():.2f} (a loop), {decode_cores(path):.2f} (decoding the file)")
     times: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in settings}
     reference: bytes | None = None
     for _ in range(args.rounds):
@@ -223,7 +278,7 @@ def main() -> None:
             print(f"  {label}dask 2 vs 1 workers (wall): {ratio:.2f}x")
     print(f"  outputs byte-identical: yes ({len(reference or b''):,} bytes); load average after "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
-          f"{cores_free():.2f}")
+          f"{cores_free():.2f} (a loop), {decode_cores(path):.2f} (decoding the file)")
     if args.phases:
         if not args.dask_only:
             print("  where the time went, --workers 2 (seconds):")
