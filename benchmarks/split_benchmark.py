@@ -150,9 +150,10 @@ def decode_cores(path: Path) -> float:
     """What `cores_free` says, for allocation-heavy work: the two halves of the facts file
     decoded one after the other (each in a fresh process) over the two decoded at once
     (from the first start to the last end). 2.0 when two processes doing the
-    engine's kind of work run at full speed side by side; a pure-Python loop can get 2.0
-    on a machine where this gets far less (shared caches and memory, the host's other
-    guests): the most a split into two can show there, whatever its code."""
+    engine's kind of work run at full speed side by side; less when they share caches,
+    memory or the host's cores with others: about the most a split into two can show
+    then, whatever its code. It and `cores_free` differ by up to half a core on the
+    project's machine (docs/decisions.md D67)."""
     import multiprocessing
 
     jobs = [(str(path), 0), (str(path), 1)]
