@@ -111,14 +111,12 @@ class Json(JSONResponse):
     """JSON as UTF-8 text (readable Chinese); ASCII escapes only if the text cannot be UTF-8."""
 
     def render(self, content: Any) -> bytes:
-        try:
-            # msgspec writes the same bytes as json.dumps(ensure_ascii=False, separators=
-            # (",", ":")) for JSON values, several times faster (a busy person's month is
-            # megabytes); what it refuses (NaN, a lone surrogate) goes the old way.
-            if _plain(content):
-                return _ENCODER.encode(content)
-        except (TypeError, msgspec.EncodeError, UnicodeEncodeError):
-            pass
+        # msgspec writes the same bytes as json.dumps(ensure_ascii=False, separators=
+        # (",", ":")) for JSON values, several times faster (a busy person's month is
+        # megabytes); what it refuses (NaN, a lone surrogate) goes the old way.
+        data = written(content)
+        if data is not None:
+            return data
         try:
             return json.dumps(content, ensure_ascii=False, separators=(",", ":"),
                               allow_nan=False, default=_written).encode("utf-8")
