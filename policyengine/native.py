@@ -34,6 +34,7 @@ COMPILED: tuple[str, ...] = (
     "policyengine.facts.reader",
     "policyengine.engine.conditions",
     "policyengine.engine.obligation",
+    "policyengine.engine.ordering",
     "policyengine.engine.replay",
     "policyengine.engine.plans",
     "policyengine.engine.evaluate",

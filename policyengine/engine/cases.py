@@ -32,7 +32,8 @@ from typing import Any
 
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.replay import Forbidden, Replay, in_order, order_key, replay_ordered
+from policyengine.engine.ordering import in_order, order_key
+from policyengine.engine.replay import Forbidden, Replay, replay_ordered
 from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.wording import Line

@@ -17,6 +17,7 @@ from mypy_extensions import mypyc_attr
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.obligation import Obligation, obligation_key, opener
+from policyengine.engine.ordering import dedupe, in_order, up_to, wall_bounds
 from policyengine.engine.penalties.months import (
     Groups,
     MonthKey,
@@ -27,15 +28,7 @@ from policyengine.engine.penalties.months import (
     people_totals,
 )
 from policyengine.engine.penalties.rules import NO_PENALTY, CompiledPenalty, charge
-from policyengine.engine.replay import (
-    Forbidden,
-    Replay,
-    dedupe,
-    in_order,
-    replay,
-    up_to,
-    wall_bounds,
-)
+from policyengine.engine.replay import Forbidden, Replay, replay
 from policyengine.engine.rewards import rewards
 from policyengine.engine.rewards.merit_days import Merits
 from policyengine.engine.stream import StreamedFacts, Unread, replay_file
@@ -169,7 +162,7 @@ def triage(policy: CompiledPolicy, period: Period | None, as_of: datetime) -> Tr
     reward_duties = _reward_duties(policy, period)
     looked_at_when_met = _looked_at_when_met(policy, period)
     # Deadlines are in the calendar's zone: compared with the as-of moved there (as
-    # replay.py `up_to` does), not asked both zones' offsets each time
+    # ordering.py `up_to` does), not asked both zones' offsets each time
     surely, never = wall_bounds(as_of, tz)
 
     def sort_out(obligation: Obligation) -> tuple[Status, timedelta, bool, bool] | None:

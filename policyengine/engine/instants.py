@@ -14,7 +14,8 @@ from typing import Protocol
 
 from mypy_extensions import mypyc_attr
 
-from policyengine.engine.replay import _in_order, _State, act_alone, act_at_once
+from policyengine.engine.ordering import instant_in_order
+from policyengine.engine.replay import _State, act_alone, act_at_once
 from policyengine.facts.schema import Fact
 
 
@@ -110,7 +111,7 @@ class Runs:
         if at > self.as_of:
             self.after_as_of += len(run)
             return None
-        return run if len(run) == 1 else _in_order(run)
+        return run if len(run) == 1 else instant_in_order(run)
 
     def _stop_rising(self, fact: Fact) -> bool:
         """An id not greater than the one before: the ids of the facts before it are kept

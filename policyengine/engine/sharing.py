@@ -32,7 +32,7 @@ from typing import Any
 
 import msgspec
 
-from policyengine.engine.replay import in_order
+from policyengine.engine.ordering import in_order
 from policyengine.facts.fastpath import fast_path
 from policyengine.facts.reader import (
     BYTES_READ_SIZE,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from policyengine.engine.replay import order_key
+from policyengine.engine.ordering import order_key
 from policyengine.facts.schema import Fact
 
 CHUNK = 100_000   # facts sorted in memory at a time

@@ -44,7 +44,8 @@ from typing import Any
 from policyengine.engine.cases import splits
 from policyengine.engine.compiled import CompiledPolicy, Per
 from policyengine.engine.obligation import Keyed, Obligation
-from policyengine.engine.replay import Forbidden, Replay, order_key, replay_ordered
+from policyengine.engine.ordering import order_key
+from policyengine.engine.replay import Forbidden, Replay, replay_ordered
 from policyengine.engine.sharing import (
     BROADCAST,
     MAX_WORKERS,

@@ -27,7 +27,8 @@ from policyengine.engine.cases import Part
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import evaluate_replay, responsible
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.replay import Replay, order_key
+from policyengine.engine.ordering import order_key
+from policyengine.engine.replay import Replay
 from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact
 from policyengine.periods import Period

@@ -30,8 +30,8 @@ import policyengine as pe
 from policyengine.cli.main import main
 from policyengine.engine import cluster, sharing
 from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.ordering import in_order
 from policyengine.engine.parallel import Engine, evaluate_file
-from policyengine.engine.replay import in_order
 from policyengine.engine.sharing import (
     Lines,
     NotSplit,

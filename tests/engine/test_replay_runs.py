@@ -1,4 +1,4 @@
-"""The replay's facts put in order in one pass (`_in_order_runs`: kept up to the as-of, runs
+"""The replay's facts put in order in one pass (`in_order_runs`: kept up to the as-of, runs
 of one instant found and settled where they lie) and duties timed from an anchor taken as
 timed from their trigger when no anchor is among the facts (docs/decisions.md D50)."""
 
@@ -14,9 +14,10 @@ from test_workers import generated
 
 import policyengine as pe
 from policyengine import Fact
+from policyengine.engine import ordering
 from policyengine.engine import replay as replay_module
 from policyengine.engine.evaluate import _looked_at_when_met, evaluate_replay
-from policyengine.engine.replay import order_key, up_to
+from policyengine.engine.ordering import order_key, up_to
 from policyengine.periods import Period
 
 TZ = shipped().calendar.tz
@@ -57,31 +58,31 @@ def test_facts_kept_and_ordered_in_one_pass_are_those_sorted_by_order_key(seed: 
     facts = _facts(seed)
     last = facts[-1].at
     for as_of in (last, last - timedelta(hours=3), BASE, last + timedelta(days=1)):
-        kept, runs, _ = replay_module._in_order_runs(facts, as_of, TZ)
+        kept, runs, _ = ordering.in_order_runs(facts, as_of, TZ)
         expected = sorted(up_to(facts, as_of, TZ), key=order_key)
         assert kept == expected and kept is not facts
         assert [f.at <= as_of for f in kept] == [True] * len(kept)
         assert runs == _runs(expected)
         for types in (frozenset({"a.y"}), frozenset({"d.w"}), frozenset({"d.w", "c.z"})):
-            watched = replay_module._in_order_runs(facts, as_of, TZ, types)[2]
+            watched = ordering.in_order_runs(facts, as_of, TZ, types)[2]
             assert watched is any(f.type in types for f in expected)
         # out of time order: sorted whole, the runs found in the sorted list
         shuffled = list(facts)
         random.Random(seed).shuffle(shuffled)
-        kept, runs, _ = replay_module._in_order_runs(shuffled, as_of, TZ)
+        kept, runs, _ = ordering.in_order_runs(shuffled, as_of, TZ)
         assert kept == expected and runs == _runs(expected)
-    assert replay_module.in_order(facts) == sorted(facts, key=order_key)
-    assert replay_module._in_order_runs([], BASE, TZ) == ([], [], False)
+    assert ordering.in_order(facts) == sorted(facts, key=order_key)
+    assert ordering.in_order_runs([], BASE, TZ) == ([], [], False)
 
 
 def test_a_fact_one_microsecond_earlier_than_the_one_before_sorts_the_whole() -> None:
     facts = [Fact("a", BASE, "1", id="x"), Fact("a", BASE + timedelta(seconds=1), "1", id="y"),
              Fact("a", BASE + timedelta(microseconds=999_999), "1", id="z")]
-    kept, runs, _ = replay_module._in_order_runs(facts, BASE + timedelta(days=1), TZ)
+    kept, runs, _ = ordering.in_order_runs(facts, BASE + timedelta(days=1), TZ)
     assert kept == [facts[0], facts[2], facts[1]] and runs == []
     tied = [Fact("b", BASE, "1", id="x"), Fact("a", BASE, "1", id="y"),
             Fact("a", BASE, "1", id="w")]
-    kept, runs, _ = replay_module._in_order_runs(tied, BASE, TZ)
+    kept, runs, _ = ordering.in_order_runs(tied, BASE, TZ)
     assert kept == [tied[2], tied[1], tied[0]] and runs == [0, 3]
 
 
@@ -149,7 +150,7 @@ def test_without_an_anchor_among_the_facts_the_unanchored_way_opens_what_the_anc
     later = datetime(2027, 3, 1, tzinfo=TZ) - facts[-400].at
     facts += [Fact(f.type, f.at + later, case=f.case, actor=f.actor, attrs=dict(f.attrs),
                    id=f"{f.id}-2027") for f in facts[-400:]]
-    ordered = replay_module.in_order(facts)
+    ordered = ordering.in_order(facts)
     as_of = ordered[-1].at
     runs = {flag: replay_module.replay_ordered(policy, ordered, as_of, weeks_from=ordered[0],
                                                unanchored=flag) for flag in (False, True)}

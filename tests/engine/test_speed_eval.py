@@ -31,7 +31,7 @@ from policyengine.engine.evaluate import (
     evaluate_replay,
     responsible,
 )
-from policyengine.engine.replay import in_order, order_key
+from policyengine.engine.ordering import in_order, order_key
 from policyengine.errors import CalendarDataMissing
 from policyengine.facts.reader import read_facts
 from policyengine.facts.schema import Fact

@@ -14,7 +14,7 @@ from helpers import TZ, shipped
 
 from policyengine.engine.evaluate import _status, status_of
 from policyengine.engine.obligation import Obligation
-from policyengine.engine.replay import _in_order, in_order, order_key, up_to, wall_bounds
+from policyengine.engine.ordering import in_order, instant_in_order, order_key, up_to, wall_bounds
 from policyengine.errors import CalendarDataMissing
 from policyengine.facts.schema import Fact
 from policyengine.kinds import Status
@@ -51,7 +51,7 @@ def test_short_runs_settled_in_place_are_the_full_sort(ids: str) -> None:
         assert in_order(list(reversed(facts))) == expected
         # the streamed replay's runs of one instant (engine/stream.py)
         at = [f for f in facts if f.at == facts[-1].at]
-        assert _in_order(list(at)) == sorted(at, key=order_key)
+        assert instant_in_order(list(at)) == sorted(at, key=order_key)
 
 
 def test_a_pair_without_ids_or_with_one_id_is_sorted_by_the_whole_key() -> None:

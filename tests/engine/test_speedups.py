@@ -17,7 +17,7 @@ from policyengine.engine.deadlines import (
     Versioned,
     WorkingDays,
 )
-from policyengine.engine.replay import in_order, order_key
+from policyengine.engine.ordering import in_order, order_key
 from policyengine.gcpause import gc_paused
 
 

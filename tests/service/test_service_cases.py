@@ -20,7 +20,7 @@ from service_support import POLICY, make_config, sample_facts
 
 from policyengine.engine import cases
 from policyengine.engine.evaluate import evaluate
-from policyengine.engine.replay import order_key
+from policyengine.engine.ordering import order_key
 from policyengine.facts.schema import Fact, parse_time
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy
-from policyengine.engine.replay import Replay, dedupe, in_order, replay
+from policyengine.engine.ordering import dedupe, in_order
+from policyengine.engine.replay import Replay, replay
 from policyengine.errors import PolicyEngineError
 from policyengine.facts.schema import Fact
 
