@@ -7,6 +7,7 @@ swaps all three at once); the store stays.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,9 @@ class ServiceConfig:
     cache_size: int = 16
     connections: ConnectionLimits = ConnectionLimits()
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    # The wall clock, read at the edge only (a page of a month not yet ended stands at now):
+    # tests give a fixed one.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)

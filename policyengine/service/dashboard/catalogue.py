@@ -24,6 +24,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "nav.language": ("中文", "English"),
     "frame.as_of": ("as of {as_of}", "截至 {as_of}"),
     "frame.policy": ("policy {name} v{version}", "制度 {name} 第 {version} 版"),
+    "frame.running": ("{period} has not ended: this is where things stand now. A duty not yet "
+                      "due is listed as open, not as a violation; the figures change as facts "
+                      "come in.",
+                      "{period} 尚未结束：以下是截至现在的情况。尚未到期的职责列为未完成，"
+                      "不算违规；随着新的事实录入，数字还会变化。"),
     # sign-in
     "signin.title": ("Sign in", "登录"),
     "signin.token": ("Access token", "访问令牌"),

@@ -1,7 +1,8 @@
 """The dashboard's routes under /ui: sign-in, the pages, the downloads.
 
 Pages read through the service (`views.evaluate`: the same checks and the same result cache
-as the API), so a page and /v1 agree for the same period and as-of.
+as the API), so a page and /v1 agree for the same period and as-of. A page of a month not yet
+ended stands at now unless an as-of is asked for (`running_as_of`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -73,6 +75,12 @@ def install(app: FastAPI, svc: Service) -> None:
     ui.mount("/static", StaticFiles(directory=STATIC), name="static")
     sessions = Sessions()
     router = APIRouter(include_in_schema=False)
+
+    def at(period: Period, as_of: str | None) -> str | None:
+        """The as-of a page of `period` evaluates at: the one asked for, else its default."""
+        if as_of is not None:
+            return as_of
+        return running_as_of(period, svc.live.policy.calendar.tz, svc.config.clock())
 
     def language(request: Request) -> Lang:
         return page_language(request, svc.live.policy.model.policy.language)
@@ -159,7 +167,7 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, as_of)
+        result = _evaluate(live, chosen.label, at(chosen, as_of))
         lang = language(request)
         points = pages.trend(live.results, chosen, result)
         chart = trend_svg(points, amount_label=text("month.trend_amount", lang),
@@ -167,7 +175,7 @@ def install(app: FastAPI, svc: Service) -> None:
                           gap_label=text("month.trend_gap", lang),
                           title=text("month.trend", lang))
         return show(request, "month.html", {
-            "user": user, **_window(result, chosen, as_of),
+            "user": user, **_window(result, chosen, as_of, live),
             "people": pages.people_in_order(result, lang), "totals": pages.totals(result),
             "chart": chart, "previous": pages.month_before(chosen).label,
             "next": pages.month_after(chosen).label})
@@ -178,11 +186,11 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, as_of)
+        result = _evaluate(live, chosen.label, at(chosen, as_of))
         lang = language(request)
         mine = pages.violations_of(result, person)
         return show(request, "person.html", {
-            "user": user, **_window(result, chosen, as_of), "person": person,
+            "user": user, **_window(result, chosen, as_of, live), "person": person,
             "total": result.person(person),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
             "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model),
@@ -194,13 +202,13 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
+        result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of))
         facts = live.mirror.every_fact()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
         lang = language(request)
         names = Glossary.of(live.policy.model)
         return show(request, "case.html", {
-            "user": user, **_window(result, chosen, as_of), "case": case, "found": found,
+            "user": user, **_window(result, chosen, as_of, live), "case": case, "found": found,
             "events": pages.timeline(live.policy.model, found, lang, names), "names": names},
             status=200 if found.facts else 404)  # the page still says why, in words
 
@@ -210,12 +218,12 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, as_of)
+        result = _evaluate(live, chosen.label, at(chosen, as_of))
         document = _built(language(request), ReportKind.REGISTRY, chosen, registry_document,
                           live.policy, live.mirror.every_fact()[1], chosen, result.as_of,
                           language(request))
         return show(request, "registry.html", {
-            "user": user, **_window(result, chosen, as_of), "document": document})
+            "user": user, **_window(result, chosen, as_of, live), "document": document})
 
     @router.get("/policy")
     async def policy(request: Request, period: str | None = None) -> Response:
@@ -272,7 +280,7 @@ def install(app: FastAPI, svc: Service) -> None:
         if name in set(ReportKind) and fmt in FORMATS:
             kind = ReportKind(name)
             chosen = _report_period(live, kind, period, lang)
-            moment = _as_of(live, as_of)
+            moment = _as_of(live, at(chosen, as_of))
             live.mirror.refresh()
             body = await run_in_threadpool(
                 _built, lang, kind, chosen, render_report, kind, fmt, live.policy,
@@ -281,7 +289,7 @@ def install(app: FastAPI, svc: Service) -> None:
         elif (name == "evaluation" and fmt == "json") or (
                 name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
             chosen = _month(live, period, lang)
-            result = await run_in_threadpool(_evaluate, live, chosen.label, as_of)
+            result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of))
             body = (formats.to_json(result, Glossary.of(live.policy.model)) if fmt == "json"
                     else formats.to_csv(result, table, lang=lang,  # in the page's language
                                         roles=formats.role_names(live.policy, lang))
@@ -371,6 +379,18 @@ def _evaluate(live: Live, period: str, as_of: str | None) -> Any:
         raise PageError(exc.status, exc.message) from None
 
 
-def _window(result: Any, period: Period, as_of: str | None) -> dict[str, Any]:
+def _window(result: Any, period: Period, as_of: str | None, live: Live) -> dict[str, Any]:
+    """What every page of a month shows of its window. `as_of`: the one asked for, kept in
+    the page's links (none: each page stands at its own default)."""
+    running = as_of is None and result.as_of < period.end_at(live.policy.calendar.tz)
     return {"period": period.label, "as_of": as_of, "result": result,
-            "as_of_text": result.as_of}
+            "as_of_text": result.as_of, "running": running}
+
+
+def running_as_of(period: Period, tz: ZoneInfo, now: datetime) -> str | None:
+    """The as-of of a page of `period` when none is asked for: now (to the minute, so pages
+    read within a minute share one evaluation) while the period has not ended; None once
+    it has (the page then stands at its end, as /v1 and the CLI do). At its end, a running
+    month would show every duty not yet due as missed."""
+    moment = now.astimezone(tz).replace(second=0, microsecond=0)
+    return moment.isoformat() if moment < period.end_at(tz) else None
