@@ -43,7 +43,8 @@ def add_fact_options(parser: argparse.ArgumentParser, *, period_required: bool =
     if weeks:
         when.add_argument("--week", metavar="YYYY-Www", help="an ISO week, e.g. 2026-W44")
     parser.add_argument("--as-of", metavar="TIME",
-                        help="ISO time the evaluation stands at (default: the end of the period)")
+                        help="ISO time the evaluation stands at, or 'now' (default: the end "
+                             "of the period)")
     parser.add_argument("--reject-file", metavar="PATH",
                         help="evaluate the valid facts and write each rejected line here")
     parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
@@ -55,13 +56,19 @@ def period_of(args: argparse.Namespace) -> pe.Period | None:
     return pe.Period.parse(text) if text else None
 
 
-def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy) -> datetime | None:
+def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy,
+             now: datetime) -> datetime | None:
+    """--as-of: an ISO time (without an offset, in the calendar's zone), or `now`, as the
+    API takes it: `now` is the clock the command read once (to the second, in the
+    calendar's zone), the same moment its open-period warning is told against."""
     if not args.as_of:
         return None
+    if args.as_of.strip().lower() == "now":
+        return now.astimezone(policy.calendar.tz).replace(microsecond=0)
     try:
         return parse_time(args.as_of, policy.calendar.tz)
     except (ValueError, OverflowError):
-        raise UsageError(f"--as-of '{args.as_of}' is not an ISO time; "
+        raise UsageError(f"--as-of '{args.as_of}' is not an ISO time nor 'now'; "
                          "e.g. 2026-10-31T18:00+08:00") from None
 
 

@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     old_policy = load_policy_ref(args.old, args.pack)
     new_policy = load_policy_ref(args.new, args.pack)
     period = period_of(args)
-    as_of = as_of_of(args, new_policy)
+    now = datetime.now(UTC)  # the edge reads the clock once: --as-of now, the warning
+    as_of = as_of_of(args, new_policy, now)
     # The facts as the new policy reads them, evaluated under both. A file is read as it is
     # replayed, once per policy (engine/stream.py); standard input once, as a list.
     result, batch = evaluate_checked_facts(args, new_policy, period, as_of)
@@ -58,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
                             period=period, as_of=as_of)[0].to_dict()
     comparison = compare(old, new, old_label=args.old, new_label=args.new)
     lang = resolve_language(args.lang, new_policy.model.policy.language)
-    warning = open_period_warning(period, bool(args.as_of), new_policy.calendar.tz, lang,
-                                  datetime.now(UTC))
+    warning = open_period_warning(period, bool(args.as_of), new_policy.calendar.tz, lang, now)
     if warning:
         print(f"policyengine: {warning}", file=sys.stderr)
     if args.format == "table":

@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         policy = dataclasses.replace(policy, identity=record_for_evaluate(
             args.policy, policy.identity, policy.model, args.lang))
     period = period_of(args)
-    as_of = as_of_of(args, policy)
+    now = datetime.now(UTC)  # the edge reads the clock once: --as-of now, the warning
+    as_of = as_of_of(args, policy, now)
     split = evaluate_split(args, policy, period, as_of)  # the workers read the file
     if split is not None:
         batch, result = split
@@ -84,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
         corrections = compare(earlier, document, old_label=f"saved {args.against} (as of "
                               f"{earlier.get('as_of')})", new_label=f"now (as of {result.as_of})")
     lang = resolve_language(args.lang, policy.model.policy.language)
-    warning = open_period_warning(period, bool(args.as_of), policy.calendar.tz, lang,
-                                  datetime.now(UTC))
+    warning = open_period_warning(period, bool(args.as_of), policy.calendar.tz, lang, now)
     if warning and args.format != "table":  # the table says it itself; JSON/CSV stay data
         print(f"policyengine: {warning}", file=sys.stderr)
     if args.format == "json":

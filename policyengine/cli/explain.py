@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import policyengine as pe
@@ -54,7 +54,8 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     policy = pe.load_policy(args.policy, args.pack)
     period = period_of(args)
-    as_of = as_of_of(args, policy) or (period.end_at(policy.calendar.tz) if period else None)
+    as_of = (as_of_of(args, policy, datetime.now(UTC))
+             or (period.end_at(policy.calendar.tz) if period else None))
     if as_of is None:
         raise UsageError("say when: --as-of TIME, --month YYYY-MM or --quarter YYYY-Qn")
     lang = resolve_language(args.lang, policy.model.policy.language)

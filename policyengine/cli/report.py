@@ -129,10 +129,11 @@ def run(args: argparse.Namespace) -> int:
     period = _period(args, kind)
     policy = pe.load_policy(args.policy, args.pack)
     lang = resolve_language(args.lang, policy.model.policy.language)
-    as_of = as_of_of(args, policy)
+    now = datetime.now(UTC)  # the edge reads the clock once: --as-of now, the warning
+    as_of = as_of_of(args, policy, now)
     document = _document(args, kind, policy, period, as_of, lang)
     document = with_open_period_warning(document, open_period_warning(
-        period, bool(args.as_of), policy.calendar.tz, lang, datetime.now(UTC)))
+        period, bool(args.as_of), policy.calendar.tz, lang, now))
     body = render_document(document, fmt)
     pending = document.data.get("pending") or []
     years = document.data.get("pending_years") or []

@@ -272,9 +272,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "schedule.capped_per_instance": ("per instance, capped", "按次（有上限）"),
     "schedule.none": ("none", "无"),
     # a period not yet ended, as-of defaulted to its end (the command line adds it)
-    "warn.period_open": ("the period has not ended: as of {as_of} is after today; the results "
-                         "will change with new facts",
-                         "本期尚未结束：截至时间 {as_of} 在今天之后，结果会随新事实变化"),
+    "warn.period_open": ("the period has not ended: as of {as_of} is after today, so a duty "
+                         "due by then and not yet done counts as missed; the results will "
+                         "change with new facts (--as-of now: where things stand now)",
+                         "本期尚未结束：截至时间 {as_of} 在今天之后，届时之前到期而尚未完成的"
+                         "职责都计为违规；结果会随新事实变化（加 --as-of now 查看现在的情况）"),
     "head.attention": ("attention", "注意"),
     # shared words
     "word.none": ("—", "—"),

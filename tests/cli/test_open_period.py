@@ -3,6 +3,7 @@ the command line says so. "Today" is injected, never the real clock."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -16,13 +17,14 @@ from helpers import POLICY_DIR, SAMPLE_FACTS
 import policyengine as pe
 from policyengine.cli import evaluate as evaluate_cli
 from policyengine.cli import report as report_cli
-from policyengine.cli.common import open_period_warning
+from policyengine.cli.common import as_of_of, open_period_warning
 from policyengine.cli.main import main
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 SAMPLE = ["--facts", str(SAMPLE_FACTS), "--policy", str(POLICY_DIR)]
-ZH = "本期尚未结束：截至时间 2027-01-01 00:00 在今天之后，结果会随新事实变化"
+ZH = ("本期尚未结束：截至时间 2027-01-01 00:00 在今天之后，届时之前到期而尚未完成的职责都计为违规；"
+      "结果会随新事实变化（加 --as-of now 查看现在的情况）")
 EN = "the period has not ended: as of 2027-01-01 00:00 is after today"
 
 
@@ -91,3 +93,32 @@ def test_evaluate_csv_keeps_the_warning_off_the_data(
     main(["evaluate", "--quarter", "2026-Q4", *SAMPLE, "--format", "csv", "--lang", "en"])
     out, err = capsys.readouterr()
     assert ZH not in out and EN not in out and EN in err
+
+
+def test_as_of_now_is_the_moment_the_command_read_the_clock() -> None:
+    policy = pe.load_policy(POLICY_DIR)
+    for text in ("now", " NOW "):
+        args = argparse.Namespace(as_of=text)
+        assert as_of_of(args, policy, datetime(2026, 11, 30, 9, 0, 5, 123456, tzinfo=UTC)) == (
+            datetime(2026, 11, 30, 17, 0, 5, tzinfo=SHANGHAI))
+    with pytest.raises(pe.UsageError, match="not an ISO time nor 'now'"):
+        as_of_of(argparse.Namespace(as_of="today"), policy, TODAY)
+
+
+def test_evaluate_and_report_as_of_now_stand_at_today_without_the_warning(
+        today: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--month", "2026-11", *SAMPLE, "--as-of", "now",
+                 "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert document["as_of"] == "2026-11-30T17:00:00+08:00"  # TODAY, in the calendar's zone
+    assert "本期尚未结束" not in err
+    # at the month's end the open duties of the sample would be missed; now they are open
+    assert main(["evaluate", "--month", "2026-11", *SAMPLE, "--format", "json"]) == 0
+    at_end = json.loads(capsys.readouterr().out)
+    assert len(at_end["violations"]) > len(document["violations"])
+    target = tmp_path / "monthly.json"
+    assert main(["report", "monthly", "--month", "2026-11", *SAMPLE, "--as-of", "now",
+                 "-o", str(target)]) == 0
+    report = json.loads(target.read_text(encoding="utf-8"))
+    assert report["as_of"] == "2026-11-30T17:00:00+08:00" and report["warnings"] == []

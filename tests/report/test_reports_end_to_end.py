@@ -213,7 +213,7 @@ def english_words(text: str) -> list[str]:
     text = re.sub(r"sha256:[0-9a-f]+", "", text)                    # content hash
     text = re.sub(r"\b[0-9a-f]{12,40}\b", "", text)                 # git revisions
     text = re.sub(r"[\w./-]+\.(?:jsonl|json|csv|yaml|xlsx|html)\b", "", text)  # file names
-    text = re.sub(r"--[a-z-]+", "", text)                           # command options
+    text = re.sub(r"--[a-z-]+(?: now\b)?", "", text)                # options (--as-of now)
     text = re.sub(r"\b[A-Z][a-z]+/[A-Za-z_]+", "", text)            # zones: Asia/Shanghai
     text = re.sub(r"\b[a-z_]+(?:\.[a-z_]+)+\b", "", text)           # fact types: decision.made
     text = re.sub(r"\b[a-z_]+=\S*", "", text)                       # a fact's attributes
@@ -245,6 +245,7 @@ def test_english_words_finds_what_it_should() -> None:
     assert english_words("制度版本：customer-requirement-feedback 1.0 · Git 871d5aad4708") == []
     assert english_words("截至 10-01（Asia/Shanghai）由 decision.made 触发 tier=C 请加 --quarter"
                          ) == []
+    assert english_words("（加 --as-of now 查看现在的情况）现在 now") == ["now"]
 
 
 def test_chinese_output_has_no_english_headings(capsys: pytest.CaptureFixture[str],
