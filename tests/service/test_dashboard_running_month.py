@@ -113,15 +113,31 @@ def test_downloads_of_the_running_month_stand_at_now(client: TestClient) -> None
     assert "2026-12-02T09:00:00+08:00" in answer.text
 
 
+def test_the_weekly_report_stands_at_now_until_its_deadline(client: TestClient,
+                                                              clock: Clock) -> None:
+    """The weekly report's own default is its deadline (Friday 12:00), not the week's end:
+    now before it, the deadline after it, though the week still runs."""
+    answer = client.get("/ui/download/weekly.json?period=2026-W49")  # Mon 30 Nov - Sun 6 Dec
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["as_of"] == "2026-12-02T09:00:00+08:00"
+    clock.now = datetime(2026, 12, 5, 10, 0, tzinfo=SHANGHAI)  # Saturday
+    answer = client.get("/ui/download/weekly.json?period=2026-W49")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["as_of"] == "2026-12-04T12:00:00+08:00"
+
+
 def test_running_as_of() -> None:
-    december = Period.parse("2026-12")
+    end = Period.parse("2026-12").end_at(SHANGHAI)
     # now to the minute, in the calendar's zone, whatever zone the clock gives
-    assert running_as_of(december, SHANGHAI, datetime(2026, 12, 2, 1, 0, 59, tzinfo=UTC)) == (
+    assert running_as_of(end, SHANGHAI, datetime(2026, 12, 2, 1, 0, 59, tzinfo=UTC)) == (
         "2026-12-02T09:00:00+08:00")
-    # a month still to come: now as well (nothing of it is due yet)
-    assert running_as_of(Period.parse("2027-02"), SHANGHAI, NOW) == "2026-12-02T09:00:00+08:00"
-    # the last minute of the month runs; its end does not
-    assert running_as_of(december, SHANGHAI,
-                         datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)) == (
-        "2026-12-31T23:59:00+08:00")
-    assert running_as_of(december, SHANGHAI, datetime(2027, 1, 1, tzinfo=SHANGHAI)) is None
+    # the last minute before the default moment runs; the moment itself does not
+    assert running_as_of(end, SHANGHAI, datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
+                         ) == "2026-12-31T23:59:00+08:00"
+    assert running_as_of(end, SHANGHAI, datetime(2027, 1, 1, tzinfo=SHANGHAI)) is None
+
+
+def test_a_month_still_to_come_stands_at_now(client: TestClient) -> None:
+    page = client.get("/ui/month?period=2027-02", headers=ZH).text
+    assert "截至 2026-12-02 09:00" in page
+    assert text("frame.running", "zh", period="2027-02") in page

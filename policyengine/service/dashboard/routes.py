@@ -34,6 +34,7 @@ from policyengine.service.dashboard.documents import (
     FORMATS,
     MEDIA_TYPES,
     PERIOD_KINDS,
+    default_as_of,
     quarter_of,
     registry_document,
     render_report,
@@ -76,11 +77,13 @@ def install(app: FastAPI, svc: Service) -> None:
     sessions = Sessions()
     router = APIRouter(include_in_schema=False)
 
-    def at(period: Period, as_of: str | None) -> str | None:
-        """The as-of a page of `period` evaluates at: the one asked for, else its default."""
+    def at(period: Period, as_of: str | None, default: datetime | None = None) -> str | None:
+        """The as-of a page of `period` evaluates at: the one asked for, else now while its
+        own default moment (`default`, else the period's end) is still to come."""
         if as_of is not None:
             return as_of
-        return running_as_of(period, svc.live.policy.calendar.tz, svc.config.clock())
+        tz = svc.live.policy.calendar.tz
+        return running_as_of(default or period.end_at(tz), tz, svc.config.clock())
 
     def language(request: Request) -> Lang:
         return page_language(request, svc.live.policy.model.policy.language)
@@ -280,7 +283,8 @@ def install(app: FastAPI, svc: Service) -> None:
         if name in set(ReportKind) and fmt in FORMATS:
             kind = ReportKind(name)
             chosen = _report_period(live, kind, period, lang)
-            moment = _as_of(live, at(chosen, as_of))
+            default = _built(lang, kind, chosen, default_as_of, kind, live.policy, chosen)
+            moment = _as_of(live, at(chosen, as_of, default))
             live.mirror.refresh()
             body = await run_in_threadpool(
                 _built, lang, kind, chosen, render_report, kind, fmt, live.policy,
@@ -387,10 +391,11 @@ def _window(result: Any, period: Period, as_of: str | None, live: Live) -> dict[
             "as_of_text": result.as_of, "running": running}
 
 
-def running_as_of(period: Period, tz: ZoneInfo, now: datetime) -> str | None:
-    """The as-of of a page of `period` when none is asked for: now (to the minute, so pages
-    read within a minute share one evaluation) while the period has not ended; None once
-    it has (the page then stands at its end, as /v1 and the CLI do). At its end, a running
+def running_as_of(default: datetime, tz: ZoneInfo, now: datetime) -> str | None:
+    """The as-of of a page when none is asked for, `default` being the moment it stands at
+    otherwise (a month's end, a weekly report's deadline): now (to the minute, so pages read
+    within a minute share one evaluation) while that moment is still to come; None once it
+    has passed (the page then stands at it, as /v1 and the CLI do). At its end, a running
     month would show every duty not yet due as missed."""
     moment = now.astimezone(tz).replace(second=0, microsecond=0)
-    return moment.isoformat() if moment < period.end_at(tz) else None
+    return moment.isoformat() if moment < default else None
