@@ -19,14 +19,17 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from service_support import SECRETS, auth, make_config, sample_facts
 
 from policyengine.service.app import create_app
+from policyengine.service.state import ServiceConfig
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS_ENV = "POLICYENGINE_SCREENSHOTS"
@@ -64,11 +67,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
     database = tmp_path_factory.mktemp("dashboard") / "facts.db"
+    yield from _serving(make_config(str(database)), sample_facts())
+
+
+def _serving(service: ServiceConfig, facts: list[dict[str, Any]]) -> Iterator[str]:
+    """The service on a free port of 127.0.0.1, `facts` stored over the API: its base URL
+    while the generator is open."""
+    import uvicorn
     port = _free_port()
-    config = uvicorn.Config(create_app(make_config(str(database))), host="127.0.0.1",
-                            port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(create_app(service), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -77,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
-    stored = httpx.post(f"{base}/v1/facts/batch", json={"facts": sample_facts()},
+    stored = httpx.post(f"{base}/v1/facts/batch", json={"facts": facts},
                         headers=auth("ingest"), timeout=60)
     assert stored.status_code == 200 and stored.json()["rejected"] == 0, stored.text
     try:
@@ -139,11 +148,18 @@ def _shot(page: Any, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
-def test_a_reader_walks_the_dashboard(browser: Any, server: str, screenshots: Path) -> None:
+def _opened(browser: Any, base: str) -> tuple[Any, Any, Watch]:
+    """A new Chinese browser context on the server at `base`: it, its page, the page's
+    watch."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
-    watch = Watch(server)
+    watch = Watch(base)
     watch.attach(page)
+    return context, page, watch
+
+
+def test_a_reader_walks_the_dashboard(browser: Any, server: str, screenshots: Path) -> None:
+    context, page, watch = _opened(browser, server)
     try:
         # No session: the month sends the reader to the sign-in form.
         page.goto(f"{server}/ui/month?period=2026-10")
@@ -234,6 +250,47 @@ def test_a_reader_walks_the_dashboard(browser: Any, server: str, screenshots: Pa
         page.wait_for_url("**/ui/signin?out=1")
         page.goto(f"{server}/ui/month?period=2026-10")
         assert "/ui/signin" in page.url
+        assert watch.problems == []
+    finally:
+        context.close()
+
+
+
+# Wednesday 2 December 2026, 09:00 in Shanghai: the month of the facts below still runs.
+RUNNING_NOW = datetime(2026, 12, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+RAISED = {"id": "q-1", "type": "requirement.raised", "at": "2026-12-01T10:00:00+08:00",
+          "case": "26120101", "actor": "张三"}  # R1: report it by Thursday 18:00
+
+
+@pytest.fixture(scope="module")
+def running_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("running") / "facts.db"
+    yield from _serving(make_config(str(database), clock=lambda: RUNNING_NOW),
+                        [*sample_facts(), RAISED])
+
+
+def test_a_month_not_yet_ended_is_shown_as_it_stands_now(
+        browser: Any, running_server: str, screenshots: Path) -> None:
+    """The page a reader opens first in a live service is the running month: it stands at
+    now, says so in a notice, and lists a duty not yet due as open, not as a violation."""
+    context, page, watch = _opened(browser, running_server)
+    try:
+        page.goto(f"{running_server}/ui/signin?next=%2Fui%2Fmonth")
+        page.fill("#token", SECRETS["read"])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/ui/month")
+        assert page.locator("h1").inner_text() == "2026-12 月度总览"  # the latest fact's
+        assert page.locator(".stamp").inner_text().startswith("截至 2026-12-02 09:00")
+        notice = page.locator("p.running")
+        assert notice.is_visible()
+        assert notice.inner_text().startswith("2026-12 尚未结束：以下是截至现在的情况。")
+        assert "共 0 次违规" in page.locator(".summary").inner_text()
+        _shot(page, screenshots, "10-running-month")
+        page.goto(f"{running_server}/ui/person/张三?period=2026-12")
+        row = page.locator("tr", has_text="26120101")
+        assert row.is_visible()
+        assert row.inner_text().split("\t")[2:] == ["2026-12-03 18:00", "还剩 1 天 9 小时"]
+        _shot(page, screenshots, "11-running-person")
         assert watch.problems == []
     finally:
         context.close()
