@@ -73,14 +73,16 @@ def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy,
 
 
 def open_period_warning(period: pe.Period | None, as_of_given: bool, tz: ZoneInfo, lang: Lang,
-                        now: datetime) -> str | None:
-    """The warning for a period not yet ended whose as-of defaulted to its end: such a
-    result reads as final but will change with new facts. None when --as-of was given, when
-    there is no period, or when the period is over. `now` comes from the caller (the command
-    line reads the clock; the engine never does), so a test can say what today is."""
+                        now: datetime, stands_at: datetime | None = None) -> str | None:
+    """The warning for a result whose as-of defaulted to a moment still to come: `stands_at`
+    (a report's own default, report/builders `default_as_of`), else the period's end. Such
+    a result reads as final but will change with new facts. None when --as-of was given,
+    when there is no period, or when that moment has passed. `now` comes from the caller
+    (the command line reads the clock; the engine never does), so a test can say what today
+    is."""
     if as_of_given or period is None:
         return None
-    end = period.end_at(tz)
+    end = stands_at if stands_at is not None else period.end_at(tz)
     if end <= now:
         return None
     return label("warn.period_open", lang, as_of=f"{end:%Y-%m-%d %H:%M}")

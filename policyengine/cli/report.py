@@ -26,7 +26,7 @@ from policyengine.cli.common import (
 )
 from policyengine.errors import UsageError
 from policyengine.language import Lang, resolve_language
-from policyengine.report.builders import build_document, deductions, rewards
+from policyengine.report.builders import build_document, deductions, default_as_of, rewards
 from policyengine.report.builders.common import as_of_for
 from policyengine.report.builders.pending import pending_warning
 from policyengine.report.document import Document, ReportKind
@@ -133,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
     as_of = as_of_of(args, policy, now)
     document = _document(args, kind, policy, period, as_of, lang)
     document = with_open_period_warning(document, open_period_warning(
-        period, bool(args.as_of), policy.calendar.tz, lang, now))
+        period, bool(args.as_of), policy.calendar.tz, lang, now,
+        default_as_of(kind, policy, period)))
     body = render_document(document, fmt)
     pending = document.data.get("pending") or []
     years = document.data.get("pending_years") or []

@@ -122,3 +122,22 @@ def test_evaluate_and_report_as_of_now_stand_at_today_without_the_warning(
                  "-o", str(target)]) == 0
     report = json.loads(target.read_text(encoding="utf-8"))
     assert report["as_of"] == "2026-11-30T17:00:00+08:00" and report["warnings"] == []
+
+
+def test_a_report_is_warned_of_against_the_moment_it_stands_at(
+        today: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The weekly report stands at its week's deadline (Friday 12:00), not at the week's end:
+    the warning names that moment, and there is none once it has passed."""
+    target = tmp_path / "weekly.json"
+    # 2026-W49: Monday 30 November - Sunday 6 December; TODAY is that Monday, 17:00
+    assert main(["report", "weekly", "--week", "2026-W49", *SAMPLE, "-o", str(target)]) == 0
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["as_of"] == "2026-12-04T12:00:00+08:00"
+    [warning] = document["warnings"]
+    assert warning.startswith("本期尚未结束：截至时间 2026-12-04 12:00 在今天之后")
+    assert "2026-12-04 12:00" in capsys.readouterr().err
+    w49 = pe.Period.parse("2026-W49")
+    saturday = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # the deadline passed, the week runs
+    deadline = datetime(2026, 12, 4, 12, 0, tzinfo=SHANGHAI)
+    assert open_period_warning(w49, False, SHANGHAI, "zh", saturday, deadline) is None
+    assert open_period_warning(w49, False, SHANGHAI, "zh", saturday) is not None  # its end

@@ -33,10 +33,18 @@ BUILDERS: dict[ReportKind, Builder] = {
 }
 
 
+def default_as_of(kind: ReportKind, policy: CompiledPolicy, period: Period) -> datetime:
+    """The moment report `kind` stands at when no as-of is asked for: its week's report
+    deadline for the weekly report (weekly.py `window`), else the end of its period."""
+    if kind is ReportKind.WEEKLY:
+        return weekly.window(policy, period).due
+    return period.end_at(policy.calendar.tz)
+
+
 def build_document(kind: ReportKind, policy: CompiledPolicy, facts: Sequence[Fact], *,
                    period: Period, as_of: datetime | None, lang: Lang) -> Document:
     """The report `kind` of `facts` under `policy` for `period`, standing at `as_of`."""
     return BUILDERS[ReportKind(kind)](policy, facts, period=period, as_of=as_of, lang=lang)
 
 
-__all__ = ["BUILDERS", "ReportVocabularyError", "build_document"]
+__all__ = ["BUILDERS", "ReportVocabularyError", "build_document", "default_as_of"]

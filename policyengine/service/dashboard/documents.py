@@ -13,7 +13,7 @@ from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
 from policyengine.language import Lang
 from policyengine.periods import Period
-from policyengine.report.builders import build_document, weekly
+from policyengine.report.builders import build_document
 from policyengine.report.document import Document, ReportKind
 from policyengine.report.render import render_document
 
@@ -38,14 +38,6 @@ def registry_document(policy: CompiledPolicy, facts: Sequence[Fact], period: Per
     """《需求登记反馈表》 for the period, standing at as-of."""
     return build_document(ReportKind.REGISTRY, policy, facts, period=period, as_of=as_of,
                           lang=lang)
-
-
-def default_as_of(kind: ReportKind, policy: CompiledPolicy, period: Period) -> datetime:
-    """The moment a report stands at when no as-of is asked for: its week's report deadline
-    for the weekly report (report/builders/weekly.py), else the end of its period."""
-    if kind is ReportKind.WEEKLY:
-        return weekly.window(policy, period).due
-    return period.end_at(policy.calendar.tz)
 
 
 def render_report(kind: ReportKind, fmt: str, policy: CompiledPolicy, facts: Sequence[Fact],

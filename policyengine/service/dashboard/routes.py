@@ -25,6 +25,7 @@ from policyengine.errors import PolicyEngineError, UsageError
 from policyengine.language import Lang
 from policyengine.periods import Period
 from policyengine.report import formats
+from policyengine.report.builders import default_as_of
 from policyengine.report.document import ReportKind
 from policyengine.service import views
 from policyengine.service.dashboard import pages, policyview, rulebook
@@ -34,7 +35,6 @@ from policyengine.service.dashboard.documents import (
     FORMATS,
     MEDIA_TYPES,
     PERIOD_KINDS,
-    default_as_of,
     quarter_of,
     registry_document,
     render_report,
