@@ -44,6 +44,7 @@ COMPILED: tuple[str, ...] = (
     "policyengine.engine.penalties.tiers",
     "policyengine.engine.instants",
     "policyengine.engine.dormant",
+    "policyengine.engine.compaction",
 )
 
 GROUP = "policyengine.compiled"  # the shared library: policyengine/compiled__mypyc.*.so

@@ -38,12 +38,12 @@ from typing import Any
 
 from policyengine import scratch
 from policyengine.engine import spill
+from policyengine.engine.compaction import Compaction
 from policyengine.engine.compiled import CompiledDuty, CompiledPolicy, Per
 from policyengine.engine.deadlines import Versioned, Weekly
-from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor, as_dict
+from policyengine.engine.dormant import Dormant, FirstActors, Latest, OpenFor
 from policyengine.engine.dueof import OnDate, SameWhile
 from policyengine.engine.instants import Runs, Unsorted, replay_instants
-from policyengine.engine.obligation import Obligation
 from policyengine.engine.replay import (
     Replay,
     RoleTimeline,
@@ -226,9 +226,6 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
     if not unread.by_case:
         state.case_tier.clear()
         state.handled.clear()
-    met, always_read = unread.met, unread.always_read
-    start, end = unread.outside if unread.outside is not None else (None, None)
-    simple = _final_once_fulfilled(state.policy)
     obligations = state.obligations
     before = len(obligations)
     # Open since the last compaction at least: an obligation numbered then (`settled`)
@@ -236,78 +233,14 @@ def _drop_unread(state: _State, unread: Unread, dormant: Dormant | None, *,
     if dormant is not None:
         settled = -1 if ended else dormant.made
         dormant.number()
-    ordinals = dormant.ordinals if dormant is not None else itertools.repeat(0)
-    keep = unread.keep_case
-    open_for = state.open_for
-
-    def stays_open(o: Obligation, ordinal: int) -> bool:
-        # Open for long: it sleeps, unless something else than its case's facts can reach
-        # it (an anchor that re-times it, a year of calendar data it waits for), its case
-        # is the one kept whole, or it is not the one its table holds.
-        duty = o.duty
-        waiting = open_for[duty.id]
-        if (type(waiting) is not OpenFor or o.missing_year is not None
-                or (keep is not None and o.case == keep)
-                or (duty.anchors is not None and o.trigger is not None
-                    and state._anchor_key(duty, o.trigger) is not None)
-                or dict.get(as_dict(waiting), o.case) is not o):
-            return True
-        waiting.sleep(o, ordinal, o.case)
-        return False
-
-    def stays(o: Obligation, ordinal: int) -> bool:
-        # Unread, of a duty that is not always final once fulfilled (the few): whether it
-        # can still change. A recurring one can (a later report in its period replaces the
-        # fulfilment); one a delay can reach can, while it is the latest of its case (an
-        # approval after the work still moves its deadline), but unless it is timed from an
-        # anchor it sleeps on disk instead (engine/dormant.py); one timed from an anchor can
-        # (a later anchor re-times it), unless its trigger names no anchor.
-        duty = o.duty
-        if duty.recurring is not None:
-            return True
-        if duty.extension is not None:
-            key = _latest_key(o)
-            latest = state.latest[duty.id]
-            if dict.get(as_dict(latest), key) is o:
-                if dormant is None or duty.anchors is not None:
-                    return True
-                dormant.sleep(o, ordinal, key)
-                del latest[key]
-                return False
-        if duty.anchors is not None:
-            return o.trigger is None or state._anchor_key(duty, o.trigger) is not None
-        return False
-
-    # One comprehension over every obligation (this runs over hundreds of thousands): kept
-    # unless unread (`Unread`) and final, or asleep.
-    kept = [(ordinal >= settled or stays_open(o, ordinal)) if (done := o.fulfilled_by) is None
-            else (o.missing_year is not None
-                  or (keep is not None and o.case == keep)
-                  or not ((done.at <= o.due and o.duty.id in met)
-                          or (start is not None
-                              and not start <= o.due < end  # type: ignore[operator]
-                              and o.duty.id not in always_read))
-                  or (not ended and o.duty.id not in simple and stays(o, ordinal)))
-            for o, ordinal in zip(obligations, ordinals, strict=False)]  # repeat(0): endless
+    kept = Compaction(state, dormant, met=unread.met, outside=unread.outside,
+                      always_read=unread.always_read, keep_case=unread.keep_case, ended=ended,
+                      settled=settled).kept(obligations)
     obligations[:] = itertools.compress(obligations, kept)
     if dormant is not None:
         dormant.ordinals = array("q", itertools.compress(dormant.ordinals, kept))
         dormant.flush()
     return before - len(obligations)
-
-
-def _final_once_fulfilled(policy: CompiledPolicy) -> frozenset[str]:
-    """The duties whose obligations nothing changes once fulfilled (see `stays`)."""
-    return frozenset(d.id for d in policy.duties.values()
-                     if d.recurring is None and d.extension is None and d.anchors is None)
-
-
-def _latest_key(obligation: Obligation) -> Any:
-    duty = obligation.duty
-    if duty.per is Per.ATTRIBUTE:
-        assert obligation.trigger is not None
-        return (obligation.case, obligation.trigger.attrs.get(duty.per_attribute))  # type: ignore[arg-type]
-    return obligation.case
 
 
 @dataclass
