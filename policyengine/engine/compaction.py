@@ -2,8 +2,9 @@
 `_drop_unread`): the look at every obligation in memory, compiled with mypyc (D69).
 
 A compaction runs once per 65,536 obligations made, but looks at each of them: at 1M facts
-a month's evaluation looks at about 900,000. Interpreted, that look cost more than the
-sleeping and writing it decides on. What stays in stream.py is what runs once per
+a month's evaluation looks at about 900,000. The look is a small part of a compaction
+(the sleeping and writing it decides on cost several times more), and compiled it costs a
+little less (about 0.1 s at 1M facts). What stays in stream.py is what runs once per
 compaction (and what its tests replace).
 """
 
