@@ -76,23 +76,26 @@ def _aware(moment: datetime | bytes, tz: tzinfo) -> datetime:
 
 
 def read_only(values: dict[str, Any]) -> MappingProxyType[str, Any]:
+    """A read-only mapping again, from the dict pickle carried (`read_only_reduced`)."""
     return MappingProxyType(values)
 
 
-def _proxy_reduced(proxy: MappingProxyType[str, Any]) -> tuple[Any, ...]:
+def read_only_reduced(proxy: MappingProxyType[str, Any]) -> tuple[Any, ...]:
+    """How pickle writes a read-only mapping, which it refuses as it is (it cannot name its
+    type): the dict it shows, made read-only again by `read_only`. Shared by every pickle of
+    the engine's objects (workers.py, service/outcomes.py)."""
     return (read_only, (dict(proxy),))
 
 
-# A message without values holds a mappingproxy, which pickle refuses: it goes as the dict
-# it shows, and comes back read-only again.
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH[MappingProxyType] = _proxy_reduced
+# A message without values holds a mappingproxy: `read_only_reduced`
+DISPATCH = copyreg.dispatch_table.copy()
+DISPATCH[MappingProxyType] = read_only_reduced
 
 
 def _dumps(value: Any) -> bytes:
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH  # (a subclass of pickle's class: mypyc fails on it)
+    pickler.dispatch_table = DISPATCH  # (a subclass of pickle's class: mypyc fails on it)
     pickler.dump(value)
     return out.getvalue()
 

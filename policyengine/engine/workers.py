@@ -43,6 +43,7 @@ from typing import Any
 
 from policyengine.engine.cases import splits
 from policyengine.engine.compiled import CompiledPolicy, Per
+from policyengine.engine.dormant import read_only_reduced
 from policyengine.engine.obligation import Keyed, Obligation
 from policyengine.engine.ordering import order_key
 from policyengine.engine.replay import Forbidden, Replay, replay_ordered
@@ -66,13 +67,8 @@ from policyengine.facts.schema import Fact
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.wording import Line
 
-
-def _read_only(attrs: dict[str, Any]) -> MappingProxyType[str, Any]:
-    return MappingProxyType(attrs)
-
-
 # A fact's attributes may be a read-only mapping, which pickle refuses: it travels as a dict.
-copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
+copyreg.pickle(MappingProxyType, read_only_reduced)
 
 # (merge key, duty, case, opened at, due, trigger, fulfilment, history, pending date,
 #  missing year, actor, seq, anchor)

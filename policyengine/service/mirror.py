@@ -16,7 +16,7 @@ from policyengine.service.store import Store
 
 log = logging.getLogger("policyengine.service")
 
-_LINE = Fact._fields.index("line")  # a stored fact has no line and no file (`origin`)
+_LINE = Fact._fields.index("line")  # a stored fact has no line (and no file: origin None)
 _NEW_FACT = tuple.__new__
 
 
@@ -67,7 +67,7 @@ class FactMirror:
                 if up_to is not None and number > up_to:
                     return seq
                 if type(value) is Fact:  # as `build` makes it: read from no file
-                    keep(_NEW_FACT(Fact, (*value[:_LINE], None, None)))
+                    keep(_NEW_FACT(Fact, (*value[:_LINE], None, *value[_LINE + 1:])))
                     seq = number
                     continue
                 fact = build(value)

@@ -13,7 +13,6 @@ able to write them can already write facts. They are read back only under the sa
 
 from __future__ import annotations
 
-import copyreg
 import hashlib
 import io
 import pickle
@@ -25,6 +24,7 @@ from typing import Any
 from policyengine import __version__
 from policyengine.engine.cases import Part
 from policyengine.engine.compiled import CompiledPolicy
+from policyengine.engine.dormant import DISPATCH, read_only
 
 # Bump when the encoding of a part changes (the key changes with it).
 FORMAT = "2"
@@ -60,16 +60,6 @@ def utc_text(at: datetime | None) -> str | None:
     return None if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def read_only(values: dict[str, Any]) -> MappingProxyType[str, Any]:
-    """A fact's attributes or a message's values again, as the read-only mapping they were."""
-    return MappingProxyType(values)
-
-
-def _read_only_again(mapping: MappingProxyType[str, Any]) -> tuple[Any, ...]:
-    """How pickle writes a read-only mapping (it cannot name the mapping's type)."""
-    return read_only, (dict(mapping),)
-
-
 class _Pickler(pickle.Pickler):
     def __init__(self, file: io.BytesIO, table: dict[type, Any]):
         self.dispatch_table = table  # (read by the pickler as it is made: set first)
@@ -82,6 +72,7 @@ def _policy_object(kind: str, name: str) -> Any:
 
 
 _FOUND: dict[tuple[str, str], Any] = {}  # the classes and functions parts name
+_READ_ONLY = (read_only.__module__, read_only.__name__)  # how a part names `read_only`
 
 
 class _Unpickler(pickle.Unpickler):
@@ -91,11 +82,10 @@ class _Unpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         # Called for each class a part names (a dozen a part): the others found once
-        if module == __name__:
-            if name == _policy_object.__name__:
-                return self._object
-            if name == read_only.__name__:  # the type itself: no call of Python per mapping
-                return MappingProxyType
+        if module == __name__ and name == _policy_object.__name__:
+            return self._object
+        if (module, name) == _READ_ONLY:  # the type itself: no call of Python per mapping
+            return MappingProxyType
         found = _FOUND.get((module, name))
         if found is None:
             found = _FOUND[(module, name)] = super().find_class(module, name)
@@ -120,8 +110,7 @@ class PartCodec:
         # by name, a read-only mapping as its values. A `persistent_id` (format 1) was a
         # call of Python for every object pickled, and cost more than the pickling itself
         # (3.8 million calls for 11,486 cases at 200,000 facts: D69).
-        table: dict[type, Any] = dict(copyreg.dispatch_table)
-        table[MappingProxyType] = _read_only_again
+        table: dict[type, Any] = dict(DISPATCH)
         for kind in {type(obj) for obj in objects.values()}:
             table[kind] = self._by_name
         self._table = table
