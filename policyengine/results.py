@@ -107,12 +107,13 @@ class Violation:
         return cached
 
     def to_dict(self, names: Glossary | None = None, *,
-                rendered: tuple[list[str], list[str], dict[str, Any]] | None = None
+                rendered: tuple[Any, Any, dict[str, Any]] | None = None
                 ) -> dict[str, Any]:
         """As JSON; `names` (the policy's glossary) names fact types and roles in
         `explanation_zh` (the English `explanation` keeps the ids). `rendered`: the
-        explanation in English and Chinese and the penalty, rendered before (a reader
-        keeping them, service/rows.py)."""
+        explanation in English and Chinese (each its list of steps, or that list written as
+        JSON already) and the penalty, rendered before (a reader keeping them,
+        service/rows.py)."""
         if rendered is None:
             rendered = ([step.render("en") for step in self.explanation],
                         [step.render("zh", names) for step in self.explanation],

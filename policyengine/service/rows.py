@@ -32,8 +32,14 @@ from policyengine.results import OpenObligation, Violation
 from policyengine.service.http import Row, encoded, written
 from policyengine.wording import Glossary
 
-# Rows kept: a few busy people's months.
-ROWS = 20_000
+# A violation's explanation, rendered: its steps, or their JSON text (`_kept`).
+Steps = list[str] | msgspec.Raw
+
+# Rows kept: a few busy people's months (at 1M facts the busiest person's lists ~1,000, a
+# typical person's a few dozen). Bounded so that reading month after month levels off
+# within the service's memory target: 20,000 rows were reached only after ~37 months of the
+# busiest person, RSS then +12 % and rising (D70).
+ROWS = 10_000
 # Whole rows kept (each ~2 KB with its trigger fact), from a row's second reading on: the
 # months read again and again (at 1M facts the busiest person's current and last month,
 # ~660 rows, and the rows of her cases made again while facts come: a few hundred), not
@@ -54,8 +60,7 @@ class RowCache:
         self.size = size
         self.whole = whole
         self.open_rows = open_rows
-        self._explained: OrderedDict[tuple[Any, ...], tuple[object, list[str], list[str]]] = \
-            OrderedDict()
+        self._explained: OrderedDict[tuple[Any, ...], tuple[object, Steps, Steps]] = OrderedDict()
         # whole rows, under the explanation's key with the month and the charge
         self._rows: OrderedDict[tuple[Any, ...], tuple[object, Row]] = OrderedDict()
         # of rows kept whole, their bytes around the charge, under the explanation's key
@@ -110,8 +115,8 @@ class RowCache:
             english, chinese = found[1], found[2]
         else:
             steps = violation.explanation
-            english = [step.render("en") for step in steps]
-            chinese = [step.render("zh", names) for step in steps]
+            english = _kept([step.render("en") for step in steps])
+            chinese = _kept([step.render("zh", names) for step in steps])
             self._keep(self._explained, key, (obligation, english, chinese))
         if penalty is None:
             charge = violation.penalty.to_dict()
@@ -164,6 +169,16 @@ class RowCache:
             table.move_to_end(key)
             while len(table) > most:
                 table.popitem(last=False)
+
+
+def _kept(steps: list[str]) -> Steps:
+    """Rendered steps as kept: written as JSON once (`http.written`), which a row holds as
+    it is (`Json` reads it back only for an answer msgspec cannot write). Kept as text, the
+    steps took twice the memory: writing a text holding any character outside ASCII (a
+    Chinese step, a name in an English one) leaves its UTF-8 copy on the text for as long
+    as the text lives (D70)."""
+    data = written(steps)
+    return steps if data is None else msgspec.Raw(data)
 
 
 def _repr(value: object, reprs: dict[int, str]) -> str:

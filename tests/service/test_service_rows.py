@@ -21,6 +21,7 @@ from test_service_cases import store, window
 from policyengine.results import EvaluationResult, PenaltyCharge, Violation
 from policyengine.service import views
 from policyengine.service.http import Json, Row, encoded
+from policyengine.service.rows import RowCache, _kept
 from policyengine.service.state import Service
 
 
@@ -141,3 +142,35 @@ def test_an_answer_of_written_rows_has_the_bytes_of_its_rows_as_objects() -> Non
     # A row that is not written alike is kept as an object, written with its answer.
     assert encoded({"rate": 1e-05}) == {"rate": 1e-05}
     assert encoded({"note": "\ud800"}) == {"note": "\ud800"}
+
+
+def test_kept_explanations_are_their_json_and_a_row_of_them_has_the_same_bytes() -> None:
+    steps = ["周文静 did not notify by 09:00", "未按时通知"]
+    kept = _kept(steps)
+    assert isinstance(kept, msgspec.Raw) and msgspec.json.decode(kept) == steps
+    row = {"id": "d:1", "explanation": steps, "explanation_zh": steps}
+    assert encoded({**row, "explanation": kept, "explanation_zh": kept}) == encoded(row)
+    # Steps msgspec cannot write as json.dumps does (a lone surrogate) stay a list, and an
+    # answer holding a row with written steps still reads as its objects.
+    assert _kept(["\ud800"]) == ["\ud800"]
+    odd = {**row, "note": "\ud800"}
+    assert Json({**odd, "explanation": kept}).body == dumped(odd, ascii_only=True)
+
+
+def test_the_kept_rows_stay_within_their_bounds(tmp_path: Path) -> None:
+    """Memory stays flat however many months are read: every table of kept renderings
+    drops its oldest past its bound, and a row made after a drop is the row as before."""
+    with loaded(tmp_path) as svc:
+        result = evaluated(svc, "2026-10")
+        rows = RowCache(svc.live.rows.names, size=3, whole=2, open_rows=2)
+        violations = list(result.violations)
+        assert len(violations) > 3, "the sample's month has more violations than the bound"
+        names = rows.names
+        want = [{"id": views.violation_id(v), **v.to_dict(names)} for v in violations]
+        for _ in range(3):  # made, then kept whole from the second reading on, then read
+            assert read(rows.rows(violations, views.violation_id)) == want
+            assert len(rows._explained) <= 3 and len(rows._penalties) <= 3
+            assert len(rows._rows) <= 2 and len(rows._around) <= 2
+        assert read(rows.obligations(result.obligations)) == [
+            o.to_dict() for o in result.obligations]
+        assert len(result.obligations) > 2 and len(rows._open) <= 2
