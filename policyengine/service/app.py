@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -46,13 +45,14 @@ _bearer = HTTPBearer(auto_error=False, description="a token from the tokens file
 def create_app(config: ServiceConfig, *, service: Service | None = None,
                warm: bool = False) -> FastAPI:
     """The API over the policy and database of `config`. `warm`: read every stored fact
-    into memory at start-up, in the background, so the first read is quick."""
+    into memory and replay the cases in the background, at start-up and whenever ingest
+    pauses (service/warmer.py), so a read finds that work done."""
     svc = service if service is not None else Service(config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm:
-            threading.Thread(target=_warm, args=(svc,), daemon=True).start()
+            svc.warmer.start()
         svc.webhooks.start()
         yield
         svc.close()  # the connections; they reopen if the app is started again
@@ -131,14 +131,6 @@ facts, the policy), `admin` (status, policy reload, webhook subscriptions). Erro
 `policyengine evaluate` prints for it. Messages are in Chinese or English: `?lang=zh|en`,
 else the `Accept-Language` header, else the policy's language; codes are the same in both.
 """
-
-
-def _warm(svc: Service) -> None:
-    try:
-        svc.live.results.warm()
-        log.info("read %d stored facts into memory", len(svc.live.mirror))
-    except Exception:  # pragma: no cover - logged, the next read retries
-        log.exception("reading the stored facts failed")
 
 
 def _handlers(app: FastAPI, svc: Service) -> None:

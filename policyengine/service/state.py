@@ -6,6 +6,7 @@ swaps all three at once); the store stays.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,8 +21,11 @@ from policyengine.service.mirror import FactMirror
 from policyengine.service.reads import Results
 from policyengine.service.rows import RowCache
 from policyengine.service.store import Store, open_store
+from policyengine.service.warmer import Warmer
 from policyengine.service.webhooks import Webhooks, WebhookSettings
 from policyengine.wording import Glossary
+
+log = logging.getLogger("policyengine.service")
 
 DEFAULT_DB = "policyengine.db"
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -74,6 +78,9 @@ class Service:
         self.policy_lock = threading.Lock()
         self.live = self._make(policy)
         self.webhooks = Webhooks(self, config.webhooks)
+        # Started by `serve` (app.py, warm=True): reads the stored facts and replays the
+        # changed cases at start-up and whenever ingest pauses.
+        self.warmer = Warmer(self._warm)
 
     def _make(self, policy: CompiledPolicy) -> Live:
         mirror = FactMirror(self.store, policy.schema)
@@ -97,7 +104,14 @@ class Service:
             self.live = live
             return live
 
+    def _warm(self) -> None:
+        live = self.live  # (after a policy reload: the new one's)
+        live.results.warm()
+        if not self.warmer.runs:
+            log.info("read %d stored facts into memory", len(live.mirror))
+
     def close(self) -> None:
+        self.warmer.stop()
         self.webhooks.stop()
         self.live.results.flush()  # the case outcomes handed to the writer
         self.store.close()

@@ -54,6 +54,7 @@ def append(svc: Service, rows: Sequence[ingest.Row], sender: str,
     ingest.settle(items, result)
     if result.committed and "stored" in result.outcomes:
         svc.webhooks.notify()
+        svc.warmer.notify()
     return items, result.committed
 
 
