@@ -162,6 +162,28 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
+def bench_folder(prefix: str) -> tuple[Path, str, Path]:
+    """A new temporary folder, a token with every scope, and the tokens file naming it."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    token = secrets.token_urlsafe(24)
+    tokens = work / "tokens.txt"
+    tokens.write_text(f"bench ingest,read,admin {token}\n", encoding="utf-8")
+    return work, token, tokens
+
+
+def store_batches(client: Client, lines: list[str], batch: int) -> list[float]:
+    """Store `lines` in JSON Lines batches of `batch` facts (each stored, none rejected);
+    each request's seconds."""
+    latencies = []
+    for first in range(0, len(lines), batch):
+        body = "\n".join(lines[first:first + batch]).encode()
+        took, (status, answer) = timed(lambda b=body: client.request(
+            "POST", "/v1/facts/batch", b, "application/x-ndjson"))
+        assert status == 200 and answer["rejected"] == 0, (status, str(answer)[:300])
+        latencies.append(took)
+    return latencies
+
+
 def month_and_person(lines: list[str]) -> tuple[str, str]:
     """The last whole month of the stream, and its busiest actor."""
     last = json.loads(lines[-1])["at"][:7]
@@ -175,10 +197,7 @@ def month_and_person(lines: list[str]) -> tuple[str, str]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     path = facts_file(args.facts, args.seed)
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    work = Path(tempfile.mkdtemp(prefix="pe-bench-"))
-    token = secrets.token_urlsafe(24)
-    tokens = work / "tokens.txt"
-    tokens.write_text(f"bench ingest,read,admin {token}\n", encoding="utf-8")
+    work, token, tokens = bench_folder("pe-bench-")
     database, cleanup = prepare_database(args.db, work)
     log = work / "server.log"
     shown = re.sub(r"://([^:/@]+):[^@/]*@", r"://\1:***@", args.db) if args.db else None
@@ -190,14 +209,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with server(database, tokens, log) as (port, pid):
             client = Client(port, token)
             # 1. batches
-            latencies = []
             start = time.perf_counter()
-            for first in range(0, len(batched), args.batch):
-                body = "\n".join(batched[first:first + args.batch]).encode()
-                took, (status, answer) = timed(lambda b=body: client.request(
-                    "POST", "/v1/facts/batch", b, "application/x-ndjson"))
-                assert status == 200 and answer["rejected"] == 0, (status, str(answer)[:300])
-                latencies.append(took)
+            latencies = store_batches(client, batched, args.batch)
             elapsed = time.perf_counter() - start
             figures["batch"] = {"facts": len(batched), "batch_size": args.batch,
                                 "seconds": elapsed, "facts_per_s": len(batched) / elapsed,

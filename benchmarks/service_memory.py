@@ -17,11 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -29,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_benchmark import DATA, ROOT, Client, rss_mib, server
+from service_benchmark import DATA, ROOT, Client, bench_folder, rss_mib, server, store_batches
 
 
 def facts_file(count: int, seed: int, per_day: float) -> Path:
@@ -57,19 +55,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     path = facts_file(args.facts, args.seed, args.per_day)
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     months, person = months_and_person(lines, args.months)
-    work = Path(tempfile.mkdtemp(prefix="pe-memory-"))
-    token = secrets.token_urlsafe(24)
-    tokens = work / "tokens.txt"
-    tokens.write_text(f"bench ingest,read,admin {token}\n", encoding="utf-8")
+    work, token, tokens = bench_folder("pe-memory-")
     figures: dict[str, Any] = {"facts": len(lines), "person": person, "reads": []}
     try:
         with server(str(work / "facts.db"), tokens, work / "server.log") as (port, pid):
             client = Client(port, token)
-            for first in range(0, len(lines), args.batch):
-                body = "\n".join(lines[first:first + args.batch]).encode()
-                status, answer = client.request("POST", "/v1/facts/batch", body,
-                                                "application/x-ndjson")
-                assert status == 200 and answer["rejected"] == 0, (status, str(answer)[:300])
+            store_batches(client, lines, args.batch)
             figures["rss_after_ingest_mib"] = rss_mib(pid)
             for month in months:
                 start = time.perf_counter()

@@ -22,12 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,11 +34,13 @@ from urllib.parse import quote
 from service_benchmark import (
     ROOT,
     Client,
+    bench_folder,
     facts_file,
     free_port,
     month_and_person,
     rss_mib,
     stop,
+    store_batches,
 )
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -101,11 +101,7 @@ def fill(database: str, tokens: Path, token: str, log: Path, lines: list[str],
             except OSError:
                 client = None
                 time.sleep(0.05)
-        for first in range(0, len(lines), batch):
-            body = "\n".join(lines[first:first + batch]).encode()
-            status, answer = client.request("POST", "/v1/facts/batch", body,
-                                            "application/x-ndjson")
-            assert status == 200 and answer["rejected"] == 0, (status, str(answer)[:300])
+        store_batches(client, lines, batch)
         client.close()
     finally:
         process.terminate()
@@ -117,10 +113,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     month, person = month_and_person(lines)
     url = f"/v1/people/{quote(person)}?period={month}"
-    work = Path(tempfile.mkdtemp(prefix="pe-restart-"))
-    token = secrets.token_urlsafe(24)
-    tokens = work / "tokens.txt"
-    tokens.write_text(f"bench ingest,read,admin {token}\n", encoding="utf-8")
+    work, token, tokens = bench_folder("pe-restart-")
     database, log = str(work / "facts.db"), work / "server.log"
     other = Path(args.other).resolve() if args.other != "none" else None
     trees = [("this", ROOT)] + ([("other", other)] if other is not None else [])
