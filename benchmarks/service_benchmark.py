@@ -162,6 +162,12 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
+def no_proxy() -> None:
+    """This process and the service it starts talk over loopback: no proxy in between."""
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        os.environ.pop(name, None)
+
+
 def bench_folder(prefix: str) -> tuple[Path, str, Path]:
     """A new temporary folder, a token with every scope, and the tokens file naming it."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
@@ -428,8 +434,7 @@ def main() -> int:
     parser.add_argument("--db", help="a PostgreSQL URL (default: a new SQLite file)")
     parser.add_argument("--json-out", help="also write the figures as JSON here")
     args = parser.parse_args()
-    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        os.environ.pop(name, None)
+    no_proxy()
     figures = run(args)
     print(report(figures))
     if args.json_out:

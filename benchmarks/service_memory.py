@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,16 @@ from typing import Any
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_benchmark import DATA, ROOT, Client, bench_folder, rss_mib, server, store_batches
+from service_benchmark import (
+    DATA,
+    ROOT,
+    Client,
+    bench_folder,
+    no_proxy,
+    rss_mib,
+    server,
+    store_batches,
+)
 
 
 def facts_file(count: int, seed: int, per_day: float) -> Path:
@@ -89,8 +97,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=20_000, help="facts per batch request")
     parser.add_argument("--json-out", help="also write the figures as JSON here")
     args = parser.parse_args()
-    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        os.environ.pop(name, None)
+    no_proxy()
     figures = run(args)
     reads = figures["reads"]
     first, last = reads[0]["rss_mib"], reads[-1]["rss_mib"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sqlite3
 import sys
@@ -33,6 +32,7 @@ from service_benchmark import (
     cpu_s,
     facts_file,
     month_and_person,
+    no_proxy,
     rss_mib,
     server,
     store_batches,
@@ -96,8 +96,7 @@ def main() -> int:
                         help="seconds without a request between the load and the first read")
     parser.add_argument("--json-out", help="also write the figures as JSON here")
     args = parser.parse_args()
-    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        os.environ.pop(name, None)
+    no_proxy()
     f = run(args)
     print(f"{f['facts']:,} facts stored in {f['load_s']:.1f} s; then {f['pause_s']:g} s "
           f"without a request: the service's CPU {f['pause_cpu_s']:.1f} s, "
