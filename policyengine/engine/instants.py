@@ -9,12 +9,12 @@ calls its own functions directly, past a test's stand-in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Protocol
 
 from mypy_extensions import mypyc_attr
 
-from policyengine.engine.ordering import instant_in_order
+from policyengine.engine.ordering import instant_in_order, wall_bounds
 from policyengine.engine.replay import _State, act_alone, act_at_once
 from policyengine.facts.schema import Fact
 
@@ -41,9 +41,14 @@ class Runs:
     that line, kept then, and every id after is kept as it comes.
     """
 
-    def __init__(self, facts: Iterable[Fact], as_of: datetime, ids: IdSet | None,
+    def __init__(self, facts: Iterable[Fact], as_of: datetime, tz: tzinfo, ids: IdSet | None,
                  prefix: Callable[[int], Iterable[str]] | None = None):
         self.facts, self.as_of, self.ids, self.prefix = facts, as_of, ids, prefix
+        # The facts carry the calendar's zone `tz`: an instant is compared with the as-of
+        # moved there (ordering.py `wall_bounds`), not with an as-of of another zone, which
+        # asks both zones their offsets each time (0.44 s over the 1M benchmark file's
+        # facts; this whole loop over them now takes 0.24 s, D71).
+        self.surely, self.never = wall_bounds(as_of, tz)
         self.duplicates = 0
         self.after_as_of = 0
         self.kept = 0
@@ -108,7 +113,7 @@ class Runs:
         """The facts of the instant `at`, all read, counted: in `order_key` order to be
         replayed, or None when the instant is after `as_of`."""
         self.kept += len(run)
-        if at > self.as_of:
+        if not (at <= self.surely or (at <= self.never and at <= self.as_of)):
             self.after_as_of += len(run)
             return None
         return run if len(run) == 1 else instant_in_order(run)

@@ -26,13 +26,13 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from policyengine.engine.ordering import in_order
+from policyengine.engine.ordering import in_order_runs
 from policyengine.facts.fastpath import fast_path
 from policyengine.facts.reader import (
     BYTES_READ_SIZE,
@@ -335,13 +335,13 @@ def read_share(schema: FactSchema, name: str, lines: Lines, as_of: datetime) -> 
         batch = (collect(jsonl_rows(lines.texts(), None, name), schema, name) if fast is None
                  else collect_fast(_texts(lines), fast, schema, name, None))
     if not numbers or numbers[-1] == len(numbers):  # (rising: lines 1 to n when n is last)
-        return _share(batch, lines.foreign, as_of)
+        return _share(batch, lines.foreign, as_of, schema.tz)
     if batch.rejected or not all(map(_fact_id, batch.facts)):  # (no id, or "")
         with gc_paused():
             batch = collect(_renumbered(jsonl_rows(lines.texts(), fast, name), numbers),
                             schema, name)
-        return _share(batch, lines.foreign, as_of)
-    share = _share(batch, _local_numbers(numbers, lines.foreign), as_of)
+        return _share(batch, lines.foreign, as_of, schema.tz)
+    share = _share(batch, _local_numbers(numbers, lines.foreign), as_of, schema.tz)
     share.foreign, share.numbers = lines.foreign, numbers
     return share
 
@@ -374,19 +374,23 @@ def _local_numbers(numbers: Sequence[int], foreign: frozenset[int]) -> frozenset
     return frozenset(places)
 
 
-def _share(batch: Any, foreign: frozenset[int], as_of: datetime) -> Share:
-    """`foreign`: the lines read but not owned, numbered as the batch's facts are."""
+def _share(batch: Any, foreign: frozenset[int], as_of: datetime, tz: tzinfo) -> Share:
+    """`foreign`: the lines read but not owned, numbered as the batch's facts are. The
+    facts are kept up to `as_of` as one process keeps them (ordering.py `up_to`: compared
+    in the calendar's zone, which the facts carry; `f.at <= as_of` with an as-of in another
+    zone asked both zones their offsets for every fact: 0.27 s of CPU for a worker's half of
+    the 1M benchmark file, against 0.05 s now, D71)."""
     facts, rejected = batch.facts, batch.rejected
-    kept, valid = len(facts), [f for f in facts if f.at <= as_of]
-    seen = len(valid)
+    kept, (ordered, _, _) = len(facts), in_order_runs(facts, as_of, tz)
+    seen = len(ordered)
     if foreign:  # count only the lines owned here
         rejected = [r for r in rejected if r.location.line not in foreign]
         kept -= sum(1 for f in facts if f.line in foreign)
-        seen -= sum(1 for f in valid if f.line in foreign)
+        seen -= sum(1 for f in ordered if f.line in foreign)
     owned_lines = batch.lines - len(foreign)
     summary = Summary(rejected, owned_lines, kept, owned_lines - kept - len(rejected),
                       kept - seen, seen)
-    return Share(in_order(valid), foreign, summary)
+    return Share(ordered, foreign, summary)
 
 
 _new = tuple.__new__

@@ -294,7 +294,8 @@ def _replay_pass(policy: CompiledPolicy, stream: FactStream, as_of: datetime,
         facts = spill.sorted_on_disk(facts, directory, stream.name)
     ids = IdHashes(directory) if plan is None else None
     # In file order (not sorted on disk): ids that rise need no hash (`Runs`)
-    runs = Runs(facts, as_of, ids, None if sort_first else partial(_ids_before, stream))
+    runs = Runs(facts, as_of, policy.calendar.tz, ids,
+                None if sort_first else partial(_ids_before, stream))
     replayed = replay_runs(policy, runs if case_facts is None else _watching(
         runs, unread.keep_case if unread is not None else None, case_facts), as_of,
         unread=unread, directory=directory)

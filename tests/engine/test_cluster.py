@@ -20,6 +20,7 @@ import threading
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -407,6 +408,36 @@ def test_a_share_read_apart_holds_the_facts_the_whole_file_gives(
                 elif path in (SAMPLE_FACTS, generated()):  # (no rejection, every id)
                     assert list(lines.numbers) == list(range(1, len(lines.numbers) + 1))
     assert lazily
+
+
+def test_a_share_keeps_the_facts_up_to_an_as_of_given_in_any_zone() -> None:
+    # The facts carry the calendar's zone; an as-of in UTC or another fixed offset is moved
+    # into that zone to compare (ordering.py `up_to`), and must keep the same instants: a
+    # fact at the as-of itself is kept, one a second later is not.
+    policy = pe.load_policy(REPO / "policies")
+    path = generated()
+    raw = file_lines(path)
+    assert raw is not None
+    facts = pe.read_facts(path, policy, name="f").facts
+    at_line = {f.line: f for f in facts}
+    middle = sorted(f.at for f in facts)[len(facts) // 2]
+    codes = _sorted_whole(policy, path, 2)
+    assert codes is not None
+    counts = []
+    for instant in (middle, middle - timedelta(seconds=1)):
+        for zone in (UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=8))):
+            as_of = instant.astimezone(zone)
+            kept = 0
+            for k in range(2):
+                lines = share_of(raw, codes, k)
+                share = read_share(policy.schema, "f", lines, as_of)
+                want = in_order([at_line[n] for n in lines.numbers
+                                 if n in at_line and at_line[n].at <= instant])
+                assert [share.in_file(f) for f in share.ordered] == want, (zone, k)
+                kept += share.summary.seen
+            assert kept == sum(1 for f in facts if f.at <= instant), zone
+            counts.append(kept)
+    assert counts[0] > counts[-1]  # the facts at the middle instant itself: kept, then not
 
 
 def test_ids_are_checked_by_hash_and_code() -> None:

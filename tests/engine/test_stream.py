@@ -10,7 +10,7 @@ import gc
 import json
 import random
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -76,6 +76,24 @@ PERIODS = [{"period": "2021-03"}, {"period": "2021-Q1"}, {"period": "2021-05"}]
 @pytest.mark.parametrize("when", PERIODS)
 def test_generated_sorted_stream_the_same(when: dict[str, str]) -> None:
     assert _streamed(generated(), **when) == _listed(generated(), **when)
+
+
+def test_an_as_of_in_another_zone_keeps_the_same_instants() -> None:
+    # The streamed pass compares each instant with the as-of moved into the calendar's zone
+    # (engine/instants.py `Runs`): an as-of given in UTC or at another offset keeps what the
+    # list path keeps. A fact at the as-of itself is kept, one a second later is not.
+    facts = pe.read_facts(generated(), shipped()).facts
+    middle = sorted(f.at for f in facts)[len(facts) // 2]
+    seen = []
+    for instant in (middle, middle - timedelta(seconds=1)):
+        for zone in (UTC, timezone(timedelta(hours=-5))):
+            as_of = instant.astimezone(zone)
+            streamed = _streamed(generated(), as_of=as_of)
+            assert streamed == _listed(generated(), as_of=as_of), zone
+            stats = json.loads(streamed[0])["stats"]
+            assert stats["facts"] == sum(1 for f in facts if f.at <= instant)
+            seen.append(stats["facts"])
+    assert seen[0] > seen[-1]
 
 
 def test_whole_history_the_same() -> None:
