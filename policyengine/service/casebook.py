@@ -34,6 +34,7 @@ from policyengine.facts.schema import Fact
 from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.results import EvaluationResult
+from policyengine.service.mirror import stored_facts
 from policyengine.service.outcome_writer import OutcomeWriter
 from policyengine.service.outcomes import PartCodec, outcome_key, utc_text
 from policyengine.service.store import CaseOutcome, Store
@@ -145,13 +146,11 @@ class CaseBook:
         if stamp is None or stamp[0] != self.key:
             return False
         self.base = self.seq = stamp[1]
-        build = self.policy.schema.build
-        loose = [build(json.loads(raw)) for raw in self.store.facts_raw(up_to=self.base,
-                                                                         no_case=True)]
-        firsts = [build(json.loads(raw)) for raw in self.store.facts_raw(up_to=self.base,
-                                                                          first=True)]
-        anchors = [build(json.loads(raw)) for raw in self.store.facts_raw(
-            up_to=self.base, types=sorted(self.joins))] if self.joins else []
+        schema = self.policy.schema
+        loose = stored_facts(schema, self.store.facts_raw(up_to=self.base, no_case=True))
+        firsts = stored_facts(schema, self.store.facts_raw(up_to=self.base, first=True))
+        anchors = stored_facts(schema, self.store.facts_raw(
+            up_to=self.base, types=sorted(self.joins))) if self.joins else []
         if any(isinstance(f, list) for f in (*loose, *firsts, *anchors)):
             return False  # not readable under this policy: the old way says why
         self.restored = True
@@ -182,17 +181,27 @@ class CaseBook:
         """A case's facts, read from the database the first time (restored)."""
         facts = self.cases.get(case)
         if facts is None:
-            facts = []
-            if self.restored:
-                assert self.store is not None
-                build = self.policy.schema.build
-                for raw in self.store.facts_raw(up_to=self.base, case=case):
-                    fact = build(json.loads(raw))
-                    assert not isinstance(fact, list)  # checked when it was stored
-                    facts.append(fact)
-                    self._join(case, fact)
-            self.cases[case] = facts
+            self._read_cases([case])
+            facts = self.cases[case]
         return facts
+
+    def _read_cases(self, names: Iterable[str]) -> None:
+        """The facts of the cases not in memory yet, read from the database (restored) in a
+        query per 500 cases, not one each: a restart's first read of a month replays its
+        ~600 straddling cases, and a role assignment every case."""
+        missing = [c for c in dict.fromkeys(names) if c not in self.cases]
+        if not missing:
+            return
+        read: dict[str, list[Fact]] = {case: [] for case in missing}
+        if self.restored:
+            assert self.store is not None
+            rows = self.store.case_facts_raw(missing, up_to=self.base)
+            built = stored_facts(self.policy.schema, [raw for _, raw in rows])
+            for (case, _), fact in zip(rows, built, strict=True):
+                assert not isinstance(fact, list)  # checked when it was stored
+                read[case].append(fact)
+                self._join(case, fact)
+        self.cases.update(read)
 
     def _load_parts(self, names: Iterable[str]) -> None:
         """The kept parts of cases not in memory yet (restored), filed in the index."""
@@ -347,14 +356,14 @@ class CaseBook:
             if not self.restored:
                 self.dirty.update(self.cases)
         if self.roles_changed:
-            for case in self._all_cases():
-                self._facts_of(case)
+            self._read_cases(self._all_cases())
             self.dirty.update(self.cases)
             self.roles_changed = False
         if not self.dirty:
             return
-        for case in self.dirty:  # restored: its facts (and join values) read first, so the
-            self._facts_of(case)  # anchors timing it are found (`_anchors_of`)
+        # Restored: the cases' facts (and join values) read first, so the anchors timing
+        # them are found (`_anchors_of`).
+        self._read_cases(self.dirty)
         bulk = None
         if len(self.dirty) >= _BULK:
             try:
@@ -521,6 +530,8 @@ class CaseBook:
         if case in moment.straddling:
             part = moment.parts.get(case)
             if part is None:
+                if case not in self.cases:  # every straddling case is replayed: read at once
+                    self._read_cases(c for c in moment.straddling if c not in moment.parts)
                 part = moment.parts[case] = cases.replay_part(
                     self.policy, self._facts_of(case), self.roles, at,
                     anchors=self._anchors_of(case))

@@ -227,14 +227,12 @@ class Store(ABC):
             rows = self._query("SELECT case_id FROM case_outcomes", ())
         return [str(r[0]) for r in rows]
 
-    def facts_raw(self, *, up_to: int, case: str | None = None, no_case: bool = False,
-                  first: bool = False, types: Sequence[str] = ()) -> list[str]:
-        """Raw facts up to sequence number `up_to`, in sequence order: one case's, those
-        of no case, or those at the earliest time of all (`first`)."""
+    def facts_raw(self, *, up_to: int, no_case: bool = False, first: bool = False,
+                  types: Sequence[str] = ()) -> list[str]:
+        """Raw facts up to sequence number `up_to`, in sequence order: those of no case, of
+        these types, or those at the earliest time of all (`first`)."""
         params: tuple[Any, ...] = ()
-        if case is not None:
-            sql, params = "case_id = ?", (case,)
-        elif no_case:
+        if no_case:
             sql, params = "case_id IS NULL", ()
         elif types:
             sql, params = f"type IN ({','.join('?' * len(types))})", tuple(types)
@@ -245,6 +243,17 @@ class Store(ABC):
         rows = self._query(f"SELECT raw FROM facts WHERE {sql} AND seq <= ? ORDER BY seq",
                            (*params, up_to))
         return [str(r[0]) for r in rows]
+
+    def case_facts_raw(self, cases: Sequence[str], *, up_to: int) -> list[tuple[str, str]]:
+        """(case, raw fact) of these cases' facts up to sequence number `up_to`, each case's
+        in sequence order."""
+        found: list[tuple[str, str]] = []
+        for part in chunks(list(cases)):
+            marks = ",".join("?" * len(part))
+            found += [(str(c), str(r)) for c, r in self._query(
+                f"SELECT case_id, raw FROM facts WHERE case_id IN ({marks}) AND seq <= ? "
+                "ORDER BY seq", (*part, up_to))]
+        return found
 
     def count_up_to(self, up_to: int) -> int:
         """How many facts have a sequence number up to `up_to`."""

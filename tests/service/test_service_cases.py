@@ -179,6 +179,43 @@ def test_a_restart_reads_the_kept_outcomes(database: str) -> None:
     reads_kept_after_restart(config)
 
 
+def test_a_restart_reads_the_straddling_cases_facts_at_once(
+        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a restart, a read at an as-of inside a case's life replays every case with
+    facts on both sides of it from its stored facts: those are read in one query for all of
+    them (a query each cost a restart's first read of a month ~0.2 s at 1M facts)."""
+    config = make_config(database)
+    svc = Service(config)
+    try:
+        store(svc, sample_facts())
+        svc.live.results.warm()  # every case replayed, its outcome kept
+    finally:
+        svc.close()
+    svc = Service(config)
+    try:
+        asked: list[list[str]] = []
+        real = svc.store.case_facts_raw
+
+        def counted(names: list[str], *, up_to: int) -> list[tuple[str, str]]:
+            asked.append(list(names))
+            return real(names, up_to=up_to)
+
+        monkeypatch.setattr(svc.store, "case_facts_raw", counted)
+        live = svc.live
+        period, moment = window(svc, "2026-10", "2026-10-20T18:00:00+08:00")
+        assert period is not None and moment is not None
+        got = live.results.person(period, moment, "陈经理")
+        book = live.results.book
+        assert book is not None and book.restored
+        straddling = book._moments[moment].straddling
+        assert len(straddling) >= 2 and book.replays_up_to == len(straddling)
+        assert len(asked) == 1 and sorted(asked[0]) == sorted(straddling)
+        want = evaluate(live.policy, live.mirror.every_fact()[1], period=period, as_of=moment)
+        assert person_view(got, "陈经理") == person_view(want, "陈经理")
+    finally:
+        svc.close()
+
+
 def test_a_restart_under_another_policy_replays_everything(tmp_path: Path) -> None:
     """Outcomes kept under one policy are not trusted under a changed one: every case is
     replayed and the rows are replaced (kept under the new policy's digest)."""
