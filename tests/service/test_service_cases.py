@@ -24,7 +24,7 @@ from policyengine.engine.ordering import order_key
 from policyengine.facts.schema import Fact, parse_time
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult
-from policyengine.service import views
+from policyengine.service import casebook, views
 from policyengine.service.casebook import CaseBook
 from policyengine.service.state import Service, ServiceConfig
 from policyengine.service.store import StoreUnavailable
@@ -214,6 +214,38 @@ def test_a_restart_reads_the_straddling_cases_facts_at_once(
         assert person_view(got, "陈经理") == person_view(want, "陈经理")
     finally:
         svc.close()
+
+
+def test_straddling_cases_replayed_together_read_as_evaluate(
+        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cases with facts on both sides of a read's as-of are replayed up to it in one
+    replay when many (`CaseBook._together`, from `_BULK` of them; two here, so the sample's
+    few take that way): every read equals `evaluate`, in the process that stored the facts,
+    after a back-dated fact, and after a restart."""
+    monkeypatch.setattr(casebook, "_BULK", 2)
+    real = cases.replay_cases
+    at_inner: list[datetime] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if args[4] != cases.END:
+            at_inner.append(args[4])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cases, "replay_cases", counted)
+    config = make_config(database)
+    facts = sample_facts()
+    svc = Service(config)
+    try:
+        store(svc, facts)
+        check_reads(svc)
+        assert at_inner  # the straddling cases were replayed together
+        store(svc, back_dated(facts, random.Random(5), 6))
+        check_reads(svc)
+    finally:
+        svc.close()
+    at_inner.clear()
+    reads_kept_after_restart(config)
+    assert at_inner
 
 
 def test_a_restart_under_another_policy_replays_everything(tmp_path: Path) -> None:
