@@ -197,12 +197,18 @@ class Store(ABC):
 
     def outcome_parts(self, cases: Sequence[str]) -> list[tuple[str, bytes]]:
         """(case, encoded part) of the kept outcomes of these cases."""
-        found: list[tuple[str, bytes]] = []
+        return [(str(c), bytes(b)) for c, b in self._of_cases(
+            "SELECT case_id, part FROM case_outcomes", cases)]
+
+    def _of_cases(self, select: str, cases: Sequence[str], then: str = "",
+                  params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of `select` whose case_id is one of `cases`, `_CHUNK` cases a query;
+        `then` (with `params`) follows the condition in each."""
+        found: list[tuple[Any, ...]] = []
         for part in chunks(list(cases)):
             marks = ",".join("?" * len(part))
-            found += [(str(c), bytes(b)) for c, b in self._query(
-                f"SELECT case_id, part FROM case_outcomes WHERE case_id IN ({marks})",
-                tuple(part))]
+            found += self._query(f"{select} WHERE case_id IN ({marks}){then}",
+                                 (*part, *params))
         return found
 
     def outcome_cases(self, *, person: str | None = None, months: Sequence[str] = (),
@@ -247,13 +253,8 @@ class Store(ABC):
     def case_facts_raw(self, cases: Sequence[str], *, up_to: int) -> list[tuple[str, str]]:
         """(case, raw fact) of these cases' facts up to sequence number `up_to`, each case's
         in sequence order."""
-        found: list[tuple[str, str]] = []
-        for part in chunks(list(cases)):
-            marks = ",".join("?" * len(part))
-            found += [(str(c), str(r)) for c, r in self._query(
-                f"SELECT case_id, raw FROM facts WHERE case_id IN ({marks}) AND seq <= ? "
-                "ORDER BY seq", (*part, up_to))]
-        return found
+        return [(str(c), str(r)) for c, r in self._of_cases(
+            "SELECT case_id, raw FROM facts", cases, " AND seq <= ? ORDER BY seq", (up_to,))]
 
     def count_up_to(self, up_to: int) -> int:
         """How many facts have a sequence number up to `up_to`."""
