@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -204,14 +205,16 @@ if __name__ == "__main__":
 
 
 def phases(path: Path, as_of: str, workers: int, env: dict[str, str] | None,
-           engine: str = "dask") -> None:
+           engine: str = "dask") -> dict[str, float]:
     done = subprocess.run([sys.executable, "-c", PHASES_SCRIPT, str(path), str(workers), as_of,
                            str(HERE.parent / "policies"), engine],
                           capture_output=True, check=False, env=env, cwd=DATA)
     if done.returncode:
         sys.exit(done.stderr.decode())
-    for phase, seconds in json.loads(done.stdout.decode().strip().splitlines()[-1]).items():
+    found: dict[str, float] = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    for phase, seconds in found.items():
         print(f"    {phase:72} {seconds:7.2f}")
+    return found
 
 
 def main() -> None:
@@ -228,6 +231,7 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true",
                         help="then one Dask run on 1 and on 2 workers each, saying where the "
                              "time went and the client's peak RSS")
+    parser.add_argument("--json-out", help="also write the figures as JSON here")
     args = parser.parse_args()
     path = facts_file(args.facts)
     as_of = last_time(path)
@@ -242,9 +246,14 @@ def main() -> None:
         for label, env in (("", None), ("old ", old)) if old else (("", None),):
             settings[f"{label}dask 1 worker"] = (["--engine", "dask", "--workers", "1"], env)
             settings[f"{label}dask 2 workers"] = (["--engine", "dask", "--workers", "2"], env)
+    figures: dict[str, Any] = {"file": path.name, "as_of": as_of, "rounds": args.rounds,
+                               "load_before": os.getloadavg(),
+                               "cores_before": {"loop": cores_free(),
+                                                "decoding": decode_cores(path)}}
     print(f"{path.name}: month {as_of[:7]}, as of {as_of}; load average before "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
-          f"{cores_free():.2f} (a loop), {decode_cores(path):.2f} (decoding the file)")
+          f"{' '.join(f'{x:.2f}' for x in figures['load_before'])}; cores two processes get: "
+          f"{figures['cores_before']['loop']:.2f} (a loop), "
+          f"{figures['cores_before']['decoding']:.2f} (decoding the file)")
     times: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in settings}
     reference: bytes | None = None
     for _ in range(args.rounds):
@@ -265,10 +274,15 @@ def main() -> None:
     for name, (wall, cpu, own, rss) in medians.items():
         print(f"  {name:19} wall {wall:6.2f} s   cpu {cpu:6.2f} s (own process {own:6.2f} s, "
               f"peak RSS {rss:5.0f} MiB)   walls: {', '.join(f'{t[0]:.2f}' for t in times[name])}")
+    figures["settings"] = {name: {"wall_s": wall, "cpu_s": cpu, "own_cpu_s": own,
+                                  "peak_rss_mib": rss, "walls_s": [t[0] for t in times[name]]}
+                           for name, (wall, cpu, own, rss) in medians.items()}
     one = medians["1 process"]
     for label in ("", "old ") if old else ("",):
         two = medians.get(f"{label}--workers 2")
         if two is not None:
+            figures[f"{label}workers_2_speedup"] = one[0] / two[0]
+            figures[f"{label}workers_2_speedup_by_cpu"] = one[1] / two[2]
             print(f"  {label}--workers 2 speed-up: wall {one[0] / two[0]:.2f}x; by CPU, one "
                   f"process's CPU over the parent's ({two[2]:.2f} s; the worker's "
                   f"{two[1] - two[2]:.2f} s): {one[1] / two[2]:.2f}x (an upper bound for an "
@@ -276,18 +290,25 @@ def main() -> None:
     for label in ("", "old ") if old else ("",):
         if f"{label}dask 1 worker" in medians:
             ratio = medians[f"{label}dask 1 worker"][0] / medians[f"{label}dask 2 workers"][0]
+            figures[f"{label}dask_2_speedup"] = ratio
             print(f"  {label}dask 2 vs 1 workers (wall): {ratio:.2f}x")
-    print(f"  outputs byte-identical: yes ({len(reference or b''):,} bytes); load average after "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores two processes get: "
-          f"{cores_free():.2f} (a loop), {decode_cores(path):.2f} (decoding the file)")
+    figures.update(output_bytes=len(reference or b""), load_after=os.getloadavg(),
+                   cores_after={"loop": cores_free(), "decoding": decode_cores(path)})
+    print(f"  outputs byte-identical: yes ({figures['output_bytes']:,} bytes); load average "
+          f"after {' '.join(f'{x:.2f}' for x in figures['load_after'])}; cores two processes "
+          f"get: {figures['cores_after']['loop']:.2f} (a loop), "
+          f"{figures['cores_after']['decoding']:.2f} (decoding the file)")
     if args.phases:
+        figures["phases"] = {}
         if not args.dask_only:
             print("  where the time went, --workers 2 (seconds):")
-            phases(path, as_of, 2, None, "processes")
+            figures["phases"]["--workers 2"] = phases(path, as_of, 2, None, "processes")
         if args.dask or args.dask_only:
             for workers in (1, 2):
                 print(f"  where the time went, dask {workers} worker(s) (seconds):")
-                phases(path, as_of, workers, None)
+                figures["phases"][f"dask {workers}"] = phases(path, as_of, workers, None)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
