@@ -1,7 +1,7 @@
 """The last run: every benchmark whose figures the docs carry, one after the other, each
 writing its JSON (and what it printed) into benchmarks/last-run/.
 
-    python benchmarks/last_run.py                 # everything, about 25 minutes at 1M facts
+    python benchmarks/last_run.py                 # everything, about 26 minutes at 1M facts
     python benchmarks/last_run.py --only split    # one step again (see STEPS)
 
 The docs that carry figures (benchmarks/README.md, docs/scale.md, docs/integrators.md) carry
@@ -35,6 +35,7 @@ STEPS: dict[str, list[str]] = {
                "--growth-facts", "3000000", "--growth-file", GROWTH],
     "split": ["split_benchmark.py", "--facts", "1000000", "--rounds", "5", "--dask",
               "--phases"],
+    "partitions": ["partition_cost.py", "--facts", "1000000"],
     "service-1": ["service_benchmark.py"],
     "memory": ["service_memory.py", "--facts", "1000000"],
     "restart": ["service_restart.py", "--facts", "1000000", "--other", "none", "--rounds", "5",
