@@ -53,9 +53,15 @@ def fill_store() -> None:
 
 
 def revision() -> str:
-    done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
-    return done.stdout.strip() or "unknown"
+    """The tree the run is made on: its commit, "-dirty" when a tracked file other than the
+    run's own (last-run/, which the run writes) differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False).stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                  f":(exclude){OUT.relative_to(ROOT)}")
+    return (git("describe", "--always") or "unknown") + ("-dirty" if changed else "")
 
 
 def main() -> int:
