@@ -1,7 +1,7 @@
 """The last run: every benchmark whose figures the docs carry, one after the other, each
 writing its JSON (and what it printed) into benchmarks/last-run/.
 
-    python benchmarks/last_run.py                 # everything, about 26 minutes at 1M facts
+    python benchmarks/last_run.py                 # everything, about 20 minutes at 1M facts
     python benchmarks/last_run.py --only split    # one step again (see STEPS)
 
 The docs that carry figures (benchmarks/README.md, docs/scale.md, docs/integrators.md) carry

@@ -49,8 +49,8 @@ def carries(where: str, place: str, figure: str) -> None:
 
 def test_every_step_ran_on_one_committed_tree() -> None:
     steps = figures("steps")
-    assert set(steps) == {"engine", "split", "service-1", "memory", "restart", "service-2",
-                          "warm"}
+    assert set(steps) == {"engine", "split", "partitions", "service-1", "memory", "restart",
+                          "service-2", "warm"}
     revisions = {step["revision"] for step in steps.values()}
     assert len(revisions) == 1, f"the steps ran on different trees: {sorted(revisions)}"
     assert not revisions.pop().endswith("-dirty"), "the run was made on uncommitted changes"
@@ -89,6 +89,26 @@ def test_the_split_figures() -> None:
     carries(row(README, "| `--workers 2` ≥ 1.7x one worker |"), "benchmarks/README.md", workers)
     carries(row(SCALE, "process over the parent's"), "docs/scale.md", dask)
     carries(row(README, "| Dask 2 local workers ≥ 1.5x one |"), "benchmarks/README.md", dask)
+
+
+def test_the_planning_figures() -> None:
+    run = figures("partitions")
+    parts = run["partitions"]
+    for start, each in (("| decode, check and replay in a partition (CPU) |", "us_per_fact"),
+                        ("| memory of a partition's facts and obligations |", "kib_per_fact")):
+        for part in parts:
+            carries(row(SCALE, start), f"docs/scale.md {start!r}", f"{part[each]:.2f}")
+    line = run["per_line_us"]
+    for start, figure in (
+            ("| reading a byte range into lines (CPU) |",
+             f"{line['read_split_us_per_line']:.2f} µs"),
+            ("| sorting a line by case (CPU) |", f"{line['sort_us_per_line']:.2f} µs"),
+            ("| the id check (CPU) |", f"{line['id_check_us_per_line']:.2f} µs"),
+            ("| the set of id hashes the check keeps |",
+             f"{run['id_set_bytes_per_id']:.0f} bytes"),
+            ("| results sent back (pickled) |", f"{run['sent_mib']:.1f} MiB"),
+            ("| results sent back (pickled) |", f"{run['sent_obligations']:,} obligations")):
+        carries(row(SCALE, start), f"docs/scale.md {start!r}", figure)
 
 
 def _service(name: str) -> dict[str, float]:
