@@ -64,6 +64,10 @@ def revision() -> str:
     return (git("describe", "--always") or "unknown") + ("-dirty" if changed else "")
 
 
+def now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=sorted(STEPS), action="append",
@@ -78,7 +82,7 @@ def main() -> int:
             continue
         if name == "restart":
             fill_store()
-        began, load = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), os.getloadavg()
+        began, load = now(), os.getloadavg()
         print(f"{began} {name} (load {load[0]:.2f}) ...", flush=True)
         with (OUT / f"{name}.txt").open("w", encoding="utf-8") as printed:
             done = subprocess.run([sys.executable, str(HERE / script), *options,
@@ -88,8 +92,7 @@ def main() -> int:
         if done.returncode:
             print(f"{name} failed (exit {done.returncode}): see {OUT / f'{name}.txt'}")
             return done.returncode
-        log[name] = {"began": began, "ended": time.strftime("%Y-%m-%d %H:%M:%S UTC",
-                                                            time.gmtime()),
+        log[name] = {"began": began, "ended": now(),
                      "load_before": load[0], "load_after": os.getloadavg()[0],
                      "revision": revision(), "command": ["python", f"benchmarks/{script}",
                                                          *options]}

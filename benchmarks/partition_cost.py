@@ -60,11 +60,15 @@ def one_partition(path: Path, partitions: int, k: int) -> dict[str, Any]:
     began = time.process_time()
     sorted_ = [sharing.sort_lines(x, 0, len(x), partitions, policy.anchor_types) for x in lines]
     sort = time.process_time() - began
+    if any(done is None for done in sorted_):
+        sys.exit(f"{path}: a role assignment names a case; the file is not split")
     mapped = [sharing.Mapped(x, *done, sharing._lead(x), set(done[1]))
               for x, done in zip(lines, sorted_, strict=True) if done is not None]
     began = time.process_time()
-    assert sharing.one_code_per_id([m.status() for m in mapped])
+    agreed = sharing.one_code_per_id([m.status() for m in mapped])
     ids = time.process_time() - began
+    if not agreed:
+        sys.exit(f"{path}: an id's lines go to two partitions; the file is not split")
     before = rss_mib()
     seen = set().union(*(m.hashes for m in mapped))
     id_set = (rss_mib() - before) * 2 ** 20 / len(seen)
