@@ -7,7 +7,7 @@ here, apart from the logic, lets compliance correct a phrase without touching th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -323,6 +323,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                          "W-CAL-YEAR-END：日历已知的最后一年 {year} 年已于 {end} 结束（早于 "
                          "{as_of}）：在政策文件中补充 calendar.years.{next} 之前，需要 {next} "
                          "年工作日的截止时间都“待日历数据”（见 docs/calendar.zh.md）"),
+    "check.not_yet": ("W-NOT-YET-IN-FORCE: {what} {name} has no version in force on {as_of}: its "
+                      "first version begins on {first}, so until then {effect} (is the year "
+                      "mistyped?)",
+                      "W-NOT-YET-IN-FORCE：{what_zh} {name} 在 {as_of} 没有生效的版本：它的第一个"
+                      "版本 {first} 才生效，在此之前{effect_zh}（年份是否写错了？）"),
     "holiday.new_years_day": ("New Year's Day", "元旦"),
     "holiday.spring_festival": ("Spring Festival", "春节"),
     "holiday.tomb_sweeping_day": ("Tomb-sweeping Day", "清明节"),
@@ -489,6 +494,20 @@ def _value(value: Any, lang: str) -> str:
 
 
 _UNITS_ZH = {"d": "天", "h": "小时", "m": "分", "s": "秒"}
+
+
+def years_text(years: Iterable[int]) -> str:
+    """Years in words, each run of consecutive years as one range: `2027, 2029-2031`
+    (a fact dated 9999 has every year from the calendar's last on pending)."""
+    found = sorted(set(years))
+    runs: list[list[int]] = []
+    for year in found:
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}, {b}" if b == a + 1 else f"{a}-{b}"
+                     for a, b in runs)
 
 
 def duration_text(delta: timedelta, lang: str = "en") -> str:

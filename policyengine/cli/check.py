@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,9 @@ from policyengine.facts.schema import parse_time
 from policyengine.language import LANGUAGES, resolve_language
 from policyengine.policy.loader import load_policy_files
 from policyengine.policy.messages import NOTHING, Say, Words
-from policyengine.policy.model import Policy
+from policyengine.policy.model import Penalty, Policy, Reward
 from policyengine.policy.packs import library_at, resolve
-from policyengine.wording import Line
+from policyengine.wording import Line, line
 
 _SHOWN = 200  # diagnostics printed before "... and N more"
 
@@ -80,14 +81,13 @@ def check_one(args: argparse.Namespace, path: str, pack: str | None
     if refused:
         return 1, refusal
     model = loaded.model
-    warning = _year_end(args, model)
+    found = _warnings(args, model)
     if args.format == "json":
-        warnings = [] if warning is None else [{"code": "W-CAL-YEAR-END",
-                                                "message": warning.render("en")}]
+        warnings = [{"code": code, "message": warning.render("en")} for code, warning in found]
         return 0, {"ok": True, "policy": model.policy.id,
                    "identity": loaded.identity.to_dict(), "warnings": warnings}
     lang = resolve_language(args.lang, model.policy.language)
-    if warning is not None:
+    for _, warning in found:
         print(f"{Say.WARNING().get(lang)}{warning.render(lang)}", file=sys.stderr)
     print(Say.CHECK_OK(path=folder, id=model.policy.id, version=model.policy.version,
                        files=len(loaded.identity.files), facts=len(model.fact_types),
@@ -107,9 +107,10 @@ def _constructs(model: Policy) -> Words:
     return more
 
 
-def _year_end(args: argparse.Namespace, model: Policy) -> Line | None:
-    """The calendar's year-end warning at --as-of, else now (the command line may read the
-    clock; the engine never does)."""
+def _warnings(args: argparse.Namespace, model: Policy) -> list[tuple[str, Line]]:
+    """What a valid policy may still get wrong at --as-of, else now (the command line may
+    read the clock; the engine never does): the calendar's year end, and penalties and
+    rewards with no version in force yet (a year typed 2041 for 2014 charges nothing)."""
     calendar = WorkCalendar(model.calendar)
     if args.as_of:
         try:
@@ -119,7 +120,22 @@ def _year_end(args: argparse.Namespace, model: Policy) -> Line | None:
                              "e.g. 2026-12-01T09:00+08:00") from None
     else:
         moment = datetime.now(calendar.tz)
-    return year_end_warning(calendar, moment)
+    found: list[tuple[str, Line]] = []
+    year_end = year_end_warning(calendar, moment)
+    if year_end is not None:
+        found.append(("W-CAL-YEAR-END", year_end))
+    today = calendar.local(moment).date()
+    sections: list[tuple[str, str, str, str, Mapping[str, Penalty | Reward]]] = [
+        ("penalty", "处罚", "a violation of its duties costs nothing", "违反其职责不扣款",
+         model.penalties),
+        ("reward", "奖励", "no one is granted it", "不会发放这项奖励", model.rewards)]
+    for what, what_zh, effect, effect_zh, section in sections:
+        for name, entry in section.items():
+            if entry.versions and entry.versions[0].effective > today:
+                found.append(("W-NOT-YET-IN-FORCE", line(
+                    "check.not_yet", what=what, what_zh=what_zh, name=name, as_of=today,
+                    first=entry.versions[0].effective, effect=effect, effect_zh=effect_zh)))
+    return found
 
 
 def print_policy_errors(exc: PolicyError, lang: str) -> None:

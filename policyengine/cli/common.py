@@ -20,12 +20,12 @@ from policyengine.facts.messages import FactSay
 from policyengine.facts.reader import FactBatch, FactStream
 from policyengine.facts.schema import parse_time
 from policyengine.language import Lang, resolve_language
-from policyengine.policy.loader import load_policy_texts
+from policyengine.policy.loader import is_policy_file, load_policy_texts
 from policyengine.policy.messages import Say, diagnostic
 from policyengine.policy.packs import PACKS_FILE, layout, resolve
 from policyengine.report.labels import label
 from policyengine.results import EvaluationResult
-from policyengine.wording import line
+from policyengine.wording import line, years_text
 
 # Exit codes (docs/cli.md). 3: a calendar year is missing. Either an evaluation completed with
 # obligations pending calendar data (the full report is printed), or a working-day
@@ -56,6 +56,11 @@ def period_of(args: argparse.Namespace) -> pe.Period | None:
     return pe.Period.parse(text) if text else None
 
 
+# The engine steps a period or a deadline past the as-of (a week, a month, a year): in the
+# last year datetime can hold, that step has no date.
+LAST_AS_OF_YEAR = 9998
+
+
 def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy,
              now: datetime) -> datetime | None:
     """--as-of: an ISO time (without an offset, in the calendar's zone), or `now`, as the
@@ -66,10 +71,14 @@ def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy,
     if args.as_of.strip().lower() == "now":
         return now.astimezone(policy.calendar.tz).replace(microsecond=0)
     try:
-        return parse_time(args.as_of, policy.calendar.tz)
+        moment = parse_time(args.as_of, policy.calendar.tz)
     except (ValueError, OverflowError):
         raise UsageError(f"--as-of '{args.as_of}' is not an ISO time nor 'now'; "
                          "e.g. 2026-10-31T18:00+08:00") from None
+    if moment.year > LAST_AS_OF_YEAR:  # a week or a month after it is past datetime's end
+        raise UsageError(f"--as-of '{args.as_of}' is too late: the latest year an evaluation "
+                         f"can stand in is {LAST_AS_OF_YEAR}; is the year mistyped?")
+    return moment
 
 
 def open_period_warning(period: pe.Period | None, as_of_given: bool, tz: ZoneInfo, lang: Lang,
@@ -131,17 +140,20 @@ def facts_readable(facts: str) -> None:
 def settle_rejected(args: argparse.Namespace, policy: pe.CompiledPolicy, batch: FactBatch,
                     *, kept: int) -> None:
     """Rejected lines stop everything (raised, located) unless --reject-file takes them;
-    then they are written there and stderr says how many, and how many facts were kept."""
-    if not batch.rejected:
-        return
+    then they are written there and stderr says how many, and how many facts were kept.
+    The file is written on every run, empty when none was rejected: a file left from an
+    earlier run would tell of lines this run did not reject."""
     language = policy.model.policy.language
     if not args.reject_file:
         batch.raise_if_rejected(language)
+        return
     target = Path(args.reject_file)
     if args.facts != "-" and target.exists() and target.samefile(args.facts):
         raise UsageError(f"--reject-file {args.reject_file} is the facts file itself: the "
                          "rejected lines would overwrite your facts; give another path")
     write_rejects(target, batch)
+    if not batch.rejected:
+        return
     lang = resolve_language(getattr(args, "lang", None), language)
     print(FactSay.REJECTED_WRITTEN(count=len(batch.rejected), path=args.reject_file,
                                    kept=kept).get(lang), file=sys.stderr)
@@ -238,7 +250,7 @@ def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None,
     # --full-tree: names relative to the repository root, as `git show REV:NAME` wants them
     names = [n for n in git("ls-tree", "-r", "--name-only", "--full-tree", revision, "--",
                             target or ".").splitlines()
-             if n.endswith((".yaml", ".yml"))]
+             if is_policy_file(n)]
     if not names:
         raise UsageError(f"no policy files under '{path}' at git revision {revision}")
     inside = len(target) + 1 if target else 0
@@ -304,6 +316,6 @@ def exit_for_pending_count(count: int, years: Sequence[int], lang: str) -> int:
     if not count:
         return EXIT_OK
     print("policyengine: " + line("pending.exit", count=count,
-                                  years=", ".join(str(y) for y in years)).render(lang),
+                                  years=years_text(years)).render(lang),
           file=sys.stderr)
     return EXIT_CALENDAR

@@ -29,7 +29,7 @@ from policyengine.language import Lang, resolve_language
 from policyengine.report.labels import label
 from policyengine.report.text import pad
 from policyengine.results import EvaluationResult, PendingObligation, money_text
-from policyengine.wording import Glossary, Line, line, weekday_name
+from policyengine.wording import Glossary, Line, line, weekday_name, years_text
 
 
 def register(commands: Any) -> None:
@@ -160,7 +160,7 @@ def _pending_text(pending: list[PendingObligation], lang: Lang) -> list[str]:
     """A person's obligations pending calendar data, one line each."""
     if not pending:
         return []
-    years = ", ".join(str(y) for y in sorted({p.missing_year for p in pending}))
+    years = years_text(p.missing_year for p in pending)
     out = ["", line("pending.heading", count=len(pending), years=years).render(lang)]
     for p in pending:
         out.append(f"  {p.duty} {p.case or ''} {p.trigger_ref} {p.missing_year}: "

@@ -104,6 +104,15 @@ class FactSay(Catalogue):
                       "不是一个字符")
     CSV_CELLS = ("{cells} cells where the header has {columns} columns ({header})",
                  "这一行有 {cells} 个单元格，而表头有 {columns} 列（{header}）")
+    CSV_HEADER_TWICE = ("the header names a column twice ({names}): each row's two values "
+                        "could not both be kept; rename or remove one of the columns. No line "
+                        "of this file was read",
+                        "表头中有重复的列名（{names}）：每一行的这两个值无法同时保留；请改名或删去"
+                        "其中一列。这个文件的任何一行都没有读取")
+    CSV_ROW_RAN_ON = ("this row runs from line {first} to line {last}, as a cell that starts "
+                      "with a quote ends only at the next quote: is a closing quote missing? ",
+                      "这一行从第 {first} 行一直延续到第 {last} 行（以引号开头的单元格要到下一个"
+                      "引号才结束）：是不是少了结尾的引号？")
     CSV_HEADER = ("the header row cannot be read ({problem}); no line of this file was read",
                   "无法读取表头行（{problem}）；这个文件的任何一行都没有读取")
     CSV_CELL_TOO_LONG = ("a cell is longer than {limit} characters, the most a fact file cell "

@@ -726,14 +726,21 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
                 start, last = last + 1, reader.line_num
                 if header is None:
                     header = [h.strip() for h in row]
+                    twice = sorted({h for h in header if h and header.count(h) > 1})
+                    if twice:  # one of the two columns' values would be lost in each row
+                        yield start, ",".join(row), Unreadable(FactSay.CSV_HEADER_TWICE(
+                            names=", ".join(twice)), VALUE_ERROR)
+                        return
                     continue
                 if not any(cell.strip() for cell in row):
                     continue
                 text = ",".join(row)
                 if len(row) != len(header):
-                    yield start, text, Unreadable(FactSay.CSV_CELLS(
-                        cells=len(row), columns=len(header), header=", ".join(header)),
-                        VALUE_ERROR)
+                    words = FactSay.CSV_CELLS(cells=len(row), columns=len(header),
+                                              header=", ".join(header))
+                    if last > start:  # a quoted cell ran on over lines: its quote not closed?
+                        words = FactSay.CSV_ROW_RAN_ON(first=start, last=last) + words
+                    yield start, text, Unreadable(words, VALUE_ERROR)
                     continue
                 yield start, text, {k: v.strip() for k, v in zip(header, row, strict=True)
                                     if v.strip() != ""}

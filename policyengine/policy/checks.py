@@ -32,8 +32,10 @@ from policyengine.policy.model import (
     Deadline,
     Duty,
     FactMatch,
+    Named,
     Policy,
     Recurring,
+    Reward,
 )
 from policyengine.timeparse import parse_clock
 
@@ -45,6 +47,8 @@ _SECTION_OF = {"E-UNKNOWN-CASE-KIND": "cases", "E-UNKNOWN-FACT-TYPE": "fact_type
                "E-UNKNOWN-ROLE": "roles", "E-UNKNOWN-PENALTY": "penalties",
                "E-UNKNOWN-DUTY": "duties", "E-UNKNOWN-DECISION": "decisions"}
 ACTOR = "actor"  # a prohibition's `responsible`: whoever made the forbidden fact
+# A reward's terms: the keys some kind reads (each kind reads its `needs`).
+_REWARD_TERMS = frozenset(Reward.model_fields) - frozenset(Named.model_fields) - {"kind"}
 SPECIAL_CASES = ("any", "none")
 # What a condition's operand must be, by the attribute's type (else E-WHERE-TYPE).
 _KIND_WORDS = {"number": Say.KIND_A_NUMBER, "money": Say.KIND_AN_AMOUNT, "date": Say.KIND_A_DATE}
@@ -345,7 +349,10 @@ class _Checker:
             if by.date_field and trigger_ok:
                 assert duty.trigger is not None
                 self.date_field((*path, "date_field"), duty.trigger.fact, by.date_field)
-        if duty.extension is not None:
+        if duty.extension is not None and duty.recurring is not None:
+            self.error((*base, "extension"), "E-UNUSED-KEY", Say.RECURRING_NO_EXTENSION(),
+                       key=True)
+        elif duty.extension is not None:
             ext = duty.extension
             if self.match((*base, "extension", "requested_by"), ext.requested_by):
                 self.date_field((*base, "extension", "date_field"), ext.requested_by.fact,
@@ -479,6 +486,9 @@ class _Checker:
             kind, terms = version.schedule
             for path, code, message in SCHEDULES[kind].check(terms, version.effective):
                 self.error((*base, "versions", i, *path), code, message)
+        if "measure" in penalty.model_fields_set and not any(
+                SCHEDULES[v.schedule[0]].reads_lateness for v in penalty.versions):
+            self.error((*base, "measure"), "E-UNUSED-KEY", Say.MEASURE_NOT_READ(), key=True)
 
     def reward(self, reward_id: str) -> None:
         reward = self.policy.rewards[reward_id]
@@ -501,6 +511,10 @@ class _Checker:
         for name in needs:
             if not getattr(reward, name):
                 self.error(base, "E-MISSING-KEY", Say.REWARD_NEEDS(kind=reward.kind, name=name))
+        # A key written that the kind never reads would be ignored without a word.
+        for name in sorted(reward.model_fields_set & _REWARD_TERMS - set(needs)):
+            self.error((*base, name), "E-UNUSED-KEY", Say.REWARD_NOT_READ(
+                kind=reward.kind, name=name, reads=", ".join(needs)), key=True)
 
 
 def check_policy(

@@ -88,11 +88,42 @@ class _Sources:
         return Location(any_doc.file if any_doc else "<policy>", 1, 1)
 
 
+POLICY_SUFFIXES = (".yaml", ".yml")
+
+
+def is_policy_file(name: str) -> bool:
+    """Whether a file of a policy folder is read: its name ends in .yaml or .yml, in any case
+    (`rewards.YAML`, as some Windows tools save it)."""
+    return name.lower().endswith(POLICY_SUFFIXES)
+
+
 def policy_files(path: str | Path) -> list[Path]:
     root = Path(path)
     if root.is_dir():
-        return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        return sorted(p for p in root.rglob("*") if is_policy_file(p.name) and p.is_file())
     return [root]
+
+
+def misnamed_files(path: str | Path) -> list[tuple[Path, str]]:
+    """Files of a policy folder named as a policy file with more after it, and the name
+    they were likely meant to have: `rewards.yaml.txt` (Notepad's "Text Documents"),
+    `duties.yaml.bak`. Not read, so said rather than skipped: a rule book missing its
+    rewards file evaluates without rewards. Hidden files (an editor's swap file) are left."""
+    root = Path(path)
+    if not root.is_dir():
+        return []
+    found = []
+    for file in sorted(root.rglob("*")):
+        name = file.name
+        lower = name.lower()
+        if name.startswith(".") or is_policy_file(name) or not file.is_file():
+            continue
+        for suffix in POLICY_SUFFIXES:
+            at = lower.find(suffix + ".")
+            if at > 0:
+                found.append((file, name[:at + len(suffix)]))
+                break
+    return found
 
 
 def load_policy_files(path: str | Path = "policies", pack: str | None = None) -> LoadedPolicy:
@@ -106,7 +137,9 @@ def load_policy_files(path: str | Path = "policies", pack: str | None = None) ->
     if not files:
         raise PolicyError([diagnostic(Location(str(path)), "E-NO-POLICY", Say.NO_POLICY())])
     texts: list[tuple[str, str]] = []
-    problems: list[Diagnostic] = []
+    problems = [diagnostic(Location(str(file)), "E-POLICY-FILE-NAME",
+                           Say.NOT_A_POLICY_FILE_NAME(name=file.name, meant=meant))
+                for file, meant in misnamed_files(path)]
     for file in files:
         try:
             raw = file.read_bytes()

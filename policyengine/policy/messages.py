@@ -88,6 +88,14 @@ class Say(Catalogue):
     # -- reading files ---------------------------------------------------------------------
     NO_POLICY = ("no .yaml policy files found here", "这里没有找到 .yaml 策略文件")
     FILE_NOT_FOUND = ("file not found", "找不到这个文件")
+    LANGUAGE_CODE = ("'{value}' is not a language code here: write '{meant}' (zh: Chinese, "
+                     "en: English)",
+                     "这里不能写“{value}”：请写“{meant}”（zh 表示中文，en 表示英文）")
+    NOT_A_POLICY_FILE_NAME = (
+        "not read: a policy file's name ends in .yaml or .yml, and this one is '{name}'; "
+        "rename it to '{meant}', or move it out of the policy folder if it is a copy",
+        "未读取：策略文件名须以 .yaml 或 .yml 结尾，这个文件名是“{name}”；请改名为“{meant}”，"
+        "如果它是备份副本，请把它移出策略文件夹")
     CANNOT_READ = ("cannot read this file ({reason})", "无法读取这个文件（{reason}）")
     NO_PERMISSION = ("cannot read this file: no permission to read it",
                      "无法读取这个文件：没有读取它的权限")
@@ -518,6 +526,18 @@ class Say(Catalogue):
 
     REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
                     "类型为“{kind}”的奖励需要写“{name}”")
+    REWARD_NOT_READ = ("a reward of kind '{kind}' does not read '{name}' (it reads {reads}): "
+                       "remove it, or give the reward the kind that reads it",
+                       "类型为“{kind}”的奖励不读“{name}”（它只读 {reads}）：请删去这一项，"
+                       "或改用读它的奖励类型")
+    MEASURE_NOT_READ = ("'measure' is read only by lateness tiers ('lateness'), and no version "
+                        "of this penalty has them: remove it",
+                        "“measure”只用于按迟延时长分档（lateness），这个处罚的各版本都没有这种"
+                        "分档：请删去这一项")
+    RECURRING_NO_EXTENSION = ("a recurring duty has no commitment date to move: 'extension' "
+                              "is read only by a duty with a 'trigger'; remove it",
+                              "定期职责没有可以推迟的承诺日期：只有写了“trigger”的职责才读"
+                              "“extension”；请删去这一项")
 
     # -- edits of values already in force (policy/history.py, cli/history.py) --------------
     HISTORY_SINCE_START = ("has applied from the start", "从一开始就适用")

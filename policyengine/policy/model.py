@@ -24,6 +24,9 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic import (
+    Strict as StrictValue,
+)
 
 from policyengine.kinds import HitPolicy, LatenessMeasure, Operator, RewardKind, schedule_kind
 from policyengine.policy.messages import PolicyValueError, Say, given_words
@@ -100,6 +103,9 @@ SpanText = Annotated[Span, BeforeValidator(lambda v: parse_span(str(v))),
 # An amount above a million yuan is a typo in a performance-pay rule book (and a 5000-digit
 # one would print as such in every report): refused with its place. See docs/decisions.md.
 MAX_AMOUNT = 1_000_000
+# `true` or `false` only: the YAML reader keeps `yes`, `on`, `1` as written (docs/policy-format.md),
+# and pydantic would otherwise read them, and "true" in quotes, as booleans.
+Flag = Annotated[bool, StrictValue()]
 Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, le=MAX_AMOUNT, decimal_places=2),
                   WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AMOUNT})]
 Regex = Annotated[str, AfterValidator(_regex)]
@@ -147,6 +153,20 @@ class Named(Strict):
 # --- policy identity and calendar -------------------------------------------------------
 
 
+# Codes an author may write for a language, and the one meant: difflib would offer 'en' for
+# 'cn' (one letter apart).
+_LANGUAGE_CODES = {"cn": "zh", "chn": "zh", "chinese": "zh", "zh-cn": "zh", "zh_cn": "zh",
+                   "zh-hans": "zh", "中文": "zh", "汉语": "zh", "english": "en", "en-us": "en",
+                   "en_us": "en", "en-gb": "en", "英文": "en", "英语": "en"}
+
+
+def _language_code(value: Any) -> Any:
+    meant = _LANGUAGE_CODES.get(value.strip().lower()) if isinstance(value, str) else None
+    if meant is not None:
+        raise PolicyValueError(Say.LANGUAGE_CODE(value=value, meant=meant))
+    return value
+
+
 class PolicyInfo(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     name: str
@@ -154,7 +174,7 @@ class PolicyInfo(Strict):
     version: str
     currency: Literal["CNY"] = "CNY"
     source: str | None = None
-    language: Literal["zh", "en"] | None = Field(
+    language: Annotated[Literal["zh", "en"] | None, BeforeValidator(_language_code)] = Field(
         None, description="The language reports and messages use when --lang is not given")
 
 
@@ -191,7 +211,7 @@ class RoleSpec(Named):
     actor_of: Values | None = Field(
         None, description="The role holder is the actor of the first such fact of the case"
     )
-    assigned: bool = Field(False, description="Held by whoever a role.assigned fact names")
+    assigned: Flag = Field(False, description="Held by whoever a role.assigned fact names")
     default: str | None = Field(None, description="Holder until the first role.assigned fact")
     members: Values | None = Field(None, description="A fixed group: any of these people")
 
@@ -207,13 +227,13 @@ class RoleSpec(Named):
 class UrgencyTier(Named):
     meaning: str
     meaning_en: str | None = None
-    major: bool = False
+    major: Flag = False
 
 
 class AttributeSpec(Strict):
     type: Literal["text", "date", "enum", "tier", "role", "person", "number", "money"] = "text"
     values: tuple[str, ...] | None = None
-    required: bool = False
+    required: Flag = False
     required_when: dict[str, Values] | None = None
     description: str | None = None
 

@@ -19,7 +19,7 @@ from policyengine.report.names import person_sort_key
 from policyengine.report.text import table
 from policyengine.results import EvaluationResult, Violation, money_text
 from policyengine.timeparse import format_duration
-from policyengine.wording import Glossary, line
+from policyengine.wording import Glossary, line, years_text
 
 CSV_TABLES = ("violations", "people", "obligations", "rewards", "merits", "pending")
 
@@ -216,7 +216,8 @@ def _open_obligations(result: EvaluationResult, lang: Lang) -> list[str]:
         rows = [[o.duty, _case(o.case, lang), _who(o.person, lang), when_text(o.due, lang),
                  label("eval.overdue", lang) if o.overdue else ""] for o in result.obligations]
         out += table([label("col.duty", lang), label("col.case_any", lang),
-                      label("col.person", lang), label("col.due", lang), ""], rows)
+                      label("col.person", lang), label("col.due", lang),
+                      label("col.overdue", lang)], rows)
     return out
 
 
@@ -284,7 +285,7 @@ def pending_section(result: EvaluationResult, lang: Lang) -> list[str]:
     """The report's section on obligations pending calendar data (nothing when none)."""
     if not result.pending:
         return []
-    years = ", ".join(str(y) for y in result.pending_years)
+    years = years_text(result.pending_years)
     out = ["", line("pending.heading", count=len(result.pending), years=years).render(lang)]
     rows = [[p.duty, _case(p.case, lang), _who(p.person, lang), when_text(p.opened_at, lang),
              p.trigger_ref, str(p.missing_year), p.status.words.render(lang),

@@ -167,7 +167,7 @@ LABELS: dict[str, tuple[str, str]] = {
                    "事实        已评估 {facts} 条；重复发送 {duplicates} 条只计一次；"
                    "晚于截至时间 {after} 条未计入"),
     "eval.summary": ("SUMMARY: {violations} violations, {people} people, {amount} yuan in "
-                     "deductions, {forfeits} forfeiture(s)",
+                     "deductions, {forfeits} person(s) with a forfeited month",
                      "汇总：违规 {violations} 次，涉及 {people} 人，扣款 {amount} 元，"
                      "{forfeits} 人当月无绩效"),
     "eval.person_block": ("■ {person} — {amount} yuan", "■ {person} — {amount} 元"),
@@ -177,6 +177,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "eval.open": ("OPEN OBLIGATIONS at as-of: {count} ({overdue} overdue)",
                   "截至评估时点的待办职责：{count} 项（{overdue} 项已逾期）"),
     "eval.overdue": ("OVERDUE", "已逾期"),
+    "col.overdue": ("overdue?", "是否逾期"),
     "eval.rewards": ("REWARDS (the decision group fixes the amount within the range)",
                      "奖励（具体金额由决策组在范围内确定）"),
     "eval.rewards_quarterly": ("REWARDS are assessed per quarter: run with --quarter.",

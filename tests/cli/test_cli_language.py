@@ -49,7 +49,8 @@ def test_evaluate_speaks_chinese_by_default(capsys: pytest.CaptureFixture[str]) 
 
 def test_evaluate_in_english_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
     text = out_of(capsys, "evaluate", *SAMPLE, "--month", "2026-10", "--lang", "en")
-    assert "SUMMARY: 45 violations, 8 people, 870 yuan in deductions, 1 forfeiture(s)" in text
+    assert ("SUMMARY: 45 violations, 8 people, 870 yuan in deductions, 1 person(s) with a "
+            "forfeited month") in text
     assert "FORFEIT 2026-10" in text and "OPEN OBLIGATIONS at as-of" in text
     assert "汇总" not in text
 

@@ -25,8 +25,8 @@ from policyengine.report.render.display import (
 @pytest.mark.parametrize(("value", "kind", "cents", "text"), [
     (Decimal("1250.5"), ColumnKind.MONEY, True, "1,250.50"),
     (Decimal("1000"), ColumnKind.MONEY, False, "1,000"),
-    (Decimal("0.125"), ColumnKind.PERCENT, True, "12.5%"),
-    (Decimal("1"), ColumnKind.PERCENT, True, "100.0%"),
+    (Decimal("0.125"), ColumnKind.PERCENT, True, "12.50%"),
+    (Decimal("1"), ColumnKind.PERCENT, True, "100.00%"),
     (12, ColumnKind.INTEGER, True, "12"),
     (date(2026, 10, 20), ColumnKind.DATE, True, "2026-10-20"),
     (datetime(2026, 10, 12, 14, 5, tzinfo=AS_OF.tzinfo), ColumnKind.DATETIME, True,

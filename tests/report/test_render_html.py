@@ -129,7 +129,7 @@ def test_cells_are_formatted_and_numbers_right_aligned() -> None:
     rows = [[(td.text(), td.classes()) for td in tr.find_all("td")]
             for tr in registry.find_all("tbody")[0].find_all("tr")]
     assert [text for text, _ in rows[1]] == [
-        "R-2026-002", FORMULA_NAME, "2026-10-12 14:05", "2026-11-03", "1,250.50", "12", "12.5%",
+        "R-2026-002", FORMULA_NAME, "2026-10-12 14:05", "2026-11-03", "1,250.50", "12", "12.50%",
         SCRIPT_TEXT]
     assert [css for _, css in rows[1]] == [
         {"text"}, {"text"}, {"date"}, {"date"}, {"num"}, {"num"}, {"num"}, {"text"}]

@@ -118,7 +118,7 @@ def test_libreoffice_prints_the_workbook(xlsx_pdfs: Path) -> None:
     assert "A4" in size
     assert "CJK" in fonts                        # Chinese drawn with a font that has it
     for words in ("新增需求收集周报", "需求登记反馈表", "有未提交的修改", "当月无绩效",
-                  '=HYPERLINK("http://x","y")', "1,250.50", "2026-10-12 14:05", "12.5%",
+                  '=HYPERLINK("http://x","y")', "1,250.50", "2026-10-12 14:05", "12.50%",
                   "第 1 页，共 3 页"):
         assert _has(text, words), words
     assert _yellow_pixels(xlsx_pdfs / "weekly.pdf") > 0

@@ -98,13 +98,13 @@ def test_number_formats_by_column_kind() -> None:
     registry = book.worksheets[0]
     first = _header_row(registry, doc.tables[0]) + 1
     formats = [registry.cell(first + 1, col).number_format for col in range(1, 9)]
-    assert formats == ["@", "@", "yyyy-mm-dd hh:mm", "yyyy-mm-dd", "#,##0.00", "0", "0.0%",
+    assert formats == ["@", "@", "yyyy-mm-dd hh:mm", "yyyy-mm-dd", "#,##0.00", "0", "0.00%",
                        "@"]
     ranking = book.worksheets[1]
     first = _header_row(ranking, doc.tables[1]) + 1
     # whole yuan: no cents
     assert ranking.cell(first, 5).number_format == "#,##0"
-    assert ranking.cell(first, 4).number_format == "0.0%"
+    assert ranking.cell(first, 4).number_format == "0.00%"
 
 
 def test_header_row_is_frozen_filtered_and_repeated_on_printed_pages() -> None:

@@ -62,6 +62,9 @@ class Schedule(ABC):
     Terms: ClassVar[Any]          # the pydantic type of the value under the `kind` key
     description: ClassVar[str]    # one line for the JSON Schema (editors show it)
     per_month: ClassVar[bool] = False  # True: the month is charged by `month_line`
+    # True: the charge reads the lateness, so the rule's `measure` matters (else a `measure`
+    # written on a rule without such a version is refused: it would be ignored)
+    reads_lateness: ClassVar[bool] = False
 
     rule: str        # the penalty id
     effective: date  # the version's effective date

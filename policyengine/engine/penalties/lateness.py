@@ -24,7 +24,7 @@ from policyengine.engine.penalties.base import (
 from policyengine.engine.penalties.tiers import TierCharges, tier_charge
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
-from policyengine.policy.model import Duration, Money, Strict
+from policyengine.policy.model import Duration, Flag, Money, Strict
 from policyengine.results import PenaltyCharge
 from policyengine.timeparse import format_duration
 from policyengine.wording import Line, line
@@ -34,7 +34,7 @@ class LatenessTier(Strict):
     over: Duration
     up_to: Duration | None = None
     amount: Money | None = None
-    forfeit: bool = False
+    forfeit: Flag = False
 
 
 @schedule
@@ -43,6 +43,7 @@ class Lateness(Schedule):
     kind = ScheduleKind.LATENESS
     Terms = tuple[LatenessTier, ...]
     description = "tiers by how late: over / up_to, each an amount or forfeit"
+    reads_lateness = True
 
     tiers: tuple[LatenessTier, ...]
 

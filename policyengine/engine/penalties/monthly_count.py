@@ -23,7 +23,7 @@ from policyengine.engine.penalties.base import (
 )
 from policyengine.kinds import ScheduleKind
 from policyengine.policy.messages import Say
-from policyengine.policy.model import Money, Strict
+from policyengine.policy.model import Flag, Money, Strict
 from policyengine.results import PenaltyCharge, RuleLine
 from policyengine.wording import line
 
@@ -32,7 +32,7 @@ class CountTier(Strict):
     from_: int = Field(alias="from", ge=1)
     to: int | None = None
     amount: Money | None = None
-    forfeit: bool = False
+    forfeit: Flag = False
 
 
 @schedule

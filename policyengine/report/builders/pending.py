@@ -18,6 +18,7 @@ from policyengine.report.builders.common import named
 from policyengine.report.document import Column, ColumnKind, Table
 from policyengine.report.labels import label
 from policyengine.results import EvaluationResult
+from policyengine.wording import years_text
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,6 @@ class PendingParts:
     def data_of(self, data: dict[str, Any]) -> dict[str, Any]:
         """`data` with the pending obligations added under `pending` (as is when none)."""
         return data if self.data is None else {**data, **self.data}
-
-
-def years_text(years: tuple[int, ...] | list[int]) -> str:
-    return ", ".join(str(y) for y in years)
 
 
 def pending_parts(policy: CompiledPolicy, result: EvaluationResult, lang: Lang) -> PendingParts:

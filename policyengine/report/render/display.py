@@ -80,7 +80,7 @@ def cell_text(value: Cell, kind: ColumnKind, *, cents: bool = True) -> str:
     if isinstance(value, str):
         return value
     if kind is ColumnKind.PERCENT:
-        return f"{Decimal(value) * 100:.1f}%"
+        return f"{Decimal(value) * 100:.2f}%"
     if kind is ColumnKind.MONEY:
         return f"{Decimal(value):,.2f}" if cents else f"{Decimal(value):,.0f}"
     return str(value)

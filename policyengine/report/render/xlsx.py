@@ -57,7 +57,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MONEY_FORMAT = "#,##0.00"
 WHOLE_YUAN_FORMAT = "#,##0"
 INTEGER_FORMAT = "0"
-PERCENT_FORMAT = "0.0%"
+PERCENT_FORMAT = "0.00%"  # as the text, CSV and HTML write it (33.33%)
 TEXT_FORMAT = "@"
 
 

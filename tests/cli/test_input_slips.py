@@ -1,0 +1,101 @@
+"""What an office user's slip with the facts or the command must not cost: a CSV export with
+a column named twice, a quote left open, a reject file left from an earlier run, an as-of
+typed in year 9999, a pending list of thousands of years; and the headers and labels the
+reports print."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import REPO, SAMPLE_FACTS, shipped
+
+import policyengine as pe
+from policyengine.wording import years_text
+
+CLI = Path(sys.executable).parent / "policyengine"
+HEADER = "id,type,at,case,actor,requester,about"
+RAISED = "f-1,requirement.raised,2026-10-12 15:20,26101301,李小四,王医生,"
+
+
+def run(*words: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CLI), *words], capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused_not_read_with_one_value_lost(
+        tmp_path: Path) -> None:
+    path = tmp_path / "facts.csv"
+    path.write_text(f"{HEADER},about\n{RAISED},\n", encoding="utf-8")
+    batch = pe.read_facts(path, shipped())
+    assert batch.facts == []
+    [rejected] = batch.rejected
+    assert rejected.location.line == 1
+    assert "names a column twice (about)" in rejected.reasons[0]
+
+
+def test_a_csv_row_whose_quote_is_not_closed_names_the_lines_it_ran_over(
+        tmp_path: Path) -> None:
+    path = tmp_path / "facts.csv"
+    rows = [HEADER, RAISED, 'f-2,requirement.raised,2026-10-12 15:30,26101302,"李小四,王医生,']
+    rows += [f"f-{n},requirement.raised,2026-10-12 16:00,2610130{n},李小四,王医生,"
+             for n in range(3, 6)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    batch = pe.read_facts(path, shipped())
+    assert [f.id for f in batch.facts] == ["f-1"]
+    [rejected] = batch.rejected
+    assert rejected.location.line == 3
+    assert rejected.reasons[0].startswith("this row runs from line 3 to line 6")
+    assert "closing quote missing" in rejected.reasons[0]
+
+
+def test_a_reject_file_is_written_on_every_run_empty_when_nothing_was_rejected(
+        tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(SAMPLE_FACTS.read_text(encoding="utf-8")
+                   + '{"id": "bad", "type": "no.such.type"}\n', encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    done = run("evaluate", "--facts", str(bad), "--month", "2026-10", "--reject-file",
+               str(rejects))
+    assert done.returncode == 0, done.stderr
+    assert len(rejects.read_text(encoding="utf-8").splitlines()) == 1
+    done = run("evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
+               "--reject-file", str(rejects))
+    assert done.returncode == 0, done.stderr
+    assert rejects.read_text(encoding="utf-8") == ""  # the earlier run's line is gone
+
+
+def test_a_reject_file_that_is_the_facts_file_is_refused_even_when_nothing_is_rejected(
+        tmp_path: Path) -> None:
+    facts = tmp_path / "facts.jsonl"
+    text = SAMPLE_FACTS.read_text(encoding="utf-8")
+    facts.write_text(text, encoding="utf-8")
+    done = run("evaluate", "--facts", str(facts), "--month", "2026-10", "--reject-file",
+               str(facts))
+    assert done.returncode == 2 and "is the facts file itself" in done.stderr
+    assert facts.read_text(encoding="utf-8") == text
+
+
+def test_an_as_of_in_the_last_year_a_date_can_hold_is_a_usage_error() -> None:
+    done = run("evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10", "--as-of",
+               "9999-12-31T23:00", "--lang", "en")
+    assert done.returncode == 2, done.stderr
+    assert "is too late" in done.stderr and "internal error" not in done.stderr
+
+
+def test_years_pending_are_said_as_ranges() -> None:
+    assert years_text([2027]) == "2027"
+    assert years_text([2028, 2027]) == "2027, 2028"
+    assert years_text(range(2027, 10000)) == "2027-9999"
+    assert years_text([2027, 2029, 2030, 2031, 2033]) == "2027, 2029-2031, 2033"
+
+
+def test_the_open_obligations_table_heads_its_overdue_column() -> None:
+    for lang, head, mark in (("zh", "是否逾期", "已逾期"), ("en", "overdue?", "OVERDUE")):
+        done = run("evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10", "--lang",
+                   lang)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        [at] = [i for i, text in enumerate(lines) if text.rstrip().endswith(head)]
+        assert mark in lines[at + 2]

@@ -1,0 +1,131 @@
+"""Slips of an author editing the shipped rule book that used to pass without a word: a
+boolean written `yes`, a key the entry's kind never reads, a file saved as `rewards.yaml.txt`,
+`language: cn`, a version whose year is mistyped into the future. Each is now refused (or,
+for the year, warned of) at the line that holds it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO, line_of
+
+from policyengine import PolicyError
+from policyengine.errors import Diagnostic
+from policyengine.policy.loader import load_policy_files
+
+PACK = REPO / "policies" / "customer-requirement"
+CLI = Path(sys.executable).parent / "policyengine"
+
+
+def copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "customer-requirement"
+    shutil.copytree(PACK, folder)
+    return folder
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> Path:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def refused(folder: Path) -> list[Diagnostic]:
+    with pytest.raises(PolicyError) as caught:
+        load_policy_files(folder)
+    return list(caught.value.diagnostics)
+
+
+@pytest.mark.parametrize("written", ["yes", "on", '"true"', "1"])
+def test_a_flag_takes_true_or_false_only(tmp_path: Path, written: str) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "vocabulary.yaml", "name_en: collector (资讯部)\n    assigned: true",
+                f"name_en: collector (资讯部)\n    assigned: {written}")
+    [found] = refused(folder)
+    assert (found.code, found.location.line) == ("E-TYPE", line_of(path, f"assigned: {written}"))
+    assert "true 或 false" in found.message_zh
+
+
+def test_a_reward_key_its_kind_does_not_read_is_refused_at_the_key(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "rewards.yaml", "    kind: on_time\n    duties: [C1, C2, C3]\n",
+                "    kind: on_time\n    duties: [C1, C2, C3]\n    role: collector  # slip\n")
+    [found] = refused(folder)
+    assert found.code == "E-UNUSED-KEY"
+    assert found.location.line == line_of(path, "# slip")
+    assert "'on_time' does not read 'role' (it reads duties, versions)" in found.message
+
+
+def test_measure_on_a_penalty_without_lateness_tiers_is_refused(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "penalties.yaml", "    clause: 惩罚1 (每次扣绩效20元)\n",
+                "    clause: 惩罚1 (每次扣绩效20元)\n    measure: working_time  # slip\n")
+    [found] = refused(folder)
+    assert (found.code, found.location.line) == ("E-UNUSED-KEY", line_of(path, "# slip"))
+
+
+def test_an_extension_on_a_recurring_duty_is_refused(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", "    fulfilled_by: weekly_report.submitted\n",
+                "    fulfilled_by: weekly_report.submitted\n"
+                "    extension: {requested_by: delay.requested, approved_by: delay.approved}\n")
+    [found] = refused(folder)
+    assert found.code == "E-UNUSED-KEY"
+    assert found.location.line == line_of(path, "extension: {requested_by")
+
+
+def test_a_policy_file_saved_under_another_extension_is_named_not_skipped(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    (folder / "rewards.yaml").rename(folder / "rewards.yaml.txt")
+    (folder / ".duties.yaml.swp").write_text("an editor's swap file", encoding="utf-8")
+    [found] = refused(folder)
+    assert found.code == "E-POLICY-FILE-NAME"
+    assert found.location.file == str(folder / "rewards.yaml.txt")
+    assert "rename it to 'rewards.yaml'" in found.message and "改名为“rewards.yaml”" in \
+        found.message_zh
+
+
+def test_a_policy_file_with_an_upper_case_extension_is_read(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    (folder / "rewards.yaml").rename(folder / "rewards.YAML")
+    model = load_policy_files(folder).model
+    assert sorted(model.rewards) == sorted(load_policy_files(PACK).model.rewards)
+
+
+@pytest.mark.parametrize(("written", "meant"), [("cn", "zh"), ("zh-CN", "zh"),
+                                                ("english", "en")])
+def test_a_language_code_of_another_form_says_the_one_meant(tmp_path: Path, written: str,
+                                                            meant: str) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "policy.yaml", "language: zh ", f"language: {written} ")
+    [found] = refused(folder)
+    assert (found.code, found.location.line) == ("E-VALUE", line_of(path, "language:"))
+    assert f"write '{meant}'" in found.message
+
+
+def check_json(folder: Path, as_of: str) -> dict[str, object]:
+    done = subprocess.run([str(CLI), "check", str(folder), "--format", "json", "--as-of", as_of],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found: dict[str, object] = json.loads(done.stdout)
+    return found
+
+
+def test_check_warns_of_a_penalty_with_no_version_in_force_yet(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "penalties.yaml", "2014-07-01\n        per_instance: 20\n  P2:",
+         "2041-07-01\n        per_instance: 20\n  P2:")
+    warnings = check_json(folder, "2026-06-01T09:00")["warnings"]
+    assert isinstance(warnings, list)
+    [warning] = [w for w in warnings if w["code"] == "W-NOT-YET-IN-FORCE"]
+    assert "penalty P1 has no version in force on 2026-06-01" in warning["message"]
+    assert "2041-07-01" in warning["message"]
+    # the shipped rule book: every penalty and reward in force since 2014
+    assert check_json(PACK, "2026-06-01T09:00")["warnings"] == []
