@@ -22,8 +22,8 @@ from policyengine.bdd.world import World
 from policyengine.results import EvaluationResult, RuleLine, Violation
 
 
-def _scoped(result: EvaluationResult, named: str) -> list[Violation]:
-    wanted = ids(named) if named else set()
+def _scoped(world: World, result: EvaluationResult, named: str, line: int) -> list[Violation]:
+    wanted = world.known_duties(line, ids(named)) if named else set()
     return [v for v in result.violations if not wanted or v.duty.upper() in wanted]
 
 
@@ -41,7 +41,8 @@ def _scoped(result: EvaluationResult, named: str) -> list[Violation]:
 def _violations(world: World, args: dict[str, str], step: StepCall) -> None:
     result = world.need_result(step.line)
     assert step.table is not None
-    compare(step.table, _scoped(result, args.get("duties", "")), VIOLATION_COLUMNS,
+    compare(step.table, _scoped(world, result, args.get("duties", ""), step.line),
+            VIOLATION_COLUMNS,
             world.table_context(), step.line, "违规记录", "the violations")
 
 
@@ -54,7 +55,7 @@ def _violations(world: World, args: dict[str, str], step: StepCall) -> None:
     "en": "No violation at all (or none of some duties: 'there is no R1 violation')."})
 def _no_violation(world: World, args: dict[str, str], step: StepCall) -> None:
     result = world.need_result(step.line)
-    found = _scoped(result, args.get("duties", ""))
+    found = _scoped(world, result, args.get("duties", ""), step.line)
     if found:
         header = TableRow(step.line, ("职责", "编号", "人员", "截止", "迟了") if world.lang == "zh"
                           else ("duty", "case", "person", "due", "late"))
@@ -93,6 +94,7 @@ def _lines_table(world: World, person: str, lines: tuple[RuleLine, ...]) -> str:
 def _amount(world: World, args: dict[str, str], step: StepCall) -> None:
     result = world.need_result(step.line)
     person = unquote(args["person"])
+    world.known_person(step.line, person)
     try:
         amount = parse_amount(args["amount"])
     except BadValue as exc:
@@ -159,9 +161,14 @@ def _rewards(world: World, args: dict[str, str], step: StepCall) -> None:
     "en": "Nobody is rewarded; or nobody gets a given reward ('there is no A1 reward'); or one "
           "person does not ('陈立 gets no A1 reward')."})
 def _no_reward(world: World, args: dict[str, str], step: StepCall) -> None:
-    result = world.need_result(step.line)
-    wanted = ids(args["rewards"]) if args.get("rewards") else set()
+    # (that a month has no reward at all is a fact; that it has no A1 of 陈立's is no check)
+    scoped = bool(args.get("rewards") or args.get("person"))
+    result = world.need_quarter(step.line) if scoped else world.need_result(step.line)
+    wanted = world.known_rewards(step.line, ids(args["rewards"])) if args.get("rewards") \
+        else set()
     person = unquote(args["person"]) if args.get("person") else None
+    if person is not None:
+        world.known_person(step.line, person)
     found = [r for r in result.rewards if (not wanted or r.reward.upper() in wanted)
              and (person is None or r.person == person)]
     if found:
@@ -214,7 +221,7 @@ def _no_merit(world: World, args: dict[str, str], step: StepCall) -> None:
 def _open(world: World, args: dict[str, str], step: StepCall) -> None:
     result = world.need_result(step.line)
     assert step.table is not None
-    wanted = ids(args["duties"]) if args.get("duties") else set()
+    wanted = world.known_duties(step.line, ids(args["duties"])) if args.get("duties") else set()
     found = [o for o in result.obligations if not wanted or o.duty.upper() in wanted]
     compare(step.table, found, OPEN_COLUMNS, world.table_context(), step.line, "未完成的职责",
             "the open duties")

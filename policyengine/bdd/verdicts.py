@@ -75,6 +75,42 @@ def _check_triggered(world: World, duty: str, case: str, label: str, line: int) 
                    "is neither on time nor late")
 
 
+def _in_period(world: World, duty: str, selector: str, label: str, line: int) -> None:
+    """The duty of the selector falls due up to the evaluation, in its period: a verdict
+    counts in the period its deadline falls in, so of a deadline elsewhere (or of none) any
+    'on time' would pass."""
+    evaluation = world.evaluation
+    if evaluation is None or world.failure is not None:
+        return
+    tz = world.policy().calendar.tz
+    due = _SELECTOR_DUE.match(selector.strip())
+    if due:
+        try:
+            moment = read_moment(due.group("due"), tz)
+        except BadValue as exc:
+            world.bad_value(line, exc)
+        dues = [at for _, at in world.deadlines(duty) if (
+            at == moment.at if moment.has_time else at.astimezone(tz).date() == moment.at.date())]
+    else:
+        case = unquote(selector)
+        dues = [at for c, at in world.deadlines(duty) if c == case]
+    if not dues:
+        if due:
+            world.error(line, f"{label}：到评估时刻为止，没有在这个时间到期的 {duty}"
+                        "（时间写错了吗？）",
+                        f"{label}: no {duty} falls due at that time up to the evaluation (is "
+                        "the time mistyped?)")
+        return  # a case's duty not opened: said by the verdict itself
+    period = evaluation.period
+    if period is None or any(period.start_at(tz) <= at < period.end_at(tz) for at in dues):
+        return
+    shown = "、".join(format_moment(at, tz) for at in dues)
+    world.error(line, f"{label} 的截止时间是 {shown}，不在评估的 {period.label} 内：违规记在截止"
+                "时间所在的期间，请评估那个期间",
+                f"{label} falls due {shown}, outside {period.label}, the period evaluated: a "
+                "verdict counts in the period its deadline falls in, so evaluate that period")
+
+
 def _describe(world: World, violation: Violation) -> str:
     tz = world.policy().calendar.tz
     due = format_moment(violation.due, tz)
@@ -116,6 +152,8 @@ def _verdict(world: World, args: dict[str, str], step: StepCall) -> None:
     lowered = verdict.lower()
     if duty.upper() not in {d.upper() for d in world.policy().duties}:
         world.error(step.line, f"制度里没有职责 {duty}", f"the policy has no duty {duty}")
+    if not lowered.startswith(("尚未到期", "还没到期", "is not yet due")):
+        _in_period(world, duty, selector, label, step.line)  # (one not yet due is after it)
     if lowered.startswith(("按时", "is on time", "was on time")):
         if found:
             world.fail(step.line, f"{label} 预期按时，实际违规：" + _describe(world, found[0]),

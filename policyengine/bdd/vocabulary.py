@@ -123,6 +123,24 @@ def _literal(chunk: str) -> str:
 StepFunc = Callable[["World", dict[str, str], "StepCall"], None]
 
 
+def _before_evaluation(func: StepFunc) -> StepFunc:
+    """A Given step refused once the When step has evaluated: what it gives would not be
+    evaluated, and the Then steps after it would pass or fail on a result without it."""
+
+    def given(world: World, args: dict[str, str], step: StepCall) -> None:
+        done = world.evaluation
+        if done is not None:
+            world.error(step.line,
+                        f"这一步写在第 {done.line} 行的评估步骤之后，它给出的内容不会被评估，"
+                        "后面的「那么」检查的是没有它的结果：请把它移到「当」步骤之前",
+                        f"this Given step comes after the evaluation on line {done.line}: what "
+                        "it gives would not be evaluated, and the Then steps would check a "
+                        "result without it; move it above the When step")
+        func(world, args, step)
+
+    return given
+
+
 @dataclass(frozen=True)
 class StepDef:
     name: str
@@ -154,7 +172,8 @@ class Registry:
                          for lang, text, example in templates)
 
         def decorator(func: StepFunc) -> StepFunc:
-            self.steps.append(StepDef(name, kind, compiled, doc, func, table, docstring,
+            run = _before_evaluation(func) if kind == "given" else func
+            self.steps.append(StepDef(name, kind, compiled, doc, run, table, docstring,
                                       dict(hints or {})))
             return func
 

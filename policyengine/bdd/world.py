@@ -7,6 +7,7 @@ scenario's time is the time its facts and its evaluation say.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,12 +28,14 @@ from policyengine.bdd.policies import PolicyProblem, load
 from policyengine.bdd.values import BadValue, read_moment
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import evaluate
+from policyengine.engine.replay import Replay, replay
 from policyengine.errors import CalendarDataMissing, PolicyEngineError, PolicyError
 from policyengine.facts.schema import Fact
 from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
 from policyengine.policy.packs import Library, library_at
 from policyengine.results import EvaluationResult
+from policyengine.suggest import closest
 
 
 @dataclass
@@ -81,6 +84,10 @@ class RunContext:
         return next((c for c in candidates if c.exists()), candidates[0])
 
 
+# Letters typed for the digits they look like, in an id (upper-cased): I and L for 1, O for 0.
+_LOOKALIKES = str.maketrans("ILO", "110")
+
+
 @dataclass
 class Evaluation:
     period: Period | None
@@ -105,6 +112,7 @@ class World:
         self.failure: str | None = None          # why the evaluation failed, if it did
         self.facts: list[Fact] = []
         self._policy: CompiledPolicy | None = None
+        self._replay: Replay | None = None   # the evaluation's replay, when a step asks
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -195,7 +203,7 @@ class World:
             facts += self._weekly_reports(policy, facts, as_of)
         self.facts = facts
         self.evaluation = Evaluation(period, as_of, line)
-        self.result, self.failure = None, None
+        self.result, self.failure, self._replay = None, None, None
         try:
             self.result = evaluate(policy, facts, period=period, as_of=as_of)
         except PolicyEngineError as exc:
@@ -209,6 +217,76 @@ class World:
             self.error(line, "还没有评估：先写「当 评估 2026年10月」这样的步骤",
                        "nothing was evaluated yet: add a step such as 'When evaluating 2026-10'")
         return self.result
+
+    # -- names a Then step reads ------------------------------------------------------------
+
+    def known_duties(self, line: int, named: Iterable[str]) -> set[str]:
+        """`named` (upper-cased ids), each a duty or prohibition of the policy: a misspelt
+        id would make 'there is no R1X violation' true of any result."""
+        model = self.policy().model
+        return self._known(line, named, [*model.duties, *model.prohibitions], "职责", "duty",
+                           "duties")
+
+    def known_rewards(self, line: int, named: Iterable[str]) -> set[str]:
+        return self._known(line, named, self.policy().model.rewards, "奖励", "reward",
+                           "rewards")
+
+    def _known(self, line: int, named: Iterable[str], pool: Iterable[str], what_zh: str,
+               what: str, whats: str) -> set[str]:
+        names = {name.upper(): name for name in pool}
+        wanted = set(named)
+        for name in sorted(wanted - set(names)):
+            # a letter typed for the digit it looks like (Bl, AI, R1O) first
+            alike = name.translate(_LOOKALIKES)
+            near = [alike] if alike in names else closest(name, names)
+            listed = ", ".join(sorted(names))
+            self.error(line, f"制度里没有编号为「{name}」的{what_zh}"
+                       + (f"（是不是「{near[0]}」？）" if near else "") + f"；现有的：{listed}",
+                       f"the policy has no {what} '{name}'"
+                       + (f" (did you mean '{near[0]}'?)" if near else "")
+                       + f"; its {whats}: {listed}")
+        return wanted
+
+    def known_person(self, line: int, person: str) -> None:
+        """`person` appears in the scenario (an actor, a role holder, an attribute) or in its
+        result: '李晓四 pays 0 yuan' of a name that is nowhere is true of any result."""
+        result = self.need_result(line)
+        seen = {f.actor for f in self.facts} | {str(value) for f in self.facts
+                                               for value in f.attrs.values()}
+        seen |= {v.person for v in result.violations} | {p.person for p in result.people}
+        seen |= {o.person for o in result.obligations} | {r.person for r in result.rewards}
+        if person in seen:
+            return
+        people = sorted({f.actor for f in self.facts if f.actor}
+                        | {p.person for p in result.people if p.person})
+        near = closest(person, people)
+        self.error(line, f"「{person}」没有出现在这个场景的事实、角色和结果里"
+                   + (f"（是不是「{near[0]}」？）" if near else "（名字写错了吗？）"),
+                   f"'{person}' appears nowhere in this scenario's facts, roles or results"
+                   + (f" (did you mean '{near[0]}'?)" if near else " (is the name mistyped?)"))
+
+    def deadlines(self, duty: str) -> list[tuple[str | None, datetime]]:
+        """(case, deadline) of every obligation of `duty` up to the evaluation's as-of, met
+        ones too (a result lists only violations and open obligations)."""
+        if self.evaluation is None or self.failure is not None:
+            return []
+        if self._replay is None:
+            self._replay = replay(self.policy(), self.facts, self.evaluation.as_of)
+        return [(o.case, o.due) for o in self._replay.obligations
+                if o.duty.id.upper() == duty.upper()]
+
+    def need_quarter(self, line: int) -> EvaluationResult:
+        """The result, for a step about one reward or one person's: only a quarter's
+        evaluation assesses them, so of a month's every such check would pass."""
+        result = self.need_result(line)
+        period = self.evaluation.period if self.evaluation is not None else None
+        if period is None or "-Q" not in period.label:
+            shown = period.label if period is not None else self.t("某一刻", "a moment")
+            self.error(line, f"奖励按季度评定，而这个场景评估的是 {shown}：请评估一个季度"
+                       "（例如「当 评估 2026年第三季度」）",
+                       f"rewards are assessed per quarter, and this scenario evaluates {shown}: "
+                       "evaluate a quarter (e.g. 'When evaluating 2026-Q3')")
+        return result
 
     def _role_facts(self, policy: CompiledPolicy, start: datetime) -> list[Fact]:
         facts = []
