@@ -35,6 +35,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "head.dirty": ("the policy files have uncommitted edits", "制度文件有未提交的修改"),
     "head.clean": ("committed", "已提交"),
     "head.cutoff": ("reports received", "收到报告时间"),
+    "head.total": ("Total", "合计"),
+    "head.deductions_total": ("{violations} violations, {amount} yuan deducted, performance pay "
+                              "forfeited for {forfeits} person-month(s)",
+                              "违规 {violations} 次，扣款 {amount} 元，当月无绩效 {forfeits} 人次"),
     "head.window": ("after {start} up to {end}", "{start} 之后至 {end}"),
     # registry / weekly columns (the seed's header of 需求登记反馈表)
     "col.case": ("requirement no.", "需求编号"),

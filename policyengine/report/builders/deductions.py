@@ -21,7 +21,7 @@ from policyengine.report.builders.pending import pending_parts
 from policyengine.report.document import Cell, Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import label, late_text
 from policyengine.report.names import person_sort_key
-from policyengine.results import EvaluationResult, Violation, money_number
+from policyengine.results import EvaluationResult, Violation, money_number, money_text
 from policyengine.timeparse import format_duration
 
 
@@ -133,12 +133,17 @@ def of_result(policy: CompiledPolicy, result: EvaluationResult, *, period: Perio
         tuple(item_rows), note=label("note.deductions", lang))
     stamp = stamp_of(policy)
     total = sum((a for a, _ in totals.values()), Decimal(0))
+    forfeits = sum(1 for _, f in totals.values() if f)
     pending = pending_parts(policy, result, lang)
+    # The totals HR checks the rows against, in the title block of every printed form
+    summed = label("head.deductions_total", lang, violations=len(result.violations),
+                   amount=money_text(total), forfeits=forfeits)
     return Document(
         kind=ReportKind.DEDUCTIONS, lang=lang, title=label("doc.deductions", lang),
-        period=period.label, as_of=when, policy=stamp, heading=(),
+        period=period.label, as_of=when, policy=stamp,
+        heading=((label("head.total", lang), summed),),
         tables=(month_table, item_table, *pending.tables),
         data=pending.data_of({"people": list(people.values()), "total": money_number(total),
                               "violations": len(result.violations),
-                              "forfeits": sum(1 for _, f in totals.values() if f)}),
+                              "forfeits": forfeits}),
         warnings=pending.warnings)
