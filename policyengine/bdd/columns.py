@@ -177,9 +177,11 @@ REWARD_COLUMNS: list[Column[RewardResult]] = [
     Column("max", ("最高", "最多", "max"), lambda r, ctx: format_amount(r.max),
            lambda text, ctx: parse_amount(text), lambda want, r, ctx: bool(want == r.max)),
     _range_column(),
-    Column("reason", ("原因", "理由", "reason"), lambda r, ctx: r.reason,
+    # in the scenario's language, as a report says it (the other language's words match too)
+    Column("reason", ("原因", "理由", "reason"), lambda r, ctx: r.reason_in(ctx.lang),
            lambda text, ctx: cell_text(text).replace(" ", ""),
-           lambda want, r, ctx: want in cell_text(r.reason).replace(" ", "")),
+           lambda want, r, ctx: any(want in cell_text(r.reason_in(lang)).replace(" ", "")
+                                    for lang in (ctx.lang, "en", "zh"))),
 ]
 
 

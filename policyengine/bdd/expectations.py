@@ -173,7 +173,7 @@ def _no_reward(world: World, args: dict[str, str], step: StepCall) -> None:
              and (person is None or r.person == person)]
     if found:
         listing = "\n".join(f"  {r.person}  {r.reward}  {format_amount(r.min)}-"
-                            f"{format_amount(r.max)}  {r.reason}" for r in found)
+                            f"{format_amount(r.max)}  {r.reason_in(world.lang)}" for r in found)
         world.fail(step.line, f"预期没有这样的奖励，实际有：\n{listing}",
                    f"no such reward was expected, but there is:\n{listing}")
 
