@@ -26,6 +26,7 @@ from policyengine.bdd.normalize import (
     say,
 )
 from policyengine.bdd.vocabulary import Kind
+from policyengine.policy.encoding import decode_policy_text
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,17 @@ _PLACEHOLDER = re.compile(r"<([^<>]+)>")
 def read_feature(path: Path) -> FeatureDoc:
     """Parse and check one feature file (see the module doc)."""
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         doc = FeatureDoc(path, "zh-CN")
         doc.problems.append(Problem(0, f"无法读取文件：{exc}", f"cannot read the file: {exc}"))
+        return doc
+    # A file saved as GBK or UTF-16 (Notepad's choice when asked nothing): each line that is
+    # not UTF-8, located, and how to save the file again, as for a policy file.
+    raw, found = decode_policy_text(data.removeprefix(b"\xef\xbb\xbf"), str(path))
+    if raw is None:
+        doc = FeatureDoc(path, "zh-CN")
+        doc.problems.extend(Problem(d.location.line, d.text("zh"), d.text("en")) for d in found)
         return doc
     return parse_feature(raw, path)
 
