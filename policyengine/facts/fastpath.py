@@ -98,6 +98,28 @@ _ATTRS: Final = 4
 _astuple: Final = msgspec.structs.astuple
 
 
+def _commas(line: str | bytes) -> int:
+    return line.count(b",") if type(line) is bytes else line.count(",")  # type: ignore[arg-type]
+
+
+def _present(fields: tuple[Any, ...]) -> int:
+    """The fields not None (compiled: `tuple.count(None)` compares each with ==, several
+    times the cost)."""
+    found = 0
+    for value in fields:
+        if value is not None:
+            found += 1
+    return found
+
+
+def _keys_add_up(fields: tuple[Any, ...], line: str | bytes) -> bool:
+    """Whether `line`'s commas are its record's keys less one, its fields present (`type`
+    aside). Not so when a key is written twice (msgspec keeps the last value), a value is
+    null (a null then a value under one key would add up otherwise) or holds a comma: the
+    slow path then reads the line."""
+    return _commas(line) == _present(fields)
+
+
 # Values of one attribute whose dicts are shared (then forgotten, all at once): a bound for
 # a long-running service reading many files.
 SHARED_VALUES = 4096
@@ -514,6 +536,7 @@ class FastPath:
         moment: datetime | None = None
         out: list[Any] = []
         only_facts = True
+        present = 0  # the fields the records read here hold (not None), `type` aside
         for i in range(len(records)):
             # Where the line is, found as it is read rather than by a pass of its own first
             # (a list of a million places, each an object: D61).
@@ -539,13 +562,39 @@ class FastPath:
                 if moment is not None:
                     fact = reader.convert(fields, moment, first + i, origin, text, line_start,
                                           line_end)
+                    if fact is not None:
+                        present += _present(fields)
             if fact is None:
                 only_facts = False
                 fact = self._other(text[line_start:line_end], slow)
             out.append(fact)
         if whole_text and start != size + 1:  # lines left over: not one record each
             return None
+        # A key written twice in a line: msgspec keeps its last value without a word. A
+        # record of N keys has N - 1 commas between them, and N is at least its fields
+        # present (not None) and `type`. So when the lines hold as many commas as the fields
+        # present, each has exactly those keys: none twice, no null, no comma in a value.
+        # Otherwise each line is counted alone, and one that does not add up goes to the
+        # slow path, which tells a key written twice (reader.py `json_value`) and reads the
+        # others as read here.
+        commas = many.count(b",") if whole_text else sum(map(_commas, lines))
+        if not only_facts or commas != present:
+            only_facts = self._recount(out, many.split(b"\n") if whole_text else lines, slow)
         return out, only_facts
+
+    def _recount(self, out: list[Any], lines: Any, slow: Callable[[str], Any]) -> bool:
+        """`_facts`'s check of the keys, line by line: a `Fact` whose line's commas are not
+        its fields present is read again by the slow path. Whether every value is still a
+        `Fact`."""
+        only_facts = True
+        for i, value in enumerate(out):
+            if type(value) is Fact:
+                line = lines[i]
+                if _keys_add_up(_astuple(self.decode(line)), line):
+                    continue
+                value = out[i] = self._other(line, slow)
+            only_facts = only_facts and type(value) is Fact
+        return only_facts
 
     def _values(self, lines: Lines, records: list[Any], first: int, origin: str | None,
                 slow: Callable[[str], Any]) -> list[Any]:
@@ -561,9 +610,9 @@ class FastPath:
                     last_at, moment = at, moments.read(at)
                 reader = readers.get(type(record))
                 if moment is not None and reader is not None:
-                    fact = reader.convert(_astuple(record), moment, number, origin, line, 0,
-                                          len(line))
-                    if fact is not None:
+                    fields = _astuple(record)
+                    fact = reader.convert(fields, moment, number, origin, line, 0, len(line))
+                    if fact is not None and _keys_add_up(fields, line):
                         append(fact)
                         continue
             append(self._other(line, slow))

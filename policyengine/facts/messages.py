@@ -91,6 +91,9 @@ class FactSay(Catalogue):
                 "（在 Excel 中选“CSV UTF-8”）")
     JSON_EXPECTING = ("not valid JSON: expecting a value at column {column}",
                       "不是有效的 JSON：第 {column} 列应有一个值")
+    JSON_KEY_TWICE = ("the key '{key}' is written twice in this line: only one of its values "
+                      "could be kept; write it once",
+                      "这一行把“{key}”写了两次：两个值只能保留一个；请只写一次")
     JSON_AT = ("not valid JSON: {problem} at column {column}",
                "不是有效的 JSON：第 {column} 列{problem}")
     JSON_AT_LINE = ("not valid JSON: {problem} at column {column} of line {line}",

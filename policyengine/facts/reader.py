@@ -648,8 +648,29 @@ class FactStream:
         self.lines = lines
 
 
-# json.loads without its wrappers (typeshed types make_scanner oddly)
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+class KeyTwice(Exception):
+    """An object with a key written twice: json (as msgspec) would keep its last value."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's `object_pairs_hook` refusing a key written twice (`KeyTwice`)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise KeyTwice(key)
+            seen.add(key)
+    return found
+
+
+# json.loads without its wrappers (typeshed types make_scanner oddly), refusing a key twice
+_SCAN = json.scanner.make_scanner(
+    json.JSONDecoder(object_pairs_hook=object_once))  # type: ignore[arg-type]
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -700,6 +721,8 @@ def json_value(text: str) -> Any:
             raise json.JSONDecodeError("Extra data", text, end)
     except StopIteration as stop:
         return Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
+    except KeyTwice as twice:
+        return Unreadable(FactSay.JSON_KEY_TWICE(key=twice.key))
     except json.JSONDecodeError as exc:
         return Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
     except RecursionError:

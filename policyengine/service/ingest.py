@@ -20,8 +20,10 @@ from typing import Any, Literal
 
 from policyengine.facts.messages import FactSay, json_problem
 from policyengine.facts.reader import (  # the CLI's own line decoder: the same messages
+    KeyTwice,
     Unreadable,
     jsonl_rows,
+    object_once,
 )
 from policyengine.facts.schema import (
     DUPLICATE_ID,
@@ -79,7 +81,9 @@ def parse_json(body: bytes) -> tuple[Any, Reason | None]:
     except UnicodeDecodeError as exc:
         return None, Reason(JSON_ERROR, FactSay.JSON_BODY_NOT_UTF8(byte=exc.start))
     try:
-        return json.loads(text), None
+        return json.loads(text, object_pairs_hook=object_once), None
+    except KeyTwice as twice:
+        return None, Reason(JSON_ERROR, FactSay.JSON_KEY_TWICE(key=twice.key))
     except json.JSONDecodeError as exc:
         problem = json_problem(exc.msg)
         return None, Reason(JSON_ERROR, FactSay.JSON_AT_LINE(

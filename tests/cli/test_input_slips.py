@@ -99,3 +99,13 @@ def test_the_open_obligations_table_heads_its_overdue_column() -> None:
         lines = done.stdout.splitlines()
         [at] = [i for i, text in enumerate(lines) if text.rstrip().endswith(head)]
         assert mark in lines[at + 2]
+
+
+def test_the_service_refuses_a_fact_with_a_key_written_twice() -> None:
+    from policyengine.service.ingest import parse_json
+
+    value, reason = parse_json(b'{"type": "bug.found", "case": "B1", "case": "B2"}')
+    assert value is None and reason is not None
+    assert "the key 'case' is written twice" in str(reason)
+    value, reason = parse_json(b'[{"type": "bug.found", "case": "B1"}]')
+    assert reason is None and value == [{"type": "bug.found", "case": "B1"}]
