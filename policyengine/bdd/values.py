@@ -237,6 +237,15 @@ def parse_amount(text: str) -> Decimal:
                        f"'{text}' is not an amount: write a number, e.g. 20") from None
 
 
+def parse_count(text: str) -> int:
+    """`3`, `3 次`: a whole number of times (`5.5` is no count, not 5)."""
+    raw = re.sub(r"(次|times?)$", "", _clean(text).replace(" ", ""), flags=re.IGNORECASE)
+    if not raw.isascii() or not raw.isdigit():
+        raise BadValue(f"「{text}」不是次数：请写一个整数，例如 3",
+                       f"'{text}' is not a count: write a whole number, e.g. 3")
+    return int(raw)
+
+
 def parse_number(text: str) -> str:
     """A number cell as the fact reader reads numbers: `1200`, `1,200`, `¥1,200.50`,
     `1200 元`, `500万` (ten thousands) -> plain digits ("1200.50", "5000000")."""

@@ -6,6 +6,7 @@ Runs on a shape-valid `Policy`; returns every problem found (empty list = valid)
 from __future__ import annotations
 
 import itertools
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -82,6 +83,7 @@ class _Checker:
 
     def run(self) -> list[Diagnostic]:
         self.calendar()
+        self.cases()
         self.fact_types()
         self.roles()
         for duty_id in self.policy.duties:
@@ -95,6 +97,13 @@ class _Checker:
         for prohibition_id in self.policy.prohibitions:
             self.prohibition(prohibition_id)
         return self.out
+
+    def cases(self) -> None:
+        """A case kind's `example` fits its `pattern`: messages offer it as the id to follow."""
+        for name, kind in self.policy.cases.items():
+            if kind.example is not None and not re.fullmatch(kind.pattern, kind.example):
+                self.error(("cases", name, "example"), "E-VALUE", Say.EXAMPLE_NOT_PATTERN(
+                    example=kind.example, pattern=kind.pattern))
 
     def calendar(self) -> None:
         cal = self.policy.calendar

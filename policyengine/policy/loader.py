@@ -182,7 +182,11 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
         else:
             _merge(doc, merged, sources, diagnostics, misspelt)
     language = _language_of(merged)
-    if unreadable:  # a file that is not YAML: what it defines is unknown, so stop here
+    if unreadable:
+        # A file that is not YAML: what it defines is unknown, so what is missing and what
+        # refers across files cannot be told yet. Each entry of the other files is still
+        # checked on its own (a negative amount, an unknown key, a reversed range).
+        _validate_sections(merged, sources, diagnostics, whole=False)
         raise PolicyError(diagnostics, language=language)
     policy, broken = _validate_sections(merged, sources, diagnostics)
     for section in misspelt:  # its entries were not read: references to it prove nothing
@@ -203,12 +207,13 @@ def _language_of(merged: dict[str, Any]) -> str | None:
 
 
 def _validate_sections(
-    merged: dict[str, Any], sources: _Sources, out: list[Diagnostic]
+    merged: dict[str, Any], sources: _Sources, out: list[Diagnostic], *, whole: bool = True
 ) -> tuple[Policy | None, dict[str, set[str]]]:
     """Validate entry by entry, so one broken duty does not hide the checks of the others.
 
-    Returns the policy of the valid entries (None if a required section is broken) and the
-    names of the entries that failed, which the reference checks treat as known.
+    Returns the policy of the valid entries (None if a required section is broken, or when
+    not `whole`: the sections of a file that could not be read are missing) and the names
+    of the entries that failed, which the reference checks treat as known.
     """
     valid: dict[str, Any] = {}
     broken: dict[str, set[str]] = {}
@@ -236,6 +241,8 @@ def _validate_sections(
         except ValidationError as exc:
             out.extend(from_pydantic(exc, sources.locate, (name,)))
             broken.setdefault(name, set())
+    if not whole:
+        return None, broken
     for name, placeholder in _PLACEHOLDERS.items():
         if name in broken and name not in valid:
             valid[name] = placeholder  # so the other sections are still checked

@@ -205,6 +205,9 @@ class Say(Catalogue):
     MISSING_KEY = ("missing required key '{name}'", "缺少必填的键“{name}”")
     NOT_A_NUMBER = ("Input should be a valid {kind}: '{value}' is not a number",
                     "这里应写{kind}，而不是“{value}”")
+    NOT_WHOLE = ("Input should be a valid integer: '{value}' has a fraction; write a whole "
+                 "number, e.g. {whole}",
+                 "这里应写整数，而不是“{value}”（例如 {whole}）")
     NUMBER_WITH_UNIT = ("Input should be a valid {kind}: write the number alone, '{number}' "
                         "(without '{unit}'{why})",
                         "这里只写数字“{number}”，不要写单位“{unit}”{why}")
@@ -524,6 +527,11 @@ class Say(Catalogue):
     DECISION_OUTPUT_TWICE = ("'{value}' is listed twice in 'outputs'",
                              "“{value}”在“outputs”中写了两次")
 
+    EXAMPLE_NOT_PATTERN = ("the example '{example}' is not of the form its pattern describes "
+                           "('{pattern}'): messages offer it as the id to follow; write one the "
+                           "pattern accepts",
+                           "示例“{example}”不符合它的 pattern（{pattern}）：提示信息会把它当作"
+                           "正确写法给出；请写一个符合 pattern 的示例")
     REWARD_NEEDS = ("a reward of kind '{kind}' needs '{name}'",
                     "类型为“{kind}”的奖励需要写“{name}”")
     REWARD_NOT_READ = ("a reward of kind '{kind}' does not read '{name}' (it reads {reads}): "

@@ -99,8 +99,9 @@ def _rephrase(err: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
         return "E-TOO-LARGE", Say.TOO_MANY_DIGITS()
     if number_kind in _NUMBER_KINDS and kind.endswith(("_parsing", "_type")):
         return _number(number_kind, given)
-    if kind == "int_from_float":
-        return "E-TYPE", Say.NOT_A_NUMBER(kind=Say.NUMBER_KIND_INT(), value=given)
+    if kind == "int_from_float":  # 5.5: a number, not a whole one
+        whole = int(given) if isinstance(given, (int, float)) else given
+        return "E-TYPE", Say.NOT_WHOLE(value=given, whole=whole)
     simple: dict[str, tuple[str, Callable[[], Words]]] = {
         "string_type": ("E-TYPE", lambda: Say.NOT_TEXT()),
         "bool_parsing": ("E-TYPE", lambda: Say.NOT_BOOL(value=given)),

@@ -45,3 +45,13 @@ def test_each_is_an_error_at_its_line(run: Run, scenario: str, said: str) -> Non
     text = run.section(scenario)
     assert said in text, text
     assert "cannot be run as written" in text or "场景写法有误" in text
+
+
+def test_a_count_cell_takes_whole_numbers_only() -> None:
+    from policyengine.bdd.values import BadValue, parse_count
+
+    assert parse_count("3") == 3 and parse_count("3 次") == 3
+    for wrong in ("一", "5.5", "-1", "3元"):
+        with pytest.raises(BadValue) as caught:
+            parse_count(wrong)  # 5.5 was read as 5
+        assert f"「{wrong}」不是次数" in caught.value.text("zh")

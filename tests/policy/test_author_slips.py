@@ -129,3 +129,35 @@ def test_check_warns_of_a_penalty_with_no_version_in_force_yet(tmp_path: Path) -
     assert "2041-07-01" in warning["message"]
     # the shipped rule book: every penalty and reward in force since 2014
     assert check_json(PACK, "2026-06-01T09:00")["warnings"] == []
+
+
+def test_a_file_that_is_not_yaml_does_not_hide_the_other_files_entry_errors(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    rewards = edit(folder, "rewards.yaml", "    kind: on_time\n    duties: [C1, C2, C3]\n",
+                   "    kind： on_time\n    duties: [C1, C2, C3]\n")   # a full-width colon
+    penalties = edit(folder, "penalties.yaml", "2014-07-01\n        per_instance: 20\n  P2:",
+                     "2014-07-01\n        per_instance: -5\n  P2:")
+    found = {(d.location.file, d.code) for d in refused(folder)}
+    assert (str(rewards), "E-YAML") in {(f, c[:6]) for f, c in found}
+    assert any(f == str(penalties) for f, _ in found), found
+
+
+def test_a_case_example_that_its_pattern_refuses_is_refused(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    vocabulary = (folder / "vocabulary.yaml").read_text(encoding="utf-8")
+    [example] = [line for line in vocabulary.splitlines() if "example:" in line][:1]
+    path = edit(folder, "vocabulary.yaml", example, example.split("example:")[0]
+                + 'example: "2610090"')
+    [found] = refused(folder)
+    assert (found.code, found.location.line) == ("E-VALUE", line_of(path, '"2610090"'))
+    assert "the example '2610090' is not of the form its pattern describes" in found.message
+
+
+def test_a_count_with_a_fraction_is_called_a_number_that_is_not_whole(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "penalties.yaml", "{from: 6, to: 10, amount: 50}",
+         "{from: 5.5, to: 10, amount: 50}")
+    found = [d for d in refused(folder) if d.code == "E-TYPE"]
+    assert found and all("'5.5' has a fraction; write a whole number, e.g. 5" in d.message
+                         and "这里应写整数" in d.message_zh for d in found), found
