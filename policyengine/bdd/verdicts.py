@@ -5,6 +5,7 @@ an evaluation that must fail."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from policyengine.bdd.lint import StepCall
@@ -27,20 +28,30 @@ from policyengine.wording import Glossary
 _SELECTOR_DUE = re.compile(r"^(?:截止(?:于|时间)?|due(?: at)?)\s*(?P<due>.+)$", re.IGNORECASE)
 
 
-def _select(world: World, result: EvaluationResult, duty: str, selector: str,
-            line: int) -> tuple[list[Violation], list[OpenObligation], str]:
+def _due_at(world: World, selector: str, line: int) -> Callable[[datetime], bool] | None:
+    """Of a selector `due 2026-10-16 12:00` (截止 …): whether a deadline is that one (that day,
+    without a time); None for a case."""
     tz = world.policy().calendar.tz
     due = _SELECTOR_DUE.match(selector.strip())
-    if due:
-        try:
-            moment = read_moment(due.group("due"), tz)
-        except BadValue as exc:
-            world.bad_value(line, exc)
+    if due is None:
+        return None
+    try:
+        moment = read_moment(due.group("due"), tz)
+    except BadValue as exc:
+        world.bad_value(line, exc)
 
-        def same(at: datetime) -> bool:
-            return at == moment.at if moment.has_time else (
-                at.astimezone(tz).date() == moment.at.date())
+    def same(at: datetime) -> bool:
+        return at == moment.at if moment.has_time else (
+            at.astimezone(tz).date() == moment.at.date())
 
+    return same
+
+
+def _select(world: World, result: EvaluationResult, duty: str, selector: str,
+            line: int) -> tuple[list[Violation], list[OpenObligation], str]:
+    due = _SELECTOR_DUE.match(selector.strip())
+    same = _due_at(world, selector, line)
+    if due and same is not None:
         label = world.t(f"截止 {due.group('due')} 的 {duty}", f"{duty} due {due.group('due')}")
         return ([v for v in result.violations if v.duty.upper() == duty.upper() and same(v.due)],
                 [o for o in result.obligations
@@ -83,19 +94,14 @@ def _in_period(world: World, duty: str, selector: str, label: str, line: int) ->
     if evaluation is None or world.failure is not None:
         return
     tz = world.policy().calendar.tz
-    due = _SELECTOR_DUE.match(selector.strip())
-    if due:
-        try:
-            moment = read_moment(due.group("due"), tz)
-        except BadValue as exc:
-            world.bad_value(line, exc)
-        dues = [at for _, at in world.deadlines(duty) if (
-            at == moment.at if moment.has_time else at.astimezone(tz).date() == moment.at.date())]
+    same = _due_at(world, selector, line)
+    if same is not None:
+        dues = [at for _, at in world.deadlines(duty) if same(at)]
     else:
         case = unquote(selector)
         dues = [at for c, at in world.deadlines(duty) if c == case]
     if not dues:
-        if due:
+        if same is not None:
             world.error(line, f"{label}：到评估时刻为止，没有在这个时间到期的 {duty}"
                         "（时间写错了吗？）",
                         f"{label}: no {duty} falls due at that time up to the evaluation (is "
