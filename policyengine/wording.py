@@ -323,11 +323,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                          "W-CAL-YEAR-END：日历已知的最后一年 {year} 年已于 {end} 结束（早于 "
                          "{as_of}）：在政策文件中补充 calendar.years.{next} 之前，需要 {next} "
                          "年工作日的截止时间都“待日历数据”（见 docs/calendar.zh.md）"),
-    "check.not_yet": ("W-NOT-YET-IN-FORCE: {what} {name} has no version in force on {as_of}: its "
-                      "first version begins on {first}, so until then {effect} (is the year "
-                      "mistyped?)",
-                      "W-NOT-YET-IN-FORCE：{what_zh} {name} 在 {as_of} 没有生效的版本：它的第一个"
-                      "版本 {first} 才生效，在此之前{effect_zh}（年份是否写错了？）"),
+    "check.not_yet.penalty": ("W-NOT-YET-IN-FORCE: penalty {name} has no version in force on "
+                              "{as_of}: its first version begins on {first}, so until then a "
+                              "violation of its duties costs nothing (is the year mistyped?)",
+                              "W-NOT-YET-IN-FORCE：处罚 {name} 在 {as_of} 没有生效的版本：它的第一个"
+                              "版本 {first} 才生效，在此之前违反其职责不扣款（年份是否写错了？）"),
+    "check.not_yet.reward": ("W-NOT-YET-IN-FORCE: reward {name} has no version in force on "
+                             "{as_of}: its first version begins on {first}, so until then no one "
+                             "is granted it (is the year mistyped?)",
+                             "W-NOT-YET-IN-FORCE：奖励 {name} 在 {as_of} 没有生效的版本：它的第一个"
+                             "版本 {first} 才生效，在此之前不会发放这项奖励（年份是否写错了？）"),
     "holiday.new_years_day": ("New Year's Day", "元旦"),
     "holiday.spring_festival": ("Spring Festival", "春节"),
     "holiday.tomb_sweeping_day": ("Tomb-sweeping Day", "清明节"),

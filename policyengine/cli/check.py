@@ -125,16 +125,13 @@ def _warnings(args: argparse.Namespace, model: Policy) -> list[tuple[str, Line]]
     if year_end is not None:
         found.append(("W-CAL-YEAR-END", year_end))
     today = calendar.local(moment).date()
-    sections: list[tuple[str, str, str, str, Mapping[str, Penalty | Reward]]] = [
-        ("penalty", "处罚", "a violation of its duties costs nothing", "违反其职责不扣款",
-         model.penalties),
-        ("reward", "奖励", "no one is granted it", "不会发放这项奖励", model.rewards)]
-    for what, what_zh, effect, effect_zh, section in sections:
+    sections: list[tuple[str, Mapping[str, Penalty | Reward]]] = [
+        ("check.not_yet.penalty", model.penalties), ("check.not_yet.reward", model.rewards)]
+    for key, section in sections:
         for name, entry in section.items():
             if entry.versions and entry.versions[0].effective > today:
                 found.append(("W-NOT-YET-IN-FORCE", line(
-                    "check.not_yet", what=what, what_zh=what_zh, name=name, as_of=today,
-                    first=entry.versions[0].effective, effect=effect, effect_zh=effect_zh)))
+                    key, name=name, as_of=today, first=entry.versions[0].effective)))
     return found
 
 
