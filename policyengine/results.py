@@ -27,12 +27,20 @@ def money_number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def money_text(value: Decimal | None, *, signed: bool = False) -> str:
-    """An amount for a table or CSV cell: `20`, `12.5`, `+30` when signed; '' for None."""
+def money_data(value: Decimal | None) -> str:
+    """An amount for a CSV cell, which is data: `1000`, `12.5`; '' for None."""
     number = money_number(value)
-    if number is None:
+    return "" if number is None else str(number)
+
+
+def money_text(value: Decimal | None, *, signed: bool = False) -> str:
+    """An amount for people, as the pages and spreadsheets show it: `1,000`, `12.50` (cents
+    only when there are any), `+30` when signed; '' for None."""
+    if value is None:
         return ""
-    return f"+{number}" if signed and number > 0 else str(number)
+    whole = value == value.to_integral_value()
+    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    return f"+{text}" if signed and value > 0 else text
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -17,7 +17,7 @@ from policyengine.report.csvfile import csv_text
 from policyengine.report.labels import coded, duration_text, label, late_text, when_text
 from policyengine.report.names import person_sort_key
 from policyengine.report.text import table
-from policyengine.results import EvaluationResult, Violation, money_text
+from policyengine.results import EvaluationResult, Violation, money_data, money_text
 from policyengine.timeparse import format_duration
 from policyengine.wording import Glossary, line, years_text
 
@@ -85,13 +85,13 @@ def _csv_table(result: EvaluationResult, which: str, w: _CsvWords
                   w.role(v.role), v.due.isoformat(),
                   v.fulfilled_at.isoformat() if v.fulfilled_at else "",
                   w.duration(v.late_by), w.rule(v.penalty.rule), w.schedule(v.penalty.schedule),
-                  money_text(v.penalty.amount), v.penalty.count_in_month or "",
-                  money_text(v.penalty.month_amount), w.yes_no(v.penalty.forfeit),
+                  money_data(v.penalty.amount), v.penalty.count_in_month or "",
+                  money_data(v.penalty.month_amount), w.yes_no(v.penalty.forfeit),
                   w.status(v.status)]
                  for v in result.violations])
     if which == "people":
         return (["period", "person", "violations", "amount", "forfeit", "forfeit_months"],
-                [[period, p.person or "", p.violations, money_text(p.amount),
+                [[period, p.person or "", p.violations, money_data(p.amount),
                   w.yes_no(p.forfeit), " ".join(p.forfeit_months)] for p in result.people])
     if which == "obligations":
         return (["duty", "duty_name", "case", "person", "role", "opened_at", "due", "overdue"],
@@ -100,8 +100,8 @@ def _csv_table(result: EvaluationResult, which: str, w: _CsvWords
                  for o in result.obligations])
     if which == "rewards":
         return (["period", "person", "reward", "reward_name", "min", "max", "reason"],
-                [[period, r.person, r.reward, r.reward_name, money_text(r.min),
-                  money_text(r.max), r.reason if w.lang == "en" else r.reason_in(w.lang)]
+                [[period, r.person, r.reward, r.reward_name, money_data(r.min),
+                  money_data(r.max), r.reason if w.lang == "en" else r.reason_in(w.lang)]
                  for r in result.rewards])
     if which == "merits":
         return (["person", "duty", "case", "due", "fulfilled_at", "working_days_early"],

@@ -92,3 +92,33 @@ def test_many_columns_print_landscape() -> None:
     registry, ranking, empty = doc.tables
     assert is_wide(registry)        # eight columns
     assert not is_wide(ranking) and not is_wide(empty)
+
+
+def test_printed_text_shows_amounts_as_the_page_does_and_the_csv_keeps_data() -> None:
+    """A 1,000-yuan bonus read the same on paper, the page and the spreadsheet; the CSV, which
+    other programs read, keeps plain numbers."""
+    from dataclasses import replace
+
+    from policyengine.report.render import render_document
+
+    table = Table(key="t", title="奖励", columns=(Column("m", "金额", ColumnKind.MONEY),
+                                                  Column("n", "扣款", ColumnKind.MONEY)),
+                  rows=((Decimal("1000"), Decimal("20.1")), (Decimal("100"), Decimal("20"))))
+    doc = replace(sample_document(), tables=(table,))
+    text = render_document(doc, "text").decode("utf-8")
+    html = render_document(doc, "html").decode("utf-8")
+    csv = render_document(doc, "csv").decode("utf-8-sig")
+    for shown in ("1,000", "20.10", "20.00"):
+        assert shown in text and shown in html
+    assert "1000,20.1\r\n100,20\r\n" in csv
+
+
+def test_money_for_people_and_money_as_data() -> None:
+    from policyengine.results import money_data, money_text
+
+    assert [money_text(Decimal(v)) for v in ("1000", "12.5", "20", "1234567.891")] == [
+        "1,000", "12.50", "20", "1,234,567.89"]
+    assert money_text(Decimal("30"), signed=True) == "+30"
+    assert money_text(Decimal("-1500"), signed=True) == "-1,500"
+    assert money_text(None) == money_data(None) == ""
+    assert [money_data(Decimal(v)) for v in ("1000", "12.5", "20")] == ["1000", "12.5", "20"]

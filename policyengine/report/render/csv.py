@@ -14,7 +14,7 @@ from policyengine.report.csvfile import csv_sections
 from policyengine.report.document import Cell, ColumnKind, Document, Table
 from policyengine.report.labels import label
 from policyengine.report.render.display import title_pairs
-from policyengine.results import money_text
+from policyengine.results import money_data
 
 
 def cell_text(value: Cell, kind: ColumnKind) -> object:
@@ -27,7 +27,7 @@ def cell_text(value: Cell, kind: ColumnKind) -> object:
     if isinstance(value, Decimal):
         if kind is ColumnKind.PERCENT:
             return f"{value * 100:.2f}%"
-        return money_text(value)
+        return money_data(value)
     return value
 
 

@@ -1,11 +1,12 @@
 """A report as plain text for a terminal: the title block, then each table lined up (Chinese
-characters count two columns), highlighted rows marked with ▶ in a first column."""
+characters count two columns), highlighted rows marked with ▶ in a first column. Cells read
+as on the page and in the spreadsheet (`1,000`, `20.10`): the text is printed for people; the
+CSV, which is data, writes `1000` and `20.1`."""
 
 from __future__ import annotations
 
 from policyengine.report.document import ColumnKind, Document, Table
-from policyengine.report.render.csv import cell_text
-from policyengine.report.render.display import title_block
+from policyengine.report.render.display import cell_text, title_block, whole_yuan
 from policyengine.report.text import table as text_table
 
 _RIGHT = (ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT)
@@ -14,7 +15,9 @@ _RIGHT = (ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT)
 def _lines(table: Table) -> list[str]:
     marked = bool(table.highlighted)
     header = [c.header for c in table.columns]
-    rows = [[str(cell_text(v, c.kind)) for v, c in zip(row, table.columns, strict=True)]
+    cents = [not whole_yuan(table, index) for index in range(len(table.columns))]
+    rows = [[cell_text(v, c.kind, cents=cents[i])
+             for i, (v, c) in enumerate(zip(row, table.columns, strict=True))]
             for row in table.rows]
     right = [i for i, c in enumerate(table.columns) if c.kind in _RIGHT]
     if marked:
