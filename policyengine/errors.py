@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, order=True)
@@ -110,5 +111,20 @@ class CalendarDataMissing(PolicyEngineError):
         return CalendarDataMissing(self.year, context)
 
 
+class Worded(Protocol):
+    """A message in the reader's language (a `policyengine.wording.Line`)."""
+
+    def render(self, lang: str = "en") -> str: ...
+
+
 class UsageError(PolicyEngineError):
-    """A command-line argument or API argument is not usable."""
+    """A command-line argument or API argument is not usable. Given a worded message (a
+    `wording.Line` of the `usage.*` templates), the command line tells it in the reader's
+    language; `str()` is the English."""
+
+    def __init__(self, message: str | Worded):
+        self.message = message
+        super().__init__(message if isinstance(message, str) else message.render("en"))
+
+    def render(self, lang: str) -> str:
+        return self.message if isinstance(self.message, str) else self.message.render(lang)

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from policyengine.errors import UsageError
+from policyengine.wording import line
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ class Period:
         try:
             start = date.fromisocalendar(year, week, 1)
         except ValueError:
-            raise UsageError(f"'{year:04d}-W{week:02d}': ISO year {year} has no week {week}") \
-                from None
+            raise UsageError(line("usage.no_week", value=f"{year:04d}-W{week:02d}", year=year,
+                                  week=week)) from None
         return cls(f"{year:04d}-W{week:02d}", start, start + timedelta(days=7))
 
     @classmethod
@@ -50,7 +51,7 @@ class Period:
         text = text.strip()
         year = re.match(r"\d{4}", text)
         if year and not 1 <= int(year.group()) < 9999:
-            raise UsageError(f"'{text}': the year must be between 0001 and 9998")
+            raise UsageError(line("usage.period_year", value=text))
         match = re.fullmatch(r"(\d{4})-(\d{2})", text)
         if match and 1 <= int(match.group(2)) <= 12:
             return cls.month(int(match.group(1)), int(match.group(2)))
@@ -60,8 +61,7 @@ class Period:
         match = re.fullmatch(r"(\d{4})-?[Ww](\d{2})", text)
         if match:
             return cls.week(int(match.group(1)), int(match.group(2)))
-        raise UsageError(f"'{text}' is not a period: write a month as YYYY-MM (2026-10), a "
-                         "quarter as YYYY-Qn (2026-Q4) or an ISO week as YYYY-Www (2026-W44)")
+        raise UsageError(line("usage.period", value=text))
 
     @property
     def is_quarter(self) -> bool:

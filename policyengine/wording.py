@@ -333,6 +333,82 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                              "is granted it (is the year mistyped?)",
                              "W-NOT-YET-IN-FORCE：奖励 {name} 在 {as_of} 没有生效的版本：它的第一个"
                              "版本 {first} 才生效，在此之前不会发放这项奖励（年份是否写错了？）"),
+    # the command line's usage errors (errors.UsageError), told in the reader's language
+    "usage.as_of": ("--as-of '{value}' is not an ISO time nor 'now'; e.g. {example}",
+                    "--as-of 的值“{value}”不是 ISO 时间，也不是 now；应写作如 {example}"),
+    "usage.as_of_time": ("--as-of '{value}' is not an ISO time; e.g. {example}",
+                         "--as-of 的值“{value}”不是 ISO 时间；应写作如 {example}"),
+    "usage.as_of_date": ("--as-of '{value}' is not a date; write YYYY-MM-DD",
+                         "--as-of 的值“{value}”不是日期；应写作 YYYY-MM-DD"),
+    "usage.as_of_late": ("--as-of '{value}' is too late: the latest year an evaluation can "
+                         "stand in is {year}; is the year mistyped?",
+                         "--as-of 的值“{value}”太晚了：评估最晚只能在 {year} 年；年份是否写错了？"),
+    "usage.facts_missing": ("--facts {path}: no such file", "--facts {path}：没有这个文件"),
+    "usage.facts_folder": ("--facts {path}: a folder, not a facts file",
+                           "--facts {path}：这是一个文件夹，不是事实文件"),
+    "usage.reject_is_facts": ("--reject-file {path} is the facts file itself: the rejected "
+                              "lines would overwrite your facts; give another path",
+                              "--reject-file {path} 就是事实文件本身：被拒收的行会覆盖您的事实；"
+                              "请换一个路径"),
+    "usage.cannot_write": ("{option} {path}: cannot write there ({reason})",
+                           "{option} {path}：无法写入（{reason}）"),
+    "usage.git_revision": ("'{revision}' is not a git revision: a revision never starts with '-'",
+                           "“{revision}”不是 Git 版本：版本号不会以“-”开头"),
+    "usage.git_failed": ("git {command}: {detail}", "git {command} 出错：{detail}"),
+    "usage.git_no_policy": ("no policy files under '{path}' at git revision {revision}",
+                            "Git 版本 {revision} 中“{path}”下没有制度文件"),
+    "usage.not_in_git": ("--against {revision}: {path} is not in a git repository",
+                         "--against {revision}：{path} 不在 Git 仓库中"),
+    "usage.saved_not_json": ("{path}: not a saved evaluation (JSON): {detail}",
+                             "{path}：不是保存的评估结果（JSON）：{detail}"),
+    "usage.saved_shape": ("{path}: not a saved evaluation: write one with "
+                          "`policyengine evaluate ... --format json > FILE`",
+                          "{path}：不是保存的评估结果：请用 "
+                          "`policyengine evaluate ... --format json > 文件` 保存"),
+    "usage.saved_period": ("--against {path} holds the result of {old}, not of {new}: compare a "
+                           "period with an earlier result of the same period",
+                           "--against {path} 保存的是 {old} 的结果，不是 {new} 的：请与同一期间"
+                           "较早的结果比较"),
+    "usage.calendar_year": ("calendar show {year}: give a year from 1900 to 2999, e.g. 2027",
+                            "calendar show {year}：请给出 1900 至 2999 之间的年份，如 2027"),
+    "usage.report_period": ("report {report} is for {wanted}, not --{option}",
+                            "report {report} 用于 {wanted}，不接受 --{option}"),
+    "usage.period_kind": ("--{option} '{value}' is not a {option}: write {form}",
+                          "--{option} 的值“{value}”不符合 --{option} 的写法：应写作 {form}"),
+    "usage.format_unknown_suffix": ("-o {path}: say the format with --format ({formats}); the "
+                                    "suffix '{suffix}' does not tell",
+                                    "-o {path}：请用 --format 指明格式（{formats}）；"
+                                    "从后缀“{suffix}”看不出格式"),
+    "usage.binary_format": ("--format {format} is a binary file: write it with -o FILE.{format}, "
+                            "not to the terminal",
+                            "--format {format} 是二进制文件：请用 -o 文件名.{format} 写入文件，"
+                            "不要输出到屏幕"),
+    "usage.format_unknown": ("unknown report format '{format}' (one of: {known})",
+                             "未知的报表格式“{format}”（可用：{known}）"),
+    "usage.dask_option": ("{option} is an option of --engine dask; add --engine dask",
+                          "{option} 是 --engine dask 的选项；请加上 --engine dask"),
+    "usage.explain_when": ("say when: --as-of TIME, --month YYYY-MM or --quarter YYYY-Qn",
+                           "请指明时间：--as-of 时间、--month YYYY-MM 或 --quarter YYYY-Qn"),
+    "usage.explain_no_case": ("no facts for case '{case}' up to {as_of}",
+                              "截至 {as_of}，编号“{case}”没有任何事实"),
+    "usage.explain_person": ("--person needs --month YYYY-MM or --quarter YYYY-Qn",
+                             "--person 需要同时给出 --month YYYY-MM 或 --quarter YYYY-Qn"),
+    "usage.not_packs": ("{path} is not a folder of packs (sub-folders with a policy.yaml each); "
+                        "a policy folder is given to --policy as it is",
+                        "{path} 不是制度包文件夹（其中每个子文件夹各有一个 policy.yaml）；"
+                        "单个制度文件夹请直接交给 --policy"),
+    "usage.period": ("'{value}' is not a period: write a month as YYYY-MM (2026-10), a quarter "
+                     "as YYYY-Qn (2026-Q4) or an ISO week as YYYY-Www (2026-W44)",
+                     "“{value}”不是期间：月份写作 YYYY-MM（2026-10），季度写作 YYYY-Qn"
+                     "（2026-Q4），ISO 周写作 YYYY-Www（2026-W44）"),
+    "usage.period_year": ("'{value}': the year must be between 0001 and 9998",
+                          "“{value}”：年份必须在 0001 至 9998 之间"),
+    "usage.no_week": ("'{value}': ISO year {year} has no week {week}",
+                      "“{value}”：ISO 年 {year} 没有第 {week} 周"),
+    "usage.weekly_period": ("the weekly report is for an ISO week (--week YYYY-Www), not {period}",
+                            "周报按 ISO 周生成（--week YYYY-Www），不接受 {period}"),
+    "usage.rewards_period": ("rewards are assessed per quarter (--quarter YYYY-Qn), not {period}",
+                             "奖励按季度评定（--quarter YYYY-Qn），不接受 {period}"),
     "holiday.new_years_day": ("New Year's Day", "元旦"),
     "holiday.spring_festival": ("Spring Festival", "春节"),
     "holiday.tomb_sweeping_day": ("Tomb-sweeping Day", "清明节"),

@@ -37,7 +37,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.year.isascii() and args.year.isdigit() and 1900 <= int(args.year) <= 2999):
-        raise UsageError(f"calendar show {args.year}: give a year from 1900 to 2999, e.g. 2027")
+        raise UsageError(line("usage.calendar_year", year=args.year))
     policy = pe.load_policy(args.policy, args.pack)
     lang = resolve_language(args.lang, policy.model.policy.language)
     sys.stdout.write(show_year(policy.calendar, int(args.year), lang))

@@ -116,8 +116,8 @@ def _warnings(args: argparse.Namespace, model: Policy) -> list[tuple[str, Line]]
         try:
             moment = parse_time(args.as_of, calendar.tz)
         except (ValueError, OverflowError):
-            raise UsageError(f"--as-of '{args.as_of}' is not an ISO time; "
-                             "e.g. 2026-12-01T09:00+08:00") from None
+            raise UsageError(line("usage.as_of_time", value=args.as_of,
+                                  example="2026-12-01T09:00+08:00")) from None
     else:
         moment = datetime.now(calendar.tz)
     found: list[tuple[str, Line]] = []

@@ -73,11 +73,10 @@ def as_of_of(args: argparse.Namespace, policy: pe.CompiledPolicy,
     try:
         moment = parse_time(args.as_of, policy.calendar.tz)
     except (ValueError, OverflowError):
-        raise UsageError(f"--as-of '{args.as_of}' is not an ISO time nor 'now'; "
-                         "e.g. 2026-10-31T18:00+08:00") from None
+        raise UsageError(line("usage.as_of", value=args.as_of,
+                              example="2026-10-31T18:00+08:00")) from None
     if moment.year > LAST_AS_OF_YEAR:  # a week or a month after it is past datetime's end
-        raise UsageError(f"--as-of '{args.as_of}' is too late: the latest year an evaluation "
-                         f"can stand in is {LAST_AS_OF_YEAR}; is the year mistyped?")
+        raise UsageError(line("usage.as_of_late", value=args.as_of, year=LAST_AS_OF_YEAR))
     return moment
 
 
@@ -132,9 +131,9 @@ def facts_readable(facts: str) -> None:
     comes (`--facts /dev/stdin`, `--facts <(zcat facts.jsonl.gz)`), as `--facts -` is."""
     path = Path(facts)
     if not path.exists():
-        raise UsageError(f"--facts {facts}: no such file")
+        raise UsageError(line("usage.facts_missing", path=facts))
     if path.is_dir():
-        raise UsageError(f"--facts {facts}: a folder, not a facts file")
+        raise UsageError(line("usage.facts_folder", path=facts))
 
 
 def settle_rejected(args: argparse.Namespace, policy: pe.CompiledPolicy, batch: FactBatch,
@@ -149,8 +148,7 @@ def settle_rejected(args: argparse.Namespace, policy: pe.CompiledPolicy, batch: 
         return
     target = Path(args.reject_file)
     if args.facts != "-" and target.exists() and target.samefile(args.facts):
-        raise UsageError(f"--reject-file {args.reject_file} is the facts file itself: the "
-                         "rejected lines would overwrite your facts; give another path")
+        raise UsageError(line("usage.reject_is_facts", path=args.reject_file))
     write_rejects(target, batch)
     if not batch.rejected:
         return
@@ -192,7 +190,8 @@ def write_rejects(path: Path, batch: FactBatch) -> None:
     try:
         out = path.open("w", encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
-        raise UsageError(f"--reject-file {path}: cannot write there ({exc.strerror})") from None
+        raise UsageError(line("usage.cannot_write", option="--reject-file", path=path,
+                              reason=exc.strerror)) from None
     with out:
         for rejection in batch.rejected:
             out.write(json.dumps({"location": str(rejection.location),
@@ -237,12 +236,13 @@ def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None,
     """
     if revision.startswith("-"):
         # git would read it as an option (`--output=FILE` writes a file), not a revision
-        raise UsageError(f"'{revision}' is not a git revision: a revision never starts with '-'")
+        raise UsageError(line("usage.git_revision", revision=revision))
 
     def git(*words: str) -> str:
         done = subprocess.run(["git", *words], capture_output=True, text=True, cwd=cwd)
         if done.returncode != 0:
-            raise UsageError(f"git {' '.join(words)}: {done.stderr.strip()}")
+            raise UsageError(line("usage.git_failed", command=" ".join(words),
+                                  detail=done.stderr.strip()))
         return done.stdout
 
     prefix = git("rev-parse", "--show-prefix").strip()
@@ -252,7 +252,7 @@ def git_policy_texts(revision: str, path: str, cwd: str | Path | None = None,
                             target or ".").splitlines()
              if is_policy_file(n)]
     if not names:
-        raise UsageError(f"no policy files under '{path}' at git revision {revision}")
+        raise UsageError(line("usage.git_no_policy", path=path, revision=revision))
     inside = len(target) + 1 if target else 0
     library = layout([n[inside:] for n in names],
                      lambda: git("show", f"{revision}:{target}/{PACKS_FILE}".replace(":/", ":")),
@@ -295,13 +295,12 @@ def load_json(path: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a saved evaluation (JSON): {exc}") from None
+        raise UsageError(line("usage.saved_not_json", path=path, detail=exc)) from None
     violations = data.get("violations") if isinstance(data, dict) else None
     shaped = isinstance(violations, list) and {"period", "as_of", "people"} <= set(data)
     if not shaped or not all(isinstance(v, dict) and {"key", "penalty", "duty"} <= set(v)
                              for v in violations or ()):
-        raise UsageError(f"{path}: not a saved evaluation: write one with "
-                         "`policyengine evaluate ... --format json > FILE`")
+        raise UsageError(line("usage.saved_shape", path=path))
     return data
 
 

@@ -15,6 +15,7 @@ from policyengine.cli.common import facts_file, settle_rejected
 from policyengine.engine.parallel import Engine, evaluate_file
 from policyengine.errors import UsageError
 from policyengine.facts.reader import CheckedFacts, FactBatch
+from policyengine.wording import line
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +63,7 @@ def evaluate_split(args: argparse.Namespace, policy: pe.CompiledPolicy, period: 
         if args.scheduler or args.partitions or args.shared_files:
             option = ("--scheduler" if args.scheduler else
                       "--partitions" if args.partitions else "--shared-files")
-            raise UsageError(f"{option} is an option of --engine dask; add --engine dask")
+            raise UsageError(line("usage.dask_option", option=option))
         if workers_of(args) < 2:
             return None
     else:

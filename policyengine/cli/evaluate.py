@@ -29,7 +29,7 @@ from policyengine.language import resolve_language
 from policyengine.report.comparison import comparison_table
 from policyengine.report.formats import CSV_TABLES, role_names, to_csv, to_table
 from policyengine.report.labels import label
-from policyengine.wording import Glossary
+from policyengine.wording import Glossary, line
 
 
 def register(commands: Any) -> None:
@@ -79,9 +79,8 @@ def run(args: argparse.Namespace) -> int:
     if args.against:
         earlier = load_json(args.against)
         if earlier.get("period") != document["period"]:
-            raise UsageError(f"--against {args.against} holds the result of "
-                             f"{earlier.get('period')}, not of {document['period']}: compare a "
-                             "period with an earlier result of the same period")
+            raise UsageError(line("usage.saved_period", path=args.against,
+                                  old=earlier.get("period"), new=document["period"]))
         corrections = compare(earlier, document, old_label=f"saved {args.against} (as of "
                               f"{earlier.get('as_of')})", new_label=f"now (as of {result.as_of})")
     lang = resolve_language(args.lang, policy.model.policy.language)

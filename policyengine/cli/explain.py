@@ -57,20 +57,21 @@ def run(args: argparse.Namespace) -> int:
     as_of = (as_of_of(args, policy, datetime.now(UTC))
              or (period.end_at(policy.calendar.tz) if period else None))
     if as_of is None:
-        raise UsageError("say when: --as-of TIME, --month YYYY-MM or --quarter YYYY-Qn")
+        raise UsageError(line("usage.explain_when"))
     lang = resolve_language(args.lang, policy.model.policy.language)
     names = Glossary.of(policy.model)
     if args.case:
         found = _case_file(args, policy, args.case, as_of)
         if not found.facts:
-            raise UsageError(f"no facts for case '{args.case}' up to {as_of.isoformat()}")
+            raise UsageError(line("usage.explain_no_case", case=args.case,
+                                  as_of=as_of.isoformat()))
         if args.format == "json":
             print(json.dumps(found.to_dict(lang), ensure_ascii=False, indent=2))
         else:
             sys.stdout.write(_case_text(found, lang, names, _fact_names(policy, lang)))
         return EXIT_CALENDAR if any(t.missing_year for t in found.duties) else EXIT_OK
     if period is None:
-        raise UsageError("--person needs --month YYYY-MM or --quarter YYYY-Qn")
+        raise UsageError(line("usage.explain_person"))
     result, _ = evaluate_checked_facts(args, policy, period, as_of)
     if args.format == "json":
         mine = [v.to_dict(names) for v in result.violations if v.person == args.person]

@@ -33,6 +33,7 @@ from policyengine.policy.loader import LoadedPolicy, PolicyIdentity, load_policy
 from policyengine.policy.messages import Say, Words
 from policyengine.policy.model import Policy
 from policyengine.policy.packs import library_at
+from policyengine.wording import line
 
 
 def add_history_options(parser: argparse.ArgumentParser, *, against: bool = True) -> None:
@@ -71,7 +72,7 @@ def compare_with_git(path: str | Path, policy: Policy, revision: str | None, tod
     relative = "." if root.is_dir() else root.name
     if not _in_git(folder):
         if revision:
-            raise UsageError(f"--against {revision}: {path} is not in a git repository")
+            raise UsageError(line("usage.not_in_git", revision=revision, path=path))
         return Say.HISTORY_NOT_IN_GIT(path=path)
     try:
         old_texts = git_policy_texts(revision or "HEAD", relative, cwd=folder)
@@ -119,7 +120,7 @@ def today_of(args: argparse.Namespace, policy: Policy) -> date:
     try:
         return date.fromisoformat(text) if len(text) == 10 else parse_time(text, tz).date()
     except (ValueError, OverflowError):
-        raise UsageError(f"--as-of '{text}' is not a date; write YYYY-MM-DD") from None
+        raise UsageError(line("usage.as_of_date", value=text)) from None
 
 
 def check_history(args: argparse.Namespace, loaded: LoadedPolicy, path: str | Path

@@ -22,6 +22,7 @@ from policyengine.cli import (
     serve,
     steps,
     token,
+    usage,
 )
 from policyengine.cli.check import print_policy_errors
 from policyengine.cli.common import (
@@ -36,17 +37,20 @@ from policyengine.errors import (
     FactError,
     PolicyEngineError,
     PolicyError,
+    UsageError,
 )
 from policyengine.facts.messages import FactSay
 from policyengine.facts.schema import ENCODING_ERROR
-from policyengine.language import resolve_language
+from policyengine.language import Lang, resolve_language
 from policyengine.policy.messages import Say
 
 __all__ = ["EXIT_CALENDAR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
+    """The command line; its own errors (a missing option, a bad choice) read in `lang`,
+    by default that of `--lang` in the process's arguments, else the locale's, else Chinese."""
+    parser = usage.parser_class(lang or usage.argv_language(None))(
         prog="policyengine",
         description="Evaluate YAML compliance policies over timestamped workflow facts.",
     )
@@ -61,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(usage.argv_language(argv))
     args = parser.parse_args(argv)
     # A batch stopped by `kill` or a timeout removes its temporary folders (the on-disk
     # sort of a streamed file) and ends. `serve` keeps its own shutdown.
@@ -78,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_rejected_facts(exc, resolve_language(getattr(args, "lang", None), exc.language),
                              getattr(args, "reject_file", None))
         return EXIT_FINDINGS
+    except UsageError as exc:
+        lang = resolve_language(getattr(args, "lang", None))
+        print(f"{usage.prefix(lang)}{exc.render(lang)}", file=sys.stderr)
+        return EXIT_USAGE
     except CalendarDataMissing as exc:
         print(f"policyengine: {exc}", file=sys.stderr)
         return EXIT_CALENDAR

@@ -10,6 +10,7 @@ from policyengine.errors import UsageError
 from policyengine.language import LANGUAGES, resolve_language
 from policyengine.policy.messages import Say
 from policyengine.policy.packs import library_at
+from policyengine.wording import line
 
 
 def register(commands: Any) -> None:
@@ -25,8 +26,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     library = library_at(args.path)
     if library is None:
-        raise UsageError(f"{args.path} is not a folder of packs (sub-folders with a "
-                         "policy.yaml each); a policy folder is given to --policy as it is")
+        raise UsageError(line("usage.not_packs", path=args.path))
     default = library.pick(None).name if library.default or len(library.packs) == 1 else None
     if args.format == "json":
         print(json.dumps({"default": default, "packs": [

@@ -32,6 +32,7 @@ from policyengine.report.builders.pending import pending_warning
 from policyengine.report.document import Document, ReportKind
 from policyengine.report.labels import label
 from policyengine.report.render import BINARY, FORMATS, render_document
+from policyengine.wording import line
 
 # The period each kind is for, and the option that gives it.
 _PERIOD_OPTION = {ReportKind.REGISTRY: ("month", "week", "quarter"),
@@ -72,13 +73,14 @@ def _period(args: argparse.Namespace, kind: ReportKind) -> pe.Period:
     allowed = _PERIOD_OPTION[kind]
     if name not in allowed:
         wanted = " or ".join(f"--{a}" for a in allowed)
-        raise UsageError(f"report {kind.value} is for {wanted}, not --{name}")
+        raise UsageError(line("usage.report_period", report=kind.value, wanted=wanted,
+                              option=name))
     period = pe.Period.parse(text)
     expected = {"month": period.is_quarter or period.is_week, "week": not period.is_week,
                 "quarter": not period.is_quarter}[name]
     if expected:
         forms = {"month": "YYYY-MM", "week": "YYYY-Www", "quarter": "YYYY-Qn"}
-        raise UsageError(f"--{name} '{text}' is not a {name}: write {forms[name]}")
+        raise UsageError(line("usage.period_kind", option=name, value=text, form=forms[name]))
     return period
 
 
@@ -89,8 +91,8 @@ def _format(args: argparse.Namespace) -> str:
         suffix = Path(args.output).suffix.lower()
         if suffix in _SUFFIX_FORMAT:
             return _SUFFIX_FORMAT[suffix]
-        raise UsageError(f"-o {args.output}: say the format with --format "
-                         f"({', '.join(FORMATS)}); the suffix '{suffix}' does not tell")
+        raise UsageError(line("usage.format_unknown_suffix", path=args.output,
+                              formats=", ".join(FORMATS), suffix=suffix))
     return "text"
 
 
@@ -124,8 +126,7 @@ def run(args: argparse.Namespace) -> int:
     kind = ReportKind(args.kind)
     fmt = _format(args)
     if fmt in BINARY and not args.output:
-        raise UsageError(f"--format {fmt} is a binary file: write it with -o FILE.{fmt}, "
-                         "not to the terminal")
+        raise UsageError(line("usage.binary_format", format=fmt))
     period = _period(args, kind)
     policy = pe.load_policy(args.policy, args.pack)
     lang = resolve_language(args.lang, policy.model.policy.language)
@@ -147,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             Path(args.output).write_bytes(body)
         except OSError as exc:
-            raise UsageError(f"-o {args.output}: cannot write there ({exc.strerror})") from None
+            raise UsageError(line("usage.cannot_write", option="-o", path=args.output,
+                                  reason=exc.strerror)) from None
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()

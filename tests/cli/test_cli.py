@@ -292,7 +292,7 @@ def test_missing_facts_file_is_a_usage_error(capsys: pytest.CaptureFixture[str],
     code, _, err = run_main(capsys, "evaluate", "--facts", str(tmp_path / "nope.jsonl"),
                             "--month", "2026-10", "--policy", POLICY)
     assert code == 2
-    assert "no such file" in err
+    assert "没有这个文件" in err
 
 
 def test_a_bad_period_is_a_usage_error(capsys: pytest.CaptureFixture[str],

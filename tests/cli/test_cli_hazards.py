@@ -40,7 +40,7 @@ def test_a_reject_file_that_is_the_facts_file_is_refused_and_the_facts_are_kept(
                                    "2026-10", "--reject-file", str(reject), *extra],
                                   capture_output=True, text=True, cwd=REPO, timeout=120)
             assert done.returncode == 2, done.stderr
-            assert "is the facts file itself" in done.stderr
+            assert "就是事实文件本身" in done.stderr
             assert facts.read_text(encoding="utf-8") == text
 
 
@@ -108,7 +108,7 @@ def test_facts_dev_stdin_reads_the_pipe_as_facts_dash_does() -> None:
 
 
 def test_facts_naming_nothing_or_a_folder_is_still_a_usage_error(tmp_path: Path) -> None:
-    for name, said in ((tmp_path / "absent.jsonl", "no such file"), (tmp_path, "a folder")):
+    for name, said in ((tmp_path / "absent.jsonl", "没有这个文件"), (tmp_path, "文件夹")):
         done = subprocess.run([str(CLI), "evaluate", "--facts", str(name), "--month",
                                "2026-10"], capture_output=True, cwd=REPO, timeout=120)
         assert done.returncode == 2 and said in done.stderr.decode(), done.stderr.decode()
@@ -167,7 +167,7 @@ def test_explain_case_reads_a_pipe_as_facts_dash_does(tmp_path: Path) -> None:
         outputs.append(done.stdout)
     assert outputs[1] == outputs[0].replace(b'"<stdin>:', b'"/dev/stdin:')
     # a path naming nothing, or a folder, is still a usage error
-    for name, said in ((tmp_path / "absent.jsonl", "no such file"), (tmp_path, "a folder")):
+    for name, said in ((tmp_path / "absent.jsonl", "没有这个文件"), (tmp_path, "文件夹")):
         done = subprocess.run([str(CLI), "explain", "--facts", str(name), "--case", "26091502",
                                "--month", "2026-10"], capture_output=True, cwd=REPO,
                               timeout=120)

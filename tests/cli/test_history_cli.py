@@ -151,7 +151,7 @@ def test_as_of_takes_a_date_or_a_time(repo: Path, capsys: pytest.CaptureFixture[
     assert main(["check", str(repo / "policies"), "--as-of", "2014-06-30T23:00+08:00"]) == 0
     assert main(["check", str(repo / "policies"), "--as-of", "2014-07-01T00:00+08:00"]) == 1
     assert main(["check", str(repo / "policies"), "--as-of", "July"]) == 2
-    assert "--as-of 'July' is not a date" in capsys.readouterr().err
+    assert "--as-of 的值“July”不是日期" in capsys.readouterr().err
 
 
 def test_a_revision_that_looks_like_a_git_option_is_refused(
@@ -160,7 +160,7 @@ def test_a_revision_that_looks_like_a_git_option_is_refused(
     code = main(["diff", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
                  "--old", f"git:--output={written}", "--new", "policies"])
     assert code == 2
-    assert "not a git revision" in capsys.readouterr().err
+    assert "不是 Git 版本" in capsys.readouterr().err
     assert not written.exists()
 
 

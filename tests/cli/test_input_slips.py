@@ -73,7 +73,7 @@ def test_a_reject_file_that_is_the_facts_file_is_refused_even_when_nothing_is_re
     facts.write_text(text, encoding="utf-8")
     done = run("evaluate", "--facts", str(facts), "--month", "2026-10", "--reject-file",
                str(facts))
-    assert done.returncode == 2 and "is the facts file itself" in done.stderr
+    assert done.returncode == 2 and "就是事实文件本身" in done.stderr
     assert facts.read_text(encoding="utf-8") == text
 
 

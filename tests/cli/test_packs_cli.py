@@ -51,7 +51,7 @@ def test_packs_lists_each_pack_in_both_languages(
         ("customer-requirement", "Customer requirement feedback and follow-up policy", True),
         ("equipment-loan", "Equipment loan policy", False)]
     assert main(["packs", str(POLICY_DIR)]) == 2   # one policy, not a folder of packs
-    assert "is not a folder of packs" in capsys.readouterr().err
+    assert "不是制度包文件夹" in capsys.readouterr().err
 
 
 def test_check_checks_every_pack_and_fails_if_one_does(

@@ -549,4 +549,4 @@ def test_shared_files_is_an_option_of_the_dask_engine(
     assert main(["evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10",
                  "--shared-files"]) == 2
     err = capsys.readouterr().err
-    assert "--shared-files is an option of --engine dask" in err
+    assert "--shared-files 是 --engine dask 的选项" in err

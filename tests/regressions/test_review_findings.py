@@ -230,7 +230,7 @@ def test_against_refuses_a_file_that_is_not_a_saved_evaluation(
     saved.write_text(capsys.readouterr().out, encoding="utf-8")
     assert main(["evaluate", "--facts", str(SAMPLE), "--month", "2026-10",
                  "--against", str(saved)]) == 2
-    assert "not a saved evaluation" in capsys.readouterr().err
+    assert "不是保存的评估结果" in capsys.readouterr().err
 
 
 def test_against_refuses_another_period(tmp_path: Path,
@@ -241,7 +241,7 @@ def test_against_refuses_another_period(tmp_path: Path,
     saved.write_text(capsys.readouterr().out, encoding="utf-8")
     assert main(["evaluate", "--facts", str(SAMPLE), "--month", "2026-10",
                  "--against", str(saved)]) == 2
-    assert "2026-09, not of 2026-10" in capsys.readouterr().err
+    assert "保存的是 2026-09 的结果，不是 2026-10 的" in capsys.readouterr().err
 
 
 def test_against_is_stable_for_facts_without_ids(tmp_path: Path,

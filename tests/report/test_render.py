@@ -74,7 +74,7 @@ def test_report_refuses_a_binary_format_on_the_terminal(
     code, out, err = run(capsys, "report", "monthly", *SAMPLE, "--month", "2026-10",
                          "--format", "xlsx")
     assert code == 2 and out == ""
-    assert "binary" in err and "-o" in err
+    assert "二进制文件" in err and "-o" in err
 
 
 def test_report_writes_html_by_its_suffix(capsys: pytest.CaptureFixture[str],

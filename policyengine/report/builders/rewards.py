@@ -19,13 +19,13 @@ from policyengine.report.document import Column, ColumnKind, Document, ReportKin
 from policyengine.report.labels import label
 from policyengine.report.names import person_sort_key
 from policyengine.results import EvaluationResult, money_number
+from policyengine.wording import line
 
 
 def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
           as_of: datetime | None, lang: Lang) -> Document:
     if not period.is_quarter:
-        raise UsageError(f"rewards are assessed per quarter (--quarter YYYY-Qn), not "
-                         f"{period.label}")
+        raise UsageError(line("usage.rewards_period", period=period.label))
     when = as_of_for(policy, period, as_of)
     return of_result(policy, pe.evaluate(policy, facts, period=period, as_of=when),
                      period=period, as_of=when, lang=lang)

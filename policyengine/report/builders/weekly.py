@@ -35,6 +35,7 @@ from policyengine.report.builders.registry import (
 )
 from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.labels import label
+from policyengine.wording import line
 
 
 def weekly_rule(policy: CompiledPolicy, period: Period) -> Weekly:
@@ -80,8 +81,7 @@ def window(policy: CompiledPolicy, period: Period) -> Window:
 def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
           as_of: datetime | None, lang: Lang) -> Document:
     if not period.is_week:
-        raise UsageError(f"the weekly report is for an ISO week (--week YYYY-Www), not "
-                         f"{period.label}")
+        raise UsageError(line("usage.weekly_period", period=period.label))
     span_of = window(policy, period)
     after, up_to, due = span_of.after, span_of.up_to, span_of.due
     when = as_of_for(policy, period, as_of if as_of is not None else due)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from policyengine.errors import UsageError
 from policyengine.report.document import Document
 from policyengine.report.render import csv, html, json, text
+from policyengine.wording import line
 
 Renderer = Callable[[Document], bytes]
 
@@ -35,5 +36,5 @@ def render_document(doc: Document, fmt: str) -> bytes:
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         known = ", ".join(sorted(RENDERERS))
-        raise UsageError(f"unknown report format '{fmt}' (one of: {known})")
+        raise UsageError(line("usage.format_unknown", format=fmt, known=known))
     return renderer(doc)
