@@ -1,8 +1,9 @@
 """Reading a .feature file on its own: parse it, check it, expand it into runnable scenarios.
 
 `read_feature(path)` never raises for a problem in the file: a parse error, two scenarios
-with one name, an outline without examples or with a `<placeholder>` no example column
-fills are `Problem`s with their line, in the file's language. A file that cannot be parsed
+with one name, an outline without examples, a `<placeholder>` no example column fills or an
+example column no `<placeholder>` uses (its values would change nothing) are `Problem`s with
+their line, in the file's language. A file that cannot be parsed
 yields no scenarios, so it fails alone and the other files still run.
 
 The parser is the official Gherkin parser (the one pytest-bdd uses), fed the text after
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from policyengine.bdd.normalize import (
+    NOTE_COLUMNS,
     cell_text,
     declared_language,
     feature_text,
@@ -90,6 +92,8 @@ class FeatureDoc:
 _KIND_OF_PICKLE: dict[str, Kind | None] = {"Context": "given", "Action": "when",
                                             "Outcome": "then", "Unknown": None}
 _PLACEHOLDER = re.compile(r"<([^<>]+)>")
+# Example columns that only explain a row (as the facts table's 备注 / note column).
+_NOTE_COLUMNS = frozenset(cell_text(name) for name in NOTE_COLUMNS)
 
 
 def read_feature(path: Path) -> FeatureDoc:
@@ -274,12 +278,28 @@ def _check_scenarios(feature: dict[str, Any], doc: FeatureDoc) -> None:
                     where, "「例子:」下面没有数据行：这个场景大纲一次也不会运行",
                     "'Examples:' has no rows: this outline would never run"))
                 continue
-            columns = {cell["value"] for cell in header["cells"]}
+            columns = [cell["value"] for cell in header["cells"]]
             for used in uses:
                 if used not in columns:
                     doc.problems.append(Problem(
                         where, f"步骤里用了 <{used}>，但「例子:」表格没有叫「{used}」的列",
                         f"a step uses <{used}> but the 'Examples:' table has no column '{used}'"))
+            # A column no <placeholder> refers to: its values change nothing, so a row's
+            # expectation written there (a fine, a verdict) would never be checked.
+            for column in columns:
+                if column in uses or cell_text(column) in _NOTE_COLUMNS:
+                    continue
+                have_zh = "、".join(f"<{u}>" for u in uses) or "（没有）"
+                have_en = ", ".join(f"<{u}>" for u in uses) or "(none)"
+                doc.problems.append(Problem(
+                    int(header["location"]["line"]),
+                    f"「例子:」表格的列「{column}」没有被任何步骤用到（步骤里没有 <{column}>），"
+                    f"这一列的值不会起任何作用、也不会被检查。步骤里用到的是：{have_zh}。"
+                    f"请在步骤里写上 <{column}>，或删掉这一列（只作说明的列请命名为「备注」）",
+                    f"the 'Examples:' column '{column}' is used by no step (no step has "
+                    f"<{column}>): its values change nothing and are never checked. The steps "
+                    f"use: {have_en}. Write <{column}> in a step, or remove the column (name a "
+                    "column that only explains 'note')"))
 
 
 def _placeholders(scenario: dict[str, Any]) -> list[str]:

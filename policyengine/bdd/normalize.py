@@ -105,6 +105,10 @@ def guess_language(text: str) -> str:
     return "en"
 
 
+# Columns that only explain a row: ignored in a facts table, and needing no <placeholder> in
+# an Examples table.
+NOTE_COLUMNS = ("备注", "说明", "注", "note", "notes", "comment", "#")
+
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                          "「": '"', "」": '"'})
