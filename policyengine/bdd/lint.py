@@ -245,7 +245,40 @@ def _scenarios(feature: dict[str, Any]) -> Iterable[dict[str, Any]]:
                     yield inner["scenario"]
 
 
+def _sections(feature: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """Every scenario and background (the parts whose lines are steps)."""
+    for child in feature.get("children", []):
+        for key in ("scenario", "background"):
+            if key in child:
+                yield child[key]
+        if "rule" in child:
+            yield from _sections(child["rule"])
+
+
+def _check_descriptions(feature: dict[str, Any], doc: FeatureDoc) -> None:
+    """Text under a Scenario or Background line before its first step: the parser takes it
+    for a description and ignores it, so a step whose keyword is misspelt there (`Gvien`,
+    `假若`) would silently not run."""
+    for section in _sections(feature):
+        first = section.get("description", "").strip().splitlines()
+        if not first:
+            continue
+        start = int(section["location"]["line"])
+        line = next((n for n in range(start + 1, len(doc.lines) + 1)
+                     if doc.line_text(n).strip() == first[0].strip()), start + 1)
+        keyword = section.get("keyword", "").strip()
+        doc.problems.append(Problem(
+            line, f"「{keyword}:」下面的这一行不是步骤，会被当作说明文字而不运行：步骤以"
+            "「假如」「当」「那么」「并且」「但是」开头（关键字写错了吗？）；"
+            "只作说明的文字请写成以 # 开头的注释",
+            f"this line under '{keyword}:' is not a step, so it would be taken for a "
+            "description and not run: a step starts with Given, When, Then, And or But (is "
+            "the keyword misspelt?); write text that only explains as a comment starting "
+            "with #"))
+
+
 def _check_scenarios(feature: dict[str, Any], doc: FeatureDoc) -> None:
+    _check_descriptions(feature, doc)
     seen: dict[str, int] = {}
     for scenario in _scenarios(feature):
         line = scenario["location"]["line"]

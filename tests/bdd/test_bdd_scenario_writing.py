@@ -30,3 +30,24 @@ def test_an_examples_column_no_step_uses_is_an_error_at_its_header(tmp_path: Pat
     # the file check fails; the scenarios themselves still run (and pass)
     assert "有 1 个问题" in zh and "has 1 problem(s)" in en
     assert "2 failed, 4 passed" in run.out, run.out
+
+
+def test_keywords_may_be_typed_in_any_case(tmp_path: Path) -> None:
+    root = make_project(tmp_path, fixtures=("keywords_any_case.feature",))
+    run = run_pytest(root, "-rA")
+    # every step ran: the lower-case 'and' line is checked (it was a description, or a parse
+    # error, and the scenario passed with no step at all)
+    assert "1 failed, 2 passed" in run.out, run.out
+    assert "PASSED features/keywords_any_case.feature::Every step runs" in run.out
+    text = run.section("A wrong amount after a lower-case and is checked")
+    assert "line 26: 李小四 was expected to pay 50 yuan" in text, text
+
+
+def test_a_misspelt_keyword_is_not_skipped_silently(tmp_path: Path) -> None:
+    root = make_project(tmp_path, fixtures=("misspelt_keyword.feature",))
+    run = run_pytest(root)
+    assert run.code == 1, run.out
+    text = run.section("misspelt_keyword.feature 文件检查")
+    assert ("第 5 行：「背景:」下面的这一行不是步骤，会被当作说明文字而不运行：步骤以"
+            "「假如」「当」「那么」「并且」「但是」开头（关键字写错了吗？）") in text, text
+    assert "5 |     假若 杨宝珠 是 collector" in text
