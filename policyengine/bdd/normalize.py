@@ -47,7 +47,12 @@ _LANGUAGE_LINE = re.compile(r"^\s*[#＃]\s*language\s*[:：]\s*(?P<lang>\S+)\s*$
 _LANGUAGE_NAMES = {"zh-cn": "zh-CN", "zh_cn": "zh-CN", "zh": "zh-CN", "cn": "zh-CN",
                    "chinese": "zh-CN", "中文": "zh-CN", "简体中文": "zh-CN", "en": "en",
                    "english": "en", "英文": "en", "英语": "en"}
-_CHINESE_FEATURE = re.compile(r"^\s*(?:@\S+\s*)*(功能|背景|场景|剧本)\s*[:：]")
+_CHINESE_KEYWORDS = frozenset(_COLON_KEYWORDS[:8])
+_FIRST_KEYWORD = re.compile(
+    r"^\s*(?:@\S+\s*)*(?P<keyword>" + "|".join(sorted(map(re.escape, _COLON_KEYWORDS),
+                                                        key=len, reverse=True))
+    + r")(?:\s*[:：]|\s)", re.IGNORECASE,  # the colon forgotten too: "Feature 李小四"
+)
 
 
 def is_cjk(char: str) -> bool:
@@ -112,14 +117,24 @@ def declared_language(text: str) -> str | None:
 
 
 def guess_language(text: str) -> str:
-    """The language of a file: its `# language:` line, else zh-CN if it opens in Chinese."""
+    """The language of a file: its `# language:` line, else that of its first keyword
+    (`Feature:` or `功能:`; a Chinese title after `Feature:` does not make the file Chinese),
+    else zh-CN if it opens in Chinese."""
     declared = declared_language(text)
     if declared:
         return declared
+    opening = ""
     for line in text.splitlines():
-        if line.strip() and not line.strip().startswith(("#", "＃")):
-            return "zh-CN" if _CHINESE_FEATURE.match(line) or has_cjk(line) else "en"
-    return "en"
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "＃")):
+            continue
+        keyword = _FIRST_KEYWORD.match(line)
+        if keyword:
+            return "zh-CN" if keyword.group("keyword") in _CHINESE_KEYWORDS else "en"
+        opening = opening or line
+        if not stripped.startswith("@"):
+            break
+    return "zh-CN" if has_cjk(opening) else "en"
 
 
 # Columns that only explain a row: ignored in a facts table, and needing no <placeholder> in

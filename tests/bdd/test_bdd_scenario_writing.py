@@ -51,3 +51,16 @@ def test_a_misspelt_keyword_is_not_skipped_silently(tmp_path: Path) -> None:
     assert ("第 5 行：「背景:」下面的这一行不是步骤，会被当作说明文字而不运行：步骤以"
             "「假如」「当」「那么」「并且」「但是」开头（关键字写错了吗？）") in text, text
     assert "5 |     假若 杨宝珠 是 collector" in text
+
+
+def test_an_english_file_with_a_chinese_title_is_english(tmp_path: Path) -> None:
+    root = make_project(tmp_path, fixtures=("chinese_title_en.feature",))
+    run = run_pytest(root, "-rA")
+    # it was read as Chinese: every English line 'cannot be read', no scenario ran
+    assert "PASSED features/chinese_title_en.feature::file check" in run.out, run.out
+    assert "PASSED features/chinese_title_en.feature::The bug is posted the next morning" \
+        in run.out
+    text = run.section("A wrong amount is said in English")
+    assert ("scenario 'A wrong amount is said in English' (features/chinese_title_en.feature, "
+            "line 17): the result differs from the expectation") in text, text
+    assert "line 23: 李小四 was expected to pay 50 yuan" in text, text
