@@ -64,3 +64,21 @@ def test_an_english_file_with_a_chinese_title_is_english(tmp_path: Path) -> None
     assert ("scenario 'A wrong amount is said in English' (features/chinese_title_en.feature, "
             "line 17): the result differs from the expectation") in text, text
     assert "line 23: 李小四 was expected to pay 50 yuan" in text, text
+
+
+def test_the_engine_s_errors_are_in_chinese_in_a_chinese_scenario(tmp_path: Path) -> None:
+    root = make_project(tmp_path, fixtures=("engine_errors_zh.feature",))
+    run = run_pytest(root, "-rA")
+    assert "2 failed, 2 passed" in run.out, run.out
+    assert "PASSED features/engine_errors_zh.feature::评估失败的提示，中文和英文的说法都能查" \
+        in run.out
+    year = run.section("事实的年份写成了 0226")
+    assert ("第 9 行：评估无法进行：E-CAL-YEAR：没有 226 年的工作日历数据（周期职责 W1 从最早的"
+            "事实（features/engine_errors_zh.feature:8，0226-10-12）起每周都要履行）。"
+            "官方日历只包含已公布的年份；请在制度文件的 calendar.years.226 下加入 226 年的节假日"
+            "和调休工作日。") in year, year
+    typed = run.section("制度修改里的金额写成了汉字")
+    assert ("无法加载：\n  E-TYPE: penalties.P1.versions.0.per_instance：这里应写数字"
+            in typed), typed
+    for text in (year, typed):
+        assert "calendar data for" not in text and "Input should be" not in text, text
