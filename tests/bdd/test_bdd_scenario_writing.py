@@ -82,3 +82,15 @@ def test_the_engine_s_errors_are_in_chinese_in_a_chinese_scenario(tmp_path: Path
             in typed), typed
     for text in (year, typed):
         assert "calendar data for" not in text and "Input should be" not in text, text
+
+
+def test_a_month_in_words_is_shown_the_month_step() -> None:
+    from policyengine.bdd.lint import StepCall
+    from policyengine.bdd.runner import unknown_step
+
+    for text in ("评估 十月", "评估 十月份", "评估 本月"):
+        said = unknown_step(StepCall("当", "when", text, 14), "zh")
+        nearest = said.splitlines()[3]  # the first of the nearest steps
+        # it showed 当 评估截至 {时间}, the step's other form, and no month step at all
+        assert "当 评估 {月份或季度}[，截至 {时间}]" in nearest, said
+        assert "例：当 评估 2026年10月" in nearest, said
