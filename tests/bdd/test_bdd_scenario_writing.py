@@ -94,3 +94,15 @@ def test_a_month_in_words_is_shown_the_month_step() -> None:
         # it showed 当 评估截至 {时间}, the step's other form, and no month step at all
         assert "当 评估 {月份或季度}[，截至 {时间}]" in nearest, said
         assert "例：当 评估 2026年10月" in nearest, said
+
+
+def test_a_scenario_without_a_then_step_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    root = make_project(tmp_path, fixtures=("no_check.feature",))
+    run = run_pytest(root)
+    assert "3 failed, 1 passed" in run.out, run.out  # the file check passes; no scenario does
+    for name, line in (("No step at all", 4), ("No check", 6),
+                       ("An outline without a check", 13)):
+        text = run.section(name)
+        assert (f"line {line}: this scenario checks nothing (it has no Then step), so it would "
+                "pass whatever the policy gives") in text, text
+        assert "cannot be run as written" in text
