@@ -95,20 +95,34 @@ class FactError(DiagnosticsError):
 
 
 class CalendarDataMissing(PolicyEngineError):
-    """A working-day computation needs a year the calendar has no data for."""
+    """A working-day computation needs a year the calendar has no data for.
 
-    def __init__(self, year: int, context: str = ""):
+    `str()` is the English message (logs, the command line); `text("zh")` says the same in
+    Chinese, its context too when the raiser gave one (`with_context(en, zh)`).
+    """
+
+    def __init__(self, year: int, context: str = "", context_zh: str = ""):
         self.year = year
         self.context = context
-        where = f" ({context})" if context else ""
-        super().__init__(
-            f"E-CAL-YEAR: no working-day calendar data for {year}{where}. "
-            f"The official calendar covers only published years; add the {year} holidays and "
-            f"adjusted working days under calendar.years.{year} in the policy file."
-        )
+        self.context_zh = context_zh
+        super().__init__(self.text("en"))
 
-    def with_context(self, context: str) -> CalendarDataMissing:
-        return CalendarDataMissing(self.year, context)
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` (zh or en), its code first."""
+        year = self.year
+        if lang == "zh":
+            context = self.context_zh or self.context
+            where = f"（{context}）" if context else ""
+            return (f"E-CAL-YEAR：没有 {year} 年的工作日历数据{where}。官方日历只包含已公布的"
+                    f"年份；请在制度文件的 calendar.years.{year} 下加入 {year} 年的节假日和"
+                    "调休工作日。")
+        where = f" ({self.context})" if self.context else ""
+        return (f"E-CAL-YEAR: no working-day calendar data for {year}{where}. "
+                f"The official calendar covers only published years; add the {year} holidays "
+                f"and adjusted working days under calendar.years.{year} in the policy file.")
+
+    def with_context(self, context: str, context_zh: str = "") -> CalendarDataMissing:
+        return CalendarDataMissing(self.year, context, context_zh)
 
 
 class Worded(Protocol):

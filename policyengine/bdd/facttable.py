@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from policyengine.bdd.lint import TableRow
-from policyengine.bdd.normalize import cell_text, say
+from policyengine.bdd.normalize import NOTE_COLUMNS, cell_text, say
 from policyengine.bdd.values import BadValue, parse_date, parse_number, read_moment
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.facts.schema import Fact
@@ -38,7 +38,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "meeting": ("会议", "决策会议", "会议编号", "meeting"),
 }
 _FIELDS = ("at", "type", "case", "actor", "id")
-IGNORED = ("备注", "说明", "注", "note", "notes", "comment", "#")
+IGNORED = NOTE_COLUMNS
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "decision": {"做": "do", "不做": "dont", "再议": "reconsider", "需求转换": "transform",
                  "转换": "transform"},

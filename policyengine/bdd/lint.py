@@ -1,8 +1,9 @@
 """Reading a .feature file on its own: parse it, check it, expand it into runnable scenarios.
 
 `read_feature(path)` never raises for a problem in the file: a parse error, two scenarios
-with one name, an outline without examples or with a `<placeholder>` no example column
-fills are `Problem`s with their line, in the file's language. A file that cannot be parsed
+with one name, an outline without examples, a `<placeholder>` no example column fills or an
+example column no `<placeholder>` uses (its values would change nothing) are `Problem`s with
+their line, in the file's language. A file that cannot be parsed
 yields no scenarios, so it fails alone and the other files still run.
 
 The parser is the official Gherkin parser (the one pytest-bdd uses), fed the text after
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from policyengine.bdd.normalize import (
+    NOTE_COLUMNS,
     cell_text,
     declared_language,
     feature_text,
@@ -90,6 +92,8 @@ class FeatureDoc:
 _KIND_OF_PICKLE: dict[str, Kind | None] = {"Context": "given", "Action": "when",
                                             "Outcome": "then", "Unknown": None}
 _PLACEHOLDER = re.compile(r"<([^<>]+)>")
+# Example columns that only explain a row (as the facts table's 备注 / note column).
+_NOTE_COLUMNS = frozenset(cell_text(name) for name in NOTE_COLUMNS)
 
 
 def read_feature(path: Path) -> FeatureDoc:
@@ -241,7 +245,40 @@ def _scenarios(feature: dict[str, Any]) -> Iterable[dict[str, Any]]:
                     yield inner["scenario"]
 
 
+def _sections(feature: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """Every scenario and background (the parts whose lines are steps)."""
+    for child in feature.get("children", []):
+        for key in ("scenario", "background"):
+            if key in child:
+                yield child[key]
+        if "rule" in child:
+            yield from _sections(child["rule"])
+
+
+def _check_descriptions(feature: dict[str, Any], doc: FeatureDoc) -> None:
+    """Text under a Scenario or Background line before its first step: the parser takes it
+    for a description and ignores it, so a step whose keyword is misspelt there (`Gvien`,
+    `假若`) would silently not run."""
+    for section in _sections(feature):
+        first = section.get("description", "").strip().splitlines()
+        if not first:
+            continue
+        start = int(section["location"]["line"])
+        line = next((n for n in range(start + 1, len(doc.lines) + 1)
+                     if doc.line_text(n).strip() == first[0].strip()), start + 1)
+        keyword = section.get("keyword", "").strip()
+        doc.problems.append(Problem(
+            line, f"「{keyword}:」下面的这一行不是步骤，会被当作说明文字而不运行：步骤以"
+            "「假如」「当」「那么」「并且」「但是」开头（关键字写错了吗？）；"
+            "只作说明的文字请写成以 # 开头的注释",
+            f"this line under '{keyword}:' is not a step, so it would be taken for a "
+            "description and not run: a step starts with Given, When, Then, And or But (is "
+            "the keyword misspelt?); write text that only explains as a comment starting "
+            "with #"))
+
+
 def _check_scenarios(feature: dict[str, Any], doc: FeatureDoc) -> None:
+    _check_descriptions(feature, doc)
     seen: dict[str, int] = {}
     for scenario in _scenarios(feature):
         line = scenario["location"]["line"]
@@ -274,12 +311,28 @@ def _check_scenarios(feature: dict[str, Any], doc: FeatureDoc) -> None:
                     where, "「例子:」下面没有数据行：这个场景大纲一次也不会运行",
                     "'Examples:' has no rows: this outline would never run"))
                 continue
-            columns = {cell["value"] for cell in header["cells"]}
+            columns = [cell["value"] for cell in header["cells"]]
             for used in uses:
                 if used not in columns:
                     doc.problems.append(Problem(
                         where, f"步骤里用了 <{used}>，但「例子:」表格没有叫「{used}」的列",
                         f"a step uses <{used}> but the 'Examples:' table has no column '{used}'"))
+            # A column no <placeholder> refers to: its values change nothing, so a row's
+            # expectation written there (a fine, a verdict) would never be checked.
+            for column in columns:
+                if column in uses or cell_text(column) in _NOTE_COLUMNS:
+                    continue
+                have_zh = "、".join(f"<{u}>" for u in uses) or "（没有）"
+                have_en = ", ".join(f"<{u}>" for u in uses) or "(none)"
+                doc.problems.append(Problem(
+                    int(header["location"]["line"]),
+                    f"「例子:」表格的列「{column}」没有被任何步骤用到（步骤里没有 <{column}>），"
+                    f"这一列的值不会起任何作用、也不会被检查。步骤里用到的是：{have_zh}。"
+                    f"请在步骤里写上 <{column}>，或删掉这一列（只作说明的列请命名为「备注」）",
+                    f"the 'Examples:' column '{column}' is used by no step (no step has "
+                    f"<{column}>): its values change nothing and are never checked. The steps "
+                    f"use: {have_en}. Write <{column}> in a step, or remove the column (name a "
+                    "column that only explains 'note')"))
 
 
 def _placeholders(scenario: dict[str, Any]) -> list[str]:

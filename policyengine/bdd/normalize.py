@@ -2,7 +2,8 @@
 
 Two normalisations, both pure:
 - `feature_text` fixes a .feature file's *structure* before the Gherkin parser sees it
-  (`功能：` -> `功能:`, full-width `｜` in table rows, ideographic spaces); it never adds or
+  (`功能：` -> `功能:`, full-width `｜` in table rows, ideographic spaces, keywords in any case:
+  `scenario:` -> `Scenario:`, and `given` -> `Given` under a scenario); it never adds or
   removes a line, so every line number a message quotes is the line in the user's file;
 - `step_text` is the form step text is matched in: NFKC (full-width -> half-width), no
   space next to a Chinese character, single spaces elsewhere, no trailing colon or full stop.
@@ -14,6 +15,8 @@ Two normalisations, both pure:
 'the violations are'
 >>> feature_text("功能：甲\\n  场景 ：乙\\n    | a ｜ b |")
 '功能:甲\\n  场景:乙\\n    | a | b |'
+>>> feature_text("feature: f\\n  and more\\n  scenario: s\\n    given x\\n    WHEN y")
+'Feature: f\\n  and more\\n  Scenario: s\\n    Given x\\n    When y'
 """
 
 from __future__ import annotations
@@ -33,11 +36,23 @@ _KEYWORD_LINE = re.compile(
     + r")\s*[:：]", re.IGNORECASE,
 )
 _CANONICAL = {keyword.lower(): keyword for keyword in _COLON_KEYWORDS}
+# The keywords after which steps follow (a scenario or a background), not free text only.
+_STEP_SECTIONS = frozenset({"背景", "场景大纲", "剧本大纲", "场景", "剧本", "Background",
+                            "Scenario Outline", "Scenario Template", "Scenario", "Example"})
+# English step keywords in any case (`given`, `WHEN`): the Gherkin parser reads only `Given`,
+# and took a lower-case step under a scenario's title for its description, silently.
+_STEP_KEYWORD = re.compile(r"^(?P<indent>\s*)(?P<keyword>given|when|then|and|but)(?=\s)",
+                           re.IGNORECASE)
 _LANGUAGE_LINE = re.compile(r"^\s*[#＃]\s*language\s*[:：]\s*(?P<lang>\S+)\s*$", re.IGNORECASE)
 _LANGUAGE_NAMES = {"zh-cn": "zh-CN", "zh_cn": "zh-CN", "zh": "zh-CN", "cn": "zh-CN",
                    "chinese": "zh-CN", "中文": "zh-CN", "简体中文": "zh-CN", "en": "en",
                    "english": "en", "英文": "en", "英语": "en"}
-_CHINESE_FEATURE = re.compile(r"^\s*(?:@\S+\s*)*(功能|背景|场景|剧本)\s*[:：]")
+_CHINESE_KEYWORDS = frozenset(_COLON_KEYWORDS[:8])
+_FIRST_KEYWORD = re.compile(
+    r"^\s*(?:@\S+\s*)*(?P<keyword>" + "|".join(sorted(map(re.escape, _COLON_KEYWORDS),
+                                                        key=len, reverse=True))
+    + r")(?:\s*[:：]|\s)", re.IGNORECASE,  # the colon forgotten too: "Feature 李小四"
+)
 
 
 def is_cjk(char: str) -> bool:
@@ -55,6 +70,7 @@ def feature_text(text: str) -> str:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out = []
     in_doc = False
+    in_steps = False  # under a Scenario or Background line (not a Feature's, Rule's description)
     for line in lines:
         stripped = line.strip()
         if stripped.startswith(('"""', "```", "“““", "”””")):
@@ -76,9 +92,15 @@ def feature_text(text: str) -> str:
         if stripped.startswith(("|", "｜")):
             line = line.replace("｜", "|")
         else:
-            line = _KEYWORD_LINE.sub(
-                lambda m: f"{m.group('indent')}{_CANONICAL[m.group('keyword').lower()]}:", line,
-                count=1)
+            keyword = _KEYWORD_LINE.match(line)
+            if keyword:
+                canonical = _CANONICAL[keyword.group("keyword").lower()]
+                in_steps = canonical in _STEP_SECTIONS
+                line = f"{keyword.group('indent')}{canonical}:{line[keyword.end():]}"
+            elif in_steps:
+                line = _STEP_KEYWORD.sub(
+                    lambda m: m.group("indent") + m.group("keyword").capitalize(), line,
+                    count=1)
         out.append(line)
     return "\n".join(out)
 
@@ -95,15 +117,29 @@ def declared_language(text: str) -> str | None:
 
 
 def guess_language(text: str) -> str:
-    """The language of a file: its `# language:` line, else zh-CN if it opens in Chinese."""
+    """The language of a file: its `# language:` line, else that of its first keyword
+    (`Feature:` or `功能:`; a Chinese title after `Feature:` does not make the file Chinese),
+    else zh-CN if it opens in Chinese."""
     declared = declared_language(text)
     if declared:
         return declared
+    opening = ""
     for line in text.splitlines():
-        if line.strip() and not line.strip().startswith(("#", "＃")):
-            return "zh-CN" if _CHINESE_FEATURE.match(line) or has_cjk(line) else "en"
-    return "en"
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "＃")):
+            continue
+        keyword = _FIRST_KEYWORD.match(line)
+        if keyword:
+            return "zh-CN" if keyword.group("keyword") in _CHINESE_KEYWORDS else "en"
+        opening = opening or line
+        if not stripped.startswith("@"):
+            break
+    return "zh-CN" if has_cjk(opening) else "en"
 
+
+# Columns that only explain a row: ignored in a facts table, and needing no <placeholder> in
+# an Examples table.
+NOTE_COLUMNS = ("备注", "说明", "注", "note", "notes", "comment", "#")
 
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from policyengine.bdd.normalize import say
 from policyengine.engine.compiled import CompiledPolicy, compile_policy
 from policyengine.errors import PolicyError
 from policyengine.policy.loader import load_policy_files, load_policy_texts, policy_files
@@ -46,24 +47,27 @@ def deep_merge(base: Any, change: Any, *, nulls_remove: bool = True) -> Any:
     return merged
 
 
-def parse_change(text: str, name: str) -> Any:
-    """A YAML doc string of changes; raises PolicyProblem with the line inside the doc string."""
+def parse_change(text: str, name: str, lang: str = "en") -> Any:
+    """A YAML doc string of changes; raises PolicyProblem with the line inside the doc string
+    (in `lang`, zh or en)."""
     doc, problems = parse_yaml(text, name)
     if problems or doc is None:
-        raise PolicyProblem([f"{d.location.line}: {d.message}" for d in problems])
+        raise PolicyProblem([f"{d.location.line}: {d.text(lang)}" for d in problems])
     if not isinstance(doc.data, dict):
-        raise PolicyProblem(["the change is a mapping of policy sections, e.g. "
-                             "'penalties: {P1: ...}'"])
+        raise PolicyProblem([say(lang, "修改的内容要按制度的各节来写，例如「penalties: {P1: ...}」",
+                                 "the change is a mapping of policy sections, e.g. "
+                                 "'penalties: {P1: ...}'")])
     return doc.data
 
 
 def load(path: Path, changes: Sequence[Any], cache: dict[tuple[Any, ...], CompiledPolicy],
-         pack: str | None = None) -> CompiledPolicy:
-    """The policy at `path` (a folder of packs: its default pack, or `pack`) with `changes`."""
+         pack: str | None = None, lang: str = "en") -> CompiledPolicy:
+    """The policy at `path` (a folder of packs: its default pack, or `pack`) with `changes`;
+    a policy that does not load says why in `lang` (zh or en), as the scenario is written."""
     try:
         path = resolve(path, pack).path
     except PolicyError as exc:
-        raise PolicyProblem([d.render("en") for d in exc.diagnostics]) from None
+        raise PolicyProblem([d.render(lang) for d in exc.diagnostics]) from None
     files = policy_files(path)
     stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files if f.exists())
     key = (str(path), stamp, yaml.safe_dump(list(changes), allow_unicode=True, sort_keys=True))
@@ -85,8 +89,10 @@ def load(path: Path, changes: Sequence[Any], cache: dict[tuple[Any, ...], Compil
             text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False)
             compiled = compile_policy(load_policy_texts([(f"{path} (changed)", text)]))
     except PolicyError as exc:
-        shown = [str(d) for d in exc.diagnostics] if not changes else [
-            f"{d.code}: {d.message}" for d in exc.diagnostics]
+        if changes:
+            shown = [f"{d.code}: {d.text(lang)}" for d in exc.diagnostics]
+        else:
+            shown = [d.render(lang) if lang == "zh" else str(d) for d in exc.diagnostics]
         raise PolicyProblem(shown[:20]) from None
     except OSError as exc:
         raise PolicyProblem([f"{path}: {exc}"]) from None

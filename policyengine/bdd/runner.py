@@ -2,6 +2,7 @@
 
 All steps are matched before any runs, so a scenario with an unknown step or a wrong
 keyword fails at once, naming every such line (第 N 行) with the nearest known steps.
+A scenario with no Then step checks nothing: it fails at its line too, never passes.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ def plan(case: ScenarioCase, lang: str, registry: Registry = STEPS) -> list[Plan
             problems.append(unknown_step(call, lang, registry))
     if problems:
         raise ScenarioError("\n\n".join(problems))
+    if not any(p.step.kind == "then" for p in planned):
+        # nothing is checked: the scenario would pass whatever the policy says
+        line = case.scenario_line
+        raise ScenarioError(say(
+            lang, f"第 {line} 行：这个场景没有检查任何结果（没有「那么」步骤），"
+            "无论制度算出什么都会通过：请在评估之后写上预期的结果，"
+            "例如「那么 没有违规」或「那么 张三 应缴纳 20 元」",
+            f"line {line}: this scenario checks nothing (it has no Then step), so it would pass "
+            "whatever the policy gives: write the expected result after the evaluation, e.g. "
+            "'Then there is no violation' or 'Then 张三 pays 20 yuan'"))
     return planned
 
 

@@ -47,7 +47,8 @@ SHIPPED_WORDS = {
 def _policy_change(world: World, args: dict[str, str], step: StepCall) -> None:
     assert step.docstring is not None
     try:
-        change = parse_change(step.docstring, f"{world.source}:{step.docstring_line}")
+        change = parse_change(step.docstring, f"{world.source}:{step.docstring_line}",
+                              world.lang)
     except PolicyProblem as exc:
         world.error(step.docstring_line, "制度修改的 YAML 有误：" + "；".join(exc.lines),
                     "the policy change is not valid YAML: " + "; ".join(exc.lines))

@@ -209,8 +209,13 @@ class Registry:
                 continue
             hinted = max((_ratio(normal, step_text(h).lower()) for h in step.hints.get(lang, ())),
                          default=0.0)
+            shown = best[1]
+            if hinted > best[0]:
+                # a wording people try for the step's main form (评估 十月 for 评估 {period}):
+                # show that form, not the template nearest in letters (评估截至 {as_of})
+                shown = step.templates_in(lang)[0]
             bonus = 0.15 if kind is not None and step.kind == kind else 0.0
-            scored.append((max(best[0], hinted) + bonus, step, best[1]))
+            scored.append((max(best[0], hinted) + bonus, step, shown))
         scored.sort(key=lambda item: -item[0])
         return [(step, template) for _, step, template in scored[:limit]]
 

@@ -29,7 +29,12 @@ from policyengine.bdd.values import BadValue, read_moment
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.engine.evaluate import evaluate
 from policyengine.engine.replay import Replay, replay
-from policyengine.errors import CalendarDataMissing, PolicyEngineError, PolicyError
+from policyengine.errors import (
+    CalendarDataMissing,
+    DiagnosticsError,
+    PolicyEngineError,
+    PolicyError,
+)
 from policyengine.facts.schema import Fact
 from policyengine.periods import Period
 from policyengine.policy.checks import ROLE_FACT
@@ -88,6 +93,17 @@ class RunContext:
 _LOOKALIKES = str.maketrans("ILO", "110")
 
 
+def engine_error_text(exc: PolicyEngineError, lang: str) -> str:
+    """An error of the engine as a scenario in `lang` (zh or en) shows it: its Chinese
+    wording in a Chinese scenario where it has one (E-CAL-YEAR, a policy's or a fact's
+    diagnostics), its code kept."""
+    if isinstance(exc, CalendarDataMissing):
+        return exc.text(lang)
+    if isinstance(exc, DiagnosticsError) and lang == "zh":
+        return "\n".join(d.render(lang) for d in exc.diagnostics)
+    return str(exc)
+
+
 @dataclass
 class Evaluation:
     period: Period | None
@@ -110,6 +126,7 @@ class World:
         self.result: EvaluationResult | None = None
         self.evaluation: Evaluation | None = None
         self.failure: str | None = None          # why the evaluation failed, if it did
+        self.failure_texts: tuple[str, ...] = ()  # that, in the scenario's language and English
         self.facts: list[Fact] = []
         self._policy: CompiledPolicy | None = None
         self._replay: Replay | None = None   # the evaluation's replay, when a step asks
@@ -151,7 +168,7 @@ class World:
                            "set policyengine_policy in the pytest configuration")
             try:
                 self._policy = load(path, [c for _, c in self.changes], self.context.cache,
-                                    pack)
+                                    pack, self.lang)
             except PolicyProblem as exc:
                 line = self.changes[-1][0] if self.changes else self.policy_line
                 detail = "\n".join("  " + text for text in exc.lines)
@@ -204,10 +221,12 @@ class World:
         self.facts = facts
         self.evaluation = Evaluation(period, as_of, line)
         self.result, self.failure, self._replay = None, None, None
+        self.failure_texts = ()
         try:
             self.result = evaluate(policy, facts, period=period, as_of=as_of)
         except PolicyEngineError as exc:
-            self.failure = str(exc)
+            self.failure = engine_error_text(exc, self.lang)
+            self.failure_texts = (self.failure, str(exc))
 
     def need_result(self, line: int) -> EvaluationResult:
         if self.failure is not None and self.evaluation is not None:

@@ -663,7 +663,9 @@ def _charge_pending(policy: CompiledPolicy, duty: CompiledDuty, penalty: Compile
     assert penalty is not None
     if policy.calendar.is_before_data(exc.year):
         raise exc.with_context(f"penalty {penalty.id}, lateness in working time of duty "
-                               f"{duty.id} due {due:%Y-%m-%d %H:%M}") from None
+                               f"{duty.id} due {due:%Y-%m-%d %H:%M}",
+                               f"处罚 {penalty.id}：按工作时间计算职责 {duty.id}"
+                               f"（截止 {due:%Y-%m-%d %H:%M}）迟了多久") from None
     return PenaltyCharge(penalty.id, ScheduleKind.NONE, Decimal(0),
                          detail=line("pen.lateness_pending", rule=penalty.id, year=exc.year))
 

@@ -417,6 +417,9 @@ class Owed:
     obligation: Obligation
 
 
+_NOUN_ZH = {"week": "周", "month": "月", "year": "年", "period": "个周期"}
+
+
 def periods(recurrence: Recurrence, duty_id: str, first: Fact,
             as_of: datetime) -> list[tuple[datetime, datetime, datetime, int | None]]:
     """(period start, window end, deadline, missing year) for each period owed from the
@@ -431,8 +434,11 @@ def periods(recurrence: Recurrence, duty_id: str, first: Fact,
         except CalendarDataMissing as exc:
             if rec.calendar.is_before_data(exc.year):
                 since = first.at.date().isoformat()
+                every = _NOUN_ZH.get(rec.noun, rec.noun)
                 raise exc.with_context(f"{rec.form} duty {duty_id}, owed every {rec.noun} "
-                                       f"from the earliest fact, {first.ref()} on {since}"
+                                       f"from the earliest fact, {first.ref()} on {since}",
+                                       f"周期职责 {duty_id} 从最早的事实"
+                                       f"（{first.ref()}，{since}）起每{every}都要履行"
                                        ) from None
             found.append((start, rec.natural_end(raw), rec.earliest(raw), exc.year))
         else:

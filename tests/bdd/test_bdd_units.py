@@ -55,6 +55,16 @@ def test_a_file_without_a_language_line_opening_in_chinese_is_chinese() -> None:
     assert guess_language("#language：zh_cn\nFeature: x\n") == "zh-CN"
 
 
+def test_the_language_is_that_of_the_keywords_not_of_the_title() -> None:
+    # an English file whose title is Chinese was read as Chinese: none of its lines parsed
+    assert guess_language("Feature: 李小四的 Bug 审计\n  Scenario: x\n") == "en"
+    assert guess_language("@审计\nfeature：李小四\n") == "en"
+    assert guess_language("Feature 李小四\n") == "en"
+    assert guess_language("\n# 说明\n功能: Bug audit\n") == "zh-CN"
+    assert guess_language("场景: 甲\n") == "zh-CN"
+    assert guess_language("李小四\n") == "zh-CN"
+
+
 # --- values as people write them -----------------------------------------------------------
 
 
