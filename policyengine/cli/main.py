@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{usage.prefix(lang)}{exc.render(lang)}", file=sys.stderr)
         return EXIT_USAGE
     except CalendarDataMissing as exc:
-        print(f"policyengine: {exc}", file=sys.stderr)
+        lang = resolve_language(getattr(args, "lang", None))
+        print(f"{usage.prefix(lang)}{exc.text(lang)}", file=sys.stderr)
         return EXIT_CALENDAR
     except PolicyEngineError as exc:
         print(f"policyengine: {exc}", file=sys.stderr)

@@ -93,3 +93,15 @@ def test_every_usage_wording_has_both_languages_with_the_same_values() -> None:
                   for text in (english, chinese)]
         assert fields[0] == fields[1], key
         assert re.search(r"[\u4e00-\u9fff]", chinese), key
+
+
+def test_a_year_before_the_calendar_is_told_in_the_readers_language(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.jsonl"
+    facts.write_text('{"id":"x1","type":"requirement.raised","at":"0226-10-12T09:00:00+08:00",'
+                     '"case":"26101201","actor":"李小四","requester":"王医生"}\n', encoding="utf-8")
+    zh = run("evaluate", "--facts", str(facts), "--month", "2026-10")
+    assert zh.returncode == 3
+    assert zh.stderr.startswith("policyengine：E-CAL-YEAR：没有 226 年的工作日历数据")
+    en = run("evaluate", "--facts", str(facts), "--month", "2026-10", "--lang", "en")
+    assert en.returncode == 3
+    assert en.stderr.startswith("policyengine: E-CAL-YEAR: no working-day calendar data for 226")
