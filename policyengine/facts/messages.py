@@ -122,6 +122,15 @@ class FactSay(Catalogue):
                          "may hold (is a closing quote missing?)",
                          "有一个单元格超过 {limit} 个字符，超出了事实文件单元格的上限"
                          "（是不是少了结尾的引号？）")
+    CSV_GUESSED = ("this file was read as CSV because its first non-blank line, this one, "
+                   "does not start with '{{' (as a JSON Lines fact does), and as a CSV header "
+                   "it has no column 'type' ({header}): if the file is JSON Lines, name it "
+                   ".jsonl (or remove this line); if it is CSV, its first row must be the "
+                   "header (id,type,at,...)",
+                   "这个文件被当作 CSV 读取，因为它的第一个非空行（即这一行）不是以“{{”开头"
+                   "（JSON Lines 的事实以它开头）；而作为 CSV 表头，这一行没有“type”列"
+                   "（{header}）：如果文件是 JSON Lines，请把文件名改为 .jsonl（或删去这一行）；"
+                   "如果是 CSV，第一行必须是表头（id,type,at,……）")
     CSV_ROW = ("not a readable CSV row: {problem}",
                "无法读取的 CSV 行（CSV 读取器的说明：{problem}）")
 

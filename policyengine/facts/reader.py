@@ -25,7 +25,7 @@ from mypy_extensions import mypyc_attr
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.facts import fastpath
 from policyengine.facts.fastpath import BLANK, FastPath, Lines, blocks, fast_path
-from policyengine.facts.messages import FactSay, json_problem
+from policyengine.facts.messages import FactSay, json_problem, shown
 from policyengine.facts.schema import (
     DUPLICATE_ID,
     ENCODING_ERROR,
@@ -98,6 +98,16 @@ class Unreadable(Reason):
 # is a located rejection, so one runaway quote cannot make the reader hold a whole file.
 CSV_CELL_LIMIT = 10 * 1024 * 1024
 
+# A file's name decides its format when it names one: a `.jsonl` file whose first line is
+# not JSON (a stray note, a title) is JSON Lines with that line rejected, not CSV with every
+# fact rejected. Other names (and standard input): the first non-blank line decides.
+NAMED_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+
+
+def format_of_name(path: Path) -> str | None:
+    """The format a file's name says ("csv", "jsonl"), or None."""
+    return NAMED_FORMATS.get(path.suffix.lower())
+
 
 def read_facts(
     source: str | Path | IO[str],
@@ -110,7 +120,7 @@ def read_facts(
     """Read a file path, '-' (stdin) or an open text stream."""
     if isinstance(source, (str, Path)) and str(source) != "-":
         path = Path(source)
-        fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else None)
+        fmt = fmt or format_of_name(path)
         name = name or str(path)
         try:
             # A pipe (`--facts /dev/stdin`, `<(zcat ...)`) can be read only once: the bytes
@@ -229,10 +239,11 @@ def _jsonl_texts(handle: IO[bytes], fmt: str | None) -> Iterable[bytes] | None:
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
           progress: Progress | None) -> FactBatch:
     with gc_paused():
+        guessed = fmt is None
         fmt, lines = _format_of(stream, fmt)
         fast = fast_path(schema) if fmt == "jsonl" else None
         if fast is None:
-            return collect(_rows(fmt, lines, None, name), schema, name, progress)
+            return collect(_rows(fmt, lines, None, name, guessed), schema, name, progress)
         return collect_fast(lines, fast, schema, name, progress)
 
 
@@ -380,14 +391,16 @@ def _split(texts: Iterable[Any], end: Any) -> Iterator[list[Any]]:
 def _rows_of(stream: IO[str], schema: FactSchema, name: str,
              fmt: str | None) -> Iterator[tuple[int, str, Any]]:
     """The rows of a stream: the format is told by its first non-blank line unless given."""
+    guessed = fmt is None
     fmt, lines = _format_of(stream, fmt)
-    return _rows(fmt, lines, fast_path(schema), name)
+    return _rows(fmt, lines, fast_path(schema), name, guessed)
 
 
 def _rows(fmt: str, lines: Iterable[Any], fast: FastPath | None,
-          name: str) -> Iterator[tuple[int, str, Any]]:
+          name: str, guessed: bool = False) -> Iterator[tuple[int, str, Any]]:
     # CSV stays on the slow path: its cells arrive as text already split, nothing to decode.
-    return _csv_rows(lines) if fmt == "csv" else _jsonl_block_rows(lines, fast, name)
+    return (_csv_rows(lines, guessed) if fmt == "csv"
+            else _jsonl_block_rows(lines, fast, name))
 
 
 def _block_rows(lines: Lines, values: list[Any], first: int,
@@ -562,7 +575,7 @@ class FactStream:
         self.path = Path(path)
         self.schema = schema
         self.name = name or str(path)
-        self.fmt = fmt or ("csv" if self.path.suffix.lower() == ".csv" else None)
+        self.fmt = fmt or format_of_name(self.path)
         self.progress = progress
         self.rejected: list[Rejection] = []
         self.lines = 0
@@ -737,8 +750,9 @@ def json_value(text: str) -> Any:
     return value
 
 
-def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
-    """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines)."""
+def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[int, str, Any]]:
+    """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines).
+    `guessed`: the format was told by the first line, not given nor named by the file."""
     csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide, and only ever raised
     reader = csv.reader(stream)
     header: list[str] | None = None
@@ -754,6 +768,11 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
                         yield start, ",".join(row), Unreadable(FactSay.CSV_HEADER_TWICE(
                             names=", ".join(twice)), VALUE_ERROR)
                         return
+                    if guessed and "type" not in header:
+                        # No row can be a fact: say once, at the line that decided, why the
+                        # file was read as CSV (each row is still rejected on its own).
+                        yield start, ",".join(row), Unreadable(FactSay.CSV_GUESSED(
+                            header=shown(", ".join(header))), VALUE_ERROR)
                     continue
                 if not any(cell.strip() for cell in row):
                     continue

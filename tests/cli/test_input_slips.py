@@ -109,3 +109,44 @@ def test_the_service_refuses_a_fact_with_a_key_written_twice() -> None:
     assert "the key 'case' is written twice" in str(reason)
     value, reason = parse_json(b'[{"type": "bug.found", "case": "B1"}]')
     assert reason is None and value == [{"type": "bug.found", "case": "B1"}]
+
+
+def test_a_jsonl_file_whose_first_line_is_not_json_is_read_as_json_lines(
+        tmp_path: Path) -> None:
+    # The first line decided the format: "x" made the whole file CSV, every fact rejected
+    # (with --reject-file, nothing evaluated). The name says JSON Lines: one line rejected.
+    from policyengine.facts.reader import FactStream
+
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    for suffix in (".jsonl", ".json", ".JSONL"):
+        path = tmp_path / f"facts{suffix}"
+        path.write_text("\n".join(["x", *lines]) + "\n", encoding="utf-8")
+        batch = pe.read_facts(path, shipped())
+        assert len(batch.facts) == len(lines)
+        [rejected] = batch.rejected
+        assert rejected.location.line == 1 and rejected.reasons[0].code == "E-FACT-JSON"
+        stream = FactStream(path, shipped().schema)
+        assert len(list(stream)) == len(lines)
+        assert [r.location.line for r in stream.rejected] == [1]
+    done = run("evaluate", "--facts", str(tmp_path / "facts.jsonl"), "--month", "2026-10",
+               "--lang", "en", "--reject-file", str(tmp_path / "rejects.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert f"1 fact(s) rejected, written to {tmp_path / 'rejects.jsonl'}; evaluating the " \
+           f"other {len(lines)}" in done.stderr
+
+
+def test_a_file_read_as_csv_because_of_its_first_line_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "facts.txt"  # a name that says no format: the first line decides
+    path.write_text("x\n" + SAMPLE_FACTS.read_text(encoding="utf-8"), encoding="utf-8")
+    batch = pe.read_facts(path, shipped())
+    assert batch.facts == []
+    first = batch.rejected[0]
+    assert first.location.line == 1
+    assert first.reasons[0].startswith("this file was read as CSV because its first non-blank "
+                                       "line, this one, does not start with '{'")
+    assert "name it .jsonl" in first.reasons[0] and "“type”列" in first.reasons[0].zh
+    # A CSV file with its header is read as before: no such line
+    good = tmp_path / "facts.dat"
+    good.write_text(f"{HEADER}\n{RAISED}\n", encoding="utf-8")
+    batch = pe.read_facts(good, shipped())
+    assert ([f.id for f in batch.facts], batch.rejected) == (["f-1"], [])
