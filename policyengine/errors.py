@@ -93,21 +93,47 @@ class FactError(DiagnosticsError):
     kind = "rejected fact"
 
 
-class CalendarDataMissing(PolicyEngineError):
-    """A working-day computation needs a year the calendar has no data for."""
+# A year before this is no year of a workflow's record: a digit dropped or mistyped (0226).
+MISTYPED_BEFORE = 1900
 
-    def __init__(self, year: int, context: str = ""):
+
+class CalendarDataMissing(PolicyEngineError):
+    """A working-day computation needs a year the calendar has no data for.
+
+    `where`: the `file:line` of the fact whose date needs the year, when one does (a year
+    before the calendar's first is that fact's mistake, most likely: it is said there)."""
+
+    def __init__(self, year: int, context: str = "", where: str = ""):
         self.year = year
         self.context = context
-        where = f" ({context})" if context else ""
-        super().__init__(
-            f"E-CAL-YEAR: no working-day calendar data for {year}{where}. "
-            f"The official calendar covers only published years; add the {year} holidays and "
-            f"adjusted working days under calendar.years.{year} in the policy file."
-        )
+        self.where = where
+        super().__init__(self.text("en"))
 
-    def with_context(self, context: str) -> CalendarDataMissing:
-        return CalendarDataMissing(self.year, context)
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` (zh or en), the fact's place first when known."""
+        year, shown = self.year, f"{self.year:04d}"
+        place = f"{self.where}: " if self.where else ""
+        if lang == "zh":
+            where = f"（{self.context}）" if self.context else ""
+            found = f"{place}E-CAL-YEAR: 没有 {shown} 年的工作日历数据{where}。"
+            if year < MISTYPED_BEFORE:
+                return found + (f"{shown} 早于 {MISTYPED_BEFORE} 年，看起来是输入错误："
+                                "请更正这条事实的日期。")
+            return found + (f"官方日历只包含已公布的年份；请在策略文件的 calendar.years.{year} "
+                            f"下加入 {year} 年的节假日和调休上班日。")
+        where = f" ({self.context})" if self.context else ""
+        found = f"{place}E-CAL-YEAR: no working-day calendar data for {shown}{where}. "
+        if year < MISTYPED_BEFORE:
+            # Advice to add holidays for the year 226 would be no help: the date is wrong.
+            return found + (f"{shown} is before {MISTYPED_BEFORE}: the year looks mistyped; "
+                            "correct the fact's date.")
+        return found + (f"The official calendar covers only published years; add the {year} "
+                        f"holidays and adjusted working days under calendar.years.{year} in "
+                        "the policy file.")
+
+    def with_context(self, context: str, where: str | None = None) -> CalendarDataMissing:
+        """The same year, said in `context` (and at the fact `where`, a `file:line`)."""
+        return CalendarDataMissing(self.year, context, self.where if where is None else where)
 
 
 class UsageError(PolicyEngineError):

@@ -79,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              getattr(args, "reject_file", None))
         return EXIT_FINDINGS
     except CalendarDataMissing as exc:
-        print(f"policyengine: {exc}", file=sys.stderr)
+        # At the fact's `file:line` when one is known, as a rejected fact is said
+        said = exc.text(resolve_language(getattr(args, "lang", None)))
+        print(said if exc.where else f"policyengine: {said}", file=sys.stderr)
         return EXIT_CALENDAR
     except PolicyEngineError as exc:
         print(f"policyengine: {exc}", file=sys.stderr)

@@ -432,8 +432,8 @@ def periods(recurrence: Recurrence, duty_id: str, first: Fact,
             if rec.calendar.is_before_data(exc.year):
                 since = first.at.date().isoformat()
                 raise exc.with_context(f"{rec.form} duty {duty_id}, owed every {rec.noun} "
-                                       f"from the earliest fact, {first.ref()} on {since}"
-                                       ) from None
+                                       f"from the earliest fact, {first.ref()} on {since}",
+                                       first.source or "") from None
             found.append((start, rec.natural_end(raw), rec.earliest(raw), exc.year))
         else:
             found.append((start, max(rec.natural_end(raw), due), due, None))

@@ -674,7 +674,8 @@ class _State:
         (the trigger, or `start`) nor than that year's start. A year before the calendar's
         data is an error."""
         if self.policy.calendar.is_before_data(exc.year):
-            raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}") from None
+            raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}",
+                                   fact.source or "") from None
         return max(start or fact.at, self.policy.calendar.year_start(exc.year))
 
     def owed(self, duty: CompiledDuty, fact: Fact) -> Keyed:

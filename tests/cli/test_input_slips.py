@@ -150,3 +150,27 @@ def test_a_file_read_as_csv_because_of_its_first_line_says_so(tmp_path: Path) ->
     good.write_text(f"{HEADER}\n{RAISED}\n", encoding="utf-8")
     batch = pe.read_facts(good, shipped())
     assert ([f.id for f in batch.facts], batch.rejected) == (["f-1"], [])
+
+
+def test_a_mistyped_year_is_said_at_the_fact_s_line(tmp_path: Path) -> None:
+    # E-CAL-YEAR named the fact by its id only, and advised adding the holidays of 226.
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    typo = ('{"id": "y-1", "type": "requirement.raised", "at": "0226-10-07T10:00:00+08:00", '
+            '"case": "26100701", "actor": "李小四", "requester": "王医生"}')
+    path = tmp_path / "facts.jsonl"
+    path.write_text("\n".join([*lines[:50], typo, *lines[50:]]) + "\n", encoding="utf-8")
+    done = run("evaluate", "--facts", str(path), "--month", "2026-10", "--lang", "en")
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith(f"{path}:51: E-CAL-YEAR: no working-day calendar data for "
+                                  "0226 (")
+    assert "the year looks mistyped; correct the fact's date" in done.stderr
+    assert "calendar.years.226" not in done.stderr
+    done = run("evaluate", "--facts", str(path), "--month", "2026-10", "--lang", "zh")
+    assert done.returncode == 3 and f"{path}:51: E-CAL-YEAR: 没有 0226 年" in done.stderr
+    assert "看起来是输入错误" in done.stderr
+    # A year that may be real (before the calendar's data, after 1900): located, and the
+    # advice to add it to the policy stays
+    early = pe.CalendarDataMissing(2003, "duty R1, fact f-1", "facts.jsonl:7")
+    assert str(early).startswith("facts.jsonl:7: E-CAL-YEAR: no working-day calendar data "
+                                 "for 2003 (duty R1, fact f-1)")
+    assert "under calendar.years.2003" in str(early)
