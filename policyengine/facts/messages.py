@@ -98,6 +98,19 @@ class FactSay(Catalogue):
                "不是有效的 JSON：第 {column} 列{problem}")
     JSON_AT_LINE = ("not valid JSON: {problem} at column {column} of line {line}",
                     "不是有效的 JSON：第 {line} 行第 {column} 列{problem}")
+    NOT_JSON = ("not valid JSON: ", "不是有效的 JSON：")
+    BOM_IN = ("a byte-order mark (U+FEFF, the bytes EF BB BF) {where}: the mark a file saved "
+              "as 'UTF-8 with BOM' starts with, left here when files were joined; remove it "
+              "(save each file as UTF-8 without BOM)",
+              "{where}有一个字节顺序标记（U+FEFF，字节 EF BB BF）：以“UTF-8 带 BOM”保存的文件"
+              "开头都有它，拼接文件时被留在了这里；请删去它（把每个文件另存为不带 BOM 的 UTF-8）")
+    NUL_IN = ("a NUL character (the byte 00) {where}: no text holds one (a tool wrote zero "
+              "bytes into the file); remove it",
+              "{where}有一个 NUL 字符（字节 00）：文字中不会有它（可能是某个工具往文件里写入了"
+              "零字节）；请删去它")
+    WHERE_COLUMN = ("at column {column}", "第 {column} 列")
+    WHERE_CELL = ("in cell {number} ({name})", "第 {number} 个单元格（{name}）中")
+    WHERE_COLUMN_LINE = ("at column {column} of line {line}", "第 {line} 行第 {column} 列")
     JSON_TOO_DEEP = ("not valid JSON: nested too deeply", "不是有效的 JSON：嵌套层数过多")
     JSON_NUMBER_TOO_LONG = ("not valid JSON: a number is too long",
                             "不是有效的 JSON：数字过长")
@@ -203,6 +216,17 @@ _JSON_PROBLEMS = {
 def json_problem(message: str) -> Words:
     """A message of Python's JSON decoder (`exc.msg`) in both languages."""
     return Words(message, _JSON_PROBLEMS.get(message, f"（{message}）"))
+
+
+def odd_character(text: str, at: int, where: Words) -> Words | None:
+    """What to say when JSON fails at `text[at]` and it is a byte-order mark or a NUL (the
+    JSON decoder would only say it expected a value there); None for any other character."""
+    found = text[at:at + 1]
+    if found == "\ufeff":
+        return FactSay.NOT_JSON() + FactSay.BOM_IN(where=where)
+    if found == "\x00":
+        return FactSay.NOT_JSON() + FactSay.NUL_IN(where=where)
+    return None
 
 
 def json_kind(value: Any) -> Words:

@@ -25,7 +25,7 @@ from mypy_extensions import mypyc_attr
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.facts import fastpath
 from policyengine.facts.fastpath import BLANK, FastPath, Lines, blocks, fast_path
-from policyengine.facts.messages import FactSay, json_problem, shown
+from policyengine.facts.messages import FactSay, json_problem, odd_character, shown
 from policyengine.facts.schema import (
     DUPLICATE_ID,
     ENCODING_ERROR,
@@ -733,11 +733,15 @@ def json_value(text: str) -> Any:
         if end != len(text):
             raise json.JSONDecodeError("Extra data", text, end)
     except StopIteration as stop:
-        return Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
+        column = stop.value + 1
+        return Unreadable(odd_character(text, stop.value, FactSay.WHERE_COLUMN(column=column))
+                          or FactSay.JSON_EXPECTING(column=column))
     except KeyTwice as twice:
         return Unreadable(FactSay.JSON_KEY_TWICE(key=twice.key))
     except json.JSONDecodeError as exc:
-        return Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
+        # a byte-order mark or NUL where the line fails is named (files joined, zero bytes)
+        return Unreadable(odd_character(text, exc.pos, FactSay.WHERE_COLUMN(column=exc.colno))
+                          or FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
     except RecursionError:
         return Unreadable(FactSay.JSON_TOO_DEEP())
     except ValueError:  # e.g. an integer of thousands of digits
@@ -754,7 +758,8 @@ def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[in
     """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines).
     `guessed`: the format was told by the first line, not given nor named by the file."""
     csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide, and only ever raised
-    reader = csv.reader(stream)
+    odd = [False]  # whether a line read so far holds a byte-order mark or a NUL
+    reader = csv.reader(_marked(stream, odd))
     header: list[str] | None = None
     last = 0  # the line the previous row ended on
     while True:
@@ -777,6 +782,9 @@ def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[in
                 if not any(cell.strip() for cell in row):
                     continue
                 text = ",".join(row)
+                if odd[0] and ("\ufeff" in text or "\x00" in text):
+                    yield start, text, Unreadable(_odd_cell(header, row), VALUE_ERROR)
+                    continue
                 if len(row) != len(header):
                     words = FactSay.CSV_CELLS(cells=len(row), columns=len(header),
                                               header=", ".join(header))
@@ -795,6 +803,29 @@ def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[in
                 yield start, "", Unreadable(FactSay.CSV_HEADER(problem=problem), VALUE_ERROR)
                 return
             yield start, "", Unreadable(problem, VALUE_ERROR)
+
+
+def _marked(lines: Iterable[str], odd: list[bool]) -> Iterator[str]:
+    """`lines` as they come, `odd[0]` set once some hold a byte-order mark or a NUL: the csv
+    module keeps either in a cell without a word (an id "\ufeffs-1" is not "s-1"). Searched a
+    block of lines at a time, not a line: only a file that holds one has its rows searched."""
+    for block in blocks(lines):
+        if not odd[0]:
+            joined = "".join(block)
+            odd[0] = "\ufeff" in joined or "\x00" in joined
+        yield from block
+
+
+def _odd_cell(header: list[str], row: list[str]) -> Words:
+    """Which cell of `row` holds a byte-order mark or a NUL, and how to mend it."""
+    for number, cell in enumerate(row, start=1):
+        name = header[number - 1] if number <= len(header) else "?"
+        where = FactSay.WHERE_CELL(number=number, name=name)
+        if "\ufeff" in cell:
+            return FactSay.BOM_IN(where=where)
+        if "\x00" in cell:
+            return FactSay.NUL_IN(where=where)
+    raise AssertionError("no cell holds one")  # (the row's text did)
 
 
 def _csv_problem(exc: csv.Error) -> Words:

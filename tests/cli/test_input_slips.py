@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import REPO, SAMPLE_FACTS, shipped
 
 import policyengine as pe
@@ -174,3 +175,51 @@ def test_a_mistyped_year_is_said_at_the_fact_s_line(tmp_path: Path) -> None:
     assert str(early).startswith("facts.jsonl:7: E-CAL-YEAR: no working-day calendar data "
                                  "for 2003 (duty R1, fact f-1)")
     assert "under calendar.years.2003" in str(early)
+
+
+def test_a_byte_order_mark_or_a_nul_in_the_middle_of_a_file_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Files joined (each saved 'UTF-8 with BOM'), zero bytes written by a tool: the line was
+    # refused as "expecting a value at column 1", the character never named.
+    from policyengine.facts import fastpath
+    from policyengine.facts.reader import FactStream
+    from policyengine.service.ingest import ndjson_rows, parse_json
+
+    lines = SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    lines[2] = "\ufeff" + lines[2]
+    lines[4] = "\x00" + lines[4]
+    lines[6] = lines[6].replace('", "', '",\x00 "', 1)  # a NUL later in the line
+    path = tmp_path / "joined.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    said = []
+    for fast in (True, False):  # the fast path sends the lines to the slow one: the same
+        monkeypatch.setattr(fastpath, "IN_USE", fast)
+        batch = pe.read_facts(path, shipped())
+        assert [(r.location.line, r.reasons[0].code) for r in batch.rejected] == [
+            (3, "E-FACT-JSON"), (5, "E-FACT-JSON"), (7, "E-FACT-JSON")]
+        said.append([str(r.reasons[0]) for r in batch.rejected])
+        stream = FactStream(path, shipped().schema)
+        assert len(list(stream)) == len(lines) - 3
+        assert [str(r.reasons[0]) for r in stream.rejected] == said[-1]
+    assert said[0] == said[1]
+    bom, nul, later = said[0]
+    assert bom.startswith("not valid JSON: a byte-order mark (U+FEFF, the bytes EF BB BF) at "
+                          "column 1") and "save each file as UTF-8 without BOM" in bom
+    assert nul.startswith("not valid JSON: a NUL character (the byte 00) at column 1")
+    assert "remove it" in nul and "a NUL character (the byte 00) at column " in later
+    assert "字节顺序标记" in batch.rejected[0].reasons[0].zh
+    # The service says it as the file reader does
+    read = ndjson_rows(("\n".join(lines[:5]) + "\n").encode("utf-8"))
+    assert [str(error) for _, _, error in read if error is not None] == said[0][:2]
+    value, reason = parse_json(b"[{}, \xef\xbb\xbf{}]")
+    assert value is None and "a byte-order mark (U+FEFF" in str(reason)
+    # CSV: the csv module keeps either in a cell (an id "\ufeffs-1"): the row is refused
+    csv = tmp_path / "joined.csv"
+    rows = [HEADER, RAISED, "\ufeff" + RAISED.replace("f-1", "f-2"),
+            RAISED.replace("f-1", "f-3").replace("李小四", "李小四\x00")]
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    batch = pe.read_facts(csv, shipped())
+    assert [f.id for f in batch.facts] == ["f-1"]
+    assert [(r.location.line, str(r.reasons[0])[:60]) for r in batch.rejected] == [
+        (3, "a byte-order mark (U+FEFF, the bytes EF BB BF) in cell 1 (id"),
+        (4, "a NUL character (the byte 00) in cell 5 (actor): no text hol")]
