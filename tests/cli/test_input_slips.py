@@ -223,3 +223,13 @@ def test_a_byte_order_mark_or_a_nul_in_the_middle_of_a_file_is_named(
     assert [(r.location.line, str(r.reasons[0])[:60]) for r in batch.rejected] == [
         (3, "a byte-order mark (U+FEFF, the bytes EF BB BF) in cell 1 (id"),
         (4, "a NUL character (the byte 00) in cell 5 (actor): no text hol")]
+
+
+def test_an_empty_facts_or_reject_file_path_is_a_usage_error(tmp_path: Path) -> None:
+    # `--facts ""` was read as the current folder ('a folder, not a facts file'), and an
+    # empty --reject-file was taken as none given.
+    for words in (["--facts", ""], ["--facts", str(SAMPLE_FACTS), "--reject-file", ""]):
+        for command in (["evaluate"], ["report", "monthly"]):
+            done = run(*command, *words, "--month", "2026-10")
+            assert done.returncode == 2, done.stderr
+            assert f"argument {words[-2]}: an empty path" in done.stderr
