@@ -767,6 +767,8 @@ def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[in
             for row in reader:
                 start, last = last + 1, reader.line_num
                 if header is None:
+                    if not any(cell.strip() for cell in row):
+                        continue  # blank lines before the header (the format skips them too)
                     header = [h.strip() for h in row]
                     twice = sorted({h for h in header if h and header.count(h) > 1})
                     if twice:  # one of the two columns' values would be lost in each row

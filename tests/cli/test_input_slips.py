@@ -233,3 +233,14 @@ def test_an_empty_facts_or_reject_file_path_is_a_usage_error(tmp_path: Path) -> 
             done = run(*command, *words, "--month", "2026-10")
             assert done.returncode == 2, done.stderr
             assert f"argument {words[-2]}: an empty path" in done.stderr
+
+
+def test_blank_lines_before_a_csv_header_are_skipped(tmp_path: Path) -> None:
+    # The blank line was taken as a header of no column: every row, the header's own line
+    # too, was rejected ("7 cells where the header has 0 columns ()").
+    for name in ("facts.csv", "facts.txt"):
+        path = tmp_path / name
+        path.write_text(f"\n  \n{HEADER}\n{RAISED}\n", encoding="utf-8")
+        batch = pe.read_facts(path, shipped())
+        assert ([f.id for f in batch.facts], batch.rejected) == (["f-1"], [])
+        assert batch.facts[0].line == 4
