@@ -129,6 +129,11 @@ class FactSay(Catalogue):
                       "with a quote ends only at the next quote: is a closing quote missing? ",
                       "这一行从第 {first} 行一直延续到第 {last} 行（以引号开头的单元格要到下一个"
                       "引号才结束）：是不是少了结尾的引号？")
+    CSV_QUOTE_OPEN = ("a cell of this line starts with a quote that is not closed on it, so "
+                      "the row ran on to line {last}: is a closing quote missing? Only this "
+                      "line is rejected: the lines after it were read as rows of their own",
+                      "这一行有一个以引号开头的单元格，引号在本行没有结束，于是这一行一直延续到第 "
+                      "{last} 行：是不是少了结尾的引号？只拒收这一行：其后的各行已各自作为一行读取")
     CSV_HEADER = ("the header row cannot be read ({problem}); no line of this file was read",
                   "无法读取表头行（{problem}）；这个文件的任何一行都没有读取")
     CSV_CELL_TOO_LONG = ("a cell is longer than {limit} characters, the most a fact file cell "

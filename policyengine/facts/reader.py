@@ -758,39 +758,63 @@ def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[in
     """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines).
     `guessed`: the format was told by the first line, not given nor named by the file."""
     csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide, and only ever raised
-    odd = [False]  # whether a line read so far holds a byte-order mark or a NUL
-    reader = csv.reader(_marked(stream, odd))
-    header: list[str] | None = None
+    held = _Held()
+    reader = csv.reader(held.lines(stream))
     last = 0  # the line the previous row ended on
     while True:
         try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            yield last + 1, "", Unreadable(FactSay.CSV_HEADER(problem=_csv_problem(exc)),
+                                           VALUE_ERROR)
+            return
+        if row is None:
+            return
+        start, last = last + 1, reader.line_num
+        if any(cell.strip() for cell in row):
+            break  # blank lines before the header (the format skips them too)
+    header = [h.strip() for h in row]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:  # one of the two columns' values would be lost in each row
+        yield start, ",".join(row), Unreadable(FactSay.CSV_HEADER_TWICE(
+            names=", ".join(twice)), VALUE_ERROR)
+        return
+    if guessed and "type" not in header:
+        # No row can be a fact: say once, at the line that decided, why the file was read
+        # as CSV (each row is still rejected on its own).
+        yield start, ",".join(row), Unreadable(FactSay.CSV_GUESSED(
+            header=shown(", ".join(header))), VALUE_ERROR)
+    yield from _csv_body(reader, header, held, 0, last)
+
+
+def _csv_body(reader: Any, header: list[str], held: _Held, offset: int,
+              last: int) -> Iterator[tuple[int, str, Any]]:
+    """The rows after the header; `reader`'s line 1 is line `offset + 1` of the file, and the
+    row before ended on line `last`."""
+    while True:
+        try:
             for row in reader:
-                start, last = last + 1, reader.line_num
-                if header is None:
-                    if not any(cell.strip() for cell in row):
-                        continue  # blank lines before the header (the format skips them too)
-                    header = [h.strip() for h in row]
-                    twice = sorted({h for h in header if h and header.count(h) > 1})
-                    if twice:  # one of the two columns' values would be lost in each row
-                        yield start, ",".join(row), Unreadable(FactSay.CSV_HEADER_TWICE(
-                            names=", ".join(twice)), VALUE_ERROR)
-                        return
-                    if guessed and "type" not in header:
-                        # No row can be a fact: say once, at the line that decided, why the
-                        # file was read as CSV (each row is still rejected on its own).
-                        yield start, ",".join(row), Unreadable(FactSay.CSV_GUESSED(
-                            header=shown(", ".join(header))), VALUE_ERROR)
-                    continue
+                start, last = last + 1, offset + reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
                 text = ",".join(row)
-                if odd[0] and ("\ufeff" in text or "\x00" in text):
+                if held.odd and ("\ufeff" in text or "\x00" in text):
                     yield start, text, Unreadable(_odd_cell(header, row), VALUE_ERROR)
                     continue
+                if last > start:  # a quoted cell ran on over lines: its quote not closed?
+                    ran = held.between(start, last)
+                    if ran is not None and _rows_fit(ran[1:], header):
+                        # The lines it ran over are rows of their own (whether or not the
+                        # cells of the row it made add up): only the line with the open
+                        # quote is rejected, the others are read again.
+                        yield start, ran[0].rstrip("\r\n"), Unreadable(
+                            FactSay.CSV_QUOTE_OPEN(last=last), VALUE_ERROR)
+                        yield from _csv_body(csv.reader(ran[1:]), header, held, start, start)
+                        continue
                 if len(row) != len(header):
                     words = FactSay.CSV_CELLS(cells=len(row), columns=len(header),
                                               header=", ".join(header))
-                    if last > start:  # a quoted cell ran on over lines: its quote not closed?
+                    if last > start:
                         words = FactSay.CSV_ROW_RAN_ON(first=start, last=last) + words
                     yield start, text, Unreadable(words, VALUE_ERROR)
                     continue
@@ -799,23 +823,61 @@ def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[in
             return
         except csv.Error as exc:
             # The csv module resumes at the next line: one bad row costs one row.
-            start, last = last + 1, reader.line_num
-            problem = _csv_problem(exc)
-            if header is None:
-                yield start, "", Unreadable(FactSay.CSV_HEADER(problem=problem), VALUE_ERROR)
-                return
-            yield start, "", Unreadable(problem, VALUE_ERROR)
+            start, last = last + 1, offset + reader.line_num
+            yield start, "", Unreadable(_csv_problem(exc), VALUE_ERROR)
 
 
-def _marked(lines: Iterable[str], odd: list[bool]) -> Iterator[str]:
-    """`lines` as they come, `odd[0]` set once some hold a byte-order mark or a NUL: the csv
-    module keeps either in a cell without a word (an id "\ufeffs-1" is not "s-1"). Searched a
-    block of lines at a time, not a line: only a file that holds one has its rows searched."""
-    for block in blocks(lines):
-        if not odd[0]:
+def _rows_fit(lines: list[str], header: list[str]) -> bool:
+    """Whether some of `lines`, read as CSV rows, have the header's cells and a type: lines a
+    quote left open ran over, not the lines of a long quoted cell (a note written over
+    lines)."""
+    kind = header.index("type") if "type" in header else -1
+    try:
+        return any(len(row) == len(header) and (kind < 0 or row[kind].strip() != "")
+                   for row in csv.reader(lines))
+    except csv.Error:
+        return False
+
+
+# Characters of the latest lines of a CSV file kept (`_Held`): a row that a quote left open
+# ran over is read again from the line after the quote when its lines are still kept.
+HELD_CHARACTERS = 1 << 20
+
+
+class _Held:
+    """The lines a csv reader is given, the latest kept (at least `HELD_CHARACTERS`), in
+    blocks: no cost per line. `odd`: whether a line given so far holds a byte-order mark or a
+    NUL, which the csv module would keep in a cell without a word (an id "\ufeffs-1" is not
+    "s-1"): only a file that holds one has its rows searched."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[int, list[str], int]] = []  # (first line's number, lines, size)
+        self.size = 0
+        self.given = 0
+        self.odd = False
+
+    def lines(self, source: Iterable[str]) -> Iterator[str]:
+        for block in blocks(source):
             joined = "".join(block)
-            odd[0] = "\ufeff" in joined or "\x00" in joined
-        yield from block
+            self.odd = self.odd or "\ufeff" in joined or "\x00" in joined
+            self.kept.append((self.given + 1, block, len(joined)))
+            self.size += len(joined)
+            self.given += len(block)
+            dropped = 0
+            while self.size - self.kept[dropped][2] >= HELD_CHARACTERS:
+                self.size -= self.kept[dropped][2]
+                dropped += 1
+            if dropped:
+                del self.kept[:dropped]
+            yield from block
+
+    def between(self, first: int, last: int) -> list[str] | None:
+        """Lines `first` to `last` (numbered from 1), None when they are no longer kept."""
+        if not self.kept or self.kept[0][0] > first:
+            return None
+        base = self.kept[0][0]
+        lines = [line for _, block, _ in self.kept for line in block]
+        return lines[first - base:last - base + 1] if last - base < len(lines) else None
 
 
 def _odd_cell(header: list[str], row: list[str]) -> Words:

@@ -36,19 +36,49 @@ def test_a_csv_header_naming_a_column_twice_is_refused_not_read_with_one_value_l
     assert "names a column twice (about)" in rejected.reasons[0]
 
 
-def test_a_csv_row_whose_quote_is_not_closed_names_the_lines_it_ran_over(
+def test_a_csv_row_whose_quote_is_not_closed_costs_its_own_line_only(
         tmp_path: Path) -> None:
+    # The row ran on to the end of the file (or the next quote): the rows after it were lost
+    # into its one rejection. Now that line alone is rejected; the others are read.
+    from policyengine.facts.reader import FactStream
+
     path = tmp_path / "facts.csv"
     rows = [HEADER, RAISED, 'f-2,requirement.raised,2026-10-12 15:30,26101302,"李小四,王医生,']
     rows += [f"f-{n},requirement.raised,2026-10-12 16:00,2610130{n},李小四,王医生,"
              for n in range(3, 6)]
+    # a later row with a quoted cell: its first quote closed the open one
+    rows.append('f-6,requirement.raised,2026-10-12 16:00,26101306,李小四,"王医生, 外科",')
+    rows.append("f-7,requirement.raised,2026-10-12 16:00,26101307,李小四,王医生,")
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     batch = pe.read_facts(path, shipped())
-    assert [f.id for f in batch.facts] == ["f-1"]
+    assert [f.id for f in batch.facts] == ["f-1", "f-3", "f-4", "f-5", "f-6", "f-7"]
+    assert [f.line for f in batch.facts] == [2, 4, 5, 6, 7, 8]
+    assert batch.facts[4].attrs["requester"] == "王医生, 外科"
     [rejected] = batch.rejected
-    assert rejected.location.line == 3
-    assert rejected.reasons[0].startswith("this row runs from line 3 to line 6")
-    assert "closing quote missing" in rejected.reasons[0]
+    assert rejected.location.line == 3 and rejected.text == rows[2]
+    assert rejected.reasons[0].startswith("a cell of this line starts with a quote that is not "
+                                          "closed on it, so the row ran on to line 7: is a "
+                                          "closing quote missing?")
+    stream = FactStream(path, shipped().schema)
+    assert [f.id for f in stream] == ["f-1", "f-3", "f-4", "f-5", "f-6", "f-7"]
+    assert [r.location.line for r in stream.rejected] == [3]
+
+
+def test_a_quoted_cell_written_over_lines_is_still_one_row(tmp_path: Path) -> None:
+    # A note written over lines is one cell: read whole, and when its row lacks a column,
+    # rejected as one row (its lines are no rows of their own)
+    path = tmp_path / "facts.csv"
+    note = '"第一行\n第二行, 还有\n第三行"'
+    reported = "requirement.reported,2026-10-13 10:00"
+    rows = [f"{HEADER},note", f"{RAISED},", f"f-2,{reported},26101301,李小四,,,{note}",
+            f"f-3,{reported},26101301,李小四,,{note}",
+            f"{RAISED},".replace("f-1", "f-4").replace("26101301", "26101304")]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    batch = pe.read_facts(path, shipped())
+    assert [f.id for f in batch.facts] == ["f-1", "f-2", "f-4"]
+    assert batch.facts[1].attrs["note"] == "第一行\n第二行, 还有\n第三行"
+    assert [(r.location.line, r.reasons[0][:40]) for r in batch.rejected] == [
+        (6, "this row runs from line 6 to line 8, as ")]
 
 
 def test_a_reject_file_is_written_on_every_run_empty_when_nothing_was_rejected(
