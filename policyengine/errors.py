@@ -131,6 +131,11 @@ class CalendarDataMissing(PolicyEngineError):
                         f"holidays and adjusted working days under calendar.years.{year} in "
                         "the policy file.")
 
+    def __reduce__(self) -> tuple[type[CalendarDataMissing], tuple[int, str, str]]:
+        # Made again from its parts where it is unpickled (a Dask worker's error), not from
+        # its message (`args`), which is no year
+        return CalendarDataMissing, (self.year, self.context, self.where)
+
     def with_context(self, context: str, where: str | None = None) -> CalendarDataMissing:
         """The same year, said in `context` (and at the fact `where`, a `file:line`)."""
         return CalendarDataMissing(self.year, context, self.where if where is None else where)

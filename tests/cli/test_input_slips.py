@@ -205,6 +205,10 @@ def test_a_mistyped_year_is_said_at_the_fact_s_line(tmp_path: Path) -> None:
     assert str(early).startswith("facts.jsonl:7: E-CAL-YEAR: no working-day calendar data "
                                  "for 2003 (duty R1, fact f-1)")
     assert "under calendar.years.2003" in str(early)
+    import pickle  # as an error from a Dask worker comes back
+
+    again = pickle.loads(pickle.dumps(early))
+    assert (again.year, again.where, str(again)) == (2003, "facts.jsonl:7", str(early))
 
 
 def test_a_byte_order_mark_or_a_nul_in_the_middle_of_a_file_is_named(
