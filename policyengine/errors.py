@@ -94,35 +94,59 @@ class FactError(DiagnosticsError):
     kind = "rejected fact"
 
 
+# A year before this is no year of a workflow's record: a digit dropped or mistyped (0226).
+MISTYPED_BEFORE = 1900
+
+
 class CalendarDataMissing(PolicyEngineError):
     """A working-day computation needs a year the calendar has no data for.
 
-    `str()` is the English message (logs, the command line); `text("zh")` says the same in
-    Chinese, its context too when the raiser gave one (`with_context(en, zh)`).
-    """
+    `str()` is the English message (logs, programs); `text("zh")` says the same in Chinese,
+    its context too when the raiser gave one (`with_context(en, zh)`). `where`: the
+    `file:line` of the fact whose date needs the year, when one does (a year before the
+    calendar's first is that fact's mistake, most likely: it is said there)."""
 
-    def __init__(self, year: int, context: str = "", context_zh: str = ""):
+    def __init__(self, year: int, context: str = "", context_zh: str = "", where: str = ""):
         self.year = year
         self.context = context
         self.context_zh = context_zh
+        self.where = where
         super().__init__(self.text("en"))
 
     def text(self, lang: str = "en") -> str:
-        """The message in `lang` (zh or en), its code first."""
-        year = self.year
+        """The message in `lang` (zh or en), the fact's place first when known."""
+        year, shown = self.year, f"{self.year:04d}"
+        place = f"{self.where}: " if self.where else ""
         if lang == "zh":
             context = self.context_zh or self.context
             where = f"（{context}）" if context else ""
-            return (f"E-CAL-YEAR：没有 {year} 年的工作日历数据{where}。官方日历只包含已公布的"
-                    f"年份；请在制度文件的 calendar.years.{year} 下加入 {year} 年的节假日和"
-                    "调休工作日。")
+            found = f"{place}E-CAL-YEAR: 没有 {shown} 年的工作日历数据{where}。"
+            if year < MISTYPED_BEFORE:
+                return found + (f"{shown} 早于 {MISTYPED_BEFORE} 年，看起来是输入错误："
+                                "请更正这条事实的日期。")
+            return found + (f"官方日历只包含已公布的年份；请在制度文件的 calendar.years.{year} "
+                            f"下加入 {year} 年的节假日和调休上班日。")
         where = f" ({self.context})" if self.context else ""
-        return (f"E-CAL-YEAR: no working-day calendar data for {year}{where}. "
-                f"The official calendar covers only published years; add the {year} holidays "
-                f"and adjusted working days under calendar.years.{year} in the policy file.")
+        found = f"{place}E-CAL-YEAR: no working-day calendar data for {shown}{where}. "
+        if year < MISTYPED_BEFORE:
+            # Advice to add holidays for the year 226 would be no help: the date is wrong.
+            return found + (f"{shown} is before {MISTYPED_BEFORE}: the year looks mistyped; "
+                            "correct the fact's date.")
+        return found + (f"The official calendar covers only published years; add the {year} "
+                        f"holidays and adjusted working days under calendar.years.{year} in "
+                        "the policy file.")
 
-    def with_context(self, context: str, context_zh: str = "") -> CalendarDataMissing:
-        return CalendarDataMissing(self.year, context, context_zh)
+    def __reduce__(self) -> tuple[type[CalendarDataMissing], tuple[int, str, str, str]]:
+        # Made again from its parts where it is unpickled (a Dask worker's error), not from
+        # its message (`args`), which is no year
+        return CalendarDataMissing, (self.year, self.context, self.context_zh, self.where)
+
+    def with_context(self, context: str, context_zh: str = "",
+                     where: str | None = None) -> CalendarDataMissing:
+        """The same year, said in `context` (`context_zh` in Chinese; and at the fact `where`,
+        a `file:line`)."""
+        return CalendarDataMissing(self.year, context, context_zh,
+                                   self.where if where is None else where)
 
 
 class Worded(Protocol):

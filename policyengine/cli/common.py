@@ -35,7 +35,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CALENDAR, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 def add_fact_options(parser: argparse.ArgumentParser, *, period_required: bool = True,
                      weeks: bool = False) -> None:
-    parser.add_argument("--facts", required=True, metavar="FILE",
+    parser.add_argument("--facts", required=True, metavar="FILE", type=a_path,
                         help="facts as JSON Lines or CSV; '-' reads standard input")
     when = parser.add_mutually_exclusive_group(required=period_required)
     when.add_argument("--month", metavar="YYYY-MM")
@@ -45,7 +45,7 @@ def add_fact_options(parser: argparse.ArgumentParser, *, period_required: bool =
     parser.add_argument("--as-of", metavar="TIME",
                         help="ISO time the evaluation stands at, or 'now' (default: the end "
                              "of the period)")
-    parser.add_argument("--reject-file", metavar="PATH",
+    parser.add_argument("--reject-file", metavar="PATH", type=a_path,
                         help="evaluate the valid facts and write each rejected line here")
     parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                         help="progress bar on standard error (auto: on a terminal)")
@@ -94,6 +94,16 @@ def open_period_warning(period: pe.Period | None, as_of_given: bool, tz: ZoneInf
     if end <= now:
         return None
     return label("warn.period_open", lang, as_of=f"{end:%Y-%m-%d %H:%M}")
+
+
+def a_path(text: str) -> str:
+    """A path option's value: an empty one (a shell variable not set, `--facts "$FILE"`) is a
+    usage error. As a path it would name the current folder (`Path("")` is `.`), and an empty
+    --reject-file would be taken as none given."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path (a shell variable not set?): give "
+                                         "a file's path")
+    return text
 
 
 def read_checked_facts(args: argparse.Namespace, policy: pe.CompiledPolicy) -> FactBatch:

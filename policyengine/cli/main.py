@@ -87,8 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{usage.prefix(lang)}{exc.render(lang)}", file=sys.stderr)
         return EXIT_USAGE
     except CalendarDataMissing as exc:
+        # At the fact's `file:line` when one is known, as a rejected fact is said
         lang = resolve_language(getattr(args, "lang", None))
-        print(f"{usage.prefix(lang)}{exc.text(lang)}", file=sys.stderr)
+        said = exc.text(lang)
+        print(said if exc.where else f"{usage.prefix(lang)}{said}", file=sys.stderr)
         return EXIT_CALENDAR
     except PolicyEngineError as exc:
         print(f"policyengine: {exc}", file=sys.stderr)

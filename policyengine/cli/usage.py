@@ -26,9 +26,11 @@ _ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), zh) f
     (r"^argument (\S+): invalid choice: (.+) \(choose from (.+)\)$",
      r"参数 \1 的值 \2 无效（可选：\3）"),
     (r"^argument (\S+): invalid (\S+) value: (.+)$", r"参数 \1 的值 \3 无效（应为 \2）"),
-    # ours (cli/engines.py's `--workers`, `--partitions`)
+    # ours (cli/engines.py's `--workers`, `--partitions`; cli/common.py's `a_path`)
     (r"^argument (\S+): expected a whole number >= 1, got (.+)$",
      r"参数 \1 应为不小于 1 的整数，而不是 \2"),
+    (r"^argument (\S+): an empty path \(a shell variable not set\?\): give a file's path$",
+     r"参数 \1 的路径是空的（是不是 shell 变量没有设置？）：请给出文件路径"),
     (r"^argument (\S+): expected one argument$", r"参数 \1 后面需要一个值"),
     (r"^argument (\S+): expected at least one argument$", r"参数 \1 后面至少需要一个值"),
 ))

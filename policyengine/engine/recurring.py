@@ -438,8 +438,8 @@ def periods(recurrence: Recurrence, duty_id: str, first: Fact,
                 raise exc.with_context(f"{rec.form} duty {duty_id}, owed every {rec.noun} "
                                        f"from the earliest fact, {first.ref()} on {since}",
                                        f"周期职责 {duty_id} 从最早的事实"
-                                       f"（{first.ref()}，{since}）起每{every}都要履行"
-                                       ) from None
+                                       f"（{first.ref()}，{since}）起每{every}都要履行",
+                                       first.source or "") from None
             found.append((start, rec.natural_end(raw), rec.earliest(raw), exc.year))
         else:
             found.append((start, max(rec.natural_end(raw), due), due, None))

@@ -675,7 +675,8 @@ class _State:
         data is an error."""
         if self.policy.calendar.is_before_data(exc.year):
             raise exc.with_context(f"duty {duty.id}, fact {fact.ref()}",
-                                   f"职责 {duty.id}，事实 {fact.ref()}") from None
+                                   f"职责 {duty.id}，事实 {fact.ref()}",
+                                   fact.source or "") from None
         return max(start or fact.at, self.policy.calendar.year_start(exc.year))
 
     def owed(self, duty: CompiledDuty, fact: Fact) -> Keyed:

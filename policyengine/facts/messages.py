@@ -98,6 +98,19 @@ class FactSay(Catalogue):
                "不是有效的 JSON：第 {column} 列{problem}")
     JSON_AT_LINE = ("not valid JSON: {problem} at column {column} of line {line}",
                     "不是有效的 JSON：第 {line} 行第 {column} 列{problem}")
+    NOT_JSON = ("not valid JSON: ", "不是有效的 JSON：")
+    BOM_IN = ("a byte-order mark (U+FEFF, the bytes EF BB BF) {where}: the mark a file saved "
+              "as 'UTF-8 with BOM' starts with, left here when files were joined; remove it "
+              "(save each file as UTF-8 without BOM)",
+              "{where}有一个字节顺序标记（U+FEFF，字节 EF BB BF）：以“UTF-8 带 BOM”保存的文件"
+              "开头都有它，拼接文件时被留在了这里；请删去它（把每个文件另存为不带 BOM 的 UTF-8）")
+    NUL_IN = ("a NUL character (the byte 00) {where}: no text holds one (a tool wrote zero "
+              "bytes into the file); remove it",
+              "{where}有一个 NUL 字符（字节 00）：文字中不会有它（可能是某个工具往文件里写入了"
+              "零字节）；请删去它")
+    WHERE_COLUMN = ("at column {column}", "第 {column} 列")
+    WHERE_CELL = ("in cell {number} ({name})", "第 {number} 个单元格（{name}）中")
+    WHERE_COLUMN_LINE = ("at column {column} of line {line}", "第 {line} 行第 {column} 列")
     JSON_TOO_DEEP = ("not valid JSON: nested too deeply", "不是有效的 JSON：嵌套层数过多")
     JSON_NUMBER_TOO_LONG = ("not valid JSON: a number is too long",
                             "不是有效的 JSON：数字过长")
@@ -116,12 +129,26 @@ class FactSay(Catalogue):
                       "with a quote ends only at the next quote: is a closing quote missing? ",
                       "这一行从第 {first} 行一直延续到第 {last} 行（以引号开头的单元格要到下一个"
                       "引号才结束）：是不是少了结尾的引号？")
+    CSV_QUOTE_OPEN = ("a cell of this line starts with a quote that is not closed on it, so "
+                      "the row ran on to line {last}: is a closing quote missing? Only this "
+                      "line is rejected: the lines after it were read as rows of their own",
+                      "这一行有一个以引号开头的单元格，引号在本行没有结束，于是这一行一直延续到第 "
+                      "{last} 行：是不是少了结尾的引号？只拒收这一行：其后的各行已各自作为一行读取")
     CSV_HEADER = ("the header row cannot be read ({problem}); no line of this file was read",
                   "无法读取表头行（{problem}）；这个文件的任何一行都没有读取")
     CSV_CELL_TOO_LONG = ("a cell is longer than {limit} characters, the most a fact file cell "
                          "may hold (is a closing quote missing?)",
                          "有一个单元格超过 {limit} 个字符，超出了事实文件单元格的上限"
                          "（是不是少了结尾的引号？）")
+    CSV_GUESSED = ("this file was read as CSV because its first non-blank line, this one, "
+                   "does not start with '{{' (as a JSON Lines fact does), and as a CSV header "
+                   "it has no column 'type' ({header}): if the file is JSON Lines, name it "
+                   ".jsonl (or remove this line); if it is CSV, its first row must be the "
+                   "header (id,type,at,...)",
+                   "这个文件被当作 CSV 读取，因为它的第一个非空行（即这一行）不是以“{{”开头"
+                   "（JSON Lines 的事实以它开头）；而作为 CSV 表头，这一行没有“type”列"
+                   "（{header}）：如果文件是 JSON Lines，请把文件名改为 .jsonl（或删去这一行）；"
+                   "如果是 CSV，第一行必须是表头（id,type,at,……）")
     CSV_ROW = ("not a readable CSV row: {problem}",
                "无法读取的 CSV 行（CSV 读取器的说明：{problem}）")
 
@@ -194,6 +221,17 @@ _JSON_PROBLEMS = {
 def json_problem(message: str) -> Words:
     """A message of Python's JSON decoder (`exc.msg`) in both languages."""
     return Words(message, _JSON_PROBLEMS.get(message, f"（{message}）"))
+
+
+def odd_character(text: str, at: int, where: Words) -> Words | None:
+    """What to say when JSON fails at `text[at]` and it is a byte-order mark or a NUL (the
+    JSON decoder would only say it expected a value there); None for any other character."""
+    found = text[at:at + 1]
+    if found == "\ufeff":
+        return FactSay.NOT_JSON() + FactSay.BOM_IN(where=where)
+    if found == "\x00":
+        return FactSay.NOT_JSON() + FactSay.NUL_IN(where=where)
+    return None
 
 
 def json_kind(value: Any) -> Words:

@@ -25,7 +25,7 @@ from mypy_extensions import mypyc_attr
 from policyengine.errors import Diagnostic, FactError, Location
 from policyengine.facts import fastpath
 from policyengine.facts.fastpath import BLANK, FastPath, Lines, blocks, fast_path
-from policyengine.facts.messages import FactSay, json_problem
+from policyengine.facts.messages import FactSay, json_problem, odd_character, shown
 from policyengine.facts.schema import (
     DUPLICATE_ID,
     ENCODING_ERROR,
@@ -98,6 +98,16 @@ class Unreadable(Reason):
 # is a located rejection, so one runaway quote cannot make the reader hold a whole file.
 CSV_CELL_LIMIT = 10 * 1024 * 1024
 
+# A file's name decides its format when it names one: a `.jsonl` file whose first line is
+# not JSON (a stray note, a title) is JSON Lines with that line rejected, not CSV with every
+# fact rejected. Other names (and standard input): the first non-blank line decides.
+NAMED_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+
+
+def format_of_name(path: Path) -> str | None:
+    """The format a file's name says ("csv", "jsonl"), or None."""
+    return NAMED_FORMATS.get(path.suffix.lower())
+
 
 def read_facts(
     source: str | Path | IO[str],
@@ -110,7 +120,7 @@ def read_facts(
     """Read a file path, '-' (stdin) or an open text stream."""
     if isinstance(source, (str, Path)) and str(source) != "-":
         path = Path(source)
-        fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else None)
+        fmt = fmt or format_of_name(path)
         name = name or str(path)
         try:
             # A pipe (`--facts /dev/stdin`, `<(zcat ...)`) can be read only once: the bytes
@@ -229,10 +239,11 @@ def _jsonl_texts(handle: IO[bytes], fmt: str | None) -> Iterable[bytes] | None:
 def _read(stream: IO[str], schema: FactSchema, name: str, fmt: str | None,
           progress: Progress | None) -> FactBatch:
     with gc_paused():
+        guessed = fmt is None
         fmt, lines = _format_of(stream, fmt)
         fast = fast_path(schema) if fmt == "jsonl" else None
         if fast is None:
-            return collect(_rows(fmt, lines, None, name), schema, name, progress)
+            return collect(_rows(fmt, lines, None, name, guessed), schema, name, progress)
         return collect_fast(lines, fast, schema, name, progress)
 
 
@@ -380,14 +391,16 @@ def _split(texts: Iterable[Any], end: Any) -> Iterator[list[Any]]:
 def _rows_of(stream: IO[str], schema: FactSchema, name: str,
              fmt: str | None) -> Iterator[tuple[int, str, Any]]:
     """The rows of a stream: the format is told by its first non-blank line unless given."""
+    guessed = fmt is None
     fmt, lines = _format_of(stream, fmt)
-    return _rows(fmt, lines, fast_path(schema), name)
+    return _rows(fmt, lines, fast_path(schema), name, guessed)
 
 
 def _rows(fmt: str, lines: Iterable[Any], fast: FastPath | None,
-          name: str) -> Iterator[tuple[int, str, Any]]:
+          name: str, guessed: bool = False) -> Iterator[tuple[int, str, Any]]:
     # CSV stays on the slow path: its cells arrive as text already split, nothing to decode.
-    return _csv_rows(lines) if fmt == "csv" else _jsonl_block_rows(lines, fast, name)
+    return (_csv_rows(lines, guessed) if fmt == "csv"
+            else _jsonl_block_rows(lines, fast, name))
 
 
 def _block_rows(lines: Lines, values: list[Any], first: int,
@@ -562,7 +575,7 @@ class FactStream:
         self.path = Path(path)
         self.schema = schema
         self.name = name or str(path)
-        self.fmt = fmt or ("csv" if self.path.suffix.lower() == ".csv" else None)
+        self.fmt = fmt or format_of_name(self.path)
         self.progress = progress
         self.rejected: list[Rejection] = []
         self.lines = 0
@@ -720,11 +733,15 @@ def json_value(text: str) -> Any:
         if end != len(text):
             raise json.JSONDecodeError("Extra data", text, end)
     except StopIteration as stop:
-        return Unreadable(FactSay.JSON_EXPECTING(column=stop.value + 1))
+        column = stop.value + 1
+        return Unreadable(odd_character(text, stop.value, FactSay.WHERE_COLUMN(column=column))
+                          or FactSay.JSON_EXPECTING(column=column))
     except KeyTwice as twice:
         return Unreadable(FactSay.JSON_KEY_TWICE(key=twice.key))
     except json.JSONDecodeError as exc:
-        return Unreadable(FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
+        # a byte-order mark or NUL where the line fails is named (files joined, zero bytes)
+        return Unreadable(odd_character(text, exc.pos, FactSay.WHERE_COLUMN(column=exc.colno))
+                          or FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
     except RecursionError:
         return Unreadable(FactSay.JSON_TOO_DEEP())
     except ValueError:  # e.g. an integer of thousands of digits
@@ -737,31 +754,67 @@ def json_value(text: str) -> Any:
     return value
 
 
-def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
-    """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines)."""
+def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[int, str, Any]]:
+    """Like `jsonl_rows`; a row is named by its first line (a quoted cell may span lines).
+    `guessed`: the format was told by the first line, not given nor named by the file."""
     csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide, and only ever raised
-    reader = csv.reader(stream)
-    header: list[str] | None = None
+    held = _Held()
+    reader = csv.reader(held.lines(stream))
     last = 0  # the line the previous row ended on
     while True:
         try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            yield last + 1, "", Unreadable(FactSay.CSV_HEADER(problem=_csv_problem(exc)),
+                                           VALUE_ERROR)
+            return
+        if row is None:
+            return
+        start, last = last + 1, reader.line_num
+        if any(cell.strip() for cell in row):
+            break  # blank lines before the header (the format skips them too)
+    header = [h.strip() for h in row]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:  # one of the two columns' values would be lost in each row
+        yield start, ",".join(row), Unreadable(FactSay.CSV_HEADER_TWICE(
+            names=", ".join(twice)), VALUE_ERROR)
+        return
+    if guessed and "type" not in header:
+        # No row can be a fact: say once, at the line that decided, why the file was read
+        # as CSV (each row is still rejected on its own).
+        yield start, ",".join(row), Unreadable(FactSay.CSV_GUESSED(
+            header=shown(", ".join(header))), VALUE_ERROR)
+    yield from _csv_body(reader, header, held, 0, last)
+
+
+def _csv_body(reader: Any, header: list[str], held: _Held, offset: int,
+              last: int) -> Iterator[tuple[int, str, Any]]:
+    """The rows after the header; `reader`'s line 1 is line `offset + 1` of the file, and the
+    row before ended on line `last`."""
+    while True:
+        try:
             for row in reader:
-                start, last = last + 1, reader.line_num
-                if header is None:
-                    header = [h.strip() for h in row]
-                    twice = sorted({h for h in header if h and header.count(h) > 1})
-                    if twice:  # one of the two columns' values would be lost in each row
-                        yield start, ",".join(row), Unreadable(FactSay.CSV_HEADER_TWICE(
-                            names=", ".join(twice)), VALUE_ERROR)
-                        return
-                    continue
+                start, last = last + 1, offset + reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
                 text = ",".join(row)
+                if held.odd and ("\ufeff" in text or "\x00" in text):
+                    yield start, text, Unreadable(_odd_cell(header, row), VALUE_ERROR)
+                    continue
+                if last > start:  # a quoted cell ran on over lines: its quote not closed?
+                    ran = held.between(start, last)
+                    if ran is not None and _rows_fit(ran[1:], header):
+                        # The lines it ran over are rows of their own (whether or not the
+                        # cells of the row it made add up): only the line with the open
+                        # quote is rejected, the others are read again.
+                        yield start, ran[0].rstrip("\r\n"), Unreadable(
+                            FactSay.CSV_QUOTE_OPEN(last=last), VALUE_ERROR)
+                        yield from _csv_body(csv.reader(ran[1:]), header, held, start, start)
+                        continue
                 if len(row) != len(header):
                     words = FactSay.CSV_CELLS(cells=len(row), columns=len(header),
                                               header=", ".join(header))
-                    if last > start:  # a quoted cell ran on over lines: its quote not closed?
+                    if last > start:
                         words = FactSay.CSV_ROW_RAN_ON(first=start, last=last) + words
                     yield start, text, Unreadable(words, VALUE_ERROR)
                     continue
@@ -770,12 +823,73 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
             return
         except csv.Error as exc:
             # The csv module resumes at the next line: one bad row costs one row.
-            start, last = last + 1, reader.line_num
-            problem = _csv_problem(exc)
-            if header is None:
-                yield start, "", Unreadable(FactSay.CSV_HEADER(problem=problem), VALUE_ERROR)
-                return
-            yield start, "", Unreadable(problem, VALUE_ERROR)
+            start, last = last + 1, offset + reader.line_num
+            yield start, "", Unreadable(_csv_problem(exc), VALUE_ERROR)
+
+
+def _rows_fit(lines: list[str], header: list[str]) -> bool:
+    """Whether some of `lines`, read as CSV rows, have the header's cells and a type: lines a
+    quote left open ran over, not the lines of a long quoted cell (a note written over
+    lines)."""
+    kind = header.index("type") if "type" in header else -1
+    try:
+        return any(len(row) == len(header) and (kind < 0 or row[kind].strip() != "")
+                   for row in csv.reader(lines))
+    except csv.Error:
+        return False
+
+
+# Characters of the latest lines of a CSV file kept (`_Held`): a row that a quote left open
+# ran over is read again from the line after the quote when its lines are still kept.
+HELD_CHARACTERS = 1 << 20
+
+
+class _Held:
+    """The lines a csv reader is given, the latest kept (at least `HELD_CHARACTERS`), in
+    blocks: no cost per line. `odd`: whether a line given so far holds a byte-order mark or a
+    NUL, which the csv module would keep in a cell without a word (an id "\ufeffs-1" is not
+    "s-1"): only a file that holds one has its rows searched."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[int, list[str], int]] = []  # (first line's number, lines, size)
+        self.size = 0
+        self.given = 0
+        self.odd = False
+
+    def lines(self, source: Iterable[str]) -> Iterator[str]:
+        for block in blocks(source):
+            joined = "".join(block)
+            self.odd = self.odd or "\ufeff" in joined or "\x00" in joined
+            self.kept.append((self.given + 1, block, len(joined)))
+            self.size += len(joined)
+            self.given += len(block)
+            dropped = 0
+            while self.size - self.kept[dropped][2] >= HELD_CHARACTERS:
+                self.size -= self.kept[dropped][2]
+                dropped += 1
+            if dropped:
+                del self.kept[:dropped]
+            yield from block
+
+    def between(self, first: int, last: int) -> list[str] | None:
+        """Lines `first` to `last` (numbered from 1), None when they are no longer kept."""
+        if not self.kept or self.kept[0][0] > first:
+            return None
+        base = self.kept[0][0]
+        lines = [line for _, block, _ in self.kept for line in block]
+        return lines[first - base:last - base + 1] if last - base < len(lines) else None
+
+
+def _odd_cell(header: list[str], row: list[str]) -> Words:
+    """Which cell of `row` holds a byte-order mark or a NUL, and how to mend it."""
+    for number, cell in enumerate(row, start=1):
+        name = header[number - 1] if number <= len(header) else "?"
+        where = FactSay.WHERE_CELL(number=number, name=name)
+        if "\ufeff" in cell:
+            return FactSay.BOM_IN(where=where)
+        if "\x00" in cell:
+            return FactSay.NUL_IN(where=where)
+    raise AssertionError("no cell holds one")  # (the row's text did)
 
 
 def _csv_problem(exc: csv.Error) -> Words:

@@ -18,7 +18,7 @@ from datetime import UTC, date
 from decimal import Decimal
 from typing import Any, Literal
 
-from policyengine.facts.messages import FactSay, json_problem
+from policyengine.facts.messages import FactSay, json_problem, odd_character
 from policyengine.facts.reader import (  # the CLI's own line decoder: the same messages
     KeyTwice,
     Unreadable,
@@ -86,6 +86,11 @@ def parse_json(body: bytes) -> tuple[Any, Reason | None]:
         return None, Reason(JSON_ERROR, FactSay.JSON_KEY_TWICE(key=twice.key))
     except json.JSONDecodeError as exc:
         problem = json_problem(exc.msg)
+        where = (FactSay.WHERE_COLUMN_LINE(column=exc.colno, line=exc.lineno)
+                 if exc.lineno > 1 else FactSay.WHERE_COLUMN(column=exc.colno))
+        odd = odd_character(text, exc.pos, where)  # as the file reader says it
+        if odd is not None:
+            return None, Reason(JSON_ERROR, odd)
         return None, Reason(JSON_ERROR, FactSay.JSON_AT_LINE(
             problem=problem, column=exc.colno, line=exc.lineno) if exc.lineno > 1
             else FactSay.JSON_AT(problem=problem, column=exc.colno))

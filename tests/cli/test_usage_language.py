@@ -60,6 +60,8 @@ def test_argparse_errors_are_chinese_by_default() -> None:
     ("argument --format: invalid choice: 'pdf' (choose from 'table', 'json', 'csv')",
      "参数 --format 的值 'pdf' 无效（可选：'table', 'json', 'csv'）"),
     ("argument --facts: expected one argument", "参数 --facts 后面需要一个值"),
+    ("argument --facts: an empty path (a shell variable not set?): give a file's path",
+     "参数 --facts 的路径是空的（是不是 shell 变量没有设置？）：请给出文件路径"),
     ("something argparse says that we do not know", "something argparse says that we do not know"),
 ])
 def test_argparse_messages_in_chinese(english: str, chinese: str) -> None:
@@ -101,7 +103,7 @@ def test_a_year_before_the_calendar_is_told_in_the_readers_language(tmp_path: Pa
                      '"case":"26101201","actor":"李小四","requester":"王医生"}\n', encoding="utf-8")
     zh = run("evaluate", "--facts", str(facts), "--month", "2026-10")
     assert zh.returncode == 3
-    assert zh.stderr.startswith("policyengine：E-CAL-YEAR：没有 226 年的工作日历数据")
+    assert zh.stderr.startswith(f"{facts}:1: E-CAL-YEAR: 没有 0226 年的工作日历数据")
     en = run("evaluate", "--facts", str(facts), "--month", "2026-10", "--lang", "en")
     assert en.returncode == 3
-    assert en.stderr.startswith("policyengine: E-CAL-YEAR: no working-day calendar data for 226")
+    assert en.stderr.startswith(f"{facts}:1: E-CAL-YEAR: no working-day calendar data for 0226")
