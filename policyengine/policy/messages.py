@@ -143,6 +143,25 @@ class Say(Catalogue):
                          "（多半是从别的程序复制文字时带进来的）")
     MORE_CONTROL = ("{count} more control characters in this file",
                     "这个文件里另有 {count} 个控制字符")
+    ODD_SPACE_INDENT = ("{char} is written here, where YAML reads only ordinary spaces (it "
+                        "comes from copying text out of Word or a web page, or from typing in "
+                        "full-width mode): replace it with ordinary spaces{align}",
+                        "这里有一个{char}，YAML 在这里只认普通空格（多半是从 Word 或网页复制文字"
+                        "带进来的，或是在全角模式下输入的）：请把它换成普通（半角）空格{align}")
+    INVISIBLE_HERE = ("{char} is written here, which cannot be seen (it often comes from "
+                      "copying text out of Word or a web page): delete it",
+                      "这里有一个看不见的{char}（多半是从 Word 或网页复制文字时带进来的）："
+                      "请删掉它")
+    INVISIBLE_IN_KEY = ("the key '{key}' has {char} written inside it, which cannot be seen: "
+                        "delete it, so the key reads '{key}'",
+                        "键“{key}”里夹着一个看不见的{char}：请删掉它，只留下“{key}”")
+    CHAR_NO_BREAK_SPACE = ("a no-break space (U+00A0)", "不间断空格（U+00A0）")
+    CHAR_FULL_WIDTH_SPACE = ("a full-width space (U+3000)", "全角空格（U+3000）")
+    CHAR_ZERO_WIDTH_SPACE = ("a zero-width space (U+200B)", "零宽空格（U+200B）")
+    CHAR_BYTE_ORDER_MARK = ("a zero-width no-break space (U+FEFF, a byte order mark)",
+                            "零宽不换行空格（U+FEFF，字节顺序标记）")
+    CHAR_OTHER_SPACE = ("a special space character ({code})", "特殊空格字符（{code}）")
+    CHAR_INVISIBLE = ("an invisible character ({code})", "看不见的字符（{code}）")
     TAB_INDENT = ("this line is indented with a tab; YAML accepts spaces only: replace the tab "
                   "with spaces{align}",
                   "这一行用制表符（Tab）缩进了，YAML 只认空格：请把 Tab 换成空格{align}")

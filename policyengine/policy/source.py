@@ -22,7 +22,12 @@ from yaml.resolver import Resolver
 
 from policyengine.errors import Diagnostic, Location
 from policyengine.policy.messages import Say, diagnostic
-from policyengine.policy.syntax import explain_syntax_error
+from policyengine.policy.syntax import (
+    ODD_SPACE,
+    explain_syntax_error,
+    odd_character,
+    odd_space_words,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -286,8 +291,10 @@ def _build(
             key = _scalar(key_node, doc, diagnostics, constructor)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
-            child = (*path, key)
             at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if isinstance(key, str) and ODD_SPACE.search(key):
+                key = _odd_key(key, key_node, doc.file, diagnostics)
+            child = (*path, key)
             if key in result:
                 first = doc.key_positions.get(child, at)
                 diagnostics.append(diagnostic(Location(doc.file, *at), "E-DUPLICATE-KEY",
@@ -302,6 +309,23 @@ def _build(
             for i, item in enumerate(node.value)
         ]
     return _scalar(node, doc, diagnostics, constructor)
+
+
+def _odd_key(key: str, node: yaml.Node, file: str, diagnostics: list[Diagnostic]) -> str:
+    """Report a character in a key that only looks like a space (or like nothing), and read
+    the key without it, so the checks after do not also call it unknown."""
+    odd = ODD_SPACE.search(key)
+    assert odd is not None
+    clean = ODD_SPACE.sub("", key).strip()
+    quote = 1 if getattr(node, "style", None) in ("'", "\"") else 0
+    where = Location(file, node.start_mark.line + 1, node.start_mark.column + 1 + quote
+                     + odd.start())
+    if key[: odd.start()].strip():
+        words = Say.INVISIBLE_IN_KEY(key=clean, char=odd_character(odd.group()))
+    else:  # before the key: where its indentation is
+        words = odd_space_words(odd.group())
+    diagnostics.append(diagnostic(where, "E-YAML-SPACE", words))
+    return clean
 
 
 def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],

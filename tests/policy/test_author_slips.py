@@ -161,3 +161,43 @@ def test_a_count_with_a_fraction_is_called_a_number_that_is_not_whole(tmp_path: 
     found = [d for d in refused(folder) if d.code == "E-TYPE"]
     assert found and all("'5.5' has a fraction; write a whole number, e.g. 5" in d.message
                          and "这里应写整数" in d.message_zh for d in found), found
+
+
+R1_RESPONSIBLE = "end_of_work}}\n    responsible: reporter\n    penalty: P1"
+
+
+@pytest.mark.parametrize(("char", "en", "zh"), [
+    ("\u00a0", "a no-break space (U+00A0)", "不间断空格（U+00A0）"),
+    ("\u3000", "a full-width space (U+3000)", "全角空格（U+3000）")])
+def test_a_space_that_only_looks_like_one_is_named_where_it_is(
+        tmp_path: Path, char: str, en: str, zh: str) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R1_RESPONSIBLE,
+                R1_RESPONSIBLE.replace("    responsible", f"  {char} responsible"))
+    [found] = refused(folder)
+    # the reader stops a line later; the character is on the line before, at column 3
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-YAML-SPACE", line_of(path, f"{char} responsible"), 3)
+    assert f"{en} is written here" in found.message
+    assert "replace it with ordinary spaces" in found.message
+    assert zh in found.message_zh and "普通（半角）空格" in found.message_zh
+
+
+def test_a_zero_width_space_inside_a_key_is_named_and_the_key_read_without_it(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R1_RESPONSIBLE,
+                R1_RESPONSIBLE.replace("responsible", "respon\u200bsible"))
+    [found] = refused(folder)  # not also an unknown key 'respon\u200bsible'
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-YAML-SPACE", line_of(path, "respon\u200bsible"), 11)
+    assert "a zero-width space (U+200B)" in found.message and "delete it" in found.message
+    assert "零宽空格（U+200B）" in found.message_zh
+
+
+def test_full_width_spaces_opening_a_paragraph_of_a_text_block_are_text(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "duties.yaml", "    name: 提需求\n",
+         "    note: |\n      \u3000\u3000第一条 说明\n    name: 提需求\n")
+    assert load_policy_files(folder).model.duties["R1"].note == "\u3000\u3000第一条 说明\n"
