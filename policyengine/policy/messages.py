@@ -222,6 +222,16 @@ class Say(Catalogue):
     AT = ("{where}: {text}", "{where}：{text}")
     UNKNOWN_KEY = ("unknown key '{name}'{hint}", "未知的键“{name}”{hint}")
     MISSING_KEY = ("missing required key '{name}'", "缺少必填的键“{name}”")
+    SECTION_FILE_EMPTY = ("missing required key '{name}': this file holds none (it is empty, "
+                          "or holds only comments), and no other file has a section '{name}:'; "
+                          "write the section here: '{name}:' and its entries",
+                          "缺少必填的键“{name}”：这个文件里一项也没有（文件是空的，或只有注释），"
+                          "其他文件里也没有“{name}:”这一节；请在这里写出这一节：“{name}:”及其条目")
+    SECTION_NOT_IN_FILE = ("missing required key '{name}': this file, named for it, has no "
+                           "section '{name}:', and no other file has one; write it here, with "
+                           "its entries",
+                           "缺少必填的键“{name}”：以它命名的这个文件里没有“{name}:”这一节，"
+                           "其他文件里也没有；请在这里写出这一节及其条目")
     NOT_A_NUMBER = ("Input should be a valid {kind}: '{value}' is not a number",
                     "这里应写{kind}，而不是“{value}”")
     NOT_WHOLE = ("Input should be a valid integer: '{value}' has a fraction; write a whole "

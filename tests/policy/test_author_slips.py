@@ -201,3 +201,15 @@ def test_full_width_spaces_opening_a_paragraph_of_a_text_block_are_text(
     edit(folder, "duties.yaml", "    name: 提需求\n",
          "    note: |\n      \u3000\u3000第一条 说明\n    name: 提需求\n")
     assert load_policy_files(folder).model.duties["R1"].note == "\u3000\u3000第一条 说明\n"
+
+
+@pytest.mark.parametrize("emptied", ["", "# 职责 (duties): to be written\n"])
+def test_an_emptied_duties_file_is_named_as_holding_no_duties(tmp_path: Path,
+                                                              emptied: str) -> None:
+    folder = copy(tmp_path)
+    (folder / "duties.yaml").write_text(emptied, encoding="utf-8")
+    [found] = refused(folder)
+    assert (found.location.file, found.location.line, found.code) == (
+        str(folder / "duties.yaml"), 1, "E-MISSING-KEY")
+    assert "missing required key 'duties': this file holds none" in found.message
+    assert "这个文件里一项也没有" in found.message_zh
