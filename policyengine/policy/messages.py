@@ -240,6 +240,14 @@ class Say(Catalogue):
     NUMBER_WITH_UNIT = ("Input should be a valid {kind}: write the number alone, '{number}' "
                         "(without '{unit}'{why})",
                         "这里只写数字“{number}”，不要写单位“{unit}”{why}")
+    PERCENT_AS_FRACTION = ("Input should be a valid {kind}: write the fraction alone, "
+                           "'{fraction}' ({percent}% is {fraction}; without '%')",
+                           "这里只写小数“{fraction}”（{percent}% 就是 {fraction}），不要写“%”")
+    NUMBER_WITHOUT_UNIT = ("Input should be a valid {kind}: write a number alone, without "
+                           "'{unit}'{why}",
+                           "这里只写数字，不要写单位“{unit}”{why}")
+    PERCENT_RANGE = ("; a fraction is written here, e.g. 0.5 for 50%",
+                     "（这里写小数，如 50% 写作 0.5）")
     UNIT_IS_CURRENCY = ("; amounts are in the policy's currency, CNY",
                         "（金额的单位就是策略的币种：人民币元）")
     NOT_TEXT = ("Input should be a valid string: write text here (in quotes if it looks like a "

@@ -213,3 +213,45 @@ def test_an_emptied_duties_file_is_named_as_holding_no_duties(tmp_path: Path,
         str(folder / "duties.yaml"), 1, "E-MISSING-KEY")
     assert "missing required key 'duties': this file holds none" in found.message
     assert "这个文件里一项也没有" in found.message_zh
+
+
+def first_refusal(tmp_path: Path, name: str, old: str, new: str) -> tuple[Diagnostic, Path]:
+    folder = copy(tmp_path / "refused")
+    path = edit(folder, name, old, new)
+    [found] = refused(folder)
+    return found, path
+
+
+@pytest.mark.parametrize(("written", "advice"), [("1天", "1d"), ("2日", "2d")])
+def test_a_grace_in_days_is_told_the_clock_form_only(tmp_path: Path, written: str,
+                                                     advice: str) -> None:
+    # a grace is a duration: '1 working_day' would be refused there, so it is not offered
+    found, path = first_refusal(tmp_path, "policy.yaml", "immediately_grace: 30m",
+                                f"immediately_grace: {written}")
+    assert (found.code, found.location.line) == ("E-VALUE", line_of(path, written))
+    assert f"write '{advice}'" in found.message and "working_day" not in found.message
+    folder = copy(tmp_path / "advised")
+    edit(folder, "policy.yaml", "immediately_grace: 30m", f"immediately_grace: {advice}")
+    assert load_policy_files(folder).model.calendar.immediately_grace.days == int(advice[0])
+
+
+@pytest.mark.parametrize(("written", "code", "words"), [
+    ("5000天", "E-TOO-LARGE", "'5000天' is longer than 3660 days"),
+    ("0天", "E-VALUE", "a deadline of zero ('0天')")])
+def test_days_that_neither_reading_takes_are_not_offered_as_either(
+        tmp_path: Path, written: str, code: str, words: str) -> None:
+    found, _ = first_refusal(tmp_path, "duties.yaml", "deadline: {within: 2 working_days}",
+                             f"deadline: {{within: {written}}}")
+    assert found.code == code and words in found.message
+    assert "working_days" not in found.message
+
+
+def test_a_percentage_where_a_fraction_is_read_is_told_the_fraction(tmp_path: Path) -> None:
+    found, path = first_refusal(tmp_path, "rewards.yaml", "fraction: 0.5", "fraction: 50%")
+    assert (found.code, found.location.line) == ("E-NUMBER-UNIT", line_of(path, "fraction: 50%"))
+    assert "write the fraction alone, '0.5' (50% is 0.5; without '%')" in found.message
+    assert "“0.5”" in found.message_zh
+    assert load_policy_files(PACK).model.rewards["A2"].fraction == 0.5  # what it offers loads
+    found, _ = first_refusal(tmp_path / "more", "rewards.yaml", "fraction: 0.5",
+                             "fraction: 150%")
+    assert "'150'" not in found.message and "e.g. 0.5 for 50%" in found.message
