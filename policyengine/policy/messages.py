@@ -44,10 +44,13 @@ class PolicyValueError(ValueError):
     the loader takes the `Words` back out of the error's context.
     """
 
-    def __init__(self, words: Words, code: str = "E-VALUE"):
+    def __init__(self, words: Words, code: str = "E-VALUE", *, key: str | None = None):
         super().__init__(words.en)
         self.words = words
         self.code = code
+        # A key of the model refused as written there (`per` on a recurring duty): the
+        # error is located at that key, not at the entry the validator checks as a whole.
+        self.key = key
 
 
 class Catalogue(Enum):
@@ -312,11 +315,12 @@ class Say(Catalogue):
                 "“{value}”：per 可写 case、trigger 或 {{attribute: 属性名}}（每个案件一项、"
                 "每个触发事实一项，或每个案件按触发事实的该属性取值各一项）")
     RECURRING_PER = ("a recurring duty is owed once each time its schedule comes round "
-                     "(weekly, monthly, yearly or cron); 'per' applies to triggered duties",
+                     "(weekly, monthly, yearly or cron); 'per' applies to triggered duties: "
+                     "remove it",
                      "定期职责按周期每到一次只欠一次（每周、每月、每年或 cron）；"
-                     "“per”只适用于由事实触发的职责")
-    ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true'",
-                    "“default”只适用于写了“assigned: true”的角色")
+                     "“per”只适用于由事实触发的职责：请删掉它")
+    ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true': remove it",
+                    "“default”只适用于写了“assigned: true”的角色：请删掉它")
     ENUM_VALUES = ("'values' is given exactly when 'type' is enum",
                    "只有“type”为 enum 时才写“values”，而且此时必须写")
     BY_ONE_FORM = ("give exactly one of: end_of_working_day, weekly, monthly, yearly, "

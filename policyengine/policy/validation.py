@@ -74,10 +74,14 @@ def from_pydantic(exc: ValidationError, locate: Locate,
         if kind == "too_short" and any(p[: len(loc)] == loc and p != loc for p in paths):
             continue  # the items under it were reported; the emptiness is their consequence
         code, words = _rephrase(err, loc)
+        refused = (err.get("ctx") or {}).get("error")
+        key = refused.key if isinstance(refused, PolicyValueError) else None
+        if key is not None:
+            loc = (*loc, key)
         where = ".".join(str(p) for p in loc)
         if where:
             words = Say.AT(where=where, text=words)
-        out.append(diagnostic(locate(loc), code, words))
+        out.append(diagnostic(locate(loc, key=key is not None), code, words))
     return out
 
 

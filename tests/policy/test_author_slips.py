@@ -255,3 +255,21 @@ def test_a_percentage_where_a_fraction_is_read_is_told_the_fraction(tmp_path: Pa
     found, _ = first_refusal(tmp_path / "more", "rewards.yaml", "fraction: 0.5",
                              "fraction: 150%")
     assert "'150'" not in found.message and "e.g. 0.5 for 50%" in found.message
+
+
+W1_RECURRING = "    recurring: {weekly: fri, at: morning_end}\n"
+
+
+@pytest.mark.parametrize(("name", "old", "added", "where"), [
+    ("duties.yaml", W1_RECURRING, "    per: trigger\n", "duties.W1.per"),
+    ("duties.yaml", W1_RECURRING, "    deadline: {within: 2h}\n", "duties.W1.deadline"),
+    ("vocabulary.yaml", "    actor_of: [requirement.raised, bug.found]\n",
+     "    default: 张三\n", "roles.reporter.default")])
+def test_a_key_the_entry_does_not_take_is_refused_at_the_key(
+        tmp_path: Path, name: str, old: str, added: str, where: str) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, name, old, old + added)
+    [found] = refused(folder)
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-VALUE", line_of(path, added.strip()), 5)
+    assert found.message.startswith(where + ": ")
