@@ -147,7 +147,7 @@ class SourceDocument:
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """The position of the value at `path` (or of its key), else of the nearest parent."""
         table = self.key_positions if key else self.positions
-        probe = tuple(path)
+        probe = self._as_written(tuple(path))
         while True:
             if probe in table:
                 line, col = table[probe]
@@ -158,6 +158,19 @@ class SourceDocument:
             if not probe:
                 return Location(self.file, 1, 1)
             probe = probe[:-1]
+
+
+    def _as_written(self, path: Path_) -> Path_:
+        """`path` without the index 0 the model adds where one value stands for a list of one
+        (`fulfilled_by: {fact: ...}` is checked as `fulfilled_by.0`): so that a value inside
+        it is found where it is written, not at the list's parent."""
+        written: Path_ = ()
+        for part in path:
+            if part == 0 and not isinstance(part, bool) and (*written, 0) not in self.positions \
+                    and written in self.positions:
+                continue
+            written = (*written, part)
+        return written
 
 
 def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
@@ -260,6 +273,10 @@ def _check_expansion(root: yaml.Node, aliases: list[tuple[yaml.Mark, yaml.Node]]
                                              size=f"{total:,}")))
 
 
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+
+
 def _at(file: str, mark: yaml.Mark) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
@@ -288,6 +305,8 @@ def _build(
                                           Say.CANNOT_READ_VALUE(problem=exc.problem or "?")))
             return None
         for key_node, value_node in node.value:
+            key_node, value_node = _full_width_pair(key_node, value_node, doc.file,
+                                                    diagnostics, constructor)
             key = _scalar(key_node, doc, diagnostics, constructor)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
@@ -309,6 +328,32 @@ def _build(
             for i, item in enumerate(node.value)
         ]
     return _scalar(node, doc, diagnostics, constructor)
+
+
+def _full_width_pair(key_node: yaml.Node, value_node: yaml.Node, file: str,
+                     diagnostics: list[Diagnostic],
+                     constructor: _Loader) -> tuple[yaml.Node, yaml.Node]:
+    """`{about： decision}`: a full-width colon inside a flow mapping makes the key
+    'about： decision' with no value, which YAML takes without a word. Said at the colon,
+    and read as the author meant, so the checks after do not call it an unknown key."""
+    if not (isinstance(key_node, yaml.ScalarNode) and not key_node.style  # plain
+            and "：" in key_node.value and isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag == _NULL and value_node.value == ""):
+        return key_node, value_node
+    name, _, rest = key_node.value.partition("：")
+    if not name.strip() or any(c.isspace() for c in name.strip()):
+        return key_node, value_node
+    start = key_node.start_mark
+    one_line = start.line == key_node.end_mark.line
+    colon = start.column + len(name) if one_line else start.column
+    diagnostics.append(diagnostic(Location(file, start.line + 1, colon + 1), "E-YAML",
+                                  Say.FULL_WIDTH_COLON(key=name.strip())))
+    text = rest.strip()
+    at = colon + 1 + len(rest) - len(rest.lstrip()) if one_line else start.column
+    mark = yaml.Mark(start.name, start.index, start.line, at, None, 0)
+    tag = constructor.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return (yaml.ScalarNode(_STR, name.strip(), start, start),
+            yaml.ScalarNode(tag, text, mark, mark))
 
 
 def _odd_key(key: str, node: yaml.Node, file: str, diagnostics: list[Diagnostic]) -> str:

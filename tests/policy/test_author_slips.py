@@ -273,3 +273,30 @@ def test_a_key_the_entry_does_not_take_is_refused_at_the_key(
     assert (found.code, found.location.line, found.location.column) == (
         "E-VALUE", line_of(path, added.strip()), 5)
     assert found.message.startswith(where + ": ")
+
+
+R5_FULFILMENT = ("{fact: reporter.notified, where: {about: decision}}\n"
+                 "    deadline: {within: 1h, from")
+
+
+def test_an_empty_value_in_a_flow_mapping_is_located_at_the_value(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R5_FULFILMENT,
+                R5_FULFILMENT.replace("{about: decision}", "{about: }"))
+    [found] = refused(folder)
+    line = line_of(path, "{about: }")
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    assert (found.location.line, found.location.column) == (line, text.index("about: ") + 8)
+
+
+def test_a_full_width_colon_in_a_flow_mapping_is_named_at_the_colon(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R5_FULFILMENT,
+                R5_FULFILMENT.replace("{about: decision}", "{about： decisoin}"))
+    line = line_of(path, "about：")
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    colon, value = refused(folder)  # and the value after it is read, and checked, as meant
+    assert (colon.code, colon.location.line, colon.location.column) == (
+        "E-YAML", line, text.index("：") + 1)
+    assert "full-width colon '：' after 'about'" in colon.message
+    assert (value.code, value.location.column) == ("E-UNKNOWN-VALUE", text.index("decisoin") + 1)
