@@ -273,6 +273,10 @@ def _check_expansion(root: yaml.Node, aliases: list[tuple[yaml.Mark, yaml.Node]]
                                              size=f"{total:,}")))
 
 
+# Full-width forms (U+FF01-U+FF5E) and the ASCII characters they stand for.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH_DIGIT = re.compile("[\uff10-\uff19]")
+_STARTS_AS_NUMBER = re.compile(r"^\s*[+-]?\d")
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
 
@@ -379,6 +383,7 @@ def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],
     if not isinstance(node, yaml.ScalarNode):
         # a mapping or list used as a key (`? [a, b]: 1`): named by its place for the checks
         return _node_text(node)
+    node = _half_width(node, constructor)
     try:
         return constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
@@ -387,6 +392,22 @@ def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],
     except (ValueError, TypeError, OverflowError):
         pass  # e.g. 2026-02-30: the model's check then says what is wrong with it
     return node.value
+
+
+def _half_width(node: yaml.ScalarNode, constructor: _Loader) -> yaml.ScalarNode:
+    """`５０`, `２０１４-07-01`, `"１８:００"`: a number, date, time or duration typed with a
+    Chinese input method's full-width digits is read as the same value in ASCII, wherever a
+    number is read (an amount, a count, a tier bound, a date, a clock time). Text that holds
+    Chinese (`第５版`) is left as written."""
+    if not _FULL_WIDTH_DIGIT.search(node.value):
+        return node
+    text = node.value.translate(_HALF_WIDTH)
+    if not text.isascii() or not _STARTS_AS_NUMBER.match(text):
+        return node
+    tag = node.tag
+    if not node.style:  # plain: what it is (a number, a date) is told by the ASCII form
+        tag = constructor.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return yaml.ScalarNode(tag, text, node.start_mark, node.end_mark, style=node.style)
 
 
 def _node_text(node: yaml.Node) -> str:

@@ -300,3 +300,26 @@ def test_a_full_width_colon_in_a_flow_mapping_is_named_at_the_colon(tmp_path: Pa
         "E-YAML", line, text.index("：") + 1)
     assert "full-width colon '：' after 'about'" in colon.message
     assert (value.code, value.location.column) == ("E-UNKNOWN-VALUE", text.index("decisoin") + 1)
+
+
+@pytest.mark.parametrize(("name", "ascii_form", "full_width"), [
+    ("penalties.yaml", "{from: 6, to: 10, amount: 50}", "{from: ６, to: １０, amount: ５０}"),
+    ("penalties.yaml", "2014-07-01\n        per_instance: 20\n  P2:",
+     "２０１４-07-01\n        per_instance: ２０\n  P2:"),
+    ("rewards.yaml", "fraction: 0.5", "fraction: ０.５"),
+    ("policy.yaml", 'end: "18:00"', 'end: "１８:００"'),
+    ("duties.yaml", "deadline: {within: 2 working_days}", "deadline: {within: ２ working_days}")])
+def test_full_width_digits_are_read_wherever_a_number_is(tmp_path: Path, name: str,
+                                                         ascii_form: str,
+                                                         full_width: str) -> None:
+    # as amounts always were: a Chinese input method's '５０' is the number 50
+    folder = copy(tmp_path)
+    edit(folder, name, ascii_form, full_width)
+    assert load_policy_files(folder).model == load_policy_files(PACK).model
+
+
+def test_full_width_digits_in_chinese_text_stay_as_written(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "policy.yaml", "name: 客户需求反馈及跟进制度",
+         "name: 客户需求反馈及跟进制度第２版")
+    assert load_policy_files(folder).model.policy.name == "客户需求反馈及跟进制度第２版"
