@@ -24,6 +24,7 @@ from policyengine.policy.messages import Say, diagnostic, hint
 from policyengine.policy.model import SECTION_NAMES, Policy
 from policyengine.policy.packs import resolve
 from policyengine.policy.source import Path_, SourceDocument, parse_yaml
+from policyengine.policy.syntax import AnchorFinder, anchors_in
 from policyengine.policy.validation import from_pydantic, step
 from policyengine.suggest import closest
 
@@ -184,8 +185,9 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
     merged: dict[str, Any] = {}
     unreadable = bool(unread)
     misspelt: set[str] = set()
+    texts = list(texts)
     for file, text in texts:
-        doc, found = parse_yaml(text, file)
+        doc, found = parse_yaml(text, file, _anchor_finder(texts, file))
         diagnostics.extend(found)
         if doc is None:
             unreadable = True
@@ -208,6 +210,17 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
         raise PolicyError(diagnostics, language=language)
     assert policy is not None
     return policy
+
+
+def _anchor_finder(texts: list[tuple[str, str]], file: str) -> AnchorFinder:
+    """Which other file defines an anchor: asked only when an alias of `file` names none."""
+    def anchored_in(name: str) -> Location | None:
+        for other, text in texts:
+            at = anchors_in(text).get(name) if other != file else None
+            if at is not None:
+                return Location(other, *at)
+        return None
+    return anchored_in
 
 
 def _language_of(merged: dict[str, Any]) -> str | None:

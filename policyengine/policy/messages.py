@@ -194,6 +194,19 @@ class Say(Catalogue):
                   "引号里的文字没有闭合，或在双引号里写了 \\d 这样的转义（正则表达式请用单引号）")
     YAML_ANCHOR = ("an alias '*name' names no anchor '&name' defined above it",
                    "别名“*名字”找不到在它上面定义的锚点“&名字”")
+    ALIAS_OTHER_FILE = ("the alias '*{name}' refers to the anchor '&{name}' of {other}; each "
+                        "file is read on its own, so an anchor reaches only the aliases of its "
+                        "own file: write the values out here, or give this file its own "
+                        "'&{name}' above",
+                        "别名“*{name}”指向的是 {other} 里的锚点“&{name}”；每个文件是分开读取的，"
+                        "锚点只对它所在文件里的别名有效：请在这里直接写出这些值，或在本文件上方"
+                        "另写一个“&{name}”")
+    ALIAS_UNDEFINED = ("the alias '*{name}' names no anchor '&{name}' above it in this file (an "
+                       "alias refers only to an anchor written before it, in the same file): "
+                       "write '&{name}' on the values above, or write the values out here",
+                       "别名“*{name}”在本文件中它的上方找不到锚点“&{name}”（别名只能指向同一"
+                       "文件里写在它前面的锚点）：请在上方的值上写“&{name}”，或在这里直接写出"
+                       "这些值")
     ALIAS_BOMB = ("the aliases ('*name') of this file would expand to more than {limit} values "
                   "(about {size}); a policy needs far fewer: write the values out, or use "
                   "fewer aliases of aliases",

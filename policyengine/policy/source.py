@@ -24,6 +24,7 @@ from policyengine.errors import Diagnostic, Location
 from policyengine.policy.messages import Say, diagnostic
 from policyengine.policy.syntax import (
     ODD_SPACE,
+    AnchorFinder,
     explain_syntax_error,
     odd_character,
     odd_space_words,
@@ -173,8 +174,12 @@ class SourceDocument:
         return written
 
 
-def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
-    """Parse one file. Returns the document, or None and the reasons it cannot be read."""
+def parse_yaml(text: str, file: str, anchored_in: AnchorFinder | None = None,
+               ) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Parse one file. Returns the document, or None and the reasons it cannot be read.
+
+    `anchored_in(name)`: which other file defines `&name`, to explain an alias that refers
+    to it (each file is parsed on its own)."""
     controls = control_characters(text, file)
     if controls:
         return None, controls
@@ -183,7 +188,7 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagno
     except _Refused as exc:
         return None, [exc.diagnostic]
     except yaml.MarkedYAMLError as exc:
-        return None, explain_syntax_error(text, file, exc)
+        return None, explain_syntax_error(text, file, exc, anchored_in)
     except yaml.YAMLError as exc:  # unmarked: the reader's own refusals
         return None, [diagnostic(Location(file, 1, 1), "E-YAML",
                                  Say.YAML_SYNTAX(what=Say.YAML_NOT_VALID(), problem=str(exc)))]

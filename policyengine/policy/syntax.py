@@ -9,6 +9,7 @@ colon, a wrong indentation. Only when none fits is the reader's own problem give
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
@@ -40,6 +41,25 @@ _INDENT_PROBLEMS = ("expected <block end>", "did not find expected key",
                     "did not find expected '-' indicator", "expected '<document start>'")
 
 
+# PyYAML's words for `*name` with no `&name` before it in the file.
+_UNDEFINED_ALIAS = re.compile(r"^found undefined alias '(.+)'$")
+AnchorFinder = Callable[[str], Location | None]
+
+
+def anchors_in(text: str) -> dict[str, tuple[int, int]]:
+    """The anchors (`&name`) a YAML text defines, as far as it can be read: their line and
+    column."""
+    found: dict[str, tuple[int, int]] = {}
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AnchorToken):
+                mark = token.start_mark
+                found.setdefault(token.value, (mark.line + 1, mark.column + 1))
+    except yaml.YAMLError:
+        pass  # the anchors before the file's own error still count
+    return found
+
+
 @dataclass(frozen=True)
 class _Line:
     number: int
@@ -53,9 +73,18 @@ class _Line:
         return self.text.endswith(":") or self.text in ("-", "- ")
 
 
-def explain_syntax_error(text: str, file: str, exc: yaml.MarkedYAMLError) -> list[Diagnostic]:
+def explain_syntax_error(text: str, file: str, exc: yaml.MarkedYAMLError,
+                         anchored_in: AnchorFinder | None = None) -> list[Diagnostic]:
+    """`anchored_in(name)`: where another file of the policy defines the anchor `&name`."""
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    alias = _UNDEFINED_ALIAS.match(exc.problem or "")
+    if alias is not None:
+        name = alias.group(1)
+        other = anchored_in(name) if anchored_in and name not in anchors_in(text) else None
+        words = (Say.ALIAS_OTHER_FILE(name=name, other=other) if other
+                 else Say.ALIAS_UNDEFINED(name=name))
+        return [diagnostic(Location(file, line, column), "E-YAML-ALIAS", words)]
     lines = text.split("\n")
     for explain in (_odd_spaces, _full_width_colons, _tabs, _missing_spaces):
         found = explain(lines, line, file)

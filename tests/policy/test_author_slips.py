@@ -323,3 +323,29 @@ def test_full_width_digits_in_chinese_text_stay_as_written(tmp_path: Path) -> No
     edit(folder, "policy.yaml", "name: 客户需求反馈及跟进制度",
          "name: 客户需求反馈及跟进制度第２版")
     assert load_policy_files(folder).model.policy.name == "客户需求反馈及跟进制度第２版"
+
+
+R1_END = "    responsible: reporter\n    penalty: P1\n  R2:"
+
+
+def test_an_alias_to_another_files_anchor_says_anchors_stay_in_their_file(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R1_END,
+                R1_END.replace("  R2:", "    note: *monthly_tiers\n  R2:"))
+    [found] = refused(folder)
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-YAML-ALIAS", line_of(path, "*monthly_tiers"), 11)
+    anchor = folder / "penalties.yaml"
+    assert (f"the alias '*monthly_tiers' refers to the anchor '&monthly_tiers' of "
+            f"{anchor}:{line_of(anchor, '&monthly_tiers')}:") in found.message
+    assert "anchor reaches only the aliases of its own file" in found.message
+    assert "每个文件是分开读取的" in found.message_zh
+
+
+def test_an_alias_to_no_anchor_is_named(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "duties.yaml", R1_END, R1_END.replace("  R2:", "    note: *nowhere\n  R2:"))
+    [found] = refused(folder)
+    assert found.code == "E-YAML-ALIAS"
+    assert "the alias '*nowhere' names no anchor '&nowhere' above it" in found.message
