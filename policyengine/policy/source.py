@@ -21,7 +21,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from policyengine.errors import Diagnostic, Location
-from policyengine.policy.messages import Say, diagnostic
+from policyengine.policy.messages import NOTHING, Say, diagnostic
 from policyengine.policy.syntax import (
     ODD_SPACE,
     AnchorFinder,
@@ -282,6 +282,8 @@ def _check_expansion(root: yaml.Node, aliases: list[tuple[yaml.Mark, yaml.Node]]
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH_DIGIT = re.compile("[\uff10-\uff19]")
 _STARTS_AS_NUMBER = re.compile(r"^\s*[+-]?\d")
+# What splits a key from its value in `{about： decision}` and `{about:\u00a0decision}`.
+_FLOW_SEPARATOR = re.compile("：|:(?=" + ODD_SPACE.pattern + ")")
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
 
@@ -314,8 +316,8 @@ def _build(
                                           Say.CANNOT_READ_VALUE(problem=exc.problem or "?")))
             return None
         for key_node, value_node in node.value:
-            key_node, value_node = _full_width_pair(key_node, value_node, doc.file,
-                                                    diagnostics, constructor)
+            key_node, value_node = _misread_pair(key_node, value_node, doc.file, diagnostics,
+                                                 constructor)
             key = _scalar(key_node, doc, diagnostics, constructor)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
@@ -339,30 +341,38 @@ def _build(
     return _scalar(node, doc, diagnostics, constructor)
 
 
-def _full_width_pair(key_node: yaml.Node, value_node: yaml.Node, file: str,
-                     diagnostics: list[Diagnostic],
-                     constructor: _Loader) -> tuple[yaml.Node, yaml.Node]:
-    """`{about： decision}`: a full-width colon inside a flow mapping makes the key
-    'about： decision' with no value, which YAML takes without a word. Said at the colon,
-    and read as the author meant, so the checks after do not call it an unknown key."""
+def _misread_pair(key_node: yaml.Node, value_node: yaml.Node, file: str,
+                  diagnostics: list[Diagnostic],
+                  constructor: _Loader) -> tuple[yaml.Node, yaml.Node]:
+    """`{about： decision}`, `{about:\u00a0decision}`: a full-width colon, or a colon followed
+    by a space that only looks like one, makes one key with no value inside a flow mapping,
+    which YAML takes without a word. Said at the character, and read as the author meant, so
+    the checks after do not call it an unknown key."""
     if not (isinstance(key_node, yaml.ScalarNode) and not key_node.style  # plain
-            and "：" in key_node.value and isinstance(value_node, yaml.ScalarNode)
+            and isinstance(value_node, yaml.ScalarNode)
             and value_node.tag == _NULL and value_node.value == ""):
         return key_node, value_node
-    name, _, rest = key_node.value.partition("：")
-    if not name.strip() or any(c.isspace() for c in name.strip()):
+    separator = _FLOW_SEPARATOR.search(key_node.value)
+    name = key_node.value[: separator.start()].strip() if separator else ""
+    if separator is None or not name or any(c.isspace() for c in name):
         return key_node, value_node
+    rest = key_node.value[separator.end():]
     start = key_node.start_mark
     one_line = start.line == key_node.end_mark.line
-    colon = start.column + len(name) if one_line else start.column
-    diagnostics.append(diagnostic(Location(file, start.line + 1, colon + 1), "E-YAML",
-                                  Say.FULL_WIDTH_COLON(key=name.strip())))
-    text = rest.strip()
-    at = colon + 1 + len(rest) - len(rest.lstrip()) if one_line else start.column
+    where = start.column + separator.start() if one_line else start.column
+    if separator.group() == "：":
+        words = Say.FULL_WIDTH_COLON(key=name)
+        code = "E-YAML"
+    else:  # the colon is ASCII; the space after it is not
+        where += 1 if one_line else 0
+        words = Say.ODD_SPACE_INDENT(char=odd_character(rest[0]), align=NOTHING)
+        code = "E-YAML-SPACE"
+    diagnostics.append(diagnostic(Location(file, start.line + 1, where + 1), code, words))
+    text = ODD_SPACE.sub("", rest).strip()
+    at = start.column + len(key_node.value) - len(rest.lstrip()) if one_line else start.column
     mark = yaml.Mark(start.name, start.index, start.line, at, None, 0)
     tag = constructor.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return (yaml.ScalarNode(_STR, name.strip(), start, start),
-            yaml.ScalarNode(tag, text, mark, mark))
+    return (yaml.ScalarNode(_STR, name, start, start), yaml.ScalarNode(tag, text, mark, mark))
 
 
 def _odd_key(key: str, node: yaml.Node, file: str, diagnostics: list[Diagnostic]) -> str:

@@ -131,8 +131,11 @@ def _odd_spaces(lines: list[str], up_to: int, file: str) -> list[Diagnostic]:
             after_colon = _ODD_AFTER_COLON.search(_strip_comment(line))
             if after_colon is None:
                 continue
+            # a space is wanted there, even for a character that shows as nothing
+            char = odd_character(after_colon.group(1))
             found.append(diagnostic(Location(file, number, after_colon.start(1) + 1),
-                                    "E-YAML-SPACE", odd_space_words(after_colon.group(1))))
+                                    "E-YAML-SPACE", Say.ODD_SPACE_INDENT(char=char,
+                                                                         align=NOTHING)))
             continue
         above = _previous(lines, number)
         align = NOTHING

@@ -349,3 +349,17 @@ def test_an_alias_to_no_anchor_is_named(tmp_path: Path) -> None:
     [found] = refused(folder)
     assert found.code == "E-YAML-ALIAS"
     assert "the alias '*nowhere' names no anchor '&nowhere' above it" in found.message
+
+
+def test_a_no_break_space_after_a_colon_in_braces_is_named_at_it(tmp_path: Path) -> None:
+    # YAML reads '{about:\u00a0decisoin}' as one key with no value, without a word
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R5_FULFILMENT,
+                R5_FULFILMENT.replace("{about: decision}", "{about:\u00a0decisoin}"))
+    line = line_of(path, "{about:\u00a0")
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    space, value = refused(folder)
+    assert (space.code, space.location.line, space.location.column) == (
+        "E-YAML-SPACE", line, text.index("\u00a0") + 1)
+    assert "a no-break space (U+00A0)" in space.message and "ordinary spaces" in space.message
+    assert (value.code, value.location.column) == ("E-UNKNOWN-VALUE", text.index("decisoin") + 1)
