@@ -84,13 +84,15 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 def parse_duration(text: str) -> timedelta:
     """A wall-clock duration such as `30m`, `1h`, `1h30m`, `2d` (48 hours)."""
-    span = parse_span(text)
+    span = parse_span(text, clock_only=True)
     if span.working_days or span.months:
         raise PolicyValueError(Say.NEEDS_CLOCK_DURATION(value=text))
     return span.hours
 
 
-def parse_span(text: str) -> Span:
+def parse_span(text: str, *, clock_only: bool = False) -> Span:
+    """`clock_only`: where only a duration is read (a grace, a tier bound), `2天` has one
+    reading, and the advice offers only it (working days would be refused there)."""
     raw = str(text).strip()
     match = _WORKING_DAYS.match(raw)
     if match:
@@ -123,8 +125,16 @@ def parse_span(text: str) -> Span:
         number, unit = ambiguous.groups()
         span_minutes = float(number) * {"d": 1440, "天": 1440, "日": 1440, "工": 1440, "h": 60,
                                    "小": 60, "m": 1, "分": 1, "w": 10080, "周": 10080}[unit[0]]
-        clock = format_duration(timedelta(minutes=min(span_minutes, MAX_DAYS * 1440.0)))
-        if unit.startswith(("day", "天", "日", "工作日")):
+        # Advice offers only a reading the policy takes: none when too long either way.
+        if span_minutes > MAX_DAYS * 1440:
+            raise PolicyValueError(Say.DURATION_TOO_LONG(value=raw, limit=MAX_DAYS), "E-TOO-LARGE")
+        clock = format_duration(timedelta(minutes=span_minutes))
+        if clock_only and unit.startswith("工作日"):
+            raise PolicyValueError(Say.NEEDS_CLOCK_DURATION(value=raw))
+        days = unit.startswith(("day", "天", "日", "工作日"))
+        if days and not clock_only and span_minutes == 0:
+            raise PolicyValueError(Say.ZERO_DEADLINE(value=raw))  # `0 working_days` neither
+        if days and not clock_only and float(number) <= MAX_WORKING_DAYS:
             working = (Say.WORKING_DAYS_READING(count=number, plural="" if number == "1" else "s",
                                                 ordinal=_ordinal(number))
                        if float(number).is_integer() else Say.WHOLE_WORKING_DAYS())

@@ -24,6 +24,7 @@ from policyengine.policy.messages import Say, diagnostic, hint
 from policyengine.policy.model import SECTION_NAMES, Policy
 from policyengine.policy.packs import resolve
 from policyengine.policy.source import Path_, SourceDocument, parse_yaml
+from policyengine.policy.syntax import AnchorFinder, anchors_in
 from policyengine.policy.validation import from_pydantic, step
 from policyengine.suggest import closest
 
@@ -77,6 +78,7 @@ class _Sources:
 
     def __init__(self) -> None:
         self.owner: dict[Path_, SourceDocument] = {}
+        self.docs: list[SourceDocument] = []  # every file read, an empty one too
 
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> Location:
         path = tuple(path)
@@ -84,8 +86,17 @@ class _Sources:
             doc = self.owner.get(path[:depth])
             if doc is not None and len(path) >= depth:
                 return doc.locate(path, key=key)
-        any_doc = next(iter(self.owner.values()), None)
+        any_doc = self.docs[0] if self.docs else None
         return Location(any_doc.file if any_doc else "<policy>", 1, 1)
+
+    def home_of(self, section: str) -> SourceDocument | None:
+        """The file a missing section was likely emptied out of: the one named for it
+        (`duties.yaml`), else the only file that holds nothing."""
+        for doc in self.docs:
+            if Path(doc.file).stem.lower() == section:
+                return doc
+        empty = [doc for doc in self.docs if doc.data == {}]
+        return empty[0] if len(empty) == 1 else None
 
 
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -174,12 +185,14 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
     merged: dict[str, Any] = {}
     unreadable = bool(unread)
     misspelt: set[str] = set()
+    texts = list(texts)
     for file, text in texts:
-        doc, found = parse_yaml(text, file)
+        doc, found = parse_yaml(text, file, _anchor_finder(texts, file))
         diagnostics.extend(found)
         if doc is None:
             unreadable = True
         else:
+            sources.docs.append(doc)
             _merge(doc, merged, sources, diagnostics, misspelt)
     language = _language_of(merged)
     if unreadable:
@@ -197,6 +210,17 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
         raise PolicyError(diagnostics, language=language)
     assert policy is not None
     return policy
+
+
+def _anchor_finder(texts: list[tuple[str, str]], file: str) -> AnchorFinder:
+    """Which other file defines an anchor: asked only when an alias of `file` names none."""
+    def anchored_in(name: str) -> Location | None:
+        for other, text in texts:
+            at = anchors_in(text).get(name) if other != file else None
+            if at is not None:
+                return Location(other, *at)
+        return None
+    return anchored_in
 
 
 def _language_of(merged: dict[str, Any]) -> str | None:
@@ -243,6 +267,8 @@ def _validate_sections(
             broken.setdefault(name, set())
     if not whole:
         return None, broken
+    missing = _missing_sections(merged, sources, broken)
+    out.extend(missing.values())
     for name, placeholder in _PLACEHOLDERS.items():
         if name in broken and name not in valid:
             valid[name] = placeholder  # so the other sections are still checked
@@ -250,9 +276,27 @@ def _validate_sections(
         return Policy.model_validate(valid), broken
     except ValidationError as exc:
         # Sections that failed above are absent here; only report what is really missing.
+        said = set(broken) | set(missing)
         out.extend(d for d in from_pydantic(exc, sources.locate, ())
-                   if not any(f"'{name}'" in d.message for name in broken))
+                   if not any(f"'{name}'" in d.message for name in said))
         return None, broken
+
+
+def _missing_sections(merged: dict[str, Any], sources: _Sources,
+                      broken: dict[str, set[str]]) -> dict[str, Diagnostic]:
+    """A required section no file has, said in the file it was likely emptied out of (an
+    emptied `duties.yaml`): elsewhere it would point at an unrelated file's first line."""
+    found = {}
+    for name, field in Policy.model_fields.items():
+        if not field.is_required() or name in merged or name in broken:
+            continue
+        home = sources.home_of(name)
+        if home is None:
+            continue  # pydantic's own 'missing' error, at the first file, says it
+        words = (Say.SECTION_FILE_EMPTY(name=name) if home.data == {}
+                 else Say.SECTION_NOT_IN_FILE(name=name))
+        found[name] = diagnostic(Location(home.file, 1, 1), "E-MISSING-KEY", words)
+    return found
 
 
 def _merge(doc: SourceDocument, merged: dict[str, Any], sources: _Sources,

@@ -44,10 +44,13 @@ class PolicyValueError(ValueError):
     the loader takes the `Words` back out of the error's context.
     """
 
-    def __init__(self, words: Words, code: str = "E-VALUE"):
+    def __init__(self, words: Words, code: str = "E-VALUE", *, key: str | None = None):
         super().__init__(words.en)
         self.words = words
         self.code = code
+        # A key of the model refused as written there (`per` on a recurring duty): the
+        # error is located at that key, not at the entry the validator checks as a whole.
+        self.key = key
 
 
 class Catalogue(Enum):
@@ -143,6 +146,25 @@ class Say(Catalogue):
                          "（多半是从别的程序复制文字时带进来的）")
     MORE_CONTROL = ("{count} more control characters in this file",
                     "这个文件里另有 {count} 个控制字符")
+    ODD_SPACE_INDENT = ("{char} is written here, where YAML reads only ordinary spaces (it "
+                        "comes from copying text out of Word or a web page, or from typing in "
+                        "full-width mode): replace it with ordinary spaces{align}",
+                        "这里有一个{char}，YAML 在这里只认普通空格（多半是从 Word 或网页复制文字"
+                        "带进来的，或是在全角模式下输入的）：请把它换成普通（半角）空格{align}")
+    INVISIBLE_HERE = ("{char} is written here, which cannot be seen (it often comes from "
+                      "copying text out of Word or a web page): delete it",
+                      "这里有一个看不见的{char}（多半是从 Word 或网页复制文字时带进来的）："
+                      "请删掉它")
+    INVISIBLE_IN_KEY = ("the key '{key}' has {char} written inside it, which cannot be seen: "
+                        "delete it, so the key reads '{key}'",
+                        "键“{key}”里夹着一个看不见的{char}：请删掉它，只留下“{key}”")
+    CHAR_NO_BREAK_SPACE = ("a no-break space (U+00A0)", "不间断空格（U+00A0）")
+    CHAR_FULL_WIDTH_SPACE = ("a full-width space (U+3000)", "全角空格（U+3000）")
+    CHAR_ZERO_WIDTH_SPACE = ("a zero-width space (U+200B)", "零宽空格（U+200B）")
+    CHAR_BYTE_ORDER_MARK = ("a zero-width no-break space (U+FEFF, a byte order mark)",
+                            "零宽不换行空格（U+FEFF，字节顺序标记）")
+    CHAR_OTHER_SPACE = ("a special space character ({code})", "特殊空格字符（{code}）")
+    CHAR_INVISIBLE = ("an invisible character ({code})", "看不见的字符（{code}）")
     TAB_INDENT = ("this line is indented with a tab; YAML accepts spaces only: replace the tab "
                   "with spaces{align}",
                   "这一行用制表符（Tab）缩进了，YAML 只认空格：请把 Tab 换成空格{align}")
@@ -172,6 +194,19 @@ class Say(Catalogue):
                   "引号里的文字没有闭合，或在双引号里写了 \\d 这样的转义（正则表达式请用单引号）")
     YAML_ANCHOR = ("an alias '*name' names no anchor '&name' defined above it",
                    "别名“*名字”找不到在它上面定义的锚点“&名字”")
+    ALIAS_OTHER_FILE = ("the alias '*{name}' refers to the anchor '&{name}' of {other}; each "
+                        "file is read on its own, so an anchor reaches only the aliases of its "
+                        "own file: write the values out here, or give this file its own "
+                        "'&{name}' above",
+                        "别名“*{name}”指向的是 {other} 里的锚点“&{name}”；每个文件是分开读取的，"
+                        "锚点只对它所在文件里的别名有效：请在这里直接写出这些值，或在本文件上方"
+                        "另写一个“&{name}”")
+    ALIAS_UNDEFINED = ("the alias '*{name}' names no anchor '&{name}' above it in this file (an "
+                       "alias refers only to an anchor written before it, in the same file): "
+                       "write '&{name}' on the values above, or write the values out here",
+                       "别名“*{name}”在本文件中它的上方找不到锚点“&{name}”（别名只能指向同一"
+                       "文件里写在它前面的锚点）：请在上方的值上写“&{name}”，或在这里直接写出"
+                       "这些值")
     ALIAS_BOMB = ("the aliases ('*name') of this file would expand to more than {limit} values "
                   "(about {size}); a policy needs far fewer: write the values out, or use "
                   "fewer aliases of aliases",
@@ -203,6 +238,16 @@ class Say(Catalogue):
     AT = ("{where}: {text}", "{where}：{text}")
     UNKNOWN_KEY = ("unknown key '{name}'{hint}", "未知的键“{name}”{hint}")
     MISSING_KEY = ("missing required key '{name}'", "缺少必填的键“{name}”")
+    SECTION_FILE_EMPTY = ("missing required key '{name}': this file holds none (it is empty, "
+                          "or holds only comments), and no other file has a section '{name}:'; "
+                          "write the section here: '{name}:' and its entries",
+                          "缺少必填的键“{name}”：这个文件里一项也没有（文件是空的，或只有注释），"
+                          "其他文件里也没有“{name}:”这一节；请在这里写出这一节：“{name}:”及其条目")
+    SECTION_NOT_IN_FILE = ("missing required key '{name}': this file, named for it, has no "
+                           "section '{name}:', and no other file has one; write it here, with "
+                           "its entries",
+                           "缺少必填的键“{name}”：以它命名的这个文件里没有“{name}:”这一节，"
+                           "其他文件里也没有；请在这里写出这一节及其条目")
     NOT_A_NUMBER = ("Input should be a valid {kind}: '{value}' is not a number",
                     "这里应写{kind}，而不是“{value}”")
     NOT_WHOLE = ("Input should be a valid integer: '{value}' has a fraction; write a whole "
@@ -211,6 +256,14 @@ class Say(Catalogue):
     NUMBER_WITH_UNIT = ("Input should be a valid {kind}: write the number alone, '{number}' "
                         "(without '{unit}'{why})",
                         "这里只写数字“{number}”，不要写单位“{unit}”{why}")
+    PERCENT_AS_FRACTION = ("Input should be a valid {kind}: write the fraction alone, "
+                           "'{fraction}' ({percent}% is {fraction}; without '%')",
+                           "这里只写小数“{fraction}”（{percent}% 就是 {fraction}），不要写“%”")
+    NUMBER_WITHOUT_UNIT = ("Input should be a valid {kind}: write a number alone, without "
+                           "'{unit}'{why}",
+                           "这里只写数字，不要写单位“{unit}”{why}")
+    PERCENT_RANGE = ("; a fraction is written here, e.g. 0.5 for 50%",
+                     "（这里写小数，如 50% 写作 0.5）")
     UNIT_IS_CURRENCY = ("; amounts are in the policy's currency, CNY",
                         "（金额的单位就是策略的币种：人民币元）")
     NOT_TEXT = ("Input should be a valid string: write text here (in quotes if it looks like a "
@@ -275,11 +328,12 @@ class Say(Catalogue):
                 "“{value}”：per 可写 case、trigger 或 {{attribute: 属性名}}（每个案件一项、"
                 "每个触发事实一项，或每个案件按触发事实的该属性取值各一项）")
     RECURRING_PER = ("a recurring duty is owed once each time its schedule comes round "
-                     "(weekly, monthly, yearly or cron); 'per' applies to triggered duties",
+                     "(weekly, monthly, yearly or cron); 'per' applies to triggered duties: "
+                     "remove it",
                      "定期职责按周期每到一次只欠一次（每周、每月、每年或 cron）；"
-                     "“per”只适用于由事实触发的职责")
-    ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true'",
-                    "“default”只适用于写了“assigned: true”的角色")
+                     "“per”只适用于由事实触发的职责：请删掉它")
+    ROLE_DEFAULT = ("'default' applies only to a role with 'assigned: true': remove it",
+                    "“default”只适用于写了“assigned: true”的角色：请删掉它")
     ENUM_VALUES = ("'values' is given exactly when 'type' is enum",
                    "只有“type”为 enum 时才写“values”，而且此时必须写")
     BY_ONE_FORM = ("give exactly one of: end_of_working_day, weekly, monthly, yearly, "

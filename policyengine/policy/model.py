@@ -220,7 +220,7 @@ class RoleSpec(Named):
         if [bool(self.actor_of), self.assigned, bool(self.members)].count(True) != 1:
             raise PolicyValueError(Say.ROLE_ONE_SOURCE())
         if self.default and not self.assigned:
-            raise PolicyValueError(Say.ROLE_DEFAULT())
+            raise PolicyValueError(Say.ROLE_DEFAULT(), key="default")
         return self
 
 
@@ -431,7 +431,7 @@ class ByTime(_TimeForm):
         if len(self._forms(("named", *RECURRING_FORMS, "date_field"))) != 1:
             raise PolicyValueError(Say.BY_ONE_FORM())
         if self.cutoff is not None and not self.weekly:
-            raise PolicyValueError(Say.CUTOFF_WEEKLY())
+            raise PolicyValueError(Say.CUTOFF_WEEKLY(), key="cutoff")
         if (self._needs_at() or self.date_field) and self.at is None:
             raise PolicyValueError(Say.SAY_AT())
         return self
@@ -534,11 +534,11 @@ class Duty(Named):
         if self.trigger is not None and self.deadline is None:
             raise PolicyValueError(Say.DUTY_NEEDS_DEADLINE())
         if self.deadline_changes and self.deadline is None:
-            raise PolicyValueError(Say.CHANGES_NEED_DEADLINE())
+            raise PolicyValueError(Say.CHANGES_NEED_DEADLINE(), key="deadline_changes")
         if self.recurring is not None and self.deadline is not None:
-            raise PolicyValueError(Say.RECURRING_NO_DEADLINE())
+            raise PolicyValueError(Say.RECURRING_NO_DEADLINE(), key="deadline")
         if self.recurring is not None and self.per != "case":
-            raise PolicyValueError(Say.RECURRING_PER())
+            raise PolicyValueError(Say.RECURRING_PER(), key="per")
         return self
 
 

@@ -21,8 +21,14 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from policyengine.errors import Diagnostic, Location
-from policyengine.policy.messages import Say, diagnostic
-from policyengine.policy.syntax import explain_syntax_error
+from policyengine.policy.messages import NOTHING, Say, diagnostic
+from policyengine.policy.syntax import (
+    ODD_SPACE,
+    AnchorFinder,
+    explain_syntax_error,
+    odd_character,
+    odd_space_words,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -142,7 +148,7 @@ class SourceDocument:
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """The position of the value at `path` (or of its key), else of the nearest parent."""
         table = self.key_positions if key else self.positions
-        probe = tuple(path)
+        probe = self._as_written(tuple(path))
         while True:
             if probe in table:
                 line, col = table[probe]
@@ -155,8 +161,25 @@ class SourceDocument:
             probe = probe[:-1]
 
 
-def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
-    """Parse one file. Returns the document, or None and the reasons it cannot be read."""
+    def _as_written(self, path: Path_) -> Path_:
+        """`path` without the index 0 the model adds where one value stands for a list of one
+        (`fulfilled_by: {fact: ...}` is checked as `fulfilled_by.0`): so that a value inside
+        it is found where it is written, not at the list's parent."""
+        written: Path_ = ()
+        for part in path:
+            if part == 0 and not isinstance(part, bool) and (*written, 0) not in self.positions \
+                    and written in self.positions:
+                continue
+            written = (*written, part)
+        return written
+
+
+def parse_yaml(text: str, file: str, anchored_in: AnchorFinder | None = None,
+               ) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Parse one file. Returns the document, or None and the reasons it cannot be read.
+
+    `anchored_in(name)`: which other file defines `&name`, to explain an alias that refers
+    to it (each file is parsed on its own)."""
     controls = control_characters(text, file)
     if controls:
         return None, controls
@@ -165,7 +188,7 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDocument | None, list[Diagno
     except _Refused as exc:
         return None, [exc.diagnostic]
     except yaml.MarkedYAMLError as exc:
-        return None, explain_syntax_error(text, file, exc)
+        return None, explain_syntax_error(text, file, exc, anchored_in)
     except yaml.YAMLError as exc:  # unmarked: the reader's own refusals
         return None, [diagnostic(Location(file, 1, 1), "E-YAML",
                                  Say.YAML_SYNTAX(what=Say.YAML_NOT_VALID(), problem=str(exc)))]
@@ -255,6 +278,16 @@ def _check_expansion(root: yaml.Node, aliases: list[tuple[yaml.Mark, yaml.Node]]
                                              size=f"{total:,}")))
 
 
+# Full-width forms (U+FF01-U+FF5E) and the ASCII characters they stand for.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH_DIGIT = re.compile("[\uff10-\uff19]")
+_STARTS_AS_NUMBER = re.compile(r"^\s*[+-]?\d")
+# What splits a key from its value in `{about： decision}` and `{about:\u00a0decision}`.
+_FLOW_SEPARATOR = re.compile("：|:(?=" + ODD_SPACE.pattern + ")")
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+
+
 def _at(file: str, mark: yaml.Mark) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
@@ -283,11 +316,15 @@ def _build(
                                           Say.CANNOT_READ_VALUE(problem=exc.problem or "?")))
             return None
         for key_node, value_node in node.value:
+            key_node, value_node = _misread_pair(key_node, value_node, doc.file, diagnostics,
+                                                 constructor)
             key = _scalar(key_node, doc, diagnostics, constructor)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
-            child = (*path, key)
             at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if isinstance(key, str) and ODD_SPACE.search(key):
+                key = _odd_key(key, key_node, doc.file, diagnostics)
+            child = (*path, key)
             if key in result:
                 first = doc.key_positions.get(child, at)
                 diagnostics.append(diagnostic(Location(doc.file, *at), "E-DUPLICATE-KEY",
@@ -304,12 +341,64 @@ def _build(
     return _scalar(node, doc, diagnostics, constructor)
 
 
+def _misread_pair(key_node: yaml.Node, value_node: yaml.Node, file: str,
+                  diagnostics: list[Diagnostic],
+                  constructor: _Loader) -> tuple[yaml.Node, yaml.Node]:
+    """`{about： decision}`, `{about:\u00a0decision}`: a full-width colon, or a colon followed
+    by a space that only looks like one, makes one key with no value inside a flow mapping,
+    which YAML takes without a word. Said at the character, and read as the author meant, so
+    the checks after do not call it an unknown key."""
+    if not (isinstance(key_node, yaml.ScalarNode) and not key_node.style  # plain
+            and isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag == _NULL and value_node.value == ""):
+        return key_node, value_node
+    separator = _FLOW_SEPARATOR.search(key_node.value)
+    name = key_node.value[: separator.start()].strip() if separator else ""
+    if separator is None or not name or any(c.isspace() for c in name):
+        return key_node, value_node
+    rest = key_node.value[separator.end():]
+    start = key_node.start_mark
+    one_line = start.line == key_node.end_mark.line
+    where = start.column + separator.start() if one_line else start.column
+    if separator.group() == "：":
+        words = Say.FULL_WIDTH_COLON(key=name)
+        code = "E-YAML"
+    else:  # the colon is ASCII; the space after it is not
+        where += 1 if one_line else 0
+        words = Say.ODD_SPACE_INDENT(char=odd_character(rest[0]), align=NOTHING)
+        code = "E-YAML-SPACE"
+    diagnostics.append(diagnostic(Location(file, start.line + 1, where + 1), code, words))
+    text = ODD_SPACE.sub("", rest).strip()
+    at = start.column + len(key_node.value) - len(rest.lstrip()) if one_line else start.column
+    mark = yaml.Mark(start.name, start.index, start.line, at, None, 0)
+    tag = constructor.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return (yaml.ScalarNode(_STR, name, start, start), yaml.ScalarNode(tag, text, mark, mark))
+
+
+def _odd_key(key: str, node: yaml.Node, file: str, diagnostics: list[Diagnostic]) -> str:
+    """Report a character in a key that only looks like a space (or like nothing), and read
+    the key without it, so the checks after do not also call it unknown."""
+    odd = ODD_SPACE.search(key)
+    assert odd is not None
+    clean = ODD_SPACE.sub("", key).strip()
+    quote = 1 if getattr(node, "style", None) in ("'", "\"") else 0
+    where = Location(file, node.start_mark.line + 1, node.start_mark.column + 1 + quote
+                     + odd.start())
+    if key[: odd.start()].strip():
+        words = Say.INVISIBLE_IN_KEY(key=clean, char=odd_character(odd.group()))
+    else:  # before the key: where its indentation is
+        words = odd_space_words(odd.group())
+    diagnostics.append(diagnostic(where, "E-YAML-SPACE", words))
+    return clean
+
+
 def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],
             constructor: _Loader) -> Any:
     """A scalar's value; text the YAML reader cannot convert stays text for the checks."""
     if not isinstance(node, yaml.ScalarNode):
         # a mapping or list used as a key (`? [a, b]: 1`): named by its place for the checks
         return _node_text(node)
+    node = _half_width(node, constructor)
     try:
         return constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
@@ -318,6 +407,22 @@ def _scalar(node: yaml.Node, doc: SourceDocument, diagnostics: list[Diagnostic],
     except (ValueError, TypeError, OverflowError):
         pass  # e.g. 2026-02-30: the model's check then says what is wrong with it
     return node.value
+
+
+def _half_width(node: yaml.ScalarNode, constructor: _Loader) -> yaml.ScalarNode:
+    """`５０`, `２０１４-07-01`, `"１８:００"`: a number, date, time or duration typed with a
+    Chinese input method's full-width digits is read as the same value in ASCII, wherever a
+    number is read (an amount, a count, a tier bound, a date, a clock time). Text that holds
+    Chinese (`第５版`) is left as written."""
+    if not _FULL_WIDTH_DIGIT.search(node.value):
+        return node
+    text = node.value.translate(_HALF_WIDTH)
+    if not text.isascii() or not _STARTS_AS_NUMBER.match(text):
+        return node
+    tag = node.tag
+    if not node.style:  # plain: what it is (a number, a date) is told by the ASCII form
+        tag = constructor.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return yaml.ScalarNode(tag, text, node.start_mark, node.end_mark, style=node.style)
 
 
 def _node_text(node: yaml.Node) -> str:

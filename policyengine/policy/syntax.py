@@ -9,6 +9,7 @@ colon, a wrong indentation. Only when none fits is the reader's own problem give
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
@@ -20,11 +21,43 @@ from policyengine.policy.messages import NOTHING, Say, Words, diagnostic
 _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"{}\[\],][^:#'\"{}\[\],]*?)\s*：")
 # `key:value` in block context: a key, a colon, then no space (and not `http://`, `18:00`).
 _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*):([^\s/:#'\"][^#]*?)\s*$")
+# Characters that look like a space, or like nothing, but are not the space YAML indents and
+# separates with (U+0020): pasted from Word or a web page, or typed by a Chinese input method
+# in full-width mode. The line then means something other than what it shows.
+_ODD = "\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
+ODD_SPACE = re.compile(f"[{_ODD}]")
+_LEAD = re.compile(f"[ \t{_ODD}]*")
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_NAMED = {"\u00a0": Say.CHAR_NO_BREAK_SPACE, "\u3000": Say.CHAR_FULL_WIDTH_SPACE,
+          "\u200b": Say.CHAR_ZERO_WIDTH_SPACE, "\ufeff": Say.CHAR_BYTE_ORDER_MARK}
+# `key:` followed by one of them, where YAML wants a space (`responsible:\u00a0reporter`).
+_ODD_AFTER_COLON = re.compile(
+    r"(?:^\s*(?:-\s+)?|[{,]\s*)[A-Za-z_][\w.-]*:(" + ODD_SPACE.pattern + ")")
+_BLOCK_SCALAR = re.compile(r":\s*[|>][-+0-9]*$")
 # The reader's words for an indentation mistake.
 _KEY = re.compile(r"^[^\s#'\"{\[][^:#]*:(\s|$)")
 _INDENT_PROBLEMS = ("expected <block end>", "did not find expected key",
                     "mapping values are not allowed here", "could not find expected ':'",
                     "did not find expected '-' indicator", "expected '<document start>'")
+
+
+# PyYAML's words for `*name` with no `&name` before it in the file.
+_UNDEFINED_ALIAS = re.compile(r"^found undefined alias '(.+)'$")
+AnchorFinder = Callable[[str], Location | None]
+
+
+def anchors_in(text: str) -> dict[str, tuple[int, int]]:
+    """The anchors (`&name`) a YAML text defines, as far as it can be read: their line and
+    column."""
+    found: dict[str, tuple[int, int]] = {}
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AnchorToken):
+                mark = token.start_mark
+                found.setdefault(token.value, (mark.line + 1, mark.column + 1))
+    except yaml.YAMLError:
+        pass  # the anchors before the file's own error still count
+    return found
 
 
 @dataclass(frozen=True)
@@ -40,11 +73,20 @@ class _Line:
         return self.text.endswith(":") or self.text in ("-", "- ")
 
 
-def explain_syntax_error(text: str, file: str, exc: yaml.MarkedYAMLError) -> list[Diagnostic]:
+def explain_syntax_error(text: str, file: str, exc: yaml.MarkedYAMLError,
+                         anchored_in: AnchorFinder | None = None) -> list[Diagnostic]:
+    """`anchored_in(name)`: where another file of the policy defines the anchor `&name`."""
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    alias = _UNDEFINED_ALIAS.match(exc.problem or "")
+    if alias is not None:
+        name = alias.group(1)
+        other = anchored_in(name) if anchored_in and name not in anchors_in(text) else None
+        words = (Say.ALIAS_OTHER_FILE(name=name, other=other) if other
+                 else Say.ALIAS_UNDEFINED(name=name))
+        return [diagnostic(Location(file, line, column), "E-YAML-ALIAS", words)]
     lines = text.split("\n")
-    for explain in (_full_width_colons, _tabs, _missing_spaces):
+    for explain in (_odd_spaces, _full_width_colons, _tabs, _missing_spaces):
         found = explain(lines, line, file)
         if found:
             return found
@@ -55,6 +97,64 @@ def explain_syntax_error(text: str, file: str, exc: yaml.MarkedYAMLError) -> lis
             return found
     return [diagnostic(Location(file, line, column), "E-YAML",
                        Say.YAML_SYNTAX(what=_what(exc), problem=_reader_words(exc)))]
+
+
+def odd_character(char: str) -> Words:
+    """The name of a character ODD_SPACE finds, for a person who cannot see it."""
+    if char in _NAMED:
+        return _NAMED[char]()
+    code = f"U+{ord(char):04X}"
+    return Say.CHAR_INVISIBLE(code=code) if char in _ZERO_WIDTH else Say.CHAR_OTHER_SPACE(
+        code=code)
+
+
+def odd_space_words(char: str, align: Words = NOTHING) -> Words:
+    """Where a space belongs: one that shows is replaced by spaces, one that does not goes."""
+    if char in _ZERO_WIDTH:
+        return Say.INVISIBLE_HERE(char=odd_character(char))
+    return Say.ODD_SPACE_INDENT(char=odd_character(char), align=align)
+
+
+def _odd_spaces(lines: list[str], up_to: int, file: str) -> list[Diagnostic]:
+    """Each line up to the error indented, or separated after its key, with a character that
+    only looks like a space: the reader sees it as text, and stops a line or two later."""
+    found = []
+    for number, line in enumerate(lines[:up_to], start=1):
+        match = _LEAD.match(line)
+        lead = match.end() if match else 0
+        odd = ODD_SPACE.search(line, 0, lead)
+        if odd is not None and number == 1 and odd.start() == 0 and odd.group() == "\ufeff":
+            odd = ODD_SPACE.search(line, 1, lead)  # a byte order mark opening the file is fine
+        if odd is not None and _in_block_scalar(lines, number):
+            odd = None  # `note: |` text may start with full-width spaces, as Chinese prose does
+        if odd is None:
+            after_colon = _ODD_AFTER_COLON.search(_strip_comment(line))
+            if after_colon is None:
+                continue
+            # a space is wanted there, even for a character that shows as nothing
+            char = odd_character(after_colon.group(1))
+            found.append(diagnostic(Location(file, number, after_colon.start(1) + 1),
+                                    "E-YAML-SPACE", Say.ODD_SPACE_INDENT(char=char,
+                                                                         align=NOTHING)))
+            continue
+        above = _previous(lines, number)
+        align = NOTHING
+        if above is not None and not above.opens_block:
+            align = Say.ALIGN_WITH(line=above.number, text=_short(above.text),
+                                   column=above.indent + 1)
+        found.append(diagnostic(Location(file, number, odd.start() + 1), "E-YAML-SPACE",
+                                odd_space_words(odd.group(), align)))
+    return found
+
+
+def _in_block_scalar(lines: list[str], number: int) -> bool:
+    """Whether the line is text of a `key: |` or `key: >` block above it (rough, for hints)."""
+    line = lines[number - 1]
+    indent = len(line) - len(line.lstrip(" "))
+    for above in _content_lines_above(lines, number):
+        if above.indent < indent:
+            return _BLOCK_SCALAR.search(above.text) is not None
+    return False
 
 
 def _full_width_colons(lines: list[str], up_to: int, file: str) -> list[Diagnostic]:

@@ -11,9 +11,10 @@ import re
 import types
 import typing
 from collections.abc import Callable, Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from policyengine.errors import Diagnostic, Location
 from policyengine.kinds import Operator
@@ -73,10 +74,14 @@ def from_pydantic(exc: ValidationError, locate: Locate,
         if kind == "too_short" and any(p[: len(loc)] == loc and p != loc for p in paths):
             continue  # the items under it were reported; the emptiness is their consequence
         code, words = _rephrase(err, loc)
+        refused = (err.get("ctx") or {}).get("error")
+        key = refused.key if isinstance(refused, PolicyValueError) else None
+        if key is not None:
+            loc = (*loc, key)
         where = ".".join(str(p) for p in loc)
         if where:
             words = Say.AT(where=where, text=words)
-        out.append(diagnostic(locate(loc), code, words))
+        out.append(diagnostic(locate(loc, key=key is not None), code, words))
     return out
 
 
@@ -98,7 +103,7 @@ def _rephrase(err: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
     if kind == "int_parsing_size":
         return "E-TOO-LARGE", Say.TOO_MANY_DIGITS()
     if number_kind in _NUMBER_KINDS and kind.endswith(("_parsing", "_type")):
-        return _number(number_kind, given)
+        return _number(number_kind, given, loc)
     if kind == "int_from_float":  # 5.5: a number, not a whole one
         whole = int(given) if isinstance(given, (int, float)) else given
         return "E-TYPE", Say.NOT_WHOLE(value=given, whole=whole)
@@ -139,17 +144,46 @@ def _rephrase(err: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
     return code, Words(message, Say.NOT_ACCEPTED(kind=kind).zh)
 
 
-def _number(kind: str, given: Any) -> tuple[str, Words]:
+def _number(kind: str, given: Any, loc: tuple[str | int, ...]) -> tuple[str, Words]:
     what = _NUMBER_KINDS[kind]()
     match = _NUMBER_WITH_UNIT.match(given) if isinstance(given, str) else None
     if match and (match.group("unit") or match.group("pre")):
         unit = (match.group("unit") or match.group("pre") or "").strip()
+        number = match.group("number")
         money = kind == "decimal" or unit.lower() in _MONEY_UNITS
         why = Say.UNIT_IS_CURRENCY() if money and unit.lower() in _MONEY_UNITS else NOTHING
-        return "E-NUMBER-UNIT", Say.NUMBER_WITH_UNIT(kind=what, number=match.group("number"),
-                                                     unit=unit, why=why)
+        if _accepts(loc, number):
+            return "E-NUMBER-UNIT", Say.NUMBER_WITH_UNIT(kind=what, number=number, unit=unit,
+                                                         why=why)
+        # The number alone is refused too (`50%` where at most 1 is read): offer what is not.
+        if unit == "%":
+            fraction = f"{(Decimal(number) / 100).normalize():f}"
+            if _accepts(loc, fraction):
+                return "E-NUMBER-UNIT", Say.PERCENT_AS_FRACTION(kind=what, fraction=fraction,
+                                                                percent=number)
+            if _accepts(loc, "0.5"):
+                why = Say.PERCENT_RANGE()
+        return "E-NUMBER-UNIT", Say.NUMBER_WITHOUT_UNIT(kind=what, unit=unit, why=why)
     shown = given if not isinstance(given, str) or len(given) <= 40 else given[:37] + "..."
     return "E-TYPE", Say.NOT_A_NUMBER(kind=what, value=shown)
+
+
+def _accepts(loc: Sequence[str | int], number: str) -> bool:
+    """Whether the key at `loc` takes `number` as written (its bounds too), so that advice
+    never offers a value the same key refuses. Unknown keys: yes (the advice stays)."""
+    model = model_at(loc[:-1])
+    field = model.model_fields.get(str(loc[-1])) if model is not None and loc else None
+    if field is None or field.annotation is None:
+        return True
+    value = Decimal(number)
+    typed: Any = int(value) if value == value.to_integral_value() else float(value)
+    annotation: Any = (Annotated[(field.annotation, *field.metadata)] if field.metadata
+                       else field.annotation)
+    try:
+        TypeAdapter(annotation).validate_python(typed)
+    except ValidationError:
+        return False
+    return True
 
 
 def fields_at(loc: Sequence[str | int]) -> list[str]:

@@ -161,3 +161,205 @@ def test_a_count_with_a_fraction_is_called_a_number_that_is_not_whole(tmp_path: 
     found = [d for d in refused(folder) if d.code == "E-TYPE"]
     assert found and all("'5.5' has a fraction; write a whole number, e.g. 5" in d.message
                          and "这里应写整数" in d.message_zh for d in found), found
+
+
+R1_RESPONSIBLE = "end_of_work}}\n    responsible: reporter\n    penalty: P1"
+
+
+@pytest.mark.parametrize(("char", "en", "zh"), [
+    ("\u00a0", "a no-break space (U+00A0)", "不间断空格（U+00A0）"),
+    ("\u3000", "a full-width space (U+3000)", "全角空格（U+3000）")])
+def test_a_space_that_only_looks_like_one_is_named_where_it_is(
+        tmp_path: Path, char: str, en: str, zh: str) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R1_RESPONSIBLE,
+                R1_RESPONSIBLE.replace("    responsible", f"  {char} responsible"))
+    [found] = refused(folder)
+    # the reader stops a line later; the character is on the line before, at column 3
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-YAML-SPACE", line_of(path, f"{char} responsible"), 3)
+    assert f"{en} is written here" in found.message
+    assert "replace it with ordinary spaces" in found.message
+    assert zh in found.message_zh and "普通（半角）空格" in found.message_zh
+
+
+def test_a_zero_width_space_inside_a_key_is_named_and_the_key_read_without_it(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R1_RESPONSIBLE,
+                R1_RESPONSIBLE.replace("responsible", "respon\u200bsible"))
+    [found] = refused(folder)  # not also an unknown key 'respon\u200bsible'
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-YAML-SPACE", line_of(path, "respon\u200bsible"), 11)
+    assert "a zero-width space (U+200B)" in found.message and "delete it" in found.message
+    assert "零宽空格（U+200B）" in found.message_zh
+
+
+def test_full_width_spaces_opening_a_paragraph_of_a_text_block_are_text(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "duties.yaml", "    name: 提需求\n",
+         "    note: |\n      \u3000\u3000第一条 说明\n    name: 提需求\n")
+    assert load_policy_files(folder).model.duties["R1"].note == "\u3000\u3000第一条 说明\n"
+
+
+@pytest.mark.parametrize("emptied", ["", "# 职责 (duties): to be written\n"])
+def test_an_emptied_duties_file_is_named_as_holding_no_duties(tmp_path: Path,
+                                                              emptied: str) -> None:
+    folder = copy(tmp_path)
+    (folder / "duties.yaml").write_text(emptied, encoding="utf-8")
+    [found] = refused(folder)
+    assert (found.location.file, found.location.line, found.code) == (
+        str(folder / "duties.yaml"), 1, "E-MISSING-KEY")
+    assert "missing required key 'duties': this file holds none" in found.message
+    assert "这个文件里一项也没有" in found.message_zh
+
+
+def first_refusal(tmp_path: Path, name: str, old: str, new: str) -> tuple[Diagnostic, Path]:
+    folder = copy(tmp_path / "refused")
+    path = edit(folder, name, old, new)
+    [found] = refused(folder)
+    return found, path
+
+
+@pytest.mark.parametrize(("written", "advice"), [("1天", "1d"), ("2日", "2d")])
+def test_a_grace_in_days_is_told_the_clock_form_only(tmp_path: Path, written: str,
+                                                     advice: str) -> None:
+    # a grace is a duration: '1 working_day' would be refused there, so it is not offered
+    found, path = first_refusal(tmp_path, "policy.yaml", "immediately_grace: 30m",
+                                f"immediately_grace: {written}")
+    assert (found.code, found.location.line) == ("E-VALUE", line_of(path, written))
+    assert f"write '{advice}'" in found.message and "working_day" not in found.message
+    folder = copy(tmp_path / "advised")
+    edit(folder, "policy.yaml", "immediately_grace: 30m", f"immediately_grace: {advice}")
+    assert load_policy_files(folder).model.calendar.immediately_grace.days == int(advice[0])
+
+
+@pytest.mark.parametrize(("written", "code", "words"), [
+    ("5000天", "E-TOO-LARGE", "'5000天' is longer than 3660 days"),
+    ("0天", "E-VALUE", "a deadline of zero ('0天')")])
+def test_days_that_neither_reading_takes_are_not_offered_as_either(
+        tmp_path: Path, written: str, code: str, words: str) -> None:
+    found, _ = first_refusal(tmp_path, "duties.yaml", "deadline: {within: 2 working_days}",
+                             f"deadline: {{within: {written}}}")
+    assert found.code == code and words in found.message
+    assert "working_days" not in found.message
+
+
+def test_a_percentage_where_a_fraction_is_read_is_told_the_fraction(tmp_path: Path) -> None:
+    found, path = first_refusal(tmp_path, "rewards.yaml", "fraction: 0.5", "fraction: 50%")
+    assert (found.code, found.location.line) == ("E-NUMBER-UNIT", line_of(path, "fraction: 50%"))
+    assert "write the fraction alone, '0.5' (50% is 0.5; without '%')" in found.message
+    assert "“0.5”" in found.message_zh
+    assert load_policy_files(PACK).model.rewards["A2"].fraction == 0.5  # what it offers loads
+    found, _ = first_refusal(tmp_path / "more", "rewards.yaml", "fraction: 0.5",
+                             "fraction: 150%")
+    assert "'150'" not in found.message and "e.g. 0.5 for 50%" in found.message
+
+
+W1_RECURRING = "    recurring: {weekly: fri, at: morning_end}\n"
+
+
+@pytest.mark.parametrize(("name", "old", "added", "where"), [
+    ("duties.yaml", W1_RECURRING, "    per: trigger\n", "duties.W1.per"),
+    ("duties.yaml", W1_RECURRING, "    deadline: {within: 2h}\n", "duties.W1.deadline"),
+    ("vocabulary.yaml", "    actor_of: [requirement.raised, bug.found]\n",
+     "    default: 张三\n", "roles.reporter.default")])
+def test_a_key_the_entry_does_not_take_is_refused_at_the_key(
+        tmp_path: Path, name: str, old: str, added: str, where: str) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, name, old, old + added)
+    [found] = refused(folder)
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-VALUE", line_of(path, added.strip()), 5)
+    assert found.message.startswith(where + ": ")
+
+
+R5_FULFILMENT = ("{fact: reporter.notified, where: {about: decision}}\n"
+                 "    deadline: {within: 1h, from")
+
+
+def test_an_empty_value_in_a_flow_mapping_is_located_at_the_value(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R5_FULFILMENT,
+                R5_FULFILMENT.replace("{about: decision}", "{about: }"))
+    [found] = refused(folder)
+    line = line_of(path, "{about: }")
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    assert (found.location.line, found.location.column) == (line, text.index("about: ") + 8)
+
+
+def test_a_full_width_colon_in_a_flow_mapping_is_named_at_the_colon(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R5_FULFILMENT,
+                R5_FULFILMENT.replace("{about: decision}", "{about： decisoin}"))
+    line = line_of(path, "about：")
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    colon, value = refused(folder)  # and the value after it is read, and checked, as meant
+    assert (colon.code, colon.location.line, colon.location.column) == (
+        "E-YAML", line, text.index("：") + 1)
+    assert "full-width colon '：' after 'about'" in colon.message
+    assert (value.code, value.location.column) == ("E-UNKNOWN-VALUE", text.index("decisoin") + 1)
+
+
+@pytest.mark.parametrize(("name", "ascii_form", "full_width"), [
+    ("penalties.yaml", "{from: 6, to: 10, amount: 50}", "{from: ６, to: １０, amount: ５０}"),
+    ("penalties.yaml", "2014-07-01\n        per_instance: 20\n  P2:",
+     "２０１４-07-01\n        per_instance: ２０\n  P2:"),
+    ("rewards.yaml", "fraction: 0.5", "fraction: ０.５"),
+    ("policy.yaml", 'end: "18:00"', 'end: "１８:００"'),
+    ("duties.yaml", "deadline: {within: 2 working_days}", "deadline: {within: ２ working_days}")])
+def test_full_width_digits_are_read_wherever_a_number_is(tmp_path: Path, name: str,
+                                                         ascii_form: str,
+                                                         full_width: str) -> None:
+    # as amounts always were: a Chinese input method's '５０' is the number 50
+    folder = copy(tmp_path)
+    edit(folder, name, ascii_form, full_width)
+    assert load_policy_files(folder).model == load_policy_files(PACK).model
+
+
+def test_full_width_digits_in_chinese_text_stay_as_written(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "policy.yaml", "name: 客户需求反馈及跟进制度",
+         "name: 客户需求反馈及跟进制度第２版")
+    assert load_policy_files(folder).model.policy.name == "客户需求反馈及跟进制度第２版"
+
+
+R1_END = "    responsible: reporter\n    penalty: P1\n  R2:"
+
+
+def test_an_alias_to_another_files_anchor_says_anchors_stay_in_their_file(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R1_END,
+                R1_END.replace("  R2:", "    note: *monthly_tiers\n  R2:"))
+    [found] = refused(folder)
+    assert (found.code, found.location.line, found.location.column) == (
+        "E-YAML-ALIAS", line_of(path, "*monthly_tiers"), 11)
+    anchor = folder / "penalties.yaml"
+    assert (f"the alias '*monthly_tiers' refers to the anchor '&monthly_tiers' of "
+            f"{anchor}:{line_of(anchor, '&monthly_tiers')}:") in found.message
+    assert "anchor reaches only the aliases of its own file" in found.message
+    assert "每个文件是分开读取的" in found.message_zh
+
+
+def test_an_alias_to_no_anchor_is_named(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, "duties.yaml", R1_END, R1_END.replace("  R2:", "    note: *nowhere\n  R2:"))
+    [found] = refused(folder)
+    assert found.code == "E-YAML-ALIAS"
+    assert "the alias '*nowhere' names no anchor '&nowhere' above it" in found.message
+
+
+def test_a_no_break_space_after_a_colon_in_braces_is_named_at_it(tmp_path: Path) -> None:
+    # YAML reads '{about:\u00a0decisoin}' as one key with no value, without a word
+    folder = copy(tmp_path)
+    path = edit(folder, "duties.yaml", R5_FULFILMENT,
+                R5_FULFILMENT.replace("{about: decision}", "{about:\u00a0decisoin}"))
+    line = line_of(path, "{about:\u00a0")
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    space, value = refused(folder)
+    assert (space.code, space.location.line, space.location.column) == (
+        "E-YAML-SPACE", line, text.index("\u00a0") + 1)
+    assert "a no-break space (U+00A0)" in space.message and "ordinary spaces" in space.message
+    assert (value.code, value.location.column) == ("E-UNKNOWN-VALUE", text.index("decisoin") + 1)
