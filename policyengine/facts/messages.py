@@ -99,6 +99,10 @@ class FactSay(Catalogue):
     JSON_AT_LINE = ("not valid JSON: {problem} at column {column} of line {line}",
                     "不是有效的 JSON：第 {line} 行第 {column} 列{problem}")
     NOT_JSON = ("not valid JSON: ", "不是有效的 JSON：")
+    ARRAY_OPENS = ("; a JSON array of facts opens here, but a facts file holds one fact object "
+                   "per line (JSON Lines): jq -c '.[]' FILE.json > FILE.jsonl converts it",
+                   "；这里开始的是一个事实的 JSON 数组，而事实文件应每行一条事实对象"
+                   "（JSON Lines）：可用 jq -c '.[]' 文件.json > 文件.jsonl 转换")
     BOM_IN = ("a byte-order mark (U+FEFF, the bytes EF BB BF) {where}: the mark a file saved "
               "as 'UTF-8 with BOM' starts with, left here when files were joined; remove it "
               "(save each file as UTF-8 without BOM)",

@@ -735,13 +735,14 @@ def json_value(text: str) -> Any:
     except StopIteration as stop:
         column = stop.value + 1
         return Unreadable(odd_character(text, stop.value, FactSay.WHERE_COLUMN(column=column))
-                          or FactSay.JSON_EXPECTING(column=column))
+                          or _array_opens(text, FactSay.JSON_EXPECTING(column=column)))
     except KeyTwice as twice:
         return Unreadable(FactSay.JSON_KEY_TWICE(key=twice.key))
     except json.JSONDecodeError as exc:
         # a byte-order mark or NUL where the line fails is named (files joined, zero bytes)
         return Unreadable(odd_character(text, exc.pos, FactSay.WHERE_COLUMN(column=exc.colno))
-                          or FactSay.JSON_AT(problem=json_problem(exc.msg), column=exc.colno))
+                          or _array_opens(text, FactSay.JSON_AT(problem=json_problem(exc.msg),
+                                                                column=exc.colno)))
     except RecursionError:
         return Unreadable(FactSay.JSON_TOO_DEEP())
     except ValueError:  # e.g. an integer of thousands of digits
@@ -752,6 +753,12 @@ def json_value(text: str) -> Any:
     if "\\" in text and _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
         return Unreadable(FactSay.JSON_SURROGATE())
     return value
+
+
+def _array_opens(text: str, said: Words) -> Words:
+    """What a line that fails as JSON gets said, with how to convert a file exported as one
+    array of facts (`[`, then a fact on each line or over indented lines) when it opens one."""
+    return said + FactSay.ARRAY_OPENS() if text.startswith("[") else said
 
 
 def _csv_rows(stream: Iterable[str], guessed: bool = False) -> Iterator[tuple[int, str, Any]]:

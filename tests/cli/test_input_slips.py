@@ -278,3 +278,22 @@ def test_blank_lines_before_a_csv_header_are_skipped(tmp_path: Path) -> None:
         batch = pe.read_facts(path, shipped())
         assert ([f.id for f in batch.facts], batch.rejected) == (["f-1"], [])
         assert batch.facts[0].line == 4
+
+
+def test_a_file_exported_as_one_json_array_says_how_to_convert_it(tmp_path: Path) -> None:
+    # A system's export `[`, a fact over indented lines, `]`: each line was refused as bad
+    # JSON, and nothing said that the file was an array where one fact a line is wanted.
+    import json
+
+    facts = [json.loads(line) for line in SAMPLE_FACTS.read_text(encoding="utf-8").splitlines()[:2]]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False, indent=2), encoding="utf-8")
+    for words in (("--lang", "en"), ()):
+        done = run("evaluate", "--facts", str(path), "--month", "2026-10", *words)
+        assert done.returncode == 1, done.stderr
+        first = done.stderr.splitlines()[0]
+        assert first.startswith(f"{path}:1: E-FACT-JSON: "), first
+        assert "jq -c '.[]'" in first and ("JSON Lines" in first), first
+    batch = pe.read_facts(path, shipped())
+    assert batch.facts == [] and "array" in str(batch.rejected[0].reasons[0])
+    assert all("array" not in str(r.reasons[0]) for r in batch.rejected[1:])
