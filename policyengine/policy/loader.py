@@ -201,7 +201,7 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
         # checked on its own (a negative amount, an unknown key, a reversed range).
         _validate_sections(merged, sources, diagnostics, whole=False)
         raise PolicyError(diagnostics, language=language)
-    policy, broken = _validate_sections(merged, sources, diagnostics)
+    policy, broken = _validate_sections(merged, sources, diagnostics, misspelt=misspelt)
     for section in misspelt:  # its entries were not read: references to it prove nothing
         broken.setdefault(section, set()).add(WHOLE)
     if policy is not None:
@@ -231,9 +231,12 @@ def _language_of(merged: dict[str, Any]) -> str | None:
 
 
 def _validate_sections(
-    merged: dict[str, Any], sources: _Sources, out: list[Diagnostic], *, whole: bool = True
+    merged: dict[str, Any], sources: _Sources, out: list[Diagnostic], *, whole: bool = True,
+    misspelt: set[str] | None = None
 ) -> tuple[Policy | None, dict[str, set[str]]]:
     """Validate entry by entry, so one broken duty does not hide the checks of the others.
+    A section `misspelt` (`casez:`, told as unknown with its suggestion) is not told missing
+    too.
 
     Returns the policy of the valid entries (None if a required section is broken, or when
     not `whole`: the sections of a file that could not be read are missing) and the names
@@ -267,7 +270,8 @@ def _validate_sections(
             broken.setdefault(name, set())
     if not whole:
         return None, broken
-    missing = _missing_sections(merged, sources, broken)
+    misspelt = misspelt or set()
+    missing = _missing_sections(merged, sources, broken, misspelt)
     out.extend(missing.values())
     for name, placeholder in _PLACEHOLDERS.items():
         if name in broken and name not in valid:
@@ -276,19 +280,19 @@ def _validate_sections(
         return Policy.model_validate(valid), broken
     except ValidationError as exc:
         # Sections that failed above are absent here; only report what is really missing.
-        said = set(broken) | set(missing)
+        said = set(broken) | set(missing) | misspelt
         out.extend(d for d in from_pydantic(exc, sources.locate, ())
                    if not any(f"'{name}'" in d.message for name in said))
         return None, broken
 
 
-def _missing_sections(merged: dict[str, Any], sources: _Sources,
-                      broken: dict[str, set[str]]) -> dict[str, Diagnostic]:
+def _missing_sections(merged: dict[str, Any], sources: _Sources, broken: dict[str, set[str]],
+                      misspelt: set[str]) -> dict[str, Diagnostic]:
     """A required section no file has, said in the file it was likely emptied out of (an
     emptied `duties.yaml`): elsewhere it would point at an unrelated file's first line."""
     found = {}
     for name, field in Policy.model_fields.items():
-        if not field.is_required() or name in merged or name in broken:
+        if not field.is_required() or name in merged or name in broken or name in misspelt:
             continue
         home = sources.home_of(name)
         if home is None:

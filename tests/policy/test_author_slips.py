@@ -363,3 +363,17 @@ def test_a_no_break_space_after_a_colon_in_braces_is_named_at_it(tmp_path: Path)
         "E-YAML-SPACE", line, text.index("\u00a0") + 1)
     assert "a no-break space (U+00A0)" in space.message and "ordinary spaces" in space.message
     assert (value.code, value.location.column) == ("E-UNKNOWN-VALUE", text.index("decisoin") + 1)
+
+
+def test_a_misspelt_section_is_told_once_not_also_missing(tmp_path: Path) -> None:
+    # `casez:` was told unknown (did you mean 'cases'?) and 'cases' missing, at duties.yaml's
+    # first line, a file that never held it.
+    folder = copy(tmp_path)
+    vocabulary = edit(folder, "vocabulary.yaml", "\ncases:\n", "\ncasez:\n")
+    duties = edit(folder, "duties.yaml", "\nduties:\n", "\ndutis:\n")
+    found = refused(folder)
+    assert [(d.code, Path(d.location.file).name, d.location.line) for d in found] == [
+        ("E-UNKNOWN-KEY", "duties.yaml", line_of(duties, "dutis:")),
+        ("E-UNKNOWN-KEY", "vocabulary.yaml", line_of(vocabulary, "casez:")),
+    ]
+    assert "did you mean 'cases'?" in found[1].message
