@@ -200,16 +200,44 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
         # refers across files cannot be told yet. Each entry of the other files is still
         # checked on its own (a negative amount, an unknown key, a reversed range).
         _validate_sections(merged, sources, diagnostics, whole=False)
-        raise PolicyError(diagnostics, language=language)
+        raise PolicyError(shared_once(diagnostics), language=language)
     policy, broken = _validate_sections(merged, sources, diagnostics, misspelt=misspelt)
     for section in misspelt:  # its entries were not read: references to it prove nothing
         broken.setdefault(section, set()).add(WHOLE)
     if policy is not None:
         diagnostics.extend(check_policy(policy, sources.locate, broken))
     if diagnostics:
-        raise PolicyError(diagnostics, language=language)
+        raise PolicyError(shared_once(diagnostics), language=language)
     assert policy is not None
     return policy
+
+
+def shared_once(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per place and problem: lines an alias shares (`*monthly_tiers`, read by
+    P3, P4 and P5) are checked once per entry that reads them, and a slip there was told
+    once per entry, at the same line. The others that read it are named in the first."""
+    groups: dict[tuple[Location, str], list[Diagnostic]] = {}
+    for d in diagnostics:
+        groups.setdefault((d.location, d.code), []).append(d)
+    out = []
+    for group in groups.values():
+        split = [(_at(d.message, ": "), _at(d.message_zh, "：")) for d in group]
+        wheres = [en[0] for en, _ in split]
+        if (len(group) == 1 or len({(en[1], zh[1]) for en, zh in split}) != 1
+                or not all(wheres) or len(set(wheres)) != len(wheres)):
+            out.extend(group)  # (the same message twice is told once by PolicyError)
+            continue
+        also = Say.ALSO_READ_AS(others=", ".join(wheres[1:]))
+        first = group[0]
+        out.append(Diagnostic(first.location, first.code, first.message + also.en,
+                              first.message_zh + also.zh if first.message_zh else ""))
+    return out
+
+
+def _at(message: str, colon: str) -> tuple[str, str]:
+    """(where, text) of a message `Say.AT` made; ("", message) for another."""
+    where, found, text = message.partition(colon)
+    return (where, text) if found and " " not in where else ("", message)
 
 
 def _anchor_finder(texts: list[tuple[str, str]], file: str) -> AnchorFinder:

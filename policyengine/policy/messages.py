@@ -236,6 +236,8 @@ class Say(Catalogue):
 
     # -- shapes (pydantic errors, rephrased) -----------------------------------------------
     AT = ("{where}: {text}", "{where}：{text}")
+    ALSO_READ_AS = (" (an alias shares these lines: they are also read as {others})",
+                    "（这几行经别名共用，也作为 {others} 读取）")
     UNKNOWN_KEY = ("unknown key '{name}'{hint}", "未知的键“{name}”{hint}")
     MISSING_KEY = ("missing required key '{name}'", "缺少必填的键“{name}”")
     SECTION_FILE_EMPTY = ("missing required key '{name}': this file holds none (it is empty, "

@@ -377,3 +377,19 @@ def test_a_misspelt_section_is_told_once_not_also_missing(tmp_path: Path) -> Non
         ("E-UNKNOWN-KEY", "vocabulary.yaml", line_of(vocabulary, "casez:")),
     ]
     assert "did you mean 'cases'?" in found[1].message
+
+
+def test_a_slip_in_lines_an_alias_shares_is_told_once(tmp_path: Path) -> None:
+    # P3's tiers are P4's and P5's too (`*monthly_tiers`): `from: 6次` there was told three
+    # times at the same line, once per penalty reading it.
+    folder = copy(tmp_path)
+    path = edit(folder, "penalties.yaml", "{from: 6, to: 10, amount: 50}",
+                "{from: 6次, to: 10, amount: 50}")
+    [found] = refused(folder)
+    assert (found.code, found.location.line) == ("E-NUMBER-UNIT", line_of(path, "from: 6次"))
+    assert found.message.startswith("penalties.P3.versions.0.monthly_count.1.from: ")
+    assert found.message.endswith(
+        "(an alias shares these lines: they are also read as "
+        "penalties.P4.versions.0.monthly_count.1.from, "
+        "penalties.P5.versions.0.monthly_count.1.from)")
+    assert "也作为 penalties.P4.versions.0.monthly_count.1.from, penalties.P5" in found.message_zh

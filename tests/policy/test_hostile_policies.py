@@ -346,7 +346,9 @@ def test_a_unit_in_a_count(tmp_path: Path) -> None:
                                            "{from: 6次, to: 10, amount: 50}")])
     found = [(code, zh) for _, _, code, _, zh in problems(folder)]
     assert ("E-NUMBER-UNIT", "penalties.P3.versions.0.monthly_count.1.from：这里只写数字“6”，"
-            "不要写单位“次”") in found
+            "不要写单位“次”（这几行经别名共用，也作为 "
+            "penalties.P4.versions.0.monthly_count.1.from, "
+            "penalties.P5.versions.0.monthly_count.1.from 读取）") in found
 
 
 
