@@ -164,5 +164,6 @@ class UsageError(PolicyEngineError):
         self.message = message
         super().__init__(message if isinstance(message, str) else message.render("en"))
 
-    def render(self, lang: str) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` (zh or en), as CalendarDataMissing.text says its own."""
         return self.message if isinstance(self.message, str) else self.message.render(lang)

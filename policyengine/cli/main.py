@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FINDINGS
     except UsageError as exc:
         lang = resolve_language(getattr(args, "lang", None))
-        print(f"{usage.prefix(lang)}{exc.render(lang)}", file=sys.stderr)
+        print(f"{usage.prefix(lang)}{exc.text(lang)}", file=sys.stderr)
         return EXIT_USAGE
     except CalendarDataMissing as exc:
         # At the fact's `file:line` when one is known, as a rejected fact is said

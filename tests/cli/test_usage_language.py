@@ -84,7 +84,7 @@ def test_a_usage_error_is_english_as_text_for_programs() -> None:
     with pytest.raises(UsageError) as raised:
         Period.parse("2026-13")
     assert str(raised.value).startswith("'2026-13' is not a period")
-    assert raised.value.render("zh").startswith("“2026-13”不是期间")
+    assert raised.value.text("zh").startswith("“2026-13”不是期间")
 
 
 def test_every_usage_wording_has_both_languages_with_the_same_values() -> None:
