@@ -170,7 +170,7 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, at(chosen, as_of))
+        result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
         points = pages.trend(live.results, chosen, result)
         chart = trend_svg(points, amount_label=text("month.trend_amount", lang),
@@ -189,7 +189,7 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, at(chosen, as_of))
+        result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
         mine = pages.violations_of(result, person)
         return show(request, "person.html", {
@@ -205,7 +205,8 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of))
+        result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of),
+                                         language(request))
         facts = live.mirror.every_fact()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
         lang = language(request)
@@ -221,7 +222,7 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, at(chosen, as_of))
+        result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         document = _built(language(request), ReportKind.REGISTRY, chosen, registry_document,
                           live.policy, live.mirror.every_fact()[1], chosen, result.as_of,
                           language(request))
@@ -284,7 +285,7 @@ def install(app: FastAPI, svc: Service) -> None:
             kind = ReportKind(name)
             chosen = _report_period(live, kind, period, lang)
             default = _built(lang, kind, chosen, default_as_of, kind, live.policy, chosen)
-            moment = _as_of(live, at(chosen, as_of, default))
+            moment = _as_of(live, at(chosen, as_of, default), language(request))
             live.mirror.refresh()
             body = await run_in_threadpool(
                 _built, lang, kind, chosen, render_report, kind, fmt, live.policy,
@@ -293,7 +294,8 @@ def install(app: FastAPI, svc: Service) -> None:
         elif (name == "evaluation" and fmt == "json") or (
                 name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
             chosen = _month(live, period, lang)
-            result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of))
+            result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of),
+                                             lang)
             body = (formats.to_json(result, Glossary.of(live.policy.model)) if fmt == "json"
                     else formats.to_csv(result, table, lang=lang,  # in the page's language
                                         roles=formats.role_names(live.policy, lang))
@@ -355,14 +357,15 @@ def _report_period(live: Live, kind: ReportKind, period: str | None, lang: Lang)
     return parsed
 
 
-def _as_of(live: Live, as_of: str | None) -> datetime | None:
-    """The as-of asked for, checked as the API checks it; none: the report's own default."""
+def _as_of(live: Live, as_of: str | None, lang: Lang) -> datetime | None:
+    """The as-of asked for, checked as the API checks it (its refusal worded in the page's
+    language); none: the report's own default."""
     if as_of is None:
         return None
     try:
         return views.when(live, None, as_of)[1]
     except ApiError as exc:
-        raise PageError(exc.status, exc.message) from None
+        raise PageError(exc.status, exc.worded(lang)) from None
 
 
 def _built(lang: Lang, kind: ReportKind, period: Period, make: Callable[..., T],
@@ -376,11 +379,13 @@ def _built(lang: Lang, kind: ReportKind, period: Period, make: Callable[..., T],
                                   period=period.label, detail=str(exc))) from None
 
 
-def _evaluate(live: Live, period: str, as_of: str | None) -> Any:
+def _evaluate(live: Live, period: str, as_of: str | None, lang: Lang) -> Any:
+    """The evaluation as the API reads it; a refusal (a bad as_of, a year without calendar
+    data) worded in the page's language, as the API words it for that language."""
     try:
         return views.evaluate(live, period, as_of)
     except ApiError as exc:
-        raise PageError(exc.status, exc.message) from None
+        raise PageError(exc.status, exc.worded(lang)) from None
 
 
 def _window(result: Any, period: Period, as_of: str | None, live: Live) -> dict[str, Any]:
