@@ -192,12 +192,17 @@ def install(app: FastAPI, svc: Service) -> None:
         result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
         mine = pages.violations_of(result, person)
+        open_duties = pages.open_duties(result, person)
+        known = bool(mine or open_duties or result.person(person)) \
+            or pages.named_in(live.mirror.every_fact()[1], person)
         return show(request, "person.html", {
             "user": user, **_window(result, chosen, as_of, live), "person": person,
-            "total": result.person(person),
+            "total": result.person(person), "known": known,
+            "people": [] if known else pages.people_in_order(result, lang),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
-            "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model),
-            "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)})
+            "open": open_duties, "names": Glossary.of(live.policy.model),
+            "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)},
+            status=200 if known else 404)  # the page still says why, in words
 
     @router.get("/case/{case}")
     async def case(request: Request, case: str, period: str | None = None,
