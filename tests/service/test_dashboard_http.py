@@ -448,3 +448,23 @@ def test_the_pages_read_either_store(loaded: TestClient) -> None:
     assert "共 45 次违规，扣款 870 元，1 人当月无绩效" in month
     case = loaded.get("/ui/case/26092801?period=2026-10", headers=ZH)
     assert case.status_code == 200 and "截止未完成" in case.text
+
+
+@pytest.mark.parametrize("path", [
+    "/ui/month?period=2026-10&as_of=yesterday", "/ui/person/陈立?period=2026-10&as_of=yesterday",
+    "/ui/case/26092801?period=2026-10&as_of=yesterday",
+    "/ui/registry?period=2026-10&as_of=yesterday",
+    "/ui/download/evaluation.json?period=2026-10&as_of=yesterday",
+    "/ui/download/registry.xlsx?period=2026-10&as_of=yesterday"])
+def test_a_bad_as_of_is_refused_in_the_page_s_language(app_client: TestClient,
+                                                        path: str) -> None:
+    """The API's refusal, in the words the API has for the page's language: a Chinese page
+    said it in English."""
+    sign_in(app_client)
+    chinese = app_client.get(path, headers=ZH)
+    assert chinese.status_code == 400 and "无法显示此页" in chinese.text
+    assert "as_of 'yesterday' 不是 ISO 时间" in _unescape(chinese.text)
+    assert "is not an ISO time" not in _unescape(chinese.text)
+    english = app_client.get(path + "&lang=en", headers=EN)
+    assert english.status_code == 400
+    assert "as_of 'yesterday' is not an ISO time" in _unescape(english.text)

@@ -83,3 +83,20 @@ def test_a_caseless_row_names_the_duty_s_form(client: TestClient, headers: dict[
         found = [h for h in headings if h.startswith(f"{duty} ")]
         assert found and all(h.endswith(f"— {word}") for h in found), (duty, headings)
     assert not any(h.startswith("W4 ") and ("每周" in h or "weekly" in h) for h in headings)
+
+
+def test_a_name_no_fact_holds_is_not_a_clean_month(client: TestClient) -> None:
+    """A mistyped name (杨宝株 for 杨宝珠) showed 200 "2026-10 没有违规": as if the person had
+    a clean month. It is a 404 page that says no fact names them and links the month's
+    people; a real person without violations (王总, who decides) keeps the plain page."""
+    response = client.get("/ui/person/杨宝株?period=2026-10", headers=ZH)
+    assert response.status_code == 404
+    text = html.unescape(re.sub(r"<[^>]+>", " ", response.text))
+    assert "没有任何已存储的事实提到“杨宝株”，请核对姓名。2026-10 有违规的人员：" in text
+    assert "没有违规" not in text and "未完成职责" not in text
+    assert 'href="/ui/person/%E6%9D%A8%E5%AE%9D%E7%8F%A0?period=2026-10"' in response.text
+    english = client.get("/ui/person/杨宝株?period=2026-10&lang=en", headers=EN)
+    assert english.status_code == 404
+    assert "No stored fact names 杨宝株: check the name." in html.unescape(english.text)
+    boss = page(client, "/ui/person/王总?period=2026-10&lang=zh", ZH)
+    assert "2026-10 没有违规。" in boss and "请核对姓名" not in boss

@@ -72,6 +72,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "person.total_forfeit": ("Total: {amount} yuan; the month's performance pay is forfeited",
                              "合计扣款 {amount} 元；当月无绩效"),
     "person.nothing": ("No violation in {period}.", "{period} 没有违规。"),
+    "person.unknown": ("No stored fact names {person}: check the name. People with "
+                       "violations in {period}:",
+                       "没有任何已存储的事实提到“{person}”，请核对姓名。{period} 有违规的人员："),
     "person.rules": ("Charges by rule", "按罚则汇总"),
     "person.violations": ("Violations and why", "违规明细及原因"),
     "person.open": ("Open duties at {as_of}", "截至 {as_of} 的未完成职责"),

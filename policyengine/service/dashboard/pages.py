@@ -4,6 +4,7 @@ the evaluation and the facts (the routes read those through the service's cached
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -88,6 +89,12 @@ def open_duties(result: EvaluationResult, person: str) -> list[DueLine]:
 
 def violations_of(result: EvaluationResult, person: str) -> list[Violation]:
     return [v for v in result.violations if v.person == person]
+
+
+def named_in(facts: Iterable[Fact], person: str) -> bool:
+    """Whether any stored fact names `person`: as its actor or in a field (a role assigned,
+    a case's collector). A name no fact holds is a slip of the address, not a clean month."""
+    return any(f.actor == person or person in f.attrs.values() for f in facts)
 
 
 def caseless_label(model: Policy, duty: str, lang: Lang) -> str:

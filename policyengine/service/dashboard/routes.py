@@ -170,7 +170,7 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, at(chosen, as_of))
+        result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
         points = pages.trend(live.results, chosen, result)
         chart = trend_svg(points, amount_label=text("month.trend_amount", lang),
@@ -189,15 +189,20 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, at(chosen, as_of))
+        result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
         mine = pages.violations_of(result, person)
+        open_duties = pages.open_duties(result, person)
+        known = bool(mine or open_duties or result.person(person)) \
+            or pages.named_in(live.mirror.every_fact()[1], person)
         return show(request, "person.html", {
             "user": user, **_window(result, chosen, as_of, live), "person": person,
-            "total": result.person(person),
+            "total": result.person(person), "known": known,
+            "people": [] if known else pages.people_in_order(result, lang),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
-            "open": pages.open_duties(result, person), "names": Glossary.of(live.policy.model),
-            "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)})
+            "open": open_duties, "names": Glossary.of(live.policy.model),
+            "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)},
+            status=200 if known else 404)  # the page still says why, in words
 
     @router.get("/case/{case}")
     async def case(request: Request, case: str, period: str | None = None,
@@ -205,7 +210,8 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of))
+        result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of),
+                                         language(request))
         facts = live.mirror.every_fact()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
         lang = language(request)
@@ -221,7 +227,7 @@ def install(app: FastAPI, svc: Service) -> None:
         user = signed_in(request)
         live = svc.live
         chosen = _month(live, period, language(request))
-        result = _evaluate(live, chosen.label, at(chosen, as_of))
+        result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         document = _built(language(request), ReportKind.REGISTRY, chosen, registry_document,
                           live.policy, live.mirror.every_fact()[1], chosen, result.as_of,
                           language(request))
@@ -284,7 +290,7 @@ def install(app: FastAPI, svc: Service) -> None:
             kind = ReportKind(name)
             chosen = _report_period(live, kind, period, lang)
             default = _built(lang, kind, chosen, default_as_of, kind, live.policy, chosen)
-            moment = _as_of(live, at(chosen, as_of, default))
+            moment = _as_of(live, at(chosen, as_of, default), language(request))
             live.mirror.refresh()
             body = await run_in_threadpool(
                 _built, lang, kind, chosen, render_report, kind, fmt, live.policy,
@@ -293,7 +299,8 @@ def install(app: FastAPI, svc: Service) -> None:
         elif (name == "evaluation" and fmt == "json") or (
                 name.startswith("evaluation-") and fmt == "csv" and table in formats.CSV_TABLES):
             chosen = _month(live, period, lang)
-            result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of))
+            result = await run_in_threadpool(_evaluate, live, chosen.label, at(chosen, as_of),
+                                             lang)
             body = (formats.to_json(result, Glossary.of(live.policy.model)) if fmt == "json"
                     else formats.to_csv(result, table, lang=lang,  # in the page's language
                                         roles=formats.role_names(live.policy, lang))
@@ -355,14 +362,15 @@ def _report_period(live: Live, kind: ReportKind, period: str | None, lang: Lang)
     return parsed
 
 
-def _as_of(live: Live, as_of: str | None) -> datetime | None:
-    """The as-of asked for, checked as the API checks it; none: the report's own default."""
+def _as_of(live: Live, as_of: str | None, lang: Lang) -> datetime | None:
+    """The as-of asked for, checked as the API checks it (its refusal worded in the page's
+    language); none: the report's own default."""
     if as_of is None:
         return None
     try:
         return views.when(live, None, as_of)[1]
     except ApiError as exc:
-        raise PageError(exc.status, exc.message) from None
+        raise PageError(exc.status, exc.worded(lang)) from None
 
 
 def _built(lang: Lang, kind: ReportKind, period: Period, make: Callable[..., T],
@@ -376,11 +384,13 @@ def _built(lang: Lang, kind: ReportKind, period: Period, make: Callable[..., T],
                                   period=period.label, detail=str(exc))) from None
 
 
-def _evaluate(live: Live, period: str, as_of: str | None) -> Any:
+def _evaluate(live: Live, period: str, as_of: str | None, lang: Lang) -> Any:
+    """The evaluation as the API reads it; a refusal (a bad as_of, a year without calendar
+    data) worded in the page's language, as the API words it for that language."""
     try:
         return views.evaluate(live, period, as_of)
     except ApiError as exc:
-        raise PageError(exc.status, exc.message) from None
+        raise PageError(exc.status, exc.worded(lang)) from None
 
 
 def _window(result: Any, period: Period, as_of: str | None, live: Live) -> dict[str, Any]:
