@@ -137,13 +137,8 @@ def _odd_spaces(lines: list[str], up_to: int, file: str) -> list[Diagnostic]:
                                     "E-YAML-SPACE", Say.ODD_SPACE_INDENT(char=char,
                                                                          align=NOTHING)))
             continue
-        above = _previous(lines, number)
-        align = NOTHING
-        if above is not None and not above.opens_block:
-            align = Say.ALIGN_WITH(line=above.number, text=_short(above.text),
-                                   column=above.indent + 1)
         found.append(diagnostic(Location(file, number, odd.start() + 1), "E-YAML-SPACE",
-                                odd_space_words(odd.group(), align)))
+                                odd_space_words(odd.group(), _align_with_above(lines, number))))
     return found
 
 
@@ -175,14 +170,18 @@ def _tabs(lines: list[str], up_to: int, file: str) -> list[Diagnostic]:
         lead = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" not in lead or not line.strip():
             continue
-        above = _previous(lines, number)
-        align = NOTHING
-        if above is not None and not above.opens_block:
-            align = Say.ALIGN_WITH(line=above.number, text=_short(above.text),
-                                   column=above.indent + 1)
         found.append(diagnostic(Location(file, number, lead.index("\t") + 1), "E-YAML-TAB",
-                                Say.TAB_INDENT(align=align)))
+                                Say.TAB_INDENT(align=_align_with_above(lines, number))))
     return found
+
+
+def _align_with_above(lines: list[str], number: int) -> Words:
+    """'align it with line N' for a line indented with something else than spaces: the line
+    above, unless that one opens a block (then the right indentation is not known)."""
+    above = _previous(lines, number)
+    if above is None or above.opens_block:
+        return NOTHING
+    return Say.ALIGN_WITH(line=above.number, text=_short(above.text), column=above.indent + 1)
 
 
 def _missing_spaces(lines: list[str], up_to: int, file: str) -> list[Diagnostic]:
