@@ -276,6 +276,10 @@ _KIND_FORMATS = {ColumnKind.DATE: DATE_FORMAT, ColumnKind.DATETIME: DATETIME_FOR
 
 def _write_cell(sheet: Worksheet, row: int, col: int, value: Cell, column: Column,
                 styles: _Styles, *, highlighted: bool, cents: bool) -> None:
+    if value == "":
+        # An empty text is an empty cell, as the JSON's null: a text cell holding "" shows
+        # nothing, yet it is a stored value, not a blank, to whatever reads the file.
+        value = None
     num_format = number_format(value, column, cents=cents)
     if value is None:
         sheet.write_blank(row, col, None, styles.cell(num_format, highlighted=highlighted))
