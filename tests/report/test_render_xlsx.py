@@ -325,3 +325,23 @@ def test_an_empty_text_is_a_blank_cell_not_a_text_holding_nothing() -> None:
     assert sheet.cell(first + 1, 4).value is None
     with zipfile.ZipFile(io.BytesIO(render(doc))) as book:
         assert b"<si><t></t></si>" not in book.read("xl/sharedStrings.xml")
+
+
+def test_a_very_long_text_row_is_at_most_excels_tallest_row() -> None:
+    # 1,040 Chinese characters in a 40-wide column: about 54 lines, 812 points unbounded;
+    # Excel's rows stop at 409 points, and a taller one printed over the page's foot.
+    doc = sample_document()
+    registry = doc.tables[0]
+    long_text = "客户希望在月报中增加按部门汇总的功能，并且可以导出。" * 40
+    rows = ((*registry.rows[0][:-1], long_text), *registry.rows[1:])
+    doc = replace(doc, tables=(replace(registry, rows=rows, note=long_text * 2),))
+    sheet = _workbook(doc).worksheets[0]
+    first = _header_row(sheet, registry) + 1
+    assert sheet.cell(first, 8).value == long_text                 # the text is whole
+    assert 400 <= sheet.row_dimensions[first].height <= 409
+    # what does not fit is its end: the text is aligned to the top of the cell
+    assert sheet.cell(first, 8).alignment.vertical == "top"
+    assert sheet.cell(first + 1, 8).alignment.vertical == "center"
+    note_row = first + len(rows) + 1
+    assert sheet.cell(note_row, 1).value == long_text * 2
+    assert 400 <= sheet.row_dimensions[note_row].height <= 409
