@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
 from render_sample import FORMULA_NAME, REVISION, SCRIPT_TEXT, sample_document, wide_document
@@ -207,3 +207,15 @@ def test_column_shares_follow_the_measured_widths() -> None:
 
 def test_same_document_same_page() -> None:
     assert render(sample_document()) == render(sample_document())
+
+
+def test_printed_pages_carry_the_title_and_page_numbers() -> None:
+    tree, _ = _parse(sample_document())
+    style = re.sub(r"\s+", " ", tree.root.find_all("style")[0].text())
+    assert '@bottom-left { content: "新增需求收集周报 2026-W44";' in style
+    assert '@bottom-right { content: "第 " counter(page) " 页，共 " counter(pages) " 页";' in style
+    english = replace(sample_document(), lang="en", title='A "PAGE" </style><script>x')
+    page = render(english).decode("utf-8")
+    assert page.count("</style>") == 1 and "<script" not in page
+    assert r'content: "A \22 PAGE\22  \3C /style\3E \3C script\3E x 2026-W44";' in page
+    assert '"Page " counter(page) " of " counter(pages)' in page

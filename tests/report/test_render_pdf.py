@@ -162,3 +162,16 @@ def test_chromium_repeats_the_header_row_on_every_page(chromium_pdfs: Path) -> N
     assert all("Column 0" in page for page in per_page)
     assert all(_yellow_pixels(chromium_pdfs / "wide.pdf", page) > 0
                for page in range(1, pages + 1))
+
+
+def test_chromium_numbers_every_printed_page(chromium_pdfs: Path) -> None:
+    # The foot of each page, as the workbook's: report, period, "page N of M", without
+    # the browser's own header and footer (which would print the file's path instead).
+    for name, title, page in (("wide", "Performance deductions 2026-10", "Page {} of {}"),
+                              ("weekly", "新增需求收集周报 2026-W44", "第 {} 页，共 {} 页")):
+        pages, _, _, text = _pdf_facts(chromium_pdfs / f"{name}.pdf")
+        per_page = [part for part in text.split("\f") if part.strip()]
+        assert len(per_page) == pages
+        for number, part in enumerate(per_page, start=1):
+            assert _has(part, title), (name, number)
+            assert _has(part, page.format(number, pages)), (name, number)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from render_sample import (
     wide_document,
 )
 
-from policyengine.report.document import ColumnKind, Document, ReportKind, Table
+from policyengine.report.document import Column, ColumnKind, Document, ReportKind, Table
 from policyengine.report.render.display import display_width, wall_time
 from policyengine.report.render.xlsx import print_columns, render, sheet_names
 
@@ -304,3 +305,43 @@ def test_a_cut_sheet_name_ends_on_a_whole_word_never_on_an_apostrophe() -> None:
     assert names[1] == "Submissions and adoption rate"
     assert names[2] and not names[2].endswith("'")
     assert all(len(name) <= 31 and not name.endswith(("'", " ")) for name in names)
+
+
+def test_an_empty_text_is_a_blank_cell_not_a_text_holding_nothing() -> None:
+    # The registry's undecided case: decision, tier and note are "" in the Document, null in
+    # the JSON; the spreadsheet leaves the cells empty (bordered, yellow when highlighted).
+    table = Table(key="registry", title="需求登记反馈表", columns=(
+        Column("case", "需求编号"), Column("decision", "决策结果"),
+        Column("due", "预期交付日", ColumnKind.DATE), Column("note", "备注")),
+        rows=(("26103001", "", None, ""), ("26103002", "做", date(2026, 11, 2), "")),
+        highlighted=frozenset({0}))
+    doc = replace(sample_document(), tables=(table,))
+    sheet = _workbook(doc).worksheets[0]
+    first = _header_row(sheet, table) + 1
+    for column in (2, 4):
+        cell = sheet.cell(first, column)
+        assert cell.value is None and cell.data_type == "n", (column, cell.value)
+        assert cell.fill.fgColor.rgb == YELLOW and cell.border.left.style == "thin"
+    assert sheet.cell(first + 1, 4).value is None
+    with zipfile.ZipFile(io.BytesIO(render(doc))) as book:
+        assert b"<si><t></t></si>" not in book.read("xl/sharedStrings.xml")
+
+
+def test_a_very_long_text_row_is_at_most_excels_tallest_row() -> None:
+    # 1,040 Chinese characters in a 40-wide column: about 54 lines, 812 points unbounded;
+    # Excel's rows stop at 409 points, and a taller one printed over the page's foot.
+    doc = sample_document()
+    registry = doc.tables[0]
+    long_text = "客户希望在月报中增加按部门汇总的功能，并且可以导出。" * 40
+    rows = ((*registry.rows[0][:-1], long_text), *registry.rows[1:])
+    doc = replace(doc, tables=(replace(registry, rows=rows, note=long_text * 2),))
+    sheet = _workbook(doc).worksheets[0]
+    first = _header_row(sheet, registry) + 1
+    assert sheet.cell(first, 8).value == long_text                 # the text is whole
+    assert 400 <= sheet.row_dimensions[first].height <= 409
+    # what does not fit is its end: the text is aligned to the top of the cell
+    assert sheet.cell(first, 8).alignment.vertical == "top"
+    assert sheet.cell(first + 1, 8).alignment.vertical == "center"
+    note_row = first + len(rows) + 1
+    assert sheet.cell(note_row, 1).value == long_text * 2
+    assert 400 <= sheet.row_dimensions[note_row].height <= 409

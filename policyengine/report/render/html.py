@@ -35,7 +35,9 @@ FONT_STACK = ('"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Hiragino S
               '"WenQuanYi Micro Hei", sans-serif')
 
 STYLE = """
-@page { size: A4 ORIENTATION; margin: 14mm 12mm 16mm 12mm; }
+@page { size: A4 ORIENTATION; margin: 14mm 12mm 16mm 12mm;
+  @bottom-left { content: FOOTER; font-family: FONTS; font-size: 8pt; color: #595959; }
+  @bottom-right { content: PAGE; font-family: FONTS; font-size: 8pt; color: #595959; } }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font-family: FONTS; font-size: 10.5pt; color: #000; margin: 16px; }
@@ -71,7 +73,19 @@ def _style(doc: Document) -> str:
     # One orientation for the whole page: a landscape page only for a wide table would leave
     # the title block alone on a page of its own.
     wide = any(is_wide(table) for table in doc.tables)
-    return STYLE.replace("ORIENTATION", "landscape" if wide else "portrait")
+    # Each printed page's foot, as the workbook's: the report and period, the page number.
+    page = ('"第 " counter(page) " 页，共 " counter(pages) " 页"' if doc.lang == "zh"
+            else '"Page " counter(page) " of " counter(pages)')
+    # The title last: a title holding a placeholder's name stays as it is.
+    return (STYLE.replace("ORIENTATION", "landscape" if wide else "portrait")
+            .replace("PAGE", page).replace("FOOTER", css_string(f"{doc.title} {doc.period}")))
+
+
+def css_string(text: str) -> str:
+    """A CSS string of `text`, safe inside <style>: quotes, backslashes, control characters
+    and < > are escaped (a title cannot end the string or the style sheet)."""
+    escaped = "".join(f"\\{ord(c):X} " if c in '"\\<>' or ord(c) < 32 else c for c in text)
+    return f'"{escaped}"'
 
 
 def render(doc: Document) -> bytes:

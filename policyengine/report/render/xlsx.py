@@ -46,6 +46,7 @@ BORDER_COLOR = "#A6A6A6"
 A4 = 9                              # XlsxWriter's paper code for A4
 SHEET_NAME_MAX = 31
 LINE_HEIGHT = 15                    # points: one line of the default 11-point font
+ROW_HEIGHT_MAX = 409                # points: Excel's tallest row (about 27 lines)
 DEFAULT_COLUMN_WIDTH = 8.43         # characters: Excel's width of a column nobody sized
 TITLE_SCALE = 1.3                   # the 14-point title is this much wider than body text
 # Characters Excel forbids in a sheet name, each replaced by a look-alike it allows.
@@ -122,7 +123,7 @@ class _Styles:
     def __init__(self, workbook: Workbook) -> None:
         self._workbook = workbook
         self._made: dict[tuple[tuple[str, Any], ...], Format] = {}
-        self._cells: dict[tuple[str, bool, bool, bool], Format] = {}
+        self._cells: dict[tuple[str, bool, bool, bool, bool], Format] = {}
         self.title = self.get(bold=True, font_size=14)
         self.subtitle = self.get(bold=True, font_size=12)
         self.plain = self.get()
@@ -138,15 +139,17 @@ class _Styles:
         return self._made[key]
 
     def cell(self, num_format: str, *, highlighted: bool, quote: bool = False,
-             wrap: bool = False) -> Format:
-        key = (num_format, highlighted, quote, wrap)
+             wrap: bool = False, top: bool = False) -> Format:
+        key = (num_format, highlighted, quote, wrap, top)
         if key not in self._cells:
             self._cells[key] = self._cell(*key)
         return self._cells[key]
 
-    def _cell(self, num_format: str, highlighted: bool, quote: bool, wrap: bool) -> Format:
+    def _cell(self, num_format: str, highlighted: bool, quote: bool, wrap: bool,
+              top: bool) -> Format:
         properties: dict[str, Any] = {"num_format": num_format, "border": 1,
-                                      "border_color": BORDER_COLOR, "valign": "vcenter"}
+                                      "border_color": BORDER_COLOR,
+                                      "valign": "top" if top else "vcenter"}
         if highlighted:
             properties["bg_color"] = YELLOW
         if quote:
@@ -169,10 +172,12 @@ def _write_sheet(sheet: Worksheet, doc: Document, table: Table, styles: _Styles)
                      for value, width in zip(values, widths, strict=True)], default=1)
         if lines > 1:
             # Neither Excel nor LibreOffice grows a row for wrapped text on opening a file.
-            sheet.set_row(header_row + 1 + offset, LINE_HEIGHT * lines + 2)
+            sheet.set_row(header_row + 1 + offset, row_height(lines))
+        # A text taller than the tallest row shows its beginning, not a middle part.
+        top = row_height(lines) < LINE_HEIGHT * lines + 2
         for index, (column, value) in enumerate(zip(table.columns, values, strict=True)):
             _write_cell(sheet, header_row + 1 + offset, index, value, column, styles,
-                        highlighted=highlighted, cents=cents[index])
+                        highlighted=highlighted, cents=cents[index], top=top)
     last_row = header_row + len(table.rows)
     if table.columns:
         sheet.freeze_panes(header_row + 1, 0)
@@ -201,7 +206,7 @@ def _write_note(sheet: Worksheet, row: int, note: str, widths: list[int],
         sheet.write_string(row, 0, note, wrapped)
     else:
         sheet.merge_range(row, 0, row, len(widths) - 1, note, wrapped)
-    sheet.set_row(row, LINE_HEIGHT * text_lines(note, span) + 2)
+    sheet.set_row(row, row_height(text_lines(note, span)))
 
 
 def _write_title_block(sheet: Worksheet, doc: Document, table: Table,
@@ -254,6 +259,12 @@ def text_lines(value: Cell, width: int) -> int:
     return sum(max(1, math.ceil(display_width(line) / room)) for line in value.split("\n"))
 
 
+def row_height(lines: int) -> int:
+    """The height in points of a row of `lines` wrapped lines, at most Excel's limit (Excel
+    makes no taller row; LibreOffice prints a taller one over the page's foot and cuts it)."""
+    return min(ROW_HEIGHT_MAX, LINE_HEIGHT * lines + 2)
+
+
 def number_format(value: Cell, column: Column, *, cents: bool = True) -> str:
     """The display format of a typed cell: the value's type first, then the column's kind."""
     if isinstance(value, datetime):
@@ -275,7 +286,11 @@ _KIND_FORMATS = {ColumnKind.DATE: DATE_FORMAT, ColumnKind.DATETIME: DATETIME_FOR
 
 
 def _write_cell(sheet: Worksheet, row: int, col: int, value: Cell, column: Column,
-                styles: _Styles, *, highlighted: bool, cents: bool) -> None:
+                styles: _Styles, *, highlighted: bool, cents: bool, top: bool) -> None:
+    if value == "":
+        # An empty text is an empty cell, as the JSON's null: a text cell holding "" shows
+        # nothing, yet it is a stored value, not a blank, to whatever reads the file.
+        value = None
     num_format = number_format(value, column, cents=cents)
     if value is None:
         sheet.write_blank(row, col, None, styles.cell(num_format, highlighted=highlighted))
@@ -283,7 +298,7 @@ def _write_cell(sheet: Worksheet, row: int, col: int, value: Cell, column: Colum
         # A string cell is text whatever it starts with; the quote prefix keeps it text
         # when someone edits it (Excel's equivalent of the CSV's leading apostrophe).
         style = styles.cell(num_format, highlighted=highlighted,
-                            quote=safe_cell(value) != value, wrap=True)
+                            quote=safe_cell(value) != value, wrap=True, top=top)
         sheet.write_string(row, col, value, style)
     elif isinstance(value, datetime | date):
         moment = (wall_time(value) if isinstance(value, datetime)
