@@ -25,6 +25,7 @@ def _ok_line(pack: str, lang: str, capsys: pytest.CaptureFixture[str]) -> str:
     ("contract-performance", "0 rewards, 1 prohibition(s); sha256:",
      "0 项奖励，1 项禁止事项；sha256:"),
     ("customer-requirement", "4 rewards; sha256:", "4 项奖励；sha256:"),
+    ("order-flow", "0 rewards; sha256:", "0 项奖励；sha256:"),
 ])
 def test_the_ok_line_counts_decision_tables_and_prohibitions(
         pack: str, english: str, chinese: str, capsys: pytest.CaptureFixture[str]) -> None:

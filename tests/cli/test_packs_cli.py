@@ -87,7 +87,8 @@ def test_the_repository_check_says_the_pack(capsys: pytest.CaptureFixture[str]) 
     assert out.startswith("制度包 contract-performance：\n检查通过：")
     assert "\n制度包 customer-grading：\n检查通过：" in out
     assert "\n制度包 customer-requirement：\n检查通过：" in out
-    assert out.endswith("共检查 3 个制度包，其中 0 个有错误\n")
+    assert "\n制度包 order-flow：\n检查通过：" in out
+    assert out.endswith("共检查 4 个制度包，其中 0 个有错误\n")
 
 
 def test_evaluate_runs_the_chosen_pack(library: Path, loans: Path,

@@ -200,6 +200,7 @@ def test_obligations_dropped_when_met_change_nothing(label: str | None) -> None:
     ("customer-requirement", SAMPLE_FACTS),
     ("contract-performance", REPO / "samples" / "contract-performance" / "facts-2026-10.jsonl"),
     ("customer-grading", REPO / "samples" / "customer-grading" / "facts-2026-10.jsonl"),
+    ("order-flow", REPO / "samples" / "order-flow" / "facts-2026-10.jsonl"),
 ])
 def test_who_answers_is_the_same_decided_once(pack: str, sample: Path) -> None:
     policy = pe.load_policy(REPO / "policies" / pack)

@@ -30,7 +30,8 @@ def test_the_repository_policies_folder_is_the_default_pack() -> None:
          "Contract performance and change management policy"),
         ("customer-grading", "客户分级管理制度", "Customer grading policy"),
         ("customer-requirement", "客户需求反馈及跟进制度",
-         "Customer requirement feedback and follow-up policy")]
+         "Customer requirement feedback and follow-up policy"),
+        ("order-flow", "客户订单流程管理制度", "Customer order flow policy")]
     via_library = load_policy_files(POLICY_LIBRARY)
     direct = load_policy_files(POLICY_DIR)
     # the same files, so the same identity; both know the pack they are
