@@ -156,6 +156,21 @@ def test_weekly_rows_since_the_last_cut_off() -> None:
     assert doc(ReportKind.WEEKLY, "2026-W42").data["this_week"] == ["26100801"]
 
 
+def test_a_week_with_nothing_new_says_nothing_is_marked() -> None:
+    # An empty week's registry said "本周新增 0 条，已标出（表格中为黄色）": nothing was.
+    quiet = doc(ReportKind.WEEKLY, "2026-W03")
+    assert quiet.data["this_week"] == [] and not quiet.tables[1].highlighted
+    assert quiet.tables[1].note == ""
+    busy = doc(ReportKind.WEEKLY, "2026-W41")
+    assert busy.tables[1].note == "本周新增 6 条，已标出（表格中为黄色）"
+    # and the printed text says the empty table is empty, as the page and the workbook do
+    from policyengine.report.render import render_document
+
+    text = render_document(quiet, "text").decode("utf-8")
+    assert "■ 本周决策会议待讨论的新需求" in text and "（无数据）" in text
+    assert "已标出" not in text
+
+
 def test_weekly_needs_a_week() -> None:
     with pytest.raises(pe.UsageError, match="ISO week"):
         doc(ReportKind.WEEKLY, "2026-10")

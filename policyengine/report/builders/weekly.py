@@ -93,8 +93,9 @@ def build(policy: CompiledPolicy, facts: Sequence[Fact], *, period: Period,
         "new", label("table.weekly_new", lang), (columns(lang)[0], received, *columns(lang)[1:]),
         tuple((r.case, policy.calendar.local(r.reported_at), *row_cells(r, lang)[1:])
               for r in fresh))
+    # A week with nothing new marks nothing: no note saying rows are marked in yellow
     registry = registry_table(book, lang, frozenset(new),
-                              label("note.weekly_marked", lang, count=len(new)))
+                              label("note.weekly_marked", lang, count=len(new)) if new else "")
     stamp = stamp_of(policy)
     span = label("head.window", lang, start=f"{after:%Y-%m-%d %H:%M}",
                  end=f"{up_to:%Y-%m-%d %H:%M}")

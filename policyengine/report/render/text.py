@@ -6,7 +6,7 @@ CSV, which is data, writes `1000` and `20.1`."""
 from __future__ import annotations
 
 from policyengine.report.document import ColumnKind, Document, Table
-from policyengine.report.render.display import cell_text, title_block, whole_yuan
+from policyengine.report.render.display import cell_text, title_block, whole_yuan, word
 from policyengine.report.text import table as text_table
 
 _RIGHT = (ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT)
@@ -32,6 +32,8 @@ def render(doc: Document) -> bytes:
     out = [doc.title, "=" * 60, *title_block(doc)]
     for table in doc.tables:
         out += ["", f"■ {table.title}", *_lines(table)]
+        if not table.rows:  # as the page and the workbook say it
+            out.append(f"  {word('no_rows', doc.lang)}")
         if table.note:
             out.append(f"  {table.note}")
     out += [f"! {warning}" for warning in doc.warnings]
