@@ -505,7 +505,7 @@ def _named(names: Mapping[str, str], key: str) -> str:
 ATTRIBUTE_ZH = {
     "requester": "需求人", "summary": "需求梗概", "note": "备注", "decision": "决策",
     "tier": "分级", "about": "事由", "due": "日期", "commitment": "承诺", "new_due": "新日期",
-    "reason": "原因", "role": "角色", "person": "人员",
+    "reason": "原因", "role": "角色", "person": "人员", "meeting": "决策会议",
 }
 VALUE_ZH = {
     "decision.do": "做", "decision.dont": "不做", "decision.reconsider": "再议",

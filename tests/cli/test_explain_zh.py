@@ -121,3 +121,5 @@ def test_a_glossary_names_only_what_the_policy_names() -> None:
         "截至 t 仍无 交付可供开发的策划案（plan.delivered） (事由：决策结果)：已迟 2小时，仍未完成")
     assert names.attributes({"decision": "reconsider", "x": "y"}, "zh") == "决策：再议；x：y"
     assert names.attributes({"decision": "reconsider"}, "en") == "decision=reconsider"
+    # the case timeline's meeting id was the one attribute left in English (meeting：M…)
+    assert names.attributes({"meeting": "M20261010"}, "zh") == "决策会议：M20261010"
