@@ -244,10 +244,11 @@ def _merits(result: EvaluationResult, lang: Lang) -> list[str]:
                                              "col.done", "col.days_early")], rows, right=(5,))]
 
 
-def _notes(result: EvaluationResult, lang: Lang) -> list[str]:
+def _notes(result: EvaluationResult, lang: Lang, names: Glossary | None) -> list[str]:
     if not result.notes:
         return []
-    return ["", label("eval.notes", lang), *(f"  {note.render(lang)}" for note in result.notes)]
+    return ["", label("eval.notes", lang),
+            *(f"  {note.render(lang, names)}" for note in result.notes)]
 
 
 def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "zh",
@@ -260,7 +261,7 @@ def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "z
     out += _charges(result, lang, explain, names)
     out += _open_obligations(result, lang) + pending_section(result, lang)
     out += _rewards(result, lang) + _merits(result, lang)
-    out += _notes(result, lang)
+    out += _notes(result, lang, names)
     return "\n".join(out) + "\n"
 
 

@@ -1,0 +1,60 @@
+"""The other rule books' sample months as their Chinese readers see them (`evaluate`,
+`explain`): what the policy names is said by its name (`name（id）` for fact types and roles,
+as docs/decisions.md D18 has it), nothing is left as the machine wrote it; `--lang en` keeps
+the ids and the English words."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from functools import cache
+
+import pytest
+from chinese_text import bare_ids
+from helpers import REPO
+
+import policyengine as pe
+from policyengine.cli.main import main
+from policyengine.wording import Glossary
+
+PACKS = ("contract-performance", "customer-grading", "order-flow")
+
+
+def run(pack: str, *argv: str) -> str:
+    """A command over the pack's sample month; its standard output."""
+    facts = REPO / "samples" / pack / "facts-2026-10.jsonl"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main([*argv, "--pack", pack, "--facts", str(facts), "--month", "2026-10"])
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+@cache
+def glossary(pack: str) -> Glossary:
+    return Glossary.of(pe.load_policy(REPO / "policies" / pack).model)
+
+
+@cache
+def notes(pack: str, lang: str) -> list[str]:
+    """The evaluation's notes (说明 / NOTES), one a line."""
+    text = run(pack, "evaluate", "--lang", lang)
+    return text.split("\n说明\n" if lang == "zh" else "\nNOTES\n")[1].splitlines()
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_the_notes_name_fact_types_and_roles(pack: str) -> None:
+    found = notes(pack, "zh")
+    assert found and bare_ids("\n".join(found), glossary(pack)) == []
+
+
+def test_the_notes_in_both_languages() -> None:
+    assert ("  c-029：2026-10-23 10:00（周五） 的 批准合同变更（change.approved） 由 孙伟 做出，"
+            "不计入 CH1：只有 公司领导（leader） 的成员 王总, 李总 可以"
+            ) in notes("contract-performance", "zh")
+    assert ("  c-029: change.approved at 2026-10-23 10:00 (Fri) by 孙伟 does not count for CH1: "
+            "only the members of role leader (王总, 李总) may"
+            ) in notes("contract-performance", "en")
+    assert ("  g-030：2026-10-15 09:00（周四） 的 拒单审核确认（decline.confirmed） 由 高峰 做出，"
+            "不计入 G4：只有 当时担任 销售部长（sales_director） 的 罗军或周总经理, 吴董事长 可以"
+            ) in notes("customer-grading", "zh")
