@@ -131,8 +131,8 @@ def _case_text(found: CaseFile, lang: Lang, names: Glossary, kinds: dict[str, st
                    f"{label('verdict.' + trace.status, lang)}")
         out += _render(trace.steps[1:], lang, "      ", names)
         if trace.penalty is not None:
-            out.append(f"      {label('explain.penalty', lang)}: "
-                       f"{trace.penalty.detail.render(lang, names)}")
+            out.append("      " + label("explain.penalty", lang,
+                                              detail=trace.penalty.detail.render(lang, names)))
     return "\n".join(out) + "\n"
 
 

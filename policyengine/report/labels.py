@@ -207,7 +207,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "explain.case": ("Case {case} — as of {as_of}", "案例 {case} — 截至 {as_of}"),
     "explain.timeline": ("Timeline", "时间线"),
     "explain.duties": ("Duties", "职责"),
-    "explain.penalty": ("penalty", "罚则"),
+    "explain.penalty": ("penalty: {detail}", "罚则：{detail}"),
     "explain.person": ("{person} — {period} (as of {as_of})",
                        "{person} — {period}（截至 {as_of}）"),
     "explain.no_violation": ("No violation.", "无违规。"),

@@ -58,3 +58,16 @@ def test_the_notes_in_both_languages() -> None:
     assert ("  g-030：2026-10-15 09:00（周四） 的 拒单审核确认（decline.confirmed） 由 高峰 做出，"
             "不计入 G4：只有 当时担任 销售部长（sales_director） 的 罗军或周总经理, 吴董事长 可以"
             ) in notes("customer-grading", "zh")
+
+
+@cache
+def case(pack: str, case_id: str, lang: str) -> str:
+    """`explain --case`: the case's timeline and duties."""
+    return run(pack, "explain", "--case", case_id, "--lang", lang)
+
+
+def test_the_penalty_line_of_a_case() -> None:
+    assert "\n      罚则：CPP5（2018-11-01 起生效）：每次 500 元\n" in case(
+        "contract-performance", "HT260102", "zh")
+    assert "\n      penalty: CPP5 as in force from 2018-11-01: 500 yuan each time\n" in case(
+        "contract-performance", "HT260102", "en")
