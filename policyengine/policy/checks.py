@@ -69,14 +69,15 @@ class _Checker:
         self.out.append(diagnostic(self.locate(tuple(path), key=key), code, words))
 
     def known(self, path: Sequence[str | int], code: str, what: str, name: str,
-              pool: Iterable[str]) -> bool:
+              pool: Iterable[str], *, key: bool = False) -> bool:
+        """`key`: `name` is a key of a mapping (located there, not at its value)."""
         pool = list(pool)
         if name in pool:
             return True
         if name in self.broken or _SECTION_OF.get(code) in self.unreadable:
             return False  # exists, or may: its own errors were reported already
         self.error(path, code, Say.UNKNOWN_NAME(what=thing(what), name=name,
-                                                hint=hint(name, pool)))
+                                                hint=hint(name, pool)), key=key)
         return False
 
     # -- sections ------------------------------------------------------------------
@@ -165,6 +166,7 @@ class _Checker:
                                Say.FACT_FIELD_NOT_ATTRIBUTE(name=attr), key=True)
                 if aspec.type == "tier" and not tiers:
                     self.error((*base, "attributes", attr), "E-VALUE", Say.TIER_NEEDS_TIERS())
+                self.value_names((*base, "attributes", attr), name, attr)
                 for other, values in (aspec.required_when or {}).items():
                     where = (*base, "attributes", attr, "required_when", other)
                     if self.known(where, "E-UNKNOWN-ATTRIBUTE", f"attribute of {name}", other,
@@ -174,6 +176,19 @@ class _Checker:
             role_fact = self.policy.fact_types.get(ROLE_FACT)
             if role_fact is None or not {"role", "person"} <= set(role_fact.attributes):
                 self.error(("fact_types",), "E-MISSING-KEY", Say.ROLE_FACT_NEEDED(fact=ROLE_FACT))
+
+    def value_names(self, path: tuple[str | int, ...], fact: str, attr: str) -> None:
+        """`value_names` names an enum's own values: on another type it would be ignored."""
+        spec = self.policy.fact_types[fact].attributes[attr]
+        if spec.value_names is None:
+            return
+        if spec.values is None:
+            self.error((*path, "value_names"), "E-UNUSED-KEY", Say.VALUE_NAMES_NOT_READ(
+                type=spec.type), key=True)
+            return
+        for value in spec.value_names:
+            self.known((*path, "value_names", value), "E-UNKNOWN-VALUE",
+                       f"value of {fact}.{attr}", value, spec.values, key=True)
 
     def roles(self) -> None:
         for name, role in self.policy.roles.items():

@@ -598,6 +598,11 @@ class Say(Catalogue):
                         "of this penalty has them: remove it",
                         "“measure”只用于按迟延时长分档（lateness），这个处罚的各版本都没有这种"
                         "分档：请删去这一项")
+    VALUE_NAMES_NOT_READ = ("'value_names' names the values of an enum attribute, and this one "
+                            "is of type {type}: remove it, or give the attribute type enum and "
+                            "its values",
+                            "“value_names”用于给 enum 属性的取值起名，而这个属性的类型是 "
+                            "{type}：请删去这一项，或把属性改为 enum 并写出 values")
     RECURRING_NO_EXTENSION = ("a recurring duty has no commitment date to move: 'extension' "
                               "is read only by a duty with a 'trigger'; remove it",
                               "定期职责没有可以推迟的承诺日期：只有写了“trigger”的职责才读"

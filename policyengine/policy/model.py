@@ -235,6 +235,11 @@ class AttributeSpec(Strict):
     values: tuple[str, ...] | None = None
     required: Flag = False
     required_when: dict[str, Values] | None = None
+    name: str | None = Field(None, description="the attribute's name in the source rule book, "
+                             "e.g. 到货批次号: how Chinese explanations call it")
+    value_names: dict[str, str] | None = Field(
+        None, description="an enum's values by their names in the source rule book, e.g. "
+        "{written: 书面, oral: 口头}: how Chinese explanations say them")
     description: str | None = None
 
     @model_validator(mode="after")
