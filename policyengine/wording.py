@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from policyengine.timeparse import format_duration, month_text
 
@@ -448,72 +448,99 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 # engine records ids (it does not know the reader); `Glossary` names them at render time.
 _FACT_TYPE_SLOTS = frozenset({"type", "fulfil", "types"})
 _ROLE_SLOTS = frozenset({"role"})
-_FACT_TYPE_ID = re.compile(r"[a-z_]+(?:\.[a-z_]+)+")
+# A fact type id, and the conditions a fulfilment's description puts after it:
+# `plan.delivered (about = decision)`.
+_FACT_MATCH = re.compile(r"([a-z_]+(?:\.[a-z_]+)+)(?: \(([^()]*)\))?")
 _CONDITION = re.compile(r"\b([a-z_]+) = ([a-z_]+)\b")  # a fulfilment's `about = decision`
 
 
 @dataclass(frozen=True)
 class Glossary:
-    """The policy's Chinese names of fact types and roles, for Chinese sentences: a name
-    followed by the raw id in parentheses (`交付可供开发的策划案（plan.delivered）`), the id
-    alone when the policy names none. English sentences keep the ids."""
+    """The policy's Chinese names, for Chinese sentences. Fact types and roles: a name followed by the raw id in parentheses (`交付可供开发的策划案（plan.delivered）`), the id
+    alone when the policy names none. Attributes and their values (`决策：做`): the name alone,
+    the key or value as written when the policy names none. English sentences keep the ids."""
 
     fact_types: Mapping[str, str] = field(default_factory=dict)
     roles: Mapping[str, str] = field(default_factory=dict)
     tiers: Mapping[str, str] = field(default_factory=dict)
+    # fact type -> attribute -> its `name`
+    attribute_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # fact type -> attribute -> value -> how it is said: an enum's `value_names`, a tier's
+    # name, a role named as roles are
+    value_names: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, model: Any) -> Glossary:
         """From a checked policy model (`policyengine.policy.model.Policy`)."""
-        return cls({k: s.name for k, s in model.fact_types.items() if s.name},
-                   {k: s.name for k, s in model.roles.items() if s.name},
-                   {k: s.name for k, s in model.urgency_tiers.items() if s.name})
+        roles = {k: s.name for k, s in model.roles.items() if s.name}
+        tiers = {k: s.name for k, s in model.urgency_tiers.items() if s.name}
+        said_roles = {k: _named(roles, k) for k in model.roles}
+        attribute_names: dict[str, dict[str, str]] = {}
+        value_names: dict[str, dict[str, Mapping[str, str]]] = {}
+        for kind, spec in model.fact_types.items():
+            for key, attr in spec.attributes.items():
+                if attr.name:
+                    attribute_names.setdefault(kind, {})[key] = attr.name
+                said = (attr.value_names if attr.value_names else tiers if attr.type == "tier"
+                        else said_roles if attr.type == "role" else None)
+                if said:
+                    value_names.setdefault(kind, {})[key] = said
+        return cls({k: s.name for k, s in model.fact_types.items() if s.name}, roles, tiers,
+                   attribute_names, value_names)
 
-    def attributes(self, attrs: Mapping[str, Any], lang: str) -> str:
+    def attribute(self, key: str, fact_type: str | None = None) -> str:
+        """An attribute by its name: as `fact_type` names it, else (no type given, or that
+        type names it not) as the first fact type that names it does; the key otherwise."""
+        found = _found(self.attribute_names, fact_type, key)
+        return found if found is not None else key
+
+    def value(self, key: str, value: Any, fact_type: str | None = None) -> str:
+        """An attribute's value as the policy says it (`do` -> 做), as written otherwise."""
+        said = _found(self.value_names, fact_type, key)
+        text = str(value)
+        return said.get(text, text) if said is not None else text
+
+    def attributes(self, attrs: Mapping[str, Any], lang: str,
+                   fact_type: str | None = None) -> str:
         """A fact's attributes for a timeline: `decision=do tier=B` in English; in Chinese
         `决策：做；分级：B级`, names and coded values in words, other values as written."""
         if lang != "zh":
             return " ".join(f"{k}={v}" for k, v in attrs.items())
-        return "；".join(f"{ATTRIBUTE_ZH.get(k, k)}：{self._attribute_value(k, v)}"
+        return "；".join(f"{self.attribute(k, fact_type)}：{self.value(k, v, fact_type)}"
                         for k, v in attrs.items())
 
-    def _attribute_value(self, key: str, value: Any) -> str:
-        if key == "tier":
-            return self.tiers.get(str(value), str(value))
-        if key == "role":
-            return self.role(str(value))
-        return VALUE_ZH.get(f"{key}.{value}", str(value))
-
     def fact_types_in(self, text: str) -> str:
-        """`text` with every known fact type id named, and a fulfilment's conditions
-        (`about = decision`) in words (`事由：决策结果`)."""
-        text = _FACT_TYPE_ID.sub(lambda m: _named(self.fact_types, m.group()), text)
-        return _CONDITION.sub(lambda m: f"{ATTRIBUTE_ZH.get(m[1], m[1])}："
-                                        f"{self._attribute_value(m[1], m[2])}", text)
+        """`text` with every known fact type id named, and the conditions written after one
+        (`plan.delivered (about = decision)`) in words (`事由：决策结果`)."""
+        def named(match: re.Match[str]) -> str:
+            kind, conditions = match[1], match[2]
+            if conditions is None:
+                return _named(self.fact_types, kind)
+            said = _CONDITION.sub(lambda m: f"{self.attribute(m[1], kind)}："
+                                            f"{self.value(m[1], m[2], kind)}", conditions)
+            return f"{_named(self.fact_types, kind)} ({said})"
+        return _FACT_MATCH.sub(named, text)
 
     def role(self, role: str) -> str:
         return _named(self.roles, role)
 
 
+_Found = TypeVar("_Found")
+
+
+def _found(table: Mapping[str, Mapping[str, _Found]], fact_type: str | None,
+           key: str) -> _Found | None:
+    """`table[fact_type][key]`, else the first fact type's entry for `key`."""
+    if fact_type is not None:
+        own = table.get(fact_type, {}).get(key)
+        if own is not None:
+            return own
+    return next((named[key] for named in table.values() if key in named), None)
+
+
 def _named(names: Mapping[str, str], key: str) -> str:
     name = names.get(key)
     return f"{name}（{key}）" if name else key
-
-
-# Attribute names and coded values of the shipped vocabulary in Chinese (the vocabulary gives
-# attributes free-text descriptions, not names); an unknown one is shown as written.
-ATTRIBUTE_ZH = {
-    "requester": "需求人", "summary": "需求梗概", "note": "备注", "decision": "决策",
-    "tier": "分级", "about": "事由", "due": "日期", "commitment": "承诺", "new_due": "新日期",
-    "reason": "原因", "role": "角色", "person": "人员", "meeting": "决策会议",
-}
-VALUE_ZH = {
-    "decision.do": "做", "decision.dont": "不做", "decision.reconsider": "再议",
-    "decision.transform": "需求转换",
-    "about.decision": "决策结果", "about.estimate": "预估时间", "about.delay": "延期",
-    "about.completion": "完成", "about.bugfix": "Bug修复",
-    "commitment.plan": "策划案", "commitment.acceptance": "交验收", "commitment.completion": "交付",
-}
 
 
 class Line(NamedTuple):

@@ -120,7 +120,7 @@ def _case_text(found: CaseFile, lang: Lang, names: Glossary, kinds: dict[str, st
     out = [label("explain.case", lang, case=found.case, as_of=f"{found.as_of:%Y-%m-%d %H:%M}"),
            "", label("explain.timeline", lang)]
     for fact in found.facts:
-        attrs = names.attributes(fact.attrs, lang)
+        attrs = names.attributes(fact.attrs, lang, fact.type)
         day = weekday_name(fact.at.weekday(), lang) if lang == "zh" else f"{fact.at:%a}"
         kind = kinds.get(fact.type, fact.type)
         out.append(f"  {fact.at:%Y-%m-%d %H:%M} {day}  {pad(kind, 24)} {pad(fact.actor or '', 8)} "

@@ -106,7 +106,11 @@ def test_one_duration_wording() -> None:
 
 
 def test_a_glossary_names_only_what_the_policy_names() -> None:
-    names = Glossary({"plan.delivered": "交付可供开发的策划案"}, {"pm": "产品经理"})
+    names = Glossary({"plan.delivered": "交付可供开发的策划案"}, {"pm": "产品经理"},
+                     attribute_names={"plan.delivered": {"about": "事由"},
+                                      "decision.made": {"decision": "决策"}},
+                     value_names={"plan.delivered": {"about": {"decision": "决策结果"}},
+                                  "decision.made": {"decision": {"reconsider": "再议"}}})
     opened = line("why.opened", type="plan.delivered", ref="s-1", at="t", by="")
     assert opened.render("zh", names) == "由 交付可供开发的策划案（plan.delivered） s-1 于 t 触发"
     assert opened.render("zh") == "由 plan.delivered s-1 于 t 触发"
@@ -119,7 +123,25 @@ def test_a_glossary_names_only_what_the_policy_names() -> None:
                   late=timedelta(hours=2))
     assert fulfil.render("zh", names) == (
         "截至 t 仍无 交付可供开发的策划案（plan.delivered） (事由：决策结果)：已迟 2小时，仍未完成")
-    assert names.attributes({"decision": "reconsider", "x": "y"}, "zh") == "决策：再议；x：y"
+    assert names.attributes({"decision": "reconsider", "x": "y"}, "zh",
+                            "decision.made") == "决策：再议；x：y"
     assert names.attributes({"decision": "reconsider"}, "en") == "decision=reconsider"
+    # a fact type that names no attribute: as another fact type names it, else as written
+    assert names.attributes({"decision": "dont", "about": "x"}, "zh", "meeting.ended") == \
+        "决策：dont；事由：x"
+    assert Glossary().attributes({"decision": "reconsider"}, "zh") == "decision：reconsider"
     # the case timeline's meeting id was the one attribute left in English (meeting：M…)
-    assert names.attributes({"meeting": "M20261010"}, "zh") == "决策会议：M20261010"
+    assert glossary().attributes({"meeting": "M20261010"}, "zh") == "决策会议：M20261010"
+
+
+def test_the_shipped_vocabulary_names_attributes_and_values() -> None:
+    """The names the timeline, the conditions and the policy page use come from the policy's
+    `name` and `value_names` (they were a table in wording.py, the shipped pack's only)."""
+    names = glossary()
+    assert names.attributes({"decision": "transform", "tier": "B", "note": "n"}, "zh",
+                            "decision.made") == "决策：需求转换；分级：B级；备注：n"
+    assert names.attributes({"about": "bugfix"}, "zh", "requester.informed") == "事由：Bug修复"
+    assert names.attributes({"commitment": "acceptance", "new_due": "2026-10-30"}, "zh",
+                            "delay.approved") == "承诺：交验收；新日期：2026-10-30"
+    assert names.attributes({"role": "pm", "person": "陈立"}, "zh", "role.assigned") == \
+        "角色：产品经理（pm）；人员：陈立"

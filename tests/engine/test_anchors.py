@@ -183,9 +183,9 @@ def test_a_join_the_anchor_lacks_is_located(tmp_path: Path) -> None:
 def test_a_join_the_trigger_lacks_is_located(tmp_path: Path) -> None:
     # decision.made without its `meeting` attribute: R4, R5 and R17 cannot join
     found = problems(tmp_path, "", "vocabulary.yaml",
-                       '      meeting: {type: text, description: "决策会议编号 the meeting\'s id, '
-                       'e.g. M20261010; R4, R5 and\n                R17 run from that meeting\'s '
-                       'end (meeting.ended)"}\n')
+                       '      meeting: {type: text, name: 决策会议, description: '
+                       '"the meeting\'s id, e.g. M20261010; R4, R5\n                and R17 run '
+                       'from that meeting\'s end (meeting.ended)"}\n')
     assert len(found) == 3
     assert all(f.startswith("E-FROM-JOIN") for f in found), found
     assert "the trigger decision.made has no attribute 'meeting'" in found[0]

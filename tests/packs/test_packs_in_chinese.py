@@ -71,3 +71,25 @@ def test_the_penalty_line_of_a_case() -> None:
         "contract-performance", "HT260102", "zh")
     assert "\n      penalty: CPP5 as in force from 2018-11-01: 500 yuan each time\n" in case(
         "contract-performance", "HT260102", "en")
+
+
+def test_a_timeline_says_attributes_and_choices_by_their_names() -> None:
+    contract = case("contract-performance", "HT260101", "zh")
+    assert ("  2026-10-19 10:30 周一  向对方提出异议           周杰     到货批次号：HT260101-2；"
+            "形式：书面  [c-021]") in contract
+    assert "验收结果：不符合合同约定  [c-019]" in contract
+    assert ("金额：240000.00；支付方式：转账；款项用途：第二批钢筋货款；"
+            "付款凭证号：FK2610-02") in contract
+    assert "凭据：收条  [c-036]" in contract
+    assert "问题性质：重大（需公司领导定夺）  [c-027]" in case(
+        "contract-performance", "HT260102", "zh")
+    assert "变更涉及金额：300000；变更原因：增加地下室防水工程" in case(
+        "contract-performance", "HT260103", "zh")
+    order = case("order-flow", "DD261001", "zh")
+    assert "技术评审：需要  [o-005]" in order and "处理意见：下达订单  [o-012]" in order
+    assert "处理意见：退单  [o-021]" in case("order-flow", "DD261003", "zh")
+    assert "联络方式：电话联络  [g-031]" in case("customer-grading", "KH0001", "zh")
+    english = case("contract-performance", "HT260101", "en")
+    assert "delivery_no=HT260101-2 form=written  [c-021]" in english
+    assert "result=nonconforming  [c-019]" in english
+    assert "decision=proceed  [o-012]" in case("order-flow", "DD261001", "en")

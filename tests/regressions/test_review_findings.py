@@ -72,8 +72,8 @@ def test_the_tier_is_found_by_attribute_type_not_name(tmp_path: Path) -> None:
     # Renaming decision.made's tier attribute to 'grade' keeps A2 (ledger: 陈立, case
     # 26091501, tier A, accepted after 2 of 8 working days).
     folder = patched_policy(tmp_path, "vocabulary.yaml",
-                            "      tier: {type: tier, required_when: {decision: [do, transform]}}",
-                            "      grade: {type: tier, required_when: {decision: [do, transform]}}")
+                            "      tier: {type: tier, required_when: {decision: [do, transform]}",
+                            "      grade: {type: tier, required_when: {decision: [do, transform]}")
     facts_file = tmp_path / "facts.jsonl"
     facts_file.write_text(SAMPLE.read_text(encoding="utf-8").replace('"tier":', '"grade":'),
                           encoding="utf-8")
@@ -173,7 +173,7 @@ R9_TAIL = "    deadline: {within: 1h}\n    responsible: collector\n    penalty: 
     ("duties.yaml", R9_TAIL,
      "    deadline: {by: {cron: \"0 18 30 2 *\"}}\n    responsible: collector\n    penalty: P4\n"
      "  R10:", "E-VALUE", "never matches"),
-    ("vocabulary.yaml", "      due: {type: date, required: true}", "      due: {type: date}",
+    ("vocabulary.yaml", "      due: {type: date, required: true,", "      due: {type: date,",
      "E-VALUE", "required: true"),
 ])
 def test_policy_mistakes_are_located_errors_not_tracebacks(

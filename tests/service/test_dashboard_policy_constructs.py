@@ -84,8 +84,9 @@ def test_the_grading_pack_s_duties_in_chinese(grading: TestClient) -> None:
     response = grading.get("/ui/policy?period=2026-10", headers=ZH)
     duties = {row[0]: row for row in _rows(response.text, "duties")}
     # G2: per trigger, a case value from the decision table in the trigger
+    # an attribute and its value by the vocabulary's `name` and `value_names`
     assert duties["G2"][2] == ("联络、走访客户（customer.visited），且 案例的客户等级 = A，"
-                               "且 kind = visit")
+                               "且 联络方式（kind） = 走访")
     assert duties["G2"][4] == "每次触发各一项"
     # G4: who may confirm (`by:` a role or named people)
     assert duties["G4"][3] == ("拒单审核确认（decline.confirmed），须由 销售部长（sales_director）"
@@ -120,11 +121,11 @@ def test_the_contract_pack_s_prohibition_anchor_any_of_and_measure(
     response = contract.get("/ui/policy?period=2026-10", headers=ZH)
     assert response.status_code == 200
     [cash] = _rows(response.text, "prohibitions")
-    assert cash == ["X1", "现金支付", "支付款项（payment.made），且 method = cash",
+    assert cash == ["X1", "现金支付", "支付款项（payment.made），且 支付方式（method） = 现金",
                     "作出该事实的人", "CPP5"]
     duties = {row[0]: row for row in _rows(response.text, "duties")}
     assert duties["CP1"][3] == ("以下任一：验收记录（goods.inspected）；或 向对方提出异议"
-                                "（objection.sent），且 form = written")
+                                "（objection.sent），且 形式（form） = 书面")
     assert duties["CP1"][4] == "每个案例按 到货批次号（delivery_no） 各一项"
     assert duties["CH1"][2] == ("提出合同变更（change.requested），且 变更涉及金额（amount）"
                                 " ≥ 100000")

@@ -145,7 +145,7 @@ def timeline(model: Policy, found: CaseFile, lang: Lang, names: Glossary) -> lis
     """The case's facts and its duties' openings, fulfilments and misses, in time order."""
     by_id = {f.id: f for f in found.facts if f.id}
     events = [Event(f.at, EventKind.FACT, fact_title(model, f, lang), f.actor or "",
-                    names.attributes(f.attrs, lang)) for f in found.facts]
+                    names.attributes(f.attrs, lang, f.type)) for f in found.facts]
     for trace in found.duties:
         events += _duty_events(trace, by_id, found.as_of, lang, names)
     order = {EventKind.FACT: 0, EventKind.OPENED: 1, EventKind.FULFILLED: 2,

@@ -3,13 +3,12 @@ how obligations are counted), each prohibition and each decision table (inputs, 
 a table, hit policy, outputs).
 
 Read from the checked model, so the page shows what the engine runs. In Chinese, fact types
-and roles are named by the policy's own names (the `Glossary`, as reports name them) and
-attributes by their description; English keeps the ids the policy file writes.
+and roles, attributes and their values are named by the policy's own names (the `Glossary`, as
+explanations name them); English keeps the ids the policy file writes.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,7 @@ from policyengine.policy.model import (
     Who,
 )
 from policyengine.service.dashboard.catalogue import text
-from policyengine.wording import ATTRIBUTE_ZH, VALUE_ZH, Glossary
+from policyengine.wording import Glossary
 
 _SYMBOLS = {Operator.GT: ">", Operator.GE: "≥", Operator.LT: "<", Operator.LE: "≤",
             Operator.EQ: "=", Operator.NE: "≠"}
@@ -52,8 +51,8 @@ class Namer:
         return self.glossary.role(role) if self.lang == "zh" else role
 
     def attribute(self, fact_type: str, key: str) -> str:
-        """`年度销售额（annual_sales）` from the attribute's description in Chinese (its first
-        words, before a bracket or colon), `case.grade` as the decision's name."""
+        """`年度销售额（annual_sales）` by the attribute's `name` in Chinese, `case.grade` as the
+        decision's name."""
         decision = decision_of(key)
         if decision is not None:
             found = self.model.decisions.get(decision)
@@ -61,19 +60,12 @@ class Namer:
             return text("rule.case_value", self.lang, name=name or decision)
         if self.lang != "zh":
             return key
-        spec = self.model.fact_types.get(fact_type)
-        attr = spec.attributes.get(key) if spec is not None else None
-        words = ATTRIBUTE_ZH.get(key) or _name_in(attr.description if attr else None)
-        return f"{words}（{key}）" if words else key
+        name = self.glossary.attribute(key, fact_type)
+        return f"{name}（{key}）" if name != key else key
 
-
-def _name_in(description: str | None) -> str:
-    """The name a description starts with (`年度销售额 (元)` -> 年度销售额), '' when it starts
-    with no name: a list of values (`走访 / 电话联络`) or English."""
-    if not description:
-        return ""
-    words = re.split(r"\s*[(（:：A-Za-z]", description, maxsplit=1)[0].strip()
-    return "" if "/" in words else words
+    def value(self, fact_type: str, key: str, value: Any) -> str:
+        """A value of the attribute as the policy says it in Chinese (`cash` -> 现金)."""
+        return self.glossary.value(key, value, fact_type) if self.lang == "zh" else str(value)
 
 
 def _value(value: Any) -> str:
@@ -84,12 +76,13 @@ def _listed(values: Any, lang: Lang) -> str:
     return ("、" if lang == "zh" else ", ").join(_value(v) for v in values)
 
 
-def cell(condition: tuple[str, ...] | Comparison, lang: Lang, key: str = "") -> str:
+def cell(condition: tuple[str, ...] | Comparison, names: Namer, fact_type: str = "",
+         key: str = "") -> str:
     """A condition on one value without the value's name: `≥ 5000000`, `A、B 之一`; in
-    Chinese a coded value of the shipped vocabulary in words (`about = decision` -> 决策结果)."""
+    Chinese a coded value by the policy's name for it (`about = decision` -> 决策结果)."""
+    lang = names.lang
     if isinstance(condition, tuple):
-        if lang == "zh":
-            condition = tuple(VALUE_ZH.get(f"{key}.{v}", v) for v in condition)
+        condition = tuple(names.value(fact_type, key, v) for v in condition)
         if len(condition) == 1:
             return f"= {condition[0]}"
         return text("cond.in", lang, values=_listed(condition, lang))
@@ -112,7 +105,7 @@ def match_text(match: FactMatch, names: Namer) -> str:
     said = names.fact(match.fact)
     if match.where:
         conditions = text("cond.and", lang).join(
-            f"{names.attribute(match.fact, key)} {cell(condition, lang, key)}"
+            f"{names.attribute(match.fact, key)} {cell(condition, names, match.fact, key)}"
             for key, condition in match.where.items())
         said = text("match.where", lang, fact=said, conditions=conditions)
     if match.by is not None:
@@ -227,7 +220,8 @@ def decision_tables(model: Policy, lang: Lang) -> list[DecisionTable]:
 
 def _table(key: str, decision: Decision, names: Namer) -> DecisionTable:
     lang = names.lang
-    rules = [([cell(rule.when[i], lang) if i in rule.when else text("decision.any", lang)
+    rules = [([cell(rule.when[i], names, decision.on, i) if i in rule.when
+                else text("decision.any", lang)
                for i in decision.inputs], rule.then) for rule in decision.rules]
     outputs = _listed(decision.outputs, lang) if decision.outputs else text("decision.open",
                                                                             lang)
