@@ -119,12 +119,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     # deadlines that run from another fact (`deadline: {from: ...}`)
     "anchor.moved": ("{type} {ref} at {at} ({join} = {value}): the deadline runs from it, "
                      "moved from {old} to {new}",
-                     "{at} 的 {type} {ref}（{join} = {value}）：期限从它起算，截止时间由 {old} "
+                     "{at} 的 {type} {ref}（{join}：{value}）：期限从它起算，截止时间由 {old} "
                      "改为 {new}"),
     "why.from": ("the deadline runs from {type} {ref} at {at} ({join} = {value}), not from the "
-                 "trigger", "期限从 {at} 的 {type} {ref}（{join} = {value}）起算，而不是从触发事实起算"),
+                 "trigger", "期限从 {at} 的 {type} {ref}（{join}：{value}）起算，而不是从触发事实起算"),
     "why.from_trigger": ("no {type} with {join} = {value} was known: the deadline runs from the "
-                         "trigger", "没有 {join} = {value} 的 {type}：期限从触发事实起算"),
+                         "trigger", "没有 {join}为 {value} 的 {type}：期限从触发事实起算"),
     "why.from_no_join": ("the trigger has no {join}, so no {type} can time it: the deadline runs "
                          "from the trigger",
                          "触发事实没有 {join}，无法对应 {type}：期限从触发事实起算"),
@@ -221,6 +221,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                           "already open (since {opened}); the duty is owed once",
                           "{where}：{at} 的 {type} 本应开启案例 {case} 的 {duty}，但该职责自 {opened} "
                           "起已在进行中；只计一次"),
+    "note.keyed_case": ("{case} ({attribute} {value})", "{case}（{attribute} {value}）"),
     "note.extra_report": ("{where}: report at {at} for {duty}: every week up to then already has "
                           "its report; an extra report changes nothing",
                           "{where}：{at} 的 {duty} 报告：此前每周都已提交，多出的报告不产生影响"),
@@ -448,6 +449,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 # engine records ids (it does not know the reader); `Glossary` names them at render time.
 _FACT_TYPE_SLOTS = frozenset({"type", "fulfil", "types"})
 _ROLE_SLOTS = frozenset({"role"})
+_DECISION_SLOTS = frozenset({"decision"})
+# An attribute of the fact type in the Line's `type` slot (an anchor's `join`, the attribute a
+# duty is owed per).
+_ATTRIBUTE_SLOTS = frozenset({"join", "attribute"})
 # A fact type id, and the conditions a fulfilment's description puts after it:
 # `plan.delivered (about = decision)`.
 _FACT_MATCH = re.compile(r"([a-z_]+(?:\.[a-z_]+)+)(?: \(([^()]*)\))?")
@@ -456,13 +461,15 @@ _CONDITION = re.compile(r"\b([a-z_]+) = ([a-z_]+)\b")  # a fulfilment's `about =
 
 @dataclass(frozen=True)
 class Glossary:
-    """The policy's Chinese names, for Chinese sentences. Fact types and roles: a name followed by the raw id in parentheses (`交付可供开发的策划案（plan.delivered）`), the id
+    """The policy's Chinese names, for Chinese sentences. Fact types, roles and decision tables:
+    a name followed by the raw id in parentheses (`交付可供开发的策划案（plan.delivered）`), the id
     alone when the policy names none. Attributes and their values (`决策：做`): the name alone,
     the key or value as written when the policy names none. English sentences keep the ids."""
 
     fact_types: Mapping[str, str] = field(default_factory=dict)
     roles: Mapping[str, str] = field(default_factory=dict)
     tiers: Mapping[str, str] = field(default_factory=dict)
+    decisions: Mapping[str, str] = field(default_factory=dict)
     # fact type -> attribute -> its `name`
     attribute_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # fact type -> attribute -> value -> how it is said: an enum's `value_names`, a tier's
@@ -486,6 +493,7 @@ class Glossary:
                 if said:
                     value_names.setdefault(kind, {})[key] = said
         return cls({k: s.name for k, s in model.fact_types.items() if s.name}, roles, tiers,
+                   {k: s.name for k, s in model.decisions.items() if s.name},
                    attribute_names, value_names)
 
     def attribute(self, key: str, fact_type: str | None = None) -> str:
@@ -524,6 +532,9 @@ class Glossary:
     def role(self, role: str) -> str:
         return _named(self.roles, role)
 
+    def decision(self, decision: str) -> str:
+        return _named(self.decisions, decision)
+
 
 _Found = TypeVar("_Found")
 
@@ -555,7 +566,8 @@ class Line(NamedTuple):
         english, chinese = TEMPLATES[self.key]
         if lang != "zh":
             return english.format(**{k: _value(v, lang) for k, v in self.args.items()})
-        return chinese.format(**{k: _value_zh(k, v, names) for k, v in self.args.items()})
+        args = self.args
+        return chinese.format(**{k: _value_zh(k, v, names, args) for k, v in args.items()})
 
     def __str__(self) -> str:
         return self.render("en")
@@ -566,14 +578,39 @@ def line(key: str, **args: Any) -> Line:
     return Line(key, args)
 
 
-def _value_zh(slot: str, value: Any, names: Glossary | None) -> str:
+class Attributes(NamedTuple):
+    """Some attributes of a fact of `fact_type` inside a Line (a decision table's inputs):
+    `annual_sales=6800000, price_ratio=0.97` in English, by the policy's names in Chinese
+    (`年度销售额：6800000；销售价格：0.97`); `-` for none."""
+
+    fact_type: str
+    pairs: tuple[tuple[str, Any], ...]
+
+    def text(self, lang: str, names: Glossary | None = None) -> str:
+        if not self.pairs:
+            return "-"
+        if lang != "zh":
+            return ", ".join(f"{k}={v}" for k, v in self.pairs)
+        return (names or _NO_NAMES).attributes(dict(self.pairs), "zh", self.fact_type)
+
+
+_NO_NAMES = Glossary()
+
+
+def _value_zh(slot: str, value: Any, names: Glossary | None, args: Mapping[str, Any]) -> str:
     if isinstance(value, Line):
         return value.render("zh", names)
+    if isinstance(value, Attributes):
+        return value.text("zh", names)
     if names is not None and type(value) is str:
         if slot in _FACT_TYPE_SLOTS:
             return names.fact_types_in(value)
         if slot in _ROLE_SLOTS:
             return names.role(value)
+        if slot in _DECISION_SLOTS:
+            return names.decision(value)
+        if slot in _ATTRIBUTE_SLOTS:
+            return names.attribute(value, args.get("type"))
     return _value(value, "zh")
 
 
@@ -584,6 +621,8 @@ def _value(value: Any, lang: str) -> str:
         return value.text(lang)
     if isinstance(value, Line):
         return value.render(lang)
+    if isinstance(value, Attributes):
+        return value.text(lang)
     if isinstance(value, datetime):
         if lang == "zh":
             return f"{value:%Y-%m-%d %H:%M}（周{_WEEKDAY_ZH[value.weekday()]}）"

@@ -21,7 +21,7 @@ from policyengine.engine.conditions import Test, compile_comparison, members
 from policyengine.facts.schema import Fact
 from policyengine.kinds import HitPolicy
 from policyengine.policy.model import Decision, Policy
-from policyengine.wording import Line, line
+from policyengine.wording import Attributes, Line, line
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ class Setting:
 
     def line(self) -> Line:
         """How an explanation names it."""
-        inputs = ", ".join(f"{k}={v}" for k, v in self.inputs) or "-"
         return line("decision.used", decision=self.decision, value=self.value, rule=self.rule,
-                    inputs=inputs, type=self.fact.type, ref=self.fact.ref(), at=self.at)
+                    inputs=Attributes(self.fact.type, self.inputs), type=self.fact.type,
+                    ref=self.fact.ref(), at=self.at)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class CompiledDecision:
         """The setting this fact makes, or the note saying why it makes none."""
         hits = [rule for rule in self.rules if rule.matches(fact.attrs)]
         inputs = tuple((k, fact.attrs[k]) for k in self.spec.inputs if k in fact.attrs)
-        shown = ", ".join(f"{k}={v}" for k, v in inputs) or "-"
+        shown = Attributes(fact.type, inputs)
         if not hits:
             return line("decision.no_hit", where=fact.ref(), decision=self.name, at=fact.at,
                         case=fact.case, inputs=shown)

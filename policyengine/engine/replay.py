@@ -704,7 +704,8 @@ class _State:
             waiting = self.open_for[duty.id]
             if key in waiting:
                 self.notes.append(line("note.already_open", where=fact.ref(), type=fact.type,
-                                       at=fact.at, duty=duty.id, case=self._keyed(duty, key),
+                                       at=fact.at, duty=duty.id,
+                                       case=self._keyed(duty, fact.type, key),
                                        opened=waiting[key].opened_at))
                 return
         obligation = self.owed(duty, fact)
@@ -722,8 +723,10 @@ class _State:
             self.latest[duty.id][key] = obligation
 
     @staticmethod
-    def _keyed(duty: CompiledDuty, key: tuple[str | None, str | None]) -> str:
-        return f"{key[0]} ({duty.per_attribute} {key[1]})"
+    def _keyed(duty: CompiledDuty, fact_type: str, key: tuple[str | None, str | None]) -> Line:
+        """The case and the value of the attribute the duty is owed per, of `fact_type`."""
+        return line("note.keyed_case", case=key[0], attribute=duty.per_attribute, value=key[1],
+                    type=fact_type)
 
     def actor_now(self, role: str, case: str | None) -> str | None:
         """The actor of the latest fact, in the case, of the types that name `role`

@@ -122,7 +122,8 @@ def test_the_explain_command_shows_the_rule(tmp_path: Path,
             "--case", "C001"]
     assert main(argv) == 0
     zh = capsys.readouterr().out
-    assert "职责 V1" in zh and "由决策表 grade 的第 1 条规则" in zh
+    # the table by the policy's name for it (as fact types and roles are named)
+    assert "职责 V1" in zh and "由决策表 客户等级（grade） 的第 1 条规则" in zh
     assert main([*argv, "--lang", "en"]) == 0
     assert "set by rule 1 of decision grade" in capsys.readouterr().out
 
