@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(found.to_dict(lang), ensure_ascii=False, indent=2))
         else:
-            sys.stdout.write(_case_text(found, lang, names, _fact_names(policy, lang)))
+            sys.stdout.write(_case_text(found, lang, names))
         return EXIT_CALENDAR if any(t.missing_year for t in found.duties) else EXIT_OK
     if period is None:
         raise UsageError(line("usage.explain_person"))
@@ -109,14 +109,8 @@ def _render(lines: tuple[Line, ...] | list[Line], lang: Lang, indent: str,
     return [f"{indent}{line.render(lang, names)}" for line in lines]
 
 
-def _fact_names(policy: pe.CompiledPolicy, lang: Lang) -> dict[str, str]:
-    """Fact types as a reader knows them: the policy's Chinese name in Chinese."""
-    if lang != "zh":
-        return {}
-    return {name: spec.name for name, spec in policy.model.fact_types.items() if spec.name}
-
-
-def _case_text(found: CaseFile, lang: Lang, names: Glossary, kinds: dict[str, str]) -> str:
+def _case_text(found: CaseFile, lang: Lang, names: Glossary) -> str:
+    kinds = names.fact_types if lang == "zh" else {}  # a fact type as its reader knows it
     out = [label("explain.case", lang, case=found.case, as_of=f"{found.as_of:%Y-%m-%d %H:%M}"),
            "", label("explain.timeline", lang)]
     for fact in found.facts:
