@@ -185,9 +185,9 @@ def test_reloading_the_policy(tmp_path: Path, database: str) -> None:
         # A valid policy under which the stored fact is not valid (bug.found loses
         # its requester): refused, since the store cannot be rewritten.
         bug_found = text.index("  bug.found:")
-        requester = text.index("      requester: {type: text}", bug_found)
-        vocabulary.write_text(text[:requester] + "      requested: {type: text}"
-                              + text[requester + len("      requester: {type: text}"):],
+        requester = text.index("      requester: {type: text", bug_found)
+        vocabulary.write_text(text[:requester] + "      requested: {type: text"
+                              + text[requester + len("      requester: {type: text"):],
                               encoding="utf-8")
         refused = reload(409)["error"]
         assert refused["code"] == "E-FACT-STORED"
