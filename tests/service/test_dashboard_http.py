@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import SECRETS, auth, make_config, sample_facts
+from service_support import POLICY, SECRETS, auth, make_config, sample_facts
 
+import policyengine as pe
 from policyengine.report.names import person_sort_key
 from policyengine.service.app import create_app
 from policyengine.service.dashboard.catalogue import WORDS
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "report"))
 from report_tables import assert_workbook_equals_json
 
 ZH = {"accept-language": "zh-CN,zh;q=0.9"}
+PENALTIES = pe.load_policy(POLICY).model.penalties
 EN = {"accept-language": "en-US,en;q=0.9"}
 
 
@@ -159,7 +161,10 @@ def test_the_person_page_explains_each_violation(app_client: TestClient) -> None
     for violation in api["violations"]:
         for step in violation["explanation_zh"]:
             assert step in page
-        assert violation["penalty"]["detail_zh"] in page
+        rule, detail = violation["penalty"]["rule"], violation["penalty"]["detail_zh"]
+        if rule in PENALTIES:  # the page names the penalty the API gives by its id
+            detail = detail.replace(rule, f"“{PENALTIES[rule].name}”（{rule}）", 1)
+        assert detail in page
     assert "截至 2026-11-01 00:00 的未完成职责" in page
     for obligation in api["obligations"]:
         assert obligation["duty"] in page

@@ -95,7 +95,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "person.left": ("Time left", "剩余时间"),
     "person.overdue_by": ("overdue by {span}", "已逾期 {span}"),
     "person.left_span": ("{span} left", "还剩 {span}"),
-    "person.penalty": ("Penalty", "罚则"),
+    "person.penalty": ("Penalty: {detail}", "罚则：{detail}"),
     # case
     "case.title": ("Case {case}", "案例 {case}"),
     "case.timeline": ("Timeline", "时间线"),

@@ -99,8 +99,10 @@ def install(app: FastAPI, svc: Service) -> None:
         live = svc.live
         policy = live.policy.model.policy
         lang = language(request)
+        names = context.get("names") or pages.names_of(live.policy.model)
         return page(request, template, lang, {
             "user": context.pop("user", None),
+            "title": lambda key, fallback="": pages.rule_title(names, key, fallback, lang),
             "policy_name": policy.name_en if lang == "en" and policy.name_en else policy.name,
             "policy_version": policy.version, "period": None, "as_of_text": None,
             **context}, status=status, tz=live.policy.calendar.tz)
@@ -200,7 +202,7 @@ def install(app: FastAPI, svc: Service) -> None:
             "total": result.person(person), "known": known,
             "people": [] if known else pages.people_in_order(result, lang),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
-            "open": open_duties, "names": Glossary.of(live.policy.model),
+            "open": open_duties, "names": pages.names_of(live.policy.model),
             "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)},
             status=200 if known else 404)  # the page still says why, in words
 
@@ -215,7 +217,7 @@ def install(app: FastAPI, svc: Service) -> None:
         facts = live.mirror.every_fact()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
         lang = language(request)
-        names = Glossary.of(live.policy.model)
+        names = pages.names_of(live.policy.model)
         return show(request, "case.html", {
             "user": user, **_window(result, chosen, as_of, live), "case": case, "found": found,
             "events": pages.timeline(live.policy.model, found, lang, names), "names": names},
