@@ -354,6 +354,42 @@ def test_a_bad_period_is_a_page_with_the_reason(app_client: TestClient) -> None:
     assert unknown.status_code == 404 and "没有这个页面" in unknown.text
 
 
+def _nav(page: str) -> list[tuple[str, str]]:
+    """The navigation bar's links: (address, words)."""
+    bar = re.search(r"<nav>(.*?)</nav>", page, re.S)
+    return re.findall(r'<a href="([^"]*)">([^<]*)</a>', bar.group(1)) if bar else []
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/ui/month?period=2026-13", 400), ("/ui/nowhere?period=2026-10", 404),
+    ("/ui/person/陈立?period=2026-10&as_of=yesterday", 400),
+    ("/ui/download/nothing.txt?period=2026-10", 404),
+    ("/ui/download/weekly.xlsx?period=2026-10", 400)])
+def test_an_error_page_keeps_the_site_s_frame(app_client: TestClient, path: str,
+                                              status: int) -> None:
+    """An error page was a bare title and a message: no navigation bar, no sign-out, so a
+    reader who mistyped a month had only the browser's back button. It keeps the frame of
+    every page, in the page's language; its links keep the month asked for, when it is one."""
+    sign_in(app_client)
+    month = "2026-10" if "2026-10" in path else None
+    for headers, lang, words in ((ZH, "zh", "需求登记反馈表"), (EN, "en", "Registry")):
+        response = app_client.get(f"{path}&lang={lang}", headers=headers)
+        assert response.status_code == status, response.text
+        assert response.text.count(WORDS["error.title"][lang == "zh"]) == 2  # title, heading
+        nav = _nav(response.text)
+        assert (f"/ui/registry?period={month}" if month else "/ui/registry", words) in nav
+        assert len(nav) == 5
+        assert WORDS["nav.signout"][lang == "zh"] in response.text
+        back = WORDS["error.back"][lang == "zh"]
+        assert f'href="/ui/month{"?period=" + month if month else ""}">{back}</a>' in (
+            response.text)
+    # Without a session there is no navigation to offer: the header and its language link.
+    app_client.post("/ui/signout")
+    signed_out = app_client.get("/ui/nowhere?lang=zh", headers=ZH)
+    assert signed_out.status_code == 404 and _nav(signed_out.text) == []
+    assert 'class="brand"' in signed_out.text and "English" in signed_out.text
+
+
 def test_pages_carry_no_script_and_a_strict_policy(app_client: TestClient) -> None:
     sign_in(app_client)
     response = app_client.get("/ui/month?period=2026-10")

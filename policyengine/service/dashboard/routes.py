@@ -111,15 +111,24 @@ def install(app: FastAPI, svc: Service) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(link(f"{PREFIX}/signin", next=target), status_code=303)
 
+    def error_page(request: Request, message: str, status: int) -> Response:
+        """An error page in the site's frame: the navigation bar and the sign-out button
+        of a signed-in reader (their links keep the month asked for, when it is one), so
+        the reader gets back from where they are, in the page's language."""
+        user = sessions.reader(request.cookies.get(COOKIE), svc.config.tokens)
+        return show(request, "error.html", {
+            "message": message, "user": user,
+            "period": _month_label(request.query_params.get("period"))}, status=status)
+
     async def page_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageError)
-        return show(request, "error.html", {"message": exc.message}, status=exc.status)
+        return error_page(request, exc.message, exc.status)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         message = (f"{request.url.path}: {text('error.not_found', language(request))}"
                    if exc.status_code == 404 else str(exc.detail))
-        return show(request, "error.html", {"message": message}, status=exc.status_code)
+        return error_page(request, message, exc.status_code)
 
     ui.add_exception_handler(SignInNeeded, sign_in_needed)
     ui.add_exception_handler(PageError, page_error)
@@ -323,6 +332,15 @@ def install(app: FastAPI, svc: Service) -> None:
 def _safe_next(target: str) -> str:
     """Only a page of the dashboard: never another site (an open redirect)."""
     return target if target.startswith(f"{PREFIX}/") and not target.startswith("//") else ""
+
+
+def _month_label(period: str | None) -> str | None:
+    """`period` when it is a month (YYYY-MM), else None: what an error page's links keep."""
+    try:
+        parsed = Period.parse(period) if period else None
+    except (UsageError, ValueError):
+        parsed = None
+    return None if parsed is None or parsed.is_quarter or parsed.is_week else parsed.label
 
 
 def _month(live: Live, period: str | None, lang: Lang) -> Period:
