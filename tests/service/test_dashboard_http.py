@@ -128,6 +128,20 @@ def test_the_month_page_shows_the_sample_month_in_chinese(app_client: TestClient
     assert names[0] == "陈立" and names[-1] == "周敏"
 
 
+def test_the_header_s_time_says_its_zone(app_client: TestClient) -> None:
+    """The header's as-of was a bare `2026-11-01 00:00`: a reader in another office could
+    not tell which clock. It names the policy's calendar zone and its offset from UTC."""
+    sign_in(app_client)
+    chinese = app_client.get("/ui/person/陈立?period=2026-10&lang=zh", headers=ZH).text
+    stamp = re.search(r'<p class="stamp">(.*?) · ', chinese)
+    assert stamp and stamp.group(1) == "截至 2026-11-01 00:00（北京时间，UTC+8）"
+    english = app_client.get("/ui/month?period=2026-10&lang=en", headers=EN).text
+    stamp = re.search(r'<p class="stamp">(.*?) · ', english)
+    assert stamp and stamp.group(1) == "as of 2026-11-01 00:00 (Asia/Shanghai, UTC+8)"
+    policy = app_client.get("/ui/policy?period=2026-10&lang=zh", headers=ZH).text
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d（北京时间，UTC\+8）</td>", policy)
+
+
 def test_the_default_month_is_the_latest_facts_month(app_client: TestClient) -> None:
     sign_in(app_client)
     facts = sample_facts()

@@ -11,7 +11,7 @@ from service_support import POLICY, SAMPLE
 import policyengine as pe
 from policyengine.service.auth import TokenSet
 from policyengine.service.dashboard import policyview
-from policyengine.service.dashboard.catalogue import span
+from policyengine.service.dashboard.catalogue import span, utc_offset, zone_name
 from policyengine.service.dashboard.chart import MonthPoint, _ceiling, trend_svg
 from policyengine.service.dashboard.policyview import VersionState
 from policyengine.service.dashboard.session import Sessions, form_field
@@ -112,3 +112,12 @@ def test_effect_on_month_compares_the_charges() -> None:
     now = {p.person: p.amount for p in pe.evaluate(policy, facts, period=month).people}
     assert changed and all(new == now[name] for name, (_, new) in changed.items())
     assert any(v.fields.get("penalty.amount") for v in found.violations)
+
+
+def test_a_zone_as_the_header_says_it() -> None:
+    assert zone_name("Asia/Shanghai", "zh") == "北京时间"
+    assert zone_name("Asia/Shanghai", "en") == "Asia/Shanghai"
+    assert zone_name("Europe/Berlin", "zh") == "Europe/Berlin"  # no name of its own: IANA's
+    assert [utc_offset(timedelta(hours=h, minutes=m)) for h, m in
+            ((8, 0), (5, 30), (-3, -30), (0, 0), (-5, 0))] == ["+8", "+5:30", "-3:30", "+0",
+                                                              "-5"]

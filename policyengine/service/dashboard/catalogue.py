@@ -23,6 +23,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "nav.signout": ("Sign out", "退出"),
     "nav.language": ("中文", "English"),
     "frame.as_of": ("as of {as_of}", "截至 {as_of}"),
+    # a time with its zone (the policy's calendar zone, which every time on a page is in)
+    "frame.zoned": ("{time} ({zone}, UTC{offset})", "{time}（{zone}，UTC{offset}）"),
+    "zone.Asia/Shanghai": ("Asia/Shanghai", "北京时间"),
     "frame.policy": ("policy {name} v{version}", "制度 {name} 第 {version} 版"),
     "frame.running": ("{period} has not ended: this is where things stand now. A duty not yet "
                       "due is listed as open, not as a violation; the figures change as facts "
@@ -279,6 +282,20 @@ WORDS: dict[str, tuple[str, str]] = {
 
 def text(key: str, lang: Lang, **values: Any) -> str:
     return worded(WORDS[key], lang, **values)
+
+
+def zone_name(key: str, lang: Lang) -> str:
+    """A time zone as a reader knows it: 北京时间 for Asia/Shanghai in Chinese, else its IANA
+    name (`Asia/Tokyo`)."""
+    return text(f"zone.{key}", lang) if f"zone.{key}" in WORDS else key
+
+
+def utc_offset(offset: timedelta | None) -> str:
+    """`+8`, `+5:30`, `-3:30`, `+0`: an offset from UTC as the header shows it."""
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"{sign}{hours}:{rest:02d}" if rest else f"{sign}{hours}"
 
 
 def span(delta: timedelta, lang: Lang) -> str:
