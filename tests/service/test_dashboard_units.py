@@ -121,3 +121,15 @@ def test_a_zone_as_the_header_says_it() -> None:
     assert [utc_offset(timedelta(hours=h, minutes=m)) for h, m in
             ((8, 0), (5, 30), (-3, -30), (0, 0), (-5, 0))] == ["+8", "+5:30", "-3:30", "+0",
                                                               "-5"]
+
+
+def test_the_chart_marks_months_to_come_as_not_started() -> None:
+    points = [MonthPoint("2026-11", Decimal(180), 36),
+              MonthPoint("2026-12", Decimal(0), 0, current=True),
+              MonthPoint("2027-01", None, None, started=False),
+              MonthPoint("2027-02", None, None, started=False)]
+    svg = trend_svg(points, amount_label="扣款", count_label="次数", gap_label="无数据",
+                    future_label="未开始", title="趋势")
+    assert svg.count('<rect class="future"') == 1 and svg.count(">未开始</text>") == 1
+    assert "无数据" not in svg  # a month to come is not a month without data
+    assert svg.count("</title></rect>") == 2 and svg.count('<circle class="dot"') == 2 + 1

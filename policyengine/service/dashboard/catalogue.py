@@ -32,6 +32,10 @@ WORDS: dict[str, tuple[str, str]] = {
                       "come in.",
                       "{period} 尚未结束：以下是截至现在的情况。尚未到期的职责列为未完成，"
                       "不算违规；随着新的事实录入，数字还会变化。"),
+    "frame.not_started": ("{period} has not begun (it starts {start}): no duty in it is due "
+                          "yet, so it has no violations or deductions to show.",
+                          "{period} 尚未开始（自 {start} 起）：本月还没有到期的职责，"
+                          "没有违规或扣款可显示。"),
     # sign-in
     "signin.title": ("Sign in", "登录"),
     "signin.token": ("Access token", "访问令牌"),
@@ -64,6 +68,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "month.trend_amount": ("deductions (yuan)", "扣款（元）"),
     "month.trend_count": ("violations", "违规次数"),
     "month.trend_gap": ("no data", "无数据"),
+    "month.trend_future": ("not started", "未开始"),
     "month.choose": ("Month", "月份"),
     "month.show": ("Show", "查看"),
     "month.previous": ("← previous month", "← 上个月"),

@@ -19,6 +19,7 @@ class MonthPoint:
     amount: Decimal | None       # None: the month could not be evaluated
     violations: int | None
     current: bool = False
+    started: bool = True         # False: the month had not begun at the page's as-of
 
 
 def _ceiling(value: float, *, whole: bool = False) -> float:
@@ -34,8 +35,9 @@ def _ceiling(value: float, *, whole: bool = False) -> float:
 
 
 def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
-              gap_label: str, title: str) -> str:
-    """An accessible SVG (role=img, a <title>) of up to 12 months."""
+              gap_label: str, title: str, future_label: str = "") -> str:
+    """An accessible SVG (role=img, a <title>) of up to 12 months. Months not begun (at the
+    end) are one shaded band labelled `future_label`, not zeros."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top_amount = _ceiling(max((float(p.amount) for p in points if p.amount is not None),
                               default=0.0))
@@ -62,6 +64,8 @@ def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
         css = "month current" if point.current else "month"
         out.append(f'<text class="{css}" x="{x:.1f}" y="{base + 18}" '
                    f'text-anchor="middle">{escape(month)}</text>')
+        if not point.started:
+            continue
         if point.amount is None or point.violations is None:
             out.append(f'<text class="gap" x="{x:.1f}" y="{base - 6}" '
                        f'text-anchor="middle">{escape(gap_label)}</text>')
@@ -81,6 +85,14 @@ def trend_svg(points: list[MonthPoint], *, amount_label: str, count_label: str,
         line.append(f"{x:.1f},{y:.1f}")
         dots.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3.5">'
                    f"<title>{escape(point.label)}: {point.violations}</title></circle>")
+    future = [i for i, point in enumerate(points) if not point.started]
+    if future:  # one band over the months to come, behind nothing: they have no figures
+        x0 = LEFT + slot * future[0]
+        out.append(f'<rect class="future" x="{x0:.1f}" y="{TOP}" width="{slot * len(future):.1f}"'
+                   f' height="{plot_h}"/>')
+        out.append(f'<text class="future" x="{x0 + slot * len(future) / 2:.1f}" '
+                   f'y="{TOP + plot_h / 2 + 4:.1f}" text-anchor="middle">'
+                   f"{escape(future_label)}</text>")
     if len(line) > 1:
         out.append(f'<polyline class="line" points="{" ".join(line)}"/>')
     out += dots

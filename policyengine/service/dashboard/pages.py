@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from policyengine.engine.casefile import CaseFile, DutyTrace
 from policyengine.errors import PolicyEngineError
@@ -71,11 +72,13 @@ def month_after(period: Period) -> Period:
     return Period.month(period.end.year, period.end.month)
 
 
-def trend(results: Results, period: Period, current: EvaluationResult) -> list[MonthPoint]:
+def trend(results: Results, period: Period, current: EvaluationResult,
+          tz: ZoneInfo) -> list[MonthPoint]:
     """Amounts and violation counts of the 12 months up to `period`, each month as known at
     the page's as-of: one evaluation of every period (through the service's result cache),
     cut by month, instead of twelve. Charges per month are the rule lines' (a monthly count
-    is charged once per person and month); the chosen month's figures equal the page's."""
+    is charged once per person and month); the chosen month's figures equal the page's. A
+    month that has not begun at the as-of has no figures (not zeros): it is marked so."""
     months = [month_before(period, back) for back in range(11, -1, -1)]
     try:
         whole: EvaluationResult | None = results.get(None, current.as_of)
@@ -88,9 +91,14 @@ def trend(results: Results, period: Period, current: EvaluationResult) -> list[M
             for rule_line in person.lines:
                 amounts[rule_line.month] += rule_line.amount
         counts.update(v.month for v in whole.violations)
-    return [MonthPoint(m.label, amounts[m.label] if whole is not None else None,
-                       counts[m.label] if whole is not None else None,
-                       current=m.label == period.label) for m in months]
+    out = []
+    for m in months:
+        started = m.start_at(tz) <= current.as_of
+        known = whole is not None and started
+        out.append(MonthPoint(m.label, amounts[m.label] if known else None,
+                              counts[m.label] if known else None,
+                              current=m.label == period.label, started=started))
+    return out
 
 
 @dataclass(frozen=True)

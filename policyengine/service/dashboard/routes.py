@@ -183,10 +183,11 @@ def install(app: FastAPI, svc: Service) -> None:
         chosen = _month(live, period, language(request))
         result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
-        points = pages.trend(live.results, chosen, result)
+        points = pages.trend(live.results, chosen, result, live.policy.calendar.tz)
         chart = trend_svg(points, amount_label=text("month.trend_amount", lang),
                           count_label=text("month.trend_count", lang),
                           gap_label=text("month.trend_gap", lang),
+                          future_label=text("month.trend_future", lang),
                           title=text("month.trend", lang))
         return show(request, "month.html", {
             "user": user, **_window(result, chosen, as_of, live),
@@ -416,9 +417,20 @@ def _evaluate(live: Live, period: str, as_of: str | None, lang: Lang) -> Any:
 def _window(result: Any, period: Period, as_of: str | None, live: Live) -> dict[str, Any]:
     """What every page of a month shows of its window. `as_of`: the one asked for, kept in
     the page's links (none: each page stands at its own default)."""
-    running = as_of is None and result.as_of < period.end_at(live.policy.calendar.tz)
     return {"period": period.label, "as_of": as_of, "result": result,
-            "as_of_text": result.as_of, "running": running}
+            "as_of_text": result.as_of,
+            "phase": month_phase(period, result.as_of, as_of is None, live.policy.calendar.tz),
+            "starts": period.start.isoformat()}
+
+
+def month_phase(period: Period, moment: datetime, at_now: bool, tz: ZoneInfo) -> str:
+    """Where the page's month stands at the page's as-of (`moment`): `not_started` before
+    its first day (a month to come has nothing due yet: no figures to show, not a month
+    "in progress"), `running` while a page standing at now (`at_now`) is inside it, else
+    `ended` (or an as-of asked for inside it: the page is the month as it stood then)."""
+    if moment < period.start_at(tz):
+        return "not_started"
+    return "running" if at_now and moment < period.end_at(tz) else "ended"
 
 
 def running_as_of(default: datetime, tz: ZoneInfo, now: datetime) -> str | None:
