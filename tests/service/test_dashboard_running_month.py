@@ -149,8 +149,10 @@ def test_a_month_still_to_come_says_it_has_not_begun(client: TestClient) -> None
     assert text("frame.not_started", "zh", period="2027-02", start="2027-02-01") in page
     assert "2027-02 尚未开始（自 2027-02-01 起）" in page
     assert 'class="summary"' not in page and 'class="people"' not in page
-    assert page.count('<rect class="future"') == 1 and ">未开始</text>" in page
-    assert page.count('</title></rect>') == 10  # 2026-03 to 2026-12: begun, their bars
+    chart, rows = page.split('<svg class="trend-rows"')  # the wide chart; a phone's rows
+    assert chart.count('<rect class="future"') == 1 and chart.count(">未开始</text>") == 1
+    assert chart.count("</title></rect>") == 10  # 2026-03 to 2026-12: begun, their bars
+    assert rows.count(">未开始</text>") == 2 and rows.count("</title></rect>") == 10
     english = client.get("/ui/month?period=2027-02&lang=en").text
     assert "2027-02 has not begun (it starts 2027-02-01)" in english
     assert ">not started</text>" in english

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import policyengine as pe
 from policyengine.service.auth import TokenSet
 from policyengine.service.dashboard import policyview
 from policyengine.service.dashboard.catalogue import span, utc_offset, zone_name
-from policyengine.service.dashboard.chart import MonthPoint, _ceiling, trend_svg
+from policyengine.service.dashboard.chart import MonthPoint, _ceiling, trend_rows_svg, trend_svg
 from policyengine.service.dashboard.policyview import VersionState
 from policyengine.service.dashboard.session import Sessions, form_field
 
@@ -133,3 +134,19 @@ def test_the_chart_marks_months_to_come_as_not_started() -> None:
     assert svg.count('<rect class="future"') == 1 and svg.count(">未开始</text>") == 1
     assert "无数据" not in svg  # a month to come is not a month without data
     assert svg.count("</title></rect>") == 2 and svg.count('<circle class="dot"') == 2 + 1
+
+
+def test_the_phone_s_trend_is_a_row_a_month() -> None:
+    points = [MonthPoint("2026-09", Decimal(20), 1), MonthPoint("2026-10", Decimal(870), 45,
+                                                                current=True),
+              MonthPoint("2026-11", None, None), MonthPoint("2026-12", None, None,
+                                                            started=False)]
+    svg = trend_rows_svg(points, amount_label="扣款（元）", count_label="违规次数",
+                         gap_label="无数据", future_label="未开始", title="近 12 个月趋势")
+    assert svg.startswith('<svg class="trend-rows"') and svg.endswith("</svg>")
+    assert re.findall(r'class="month(?: current)?"[^>]*>([^<]+)<', svg) == [
+        "2026-09", "2026-10", "2026-11", "2026-12"]  # every month, its whole label
+    assert re.findall(r'class="value"[^>]*>([^<]+)<', svg) == ["20", "870"]
+    assert re.findall(r'class="count"[^>]*>([^<]+)<', svg) == ["1", "45"]
+    assert ">无数据<" in svg and ">未开始<" in svg and svg.count('class="row current"') == 1
+    assert 'viewBox="0 0 340 ' in svg and "rotate" not in svg

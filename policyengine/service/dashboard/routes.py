@@ -30,7 +30,7 @@ from policyengine.report.document import ReportKind
 from policyengine.service import views
 from policyengine.service.dashboard import pages, policyview, rulebook
 from policyengine.service.dashboard.catalogue import text
-from policyengine.service.dashboard.chart import trend_svg
+from policyengine.service.dashboard.chart import trend_rows_svg, trend_svg
 from policyengine.service.dashboard.documents import (
     FORMATS,
     MEDIA_TYPES,
@@ -184,11 +184,12 @@ def install(app: FastAPI, svc: Service) -> None:
         result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
         points = pages.trend(live.results, chosen, result, live.policy.calendar.tz)
-        chart = trend_svg(points, amount_label=text("month.trend_amount", lang),
-                          count_label=text("month.trend_count", lang),
-                          gap_label=text("month.trend_gap", lang),
-                          future_label=text("month.trend_future", lang),
-                          title=text("month.trend", lang))
+        labels = {"amount_label": text("month.trend_amount", lang),
+                  "count_label": text("month.trend_count", lang),
+                  "gap_label": text("month.trend_gap", lang),
+                  "future_label": text("month.trend_future", lang),
+                  "title": text("month.trend", lang)}
+        chart = trend_svg(points, **labels) + "\n" + trend_rows_svg(points, **labels)
         return show(request, "month.html", {
             "user": user, **_window(result, chosen, as_of, live),
             "people": pages.people_in_order(result, lang), "totals": pages.totals(result),
