@@ -365,7 +365,7 @@ def test_a_bad_period_is_a_page_with_the_reason(app_client: TestClient) -> None:
     quarter = app_client.get("/ui/month?period=2026-Q4", headers=EN)
     assert quarter.status_code == 400 and "'2026-Q4' is not a month" in _unescape(quarter.text)
     unknown = app_client.get("/ui/nowhere", headers=ZH)
-    assert unknown.status_code == 404 and "没有这个页面" in unknown.text
+    assert unknown.status_code == 404 and "/ui/nowhere：没有这个页面" in unknown.text
 
 
 def _nav(page: str) -> list[tuple[str, str]]:

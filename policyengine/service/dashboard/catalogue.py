@@ -273,7 +273,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "form.month": ("a month, YYYY-MM (2026-10)", "月份 YYYY-MM（如 2026-10）"),
     "form.week": ("an ISO week, YYYY-Www (2026-W43)", "ISO 周 YYYY-Www（如 2026-W43）"),
     "form.quarter": ("a quarter, YYYY-Qn (2026-Q4)", "季度 YYYY-Qn（如 2026-Q4）"),
-    "error.not_found": ("no such page", "没有这个页面"),
+    "error.not_found": ("{path}: no such page", "{path}：没有这个页面"),
     "error.back": ("Back to the month overview", "返回月度总览"),
     "error.no_facts": ("No facts are stored yet: send facts to /v1/facts first.",
                        "还没有存储任何事实：请先通过 /v1/facts 提交。"),

@@ -126,7 +126,7 @@ def install(app: FastAPI, svc: Service) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        message = (f"{request.url.path}: {text('error.not_found', language(request))}"
+        message = (text("error.not_found", language(request), path=request.url.path)
                    if exc.status_code == 404 else str(exc.detail))
         return error_page(request, message, exc.status_code)
 
