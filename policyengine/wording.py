@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -438,6 +438,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "ical.pending_due": ("the deadline needs the working days of {year}, not yet in the "
                          "calendar; it is no earlier than {earliest}",
                          "截止时间需要 {year} 年的工作日数据（日历尚未补充），不早于 {earliest}"),
+    # a rule id named for the reader (`Glossary.with_rules`: the dashboard's pages)
+    "named.rule": ('"{name}" ({rule})', "“{name}”（{rule}）"),
     "word.request": ("request", "申请"),
     "word.approval": ("approval", "批准"),
     "empty": ("", ""),
@@ -448,6 +450,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 # engine records ids (it does not know the reader); `Glossary` names them at render time.
 _FACT_TYPE_SLOTS = frozenset({"type", "fulfil", "types"})
 _ROLE_SLOTS = frozenset({"role"})
+# The slots whose values are rule ids, by the policy section the id is from: a penalty's
+# (`pen.*`) and a reward's are named where they stand (`“未及时…”（P1）`); a duty's and a
+# prohibition's Line carries the rule's name beside the id (`why.duty`), given in the
+# reader's language. `Glossary.with_rules` names them; an empty glossary leaves the ids.
+_RULE_SLOTS = {"rule": "penalties", "reward": "rewards"}
+_NAMED_ID_SLOTS = {"duty": "duties", "id": "prohibitions"}
 _FACT_TYPE_ID = re.compile(r"[a-z_]+(?:\.[a-z_]+)+")
 _CONDITION = re.compile(r"\b([a-z_]+) = ([a-z_]+)\b")  # a fulfilment's `about = decision`
 
@@ -456,11 +464,16 @@ _CONDITION = re.compile(r"\b([a-z_]+) = ([a-z_]+)\b")  # a fulfilment's `about =
 class Glossary:
     """The policy's Chinese names of fact types and roles, for Chinese sentences: a name
     followed by the raw id in parentheses (`交付可供开发的策划案（plan.delivered）`), the id
-    alone when the policy names none. English sentences keep the ids."""
+    alone when the policy names none. English sentences keep the ids. `with_rules` adds the
+    names of the policy's rules, in both languages (the dashboard's pages)."""
 
     fact_types: Mapping[str, str] = field(default_factory=dict)
     roles: Mapping[str, str] = field(default_factory=dict)
     tiers: Mapping[str, str] = field(default_factory=dict)
+    # policy section (duties, prohibitions, penalties, rewards) -> rule id -> (English name,
+    # Chinese name). Empty unless asked for (`with_rules`): reports and the command line
+    # print a penalty's id alone (their tables name it); the dashboard's sentences name it.
+    rules: Mapping[str, Mapping[str, tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, model: Any) -> Glossary:
@@ -468,6 +481,48 @@ class Glossary:
         return cls({k: s.name for k, s in model.fact_types.items() if s.name},
                    {k: s.name for k, s in model.roles.items() if s.name},
                    {k: s.name for k, s in model.urgency_tiers.items() if s.name})
+
+    def with_rules(self, model: Any) -> Glossary:
+        """This glossary naming the model's duties, prohibitions, penalties and rewards too,
+        in both languages (`name_en` in English when the policy gives one, else `name`): a
+        sentence's penalty id reads `“未及时提交用户反馈的需求或bug”（P1）`, a duty's name
+        beside its id is in the reader's language."""
+        return replace(self, rules={
+            section: {key: (spec.name_en or spec.name or key, spec.name or spec.name_en or key)
+                      for key, spec in getattr(model, section).items()}
+            for section in ("duties", "prohibitions", "penalties", "rewards")})
+
+    def rule_name(self, section: str, key: str, lang: str) -> str | None:
+        """The name of rule `key` of the policy's `section` (`duties`, `penalties`, ...) in
+        the reader's language; None when this glossary does not name it."""
+        names = self.rules.get(section, {}).get(key)
+        return None if names is None else names[1 if lang == "zh" else 0]
+
+    def named_rule(self, section: str, key: str, lang: str) -> str:
+        """Rule `key` by its name and id, `“未及时提交用户反馈的需求或bug”（P1）`; the id
+        alone when this glossary does not name it."""
+        name = self.rule_name(section, key, lang)
+        if name is None or name == key:
+            return key
+        english, chinese = TEMPLATES["named.rule"]
+        return (chinese if lang == "zh" else english).format(name=name, rule=key)
+
+    def named_args(self, args: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+        """A Line's values with its rule ids named: a penalty's or reward's id in its slot
+        (`_RULE_SLOTS`), a duty's or prohibition's name beside its id (`_NAMED_ID_SLOTS`)."""
+        if not self.rules:
+            return args
+        out = dict(args)
+        for slot, section in _RULE_SLOTS.items():
+            value = args.get(slot)
+            if type(value) is str:
+                out[slot] = self.named_rule(section, value, lang)
+        for slot, section in _NAMED_ID_SLOTS.items():
+            value = args.get(slot)
+            name = self.rule_name(section, value, lang) if type(value) is str else None
+            if name is not None and "name" in args:
+                out["name"] = name
+        return out
 
     def attributes(self, attrs: Mapping[str, Any], lang: str) -> str:
         """A fact's attributes for a timeline: `decision=do tier=B` in English; in Chinese
@@ -526,6 +581,12 @@ class Line(NamedTuple):
 
     def render(self, lang: str = "en", names: Glossary | None = None) -> str:
         english, chinese = TEMPLATES[self.key]
+        if names is not None and names.rules:  # the rules named too (the dashboard's pages)
+            args = names.named_args(self.args, lang)
+            if lang != "zh":
+                return english.format(**{k: v.render(lang, names) if isinstance(v, Line)
+                                         else _value(v, lang) for k, v in args.items()})
+            return chinese.format(**{k: _value_zh(k, v, names) for k, v in args.items()})
         if lang != "zh":
             return english.format(**{k: _value(v, lang) for k, v in self.args.items()})
         return chinese.format(**{k: _value_zh(k, v, names) for k, v in self.args.items()})
