@@ -214,7 +214,7 @@ class Webhooks:
             return 0  # nobody to tell; a new subscription scans before it is added
         live = self.service.live
         as_of = self.clock()
-        # Kept by case (casebook.py): only the cases changed since the last scan are replayed.
+        # Kept by case (service/casebook/): only the cases changed since the last scan are replayed.
         result = live.results.uncached(None, as_of)
         # An obligation of a duty the policy no longer has (after a reload) was not met:
         # it is left out rather than said to be fulfilled.
