@@ -6,9 +6,10 @@ here, apart from the logic, lets compliance correct a phrase without touching th
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -410,6 +411,123 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                             "周报按 ISO 周生成（--week YYYY-Www），不接受 {period}"),
     "usage.rewards_period": ("rewards are assessed per quarter (--quarter YYYY-Qn), not {period}",
                              "奖励按季度评定（--quarter YYYY-Qn），不接受 {period}"),
+    # `policyengine serve` (cli/serve.py) refusing to start, and its tokens (service/auth.py)
+    # and webhooks (service/webhooks.py), which the API also answers with
+    "usage.serve_no_tokens": ("no tokens: every request needs one. Make a tokens file with "
+                              "`policyengine token new NAME --scopes ingest,read --file "
+                              "tokens.txt` and start with --tokens tokens.txt (see "
+                              "docs/integrators.md)",
+                              "没有令牌：每个请求都要带令牌。请先用 `policyengine token new 名称 "
+                              "--scopes ingest,read --file tokens.txt` 生成令牌文件，再加上 "
+                              "--tokens tokens.txt 启动（见 docs/integrators.md）"),
+    "usage.serve_body_batch": ("--max-body-bytes must be at least 1024 and --max-batch at least 1",
+                               "--max-body-bytes 至少为 1024，--max-batch 至少为 1"),
+    "usage.serve_timeouts": ("--header-timeout and --body-timeout must be above 0 seconds, and "
+                             "--max-connections at least 1",
+                             "--header-timeout 和 --body-timeout 必须大于 0 秒，"
+                             "--max-connections 至少为 1"),
+    "usage.serve_webhook_figures": ("--webhook-timeout and --webhook-scan-interval must be above "
+                                    "0 seconds, --webhook-backoff at least 0, --webhook-attempts "
+                                    "at least 1",
+                                    "--webhook-timeout 和 --webhook-scan-interval 必须大于 0 秒，"
+                                    "--webhook-backoff 不能小于 0，--webhook-attempts 至少为 1"),
+    "usage.serve_webhook_no_secret": ("--webhook needs --webhook-secret-file FILE: the secret that "
+                                      "signs every delivery (at least 16 characters)",
+                                      "--webhook 需要同时给出 --webhook-secret-file 文件：文件里的"
+                                      "密钥用来给每次推送签名（至少 16 个字符）"),
+    "usage.serve_secret_unreadable": ("cannot read the webhook secret file {path}: {reason}",
+                                      "无法读取 webhook 密钥文件 {path}：{reason}"),
+    "usage.serve_secret_alone": ("--webhook-secret-file is given without --webhook URL",
+                                 "给了 --webhook-secret-file，却没有给 --webhook 地址"),
+    "usage.serve_open_files": ("not serving: files open to others (--strict-permissions):\n"
+                               "  {files}",
+                               "未启动服务：以下文件其他用户也能读取（--strict-permissions）：\n"
+                               "  {files}"),
+    "usage.db_no_file": ("'{url}' names no file: write sqlite:///policyengine.db",
+                         "“{url}”没有给出文件名：应写作 sqlite:///policyengine.db"),
+    "usage.db_unknown": ("'{url}' is not a database this service knows: give a file path, "
+                         "sqlite:///FILE or postgresql://USER:PASSWORD@HOST:PORT/DB",
+                         "本服务不认识数据库“{url}”：请给出文件路径、sqlite:///文件 或 "
+                         "postgresql://用户:密码@主机:端口/数据库"),
+    "usage.db_no_folder": ("cannot create the database {path}: folder {folder} does not exist",
+                           "无法创建数据库 {path}：文件夹 {folder} 不存在"),
+    "usage.db_sqlite": ("cannot open the SQLite database {path}: {reason}",
+                        "无法打开 SQLite 数据库 {path}：{reason}"),
+    "usage.db_psycopg": ("a PostgreSQL store needs psycopg: pip install 'policyengine[serve]'",
+                         "使用 PostgreSQL 数据库需要 psycopg：请执行 "
+                         "pip install 'policyengine[serve]'"),
+    "usage.db_postgres": ("cannot use the PostgreSQL database {url}: {reason}",
+                          "无法使用 PostgreSQL 数据库 {url}：{reason}"),
+    "usage.tokens_unreadable": ("cannot read the tokens file {path}: {reason}",
+                                "无法读取令牌文件 {path}：{reason}"),
+    "usage.tokens_cannot_write": ("cannot write the tokens file {path}: {reason}",
+                                  "无法写入令牌文件 {path}：{reason}"),
+    "usage.tokens_unusable": ("the tokens are not usable:\n  {problems}",
+                              "令牌不可用：\n  {problems}"),
+    "usage.tokens_entry": ("{origin} entry {number}", "{origin} 第 {number} 项"),
+    "usage.tokens_new": ("the new token", "新令牌"),
+    "usage.tokens_fields": ("{where}: write NAME SCOPES SECRET (3 fields), found {count}",
+                            "{where}：应写作“名称 权限 密钥”3 项，这里有 {count} 项"),
+    "usage.tokens_name": ("{where}: the name '{name}' may hold only letters, digits and _ . @ -",
+                          "{where}：名称“{name}”只能由字母、数字和 _ . @ - 组成"),
+    "usage.tokens_twice": ("{where}: the name '{name}' is used twice",
+                           "{where}：名称“{name}”重复了"),
+    "usage.tokens_scope": ("{where}: unknown scope(s) {unknown}; the scopes are {scopes}",
+                           "{where}：未知的权限 {unknown}；可用的权限有 {scopes}"),
+    "usage.tokens_no_scope": ("(none)", "（无）"),
+    "usage.tokens_short": ("{where}: the secret of '{name}' is {length} characters; use at least "
+                           "{least} (`policyengine token new` makes one)",
+                           "{where}：“{name}”的密钥只有 {length} 个字符，至少要 {least} 个"
+                           "（可用 `policyengine token new` 生成）"),
+    "usage.token_exists": ("{path} already has a token named '{name}': choose another name, or "
+                           "delete its line first",
+                           "{path} 中已有名为“{name}”的令牌：请换一个名称，或先删掉那一行"),
+    "usage.webhook_url": ("'{url}' is not an http:// or https:// URL with a host",
+                          "“{url}”不是带主机名的 http:// 或 https:// 地址"),
+    "usage.webhook_userinfo": ("'{scheme}://{host}...' holds a user or password: the signature "
+                               "proves who sends; give the URL without them",
+                               "“{scheme}://{host}...”里含有用户名或密码：谁在发送由签名证明，"
+                               "请去掉用户名和密码"),
+    "usage.webhook_secret": ("a webhook secret needs at least {least} characters; it has {length}",
+                             "webhook 密钥至少要 {least} 个字符，这里只有 {length} 个"),
+    "usage.webhook_exists": ("a webhook subscription '{id}' exists already",
+                             "webhook 订阅“{id}”已经存在"),
+    # why a file could not be read or written (an OSError), in the reader's language
+    "os.ENOENT": ("No such file or directory", "没有这个文件或文件夹"),
+    "os.EACCES": ("Permission denied", "没有权限"),
+    "os.EISDIR": ("Is a directory", "这是文件夹，不是文件"),
+    "os.ENOTDIR": ("Not a directory", "路径中有一段不是文件夹"),
+    # what `policyengine token new --file FILE` prints (cli/token.py)
+    "token.tightened": ("{path} was readable by others; its mode is now 0600 (owner only), as "
+                        "it holds secrets",
+                        "{path} 原先其他用户也能读取；它存有密钥，现已改为 0600（仅所有者可读写）"),
+    "token.added": ("token '{name}' ({scopes}) added to {path}; start the service with --tokens "
+                    "{path}, and give the secret (the line's third field) to its user",
+                    "令牌“{name}”（{scopes}）已加入 {path}；请用 --tokens {path} 启动服务，"
+                    "并把密钥（该行第三项）交给使用者"),
+    # what `policyengine serve` prints as it starts (standard error)
+    "serve.redirect": ("a file written with `>` can be read by others; `policyengine token new "
+                       "NAME --scopes SCOPES --file FILE` writes it with mode 0600",
+                       "用 `>` 写出的文件其他用户也能读取；`policyengine token new 名称 --scopes "
+                       "权限 --file 文件` 写出的文件权限为 0600"),
+    "serve.open_files": ("the limit on open files is {soft}: at most {cap} connections instead of "
+                         "{wanted} (raise it with `ulimit -n`)",
+                         "打开文件数的上限是 {soft}：最多只能有 {cap} 个连接，而不是 {wanted} 个"
+                         "（可用 `ulimit -n` 调高）"),
+    "serve.open_to_others": ("{path} can be read by the group or others (mode {mode}); it holds "
+                             "secrets or facts: chmod 600 {path}",
+                             "{path} 同组或其他用户也能读取（权限 {mode}）；它存有密钥或事实数据："
+                             "请执行 chmod 600 {path}"),
+    "serve.install": ("policyengine serve needs the HTTP packages of the 'serve' extra: "
+                      "pip install 'policyengine[serve]'\n(missing: {missing})",
+                      "policyengine serve 需要 serve 扩展中的 HTTP 组件：请执行 "
+                      "pip install 'policyengine[serve]'\n（缺少：{missing}）"),
+    "serve.pack": ("pack {pack}, ", "制度包 {pack}，"),
+    "serve.no_identity": ("no identity", "无版本标识"),
+    "serve.started": ("{pack}policy {id} v{version} ({identity}); {count} facts in {store}; "
+                      "{tokens} token(s); http://{host}:{port} (OpenAPI: /docs, /openapi.json)",
+                      "{pack}策略 {id} 第 {version} 版（{identity}）；{store} 中有 {count} 条事实；"
+                      "{tokens} 个令牌；http://{host}:{port}（OpenAPI：/docs、/openapi.json）"),
     "holiday.new_years_day": ("New Year's Day", "元旦"),
     "holiday.spring_festival": ("Spring Festival", "春节"),
     "holiday.tomb_sweeping_day": ("Tomb-sweeping Day", "清明节"),
@@ -439,6 +557,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "ical.pending_due": ("the deadline needs the working days of {year}, not yet in the "
                          "calendar; it is no earlier than {earliest}",
                          "截止时间需要 {year} 年的工作日数据（日历尚未补充），不早于 {earliest}"),
+    # a rule id named for the reader (`Glossary.with_rules`: the dashboard's pages)
+    "named.rule": ('"{name}" ({rule})', "“{name}”（{rule}）"),
     "word.request": ("request", "申请"),
     "word.approval": ("approval", "批准"),
     "empty": ("", ""),
@@ -449,6 +569,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 # engine records ids (it does not know the reader); `Glossary` names them at render time.
 _FACT_TYPE_SLOTS = frozenset({"type", "fulfil", "types"})
 _ROLE_SLOTS = frozenset({"role"})
+# The slots whose values are rule ids, by the policy section the id is from: a penalty's
+# (`pen.*`) and a reward's are named where they stand (`“未及时…”（P1）`); a duty's and a
+# prohibition's Line carries the rule's name beside the id (`why.duty`), given in the
+# reader's language. `Glossary.with_rules` names them; an empty glossary leaves the ids.
+_RULE_SLOTS = {"rule": "penalties", "reward": "rewards"}
+_NAMED_ID_SLOTS = {"duty": "duties", "id": "prohibitions"}
 _DECISION_SLOTS = frozenset({"decision"})
 # An attribute of the fact type in the Line's `type` slot (an anchor's `join`, the attribute a
 # duty is owed per).
@@ -464,7 +590,9 @@ class Glossary:
     """The policy's Chinese names, for Chinese sentences. Fact types, roles and decision tables:
     a name followed by the raw id in parentheses (`交付可供开发的策划案（plan.delivered）`), the id
     alone when the policy names none. Attributes and their values (`决策：做`): the name alone,
-    the key or value as written when the policy names none. English sentences keep the ids."""
+    the key or value as written when the policy names none. English sentences keep the ids.
+    `with_rules` adds the names of the policy's rules, in both languages (the dashboard's
+    pages)."""
 
     fact_types: Mapping[str, str] = field(default_factory=dict)
     roles: Mapping[str, str] = field(default_factory=dict)
@@ -475,6 +603,10 @@ class Glossary:
     # fact type -> attribute -> value -> how it is said: an enum's `value_names`, a tier's
     # name, a role named as roles are
     value_names: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    # policy section (duties, prohibitions, penalties, rewards) -> rule id -> (English name,
+    # Chinese name). Empty unless asked for (`with_rules`): reports and the command line
+    # print a penalty's id alone (their tables name it); the dashboard's sentences name it.
+    rules: Mapping[str, Mapping[str, tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, model: Any) -> Glossary:
@@ -493,8 +625,50 @@ class Glossary:
                 if said:
                     value_names.setdefault(kind, {})[key] = said
         return cls({k: s.name for k, s in model.fact_types.items() if s.name}, roles, tiers,
-                   {k: s.name for k, s in model.decisions.items() if s.name},
-                   attribute_names, value_names)
+                   decisions={k: s.name for k, s in model.decisions.items() if s.name},
+                   attribute_names=attribute_names, value_names=value_names)
+
+    def with_rules(self, model: Any) -> Glossary:
+        """This glossary naming the model's duties, prohibitions, penalties and rewards too,
+        in both languages (`name_en` in English when the policy gives one, else `name`): a
+        sentence's penalty id reads `“未及时提交用户反馈的需求或bug”（P1）`, a duty's name
+        beside its id is in the reader's language."""
+        return replace(self, rules={
+            section: {key: (spec.name_en or spec.name or key, spec.name or spec.name_en or key)
+                      for key, spec in getattr(model, section).items()}
+            for section in ("duties", "prohibitions", "penalties", "rewards")})
+
+    def rule_name(self, section: str, key: str, lang: str) -> str | None:
+        """The name of rule `key` of the policy's `section` (`duties`, `penalties`, ...) in
+        the reader's language; None when this glossary does not name it."""
+        names = self.rules.get(section, {}).get(key)
+        return None if names is None else names[1 if lang == "zh" else 0]
+
+    def named_rule(self, section: str, key: str, lang: str) -> str:
+        """Rule `key` by its name and id, `“未及时提交用户反馈的需求或bug”（P1）`; the id
+        alone when this glossary does not name it."""
+        name = self.rule_name(section, key, lang)
+        if name is None or name == key:
+            return key
+        english, chinese = TEMPLATES["named.rule"]
+        return (chinese if lang == "zh" else english).format(name=name, rule=key)
+
+    def named_args(self, args: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+        """A Line's values with its rule ids named: a penalty's or reward's id in its slot
+        (`_RULE_SLOTS`), a duty's or prohibition's name beside its id (`_NAMED_ID_SLOTS`)."""
+        if not self.rules:
+            return args
+        out = dict(args)
+        for slot, section in _RULE_SLOTS.items():
+            value = args.get(slot)
+            if type(value) is str:
+                out[slot] = self.named_rule(section, value, lang)
+        for slot, section in _NAMED_ID_SLOTS.items():
+            value = args.get(slot)
+            name = self.rule_name(section, value, lang) if type(value) is str else None
+            if name is not None and "name" in args:
+                out["name"] = name
+        return out
 
     def attribute(self, key: str, fact_type: str | None = None) -> str:
         """An attribute by its name: as `fact_type` names it, else (no type given, or that
@@ -564,9 +738,14 @@ class Line(NamedTuple):
 
     def render(self, lang: str = "en", names: Glossary | None = None) -> str:
         english, chinese = TEMPLATES[self.key]
-        if lang != "zh":
-            return english.format(**{k: _value(v, lang) for k, v in self.args.items()})
         args = self.args
+        if names is not None and names.rules:  # the rules named too (the dashboard's pages)
+            args = names.named_args(args, lang)
+            if lang != "zh":
+                return english.format(**{k: v.render(lang, names) if isinstance(v, Line)
+                                         else _value(v, lang) for k, v in args.items()})
+        elif lang != "zh":
+            return english.format(**{k: _value(v, lang) for k, v in args.items()})
         return chinese.format(**{k: _value_zh(k, v, names, args) for k, v in args.items()})
 
     def __str__(self) -> str:
@@ -597,8 +776,30 @@ class Attributes(NamedTuple):
 _NO_NAMES = Glossary()
 
 
+class Joined(NamedTuple):
+    """Lines said one after another with `separator` between them (a list of problems)."""
+
+    parts: tuple[Line, ...]
+    separator: str = "\n  "
+
+    def render(self, lang: str = "en", names: Glossary | None = None) -> str:
+        return self.separator.join(part.render(lang, names) for part in self.parts)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def os_reason(exc: OSError) -> Line | str:
+    """Why a file could not be read or written, in words the reader's language has for the
+    common reasons (no such file, no permission); others as the system says them."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if f"os.{name}" in TEMPLATES:
+        return line(f"os.{name}")
+    return exc.strerror or str(exc)
+
+
 def _value_zh(slot: str, value: Any, names: Glossary | None, args: Mapping[str, Any]) -> str:
-    if isinstance(value, Line):
+    if isinstance(value, (Line, Joined)):
         return value.render("zh", names)
     if isinstance(value, Attributes):
         return value.text("zh", names)
@@ -619,7 +820,7 @@ def _value(value: Any, lang: str) -> str:
         return weekday_name(int(value), lang)
     if isinstance(value, Months):
         return value.text(lang)
-    if isinstance(value, Line):
+    if isinstance(value, (Line, Joined)):
         return value.render(lang)
     if isinstance(value, Attributes):
         return value.text(lang)

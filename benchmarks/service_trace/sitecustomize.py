@@ -68,6 +68,8 @@ if os.environ.get("PE_TRACE"):
 
     import policyengine.service.app as app
     import policyengine.service.casebook as casebook
+    import policyengine.service.casebook.moments as moments
+    import policyengine.service.casebook.person as person
     import policyengine.service.http as http
     import policyengine.service.reads as reads
     import policyengine.service.store as store
@@ -80,7 +82,8 @@ if os.environ.get("PE_TRACE"):
                         (http.Json, "render"), (store.Store, "outcomes_write"),
                         (store.Store, "append")):
         _wrap(owner, name, f"{owner.__name__.rsplit('.', 1)[-1]}.{name}")
-    _wrap(casebook, "evaluate_replay", "evaluate_replay")
+    for module in (moments, person):  # CaseBook.result and person_result call it
+        _wrap(module, "evaluate_replay", "evaluate_replay")
 
     _create_app = app.create_app
 

@@ -2,6 +2,11 @@
 
 Needs the `serve` extra (FastAPI, uvicorn, psycopg): pip install 'policyengine[serve]'.
 Also runnable alone: `python -m policyengine.service ...` takes the same arguments.
+
+What it prints reads in the reader's language: `--lang`, else (once the policy is read) the
+policy's `policy.language`, else the locale, else Chinese; its refusals to start, worded by
+the `usage.serve_*` templates of policyengine/wording.py, are usage errors (exit 2) told
+in the language of `--lang`, else the locale, as every command's are.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policyengine.cli import usage
 from policyengine.errors import PolicyEngineError, PolicyError, UsageError
-from policyengine.language import resolve_language
+from policyengine.language import LANGUAGES, Lang, resolve_language
+from policyengine.policy.messages import Say
+from policyengine.wording import Joined, Line, line, os_reason
 
 if TYPE_CHECKING:
     from policyengine.service.webhooks import WebhookSettings
-
-INSTALL_HINT = ("policyengine serve needs the HTTP packages of the 'serve' extra: "
-                "pip install 'policyengine[serve]'")
 
 
 def register(commands: Any) -> None:
@@ -72,6 +77,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="info",
                         choices=("critical", "error", "warning", "info", "debug"))
     parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="language of what the command prints as it starts (default: the "
+                             "policy's policy.language, else the locale, else zh); the API "
+                             "answers each request in its own (?lang=, Accept-Language)")
     hooks = parser.add_argument_group(
         "webhooks", "signed POSTs for each obligation opened, fulfilled, violated or pending "
                     "calendar data (docs/integrators.md); subscriptions may also be made by an "
@@ -101,12 +110,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from policyengine.service.auth import ENV_FILE, TokenSet, new_token_line
 
+    lang = resolve_language(args.lang)  # no policy is read yet
     if args.new_token:
         print(new_token_line(*args.new_token))
         if not sys.stdout.isatty():  # most likely `> tokens.txt`: a file others can read
-            print("policyengine: note: a file written with `>` can be read by others; "
-                  "`policyengine token new NAME --scopes SCOPES --file FILE` writes it with "
-                  "mode 0600", file=sys.stderr)
+            _say(lang, Say.NOTE, line("serve.redirect"))
         return 0
     try:
         from policyengine.service.app import create_app
@@ -115,21 +123,16 @@ def run(args: argparse.Namespace) -> int:
         from policyengine.service.sqlite import SqliteStore
         from policyengine.service.state import ConnectionLimits, Service, ServiceConfig
     except ImportError as exc:
-        print(f"{INSTALL_HINT}\n(missing: {exc.name})", file=sys.stderr)
+        print(line("serve.install", missing=exc.name).render(lang), file=sys.stderr)
         return 2
     tokens = TokenSet.from_sources(args.tokens)
     if not len(tokens):
-        raise UsageError("no tokens: every request needs one. Make a tokens file with "
-                         "`policyengine token new NAME --scopes ingest,read --file tokens.txt` "
-                         "and start with --tokens tokens.txt (see docs/integrators.md)")
+        raise UsageError(line("usage.serve_no_tokens"))
     if args.max_body_bytes < 1024 or args.max_batch < 1:
-        raise UsageError("--max-body-bytes must be at least 1024 and --max-batch at least 1")
+        raise UsageError(line("usage.serve_body_batch"))
     if not (args.header_timeout > 0 and args.body_timeout > 0 and args.max_connections >= 1):
-        raise UsageError("--header-timeout and --body-timeout must be above 0 seconds, and "
-                         "--max-connections at least 1")
+        raise UsageError(line("usage.serve_timeouts"))
     cap, cramped = fit_to_file_limit(args.max_connections)
-    if cramped:
-        print(f"policyengine: warning: {cramped}", file=sys.stderr)
     limits = ConnectionLimits(args.header_timeout, args.body_timeout, cap)
     webhooks = webhook_settings(args)
     config = ServiceConfig(policy_path=Path(args.policy), pack=args.pack, database=args.db,
@@ -139,22 +142,26 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     service = Service(config)
+    policy = service.live.policy
+    lang = resolve_language(args.lang, policy.model.policy.language)  # the policy's, now
+    if cramped:
+        _say(lang, Say.WARNING, cramped)
     tokens_file = args.tokens or os.environ.get(ENV_FILE)
     private = [Path(tokens_file)] if tokens_file else []
     if args.webhook_secret_file:
         private.append(Path(args.webhook_secret_file))
     if isinstance(service.store, SqliteStore):
         private += sqlite_files(service.store.path)
-    _check_permissions(private, strict=args.strict_permissions)
+    _check_permissions(private, strict=args.strict_permissions, lang=lang)
     app = create_app(config, service=service, warm=True)
     count, _ = service.store.count()
-    policy = service.live.policy
-    identity = policy.identity.content_hash[:19] if policy.identity else "no identity"
-    pack = f"pack {policy.identity.pack}, " if policy.identity and policy.identity.pack else ""
-    print(f"policyengine: {pack}policy {policy.model.policy.id} v{policy.model.policy.version} "
-          f"({identity}); {count} facts in {service.store.display_url}; {len(tokens)} "
-          f"token(s); http://{args.host}:{args.port} (OpenAPI: /docs, /openapi.json)",
-          file=sys.stderr, flush=True)
+    identity = policy.identity
+    _say(lang, None, line(
+        "serve.started", pack=line("serve.pack", pack=identity.pack) if identity and identity.pack
+        else "", id=policy.model.policy.id, version=policy.model.policy.version,
+        identity=identity.content_hash[:19] if identity else line("serve.no_identity"),
+        count=count, store=service.store.display_url, tokens=len(tokens), host=args.host,
+        port=args.port))
     server(app, host=args.host, port=args.port, limits=limits,
            lang=resolve_language(None, policy.model.policy.language, environ={}),
            log_level=args.log_level, access_log=args.access_log).run()
@@ -167,56 +174,63 @@ def webhook_settings(args: argparse.Namespace) -> WebhookSettings:
 
     if not (args.webhook_timeout > 0 and args.webhook_attempts >= 1
             and args.webhook_backoff >= 0 and args.webhook_scan_interval > 0):
-        raise UsageError("--webhook-timeout and --webhook-scan-interval must be above 0 "
-                         "seconds, --webhook-backoff at least 0, --webhook-attempts at least 1")
+        raise UsageError(line("usage.serve_webhook_figures"))
     subscriptions: tuple[tuple[str, str], ...] = ()
     if args.webhook:
         if not args.webhook_secret_file:
-            raise UsageError("--webhook needs --webhook-secret-file FILE: the secret that "
-                             "signs every delivery (at least 16 characters)")
+            raise UsageError(line("usage.serve_webhook_no_secret"))
         try:
             text = Path(args.webhook_secret_file).read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"cannot read the webhook secret file {args.webhook_secret_file}:"
-                             f" {exc.strerror}") from None
+            raise UsageError(line("usage.serve_secret_unreadable", path=args.webhook_secret_file,
+                                  reason=os_reason(exc))) from None
         secret = check_secret(text.strip().splitlines()[0].strip() if text.strip() else "")
         subscriptions = tuple((check_url(url), secret) for url in args.webhook)
     elif args.webhook_secret_file:
-        raise UsageError("--webhook-secret-file is given without --webhook URL")
+        raise UsageError(line("usage.serve_secret_alone"))
     return WebhookSettings(timeout=args.webhook_timeout, max_attempts=args.webhook_attempts,
                            backoff=args.webhook_backoff, scan_interval=args.webhook_scan_interval,
                            subscriptions=subscriptions)
 
 
-def _check_permissions(paths: list[Path], strict: bool) -> None:
-    """Warn about (or, strict, refuse) a tokens or database file others may read."""
+def _check_permissions(paths: list[Path], strict: bool, lang: Lang) -> None:
+    """Warn about (or, strict, refuse, naming them) a tokens or database file others may
+    read."""
     from policyengine.service.permissions import open_to_others
 
-    loose = open_to_others(paths)
-    for path, mode in loose:
-        print(f"policyengine: {'error' if strict else 'warning'}: {path} can be read by the "
-              f"group or others (mode {mode:04o}); it holds secrets or facts: chmod 600 "
-              f"{path}", file=sys.stderr)
+    loose = [line("serve.open_to_others", path=path, mode=f"{mode:04o}")
+             for path, mode in open_to_others(paths)]
     if loose and strict:
-        raise UsageError("not serving: files open to others (--strict-permissions)")
+        raise UsageError(line("usage.serve_open_files", files=Joined(tuple(loose))))
+    for said in loose:
+        _say(lang, Say.WARNING, said)
+
+
+def _say(lang: Lang, kind: Say | None, said: Line) -> None:
+    """`policyengine: warning: ...` (or note, or nothing between) on standard error."""
+    head = kind().get(lang) if kind is not None else ""
+    print(f"{usage.prefix(lang)}{head}{said.render(lang)}", file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m policyengine.service`: the serve command alone."""
-    parser = argparse.ArgumentParser(prog="policyengine serve",
-                                     description="Serve the policy over HTTP.")
+    from policyengine.cli.check import print_policy_errors
+
+    parser = usage.parser_class(usage.argv_language(argv))(
+        prog="policyengine serve", description="Serve the policy over HTTP.")
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:
         return run(args)
-    except PolicyError as exc:
-        for diagnostic in exc.diagnostics[:200]:
-            print(diagnostic, file=sys.stderr)
-        print(f"{len(exc.diagnostics)} policy error(s): the policy has errors; not serving",
-              file=sys.stderr)
+    except PolicyError as exc:  # as `policyengine serve` and `policyengine check` say it
+        print_policy_errors(exc, resolve_language(args.lang, exc.language))
+        return 2
+    except UsageError as exc:
+        lang = resolve_language(args.lang)
+        print(f"{usage.prefix(lang)}{exc.text(lang)}", file=sys.stderr)
         return 2
     except PolicyEngineError as exc:
-        print(f"policyengine: {exc}", file=sys.stderr)
+        print(f"{usage.prefix(resolve_language(args.lang))}{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

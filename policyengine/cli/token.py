@@ -14,7 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from policyengine.cli.usage import prefix
+from policyengine.language import LANGUAGES, resolve_language
 from policyengine.service.auth import SCOPES, add_token, new_token_line
+from policyengine.wording import line
 
 
 def register(commands: Any) -> None:
@@ -32,6 +35,8 @@ def register(commands: Any) -> None:
                      help=f"comma-separated, of {', '.join(SCOPES)} (e.g. ingest,read)")
     new.add_argument("--file", metavar="FILE", type=Path,
                      help="the tokens file to append to (e.g. tokens.txt)")
+    new.add_argument("--lang", choices=LANGUAGES, default=None,
+                     help="language of the messages (default: the locale, else zh)")
     new.set_defaults(run=run)
 
 
@@ -40,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
         print(new_token_line(args.name, args.scopes))
         return 0
     _, tightened = add_token(args.file, args.name, args.scopes)
+    lang = resolve_language(args.lang)
     if tightened:
-        print(f"policyengine: {args.file} was readable by others; its mode is now 0600 "
-              "(owner only), as it holds secrets", file=sys.stderr)
-    print(f"policyengine: token '{args.name}' ({args.scopes}) added to {args.file}; start the "
-          f"service with --tokens {args.file}, and give the secret (the line's third field) "
-          "to its user", file=sys.stderr)
+        print(prefix(lang) + line("token.tightened", path=args.file).render(lang),
+              file=sys.stderr)
+    print(prefix(lang) + line("token.added", name=args.name, scopes=args.scopes,
+                              path=args.file).render(lang), file=sys.stderr)
     return 0

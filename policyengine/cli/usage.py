@@ -11,13 +11,23 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from policyengine.language import Lang, resolve_language
 
+# The value types argparse names in "invalid int value" (`type=int`, `type=float`).
+_TYPE_ZH = {"int": "整数", "float": "数字"}
+
+
+def _invalid_value(match: re.Match[str]) -> str:
+    option, kind, value = match.groups()
+    return f"参数 {option} 的值 {value} 无效（应为{_TYPE_ZH.get(kind, f' {kind}')}）"
+
+
 # argparse's messages (Python 3.11), most specific first; the rest stay in English.
-_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), zh) for pattern, zh in (
+_ZH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(pattern), zh) for pattern, zh in (
     (r"^the following arguments are required: (.+)$", r"缺少必需的参数：\1"),
     (r"^one of the arguments (.+) is required$", r"参数 \1 必须给出其中一个"),
     (r"^unrecognized arguments: (.+)$", r"无法识别的参数：\1"),
@@ -25,7 +35,7 @@ _ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), zh) f
     (r"^argument (\S+): not allowed with argument (\S+)$", r"参数 \1 不能与 \2 同时使用"),
     (r"^argument (\S+): invalid choice: (.+) \(choose from (.+)\)$",
      r"参数 \1 的值 \2 无效（可选：\3）"),
-    (r"^argument (\S+): invalid (\S+) value: (.+)$", r"参数 \1 的值 \3 无效（应为 \2）"),
+    (r"^argument (\S+): invalid (\S+) value: (.+)$", _invalid_value),
     # ours (cli/engines.py's `--workers`, `--partitions`; cli/common.py's `a_path`)
     (r"^argument (\S+): expected a whole number >= 1, got (.+)$",
      r"参数 \1 应为不小于 1 的整数，而不是 \2"),
@@ -67,10 +77,15 @@ def parser_class(lang: Lang) -> type[argparse.ArgumentParser]:
         def error(self, message: str) -> NoReturn:
             if lang != "zh":
                 super().error(message)
-            self.print_usage(sys.stderr)
+            self._print_message(_usage_zh(self.format_usage()), sys.stderr)
             self.exit(2, f"{self.prog}：错误：{argparse_text(message, lang)}\n")
 
     return Parser
+
+
+def _usage_zh(text: str) -> str:
+    """argparse's usage line with its heading in Chinese (`用法：policyengine ...`)."""
+    return "用法：" + text[len("usage: "):] if text.startswith("usage: ") else text
 
 
 def prefix(lang: Lang) -> str:

@@ -508,13 +508,16 @@ def _run(client: Any, policy: CompiledPolicy, read: tuple[Any, list[str], list[A
     start = time.perf_counter()
     # Every partition but the first replays as soon as it has read its lines: only the
     # first waits for the first fact of all (it opens the recurring duties from it). A
-    # worker runs its head before its replay (`HEAD_FIRST`): both are ready as its read
-    # ends, and Dask ran them in either order, the replay first in about half the runs;
-    # the first partition then waited for a whole other replay (0.6-0.7 s of 4.0-4.6 s,
-    # 1M facts on 2 local workers).
+    # worker runs its head before its replay: both are ready as its read ends, and Dask ran
+    # them in either order, the replay first in about half the runs; the first partition
+    # then waited for a whole other replay (0.6-0.7 s of 4.0-4.6 s, 1M facts on 2 local
+    # workers). A priority (`HEAD_FIRST`) fixed most runs, not those where the scheduler
+    # sent the replay to the worker before the head (seen on a loaded machine): each later
+    # replay takes its head as an argument, so Dask cannot start it first.
     heads = [_on(client, where[k], _head, share, priority=HEAD_FIRST)
              for k, share in enumerate(shares)]
-    later = [_on(client, where[k], _replay, model_on_workers, share, k, None, as_of, period)
+    later = [_on(client, where[k], _replay, model_on_workers, share, k, None, as_of, period,
+                 heads[k])
              for k, share in enumerate(shares) if k]
     said = client.gather(heads)
     PHASES["client: partitions read (waiting)"] = time.perf_counter() - start
@@ -673,7 +676,8 @@ def _head(share: Share) -> tuple[Fact | None, Any, float]:
 
 
 def _replay(model: bytes, share: Share, k: int, first: Fact | None, as_of: datetime,
-            period: Period | None) -> tuple[Part, float]:
+            period: Period | None, after: object = None) -> tuple[Part, float]:
+    # `after`: the partition's head, unused here: a dependency, so that the head runs first
     from policyengine.engine.evaluate import triage
 
     start = time.process_time()

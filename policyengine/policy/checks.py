@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -56,9 +56,11 @@ _KIND_WORDS = {"number": Say.KIND_A_NUMBER, "money": Say.KIND_AN_AMOUNT, "date":
 
 
 class _Checker:
-    def __init__(self, policy: Policy, locate: Locate, broken: dict[str, set[str]]):
+    def __init__(self, policy: Policy, locate: Locate, broken: dict[str, set[str]],
+                 parts: Mapping[str, Mapping[str, Mapping[str, Any]]]):
         self.policy = policy
         self.locate = locate
+        self.parts = parts  # section -> broken entry -> its fields valid on their own
         self.broken = {name for names in broken.values() for name in names}
         # Sections not read at all (misspelt, or not a mapping): any name may be in them.
         self.unreadable = {section for section, names in broken.items() if WHOLE in names}
@@ -89,6 +91,8 @@ class _Checker:
         self.roles()
         for duty_id in self.policy.duties:
             self.duty(duty_id)
+        for duty_id, fields in self.parts.get("duties", {}).items():
+            self.broken_duty(duty_id, fields)
         for penalty_id in self.policy.penalties:
             self.penalty(penalty_id)
         for reward_id in self.policy.rewards:
@@ -335,16 +339,40 @@ class _Checker:
         elif not spec.attributes[field].required:
             self.error(path, "E-VALUE", Say.DATE_ATTRIBUTE_REQUIRED(fact=fact, name=field))
 
+    def duty_names(self, base: tuple[str | int, ...], trigger: FactMatch | None,
+                   fulfilled_by: Sequence[FactMatch], responsible: str | None,
+                   penalty: str | None) -> bool:
+        """The names a duty refers to (fact types, its role, its penalty); whether its
+        trigger is known. Also for a duty whose shape is invalid, with the fields that are
+        valid on their own (`broken_duty`)."""
+        trigger_ok = trigger is not None and self.match((*base, "trigger"), trigger)
+        single = len(fulfilled_by) == 1  # written as one match: located without an index
+        for i, fulfil in enumerate(fulfilled_by):
+            path = (*base, "fulfilled_by") if single else (*base, "fulfilled_by", i)
+            self.match(path, fulfil)
+            if trigger is not None and trigger == fulfil:
+                self.error(path, "E-VALUE", Say.SELF_FULFILLED())
+        if responsible is not None:
+            self.known((*base, "responsible"), "E-UNKNOWN-ROLE", "role", responsible,
+                       self.policy.roles)
+        if penalty is not None and penalty != "none":
+            self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", penalty,
+                       [*self.policy.penalties, "none"])
+        return trigger_ok
+
+    def broken_duty(self, duty_id: str, fields: Mapping[str, Any]) -> None:
+        """A duty whose shape is invalid (said already): the names in its fields that are
+        valid on their own are checked all the same, so that one mistake in a duty does not
+        hide the others (a misspelt weekday and a misspelt role are told in one run)."""
+        self.duty_names(("duties", duty_id), fields.get("trigger"),
+                        fields.get("fulfilled_by", ()), fields.get("responsible"),
+                        fields.get("penalty"))
+
     def duty(self, duty_id: str) -> None:
         duty = self.policy.duties[duty_id]
         base: tuple[str | int, ...] = ("duties", duty_id)
-        trigger_ok = duty.trigger is not None and self.match((*base, "trigger"), duty.trigger)
-        single = len(duty.fulfilled_by) == 1  # written as one match: located without an index
-        for i, fulfil in enumerate(duty.fulfilled_by):
-            path = (*base, "fulfilled_by") if single else (*base, "fulfilled_by", i)
-            self.match(path, fulfil)
-            if duty.trigger is not None and duty.trigger == fulfil:
-                self.error(path, "E-VALUE", Say.SELF_FULFILLED())
+        trigger_ok = self.duty_names(base, duty.trigger, duty.fulfilled_by, duty.responsible,
+                                     duty.penalty)
         self.per(base, duty)
         self.effective_order(base, [c.effective for c in duty.deadline_changes],
                              "deadline_changes", "change")
@@ -387,11 +415,6 @@ class _Checker:
                     self.error((*base, "extension", "approved_by"), "E-VALUE",
                                Say.APPROVAL_DATE_TYPE(fact=ext.approved_by.fact,
                                                       name=ext.date_field))
-        self.known((*base, "responsible"), "E-UNKNOWN-ROLE", "role", duty.responsible,
-                   self.policy.roles)
-        if duty.penalty != "none":
-            self.known((*base, "penalty"), "E-UNKNOWN-PENALTY", "penalty", duty.penalty,
-                       [*self.policy.penalties, "none"])
 
     def anchor(self, path: tuple[str | int, ...], deadline: Deadline,
                trigger: FactMatch | None) -> None:
@@ -542,7 +565,9 @@ class _Checker:
 
 
 def check_policy(
-    policy: Policy, locate: Locate, broken: dict[str, set[str]] | None = None
+    policy: Policy, locate: Locate, broken: dict[str, set[str]] | None = None,
+    parts: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None
 ) -> list[Diagnostic]:
-    """Every cross-section problem. `broken` names entries whose shape was invalid."""
-    return _Checker(policy, locate, broken or {}).run()
+    """Every cross-section problem. `broken` names entries whose shape was invalid;
+    `parts` holds, of each, the fields valid on their own (their names are checked too)."""
+    return _Checker(policy, locate, broken or {}, parts or {}).run()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from policyengine.errors import Diagnostic, Location, PolicyError
 from policyengine.policy.checks import WHOLE, check_policy
@@ -201,11 +201,13 @@ def _load(texts: Iterable[tuple[str, str]], unread: list[Diagnostic]) -> Policy:
         # checked on its own (a negative amount, an unknown key, a reversed range).
         _validate_sections(merged, sources, diagnostics, whole=False)
         raise PolicyError(shared_once(diagnostics), language=language)
-    policy, broken = _validate_sections(merged, sources, diagnostics, misspelt=misspelt)
+    parts: dict[str, dict[str, dict[str, Any]]] = {}
+    policy, broken = _validate_sections(merged, sources, diagnostics, misspelt=misspelt,
+                                        parts=parts)
     for section in misspelt:  # its entries were not read: references to it prove nothing
         broken.setdefault(section, set()).add(WHOLE)
     if policy is not None:
-        diagnostics.extend(check_policy(policy, sources.locate, broken))
+        diagnostics.extend(check_policy(policy, sources.locate, broken, parts))
     if diagnostics:
         raise PolicyError(shared_once(diagnostics), language=language)
     assert policy is not None
@@ -260,11 +262,12 @@ def _language_of(merged: dict[str, Any]) -> str | None:
 
 def _validate_sections(
     merged: dict[str, Any], sources: _Sources, out: list[Diagnostic], *, whole: bool = True,
-    misspelt: set[str] | None = None
+    misspelt: set[str] | None = None, parts: dict[str, dict[str, dict[str, Any]]] | None = None
 ) -> tuple[Policy | None, dict[str, set[str]]]:
     """Validate entry by entry, so one broken duty does not hide the checks of the others.
     A section `misspelt` (`casez:`, told as unknown with its suggestion) is not told missing
-    too.
+    too. Of a broken entry, the fields valid on their own go into `parts` (section -> entry
+    -> fields), so that the names they refer to are still checked.
 
     Returns the policy of the valid entries (None if a required section is broken, or when
     not `whole`: the sections of a file that could not be read are missing) and the names
@@ -286,6 +289,9 @@ def _validate_sections(
                 except ValidationError as exc:
                     out.extend(from_pydantic(exc, sources.locate, (name, key)))
                     broken.setdefault(name, set()).add(str(key))
+                    if parts is not None:
+                        parts.setdefault(name, {})[str(key)] = _valid_fields(
+                            entry_type, value, exc)
             valid[name] = kept
             continue
         if name in _MERGEABLE:
@@ -312,6 +318,25 @@ def _validate_sections(
         out.extend(d for d in from_pydantic(exc, sources.locate, ())
                    if not any(f"'{name}'" in d.message for name in said))
         return None, broken
+
+
+def _valid_fields(entry_type: Any, value: Any, exc: ValidationError) -> dict[str, Any]:
+    """The fields of a broken entry that no error was found in and that are valid on
+    their own (a duty's role when only its deadline is wrong)."""
+    if not (isinstance(value, dict) and isinstance(entry_type, type)
+            and issubclass(entry_type, BaseModel)):
+        return {}
+    failed = {error["loc"][0] for error in exc.errors() if error["loc"]}
+    fields = {}
+    for name, raw in value.items():
+        field = entry_type.model_fields.get(name) if isinstance(name, str) else None
+        if field is None or name in failed or field.annotation is None:
+            continue
+        try:
+            fields[name] = TypeAdapter(field.rebuild_annotation()).validate_python(raw)
+        except ValidationError:
+            continue  # wrong only here: not a mistake of its own (none was found in it)
+    return fields
 
 
 def _missing_sections(merged: dict[str, Any], sources: _Sources, broken: dict[str, set[str]],

@@ -10,6 +10,7 @@ keys, codes) appear as written, everything else is translated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -86,6 +87,9 @@ class Say(Catalogue):
 
     # -- hints -----------------------------------------------------------------------------
     DID_YOU_MEAN = ("; did you mean '{name}'?", "；是不是想写“{name}”？")
+    UNSEEN_IN_NAME = ("; it has {char} written inside it, which cannot be seen: delete it, so "
+                      "that it reads '{name}'",
+                      "；其中夹着一个看不见的{char}：请删掉它，只留下“{name}”")
     ONE_OF = ("; expected one of: {names}", "；可选的有：{names}")
 
     # -- reading files ---------------------------------------------------------------------
@@ -693,9 +697,34 @@ def thing(what: str) -> Words:
     return Words(what, what)
 
 
+# Characters that look like a space, or like nothing, but are not the space YAML indents and
+# separates with (U+0020): pasted from Word or a web page, or typed by a Chinese input method
+# in full-width mode (as a regular expression's class; policy/syntax.py looks for them).
+ODD_CHARACTERS = "\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_ODD = re.compile(f"[{ODD_CHARACTERS}]")
+_NAMED = {"\u00a0": Say.CHAR_NO_BREAK_SPACE, "\u3000": Say.CHAR_FULL_WIDTH_SPACE,
+          "\u200b": Say.CHAR_ZERO_WIDTH_SPACE, "\ufeff": Say.CHAR_BYTE_ORDER_MARK}
+
+
+def odd_character(char: str) -> Words:
+    """The name of one of ODD_CHARACTERS, for a person who cannot see it."""
+    if char in _NAMED:
+        return _NAMED[char]()
+    code = f"U+{ord(char):04X}"
+    return Say.CHAR_INVISIBLE(code=code) if char in ZERO_WIDTH else Say.CHAR_OTHER_SPACE(
+        code=code)
+
+
 def hint(name: str, candidates: Iterable[str]) -> Words:
-    """'; did you mean X?' (or the short list of choices), or nothing."""
+    """'; did you mean X?' (or the short list of choices), or nothing. A name that is one of
+    them but for a character that cannot be seen is told so: "did you mean 'reporter'" of
+    a name that reads 'reporter' would not help."""
     pool = sorted(set(candidates))
+    odd = _ODD.search(name)
+    if odd is not None and _ODD.sub("", name).strip() in pool:
+        return Say.UNSEEN_IN_NAME(name=_ODD.sub("", name).strip(),
+                                  char=odd_character(odd.group()))
     match = closest(name, pool)
     if match:
         return Say.DID_YOU_MEAN(name=match[0])

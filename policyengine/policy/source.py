@@ -21,12 +21,11 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from policyengine.errors import Diagnostic, Location
-from policyengine.policy.messages import NOTHING, Say, diagnostic
+from policyengine.policy.messages import NOTHING, Say, diagnostic, odd_character
 from policyengine.policy.syntax import (
     ODD_SPACE,
     AnchorFinder,
     explain_syntax_error,
-    odd_character,
     odd_space_words,
 )
 

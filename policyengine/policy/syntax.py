@@ -15,7 +15,15 @@ from dataclasses import dataclass
 import yaml
 
 from policyengine.errors import Diagnostic, Location
-from policyengine.policy.messages import NOTHING, Say, Words, diagnostic
+from policyengine.policy.messages import (
+    NOTHING,
+    ODD_CHARACTERS,
+    ZERO_WIDTH,
+    Say,
+    Words,
+    diagnostic,
+    odd_character,
+)
 
 # A key followed by a full-width colon (Chinese input methods type "：" for ":").
 _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"{}\[\],][^:#'\"{}\[\],]*?)\s*：")
@@ -24,12 +32,9 @@ _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*):([^\s/:#'\"][^#]*?)\s
 # Characters that look like a space, or like nothing, but are not the space YAML indents and
 # separates with (U+0020): pasted from Word or a web page, or typed by a Chinese input method
 # in full-width mode. The line then means something other than what it shows.
-_ODD = "\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
+_ODD = ODD_CHARACTERS
 ODD_SPACE = re.compile(f"[{_ODD}]")
 _LEAD = re.compile(f"[ \t{_ODD}]*")
-_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-_NAMED = {"\u00a0": Say.CHAR_NO_BREAK_SPACE, "\u3000": Say.CHAR_FULL_WIDTH_SPACE,
-          "\u200b": Say.CHAR_ZERO_WIDTH_SPACE, "\ufeff": Say.CHAR_BYTE_ORDER_MARK}
 # `key:` followed by one of them, where YAML wants a space (`responsible:\u00a0reporter`).
 _ODD_AFTER_COLON = re.compile(
     r"(?:^\s*(?:-\s+)?|[{,]\s*)[A-Za-z_][\w.-]*:(" + ODD_SPACE.pattern + ")")
@@ -99,18 +104,9 @@ def explain_syntax_error(text: str, file: str, exc: yaml.MarkedYAMLError,
                        Say.YAML_SYNTAX(what=_what(exc), problem=_reader_words(exc)))]
 
 
-def odd_character(char: str) -> Words:
-    """The name of a character ODD_SPACE finds, for a person who cannot see it."""
-    if char in _NAMED:
-        return _NAMED[char]()
-    code = f"U+{ord(char):04X}"
-    return Say.CHAR_INVISIBLE(code=code) if char in _ZERO_WIDTH else Say.CHAR_OTHER_SPACE(
-        code=code)
-
-
 def odd_space_words(char: str, align: Words = NOTHING) -> Words:
     """Where a space belongs: one that shows is replaced by spaces, one that does not goes."""
-    if char in _ZERO_WIDTH:
+    if char in ZERO_WIDTH:
         return Say.INVISIBLE_HERE(char=odd_character(char))
     return Say.ODD_SPACE_INDENT(char=odd_character(char), align=align)
 

@@ -473,8 +473,7 @@ def _webhook_routes(app: FastAPI, svc: Service) -> None:
         try:
             sub = hooks.subscribe(body.url, body.secret, body.description)
         except UsageError as exc:
-            raise ApiError(422, "E-WEBHOOK", message("webhook.invalid",
-                                                     detail=str(exc))) from None
+            raise ApiError(422, "E-WEBHOOK", message("webhook.invalid", detail=exc)) from None
         log.info("webhook %s subscribed by %s: %s", sub.id, token.name, sub.url)
         return Json(sub.to_dict(), status_code=201)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from policyengine.errors import UsageError
 from policyengine.service.permissions import append_private
+from policyengine.wording import Joined, Line, line, os_reason
 
 SCOPES = ("ingest", "read", "admin", "feed")  # feed: only the calendar feed, in a URL
 MIN_SECRET = 16
@@ -64,45 +65,46 @@ class TokenSet:
         return found
 
     @classmethod
-    def parse(cls, text: str, origin: str) -> TokenSet:
-        """Entries are lines (or `;`-separated, for an environment variable)."""
+    def parse(cls, text: str, origin: str | Line) -> TokenSet:
+        """Entries are lines (or `;`-separated, for an environment variable). Refused with
+        every problem, each at its line or entry, in the reader's language (UsageError)."""
         tokens: list[Token] = []
-        problems: list[str] = []
+        problems: list[Line] = []
         names: set[str] = set()
-        for number, line in enumerate(re.split(r"[\n;]", text), start=1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
+        for number, entry in enumerate(re.split(r"[\n;]", text), start=1):
+            entry = entry.split("#", 1)[0].strip()
+            if not entry:
                 continue
-            where = f"{origin}:{number}" if "\n" in text else f"{origin} entry {number}"
-            fields = line.split()
+            where: str | Line = (f"{origin}:{number}" if "\n" in text and isinstance(origin, str)
+                                 else line("usage.tokens_entry", origin=origin, number=number))
+            fields = entry.split()
             if len(fields) != 3:
-                problems.append(f"{where}: write NAME SCOPES SECRET (3 fields), found "
-                                f"{len(fields)}")
+                problems.append(line("usage.tokens_fields", where=where, count=len(fields)))
                 continue
             name, scope_text, secret = fields
             scopes = frozenset(s for s in scope_text.split(",") if s)
             unknown = sorted(scopes - set(SCOPES))
             if not _NAME.match(name):
-                problems.append(f"{where}: the name '{name}' may hold only letters, digits "
-                                "and _ . @ -")
+                problems.append(line("usage.tokens_name", where=where, name=name))
             elif name in names:
-                problems.append(f"{where}: the name '{name}' is used twice")
+                problems.append(line("usage.tokens_twice", where=where, name=name))
             if unknown or not scopes:
-                problems.append(f"{where}: unknown scope(s) {', '.join(unknown) or '(none)'}; "
-                                f"the scopes are {', '.join(SCOPES)}")
+                problems.append(line("usage.tokens_scope", where=where,
+                                     unknown=", ".join(unknown) or line("usage.tokens_no_scope"),
+                                     scopes=", ".join(SCOPES)))
             match = _DIGEST.match(secret)
             if match:
                 hashed = bytes.fromhex(match.group(1))
             elif len(secret) < MIN_SECRET:
-                problems.append(f"{where}: the secret of '{name}' is {len(secret)} characters; "
-                                f"use at least {MIN_SECRET} (`policyengine token new` makes one)")
+                problems.append(line("usage.tokens_short", where=where, name=name,
+                                     length=len(secret), least=MIN_SECRET))
                 continue
             else:
                 hashed = digest(secret)
             names.add(name)
             tokens.append(Token(name, scopes, hashed))
         if problems:
-            raise UsageError("the tokens are not usable:\n  " + "\n  ".join(problems))
+            raise UsageError(line("usage.tokens_unusable", problems=Joined(tuple(problems))))
         return cls(tokens)
 
     @classmethod
@@ -110,7 +112,8 @@ class TokenSet:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"cannot read the tokens file {path}: {exc.strerror}") from None
+            raise UsageError(line("usage.tokens_unreadable", path=path,
+                                  reason=os_reason(exc))) from None
         return cls.parse(text, str(path))
 
     @classmethod
@@ -125,9 +128,9 @@ class TokenSet:
 
 def new_token_line(name: str, scopes: str) -> str:
     """A fresh tokens-file line with a random secret (checked like a file line)."""
-    line = f"{name} {scopes} {secrets.token_urlsafe(32)}"
-    TokenSet.parse(line, "the new token")
-    return line
+    made = f"{name} {scopes} {secrets.token_urlsafe(32)}"
+    TokenSet.parse(made, line("usage.tokens_new"))
+    return made
 
 
 def add_token(path: Path, name: str, scopes: str) -> tuple[str, bool]:
@@ -136,16 +139,16 @@ def add_token(path: Path, name: str, scopes: str) -> tuple[str, bool]:
 
     Refused (UsageError) when the file's tokens are not usable or already hold `name`.
     """
-    line = new_token_line(name, scopes)
+    made = new_token_line(name, scopes)
     text = ""
     if path.exists():
         text = path.read_text(encoding="utf-8", errors="replace")
         if any(t.name == name for t in TokenSet.load(path).tokens):
-            raise UsageError(f"{path} already has a token named '{name}': choose another "
-                             "name, or delete its line first")
+            raise UsageError(line("usage.token_exists", path=path, name=name))
     separator = "" if not text or text.endswith("\n") else "\n"
     try:
-        tightened = append_private(path, separator + line + "\n")
+        tightened = append_private(path, separator + made + "\n")
     except OSError as exc:
-        raise UsageError(f"cannot write the tokens file {path}: {exc.strerror}") from None
-    return line, tightened
+        raise UsageError(line("usage.tokens_cannot_write", path=path,
+                              reason=os_reason(exc))) from None
+    return made, tightened

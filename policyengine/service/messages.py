@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from policyengine.errors import UsageError
 from policyengine.facts.schema import Reason
 from policyengine.language import Lang, resolve_language, worded
 from policyengine.policy.messages import Words
@@ -123,7 +124,7 @@ def message(key: str, **values: Any) -> Message:
 
 
 def _value(value: Any, lang: Lang) -> Any:
-    if isinstance(value, Message):
+    if isinstance(value, (Message, UsageError)):  # an argument refused, worded in both
         return value.text(lang)
     return value.get(lang) if isinstance(value, (Reason, Words)) else value
 

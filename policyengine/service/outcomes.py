@@ -5,7 +5,7 @@ first actors, tiers, handled and forbidden facts) is encoded with pickle, the co
 policy's objects (duties, prohibitions) written by name and read back from the policy in
 force. Rows are kept under a key: the policy's digest and a digest of the engine's sources
 and of this encoding. A service finding rows under another key does not trust them: it
-replays every case and replaces them (service/casebook.py `CaseBook`).
+replays every case and replaces them (service/casebook/ `CaseBook`).
 
 The rows are the service's own: written only by the service, from facts it checked; anyone
 able to write them can already write facts. They are read back only under the same key.
@@ -29,7 +29,7 @@ from policyengine.engine.dormant import DISPATCH, read_only
 # Bump when the encoding of a part changes (the key changes with it).
 FORMAT = "2"
 _ENGINE_FILES = ("engine", "results.py", "facts/schema.py", "service/outcomes.py",
-                 "service/casebook.py", "wording.py")
+                 "service/casebook", "wording.py")
 
 
 def _engine_digest() -> str:

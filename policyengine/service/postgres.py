@@ -24,6 +24,7 @@ from policyengine.service.store import (
     Transaction,
     chunks,
 )
+from policyengine.wording import line
 
 try:
     import psycopg
@@ -88,7 +89,7 @@ class PostgresStore(Store):
     def __init__(self, url: str):
         super().__init__()
         if psycopg is None:
-            raise UsageError("a PostgreSQL store needs psycopg: pip install 'policyengine[serve]'")
+            raise UsageError(line("usage.db_psycopg"))
         self.url = url
         self._writer: Any = None
         self._reader: Any = None
@@ -97,8 +98,8 @@ class PostgresStore(Store):
                 for statement in _SCHEMA:
                     tx.conn.execute(statement)
         except StoreUnavailable as exc:
-            raise UsageError(f"cannot use the PostgreSQL database {self.display_url}: "
-                             f"{exc}") from None
+            raise UsageError(line("usage.db_postgres", url=self.display_url,
+                                  reason=exc)) from None
 
     @property
     def display_url(self) -> str:

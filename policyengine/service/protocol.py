@@ -32,6 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from policyengine.language import Lang
 from policyengine.service.messages import message
 from policyengine.service.state import ConnectionLimits
+from policyengine.wording import Line, line
 
 log = logging.getLogger("policyengine.service")
 KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open (uvicorn's default)
@@ -140,10 +141,10 @@ def protocol_class(limits: ConnectionLimits, lang: Lang) -> type[DeadlineProtoco
         "_closed": Counter(), "_report_due": False})
 
 
-def fit_to_file_limit(max_connections: int) -> tuple[int, str | None]:
+def fit_to_file_limit(max_connections: int) -> tuple[int, Line | None]:
     """Room for `max_connections` open sockets: the soft limit on open files is raised
     towards the hard one if needed (the soft limit is often 1024); if the hard limit is too
-    low, the cap is lowered to fit. (cap, a warning or None)."""
+    low, the cap is lowered to fit. (cap, a warning in both languages or None)."""
     want = max_connections + SPARE_FILES
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < want:
@@ -156,8 +157,7 @@ def fit_to_file_limit(max_connections: int) -> tuple[int, str | None]:
     if soft == resource.RLIM_INFINITY or soft >= want:
         return max_connections, None
     cap = max(1, soft - SPARE_FILES)
-    return cap, (f"the limit on open files is {soft}: at most {cap} connections instead of "
-                 f"{max_connections} (raise it with `ulimit -n`)")
+    return cap, line("serve.open_files", soft=soft, cap=cap, wanted=max_connections)
 
 
 def server(app: Any, *, host: str, port: int, limits: ConnectionLimits, lang: Lang,

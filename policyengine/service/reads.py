@@ -4,7 +4,7 @@ A read brings the in-memory copy of the facts up to date with the store (service
 only the facts after the last sequence number seen). Results equal what the pure `evaluate`
 the CLI calls gives over every stored fact (the service's contract), but are not computed
 that way when the policy allows (engine/cases.py `splits`): the case book keeps each case's
-replay and merges the kept replays (service/casebook.py). Results are kept per (period,
+replay and merges the kept replays (service/casebook/). Results are kept per (period,
 as-of) until a fact at or before that as-of arrives; they hold results, not replays.
 """
 

@@ -25,6 +25,7 @@ from policyengine.service.store import (
     Transaction,
     chunks,
 )
+from policyengine.wording import line, os_reason
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (
@@ -78,8 +79,7 @@ class SqliteStore(Store):
         super().__init__()
         self.path = path.resolve()
         if not self.path.parent.is_dir():
-            raise UsageError(f"cannot create the database {path}: folder "
-                             f"{self.path.parent} does not exist")
+            raise UsageError(line("usage.db_no_folder", path=path, folder=self.path.parent))
         self._writer_conn: sqlite3.Connection | None = None
         self._reader_conn: sqlite3.Connection | None = None
         try:
@@ -91,7 +91,8 @@ class SqliteStore(Store):
                     "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR IGNORE INTO store_meta VALUES "
                     f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
         except (sqlite3.Error, OSError) as exc:
-            raise UsageError(f"cannot open the SQLite database {self.path}: {exc}") from None
+            raise UsageError(line("usage.db_sqlite", path=self.path, reason=(
+                os_reason(exc) if isinstance(exc, OSError) else exc))) from None
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from policyengine.errors import UsageError
+from policyengine.wording import line
 
 Outcome = Literal["stored", "duplicate", "conflict"]
 
@@ -330,10 +331,9 @@ def open_store(url: str) -> Store:
         if path.startswith("/"):
             path = path[1:]  # sqlite:///relative.db and sqlite:////abs/path.db
         if not path:
-            raise UsageError(f"'{url}' names no file: write sqlite:///policyengine.db")
+            raise UsageError(line("usage.db_no_file", url=url))
     elif "://" in url:
-        raise UsageError(f"'{url}' is not a database this service knows: give a file path, "
-                         "sqlite:///FILE or postgresql://USER:PASSWORD@HOST:PORT/DB")
+        raise UsageError(line("usage.db_unknown", url=url))
     else:
         path = url
     from policyengine.service.sqlite import SqliteStore

@@ -46,6 +46,7 @@ from policyengine.service.outbox import (
     open_outbox,
 )
 from policyengine.service.webhook_events import EventType, Names, derive
+from policyengine.wording import line
 
 if TYPE_CHECKING:
     from policyengine.service.state import Service
@@ -79,20 +80,20 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def check_url(url: str) -> str:
-    """An http(s) URL with a host, or UsageError saying what is wrong."""
+    """An http(s) URL with a host, or UsageError saying what is wrong (in both languages:
+    `serve --webhook` tells it in the reader's, POST /v1/webhooks in the request's)."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"'{url}' is not an http:// or https:// URL with a host")
+        raise UsageError(line("usage.webhook_url", url=url))
     if parts.username or parts.password:
-        raise UsageError(f"'{parts.scheme}://{parts.hostname}...' holds a user or password: "
-                         "the signature proves who sends; give the URL without them")
+        raise UsageError(line("usage.webhook_userinfo", scheme=parts.scheme,
+                              host=parts.hostname))
     return url.strip()
 
 
 def check_secret(secret: str) -> str:
     if len(secret) < MIN_SECRET:
-        raise UsageError(f"a webhook secret needs at least {MIN_SECRET} characters; it has "
-                         f"{len(secret)}")
+        raise UsageError(line("usage.webhook_secret", least=MIN_SECRET, length=len(secret)))
     return secret
 
 
@@ -144,7 +145,7 @@ class Webhooks:
         with self._scan_lock:
             self._scan_locked(force=True)
             if not self.outbox.add_subscription(sub):
-                raise UsageError(f"a webhook subscription '{sub.id}' exists already")
+                raise UsageError(line("usage.webhook_exists", id=sub.id))
         self.wake()
         return sub
 
@@ -214,7 +215,7 @@ class Webhooks:
             return 0  # nobody to tell; a new subscription scans before it is added
         live = self.service.live
         as_of = self.clock()
-        # Kept by case (casebook.py): only the cases changed since the last scan are replayed.
+        # Kept by case (service/casebook/): only the cases changed since the last scan are replayed.
         result = live.results.uncached(None, as_of)
         # An obligation of a duty the policy no longer has (after a reload) was not met:
         # it is left out rather than said to be fulfilled.

@@ -47,7 +47,9 @@ def test_argparse_errors_are_chinese_by_default() -> None:
         "policyengine evaluate：错误：参数 --month --quarter 必须给出其中一个")
     done = run("evaluate", "--facts", str(SAMPLE_FACTS), "--month", "2026-10", "--workers", "x")
     assert done.stderr.splitlines()[-1].endswith("参数 --workers 应为不小于 1 的整数，而不是 'x'")
+    assert done.stderr.startswith("用法：policyengine evaluate [-h]")
     done = run("evaluate", "--facts", str(SAMPLE_FACTS), "--lang", "en")
+    assert done.stderr.startswith("usage: policyengine evaluate [-h]")
     assert done.stderr.splitlines()[-1] == (
         "policyengine evaluate: error: one of the arguments --month --quarter is required")
 
@@ -62,6 +64,9 @@ def test_argparse_errors_are_chinese_by_default() -> None:
     ("argument --facts: expected one argument", "参数 --facts 后面需要一个值"),
     ("argument --facts: an empty path (a shell variable not set?): give a file's path",
      "参数 --facts 的路径是空的（是不是 shell 变量没有设置？）：请给出文件路径"),
+    ("argument --port: invalid int value: 'abc'", "参数 --port 的值 'abc' 无效（应为整数）"),
+    ("argument --body-timeout: invalid float value: 'x'",
+     "参数 --body-timeout 的值 'x' 无效（应为数字）"),
     ("something argparse says that we do not know", "something argparse says that we do not know"),
 ])
 def test_argparse_messages_in_chinese(english: str, chinese: str) -> None:

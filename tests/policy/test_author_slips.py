@@ -195,6 +195,26 @@ def test_a_zero_width_space_inside_a_key_is_named_and_the_key_read_without_it(
     assert "零宽空格（U+200B）" in found.message_zh
 
 
+@pytest.mark.parametrize(("old", "new", "seen", "code", "char_en", "char_zh"), [
+    (R1_RESPONSIBLE, R1_RESPONSIBLE.replace("reporter", "repor\u200bter"), "reporter",
+     "E-UNKNOWN-ROLE", "a zero-width space (U+200B)", "零宽空格（U+200B）"),
+    ("    trigger: requirement.raised\n", "    trigger: requirement.raised\u00a0\n",
+     "requirement.raised", "E-UNKNOWN-FACT-TYPE", "a no-break space (U+00A0)",
+     "不间断空格（U+00A0）"),
+])
+def test_a_name_that_differs_by_a_character_that_cannot_be_seen_says_which(
+        tmp_path: Path, old: str, new: str, seen: str, code: str, char_en: str,
+        char_zh: str) -> None:
+    # "unknown role 'reporter'; did you mean 'reporter'?" told nothing a person could see
+    folder = copy(tmp_path)
+    edit(folder, "duties.yaml", old, new)
+    [found] = refused(folder)
+    assert found.code == code
+    assert f"it has {char_en} written inside it" in found.message
+    assert f"so that it reads '{seen}'" in found.message and "did you mean" not in found.message
+    assert f"看不见的{char_zh}：请删掉它，只留下“{seen}”" in found.message_zh
+
+
 def test_full_width_spaces_opening_a_paragraph_of_a_text_block_are_text(
         tmp_path: Path) -> None:
     folder = copy(tmp_path)

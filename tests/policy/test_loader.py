@@ -180,6 +180,32 @@ def test_a_header_mistake_does_not_hide_the_others(tmp_path: Path) -> None:
                      "E-UNKNOWN-KEY", "E-UNKNOWN-ROLE", "E-UNKNOWN-PENALTY", "E-TIER-GAP"]
 
 
+def test_a_duty_s_shape_mistake_does_not_hide_its_wrong_names(tmp_path: Path) -> None:
+    # R1's deadline is invalid ('2 days'), so R1 is not read as a duty; the names its other
+    # fields give are still checked: a misspelt fact type, role and penalty, each at its place
+    path = tmp_path / "several.yaml"
+    text = (BROKEN / "several_mistakes.yaml").read_text(encoding="utf-8")
+    r1 = ("  R1:\n    trigger: requirement.raised\n    fulfilled_by: requirement.reported\n"
+          "    deadline: {within: 2 days}\n    responsible: reporter\n    penalty: P1\n")
+    assert r1 in text
+    path.write_text(text.replace(r1, r1.replace("fulfilled_by: requirement.reported",
+                                                "fulfilled_by: [requirement.reportd]")
+                                 .replace("reporter", "reportr").replace("P1", "P8")),
+                    encoding="utf-8")
+    found = diagnostics(path)
+    assert [f.split(": ")[0:2] for f in found][:5] == [
+        [f"{path}:22:11", "E-UNKNOWN-CASE-KIND"],
+        [f"{path}:27:19", "E-UNKNOWN-FACT-TYPE"],   # fulfilled_by: [requirement.reportd]
+        [f"{path}:28:24", "E-AMBIGUOUS-UNIT"],      # within: 2 days (the shape mistake)
+        [f"{path}:29:18", "E-UNKNOWN-ROLE"],        # responsible: reportr
+        [f"{path}:30:14", "E-UNKNOWN-PENALTY"],     # penalty: P8
+    ]
+    assert "did you mean 'requirement.reported'" in found[1]
+    assert "did you mean 'reporter'" in found[3]
+    # told once each: the duty's valid fields are not checked twice
+    assert len(found) == len(set(found)) == 10
+
+
 def test_a_duplicate_key_does_not_hide_the_others(tmp_path: Path) -> None:
     # duplicate 'case' on line 18 and unknown role 'reportor' on line 27
     path = tmp_path / "two.yaml"

@@ -330,3 +330,53 @@ def test_on_a_phone_no_page_scrolls_sideways(browser: Any, server: str, lang: st
         assert watch.problems == []
     finally:
         context.close()
+
+
+# The smallest text of the month page's visible trend chart, in CSS pixels on the screen:
+# its font size times the scale the chart is drawn at (an SVG shrinks to fit its column).
+SMALLEST_CHART_TEXT = """() => {
+  const shown = [...document.querySelectorAll('figure.chart svg')]
+    .filter(svg => getComputedStyle(svg).display !== 'none');
+  return shown.map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return [svg.getAttribute('class'), Math.min(...sizes)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_on_a_phone_the_trend_is_readable(browser: Any, server: str, screenshots: Path,
+                                          lang: str) -> None:
+    """At 390 px the wide chart (760 wide) was scaled to fit: its month labels and figures
+    drawn 5 px high. A phone gets the trend as rows, a month each, its text as large as
+    the page's small print; a wide screen keeps the chart."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    watch = Watch(server)
+    watch.attach(page)
+    try:
+        page.goto(f"{server}/ui/signin")
+        page.fill("#token", SECRETS["read"])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/ui/month")
+        page.goto(f"{server}/ui/month?period=2026-10&lang={lang}")
+        [(shown, smallest)] = page.evaluate(SMALLEST_CHART_TEXT)
+        assert shown == "trend-rows" and smallest >= 12, (shown, smallest)
+        rows = page.locator("svg.trend-rows")
+        assert rows.is_visible() and not page.locator("svg.trend").is_visible()
+        months = rows.locator("text.month").all_text_contents()
+        assert months[0] == "2025-11" and months[-1] == "2026-10" and len(months) == 12
+        assert rows.locator("text.value").last.text_content() == "870"
+        assert rows.locator("text.count").last.text_content() == "45"
+        box = rows.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        rows.scroll_into_view_if_needed()
+        _shot(page, screenshots, f"12-phone-trend-{lang}")
+        page.set_viewport_size(VIEWPORT)
+        [(shown, _)] = page.evaluate(SMALLEST_CHART_TEXT)
+        assert shown == "trend"  # a wide screen: the chart, bars and line
+        assert watch.problems == []
+    finally:
+        context.close()

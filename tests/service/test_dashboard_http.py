@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import SECRETS, auth, make_config, sample_facts
+from service_support import POLICY, SECRETS, auth, make_config, sample_facts
 
+import policyengine as pe
 from policyengine.report.names import person_sort_key
 from policyengine.service.app import create_app
 from policyengine.service.dashboard.catalogue import WORDS
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "report"))
 from report_tables import assert_workbook_equals_json
 
 ZH = {"accept-language": "zh-CN,zh;q=0.9"}
+PENALTIES = pe.load_policy(POLICY).model.penalties
 EN = {"accept-language": "en-US,en;q=0.9"}
 
 
@@ -126,6 +128,20 @@ def test_the_month_page_shows_the_sample_month_in_chinese(app_client: TestClient
     assert names[0] == "陈立" and names[-1] == "周敏"
 
 
+def test_the_header_s_time_says_its_zone(app_client: TestClient) -> None:
+    """The header's as-of was a bare `2026-11-01 00:00`: a reader in another office could
+    not tell which clock. It names the policy's calendar zone and its offset from UTC."""
+    sign_in(app_client)
+    chinese = app_client.get("/ui/person/陈立?period=2026-10&lang=zh", headers=ZH).text
+    stamp = re.search(r'<p class="stamp">(.*?) · ', chinese)
+    assert stamp and stamp.group(1) == "截至 2026-11-01 00:00（北京时间，UTC+8）"
+    english = app_client.get("/ui/month?period=2026-10&lang=en", headers=EN).text
+    stamp = re.search(r'<p class="stamp">(.*?) · ', english)
+    assert stamp and stamp.group(1) == "as of 2026-11-01 00:00 (Asia/Shanghai, UTC+8)"
+    policy = app_client.get("/ui/policy?period=2026-10&lang=zh", headers=ZH).text
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d（北京时间，UTC\+8）</td>", policy)
+
+
 def test_the_default_month_is_the_latest_facts_month(app_client: TestClient) -> None:
     sign_in(app_client)
     facts = sample_facts()
@@ -159,7 +175,10 @@ def test_the_person_page_explains_each_violation(app_client: TestClient) -> None
     for violation in api["violations"]:
         for step in violation["explanation_zh"]:
             assert step in page
-        assert violation["penalty"]["detail_zh"] in page
+        rule, detail = violation["penalty"]["rule"], violation["penalty"]["detail_zh"]
+        if rule in PENALTIES:  # the page names the penalty the API gives by its id
+            detail = detail.replace(rule, f"“{PENALTIES[rule].name}”（{rule}）", 1)
+        assert detail in page
     assert "截至 2026-11-01 00:00 的未完成职责" in page
     for obligation in api["obligations"]:
         assert obligation["duty"] in page
@@ -346,7 +365,43 @@ def test_a_bad_period_is_a_page_with_the_reason(app_client: TestClient) -> None:
     quarter = app_client.get("/ui/month?period=2026-Q4", headers=EN)
     assert quarter.status_code == 400 and "'2026-Q4' is not a month" in _unescape(quarter.text)
     unknown = app_client.get("/ui/nowhere", headers=ZH)
-    assert unknown.status_code == 404 and "没有这个页面" in unknown.text
+    assert unknown.status_code == 404 and "/ui/nowhere：没有这个页面" in unknown.text
+
+
+def _nav(page: str) -> list[tuple[str, str]]:
+    """The navigation bar's links: (address, words)."""
+    bar = re.search(r"<nav>(.*?)</nav>", page, re.S)
+    return re.findall(r'<a href="([^"]*)">([^<]*)</a>', bar.group(1)) if bar else []
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/ui/month?period=2026-13", 400), ("/ui/nowhere?period=2026-10", 404),
+    ("/ui/person/陈立?period=2026-10&as_of=yesterday", 400),
+    ("/ui/download/nothing.txt?period=2026-10", 404),
+    ("/ui/download/weekly.xlsx?period=2026-10", 400)])
+def test_an_error_page_keeps_the_site_s_frame(app_client: TestClient, path: str,
+                                              status: int) -> None:
+    """An error page was a bare title and a message: no navigation bar, no sign-out, so a
+    reader who mistyped a month had only the browser's back button. It keeps the frame of
+    every page, in the page's language; its links keep the month asked for, when it is one."""
+    sign_in(app_client)
+    month = "2026-10" if "2026-10" in path else None
+    for headers, lang, words in ((ZH, "zh", "需求登记反馈表"), (EN, "en", "Registry")):
+        response = app_client.get(f"{path}&lang={lang}", headers=headers)
+        assert response.status_code == status, response.text
+        assert response.text.count(WORDS["error.title"][lang == "zh"]) == 2  # title, heading
+        nav = _nav(response.text)
+        assert (f"/ui/registry?period={month}" if month else "/ui/registry", words) in nav
+        assert len(nav) == 5
+        assert WORDS["nav.signout"][lang == "zh"] in response.text
+        back = WORDS["error.back"][lang == "zh"]
+        assert f'href="/ui/month{"?period=" + month if month else ""}">{back}</a>' in (
+            response.text)
+    # Without a session there is no navigation to offer: the header and its language link.
+    app_client.post("/ui/signout")
+    signed_out = app_client.get("/ui/nowhere?lang=zh", headers=ZH)
+    assert signed_out.status_code == 404 and _nav(signed_out.text) == []
+    assert 'class="brand"' in signed_out.text and "English" in signed_out.text
 
 
 def test_pages_carry_no_script_and_a_strict_policy(app_client: TestClient) -> None:

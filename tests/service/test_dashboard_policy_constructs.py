@@ -122,7 +122,7 @@ def test_the_contract_pack_s_prohibition_anchor_any_of_and_measure(
     assert response.status_code == 200
     [cash] = _rows(response.text, "prohibitions")
     assert cash == ["X1", "现金支付", "支付款项（payment.made），且 支付方式（method） = 现金",
-                    "作出该事实的人", "CPP5"]
+                    "作出该事实的人", "“现金支付”（CPP5）"]  # the penalty by its name
     duties = {row[0]: row for row in _rows(response.text, "duties")}
     assert duties["CP1"][3] == ("以下任一：验收记录（goods.inspected）；或 向对方提出异议"
                                 "（objection.sent），且 形式（form） = 书面")
@@ -138,7 +138,8 @@ def test_the_contract_pack_s_prohibition_anchor_any_of_and_measure(
     assert cpp1[3].startswith("迟交时长按工作时间计（1 天 = 1 个工作日，1 小时 = 1 个工作小时）：")
     english = contract.get("/ui/policy?period=2026-10&lang=en", headers=EN).text
     [cash_en] = _rows(english, "prohibitions")
-    assert cash_en[2:] == ["payment.made where method = cash", "whoever made the fact", "CPP5"]
+    assert cash_en[2:] == ["payment.made where method = cash", "whoever made the fact",
+                           '"payment in cash" (CPP5)']
     assert "counted from the latest payment.cleared with the same payment_no" in english
 
 

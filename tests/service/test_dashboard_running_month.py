@@ -16,7 +16,7 @@ from service_support import SECRETS, auth, make_config
 from policyengine.periods import Period
 from policyengine.service.app import create_app
 from policyengine.service.dashboard.catalogue import text
-from policyengine.service.dashboard.routes import running_as_of
+from policyengine.service.dashboard.routes import month_phase, running_as_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ZH = {"accept-language": "zh-CN,zh;q=0.9"}
@@ -137,7 +137,46 @@ def test_running_as_of() -> None:
     assert running_as_of(end, SHANGHAI, datetime(2027, 1, 1, tzinfo=SHANGHAI)) is None
 
 
-def test_a_month_still_to_come_stands_at_now(client: TestClient) -> None:
-    page = client.get("/ui/month?period=2027-02", headers=ZH).text
+def test_a_month_still_to_come_says_it_has_not_begun(client: TestClient) -> None:
+    """A month to come said "2027-02 尚未结束：以下是截至现在的情况" over a summary of now's
+    open duties, as if it were under way. It stands at now, says it has not begun, and shows
+    no figures for it; its trend marks the months to come as not started, not as zeros."""
+    answer = client.get("/ui/month?period=2027-02", headers=ZH)
+    assert answer.status_code == 200
+    page = answer.text
     assert "截至 2026-12-02 09:00" in page
-    assert text("frame.running", "zh", period="2027-02") in page
+    assert text("frame.running", "zh", period="2027-02") not in page
+    assert text("frame.not_started", "zh", period="2027-02", start="2027-02-01") in page
+    assert "2027-02 尚未开始（自 2027-02-01 起）" in page
+    assert 'class="summary"' not in page and 'class="people"' not in page
+    chart, rows = page.split('<svg class="trend-rows"')  # the wide chart; a phone's rows
+    assert chart.count('<rect class="future"') == 1 and chart.count(">未开始</text>") == 1
+    assert chart.count("</title></rect>") == 10  # 2026-03 to 2026-12: begun, their bars
+    assert rows.count(">未开始</text>") == 2 and rows.count("</title></rect>") == 10
+    english = client.get("/ui/month?period=2027-02&lang=en").text
+    assert "2027-02 has not begun (it starts 2027-02-01)" in english
+    assert ">not started</text>" in english
+    person = client.get("/ui/person/张三?period=2027-02&lang=zh", headers=ZH).text
+    assert "2027-02 尚未开始" in person and "2026-12-03 18:00" in person  # R1, open now
+    assert text("person.nothing", "zh", period="2027-02") not in person
+
+
+def test_the_month_that_runs_is_not_a_month_to_come(client: TestClient) -> None:
+    page = client.get("/ui/month?period=2026-12", headers=ZH).text
+    assert NOTICE in page and "尚未开始" not in page and '<rect class="future"' not in page
+
+
+def test_month_phase() -> None:
+    month = Period.parse("2026-12")
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
+    assert month_phase(month, now, True, SHANGHAI) == "running"
+    assert month_phase(month, now, False, SHANGHAI) == "ended"  # an as-of asked for
+    assert month_phase(Period.parse("2027-01"), now, True, SHANGHAI) == "not_started"
+    assert month_phase(Period.parse("2027-01"), now, False, SHANGHAI) == "not_started"
+    # the first minute of the month has begun; the last minute before it has not
+    first = datetime(2027, 1, 1, tzinfo=SHANGHAI)
+    assert month_phase(Period.parse("2027-01"), first, True, SHANGHAI) == "running"
+    assert month_phase(Period.parse("2027-01"), datetime(2026, 12, 31, 23, 59,
+                                                         tzinfo=SHANGHAI), True,
+                       SHANGHAI) == "not_started"
+    assert month_phase(Period.parse("2026-11"), now, True, SHANGHAI) == "ended"

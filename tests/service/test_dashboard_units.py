@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,8 +12,8 @@ from service_support import POLICY, SAMPLE
 import policyengine as pe
 from policyengine.service.auth import TokenSet
 from policyengine.service.dashboard import policyview
-from policyengine.service.dashboard.catalogue import span
-from policyengine.service.dashboard.chart import MonthPoint, _ceiling, trend_svg
+from policyengine.service.dashboard.catalogue import span, utc_offset, zone_name
+from policyengine.service.dashboard.chart import MonthPoint, _ceiling, trend_rows_svg, trend_svg
 from policyengine.service.dashboard.policyview import VersionState
 from policyengine.service.dashboard.session import Sessions, form_field
 
@@ -112,3 +113,40 @@ def test_effect_on_month_compares_the_charges() -> None:
     now = {p.person: p.amount for p in pe.evaluate(policy, facts, period=month).people}
     assert changed and all(new == now[name] for name, (_, new) in changed.items())
     assert any(v.fields.get("penalty.amount") for v in found.violations)
+
+
+def test_a_zone_as_the_header_says_it() -> None:
+    assert zone_name("Asia/Shanghai", "zh") == "北京时间"
+    assert zone_name("Asia/Shanghai", "en") == "Asia/Shanghai"
+    assert zone_name("Europe/Berlin", "zh") == "Europe/Berlin"  # no name of its own: IANA's
+    assert [utc_offset(timedelta(hours=h, minutes=m)) for h, m in
+            ((8, 0), (5, 30), (-3, -30), (0, 0), (-5, 0))] == ["+8", "+5:30", "-3:30", "+0",
+                                                              "-5"]
+
+
+def test_the_chart_marks_months_to_come_as_not_started() -> None:
+    points = [MonthPoint("2026-11", Decimal(180), 36),
+              MonthPoint("2026-12", Decimal(0), 0, current=True),
+              MonthPoint("2027-01", None, None, started=False),
+              MonthPoint("2027-02", None, None, started=False)]
+    svg = trend_svg(points, amount_label="扣款", count_label="次数", gap_label="无数据",
+                    future_label="未开始", title="趋势")
+    assert svg.count('<rect class="future"') == 1 and svg.count(">未开始</text>") == 1
+    assert "无数据" not in svg  # a month to come is not a month without data
+    assert svg.count("</title></rect>") == 2 and svg.count('<circle class="dot"') == 2 + 1
+
+
+def test_the_phone_s_trend_is_a_row_a_month() -> None:
+    points = [MonthPoint("2026-09", Decimal(20), 1), MonthPoint("2026-10", Decimal(870), 45,
+                                                                current=True),
+              MonthPoint("2026-11", None, None), MonthPoint("2026-12", None, None,
+                                                            started=False)]
+    svg = trend_rows_svg(points, amount_label="扣款（元）", count_label="违规次数",
+                         gap_label="无数据", future_label="未开始", title="近 12 个月趋势")
+    assert svg.startswith('<svg class="trend-rows"') and svg.endswith("</svg>")
+    assert re.findall(r'class="month(?: current)?"[^>]*>([^<]+)<', svg) == [
+        "2026-09", "2026-10", "2026-11", "2026-12"]  # every month, its whole label
+    assert re.findall(r'class="value"[^>]*>([^<]+)<', svg) == ["20", "870"]
+    assert re.findall(r'class="count"[^>]*>([^<]+)<', svg) == ["1", "45"]
+    assert ">无数据<" in svg and ">未开始<" in svg and svg.count('class="row current"') == 1
+    assert 'viewBox="0 0 340 ' in svg and "rotate" not in svg

@@ -1,4 +1,4 @@
-"""Reads kept by case (service/casebook.py CaseBook) equal the pure `evaluate` over every stored
+"""Reads kept by case (service/casebook/ CaseBook) equal the pure `evaluate` over every stored
 fact, whatever order the facts arrive in, back-dated ones included; and a new fact replays
 only its own case again."""
 
@@ -24,8 +24,8 @@ from policyengine.engine.ordering import order_key
 from policyengine.facts.schema import Fact, parse_time
 from policyengine.periods import Period
 from policyengine.results import EvaluationResult
-from policyengine.service import casebook, views
-from policyengine.service.casebook import CaseBook
+from policyengine.service import views
+from policyengine.service.casebook import CaseBook, replays
 from policyengine.service.state import Service, ServiceConfig
 from policyengine.service.store import StoreUnavailable
 
@@ -222,7 +222,7 @@ def test_straddling_cases_replayed_together_read_as_evaluate(
     replay when many (`CaseBook._together`, from `_BULK` of them; two here, so the sample's
     few take that way): every read equals `evaluate`, in the process that stored the facts,
     after a back-dated fact, and after a restart."""
-    monkeypatch.setattr(casebook, "_BULK", 2)
+    monkeypatch.setattr(replays, "_BULK", 2)
     real = cases.replay_cases
     at_inner: list[datetime] = []
 

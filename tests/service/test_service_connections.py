@@ -226,15 +226,18 @@ def test_the_cap_fits_the_limit_on_open_files() -> None:
             "print(fit_to_file_limit(100)[0], resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
             "cap, warning = fit_to_file_limit(4000)\n"
             "print(cap, resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
-            "print(warning)\n")
+            "print(warning)\n"
+            "print(warning.render('zh'))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    small, large, warning = done.stdout.splitlines()
+    small, large, warning, chinese = done.stdout.splitlines()
     assert small == "100 200"    # room enough: nothing changes
     assert large == "236 300"    # raised to the hard limit, and the cap lowered to fit
     assert warning == ("the limit on open files is 300: at most 236 connections instead of "
                        "4000 (raise it with `ulimit -n`)")
+    assert chinese == ("打开文件数的上限是 300：最多只能有 236 个连接，而不是 4000 个"
+                       "（可用 `ulimit -n` 调高）")
 
 
 def test_a_body_sent_after_its_refusal_leaves_the_connection_usable_then_bounded(

@@ -51,7 +51,7 @@ def test_serve_refuses_an_unknown_pack_from_the_environment(
     tokens.write_text(TOKENS_TEXT, encoding="utf-8")
     monkeypatch.setenv("POLICYENGINE_PACK", "equipment-lone")
     assert serve.main(["--tokens", str(tokens), "--policy", str(library), "--db",
-                       str(tmp_path / "x.db")]) == 2
+                       str(tmp_path / "x.db"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "E-PACK-UNKNOWN" in err and "the packs: customer-requirement, equipment-loan" in err
     assert not (tmp_path / "x.db").exists()

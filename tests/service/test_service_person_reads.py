@@ -1,5 +1,5 @@
 """One person's read kept while facts come in cases where they answer for nothing
-(casebook.py `CaseBook.person_stamp`), the case outcomes written in gathered batches
+(service/casebook/ `CaseBook.person_stamp`), the case outcomes written in gathered batches
 (`OutcomeWriter`, its cap counted from the first write waiting), the facts before the kept
 outcomes read once for every-fact readers, a person's obligations gathered case by case
 (`_Gathered`), and a straddling case's replay up to a moment kept while later facts come."""
@@ -18,7 +18,7 @@ from service_support import make_config, sample_facts
 from test_service_cases import person_view, store, window
 
 from policyengine.engine.evaluate import evaluate
-from policyengine.service.casebook import _Gathered
+from policyengine.service.casebook.index import _Gathered
 from policyengine.service.outcome_writer import OutcomeWriter, gathered
 from policyengine.service.reads import resolve_as_of
 from policyengine.service.state import Service

@@ -336,6 +336,11 @@ def test_subscriptions_need_the_admin_scope_and_a_usable_url(tmp_path: Path) -> 
                           headers=auth("admin"))
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "E-WEBHOOK"
         assert "http:// or https://" in bad.json()["error"]["message"]
+        bad = client.post("/v1/webhooks?lang=zh", json={**body, "url": "ftp://x/y"},
+                          headers=auth("admin"))
+        assert bad.status_code == 422 and bad.json()["error"] == {
+            "code": "E-WEBHOOK",
+            "message": "webhook 设置不可用：“ftp://x/y”不是带主机名的 http:// 或 https:// 地址"}
         short = client.post("/v1/webhooks", json={**body, "secret": "short"},
                             headers=auth("admin"))
         assert short.status_code == 400 and "secret" in short.json()["error"]["message"]
@@ -383,7 +388,8 @@ def test_serve_checks_its_webhook_options(tmp_path: Path,
     tokens = tmp_path / "tokens.txt"
     tokens.write_text(TOKENS_TEXT, encoding="utf-8")
     secret_file = tmp_path / "hook-secret"
-    base = ["--tokens", str(tokens), "--policy", str(POLICY), "--db", str(tmp_path / "x.db")]
+    base = ["--tokens", str(tokens), "--policy", str(POLICY), "--db", str(tmp_path / "x.db"),
+            "--lang", "en"]  # in Chinese: test_service_command.py
 
     def refused(*extra: str) -> str:
         assert serve.main([*base, *extra]) == 2

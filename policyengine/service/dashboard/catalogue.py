@@ -23,12 +23,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "nav.signout": ("Sign out", "退出"),
     "nav.language": ("中文", "English"),
     "frame.as_of": ("as of {as_of}", "截至 {as_of}"),
+    # a time with its zone (the policy's calendar zone, which every time on a page is in)
+    "frame.zoned": ("{time} ({zone}, UTC{offset})", "{time}（{zone}，UTC{offset}）"),
+    "zone.Asia/Shanghai": ("Asia/Shanghai", "北京时间"),
     "frame.policy": ("policy {name} v{version}", "制度 {name} 第 {version} 版"),
     "frame.running": ("{period} has not ended: this is where things stand now. A duty not yet "
                       "due is listed as open, not as a violation; the figures change as facts "
                       "come in.",
                       "{period} 尚未结束：以下是截至现在的情况。尚未到期的职责列为未完成，"
                       "不算违规；随着新的事实录入，数字还会变化。"),
+    "frame.not_started": ("{period} has not begun (it starts {start}): no duty in it is due "
+                          "yet, so it has no violations or deductions to show.",
+                          "{period} 尚未开始（自 {start} 起）：本月还没有到期的职责，"
+                          "没有违规或扣款可显示。"),
     # sign-in
     "signin.title": ("Sign in", "登录"),
     "signin.token": ("Access token", "访问令牌"),
@@ -61,6 +68,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "month.trend_amount": ("deductions (yuan)", "扣款（元）"),
     "month.trend_count": ("violations", "违规次数"),
     "month.trend_gap": ("no data", "无数据"),
+    "month.trend_future": ("not started", "未开始"),
     "month.choose": ("Month", "月份"),
     "month.show": ("Show", "查看"),
     "month.previous": ("← previous month", "← 上个月"),
@@ -95,7 +103,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "person.left": ("Time left", "剩余时间"),
     "person.overdue_by": ("overdue by {span}", "已逾期 {span}"),
     "person.left_span": ("{span} left", "还剩 {span}"),
-    "person.penalty": ("Penalty", "罚则"),
+    "person.penalty": ("Penalty: {detail}", "罚则：{detail}"),
     # case
     "case.title": ("Case {case}", "案例 {case}"),
     "case.timeline": ("Timeline", "时间线"),
@@ -265,7 +273,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "form.month": ("a month, YYYY-MM (2026-10)", "月份 YYYY-MM（如 2026-10）"),
     "form.week": ("an ISO week, YYYY-Www (2026-W43)", "ISO 周 YYYY-Www（如 2026-W43）"),
     "form.quarter": ("a quarter, YYYY-Qn (2026-Q4)", "季度 YYYY-Qn（如 2026-Q4）"),
-    "error.not_found": ("no such page", "没有这个页面"),
+    "error.not_found": ("{path}: no such page", "{path}：没有这个页面"),
     "error.back": ("Back to the month overview", "返回月度总览"),
     "error.no_facts": ("No facts are stored yet: send facts to /v1/facts first.",
                        "还没有存储任何事实：请先通过 /v1/facts 提交。"),
@@ -279,6 +287,20 @@ WORDS: dict[str, tuple[str, str]] = {
 
 def text(key: str, lang: Lang, **values: Any) -> str:
     return worded(WORDS[key], lang, **values)
+
+
+def zone_name(key: str, lang: Lang) -> str:
+    """A time zone as a reader knows it: 北京时间 for Asia/Shanghai in Chinese, else its IANA
+    name (`Asia/Tokyo`)."""
+    return text(f"zone.{key}", lang) if f"zone.{key}" in WORDS else key
+
+
+def utc_offset(offset: timedelta | None) -> str:
+    """`+8`, `+5:30`, `-3:30`, `+0`: an offset from UTC as the header shows it."""
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"{sign}{hours}:{rest:02d}" if rest else f"{sign}{hours}"
 
 
 def span(delta: timedelta, lang: Lang) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from policyengine.engine.casefile import CaseFile, DutyTrace
 from policyengine.errors import PolicyEngineError
@@ -23,6 +24,22 @@ from policyengine.service.dashboard.catalogue import text
 from policyengine.service.dashboard.chart import MonthPoint
 from policyengine.service.reads import Results
 from policyengine.wording import Glossary
+
+
+def names_of(model: Policy) -> Glossary:
+    """The words of a page's sentences: the policy's names of fact types and roles (Chinese)
+    and of its rules, in both languages (a penalty's id in an explanation is named)."""
+    return Glossary.of(model).with_rules(model)
+
+
+def rule_title(names: Glossary, key: str, fallback: str, lang: Lang) -> str:
+    """A duty's or prohibition's name in the reader's language (`name_en` in English when
+    the policy gives one), else `fallback` (the name the result carries), else the id."""
+    for section in ("duties", "prohibitions"):
+        found = names.rule_name(section, key, lang)
+        if found is not None:
+            return found
+    return fallback or key
 
 
 def people_in_order(result: EvaluationResult, lang: Lang) -> list[PersonTotal]:
@@ -55,11 +72,13 @@ def month_after(period: Period) -> Period:
     return Period.month(period.end.year, period.end.month)
 
 
-def trend(results: Results, period: Period, current: EvaluationResult) -> list[MonthPoint]:
+def trend(results: Results, period: Period, current: EvaluationResult,
+          tz: ZoneInfo) -> list[MonthPoint]:
     """Amounts and violation counts of the 12 months up to `period`, each month as known at
     the page's as-of: one evaluation of every period (through the service's result cache),
     cut by month, instead of twelve. Charges per month are the rule lines' (a monthly count
-    is charged once per person and month); the chosen month's figures equal the page's."""
+    is charged once per person and month); the chosen month's figures equal the page's. A
+    month that has not begun at the as-of has no figures (not zeros): it is marked so."""
     months = [month_before(period, back) for back in range(11, -1, -1)]
     try:
         whole: EvaluationResult | None = results.get(None, current.as_of)
@@ -72,9 +91,14 @@ def trend(results: Results, period: Period, current: EvaluationResult) -> list[M
             for rule_line in person.lines:
                 amounts[rule_line.month] += rule_line.amount
         counts.update(v.month for v in whole.violations)
-    return [MonthPoint(m.label, amounts[m.label] if whole is not None else None,
-                       counts[m.label] if whole is not None else None,
-                       current=m.label == period.label) for m in months]
+    out = []
+    for m in months:
+        started = m.start_at(tz) <= current.as_of
+        known = whole is not None and started
+        out.append(MonthPoint(m.label, amounts[m.label] if known else None,
+                              counts[m.label] if known else None,
+                              current=m.label == period.label, started=started))
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,24 +181,25 @@ def _duty_events(trace: DutyTrace, by_id: dict[str, Fact], as_of: datetime,
                  lang: Lang, names: Glossary) -> list[Event]:
     who = trace.person or text("month.unresolved", lang)
     status, state = text(f"status.{trace.status}", lang), trace.status
+    name = rule_title(names, trace.duty, trace.name, lang)
     out = []
     if trace.status == Status.PROHIBITED:  # one event: the forbidden fact, at its time
         return [Event(trace.due, EventKind.VIOLATED, text("case.prohibited", lang,
-                                                          name=trace.name), who,
+                                                          name=name), who,
                       trace.penalty.detail.render(lang, names) if trace.penalty else "", state)]
     opener = by_id.get(trace.key.split("|", 2)[-1])
     if opener is not None:
-        out.append(Event(opener.at, EventKind.OPENED, text("case.opened", lang, name=trace.name),
+        out.append(Event(opener.at, EventKind.OPENED, text("case.opened", lang, name=name),
                          who, trace.steps[2].render(lang, names) if len(trace.steps) > 2 else "",
                          state))
     if trace.fulfilled_at is not None:
         out.append(Event(trace.fulfilled_at, EventKind.FULFILLED,
-                         text("case.fulfilled", lang, name=trace.name), who, status, state))
+                         text("case.fulfilled", lang, name=name), who, status, state))
     if trace.status in (Status.LATE, Status.MISSED):
-        out.append(Event(trace.due, EventKind.VIOLATED, text("case.violated", lang,
-                                                             name=trace.name), who,
-                         trace.penalty.detail.render(lang, names) if trace.penalty else "", state))
+        out.append(Event(trace.due, EventKind.VIOLATED, text("case.violated", lang, name=name),
+                         who, trace.penalty.detail.render(lang, names) if trace.penalty else "",
+                         state))
     elif trace.status == Status.OPEN and trace.due > as_of:
-        out.append(Event(trace.due, EventKind.DUE, text("case.due_open", lang, name=trace.name),
+        out.append(Event(trace.due, EventKind.DUE, text("case.due_open", lang, name=name),
                          who, "", state))
     return out

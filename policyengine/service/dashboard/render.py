@@ -17,7 +17,7 @@ from policyengine.language import Lang
 from policyengine.report.document import Table
 from policyengine.report.render import display
 from policyengine.results import money_text
-from policyengine.service.dashboard.catalogue import span, text
+from policyengine.service.dashboard.catalogue import span, text, utc_offset, zone_name
 from policyengine.service.dashboard.session import LANG_COOKIE
 
 if TYPE_CHECKING:
@@ -67,6 +67,15 @@ def page(request: Request, template: str, lang: Lang, context: Mapping[str, Any]
         local = moment.astimezone(tz) if tz is not None else moment
         return f"{local:%Y-%m-%d %H:%M}"
 
+    def zoned(moment: datetime | None) -> str:
+        """`2026-11-01 00:00（北京时间，UTC+8）`: a time with its zone and offset there."""
+        if moment is None:
+            return ""
+        local = moment.astimezone(tz) if tz is not None else moment
+        key = getattr(local.tzinfo, "key", None) or local.tzname() or "UTC"
+        return text("frame.zoned", lang, time=f"{local:%Y-%m-%d %H:%M}",
+                    zone=zone_name(key, lang), offset=utc_offset(local.utcoffset()))
+
     def money(amount: Decimal | None) -> str:
         return money_text(amount)
 
@@ -74,7 +83,7 @@ def page(request: Request, template: str, lang: Lang, context: Mapping[str, Any]
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
     switch = link(request.url.path, **params, lang=other)
     html = _environment().get_template(template).render(
-        t=t, when=when, report=display, cents=_cents, money=money,
+        t=t, when=when, zoned=zoned, report=display, cents=_cents, money=money,
         span=lambda d: span(d, lang), link=link, lang=lang,
         switch_language=switch, request_path=request.url.path, **context)
     response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)

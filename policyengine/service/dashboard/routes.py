@@ -30,7 +30,7 @@ from policyengine.report.document import ReportKind
 from policyengine.service import views
 from policyengine.service.dashboard import pages, policyview, rulebook
 from policyengine.service.dashboard.catalogue import text
-from policyengine.service.dashboard.chart import trend_svg
+from policyengine.service.dashboard.chart import trend_rows_svg, trend_svg
 from policyengine.service.dashboard.documents import (
     FORMATS,
     MEDIA_TYPES,
@@ -99,8 +99,10 @@ def install(app: FastAPI, svc: Service) -> None:
         live = svc.live
         policy = live.policy.model.policy
         lang = language(request)
+        names = context.get("names") or pages.names_of(live.policy.model)
         return page(request, template, lang, {
             "user": context.pop("user", None),
+            "title": lambda key, fallback="": pages.rule_title(names, key, fallback, lang),
             "policy_name": policy.name_en if lang == "en" and policy.name_en else policy.name,
             "policy_version": policy.version, "period": None, "as_of_text": None,
             **context}, status=status, tz=live.policy.calendar.tz)
@@ -109,15 +111,24 @@ def install(app: FastAPI, svc: Service) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(link(f"{PREFIX}/signin", next=target), status_code=303)
 
+    def error_page(request: Request, message: str, status: int) -> Response:
+        """An error page in the site's frame: the navigation bar and the sign-out button
+        of a signed-in reader (their links keep the month asked for, when it is one), so
+        the reader gets back from where they are, in the page's language."""
+        user = sessions.reader(request.cookies.get(COOKIE), svc.config.tokens)
+        return show(request, "error.html", {
+            "message": message, "user": user,
+            "period": _month_label(request.query_params.get("period"))}, status=status)
+
     async def page_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageError)
-        return show(request, "error.html", {"message": exc.message}, status=exc.status)
+        return error_page(request, exc.message, exc.status)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        message = (f"{request.url.path}: {text('error.not_found', language(request))}"
+        message = (text("error.not_found", language(request), path=request.url.path)
                    if exc.status_code == 404 else str(exc.detail))
-        return show(request, "error.html", {"message": message}, status=exc.status_code)
+        return error_page(request, message, exc.status_code)
 
     ui.add_exception_handler(SignInNeeded, sign_in_needed)
     ui.add_exception_handler(PageError, page_error)
@@ -172,11 +183,13 @@ def install(app: FastAPI, svc: Service) -> None:
         chosen = _month(live, period, language(request))
         result = _evaluate(live, chosen.label, at(chosen, as_of), language(request))
         lang = language(request)
-        points = pages.trend(live.results, chosen, result)
-        chart = trend_svg(points, amount_label=text("month.trend_amount", lang),
-                          count_label=text("month.trend_count", lang),
-                          gap_label=text("month.trend_gap", lang),
-                          title=text("month.trend", lang))
+        points = pages.trend(live.results, chosen, result, live.policy.calendar.tz)
+        labels = {"amount_label": text("month.trend_amount", lang),
+                  "count_label": text("month.trend_count", lang),
+                  "gap_label": text("month.trend_gap", lang),
+                  "future_label": text("month.trend_future", lang),
+                  "title": text("month.trend", lang)}
+        chart = trend_svg(points, **labels) + "\n" + trend_rows_svg(points, **labels)
         return show(request, "month.html", {
             "user": user, **_window(result, chosen, as_of, live),
             "people": pages.people_in_order(result, lang), "totals": pages.totals(result),
@@ -200,7 +213,7 @@ def install(app: FastAPI, svc: Service) -> None:
             "total": result.person(person), "known": known,
             "people": [] if known else pages.people_in_order(result, lang),
             "violations": [(v, pages.charge_text(v, lang)) for v in mine],
-            "open": open_duties, "names": Glossary.of(live.policy.model),
+            "open": open_duties, "names": pages.names_of(live.policy.model),
             "caseless": lambda duty: pages.caseless_label(live.policy.model, duty, lang)},
             status=200 if known else 404)  # the page still says why, in words
 
@@ -215,7 +228,7 @@ def install(app: FastAPI, svc: Service) -> None:
         facts = live.mirror.every_fact()[1]
         found = await run_in_threadpool(case_file, live.policy, facts, case, result.as_of)
         lang = language(request)
-        names = Glossary.of(live.policy.model)
+        names = pages.names_of(live.policy.model)
         return show(request, "case.html", {
             "user": user, **_window(result, chosen, as_of, live), "case": case, "found": found,
             "events": pages.timeline(live.policy.model, found, lang, names), "names": names},
@@ -323,6 +336,15 @@ def _safe_next(target: str) -> str:
     return target if target.startswith(f"{PREFIX}/") and not target.startswith("//") else ""
 
 
+def _month_label(period: str | None) -> str | None:
+    """`period` when it is a month (YYYY-MM), else None: what an error page's links keep."""
+    try:
+        parsed = Period.parse(period) if period else None
+    except (UsageError, ValueError):
+        parsed = None
+    return None if parsed is None or parsed.is_quarter or parsed.is_week else parsed.label
+
+
 def _month(live: Live, period: str | None, lang: Lang) -> Period:
     """The month asked for, else the month of the latest stored fact, else this month."""
     if period:
@@ -396,9 +418,20 @@ def _evaluate(live: Live, period: str, as_of: str | None, lang: Lang) -> Any:
 def _window(result: Any, period: Period, as_of: str | None, live: Live) -> dict[str, Any]:
     """What every page of a month shows of its window. `as_of`: the one asked for, kept in
     the page's links (none: each page stands at its own default)."""
-    running = as_of is None and result.as_of < period.end_at(live.policy.calendar.tz)
     return {"period": period.label, "as_of": as_of, "result": result,
-            "as_of_text": result.as_of, "running": running}
+            "as_of_text": result.as_of,
+            "phase": month_phase(period, result.as_of, as_of is None, live.policy.calendar.tz),
+            "starts": period.start.isoformat()}
+
+
+def month_phase(period: Period, moment: datetime, at_now: bool, tz: ZoneInfo) -> str:
+    """Where the page's month stands at the page's as-of (`moment`): `not_started` before
+    its first day (a month to come has nothing due yet: no figures to show, not a month
+    "in progress"), `running` while a page standing at now (`at_now`) is inside it, else
+    `ended` (or an as-of asked for inside it: the page is the month as it stood then)."""
+    if moment < period.start_at(tz):
+        return "not_started"
+    return "running" if at_now and moment < period.end_at(tz) else "ended"
 
 
 def running_as_of(default: datetime, tz: ZoneInfo, now: datetime) -> str | None:

@@ -42,7 +42,13 @@ class Namer:
 
     @classmethod
     def of(cls, model: Policy, lang: Lang) -> Namer:
-        return cls(model, lang, Glossary.of(model))
+        return cls(model, lang, Glossary.of(model).with_rules(model))
+
+    def penalty(self, penalty: str) -> str:
+        """A duty's or prohibition's penalty by its name and id (`“…”（P1）`), or `none`."""
+        if penalty == "none":
+            return text("rule.no_penalty", self.lang)
+        return self.glossary.named_rule("penalties", penalty, self.lang)
 
     def fact(self, fact_type: str) -> str:
         return self.glossary.fact_types_in(fact_type) if self.lang == "zh" else fact_type
@@ -172,17 +178,13 @@ def duty_rows(policy: CompiledPolicy, lang: Lang) -> list[DutyRow]:
         else:
             per = text(f"per.{spec.per}", lang)
         rows.append(DutyRow(key, _named(spec.name, spec.name_en, key, lang), opened, fulfilled,
-                            per, role_text(spec.responsible, names), _penalty(spec.penalty,
-                                                                              lang)))
+                            per, role_text(spec.responsible, names),
+                            names.penalty(spec.penalty)))
     return rows
 
 
 def _named(name: str | None, name_en: str | None, key: str, lang: Lang) -> str:
     return (name_en if lang == "en" and name_en else name) or key
-
-
-def _penalty(penalty: str, lang: Lang) -> str:
-    return text("rule.no_penalty", lang) if penalty == "none" else penalty
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def prohibition_rows(model: Policy, lang: Lang) -> list[ProhibitionRow]:
     names = Namer.of(model, lang)
     return [ProhibitionRow(key, _named(p.name, p.name_en, key, lang), match_text(p.fact, names),
                            text("rule.actor", lang) if p.responsible == "actor"
-                           else role_text(p.responsible, names), _penalty(p.penalty, lang))
+                           else role_text(p.responsible, names), names.penalty(p.penalty))
             for key, p in model.prohibitions.items()]
 
 
