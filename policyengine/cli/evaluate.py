@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(to_csv(result, args.csv_table, lang=lang, roles=role_names(policy, lang)))
     else:
         sys.stdout.write(to_table(result, explain=args.explain, lang=lang, names=names,
-                                  warnings=(warning,) if warning else ()))
+                                  warnings=(warning,) if warning else (),
+                                  model=policy.model))
         if corrections is not None:
             sys.stdout.write(f"\n{label('eval.corrections', lang)}\n")
             sys.stdout.write(comparison_table(corrections, lang))

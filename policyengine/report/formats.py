@@ -12,7 +12,7 @@ from typing import Any
 from policyengine.engine.compiled import CompiledPolicy
 from policyengine.kinds import ScheduleKind, Status
 from policyengine.language import Lang
-from policyengine.report.builders.common import policy_words
+from policyengine.report.builders.common import named, policy_words
 from policyengine.report.csvfile import csv_text
 from policyengine.report.labels import coded, duration_text, label, late_text, when_text
 from policyengine.report.names import person_sort_key
@@ -251,17 +251,43 @@ def _notes(result: EvaluationResult, lang: Lang, names: Glossary | None) -> list
             *(f"  {note.render(lang, names)}" for note in result.notes)]
 
 
+def _code_key(code: str) -> tuple[str, int, str]:
+    """R2 before R13: the letters, then the number, as people count them."""
+    letters = code.rstrip("0123456789")
+    digits = code[len(letters):]
+    return (letters, int(digits) if digits else -1, code)
+
+
+def _codes(result: EvaluationResult, lang: Lang, model: Any) -> list[str]:
+    """Each duty and penalty code the tables above show, by its name: the printed report is
+    read where the policy files are not (`R13`, `P5` alone told an office reader nothing)."""
+    duties = ({v.duty for v in result.violations} | {o.duty for o in result.obligations}
+              | {p.duty for p in result.pending} | {m.duty for m in result.merits})
+    penalties = {v.penalty.rule for v in result.violations if v.penalty.rule != "none"}
+    rows = [[code, named(model.duties.get(code) or model.prohibitions.get(code), code, lang)]
+            for code in sorted(duties, key=_code_key)]
+    rows += [[code, named(model.penalties.get(code), code, lang)]
+             for code in sorted(penalties, key=_code_key)]
+    if not rows:
+        return []
+    return ["", label("eval.codes", lang),
+            *table([label("col.code", lang), label("col.name", lang)], rows)]
+
+
 def to_table(result: EvaluationResult, *, explain: bool = False, lang: Lang = "zh",
-             names: Glossary | None = None, warnings: Sequence[str] = ()) -> str:
+             names: Glossary | None = None, warnings: Sequence[str] = (),
+             model: Any = None) -> str:
     """The report a compliance officer reads: per person what was missed and what it costs.
     Sections in order; each is a function, so a new one is a line. `names`: the policy's
     glossary, for fact types and roles in Chinese explanations; `warnings` (in `lang`, e.g.
-    the period has not ended) are shown under the title block."""
+    the period has not ended) are shown under the title block; `model`: the policy's model,
+    whose duties and penalties the codes' section names (none without it)."""
     out = _header(result, lang, warnings) + _people(result, lang)
     out += _charges(result, lang, explain, names)
     out += _open_obligations(result, lang) + pending_section(result, lang)
     out += _rewards(result, lang) + _merits(result, lang)
     out += _notes(result, lang, names)
+    out += _codes(result, lang, model) if model is not None else []
     return "\n".join(out) + "\n"
 
 

@@ -39,9 +39,10 @@ def glossary(pack: str) -> Glossary:
 
 @cache
 def notes(pack: str, lang: str) -> list[str]:
-    """The evaluation's notes (说明 / NOTES), one a line."""
+    """The evaluation's notes (说明 / NOTES), one a line (up to the next section)."""
     text = run(pack, "evaluate", "--lang", lang)
-    return text.split("\n说明\n" if lang == "zh" else "\nNOTES\n")[1].splitlines()
+    section = text.split("\n说明\n" if lang == "zh" else "\nNOTES\n")[1]
+    return section.split("\n\n")[0].splitlines()
 
 
 @pytest.mark.parametrize("pack", PACKS)
