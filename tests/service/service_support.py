@@ -7,9 +7,13 @@ fails: a broken PostgreSQL set-up must not pass unnoticed. Each test gets its ow
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -88,3 +92,28 @@ def sample_lines() -> list[str]:
 
 def sample_facts() -> list[dict[str, Any]]:
     return [json.loads(line) for line in sample_lines()]
+
+
+@contextmanager
+def signed_in_with_sample(database: str) -> Iterator[Any]:
+    """A test client of a service holding the sample month, signed in to the dashboard as
+    the reader."""
+    from fastapi.testclient import TestClient
+
+    from policyengine.service.app import create_app
+
+    with TestClient(create_app(make_config(database))) as app_client:
+        response = app_client.post("/v1/facts/batch", json={"facts": sample_facts()},
+                                   headers=auth())
+        assert response.status_code == 200, response.text
+        signed = app_client.post("/ui/signin", data={"token": SECRETS["read"]},
+                                 follow_redirects=False)
+        assert signed.status_code == 303, signed.text
+        yield app_client
+
+
+def visible_text(client: Any, path: str, headers: dict[str, str]) -> str:
+    """A page's visible text: tags dropped, entities read."""
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.text
+    return html.unescape(re.sub(r"<[^>]+>", " ", response.text))

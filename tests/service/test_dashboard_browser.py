@@ -148,14 +148,23 @@ def _shot(page: Any, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
-def _opened(browser: Any, base: str) -> tuple[Any, Any, Watch]:
+def _opened(browser: Any, base: str, viewport: dict[str, int] | None = None
+            ) -> tuple[Any, Any, Watch]:
     """A new Chinese browser context on the server at `base`: it, its page, the page's
     watch."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-CN")
     page = context.new_page()
     watch = Watch(base)
     watch.attach(page)
     return context, page, watch
+
+
+def _signed_in(page: Any, base: str) -> None:
+    """The reader signed in on the sign-in page, and on the month overview it leads to."""
+    page.goto(f"{base}/ui/signin")
+    page.fill("#token", SECRETS["read"])
+    page.click("button[type=submit]")
+    page.wait_for_url("**/ui/month")
 
 
 def test_a_reader_walks_the_dashboard(browser: Any, server: str, screenshots: Path) -> None:
@@ -304,15 +313,9 @@ def test_on_a_phone_no_page_scrolls_sideways(browser: Any, server: str, lang: st
     """At a phone's width every page fits: a wide table (the registry, the policy's duties,
     the downloads) scrolls within itself, under a header as wide as the screen. The page
     itself scrolled sideways, the header a band cut short at the screen's edge."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    page = context.new_page()
-    watch = Watch(server)
-    watch.attach(page)
+    context, page, watch = _opened(browser, server, PHONE)
     try:
-        page.goto(f"{server}/ui/signin")
-        page.fill("#token", SECRETS["read"])
-        page.click("button[type=submit]")
-        page.wait_for_url("**/ui/month")
+        _signed_in(page, server)
         wide = {}
         for name in ("month", "person/杨宝珠", "case/26092801", "registry", "policy",
                      "downloads"):
@@ -352,15 +355,9 @@ def test_on_a_phone_the_trend_is_readable(browser: Any, server: str, screenshots
     """At 390 px the wide chart (760 wide) was scaled to fit: its month labels and figures
     drawn 5 px high. A phone gets the trend as rows, a month each, its text as large as
     the page's small print; a wide screen keeps the chart."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    page = context.new_page()
-    watch = Watch(server)
-    watch.attach(page)
+    context, page, watch = _opened(browser, server, PHONE)
     try:
-        page.goto(f"{server}/ui/signin")
-        page.fill("#token", SECRETS["read"])
-        page.click("button[type=submit]")
-        page.wait_for_url("**/ui/month")
+        _signed_in(page, server)
         page.goto(f"{server}/ui/month?period=2026-10&lang={lang}")
         [(shown, smallest)] = page.evaluate(SMALLEST_CHART_TEXT)
         assert shown == "trend-rows" and smallest >= 12, (shown, smallest)

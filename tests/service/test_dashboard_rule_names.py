@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import POLICY, SECRETS, auth, make_config, sample_facts
+from service_support import (
+    POLICY,
+    signed_in_with_sample,
+    visible_text,
+)
 
 import policyengine as pe
-from policyengine.service.app import create_app
 from policyengine.service.dashboard import rulebook
 from policyengine.wording import Glossary, line
 
@@ -26,20 +29,11 @@ MODEL = pe.load_policy(POLICY).model
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(make_config(str(tmp_path / "facts.db")))) as app_client:
-        response = app_client.post("/v1/facts/batch", json={"facts": sample_facts()},
-                                   headers=auth())
-        assert response.status_code == 200, response.text
-        signed = app_client.post("/ui/signin", data={"token": SECRETS["read"]},
-                                 follow_redirects=False)
-        assert signed.status_code == 303, signed.text
+    with signed_in_with_sample(str(tmp_path / "facts.db")) as app_client:
         yield app_client
 
 
-def text_of(client: TestClient, path: str, headers: dict[str, str]) -> str:
-    response = client.get(path, headers=headers)
-    assert response.status_code == 200, response.text
-    return html.unescape(re.sub(r"<[^>]+>", " ", response.text))
+text_of = visible_text
 
 
 def bare_penalties(text: str, lang: str) -> list[str]:

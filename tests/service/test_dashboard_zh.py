@@ -12,10 +12,14 @@ from pathlib import Path
 import pytest
 from chinese_text import ATTRIBUTE_PAIR, ENGLISH_DURATION, bare_ids
 from fastapi.testclient import TestClient
-from service_support import POLICY, SECRETS, auth, make_config, sample_facts
+from service_support import (
+    POLICY,
+    auth,
+    signed_in_with_sample,
+    visible_text,
+)
 
 import policyengine as pe
-from policyengine.service.app import create_app
 from policyengine.wording import Glossary
 
 ZH = {"accept-language": "zh-CN,zh;q=0.9"}
@@ -24,21 +28,11 @@ EN = {"accept-language": "en-US,en;q=0.9"}
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(make_config(str(tmp_path / "facts.db")))) as app_client:
-        response = app_client.post("/v1/facts/batch", json={"facts": sample_facts()},
-                                   headers=auth())
-        assert response.status_code == 200, response.text
-        signed = app_client.post("/ui/signin", data={"token": SECRETS["read"]},
-                                 follow_redirects=False)
-        assert signed.status_code == 303, signed.text
+    with signed_in_with_sample(str(tmp_path / "facts.db")) as app_client:
         yield app_client
 
 
-def page(client: TestClient, path: str, headers: dict[str, str]) -> str:
-    """The page's visible text: tags dropped, entities read."""
-    response = client.get(path, headers=headers)
-    assert response.status_code == 200, response.text
-    return html.unescape(re.sub(r"<[^>]+>", " ", response.text))
+page = visible_text
 
 
 def test_the_person_page_in_chinese(client: TestClient) -> None:
