@@ -702,7 +702,7 @@ def thing(what: str) -> Words:
 # in full-width mode (as a regular expression's class; policy/syntax.py looks for them).
 ODD_CHARACTERS = "\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-_ODD = re.compile(f"[{ODD_CHARACTERS}]")
+ODD_SPACE = re.compile(f"[{ODD_CHARACTERS}]")
 _NAMED = {"\u00a0": Say.CHAR_NO_BREAK_SPACE, "\u3000": Say.CHAR_FULL_WIDTH_SPACE,
           "\u200b": Say.CHAR_ZERO_WIDTH_SPACE, "\ufeff": Say.CHAR_BYTE_ORDER_MARK}
 
@@ -721,10 +721,11 @@ def hint(name: str, candidates: Iterable[str]) -> Words:
     them but for a character that cannot be seen is told so: "did you mean 'reporter'" of
     a name that reads 'reporter' would not help."""
     pool = sorted(set(candidates))
-    odd = _ODD.search(name)
-    if odd is not None and _ODD.sub("", name).strip() in pool:
-        return Say.UNSEEN_IN_NAME(name=_ODD.sub("", name).strip(),
-                                  char=odd_character(odd.group()))
+    odd = ODD_SPACE.search(name)
+    if odd is not None:
+        seen = ODD_SPACE.sub("", name).strip()
+        if seen in pool:
+            return Say.UNSEEN_IN_NAME(name=seen, char=odd_character(odd.group()))
     match = closest(name, pool)
     if match:
         return Say.DID_YOU_MEAN(name=match[0])

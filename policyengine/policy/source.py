@@ -21,9 +21,8 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from policyengine.errors import Diagnostic, Location
-from policyengine.policy.messages import NOTHING, Say, diagnostic, odd_character
+from policyengine.policy.messages import NOTHING, ODD_SPACE, Say, diagnostic, odd_character
 from policyengine.policy.syntax import (
-    ODD_SPACE,
     AnchorFinder,
     explain_syntax_error,
     odd_space_words,

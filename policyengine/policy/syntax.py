@@ -18,6 +18,7 @@ from policyengine.errors import Diagnostic, Location
 from policyengine.policy.messages import (
     NOTHING,
     ODD_CHARACTERS,
+    ODD_SPACE,
     ZERO_WIDTH,
     Say,
     Words,
@@ -29,12 +30,10 @@ from policyengine.policy.messages import (
 _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"{}\[\],][^:#'\"{}\[\],]*?)\s*：")
 # `key:value` in block context: a key, a colon, then no space (and not `http://`, `18:00`).
 _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*):([^\s/:#'\"][^#]*?)\s*$")
-# Characters that look like a space, or like nothing, but are not the space YAML indents and
-# separates with (U+0020): pasted from Word or a web page, or typed by a Chinese input method
-# in full-width mode. The line then means something other than what it shows.
-_ODD = ODD_CHARACTERS
-ODD_SPACE = re.compile(f"[{_ODD}]")
-_LEAD = re.compile(f"[ \t{_ODD}]*")
+# A line's indentation as a reader sees it: spaces, tabs and the characters that only look
+# like a space or like nothing (ODD_CHARACTERS, policy/messages.py), where the line then
+# means something other than what it shows.
+_LEAD = re.compile(f"[ \t{ODD_CHARACTERS}]*")
 # `key:` followed by one of them, where YAML wants a space (`responsible:\u00a0reporter`).
 _ODD_AFTER_COLON = re.compile(
     r"(?:^\s*(?:-\s+)?|[{,]\s*)[A-Za-z_][\w.-]*:(" + ODD_SPACE.pattern + ")")
