@@ -251,23 +251,16 @@ def _notes(result: EvaluationResult, lang: Lang, names: Glossary | None) -> list
             *(f"  {note.render(lang, names)}" for note in result.notes)]
 
 
-def _code_key(code: str) -> tuple[str, int, str]:
-    """R2 before R13: the letters, then the number, as people count them."""
-    letters = code.rstrip("0123456789")
-    digits = code[len(letters):]
-    return (letters, int(digits) if digits else -1, code)
-
-
 def _codes(result: EvaluationResult, lang: Lang, model: Any) -> list[str]:
-    """Each duty and penalty code the tables above show, by its name: the printed report is
-    read where the policy files are not (`R13`, `P5` alone told an office reader nothing)."""
-    duties = ({v.duty for v in result.violations} | {o.duty for o in result.obligations}
-              | {p.duty for p in result.pending} | {m.duty for m in result.merits})
-    penalties = {v.penalty.rule for v in result.violations if v.penalty.rule != "none"}
-    rows = [[code, named(model.duties.get(code) or model.prohibitions.get(code), code, lang)]
-            for code in sorted(duties, key=_code_key)]
-    rows += [[code, named(model.penalties.get(code), code, lang)]
-             for code in sorted(penalties, key=_code_key)]
+    """Each duty and penalty code the tables above show, by its name, in the rule book's
+    order: the printed report is read where the policy files are not (`R13`, `P5` alone
+    told an office reader nothing)."""
+    shown = ({v.duty for v in result.violations} | {o.duty for o in result.obligations}
+             | {p.duty for p in result.pending} | {m.duty for m in result.merits}
+             | {v.penalty.rule for v in result.violations})
+    rows = [[code, named(spec, code, lang)]
+            for section in (model.duties, model.prohibitions, model.penalties)
+            for code, spec in section.items() if code in shown]
     if not rows:
         return []
     return ["", label("eval.codes", lang),

@@ -28,7 +28,7 @@ def test_the_legend_names_each_code_the_tables_show(capsys: pytest.CaptureFixtur
     assert "R13=通知需求收集人需求完成" in said
     assert "P5=产品经理未及时通知收集人需求完成情况" in said
     codes = [s for s in said if "=" not in s]
-    assert codes.index("R2") < codes.index("R13")          # counted as people count
+    assert codes.index("R2") < codes.index("R13")          # the rule book's order
     assert codes.index("W4") < codes.index("P1")           # duties, then penalties
     # every code listed is one the tables above show, and each only once
     assert len(codes) == len(set(codes))
